@@ -1,0 +1,64 @@
+"""Sequence Sidebar: the add-in server behind the Gmail add-on and the Outlook add-in."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from addin_server.config import Settings
+
+log = logging.getLogger("addin_server")
+
+
+def _error(status: int, code: str, message: str, details: Any = None) -> tuple[Response, int]:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if details:
+        body["error"]["details"] = details
+    return jsonify(body), status
+
+
+def create_app(settings: Settings | None = None, *, services: Any = None) -> Flask:
+    """Build the web application. `services` (a ServiceContext) may be injected by tests."""
+    from addin_server.services.context import ServiceContext
+    from addin_server.services.errors import ServiceError
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["settings"] = settings
+    app.extensions["services"] = services or ServiceContext.create(settings)
+    app.extensions.setdefault("api_authenticators", [])
+
+    from addin_server.web import api, public
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(public.bp)
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError) -> tuple[Response, int]:
+        return _error(exc.status, exc.code, exc.message, getattr(exc, "details", None))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> tuple[Response, int] | HTTPException:
+        status = exc.code or 500
+        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+                 415: "unsupported_media_type"}
+        if request.path.startswith(("/api/", "/webhooks/", "/gmail/")) or status in (405, 413):
+            return _error(status, codes.get(status, "http_error"), exc.description or exc.name)
+        return exc
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> tuple[Response, int]:
+        # Never leak a stack trace; the log keeps it for operators.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _error(500, "internal", "something went wrong on our side; it has been logged")
+
+    return app

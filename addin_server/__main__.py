@@ -1,0 +1,3 @@
+from addin_server.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Verifying everything that claims to be someone: tokens, keys and signed links."""

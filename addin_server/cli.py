@@ -1,0 +1,205 @@
+"""`addin-server` commands (also `python -m addin_server`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from addin_server.config import Settings
+
+log = logging.getLogger("addin_server.cli")
+
+
+def _services(settings: Settings) -> Any:
+    from addin_server.services.context import ServiceContext
+
+    return ServiceContext.create(settings)
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.db.migrate import upgrade
+
+    ctx = _services(settings)
+    upgrade(ctx.engine)
+    print(f"database at {ctx.engine.url.render_as_string(hide_password=True)} is up to date")
+    return 0
+
+
+def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.services.accounts import create_account
+    from addin_server.services.errors import ServiceError
+
+    try:
+        made = create_account(_services(settings), name=args.name, plan=args.plan, admin_email=args.admin_email)
+    except ServiceError as exc:
+        print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
+        return 2
+    print(json.dumps({"account_id": str(made.account_id), "api_key": made.api_key,
+                      "admin_user_id": str(made.admin_user_id)}))
+    return 0
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from addin_server import create_app
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("graceful_timeout", 5)
+            if settings.worker_in_process:
+                self.cfg.set("post_worker_init", _start_worker_in_process)
+
+        def load(self) -> Any:
+            return create_app(settings)
+
+    Server().run()
+    return 0
+
+
+def _start_worker_in_process(worker: Any) -> None:
+    from addin_server.worker.loop import start_in_thread
+
+    start_in_thread(worker.wsgi.extensions["services"], poll_seconds=1.0)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    return _serve(settings, args.host, args.port, args.workers, args.threads)
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.worker.loop import run_due_steps, run_forever
+
+    ctx = _services(settings)
+    if args.once:
+        stats = run_due_steps(ctx)
+        print(json.dumps({"steps_run": stats.steps_run, "failures": stats.failures}))
+        return 0
+    run_forever(ctx, poll_seconds=args.poll)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.db.migrate import upgrade
+    from addin_server.services.demo import seed_demo
+
+    instance = Path(args.instance).resolve()
+    db_path = instance / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    public_url = f"http://{args.host}:{args.port}"
+    settings = settings.with_overrides(
+        database_url=f"sqlite:///{db_path}", public_url=public_url, demo_mode=True, worker_in_process=True,
+    )
+    ctx = _services(settings)
+    upgrade(ctx.engine)
+    world = seed_demo(ctx)
+    ctx.engine.dispose()
+    print(_demo_banner(public_url, world.api_key), flush=True)
+    if args.seed_only:
+        return 0
+    return _serve(settings, args.host, args.port, workers=1, threads=8)
+
+
+def _demo_banner(url: str, api_key: str) -> str:
+    return f"""
+Sequence Sidebar demo (SQLite at ./instance/demo.db, worker in process)
+  App:          {url}/
+  API document: {url}/api/v1/openapi.json
+  Demo API key: {api_key}
+
+  Try:  curl -s -H 'Authorization: Bearer {api_key}' \\
+          '{url}/api/v1/recipients/status?email=jane.doe@globex.com&email=JDoe@googlemail.com'
+"""
+
+
+def cmd_emulator(args: argparse.Namespace, settings: Settings) -> int:
+    import threading
+
+    from addin_server.emulator.runner import start_emulator
+
+    running = start_emulator(args.host, args.port, tls_port=args.tls_port)
+    print(json.dumps({"base_url": running.base_url, "tls_base_url": running.tls_base_url,
+                      "ca_bundle": running.ca_bundle}), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        running.stop()
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.mail.report import run_classify
+
+    return run_classify(list(args.files), args.json, sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="addin-server", description="Sequence Sidebar add-in server")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="seed a demo database and serve it (SQLite, worker in process)")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=8080)
+    d.add_argument("--instance", default="instance")
+    d.add_argument("--seed-only", action="store_true", help="seed and exit without serving")
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("serve", help="serve the web app with gunicorn")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    s.add_argument("--workers", type=int, default=2)
+    s.add_argument("--threads", type=int, default=4)
+    s.set_defaults(func=cmd_serve)
+
+    w = sub.add_parser("worker", help="run due steps and process inbound work")
+    w.add_argument("--once", action="store_true", help="one pass, then exit")
+    w.add_argument("--poll", type=float, default=2.0)
+    w.set_defaults(func=cmd_worker)
+
+    db = sub.add_parser("db", help="database commands")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    up = dbsub.add_parser("upgrade", help="run migrations up to the latest")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    a = sub.add_parser("accounts", help="account commands")
+    asub = a.add_subparsers(dest="accounts_command", required=True)
+    ac = asub.add_parser("create", help="create an account, its super admin and an API key")
+    ac.add_argument("--name", required=True)
+    ac.add_argument("--plan", required=True, choices=["professional", "enterprise"])
+    ac.add_argument("--admin-email", required=True)
+    ac.set_defaults(func=cmd_accounts_create)
+
+    e = sub.add_parser("emulator", help="run the local Google/Microsoft emulator")
+    e.add_argument("--host", default="127.0.0.1")
+    e.add_argument("--port", type=int, default=8090)
+    e.add_argument("--tls-port", type=int, default=None)
+    e.set_defaults(func=cmd_emulator)
+
+    c = sub.add_parser("classify", help="classify raw RFC 822 messages")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("files", nargs="+")
+    c.set_defaults(func=cmd_classify)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    return int(args.func(args, settings))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

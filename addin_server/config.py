@@ -1,0 +1,84 @@
+"""Every setting the service reads, in one place.
+
+Settings come from environment variables. Defaults point at the real Google and Microsoft
+services; the demo and the tests point them at the local emulator instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+GOOGLE_CERTS_DEFAULT = "https://www.googleapis.com/oauth2/v1/certs"
+GMAIL_API_DEFAULT = "https://gmail.googleapis.com/"
+GRAPH_API_DEFAULT = "https://graph.microsoft.com/v1.0"
+MS_AUTHORITY_DEFAULT = "https://login.microsoftonline.com/common"
+MS_JWKS_DEFAULT = "https://login.microsoftonline.com/common/discovery/v2.0/keys"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's configuration. Field names match the environment variables (lower case)."""
+
+    database_url: str = "sqlite:///instance/addin-server.db"
+    secret_key: str = "dev-only-secret-change-me"
+    public_url: str = "http://127.0.0.1:8080"
+    encryption_key: str = ""
+    google_certs_url: str = GOOGLE_CERTS_DEFAULT
+    google_addon_service_account: str = ""
+    google_oauth_client_id: str = ""
+    pubsub_audience: str = ""
+    pubsub_service_account: str = ""
+    pubsub_topic: str = ""
+    gmail_api_endpoint: str = GMAIL_API_DEFAULT
+    graph_api_endpoint: str = GRAPH_API_DEFAULT
+    ms_client_id: str = ""
+    ms_client_secret: str = ""
+    ms_authority: str = MS_AUTHORITY_DEFAULT
+    ms_jwks_url: str = MS_JWKS_DEFAULT
+    # A CA bundle for the emulator's self-signed HTTPS (msal insists on https authorities).
+    ca_bundle: str = ""
+    # Demo mode enables /dev/... pages and the local password sign-in; never set in production.
+    demo_mode: bool = False
+    # Run the worker loop inside the web process (the embedded SQLite default).
+    worker_in_process: bool = False
+    max_request_bytes: int = 1_000_000
+    soft_bounce_threshold: int = 3
+    log_level: str = "INFO"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from the environment; keyword overrides win (used by tests and the demo)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(f.name.upper())
+            if raw is None:
+                continue
+            if f.type in ("bool", bool):
+                values[f.name] = _bool(raw)
+            elif f.type in ("int", int):
+                values[f.name] = int(raw)
+            else:
+                values[f.name] = raw
+        values.update(overrides)
+        return cls(**values)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def public_endpoint(self, path: str) -> str:
+        """The absolute URL of one of our endpoints as the outside world calls it (behind any proxy)."""
+        return self.public_url.rstrip("/") + "/" + path.lstrip("/")

@@ -1,0 +1,291 @@
+"""The database schema (SQLAlchemy 2.0). Every row belongs to an account.
+
+Ids are integers inside the database and strings in the API. Migrations (Alembic) create these
+tables; nothing calls create_all outside a migration check.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# BIGINT on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY autoincrements).
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+OPEN_STATUSES = ("active", "paused")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on both databases (SQLite keeps naive text; UTC is put back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, datetime: UtcDateTime()}
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    plan: Mapped[str] = mapped_column(String(20))
+    custom_triggers_beta: Mapped[bool] = mapped_column(Boolean, default=False)
+    unenroll_same_company: Mapped[bool] = mapped_column(Boolean, default=False)
+    soft_bounce_threshold: Mapped[int] = mapped_column(Integer, default=3)
+    created_at: Mapped[datetime]
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("account_id", "email"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    mailbox_provider: Mapped[str] = mapped_column(String(20))
+    mailbox_address: Mapped[str] = mapped_column(String(320), index=True)
+    mailbox_connected: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Encrypted at rest (auth.secrets_box); never logged.
+    refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    google_sub: Mapped[str | None] = mapped_column(String(64), index=True)
+    ms_oid: Mapped[str | None] = mapped_column(String(64), index=True)
+    ms_tid: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class UserAlias(Base):
+    """Other addresses that deliver to a rep's mailbox."""
+
+    __tablename__ = "user_aliases"
+    __table_args__ = (UniqueConstraint("account_id", "address"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(String(320))
+
+
+class Company(Base):
+    __tablename__ = "companies"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class CompanyDomain(Base):
+    __tablename__ = "company_domains"
+    __table_args__ = (UniqueConstraint("account_id", "domain"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[str] = mapped_column(String(255))
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
+    primary_email: Mapped[str] = mapped_column(String(320))
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    last_name: Mapped[str] = mapped_column(String(200), default="")
+    unsubscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    bounced: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class ContactAddress(Base):
+    """Every address of a contact (primary and secondary), exact and Gmail-folded."""
+
+    __tablename__ = "contact_addresses"
+    __table_args__ = (
+        UniqueConstraint("account_id", "address"),
+        Index("ix_contact_addresses_lookup", "account_id", "canonical"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(String(320))
+    canonical: Mapped[str] = mapped_column(String(320))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    bounced: Mapped[bool] = mapped_column(Boolean, default=False)
+    soft_bounces: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Sequence(Base):
+    __tablename__ = "sequences"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    owner_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    steps_total: Mapped[int] = mapped_column(Integer)
+    # Automation: off | contact | company (see domain.model.AutomationScope).
+    on_reply: Mapped[str] = mapped_column(String(20), default="contact")
+    on_meeting: Mapped[str] = mapped_column(String(20), default="contact")
+    pause_on_out_of_office: Mapped[bool] = mapped_column(Boolean, default=False)
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("sequences.id"))
+    created_at: Mapped[datetime]
+
+
+class Step(Base):
+    __tablename__ = "steps"
+    __table_args__ = (UniqueConstraint("sequence_id", "position"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    sequence_id: Mapped[int] = mapped_column(ForeignKey("sequences.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(20))
+    delay_days: Mapped[float] = mapped_column(Float, default=0)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    thread_with_previous: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Enrollment(Base):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        # At most one active or paused enrollment per contact, enforced by the database.
+        Index(
+            "uq_enrollments_one_open_per_contact",
+            "contact_id",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'paused')"),
+            postgresql_where=text("status IN ('active', 'paused')"),
+        ),
+        Index("ix_enrollments_due", "status", "next_step_at"),
+        Index("ix_enrollments_sequence", "sequence_id", "status"),
+        Index("ix_enrollments_contact", "contact_id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    sequence_id: Mapped[int] = mapped_column(ForeignKey("sequences.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    enrolled_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sender_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    current_step: Mapped[int] = mapped_column(Integer, default=0)
+    next_step_at: Mapped[datetime | None]
+    paused_until: Mapped[datetime | None]
+    enrolled_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    end_surface: Mapped[str | None] = mapped_column(String(40))
+    end_actor: Mapped[str | None] = mapped_column(String(320))
+    end_evidence: Mapped[dict[str, Any] | None]
+    # Worker lease: a claimed enrollment is skipped by other workers until the lease runs out.
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SequenceEmail(Base):
+    """One email a sequence sent: what makes a reply recognisable."""
+
+    __tablename__ = "sequence_emails"
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "step_position"),
+        Index("ix_sequence_emails_rfc_message_id", "account_id", "rfc_message_id"),
+        Index("ix_sequence_emails_thread", "account_id", "thread_id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    step_position: Mapped[int] = mapped_column(Integer)
+    provider: Mapped[str] = mapped_column(String(20))
+    mailbox_address: Mapped[str] = mapped_column(String(320))
+    provider_message_id: Mapped[str | None] = mapped_column(String(255))
+    thread_id: Mapped[str | None] = mapped_column(String(255))
+    rfc_message_id: Mapped[str] = mapped_column(String(998))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime]
+    unsubscribe_token: Mapped[str | None] = mapped_column(String(255))
+    meeting_token: Mapped[str | None] = mapped_column(String(255))
+
+
+class EnrollmentEvent(Base):
+    """Append-only history; the source of performance figures. Never deleted by unenrollment."""
+
+    __tablename__ = "enrollment_events"
+    __table_args__ = (Index("ix_enrollment_events_sequence_type", "sequence_id", "type"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    sequence_id: Mapped[int] = mapped_column(ForeignKey("sequences.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    type: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    actor: Mapped[str | None] = mapped_column(String(320))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class LocalOutbox(Base):
+    """Emails handed to the local outbox adapter (the embedded default when no provider is wired)."""
+
+    __tablename__ = "local_outbox"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    mailbox_address: Mapped[str] = mapped_column(String(320))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    rfc_message_id: Mapped[str] = mapped_column(String(998))
+    thread_id: Mapped[str] = mapped_column(String(255))
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]

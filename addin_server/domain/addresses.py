@@ -1,0 +1,106 @@
+"""Email addresses as the product compares them.
+
+Two spellings name the same mailbox when they differ only in case, Unicode composition or a
+display name around them. Gmail also ignores dots and "+tags" in the local part and treats
+googlemail.com as gmail.com: those variants are *aliases* of one mailbox, kept apart from an
+exact match so the rules can say which one matched.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection, Iterable
+from email.utils import getaddresses
+
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+_MAX_ADDRESS = 320  # RFC 3696 erratum: 64 local + @ + 255 domain
+
+
+class InvalidAddress(ValueError):
+    """Text that is not an email address."""
+
+
+def _domain_ascii(domain: str) -> str:
+    domain = domain.strip().rstrip(".").lower()
+    try:
+        # IDNA keeps "bücher.de" and "xn--bcher-kva.de" equal.
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
+
+
+def normalize(text: str) -> str:
+    """The comparable form of one address: bare, NFC, lower case, ASCII domain.
+
+    Accepts `Jane Doe <Jane@Example.COM>` as well as a bare address. Raises InvalidAddress.
+    """
+    if not isinstance(text, str) or not text.strip() or len(text) > 2 * _MAX_ADDRESS:
+        raise InvalidAddress("empty or oversized address")
+    text = unicodedata.normalize("NFC", text.strip())
+    parsed = [addr for _, addr in getaddresses([text]) if addr]
+    if len(parsed) != 1:
+        raise InvalidAddress(f"not one email address: {text[:80]!r}")
+    text = parsed[0].strip()
+    local, sep, domain = text.rpartition("@")
+    if not sep or not local or not domain or " " in text or "@" in local.strip('"'):
+        raise InvalidAddress(f"not an email address: {text[:80]!r}")
+    address = f"{local.lower()}@{_domain_ascii(domain)}"
+    if len(address) > _MAX_ADDRESS or "." not in address.rpartition("@")[2]:
+        raise InvalidAddress(f"not an email address: {text[:80]!r}")
+    return address
+
+
+def try_normalize(text: str) -> str | None:
+    try:
+        return normalize(text)
+    except InvalidAddress:
+        return None
+
+
+def domain_of(address: str) -> str:
+    return normalize(address).rpartition("@")[2]
+
+
+def canonical(address: str) -> str:
+    """The mailbox an address delivers to: folds Gmail's dots, +tags and googlemail.com.
+
+    Other providers are left as normalised: sub-addressing and dots are not universal there.
+    """
+    address = normalize(address)
+    local, _, domain = address.rpartition("@")
+    if domain in GMAIL_DOMAINS:
+        local = local.split("+", 1)[0].replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+def is_alias_spelling(a: str, b: str) -> bool:
+    """True when two different spellings reach the same Gmail mailbox."""
+    na, nb = normalize(a), normalize(b)
+    return na != nb and canonical(na) == canonical(nb)
+
+
+def parse_address_list(values: Iterable[str]) -> list[str]:
+    """Every valid address in header-style values, normalised, first occurrence kept."""
+    seen: dict[str, None] = {}
+    for _, addr in getaddresses(list(values)):
+        norm = try_normalize(addr)
+        if norm:
+            seen.setdefault(norm, None)
+    return list(seen)
+
+
+def is_free_mail(domain: str, free_mail_domains: Collection[str]) -> bool:
+    """Free-mail providers are never a company: a shared gmail.com says nothing."""
+    d = _domain_ascii(domain)
+    return d in free_mail_domains or any(d.endswith("." + f) for f in ("gmail.com", "outlook.com"))
+
+
+def company_domains(domains: Iterable[str], free_mail_domains: Collection[str]) -> list[str]:
+    """The domains that may identify a company: normalised, free-mail ones dropped."""
+    out: dict[str, None] = {}
+    for d in domains:
+        d = _domain_ascii(d)
+        if d and "." in d and not is_free_mail(d, free_mail_domains):
+            out.setdefault(d, None)
+    return list(out)

@@ -1,0 +1,1 @@
+"""Turning a raw inbound message into facts the rules can use."""

@@ -1,0 +1,1 @@
+"""Gmail, Google Calendar and Microsoft Graph through their client libraries."""

@@ -1,0 +1,118 @@
+"""Accounts and the API keys that act for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from addin_server.auth.api_keys import hash_api_key, looks_like_api_key, new_api_key
+from addin_server.db import tables as t
+from addin_server.domain.addresses import InvalidAddress, normalize
+from addin_server.domain.model import MailboxProvider, Plan, Role
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.errors import Invalid, Unauthorized
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    account_id: int
+    api_key: str
+    admin_user_id: int
+
+
+def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: str) -> NewAccount:
+    """Create an account with its first super admin and an API key (shown once)."""
+    try:
+        plan_value = Plan(plan)
+    except ValueError as exc:
+        raise Invalid(f"plan must be one of {', '.join(Plan)}") from exc
+    try:
+        email = normalize(admin_email)
+    except InvalidAddress as exc:
+        raise Invalid(str(exc)) from exc
+    if not name.strip():
+        raise Invalid("name must not be empty")
+    now = ctx.now()
+    with ctx.session() as s:
+        account = t.Account(
+            name=name.strip(), plan=plan_value.value, custom_triggers_beta=False,
+            unenroll_same_company=False, soft_bounce_threshold=ctx.settings.soft_bounce_threshold,
+            created_at=now,
+        )
+        s.add(account)
+        s.flush()
+        admin = t.User(
+            account_id=account.id, email=email, name=email.split("@")[0], role=Role.SUPER_ADMIN.value,
+            mailbox_provider=MailboxProvider.GMAIL.value, mailbox_address=email, created_at=now,
+        )
+        s.add(admin)
+        plaintext, prefix, digest = new_api_key()
+        s.add(t.ApiKey(account_id=account.id, name="default", prefix=prefix, key_hash=digest, created_at=now))
+        s.flush()
+        return NewAccount(account_id=account.id, api_key=plaintext, admin_user_id=admin.id)
+
+
+def create_api_key(ctx: ServiceContext, account_id: int, name: str = "integration") -> str:
+    plaintext, prefix, digest = new_api_key()
+    with ctx.session() as s:
+        s.add(t.ApiKey(account_id=account_id, name=name, prefix=prefix, key_hash=digest, created_at=ctx.now()))
+    return plaintext
+
+
+def install_api_key(ctx: ServiceContext, account_id: int, plaintext: str, name: str) -> None:
+    """Store a key chosen by the caller (the demo's well-known key); never used in production paths."""
+    if not looks_like_api_key(plaintext):
+        raise Invalid("not an API key")
+    with ctx.session() as s:
+        s.add(t.ApiKey(account_id=account_id, name=name, prefix=plaintext[:10], key_hash=hash_api_key(plaintext),
+                       created_at=ctx.now()))
+
+
+def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:
+    """The principal behind a bearer API key, or Unauthorized."""
+    if not looks_like_api_key(presented):
+        raise Unauthorized("a valid API key is required in 'Authorization: Bearer <key>'")
+    with ctx.session() as s:
+        key = s.scalar(select(t.ApiKey).where(t.ApiKey.key_hash == hash_api_key(presented)))
+        if key is None or key.revoked_at is not None:
+            raise Unauthorized("this API key is not valid")
+        return Principal(account_id=key.account_id, label=f"api_key:{key.prefix}", is_admin=True)
+
+
+def get_account(ctx: ServiceContext, account_id: int) -> t.Account:
+    with ctx.session() as s:
+        account = s.get(t.Account, account_id)
+        if account is None:
+            raise Unauthorized("unknown account")
+        s.expunge(account)
+        return account
+
+
+def update_account_settings(
+    ctx: ServiceContext,
+    principal: Principal,
+    *,
+    unenroll_same_company: bool | None = None,
+    soft_bounce_threshold: int | None = None,
+    custom_triggers_beta: bool | None = None,
+) -> t.Account:
+    from addin_server.services.errors import Forbidden
+
+    with ctx.session() as s:
+        account = s.get(t.Account, principal.account_id)
+        if account is None:
+            raise Unauthorized("unknown account")
+        if custom_triggers_beta is not None:
+            if not principal.is_admin:
+                raise Forbidden("only a super admin can opt in to the custom-trigger beta")
+            account.custom_triggers_beta = custom_triggers_beta
+        if unenroll_same_company is not None:
+            account.unenroll_same_company = unenroll_same_company
+        if soft_bounce_threshold is not None:
+            if not 1 <= soft_bounce_threshold <= 20:
+                raise Invalid("soft_bounce_threshold must be between 1 and 20")
+            account.soft_bounce_threshold = soft_bounce_threshold
+        s.flush()
+        s.expunge(account)
+        return account

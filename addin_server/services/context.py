@@ -1,0 +1,81 @@
+"""What every use case runs with: the database, the mail port, the clock, the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from addin_server.config import Settings
+from addin_server.db.engine import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    from addin_server.services.outbox import MailSender
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: an API key of an account, or a rep of that account."""
+
+    account_id: int
+    label: str  # recorded as the actor: "api_key:ssk_ab12cd" or "user:jane@acme.com"
+    user_id: int | None = None
+    is_admin: bool = True
+
+    @property
+    def actor(self) -> str:
+        return self.label
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    mail_sender: MailSender
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @classmethod
+    def create(
+        cls,
+        settings: Settings,
+        *,
+        mail_sender: MailSender | None = None,
+        clock: Callable[[], datetime] | None = None,
+        engine: Engine | None = None,
+    ) -> ServiceContext:
+        from addin_server.services.outbox import LocalOutboxSender
+
+        engine = engine or make_engine(settings.database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=make_sessionmaker(engine),
+            mail_sender=mail_sender or LocalOutboxSender(),
+            clock=clock or utcnow,
+        )
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()

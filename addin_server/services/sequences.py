@@ -1,0 +1,154 @@
+"""Sequences and their steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from addin_server.db import tables as t
+from addin_server.domain.model import AutomationScope, StepType
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.directory import owned
+from addin_server.services.errors import Invalid
+
+MAX_STEPS = 50
+
+
+@dataclass(frozen=True)
+class StepInput:
+    type: str
+    delay_days: float = 0
+    subject: str = ""
+    body: str = ""
+    thread_with_previous: bool = False
+
+
+def step_view(step: t.Step) -> dict[str, Any]:
+    return {
+        "position": step.position, "type": step.type, "delay_days": step.delay_days, "subject": step.subject,
+        "body": step.body, "thread_with_previous": step.thread_with_previous,
+    }
+
+
+def sequence_view(seq: t.Sequence, steps: list[t.Step]) -> dict[str, Any]:
+    return {
+        "id": str(seq.id), "name": seq.name, "owner_user_id": str(seq.owner_user_id),
+        "steps_total": seq.steps_total, "steps": [step_view(x) for x in steps],
+        "automation": {
+            "on_reply": seq.on_reply, "on_meeting": seq.on_meeting,
+            "pause_on_out_of_office": seq.pause_on_out_of_office,
+        },
+        "copied_from_id": str(seq.copied_from_id) if seq.copied_from_id else None,
+    }
+
+
+def _validate_steps(steps: list[StepInput]) -> None:
+    if not steps:
+        raise Invalid("a sequence needs at least one step")
+    if len(steps) > MAX_STEPS:
+        raise Invalid(f"a sequence has at most {MAX_STEPS} steps")
+    for i, step in enumerate(steps, start=1):
+        try:
+            kind = StepType(step.type)
+        except ValueError:
+            raise Invalid(f"steps[{i}].type must be one of {', '.join(StepType)}") from None
+        if kind in (StepType.AUTOMATED_EMAIL, StepType.MANUAL_EMAIL) and not step.subject.strip() and not (
+            step.thread_with_previous and i > 1
+        ):
+            raise Invalid(f"steps[{i}]: an email step needs a subject unless it threads with the previous email")
+        if step.thread_with_previous and i == 1:
+            raise Invalid("steps[1] cannot thread with a previous email")
+        if not 0 <= step.delay_days <= 365:
+            raise Invalid(f"steps[{i}].delay_days must be between 0 and 365")
+
+
+def _check_scope(value: str, field: str) -> str:
+    try:
+        return AutomationScope(value).value
+    except ValueError:
+        raise Invalid(f"{field} must be one of {', '.join(AutomationScope)}") from None
+
+
+def create_sequence(
+    ctx: ServiceContext,
+    principal: Principal,
+    *,
+    name: str,
+    owner_user_id: str,
+    steps: list[StepInput],
+    on_reply: str = "contact",
+    on_meeting: str = "contact",
+    pause_on_out_of_office: bool = False,
+    copied_from_id: int | None = None,
+) -> dict[str, Any]:
+    _validate_steps(steps)
+    with ctx.session() as s:
+        owner = owned(s, t.User, owner_user_id, principal, "user")
+        seq = t.Sequence(
+            account_id=principal.account_id, owner_user_id=owner.id, name=name.strip(), steps_total=len(steps),
+            on_reply=_check_scope(on_reply, "on_reply"), on_meeting=_check_scope(on_meeting, "on_meeting"),
+            pause_on_out_of_office=pause_on_out_of_office, copied_from_id=copied_from_id, created_at=ctx.now(),
+        )
+        s.add(seq)
+        s.flush()
+        rows = [
+            t.Step(
+                account_id=principal.account_id, sequence_id=seq.id, position=i, type=x.type,
+                delay_days=float(x.delay_days), subject=x.subject, body=x.body,
+                thread_with_previous=x.thread_with_previous,
+            )
+            for i, x in enumerate(steps, start=1)
+        ]
+        s.add_all(rows)
+        s.flush()
+        return sequence_view(seq, rows)
+
+
+def load_steps(s: Session, sequence_id: int) -> list[t.Step]:
+    return list(s.scalars(select(t.Step).where(t.Step.sequence_id == sequence_id).order_by(t.Step.position)))
+
+
+def get_sequence(ctx: ServiceContext, principal: Principal, sequence_id: str) -> dict[str, Any]:
+    with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        return sequence_view(seq, load_steps(s, seq.id))
+
+
+def list_sequences(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
+    with ctx.session() as s:
+        seqs = s.scalars(
+            select(t.Sequence).where(t.Sequence.account_id == principal.account_id).order_by(t.Sequence.id)
+        ).all()
+        return [sequence_view(q, load_steps(s, q.id)) for q in seqs]
+
+
+def update_automation(
+    ctx: ServiceContext,
+    principal: Principal,
+    sequence_id: str,
+    *,
+    on_reply: str,
+    on_meeting: str,
+    pause_on_out_of_office: bool,
+    save_as_new: bool = False,
+    new_name: str | None = None,
+) -> dict[str, Any]:
+    """Save the automation settings on this sequence, or on a copy (current enrollments stay put)."""
+    on_reply, on_meeting = _check_scope(on_reply, "on_reply"), _check_scope(on_meeting, "on_meeting")
+    with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        steps = load_steps(s, seq.id)
+        if not save_as_new:
+            seq.on_reply, seq.on_meeting, seq.pause_on_out_of_office = on_reply, on_meeting, pause_on_out_of_office
+            s.flush()
+            return sequence_view(seq, steps)
+        owner_id, name, source_id = seq.owner_user_id, new_name or f"{seq.name} (copy)", seq.id
+    return create_sequence(
+        ctx, principal, name=name, owner_user_id=str(owner_id),
+        steps=[StepInput(x.type, x.delay_days, x.subject, x.body, x.thread_with_previous) for x in steps],
+        on_reply=on_reply, on_meeting=on_meeting, pause_on_out_of_office=pause_on_out_of_office,
+        copied_from_id=source_id,
+    )

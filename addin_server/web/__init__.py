@@ -1,0 +1,1 @@
+"""Blueprints: the JSON API, the add-in surfaces, the web app and public pages."""

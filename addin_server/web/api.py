@@ -1,0 +1,447 @@
+"""The JSON API under /api/v1: thin views over the services, validated by pydantic models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from flask import Blueprint, current_app, g, jsonify, request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from addin_server.domain.model import MANUAL_SURFACES
+from addin_server.services import accounts, directory, enrollments, lookup, outbox, sequences
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.errors import Unauthorized
+from addin_server.web.apispec import ApiSpec, operation
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+spec = ApiSpec(title="Sequence Sidebar API", version="1.0.0", prefix="/api/v1")
+
+
+def _id_text(value: Any) -> Any:
+    # Ids are strings; integrators often send the number itself, which is unambiguous.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Id = Annotated[str, BeforeValidator(_id_text), Field(min_length=1, max_length=20, pattern=r"^[0-9]+$")]
+Email = Annotated[str, Field(min_length=3, max_length=320)]
+Name = Annotated[str, Field(max_length=200)]
+SurfaceName = Literal[tuple(s.value for s in MANUAL_SURFACES)]  # type: ignore[valid-type]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# --- request models --------------------------------------------------------------------------
+
+
+class CompanyIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    domains: Annotated[list[Annotated[str, Field(min_length=3, max_length=255)]], Field(max_length=50)] = []
+
+
+class UserIn(Strict):
+    email: Email
+    name: Name = ""
+    role: Literal["super_admin", "user"] = "user"
+    mailbox_provider: Literal["gmail", "outlook"]
+    mailbox_address: Email | None = None
+    mailbox_aliases: Annotated[list[Email], Field(max_length=20)] = []
+
+
+class ContactIn(Strict):
+    email: Email
+    secondary_emails: Annotated[list[Email], Field(max_length=20)] = []
+    first_name: Name = ""
+    last_name: Name = ""
+    company_id: Id | None = None
+
+
+class StepIn(Strict):
+    type: Literal["automated_email", "manual_email", "call", "task"]
+    delay_days: Annotated[float, Field(ge=0, le=365)] = 0
+    subject: Annotated[str, Field(max_length=998)] = ""
+    body: Annotated[str, Field(max_length=100_000)] = ""
+    thread_with_previous: bool = False
+
+
+class AutomationIn(Strict):
+    on_reply: Literal["off", "contact", "company"] = "contact"
+    on_meeting: Literal["off", "contact", "company"] = "contact"
+    pause_on_out_of_office: bool = False
+
+
+class SequenceIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    owner_user_id: Id
+    steps: Annotated[list[StepIn], Field(min_length=1, max_length=50)]
+    automation: AutomationIn | None = None
+
+
+class AutomationUpdateIn(AutomationIn):
+    save_as_new: bool = False
+    new_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class EnrollmentIn(Strict):
+    sequence_id: Id
+    contact_id: Id
+    sender_user_id: Id
+    enrolled_by_user_id: Id | None = None
+
+
+class UnenrollIn(Strict):
+    surface: SurfaceName | None = None  # type: ignore[valid-type]
+
+
+class BulkUnenrollIn(Strict):
+    enrollment_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
+    surface: SurfaceName | None = None  # type: ignore[valid-type]
+
+
+class WorkflowUnenrollIn(Strict):
+    contact_id: Id | None = None
+    email: Email | None = None
+    sequence_id: Id | None = None
+    workflow: Annotated[str, Field(max_length=200)] | None = None
+
+
+class RecipientsQuery(Strict):
+    model_config = ConfigDict(extra="forbid", strict=False)
+    email: Annotated[list[Annotated[str, Field(max_length=1000)]], Field(min_length=1, max_length=200)]
+
+
+class RecipientsIn(Strict):
+    emails: Annotated[list[Annotated[str, Field(max_length=1000)]], Field(min_length=1, max_length=200)]
+
+
+class EnrollmentListQuery(Strict):
+    model_config = ConfigDict(extra="forbid", strict=False)
+    sequence_id: Id | None = None
+    contact_id: Id | None = None
+    status: Literal["active", "paused", "finished", "unenrolled"] | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+
+
+class AccountSettingsIn(Strict):
+    unenroll_same_company: bool | None = None
+    soft_bounce_threshold: Annotated[int, Field(ge=1, le=20)] | None = None
+    custom_triggers_beta: bool | None = None
+
+
+# --- response models (documentation; extra fields welcome) -----------------------------------
+
+
+class Ref(Open):
+    id: str
+    name: str
+
+
+class CompanyOut(Open):
+    id: str
+    name: str
+    domains: list[str]
+
+
+class UserOut(Open):
+    id: str
+    email: str
+    name: str
+    role: str
+    mailbox_provider: str
+    mailbox_address: str
+
+
+class ContactOut(Open):
+    id: str
+    email: str
+    secondary_emails: list[str]
+    first_name: str
+    last_name: str
+    company_id: str | None
+
+
+class SequenceOut(Open):
+    id: str
+    name: str
+    owner_user_id: str
+    steps_total: int
+    steps: list[dict[str, Any]]
+
+
+class SequenceList(Open):
+    sequences: list[SequenceOut]
+
+
+class EventOut(Open):
+    type: str
+    at: str
+    actor: str | None
+
+
+class EnrollmentOut(Open):
+    id: str
+    sequence_id: str
+    contact_id: str
+    status: Literal["active", "paused", "finished", "unenrolled"]
+    current_step: int
+    steps_total: int
+    next_step_at: str | None
+    enrolled_by: dict[str, Any]
+    enrolled_at: str
+    ended_at: str | None
+    end_reason: str | None
+    end_surface: str | None
+    end_actor: str | None
+    evidence: dict[str, Any] | None
+    events: list[EventOut] = []
+
+
+class EnrollmentList(Open):
+    enrollments: list[EnrollmentOut]
+
+
+class BulkOut(Open):
+    enrollments: list[EnrollmentOut]
+    ended: list[str]
+    already_ended: list[str]
+
+
+class RecipientOut(Open):
+    email: str
+    contact: dict[str, Any] | None
+    enrollment: EnrollmentOut | None
+    can_unenroll: bool
+
+
+class RecipientsOut(Open):
+    recipients: list[RecipientOut]
+
+
+class PerformanceOut(Open):
+    enrolled: int
+    active: int
+    finished: int
+    unenrolled: dict[str, int]
+    emails_sent: int
+    replies: int
+    meetings_booked: int
+    bounces: int
+    unsubscribes: int
+
+
+class AccountOut(Open):
+    id: str
+    name: str
+    plan: str
+    custom_triggers_beta: bool
+    unenroll_same_company: bool
+    soft_bounce_threshold: int
+
+
+class OutboxOut(Open):
+    emails: list[dict[str, Any]]
+
+
+# --- plumbing --------------------------------------------------------------------------------
+
+Authenticator = Callable[[str], Principal | None]
+
+
+def ctx() -> ServiceContext:
+    return current_app.extensions["services"]  # type: ignore[no-any-return]
+
+
+def principal() -> Principal:
+    return g.principal  # type: ignore[no-any-return]
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint == "api.openapi_document" or request.method == "OPTIONS":
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send 'Authorization: Bearer <API key or add-in token>'")
+    token = token.strip()
+    # Other surfaces (the Outlook add-in's SSO token) register their own authenticators.
+    for authenticate in current_app.extensions.get("api_authenticators", []):
+        found = authenticate(token)
+        if found is not None:
+            g.principal = found
+            return
+    g.principal = accounts.authenticate_api_key(ctx(), token)
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Any:
+    settings = ctx().settings
+    return jsonify(spec.document(settings.public_url))
+
+
+# --- account ---------------------------------------------------------------------------------
+
+
+def _account_view(a: Any) -> dict[str, Any]:
+    return {"id": str(a.id), "name": a.name, "plan": a.plan, "custom_triggers_beta": a.custom_triggers_beta,
+            "unenroll_same_company": a.unenroll_same_company, "soft_bounce_threshold": a.soft_bounce_threshold}
+
+
+@operation(spec, bp, "GET", "/account", summary="The calling account and its settings", tag="account",
+           response=AccountOut, errors=())
+def get_account() -> Any:
+    return _account_view(accounts.get_account(ctx(), principal().account_id))
+
+
+@operation(spec, bp, "PATCH", "/account/settings", summary="Change account settings", tag="account",
+           body=AccountSettingsIn, response=AccountOut, errors=(400, 403, 422))
+def patch_account_settings(body: AccountSettingsIn) -> Any:
+    return _account_view(accounts.update_account_settings(ctx(), principal(), **body.model_dump(exclude_none=True)))
+
+
+# --- directory -------------------------------------------------------------------------------
+
+
+@operation(spec, bp, "POST", "/companies", summary="Create a company", tag="directory", body=CompanyIn,
+           response=CompanyOut, status=201, errors=(400, 409, 422),
+           description="Free-mail domains (gmail.com, outlook.com, ...) are never company domains; "
+                       "they are listed in ignored_domains.")
+def create_company(body: CompanyIn) -> Any:
+    return directory.create_company(ctx(), principal(), name=body.name, domains=body.domains)
+
+
+@operation(spec, bp, "GET", "/companies/{company_id}", summary="Read a company", tag="directory",
+           response=CompanyOut)
+def get_company(company_id: str) -> Any:
+    return directory.get_company(ctx(), principal(), company_id)
+
+
+@operation(spec, bp, "POST", "/users", summary="Create a user (a rep)", tag="directory", body=UserIn,
+           response=UserOut, status=201, errors=(400, 409, 422))
+def create_user(body: UserIn) -> Any:
+    return directory.create_user(ctx(), principal(), **body.model_dump())
+
+
+@operation(spec, bp, "GET", "/users/{user_id}", summary="Read a user", tag="directory", response=UserOut)
+def get_user(user_id: str) -> Any:
+    return directory.get_user(ctx(), principal(), user_id)
+
+
+@operation(spec, bp, "POST", "/contacts", summary="Create a contact", tag="directory", body=ContactIn,
+           response=ContactOut, status=201, errors=(400, 404, 409, 422))
+def create_contact(body: ContactIn) -> Any:
+    return directory.create_contact(ctx(), principal(), **body.model_dump())
+
+
+@operation(spec, bp, "GET", "/contacts/{contact_id}", summary="Read a contact", tag="directory",
+           response=ContactOut)
+def get_contact(contact_id: str) -> Any:
+    return directory.get_contact(ctx(), principal(), contact_id)
+
+
+# --- sequences -------------------------------------------------------------------------------
+
+
+@operation(spec, bp, "POST", "/sequences", summary="Create a sequence with its steps", tag="sequences",
+           body=SequenceIn, response=SequenceOut, status=201, errors=(400, 404, 422))
+def create_sequence(body: SequenceIn) -> Any:
+    auto = body.automation or AutomationIn()
+    return sequences.create_sequence(
+        ctx(), principal(), name=body.name, owner_user_id=body.owner_user_id,
+        steps=[sequences.StepInput(**x.model_dump()) for x in body.steps], **auto.model_dump())
+
+
+@operation(spec, bp, "GET", "/sequences", summary="List sequences", tag="sequences", response=SequenceList,
+           errors=())
+def list_sequences() -> Any:
+    return {"sequences": sequences.list_sequences(ctx(), principal())}
+
+
+@operation(spec, bp, "GET", "/sequences/{sequence_id}", summary="Read a sequence", tag="sequences",
+           response=SequenceOut)
+def get_sequence(sequence_id: str) -> Any:
+    return sequences.get_sequence(ctx(), principal(), sequence_id)
+
+
+@operation(spec, bp, "PUT", "/sequences/{sequence_id}/automation", tag="sequences", body=AutomationUpdateIn,
+           response=SequenceOut, summary="Save automation settings on this sequence or as a new one")
+def put_automation(sequence_id: str, body: AutomationUpdateIn) -> Any:
+    return sequences.update_automation(ctx(), principal(), sequence_id, **body.model_dump())
+
+
+@operation(spec, bp, "GET", "/sequences/{sequence_id}/performance", tag="sequences", response=PerformanceOut,
+           summary="A sequence's figures; unenrolling never lowers them")
+def get_performance(sequence_id: str) -> Any:
+    return enrollments.performance(ctx(), principal(), sequence_id)
+
+
+@operation(spec, bp, "POST", "/sequences/{sequence_id}/unenroll", tag="enrollments", body=BulkUnenrollIn,
+           response=BulkOut, summary="Unenroll many enrollments of one sequence", errors=(400, 403, 404, 422),
+           description="Unknown ids refuse the whole request; ended ones are reported in already_ended.")
+def bulk_unenroll(sequence_id: str, body: BulkUnenrollIn) -> Any:
+    return enrollments.bulk_unenroll(ctx(), principal(), sequence_id, body.enrollment_ids, surface=body.surface)
+
+
+# --- enrollments -----------------------------------------------------------------------------
+
+
+@operation(spec, bp, "POST", "/enrollments", summary="Enroll a contact; the first step runs at once",
+           tag="enrollments", body=EnrollmentIn, response=EnrollmentOut, status=201, errors=(400, 404, 409, 422))
+def create_enrollment(body: EnrollmentIn) -> Any:
+    return enrollments.enroll(ctx(), principal(), **body.model_dump())
+
+
+@operation(spec, bp, "GET", "/enrollments", summary="List enrollments", tag="enrollments",
+           query=EnrollmentListQuery, response=EnrollmentList)
+def list_enrollments(query: EnrollmentListQuery) -> Any:
+    return {"enrollments": enrollments.list_enrollments(ctx(), principal(), **query.model_dump())}
+
+
+@operation(spec, bp, "GET", "/enrollments/{enrollment_id}", summary="An enrollment with its events and evidence",
+           tag="enrollments", response=EnrollmentOut)
+def get_enrollment(enrollment_id: str) -> Any:
+    return enrollments.get_enrollment(ctx(), principal(), enrollment_id)
+
+
+@operation(spec, bp, "POST", "/enrollments/{enrollment_id}/unenroll", tag="enrollments", body=UnenrollIn,
+           response=EnrollmentOut, errors=(400, 403, 404, 422),
+           summary="Unenroll (reason manual); an ended enrollment answers its existing outcome")
+def unenroll(enrollment_id: str, body: UnenrollIn) -> Any:
+    return enrollments.unenroll(ctx(), principal(), enrollment_id, surface=body.surface)
+
+
+@operation(spec, bp, "POST", "/workflow-actions/unenroll", tag="enrollments", body=WorkflowUnenrollIn,
+           response=EnrollmentOut, errors=(400, 403, 404, 422),
+           summary="Unenroll from a workflow (reason workflow; Enterprise accounts only)")
+def workflow_unenroll(body: WorkflowUnenrollIn) -> Any:
+    return enrollments.workflow_unenroll(ctx(), principal(), **body.model_dump())
+
+
+# --- lookup ----------------------------------------------------------------------------------
+
+
+@operation(spec, bp, "GET", "/recipients/status", summary="Status of each address, in the order asked",
+           tag="lookup", query=RecipientsQuery, response=RecipientsOut, errors=(400, 422))
+def recipients_status(query: RecipientsQuery) -> Any:
+    return {"recipients": lookup.lookup_recipients(ctx(), principal(), query.email)}
+
+
+@operation(spec, bp, "POST", "/recipients/status", summary="Status of each address (JSON list)", tag="lookup",
+           body=RecipientsIn, response=RecipientsOut, errors=(400, 422))
+def recipients_status_post(body: RecipientsIn) -> Any:
+    return {"recipients": lookup.lookup_recipients(ctx(), principal(), body.emails)}
+
+
+# --- local outbox ----------------------------------------------------------------------------
+
+
+@operation(spec, bp, "GET", "/outbox", summary="Emails sent through the local outbox (embedded default)",
+           tag="outbox", response=OutboxOut, errors=())
+def list_outbox() -> Any:
+    return {"emails": outbox.recent_outbox(ctx(), principal())}

@@ -1,0 +1,1 @@
+"""Provider callbacks: verify, persist, acknowledge fast. The worker does the work."""

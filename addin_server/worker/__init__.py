@@ -1,0 +1,1 @@
+"""Claims persisted work and runs it: due steps, inbound notifications, renewals."""

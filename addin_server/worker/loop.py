@@ -1,0 +1,71 @@
+"""The worker loop: claim due work, run it, back off on failure. Any number may run at once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from addin_server.services import enrollments
+from addin_server.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 3600
+
+
+@dataclass
+class WorkerStats:
+    steps_run: int = 0
+    failures: int = 0
+    resumed: int = 0
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 50) -> WorkerStats:
+    """One pass: run every step that is due now. Safe to call from several workers at once."""
+    worker = worker or worker_id()
+    stats = WorkerStats()
+    stats.resumed = enrollments.resume_due_pauses(ctx)
+    for enrollment_id in enrollments.claim_due_enrollments(ctx, worker, limit=limit):
+        try:
+            if enrollments.run_step(ctx, enrollment_id):
+                stats.steps_run += 1
+        except Exception as exc:  # noqa: BLE001 - a failing provider must not stop the loop
+            stats.failures += 1
+            log.warning("step for enrollment %s failed: %s", enrollment_id, type(exc).__name__)
+            attempts = enrollments.attempts_of(ctx, enrollment_id)
+            enrollments.record_step_failure(
+                ctx, enrollment_id, f"{type(exc).__name__}: {exc}", min(MAX_BACKOFF_SECONDS, 30 * 2**attempts)
+            )
+    return stats
+
+
+def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_seconds: float = 2.0) -> None:
+    """Run passes until `stop` is set; sleep only when a pass found nothing to do."""
+    stop = stop or threading.Event()
+    me = worker_id()
+    log.info("worker %s started", me)
+    while not stop.is_set():
+        try:
+            stats = run_due_steps(ctx, me)
+        except Exception:  # noqa: BLE001 - e.g. the database restarting; try again shortly
+            log.exception("worker pass failed")
+            stats = WorkerStats()
+        if stats.steps_run == 0:
+            stop.wait(poll_seconds)
+    log.info("worker %s stopped", me)
+
+
+def start_in_thread(ctx: ServiceContext, poll_seconds: float = 2.0) -> threading.Event:
+    """The embedded default: the worker shares the web process. Returns the event that stops it."""
+    stop = threading.Event()
+    threading.Thread(target=run_forever, args=(ctx, stop, poll_seconds), name="worker", daemon=True).start()
+    time.sleep(0)
+    return stop

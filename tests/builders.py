@@ -1,0 +1,53 @@
+"""Test data builders: the world a test needs, made through the real use cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from addin_server.services import accounts, directory, sequences
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.sequences import StepInput
+
+
+@dataclass
+class World:
+    account_id: int
+    api_key: str
+    admin: Principal
+    rep: dict[str, Any]
+    other_rep: dict[str, Any]
+    company: dict[str, Any]
+    contact: dict[str, Any]
+    colleague: dict[str, Any]
+    sequence: dict[str, Any]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+THREE_STEPS = [
+    StepInput("automated_email", 0, "Intro", "Hello there"),
+    StepInput("call", 2, "Call", ""),
+    StepInput("automated_email", 3, "", "Following up", True),
+]
+
+
+def make_world(ctx: ServiceContext, *, plan: str = "enterprise", name: str = "Acme",
+               steps: list[StepInput] | None = None, domain: str = "acme.test") -> World:
+    made = accounts.create_account(ctx, name=name, plan=plan, admin_email=f"admin@{domain}")
+    admin = Principal(account_id=made.account_id, label=f"api_key:{name}", is_admin=True)
+    rep = directory.create_user(ctx, admin, email=f"rita@{domain}", name="Rita Rep", role="user",
+                                mailbox_provider="gmail", mailbox_address=f"rita@{domain}")
+    other = directory.create_user(ctx, admin, email=f"otto@{domain}", name="Otto Other", role="user",
+                                  mailbox_provider="outlook", mailbox_address=f"otto@{domain}")
+    company = directory.create_company(ctx, admin, name="Globex", domains=[f"globex-{domain}"])
+    contact = directory.create_contact(ctx, admin, email=f"jane.doe@globex-{domain}",
+                                       secondary_emails=["jane.doe.home@gmail.com"], first_name="Jane",
+                                       last_name="Doe", company_id=company["id"])
+    colleague = directory.create_contact(ctx, admin, email=f"raj@globex-{domain}", first_name="Raj",
+                                         company_id=company["id"])
+    seq = sequences.create_sequence(ctx, admin, name="Intro outreach", owner_user_id=rep["id"],
+                                    steps=steps or THREE_STEPS)
+    return World(made.account_id, made.api_key, admin, rep, other, company, contact, colleague, seq)
