@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -26,6 +27,10 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
     from addin_server.services.errors import ServiceError
 
     settings = settings or Settings.from_env()
+    if not settings.secret_key:
+        if not settings.demo_mode:
+            raise RuntimeError("SECRET_KEY must be set (it signs sessions, links and Graph client states)")
+        settings = settings.with_overrides(secret_key=secrets.token_urlsafe(32))
     app = Flask(__name__, static_folder=None)
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -26,7 +26,8 @@ class Settings:
     """The service's configuration. Field names match the environment variables (lower case)."""
 
     database_url: str = "sqlite:///instance/addin-server.db"
-    secret_key: str = "dev-only-secret-change-me"
+    # Required outside demo mode: signs sessions, links and client states.
+    secret_key: str = ""
     public_url: str = "http://127.0.0.1:8080"
     encryption_key: str = ""
     google_certs_url: str = GOOGLE_CERTS_DEFAULT

@@ -8,12 +8,16 @@ exact match so the rules can say which one matched.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from email.utils import getaddresses
+from functools import lru_cache
 
 GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 _MAX_ADDRESS = 320  # RFC 3696 erratum: 64 local + @ + 255 domain
+# A bare address needs no header parsing: no display name, quotes, comments or lists.
+_BARE = re.compile(r"[^\s<>\"(),;:@]+@[^\s<>\"(),;:@]+")
 
 
 class InvalidAddress(ValueError):
@@ -36,11 +40,17 @@ def normalize(text: str) -> str:
     """
     if not isinstance(text, str) or not text.strip() or len(text) > 2 * _MAX_ADDRESS:
         raise InvalidAddress("empty or oversized address")
+    return _normalize(text)
+
+
+@lru_cache(maxsize=65536)  # pure; the add-ins ask about the same recipients again and again
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text.strip())
-    parsed = [addr for _, addr in getaddresses([text]) if addr]
-    if len(parsed) != 1:
-        raise InvalidAddress(f"not one email address: {text[:80]!r}")
-    text = parsed[0].strip()
+    if not _BARE.fullmatch(text):
+        parsed = [addr for _, addr in getaddresses([text]) if addr]
+        if len(parsed) != 1:
+            raise InvalidAddress(f"not one email address: {text[:80]!r}")
+        text = parsed[0].strip()
     local, sep, domain = text.rpartition("@")
     if not sep or not local or not domain or " " in text or "@" in local.strip('"'):
         raise InvalidAddress(f"not an email address: {text[:80]!r}")
@@ -66,7 +76,11 @@ def canonical(address: str) -> str:
 
     Other providers are left as normalised: sub-addressing and dots are not universal there.
     """
-    address = normalize(address)
+    return fold_normalized(normalize(address))
+
+
+def fold_normalized(address: str) -> str:
+    """canonical() for an address that is already normalised."""
     local, _, domain = address.rpartition("@")
     if domain in GMAIL_DOMAINS:
         local = local.split("+", 1)[0].replace(".", "")

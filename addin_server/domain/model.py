@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -188,7 +189,7 @@ class EndOfEnrollment:
     reason: UnenrollReason
     surface: Surface
     actor: str
-    evidence: dict[str, object] = field(default_factory=dict)
+    evidence: Mapping[str, object] = field(default_factory=dict)
 
 
 def next_due(after: datetime, step: Step) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -69,15 +70,32 @@ def install_api_key(ctx: ServiceContext, account_id: int, plaintext: str, name: 
                        created_at=ctx.now()))
 
 
+API_KEY_CACHE_SECONDS = 30.0
+_API_KEY_CACHE_MAX = 10_000
+
+
 def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:
-    """The principal behind a bearer API key, or Unauthorized."""
+    """The principal behind a bearer API key, or Unauthorized.
+
+    A verified key is remembered for API_KEY_CACHE_SECONDS, so a revoked key stops working within
+    that time; unknown keys are never cached, so a new key works at once.
+    """
     if not looks_like_api_key(presented):
         raise Unauthorized("a valid API key is required in 'Authorization: Bearer <key>'")
+    digest = hash_api_key(presented)
+    cached = ctx.api_key_cache.get(digest)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
     with ctx.session() as s:
-        key = s.scalar(select(t.ApiKey).where(t.ApiKey.key_hash == hash_api_key(presented)))
+        key = s.scalar(select(t.ApiKey).where(t.ApiKey.key_hash == digest))
         if key is None or key.revoked_at is not None:
+            ctx.api_key_cache.pop(digest, None)
             raise Unauthorized("this API key is not valid")
-        return Principal(account_id=key.account_id, label=f"api_key:{key.prefix}", is_admin=True)
+        principal = Principal(account_id=key.account_id, label=f"api_key:{key.prefix}", is_admin=True)
+    if len(ctx.api_key_cache) >= _API_KEY_CACHE_MAX:
+        ctx.api_key_cache.clear()
+    ctx.api_key_cache[digest] = (principal, time.monotonic() + API_KEY_CACHE_SECONDS)
+    return principal
 
 
 def get_account(ctx: ServiceContext, account_id: int) -> t.Account:

@@ -43,6 +43,8 @@ class ServiceContext:
     sessions: sessionmaker[Session]
     mail_sender: MailSender
     clock: Callable[[], datetime] = field(default=utcnow)
+    # Verified API keys, briefly: key hash -> (principal, monotonic expiry). See accounts.py.
+    api_key_cache: dict[str, tuple[Principal, float]] = field(default_factory=dict)
 
     @classmethod
     def create(

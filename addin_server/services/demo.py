@@ -16,7 +16,7 @@ from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext, utcnow
 from addin_server.services.sequences import StepInput
 
-DEMO_API_KEY = "ssk_demo_0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - demo only, printed on start
+DEMO_API_KEY = "ssk_demo_0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass

@@ -22,12 +22,23 @@ def _norm(address: str, field: str) -> str:
         raise Invalid(f"{field}: {exc}") from exc
 
 
+MAX_ID = 2**63 - 1
+
+
+def parse_id(obj_id: object) -> int | None:
+    """A database id from API text, or None when it cannot be one (not a number, out of range)."""
+    try:
+        key = int(obj_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return key if 0 < key <= MAX_ID else None
+
+
 def owned(s: Session, model: type[Any], obj_id: int | str, principal: Principal, what: str) -> Any:
     """Load a row of the principal's account; another account's row is indistinguishable from none."""
-    try:
-        key = int(obj_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"{what} {obj_id!r} not found") from None
+    key = parse_id(obj_id)
+    if key is None:
+        raise NotFound(f"{what} {str(obj_id)[:40]!r} not found")
     row = s.get(model, key)
     if row is None or row.account_id != principal.account_id:
         raise NotFound(f"{what} {obj_id} not found")
@@ -137,7 +148,8 @@ def create_contact(
     company_id: str | None = None,
 ) -> dict[str, Any]:
     primary = _norm(email, "email")
-    secondary = [a for a in dict.fromkeys(_norm(a, "secondary_emails") for a in (secondary_emails or [])) if a != primary]
+    given = (_norm(a, "secondary_emails") for a in (secondary_emails or []))
+    secondary = [a for a in dict.fromkeys(given) if a != primary]
     with ctx.session() as s:
         company = owned(s, t.Company, company_id, principal, "company") if company_id else None
         wanted = [primary, *secondary]

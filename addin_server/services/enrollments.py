@@ -27,7 +27,7 @@ from addin_server.domain.model import (
     UnenrollReason,
 )
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.directory import owned
+from addin_server.services.directory import owned, parse_id
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from addin_server.services.outbox import OutgoingEmail
 from addin_server.services.sequences import load_steps
@@ -345,10 +345,10 @@ def bulk_unenroll(
     now = ctx.now()
     with ctx.session() as s:
         seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
-        try:
-            wanted = list(dict.fromkeys(int(i) for i in enrollment_ids))
-        except (TypeError, ValueError):
-            raise NotFound("enrollment ids must be ids of this sequence's enrollments") from None
+        parsed = [parse_id(i) for i in enrollment_ids]
+        if None in parsed:
+            raise NotFound("enrollment ids must be ids of this sequence's enrollments")
+        wanted = list(dict.fromkeys(i for i in parsed if i is not None))
         rows = list(s.scalars(select(t.Enrollment).where(
             t.Enrollment.id.in_(wanted), t.Enrollment.sequence_id == seq.id,
             t.Enrollment.account_id == principal.account_id)))

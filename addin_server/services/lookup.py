@@ -9,7 +9,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from addin_server.db import tables as t
-from addin_server.domain.addresses import canonical, try_normalize
+from addin_server.domain.addresses import fold_normalized, try_normalize
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.enrollments import OPEN, can_unenroll, enrollment_view
 from addin_server.services.errors import Invalid
@@ -61,11 +61,11 @@ def lookup_recipients(ctx: ServiceContext, principal: Principal, emails: list[st
     if len(emails) > MAX_RECIPIENTS:
         raise Invalid(f"at most {MAX_RECIPIENTS} addresses per lookup")
     normalized = [try_normalize(x) if isinstance(x, str) else None for x in emails]
-    keys = sorted({canonical(n) for n in normalized if n})
+    keys = sorted({fold_normalized(n) for n in normalized if n})
     rows: list[Any] = []
     if keys:
-        with ctx.sessions() as s:
-            rows = list(s.execute(_LOOKUP.where(t.ContactAddress.account_id == principal.account_id,
+        with ctx.engine.connect() as conn:
+            rows = list(conn.execute(_LOOKUP.where(t.ContactAddress.account_id == principal.account_id,
                                                 t.ContactAddress.canonical.in_(keys))))
     by_key: dict[str, list[Any]] = {}
     for r in rows:
@@ -77,7 +77,7 @@ def lookup_recipients(ctx: ServiceContext, principal: Principal, emails: list[st
             entry["error"] = "not an email address"
             out.append(entry)
             continue
-        candidates = by_key.get(canonical(norm), [])
+        candidates = by_key.get(fold_normalized(norm), [])
         # An exact address wins over a Gmail dot/+tag spelling of another contact's address.
         match = next((r for r in candidates if r.address == norm), candidates[0] if candidates else None)
         if match is not None:
@@ -108,6 +108,7 @@ def find_contact_id(s: Session, account_id: int, email: str) -> int | None:
     if norm is None:
         return None
     rows = s.execute(select(t.ContactAddress.contact_id, t.ContactAddress.address).where(
-        t.ContactAddress.account_id == account_id, t.ContactAddress.canonical == canonical(norm))).all()
+        t.ContactAddress.account_id == account_id, t.ContactAddress.canonical == fold_normalized(norm))).all()
     exact = [cid for cid, addr in rows if addr == norm]
-    return (exact or [cid for cid, _ in rows] or [None])[0]
+    alias = [cid for cid, _ in rows]
+    return (exact or alias)[0] if rows else None

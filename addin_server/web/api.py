@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from flask import Blueprint, current_app, g, jsonify, request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from addin_server.domain.model import MANUAL_SURFACES
 from addin_server.services import accounts, directory, enrollments, lookup, outbox, sequences
@@ -254,11 +254,13 @@ Authenticator = Callable[[str], Principal | None]
 
 
 def ctx() -> ServiceContext:
-    return current_app.extensions["services"]  # type: ignore[no-any-return]
+    services: ServiceContext = current_app.extensions["services"]
+    return services
 
 
 def principal() -> Principal:
-    return g.principal  # type: ignore[no-any-return]
+    who: Principal = g.principal
+    return who
 
 
 @bp.before_request
@@ -445,3 +447,26 @@ def recipients_status_post(body: RecipientsIn) -> Any:
            tag="outbox", response=OutboxOut, errors=())
 def list_outbox() -> Any:
     return {"emails": outbox.recent_outbox(ctx(), principal())}
+
+
+class PauseIn(Strict):
+    model_config = ConfigDict(extra="forbid", strict=False)
+    until: AwareDatetime | None = None
+
+
+@operation(spec, bp, "POST", "/enrollments/{enrollment_id}/pause", tag="enrollments", body=PauseIn,
+           response=EnrollmentOut, errors=(400, 404, 409, 422),
+           summary="Pause an active enrollment (until a date, or until resumed)")
+def pause_enrollment(enrollment_id: str, body: PauseIn) -> Any:
+    return enrollments.pause(ctx(), principal(), enrollment_id, until=body.until)
+
+
+class ResumeIn(Strict):
+    pass
+
+
+@operation(spec, bp, "POST", "/enrollments/{enrollment_id}/resume", tag="enrollments", body=ResumeIn,
+           response=EnrollmentOut, errors=(400, 404, 409, 422),
+           summary="Resume a paused enrollment; the delay left when it paused still applies")
+def resume_enrollment(enrollment_id: str, body: ResumeIn) -> Any:
+    return enrollments.resume(ctx(), principal(), enrollment_id)

@@ -62,8 +62,9 @@ class ApiSpec:
             return {"$ref": f"#/components/schemas/{model.__name__}"}
 
         for op in self.operations:
+            slug = op.path.strip("/").replace("/", "_").replace("{", "").replace("}", "")
             entry: dict[str, Any] = {
-                "operationId": f"{op.method.lower()}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+                "operationId": f"{op.method.lower()}_{slug}",
                 "summary": op.summary, "tags": [op.tag], "responses": {},
             }
             if op.description:
@@ -80,7 +81,8 @@ class ApiSpec:
             if params:
                 entry["parameters"] = params
             if op.body is not None:
-                entry["requestBody"] = {"required": True,
+                required = any(f.is_required() for f in op.body.model_fields.values())
+                entry["requestBody"] = {"required": required,
                                         "content": {"application/json": {"schema": schema_of(op.body, "validation")}}}
             ok: dict[str, Any] = {"description": "OK"}
             if op.response is not None:
@@ -134,8 +136,10 @@ def describe_validation_error(exc: ValidationError) -> tuple[str, list[dict[str,
     return f"{first['field']}: {first['problem']}{more}", details
 
 
-def _read_json() -> Any:
+def _read_json(optional: bool = False) -> Any:
     if request.content_length == 0 or not request.get_data(cache=True):
+        if optional:
+            return {}
         raise ApiError("a JSON body is required", code="missing_body")
     if not request.is_json:
         raise UnsupportedMediaType("send the body as application/json")
@@ -193,7 +197,8 @@ def operation(
         def view(**path_args: Any) -> tuple[Response, int]:
             kwargs: dict[str, Any] = dict(path_args)
             if body is not None:
-                kwargs["body"] = _validate(body, _read_json())
+                optional = not any(f.is_required() for f in body.model_fields.values())
+                kwargs["body"] = _validate(body, _read_json(optional))
             if query is not None:
                 kwargs["query"] = _validate(query, _query_data(query))
             result = fn(**kwargs)
