@@ -23,6 +23,7 @@ def _error(status: int, code: str, message: str, details: Any = None) -> tuple[R
 
 def create_app(settings: Settings | None = None, *, services: Any = None) -> Flask:
     """Build the web application. `services` (a ServiceContext) may be injected by tests."""
+    from addin_server.auth.errors import AuthError
     from addin_server.services.context import ServiceContext
     from addin_server.services.errors import ServiceError
 
@@ -42,14 +43,20 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
     app.extensions["services"] = services or ServiceContext.create(settings)
     app.extensions.setdefault("api_authenticators", [])
 
-    from addin_server.web import api, public
+    from addin_server.web import register_blueprints
 
-    app.register_blueprint(api.bp)
-    app.register_blueprint(public.bp)
+    register_blueprints(app)
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> tuple[Response, int]:
         return _error(exc.status, exc.code, exc.message, getattr(exc, "details", None))
+
+    @app.errorhandler(AuthError)
+    def _auth_error(exc: AuthError) -> tuple[Response, int]:
+        response, status = _error(exc.status, exc.code, exc.message)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = exc.www_authenticate()
+        return response, status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> tuple[Response, int] | HTTPException:

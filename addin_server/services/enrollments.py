@@ -553,3 +553,25 @@ def resume_due_pauses(ctx: ServiceContext, limit: int = 200) -> int:
         except Conflict:
             continue  # resumed or ended meanwhile by someone else
     return len(due)
+
+
+def recent_automatic_endings(ctx: ServiceContext, principal: Principal, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest enrollments ended without a person (replies, meetings, bounces...) for this rep.
+
+    For an admin or an API key, the whole account's; for a rep, those they enrolled or send from.
+    """
+    with ctx.session() as s:
+        q = select(t.Enrollment).where(
+            t.Enrollment.account_id == principal.account_id, t.Enrollment.end_surface == Surface.AUTOMATIC.value,
+            t.Enrollment.status == EnrollmentStatus.UNENROLLED.value)
+        if principal.user_id is not None and not principal.is_admin:
+            q = q.where((t.Enrollment.enrolled_by_user_id == principal.user_id)
+                        | (t.Enrollment.sender_user_id == principal.user_id))
+        rows = list(s.scalars(q.order_by(t.Enrollment.ended_at.desc(), t.Enrollment.id.desc()).limit(limit)))
+        views = enrollment_views(s, rows)
+        contacts = {c.id: c for c in s.scalars(select(t.Contact).where(t.Contact.id.in_([e.contact_id for e in rows])))}
+        for view, e in zip(views, rows, strict=True):
+            c = contacts[e.contact_id]
+            view["contact"] = {"id": str(c.id), "email": c.primary_email,
+                               "name": " ".join(p for p in (c.first_name, c.last_name) if p) or c.primary_email}
+        return views
