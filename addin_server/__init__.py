@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -32,7 +33,10 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
         if not settings.demo_mode:
             raise RuntimeError("SECRET_KEY must be set (it signs sessions, links and Graph client states)")
         settings = settings.with_overrides(secret_key=secrets.token_urlsafe(32))
-    app = Flask(__name__, static_folder=None)
+    # static/ and templates live beside the package (the layout of DESIGN.md).
+    root = Path(__file__).resolve().parent
+    app = Flask(__name__, static_folder=str(root.parent / "static"), static_url_path="/static",
+                template_folder=str(root / "templates"))
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,

@@ -139,6 +139,21 @@ def cmd_emulator(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_manifests(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.web.gmail_manifest import render_gmail_deployment
+    from addin_server.web.outlook_manifest import render_outlook_json, render_outlook_xml
+
+    settings = settings.with_overrides(public_url=args.public_url.rstrip("/"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "gmail-deployment.json").write_text(json.dumps(render_gmail_deployment(settings), indent=2) + "\n")
+    (out / "outlook-manifest.xml").write_text(render_outlook_xml(settings))
+    (out / "outlook-manifest.json").write_text(json.dumps(render_outlook_json(settings), indent=2) + "\n")
+    for name in ("gmail-deployment.json", "outlook-manifest.xml", "outlook-manifest.json"):
+        print(out / name)
+    return 0
+
+
 def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.mail.report import run_classify
 
@@ -186,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--port", type=int, default=8090)
     e.add_argument("--tls-port", type=int, default=None)
     e.set_defaults(func=cmd_emulator)
+
+    m = sub.add_parser("manifests", help="write the Gmail deployment and the Outlook manifests for a public URL")
+    m.add_argument("--public-url", required=True)
+    m.add_argument("--out", required=True)
+    m.set_defaults(func=cmd_manifests)
 
     c = sub.add_parser("classify", help="classify raw RFC 822 messages")
     c.add_argument("--json", action="store_true")
