@@ -1,0 +1,354 @@
+"""The unenrollment rules: given one inbound message in a rep's mailbox and what we know, decide.
+
+Pure: facts in, decisions out, no I/O. The service layer gathers the facts (which sequence emails
+the message refers to, which contacts its sender is, which enrollments are open) and applies the
+decisions. Every decision carries the evidence a rep needs to see why it happened.
+
+The product sentences, in the order they are applied:
+- Out-of-office replies never unenroll. With the sequence's "pause on out-of-office" on and a
+  return date found, the enrollment pauses until that date.
+- A hard bounce (or a "no longer with the company" reply) unenrolls with reason bounced and marks the
+  address bounced; soft bounces are counted and unenroll at the account's threshold.
+- Other automatic mail changes nothing.
+- A human reply to a sequence email (In-Reply-To / References, or the provider thread) unenrolls the
+  contact on that thread: `replied` from the enrolled address, `replied_from_other_address` from any
+  other address.
+- An email from an enrolled contact to the enrolling rep's mailbox outside the sequence:
+  `emailed_outside_sequence` from the enrolled address, `emailed_from_alias` from a secondary address
+  or a Gmail spelling of it.
+- With "unenroll contacts from the same company" on, a reply or email from someone at a company
+  (a contact associated with it, or an address at one of its own domains, never free mail) ends every
+  open enrollment of that company's contacts: `company_contact_replied`.
+- Under the custom-trigger beta, each sequence's "when a contact replies" setting decides instead:
+  off (the reply is recorded, nothing ends), the contact only, or all contacts at the company in
+  this sequence, with reason `automation_trigger`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from addin_server.domain.model import AutomationScope, EventType, UnenrollReason
+
+
+class InboundKind(StrEnum):
+    """What an inbound message is (the classifier's answer, by value)."""
+
+    HUMAN_REPLY = "human_reply"
+    OUT_OF_OFFICE = "out_of_office"
+    BOUNCE_HARD = "bounce_hard"
+    BOUNCE_SOFT = "bounce_soft"
+    AUTO_OTHER = "auto_other"
+
+
+class MatchKind(StrEnum):
+    EXACT = "enrolled address"
+    SECONDARY = "secondary address"
+    GMAIL_ALIAS = "gmail alias"
+
+
+@dataclass(frozen=True)
+class InboundFacts:
+    """One message that arrived in a rep's mailbox, as the rules need it."""
+
+    provider: str
+    mailbox_user_id: int
+    mailbox_address: str
+    message_id: str  # the provider's id of this message (for evidence)
+    rfc_message_id: str | None
+    from_address: str | None
+    kind: InboundKind
+    classification_evidence: tuple[str, ...] = ()
+    left_company: bool = False
+    return_date: date | None = None
+    bounced_recipients: tuple[str, ...] = ()
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class SentEmailMatch:
+    """A sequence email this message refers to, and how we know."""
+
+    sequence_email_id: int
+    enrollment_id: int
+    recipient: str
+    step: int
+    subject: str
+    rfc_message_id: str
+    matched_by: str  # "In-Reply-To", "References", "thread id", "bounce report"
+
+
+@dataclass(frozen=True)
+class SenderContact:
+    """A contact the sender's address belongs to, and how it matched."""
+
+    contact_id: int
+    company_id: int | None
+    matched_address: str
+    match: MatchKind
+
+
+@dataclass(frozen=True)
+class OpenEnrollment:
+    id: int
+    contact_id: int
+    company_id: int | None
+    sequence_id: int
+    sequence_name: str
+    enrolled_by_user_id: int
+    sender_user_id: int
+    contact_address: str  # the primary address the sequence writes to
+    on_reply: AutomationScope = AutomationScope.CONTACT
+    pause_on_out_of_office: bool = False
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class AccountRules:
+    unenroll_same_company: bool = False
+    custom_triggers_beta: bool = False
+    soft_bounce_threshold: int = 3
+
+
+@dataclass(frozen=True)
+class Facts:
+    message: InboundFacts
+    account: AccountRules
+    sent_matches: Sequence[SentEmailMatch] = ()
+    sender_contacts: Sequence[SenderContact] = ()
+    # The company the sender belongs to (by contact association or a company domain), if any.
+    sender_company_id: int | None = None
+    sender_company_by: str = ""  # "contact" | "domain"
+    # Every open enrollment the decisions may touch, by id.
+    enrollments: Mapping[int, OpenEnrollment] = field(default_factory=dict)
+    # Open enrollments of each company's contacts (company id -> enrollment ids).
+    company_enrollments: Mapping[int, Sequence[int]] = field(default_factory=dict)
+    # Soft bounces already counted per address.
+    soft_bounces: Mapping[str, int] = field(default_factory=dict)
+    # Addresses of the account's own users: mail from colleagues is never a contact's reply.
+    own_addresses: frozenset[str] = frozenset()
+
+
+class Action(StrEnum):
+    UNENROLL = "unenroll"
+    PAUSE = "pause"
+    RECORD = "record"  # an event on the enrollment, no change of state
+
+
+@dataclass(frozen=True)
+class Decision:
+    enrollment_id: int
+    action: Action
+    event: EventType
+    reason: UnenrollReason | None
+    evidence: Mapping[str, object]
+    pause_until: date | None = None
+
+
+@dataclass(frozen=True)
+class AddressUpdate:
+    address: str
+    mark_bounced: bool = False
+    soft_bounce: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decisions: tuple[Decision, ...] = ()
+    address_updates: tuple[AddressUpdate, ...] = ()
+    note: str = ""
+
+
+def _base_evidence(facts: Facts, rule: str) -> dict[str, object]:
+    m = facts.message
+    return {
+        "rule": rule,
+        "provider": m.provider,
+        "mailbox": m.mailbox_address,
+        "message_id": m.message_id,
+        "rfc_message_id": m.rfc_message_id,
+        "from": m.from_address,
+        "subject": m.subject,
+        "classification": m.kind.value,
+        "classification_evidence": list(m.classification_evidence),
+    }
+
+
+def _match_evidence(match: SentEmailMatch) -> dict[str, object]:
+    return {"matched_by": match.matched_by, "sequence_email_message_id": match.rfc_message_id,
+            "step": match.step, "sequence_email_subject": match.subject, "sent_to": match.recipient}
+
+
+def decide(facts: Facts) -> Outcome:
+    """Every decision one inbound message leads to."""
+    m = facts.message
+    if m.from_address and m.from_address in facts.own_addresses:
+        return Outcome(note="sent by a user of this account: not a contact's message")
+    if m.kind is InboundKind.OUT_OF_OFFICE and not m.left_company:
+        return _out_of_office(facts)
+    if m.kind is InboundKind.BOUNCE_HARD or m.left_company:
+        return _bounce(facts, hard=True)
+    if m.kind is InboundKind.BOUNCE_SOFT:
+        return _bounce(facts, hard=False)
+    if m.kind is InboundKind.AUTO_OTHER:
+        return Outcome(note="automatic message that is neither an out-of-office nor a bounce: nothing to do")
+    return _human(facts)
+
+
+# --- out of office ---------------------------------------------------------------------------
+
+
+def _involved_enrollments(facts: Facts) -> list[int]:
+    """Enrollments this message concerns: those on its thread, else those of its sender."""
+    ids = [x.enrollment_id for x in facts.sent_matches if x.enrollment_id in facts.enrollments]
+    if not ids:
+        contacts = {c.contact_id for c in facts.sender_contacts}
+        ids = [e.id for e in facts.enrollments.values() if e.contact_id in contacts]
+    return list(dict.fromkeys(ids))
+
+
+def _out_of_office(facts: Facts) -> Outcome:
+    decisions = []
+    for eid in _involved_enrollments(facts):
+        e = facts.enrollments[eid]
+        evidence = _base_evidence(facts, "out-of-office replies never unenroll")
+        evidence["return_date"] = facts.message.return_date.isoformat() if facts.message.return_date else None
+        if e.pause_on_out_of_office and facts.message.return_date and e.status == "active":
+            evidence["rule"] = "out of office: paused until the return date (sequence setting)"
+            decisions.append(Decision(eid, Action.PAUSE, EventType.OUT_OF_OFFICE, None, evidence,
+                                      pause_until=facts.message.return_date))
+        else:
+            decisions.append(Decision(eid, Action.RECORD, EventType.OUT_OF_OFFICE, None, evidence))
+    return Outcome(tuple(decisions), note="out of office")
+
+
+# --- bounces ---------------------------------------------------------------------------------
+
+
+def _bounce(facts: Facts, *, hard: bool) -> Outcome:
+    m = facts.message
+    # Which enrollments: the bounced sequence email first, else the bounced recipients' enrollments.
+    targets: dict[int, dict[str, object]] = {}
+    for match in facts.sent_matches:
+        if match.enrollment_id in facts.enrollments:
+            targets.setdefault(match.enrollment_id, _match_evidence(match))
+    bounced = {a for a in m.bounced_recipients}
+    if m.left_company and m.from_address:
+        bounced.add(m.from_address)
+    for e in facts.enrollments.values():
+        if e.contact_address in bounced:
+            targets.setdefault(e.id, {"matched_by": "bounced recipient", "sent_to": e.contact_address})
+    addresses = sorted(bounced | {facts.enrollments[i].contact_address for i in targets})
+    if hard:
+        rule = ("'no longer with the company' reply: treated as a hard bounce" if m.left_company
+                else "hard bounce")
+        decisions = tuple(
+            Decision(eid, Action.UNENROLL, EventType.BOUNCED, UnenrollReason.BOUNCED,
+                     {**_base_evidence(facts, rule), **ev, "bounced_recipients": addresses})
+            for eid, ev in targets.items())
+        return Outcome(decisions, tuple(AddressUpdate(a, mark_bounced=True) for a in addresses), note=rule)
+    decisions_list = []
+    for eid, ev in targets.items():
+        address = facts.enrollments[eid].contact_address
+        count = facts.soft_bounces.get(address, 0) + 1
+        threshold = facts.account.soft_bounce_threshold
+        evidence = {**_base_evidence(facts, "soft bounce"), **ev, "soft_bounces": count, "threshold": threshold}
+        if count >= threshold:
+            evidence["rule"] = f"soft bounce {count} of {threshold}: treated as bounced"
+            decisions_list.append(Decision(eid, Action.UNENROLL, EventType.BOUNCED, UnenrollReason.BOUNCED, evidence))
+        else:
+            decisions_list.append(Decision(eid, Action.RECORD, EventType.BOUNCED, None, evidence))
+    updates = [AddressUpdate(a, soft_bounce=True) for a in addresses]
+    updates += [AddressUpdate(d.evidence["sent_to"], mark_bounced=True)  # type: ignore[arg-type]
+                for d in decisions_list if d.action is Action.UNENROLL and "sent_to" in d.evidence]
+    return Outcome(tuple(decisions_list), tuple(updates), note="soft bounce")
+
+
+# --- human replies and emails ----------------------------------------------------------------
+
+
+def _human(facts: Facts) -> Outcome:
+    m = facts.message
+    found: dict[int, tuple[UnenrollReason, dict[str, object]]] = {}
+
+    # 1. Replies on a sequence email's thread end the enrollment that thread belongs to.
+    for match in facts.sent_matches:
+        e = facts.enrollments.get(match.enrollment_id)
+        if e is None or e.id in found:
+            continue
+        if m.from_address == e.contact_address or m.from_address == match.recipient:
+            reason, rule = UnenrollReason.REPLIED, "reply to a sequence email"
+        else:
+            reason, rule = (UnenrollReason.REPLIED_FROM_OTHER_ADDRESS,
+                            "reply to a sequence email from another address")
+        found[e.id] = (reason, {**_base_evidence(facts, rule), **_match_evidence(match)})
+
+    # 2. Email from an enrolled contact to the enrolling rep's mailbox, outside the sequence.
+    for sender in facts.sender_contacts:
+        for e in facts.enrollments.values():
+            if e.contact_id != sender.contact_id or e.id in found:
+                continue
+            if facts.message.mailbox_user_id not in (e.enrolled_by_user_id, e.sender_user_id):
+                continue  # a contact writing to another rep does not speak to this sequence
+            if sender.match is MatchKind.EXACT:
+                reason, rule = UnenrollReason.EMAILED_OUTSIDE_SEQUENCE, "emailed the rep outside the sequence"
+            else:
+                reason, rule = UnenrollReason.EMAILED_FROM_ALIAS, f"emailed the rep from a {sender.match.value}"
+            found[e.id] = (reason, {**_base_evidence(facts, rule), "matched_by": sender.match.value,
+                                    "matched_address": sender.matched_address, "enrolled_address": e.contact_address})
+
+    # 3. Someone at the company spoke: the rest of the company, when the account says so.
+    company_wide: dict[int, dict[str, object]] = {}
+    if facts.sender_company_id is not None:
+        for eid in facts.company_enrollments.get(facts.sender_company_id, ()):
+            if eid in found or eid not in facts.enrollments:
+                continue
+            company_wide[eid] = {**_base_evidence(facts, "a contact of the same company replied"),
+                                 "company_id": facts.sender_company_id, "company_matched_by": facts.sender_company_by,
+                                 "setting": "unenroll contacts from the same company"}
+
+    if facts.account.custom_triggers_beta:
+        return _under_custom_triggers(facts, found, company_wide)
+
+    decisions = [Decision(eid, Action.UNENROLL, EventType.REPLIED, reason, evidence)
+                 for eid, (reason, evidence) in found.items()]
+    if facts.account.unenroll_same_company:
+        decisions += [Decision(eid, Action.UNENROLL, EventType.REPLIED, UnenrollReason.COMPANY_CONTACT_REPLIED, ev)
+                      for eid, ev in company_wide.items()]
+    return Outcome(tuple(decisions), note="human reply" if decisions else "human message about no open enrollment")
+
+
+def _under_custom_triggers(facts: Facts, found: Mapping[int, tuple[UnenrollReason, dict[str, object]]],
+                           company_wide: Mapping[int, dict[str, object]]) -> Outcome:
+    """Beta: each sequence's own "when a contact replies" setting decides, reason automation_trigger."""
+    decisions: list[Decision] = []
+    decided: set[int] = set()
+    for eid, (trigger, evidence) in found.items():
+        e = facts.enrollments[eid]
+        setting = {"setting": f"when a contact replies: {e.on_reply.value}", "trigger": trigger.value}
+        if e.on_reply is AutomationScope.OFF:
+            kept = {**evidence, **setting, "rule": "reply recorded; the sequence does not unenroll"}
+            decisions.append(Decision(eid, Action.RECORD, EventType.REPLIED, None, kept))
+            decided.add(eid)
+            continue
+        decisions.append(Decision(eid, Action.UNENROLL, EventType.REPLIED, UnenrollReason.AUTOMATION_TRIGGER,
+                                  {**evidence, **setting}))
+        decided.add(eid)
+        if e.on_reply is AutomationScope.COMPANY and e.company_id is not None:
+            for other in facts.company_enrollments.get(e.company_id, ()):
+                o = facts.enrollments.get(other)
+                if o is None or other in decided or o.sequence_id != e.sequence_id:
+                    continue
+                decisions.append(Decision(other, Action.UNENROLL, EventType.REPLIED, UnenrollReason.AUTOMATION_TRIGGER,
+                                          {**evidence, **setting, "rule": "a contact of the same company replied "
+                                           "(sequence setting: all contacts at the company)",
+                                           "company_id": e.company_id}))
+                decided.add(other)
+    # The account-wide company setting still applies to enrollments no sequence setting decided.
+    if facts.account.unenroll_same_company:
+        decisions += [Decision(eid, Action.UNENROLL, EventType.REPLIED, UnenrollReason.COMPANY_CONTACT_REPLIED, ev)
+                      for eid, ev in company_wide.items() if eid not in decided]
+    return Outcome(tuple(decisions), note="human reply under custom triggers")

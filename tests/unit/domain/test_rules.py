@@ -1,0 +1,226 @@
+"""The unenrollment rules, one named case per product sentence, on both providers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from addin_server.domain.model import AutomationScope, EventType, UnenrollReason
+from addin_server.domain.rules import (
+    AccountRules,
+    Action,
+    Facts,
+    InboundFacts,
+    InboundKind,
+    MatchKind,
+    OpenEnrollment,
+    SenderContact,
+    SentEmailMatch,
+    decide,
+)
+
+RITA, OTTO = 1, 2  # reps: Rita enrolled everyone below; Otto is a colleague
+GLOBEX = 10
+JANE = OpenEnrollment(100, contact_id=1, company_id=GLOBEX, sequence_id=7, sequence_name="Intro",
+                      enrolled_by_user_id=RITA, sender_user_id=RITA, contact_address="jane@globex.com")
+RAJ = OpenEnrollment(101, contact_id=2, company_id=GLOBEX, sequence_id=7, sequence_name="Intro",
+                     enrolled_by_user_id=RITA, sender_user_id=RITA, contact_address="raj@globex.com")
+LENA = OpenEnrollment(102, contact_id=3, company_id=GLOBEX, sequence_id=8, sequence_name="Follow-up",
+                      enrolled_by_user_id=OTTO, sender_user_id=OTTO, contact_address="lena@globex.com")
+CHLOE = OpenEnrollment(103, contact_id=4, company_id=None, sequence_id=7, sequence_name="Intro",
+                       enrolled_by_user_id=RITA, sender_user_id=RITA, contact_address="chloe.martin@gmail.com")
+ALL = {e.id: e for e in (JANE, RAJ, LENA, CHLOE)}
+COMPANY = {GLOBEX: [JANE.id, RAJ.id, LENA.id]}
+
+
+def on_thread(e: OpenEnrollment, by: str = "In-Reply-To") -> SentEmailMatch:
+    return SentEmailMatch(500 + e.id, e.id, e.contact_address, 1, "Intro", f"<seq.{e.id}.1@acme.com>", by)
+
+
+def sender(e: OpenEnrollment, match: MatchKind = MatchKind.EXACT, address: str | None = None) -> SenderContact:
+    return SenderContact(e.contact_id, e.company_id, address or e.contact_address, match)
+
+
+def facts(provider: str, *, kind: InboundKind = InboundKind.HUMAN_REPLY, frm: str = "jane@globex.com",
+          mailbox_user: int = RITA, matches: tuple[SentEmailMatch, ...] = (),
+          senders: tuple[SenderContact, ...] = (), company: int | None = None, company_by: str = "",
+          account: AccountRules = AccountRules(), enrollments: dict[int, OpenEnrollment] | None = None,
+          **message: object) -> Facts:
+    m = InboundFacts(provider=provider, mailbox_user_id=mailbox_user, mailbox_address="rita@acme.com",
+                     message_id="m1", rfc_message_id="<reply@globex.com>", from_address=frm, kind=kind,
+                     classification_evidence=("test",), **message)  # type: ignore[arg-type]
+    return Facts(message=m, account=account, sent_matches=matches, sender_contacts=senders,
+                 sender_company_id=company, sender_company_by=company_by,
+                 enrollments=ALL if enrollments is None else enrollments, company_enrollments=COMPANY,
+                 own_addresses=frozenset({"rita@acme.com", "otto@acme.com"}))
+
+
+def ended(outcome) -> dict[int, UnenrollReason | None]:  # type: ignore[no-untyped-def]
+    return {d.enrollment_id: d.reason for d in outcome.decisions if d.action is Action.UNENROLL}
+
+
+SAME_COMPANY = AccountRules(unenroll_same_company=True)
+BETA = AccountRules(custom_triggers_beta=True)
+
+CASES = [
+    pytest.param(dict(matches=(on_thread(JANE),), senders=(sender(JANE),)),
+                 {JANE.id: UnenrollReason.REPLIED}, id="a reply to a sequence email unenrolls with reason replied"),
+    pytest.param(dict(matches=(on_thread(JANE, "References"),), senders=(sender(JANE),)),
+                 {JANE.id: UnenrollReason.REPLIED}, id="a reply found through References counts as a reply"),
+    pytest.param(dict(matches=(on_thread(JANE, "thread id"),), senders=(sender(JANE),)),
+                 {JANE.id: UnenrollReason.REPLIED}, id="a reply found through the provider thread counts as a reply"),
+    pytest.param(dict(senders=(sender(JANE),)),
+                 {JANE.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE},
+                 id="an email from the enrolled address outside the sequence unenrolls with emailed_outside_sequence"),
+    pytest.param(dict(senders=(sender(JANE),), mailbox_user=OTTO), {},
+                 id="an email to another rep's mailbox does not end the enrolling rep's sequence"),
+    pytest.param(dict(frm="jane.private@example.org", matches=(on_thread(JANE),)),
+                 {JANE.id: UnenrollReason.REPLIED_FROM_OTHER_ADDRESS},
+                 id="a reply to a sequence email from a different address unenrolls the contact on that thread"),
+    pytest.param(dict(frm="jane.doe@gmail.com", senders=(sender(JANE, MatchKind.SECONDARY, "jane.doe@gmail.com"),)),
+                 {JANE.id: UnenrollReason.EMAILED_FROM_ALIAS},
+                 id="an email from a secondary address unenrolls with emailed_from_alias"),
+    pytest.param(dict(frm="chloemartin+news@googlemail.com", enrollments={CHLOE.id: CHLOE},
+                      senders=(sender(CHLOE, MatchKind.GMAIL_ALIAS, "chloemartin+news@googlemail.com"),)),
+                 {CHLOE.id: UnenrollReason.EMAILED_FROM_ALIAS},
+                 id="an email from a gmail dot, plus-tag or googlemail spelling unenrolls with emailed_from_alias"),
+    pytest.param(dict(frm="raj@globex.com", matches=(on_thread(JANE),), senders=(sender(RAJ),), company=GLOBEX,
+                      company_by="contact", account=SAME_COMPANY),
+                 {JANE.id: UnenrollReason.REPLIED_FROM_OTHER_ADDRESS, RAJ.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE,
+                  LENA.id: UnenrollReason.COMPANY_CONTACT_REPLIED},
+                 id="a colleague replying with the company setting on ends every enrollment at the company"),
+    pytest.param(dict(frm="boss@globex.com", matches=(on_thread(JANE),), company=GLOBEX, company_by="domain",
+                      account=SAME_COMPANY),
+                 {JANE.id: UnenrollReason.REPLIED_FROM_OTHER_ADDRESS, RAJ.id: UnenrollReason.COMPANY_CONTACT_REPLIED,
+                  LENA.id: UnenrollReason.COMPANY_CONTACT_REPLIED},
+                 id="someone at a company domain who is not a contact still counts as the company"),
+    pytest.param(dict(frm="raj@globex.com", matches=(on_thread(JANE),), senders=(sender(RAJ),), company=GLOBEX,
+                      company_by="contact"),
+                 {JANE.id: UnenrollReason.REPLIED_FROM_OTHER_ADDRESS, RAJ.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE},
+                 id="with the company setting off only the people who wrote are unenrolled"),
+    pytest.param(dict(frm="chloe.martin@gmail.com", enrollments={CHLOE.id: CHLOE}, senders=(sender(CHLOE),),
+                      account=SAME_COMPANY),
+                 {CHLOE.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE},
+                 id="a shared free-mail domain is never a company"),
+    pytest.param(dict(frm="rita@acme.com", matches=(on_thread(JANE),)), {},
+                 id="the rep's own message on the thread is not a reply"),
+    pytest.param(dict(frm="otto@acme.com", matches=(on_thread(JANE),)), {},
+                 id="a colleague at our own account writing on the thread is not a reply"),
+    pytest.param(dict(frm="stranger@elsewhere.org"), {}, id="a stranger's email ends nothing"),
+    pytest.param(dict(kind=InboundKind.AUTO_OTHER, matches=(on_thread(JANE),), senders=(sender(JANE),)), {},
+                 id="other automatic mail ends nothing"),
+]
+
+
+@pytest.mark.parametrize("provider", ["gmail", "outlook"])
+@pytest.mark.parametrize(("given", "expected"), CASES)
+def test_replies_and_emails(provider: str, given: dict, expected: dict) -> None:
+    outcome = decide(facts(provider, **given))
+    assert ended(outcome) == expected
+    for d in outcome.decisions:
+        assert d.evidence["rule"] and d.evidence["message_id"] == "m1" and d.evidence["provider"] == provider
+
+
+OOO_MATCH = dict(kind=InboundKind.OUT_OF_OFFICE, matches=(on_thread(JANE),), senders=(sender(JANE),))
+
+
+@pytest.mark.parametrize("provider", ["gmail", "outlook"])
+@pytest.mark.parametrize("received_by", ["gmail inbox", "outlook inbox"])
+def test_out_of_office_replies_never_unenroll(provider: str, received_by: str) -> None:
+    outcome = decide(facts(provider, **OOO_MATCH, return_date=date(2026, 3, 9)))  # type: ignore[arg-type]
+    assert ended(outcome) == {}
+    assert [(d.enrollment_id, d.action, d.event) for d in outcome.decisions] == [
+        (JANE.id, Action.RECORD, EventType.OUT_OF_OFFICE)]
+
+
+def test_out_of_office_with_the_pause_option_pauses_until_the_return_date() -> None:
+    paused = replace(JANE, pause_on_out_of_office=True)
+    outcome = decide(facts("gmail", **OOO_MATCH, enrollments={JANE.id: paused},  # type: ignore[arg-type]
+                           return_date=date(2026, 3, 9)))
+    (d,) = outcome.decisions
+    assert (d.action, d.pause_until, d.reason) == (Action.PAUSE, date(2026, 3, 9), None)
+
+
+def test_out_of_office_with_the_pause_option_but_no_date_only_records() -> None:
+    paused = replace(JANE, pause_on_out_of_office=True)
+    (d,) = decide(facts("outlook", **OOO_MATCH, enrollments={JANE.id: paused})).decisions  # type: ignore[arg-type]
+    assert d.action is Action.RECORD
+
+
+def bounce(kind: InboundKind, **more: object) -> Facts:
+    return facts("gmail", kind=kind, frm="mailer-daemon@googlemail.com",
+                 matches=(on_thread(JANE, "bounce report"),), bounced_recipients=("jane@globex.com",), **more)  # type: ignore[arg-type]
+
+
+def test_a_hard_bounce_unenrolls_and_marks_the_address_bounced() -> None:
+    outcome = decide(bounce(InboundKind.BOUNCE_HARD))
+    assert ended(outcome) == {JANE.id: UnenrollReason.BOUNCED}
+    assert [(u.address, u.mark_bounced) for u in outcome.address_updates] == [("jane@globex.com", True)]
+
+
+def test_a_hard_bounce_found_by_recipient_alone_still_unenrolls() -> None:
+    f = facts("outlook", kind=InboundKind.BOUNCE_HARD, frm="postmaster@outlook.com", bounced_recipients=("raj@globex.com",))
+    assert ended(decide(f)) == {RAJ.id: UnenrollReason.BOUNCED}
+
+
+@pytest.mark.parametrize(("already", "ends"), [
+    pytest.param(0, False, id="a first soft bounce is recorded and the sequence goes on"),
+    pytest.param(1, False, id="a second soft bounce is recorded and the sequence goes on"),
+    pytest.param(2, True, id="the third soft bounce for the same address unenrolls as bounced"),
+])
+def test_soft_bounces_unenroll_at_the_threshold(already: int, ends: bool) -> None:
+    f = replace(bounce(InboundKind.BOUNCE_SOFT), soft_bounces={"jane@globex.com": already})
+    outcome = decide(f)
+    assert ended(outcome) == ({JANE.id: UnenrollReason.BOUNCED} if ends else {})
+    assert any(u.soft_bounce for u in outcome.address_updates)
+    assert any(u.mark_bounced for u in outcome.address_updates) is ends
+
+
+def test_the_soft_bounce_threshold_is_an_account_setting() -> None:
+    f = replace(bounce(InboundKind.BOUNCE_SOFT), account=AccountRules(soft_bounce_threshold=1))
+    assert ended(decide(f)) == {JANE.id: UnenrollReason.BOUNCED}
+
+
+def test_a_no_longer_with_the_company_reply_is_treated_like_a_hard_bounce() -> None:
+    f = facts("outlook", kind=InboundKind.OUT_OF_OFFICE, left_company=True, matches=(on_thread(JANE),),
+              senders=(sender(JANE),))
+    outcome = decide(f)
+    assert ended(outcome) == {JANE.id: UnenrollReason.BOUNCED}
+    assert "no longer with the company" in str(outcome.decisions[0].evidence["rule"])
+
+
+BETA_CASES = [
+    pytest.param(AutomationScope.OFF, {}, id="beta: reply set to off records the reply and unenrolls nobody"),
+    pytest.param(AutomationScope.CONTACT, {JANE.id: UnenrollReason.AUTOMATION_TRIGGER},
+                 id="beta: reply set to contact unenrolls only the contact with automation_trigger"),
+    pytest.param(AutomationScope.COMPANY, {JANE.id: UnenrollReason.AUTOMATION_TRIGGER,
+                                           RAJ.id: UnenrollReason.AUTOMATION_TRIGGER},
+                 id="beta: reply set to company unenrolls the company's contacts in this sequence only"),
+]
+
+
+@pytest.mark.parametrize(("scope", "expected"), BETA_CASES)
+def test_custom_triggers_decide_under_the_beta(scope: AutomationScope, expected: dict) -> None:
+    seqs = {i: replace(e, on_reply=scope) if e.sequence_id == 7 else e for i, e in ALL.items()}
+    outcome = decide(facts("gmail", matches=(on_thread(JANE),), senders=(sender(JANE),), account=BETA,
+                           enrollments=seqs))
+    assert ended(outcome) == expected
+    if scope is AutomationScope.OFF:
+        assert [(d.enrollment_id, d.action, d.event) for d in outcome.decisions] == [
+            (JANE.id, Action.RECORD, EventType.REPLIED)]
+    for d in outcome.decisions:
+        assert d.evidence["setting"] == f"when a contact replies: {scope.value}"
+
+
+def test_every_decision_carries_its_evidence() -> None:
+    outcome = decide(facts("outlook", frm="raj@globex.com", matches=(on_thread(JANE),), senders=(sender(RAJ),),
+                           company=GLOBEX, company_by="contact", account=SAME_COMPANY))
+    jane = next(d for d in outcome.decisions if d.enrollment_id == JANE.id)
+    assert jane.evidence["matched_by"] == "In-Reply-To"
+    assert jane.evidence["sequence_email_message_id"] == "<seq.100.1@acme.com>"
+    assert jane.evidence["from"] == "raj@globex.com"
+    lena = next(d for d in outcome.decisions if d.enrollment_id == LENA.id)
+    assert lena.evidence["setting"] == "unenroll contacts from the same company"
+    assert lena.evidence["company_matched_by"] == "contact"
