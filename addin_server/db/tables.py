@@ -290,3 +290,68 @@ class LocalOutbox(Base):
     thread_id: Mapped[str] = mapped_column(String(255))
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+
+
+class MailboxWatch(Base):
+    """How we follow one rep's mailbox: Gmail's history cursor and watch, Graph's subscription."""
+
+    __tablename__ = "mailbox_watches"
+    __table_args__ = (UniqueConstraint("user_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))
+    mailbox_address: Mapped[str] = mapped_column(String(320), index=True)
+    # Gmail: the last history id fully processed (only ever moves forward) and the watch's expiry.
+    history_id: Mapped[int | None] = mapped_column(BigInteger)
+    watch_expires_at: Mapped[datetime | None]
+    # Graph: the inbox subscription, its client state (hashed) and expiry, and the delta link.
+    subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    client_state_hash: Mapped[str | None] = mapped_column(String(128))
+    subscription_expires_at: Mapped[datetime | None]
+    delta_link: Mapped[str | None] = mapped_column(Text)
+    last_synced_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InboundNotification(Base):
+    """The durable inbox: every verified webhook delivery, kept until the worker has handled it."""
+
+    __tablename__ = "inbound_notifications"
+    __table_args__ = (
+        UniqueConstraint("provider", "dedupe_key"),
+        Index("ix_inbound_notifications_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(30))  # gmail | graph | graph_lifecycle | google_calendar
+    dedupe_key: Mapped[str] = mapped_column(String(400))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    mailbox_address: Mapped[str | None] = mapped_column(String(320))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+
+
+class ProcessedMessage(Base):
+    """One inbound message handled once: the idempotency key, with what was decided and why."""
+
+    __tablename__ = "processed_messages"
+    __table_args__ = (UniqueConstraint("provider", "mailbox_address", "message_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    mailbox_address: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str] = mapped_column(String(255))
+    rfc_message_id: Mapped[str | None] = mapped_column(String(998))
+    from_address: Mapped[str | None] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    decisions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    processed_at: Mapped[datetime]

@@ -142,7 +142,9 @@ class Action(StrEnum):
 class Decision:
     enrollment_id: int
     action: Action
-    event: EventType
+    # The fact to record on this enrollment (a reply, a bounce...); None when the enrollment ends
+    # because of someone else's message, so performance counts each reply once.
+    event: EventType | None
     reason: UnenrollReason | None
     evidence: Mapping[str, object]
     pause_until: date | None = None
@@ -316,7 +318,7 @@ def _human(facts: Facts) -> Outcome:
     decisions = [Decision(eid, Action.UNENROLL, EventType.REPLIED, reason, evidence)
                  for eid, (reason, evidence) in found.items()]
     if facts.account.unenroll_same_company:
-        decisions += [Decision(eid, Action.UNENROLL, EventType.REPLIED, UnenrollReason.COMPANY_CONTACT_REPLIED, ev)
+        decisions += [Decision(eid, Action.UNENROLL, None, UnenrollReason.COMPANY_CONTACT_REPLIED, ev)
                       for eid, ev in company_wide.items()]
     return Outcome(tuple(decisions), note="human reply" if decisions else "human message about no open enrollment")
 
@@ -342,13 +344,13 @@ def _under_custom_triggers(facts: Facts, found: Mapping[int, tuple[UnenrollReaso
                 o = facts.enrollments.get(other)
                 if o is None or other in decided or o.sequence_id != e.sequence_id:
                     continue
-                decisions.append(Decision(other, Action.UNENROLL, EventType.REPLIED, UnenrollReason.AUTOMATION_TRIGGER,
+                decisions.append(Decision(other, Action.UNENROLL, None, UnenrollReason.AUTOMATION_TRIGGER,
                                           {**evidence, **setting, "rule": "a contact of the same company replied "
                                            "(sequence setting: all contacts at the company)",
                                            "company_id": e.company_id}))
                 decided.add(other)
     # The account-wide company setting still applies to enrollments no sequence setting decided.
     if facts.account.unenroll_same_company:
-        decisions += [Decision(eid, Action.UNENROLL, EventType.REPLIED, UnenrollReason.COMPANY_CONTACT_REPLIED, ev)
+        decisions += [Decision(eid, Action.UNENROLL, None, UnenrollReason.COMPANY_CONTACT_REPLIED, ev)
                       for eid, ev in company_wide.items() if eid not in decided]
     return Outcome(tuple(decisions), note="human reply under custom triggers")

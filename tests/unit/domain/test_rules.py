@@ -224,3 +224,11 @@ def test_every_decision_carries_its_evidence() -> None:
     lena = next(d for d in outcome.decisions if d.enrollment_id == LENA.id)
     assert lena.evidence["setting"] == "unenroll contacts from the same company"
     assert lena.evidence["company_matched_by"] == "contact"
+
+
+def test_company_wide_endings_record_no_reply_of_their_own() -> None:
+    """Performance counts one reply: the colleagues' enrollments end without a reply event."""
+    outcome = decide(facts("gmail", frm="raj@globex.com", matches=(on_thread(JANE),), senders=(sender(RAJ),),
+                           company=GLOBEX, company_by="contact", account=SAME_COMPANY))
+    events = {d.enrollment_id: d.event for d in outcome.decisions}
+    assert events == {JANE.id: EventType.REPLIED, RAJ.id: EventType.REPLIED, LENA.id: None}

@@ -1,0 +1,197 @@
+"""Inbound messages applied to enrollments: classify, decide, apply, once. Both mailbox providers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from addin_server.db import tables as t
+from addin_server.mail.message import InboundMessage
+from addin_server.services import accounts, directory, enrollments
+from addin_server.services.context import ServiceContext
+from addin_server.services.inbound import apply_inbound_message
+from addin_server.services.sequences import update_automation
+from tests.builders import World, make_world
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
+
+
+def render(name: str, *, sender: str, mailbox: str, in_reply_to: str = "<none@example.com>", n: int = 1) -> bytes:
+    text = (FIXTURES / name).read_text()
+    date = "Tue, 03 Mar 2026 10:00:00 +0000"
+    for key, value in {"sender": sender, "mailbox": mailbox, "in_reply_to": in_reply_to, "n": str(n),
+                       "date": date}.items():
+        text = text.replace("{" + key + "}", value)
+    return text.replace("\n", "\r\n").encode()
+
+
+@pytest.fixture(params=["gmail", "outlook"])
+def provider(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def world(services: ServiceContext, provider: str) -> World:
+    w = make_world(services)
+    if provider == "outlook":  # the enrolling rep reads mail in Outlook
+        w.rep, w.other_rep = w.other_rep, w.rep
+    return w
+
+
+def enroll(services: ServiceContext, w: World, contact: dict[str, Any] | None = None) -> dict[str, Any]:
+    return enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=(contact or w.contact)["id"],
+                              sender_user_id=w.rep["id"])
+
+
+def sent_message_id(services: ServiceContext, enrollment_id: str) -> str:
+    with services.session() as s:
+        return s.scalars(select(t.SequenceEmail.rfc_message_id).where(
+            t.SequenceEmail.enrollment_id == int(enrollment_id))).first() or ""
+
+
+def deliver(services: ServiceContext, w: World, provider: str, name: str, *, sender: str | None = None,
+            in_reply_to: str = "<none@example.com>", message_id: str = "m-1") -> dict[str, Any]:
+    raw = render(name, sender=sender or w.contact["email"], mailbox=w.rep["mailbox_address"], in_reply_to=in_reply_to)
+    return apply_inbound_message(services, provider=provider, mailbox_address=w.rep["mailbox_address"],
+                                 provider_message_id=message_id, message=InboundMessage.from_bytes(raw))
+
+
+def state(services: ServiceContext, w: World, enrollment_id: str) -> dict[str, Any]:
+    return enrollments.get_enrollment(services, w.admin, enrollment_id)
+
+
+def test_a_reply_to_a_sequence_email_unenrolls_with_evidence(services: ServiceContext, world: World, provider: str) -> None:
+    e = enroll(services, world)
+    result = deliver(services, world, provider, "human_reply.eml", in_reply_to=sent_message_id(services, e["id"]))
+    assert result["kind"] == "human_reply"
+    got = state(services, world, e["id"])
+    assert (got["status"], got["end_reason"], got["end_surface"]) == ("unenrolled", "replied", "automatic")
+    assert got["evidence"]["matched_by"] == "In-Reply-To"
+    assert got["evidence"]["sequence_email_message_id"] == sent_message_id(services, e["id"])
+    assert got["evidence"]["provider"] == provider and got["evidence"]["message_id"] == "m-1"
+    assert [ev["type"] for ev in got["events"]][-2:] == ["replied", "unenrolled"]
+    perf = enrollments.performance(services, world.admin, world.sequence["id"])
+    assert perf["replies"] == 1 and perf["unenrolled"] == {"replied": 1}
+
+
+def test_the_same_message_twice_counts_once(services: ServiceContext, world: World, provider: str) -> None:
+    e = enroll(services, world)
+    mid = sent_message_id(services, e["id"])
+    deliver(services, world, provider, "human_reply.eml", in_reply_to=mid)
+    again = deliver(services, world, provider, "human_reply.eml", in_reply_to=mid)
+    assert again["already_processed"] is True
+    with services.session() as s:
+        assert s.scalar(select(func.count()).select_from(t.EnrollmentEvent).where(
+            t.EnrollmentEvent.type.in_(["replied", "unenrolled"]))) == 2
+
+
+@pytest.mark.parametrize("fixture", ["gmail_vacation.eml", "exchange_automatic_reply.eml"])
+def test_out_of_office_replies_never_unenroll_whichever_client_wrote_them(
+        services: ServiceContext, world: World, provider: str, fixture: str) -> None:
+    e = enroll(services, world)
+    result = deliver(services, world, provider, fixture, in_reply_to=sent_message_id(services, e["id"]))
+    assert result["kind"] == "out_of_office"
+    got = state(services, world, e["id"])
+    assert got["status"] == "active"
+    assert got["events"][-1]["type"] == "out_of_office"
+
+
+def test_out_of_office_pauses_until_the_return_date_when_the_sequence_says_so(
+        services: ServiceContext, world: World, provider: str) -> None:
+    update_automation(services, world.admin, world.sequence["id"], on_reply="contact", on_meeting="contact",
+                      pause_on_out_of_office=True)
+    e = enroll(services, world)
+    result = deliver(services, world, provider, "exchange_automatic_reply.eml",
+                     in_reply_to=sent_message_id(services, e["id"]))
+    got = state(services, world, e["id"])
+    assert result["evidence"]["return_date"] == "2026-03-09"
+    assert got["status"] == "paused" and got["paused_until"] == "2026-03-09T00:00:00Z"
+
+
+def test_an_email_outside_the_sequence_unenrolls(services: ServiceContext, world: World, provider: str) -> None:
+    e = enroll(services, world)
+    deliver(services, world, provider, "outside_sequence.eml")
+    assert state(services, world, e["id"])["end_reason"] == "emailed_outside_sequence"
+
+
+def test_an_email_from_a_gmail_spelling_of_a_secondary_address_unenrolls_as_alias(
+        services: ServiceContext, world: World, provider: str) -> None:
+    e = enroll(services, world)
+    deliver(services, world, provider, "outside_sequence.eml", sender="JaneDoeHome+work@googlemail.com")
+    got = state(services, world, e["id"])
+    assert got["end_reason"] == "emailed_from_alias" and got["evidence"]["matched_by"] == "gmail alias"
+
+
+def test_a_hard_bounce_unenrolls_and_marks_the_contact_bounced(services: ServiceContext, world: World,
+                                                                 provider: str) -> None:
+    e = enroll(services, world)
+    result = deliver(services, world, provider, "hard_bounce.eml", sender=world.contact["email"],
+                     in_reply_to=sent_message_id(services, e["id"]))
+    assert result["kind"] == "bounce_hard"
+    got = state(services, world, e["id"])
+    assert got["end_reason"] == "bounced" and got["evidence"]["matched_by"] == "bounce report"
+    assert directory.get_contact(services, world.admin, world.contact["id"])["bounced"] is True
+
+
+def test_a_no_longer_with_the_company_reply_is_a_hard_bounce(services: ServiceContext, world: World,
+                                                             provider: str) -> None:
+    e = enroll(services, world)
+    deliver(services, world, provider, "left_company.eml", in_reply_to=sent_message_id(services, e["id"]))
+    assert state(services, world, e["id"])["end_reason"] == "bounced"
+
+
+def test_a_colleague_reply_ends_the_company_when_the_setting_is_on(services: ServiceContext, world: World,
+                                                                    provider: str) -> None:
+    accounts.update_account_settings(services, world.admin, unenroll_same_company=True)
+    jane, raj = enroll(services, world), enroll(services, world, world.colleague)
+    deliver(services, world, provider, "human_reply.eml", sender="boss@globex-acme.test",
+            in_reply_to=sent_message_id(services, jane["id"]))
+    assert state(services, world, jane["id"])["end_reason"] == "replied_from_other_address"
+    raj_state = state(services, world, raj["id"])
+    assert raj_state["end_reason"] == "company_contact_replied"
+    assert raj_state["evidence"]["company_matched_by"] == "domain"
+    assert enrollments.performance(services, world.admin, world.sequence["id"])["replies"] == 1
+
+
+def test_a_dry_run_changes_nothing(services: ServiceContext, world: World, provider: str) -> None:
+    e = enroll(services, world)
+    raw = render("human_reply.eml", sender=world.contact["email"], mailbox=world.rep["mailbox_address"],
+                 in_reply_to=sent_message_id(services, e["id"]))
+    result = apply_inbound_message(services, provider=provider, mailbox_address=world.rep["mailbox_address"],
+                                   provider_message_id="m-dry", message=InboundMessage.from_bytes(raw), dry_run=True)
+    assert [d["reason"] for d in result["decisions"]] == ["replied"]
+    assert state(services, world, e["id"])["status"] == "active"
+    with services.session() as s:
+        assert s.scalar(select(func.count()).select_from(t.ProcessedMessage)) == 0
+
+
+def test_exchange_online_out_of_office_seen_only_through_graph_fields(services: ServiceContext, world: World) -> None:
+    """Headers thin, message class decisive: Exchange Online's OOF template never unenrolls."""
+    e = enroll(services, world)
+    graph = {
+        "id": "AAMkAGI2-oof", "subject": "Intro", "internetMessageId": "<oof-graph@globex.example>",
+        "from": {"emailAddress": {"name": "Jane Doe", "address": world.contact["email"]}},
+        "toRecipients": [{"emailAddress": {"address": world.rep["mailbox_address"]}}],
+        "conversationId": "AAQkAGI2-conv", "bodyPreview": "Thanks for your message.",
+        "body": {"contentType": "text", "content": "Thanks for your message."},
+        "receivedDateTime": datetime(2026, 3, 3, 10, tzinfo=UTC).isoformat().replace("+00:00", "Z"),
+        "internetMessageHeaders": [{"name": "In-Reply-To", "value": sent_message_id(services, e["id"])}],
+        "singleValueExtendedProperties": [{"id": "String 0x001A", "value": "IPM.Note.Rules.OofTemplate.Microsoft"}],
+    }
+    result = apply_inbound_message(services, provider="outlook", mailbox_address=world.rep["mailbox_address"],
+                                   provider_message_id="AAMkAGI2-oof", message=InboundMessage.from_graph(graph))
+    assert result["kind"] == "out_of_office"
+    assert state(services, world, e["id"])["status"] == "active"
+
+
+def test_an_unknown_mailbox_is_refused(services: ServiceContext, world: World) -> None:
+    from addin_server.services.errors import NotFound
+
+    raw = render("human_reply.eml", sender="x@y.test", mailbox="nobody@acme.test")
+    with pytest.raises(NotFound):
+        apply_inbound_message(services, provider="gmail", mailbox_address="nobody@acme.test",
+                              provider_message_id="m", message=InboundMessage.from_bytes(raw))
