@@ -28,6 +28,8 @@ class RunningEmulator:
         return str(self.tls.ca_bundle) if self.tls else None
 
     def stop(self) -> None:
+        for close in self.app.extensions.get("emulator_closers", []):
+            close()  # background delivery threads
         for server in self._servers:
             server.shutdown()
             server.server_close()
