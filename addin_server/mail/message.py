@@ -1,0 +1,588 @@
+"""InboundMessage: one normalised shape for every inbound message, whatever the provider.
+
+Gmail gives raw RFC 822 bytes; Graph gives either the MIME (`$value`) or JSON fields
+(internetMessageHeaders, the Exchange message class, the body). Both constructors produce the same
+dataclass and the classifier reads only that, so a message is judged the same way on either path.
+
+Conventions:
+- Message-IDs (message_id, in_reply_to, references, the bounced original's id) are stored *without*
+  angle brackets and with surrounding whitespace removed; use `normalize_message_id` to compare a
+  stored RFC 5322 Message-ID with them.
+- Addresses are normalised with `addin_server.domain.addresses`.
+- `text` is the readable body (plain text, HTML stripped), bounded to MAX_TEXT characters. Parts of
+  an attached original message (message/rfc822) are left out: they are the rep's own email, not what
+  the sender wrote; their headers are kept in `report.original_headers`.
+- The constructors never raise: input that cannot be read as a message gives `unparseable=True`.
+"""
+
+from __future__ import annotations
+
+import email
+import email.message
+import logging
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.header import decode_header, make_header
+from email.utils import getaddresses, parsedate_to_datetime
+from html.parser import HTMLParser
+from typing import Any
+
+from addin_server.domain.addresses import try_normalize
+
+MAX_TEXT = 100_000
+MAX_HEADER_VALUE = 4_000
+MAX_HEADERS = 500
+MAX_RAW = 20_000_000
+_MAX_PARTS = 200
+
+# flufl.bounce logs every detector it runs (INFO) and a traceback before re-raising a detector's
+# exception. We catch that exception and keep its name in MimeReport.library_error, so its own
+# logging is only noise on the CLI's and worker's stderr.
+_FLUFL_LOG = logging.getLogger("flufl.bounce")
+_FLUFL_LOG.addHandler(logging.NullHandler())
+_FLUFL_LOG.setLevel(logging.CRITICAL)
+
+_MSGID_RE = re.compile(r"<([^<>\s]{1,900})>")
+_MESSAGE_CLASS_PROP = "string 0x001a"
+_IN_REPLY_TO_PROP = "string 0x1042"
+_REFERENCES_PROP = "string 0x1039"
+
+
+def normalize_message_id(text: str | None) -> str | None:
+    """A Message-ID as this package stores it: without angle brackets or whitespace."""
+    if not text or not isinstance(text, str):
+        return None
+    found = _MSGID_RE.search(text)
+    value = found.group(1) if found else text.strip().strip("<>").strip()
+    if not value or len(value) > 900 or any(c.isspace() for c in value):
+        return None
+    return value
+
+
+def _message_ids(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    found = _MSGID_RE.findall(text)
+    if not found:
+        single = normalize_message_id(text)
+        return (single,) if single else ()
+    return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Headers:
+    """A read-only, case-insensitive, multi-value view of a message's header fields, in order."""
+
+    items: tuple[tuple[str, str], ...] = ()
+
+    def get(self, name: str) -> str | None:
+        """The first value of a field, or None."""
+        lname = name.lower()
+        for key, value in self.items:
+            if key.lower() == lname:
+                return value
+        return None
+
+    def get_all(self, name: str) -> tuple[str, ...]:
+        lname = name.lower()
+        return tuple(value for key, value in self.items if key.lower() == lname)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True)
+class DeliveryStatusEntry:
+    """One per-recipient block of a message/delivery-status part (RFC 3464)."""
+
+    final_recipient: str | None = None
+    original_recipient: str | None = None
+    action: str | None = None
+    status: str | None = None
+    diagnostic_code: str | None = None
+
+
+@dataclass(frozen=True)
+class MimeReport:
+    """What the MIME structure says about delivery and other reports (empty on the Graph-fields path)."""
+
+    content_type: str = ""
+    report_type: str = ""
+    part_types: tuple[str, ...] = ()
+    delivery_status: tuple[DeliveryStatusEntry, ...] = ()
+    # Header fields of the original message attached to a report (message/rfc822 or
+    # text/rfc822-headers), e.g. the Message-ID of the sequence email that bounced.
+    original_headers: Headers = field(default_factory=Headers)
+    # Failed recipients found by flufl.bounce, as it classes them; None when it raised.
+    library_permanent: tuple[str, ...] = ()
+    library_temporary: tuple[str, ...] = ()
+    library_error: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    message_id: str | None = None
+    in_reply_to: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    from_address: str | None = None
+    from_name: str | None = None
+    reply_to: tuple[str, ...] = ()
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    subject: str = ""
+    date: datetime | None = None
+    headers: Headers = field(default_factory=Headers)
+    text: str = ""
+    message_class: str | None = None
+    provider_thread_id: str | None = None
+    report: MimeReport = field(default_factory=MimeReport)
+    unparseable: bool = False
+    source: str = "mime"  # "mime" or "graph": which constructor built it
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, *, provider_thread_id: str | None = None) -> InboundMessage:
+        """Parse raw RFC 822 bytes (Gmail `format=raw`, Graph `$value`). Never raises."""
+        try:
+            return _from_bytes(raw, provider_thread_id)
+        except Exception:  # noqa: BLE001 - a hostile message must never stop the mailbox worker
+            return cls(unparseable=True, provider_thread_id=provider_thread_id)
+
+    @classmethod
+    def from_graph(cls, message: Mapping[str, Any]) -> InboundMessage:
+        """Build from a Graph message resource when the MIME was not fetched. Never raises."""
+        try:
+            return _from_graph(message)
+        except Exception:  # noqa: BLE001 - same contract as from_bytes
+            return cls(unparseable=True, source="graph")
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _clean(text: str) -> str:
+    """Undo the surrogate escapes compat32 leaves for raw 8-bit bytes; drop NULs."""
+    if any("\udc80" <= c <= "\udcff" for c in text):
+        raw = text.encode("utf-8", "surrogateescape")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+    return text.replace("\x00", "")
+
+
+def _decode_header_value(value: Any) -> str:
+    if value is None:
+        return ""
+    text = _clean(str(value))
+    if "=?" in text:
+        text = _decode_encoded_words(text)
+    text = re.sub(r"\s*\r?\n\s*", " ", text).strip()
+    return text[:MAX_HEADER_VALUE]
+
+
+def _decode_encoded_words(text: str) -> str:
+    try:
+        return str(make_header(decode_header(text)))
+    except Exception:  # noqa: BLE001 - malformed encoded-words: keep the raw text
+        return text
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _addresses(values: Iterable[str]) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    try:
+        pairs = getaddresses([v for v in values if v])
+    except Exception:  # noqa: BLE001 - getaddresses can trip on pathological input
+        pairs = []
+    for _, addr in pairs:
+        norm = try_normalize(addr)
+        if norm:
+            out.setdefault(norm, None)
+    return tuple(out)
+
+
+class _TextFromHtml(HTMLParser):
+    """Visible text of an HTML body: scripts and styles dropped, block ends become newlines."""
+
+    _BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self._skip += 1
+        elif tag in self._BLOCKS:
+            self.chunks.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in self._BLOCKS:
+            self.chunks.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.chunks.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextFromHtml()
+    try:
+        parser.feed(html[: MAX_TEXT * 4])
+        parser.close()
+    except Exception:  # noqa: BLE001 - broken markup: fall back to crude tag removal
+        return re.sub(r"<[^>]*>", " ", html)
+    text = "".join(parser.chunks)
+    text = re.sub(r"[ \t\xa0]+", " ", text)
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw MIME
+
+
+def _part_payload_text(part: email.message.Message) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001
+        payload = None
+    if payload is None:
+        raw = part.get_payload()
+        return _clean(raw) if isinstance(raw, str) else ""
+    if not isinstance(payload, bytes):
+        return ""
+    charset = "utf-8"
+    try:
+        charset = part.get_content_charset() or "utf-8"
+    except Exception:  # noqa: BLE001
+        charset = "utf-8"
+    for candidate in (charset, "utf-8"):
+        try:
+            return payload.decode(candidate)
+        except (LookupError, UnicodeDecodeError, ValueError):
+            continue
+    return payload.decode("latin-1")
+
+
+def _header_pairs(msg: email.message.Message) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for name, value in msg.items()[:MAX_HEADERS]:
+        pairs.append((_clean(str(name)).strip(), _decode_header_value(value)))
+    return tuple(pairs)
+
+
+def _parse_header_block(text: str) -> tuple[tuple[str, str], ...]:
+    """Header fields from a text/rfc822-headers part or the header-like block of a DSN."""
+    try:
+        parsed = email.message_from_string(text.lstrip("\r\n")[:200_000])
+    except Exception:  # noqa: BLE001
+        return ()
+    return _header_pairs(parsed)
+
+
+def _delivery_status(text: str) -> tuple[DeliveryStatusEntry, ...]:
+    """Per-recipient blocks of a message/delivery-status body (blank-line separated)."""
+    entries = []
+    blocks = re.split(r"\r?\n\s*\r?\n", text.strip())
+    for block in blocks[1:] if len(blocks) > 1 else blocks:
+        fields = Headers(_parse_header_block(block + "\n"))
+
+        def addr(value: str | None) -> str | None:
+            if not value:
+                return None
+            value = value.split(";", 1)[-1].strip()
+            return try_normalize(value.strip("<>"))
+
+        entry = DeliveryStatusEntry(
+            final_recipient=addr(fields.get("Final-Recipient")),
+            original_recipient=addr(fields.get("Original-Recipient")),
+            action=(fields.get("Action") or "").strip().lower() or None,
+            status=(fields.get("Status") or "").strip().split(" ")[0] or None,
+            diagnostic_code=fields.get("Diagnostic-Code"),
+        )
+        if entry.final_recipient or entry.original_recipient or entry.action or entry.status:
+            entries.append(entry)
+    return tuple(entries)
+
+
+def _library_failures(msg: email.message.Message) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """Run flufl.bounce; it raises on some Exchange reports, so guard it."""
+    try:
+        from flufl.bounce import all_failures
+
+        temporary, permanent = all_failures(msg)
+    except Exception as exc:  # noqa: BLE001 - a library failure only loses one signal
+        return (), (), type(exc).__name__
+
+    def norm(values: Iterable[bytes | str]) -> tuple[str, ...]:
+        out: dict[str, None] = {}
+        for value in values:
+            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+            address = try_normalize(text)
+            if address:
+                out.setdefault(address, None)
+        return tuple(sorted(out))
+
+    return norm(permanent), norm(temporary), None
+
+
+def _walk(msg: email.message.Message) -> Iterator[tuple[email.message.Message, bool]]:
+    """Every part with a flag saying whether it sits inside an attached message/rfc822."""
+    stack: list[tuple[email.message.Message, bool]] = [(msg, False)]
+    seen = 0
+    while stack and seen < _MAX_PARTS:
+        part, inside = stack.pop(0)
+        seen += 1
+        yield part, inside
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list) and not _is_delivery_status(part):
+                child_inside = inside or part.get_content_type() == "message/rfc822"
+                stack[0:0] = [(p, child_inside) for p in payload if isinstance(p, email.message.Message)]
+
+
+def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogateescape")
+    if not isinstance(raw, bytes | bytearray) or not raw.strip():
+        return InboundMessage(unparseable=True, provider_thread_id=provider_thread_id)
+    # Saved messages sometimes start with blank lines, which would end the header block at once.
+    raw = bytes(raw[:MAX_RAW]).lstrip(b" \t\r\n")
+    # An mbox "From " line before the headers is common in saved bounces.
+    if raw.startswith(b"From ") and b"\n" in raw:
+        raw = raw.split(b"\n", 1)[1]
+    msg = email.message_from_bytes(raw)
+    pairs = _header_pairs(msg)
+    if not pairs or not any(_looks_like_field(name) for name, _ in pairs):
+        return InboundMessage(unparseable=True, provider_thread_id=provider_thread_id)
+    headers = Headers(pairs)
+
+    texts: list[str] = []
+    htmls: list[str] = []
+    part_types: list[str] = []
+    delivery: list[DeliveryStatusEntry] = []
+    original: tuple[tuple[str, str], ...] = ()
+    for part, inside in _walk(msg):
+        ctype = part.get_content_type()
+        part_types.append(ctype)
+        if ctype == "message/rfc822" and not original:
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner and isinstance(inner[0], email.message.Message):
+                original = _header_pairs(inner[0])
+            continue
+        if _is_delivery_status(part) and not inside:
+            delivery.extend(_delivery_status(_delivery_status_text(part)))
+            continue
+        if part.is_multipart() or inside:
+            continue
+        if ctype in ("text/rfc822-headers", "message/global-headers") and not original:
+            original = _parse_header_block(_part_payload_text(part))
+        elif ctype == "text/plain" and not _is_attachment_file(part):
+            texts.append(_part_payload_text(part))
+        elif ctype == "text/html" and not _is_attachment_file(part):
+            htmls.append(_part_payload_text(part))
+    text = "\n\n".join(t for t in texts if t.strip())
+    if not text.strip() and htmls:
+        text = "\n\n".join(html_to_text(h) for h in htmls)
+    if not text.strip() and isinstance(msg.get_payload(), str):
+        # A multipart whose boundary never appears: the stdlib leaves the body as one string.
+        text = _part_payload_text(msg)
+    text = _clean(text)[:MAX_TEXT]
+
+    content_type = msg.get_content_type()
+    report_type = (msg.get_param("report-type") or "") if content_type == "multipart/report" else ""
+    if not isinstance(report_type, str):
+        report_type = ""
+    permanent, temporary, error = _library_failures(msg)
+    report = MimeReport(
+        content_type=content_type,
+        report_type=report_type.strip().lower(),
+        part_types=tuple(part_types),
+        delivery_status=tuple(delivery),
+        original_headers=Headers(original),
+        library_permanent=permanent,
+        library_temporary=temporary,
+        library_error=error,
+    )
+    return _build(headers, text=text, report=report, provider_thread_id=provider_thread_id, source="mime")
+
+
+def _looks_like_field(name: str) -> bool:
+    return bool(re.fullmatch(r"[!-9;-~]{1,76}", name))
+
+
+def _is_delivery_status(part: email.message.Message) -> bool:
+    return part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
+
+
+def _is_attachment_file(part: email.message.Message) -> bool:
+    disposition = (part.get("Content-Disposition") or "").lower()
+    return disposition.startswith("attachment") and bool(part.get_filename())
+
+
+def _delivery_status_text(part: email.message.Message) -> str:
+    payload = part.get_payload()
+    # The stdlib parses message/delivery-status into a list of header blocks.
+    if isinstance(payload, list):
+        blocks = []
+        for block in payload:
+            if isinstance(block, email.message.Message):
+                blocks.append("\n".join(f"{k}: {_clean(str(v))}" for k, v in block.items()))
+        return "\n\n".join(blocks)
+    return _part_payload_text(part)
+
+
+def _build(
+    headers: Headers,
+    *,
+    text: str,
+    report: MimeReport,
+    provider_thread_id: str | None,
+    source: str,
+    message_class: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> InboundMessage:
+    from_pairs = getaddresses([headers.get("From") or ""]) if headers.get("From") else []
+    from_name = from_pairs[0][0].strip() or None if from_pairs else None
+    values: dict[str, Any] = {
+        "message_id": normalize_message_id(headers.get("Message-ID")),
+        "in_reply_to": _message_ids(headers.get("In-Reply-To")),
+        "references": _message_ids(" ".join(headers.get_all("References"))),
+        "from_address": next(iter(_addresses([headers.get("From") or ""])), None),
+        "from_name": from_name,
+        "reply_to": _addresses(headers.get_all("Reply-To")),
+        "to": _addresses(headers.get_all("To")),
+        "cc": _addresses(headers.get_all("Cc")),
+        "subject": headers.get("Subject") or "",
+        "date": _parse_date(headers.get("Date")),
+        "headers": headers,
+        "text": text,
+        "message_class": message_class or headers.get("X-MS-Exchange-Message-Class") or None,
+        "provider_thread_id": provider_thread_id,
+        "report": report,
+        "source": source,
+    }
+    if overrides:
+        values.update({k: v for k, v in overrides.items() if v})
+    return InboundMessage(**values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Graph JSON fields
+
+
+def _graph_address(entry: Any) -> tuple[str | None, str | None]:
+    if not isinstance(entry, Mapping):
+        return None, None
+    inner = entry.get("emailAddress")
+    if not isinstance(inner, Mapping):
+        return None, None
+    address = inner.get("address")
+    name = inner.get("name")
+    return (
+        try_normalize(address) if isinstance(address, str) else None,
+        name.strip() if isinstance(name, str) and name.strip() else None,
+    )
+
+
+def _graph_addresses(entries: Any) -> tuple[str, ...]:
+    if not isinstance(entries, list):
+        return ()
+    out: dict[str, None] = {}
+    for entry in entries:
+        address, _ = _graph_address(entry)
+        if address:
+            out.setdefault(address, None)
+    return tuple(out)
+
+
+def _graph_properties(message: Mapping[str, Any]) -> dict[str, str]:
+    props: dict[str, str] = {}
+    for prop in message.get("singleValueExtendedProperties") or ():
+        if isinstance(prop, Mapping) and isinstance(prop.get("id"), str):
+            value = prop.get("value")
+            if isinstance(value, str):
+                props[re.sub(r"\s+", " ", prop["id"].strip().lower())] = value
+    return props
+
+
+def _from_graph(message: Mapping[str, Any]) -> InboundMessage:
+    if not isinstance(message, Mapping):
+        return InboundMessage(unparseable=True, source="graph")
+    pairs = []
+    for entry in message.get("internetMessageHeaders") or ():
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+            pairs.append((entry["name"].strip(), _decode_header_value(entry.get("value"))))
+    headers = Headers(tuple(pairs[:MAX_HEADERS]))
+    props = _graph_properties(message)
+
+    body = message.get("body")
+    if not isinstance(body, Mapping):
+        body = {}
+    content = body.get("content")
+    if isinstance(content, str) and content.strip():
+        is_html = str(body.get("contentType", "")).lower() == "html" or content.lstrip().startswith("<")
+        text = html_to_text(content) if is_html else content
+    else:
+        preview = message.get("bodyPreview")
+        text = preview if isinstance(preview, str) else ""
+    text = text[:MAX_TEXT]
+
+    sender, sender_name = _graph_address(message.get("from"))
+    if not sender:
+        sender, sender_name = _graph_address(message.get("sender"))
+    received = message.get("receivedDateTime") or message.get("sentDateTime")
+    date = None
+    if isinstance(received, str):
+        try:
+            date = datetime.fromisoformat(received.replace("Z", "+00:00"))
+        except ValueError:
+            date = None
+    subject = message.get("subject")
+    in_reply_to = headers.get("In-Reply-To") or props.get(_IN_REPLY_TO_PROP)
+    references = " ".join(headers.get_all("References")) or props.get(_REFERENCES_PROP)
+    overrides: dict[str, Any] = {
+        "message_id": normalize_message_id(message.get("internetMessageId")),
+        "in_reply_to": _message_ids(in_reply_to),
+        "references": _message_ids(references),
+        "from_address": sender,
+        "from_name": sender_name,
+        "reply_to": _graph_addresses(message.get("replyTo")),
+        "to": _graph_addresses(message.get("toRecipients")),
+        "cc": _graph_addresses(message.get("ccRecipients")),
+        "subject": _decode_header_value(subject) if isinstance(subject, str) else "",
+        "date": date if date and date.tzinfo else (date.replace(tzinfo=UTC) if date else None),
+    }
+    conversation = message.get("conversationId")
+    return _build(
+        headers,
+        text=text,
+        report=MimeReport(),
+        provider_thread_id=conversation if isinstance(conversation, str) else None,
+        source="graph",
+        message_class=props.get(_MESSAGE_CLASS_PROP),
+        overrides=overrides,
+    )

@@ -1,0 +1,321 @@
+"""The date an out-of-office text says its author is back.
+
+The rule: find a phrase that introduces a return or an end of absence ("back on", "until", "bis",
+"jusqu'au", "hasta", "まで"...), read the first date written next to it, and return it as written:
+"until 4 March" gives 4 March (the last day away), "back on 5 March" gives 5 March. A return phrase
+("back on", "de retour le") wins over an end phrase ("until") when both carry a date. Without any
+such phrase, the latest date in the text that falls after the message was received is taken.
+
+Numeric dates: a dot means day first (12.05.2024, "bis 12.05."); ISO dates are year first; with a
+slash, a part above 12 decides the order, and otherwise the reading nearest after the receipt date
+wins (03/04 read in March means 3 April or 4 March, whichever comes first from then). Dates without
+a year take the next occurrence from the receipt date. Named months and weekdays in other languages
+go through dateparser on the few words after the phrase only (it is slow and loose on whole texts).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+_MAX_AHEAD = timedelta(days=400)
+_MAX_BEHIND = timedelta(days=7)
+
+# Phrases after which the return day is written.
+_RETURN_CUES = re.compile(
+    "|".join(
+        [
+            r"\b(?:back|return(?:ing)?|returns|in\s+the\s+office|available|reachable)\b(?:\s+(?:to|in)\s+(?:the\s+)?office)?"
+            r"(?:\s+(?:again|on|by|from|at|as\s+of|starting|beginning|in))*",
+            r"\bwieder\s+(?:im\s+büro|erreichbar|da|zurück|im\s+haus|verfügbar)?(?:\s+(?:ab|am))?",
+            r"\bzurück\s+(?:am|ab)?",
+            r"\bab\s+(?:dem|dem\s+kommenden)?",
+            r"\bde\s+retour\s+(?:le|au\s+bureau\s+le|à\s+partir\s+du|dès\s+le|lundi|mardi|mercredi|jeudi|vendredi)?",
+            r"\bà\s+partir\s+du",
+            r"\bretour\s+(?:prévu\s+)?le",
+            r"\b(?:regreso|regresaré|regresare|vuelvo|volveré|volvere|de\s+vuelta|reincorporo)\s*(?:el|a\s+partir\s+del)?",
+            r"\b(?:rientro|rientrerò|rientrero|di\s+ritorno|torno)\s*(?:il|in\s+ufficio\s+il|dal)?",
+            r"\b(?:terug|weer\s+aanwezig|weer\s+op\s+kantoor|vanaf)\s*(?:op|vanaf)?",
+            r"\b(?:retorno|volto|regresso|de\s+volta)\s*(?:em|no\s+dia|a\s+partir\s+de|dia)?",
+            r"\b(?:tillbaka|åter|tilbake|tilbage|tillgänglig\s+igen)\s*(?:den|på|igen|från|fra)?",
+            r"\b(?:takaisin|palaan|tavoitettavissa)\b",
+            r"\b(?:wracam|powrót|powrocie|będę\s+dostępn[ya])\s*(?:w\s+dniu|dnia)?",
+            r"\b(?:вернусь|выйду|буду\s+на\s+месте|буду\s+доступ(?:ен|на))",
+        ]
+    ),
+    re.IGNORECASE,
+)
+
+# Phrases after which the last day away is written.
+_UNTIL_CUES = re.compile(
+    "|".join(
+        [
+            r"\b(?:until|till|til|through|thru)\b(?:\s+and\s+including)?",
+            r"(?<=\.)\s*[-–—]\s*(?=\d)",
+            r"(?<=\d)\s+[-–—]\s+",
+            r"\bto\s+(?=\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
+            r"\bbis\s+(?:einschließlich|einschliesslich|zum|am)?",
+            r"\bjusqu['’]\s*(?:au|à|a)?",
+            r"\bhasta\s+(?:el)?",
+            r"\bfino\s+(?:al|a)?",
+            r"\btot\s+(?:en\s+met)?",
+            r"\baté\s+(?:o\s+dia|dia)?",
+            r"\b(?:till\s+och\s+med|t\.o\.m\.?|tom)",
+            r"\b(?:til\s+og\s+med|t\.o\.m\.?)",
+            r"\bdo\s+(?:dnia)?",
+            r"\bпо\b",
+            r"\bдо\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+
+# East Asian languages put the phrase after the date: 5月6日まで, 5월 6일까지.
+_SUFFIX_CUES = re.compile(r"まで|迄|に戻|より出社|から出社|까지|에\s*복귀|之前|前回来|回来|返回|복귀")
+
+_MONTHS_EN = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+
+_ISO = re.compile(r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])")
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}|\d{2})(?![\d.]))?")
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?(?![\d/])")
+_CJK = re.compile(r"(?:(\d{4})\s*[年년]\s*)?(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일号號]?")
+_WORDY = re.compile(
+    r"(?:\b\w{3,12}[.,]?\s+)?(?:\d{1,2}(?:st|nd|rd|th|er|e|º|\.)?\s+(?:de\s+|of\s+)?[^\W\d_]{3,12}\.?"
+    r"(?:,?\s+(?:de\s+)?\d{4})?|[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|[^\W\d_]{4,13})",
+    re.UNICODE,
+)
+
+_WINDOW = 60
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _with_year(month: int, day: int, anchor: date | None) -> date | None:
+    if anchor is None:
+        return None
+    for year in (anchor.year, anchor.year + 1):
+        found = _valid(year, month, day)
+        if found and found >= anchor - _MAX_BEHIND:
+            return found
+    return None
+
+
+def _full_year(text: str | None) -> int | None:
+    if not text:
+        return None
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _plausible(found: date | None, anchor: date | None) -> bool:
+    if found is None:
+        return False
+    if anchor is None:
+        return True
+    return anchor - _MAX_BEHIND <= found <= anchor + _MAX_AHEAD
+
+
+def _numeric(window: str, anchor: date | None) -> tuple[int, date] | None:
+    """The first numeric date in a window, with its position."""
+    found: list[tuple[int, date]] = []
+    for match in _ISO.finditer(window):
+        d = _valid(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if d:
+            found.append((match.start(), d))
+    for match in _CJK.finditer(window):
+        year = _full_year(match.group(1))
+        month, day = int(match.group(2)), int(match.group(3))
+        d = _valid(year, month, day) if year else _with_year(month, day, anchor)
+        if d:
+            found.append((match.start(), d))
+    for match in _DOTTED.finditer(window):
+        day, month = int(match.group(1)), int(match.group(2))
+        year = _full_year(match.group(3))
+        d = _valid(year, month, day) if year else _with_year(month, day, anchor)
+        if d:
+            found.append((match.start(), d))
+    for match in _SLASHED.finditer(window):
+        a, b = int(match.group(1)), int(match.group(2))
+        year = _full_year(match.group(3))
+        readings = []
+        for month, day in ((b, a), (a, b)):  # day-first reading listed first: it wins ties
+            d = _valid(year, month, day) if year else _with_year(month, day, anchor)
+            if d:
+                readings.append(d)
+        if not readings:
+            continue
+        if anchor is not None and len(readings) == 2:
+            ahead = [d for d in readings if d >= anchor - _MAX_BEHIND]
+            readings = sorted(ahead, key=lambda d: d - anchor) or readings
+        found.append((match.start(), readings[0]))
+    found = [(pos, d) for pos, d in found if _plausible(d, anchor)]
+    return min(found, key=lambda item: item[0]) if found else None
+
+
+def _wordy(window: str, anchor: datetime | None, languages: list[str] | None) -> tuple[int, date] | None:
+    """The first date written with a month or weekday name, read by dateparser."""
+    try:
+        import dateparser
+    except ImportError:  # pragma: no cover - dateparser is a declared dependency
+        return None
+    settings: dict[str, object] = {
+        "PREFER_DATES_FROM": "future",
+        "DATE_ORDER": "DMY",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "REQUIRE_PARTS": [],
+        "STRICT_PARSING": False,
+    }
+    if anchor is not None:
+        settings["RELATIVE_BASE"] = anchor.replace(tzinfo=None)
+    for match in _WORDY.finditer(window):
+        candidate = match.group(0).strip(" ,.")
+        if not re.search(r"[^\W\d_]", candidate):
+            continue
+        try:
+            parsed = dateparser.parse(candidate, languages=languages, settings=settings)
+        except Exception:  # noqa: BLE001 - dateparser raises on odd input; one candidate less
+            parsed = None
+        if parsed is None or not _names_a_day(candidate):
+            continue
+        d = parsed.date()
+        if _plausible(d, anchor.date() if anchor else None):
+            return match.start(), d
+    return None
+
+
+_TIME_WORDS = re.compile(r"^\d{1,2}(?::\d{2})?\s*(?:am|pm|h|uhr)?$", re.IGNORECASE)
+
+
+def _names_a_day(candidate: str) -> bool:
+    """dateparser reads "now", "today" or a bare time as dates; a return date names a day."""
+    lowered = candidate.lower()
+    if _TIME_WORDS.match(lowered):
+        return False
+    relative = (
+        "now",
+        "today",
+        "jetzt",
+        "heute",
+        "maintenant",
+        "ahora",
+        "hoy",
+        "ora",
+        "oggi",
+        "nu",
+        "idag",
+        "agora",
+        "hoje",
+        "tänään",
+        "nyt",
+        "teraz",
+        "dziś",
+        "сейчас",
+        "сегодня",
+        "ago",
+        "hour",
+        "minute",
+    )
+    return not any(word in lowered.split() for word in relative)
+
+
+def _language_hint(text: str) -> list[str] | None:
+    # Only the scripts dateparser cannot guess cheaply; None lets it detect among Latin languages.
+    if re.search(r"[\u3040-\u30ff]", text):
+        return ["ja"]
+    if re.search(r"[\uac00-\ud7af]", text):
+        return ["ko"]
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return ["zh"]
+    if re.search(r"[\u0400-\u04ff]", text):
+        return ["ru"]
+    return None
+
+
+def _date_in(window: str, anchor: datetime | None, languages: list[str] | None) -> date | None:
+    anchor_day = anchor.date() if anchor else None
+    numeric = _numeric(window, anchor_day)
+    wordy = _wordy(window, anchor, languages)
+    options = [item for item in (numeric, wordy) if item]
+    return min(options, key=lambda item: item[0])[1] if options else None
+
+
+def find_return_date(text: str, anchor: datetime | None) -> date | None:
+    """The return (or last-absent) date an out-of-office text states, or None."""
+    text = text[:4000]
+    languages = _language_hint(text)
+    best_until: date | None = None
+    for match in _RETURN_CUES.finditer(text):
+        found = _date_in(text[match.end() : match.end() + _WINDOW], anchor, languages)
+        if found:
+            return found
+    for match in _UNTIL_CUES.finditer(text):
+        found = _date_in(text[match.end() : match.end() + _WINDOW], anchor, languages)
+        if found:
+            best_until = found
+            break
+    if best_until:
+        return best_until
+    for match in _SUFFIX_CUES.finditer(text):
+        window = text[max(0, match.start() - 25) : match.start()]
+        before = _numeric(window, anchor.date() if anchor else None)
+        if before:
+            return before[1]
+    ranged = _range_end(text, anchor, languages)
+    if ranged:
+        return ranged
+    return _latest_date(text, anchor)
+
+
+_RANGE_MONTH_FIRST = re.compile(r"([^\W\d_]{3,12})\.?\s+\d{1,2}(?:st|nd|rd|th)?\s*[-–—]\s*(\d{1,2})(?:st|nd|rd|th)?\b")
+_RANGE_DAY_FIRST = re.compile(r"\b\d{1,2}\.?\s*[-–—]\s*(\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,12})")
+
+
+def _range_end(text: str, anchor: datetime | None, languages: list[str] | None) -> date | None:
+    """The last day of a written range: "July 10-31", "10.-14. März", "3-7 de mayo"."""
+    for match in _RANGE_MONTH_FIRST.finditer(text):
+        found = _wordy(f"{match.group(1)} {match.group(2)}", anchor, languages)
+        if found:
+            return found[1]
+    for match in _RANGE_DAY_FIRST.finditer(text):
+        found = _wordy(match.group(1), anchor, languages)
+        if found:
+            return found[1]
+    return None
+
+
+def _latest_date(text: str, anchor: datetime | None) -> date | None:
+    """Without a cue: the latest numeric date ahead of the receipt date (absences end last)."""
+    if anchor is None:
+        return None
+    anchor_day = anchor.date()
+    dates: list[date] = []
+    for pattern in (_ISO, _DOTTED, _CJK):
+        for match in pattern.finditer(text[:1500]):
+            found = _numeric(match.group(0), anchor_day)
+            if found and found[1] >= anchor_day:
+                dates.append(found[1])
+    return max(dates) if dates else None

@@ -1,0 +1,246 @@
+"""The classifier on hand-written fixtures: one case per product sentence."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from addin_server.mail.classify import MessageKind, classify
+from addin_server.mail.message import InboundMessage
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+MAIL = FIXTURES / "mail"
+GRAPH = FIXTURES / "graph_messages"
+
+OOO = MessageKind.OUT_OF_OFFICE
+HUMAN = MessageKind.HUMAN_REPLY
+HARD = MessageKind.BOUNCE_HARD
+SOFT = MessageKind.BOUNCE_SOFT
+OTHER = MessageKind.AUTO_OTHER
+
+
+def load(name: str) -> InboundMessage:
+    if name.endswith(".json"):
+        return InboundMessage.from_graph(json.loads((GRAPH / name).read_text(encoding="utf-8")))
+    return InboundMessage.from_bytes((MAIL / name).read_bytes())
+
+
+KIND_CASES = [
+    ("gmail vacation responder arriving in an outlook inbox is out of office", "ooo_gmail_vacation_responder.eml", OOO),
+    ("outlook automatic reply with inbox-rules loop is out of office", "ooo_outlook_automatic_reply.eml", OOO),
+    ("exchange reply with only a localised subject is out of office", "ooo_exchange_german_subject_only.eml", OOO),
+    ("lotus notes AUTO: subject without auto headers is out of office", "ooo_lotus_notes_auto.eml", OOO),
+    ("apple icloud X-Apple-Action VACATION is out of office", "ooo_apple_icloud_vacation.eml", OOO),
+    ("sieve vacation with auto-replied (vacation) is out of office", "ooo_sieve_vacation_french.eml", OOO),
+    ("exim cpanel autoresponder with Precedence auto_reply is out of office", "ooo_exim_cpanel_spanish.eml", OOO),
+    ("mail.ru X-AutoReply is out of office", "ooo_mailru_russian.eml", OOO),
+    ("qq mail chinese auto-reply is out of office", "ooo_qq_chinese_body.eml", OOO),
+    ("no longer with the company auto-reply is out of office", "ooo_left_company.eml", OOO),
+    (
+        "exchange online oof message class with thin headers is out of office",
+        "oof_message_class_thin_headers.json",
+        OOO,
+    ),
+    (
+        "graph message with a localised subject and no class is out of office",
+        "oof_localised_subject_no_class.json",
+        OOO,
+    ),
+    ("a mailing-list post with list-id from a person is a human reply", "human_reply_mailing_list.eml", HUMAN),
+    ("x-auto-response-suppress alone on ordinary outlook mail is a human reply", "human_reply_outlook_xars.eml", HUMAN),
+    ("x-ms-exchange-inbox-rules-loop alone is a human reply", "human_reply_rules_loop_only.eml", HUMAN),
+    ("graph reply carrying x-auto-response-suppress is a human reply", "human_reply_with_headers.json", HUMAN),
+    (
+        "auto-submitted alone on a mailer-daemon report is a bounce, not out of office",
+        "bounce_gmail_dsn_user_unknown.eml",
+        HARD,
+    ),
+    ("exchange undeliverable report for an unknown recipient is a hard bounce", "bounce_exchange_ndr_text.eml", HARD),
+    ("graph NDR message class is a hard bounce when the recipient is not found", "ndr_message_class.json", HARD),
+    (
+        "exim textual bounce quoting an out-of-office sentence is still a bounce",
+        "bounce_exim_textual_user_unknown.eml",
+        HARD,
+    ),
+    ("a full mailbox is a soft bounce", "bounce_postfix_mailbox_full.eml", SOFT),
+    ("qmail over quota is a soft bounce even when it says permanent", "bounce_qmail_over_quota.eml", SOFT),
+    ("a delayed delivery notice is a soft bounce", "bounce_delayed_dsn.eml", SOFT),
+    ("a spam-filter rejection is a soft bounce", "bounce_sendmail_spam_block.eml", SOFT),
+    ("an abuse feedback report is other automatic mail", "auto_arf_feedback_report.eml", OTHER),
+    ("a read receipt is other automatic mail", "auto_read_receipt.eml", OTHER),
+    ("a one-click-unsubscribe newsletter is other automatic mail", "auto_newsletter_bulk.eml", OTHER),
+    ("a challenge-response request is other automatic mail", "auto_challenge_response.eml", OTHER),
+    (
+        "a help-desk acknowledgement with auto-replied is other automatic mail, not out of office",
+        "auto_helpdesk_acknowledgement.eml",
+        OTHER,
+    ),
+    ("a person's subject starting 'Auto:' is a human reply, not lotus notes", "human_subject_auto_prefix.eml", HUMAN),
+    (
+        "a person who writes about a holiday and an automatic reply is a human reply",
+        "human_reply_mentions_holiday.eml",
+        HUMAN,
+    ),
+    ("a vacation responder that only says 'when I'm back' is out of office", "ooo_gmail_when_back.eml", OOO),
+    ("a bounce saying the person is no longer with the company is a hard bounce", "bounce_left_company_ndr.eml", HARD),
+    ("a no-reply notification is other automatic mail", "auto_noreply_notification.eml", OTHER),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), [c[1:] for c in KIND_CASES], ids=[c[0] for c in KIND_CASES])
+def test_kind(name: str, expected: MessageKind) -> None:
+    result = classify(load(name))
+    assert result.kind == expected, result.evidence
+    assert result.evidence
+
+
+LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pt", "sv", "no", "da", "fi", "pl", "ru", "ja", "zh", "ko"]
+
+
+@pytest.mark.parametrize(
+    "lang",
+    LANGUAGES,
+    ids=[f"localised automatic-reply subject in {lang} is out of office with its return date" for lang in LANGUAGES],
+)
+def test_localised_subjects(lang: str) -> None:
+    result = classify(load(f"ooo_subject_{lang}.eml"))
+    assert result.kind == OOO
+    assert result.return_date == date(2024, 3, 11)
+
+
+RETURN_DATE_CASES = [
+    ("gmail vacation: 'away until 12 March 2024'", "ooo_gmail_vacation_responder.eml", date(2024, 3, 12)),
+    (
+        "outlook: 'until Friday, 15 March' takes the year from the message date",
+        "ooo_outlook_automatic_reply.eml",
+        date(2024, 3, 15),
+    ),
+    ("german 'bis 12.03.2024'", "ooo_exchange_german_subject_only.eml", date(2024, 3, 12)),
+    ("lotus notes 'returning 18/03/2024' is read day first", "ooo_lotus_notes_auto.eml", date(2024, 3, 18)),
+    ("apple 'back on 20 March'", "ooo_apple_icloud_vacation.eml", date(2024, 3, 20)),
+    ('french "jusqu\'au 22 mars 2024"', "ooo_sieve_vacation_french.eml", date(2024, 3, 22)),
+    ("spanish 'hasta el 25 de marzo'", "ooo_exim_cpanel_spanish.eml", date(2024, 3, 25)),
+    ("russian 'до 27 марта'", "ooo_mailru_russian.eml", date(2024, 3, 27)),
+    ("chinese '3月29日回来'", "ooo_qq_chinese_body.eml", date(2024, 3, 29)),
+    ("graph html body 'return on 14 March 2024'", "oof_message_class_thin_headers.json", date(2024, 3, 14)),
+    ("graph body preview 'weer aanwezig op 18-03-2024'", "oof_localised_subject_no_class.json", date(2024, 3, 18)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"), [c[1:] for c in RETURN_DATE_CASES], ids=[c[0] for c in RETURN_DATE_CASES]
+)
+def test_return_date(name: str, expected: date) -> None:
+    assert classify(load(name)).return_date == expected
+
+
+BOUNCE_DETAIL_CASES = [
+    (
+        "gmail DSN names the failed recipient and the sequence email's Message-ID",
+        "bounce_gmail_dsn_user_unknown.eml",
+        ("old.contact@buyer.example",),
+        "seq-step1-0009@seller.example",
+        "5.1.1",
+    ),
+    (
+        "exchange NDR text gives the recipient and the original Message-ID from its header dump",
+        "bounce_exchange_ndr_text.eml",
+        ("gone.person@buyer.example",),
+        "seq-step1-0010@seller.example",
+        "5.1.10",
+    ),
+    (
+        "postfix DSN with text/rfc822-headers gives the original Message-ID",
+        "bounce_postfix_mailbox_full.eml",
+        ("full.box@buyer.example",),
+        "seq-step2-0011@seller.example",
+        "5.2.2",
+    ),
+    (
+        "exim X-Failed-Recipients and the pasted original give recipient and Message-ID",
+        "bounce_exim_textual_user_unknown.eml",
+        ("nobody.here@buyer.example",),
+        "seq-step1-0012@seller.example",
+        "5.1.1",
+    ),
+    (
+        "qmail textual report gives recipient and the pasted Message-ID",
+        "bounce_qmail_over_quota.eml",
+        ("busy.person@buyer.example",),
+        "seq-step3-0013@seller.example",
+        "5.2.2",
+    ),
+    (
+        "graph NDR without MIME still names the recipient from the body",
+        "ndr_message_class.json",
+        ("missing.person@buyer.example",),
+        None,
+        "5.1.10",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "recipients", "original", "status"),
+    [c[1:] for c in BOUNCE_DETAIL_CASES],
+    ids=[c[0] for c in BOUNCE_DETAIL_CASES],
+)
+def test_bounce_details(name: str, recipients: tuple[str, ...], original: str | None, status: str) -> None:
+    result = classify(load(name))
+    assert result.kind.is_bounce
+    assert result.bounced_recipients == recipients
+    assert result.original_message_id == original
+    assert status in result.status_codes
+
+
+LEFT_CASES = [
+    ("'no longer with the company' sets left_company", "ooo_left_company.eml", True),
+    ("a bounce for someone who left the company sets left_company", "bounce_left_company_ndr.eml", True),
+    ("an ordinary vacation reply does not set left_company", "ooo_gmail_vacation_responder.eml", False),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), [c[1:] for c in LEFT_CASES], ids=[c[0] for c in LEFT_CASES])
+def test_left_company(name: str, expected: bool) -> None:
+    assert classify(load(name)).left_company is expected
+
+
+EVIDENCE_CASES = [
+    (
+        "outlook evidence names the automatic-reply subject",
+        "ooo_outlook_automatic_reply.eml",
+        "subject starts with 'Automatic reply'",
+    ),
+    (
+        "gmail evidence names the Auto-Submitted header",
+        "ooo_gmail_vacation_responder.eml",
+        "header Auto-Submitted: auto-replied",
+    ),
+    (
+        "exchange online evidence names the message class",
+        "oof_message_class_thin_headers.json",
+        "Exchange out-of-office message class IPM.Note.Rules.OofTemplate.Microsoft",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), [c[1:] for c in EVIDENCE_CASES], ids=[c[0] for c in EVIDENCE_CASES])
+def test_evidence_is_readable(name: str, expected: str) -> None:
+    assert expected in classify(load(name)).evidence
+
+
+def test_unparseable_input_is_other_automatic() -> None:
+    result = classify(InboundMessage.from_bytes(b"\x00\x01\x02 not a message"))
+    assert result.kind == OTHER
+    assert result.evidence == ("unparseable",)
+
+
+def test_received_at_anchors_a_relative_return_date() -> None:
+    from datetime import UTC, datetime
+
+    message = load("ooo_outlook_automatic_reply.eml")
+    later = classify(message, received_at=datetime(2025, 3, 10, tzinfo=UTC))
+    assert later.return_date == date(2025, 3, 15)

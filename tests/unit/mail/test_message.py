@@ -1,0 +1,116 @@
+"""InboundMessage: the same normalised shape from raw MIME and from Graph fields."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from addin_server.mail.message import InboundMessage, normalize_message_id
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def test_mime_fields_are_normalised() -> None:
+    message = InboundMessage.from_bytes(
+        (FIXTURES / "mail" / "ooo_gmail_vacation_responder.eml").read_bytes(), provider_thread_id="t-1"
+    )
+    assert message.message_id == "CAFv1vacation0001@mail.gmail.com"
+    assert message.in_reply_to == ("seq-step1-0001@seller.example",)
+    assert message.references == ("seq-step1-0001@seller.example",)
+    assert message.from_address == "maria.lopez@gmail.com"
+    assert message.from_name == "Maria Lopez"
+    assert message.to == ("rep@seller.example",)
+    assert message.date == datetime(2024, 3, 4, 8, 12, 44, tzinfo=UTC)
+    assert message.headers.get("auto-submitted") == "auto-replied"
+    assert message.provider_thread_id == "t-1"
+    assert not message.unparseable
+
+
+def test_graph_fields_are_normalised() -> None:
+    data = json.loads((FIXTURES / "graph_messages" / "human_reply_with_headers.json").read_text(encoding="utf-8"))
+    message = InboundMessage.from_graph(data)
+    assert message.source == "graph"
+    assert message.message_id == "human-graph-0001@buyer.example"
+    assert message.in_reply_to == ("seq-step1-0030@seller.example",)
+    assert message.from_address == "olivia.chen@buyer.example"
+    assert message.cc == ("finance@buyer.example",)
+    assert message.reply_to == ("olivia@buyer.example",)
+    assert message.message_class == "IPM.Note"
+    assert message.provider_thread_id == "AAQkAGI2conv0003="
+    assert message.date == datetime(2024, 3, 4, 15, 0, tzinfo=UTC)
+
+
+def test_graph_html_body_is_stripped_to_text() -> None:
+    data = json.loads((FIXTURES / "graph_messages" / "oof_message_class_thin_headers.json").read_text("utf-8"))
+    message = InboundMessage.from_graph(data)
+    assert "<p>" not in message.text
+    assert "out of the office" in message.text
+    assert message.from_address == "olivia.chen@buyer.example"
+
+
+def test_delivery_report_parts_are_read() -> None:
+    message = InboundMessage.from_bytes((FIXTURES / "mail" / "bounce_gmail_dsn_user_unknown.eml").read_bytes())
+    assert message.report.report_type == "delivery-status"
+    entry = message.report.delivery_status[0]
+    assert (entry.final_recipient, entry.action, entry.status) == ("old.contact@buyer.example", "failed", "5.1.1")
+    assert message.report.original_headers.get("Message-ID") == "<seq-step1-0009@seller.example>"
+    # the attached original is the rep's text, not the report's
+    assert "15 minutes" not in message.text
+
+
+ID_CASES = [
+    ("angle brackets are removed", "<abc@host>", "abc@host"),
+    ("surrounding space is removed", "  <abc@host>  ", "abc@host"),
+    ("a bare id is kept", "abc@host", "abc@host"),
+    ("empty gives none", "", None),
+    ("whitespace inside gives none", "a b@host", None),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [c[1:] for c in ID_CASES], ids=[c[0] for c in ID_CASES])
+def test_normalize_message_id(raw: str, expected: str | None) -> None:
+    assert normalize_message_id(raw) == expected
+
+
+UNPARSEABLE_CASES = [
+    ("empty bytes", b""),
+    ("only whitespace", b"   \r\n\r\n"),
+    ("binary junk", bytes(range(256)) * 4),
+    ("text without any header", b"hello there, no headers at all"),
+]
+
+
+@pytest.mark.parametrize("raw", [c[1] for c in UNPARSEABLE_CASES], ids=[c[0] for c in UNPARSEABLE_CASES])
+def test_unreadable_bytes_are_flagged_unparseable(raw: bytes) -> None:
+    assert InboundMessage.from_bytes(raw).unparseable
+
+
+GRAPH_JUNK = [
+    ("not a dict", []),
+    ("a string", "x"),
+    ("wrong types", {"from": 3, "body": 7, "internetMessageHeaders": 9}),
+]
+
+
+@pytest.mark.parametrize("data", [c[1] for c in GRAPH_JUNK], ids=[c[0] for c in GRAPH_JUNK])
+def test_from_graph_never_raises(data: object) -> None:
+    InboundMessage.from_graph(data)  # type: ignore[arg-type]
+
+
+def test_a_flufl_bounce_exception_only_loses_that_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import flufl.bounce
+
+    from addin_server.mail.classify import MessageKind, classify
+
+    def explode(_message: object) -> None:
+        raise AttributeError("detector broke on an Exchange report")
+
+    monkeypatch.setattr(flufl.bounce, "all_failures", explode)
+    message = InboundMessage.from_bytes((FIXTURES / "mail" / "bounce_exchange_ndr_text.eml").read_bytes())
+    assert message.report.library_error == "AttributeError"
+    result = classify(message)
+    assert result.kind == MessageKind.BOUNCE_HARD
+    assert result.bounced_recipients == ("gone.person@buyer.example",)
