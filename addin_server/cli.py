@@ -101,6 +101,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     public_url = f"http://{args.host}:{args.port}"
     settings = settings.with_overrides(
         database_url=f"sqlite:///{db_path}", public_url=public_url, demo_mode=True, worker_in_process=True,
+        mail_transport="local",
     )
     ctx = _services(settings)
     upgrade(ctx.engine)

@@ -12,6 +12,9 @@ from typing import Any
 
 GOOGLE_CERTS_DEFAULT = "https://www.googleapis.com/oauth2/v1/certs"
 GMAIL_API_DEFAULT = "https://gmail.googleapis.com/"
+GOOGLE_TOKEN_URI_DEFAULT = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
+GOOGLE_AUTH_URI_DEFAULT = "https://accounts.google.com/o/oauth2/v2/auth"
+CALENDAR_API_DEFAULT = "https://www.googleapis.com/calendar/v3/"
 GRAPH_API_DEFAULT = "https://graph.microsoft.com/v1.0"
 MS_AUTHORITY_DEFAULT = "https://login.microsoftonline.com/common"
 MS_JWKS_DEFAULT = "https://login.microsoftonline.com/common/discovery/v2.0/keys"
@@ -33,6 +36,10 @@ class Settings:
     google_certs_url: str = GOOGLE_CERTS_DEFAULT
     google_addon_service_account: str = ""
     google_oauth_client_id: str = ""
+    google_oauth_client_secret: str = ""
+    google_token_uri: str = GOOGLE_TOKEN_URI_DEFAULT
+    google_auth_uri: str = GOOGLE_AUTH_URI_DEFAULT
+    google_calendar_api_endpoint: str = CALENDAR_API_DEFAULT
     pubsub_audience: str = ""
     pubsub_service_account: str = ""
     pubsub_topic: str = ""
@@ -48,6 +55,11 @@ class Settings:
     demo_mode: bool = False
     # Run the worker loop inside the web process (the embedded SQLite default).
     worker_in_process: bool = False
+    # "providers": sequence emails go out through each rep's Gmail or Outlook mailbox;
+    # "local": they are kept in the local_outbox table (tests of the core, offline trials).
+    mail_transport: str = "providers"
+    # Pub/Sub topic Gmail publishes to ("projects/P/topics/T"); sweeps catch what pushes miss.
+    sweep_minutes: int = 10
     max_request_bytes: int = 1_000_000
     soft_bounce_threshold: int = 3
     log_level: str = "INFO"

@@ -106,7 +106,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings.from_env({}, database_url=database_url, public_url="https://sidebar.test",
-                             secret_key="test-secret", demo_mode=False)
+                             secret_key="test-secret", demo_mode=False, mail_transport="local")
 
 
 @pytest.fixture

@@ -56,13 +56,16 @@ class ServiceContext:
         engine: Engine | None = None,
     ) -> ServiceContext:
         from addin_server.services.outbox import LocalOutboxSender
+        from addin_server.services.sending import ProviderMailSender
 
         engine = engine or make_engine(settings.database_url)
+        default_sender: MailSender = (
+            LocalOutboxSender() if settings.mail_transport == "local" else ProviderMailSender(settings))
         return cls(
             settings=settings,
             engine=engine,
             sessions=make_sessionmaker(engine),
-            mail_sender=mail_sender or LocalOutboxSender(),
+            mail_sender=mail_sender or default_sender,
             clock=clock or utcnow,
         )
 

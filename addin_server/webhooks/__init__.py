@@ -1,1 +1,11 @@
 """Provider callbacks: verify, persist, acknowledge fast. The worker does the work."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_webhooks(app: Flask) -> None:
+    from addin_server.webhooks import gmail_push
+
+    app.register_blueprint(gmail_push.bp)

@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from addin_server.services import enrollments
+from addin_server.services import enrollments, notifications
 from addin_server.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,7 @@ class WorkerStats:
     steps_run: int = 0
     failures: int = 0
     resumed: int = 0
+    notifications: int = 0
 
 
 def worker_id() -> str:
@@ -32,6 +33,7 @@ def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 5
     """One pass: run every step that is due now. Safe to call from several workers at once."""
     worker = worker or worker_id()
     stats = WorkerStats()
+    stats.notifications = sum(notifications.process_due_notifications(ctx, worker).values())
     stats.resumed = enrollments.resume_due_pauses(ctx)
     for enrollment_id in enrollments.claim_due_enrollments(ctx, worker, limit=limit):
         try:
@@ -52,13 +54,20 @@ def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_s
     stop = stop or threading.Event()
     me = worker_id()
     log.info("worker %s started", me)
+    next_sweep = time.monotonic()
     while not stop.is_set():
         try:
             stats = run_due_steps(ctx, me)
-        except Exception:  # noqa: BLE001 - e.g. the database restarting; try again shortly
+        except Exception:
             log.exception("worker pass failed")
             stats = WorkerStats()
-        if stats.steps_run == 0:
+        if time.monotonic() >= next_sweep:
+            try:
+                notifications.sweep_mailboxes(ctx, me)
+            except Exception:  # a sweep is a safety net; the next one will run
+                log.exception("mailbox sweep failed")
+            next_sweep = time.monotonic() + 60
+        if stats.steps_run == 0 and stats.notifications == 0:
             stop.wait(poll_seconds)
     log.info("worker %s stopped", me)
 

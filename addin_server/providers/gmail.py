@@ -1,0 +1,219 @@
+"""Gmail through google-api-python-client: send as the rep, follow the mailbox, read messages.
+
+The client is built from the bundled (static) discovery document and pointed at
+GMAIL_API_ENDPOINT, so the same code talks to Google or to the local emulator. Retries on 429,
+5xx and the 403 rate-limit reasons are the library's own (`execute(num_retries=...)`).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+import google.auth.exceptions
+from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+from googleapiclient.http import BatchHttpRequest
+
+from addin_server.config import Settings
+
+SCOPES = ("https://www.googleapis.com/auth/gmail.modify",)
+RETRIES = 5
+SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "SPAM", "TRASH", "CHAT"})
+
+
+class GmailError(Exception):
+    """Gmail refused or failed after retries."""
+
+
+class HistoryExpired(GmailError):
+    """The stored history id is too old (Gmail answered 404): a resync is needed."""
+
+
+class GrantRevoked(GmailError):
+    """The rep's refresh token no longer works: the mailbox must be reconnected."""
+
+
+@dataclass(frozen=True)
+class SentGmail:
+    id: str
+    thread_id: str
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    id: str
+    thread_id: str
+    label_ids: tuple[str, ...]
+    history_id: int
+    raw: bytes
+
+    @property
+    def is_inbound(self) -> bool:
+        return "INBOX" in self.label_ids and not SKIPPED_LABELS & set(self.label_ids)
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    message_ids: tuple[str, ...]  # added to INBOX since the cursor, oldest first
+    history_id: int  # the mailbox's history id at the time of the read: the next cursor
+
+
+def credentials_for(settings: Settings, refresh_token: str) -> Credentials:
+    return Credentials(
+        token=None, refresh_token=refresh_token, token_uri=settings.google_token_uri,
+        client_id=settings.google_oauth_client_id, client_secret=settings.google_oauth_client_secret,
+        scopes=list(SCOPES))
+
+
+class GmailMailbox:
+    """One rep's Gmail mailbox."""
+
+    def __init__(self, settings: Settings, refresh_token: str, address: str = "me") -> None:
+        self.settings = settings
+        self.user = "me"
+        self.address = address
+        self._service = build("gmail", "v1", credentials=credentials_for(settings, refresh_token),
+                              static_discovery=True, cache_discovery=False,
+                              client_options={"api_endpoint": settings.gmail_api_endpoint})
+
+    def _execute(self, request: Any) -> Any:
+        try:
+            return request.execute(num_retries=RETRIES)
+        except google.auth.exceptions.RefreshError as exc:
+            raise GrantRevoked(f"Gmail access for {self.address} was revoked or expired") from exc
+        except HttpError as exc:
+            raise GmailError(f"Gmail answered {exc.resp.status} for {self.address}") from exc
+
+    # --- sending -------------------------------------------------------------------------------
+
+    def send(self, mime: bytes, thread_id: str | None = None) -> SentGmail:
+        body: dict[str, Any] = {"raw": base64.urlsafe_b64encode(mime).decode("ascii")}
+        if thread_id:
+            body["threadId"] = thread_id
+        sent = self._execute(self._service.users().messages().send(userId=self.user, body=body))
+        return SentGmail(id=sent["id"], thread_id=sent["threadId"])
+
+    # --- following the mailbox -----------------------------------------------------------------
+
+    def profile_history_id(self) -> int:
+        return int(self._execute(self._service.users().getProfile(userId=self.user))["historyId"])
+
+    def watch(self, topic: str) -> tuple[int, datetime]:
+        """Start or renew the push watch on INBOX; returns (history id, expiry)."""
+        from datetime import UTC
+
+        answer = self._execute(self._service.users().watch(
+            userId=self.user, body={"topicName": topic, "labelIds": ["INBOX"], "labelFilterBehavior": "include"}))
+        return int(answer["historyId"]), datetime.fromtimestamp(int(answer["expiration"]) / 1000, tz=UTC)
+
+    def stop(self) -> None:
+        self._execute(self._service.users().stop(userId=self.user))
+
+    def history_since(self, start_history_id: int, max_pages: int = 50) -> HistoryPage:
+        """Messages added to INBOX after `start_history_id`. Raises HistoryExpired on Gmail's 404."""
+        ids: dict[str, None] = {}
+        token: str | None = None
+        latest = start_history_id
+        for _ in range(max_pages):
+            request = self._service.users().history().list(
+                userId=self.user, startHistoryId=str(start_history_id), historyTypes=["messageAdded"],
+                labelId="INBOX", pageToken=token, maxResults=500)
+            try:
+                page = request.execute(num_retries=RETRIES)
+            except HttpError as exc:
+                if exc.resp.status == 404:
+                    raise HistoryExpired(f"history id {start_history_id} is no longer available") from exc
+                raise GmailError(f"Gmail history answered {exc.resp.status}") from exc
+            except google.auth.exceptions.RefreshError as exc:
+                raise GrantRevoked(f"Gmail access for {self.address} was revoked or expired") from exc
+            for record in page.get("history", []):
+                for added in record.get("messagesAdded", []):
+                    ids.setdefault(added["message"]["id"], None)
+            latest = max(latest, int(page.get("historyId", latest)))
+            token = page.get("nextPageToken")
+            if not token:
+                break
+        return HistoryPage(tuple(ids), latest)
+
+    def inbox_since(self, after: datetime, limit: int = 500) -> list[str]:
+        """Resync: ids of INBOX messages received after `after` (bounded), oldest first."""
+        ids: list[str] = []
+        token: str | None = None
+        while len(ids) < limit:
+            page = self._execute(self._service.users().messages().list(
+                userId=self.user, labelIds=["INBOX"], q=f"after:{int(after.timestamp())}",
+                pageToken=token, maxResults=min(500, limit - len(ids))))
+            ids += [m["id"] for m in page.get("messages", [])]
+            token = page.get("nextPageToken")
+            if not token:
+                break
+        return list(reversed(ids))
+
+    def fetch(self, message_id: str) -> FetchedMessage:
+        got = self._execute(self._service.users().messages().get(userId=self.user, id=message_id, format="raw"))
+        return FetchedMessage(got["id"], got["threadId"], tuple(got.get("labelIds", [])),
+                              int(got.get("historyId", 0)), _decode_raw(got["raw"]))
+
+    def fetch_many(self, message_ids: list[str]) -> Iterator[FetchedMessage | GmailError]:
+        """Fetch in Gmail batch requests (50 per call), yielding each message or its error."""
+        batch_uri = self.settings.gmail_api_endpoint.rstrip("/") + "/batch/gmail/v1"
+        results: dict[str, FetchedMessage | GmailError] = {}
+
+        def collect(request_id: str, response: Any, exception: Exception | None) -> None:
+            if exception is not None:
+                results[request_id] = GmailError(str(exception))
+                return
+            results[request_id] = FetchedMessage(response["id"], response["threadId"],
+                                                 tuple(response.get("labelIds", [])),
+                                                 int(response.get("historyId", 0)), _decode_raw(response["raw"]))
+
+        for start in range(0, len(message_ids), 50):
+            chunk = message_ids[start : start + 50]
+            # build() ignores api_endpoint for batches, so the batch URI is given explicitly.
+            batch = BatchHttpRequest(callback=collect, batch_uri=batch_uri)
+            for mid in chunk:
+                batch.add(self._service.users().messages().get(userId=self.user, id=mid, format="raw"), request_id=mid)
+            try:
+                batch.execute()  # a batch has no num_retries: failed parts are fetched one by one below
+            except google.auth.exceptions.RefreshError as exc:
+                raise GrantRevoked(f"Gmail access for {self.address} was revoked or expired") from exc
+            except HttpError as exc:
+                raise GmailError(f"Gmail batch answered {exc.resp.status}") from exc
+            for mid in chunk:
+                if isinstance(results.get(mid), GmailError) or mid not in results:
+                    try:
+                        results[mid] = self.fetch(mid)
+                    except GmailError as exc:
+                        results[mid] = exc
+            for mid in chunk:
+                yield results.get(mid, GmailError(f"no answer for {mid}"))
+
+
+def _decode_raw(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def build_mime(*, sender: str, sender_name: str, recipient: str, subject: str, body: str, message_id: str,
+               in_reply_to: str | None, references: list[str], extra_headers: dict[str, str],
+               sent_at: datetime) -> bytes:
+    """An RFC 5322 message carrying our own Message-ID, so a reply can be matched to it later."""
+    msg = EmailMessage()
+    msg["From"] = f"{sender_name} <{sender}>" if sender_name else sender
+    msg["To"] = recipient
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(sent_at)
+    msg["Message-ID"] = message_id
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = " ".join(references or [in_reply_to])
+    for name, value in extra_headers.items():
+        msg[name] = value
+    msg.set_content(body or "")
+    return bytes(msg)

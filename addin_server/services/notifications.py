@@ -1,0 +1,239 @@
+"""The durable inbox: webhooks record notifications here; workers claim and process them.
+
+A notification is only a hint that something changed in a mailbox. Processing always reads from
+the mailbox's stored cursor (Gmail history id), so duplicates, reordering and lost notifications
+change nothing: the cursor moves forward only, and each message is applied once
+(ProcessedMessage).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from addin_server.db import tables as t
+from addin_server.domain.addresses import try_normalize
+from addin_server.mail.message import InboundMessage
+from addin_server.providers.gmail import GmailError, GrantRevoked, HistoryExpired
+from addin_server.services.context import ServiceContext
+from addin_server.services.inbound import apply_inbound_message, find_mailbox_user
+from addin_server.services.mailboxes import MailboxNotConnected, gmail_for, mark_disconnected, watch_row
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+RESYNC_WINDOW = timedelta(days=7)
+RESYNC_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Recorded:
+    stored: bool
+    duplicate: bool = False
+    discarded: str = ""
+
+
+def record_notification(ctx: ServiceContext, *, provider: str, dedupe_key: str, mailbox_address: str | None,
+                        account_id: int | None, payload: dict[str, Any]) -> Recorded:
+    """One write: keep the notification for the worker. A repeat of the same key is a no-op."""
+    now = ctx.now()
+    with ctx.sessions() as s:
+        s.add(t.InboundNotification(
+            provider=provider, dedupe_key=dedupe_key[:400], account_id=account_id, mailbox_address=mailbox_address,
+            payload=payload, status="pending", attempts=0, next_attempt_at=now, received_at=now))
+        try:
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+            return Recorded(stored=False, duplicate=True)
+    return Recorded(stored=True)
+
+
+def record_gmail_push(ctx: ServiceContext, *, pubsub_message_id: str, email_address: str,
+                      history_id: str) -> Recorded:
+    """A verified Pub/Sub push: stored when it names one of our reps' mailboxes."""
+    address = try_normalize(email_address)
+    if address is None:
+        return Recorded(stored=False, discarded="emailAddress is not an address")
+    with ctx.sessions() as s:
+        user = find_mailbox_user(s, address)
+        account_id = user.account_id if user else None
+    if account_id is None:
+        return Recorded(stored=False, discarded=f"no rep's mailbox is {address}")
+    return record_notification(ctx, provider="gmail", dedupe_key=pubsub_message_id, mailbox_address=address,
+                               account_id=account_id, payload={"historyId": history_id, "emailAddress": address})
+
+
+# --- the worker's side -----------------------------------------------------------------------
+
+
+def claim_notifications(ctx: ServiceContext, worker: str, limit: int = 20, lease_seconds: int = 300) -> list[int]:
+    now = ctx.now()
+    with ctx.session() as s:
+        free = (t.InboundNotification.lease_until.is_(None)) | (t.InboundNotification.lease_until < now)
+        q = (select(t.InboundNotification.id)
+             .where(t.InboundNotification.status == "pending", t.InboundNotification.next_attempt_at <= now, free)
+             .order_by(t.InboundNotification.id).limit(limit))
+        if s.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        ids = list(s.scalars(q))
+        if not ids:
+            return []
+        s.execute(update(t.InboundNotification).where(t.InboundNotification.id.in_(ids), free)
+                  .values(lease_owner=worker, lease_until=now + timedelta(seconds=lease_seconds))
+                  .execution_options(synchronize_session=False))
+        return list(s.scalars(select(t.InboundNotification.id).where(
+            t.InboundNotification.id.in_(ids), t.InboundNotification.lease_owner == worker)))
+
+
+def _finish(ctx: ServiceContext, notification_id: int, error: str | None) -> str:
+    now = ctx.now()
+    with ctx.session() as s:
+        n = s.get_one(t.InboundNotification, notification_id)
+        n.lease_owner, n.lease_until = None, None
+        if error is None:
+            n.status, n.processed_at, n.last_error = "done", now, None
+        else:
+            n.attempts += 1
+            n.last_error = error[:2000]
+            if n.attempts >= MAX_ATTEMPTS:
+                n.status = "dead"
+            else:
+                n.next_attempt_at = now + timedelta(seconds=min(3600, 15 * 2 ** n.attempts))
+        return n.status
+
+
+def process_notification(ctx: ServiceContext, notification_id: int) -> str:
+    """Handle one claimed notification; returns its new status (done, pending for a retry, dead)."""
+    with ctx.sessions() as s:
+        n = s.get(t.InboundNotification, notification_id)
+        if n is None or n.status != "pending":
+            return "gone"
+        provider, address = n.provider, n.mailbox_address
+    try:
+        if provider == "gmail" and address:
+            sync_gmail_mailbox(ctx, address)
+        else:
+            raise ValueError(f"no handler for {provider} notifications yet")
+    except Exception as exc:  # noqa: BLE001 - recorded on the notification, retried with backoff
+        log.warning("notification %s failed: %s: %s", notification_id, type(exc).__name__, str(exc)[:300])
+        return _finish(ctx, notification_id, f"{type(exc).__name__}: {exc}")
+    return _finish(ctx, notification_id, None)
+
+
+@dataclass
+class SyncResult:
+    fetched: int = 0
+    applied: int = 0
+    skipped: int = 0
+    resynced: bool = False
+
+
+def sync_gmail_mailbox(ctx: ServiceContext, address: str) -> SyncResult:
+    """Read what arrived since the stored cursor, apply each inbound message once, move the cursor."""
+    with ctx.session() as s:
+        user = find_mailbox_user(s, address)
+        if user is None:
+            raise MailboxNotConnected(f"no rep's mailbox is {address}")
+        watch = watch_row(s, user)
+        user_id, mailbox, cursor = user.id, user.mailbox_address, watch.history_id
+        last_synced = watch.last_synced_at
+        try:
+            gmail = gmail_for(ctx.settings, user)
+        except MailboxNotConnected:
+            raise
+    result = SyncResult()
+    try:
+        if cursor is None:
+            raise HistoryExpired("no cursor yet")
+        page = gmail.history_since(cursor)
+        ids, new_cursor = list(page.message_ids), page.history_id
+    except HistoryExpired:
+        # Bounded resync: everything in the inbox since the last good sync (or a week), never a skip.
+        since = (last_synced or ctx.now()) - timedelta(hours=1) if last_synced else ctx.now() - RESYNC_WINDOW
+        new_cursor = gmail.profile_history_id()
+        ids = gmail.inbox_since(since, limit=RESYNC_LIMIT)
+        result.resynced = True
+        log.info("resync of %s: %d messages since %s", mailbox, len(ids), since.isoformat())
+    except GrantRevoked as exc:
+        mark_disconnected(ctx, user_id, str(exc))
+        raise
+    for fetched in gmail.fetch_many(ids) if ids else []:
+        if isinstance(fetched, GmailError):
+            raise fetched  # the notification is retried; nothing after this message is skipped
+        result.fetched += 1
+        if not fetched.is_inbound:
+            result.skipped += 1
+            continue
+        message = InboundMessage.from_bytes(fetched.raw, provider_thread_id=fetched.thread_id)
+        apply_inbound_message(ctx, provider="gmail", mailbox_address=mailbox, provider_message_id=fetched.id,
+                              message=message)
+        result.applied += 1
+    _advance_cursor(ctx, user_id, new_cursor, ctx.now())
+    return result
+
+
+def _advance_cursor(ctx: ServiceContext, user_id: int, history_id: int, now: datetime) -> None:
+    """The cursor only moves forward, whatever order workers finish in."""
+    with ctx.session() as s:
+        s.execute(update(t.MailboxWatch).where(
+            t.MailboxWatch.user_id == user_id,
+            (t.MailboxWatch.history_id.is_(None)) | (t.MailboxWatch.history_id < history_id))
+            .values(history_id=history_id).execution_options(synchronize_session=False))
+        s.execute(update(t.MailboxWatch).where(t.MailboxWatch.user_id == user_id)
+                  .values(last_synced_at=now, status="active", last_error=None)
+                  .execution_options(synchronize_session=False))
+
+
+def process_due_notifications(ctx: ServiceContext, worker: str, limit: int = 20) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for nid in claim_notifications(ctx, worker, limit):
+        status = process_notification(ctx, nid)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def sweep_mailboxes(ctx: ServiceContext, worker: str) -> int:
+    """Catch what pushes missed: sync every connected Gmail mailbox not synced for a while."""
+    cutoff = ctx.now() - timedelta(minutes=ctx.settings.sweep_minutes)
+    with ctx.sessions() as s:
+        due = list(s.scalars(select(t.MailboxWatch.mailbox_address).where(
+            t.MailboxWatch.provider == "gmail", t.MailboxWatch.status == "active",
+            (t.MailboxWatch.last_synced_at.is_(None)) | (t.MailboxWatch.last_synced_at < cutoff))))
+    bucket = int(ctx.now().timestamp() // (60 * max(1, ctx.settings.sweep_minutes)))
+    for address in due:
+        record_notification(ctx, provider="gmail", dedupe_key=f"sweep:{address}:{bucket}", mailbox_address=address,
+                            account_id=None, payload={"sweep": True})
+    return len(due)
+
+
+def inbox_listing(ctx: ServiceContext, statuses: tuple[str, ...] = ("dead", "pending")) -> list[dict[str, Any]]:
+    """Stuck and dead notifications, for `addin-server inbox`."""
+    now = ctx.now()
+    with ctx.sessions() as s:
+        rows = s.scalars(select(t.InboundNotification).where(t.InboundNotification.status.in_(statuses))
+                         .order_by(t.InboundNotification.id).limit(500))
+        return [{"id": n.id, "provider": n.provider, "mailbox": n.mailbox_address, "status": n.status,
+                 "attempts": n.attempts, "last_error": n.last_error,
+                 "stuck": n.status == "pending" and n.attempts > 0 and n.next_attempt_at <= now,
+                 "received_at": n.received_at.isoformat()} for n in rows]
+
+
+def requeue(ctx: ServiceContext, ids: list[int] | None = None, all_dead: bool = False) -> int:
+    now = ctx.now()
+    with ctx.session() as s:
+        q = update(t.InboundNotification).values(status="pending", attempts=0, next_attempt_at=now,
+                                                 lease_owner=None, lease_until=None)
+        if all_dead:
+            q = q.where(t.InboundNotification.status == "dead")
+        elif ids:
+            q = q.where(t.InboundNotification.id.in_(ids))
+        else:
+            return 0
+        result = s.execute(q.execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]
