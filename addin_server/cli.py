@@ -91,7 +91,11 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.auth.secrets_box import generate_encryption_key
     from addin_server.db.migrate import upgrade
+    from addin_server.emulator.google.client import GoogleEmulatorControl
+    from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+    from addin_server.emulator.runner import start_emulator
     from addin_server.services.demo import seed_demo
 
     instance = Path(args.instance).resolve()
@@ -99,26 +103,52 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     for suffix in ("", "-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     public_url = f"http://{args.host}:{args.port}"
+    emulator = start_emulator(args.host, args.emulator_port, tls_port=args.emulator_tls_port,
+                              tls_dir=instance / "emulator-tls")
+    google = GoogleEmulatorControl(emulator.base_url)
+    push_audience = public_url + "/webhooks/gmail"
+    push_account = "gmail-push@sequence-sidebar-demo.iam.gserviceaccount.com"
     settings = settings.with_overrides(
         database_url=f"sqlite:///{db_path}", public_url=public_url, demo_mode=True, worker_in_process=True,
-        mail_transport="local",
+        mail_transport="providers_or_local", emulator_url=emulator.base_url,
+        encryption_key=settings.encryption_key or generate_encryption_key(),
+        secret_key=settings.secret_key or "demo-" + generate_encryption_key(),
+        gmail_api_endpoint=google.gmail_api_endpoint, google_token_uri=google.token_uri,
+        google_auth_uri=google.auth_uri, google_calendar_api_endpoint=google.calendar_api_endpoint,
+        google_certs_url=google.certs_url, google_oauth_client_id=DEFAULT_CLIENT_ID,
+        google_oauth_client_secret=DEFAULT_CLIENT_SECRET,
+        google_addon_service_account="gmail-addon@sequence-sidebar-demo.iam.gserviceaccount.com",
+        pubsub_audience=push_audience, pubsub_service_account=push_account,
+        pubsub_topic="projects/sequence-sidebar-demo/topics/gmail",
+        graph_api_endpoint=emulator.base_url + "/graph/v1.0",
+        ms_authority=(emulator.tls_base_url or emulator.base_url) + "/ms/demo-tenant",
+        ms_jwks_url=emulator.base_url + "/ms/discovery/v2.0/keys", ms_client_id="00000000-0000-4000-8000-00000000d3e0",
+        ms_client_secret="demo-client-secret", ca_bundle=emulator.ca_bundle or "",  # noqa: S106 - demo only
     )
     ctx = _services(settings)
     upgrade(ctx.engine)
-    world = seed_demo(ctx)
+    world = seed_demo(ctx, with_mailboxes=True)
     ctx.engine.dispose()
-    print(_demo_banner(public_url, world.api_key), flush=True)
+    # From now on Gmail pushes every new inbox message to the demo's webhook, as Pub/Sub would.
+    google.set_push(push_audience, audience=push_audience, service_account=push_account)
+    google.set_delivery("auto")
+    print(_demo_banner(public_url, world.api_key, emulator.base_url), flush=True)
     if args.seed_only:
+        emulator.stop()
         return 0
-    return _serve(settings, args.host, args.port, workers=1, threads=8)
+    try:
+        return _serve(settings, args.host, args.port, workers=1, threads=8)
+    finally:
+        emulator.stop()
 
 
-def _demo_banner(url: str, api_key: str) -> str:
+def _demo_banner(url: str, api_key: str, emulator_url: str) -> str:
     return f"""
-Sequence Sidebar demo (SQLite at ./instance/demo.db, worker in process)
+Sequence Sidebar demo (SQLite at ./instance/demo.db, worker in process, emulator at {emulator_url})
   App:          {url}/
   API document: {url}/api/v1/openapi.json
   Demo API key: {api_key}
+  Dev tools:    {url}/dev/  (deliver a reply, an out-of-office or a bounce into a rep's mailbox)
 
   Try:  curl -s -H 'Authorization: Bearer {api_key}' \\
           '{url}/api/v1/recipients/status?email=jane.doe@globex.com&email=JDoe@googlemail.com'
@@ -170,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--port", type=int, default=8080)
     d.add_argument("--instance", default="instance")
     d.add_argument("--seed-only", action="store_true", help="seed and exit without serving")
+    d.add_argument("--emulator-port", type=int, default=8090)
+    d.add_argument("--emulator-tls-port", type=int, default=8443)
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("serve", help="serve the web app with gunicorn")

@@ -56,8 +56,11 @@ class Settings:
     # Run the worker loop inside the web process (the embedded SQLite default).
     worker_in_process: bool = False
     # "providers": sequence emails go out through each rep's Gmail or Outlook mailbox;
-    # "local": they are kept in the local_outbox table (tests of the core, offline trials).
+    # "local": they are kept in the local_outbox table (tests of the core, offline trials);
+    # "providers_or_local": providers where the rep has connected a mailbox, else the local outbox.
     mail_transport: str = "providers"
+    # The local emulator's control URL (demo only).
+    emulator_url: str = ""
     # Pub/Sub topic Gmail publishes to ("projects/P/topics/T"); sweeps catch what pushes miss.
     sweep_minutes: int = 10
     max_request_bytes: int = 1_000_000

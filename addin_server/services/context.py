@@ -60,7 +60,8 @@ class ServiceContext:
 
         engine = engine or make_engine(settings.database_url)
         default_sender: MailSender = (
-            LocalOutboxSender() if settings.mail_transport == "local" else ProviderMailSender(settings))
+            LocalOutboxSender() if settings.mail_transport == "local" else ProviderMailSender(
+                settings, fallback=LocalOutboxSender() if settings.mail_transport == "providers_or_local" else None))
         return cls(
             settings=settings,
             engine=engine,

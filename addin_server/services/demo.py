@@ -6,14 +6,22 @@ time so that the history (steps run, sequences finished) looks like a few weeks 
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
+
+import requests
+from sqlalchemy import select
 
 from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, EventType, Surface, UnenrollReason
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext, utcnow
+from addin_server.services.directory import owned
+from addin_server.services.errors import Invalid
 from addin_server.services.sequences import StepInput
 
 DEMO_API_KEY = "ssk_demo_0123456789abcdefghijklmnopqrstuvwxyz"
@@ -39,12 +47,14 @@ class DemoWorld:
     enrollments: dict[str, str]
 
 
-def seed_demo(ctx: ServiceContext) -> DemoWorld:
+def seed_demo(ctx: ServiceContext, *, with_mailboxes: bool = False) -> DemoWorld:
+    """Seed the demo account. With mailboxes (the emulator running), Gmail reps get real mailboxes:
+    sequence emails go out through them and the seeded replies arrive in them."""
     real_clock = ctx.clock
     clock = DemoClock(utcnow() - timedelta(days=21))
     ctx.clock = clock
     try:
-        return _seed(ctx, clock)
+        return _seed(ctx, clock, with_mailboxes)
     finally:
         ctx.clock = real_clock
 
@@ -58,13 +68,14 @@ def _run_worker_until(ctx: ServiceContext, clock: DemoClock, until: datetime) ->
             run_step(ctx, eid)
 
 
-def _seed(ctx: ServiceContext, clock: DemoClock) -> DemoWorld:
+def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWorld:
     acct = accounts.create_account(ctx, name="Northwind Traders (demo)", plan="enterprise",
                                    admin_email="admin@northwind.example")
     accounts.install_api_key(ctx, acct.account_id, DEMO_API_KEY, name="demo")
     admin = Principal(account_id=acct.account_id, label="user:admin@northwind.example",
                       user_id=acct.admin_user_id, is_admin=True)
-    accounts.update_account_settings(ctx, admin, unenroll_same_company=True, custom_triggers_beta=True)
+    # The custom-trigger beta stays off so the usual reasons show; a super admin can opt in in Settings.
+    accounts.update_account_settings(ctx, admin, unenroll_same_company=True)
 
     ava = directory.create_user(ctx, admin, email="ava.reed@northwind.example", name="Ava Reed", role="user",
                                 mailbox_provider="gmail", mailbox_address="ava.reed@northwind.example",
@@ -72,6 +83,8 @@ def _seed(ctx: ServiceContext, clock: DemoClock) -> DemoWorld:
     omar = directory.create_user(ctx, admin, email="omar.shah@northwind.example", name="Omar Shah", role="user",
                                  mailbox_provider="outlook", mailbox_address="omar.shah@northwind.example")
     users = {"admin": str(acct.admin_user_id), "ava": ava["id"], "omar": omar["id"]}
+    if with_mailboxes:
+        connect_demo_mailboxes(ctx, admin, users)
 
     globex = directory.create_company(ctx, admin, name="Globex", domains=["globex.com"])
     initech = directory.create_company(ctx, admin, name="Initech", domains=["initech.com", "initech.co.uk"])
@@ -97,8 +110,8 @@ def _seed(ctx: ServiceContext, clock: DemoClock) -> DemoWorld:
         contacts[key] = c["id"]
 
     intro = sequences.create_sequence(ctx, admin, name="Intro outreach", owner_user_id=ava["id"], steps=[
-        StepInput("automated_email", 0, "Quick question about {{company}}", "Hi, are you the right person to talk "
-                  "to about supplier onboarding?"),
+        StepInput("automated_email", 0, "Quick question about {{company}}", "Hi {{first_name}}, are you the right "
+                  "person to talk to about supplier onboarding at {{company}}?"),
         StepInput("call", 3, "Intro call", "Call and reference the first email"),
         StepInput("automated_email", 4, "", "Just bumping this up in case it got buried.", True),
         StepInput("task", 5, "LinkedIn connection request", ""),
@@ -128,11 +141,19 @@ def _seed(ctx: ServiceContext, clock: DemoClock) -> DemoWorld:
     enrollments.unenroll(ctx, admin, en["samir"], surface="sequence_summary")
     enrollments.workflow_unenroll(ctx, admin, contact_id=contacts["lena"], email=None, sequence_id=None,
                                   workflow="Deal moved to Closed Won")
-    _end_automatically(ctx, int(en["diego"]), UnenrollReason.REPLIED, clock.now, {
-        "rule": "reply to a sequence email", "matched": "In-Reply-To",
-        "message_id": "<CAF=reply.diego@mail.yahoo.com>", "from": "diego.santos@yahoo.com"})
+    if with_mailboxes:
+        # Real messages into Ava's Gmail, read by the same sync the worker runs.
+        from addin_server.services.notifications import sync_gmail_mailbox
+
+        deliver_demo_message(ctx, admin, en["chloe"], "reply")
+        deliver_demo_message(ctx, admin, en["jane"], "out_of_office")
+        sync_gmail_mailbox(ctx, ava["mailbox_address"])
+    else:
+        _end_automatically(ctx, int(en["diego"]), UnenrollReason.REPLIED, clock.now, {
+            "rule": "reply to a sequence email (demo seed)", "matched_by": "In-Reply-To",
+            "message_id": "<CAF=reply.diego@mail.yahoo.com>", "from": "diego.santos@yahoo.com"})
     _end_automatically(ctx, int(en["bob"]), UnenrollReason.MEETING_BOOKED, clock.now, {
-        "rule": "meeting booked through a sequence email's link", "meeting_at": "next Tuesday 10:00"})
+        "rule": "meeting booked through a sequence email's link (demo seed)", "meeting_at": "next Tuesday 10:00"})
     _run_worker_until(ctx, clock, clock.now + timedelta(days=1))
     enrollments.pause(ctx, admin, en["alice"], until=clock.now + timedelta(days=9),
                       reason="out of office until a date stated in the reply")
@@ -155,3 +176,70 @@ def _end_automatically(ctx: ServiceContext, enrollment_id: int, reason: Unenroll
         if kind:
             add_event(s, e, kind, now, "system", **evidence)
         end_enrollment(s, enrollment_id, EndOfEnrollment(reason, Surface.AUTOMATIC, "system", evidence), now)
+
+
+# --- the demo's mailboxes, through the local emulator's control API ----------------------------
+
+DEMO_MAIL = Path(__file__).resolve().parents[1] / "templates" / "demo_mail"
+DEMO_KINDS = ("reply", "out_of_office", "bounce")
+
+
+def _emulator(ctx: ServiceContext, method: str, path: str, **kwargs: Any) -> Any:
+    if not ctx.settings.emulator_url:
+        raise Invalid("the demo's emulator is not running (EMULATOR_URL is empty)")
+    response = requests.request(method, ctx.settings.emulator_url.rstrip("/") + path, timeout=10, **kwargs)
+    response.raise_for_status()
+    return response.json() if response.content else {}
+
+
+def connect_demo_mailboxes(ctx: ServiceContext, admin: Principal, users: dict[str, str]) -> None:
+    """Give every Gmail rep an emulated mailbox and connect it, as a rep's OAuth consent would."""
+    from addin_server.services.mailboxes import connect_gmail
+
+    with ctx.session() as s:
+        gmail_reps = [(str(u.id), u.mailbox_address) for u in s.scalars(select(t.User).where(
+            t.User.account_id == admin.account_id, t.User.mailbox_provider == "gmail",
+            t.User.id.in_([int(i) for i in users.values()])))]
+    for user_id, address in gmail_reps:
+        box = _emulator(ctx, "POST", "/_control/google/mailboxes", json={"address": address, "aliases": []})
+        connect_gmail(ctx, admin, user_id, box["refresh_token"])
+
+
+def deliver_demo_message(ctx: ServiceContext, principal: Principal, enrollment_id: str, kind: str) -> dict[str, Any]:
+    """Write a realistic reply, out-of-office or bounce to the enrollment's last sequence email and
+    deliver it into the sender rep's emulated mailbox. The real path (push, webhook, worker) does the rest."""
+    if kind not in DEMO_KINDS:
+        raise Invalid(f"kind must be one of {', '.join(DEMO_KINDS)}")
+    with ctx.session() as s:
+        e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        sent = s.scalar(select(t.SequenceEmail).where(t.SequenceEmail.enrollment_id == e.id)
+                        .order_by(t.SequenceEmail.step_position.desc()).limit(1))
+        if sent is None:
+            raise Invalid("this enrollment has sent no email yet")
+        rep = s.get_one(t.User, e.sender_user_id)
+        contact = s.get_one(t.Contact, e.contact_id)
+        step = s.scalar(select(t.Step).where(t.Step.sequence_id == e.sequence_id,
+                                             t.Step.position == sent.step_position))
+    now = utcnow()
+    values = {
+        "contact": contact.primary_email, "contact_domain": contact.primary_email.rpartition("@")[2],
+        "contact_name": f"{contact.first_name} {contact.last_name}".strip() or contact.primary_email,
+        "contact_first": contact.first_name or "", "mailbox": rep.mailbox_address, "rep_name": rep.name,
+        "rep_first": rep.name.split(" ")[0], "subject": sent.subject.removeprefix("Re: "),
+        "in_reply_to": sent.rfc_message_id, "date": format_datetime(now), "sent_date": format_datetime(sent.sent_at),
+        "token": secrets.token_hex(6), "return_date": (now + timedelta(days=7)).strftime("%d %B %Y"),
+        "body_quote": (step.body if step else "").splitlines()[0][:200] if step and step.body else "",
+    }
+    text = (DEMO_MAIL / f"{kind}.eml").read_text()
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    raw = text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+    if rep.mailbox_provider == "gmail":
+        import base64
+
+        _emulator(ctx, "POST", f"/_control/google/mailboxes/{rep.mailbox_address}/deliver",
+                  json={"raw": base64.b64encode(raw).decode("ascii")})
+    else:
+        raise Invalid("the demo delivers into Gmail mailboxes; this rep reads mail in Outlook")
+    return {"delivered_to": rep.mailbox_address, "kind": kind, "in_reply_to": sent.rfc_message_id,
+            "from": contact.primary_email}

@@ -10,14 +10,15 @@ from addin_server.db import tables as t
 from addin_server.domain.model import MailboxProvider
 from addin_server.providers.gmail import GrantRevoked, build_mime
 from addin_server.services.context import utcnow
-from addin_server.services.outbox import OutgoingEmail, SentEmail
+from addin_server.services.outbox import MailSender, OutgoingEmail, SentEmail
 
 
 class ProviderMailSender:
     """The MailSender for production and the demo: each email leaves from its rep's mailbox."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, fallback: MailSender | None = None) -> None:
         self.settings = settings
+        self.fallback = fallback  # for mailboxes nobody connected (the demo's Outlook rep, offline trials)
 
     def send(self, session: Session, email: OutgoingEmail) -> SentEmail:
         from addin_server.services.mailboxes import MailboxNotConnected, gmail_for
@@ -26,6 +27,8 @@ class ProviderMailSender:
                                                    t.User.mailbox_address == email.mailbox_address))
         if user is None:
             raise MailboxNotConnected(f"no rep sends from {email.mailbox_address}")
+        if self.fallback is not None and not user.refresh_token_encrypted:
+            return self.fallback.send(session, email)
         if user.mailbox_provider == MailboxProvider.GMAIL.value:
             mime = build_mime(sender=user.mailbox_address, sender_name=user.name, recipient=email.recipient,
                               subject=email.subject, body=email.body, message_id=email.rfc_message_id,
