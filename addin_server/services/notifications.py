@@ -237,3 +237,42 @@ def requeue(ctx: ServiceContext, ids: list[int] | None = None, all_dead: bool = 
             return 0
         result = s.execute(q.execution_options(synchronize_session=False))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, lifecycle: bool) -> dict[str, int]:
+    """Keep every Graph item whose subscription is ours and whose clientState matches; one write.
+
+    Items failing the checks are dropped (and counted); valid items of the same batch are kept.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from addin_server.auth.client_state import client_state_matches
+
+    sub_ids = {str(i.get("subscriptionId")) for i in items if isinstance(i.get("subscriptionId"), str)}
+    with ctx.sessions() as s:
+        watches = {w.subscription_id: w for w in s.scalars(
+            select(t.MailboxWatch).where(t.MailboxWatch.subscription_id.in_(sub_ids)))} if sub_ids else {}
+    now, rows, dropped = ctx.now(), [], 0
+    for item in items:
+        watch = watches.get(item.get("subscriptionId"))  # type: ignore[arg-type]
+        state = item.get("clientState")
+        if watch is None or not isinstance(state, str) or not watch.client_state_hash or \
+                not client_state_matches(state, watch.client_state_hash, ctx.settings):
+            dropped += 1
+            continue
+        if lifecycle:
+            event = str(item.get("lifecycleEvent", ""))
+            key = f"{watch.subscription_id}:{event}:{item.get('subscriptionExpirationDateTime', '')}"
+        else:
+            resource = item.get("resourceData") if isinstance(item.get("resourceData"), dict) else {}
+            key = f"{watch.subscription_id}:{item.get('changeType', '')}:{resource.get('id', item.get('resource', ''))}"
+        payload = {k: v for k, v in item.items() if k != "clientState"}  # never keep the secret
+        rows.append({"provider": "graph_lifecycle" if lifecycle else "graph", "dedupe_key": key[:400],
+                     "account_id": watch.account_id, "mailbox_address": watch.mailbox_address, "payload": payload,
+                     "status": "pending", "attempts": 0, "next_attempt_at": now, "received_at": now})
+    if rows:
+        dialect = ctx.engine.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        with ctx.session() as s:
+            s.execute(insert(t.InboundNotification).values(rows).on_conflict_do_nothing())
+    return {"kept": len(rows), "dropped": dropped}

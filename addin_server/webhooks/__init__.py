@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register_webhooks(app: Flask) -> None:
-    from addin_server.webhooks import gmail_push
+    from addin_server.webhooks import gmail_push, graph
 
     app.register_blueprint(gmail_push.bp)
+    app.register_blueprint(graph.bp)
