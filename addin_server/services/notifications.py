@@ -254,7 +254,7 @@ def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, life
             select(t.MailboxWatch).where(t.MailboxWatch.subscription_id.in_(sub_ids)))} if sub_ids else {}
     now, rows, dropped = ctx.now(), [], 0
     for item in items:
-        watch = watches.get(item.get("subscriptionId"))  # type: ignore[arg-type]
+        watch = watches.get(str(item.get("subscriptionId")))
         state = item.get("clientState")
         if watch is None or not isinstance(state, str) or not watch.client_state_hash or \
                 not client_state_matches(state, watch.client_state_hash, ctx.settings):
@@ -264,8 +264,9 @@ def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, life
             event = str(item.get("lifecycleEvent", ""))
             key = f"{watch.subscription_id}:{event}:{item.get('subscriptionExpirationDateTime', '')}"
         else:
-            resource = item.get("resourceData") if isinstance(item.get("resourceData"), dict) else {}
-            key = f"{watch.subscription_id}:{item.get('changeType', '')}:{resource.get('id', item.get('resource', ''))}"
+            data = item.get("resourceData")
+            target = data.get("id") if isinstance(data, dict) else item.get("resource", "")
+            key = f"{watch.subscription_id}:{item.get('changeType', '')}:{target}"
         payload = {k: v for k, v in item.items() if k != "clientState"}  # never keep the secret
         rows.append({"provider": "graph_lifecycle" if lifecycle else "graph", "dedupe_key": key[:400],
                      "account_id": watch.account_id, "mailbox_address": watch.mailbox_address, "payload": payload,
