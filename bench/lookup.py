@@ -30,7 +30,6 @@ sys.path.insert(0, str(ROOT))
 
 from addin_server.config import Settings  # noqa: E402
 from addin_server.db import tables as t  # noqa: E402
-from addin_server.db.engine import make_engine  # noqa: E402
 from addin_server.db.migrate import upgrade  # noqa: E402
 from addin_server.services import accounts, directory, sequences  # noqa: E402
 from addin_server.services.context import Principal, ServiceContext  # noqa: E402
@@ -164,7 +163,7 @@ def main() -> int:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "PUBLIC_URL": f"http://127.0.0.1:{port}",
            "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "1", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "bench.lookup_app:app"], cwd=ROOT, env=env)
     try:
