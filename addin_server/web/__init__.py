@@ -7,7 +7,9 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Every surface the web app serves. One line per blueprint module."""
-    from addin_server.web import api, public
+    from addin_server.web import api, gmail_addon, outlook, public
 
     app.register_blueprint(api.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(outlook.bp)
+    app.register_blueprint(gmail_addon.bp)

@@ -1,0 +1,666 @@
+"""The Gmail add-on over HTTP: Google posts event objects here and shows the card JSON we answer.
+
+Every endpoint first checks the system ID token Google sends (audience = the endpoint's public URL,
+email = the add-on's service account); anything else is a 401 and nothing runs. The user is the
+event's userIdToken, verified against our OAuth client id and mapped to a rep. From then on every
+outcome is a card: the recipients' statuses, a confirmation, or an error that says what to do.
+
+Demo mode adds GET /dev/gmail-preview, which renders the same card responses as HTML close to
+Gmail's side panel and lets a developer press the buttons without Google.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, render_template, request
+from markupsafe import Markup, escape
+
+from addin_server.auth.errors import AuthError
+from addin_server.auth.google_tokens import GoogleUser, verify_addon_request, verify_user_id_token
+from addin_server.config import Settings
+from addin_server.services import directory, enrollments, gmail_addon, identity, lookup
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.errors import Forbidden, NotFound, ServiceError
+from addin_server.web import cards
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("gmail_addon", __name__)
+
+RECIPIENTS_PER_PAGE = 20
+RECENT_ENDINGS = 10
+VIEWS = ("compose", "message", "homepage")
+# Refusals of the user's own token that mean "open the add-on again", not "someone is forging".
+_SESSION_CODES = frozenset({"missing_token", "token_expired", "token_not_yet_valid"})
+_UNAVAILABLE_CODES = frozenset({"keys_unavailable", "not_configured"})
+
+
+# --- the event object ------------------------------------------------------------------------
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _object(value: Any, key: str) -> dict[str, Any]:
+    inner = value.get(key) if isinstance(value, dict) else None
+    return inner if isinstance(inner, dict) else {}
+
+
+@dataclass(frozen=True)
+class AddonEvent:
+    """The parts of Google's event object the add-on reads (missing parts are empty, never an error)."""
+
+    time_zone_id: str = ""
+    parameters: dict[str, str] = field(default_factory=dict)
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    bcc: list[str] = field(default_factory=list)
+    message_id: str = ""
+    access_token: str = ""
+    user_oauth_token: str = ""
+    user_id_token: str = ""
+
+    @classmethod
+    def from_json(cls, body: Any) -> AddonEvent:
+        common, gmail = _object(body, "commonEventObject"), _object(body, "gmail")
+        auth = _object(body, "authorizationEventObject")
+        zone, params = _object(common, "timeZone"), _object(common, "parameters")
+        return cls(
+            time_zone_id=_text(zone.get("id")),
+            parameters={k: v for k, v in params.items() if isinstance(k, str) and isinstance(v, str)},
+            to=_strings(gmail.get("toRecipients")),
+            cc=_strings(gmail.get("ccRecipients")),
+            bcc=_strings(gmail.get("bccRecipients")),
+            message_id=_text(gmail.get("messageId")),
+            access_token=_text(gmail.get("accessToken")),
+            user_oauth_token=_text(auth.get("userOAuthToken")),
+            user_id_token=_text(auth.get("userIdToken")),
+        )
+
+    def param(self, name: str, default: str = "") -> str:
+        return self.parameters.get(name, default)
+
+    def page(self) -> int:
+        raw = self.param("page", "0")
+        return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A verified rep using the add-on: their principal and their Google identity."""
+
+    principal: Principal
+    user: GoogleUser
+
+
+class CardFailure(Exception):
+    """Something the rep must be told on a card (not a bug): title, message, advice, optional retry."""
+
+    def __init__(self, title: str, message: str, advice: str, *, link: bool = True, retry: bool = False) -> None:
+        super().__init__(message)
+        self.title, self.message, self.advice, self.link, self.retry = title, message, advice, link, retry
+
+
+def _ctx() -> ServiceContext:
+    ctx: ServiceContext = current_app.extensions["services"]
+    return ctx
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["settings"]
+    return settings
+
+
+def _action_url(name: str) -> str:
+    return _settings().public_endpoint(f"/gmail/actions/{name}")
+
+
+def _app_link() -> dict[str, str]:
+    return {"text": "Open Sequence Sidebar", "url": _settings().public_endpoint("/app/")}
+
+
+def _button(text: str, action: str, style: str = "", **parameters: str) -> dict[str, Any]:
+    return {"text": text, "function": _action_url(action), "parameters": parameters, "style": style}
+
+
+# --- cards -----------------------------------------------------------------------------------
+
+
+def error_card(failure: CardFailure, view: str = "homepage") -> dict[str, Any]:
+    retry = _button("Try again", "refresh", view=view) if failure.retry else None
+    return cards.render_card("error.json.j2", title=failure.title, message=failure.message, advice=failure.advice,
+                             link=_app_link() if failure.link else None, retry=retry)
+
+
+NOT_CONNECTED = CardFailure(
+    "Not connected to Sequence Sidebar",
+    "Your Google account is not linked to a Sequence Sidebar user.",
+    "Ask your Sequence Sidebar admin to add you with this Google address, then open the add-on again.",
+)
+SESSION_EXPIRED = CardFailure(
+    "Your session has expired",
+    "Google did not send a current sign-in for you with this request.",
+    "Close the add-on and open it again. If this keeps happening, sign out of Gmail and back in.",
+    link=False,
+)
+BACKEND_FAILURE = CardFailure(
+    "Something went wrong",
+    "Sequence Sidebar could not load this right now. Nothing was changed.",
+    "Try again in a moment. If it keeps failing, tell your admin: the error has been logged.",
+    link=False, retry=True,
+)
+
+
+def _mailbox_notice(ctx: ServiceContext, principal: Principal) -> dict[str, Any] | None:
+    profile = gmail_addon.rep_profile(ctx, principal)
+    if profile is None or profile.get("mailbox_connected", True):
+        return None
+    return {"text": "Your mailbox is not connected, so replies and meetings cannot unenroll your contacts "
+                    "automatically. Reconnect it in Sequence Sidebar.", "link": _app_link()}
+
+
+def _recipient_view(entry: dict[str, Any], field_label: str, view: str, page: int, zone: Any) -> dict[str, Any]:
+    """What one recipient's section says: who they are, their sequence status, and the unenroll button."""
+    contact, enrollment = entry.get("contact"), entry.get("enrollment")
+    email = str(entry.get("email", ""))
+    out: dict[str, Any] = {"header": field_label, "email_label": None, "company": None, "detail": None,
+                           "unenroll": None}
+    if entry.get("error"):
+        out.update(name_html=cards.bold(email), status_icon="DESCRIPTION",
+                   status_html="Not an email address Sequence Sidebar can look up")
+        return out
+    if contact is None:
+        out.update(name_html=cards.bold(email), status_icon="DESCRIPTION",
+                   status_html="Not a contact in Sequence Sidebar")
+        return out
+    company = contact.get("company")
+    out.update(name_html=cards.bold(contact.get("name") or email), email_label=email,
+               company=company["name"] if company else None)
+    flags = [label for key, label in (("unsubscribed", "unsubscribed"), ("bounced", "email bounced"))
+             if contact.get(key)]
+    if enrollment is None:
+        out.update(status_icon="BOOKMARK", status_html="Not in a sequence",
+                   detail=" · ".join(flag.capitalize() for flag in flags) or None)
+        return out
+    steps_total = enrollment.get("steps_total") or 0
+    step = max(int(enrollment.get("current_step") or 0), 1)
+    parts = [f"Step {min(step, steps_total) if steps_total else step} of {steps_total}"]
+    if enrollment.get("status") == "paused":
+        parts.append("paused until " + cards.when(enrollment.get("paused_until"), _ctx().now(), zone)
+                     if enrollment.get("paused_until") else "paused")
+    else:
+        parts.append("next step " + cards.when(enrollment.get("next_step_at"), _ctx().now(), zone))
+    by = (enrollment.get("enrolled_by") or {}).get("name") or (enrollment.get("enrolled_by") or {}).get("email")
+    parts.append(f"enrolled by {by}")
+    sequence_name = (enrollment.get("sequence") or {}).get("name", "")
+    out.update(status_icon="CLOCK", status_html=Markup("Enrolled in {}").format(cards.bold(sequence_name)),
+               detail=" · ".join(parts + flags))
+    if entry.get("can_unenroll"):
+        out["unenroll"] = _button("Unenroll from sequence", "confirm_unenroll", "FILLED_TONAL",
+                                  enrollment_id=str(enrollment["id"]), view=view, page=str(page))
+    else:
+        out["detail"] += " · only the rep who enrolled them, the sequence owner or an admin can unenroll"
+    return out
+
+
+def recipients_card(caller: Caller, event: AddonEvent, view: str, addresses: list[tuple[str, str]],
+                    page: int = 0) -> dict[str, Any]:
+    """The status card for (field, address) pairs: deduplicated, looked up at once, one page shown."""
+    seen: set[str] = set()
+    unique: list[tuple[str, str]] = []
+    for field_label, address in addresses:
+        key = address.strip().casefold()
+        if key and key not in seen:
+            seen.add(key)
+            unique.append((field_label, address.strip()))
+    unique = unique[: lookup.MAX_RECIPIENTS]
+    pages = max((len(unique) + RECIPIENTS_PER_PAGE - 1) // RECIPIENTS_PER_PAGE, 1)
+    page = min(max(page, 0), pages - 1)
+    shown = unique[page * RECIPIENTS_PER_PAGE:(page + 1) * RECIPIENTS_PER_PAGE]
+    ctx = _ctx()
+    entries = lookup.lookup_recipients(ctx, caller.principal, [address for _, address in shown]) if shown else []
+    zone = cards.user_zone(event.time_zone_id)
+    recipients = [_recipient_view(entry, field_label, view, page, zone)
+                  for (field_label, _), entry in zip(shown, entries, strict=True)]
+    pager = None
+    if pages > 1:
+        first = page * RECIPIENTS_PER_PAGE + 1
+        pager = {
+            "text": f"Recipients {first}-{first + len(shown) - 1} of {len(unique)}",
+            "previous": _button("Previous", "page", view=view, page=str(page - 1)) if page > 0 else None,
+            "next": _button("More recipients", "page", view=view, page=str(page + 1)) if page < pages - 1 else None,
+        }
+    if view == "compose":
+        title, subtitle = "Recipients in sequences", "This draft's To, Cc and Bcc"
+        empty = "Add recipients to the draft, then press Refresh to see whether they are in a sequence."
+    else:
+        title, subtitle = "People on this message", "The sender and the other participants"
+        empty = "Nobody else is on this message."
+    return cards.render_card(
+        "recipients.json.j2", title=title, subtitle=subtitle, notice=_mailbox_notice(ctx, caller.principal),
+        recipients=recipients, empty_text=empty, pager=pager, refresh=_button("Refresh", "refresh", view=view),
+    )
+
+
+def compose_card(caller: Caller, event: AddonEvent, page: int = 0) -> dict[str, Any]:
+    addresses = ([("To", a) for a in event.to] + [("Cc", a) for a in event.cc] + [("Bcc", a) for a in event.bcc])
+    return recipients_card(caller, event, "compose", addresses, page)
+
+
+def _message_reader() -> gmail_addon.MessageMetadataReader:
+    # The preview sets one per request (g); an app may install another (extensions); else Gmail itself.
+    reader: gmail_addon.MessageMetadataReader | None = (
+        g.get("gmail_message_reader") or current_app.extensions.get("gmail_message_reader"))
+    return reader or gmail_addon.GmailApiMessageReader(_settings())
+
+
+def message_card(caller: Caller, event: AddonEvent, page: int = 0) -> dict[str, Any]:
+    """The opened message's sender and other participants (not the rep), read from Gmail."""
+    try:
+        participants = _message_reader().participants(
+            event.message_id, event.access_token, event.user_oauth_token)
+    except gmail_addon.MessageUnavailable as exc:
+        if exc.expired:
+            raise CardFailure(
+                "This message cannot be read",
+                "Gmail did not let Sequence Sidebar read who is on this message.",
+                "Open the message again. If this keeps happening, remove the add-on and install it again so it "
+                "can read message details (sender and recipients only).", link=False) from exc
+        raise CardFailure("Gmail is not answering", "Sequence Sidebar could not ask Gmail who is on this message.",
+                          "Try again in a moment.", link=False, retry=True) from exc
+    own = _own_addresses(caller)
+    addresses = [(p.field, p.address) for p in participants if p.address.casefold() not in own]
+    return recipients_card(caller, event, "message", addresses, page)
+
+
+def _own_addresses(caller: Caller) -> set[str]:
+    own = {caller.user.email.casefold()}
+    profile = gmail_addon.rep_profile(_ctx(), caller.principal)
+    if profile:
+        own |= {str(a).casefold() for a in [profile.get("email"), profile.get("mailbox_address"),
+                                            *profile.get("mailbox_aliases", [])] if a}
+    return own
+
+
+def homepage_card(caller: Caller, event: AddonEvent) -> dict[str, Any]:
+    ctx = _ctx()
+    zone = cards.user_zone(event.time_zone_id)
+    endings = []
+    for ended in enrollments.recent_automatic_endings(ctx, caller.principal, limit=RECENT_ENDINGS):
+        lines = cards.evidence_lines(ended.get("evidence"))
+        endings.append({
+            "reason": cards.REASON_LABELS.get(str(ended.get("end_reason")), str(ended.get("end_reason"))),
+            "summary_html": Markup("{} left {}").format(cards.bold(ended["contact"]["name"]),
+                                                       cards.bold(ended["sequence"]["name"])),
+            "ended": cards.at_time(ended.get("ended_at"), zone),
+            "evidence_html": Markup("<br>").join(escape(line) for line in lines) if lines else None,
+        })
+    return cards.render_card("homepage.json.j2", subtitle=caller.user.email,
+                             notice=_mailbox_notice(ctx, caller.principal), endings=endings, app=_app_link(),
+                             refresh=_button("Refresh", "refresh", view="homepage"))
+
+
+def view_card(caller: Caller, event: AddonEvent, view: str, page: int = 0) -> dict[str, Any]:
+    if view == "compose":
+        return compose_card(caller, event, page)
+    if view == "message":
+        return message_card(caller, event, page)
+    return homepage_card(caller, event)
+
+
+# --- button actions --------------------------------------------------------------------------
+
+
+def _view_of(event: AddonEvent) -> str:
+    view = event.param("view", "homepage")
+    return view if view in VIEWS else "homepage"
+
+
+def _enrollment_for(caller: Caller, event: AddonEvent) -> tuple[dict[str, Any], str]:
+    """The enrollment a button names and its contact's name (NotFound if it is not this account's)."""
+    ctx = _ctx()
+    enrollment = enrollments.get_enrollment(ctx, caller.principal, event.param("enrollment_id"))
+    contact = directory.get_contact(ctx, caller.principal, enrollment["contact_id"])
+    return enrollment, contact["name"]
+
+
+def action_confirm_unenroll(caller: Caller, event: AddonEvent) -> dict[str, Any]:
+    enrollment, name = _enrollment_for(caller, event)
+    view, page = _view_of(event), str(event.page())
+    card = cards.render_card(
+        "confirm_unenroll.json.j2",
+        question=Markup("Unenroll {} from {}?").format(cards.bold(name), cards.bold(enrollment["sequence"]["name"])),
+        consequences="Their remaining steps will not run. Their history and the sequence's performance "
+                     "figures are kept.",
+        confirm=_button("Unenroll", "unenroll", "FILLED", enrollment_id=enrollment["id"], view=view, page=page),
+        cancel=_button("Cancel", "cancel", "OUTLINED", view=view, page=page),
+    )
+    return cards.render_actions([{"pushCard": card}])
+
+
+def action_unenroll(caller: Caller, event: AddonEvent) -> dict[str, Any]:
+    ctx = _ctx()
+    before, name = _enrollment_for(caller, event)
+    sequence = before["sequence"]["name"]
+    if before["status"] not in ("active", "paused"):
+        # Another tab, a colleague or a reply got there first: say so rather than claim the unenrollment.
+        note = f"{name} had already left {sequence}"
+    else:
+        try:
+            ended = enrollments.unenroll(ctx, caller.principal, before["id"], surface="gmail_addon")
+            ours = (ended.get("end_surface"), ended.get("end_actor")) == ("gmail_addon", caller.principal.actor)
+            note = f"Unenrolled {name} from {sequence}" if ours else f"{name} had already left {sequence}"
+        except Forbidden:
+            note = f"You cannot unenroll {name}: ask the rep who enrolled them or an admin."
+    card = view_card(caller, event, _view_of(event), event.page())
+    return cards.render_actions([{"popToRoot": True}, {"updateCard": card}], note)
+
+
+def action_cancel(caller: Caller, event: AddonEvent) -> dict[str, Any]:
+    return cards.render_actions([{"pop": True}])
+
+
+def action_refresh(caller: Caller, event: AddonEvent) -> dict[str, Any]:
+    return cards.update_card(view_card(caller, event, _view_of(event), event.page()))
+
+
+ACTIONS: dict[str, Callable[[Caller, AddonEvent], dict[str, Any]]] = {
+    "confirm_unenroll": action_confirm_unenroll,
+    "unenroll": action_unenroll,
+    "cancel": action_cancel,
+    "refresh": action_refresh,
+    "page": action_refresh,
+}
+
+
+# --- the HTTP surface ------------------------------------------------------------------------
+
+
+def _refusal(exc: AuthError) -> tuple[Response, int]:
+    # Google retries nothing on 401; the body is for the logs of whoever sent it.
+    status = 503 if exc.code in _UNAVAILABLE_CODES else 401
+    log.warning("gmail add-on request refused on %s: %s", request.path, exc.code)
+    return jsonify({"error": {"code": exc.code, "message": exc.message}}), status
+
+
+def _caller(event: AddonEvent) -> Caller:
+    """The verified user of the event, mapped to a rep; CardFailure when they cannot be served."""
+    settings = _settings()
+    try:
+        user = verify_user_id_token(event.user_id_token, settings)
+    except AuthError as exc:
+        if exc.code in _SESSION_CODES:
+            raise CardFailure(SESSION_EXPIRED.title, SESSION_EXPIRED.message, SESSION_EXPIRED.advice,
+                              link=False) from exc
+        if exc.code == "email_unverified":
+            raise NOT_CONNECTED from exc
+        raise
+    principal = identity.principal_for_google_user(_ctx(), sub=user.sub, email=user.email)
+    if principal is None:
+        raise NOT_CONNECTED
+    return Caller(principal, user)
+
+
+def _answer(path: str, respond: Callable[[Caller, AddonEvent], dict[str, Any]], *, is_action: bool,
+            view: str) -> Any:
+    settings = _settings()
+    try:
+        verify_addon_request(request.headers.get("Authorization"), path, settings)
+    except AuthError as exc:
+        return _refusal(exc)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify({"error": {"code": "bad_request", "message": "the body must be a JSON event object"}}), 400
+    event = AddonEvent.from_json(body)
+    try:
+        caller = _caller(event)
+    except AuthError as exc:
+        return _refusal(exc)
+    except CardFailure as failure:
+        return jsonify(_failure_response(failure, view, is_action))
+    return jsonify(run(respond, caller, event, view=view, is_action=is_action))
+
+
+def run(respond: Callable[[Caller, AddonEvent], dict[str, Any]], caller: Caller, event: AddonEvent, *,
+        view: str, is_action: bool) -> dict[str, Any]:
+    """A response for the rep whatever happens: the handler's, or a card that says what went wrong.
+
+    Trigger handlers (is_action false) return a card, shown with pushCard; action handlers return
+    their own renderActions.
+    """
+    try:
+        result = respond(caller, event)
+        return result if is_action else cards.push_card(result)
+    except CardFailure as failure:
+        return _failure_response(failure, view, is_action)
+    except NotFound:
+        gone = CardFailure("Not found", "That enrollment no longer exists in your account.",
+                           "Press Try again to reload the recipients.", link=False, retry=True)
+        return _failure_response(gone, view, is_action)
+    except ServiceError as exc:
+        refused = CardFailure("That did not work", exc.message, "Press Try again to reload.", link=False, retry=True)
+        return _failure_response(refused, view, is_action)
+    except Exception:
+        log.exception("gmail add-on failed on %s", request.path)
+        return _failure_response(BACKEND_FAILURE, view, is_action)
+
+
+def _failure_response(failure: CardFailure, view: str, is_action: bool) -> dict[str, Any]:
+    card = error_card(failure, view)
+    return cards.update_card(card) if is_action else cards.push_card(card)
+
+
+@bp.post("/gmail/homepage")
+def homepage() -> Any:
+    return _answer("/gmail/homepage", homepage_card, is_action=False, view="homepage")
+
+
+@bp.post("/gmail/compose")
+def compose() -> Any:
+    return _answer("/gmail/compose", lambda c, e: compose_card(c, e), is_action=False, view="compose")
+
+
+@bp.post("/gmail/message")
+def message() -> Any:
+    return _answer("/gmail/message", lambda c, e: message_card(c, e), is_action=False, view="message")
+
+
+@bp.post("/gmail/actions/<name>")
+def action(name: str) -> Any:
+    handler = ACTIONS.get(name)
+    path = f"/gmail/actions/{name}"
+    if handler is None:
+        # Verify first: an unknown name must not tell an unauthenticated caller anything either.
+        try:
+            verify_addon_request(request.headers.get("Authorization"), path, _settings())
+        except AuthError as exc:
+            return _refusal(exc)
+        abort(404)
+    body = request.get_json(silent=True)
+    view = _view_of(AddonEvent.from_json(body))
+    return _answer(path, handler, is_action=True, view=view)
+
+
+# --- demo-only preview -------------------------------------------------------------------------
+
+
+def _split(raw: str) -> list[str]:
+    return [part.strip() for part in raw.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
+
+
+# The preview reads participants from its form, never from Gmail: its "tokens" open nothing.
+PREVIEW_TOKEN = "preview-has-no-token"  # noqa: S105
+PREVIEW_DEFAULTS = {
+    "rep": "ava.reed@northwind.example", "view": "compose",
+    "to": "jane.doe@globex.com, raj.patel@globex.com, peter@initech.com", "cc": "someone@unknown.example",
+    "bcc": "", "sender": "jane.doe@globex.com", "time_zone": "UTC",
+}
+
+
+@dataclass(frozen=True)
+class PreviewContext:
+    """What a developer chose in the preview: who they are and what Gmail would have sent."""
+
+    rep: str
+    view: str
+    to: str = ""
+    cc: str = ""
+    bcc: str = ""
+    sender: str = ""
+    time_zone: str = "UTC"
+
+    @classmethod
+    def from_values(cls, values: Any) -> PreviewContext:
+        """From the preview's form or query string; an empty query shows a draft to two demo contacts."""
+        chosen = {**PREVIEW_DEFAULTS, **{k: str(v) for k, v in values.items() if k in PREVIEW_DEFAULTS}}
+        if chosen["view"] not in VIEWS:
+            chosen["view"] = "compose"
+        return cls(**{k: v.strip() for k, v in chosen.items()})
+
+    def event(self, parameters: dict[str, str] | None = None) -> AddonEvent:
+        return AddonEvent(time_zone_id=self.time_zone, parameters=parameters or {}, to=_split(self.to),
+                          cc=_split(self.cc), bcc=_split(self.bcc), message_id="preview-message",
+                          access_token=PREVIEW_TOKEN, user_oauth_token=PREVIEW_TOKEN)
+
+    def reader(self) -> gmail_addon.StaticMessageReader:
+        known = [gmail_addon.Participant("From", a) for a in _split(self.sender)]
+        known += [gmail_addon.Participant("To", a) for a in _split(self.to)]
+        known += [gmail_addon.Participant("Cc", a) for a in _split(self.cc)]
+        return gmail_addon.StaticMessageReader(tuple(known))
+
+    def fields(self) -> dict[str, str]:
+        return {"rep": self.rep, "view": self.view, "to": self.to, "cc": self.cc, "bcc": self.bcc,
+                "sender": self.sender, "time_zone": self.time_zone}
+
+
+def _require_demo() -> None:
+    if not _settings().demo_mode:
+        abort(404)
+
+
+def _preview_caller(preview: PreviewContext) -> Caller | None:
+    principal = gmail_addon.preview_principal(_ctx(), preview.rep)
+    if principal is None:
+        return None
+    return Caller(principal, GoogleUser(sub="preview", email=preview.rep))
+
+
+def _preview_view(preview: PreviewContext) -> Callable[[Caller, AddonEvent], dict[str, Any]]:
+    return lambda c, e: view_card(c, e, preview.view)
+
+
+def _preview_page(preview: PreviewContext, response: dict[str, Any], *, pressed: str = "") -> str:
+    shown = cards.cards_in(response)
+    action_part = response.get("action") or (response.get("renderActions") or {}).get("action") or {}
+    notification = (action_part.get("notification") or {}).get("text")
+    return render_template(
+        "dev/gmail_preview.html", preview=preview, card=shown[-1] if shown else None, notification=notification,
+        response_json=json.dumps(response, indent=2, ensure_ascii=False), pressed=pressed,
+        reps=gmail_addon.preview_reps(_ctx()), action_name=_action_name,
+    )
+
+
+def _action_name(function: str) -> str:
+    path = urlsplit(function).path
+    return path.rsplit("/", 1)[-1] if path.startswith("/gmail/actions/") else ""
+
+
+def _preview_response(preview: PreviewContext, action_name: str = "",
+                      parameters: dict[str, str] | None = None) -> dict[str, Any]:
+    caller = _preview_caller(preview)
+    view_response = _preview_view(preview)
+    g.gmail_message_reader = preview.reader()
+    if caller is None:
+        return _failure_response(NOT_CONNECTED, preview.view, False)
+    if not action_name:
+        return run(view_response, caller, preview.event(), view=preview.view, is_action=False)
+    handler = ACTIONS.get(action_name)
+    if handler is None:
+        abort(404)
+    response = run(handler, caller, preview.event(parameters), view=preview.view, is_action=True)
+    navigations = (response.get("renderActions") or {}).get("action", {}).get("navigations", [])
+    if navigations and not cards.cards_in(response):
+        # pop / popToRoot alone: the panel goes back to the view's own card, as Gmail would show it.
+        root = run(view_response, caller, preview.event(), view=preview.view, is_action=False)
+        response = cards.render_actions([*navigations, {"updateCard": cards.cards_in(root)[0]}],
+                                        (response["renderActions"]["action"].get("notification") or {}).get("text"))
+    return response
+
+
+@bp.get("/dev/gmail-preview")
+def preview_page() -> Any:
+    _require_demo()
+    preview = PreviewContext.from_values(request.args)
+    return _preview_page(preview, _preview_response(preview))
+
+
+@bp.post("/dev/gmail-preview")
+def preview_action() -> Any:
+    _require_demo()
+    preview = PreviewContext.from_values(request.form)
+    name = _action_name(request.form.get("function", ""))
+    try:
+        parameters = json.loads(request.form.get("parameters", "{}"))
+    except ValueError:
+        abort(400)
+    if not isinstance(parameters, dict):
+        abort(400)
+    parameters = {str(k): str(v) for k, v in parameters.items()}
+    return _preview_page(preview, _preview_response(preview, name, parameters), pressed=name)
+
+
+class _CardHtml(HTMLParser):
+    """Gmail's card text subset: a few inline tags survive, everything else is shown as text."""
+
+    ALLOWED = frozenset({"b", "i", "u", "s", "strike", "br", "font", "a"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.ALLOWED:
+            return
+        if tag == "font":
+            color = next((v for k, v in attrs if k == "color" and v), "")
+            self.out.append(f'<font color="{escape(color)}">' if color else "<font>")
+        elif tag == "a":
+            href = next((v for k, v in attrs if k == "href" and v), "")
+            safe = href if urlsplit(href).scheme in ("http", "https") else ""
+            self.out.append(f'<a href="{escape(safe)}" target="_blank" rel="noopener">')
+        else:
+            self.out.append(f"<{tag}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.ALLOWED and tag != "br":
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(str(escape(data)))
+
+
+@bp.app_template_filter("card_html")
+def card_html(value: Any) -> Markup:
+    """Card text as Gmail shows it (for the preview): the allowed tags rendered, the rest as text."""
+    parser = _CardHtml()
+    parser.feed("" if value is None else str(value))
+    parser.close()
+    return Markup("".join(parser.out))  # noqa: S704 - every text node was escaped above
+
+
+@bp.app_template_filter("card_parameters")
+def card_parameters(parameters: Any) -> str:
+    pairs = parameters if isinstance(parameters, list) else []
+    return json.dumps({p.get("key", ""): p.get("value", "") for p in pairs if isinstance(p, dict)})

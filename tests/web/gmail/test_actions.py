@@ -1,0 +1,116 @@
+"""Buttons: confirm, unenroll (surface gmail_addon, actor the Google user), cancel, and what can go wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from addin_server.services import enrollments
+from tests.web.gmail.helpers import button, card_text, only_card, parameters, sections_by_email, validate_card
+
+
+def _unenroll_parameters(enrollment: dict[str, Any]) -> dict[str, str]:
+    return {"enrollment_id": enrollment["id"], "view": "compose", "page": "0"}
+
+
+def test_pressing_unenroll_asks_for_confirmation_first(addon: Any, services: Any, world: Any,
+                                                       enrolled: dict[str, Any]) -> None:
+    body = addon.press("confirm_unenroll", _unenroll_parameters(enrolled))
+
+    navigation = body["renderActions"]["action"]["navigations"][0]
+    card = navigation["pushCard"]
+    validate_card(card)
+    assert "Unenroll" in card_text(card) and "Jane Doe" in card_text(card) and "Intro outreach" in card_text(card)
+    assert parameters(button(card, "Unenroll")) == _unenroll_parameters(enrolled)
+    assert button(card, "Unenroll")["onClick"]["action"]["function"] == "https://sidebar.test/gmail/actions/unenroll"
+    assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["status"] == "active"
+
+
+def test_confirming_ends_the_enrollment_from_the_gmail_addon_and_updates_the_card(
+        addon: Any, services: Any, world: Any, enrolled: dict[str, Any]) -> None:
+    body = addon.press("unenroll", _unenroll_parameters(enrolled))
+
+    action = body["renderActions"]["action"]
+    assert action["notification"] == {"text": "Unenrolled Jane Doe from Intro outreach"}
+    assert action["navigations"][0] == {"popToRoot": True}
+    card = action["navigations"][1]["updateCard"]
+    validate_card(card)
+    assert "Not in a sequence" in card_text(sections_by_email(card)["jane.doe@globex-acme.test"])
+    ended = enrollments.get_enrollment(services, world.admin, enrolled["id"])
+    assert (ended["status"], ended["end_reason"], ended["end_surface"], ended["end_actor"]) == (
+        "unenrolled", "manual", "gmail_addon", "user:rita@acme.test")
+    assert ended["events"][-1]["type"] == "unenrolled"
+
+
+def test_unenrolling_twice_says_the_contact_had_already_left(addon: Any, enrolled: dict[str, Any]) -> None:
+    addon.press("unenroll", _unenroll_parameters(enrolled))
+    again = addon.press("unenroll", _unenroll_parameters(enrolled))
+    assert again["renderActions"]["action"]["notification"]["text"] == "Jane Doe had already left Intro outreach"
+
+
+def test_cancel_goes_back_without_changing_anything(addon: Any, services: Any, world: Any,
+                                                    enrolled: dict[str, Any]) -> None:
+    body = addon.press("cancel", {"view": "compose", "page": "0"})
+    assert body == {"renderActions": {"action": {"navigations": [{"pop": True}]}}}
+    assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["status"] == "active"
+
+
+def test_a_rep_who_may_not_unenroll_sees_why_and_nothing_changes(addon: Any, services: Any, world: Any,
+                                                                 enrolled: dict[str, Any]) -> None:
+    otto = {"email": "otto@acme.test", "sub": "998877665544332211000"}
+    event = addon.event("compose-event.json")
+    event["authorizationEventObject"]["userIdToken"] = addon.user_token(**otto)
+    card = only_card(addon.post("/gmail/compose", event).get_json())
+    jane = card_text(sections_by_email(card)["jane.doe@globex-acme.test"])
+    assert "Unenroll from sequence" not in jane and "only the rep who enrolled them" in jane
+
+    forced = addon.event("action-event.json", parameters=_unenroll_parameters(enrolled))
+    forced["authorizationEventObject"]["userIdToken"] = addon.user_token(**otto)
+    body = addon.post("/gmail/actions/unenroll", forced).get_json()
+    assert body["renderActions"]["action"]["notification"]["text"].startswith("You cannot unenroll Jane Doe")
+    assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["status"] == "active"
+
+
+@pytest.mark.parametrize("enrollment_id", [
+    pytest.param("999999", id="an enrollment that does not exist shows a not-found card"),
+    pytest.param("not-a-number", id="a malformed enrollment id shows a not-found card"),
+])
+def test_a_missing_enrollment_shows_a_card_not_a_stack_trace(addon: Any, world: Any, enrollment_id: str) -> None:
+    body = addon.press("unenroll", {"enrollment_id": enrollment_id, "view": "compose", "page": "0"})
+    card = only_card(body)
+    validate_card(card)
+    assert card["name"] == "error" and "no longer exists" in card_text(card)
+    assert parameters(button(card, "Try again")) == {"view": "compose"}
+
+
+def test_an_enrollment_of_another_account_cannot_be_ended(addon: Any, services: Any, world: Any) -> None:
+    from tests.builders import make_world
+
+    other = make_world(services, name="Other", domain="other.test")
+    theirs = enrollments.enroll(services, other.admin, sequence_id=other.sequence["id"],
+                                contact_id=other.contact["id"], sender_user_id=other.rep["id"])
+    body = addon.press("unenroll", {"enrollment_id": theirs["id"], "view": "compose", "page": "0"})
+    assert only_card(body)["name"] == "error"
+    assert enrollments.get_enrollment(services, other.admin, theirs["id"])["status"] == "active"
+
+
+def test_an_unknown_action_is_not_found(addon: Any, world: Any) -> None:
+    response = addon.post("/gmail/actions/delete_everything", addon.event("action-event.json"))
+    assert response.status_code == 404
+
+
+def test_a_backend_failure_shows_a_card_that_says_what_to_do(addon: Any, world: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from addin_server.services import lookup
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database is on fire")
+
+    monkeypatch.setattr(lookup, "lookup_recipients", broken)
+    response = addon.post("/gmail/compose", addon.event("compose-event.json"))
+    assert response.status_code == 200
+    card = only_card(response.get_json())
+    validate_card(card)
+    assert card["header"]["title"] == "Something went wrong" and "fire" not in card_text(card)
+    assert "Try again" in card_text(card)
