@@ -1,0 +1,129 @@
+"""Use cases of the Outlook add-in that the shared services do not cover: who the pane is signed in as.
+
+The pane authenticates with Microsoft's SSO token where the client supports it. Where it does not,
+the rep signs in through the Office dialog and the pane then carries a short-lived pane token that
+names the rep by id; these functions turn either into a Principal.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from addin_server.config import Settings
+from addin_server.db import tables as t
+from addin_server.domain.addresses import try_normalize
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.identity import is_known_tenant, principal_for_microsoft_user, principal_for_user
+
+log = logging.getLogger(__name__)
+
+
+def principal_for_rep_id(ctx: ServiceContext, user_id: int) -> Principal | None:
+    """The rep a pane token names, or None if that rep no longer exists."""
+    with ctx.session() as s:
+        user = s.get(t.User, user_id)
+        return principal_for_user(user) if user is not None else None
+
+
+def tenant_is_served(ctx: ServiceContext, tid: str, username: str | None) -> bool:
+    """Whether a Microsoft tenant is one of ours: a rep of it is linked, or the signing-in address is a rep's.
+
+    The second half is how a tenant's first rep ever gets in: until someone links, no rep carries the
+    tenant id. The address must name exactly one rep not yet linked to another tenant, the same rule
+    identity.principal_for_microsoft_user applies when it links.
+    """
+    if is_known_tenant(ctx, tid):
+        return True
+    norm = try_normalize(username or "")
+    if norm is None:
+        return False
+    with ctx.session() as s:
+        alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
+        found = list(s.scalars(select(t.User.id).where(
+            or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner)),
+            or_(t.User.ms_tid.is_(None), t.User.ms_tid == tid))))
+    return len(found) == 1
+
+
+def outlook_reps(ctx: ServiceContext) -> list[dict[str, Any]]:
+    """Reps whose mailbox is in Outlook, first account first (the demo's sign-in and preview choices)."""
+    with ctx.session() as s:
+        users = s.scalars(select(t.User).where(t.User.mailbox_provider == "outlook")
+                          .order_by(t.User.account_id, t.User.id)).all()
+        return [{"id": str(u.id), "name": u.name, "email": u.email} for u in users]
+
+
+def rep_by_id(ctx: ServiceContext, user_id: int) -> dict[str, Any] | None:
+    """A rep's name and address for the pane's header, or None."""
+    with ctx.session() as s:
+        user = s.get(t.User, user_id)
+        if user is None:
+            return None
+        return {"id": str(user.id), "name": user.name, "email": user.email}
+
+
+# --- sign-in through the Office dialog when SSO is unavailable --------------------------------
+
+SIGN_IN_SCOPES = ["User.Read"]
+
+
+class SignInRefused(Exception):
+    """The Microsoft sign-in in the dialog did not end with a rep; the message is for the rep."""
+
+
+def _msal_client(settings: Settings) -> Any:
+    import msal
+
+    # The authority is configuration, not input: no instance discovery (it would call
+    # login.microsoftonline.com even for the emulator). CA_BUNDLE trusts the emulator's certificate.
+    return msal.ConfidentialClientApplication(
+        settings.ms_client_id,
+        client_credential=settings.ms_client_secret or None,
+        authority=settings.ms_authority,
+        instance_discovery=False,
+        verify=settings.ca_bundle or True,
+    )
+
+
+def microsoft_sign_in_configured(settings: Settings) -> bool:
+    """Whether the dialog can send the rep to Microsoft (a confidential client is registered)."""
+    return bool(settings.ms_client_id and settings.ms_client_secret and settings.ms_authority)
+
+
+def start_microsoft_sign_in(ctx: ServiceContext, *, redirect_uri: str, login_hint: str | None) -> dict[str, Any]:
+    """Begin Microsoft's authorization code flow; the flow (state, nonce, PKCE) to keep until the callback."""
+    client = _msal_client(ctx.settings)
+    with warnings.catch_warnings():
+        # msal recommends response_mode=form_post. The flow waits in a SameSite=Lax session cookie,
+        # which browsers do not send with a cross-site POST, so the answer comes back in the query;
+        # PKCE, state and nonce (all in the flow) still bind the code to this sign-in.
+        warnings.filterwarnings("ignore", message="response_mode='form_post'", category=UserWarning)
+        flow: dict[str, Any] = client.initiate_auth_code_flow(
+            SIGN_IN_SCOPES, redirect_uri=redirect_uri, login_hint=login_hint or None)
+    return flow
+
+
+def finish_microsoft_sign_in(ctx: ServiceContext, flow: dict[str, Any], answer: dict[str, str]) -> Principal:
+    """Redeem the code Microsoft sent back and name the rep, or SignInRefused."""
+    try:
+        result = _msal_client(ctx.settings).acquire_token_by_auth_code_flow(flow, answer)
+    except ValueError as exc:  # msal: state mismatch, a replayed or foreign answer
+        raise SignInRefused("The sign-in answer does not match this sign-in. Start again.") from exc
+    if "error" in result:
+        log.info("Microsoft sign-in refused: %s", result.get("error"))
+        raise SignInRefused("Microsoft did not complete the sign-in. Start again.")
+    claims = result.get("id_token_claims") or {}
+    oid, tid = claims.get("oid"), claims.get("tid")
+    username = claims.get("preferred_username")
+    if not isinstance(oid, str) or not isinstance(tid, str) or not oid or not tid:
+        raise SignInRefused("Microsoft's answer does not name a work account.")
+    if not tenant_is_served(ctx, tid, username if isinstance(username, str) else None):
+        raise SignInRefused("This Microsoft 365 organisation is not a customer of Sequence Sidebar.")
+    principal = principal_for_microsoft_user(ctx, oid=oid, tid=tid, username=username or "")
+    if principal is None or principal.user_id is None:
+        raise SignInRefused("Your Microsoft 365 account is not a rep of any Sequence Sidebar account.")
+    return principal

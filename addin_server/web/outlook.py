@@ -1,0 +1,183 @@
+"""The Outlook add-in's pages: the task pane, the function file, the event-based runtime, the sign-in dialog.
+
+The pages are static HTML + vanilla JS that call /api/v1 with the rep's token (see outlook_auth).
+Office.js comes from Microsoft's CDN; in demo mode `?host=preview` swaps it for a stand-in Office
+object so /dev/outlook-preview can run the real pane in any browser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session
+from flask.typing import ResponseReturnValue
+
+from addin_server.config import Settings
+from addin_server.services import outlook_addin
+from addin_server.services.context import ServiceContext
+from addin_server.web.outlook_auth import issue_pane_token, register_outlook_authenticator
+
+bp = Blueprint("outlook", __name__)
+
+OFFICE_JS_CDN = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
+STAND_IN_SCRIPT = "outlook/office-standin.js"
+SIGN_IN_FLOW_KEY = "outlook_sign_in_flow"
+# How long a browser may reuse an answered preflight.
+PREFLIGHT_MAX_AGE_SECONDS = 600
+
+
+@bp.record_once
+def _register(state: Any) -> None:
+    register_outlook_authenticator(state.app)
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["settings"]
+    return settings
+
+
+def _services() -> ServiceContext:
+    services: ServiceContext = current_app.extensions["services"]
+    return services
+
+
+def _in_preview() -> bool:
+    """Whether this page runs inside /dev/outlook-preview (demo mode only) with the stand-in Office."""
+    return _settings().demo_mode and request.args.get("host") == "preview"
+
+
+def _office_script() -> dict[str, Any]:
+    if _in_preview():
+        return {"office_js": None, "stand_in": True}
+    return {"office_js": OFFICE_JS_CDN, "stand_in": False}
+
+
+def _pane_config() -> dict[str, Any]:
+    settings = _settings()
+    preview = _in_preview()
+    # The preview runs on whatever address the demo is served at, so its links stay relative.
+    return {
+        "apiBase": "/api/v1" if preview else settings.public_endpoint("/api/v1"),
+        "signInUrl": "/outlook/sign-in?host=preview" if preview else settings.public_endpoint("/outlook/sign-in"),
+        # The web app's contact record; {id} is the contact id.
+        "contactUrl": settings.public_endpoint("/app/contacts/{id}"),
+        "preview": preview,
+    }
+
+
+@bp.get("/outlook/taskpane")
+def taskpane() -> ResponseReturnValue:
+    return render_template("outlook/taskpane.html", config=_pane_config(), **_office_script())
+
+
+@bp.get("/outlook/commands")
+def commands() -> ResponseReturnValue:
+    """The function file the XML manifest names; the add-in has no UI-less commands yet."""
+    return render_template("outlook/commands.html", **_office_script())
+
+
+@bp.get("/outlook/events")
+def event_runtime() -> ResponseReturnValue:
+    """The HTML runtime of event-based activation (Outlook on the web, new Outlook, Mac)."""
+    return render_template("outlook/events.html", config=_pane_config(), **_office_script())
+
+
+@bp.get("/outlook/events.js")
+def event_runtime_script() -> ResponseReturnValue:
+    """The same handler as a script for classic Outlook on Windows, which runs it without a page.
+
+    Served from a template because there is no page to carry the API's address.
+    """
+    body = render_template("outlook/events.js.j2", config=_pane_config())
+    return Response(body, mimetype="text/javascript")
+
+
+@bp.get("/outlook/sign-in")
+def sign_in() -> ResponseReturnValue:
+    """The Office dialog opened when SSO is unavailable (error 13xxx from getAccessToken).
+
+    Demo mode offers its local sign-in; otherwise the dialog goes to Microsoft (authorization code
+    flow) and comes back to /outlook/sign-in/callback.
+    """
+    settings = _settings()
+    if settings.demo_mode:
+        reps = outlook_addin.outlook_reps(_services())
+        return render_template("outlook/sign_in.html", demo=True, reps=reps, **_office_script())
+    if not outlook_addin.microsoft_sign_in_configured(settings):
+        return render_template("outlook/sign_in.html", demo=False, reps=[], **_office_script())
+    hint = request.args.get("login_hint", "")[:320]
+    flow = outlook_addin.start_microsoft_sign_in(
+        _services(), redirect_uri=settings.public_endpoint("/outlook/sign-in/callback"), login_hint=hint)
+    session[SIGN_IN_FLOW_KEY] = flow
+    return redirect(flow["auth_uri"])
+
+
+@bp.get("/outlook/sign-in/callback")
+def sign_in_callback() -> ResponseReturnValue:
+    """Microsoft sends the dialog back here; the dialog hands the pane a pane token (or the reason why not)."""
+    flow = session.pop(SIGN_IN_FLOW_KEY, None)
+    if not isinstance(flow, dict):
+        message: dict[str, Any] = {"error": "This sign-in has expired or was already used. Start again."}
+    else:
+        try:
+            principal = outlook_addin.finish_microsoft_sign_in(_services(), flow, request.args.to_dict())
+        except outlook_addin.SignInRefused as refused:
+            message = {"error": str(refused)}
+        else:
+            assert principal.user_id is not None  # finish_microsoft_sign_in only answers reps
+            rep = outlook_addin.rep_by_id(_services(), principal.user_id)
+            message = {"token": issue_pane_token(_settings(), principal.user_id), "rep": rep}
+    return render_template("outlook/signed_in.html", message=message, **_office_script())
+
+
+@bp.post("/outlook/sign-in")
+def sign_in_as_demo_rep() -> ResponseReturnValue:
+    """Demo mode's local sign-in: choose a rep; the dialog hands the pane a pane token."""
+    if not _settings().demo_mode:
+        abort(404)
+    raw = request.form.get("rep_id", "")
+    rep = outlook_addin.rep_by_id(_services(), int(raw)) if raw.isdigit() and len(raw) < 19 else None
+    if rep is None:
+        abort(400)
+    token = issue_pane_token(_settings(), int(rep["id"]))
+    return render_template("outlook/signed_in.html", message={"token": token, "rep": rep}, **_office_script())
+
+
+@bp.get("/dev/outlook-preview")
+def outlook_preview() -> ResponseReturnValue:
+    """Demo only: the real task pane beside a stand-in Outlook whose recipients can be edited."""
+    settings = _settings()
+    if not settings.demo_mode:
+        abort(404)
+    reps = outlook_addin.outlook_reps(_services())
+    for rep in reps:
+        rep["token"] = issue_pane_token(settings, int(rep["id"]))
+    return render_template("outlook/preview.html", reps=reps)
+
+
+# --- CORS: the add-in's own origins only ------------------------------------------------------
+
+
+def addin_origins(settings: Settings) -> frozenset[str]:
+    """Origins allowed to call /api/v1 from a browser: where the pane and its runtime are served."""
+    parts = urlsplit(settings.public_url)
+    return frozenset({f"{parts.scheme}://{parts.netloc}".lower()})
+
+
+@bp.after_app_request
+def _cors(response: Response) -> Response:
+    if not request.path.startswith("/api/v1/"):
+        return response
+    origin = request.headers.get("Origin")
+    if not origin:
+        return response
+    response.vary.add("Origin")
+    if origin.lower() not in addin_origins(_settings()):
+        return response  # no CORS headers: the browser refuses the call
+    response.headers["Access-Control-Allow-Origin"] = origin
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response.headers["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE_SECONDS)
+    return response

@@ -1,0 +1,473 @@
+/* Sequence Sidebar task pane: the sequence status of each recipient of the open message.
+ *
+ * Reads recipients with item.to / cc / bcc getAsync in compose mode (the `to`, `cc` and `from`
+ * fields in read mode), asks /api/v1/recipients/status with the rep's token, and follows
+ * RecipientsChanged (Mailbox 1.7) and, when pinned, ItemChanged. getAsync only returns resolved
+ * recipients and RecipientsChanged does not fire in every client, so a Refresh button is always there.
+ * No framework and no build step: plain DOM, text only (never innerHTML with server data).
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("pane-config").textContent);
+  var TOKEN_KEY = "sequence-sidebar.pane-token";
+  var FIELD_LABELS = { to: "To", cc: "Cc", bcc: "Bcc", from: "From" };
+
+  var state = {
+    token: null,
+    tokenKind: null, // "sso" or "pane"
+    recipients: [],
+    lookup: null,
+    generation: 0,
+    confirming: null,
+  };
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function announce(text) {
+    var region = $("announcer");
+    region.textContent = "";
+    // A fresh text node is announced even when the words repeat.
+    window.setTimeout(function () { region.textContent = text; }, 30);
+  }
+
+  function show(which) {
+    ["loading", "empty", "signed-out", "error"].forEach(function (name) {
+      $("state-" + name).hidden = name !== which;
+    });
+    $("recipients").hidden = which !== "list";
+    $("pane").setAttribute("aria-busy", which === "loading" ? "true" : "false");
+  }
+
+  function showNotice(text) {
+    var notice = $("notice");
+    notice.textContent = text;
+    notice.hidden = !text;
+  }
+
+  /* --- recipients from Office ------------------------------------------------------------ */
+
+  function currentItem() {
+    return Office.context.mailbox && Office.context.mailbox.item;
+  }
+
+  function isCompose(item) {
+    return item && item.to && typeof item.to.getAsync === "function";
+  }
+
+  function getField(item, field) {
+    return new Promise(function (resolve, reject) {
+      item[field].getAsync(function (result) {
+        if (result.status === Office.AsyncResultStatus.Succeeded) resolve(result.value || []);
+        else reject(new Error((result.error && result.error.message) || "Outlook could not read the recipients."));
+      });
+    });
+  }
+
+  function readRecipients() {
+    var item = currentItem();
+    if (!item) return Promise.resolve([]);
+    if (isCompose(item)) {
+      var fields = ["to", "cc", "bcc"].filter(function (f) { return item[f]; });
+      return Promise.all(fields.map(function (f) { return getField(item, f); })).then(function (lists) {
+        return merge(fields.map(function (f, i) { return { field: f, people: lists[i] }; }));
+      });
+    }
+    // Read mode: the sender and the visible recipients are plain properties.
+    var groups = [];
+    if (item.from) groups.push({ field: "from", people: [item.from] });
+    ["to", "cc"].forEach(function (f) { if (Array.isArray(item[f])) groups.push({ field: f, people: item[f] }); });
+    return Promise.resolve(merge(groups));
+  }
+
+  function merge(groups) {
+    var seen = {};
+    var out = [];
+    groups.forEach(function (group) {
+      group.people.forEach(function (person) {
+        var email = (person.emailAddress || "").trim();
+        if (!email) return;
+        var key = email.toLowerCase();
+        if (seen[key]) return;
+        seen[key] = true;
+        out.push({ email: email, displayName: person.displayName || "", field: group.field });
+      });
+    });
+    return out;
+  }
+
+  /* --- the rep's token ------------------------------------------------------------------- */
+
+  function storedPaneToken() {
+    try { return window.sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+  }
+
+  function storePaneToken(token) {
+    try {
+      if (token) window.sessionStorage.setItem(TOKEN_KEY, token);
+      else window.sessionStorage.removeItem(TOKEN_KEY);
+    } catch (e) { /* storage can be blocked; the token then lives for this page only */ }
+  }
+
+  function getToken() {
+    if (state.token) return Promise.resolve(state.token);
+    var pane = storedPaneToken();
+    if (pane) {
+      state.token = pane;
+      state.tokenKind = "pane";
+      return Promise.resolve(pane);
+    }
+    if (!Office.auth || typeof Office.auth.getAccessToken !== "function") {
+      return Promise.reject(signedOut("Sign in to see the sequence status of your recipients."));
+    }
+    return Office.auth.getAccessToken({ allowSignInPrompt: true, allowConsentPrompt: true })
+      .then(function (token) {
+        state.token = token;
+        state.tokenKind = "sso";
+        return token;
+      })
+      .catch(function (error) {
+        // 13xxx: SSO unavailable, not consented or cancelled; the dialog sign-in is the fallback.
+        throw signedOut(ssoMessage(error));
+      });
+  }
+
+  function ssoMessage(error) {
+    var code = error && error.code;
+    if (code === 13001) return "Sign in to Outlook with your work account, then sign in here.";
+    if (code === 13002) return "Sign-in was cancelled. Sign in to see the sequence status of your recipients.";
+    return "Sign in to see the sequence status of your recipients.";
+  }
+
+  function signedOut(message) {
+    var error = new Error(message);
+    error.signedOut = true;
+    return error;
+  }
+
+  function forgetToken() {
+    state.token = null;
+    state.tokenKind = null;
+    storePaneToken(null);
+  }
+
+  function signInWithDialog() {
+    var button = $("sign-in");
+    button.disabled = true;
+    var profile = Office.context.mailbox && Office.context.mailbox.userProfile;
+    var hint = profile && profile.emailAddress ? profile.emailAddress : "";
+    var url = config.signInUrl + (hint ? (config.signInUrl.indexOf("?") < 0 ? "?" : "&") +
+      "login_hint=" + encodeURIComponent(hint) : "");
+    Office.context.ui.displayDialogAsync(url, { height: 60, width: 30, displayInIframe: false },
+      function (opened) {
+        button.disabled = false;
+        if (opened.status !== Office.AsyncResultStatus.Succeeded) {
+          showError("The sign-in window could not open. Allow pop-ups for Outlook and try again.");
+          return;
+        }
+        var dialog = opened.value;
+        dialog.addEventHandler(Office.EventType.DialogMessageReceived, function (arg) {
+          dialog.close();
+          var message = {};
+          try { message = JSON.parse(arg.message); } catch (e) { message = {}; }
+          if (!message.token) {
+            $("signed-out-message").textContent = message.error || "Sign-in did not complete. Try again.";
+            show("signed-out");
+            return;
+          }
+          state.token = message.token;
+          state.tokenKind = "pane";
+          storePaneToken(message.token);
+          refresh();
+        });
+        dialog.addEventHandler(Office.EventType.DialogEventReceived, function () {
+          announce("The sign-in window was closed.");
+        });
+      });
+  }
+
+  /* --- the API ----------------------------------------------------------------------------- */
+
+  function api(method, path, body) {
+    return getToken().then(function (token) {
+      var init = { method: method, headers: { Authorization: "Bearer " + token, Accept: "application/json" } };
+      if (body !== undefined) {
+        init.headers["Content-Type"] = "application/json";
+        init.body = JSON.stringify(body);
+      }
+      return fetch(config.apiBase + path, init).catch(function () {
+        throw new Error("Sequence Sidebar cannot be reached. Check your connection and try again.");
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (response.ok) return data;
+          var message = (data && data.error && data.error.message) || ("The server answered " + response.status + ".");
+          if (response.status === 401) {
+            forgetToken();
+            throw signedOut("Your sign-in was not accepted: " + message + " Sign in again.");
+          }
+          var error = new Error(message);
+          error.status = response.status;
+          throw error;
+        });
+      });
+    });
+  }
+
+  /* --- rendering --------------------------------------------------------------------------- */
+
+  function statusOf(entry) {
+    if (entry.error) return { label: "Not an email address", tone: "muted" };
+    if (!entry.contact) return { label: "Not a contact", tone: "muted" };
+    var enrollment = entry.enrollment;
+    if (!enrollment) return { label: "Not enrolled", tone: "neutral" };
+    if (enrollment.status === "paused") return { label: "Enrolled (paused)", tone: "warning" };
+    return { label: "Enrolled", tone: "warning" };
+  }
+
+  function personName(user) {
+    if (!user) return "someone";
+    return user.name || user.email || "someone";
+  }
+
+  function render() {
+    var list = $("recipients");
+    list.textContent = "";
+    var results = state.lookup || [];
+    results.forEach(function (entry, index) {
+      list.appendChild(renderRecipient(entry, state.recipients[index] || {}));
+    });
+    show("list");
+  }
+
+  function renderRecipient(entry, asked) {
+    var item = el("li", "recipient");
+    var status = statusOf(entry);
+    var head = el("div", "recipient__head");
+    var who = el("div", "recipient__who");
+    var name = (entry.contact && entry.contact.name) || asked.displayName || entry.email;
+    who.appendChild(el("span", "recipient__name", name));
+    if (name !== entry.email) who.appendChild(el("span", "recipient__email", entry.email));
+    var company = entry.contact && entry.contact.company && entry.contact.company.name;
+    if (company) who.appendChild(el("span", "recipient__company", company));
+    head.appendChild(who);
+    var badges = el("div", "recipient__badges");
+    badges.appendChild(el("span", "badge badge--field", FIELD_LABELS[asked.field] || ""));
+    badges.appendChild(el("span", "badge badge--" + status.tone, status.label));
+    head.appendChild(badges);
+    item.appendChild(head);
+
+    var enrollment = entry.enrollment;
+    if (enrollment && (enrollment.status === "active" || enrollment.status === "paused")) {
+      item.appendChild(renderAlert(entry, name));
+    } else if (entry.contact) {
+      item.appendChild(renderActions(entry, null));
+    }
+    return item;
+  }
+
+  function renderAlert(entry, name) {
+    var enrollment = entry.enrollment;
+    var alert = el("div", "alert");
+    alert.setAttribute("role", "group");
+    alert.setAttribute("aria-label", "Sequence enrollment of " + name);
+    alert.appendChild(el("p", "alert__title", "This contact is currently enrolled in a sequence"));
+    var facts = el("dl", "alert__facts");
+    [["Sequence", (enrollment.sequence && enrollment.sequence.name) || "Unnamed sequence"],
+     ["Step", "Step " + enrollment.current_step + " of " + enrollment.steps_total +
+       (enrollment.status === "paused" ? " (paused)" : "")],
+     ["Enrolled by", personName(enrollment.enrolled_by)]].forEach(function (pair) {
+      facts.appendChild(el("dt", null, pair[0]));
+      facts.appendChild(el("dd", null, pair[1]));
+    });
+    alert.appendChild(facts);
+    if (state.confirming === enrollment.id) alert.appendChild(renderConfirm(entry, name));
+    else alert.appendChild(renderActions(entry, name));
+    return alert;
+  }
+
+  function renderActions(entry, name) {
+    var actions = el("div", "actions");
+    if (name !== null) {
+      if (entry.can_unenroll) {
+        var unenroll = el("button", "button button--danger", "Unenroll from sequence");
+        unenroll.type = "button";
+        unenroll.setAttribute("data-action", "unenroll");
+        unenroll.setAttribute("data-enrollment", entry.enrollment.id);
+        unenroll.addEventListener("click", function () {
+          state.confirming = entry.enrollment.id;
+          render();
+          var confirm = document.querySelector("[data-action='confirm-unenroll']");
+          if (confirm) confirm.focus();
+        });
+        actions.appendChild(unenroll);
+      } else {
+        actions.appendChild(el("p", "hint",
+          "Only " + personName(entry.enrollment.enrolled_by) + ", the sequence owner or an admin can unenroll this contact."));
+      }
+    }
+    var view = el("button", "button button--quiet", "View contact");
+    view.type = "button";
+    view.setAttribute("data-action", "view-contact");
+    view.addEventListener("click", function () { openContact(entry.contact.id); });
+    actions.appendChild(view);
+    return actions;
+  }
+
+  function renderConfirm(entry, name) {
+    var enrollment = entry.enrollment;
+    var sequence = (enrollment.sequence && enrollment.sequence.name) || "this sequence";
+    var box = el("div", "confirm");
+    box.setAttribute("role", "alertdialog");
+    box.setAttribute("aria-label", "Confirm unenrollment");
+    box.appendChild(el("p", null, "Unenroll " + name + " from " + sequence + "? No further steps will run. " +
+      "The history is kept."));
+    var yes = el("button", "button button--danger", "Unenroll");
+    yes.type = "button";
+    yes.setAttribute("data-action", "confirm-unenroll");
+    var no = el("button", "button", "Cancel");
+    no.type = "button";
+    no.setAttribute("data-action", "cancel-unenroll");
+    yes.addEventListener("click", function () { unenroll(entry, name, sequence, yes); });
+    no.addEventListener("click", cancelConfirm);
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") cancelConfirm();
+    });
+    var row = el("div", "actions");
+    row.appendChild(yes);
+    row.appendChild(no);
+    box.appendChild(row);
+    return box;
+  }
+
+  function cancelConfirm() {
+    var id = state.confirming;
+    state.confirming = null;
+    render();
+    // Focus returns to the button that opened the confirmation.
+    var opener = document.querySelector("[data-action='unenroll'][data-enrollment='" + id + "']");
+    if (opener) opener.focus();
+  }
+
+  function openContact(contactId) {
+    var url = config.contactUrl.replace("{id}", encodeURIComponent(contactId));
+    if (Office.context.ui && typeof Office.context.ui.openBrowserWindow === "function") {
+      Office.context.ui.openBrowserWindow(url);
+    } else {
+      window.open(url, "_blank", "noopener");
+    }
+  }
+
+  function unenroll(entry, name, sequence, button) {
+    button.disabled = true;
+    button.textContent = "Unenrolling…";
+    api("POST", "/enrollments/" + encodeURIComponent(entry.enrollment.id) + "/unenroll", { surface: "outlook_addin" })
+      .then(function () {
+        state.confirming = null;
+        var text = name + " was unenrolled from " + sequence + ".";
+        showNotice(text);
+        announce(text);
+        return lookup();
+      })
+      .catch(function (error) {
+        state.confirming = null;
+        handleFailure(error);
+      });
+  }
+
+  function showError(message) {
+    $("error-message").textContent = message;
+    show("error");
+    $("retry").focus();
+  }
+
+  function handleFailure(error) {
+    if (error && error.signedOut) {
+      $("signed-out-message").textContent = error.message;
+      show("signed-out");
+      return;
+    }
+    showError((error && error.message) || "Something went wrong.");
+  }
+
+  /* --- the flow ---------------------------------------------------------------------------- */
+
+  function lookup() {
+    var generation = ++state.generation;
+    if (!state.recipients.length) {
+      state.lookup = [];
+      show("empty");
+      return Promise.resolve();
+    }
+    if (!state.lookup) show("loading");
+    var emails = state.recipients.map(function (r) { return r.email; });
+    return api("POST", "/recipients/status", { emails: emails }).then(function (data) {
+      if (generation !== state.generation) return; // a newer refresh is on its way
+      state.lookup = data.recipients || [];
+      render();
+      renderSignedIn();
+    }).catch(function (error) {
+      if (generation !== state.generation) return;
+      state.lookup = null;
+      handleFailure(error);
+    });
+  }
+
+  function renderSignedIn() {
+    var footer = $("pane-footer");
+    footer.hidden = false;
+    $("signed-in-as").textContent = state.tokenKind === "pane" ? "Signed in through the sign-in window" :
+      "Signed in with Microsoft 365 single sign-on";
+  }
+
+  function refresh() {
+    showNotice("");
+    return readRecipients().then(function (recipients) {
+      state.recipients = recipients;
+      state.lookup = null;
+      return lookup();
+    }).catch(function (error) {
+      showError((error && error.message) || "Outlook could not read the recipients.");
+    });
+  }
+
+  function supports(version) {
+    var requirements = Office.context.requirements;
+    return !!(requirements && requirements.isSetSupported("Mailbox", version));
+  }
+
+  function followItem() {
+    var item = currentItem();
+    if (item && isCompose(item) && supports("1.7") && typeof item.addHandlerAsync === "function") {
+      item.addHandlerAsync(Office.EventType.RecipientsChanged, function () { refresh(); });
+    }
+  }
+
+  function followChanges() {
+    followItem();
+    // A pinned pane stays open while the rep moves between messages.
+    if (supports("1.5") && typeof Office.context.mailbox.addHandlerAsync === "function") {
+      Office.context.mailbox.addHandlerAsync(Office.EventType.ItemChanged, function () {
+        state.confirming = null;
+        followItem();
+        refresh();
+      });
+    }
+  }
+
+  function start() {
+    $("refresh").addEventListener("click", function () { refresh(); });
+    $("retry").addEventListener("click", function () { refresh(); });
+    $("sign-in").addEventListener("click", signInWithDialog);
+    followChanges();
+    refresh();
+  }
+
+  Office.onReady(function () { start(); });
+})();

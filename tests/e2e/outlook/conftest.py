@@ -1,0 +1,93 @@
+"""Browser tests of the Outlook task pane: the demo preview (real pane + stand-in Office) on a live server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from addin_server import create_app
+from addin_server.auth.microsoft_tokens import clear_microsoft_keys
+from addin_server.config import Settings
+from addin_server.services import enrollments
+from addin_server.services.context import ServiceContext
+from tests.browser import CHROMIUM_ARGS, chromium_path, live_server
+from tests.builders import World, make_world
+from tests.web.outlook.sso_tokens import CLIENT_ID, KEY_ID, SigningKey, serve_jwks
+
+
+@dataclass
+class Enrolled:
+    world: World
+    jane_enrollment: str  # enrolled by Rita: Otto sees it but may not unenroll
+    raj_enrollment: str  # enrolled by Otto
+
+
+@pytest.fixture(scope="session")
+def ms_key() -> SigningKey:
+    return SigningKey(KEY_ID)
+
+
+@pytest.fixture(scope="session")
+def jwks_url(ms_key: SigningKey) -> Iterator[str]:
+    with serve_jwks(ms_key) as url:
+        yield url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_cache() -> Iterator[None]:
+    clear_microsoft_keys()
+    yield
+    clear_microsoft_keys()
+
+
+@pytest.fixture
+def settings(database_url: str, jwks_url: str) -> Settings:
+    # Demo mode: /dev/outlook-preview exists. The SSO settings let a test sign in with a minted token.
+    return Settings.from_env({}, database_url=database_url, public_url="https://sidebar.test",
+                             secret_key="test-secret", demo_mode=True, ms_client_id=CLIENT_ID,
+                             ms_jwks_url=jwks_url, mail_transport="local")
+
+
+@pytest.fixture
+def enrolled(services: ServiceContext) -> Enrolled:
+    world = make_world(services)
+
+    def enroll(contact: dict[str, Any], by: dict[str, Any]) -> str:
+        return str(enrollments.enroll(services, world.admin, sequence_id=world.sequence["id"],
+                                      contact_id=contact["id"], sender_user_id=by["id"],
+                                      enrolled_by_user_id=by["id"])["id"])
+
+    return Enrolled(world, enroll(world.contact, world.rep), enroll(world.colleague, world.other_rep))
+
+
+@pytest.fixture
+def base_url(settings: Settings, services: ServiceContext, enrolled: Enrolled) -> Iterator[str]:
+    app = create_app(settings, services=services)
+    with live_server(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium per module (launching is the slow part); each test gets a fresh context."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, base_url: str) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
