@@ -525,8 +525,15 @@ def _graph_properties(message: Mapping[str, Any]) -> dict[str, str]:
         if isinstance(prop, Mapping) and isinstance(prop.get("id"), str):
             value = prop.get("value")
             if isinstance(value, str):
-                props[re.sub(r"\s+", " ", prop["id"].strip().lower())] = value
+                props[_property_key(prop["id"])] = value
     return props
+
+
+def _property_key(prop_id: str) -> str:
+    """One spelling for a MAPI property id: Graph answers "String 0x1a" for "String 0x001A"."""
+    key = re.sub(r"\s+", " ", prop_id.strip().lower())
+    found = re.fullmatch(r"(\w+) 0x([0-9a-f]{1,8})", key)
+    return f"{found.group(1)} 0x{int(found.group(2), 16):04x}" if found else key
 
 
 def _from_graph(message: Mapping[str, Any]) -> InboundMessage:

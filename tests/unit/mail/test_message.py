@@ -114,3 +114,17 @@ def test_a_flufl_bounce_exception_only_loses_that_signal(monkeypatch: pytest.Mon
     result = classify(message)
     assert result.kind == MessageKind.BOUNCE_HARD
     assert result.bounced_recipients == ("gone.person@buyer.example",)
+
+
+def test_graphs_short_property_ids_still_carry_the_message_class() -> None:
+    """Graph answers the extended property as "String 0x1a"; it is the same 0x001A message class."""
+    from addin_server.mail.classify import MessageKind, classify
+    from addin_server.mail.message import InboundMessage
+
+    for prop_id in ("String 0x1a", "String 0x001A", "string   0x001a"):
+        message = InboundMessage.from_graph({
+            "subject": "Intro", "from": {"emailAddress": {"address": "jane@globex.example"}},
+            "body": {"contentType": "text", "content": "Thanks for your message."},
+            "singleValueExtendedProperties": [{"id": prop_id, "value": "IPM.Note.Rules.OofTemplate.Microsoft"}]})
+        assert message.message_class == "IPM.Note.Rules.OofTemplate.Microsoft", prop_id
+        assert classify(message).kind is MessageKind.OUT_OF_OFFICE, prop_id
