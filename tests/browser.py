@@ -28,10 +28,18 @@ def chromium_path() -> str:
     return path
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @contextmanager
-def live_server(app: Any) -> Iterator[str]:
+def live_server(app: Any, port: int = 0) -> Iterator[str]:
     """Serve a Flask app from a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

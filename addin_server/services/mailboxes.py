@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from addin_server.auth.client_state import issue_client_state
 from addin_server.auth.secrets_box import decrypt, encrypt
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.model import MailboxProvider
-from addin_server.providers.gmail import GmailMailbox
+from addin_server.providers.gmail import GmailError, GmailMailbox, GrantRevoked
+from addin_server.providers.graph import (
+    MAX_SUBSCRIPTION_MINUTES,
+    GraphError,
+    GraphMailbox,
+    GraphTokens,
+    SubscriptionGone,
+)
+from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
 from addin_server.services.errors import Conflict, Invalid
@@ -58,8 +68,13 @@ def connect_gmail(ctx: ServiceContext, principal: Principal, user_id: str, refre
         # A reconnect keeps the older cursor: what arrived while disconnected is still read.
         watch.history_id = watch.history_id or history_id
         watch.status, watch.last_error, watch.last_synced_at = "active", None, ctx.now()
-        return {"user_id": str(user.id), "mailbox": user.mailbox_address, "history_id": str(watch.history_id),
+        address = user.mailbox_address
+        result = {"user_id": str(user.id), "mailbox": user.mailbox_address, "history_id": str(watch.history_id),
                 "watch_expires_at": watch.watch_expires_at.isoformat() if watch.watch_expires_at else None}
+    from addin_server.services.notifications import wake_mailbox
+
+    wake_mailbox(ctx, address)
+    return result
 
 
 def mark_disconnected(ctx: ServiceContext, user_id: int, reason: str) -> None:
@@ -85,3 +100,140 @@ def mailbox_status(ctx: ServiceContext, principal: Principal) -> list[dict[str, 
                         "watch_status": w.status if w else None, "last_error": w.last_error if w else None,
                         "last_synced_at": w.last_synced_at.isoformat() if w and w.last_synced_at else None})
         return out
+
+
+RENEW_AFTER = timedelta(days=1)
+WATCH_LIFETIME = timedelta(days=7)
+
+
+def renew_gmail_watches(ctx: ServiceContext) -> int:
+    """Renew each Gmail watch once a day, well before Gmail's 7-day expiry. Returns how many."""
+    if not ctx.settings.pubsub_topic:
+        return 0
+    due_before = ctx.now() + WATCH_LIFETIME - RENEW_AFTER
+    with ctx.sessions() as s:
+        due = list(s.execute(select(t.MailboxWatch.user_id).where(
+            t.MailboxWatch.provider == MailboxProvider.GMAIL.value, t.MailboxWatch.status == "active",
+            (t.MailboxWatch.watch_expires_at.is_(None)) | (t.MailboxWatch.watch_expires_at < due_before))).scalars())
+    renewed = 0
+    for user_id in due:
+        with ctx.session() as s:
+            user = s.get_one(t.User, user_id)
+            try:
+                _, expires = gmail_for(ctx.settings, user).watch(ctx.settings.pubsub_topic)
+            except (MailboxNotConnected, GrantRevoked) as exc:
+                mark_disconnected(ctx, user_id, str(exc))
+                continue
+            except GmailError:
+                continue  # tried again on the next pass
+            watch_row(s, user).watch_expires_at = expires
+            renewed += 1
+    return renewed
+
+
+# --- Outlook (Microsoft Graph) ---------------------------------------------------------------
+
+_graph_tokens: dict[tuple[str, str, str], GraphTokens] = {}
+
+
+def graph_tokens(settings: Settings, tenant_id: str) -> GraphTokens:
+    """One msal client per tenant and app registration (msal caches the tokens inside it)."""
+    key = (settings.ms_authority, settings.ms_client_id, tenant_id)
+    if key not in _graph_tokens:
+        _graph_tokens[key] = GraphTokens(settings, tenant_id)
+    return _graph_tokens[key]
+
+
+def outlook_connected(s: Session, user: t.User) -> bool:
+    if user.mailbox_provider != MailboxProvider.OUTLOOK.value or not user.mailbox_connected or not user.ms_tid:
+        return False
+    watch = s.scalar(select(t.MailboxWatch).where(t.MailboxWatch.user_id == user.id))
+    return watch is not None and watch.subscription_id is not None
+
+
+def graph_for(settings: Settings, user: t.User) -> GraphMailbox:
+    if not user.ms_tid or not user.mailbox_connected:
+        raise MailboxNotConnected(f"{user.mailbox_address} is not connected")
+    # The Graph user id when known: the per-mailbox concurrency gate is keyed by it.
+    return GraphMailbox(settings, user.ms_oid or user.mailbox_address, graph_tokens(settings, user.ms_tid).app_token)
+
+
+def _subscribe(ctx: ServiceContext, s: Session, user: t.User, watch: t.MailboxWatch) -> None:
+    issued = issue_client_state(ctx.settings)
+    graph = graph_for(ctx.settings, user)
+    try:
+        sub = graph.subscribe(ctx.settings.public_endpoint("/webhooks/graph"),
+                              ctx.settings.public_endpoint("/webhooks/graph/lifecycle"), issued.secret)
+    finally:
+        graph.close()
+    watch.subscription_id, watch.client_state_hash = sub.id, issued.stored_hash
+    watch.subscription_expires_at, watch.status, watch.last_error = sub.expires_at, "active", None
+
+
+def connect_outlook(ctx: ServiceContext, principal: Principal, user_id: str, *, tenant_id: str,
+                    graph_user_id: str | None = None) -> dict[str, Any]:
+    """Follow a rep's Outlook mailbox with the tenant's admin consent (app-only access)."""
+    if not tenant_id.strip():
+        raise Invalid("tenant_id is empty")
+    with ctx.session() as s:
+        user = owned(s, t.User, user_id, principal, "user")
+        if user.mailbox_provider != MailboxProvider.OUTLOOK.value:
+            raise Conflict("this rep's mailbox is not an Outlook mailbox")
+        user.ms_tid, user.mailbox_connected = tenant_id.strip(), True
+        if graph_user_id:
+            user.ms_oid = graph_user_id
+        s.flush()
+        watch = watch_row(s, user)
+        _subscribe(ctx, s, user, watch)
+        if watch.delta_link is None:  # from now on; what came before the connection is not ours to judge
+            graph = graph_for(ctx.settings, user)
+            try:
+                watch.delta_link = graph.inbox_delta(None, from_now=True).delta_link
+            finally:
+                graph.close()
+        watch.last_synced_at = ctx.now()
+        address = user.mailbox_address
+        result = {"user_id": str(user.id), "mailbox": address, "subscription_id": watch.subscription_id,
+                  "subscription_expires_at": watch.subscription_expires_at.isoformat()
+                  if watch.subscription_expires_at else None}
+    from addin_server.services.notifications import wake_mailbox
+
+    wake_mailbox(ctx, address)
+    return result
+
+
+def resubscribe(ctx: ServiceContext, user_id: int) -> None:
+    """Graph removed the subscription (or it lapsed): make a new one."""
+    with ctx.session() as s:
+        user = s.get_one(t.User, user_id)
+        _subscribe(ctx, s, user, watch_row(s, user))
+
+
+def renew_graph_subscriptions(ctx: ServiceContext) -> int:
+    """Renew subscriptions once a day (they live under 3 days); recreate the ones Graph forgot."""
+    due_before = ctx.now() + timedelta(minutes=MAX_SUBSCRIPTION_MINUTES) - RENEW_AFTER
+    with ctx.sessions() as s:
+        due = list(s.scalars(select(t.MailboxWatch.user_id).where(
+            t.MailboxWatch.provider == MailboxProvider.OUTLOOK.value, t.MailboxWatch.status == "active",
+            t.MailboxWatch.subscription_id.is_not(None),
+            (t.MailboxWatch.subscription_expires_at.is_(None))
+            | (t.MailboxWatch.subscription_expires_at < due_before))))
+    renewed = 0
+    for user_id in due:
+        with ctx.session() as s:
+            user = s.get_one(t.User, user_id)
+            watch = watch_row(s, user)
+            graph = graph_for(ctx.settings, user)
+            try:
+                watch.subscription_expires_at = graph.renew(str(watch.subscription_id))
+            except SubscriptionGone:
+                _subscribe(ctx, s, user, watch)
+            except GraphGrantRevoked as exc:
+                watch.status, watch.last_error, user.mailbox_connected = "disconnected", str(exc)[:500], False
+                continue
+            except GraphError:
+                continue
+            finally:
+                graph.close()
+            renewed += 1
+    return renewed

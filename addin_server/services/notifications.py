@@ -108,18 +108,50 @@ def _finish(ctx: ServiceContext, notification_id: int, error: str | None) -> str
         return n.status
 
 
+PARKED_RETRY = timedelta(hours=1)
+
+
+def _park(ctx: ServiceContext, notification_id: int, reason: str) -> str:
+    with ctx.session() as s:
+        n = s.get_one(t.InboundNotification, notification_id)
+        n.lease_owner, n.lease_until, n.last_error = None, None, reason[:2000]
+        n.next_attempt_at = ctx.now() + PARKED_RETRY
+        return "parked"
+
+
+def wake_mailbox(ctx: ServiceContext, mailbox_address: str) -> None:
+    """A reconnected mailbox: its waiting notifications are due now."""
+    with ctx.session() as s:
+        s.execute(update(t.InboundNotification).where(
+            t.InboundNotification.mailbox_address == mailbox_address, t.InboundNotification.status == "pending")
+            .values(next_attempt_at=ctx.now()).execution_options(synchronize_session=False))
+
+
 def process_notification(ctx: ServiceContext, notification_id: int) -> str:
     """Handle one claimed notification; returns its new status (done, pending for a retry, dead)."""
     with ctx.sessions() as s:
         n = s.get(t.InboundNotification, notification_id)
         if n is None or n.status != "pending":
             return "gone"
-        provider, address = n.provider, n.mailbox_address
+        provider, address, payload = n.provider, n.mailbox_address, dict(n.payload or {})
+    from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
+
     try:
-        if provider == "gmail" and address:
+        if not address:
+            raise ValueError("the notification names no mailbox")
+        if provider == "gmail":
             sync_gmail_mailbox(ctx, address)
+        elif provider == "graph":
+            process_graph_message(ctx, address, _graph_message_id(payload))
+        elif provider == "graph_lifecycle":
+            handle_graph_lifecycle(ctx, address, payload)
+        elif provider == "graph_delta":
+            graph_catch_up(ctx, address)
         else:
-            raise ValueError(f"no handler for {provider} notifications yet")
+            raise ValueError(f"no handler for {provider} notifications")
+    except (MailboxNotConnected, GrantRevoked, GraphGrantRevoked) as exc:
+        # Not the notification's fault: it waits for the rep to reconnect, without using up retries.
+        return _park(ctx, notification_id, f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - recorded on the notification, retried with backoff
         log.warning("notification %s failed: %s: %s", notification_id, type(exc).__name__, str(exc)[:300])
         return _finish(ctx, notification_id, f"{type(exc).__name__}: {exc}")
@@ -202,12 +234,13 @@ def sweep_mailboxes(ctx: ServiceContext, worker: str) -> int:
     """Catch what pushes missed: sync every connected Gmail mailbox not synced for a while."""
     cutoff = ctx.now() - timedelta(minutes=ctx.settings.sweep_minutes)
     with ctx.sessions() as s:
-        due = list(s.scalars(select(t.MailboxWatch.mailbox_address).where(
-            t.MailboxWatch.provider == "gmail", t.MailboxWatch.status == "active",
-            (t.MailboxWatch.last_synced_at.is_(None)) | (t.MailboxWatch.last_synced_at < cutoff))))
+        due = list(s.execute(select(t.MailboxWatch.mailbox_address, t.MailboxWatch.provider).where(
+            t.MailboxWatch.status == "active",
+            (t.MailboxWatch.last_synced_at.is_(None)) | (t.MailboxWatch.last_synced_at < cutoff))).all())
     bucket = int(ctx.now().timestamp() // (60 * max(1, ctx.settings.sweep_minutes)))
-    for address in due:
-        record_notification(ctx, provider="gmail", dedupe_key=f"sweep:{address}:{bucket}", mailbox_address=address,
+    for address, provider in due:
+        kind = "gmail" if provider == "gmail" else "graph_delta"
+        record_notification(ctx, provider=kind, dedupe_key=f"sweep:{address}:{bucket}", mailbox_address=address,
                             account_id=None, payload={"sweep": True})
     return len(due)
 
@@ -277,3 +310,102 @@ def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, life
         with ctx.session() as s:
             s.execute(insert(t.InboundNotification).values(rows).on_conflict_do_nothing())
     return {"kept": len(rows), "dropped": dropped}
+
+
+# --- Outlook (Graph) ---------------------------------------------------------------------------
+
+GRAPH_RESYNC_LIMIT = 500
+
+
+def _graph_user(ctx: ServiceContext, address: str) -> tuple[int, str, Any]:
+    from addin_server.services.mailboxes import graph_for
+
+    with ctx.sessions() as s:
+        user = find_mailbox_user(s, address)
+        if user is None:
+            raise MailboxNotConnected(f"no rep's mailbox is {address}")
+        return user.id, user.mailbox_address, graph_for(ctx.settings, user)
+
+
+def _graph_inbound(graph: Any, message: dict[str, Any]) -> InboundMessage:
+    inbound = InboundMessage.from_graph(message)
+    if (inbound.message_class or "").upper().startswith("REPORT."):
+        # A delivery report keeps its failed recipients and status codes in its MIME parts.
+        return InboundMessage.from_bytes(graph.fetch_mime(message["id"]))
+    return inbound
+
+
+def _apply_graph_message(ctx: ServiceContext, graph: Any, mailbox: str, message: dict[str, Any]) -> bool:
+    if message.get("isDraft"):
+        return False
+    apply_inbound_message(ctx, provider="outlook", mailbox_address=mailbox, provider_message_id=str(message["id"]),
+                          message=_graph_inbound(graph, message))
+    return True
+
+
+def process_graph_message(ctx: ServiceContext, address: str, message_id: str) -> bool:
+    """One message Graph told us about: fetch it with its headers and message class, apply it once."""
+    from addin_server.providers.graph import GraphError
+
+    _, mailbox, graph = _graph_user(ctx, address)
+    try:
+        try:
+            message = graph.fetch(message_id)
+        except GraphError as exc:
+            if getattr(exc, "status", None) == 404:
+                return False  # moved or deleted since: the delta catch-up sees what remains
+            raise
+        return _apply_graph_message(ctx, graph, mailbox, message)
+    finally:
+        graph.close()
+
+
+def graph_catch_up(ctx: ServiceContext, address: str) -> int:
+    """Everything new in the inbox since the stored delta link, applied once; the link moves on."""
+    from addin_server.providers.graph import DeltaExpired, GraphError
+
+    user_id, mailbox, graph = _graph_user(ctx, address)
+    try:
+        with ctx.sessions() as s:
+            watch = s.scalar(select(t.MailboxWatch).where(t.MailboxWatch.user_id == user_id))
+            link = watch.delta_link if watch else None
+        try:
+            page = graph.inbox_delta(link)
+        except DeltaExpired:
+            page = graph.inbox_delta(None)  # a fresh enumeration; messages already applied are skipped
+        applied = 0
+        for message in graph.fetch_many(list(page.message_ids)[-GRAPH_RESYNC_LIMIT:]):
+            if isinstance(message, GraphError):
+                raise message
+            applied += _apply_graph_message(ctx, graph, mailbox, message)
+        with ctx.session() as s:
+            s.execute(update(t.MailboxWatch).where(t.MailboxWatch.user_id == user_id)
+                      .values(delta_link=page.delta_link, last_synced_at=ctx.now())
+                      .execution_options(synchronize_session=False))
+        return applied
+    finally:
+        graph.close()
+
+
+def handle_graph_lifecycle(ctx: ServiceContext, address: str, payload: dict[str, Any]) -> None:
+    from addin_server.services.mailboxes import resubscribe
+
+    event = payload.get("lifecycleEvent")
+    user_id, _, graph = _graph_user(ctx, address)
+    try:
+        if event == "reauthorizationRequired":
+            graph.reauthorize(str(payload.get("subscriptionId")))
+            return
+    finally:
+        graph.close()
+    if event == "subscriptionRemoved":
+        resubscribe(ctx, user_id)
+    # Removed or missed: whatever arrived meanwhile is read by delta.
+    graph_catch_up(ctx, address)
+
+
+def _graph_message_id(payload: dict[str, Any]) -> str:
+    data = payload.get("resourceData")
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
+        return data["id"]
+    return str(payload.get("resource", "")).rstrip("/").rpartition("/")[2]

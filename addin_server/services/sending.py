@@ -27,7 +27,8 @@ class ProviderMailSender:
                                                    t.User.mailbox_address == email.mailbox_address))
         if user is None:
             raise MailboxNotConnected(f"no rep sends from {email.mailbox_address}")
-        if self.fallback is not None and not user.refresh_token_encrypted:
+        if self.fallback is not None and user.mailbox_provider == MailboxProvider.GMAIL.value \
+                and not user.refresh_token_encrypted:
             return self.fallback.send(session, email)
         if user.mailbox_provider == MailboxProvider.GMAIL.value:
             mime = build_mime(sender=user.mailbox_address, sender_name=user.name, recipient=email.recipient,
@@ -42,5 +43,30 @@ class ProviderMailSender:
                 raise
             return SentEmail(provider_message_id=sent.id, thread_id=sent.thread_id,
                              rfc_message_id=email.rfc_message_id)
-        # Outlook mailboxes send through Graph once the rep has connected one (providers/graph.py).
-        raise MailboxNotConnected(f"{user.mailbox_address}: Outlook sending needs a connected Graph mailbox")
+        return self._send_graph(session, user, email)
+
+    def _send_graph(self, session: Session, user: t.User, email: OutgoingEmail) -> SentEmail:
+        from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
+        from addin_server.services.mailboxes import MailboxNotConnected, graph_for, outlook_connected
+
+        if not outlook_connected(session, user):
+            if self.fallback is not None:
+                return self.fallback.send(session, email)
+            raise MailboxNotConnected(f"{user.mailbox_address}: the Outlook mailbox is not connected")
+        # Graph sets only x- headers and List-Unsubscribe (as a MAPI property); others are left out.
+        headers = {k: v for k, v in email.headers.items()
+                   if k.lower().startswith("x-") or k.lower() == "list-unsubscribe"}
+        graph = graph_for(self.settings, user)
+        try:
+            sent = graph.send(subject=email.subject, body=email.body, to=email.recipient,
+                              message_id=email.rfc_message_id, in_reply_to=email.in_reply_to,
+                              references=[email.in_reply_to] if email.in_reply_to else [],
+                              extra_headers=headers, thread_conversation_id=email.thread_id)
+        except GraphGrantRevoked:
+            user.mailbox_connected = False
+            raise
+        finally:
+            graph.close()
+        # Graph may assign its own Message-ID: the one the mailbox holds is what replies will quote.
+        return SentEmail(provider_message_id=sent.id, thread_id=sent.conversation_id,
+                         rfc_message_id=sent.internet_message_id or email.rfc_message_id)

@@ -193,3 +193,39 @@ def test_a_forged_push_is_refused_and_stores_nothing(gmail_services: ServiceCont
     assert r.status_code in (401, 403)
     with gmail_services.session() as s:
         assert s.scalar(select(func.count()).select_from(t.InboundNotification)) == 0
+
+
+def test_gmail_watches_are_renewed_daily_before_their_expiry(gmail_services: ServiceContext,
+                                                              control: GoogleEmulatorControl, world: World) -> None:
+    from addin_server.services.mailboxes import renew_gmail_watches
+
+    assert renew_gmail_watches(gmail_services) == 0  # just watched: six days before renewal is due
+    later = datetime.now(UTC) + timedelta(days=1, hours=1)
+    gmail_services.clock = lambda: later
+    assert renew_gmail_watches(gmail_services) == 1
+    with gmail_services.session() as s:
+        watch = s.scalars(select(t.MailboxWatch)).one()
+    assert watch.watch_expires_at is not None and watch.watch_expires_at > datetime.now(UTC) + timedelta(days=6)
+
+
+def test_a_revoked_grant_marks_the_mailbox_disconnected_and_keeps_the_work(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
+    from addin_server.services.mailboxes import mailbox_status
+
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=world.sequence["id"],
+                           contact_id=world.contact["id"], sender_user_id=world.rep["id"])
+    control.revoke(address=world.rep["mailbox_address"])
+    control.deliver(world.rep["mailbox_address"], reply("human_reply.eml", world, sent_id(gmail_services, e["id"])))
+    control.flush()
+    stats = run_due_steps(gmail_services)
+    assert stats.notifications == 1
+    status = {m["mailbox"]: m for m in mailbox_status(gmail_services, world.admin)}[world.rep["mailbox_address"]]
+    assert status["connected"] is False and status["watch_status"] == "disconnected"
+    with gmail_services.session() as s:
+        waiting = s.scalars(select(t.InboundNotification)).one()
+    assert (waiting.status, waiting.attempts) == ("pending", 0)  # kept, retries not used up
+    # The rep reconnects: the waiting notification is read at once and the reply applied.
+    box = control.issue_grant(world.rep["mailbox_address"])
+    connect_gmail(gmail_services, world.admin, world.rep["id"], box["refresh_token"])
+    run_due_steps(gmail_services)
+    assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["end_reason"] == "replied"
