@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -180,8 +181,38 @@ def cmd_manifests(args: argparse.Namespace, settings: Settings) -> int:
     (out / "gmail-deployment.json").write_text(json.dumps(render_gmail_deployment(settings), indent=2) + "\n")
     (out / "outlook-manifest.xml").write_text(render_outlook_xml(settings))
     (out / "outlook-manifest.json").write_text(json.dumps(render_outlook_json(settings), indent=2) + "\n")
+    # The unified manifest names its icons by path inside the app package: put them beside it.
+    icons = Path(__file__).resolve().parents[1] / "static" / "outlook" / "icons"
+    for icon in ("outline-32.png", "icon-192.png"):
+        if (icons / icon).exists():
+            shutil.copyfile(icons / icon, out / icon)
     for name in ("gmail-deployment.json", "outlook-manifest.xml", "outlook-manifest.json"):
         print(out / name)
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.services.errors import ServiceError
+    from addin_server.services.inbound import simulate
+
+    try:
+        raw = Path(args.file).read_bytes()
+        print(json.dumps(simulate(_services(settings), None, raw, args.mailbox), indent=2, default=str))
+    except (OSError, ServiceError) as exc:
+        print(json.dumps({"error": str(getattr(exc, "message", exc))}), file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.services.notifications import inbox_listing, requeue
+
+    ctx = _services(settings)
+    if args.requeue or args.requeue_dead:
+        print(json.dumps({"requeued": requeue(ctx, ids=args.requeue, all_dead=args.requeue_dead)}))
+        return 0
+    for row in inbox_listing(ctx):
+        print(json.dumps(row))
     return 0
 
 
@@ -239,6 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--public-url", required=True)
     m.add_argument("--out", required=True)
     m.set_defaults(func=cmd_manifests)
+
+    sm = sub.add_parser("simulate", help="what a raw message would do in a rep's mailbox (changes nothing)")
+    sm.add_argument("file")
+    sm.add_argument("--mailbox", required=True)
+    sm.set_defaults(func=cmd_simulate)
+
+    ib = sub.add_parser("inbox", help="list stuck and dead notifications, or requeue them")
+    ib.add_argument("--requeue", type=int, nargs="*", help="notification ids to try again")
+    ib.add_argument("--requeue-dead", action="store_true", help="try every dead notification again")
+    ib.set_defaults(func=cmd_inbox)
 
     c = sub.add_parser("classify", help="classify raw RFC 822 messages")
     c.add_argument("--json", action="store_true")

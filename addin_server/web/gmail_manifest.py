@@ -17,8 +17,8 @@ from addin_server.config import Settings
 MANIFESTS_FOLDER = Path(__file__).resolve().parents[2] / "manifests"
 ADDON_NAME = "Sequence Sidebar"
 COMPOSE_LABEL = "Sequence status of recipients"
-# A Google-hosted Material icon: the deployment needs an https logo reachable by Google.
-LOGO_URL = "https://www.gstatic.com/images/icons/material/system/1x/mark_email_read_black_48dp.png"
+# Our own icon, served from static/ under PUBLIC_URL (Google fetches it over https).
+LOGO_PATH = "/static/outlook/icons/icon-128.png"
 
 
 def _environment() -> Environment:
@@ -31,7 +31,7 @@ def render_gmail_deployment(settings: Settings) -> dict[str, Any]:
     """The deployment JSON for `gcloud workspace-add-ons deployments create --deployment-file=...`."""
     text = _environment().get_template("gmail-deployment.json.j2").render(
         name=ADDON_NAME,
-        logo_url=str(settings.extra.get("gmail_addon_logo_url") or LOGO_URL),
+        logo_url=str(settings.extra.get("gmail_addon_logo_url") or settings.public_endpoint(LOGO_PATH)),
         homepage_url=settings.public_endpoint("/gmail/homepage"),
         message_url=settings.public_endpoint("/gmail/message"),
         compose_url=settings.public_endpoint("/gmail/compose"),
