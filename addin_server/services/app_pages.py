@@ -1,0 +1,370 @@
+"""Read models and checked actions for the web app's pages (/app/...).
+
+Pages show names and sentences, not ids and codes: each view here resolves reps' names, contacts'
+names and each ending's reason in words (domain.wording), and says what the signed-in rep may do
+with each row, so templates never decide permissions. Actions re-check on the server whatever the
+page offered, so a forged form gets the same answer as the API: Forbidden or NotFound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from addin_server.db import tables as t
+from addin_server.domain.addresses import try_normalize
+from addin_server.domain.model import AutomationScope, EnrollmentStatus, Role
+from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words
+from addin_server.services import accounts, mailboxes, sequences
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.directory import contact_view, owned
+from addin_server.services.enrollments import OPEN, can_unenroll
+from addin_server.services.errors import Forbidden, Invalid
+from addin_server.services.identity import principal_for_user
+from addin_server.services.sequences import load_steps
+
+STEP_TYPE_WORDS = {"automated_email": "Automated email", "manual_email": "Manual email", "call": "Call",
+                   "task": "Task"}
+EVENT_WORDS = {
+    "enrolled": "Enrolled", "step_executed": "Step run", "email_sent": "Email sent", "replied": "Replied",
+    "out_of_office": "Out-of-office reply (did not unenroll)", "meeting_booked": "Meeting booked",
+    "bounced": "Bounced", "unsubscribed": "Unsubscribed", "paused": "Paused", "resumed": "Resumed",
+    "unenrolled": "Unenrolled", "finished": "Finished the sequence",
+}
+
+
+@dataclass(frozen=True)
+class SignedInRep:
+    """The person behind a web session, read fresh on every request (role changes apply at once)."""
+
+    principal: Principal
+    user_id: int
+    name: str
+    email: str
+    is_super_admin: bool
+    account_name: str
+    custom_triggers_beta: bool
+
+
+def signed_in_rep(ctx: ServiceContext, user_id: int, account_id: int) -> SignedInRep | None:
+    """The rep a session names, or None when that rep no longer exists in that account."""
+    with ctx.session() as s:
+        user = s.get(t.User, user_id)
+        if user is None or user.account_id != account_id:
+            return None
+        account = s.get_one(t.Account, account_id)
+        return SignedInRep(principal_for_user(user), user.id, user.name, user.email,
+                           user.role == Role.SUPER_ADMIN.value, account.name, account.custom_triggers_beta)
+
+
+def demo_sign_in_choices(ctx: ServiceContext) -> list[dict[str, str]]:
+    """Every rep of the demo database, for the demo-only password sign-in."""
+    with ctx.session() as s:
+        rows = s.execute(select(t.User, t.Account.name).join(t.Account, t.Account.id == t.User.account_id)
+                         .order_by(t.User.account_id, t.User.id)).all()
+        return [{"email": u.email, "name": u.name, "role": u.role, "account": name} for u, name in rows]
+
+
+def principal_for_demo_rep(ctx: ServiceContext, email: str) -> Principal | None:
+    """The rep with this sign-in address (demo mode only; the caller checks the mode and password)."""
+    norm = try_normalize(email)
+    if norm is None:
+        return None
+    with ctx.session() as s:
+        users = list(s.scalars(select(t.User).where(t.User.email == norm).limit(2)))
+        return principal_for_user(users[0]) if len(users) == 1 else None
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _person(c: t.Contact) -> str:
+    return " ".join(p for p in (c.first_name, c.last_name) if p) or c.primary_email
+
+
+def _names_by_email(s: Session, account_id: int) -> dict[str, str]:
+    return dict(s.execute(select(t.User.email, t.User.name).where(t.User.account_id == account_id)).all())
+
+
+def _enrollment_row(e: t.Enrollment, seq: t.Sequence, users: dict[int, t.User], names: dict[str, str],
+                    principal: Principal) -> dict[str, Any]:
+    by, sender = users[e.enrolled_by_user_id], users[e.sender_user_id]
+    ended = e.status not in OPEN
+    ending = None
+    if ended:
+        actor_name = actor_in_words(e.end_actor, names)
+        ending = ending_in_words(e.end_reason, e.end_evidence, surface=e.end_surface, actor_name=actor_name)
+    return {
+        "id": str(e.id),
+        "sequence": {"id": str(seq.id), "name": seq.name},
+        "status": e.status,
+        "status_words": STATUS_WORDS.get(e.status, e.status),
+        "is_open": not ended,
+        "current_step": e.current_step,
+        "steps_total": seq.steps_total,
+        "enrolled_by": {"id": str(by.id), "name": by.name, "email": by.email},
+        "sender": {"name": sender.name, "mailbox_address": sender.mailbox_address},
+        "enrolled_at": e.enrolled_at,
+        "next_step_at": e.next_step_at if e.status == EnrollmentStatus.ACTIVE.value else None,
+        "paused_until": e.paused_until,
+        "ended_at": e.ended_at,
+        "ending": ending,
+        "end_reason": e.end_reason,
+        "evidence": e.end_evidence or {},
+        "can_unenroll": can_unenroll(principal, e, sequence_owner_id=seq.owner_user_id),
+    }
+
+
+def _users(s: Session, ids: set[int]) -> dict[int, t.User]:
+    return {u.id: u for u in s.scalars(select(t.User).where(t.User.id.in_(ids)))} if ids else {}
+
+
+def may_edit_sequence(principal: Principal, seq: t.Sequence) -> bool:
+    """Super admins, API keys and the sequence's owner may change its settings."""
+    return principal.is_admin or principal.user_id is None or seq.owner_user_id == principal.user_id
+
+
+# --- contact record --------------------------------------------------------------------------
+
+
+def _event_detail(data: dict[str, Any]) -> str:
+    parts = []
+    if data.get("step"):
+        parts.append(f"step {data['step']}")
+    if data.get("subject"):
+        parts.append(f"'{data['subject']}'")
+    if data.get("from"):
+        parts.append(f"from {data['from']}")
+    if data.get("until"):
+        parts.append(f"until {str(data['until'])[:10]}")
+    return ", ".join(parts)
+
+
+def contact_record(ctx: ServiceContext, principal: Principal, contact_id: str) -> dict[str, Any]:
+    """A contact with company, addresses, the current enrollment and every past one, in words."""
+    with ctx.session() as s:
+        contact = owned(s, t.Contact, contact_id, principal, "contact")
+        addresses = list(s.scalars(select(t.ContactAddress).where(t.ContactAddress.contact_id == contact.id)
+                                   .order_by(t.ContactAddress.is_primary.desc(), t.ContactAddress.id)))
+        company = s.get(t.Company, contact.company_id) if contact.company_id else None
+        domains = list(s.scalars(select(t.CompanyDomain.domain).where(t.CompanyDomain.company_id == company.id))
+                       ) if company else []
+        rows = list(s.scalars(select(t.Enrollment).where(t.Enrollment.contact_id == contact.id)
+                              .order_by(t.Enrollment.enrolled_at.desc(), t.Enrollment.id.desc())))
+        seqs = {q.id: q for q in s.scalars(select(t.Sequence).where(
+            t.Sequence.id.in_({e.sequence_id for e in rows})))} if rows else {}
+        users = _users(s, {e.enrolled_by_user_id for e in rows} | {e.sender_user_id for e in rows})
+        names = _names_by_email(s, principal.account_id)
+        events: dict[int, list[dict[str, Any]]] = {}
+        if rows:
+            for ev in s.scalars(select(t.EnrollmentEvent).where(
+                    t.EnrollmentEvent.enrollment_id.in_([e.id for e in rows])).order_by(t.EnrollmentEvent.id)):
+                events.setdefault(ev.enrollment_id, []).append({
+                    "type": ev.type, "words": EVENT_WORDS.get(ev.type, ev.type), "at": ev.at,
+                    "detail": _event_detail(ev.data or {}), "by": actor_in_words(ev.actor, names)})
+        history = []
+        for e in rows:
+            row = _enrollment_row(e, seqs[e.sequence_id], users, names, principal)
+            row["events"] = events.get(e.id, [])
+            history.append(row)
+        view = contact_view(contact, addresses, company)
+        view["addresses"] = [{"address": a.address, "primary": a.is_primary, "bounced": a.bounced}
+                             for a in addresses]
+        view["company_domains"] = domains
+        view["initials"] = "".join(p[0] for p in (contact.first_name, contact.last_name) if p).upper() or \
+            contact.primary_email[:1].upper()
+        view["current"] = next((h for h in history if h["is_open"]), None)
+        view["history"] = history
+        return view
+
+
+# --- sequences -------------------------------------------------------------------------------
+
+
+def sequences_overview(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
+    """Every sequence of the account with its owner and how many enrollments are in each state."""
+    with ctx.session() as s:
+        seqs = list(s.scalars(select(t.Sequence).where(t.Sequence.account_id == principal.account_id)
+                              .order_by(t.Sequence.id)))
+        counts: dict[int, dict[str, int]] = {}
+        for seq_id, status, n in s.execute(
+                select(t.Enrollment.sequence_id, t.Enrollment.status, func.count())
+                .where(t.Enrollment.account_id == principal.account_id)
+                .group_by(t.Enrollment.sequence_id, t.Enrollment.status)):
+            counts.setdefault(seq_id, {})[status] = n
+        owners = _users(s, {q.owner_user_id for q in seqs})
+        return [{
+            "id": str(q.id), "name": q.name, "owner": owners[q.owner_user_id].name, "steps_total": q.steps_total,
+            "active": counts.get(q.id, {}).get("active", 0), "paused": counts.get(q.id, {}).get("paused", 0),
+            "finished": counts.get(q.id, {}).get("finished", 0),
+            "unenrolled": counts.get(q.id, {}).get("unenrolled", 0),
+            "copied_from_id": str(q.copied_from_id) if q.copied_from_id else None,
+        } for q in seqs]
+
+
+def sequence_summary(ctx: ServiceContext, principal: Principal, sequence_id: str) -> dict[str, Any]:
+    """A sequence, its steps and automation, and every enrollment (open ones first) with contacts."""
+    with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        steps = load_steps(s, seq.id)
+        rows = list(s.scalars(select(t.Enrollment).where(t.Enrollment.sequence_id == seq.id)
+                              .order_by(t.Enrollment.enrolled_at.desc(), t.Enrollment.id.desc())))
+        contacts = {c.id: c for c in s.scalars(select(t.Contact).where(
+            t.Contact.id.in_({e.contact_id for e in rows})))} if rows else {}
+        companies = {c.id: c for c in s.scalars(select(t.Company).where(
+            t.Company.id.in_({c.company_id for c in contacts.values() if c.company_id})))}
+        users = _users(s, {e.enrolled_by_user_id for e in rows} | {e.sender_user_id for e in rows}
+                       | {seq.owner_user_id})
+        names = _names_by_email(s, principal.account_id)
+        enrollments = []
+        for e in rows:
+            row = _enrollment_row(e, seq, users, names, principal)
+            c = contacts[e.contact_id]
+            company = companies.get(c.company_id) if c.company_id else None
+            row["contact"] = {"id": str(c.id), "name": _person(c), "email": c.primary_email,
+                              "company": company.name if company else None}
+            enrollments.append(row)
+        enrollments.sort(key=lambda r: not r["is_open"])  # stable: open first, newest first within each
+        account = s.get_one(t.Account, principal.account_id)
+        copied_from = s.get(t.Sequence, seq.copied_from_id) if seq.copied_from_id else None
+        return {
+            "id": str(seq.id), "name": seq.name, "owner": users[seq.owner_user_id].name,
+            "steps": [{"position": x.position, "type": x.type, "type_words": STEP_TYPE_WORDS.get(x.type, x.type),
+                       "delay_days": x.delay_days, "subject": x.subject} for x in steps],
+            "automation": {"on_reply": seq.on_reply, "on_meeting": seq.on_meeting,
+                           "pause_on_out_of_office": seq.pause_on_out_of_office},
+            "copied_from": {"id": str(copied_from.id), "name": copied_from.name} if copied_from else None,
+            "enrollments": enrollments,
+            "may_edit": may_edit_sequence(principal, seq),
+            "custom_triggers_beta": account.custom_triggers_beta,
+        }
+
+
+def scheduled_steps(ctx: ServiceContext, principal: Principal, sequence_id: str) -> list[dict[str, Any]]:
+    """The next step of every open enrollment of a sequence, soonest first (paused ones last)."""
+    with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        steps = {x.position: x for x in load_steps(s, seq.id)}
+        rows = list(s.scalars(select(t.Enrollment).where(t.Enrollment.sequence_id == seq.id,
+                                                           t.Enrollment.status.in_(OPEN))))
+        contacts = {c.id: c for c in s.scalars(select(t.Contact).where(
+            t.Contact.id.in_({e.contact_id for e in rows})))} if rows else {}
+        users = _users(s, {e.sender_user_id for e in rows})
+        out = []
+        for e in rows:
+            step = steps.get(e.current_step + 1)
+            if step is None:
+                continue
+            c = contacts[e.contact_id]
+            active = e.status == EnrollmentStatus.ACTIVE.value
+            out.append({
+                "enrollment_id": str(e.id),
+                "contact": {"id": str(c.id), "name": _person(c), "email": c.primary_email},
+                "position": step.position, "steps_total": seq.steps_total,
+                "type_words": STEP_TYPE_WORDS.get(step.type, step.type),
+                "subject": step.subject or ("(reply in the same thread)" if step.thread_with_previous else ""),
+                "due_at": e.next_step_at if active else None,
+                "status": e.status, "active": active, "paused_until": e.paused_until,
+                "sender": users[e.sender_user_id].name,
+                "can_unenroll": active and can_unenroll(principal, e, sequence_owner_id=seq.owner_user_id),
+            })
+        far = datetime.max.replace(tzinfo=None)
+        out.sort(key=lambda r: (not r["active"], r["due_at"].replace(tzinfo=None) if r["due_at"] else far))
+        return out
+
+
+def save_automation(
+    ctx: ServiceContext, principal: Principal, sequence_id: str, *, on_reply: str, on_meeting: str,
+    save_as_new: bool, new_name: str | None = None,
+) -> dict[str, Any]:
+    """The Automation tab's two buttons. Needs the custom-trigger beta; saving in place needs the
+    right to edit the sequence, while anyone may save a copy (current enrollments stay put)."""
+    for value, field in ((on_reply, "on_reply"), (on_meeting, "on_meeting")):
+        if value not in {a.value for a in AutomationScope}:
+            raise Invalid(f"{field} must be one of {', '.join(AutomationScope)}")
+    with ctx.session() as s:
+        account = s.get_one(t.Account, principal.account_id)
+        if not account.custom_triggers_beta:
+            raise Forbidden("automation triggers are part of the custom-trigger beta, which this account has "
+                            "not joined", code="beta_required")
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        if not save_as_new and not may_edit_sequence(principal, seq):
+            raise Forbidden("only the sequence's owner or a super admin can change this sequence; "
+                            "save it as a new sequence instead")
+        pause = seq.pause_on_out_of_office
+        # A copy made by a rep who may not edit the original belongs to that rep, so they can edit it.
+        copy_owner = seq.owner_user_id if may_edit_sequence(principal, seq) else principal.user_id
+    view = sequences.update_automation(ctx, principal, sequence_id, on_reply=on_reply, on_meeting=on_meeting,
+                                       pause_on_out_of_office=pause, save_as_new=save_as_new,
+                                       new_name=(new_name or "").strip() or None)
+    if save_as_new and copy_owner is not None and view["owner_user_id"] != str(copy_owner):
+        with ctx.session() as s:
+            s.get_one(t.Sequence, int(view["id"])).owner_user_id = copy_owner
+        view["owner_user_id"] = str(copy_owner)
+    return view
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any]:
+    """The Settings page: account switches, each sequence's out-of-office option, each rep's mailbox."""
+    account = accounts.get_account(ctx, principal.account_id)
+    status = {m["user_id"]: m for m in mailboxes.mailbox_status(ctx, principal)}
+    with ctx.session() as s:
+        reps = list(s.scalars(select(t.User).where(t.User.account_id == principal.account_id).order_by(t.User.id)))
+        seqs = list(s.scalars(select(t.Sequence).where(t.Sequence.account_id == principal.account_id)
+                              .order_by(t.Sequence.id)))
+        return {
+            "account_name": account.name,
+            "plan": account.plan,
+            "unenroll_same_company": account.unenroll_same_company,
+            "soft_bounce_threshold": account.soft_bounce_threshold,
+            "custom_triggers_beta": account.custom_triggers_beta,
+            "may_change_beta": principal.is_admin,
+            "sequences": [{"id": str(q.id), "name": q.name, "pause_on_out_of_office": q.pause_on_out_of_office,
+                           "may_edit": may_edit_sequence(principal, q)} for q in seqs],
+            "mailboxes": [{"name": u.name, "email": u.email, "provider": u.mailbox_provider,
+                           "address": u.mailbox_address, "is_me": u.id == principal.user_id,
+                           **_mailbox_state(u, status.get(str(u.id), {}))} for u in reps],
+        }
+
+
+def _mailbox_state(user: t.User, status: dict[str, Any]) -> dict[str, Any]:
+    """Connected (a grant is held and works), disconnected (a grant was revoked) or never connected."""
+    if status.get("connected"):
+        state = "connected"
+    elif not user.mailbox_connected or status.get("watch_status") == "disconnected":
+        state = "disconnected"
+    else:
+        state = "not_connected"
+    return {"state": state, "last_error": status.get("last_error"), "last_synced_at": status.get("last_synced_at")}
+
+
+def save_settings(
+    ctx: ServiceContext, principal: Principal, *, unenroll_same_company: bool, soft_bounce_threshold: int,
+    pause_on_out_of_office: dict[str, bool],
+) -> None:
+    """Save the Settings form. A sequence's out-of-office option changes only where the rep may edit it."""
+    with ctx.session() as s:
+        changed = []
+        for seq_id, wanted in pause_on_out_of_office.items():
+            seq = owned(s, t.Sequence, seq_id, principal, "sequence")
+            if seq.pause_on_out_of_office == wanted:
+                continue
+            if not may_edit_sequence(principal, seq):
+                raise Forbidden(f"only the owner of '{seq.name}' or a super admin can change its out-of-office option")
+            changed.append((str(seq.id), seq.on_reply, seq.on_meeting, wanted))
+    accounts.update_account_settings(ctx, principal, unenroll_same_company=unenroll_same_company,
+                                     soft_bounce_threshold=soft_bounce_threshold)
+    for seq_id, on_reply, on_meeting, wanted in changed:
+        sequences.update_automation(ctx, principal, seq_id, on_reply=on_reply, on_meeting=on_meeting,
+                                    pause_on_out_of_office=wanted)

@@ -1,0 +1,85 @@
+"""Reconnecting a rep's Gmail mailbox from the web app: Google's OAuth consent, then connect_gmail.
+
+The web app sends the rep to Google's consent screen (offline access, consent prompted, so Google
+issues a new refresh token even to a rep who granted access before), Google sends them back with a
+code, and the code is exchanged here for the refresh token that mailboxes.connect_gmail stores.
+Outlook mailboxes are connected through Microsoft's consent, which this module does not cover.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+from addin_server.config import Settings
+from addin_server.domain.model import MailboxProvider
+from addin_server.providers.gmail import SCOPES, GmailError
+from addin_server.services import directory, mailboxes
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.errors import Conflict, Invalid, ServiceError
+
+log = logging.getLogger(__name__)
+
+EXCHANGE_TIMEOUT_SECONDS = 10
+
+
+class ConsentFailed(ServiceError):
+    status = 502
+    code = "consent_failed"
+
+
+def _own_gmail_mailbox(ctx: ServiceContext, principal: Principal) -> dict[str, Any]:
+    if principal.user_id is None:
+        raise Invalid("only a rep can connect their own mailbox")
+    rep = directory.get_user(ctx, principal, str(principal.user_id))
+    if rep["mailbox_provider"] != MailboxProvider.GMAIL.value:
+        raise Conflict("this rep's mailbox is an Outlook mailbox; reconnect it through Microsoft")
+    return rep
+
+
+def gmail_consent_url(ctx: ServiceContext, principal: Principal, *, redirect_uri: str, state: str) -> str:
+    """Where to send the signed-in rep to grant Gmail access again (their own mailbox only)."""
+    settings = ctx.settings
+    if not settings.google_oauth_client_id or not settings.google_oauth_client_secret:
+        raise Conflict("Gmail access cannot be granted here: GOOGLE_OAUTH_CLIENT_ID and "
+                       "GOOGLE_OAUTH_CLIENT_SECRET are not configured", code="not_configured")
+    rep = _own_gmail_mailbox(ctx, principal)
+    query = {
+        "client_id": settings.google_oauth_client_id, "redirect_uri": redirect_uri, "response_type": "code",
+        "scope": " ".join(SCOPES), "access_type": "offline", "prompt": "consent",
+        "include_granted_scopes": "true", "login_hint": rep["mailbox_address"], "state": state,
+    }
+    return f"{settings.google_auth_uri}?{urlencode(query)}"
+
+
+def _exchange_code(settings: Settings, code: str, redirect_uri: str) -> str:
+    try:
+        response = requests.post(settings.google_token_uri, data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+            "client_id": settings.google_oauth_client_id, "client_secret": settings.google_oauth_client_secret,
+        }, timeout=EXCHANGE_TIMEOUT_SECONDS, verify=settings.ca_bundle or True)
+    except requests.RequestException as exc:
+        log.warning("Google token endpoint unreachable (%s)", type(exc).__name__)
+        raise ConsentFailed("Google could not be reached to finish connecting the mailbox; try again") from None
+    body = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
+    refresh_token = body.get("refresh_token") if isinstance(body, dict) else None
+    if response.status_code != 200 or not isinstance(refresh_token, str) or not refresh_token:
+        log.info("Gmail consent code exchange refused: %s %s", response.status_code, body.get("error", ""))
+        raise ConsentFailed("Google did not grant offline access to the mailbox; try again")
+    return refresh_token
+
+
+def finish_gmail_consent(ctx: ServiceContext, principal: Principal, *, code: str, redirect_uri: str) -> dict[str, Any]:
+    """Exchange Google's code for a refresh token and connect the rep's own Gmail mailbox with it."""
+    if not code:
+        raise Invalid("Google sent no authorization code")
+    _own_gmail_mailbox(ctx, principal)
+    refresh_token = _exchange_code(ctx.settings, code, redirect_uri)
+    try:
+        return mailboxes.connect_gmail(ctx, principal, str(principal.user_id), refresh_token)
+    except (mailboxes.MailboxNotConnected, GmailError) as exc:
+        log.warning("connecting a Gmail mailbox after consent failed: %s", exc)
+        raise ConsentFailed("Gmail did not accept the new access; try again") from None

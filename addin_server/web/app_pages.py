@@ -1,0 +1,418 @@
+"""The web app for signed-in reps (/app/...): contact record, sequences and their tabs, settings.
+
+Server-rendered pages (Jinja2) with a little vanilla JS (static/app/app.js). Routes stay thin:
+check the session and the CSRF token, parse the form, call one service function, redirect with a
+message. Permissions are decided by the services, so a forged form gets 403 like the API would.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from addin_server.auth.errors import AuthError
+from addin_server.auth.google_tokens import verify_user_id_token
+from addin_server.auth.microsoft_tokens import verify_outlook_sso_token
+from addin_server.config import GOOGLE_AUTH_URI_DEFAULT, Settings
+from addin_server.domain.wording import REASON_LABELS
+from addin_server.services import (
+    accounts,
+    app_pages,
+    directory,
+    enrollments,
+    identity,
+    mailbox_consent,
+    outlook_addin,
+)
+from addin_server.services.app_pages import SignedInRep
+from addin_server.services.context import ServiceContext
+from addin_server.services.errors import Invalid, ServiceError
+from addin_server.web.sessions import (
+    CsrfFailure,
+    check_csrf,
+    configure_session_cookies,
+    csrf_token,
+    current_rep,
+    end_session,
+    start_session,
+)
+
+bp = Blueprint("app_pages", __name__, url_prefix="/app")
+
+TABS = ("enrollments", "scheduled", "automation", "performance")
+CONSENT_STATE = "gmail_consent_state"
+MS_LOGIN_HOST = "https://login.microsoftonline.com/"
+DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's published password; the route 404s outside demo mode
+# Pages anyone may open; everything else needs a signed-in rep.
+PUBLIC_ENDPOINTS = {"app_pages.sign_in", "app_pages.sign_in_google", "app_pages.sign_in_microsoft",
+                    "app_pages.sign_in_demo"}
+
+
+@bp.record_once
+def _configure(state: Any) -> None:
+    configure_session_cookies(state.app, state.app.extensions["settings"])
+
+
+def _services() -> ServiceContext:
+    ctx: ServiceContext = current_app.extensions["services"]
+    return ctx
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["settings"]
+    return settings
+
+
+def _rep() -> SignedInRep:
+    rep = current_rep()
+    if rep is None:  # unreachable behind _require_sign_in; keeps the type checker honest
+        abort(401)
+    return rep
+
+
+@bp.before_request
+def _require_sign_in() -> Response | None:
+    if request.method == "POST":
+        check_csrf()
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if current_rep() is None:
+        if request.method == "GET":
+            return redirect(url_for("app_pages.sign_in", next=request.full_path.rstrip("?")))
+        abort(401)
+    return None
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    # Pages with unenroll buttons must not be framed by another site (clickjacking).
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.context_processor
+def _template_globals() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "rep": current_rep(), "settings": _settings(), "reason_words": REASON_LABELS}
+
+
+@bp.app_template_filter("app_when")
+def _when(value: datetime | str | None) -> str:
+    """A time as reps read it: "26 Nov 2026, 09:30 UTC"."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value.strftime("%-d %b %Y, %H:%M UTC")
+
+
+@bp.app_template_filter("app_date")
+def _date(value: datetime | None) -> str:
+    return value.strftime("%-d %b %Y") if value else ""
+
+
+def _page_error(status: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("app/error.html", status=status, title=title, message=message), status
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(exc: ServiceError) -> tuple[str, int]:
+    titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Check the form"}
+    return _page_error(exc.status, titles.get(exc.status, "Something is wrong"), exc.message)
+
+
+@bp.errorhandler(CsrfFailure)
+def _csrf_error(exc: CsrfFailure) -> tuple[str, int]:
+    return _page_error(400, "This form has expired",
+                       "The page was open too long or did not come from this site. Reload it and try again.")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only our own /app/ pages are valid places to return to after signing in (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/app/") and "\\" not in target:
+            return target
+    return url_for("app_pages.sequences_list")
+
+
+# --- signing in and out ----------------------------------------------------------------------
+
+
+def _ms_scope(settings: Settings) -> str:
+    host = urlsplit(settings.public_url).netloc
+    return f"api://{host}/{settings.ms_client_id}/access_as_user"
+
+
+def _sign_in_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    settings = _settings()
+    choices = app_pages.demo_sign_in_choices(_services()) if settings.demo_mode else []
+    return render_template(
+        "app/sign_in.html", error=error, demo_choices=choices, next=request.values.get("next", ""),
+        # The buttons load Google's and Microsoft's own scripts, which only work against the real
+        # services (the demo points both at the local emulator, where the demo sign-in stands in).
+        google_client_id=settings.google_oauth_client_id if settings.google_auth_uri == GOOGLE_AUTH_URI_DEFAULT else "",
+        ms_client_id=settings.ms_client_id if settings.ms_authority.startswith(MS_LOGIN_HOST) else "",
+        ms_scope=_ms_scope(settings) if settings.ms_client_id else "",
+    ), status
+
+
+@bp.get("/sign-in")
+def sign_in() -> Any:
+    if current_rep() is not None:
+        return redirect(_safe_next(request.args.get("next")))
+    return _sign_in_page()
+
+
+class SignInRefused(Exception):
+    """A verified identity that is no rep of ours, or a wrong demo password."""
+
+
+def _signed_in(principal: Any) -> Response:
+    if principal is None:
+        raise SignInRefused("No rep of a Sequence Sidebar account uses this identity.")
+    start_session(principal)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.errorhandler(AuthError)
+def _auth_error(exc: AuthError) -> tuple[str, int]:
+    return _sign_in_page(exc.message, exc.status)
+
+
+@bp.errorhandler(SignInRefused)
+def _sign_in_refused(exc: SignInRefused) -> tuple[str, int]:
+    return _sign_in_page(str(exc), 401)
+
+
+@bp.post("/sign-in/google")
+def sign_in_google() -> Response:
+    """Google Identity Services posts the ID token (`credential`) it got for our OAuth client."""
+    user = verify_user_id_token(request.form.get("credential"), _settings())
+    return _signed_in(identity.principal_for_google_user(_services(), sub=user.sub, email=user.email))
+
+
+@bp.post("/sign-in/microsoft")
+def sign_in_microsoft() -> Response:
+    """A Microsoft token for our app (the same one the Outlook add-in's SSO yields), from MSAL.js."""
+    ctx = _services()
+    token = request.form.get("token", "")
+    # The tenant check runs only after the signature, audience and issuer checks have passed, so the
+    # username it reads from the (then verified) token is safe to use; it lets a tenant's first rep in.
+    username = _unverified_username(token)
+    user = verify_outlook_sso_token(f"Bearer {token}", _settings(),
+                                    is_known_tenant=lambda tid: outlook_addin.tenant_is_served(ctx, tid, username))
+    return _signed_in(identity.principal_for_microsoft_user(
+        ctx, oid=user.oid, tid=user.tid, username=user.preferred_username or ""))
+
+
+def _unverified_username(token: str) -> str | None:
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    name = claims.get("preferred_username")
+    return name if isinstance(name, str) else None
+
+
+@bp.route("/sign-in/demo", methods=["GET", "POST"])
+def sign_in_demo() -> Response:
+    """Demo mode only: pick a seeded rep, password "demo". Absent (404) everywhere else."""
+    if not _settings().demo_mode:
+        abort(404)
+    if request.method == "GET":
+        return redirect(url_for("app_pages.sign_in"))
+    if request.form.get("password") != DEMO_PASSWORD:
+        raise SignInRefused('Wrong password (in the demo it is "demo").')
+    return _signed_in(app_pages.principal_for_demo_rep(_services(), request.form.get("email", "")))
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    end_session()
+    return redirect(url_for("app_pages.sign_in"))
+
+
+# --- contact record --------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home() -> Response:
+    return redirect(url_for("app_pages.sequences_list"))
+
+
+@bp.get("/contacts/<contact_id>")
+def contact(contact_id: str) -> str:
+    record = app_pages.contact_record(_services(), _rep().principal, contact_id)
+    return render_template("app/contact.html", contact=record)
+
+
+@bp.post("/contacts/<contact_id>/unenroll")
+def contact_unenroll(contact_id: str) -> Response:
+    rep = _rep()
+    record = app_pages.contact_record(_services(), rep.principal, contact_id)
+    current = record["current"]
+    if current is None or current["id"] != request.form.get("enrollment_id"):
+        # The page was stale: the enrollment ended meanwhile, or the form names another contact's.
+        flash(f"{record['name']} has no such current enrollment; nothing was changed.", "warning")
+        return redirect(url_for("app_pages.contact", contact_id=contact_id))
+    enrollments.unenroll(_services(), rep.principal, current["id"], surface="contact_record")
+    flash(f"Unenrolled {record['name']} from {current['sequence']['name']}.", "success")
+    return redirect(url_for("app_pages.contact", contact_id=contact_id))
+
+
+# --- sequences -------------------------------------------------------------------------------
+
+
+@bp.get("/sequences")
+def sequences_list() -> str:
+    return render_template("app/sequences.html", sequences=app_pages.sequences_overview(_services(), _rep().principal))
+
+
+@bp.get("/sequences/<sequence_id>")
+def sequence(sequence_id: str) -> Response:
+    return redirect(url_for("app_pages.sequence_tab", sequence_id=sequence_id, tab="enrollments"))
+
+
+@bp.get("/sequences/<sequence_id>/<tab>")
+def sequence_tab(sequence_id: str, tab: str) -> str:
+    if tab not in TABS:
+        abort(404)
+    ctx, principal = _services(), _rep().principal
+    summary = app_pages.sequence_summary(ctx, principal, sequence_id)
+    if tab == "automation" and not summary["custom_triggers_beta"]:
+        abort(404)  # the tab exists only for accounts in the custom-trigger beta
+    extra: dict[str, Any] = {}
+    if tab == "scheduled":
+        extra["scheduled"] = app_pages.scheduled_steps(ctx, principal, sequence_id)
+    if tab == "performance":
+        extra["figures"] = enrollments.performance(ctx, principal, sequence_id)
+    return render_template("app/sequence.html", seq=summary, tab=tab, tabs=TABS, **extra)
+
+
+@bp.post("/sequences/<sequence_id>/unenroll")
+def sequence_unenroll(sequence_id: str) -> Response:
+    """The Enrollments tab (checked rows or one row's Actions menu) and the Scheduled tab's hover button."""
+    ctx, principal = _services(), _rep().principal
+    ids = [i for i in request.form.getlist("enrollment_id") if i]
+    surface = request.form.get("surface", "bulk")
+    back = request.form.get("tab", "enrollments")
+    back = back if back in TABS else "enrollments"
+    if surface not in ("bulk", "sequence_summary", "scheduled_tab"):
+        raise Invalid("unknown place to unenroll from")
+    if not ids:
+        flash("No enrollment was selected; nothing was changed.", "warning")
+        return redirect(url_for("app_pages.sequence_tab", sequence_id=sequence_id, tab=back))
+    if surface != "bulk" and len(ids) != 1:
+        raise Invalid("one enrollment per row action; use the checkboxes to unenroll several")
+    # The bulk use case also checks that every id is an enrollment of this sequence.
+    result = enrollments.bulk_unenroll(ctx, principal, sequence_id, ids, surface=surface)
+    ended, already = len(result["ended"]), len(result["already_ended"])
+    if surface != "bulk" and ended == 1:
+        name = directory.get_contact(ctx, principal, result["enrollments"][0]["contact_id"])["name"]
+        flash(f"Unenrolled {name}.", "success")
+    else:
+        note = f" ({already} had already ended)" if already else ""
+        flash(f"Unenrolled {ended} contact{'' if ended == 1 else 's'}{note}.", "success")
+    return redirect(url_for("app_pages.sequence_tab", sequence_id=sequence_id, tab=back))
+
+
+def _scope(form: Any, trigger: str) -> str:
+    """A switch plus a dropdown: off, or contact / company."""
+    if form.get(f"{trigger}_enabled") != "on":
+        return "off"
+    return form.get(f"{trigger}_scope", "contact")
+
+
+@bp.post("/sequences/<sequence_id>/automation")
+def sequence_automation(sequence_id: str) -> Response:
+    form = request.form
+    save_as_new = form.get("action") == "save_as_new"
+    saved = app_pages.save_automation(
+        _services(), _rep().principal, sequence_id, on_reply=_scope(form, "on_reply"),
+        on_meeting=_scope(form, "on_meeting"), save_as_new=save_as_new, new_name=form.get("new_name"))
+    if save_as_new:
+        flash(f"Saved as a new sequence, '{saved['name']}'. Current enrollments stay on the original.", "success")
+    else:
+        flash("Automation saved on this sequence.", "success")
+    return redirect(url_for("app_pages.sequence_tab", sequence_id=saved["id"], tab="automation"))
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+@bp.get("/settings")
+def settings_page() -> str:
+    return render_template("app/settings.html", view=app_pages.account_settings(_services(), _rep().principal))
+
+
+@bp.post("/settings")
+def settings_save() -> Response:
+    form = request.form
+    try:
+        threshold = int(form.get("soft_bounce_threshold", ""))
+    except ValueError:
+        raise Invalid("the soft-bounce threshold must be a whole number") from None
+    listed = form.getlist("sequence_listed")
+    chosen = set(form.getlist("pause_on_out_of_office"))
+    app_pages.save_settings(
+        _services(), _rep().principal, unenroll_same_company=form.get("unenroll_same_company") == "on",
+        soft_bounce_threshold=threshold, pause_on_out_of_office={s: s in chosen for s in listed})
+    flash("Settings saved.", "success")
+    return redirect(url_for("app_pages.settings_page"))
+
+
+@bp.post("/settings/mailbox/reconnect")
+def mailbox_reconnect() -> Response:
+    """Send the rep to Google's consent screen for their own Gmail mailbox."""
+    state = secrets.token_urlsafe(24)
+    session[CONSENT_STATE] = state
+    return redirect(mailbox_consent.gmail_consent_url(_services(), _rep().principal, redirect_uri=_consent_return(),
+                                                      state=state))
+
+
+@bp.get("/settings/mailbox/callback")
+def mailbox_callback() -> Response:
+    """Google sends the rep back here; the state proves this browser started the consent."""
+    expected = session.pop(CONSENT_STATE, None)
+    given = request.args.get("state", "")
+    if not isinstance(expected, str) or not hmac.compare_digest(expected, given):
+        raise CsrfFailure("consent state mismatch")
+    if request.args.get("error"):
+        flash("Gmail access was not granted; the mailbox stays disconnected.", "warning")
+        return redirect(url_for("app_pages.settings_page"))
+    connected = mailbox_consent.finish_gmail_consent(_services(), _rep().principal, code=request.args.get("code", ""),
+                                                     redirect_uri=_consent_return())
+    flash(f"Reconnected {connected['mailbox']}.", "success")
+    return redirect(url_for("app_pages.settings_page"))
+
+
+def _consent_return() -> str:
+    return _settings().public_endpoint(url_for("app_pages.mailbox_callback"))
+
+
+@bp.post("/settings/beta")
+def settings_beta() -> Response:
+    """Only a super admin may opt in or out; the service refuses anyone else (403)."""
+    joined = request.form.get("custom_triggers_beta") == "on"
+    accounts.update_account_settings(_services(), _rep().principal, custom_triggers_beta=joined)
+    flash("Joined the custom-trigger beta." if joined else "Left the custom-trigger beta.", "success")
+    return redirect(url_for("app_pages.settings_page"))

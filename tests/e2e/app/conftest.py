@@ -1,0 +1,75 @@
+"""Browser tests of the web app: a demo-mode app on a loopback port, signed in through its form.
+
+The world: Rita's 'Intro outreach' with Jane, Raj and Lena enrolled by Rita; Otto is a rep with
+no part in it; admin@acme.test is the super admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from addin_server import create_app
+from addin_server.config import Settings
+from addin_server.services import directory, enrollments
+from addin_server.services.context import ServiceContext
+from tests.browser import browser_page, live_server, screenshot
+from tests.builders import World, make_world
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings.from_env({}, database_url=database_url, public_url="http://127.0.0.1",
+                             secret_key="browser-test-secret", demo_mode=True, mail_transport="local")
+
+
+@dataclass
+class BrowserWorld:
+    world: World
+    enrollment: dict[str, str]  # contact first name -> enrollment id
+
+    @property
+    def sequence_id(self) -> str:
+        return str(self.world.sequence["id"])
+
+    def status(self, services: ServiceContext, name: str) -> dict[str, Any]:
+        return enrollments.get_enrollment(services, self.world.admin, self.enrollment[name])
+
+
+@pytest.fixture
+def browser_world(services: ServiceContext) -> BrowserWorld:
+    w = make_world(services)
+    lena = directory.create_contact(services, w.admin, email="lena@globex-acme.test", first_name="Lena",
+                                    last_name="Berg", company_id=w.company["id"])
+    rita = w.rep["id"]
+    ids = {}
+    for name, contact in (("jane", w.contact), ("raj", w.colleague), ("lena", lena)):
+        ids[name] = str(enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=contact["id"],
+                                           sender_user_id=rita, enrolled_by_user_id=rita)["id"])
+    return BrowserWorld(w, ids)
+
+
+@pytest.fixture
+def base_url(settings: Settings, services: ServiceContext, browser_world: BrowserWorld) -> Iterator[str]:
+    app = create_app(settings, services=services)
+    with live_server(app) as url:
+        yield url
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    with browser_page() as p:
+        yield p
+
+
+def sign_in(page: Any, base_url: str, email: str, then: str = "/app/sequences") -> None:
+    """The demo-only password sign-in, as a person would use it."""
+    page.goto(f"{base_url}/app/sign-in?next={then}")
+    screenshot(page, "app-sign-in")
+    page.select_option("select[name=email]", email)
+    page.fill("input[name=password]", "demo")
+    page.click(".demo-sign-in button[type=submit]")
+    page.wait_for_url(f"{base_url}{then}")

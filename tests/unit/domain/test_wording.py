@@ -1,0 +1,74 @@
+"""Every unenrollment reason reads as a plain sentence, never as a code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from addin_server.domain.model import UnenrollReason
+from addin_server.domain.wording import actor_in_words, ending_in_words
+
+REPLY = {"rule": "reply to a sequence email", "from": "j.doe@acme.com", "subject": "Re: Intro",
+         "sequence_email_subject": "Intro", "step": 2}
+
+CASES: list[tuple[str, str | None, dict[str, Any] | None, dict[str, str], str]] = [
+    ("a reply names the address, the email and the step", "replied", REPLY, {},
+     "Replied from j.doe@acme.com to 'Intro' (step 2)"),
+    ("a reply without the sequence email's subject uses the reply's subject without Re:", "replied",
+     {"from": "j.doe@acme.com", "subject": "RE: Re: Pricing"}, {}, "Replied from j.doe@acme.com to 'Pricing'"),
+    ("a reply with no evidence still reads", "replied", None, {}, "Replied"),
+    ("a reply from another address says so", "replied_from_other_address",
+     {**REPLY, "from": "jane@home.example"}, {},
+     "Replied from another address, jane@home.example, to 'Intro' (step 2)"),
+    ("an email outside the sequence names the address", "emailed_outside_sequence",
+     {"matched_address": "j.doe@acme.com"}, {}, "Emailed the rep from j.doe@acme.com outside the sequence"),
+    ("an email from an alias names both addresses", "emailed_from_alias",
+     {"matched_address": "jdoe@gmail.com", "enrolled_address": "j.doe@gmail.com"}, {},
+     "Emailed the rep from jdoe@gmail.com, an alias of j.doe@gmail.com"),
+    ("a colleague's reply names who replied", "company_contact_replied",
+     {"from": "raj@acme.com", "company_name": "Acme"}, {}, "Someone at Acme replied from raj@acme.com"),
+    ("a meeting says when", "meeting_booked", {"meeting_at": "next Tuesday 10:00"}, {},
+     "Booked a meeting for next Tuesday 10:00"),
+    ("a colleague's meeting reads", "company_contact_booked_meeting", {}, {},
+     "Someone at the same company booked a meeting"),
+    ("an unsubscribe reads", "unsubscribed", {}, {}, "Unsubscribed from sequence emails"),
+    ("a hard bounce names the address", "bounced", {"sent_to": "j.doe@acme.com", "rule": "hard bounce"}, {},
+     "Email to j.doe@acme.com bounced"),
+    ("soft bounces over the threshold say how many", "bounced",
+     {"sent_to": "j.doe@acme.com", "soft_bounces": 3, "threshold": 3}, {},
+     "Email to j.doe@acme.com bounced (3 soft bounces of 3 allowed)"),
+    ("a workflow is named", "workflow", {"workflow": "Deal moved to Closed Won"}, {},
+     "Workflow 'Deal moved to Closed Won'"),
+    ("an automation trigger reads as the reply that fired it", "automation_trigger",
+     {**REPLY, "trigger": "replied"}, {}, "Replied from j.doe@acme.com to 'Intro' (step 2)"),
+    ("a completed sequence reads", "completed", {"rule": "last step ran"}, {}, "Completed the sequence"),
+    ("a rep's unenroll names the rep and the add-on", "manual", {"rule": "unenrolled by hand"},
+     {"surface": "gmail_addon", "actor_name": "Ava Reed"}, "Unenrolled by Ava Reed from the Gmail add-on"),
+    ("a bulk unenroll says so", "manual", {}, {"surface": "bulk", "actor_name": "Ava Reed"},
+     "Unenrolled by Ava Reed in a bulk unenroll"),
+    ("an unknown reason is shown rather than hidden", "teleported", {}, {}, "Ended (teleported)"),
+]
+
+
+@pytest.mark.parametrize(("reason", "evidence", "extra", "expected"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_ending_reads_as_a_sentence(reason: str | None, evidence: dict[str, Any] | None, extra: dict[str, str],
+                                    expected: str) -> None:
+    assert ending_in_words(reason, evidence, **extra) == expected
+
+
+@pytest.mark.parametrize("reason", [r.value for r in UnenrollReason], ids=[r.value for r in UnenrollReason])
+def test_every_reason_of_the_closed_list_has_words_of_its_own(reason: str) -> None:
+    words = ending_in_words(reason, {})
+    assert words and not words.startswith("Ended") and "_" not in words
+
+
+@pytest.mark.parametrize(("actor", "expected"), [
+    ("user:ava@northwind.example", "Ava Reed"),
+    ("user:someone@else.example", "someone@else.example"),
+    ("system", "Sequence Sidebar"),
+    ("api_key:ssk_ab12", "an integration (API key)"),
+], ids=["a rep by name", "an unknown rep by address", "the system", "an API key"])
+def test_actor_in_words(actor: str, expected: str) -> None:
+    assert actor_in_words(actor, {"ava@northwind.example": "Ava Reed"}) == expected

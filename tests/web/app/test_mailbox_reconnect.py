@@ -1,0 +1,88 @@
+"""Reconnecting one's own Gmail mailbox from Settings, through the emulator's consent screen and token endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from addin_server.auth.secrets_box import generate_encryption_key
+from addin_server.config import Settings
+from addin_server.emulator.google.client import GoogleEmulatorControl
+from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_server.services.context import ServiceContext
+from addin_server.services.mailboxes import mailbox_status, mark_disconnected
+from tests.web.app.conftest import AppWorld, sign_in
+
+CLIENT_ID = "884921307712-sidebar.apps.googleusercontent.com"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    running = start_emulator()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def control(emulator: RunningEmulator) -> GoogleEmulatorControl:
+    control = GoogleEmulatorControl(emulator.base_url)
+    control.reset()
+    return control
+
+
+@pytest.fixture
+def settings(database_url: str, control: GoogleEmulatorControl) -> Settings:
+    return Settings.from_env(
+        {}, database_url=database_url, public_url="https://sidebar.test", secret_key="test-secret",
+        mail_transport="local", encryption_key=generate_encryption_key(), google_oauth_client_id=CLIENT_ID,
+        google_oauth_client_secret="sidebar-client-secret", google_auth_uri=control.auth_uri,
+        google_token_uri=control.token_uri, gmail_api_endpoint=control.gmail_api_endpoint)
+
+
+def _start_consent(client: Any, aw: AppWorld, who: str) -> Any:
+    browser = sign_in(client, aw.world.rep["id"] if who == "rita" else aw.world.other_rep["id"], aw.world.account_id)
+    return browser.post_from("/app/settings", "/app/settings/mailbox/reconnect", {})
+
+
+def _rita_connected(services: ServiceContext, aw: AppWorld) -> bool:
+    rows = {m["mailbox"]: m for m in mailbox_status(services, aw.world.admin)}
+    return bool(rows["rita@acme.test"]["connected"])
+
+
+def test_a_rep_reconnects_their_gmail_mailbox_through_googles_consent(
+        client: Any, services: ServiceContext, app_world: AppWorld, control: GoogleEmulatorControl) -> None:
+    control.create_mailbox("rita@acme.test")
+    mark_disconnected(services, int(app_world.world.rep["id"]), "invalid_grant")
+    sign_in(client, app_world.world.rep["id"], app_world.world.account_id)
+    assert 'id="reconnect-mailbox"' in client.get("/app/settings").get_data(as_text=True)
+
+    to_google = _start_consent(client, app_world, "rita")
+    assert to_google.status_code == 302 and to_google.headers["Location"].startswith(control.auth_uri)
+    back = requests.get(to_google.headers["Location"], allow_redirects=False, timeout=10)
+    callback = urlsplit(back.headers["Location"])
+    assert callback.path == "/app/settings/mailbox/callback"
+
+    done = client.get(f"{callback.path}?{callback.query}")
+    assert done.status_code == 302
+    assert _rita_connected(services, app_world)
+    assert "Reconnected rita@acme.test" in client.get("/app/settings").get_data(as_text=True)
+
+
+def test_a_callback_this_browser_did_not_start_is_refused(
+        client: Any, services: ServiceContext, app_world: AppWorld, control: GoogleEmulatorControl) -> None:
+    control.create_mailbox("rita@acme.test")
+    to_google = _start_consent(client, app_world, "rita")
+    back = requests.get(to_google.headers["Location"], allow_redirects=False, timeout=10)
+    callback = urlsplit(back.headers["Location"])
+    forged = callback.query.replace("state=", "state=forged")
+    assert client.get(f"{callback.path}?{forged}").status_code == 400
+    assert not _rita_connected(services, app_world)
+
+
+def test_an_outlook_rep_is_not_sent_to_google(client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    response = _start_consent(client, app_world, "otto")
+    assert response.status_code == 409
