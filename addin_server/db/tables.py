@@ -355,3 +355,43 @@ class ProcessedMessage(Base):
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     decisions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     processed_at: Mapped[datetime]
+
+
+class Meeting(Base):
+    """A meeting with contacts: booked on a rep's page, logged by a rep, or seen in a calendar.
+
+    `source` is one of: sequence_link | booking_page | logged | contact_record | calendar.
+    """
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_user_start", "user_id", "start_time"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    # The rep the meeting is with: who booked or logged it, or whose booking page took it.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    start_time: Mapped[datetime]
+    end_time: Mapped[datetime | None]
+    title: Mapped[str] = mapped_column(String(300), default="")
+    # Records the meeting was logged on besides its contacts.
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
+    deal_id: Mapped[str | None] = mapped_column(String(64))
+    # The sequence email whose meeting link was used (source sequence_link).
+    sequence_email_id: Mapped[int | None] = mapped_column(ForeignKey("sequence_emails.id"))
+    # Who booked on a public page (as typed there, or the contact the link belongs to).
+    booker_name: Mapped[str | None] = mapped_column(String(200))
+    booker_email: Mapped[str | None] = mapped_column(String(320))
+    # The provider's calendar event, once one is created (Google Calendar or Graph).
+    calendar_event_id: Mapped[str | None] = mapped_column(String(255))
+    logged_at: Mapped[datetime]
+
+
+class MeetingContact(Base):
+    """A contact associated with a meeting."""
+
+    __tablename__ = "meeting_contacts"
+    __table_args__ = (UniqueConstraint("meeting_id", "contact_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)

@@ -125,6 +125,9 @@ def update_account_settings(
             if not principal.is_admin:
                 raise Forbidden("only a super admin can opt in to the custom-trigger beta")
             account.custom_triggers_beta = custom_triggers_beta
+        if not principal.is_admin and (unenroll_same_company is not None or soft_bounce_threshold is not None):
+            # These change what happens to every rep's contacts: an account-wide decision.
+            raise Forbidden("only a super admin can change the account's unenrollment settings")
         if unenroll_same_company is not None:
             account.unenroll_same_company = unenroll_same_company
         if soft_bounce_threshold is not None:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
+from addin_server.domain import merge_fields
 from addin_server.domain.model import (
     MANUAL_SURFACES,
     EndOfEnrollment,
@@ -214,22 +215,36 @@ def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.S
             select(t.SequenceEmail).where(t.SequenceEmail.enrollment_id == e.id)
             .order_by(t.SequenceEmail.step_position.desc()).limit(1)
         )
+    company = s.get(t.Company, contact.company_id) if contact.company_id else None
+    fields = {"first_name": contact.first_name, "last_name": contact.last_name,
+              "company": company.name if company else "", "sender_name": sender.name}
     # A threaded step without its own subject answers the previous email's subject.
-    subject = step.subject.strip() or (f"Re: {previous.subject}" if previous else "")
-    email = OutgoingEmail(
-        account_id=e.account_id, provider=sender.mailbox_provider, mailbox_address=sender.mailbox_address,
-        recipient=contact.primary_email, subject=subject, body=step.body,
-        rfc_message_id=_message_id(e, step.position, sender.mailbox_address),
-        thread_id=previous.thread_id if previous else None,
-        in_reply_to=previous.rfc_message_id if previous else None,
-    )
-    sent = ctx.mail_sender.send(s, email)
-    s.add(t.SequenceEmail(
+    subject = merge_fields.render(step.subject.strip(), fields) or (f"Re: {previous.subject}" if previous else "")
+    rfc_message_id = _message_id(e, step.position, sender.mailbox_address)
+    # The row comes first: its id is what the email's unsubscribe and meeting links are bound to.
+    # If sending fails, the unit of work rolls back and the row goes with it.
+    record = t.SequenceEmail(
         account_id=e.account_id, enrollment_id=e.id, step_position=step.position,
         provider=sender.mailbox_provider, mailbox_address=sender.mailbox_address,
-        provider_message_id=sent.provider_message_id, thread_id=sent.thread_id,
-        rfc_message_id=sent.rfc_message_id, recipient=contact.primary_email, subject=subject, sent_at=now,
-    ))
+        rfc_message_id=rfc_message_id, recipient=contact.primary_email, subject=subject, sent_at=now,
+    )
+    s.add(record)
+    s.flush()
+    from addin_server.services.unsubscribe import links_for_sequence_email
+
+    links = links_for_sequence_email(ctx.settings, record.id, sender.id, sender.name or sender.mailbox_address)
+    record.unsubscribe_token, record.meeting_token = links.unsubscribe_token, links.meeting_token
+    email = OutgoingEmail(
+        account_id=e.account_id, provider=sender.mailbox_provider, mailbox_address=sender.mailbox_address,
+        recipient=contact.primary_email, subject=subject, body=merge_fields.render(step.body, fields) + links.footer,
+        rfc_message_id=rfc_message_id,
+        thread_id=previous.thread_id if previous else None,
+        in_reply_to=previous.rfc_message_id if previous else None,
+        headers=links.headers,
+    )
+    sent = ctx.mail_sender.send(s, email)
+    record.provider_message_id, record.thread_id = sent.provider_message_id, sent.thread_id
+    record.rfc_message_id = sent.rfc_message_id
     add_event(s, e, EventType.STEP_EXECUTED, now, SYSTEM_ACTOR, step=step.position, step_type=step.type)
     add_event(s, e, EventType.EMAIL_SENT, now, SYSTEM_ACTOR, step=step.position,
               message_id=sent.rfc_message_id, provider_message_id=sent.provider_message_id,
@@ -575,3 +590,43 @@ def recent_automatic_endings(ctx: ServiceContext, principal: Principal, limit: i
             view["contact"] = {"id": str(c.id), "email": c.primary_email,
                                "name": " ".join(p for p in (c.first_name, c.last_name) if p) or c.primary_email}
         return views
+
+
+def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: str, *, why: str) -> dict[str, Any]:
+    """A rep judged an automatic ending wrong: enroll again at the step where it stopped.
+
+    The ended enrollment and its history stay as they are; the new enrollment records who undid
+    what and why, and continues with the steps that had not run.
+    """
+    if not why.strip():
+        raise Invalid("say why the automatic unenrollment was wrong")
+    now = ctx.now()
+    with ctx.session() as s:
+        old = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        if old.status != EnrollmentStatus.UNENROLLED.value or old.end_surface != Surface.AUTOMATIC.value:
+            raise Conflict("only an automatic unenrollment can be undone", code="not_automatic")
+        if s.scalar(select(t.EnrollmentEvent.id).where(
+                t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.RESUMED.value)):
+            raise Conflict("this unenrollment was already undone", code="already_undone")
+        seq = s.get_one(t.Sequence, old.sequence_id)
+        if old.current_step >= seq.steps_total:
+            raise Conflict("every step had already run; there is nothing left to continue", code="nothing_left")
+        contact = s.get_one(t.Contact, old.contact_id)
+        if contact.unsubscribed or contact.bounced:
+            raise Conflict("the contact has unsubscribed or bounced since; it cannot be enrolled again")
+        steps = load_steps(s, seq.id)
+        new = t.Enrollment(
+            account_id=old.account_id, sequence_id=old.sequence_id, contact_id=old.contact_id,
+            enrolled_by_user_id=old.enrolled_by_user_id, sender_user_id=old.sender_user_id,
+            status=EnrollmentStatus.ACTIVE.value, current_step=old.current_step,
+            next_step_at=now + timedelta(days=steps[old.current_step].delay_days), enrolled_at=now, attempts=0)
+        s.add(new)
+        try:
+            s.flush()
+        except IntegrityError:
+            raise Conflict("this contact is enrolled in a sequence again already", code="already_enrolled") from None
+        add_event(s, new, EventType.ENROLLED, now, principal.actor, undo_of=str(old.id), why=why.strip()[:500],
+                  undone_reason=old.end_reason, continues_at_step=old.current_step + 1)
+        add_event(s, old, EventType.RESUMED, now, principal.actor, undone_by=principal.actor, why=why.strip()[:500],
+                  continued_as=str(new.id))
+        return _view_one(s, new)

@@ -296,3 +296,25 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
         raise
     finally:
         session.close()
+
+
+MAX_SIMULATED_BYTES = 5_000_000
+
+
+def simulate(ctx: ServiceContext, account_id: int | None, raw: bytes, mailbox_address: str) -> dict[str, Any]:
+    """What a raw message would do in a rep's mailbox: classification and decisions, nothing changed."""
+    if len(raw) > MAX_SIMULATED_BYTES:
+        from addin_server.services.errors import Invalid
+
+        raise Invalid("the message is larger than 5 MB")
+    with ctx.sessions() as s:
+        user = find_mailbox_user(s, mailbox_address)
+        if user is None or (account_id is not None and user.account_id != account_id):
+            raise NotFound(f"no rep's mailbox is {mailbox_address}", code="unknown_mailbox")
+        provider = "gmail" if user.mailbox_provider == "gmail" else "outlook"
+    message = InboundMessage.from_bytes(raw)
+    result = apply_inbound_message(ctx, provider=provider, mailbox_address=mailbox_address,
+                                   provider_message_id="simulated", message=message, dry_run=True)
+    result["message"] = {"from": message.from_address, "subject": message.subject, "message_id": message.message_id,
+                         "in_reply_to": list(message.in_reply_to)}
+    return result

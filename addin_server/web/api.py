@@ -470,3 +470,81 @@ class ResumeIn(Strict):
            summary="Resume a paused enrollment; the delay left when it paused still applies")
 def resume_enrollment(enrollment_id: str, body: ResumeIn) -> Any:
     return enrollments.resume(ctx(), principal(), enrollment_id)
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+class MeetingAssociationsIn(Strict):
+    company_id: Id | None = None
+    deal_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class MeetingIn(Strict):
+    model_config = ConfigDict(extra="forbid", strict=False)
+    contact_id: Id | None = None
+    contact_ids: Annotated[list[Id], Field(max_length=50)] = []
+    logged_by_user_id: Id
+    start_time: AwareDatetime
+    end_time: AwareDatetime | None = None
+    title: Annotated[str, Field(max_length=300)] = ""
+    associated: MeetingAssociationsIn | None = None
+    source: Literal["logged", "contact_record"] = "logged"
+
+
+class MeetingOutcomeOut(Open):
+    contact_id: str
+    enrollment_id: str | None
+    action: Literal["unenrolled", "recorded", "none"]
+
+
+class MeetingOut(Open):
+    meeting: dict[str, Any]
+    outcomes: list[MeetingOutcomeOut]
+    ended: list[EnrollmentOut]
+
+
+@operation(spec, bp, "POST", "/meetings", tag="meetings", body=MeetingIn, response=MeetingOut, status=201,
+           errors=(400, 403, 404, 422), summary="Log a meeting with contacts (and a company or deal)",
+           description="Unenrolls (meeting_booked) each associated contact enrolled by the user who logged it, "
+                       "even for a meeting in the past; the sequence's meeting automation and the account's "
+                       "company setting decide the rest. `ended` lists every enrollment it ended.")
+def log_meeting(body: MeetingIn) -> Any:
+    from addin_server.services import meetings  # imported here so this section stays self-contained
+
+    contact_ids = [*([body.contact_id] if body.contact_id else []), *body.contact_ids]
+    associated = body.associated or MeetingAssociationsIn()
+    return meetings.log_meeting(
+        ctx(), principal(), contact_ids=contact_ids, logged_by_user_id=body.logged_by_user_id,
+        start_time=body.start_time, end_time=body.end_time, title=body.title, company_id=associated.company_id,
+        deal_id=associated.deal_id, source=body.source)
+
+
+class UndoIn(Strict):
+    why: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+@operation(spec, bp, "POST", "/enrollments/{enrollment_id}/undo", tag="enrollments", body=UndoIn,
+           response=EnrollmentOut, status=201, errors=(400, 404, 409, 422),
+           summary="Undo an automatic unenrollment: enroll again at the step where it stopped")
+def undo_unenrollment(enrollment_id: str, body: UndoIn) -> Any:
+    return enrollments.undo_unenrollment(ctx(), principal(), enrollment_id, why=body.why)
+
+
+class SimulateIn(Strict):
+    mailbox: Email
+    raw: Annotated[str, Field(min_length=1, max_length=5_000_000)]
+
+
+class SimulateOut(Open):
+    kind: str
+    decisions: list[dict[str, Any]]
+
+
+@operation(spec, bp, "POST", "/inbound/simulate", tag="inbound", body=SimulateIn, response=SimulateOut,
+           errors=(400, 404, 422),
+           summary="What a raw RFC 822 message would do in a rep's mailbox (dry run: nothing changes)")
+def simulate_inbound(body: SimulateIn) -> Any:
+    from addin_server.services import inbound
+
+    return inbound.simulate(ctx(), principal().account_id, body.raw.encode("utf-8", "surrogateescape"), body.mailbox)

@@ -249,7 +249,7 @@ def test_a_rep_cannot_save_someone_elses_sequence_in_place(https_client: Any, se
 
 def test_settings_form_saves_company_rule_threshold_and_out_of_office(
         https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
-    browser = _as(https_client, services, app_world, "rita")
+    browser = _as(https_client, services, app_world, "admin")
     seq = app_world.sequence_id
     response = browser.post_from("/app/settings", "/app/settings", {
         "unenroll_same_company": "on", "soft_bounce_threshold": "5", "sequence_listed": seq,
@@ -260,9 +260,19 @@ def test_settings_form_saves_company_rule_threshold_and_out_of_office(
     assert sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["pause_on_out_of_office"]
 
 
+def test_a_rep_cannot_change_the_accounts_unenrollment_settings(
+        https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    browser = _as(https_client, services, app_world, "rita")
+    response = browser.post_from("/app/settings", "/app/settings", {
+        "unenroll_same_company": "on", "soft_bounce_threshold": "5"})
+    assert response.status_code == 403
+    account = accounts.get_account(services, app_world.world.account_id)
+    assert (account.unenroll_same_company, account.soft_bounce_threshold) == (False, 3)
+
+
 def test_settings_refuse_a_threshold_out_of_range(https_client: Any, services: ServiceContext,
                                                   app_world: AppWorld) -> None:
-    browser = _as(https_client, services, app_world, "rita")
+    browser = _as(https_client, services, app_world, "admin")
     response = browser.post_from("/app/settings", "/app/settings", {"soft_bounce_threshold": "99"})
     assert response.status_code == 422
     assert accounts.get_account(services, app_world.world.account_id).soft_bounce_threshold == 3

@@ -1,0 +1,159 @@
+"""One-click unsubscribe: the links and headers every sequence email carries, and the use case.
+
+Each sequence email carries a signed token bound to that email (auth.signed_links), in a footer link
+and in the List-Unsubscribe header with List-Unsubscribe-Post (RFC 8058), so mail clients can offer
+their own unsubscribe button and POST to it without showing our page.
+
+Unsubscribing marks the contact unsubscribed from sequence email (enroll() then refuses them), ends
+their open enrollment with reason unsubscribed and records an `unsubscribed` event on the enrollment
+of the email the link came in. Doing it twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from addin_server.auth.errors import AuthError
+from addin_server.auth.signed_links import make_meeting_token, make_unsubscribe_token, read_unsubscribe_token
+from addin_server.config import Settings
+from addin_server.db import tables as t
+from addin_server.domain.model import EndOfEnrollment, EventType, Surface, UnenrollReason
+from addin_server.services.context import ServiceContext
+from addin_server.services.directory import parse_id
+from addin_server.services.enrollments import OPEN, add_event, end_enrollment
+from addin_server.services.errors import ServiceError
+from addin_server.services.meetings import booking_page_url
+
+CONTACT_ACTOR = "contact"
+HOW = ("page", "one_click")
+
+
+class BadLink(ServiceError):
+    """The link is tampered with, made for something else, malformed or points at nothing."""
+
+    status = 400
+    code = "bad_link"
+
+
+# --- links and headers in sequence emails ------------------------------------------------------
+
+
+def unsubscribe_url_for(ctx: ServiceContext | Settings, sequence_email_id: int | str) -> str:
+    """The https unsubscribe link of one sequence email."""
+    settings = ctx if isinstance(ctx, Settings) else ctx.settings
+    return _unsubscribe_url(settings, make_unsubscribe_token(str(sequence_email_id), settings))
+
+
+def _unsubscribe_url(settings: Settings, token: str) -> str:
+    return settings.public_endpoint(f"/u/{token}")
+
+
+def unsubscribe_headers_for(ctx: ServiceContext | Settings, sequence_email_id: int | str) -> dict[str, str]:
+    """List-Unsubscribe (the https link) and List-Unsubscribe-Post for RFC 8058 one-click."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url_for(ctx, sequence_email_id)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+@dataclass(frozen=True)
+class SequenceEmailLinks:
+    """What one sequence email carries: its tokens, the footer with both links and the headers."""
+
+    unsubscribe_token: str
+    meeting_token: str
+    footer: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def links_for_sequence_email(settings: Settings, sequence_email_id: int, rep_id: int,
+                             rep_name: str) -> SequenceEmailLinks:
+    """The booking link (the sending rep's page) and the unsubscribe link of one sequence email."""
+    unsubscribe_token = make_unsubscribe_token(str(sequence_email_id), settings)
+    meeting_token = make_meeting_token(str(sequence_email_id), str(rep_id), settings)
+    unsubscribe_url = _unsubscribe_url(settings, unsubscribe_token)
+    footer = (f"\n\n--\nBook a meeting with {rep_name}: {booking_page_url(settings, rep_id, meeting_token)}\n"
+              f"Unsubscribe from these emails: {unsubscribe_url}\n")
+    return SequenceEmailLinks(
+        unsubscribe_token=unsubscribe_token, meeting_token=meeting_token, footer=footer,
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+
+
+# --- the use case ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Linked:
+    email: t.SequenceEmail
+    enrollment: t.Enrollment
+    contact: t.Contact
+    sender: t.User
+
+
+def _linked(s: Session, settings: Settings, token: str) -> _Linked:
+    try:
+        sequence_email_id = read_unsubscribe_token(token, settings)
+    except AuthError as exc:
+        raise BadLink(exc.message, code=exc.code) from None
+    key = parse_id(sequence_email_id)
+    email = s.get(t.SequenceEmail, key) if key is not None else None
+    if email is None:
+        raise BadLink("This link is not valid.")
+    enrollment = s.get_one(t.Enrollment, email.enrollment_id)
+    return _Linked(email, enrollment, s.get_one(t.Contact, enrollment.contact_id),
+                   s.get_one(t.User, enrollment.sender_user_id))
+
+
+def _name(contact: t.Contact) -> str:
+    return " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.primary_email
+
+
+def describe_unsubscribe(ctx: ServiceContext, token: str) -> dict[str, Any]:
+    """What the confirmation page shows. Raises BadLink for any token we did not make."""
+    with ctx.session() as s:
+        linked = _linked(s, ctx.settings, token)
+        return {
+            "contact_name": _name(linked.contact),
+            "address": linked.email.recipient,
+            "sender_name": linked.sender.name or linked.sender.mailbox_address,
+            "already_unsubscribed": linked.contact.unsubscribed,
+        }
+
+
+def unsubscribe(ctx: ServiceContext, token: str, *, how: str = "page") -> dict[str, Any]:
+    """Unsubscribe the contact a sequence email went to; `how` is page or one_click."""
+    if how not in HOW:
+        raise ValueError(f"how must be one of {HOW}")
+    now = ctx.now()
+    with ctx.session() as s:
+        linked = _linked(s, ctx.settings, token)
+        contact, email = linked.contact, linked.email
+        # Conditional: of two simultaneous requests exactly one changes the contact.
+        changed = s.execute(
+            update(t.Contact).where(t.Contact.id == contact.id, t.Contact.unsubscribed.is_(False))
+            .values(unsubscribed=True).execution_options(synchronize_session=False)
+        ).rowcount == 1  # type: ignore[attr-defined]
+        view = {"contact_name": _name(contact), "address": email.recipient,
+                "sender_name": linked.sender.name or linked.sender.mailbox_address,
+                "already_unsubscribed": not changed, "ended_enrollment_id": None}
+        if not changed:
+            return view
+        evidence = {
+            "rule": "unsubscribe link in a sequence email", "how": how, "address": email.recipient,
+            "sequence_email_id": str(email.id), "message_id": email.rfc_message_id, "step": email.step_position,
+            "sequence_email_subject": email.subject,
+        }
+        add_event(s, linked.enrollment, EventType.UNSUBSCRIBED, now, CONTACT_ACTOR, **evidence)
+        # The contact's open enrollment may be a later one than the email's: unsubscribing ends it.
+        open_enrollment = s.scalar(select(t.Enrollment).where(t.Enrollment.contact_id == contact.id,
+                                                              t.Enrollment.status.in_(OPEN)))
+        if open_enrollment is not None:
+            end = EndOfEnrollment(UnenrollReason.UNSUBSCRIBED, Surface.AUTOMATIC, CONTACT_ACTOR, evidence)
+            if end_enrollment(s, open_enrollment.id, end, now):
+                view["ended_enrollment_id"] = str(open_enrollment.id)
+        return view

@@ -1,0 +1,183 @@
+"""Booking pages: free slots, and what a booking ends (through a sequence email's link or not)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from addin_server.services import enrollments, meetings
+from addin_server.services.context import ServiceContext
+from addin_server.services.errors import Conflict, Invalid, NotFound
+from addin_server.services.meetings import BookingRep, free_slots, working_slots
+from tests.builders import World
+from tests.integration.meetings.conftest import enroll, sequence_emails
+
+MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the test clock's start
+
+
+@pytest.mark.parametrize("now, first, last, count", [
+    pytest.param(MONDAY_9, datetime(2026, 3, 2, 9, 30, tzinfo=UTC), datetime(2026, 3, 6, 16, 30, tzinfo=UTC),
+                 5 * 16 - 1, id="five working days of 30-minute slots from 9:00 to 17:00 UTC, after now"),
+    pytest.param(datetime(2026, 3, 6, 18, 0, tzinfo=UTC), datetime(2026, 3, 9, 9, 0, tzinfo=UTC),
+                 datetime(2026, 3, 13, 16, 30, tzinfo=UTC), 5 * 16,
+                 id="weekends and a day whose working hours are over do not count"),
+    pytest.param(datetime(2026, 3, 7, 12, 0, tzinfo=UTC), datetime(2026, 3, 9, 9, 0, tzinfo=UTC),
+                 datetime(2026, 3, 13, 16, 30, tzinfo=UTC), 5 * 16, id="on a Saturday the next five working days"),
+])
+def test_working_slots(now: datetime, first: datetime, last: datetime, count: int) -> None:
+    slots = working_slots(now)
+    assert (slots[0][0], slots[-1][0], len(slots)) == (first, last, count)
+    assert all(end - start == timedelta(minutes=30) for start, end in slots)
+
+
+def test_busy_times_are_not_free() -> None:
+    slots = working_slots(MONDAY_9)
+    busy = [(datetime(2026, 3, 2, 10, 15, tzinfo=UTC), datetime(2026, 3, 2, 11, 0, tzinfo=UTC))]
+    free = {s for s, _ in free_slots(slots, busy)}
+    assert datetime(2026, 3, 2, 10, 0, tzinfo=UTC) not in free and datetime(2026, 3, 2, 10, 30, tzinfo=UTC) not in free
+    assert datetime(2026, 3, 2, 9, 30, tzinfo=UTC) in free and datetime(2026, 3, 2, 11, 0, tzinfo=UTC) in free
+
+
+class BusyTuesdayMorning:
+    """A calendar stand-in: the rep is busy Tuesday 9:00-12:00."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[int, datetime, datetime]] = []
+
+    def busy(self, user: BookingRep, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        self.asked.append((user.id, start, end))
+        return [(datetime(2026, 3, 3, 9, 0, tzinfo=UTC), datetime(2026, 3, 3, 12, 0, tzinfo=UTC))]
+
+
+def test_the_page_shows_free_slots_minus_the_reps_busy_times(services: ServiceContext, world: World) -> None:
+    calendar = BusyTuesdayMorning()
+    page = meetings.booking_page(services, world.rep["id"], busy_times=calendar)
+    tuesday = next(d for d in page["days"] if d["date"] == "2026-03-03")
+    assert tuesday["slots"][0] == {"value": "2026-03-03T12:00Z", "label": "12:00–12:30"}
+    assert [d["date"] for d in page["days"]] == ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06"]
+    assert calendar.asked[0][0] == int(world.rep["id"])
+
+
+def _book(ctx: ServiceContext, rep: dict[str, Any], *, token: str | None = None, slot: str = "2026-03-03T10:00Z",
+          name: str, email: str) -> dict[str, Any]:
+    page = meetings.booking_page(ctx, rep["id"], meeting_token=token)
+    return meetings.book_meeting(ctx, rep["id"], slot=slot, form_token=page["form_token"], meeting_token=token,
+                                 name=name, email=email)
+
+
+@dataclass(frozen=True)
+class Booking:
+    page_of: str  # "enrolling rep" | "another rep"
+    through_link: bool
+    booker_email: str = "jane.doe@globex-acme.test"
+    expect: tuple[str, str | None] = ("unenrolled", "meeting_booked")
+    source: str = "sequence_link"
+
+
+CASES = [
+    pytest.param(Booking("enrolling rep", True),
+                 id="booking through a sequence email's link unenrolls the enrolled contact"),
+    pytest.param(Booking("another rep", True),
+                 id="booking through a sequence email's link on another rep's page still unenrolls"),
+    pytest.param(Booking("enrolling rep", False, source="booking_page"),
+                 id="booking without a link, as an enrolled contact, with the enrolling rep unenrolls"),
+    pytest.param(Booking("enrolling rep", False, booker_email="jane.doe.home@gmail.com", source="booking_page"),
+                 id="booking without a link from the contact's secondary address unenrolls"),
+    pytest.param(Booking("another rep", False, expect=("active", None), source="booking_page"),
+                 id="booking without a link with another rep than the one who enrolled does not unenroll"),
+    pytest.param(Booking("enrolling rep", False, booker_email="stranger@example.org", expect=("active", None),
+                         source="booking_page"),
+                 id="a booker who is no contact is recorded and ends nothing"),
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_booking(services: ServiceContext, world: World, case: Booking) -> None:
+    e = enroll(services, world)
+    token = sequence_emails(services, e["id"])[0].meeting_token if case.through_link else None
+    rep = world.rep if case.page_of == "enrolling rep" else world.other_rep
+    got = _book(services, rep, token=token, name="Jane D", email=case.booker_email)
+    after = enrollments.get_enrollment(services, world.admin, e["id"])
+    assert (after["status"], after["end_reason"]) == case.expect
+    assert got["meeting"]["source"] == case.source
+    assert got["meeting"]["start_time"] == "2026-03-03T10:00:00Z" and got["meeting"]["user_id"] == rep["id"]
+    if case.expect[0] == "unenrolled":
+        assert after["end_actor"] == "contact"
+        assert [ev["type"] for ev in after["events"]][-2:] == ["meeting_booked", "unenrolled"]
+
+
+def test_a_booked_slot_is_no_longer_free(services: ServiceContext, world: World) -> None:
+    _book(services, world.rep, name="Someone", email="someone@example.org")
+    page = meetings.booking_page(services, world.rep["id"])
+    assert "2026-03-03T10:00Z" not in {s["value"] for d in page["days"] for s in d["slots"]}
+    with pytest.raises(Conflict):
+        _book(services, world.rep, name="Another", email="another@example.org")
+    # Another rep's calendar is their own.
+    _book(services, world.other_rep, name="Another", email="another@example.org")
+
+
+def test_sending_the_same_booking_twice_books_once(services: ServiceContext, world: World) -> None:
+    first = _book(services, world.rep, name="Pat", email="pat@example.org")
+    again = _book(services, world.rep, name="Pat", email="PAT@example.org")
+    assert again["already_booked"] is True and again["meeting"]["id"] == first["meeting"]["id"]
+    assert len(meetings.list_meetings(services, world.admin)) == 1
+
+
+def test_two_people_booking_the_same_slot_at_once_get_one_meeting(services: ServiceContext, world: World) -> None:
+    pages = [meetings.booking_page(services, world.rep["id"]) for _ in range(2)]
+    start = threading.Barrier(2)
+    answers: list[str] = []
+
+    def book(i: int) -> None:
+        start.wait()
+        try:
+            meetings.book_meeting(services, world.rep["id"], slot="2026-03-03T10:00Z",
+                                  form_token=pages[i]["form_token"], name=f"Booker {i}", email=f"b{i}@example.org")
+            answers.append("booked")
+        except Conflict:
+            answers.append("slot taken")
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    assert sorted(answers) == ["booked", "slot taken"]
+    assert len(meetings.list_meetings(services, world.admin)) == 1
+
+
+@pytest.mark.parametrize("change, error", [
+    pytest.param({"slot": "2026-03-03T10:10Z"}, Invalid, id="a time that is not a slot is refused"),
+    pytest.param({"slot": "2026-03-02T08:00Z"}, Invalid, id="a time outside working hours is refused"),
+    pytest.param({"slot": "garbage"}, Invalid, id="a malformed time is refused"),
+    pytest.param({"form_token": "forged"}, meetings.BadBookingForm, id="a forged form token is refused"),
+    pytest.param({"form_of": "another rep"}, meetings.BadBookingForm,
+                 id="a form token shown on another rep's page is refused"),
+    pytest.param({"email": "not an address"}, Invalid, id="without a link, a valid email address is needed"),
+    pytest.param({"name": " "}, Invalid, id="without a link, a name is needed"),
+])
+def test_refused_bookings(services: ServiceContext, world: World, change: dict[str, str],
+                          error: type[Exception]) -> None:
+    page_rep = world.other_rep if change.get("form_of") else world.rep
+    args = {"slot": "2026-03-03T10:00Z", "form_token": meetings.booking_page(services, page_rep["id"])["form_token"],
+            "name": "Jane", "email": "jane@example.org"}
+    args.update({k: v for k, v in change.items() if k != "form_of"})
+    with pytest.raises(error):
+        meetings.book_meeting(services, world.rep["id"], **args)
+    assert meetings.list_meetings(services, world.admin) == []
+
+
+def test_an_invalid_link_still_shows_the_page_without_it(services: ServiceContext, world: World) -> None:
+    page = meetings.booking_page(services, world.rep["id"], meeting_token="tampered.token.value")
+    assert page["link_state"] == "invalid" and page["link"] is None and page["meeting_token"] == ""
+
+
+def test_a_page_for_no_rep_is_not_found(services: ServiceContext, world: World) -> None:
+    with pytest.raises(NotFound):
+        meetings.booking_page(services, "999999")
+    with pytest.raises(NotFound):
+        meetings.booking_page(services, "rita")

@@ -1,0 +1,129 @@
+"""Dry run and undo through the API; the simulate and inbox commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from addin_server.db import tables as t
+from addin_server.mail.message import InboundMessage
+from addin_server.services import enrollments
+from addin_server.services.context import ServiceContext
+from addin_server.services.inbound import apply_inbound_message
+from tests.builders import World, make_world
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
+REPO = Path(__file__).resolve().parents[3]
+
+
+def render(name: str, w: World, in_reply_to: str) -> str:
+    text = (FIXTURES / name).read_text()
+    for key, value in {"sender": w.contact["email"], "mailbox": w.rep["mailbox_address"], "in_reply_to": in_reply_to,
+                       "n": "1", "date": "Tue, 03 Mar 2026 10:00:00 +0000"}.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def enrolled(services: ServiceContext) -> tuple[World, dict[str, Any], str]:
+    w = make_world(services)
+    e = enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=w.contact["id"],
+                           sender_user_id=w.rep["id"])
+    with services.session() as s:
+        mid = s.scalars(select(t.SequenceEmail.rfc_message_id)).one()
+    return w, e, mid
+
+
+def test_simulate_shows_the_decision_and_changes_nothing(client: Any, services: ServiceContext) -> None:
+    w, e, mid = enrolled(services)
+    r = client.post("/api/v1/inbound/simulate", headers=w.headers,
+                    json={"mailbox": w.rep["mailbox_address"], "raw": render("human_reply.eml", w, mid)})
+    assert r.status_code == 200, r.json
+    assert r.json["kind"] == "human_reply" and r.json["dry_run"] is True
+    assert [(d["enrollment_id"], d["reason"]) for d in r.json["decisions"]] == [(e["id"], "replied")]
+    assert enrollments.get_enrollment(services, w.admin, e["id"])["status"] == "active"
+    with services.session() as s:
+        assert s.scalar(select(func.count()).select_from(t.ProcessedMessage)) == 0
+
+
+def test_simulate_refuses_another_accounts_mailbox(client: Any, services: ServiceContext) -> None:
+    a = make_world(services, name="A", domain="a.test")
+    b = make_world(services, name="B", domain="b.test")
+    r = client.post("/api/v1/inbound/simulate", headers=b.headers,
+                    json={"mailbox": a.rep["mailbox_address"], "raw": "Subject: hi\r\n\r\nhello"})
+    assert r.status_code == 404
+
+
+def test_simulate_never_fails_on_junk(client: Any, services: ServiceContext) -> None:
+    w = make_world(services)
+    r = client.post("/api/v1/inbound/simulate", headers=w.headers,
+                    json={"mailbox": w.rep["mailbox_address"], "raw": "\x00\x01 not a message at all"})
+    assert r.status_code == 200 and r.json["kind"] in {"auto_other", "human_reply"}
+
+
+def test_undo_an_automatic_unenrollment_continues_where_it_stopped(client: Any, services: ServiceContext) -> None:
+    w, e, mid = enrolled(services)
+    raw = render("human_reply.eml", w, mid).encode()
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                          provider_message_id="m1", message=InboundMessage.from_bytes(raw))
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers,
+                    json={"why": "the reply was a colleague's forward, not Jane"})
+    assert r.status_code == 201, r.json
+    new = r.json
+    assert new["status"] == "active" and new["current_step"] == 1 and new["id"] != e["id"]
+    assert new["events"][0]["undo_of"] == e["id"] and new["events"][0]["undone_reason"] == "replied"
+    old = client.get(f"/api/v1/enrollments/{e['id']}", headers=w.headers).json
+    assert old["status"] == "unenrolled" and old["events"][-1]["continued_as"] == new["id"]
+    again = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "again"})
+    assert again.status_code == 409
+
+
+def test_a_manual_unenrollment_cannot_be_undone(client: Any, services: ServiceContext) -> None:
+    w, e, _ = enrolled(services)
+    enrollments.unenroll(services, w.admin, e["id"])
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "oops"})
+    assert r.status_code == 409 and r.json["error"]["code"] == "not_automatic"
+
+
+def _cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "x", "PATH": "/usr/bin:/bin", "MAIL_TRANSPORT": "local"}
+    return subprocess.run([sys.executable, "-m", "addin_server", *args], capture_output=True, text=True, env=env,
+                          cwd=REPO, timeout=60, check=False)
+
+
+def test_the_simulate_command_prints_the_decisions(services: ServiceContext, database_url: str,
+                                                   tmp_path: Path) -> None:
+    w, _, mid = enrolled(services)
+    eml = tmp_path / "reply.eml"
+    eml.write_text(render("human_reply.eml", w, mid))
+    done = _cli(database_url, "simulate", str(eml), "--mailbox", w.rep["mailbox_address"])
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["decisions"][0]["reason"] == "replied"
+
+
+def test_the_inbox_command_lists_and_requeues_dead_notifications(services: ServiceContext,
+                                                                 database_url: str) -> None:
+    from addin_server.services.notifications import record_notification
+
+    record_notification(services, provider="gmail", dedupe_key="k1", mailbox_address="x@y.test", account_id=None,
+                        payload={})
+    with services.session() as s:
+        n = s.scalars(select(t.InboundNotification)).one()
+        n.status, n.attempts, n.last_error = "dead", 8, "GmailError: 500"
+    listed = _cli(database_url, "inbox")
+    assert listed.returncode == 0 and json.loads(listed.stdout.splitlines()[0])["status"] == "dead"
+    requeued = _cli(database_url, "inbox", "--requeue-dead")
+    assert json.loads(requeued.stdout) == {"requeued": 1}
+
+
+def test_accounts_create_prints_an_account_and_a_key(database_url: str) -> None:
+    done = _cli(database_url, "accounts", "create", "--name", "Initech", "--plan", "professional",
+                "--admin-email", "boss@initech.test")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["account_id"] and out["api_key"].startswith("ssk_")

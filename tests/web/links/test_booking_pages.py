@@ -1,0 +1,94 @@
+"""GET/POST /meet/<rep>: the booking page, booking through a sequence email's link, and refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from addin_server.services.context import ServiceContext
+from tests.builders import World
+from tests.web.links.conftest import enroll_over_api, first_slot, hidden_fields, last_sent, meeting_path
+
+
+def test_the_page_lists_free_slots_by_day(client: Any, world: World) -> None:
+    page = client.get(f"/meet/{world.rep['id']}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Book a meeting with Rita Rep" in html
+    assert "<legend>Monday 2 March</legend>" in html and "<legend>Friday 6 March</legend>" in html
+    assert html.count('name="slot"') == 5 * 16 - 1  # the test clock stands at Monday 9:00 UTC
+    assert 'name="name"' in html and 'name="email"' in html
+    assert "form_token" in hidden_fields(html)
+
+
+@pytest.mark.parametrize("page_of", [
+    pytest.param("enrolling rep", id="booking through the email's link unenrolls the contact"),
+    pytest.param("another rep", id="booking through the email's link on another rep's page unenrolls the contact"),
+])
+def test_booking_through_a_sequence_emails_link(client: Any, services: ServiceContext, world: World,
+                                                page_of: str) -> None:
+    e = enroll_over_api(client, world)
+    path = meeting_path(last_sent(services))
+    if page_of == "another rep":
+        path = path.replace(f"/meet/{world.rep['id']}?", f"/meet/{world.other_rep['id']}?")
+    html = client.get(path).get_data(as_text=True)
+    assert "Booking as <strong>Jane Doe</strong>" in html and 'name="email"' not in html
+    fields = hidden_fields(html)
+    booked = client.post(path.split("?")[0], data={**fields, "slot": first_slot(html)})
+    assert booked.status_code == 200, booked.get_data(as_text=True)
+    assert "Your meeting is booked" in booked.get_data(as_text=True)
+    got = client.get(f"/api/v1/enrollments/{e['id']}", headers=world.headers).get_json()
+    assert (got["status"], got["end_reason"], got["evidence"]["source"]) == (
+        "unenrolled", "meeting_booked", "sequence_link")
+
+
+def test_booking_without_a_link_as_the_enrolled_contact(client: Any, services: ServiceContext,
+                                                        world: World) -> None:
+    e = enroll_over_api(client, world)
+    html = client.get(f"/meet/{world.rep['id']}").get_data(as_text=True)
+    booked = client.post(f"/meet/{world.rep['id']}", data={
+        **hidden_fields(html), "slot": first_slot(html), "name": "Jane", "email": "Jane.Doe@globex-acme.test"})
+    assert booked.status_code == 200
+    got = client.get(f"/api/v1/enrollments/{e['id']}", headers=world.headers).get_json()
+    assert (got["end_reason"], got["evidence"]["source"]) == ("meeting_booked", "booking_page")
+
+
+@pytest.mark.parametrize("change, status, message", [
+    pytest.param({"form_token": "forged"}, 400, "please choose a time again", id="a forged form is refused"),
+    pytest.param({"email": "nope"}, 422, "please give a valid email address", id="a bad email address is refused"),
+    pytest.param({"slot": "2026-03-02T03:00Z"}, 422, "choose one of the times shown",
+                 id="a time that was not offered is refused"),
+])
+def test_refused_bookings_show_the_page_again(client: Any, world: World, change: dict[str, str], status: int,
+                                              message: str) -> None:
+    html = client.get(f"/meet/{world.rep['id']}").get_data(as_text=True)
+    form = {**hidden_fields(html), "slot": first_slot(html), "name": "Pat", "email": "pat@example.org", **change}
+    answer = client.post(f"/meet/{world.rep['id']}", data=form)
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == status and message in body and 'role="alert"' in body
+    assert 'value="Pat"' in body  # what was typed is kept
+
+
+def test_a_slot_taken_meanwhile_is_refused(client: Any, world: World) -> None:
+    html = client.get(f"/meet/{world.rep['id']}").get_data(as_text=True)
+    form = {**hidden_fields(html), "slot": first_slot(html), "name": "Pat", "email": "pat@example.org"}
+    assert client.post(f"/meet/{world.rep['id']}", data=form).status_code == 200
+    again = client.post(f"/meet/{world.rep['id']}", data={**form, "name": "Sam", "email": "sam@example.org"})
+    assert again.status_code == 409 and "no longer free" in again.get_data(as_text=True)
+
+
+def test_sending_the_same_booking_twice_answers_the_booking(client: Any, world: World) -> None:
+    html = client.get(f"/meet/{world.rep['id']}").get_data(as_text=True)
+    form = {**hidden_fields(html), "slot": first_slot(html), "name": "Pat", "email": "pat@example.org"}
+    first = client.post(f"/meet/{world.rep['id']}", data=form)
+    again = client.post(f"/meet/{world.rep['id']}", data=form)
+    assert again.status_code == 200 and again.get_data(as_text=True) == first.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param("/meet/999999", id="an unknown rep has no page"),
+    pytest.param("/meet/rita", id="a rep is named by user id"),
+])
+def test_unknown_pages(client: Any, world: World, path: str) -> None:
+    for answer in (client.get(path), client.post(path, data={})):
+        assert answer.status_code == 404 and "No booking page here" in answer.get_data(as_text=True)
