@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from addin_server.config import Settings
 
 log = logging.getLogger("addin_server.cli")
@@ -122,7 +124,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         pubsub_audience=push_audience, pubsub_service_account=push_account,
         pubsub_topic="projects/sequence-sidebar-demo/topics/gmail",
         graph_api_endpoint=emulator.base_url + "/graph/v1.0",
-        ms_authority=(emulator.tls_base_url or emulator.base_url) + "/ms/demo-tenant",
+        ms_authority=(emulator.tls_base_url or emulator.base_url) + "/ms/common",
         ms_jwks_url=emulator.base_url + "/ms/discovery/v2.0/keys", ms_client_id="00000000-0000-4000-8000-00000000d3e0",
         ms_client_secret="demo-client-secret", ca_bundle=emulator.ca_bundle or "",  # noqa: S106 - demo only
     )
@@ -130,9 +132,11 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     upgrade(ctx.engine)
     world = seed_demo(ctx, with_mailboxes=True)
     ctx.engine.dispose()
-    # From now on Gmail pushes every new inbox message to the demo's webhook, as Pub/Sub would.
+    # From now on Gmail pushes every new inbox message to the demo's webhook, as Pub/Sub would,
+    # and Graph delivers its change notifications as they happen.
     google.set_push(push_audience, audience=push_audience, service_account=push_account)
     google.set_delivery("auto")
+    requests.post(emulator.base_url + "/_control/microsoft/notifications/auto", json={"enabled": True}, timeout=10)
     print(_demo_banner(public_url, world.api_key, emulator.base_url), flush=True)
     if args.seed_only:
         emulator.stop()

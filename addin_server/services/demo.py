@@ -192,17 +192,31 @@ def _emulator(ctx: ServiceContext, method: str, path: str, **kwargs: Any) -> Any
     return response.json() if response.content else {}
 
 
+DEMO_TENANT = "d3e0d3e0-0000-4000-8000-000000000001"
+
+
 def connect_demo_mailboxes(ctx: ServiceContext, admin: Principal, users: dict[str, str]) -> None:
-    """Give every Gmail rep an emulated mailbox and connect it, as a rep's OAuth consent would."""
-    from addin_server.services.mailboxes import connect_gmail
+    """Give every rep an emulated mailbox and connect it, as a rep's consent (Gmail) or the tenant
+    admin's consent (Outlook) would. Outlook inbox subscriptions are made by the worker once the
+    demo server answers Graph's validation handshake."""
+    from addin_server.services.mailboxes import connect_gmail, connect_outlook
 
     with ctx.session() as s:
-        gmail_reps = [(str(u.id), u.mailbox_address) for u in s.scalars(select(t.User).where(
-            t.User.account_id == admin.account_id, t.User.mailbox_provider == "gmail",
-            t.User.id.in_([int(i) for i in users.values()])))]
-    for user_id, address in gmail_reps:
-        box = _emulator(ctx, "POST", "/_control/google/mailboxes", json={"address": address, "aliases": []})
-        connect_gmail(ctx, admin, user_id, box["refresh_token"])
+        reps = [(str(u.id), u.mailbox_address, u.mailbox_provider, u.name) for u in s.scalars(select(t.User).where(
+            t.User.account_id == admin.account_id, t.User.id.in_([int(i) for i in users.values()])))]
+    if any(provider == "outlook" for *_, provider, _ in reps):
+        _emulator(ctx, "POST", "/_control/microsoft/apps", json={
+            "client_id": ctx.settings.ms_client_id, "client_secret": ctx.settings.ms_client_secret,
+            "tenant_id": DEMO_TENANT, "display_name": "Sequence Sidebar (demo)"})
+    for user_id, address, provider, name in reps:
+        if provider == "gmail":
+            box = _emulator(ctx, "POST", "/_control/google/mailboxes", json={"address": address, "aliases": []})
+            connect_gmail(ctx, admin, user_id, box["refresh_token"])
+        elif provider == "outlook":
+            box = _emulator(ctx, "POST", "/_control/microsoft/mailboxes",
+                            json={"address": address, "tenant_id": DEMO_TENANT, "display_name": name})
+            connect_outlook(ctx, admin, user_id, tenant_id=DEMO_TENANT, graph_user_id=box["user_id"],
+                            subscribe_now=False)
 
 
 def deliver_demo_message(ctx: ServiceContext, principal: Principal, enrollment_id: str, kind: str) -> dict[str, Any]:
@@ -240,6 +254,9 @@ def deliver_demo_message(ctx: ServiceContext, principal: Principal, enrollment_i
         _emulator(ctx, "POST", f"/_control/google/mailboxes/{rep.mailbox_address}/deliver",
                   json={"raw": base64.b64encode(raw).decode("ascii")})
     else:
-        raise Invalid("the demo delivers into Gmail mailboxes; this rep reads mail in Outlook")
+        # Exchange marks its own automatic replies with the OOF message class.
+        kind_param = {"out_of_office": "oof", "bounce": "ndr"}.get(kind, "note")
+        _emulator(ctx, "POST", f"/_control/microsoft/mailboxes/{rep.mailbox_address}/deliver",
+                  params={"kind": kind_param}, data=raw, headers={"Content-Type": "message/rfc822"})
     return {"delivered_to": rep.mailbox_address, "kind": kind, "in_reply_to": sent.rfc_message_id,
             "from": contact.primary_email}

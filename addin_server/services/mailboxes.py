@@ -145,10 +145,11 @@ def graph_tokens(settings: Settings, tenant_id: str) -> GraphTokens:
 
 
 def outlook_connected(s: Session, user: t.User) -> bool:
+    """Connected through connect_outlook (the tenant's consent), not merely signed in with SSO."""
     if user.mailbox_provider != MailboxProvider.OUTLOOK.value or not user.mailbox_connected or not user.ms_tid:
         return False
     watch = s.scalar(select(t.MailboxWatch).where(t.MailboxWatch.user_id == user.id))
-    return watch is not None and watch.subscription_id is not None
+    return watch is not None and watch.status != "disconnected"
 
 
 def graph_for(settings: Settings, user: t.User) -> GraphMailbox:
@@ -171,8 +172,12 @@ def _subscribe(ctx: ServiceContext, s: Session, user: t.User, watch: t.MailboxWa
 
 
 def connect_outlook(ctx: ServiceContext, principal: Principal, user_id: str, *, tenant_id: str,
-                    graph_user_id: str | None = None) -> dict[str, Any]:
-    """Follow a rep's Outlook mailbox with the tenant's admin consent (app-only access)."""
+                    graph_user_id: str | None = None, subscribe_now: bool = True) -> dict[str, Any]:
+    """Follow a rep's Outlook mailbox with the tenant's admin consent (app-only access).
+
+    Graph validates our webhook while the subscription is created; when that cannot happen now
+    (the server is not reachable yet, Graph is down), the worker creates it shortly after.
+    """
     if not tenant_id.strip():
         raise Invalid("tenant_id is empty")
     with ctx.session() as s:
@@ -184,7 +189,16 @@ def connect_outlook(ctx: ServiceContext, principal: Principal, user_id: str, *, 
             user.ms_oid = graph_user_id
         s.flush()
         watch = watch_row(s, user)
-        _subscribe(ctx, s, user, watch)
+        subscribe_later = not subscribe_now
+        if subscribe_now:
+            try:
+                _subscribe(ctx, s, user, watch)
+            except GraphGrantRevoked:
+                raise
+            except GraphError as exc:
+                watch.last_error, subscribe_later = f"subscription deferred: {exc}"[:500], True
+        if subscribe_later:
+            watch.status = "subscribing"
         if watch.delta_link is None:  # from now on; what came before the connection is not ours to judge
             graph = graph_for(ctx.settings, user)
             try:
@@ -196,8 +210,11 @@ def connect_outlook(ctx: ServiceContext, principal: Principal, user_id: str, *, 
         result = {"user_id": str(user.id), "mailbox": address, "subscription_id": watch.subscription_id,
                   "subscription_expires_at": watch.subscription_expires_at.isoformat()
                   if watch.subscription_expires_at else None}
-    from addin_server.services.notifications import wake_mailbox
+    from addin_server.services.notifications import record_notification, wake_mailbox
 
+    if subscribe_later:
+        record_notification(ctx, provider="graph_subscribe", dedupe_key=f"subscribe:{address}:{ctx.now().isoformat()}",
+                            mailbox_address=address, account_id=principal.account_id, payload={})
     wake_mailbox(ctx, address)
     return result
 

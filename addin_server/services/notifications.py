@@ -147,6 +147,15 @@ def process_notification(ctx: ServiceContext, notification_id: int) -> str:
             handle_graph_lifecycle(ctx, address, payload)
         elif provider == "graph_delta":
             graph_catch_up(ctx, address)
+        elif provider == "graph_subscribe":
+            from addin_server.services.mailboxes import resubscribe
+
+            with ctx.sessions() as s:
+                user = find_mailbox_user(s, address)
+                if user is None:
+                    raise MailboxNotConnected(f"no rep's mailbox is {address}")
+                user_id = user.id
+            resubscribe(ctx, user_id)
         else:
             raise ValueError(f"no handler for {provider} notifications")
     except (MailboxNotConnected, GrantRevoked, GraphGrantRevoked) as exc:
