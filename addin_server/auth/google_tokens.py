@@ -13,6 +13,7 @@ per `refetch_cooldown` so a stream of forged key ids cannot turn into a stream o
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -114,11 +115,24 @@ class GoogleCertificates:
         self.url = url
         self._verify: str | bool = ca_bundle or True
         self._clock = clock
+        # Tokens this key source has vouched for: Pub/Sub repeats one token across many pushes.
+        self._vouched: dict[tuple[str, ...], tuple[Any, float]] = {}
         self._refetch_cooldown = refetch_cooldown
         self._lock = threading.Lock()
         self._keys: dict[str, Any] = {}
         self._fetched_at: float | None = None
         self._expires_at = 0.0
+
+    def vouched(self, key: tuple[str, ...]) -> Any:
+        found = self._vouched.get(key)
+        return found[0] if found is not None and found[1] > self._clock() else None
+
+    def vouch(self, key: tuple[str, ...], value: Any, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        if len(self._vouched) >= 1024:
+            self._vouched.clear()
+        self._vouched[key] = (value, self._clock() + seconds)
 
     def key_for(self, kid: str) -> Any:
         """The public key named `kid`; AuthError(bad_signature) if Google does not publish it."""
@@ -246,6 +260,11 @@ def verify_user_id_token(
     return GoogleUser(sub=str(claims["sub"]), email=email, hd=hd if isinstance(hd, str) and hd else None)
 
 
+# Pub/Sub sends the same token with many pushes: a token verified once is remembered by the key
+# source that vouched for it (by digest, with the expectations it met) for a few minutes at most.
+_VERIFIED_PUSH_SECONDS = 300.0
+
+
 def verify_pubsub_push(
     authorization_header: str | None,
     settings: Settings,
@@ -256,6 +275,16 @@ def verify_pubsub_push(
     audience = _require_setting(settings.pubsub_audience, "PUBSUB_AUDIENCE")
     expected_email = _require_setting(settings.pubsub_service_account, "PUBSUB_SERVICE_ACCOUNT")
     token = bearer_token(authorization_header)
-    claims = _verify_google_token(token, audience, certificates or google_certificates(settings))
+    source = certificates or google_certificates(settings)
+    key = ("pubsub", hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest(), audience, expected_email)
+    remembered = source.vouched(key)
+    if isinstance(remembered, PubSubCaller):
+        return remembered
+    claims = _verify_google_token(token, audience, source)
     email = _require_service_account(claims, expected_email)
-    return PubSubCaller(email=email, subject=str(claims["sub"]))
+    caller = PubSubCaller(email=email, subject=str(claims["sub"]))
+    expires = claims.get("exp")
+    if isinstance(expires, (int, float)):
+        # Never longer than the token itself is valid, and never past a few minutes.
+        source.vouch(key, caller, min(float(expires) - time.time(), _VERIFIED_PUSH_SECONDS))
+    return caller

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
@@ -38,20 +37,47 @@ class Recorded:
     discarded: str = ""
 
 
+def _insert_ignoring_duplicates(ctx: ServiceContext, rows: list[dict[str, Any]]) -> int:
+    """One INSERT ... ON CONFLICT DO NOTHING; returns how many rows were new."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if ctx.engine.dialect.name == "postgresql" else sqlite.insert
+    with ctx.engine.begin() as conn:
+        result = conn.execute(insert(t.InboundNotification).values(rows).on_conflict_do_nothing())
+        return int(result.rowcount or 0)
+
+
 def record_notification(ctx: ServiceContext, *, provider: str, dedupe_key: str, mailbox_address: str | None,
                         account_id: int | None, payload: dict[str, Any]) -> Recorded:
     """One write: keep the notification for the worker. A repeat of the same key is a no-op."""
     now = ctx.now()
+    stored = _insert_ignoring_duplicates(ctx, [{
+        "provider": provider, "dedupe_key": dedupe_key[:400], "account_id": account_id,
+        "mailbox_address": mailbox_address, "payload": payload, "status": "pending", "attempts": 0,
+        "next_attempt_at": now, "received_at": now}])
+    return Recorded(stored=bool(stored), duplicate=not stored)
+
+
+# Which account follows a mailbox changes rarely; pushes ask many times a second.
+MAILBOX_CACHE_SECONDS = 60.0
+_mailbox_accounts: dict[tuple[int, str], tuple[int, float]] = {}
+
+
+def _account_of_mailbox(ctx: ServiceContext, address: str) -> int | None:
+    import time
+
+    key, now = (id(ctx), address), time.monotonic()
+    cached = _mailbox_accounts.get(key)
+    if cached is not None and cached[1] > now:
+        return cached[0]
     with ctx.sessions() as s:
-        s.add(t.InboundNotification(
-            provider=provider, dedupe_key=dedupe_key[:400], account_id=account_id, mailbox_address=mailbox_address,
-            payload=payload, status="pending", attempts=0, next_attempt_at=now, received_at=now))
-        try:
-            s.commit()
-        except IntegrityError:
-            s.rollback()
-            return Recorded(stored=False, duplicate=True)
-    return Recorded(stored=True)
+        user = find_mailbox_user(s, address)
+        account_id = user.account_id if user else None
+    if account_id is not None:  # unknown mailboxes are not remembered: a new rep works at once
+        if len(_mailbox_accounts) > 10_000:
+            _mailbox_accounts.clear()
+        _mailbox_accounts[key] = (account_id, now + MAILBOX_CACHE_SECONDS)
+    return account_id
 
 
 def record_gmail_push(ctx: ServiceContext, *, pubsub_message_id: str, email_address: str,
@@ -60,9 +86,7 @@ def record_gmail_push(ctx: ServiceContext, *, pubsub_message_id: str, email_addr
     address = try_normalize(email_address)
     if address is None:
         return Recorded(stored=False, discarded="emailAddress is not an address")
-    with ctx.sessions() as s:
-        user = find_mailbox_user(s, address)
-        account_id = user.account_id if user else None
+    account_id = _account_of_mailbox(ctx, address)
     if account_id is None:
         return Recorded(stored=False, discarded=f"no rep's mailbox is {address}")
     return record_notification(ctx, provider="gmail", dedupe_key=pubsub_message_id, mailbox_address=address,
@@ -286,8 +310,6 @@ def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, life
 
     Items failing the checks are dropped (and counted); valid items of the same batch are kept.
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-
     from addin_server.auth.client_state import client_state_matches
 
     sub_ids = {str(i.get("subscriptionId")) for i in items if isinstance(i.get("subscriptionId"), str)}
@@ -314,10 +336,7 @@ def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, life
                      "account_id": watch.account_id, "mailbox_address": watch.mailbox_address, "payload": payload,
                      "status": "pending", "attempts": 0, "next_attempt_at": now, "received_at": now})
     if rows:
-        dialect = ctx.engine.dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        with ctx.session() as s:
-            s.execute(insert(t.InboundNotification).values(rows).on_conflict_do_nothing())
+        _insert_ignoring_duplicates(ctx, rows)
     return {"kept": len(rows), "dropped": dropped}
 
 

@@ -317,3 +317,14 @@ def test_an_unreadable_certificate_does_not_hide_the_good_ones(settings, mint, k
     }
     token = mint.sign(mint.claims("pubsub_push_oidc_token"), keys.google)
     assert verify_pubsub_push(f"Bearer {token}", settings).email == settings.pubsub_service_account
+
+
+def test_a_remembered_push_token_still_meets_each_configurations_expectations(
+        settings, mint, keys, google_certs_server, clock) -> None:
+    certificates = GoogleCertificates(google_certs_server.url, clock=clock)
+    header = f"Bearer {mint.sign(mint.claims('pubsub_push_oidc_token'), keys.google)}"
+    assert verify_pubsub_push(header, settings, certificates=certificates).email == settings.pubsub_service_account
+    elsewhere = settings.with_overrides(pubsub_audience="https://elsewhere.test/push")
+    assert _refusal(lambda: verify_pubsub_push(header, elsewhere, certificates=certificates)).code == "wrong_audience"
+    other_account = settings.with_overrides(pubsub_service_account="intruder@evil.iam.gserviceaccount.com")
+    assert _refusal(lambda: verify_pubsub_push(header, other_account, certificates=certificates)).code == "wrong_email"
