@@ -42,9 +42,13 @@ def _insert_ignoring_duplicates(ctx: ServiceContext, rows: list[dict[str, Any]])
     from sqlalchemy.dialects import postgresql, sqlite
 
     insert = postgresql.insert if ctx.engine.dialect.name == "postgresql" else sqlite.insert
+    # Parameters passed separately keep one compiled statement in SQLAlchemy's cache.
+    statement = insert(t.InboundNotification).on_conflict_do_nothing()
     with ctx.engine.begin() as conn:
-        result = conn.execute(insert(t.InboundNotification).values(rows).on_conflict_do_nothing())
-        return int(result.rowcount or 0)
+        if len(rows) == 1:
+            return int(conn.execute(statement, rows[0]).rowcount or 0)
+        conn.execute(statement, rows)
+        return len(rows)
 
 
 def record_notification(ctx: ServiceContext, *, provider: str, dedupe_key: str, mailbox_address: str | None,
