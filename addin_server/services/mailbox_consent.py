@@ -83,3 +83,20 @@ def finish_gmail_consent(ctx: ServiceContext, principal: Principal, *, code: str
     except (mailboxes.MailboxNotConnected, GmailError) as exc:
         log.warning("connecting a Gmail mailbox after consent failed: %s", exc)
         raise ConsentFailed("Gmail did not accept the new access; try again") from None
+
+
+def connect_signed_in_outlook(ctx: ServiceContext, signed_in: Principal, linked: Principal) -> dict[str, Any]:
+    """After the rep signed in with Microsoft (which linked their object and tenant ids), follow
+    their mailbox with the tenant's app-only consent. The two principals must be the same rep."""
+    from addin_server.db import tables as t
+    from addin_server.services.errors import Forbidden
+    from addin_server.services.mailboxes import connect_outlook
+
+    if linked.user_id is None or linked.user_id != signed_in.user_id:
+        raise Forbidden("the Microsoft account you signed in with is not your own rep's")
+    with ctx.session() as s:
+        user = s.get_one(t.User, linked.user_id)
+        tenant, oid = user.ms_tid, user.ms_oid
+    if not tenant:
+        raise Forbidden("Microsoft did not name your organisation")
+    return connect_outlook(ctx, signed_in, str(linked.user_id), tenant_id=tenant, graph_user_id=oid)

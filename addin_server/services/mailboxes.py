@@ -95,8 +95,10 @@ def mailbox_status(ctx: ServiceContext, principal: Principal) -> list[dict[str, 
         out = []
         for u in users:
             w = s.scalar(select(t.MailboxWatch).where(t.MailboxWatch.user_id == u.id))
+            connected = (outlook_connected(s, u) if u.mailbox_provider == MailboxProvider.OUTLOOK.value
+                         else bool(u.refresh_token_encrypted) and u.mailbox_connected)
             out.append({"user_id": str(u.id), "mailbox": u.mailbox_address, "provider": u.mailbox_provider,
-                        "connected": bool(u.refresh_token_encrypted) and u.mailbox_connected,
+                        "connected": connected,
                         "watch_status": w.status if w else None, "last_error": w.last_error if w else None,
                         "last_synced_at": w.last_synced_at.isoformat() if w and w.last_synced_at else None})
         return out

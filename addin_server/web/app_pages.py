@@ -405,6 +405,45 @@ def mailbox_callback() -> Response:
     return redirect(url_for("app_pages.settings_page"))
 
 
+OUTLOOK_FLOW = "outlook_connect_flow"
+
+
+@bp.post("/settings/mailbox/outlook/connect")
+def outlook_connect() -> Response:
+    """Sign in with Microsoft to connect the rep's own Outlook mailbox (the tenant admin's consent
+    gives the app-only access that reads it)."""
+    from addin_server.services import outlook_addin
+
+    rep = _rep()
+    flow = outlook_addin.start_microsoft_sign_in(
+        _services(), redirect_uri=_settings().public_endpoint(url_for("app_pages.outlook_connect_callback")),
+        login_hint=rep.email)
+    session[OUTLOOK_FLOW] = flow
+    return redirect(flow["auth_uri"])
+
+
+@bp.get("/settings/mailbox/outlook/callback")
+def outlook_connect_callback() -> Response:
+    from addin_server.providers.graph import GraphError
+    from addin_server.services import outlook_addin
+
+    flow = session.pop(OUTLOOK_FLOW, None)
+    if not isinstance(flow, dict):
+        raise CsrfFailure("no Outlook connection was started in this browser")
+    try:
+        linked = outlook_addin.finish_microsoft_sign_in(_services(), flow, request.args.to_dict())
+        connected = mailbox_consent.connect_signed_in_outlook(_services(), _rep().principal, linked)
+    except outlook_addin.SignInRefused as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("app_pages.settings_page"))
+    except GraphError:
+        flash("Microsoft refused access to the mailbox: your Microsoft 365 admin must grant Sequence Sidebar "
+              "access for the organisation (admin consent) first.", "warning")
+        return redirect(url_for("app_pages.settings_page"))
+    flash(f"Connected {connected['mailbox']}.", "success")
+    return redirect(url_for("app_pages.settings_page"))
+
+
 def _consent_return() -> str:
     return _settings().public_endpoint(url_for("app_pages.mailbox_callback"))
 

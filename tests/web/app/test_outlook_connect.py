@@ -1,0 +1,94 @@
+"""Connecting an Outlook mailbox from Settings: sign in with Microsoft, then the mailbox is followed.
+
+The emulator plays Microsoft (sign-in over TLS, Graph, the subscription's validation handshake,
+which reaches this app served on a loopback port).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from addin_server import create_app
+from addin_server.db import tables as t
+from addin_server.emulator.microsoft import MicrosoftEmulatorControl
+from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_server.services.context import ServiceContext
+from addin_server.services.mailboxes import mailbox_status
+from tests.browser import free_port, live_server
+from tests.builders import World, make_world
+from tests.web.app.conftest import sign_in
+
+CLIENT_ID = "5a5a5a5a-1111-4222-8333-444455556666"
+CLIENT_SECRET = "outlook-connect-test-secret"  # the emulator app's, made up
+TENANT = "7b7b7b7b-1111-4222-8333-444455556666"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    # requests lets these variables override the CA bundle msal is given; the emulator's must win.
+    saved = {name: os.environ.pop(name) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if name in os.environ}
+    running = start_emulator(tls_port=0)
+    control = MicrosoftEmulatorControl(running.base_url)
+    control.create_app(CLIENT_ID, CLIENT_SECRET, TENANT)
+    control.create_mailbox("otto@acme.test", TENANT, display_name="Otto Other")
+    control.session.close()
+    yield running
+    running.stop()
+    os.environ.update(saved)
+
+
+@pytest.fixture
+def connecting(services: ServiceContext, emulator: RunningEmulator) -> Iterator[dict[str, Any]]:
+    port = free_port()
+    configured = services.settings.with_overrides(
+        public_url=f"http://127.0.0.1:{port}", ms_client_id=CLIENT_ID, ms_client_secret=CLIENT_SECRET,
+        ms_authority=f"{emulator.tls_base_url}/ms/organizations", ca_bundle=emulator.ca_bundle or "",
+        graph_api_endpoint=f"{emulator.base_url}/graph/v1.0", mail_transport="providers")
+    services.settings = configured
+    app = create_app(configured, services=services)
+    app.config["TESTING"] = True
+    world = make_world(services)  # Otto reads mail in Outlook at otto@acme.test
+    with live_server(app, port=port):
+        yield {"client": app.test_client(), "world": world}
+
+
+def _connect(c: dict[str, Any], emulator: RunningEmulator, as_user: str) -> Any:
+    w: World = c["world"]
+    browser = sign_in(c["client"], as_user, w.account_id)
+    start = browser.post_from("/app/settings", "/app/settings/mailbox/outlook/connect", {})
+    assert start.status_code == 302 and start.location.startswith(f"{emulator.tls_base_url}/ms/organizations/")
+    answer = requests.get(start.location, allow_redirects=False, verify=emulator.ca_bundle, timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    assert back.path == "/app/settings/mailbox/outlook/callback"
+    return c["client"].get(back.path, query_string={k: v[0] for k, v in parse_qs(back.query).items()})
+
+
+def test_a_rep_connects_their_outlook_mailbox_from_settings(connecting: dict[str, Any],
+                                                           emulator: RunningEmulator, services: ServiceContext) -> None:
+    w: World = connecting["world"]
+    before = {m["mailbox"]: m for m in mailbox_status(services, w.admin)}["otto@acme.test"]
+    assert before["connected"] is False
+    done = _connect(connecting, emulator, w.other_rep["id"])
+    assert done.status_code == 302 and done.location.endswith("/app/settings")
+    after = {m["mailbox"]: m for m in mailbox_status(services, w.admin)}["otto@acme.test"]
+    assert after["connected"] is True
+    with services.session() as s:
+        watch = s.scalars(select(t.MailboxWatch).where(t.MailboxWatch.mailbox_address == "otto@acme.test")).one()
+    assert watch.subscription_id and watch.client_state_hash and watch.delta_link
+    page = connecting["client"].get("/app/settings").get_data(as_text=True)
+    assert "Connected otto@acme.test." in page
+
+
+def test_a_callback_nobody_started_changes_nothing(connecting: dict[str, Any], services: ServiceContext) -> None:
+    w: World = connecting["world"]
+    sign_in(connecting["client"], w.other_rep["id"], w.account_id)
+    r = connecting["client"].get("/app/settings/mailbox/outlook/callback", query_string={"code": "x", "state": "y"})
+    assert r.status_code == 400
+    assert {m["mailbox"]: m for m in mailbox_status(services, w.admin)}["otto@acme.test"]["connected"] is False
