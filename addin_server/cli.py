@@ -150,7 +150,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def _demo_banner(url: str, api_key: str, emulator_url: str) -> str:
     return f"""
 Sequence Sidebar demo (SQLite at ./instance/demo.db, worker in process, emulator at {emulator_url})
-  App:          {url}/
+  App:          {url}/app/  (sign in as any seeded rep, e.g. ava.reed@northwind.example, password "demo")
   API document: {url}/api/v1/openapi.json
   Demo API key: {api_key}
   Dev tools:    {url}/dev/  (deliver a reply, an out-of-office or a bounce into a rep's mailbox)
