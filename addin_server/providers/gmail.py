@@ -8,6 +8,8 @@ GMAIL_API_ENDPOINT, so the same code talks to Google or to the local emulator. R
 from __future__ import annotations
 
 import base64
+import hashlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,11 +67,26 @@ class HistoryPage:
     history_id: int  # the mailbox's history id at the time of the read: the next cursor
 
 
+# One Credentials per grant, so an access token is refreshed once an hour, not on every call
+# (google-auth refreshes it by itself when it expires). API clients stay per call: httplib2 is
+# not thread-safe.
+_credentials: dict[str, Credentials] = {}
+_credentials_lock = threading.Lock()
+
+
 def credentials_for(settings: Settings, refresh_token: str) -> Credentials:
-    return Credentials(
-        token=None, refresh_token=refresh_token, token_uri=settings.google_token_uri,
-        client_id=settings.google_oauth_client_id, client_secret=settings.google_oauth_client_secret,
-        scopes=list(SCOPES))
+    key = hashlib.sha256("\n".join((settings.google_token_uri, settings.google_oauth_client_id,
+                                     refresh_token)).encode()).hexdigest()
+    with _credentials_lock:
+        found = _credentials.get(key)
+        if found is None:
+            if len(_credentials) > 10_000:
+                _credentials.clear()
+            found = _credentials[key] = Credentials(
+                token=None, refresh_token=refresh_token, token_uri=settings.google_token_uri,
+                client_id=settings.google_oauth_client_id, client_secret=settings.google_oauth_client_secret,
+                scopes=list(SCOPES))
+        return found
 
 
 class GmailMailbox:
