@@ -99,4 +99,10 @@ def connect_signed_in_outlook(ctx: ServiceContext, signed_in: Principal, linked:
         tenant, oid = user.ms_tid, user.ms_oid
     if not tenant:
         raise Forbidden("Microsoft did not name your organisation")
-    return connect_outlook(ctx, signed_in, str(linked.user_id), tenant_id=tenant, graph_user_id=oid)
+    from addin_server.providers.graph import GraphError
+
+    try:
+        return connect_outlook(ctx, signed_in, str(linked.user_id), tenant_id=tenant, graph_user_id=oid)
+    except GraphError:
+        raise Forbidden("Microsoft refused access to the mailbox: your Microsoft 365 admin must grant Sequence "
+                        "Sidebar access for the organisation (admin consent) first.", code="consent_required") from None

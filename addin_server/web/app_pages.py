@@ -424,8 +424,8 @@ def outlook_connect() -> Response:
 
 @bp.get("/settings/mailbox/outlook/callback")
 def outlook_connect_callback() -> Response:
-    from addin_server.providers.graph import GraphError
     from addin_server.services import outlook_addin
+    from addin_server.services.errors import Forbidden
 
     flow = session.pop(OUTLOOK_FLOW, None)
     if not isinstance(flow, dict):
@@ -436,9 +436,8 @@ def outlook_connect_callback() -> Response:
     except outlook_addin.SignInRefused as exc:
         flash(str(exc), "warning")
         return redirect(url_for("app_pages.settings_page"))
-    except GraphError:
-        flash("Microsoft refused access to the mailbox: your Microsoft 365 admin must grant Sequence Sidebar "
-              "access for the organisation (admin consent) first.", "warning")
+    except Forbidden as exc:
+        flash(exc.message, "warning")
         return redirect(url_for("app_pages.settings_page"))
     flash(f"Connected {connected['mailbox']}.", "success")
     return redirect(url_for("app_pages.settings_page"))
