@@ -22,6 +22,13 @@ def _error(status: int, code: str, message: str, details: Any = None) -> tuple[R
     return jsonify(body), status
 
 
+def _calendar_busy_times(services: Any) -> Any:
+    """Booking pages leave out the times the rep's own calendar shows as busy."""
+    from addin_server.services.calendars import ProviderBusyTimes
+
+    return ProviderBusyTimes(services)
+
+
 def create_app(settings: Settings | None = None, *, services: Any = None) -> Flask:
     """Build the web application. `services` (a ServiceContext) may be injected by tests."""
     from addin_server.auth.errors import AuthError
@@ -46,6 +53,7 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
     app.extensions["settings"] = settings
     app.extensions["services"] = services or ServiceContext.create(settings)
     app.extensions.setdefault("api_authenticators", [])
+    app.extensions.setdefault("busy_times", _calendar_busy_times(app.extensions["services"]))
 
     from addin_server.web import register_blueprints
 

@@ -26,6 +26,25 @@ from addin_server.db.tables import Base
 from addin_server.services.context import ServiceContext
 
 REPO = Path(__file__).resolve().parents[1]
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "", None}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_internet() -> Iterator[None]:
+    """Tests never reach the internet: a lookup of any name but loopback fails at once, loudly."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def loopback_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in _LOOPBACK_NAMES and not str(name).startswith("127."):
+            raise OSError(f"tests may not reach the internet (looked up {name!r})")
+        return real(host, *args, **kwargs)
+
+    socket.getaddrinfo = loopback_only
+    yield
+    socket.getaddrinfo = real
 CORPUS = REPO.parent / "shared" / "corpus"
 
 

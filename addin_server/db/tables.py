@@ -395,3 +395,50 @@ class MeetingContact(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+
+
+class CalendarWatch(Base):
+    """How we follow one rep's calendar: Google's watch channel and sync token, or Graph's events
+    subscription and the last change read. Kept apart from the mailbox watch: either may fail alone.
+    """
+
+    __tablename__ = "calendar_watches"
+    __table_args__ = (UniqueConstraint("user_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))  # gmail (Google Calendar) | outlook (Graph)
+    mailbox_address: Mapped[str] = mapped_column(String(320), index=True)
+    # Google: the channel (its token kept hashed like a Graph clientState) and the sync token.
+    channel_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    channel_token_hash: Mapped[str | None] = mapped_column(String(128))
+    channel_resource_id: Mapped[str | None] = mapped_column(String(255))
+    sync_token: Mapped[str | None] = mapped_column(Text)
+    # Graph: the events subscription, its clientState (hashed), and the newest change already read.
+    subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    client_state_hash: Mapped[str | None] = mapped_column(String(128))
+    # The subscription this one replaced: its late lifecycle events are recognised as calendar ones.
+    replaced_subscription_id: Mapped[str | None] = mapped_column(String(255))
+    changes_read_until: Mapped[datetime | None]
+    # Events created before we started following are not new meetings.
+    following_since: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    last_synced_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | failed | disconnected
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # After a failed follow or renewal, the renewal pass waits until then before trying again.
+    retry_at: Mapped[datetime | None]
+
+
+class ProcessedCalendarEvent(Base):
+    """One calendar event handled once (provider + calendar + event id), and the meeting it made."""
+
+    __tablename__ = "processed_calendar_events"
+    __table_args__ = (UniqueConstraint("provider", "calendar_id", "event_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    calendar_id: Mapped[str] = mapped_column(String(320))
+    event_id: Mapped[str] = mapped_column(String(255))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    processed_at: Mapped[datetime]

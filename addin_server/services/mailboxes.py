@@ -27,6 +27,13 @@ from addin_server.services.directory import owned
 from addin_server.services.errors import Conflict, Invalid
 
 
+def follow_calendar(ctx: ServiceContext, user_id: str) -> dict[str, Any]:
+    """Follow the rep's calendar too (services/calendars; never fails the mailbox connection)."""
+    from addin_server.services.calendars import follow_calendar as follow
+
+    return follow(ctx, user_id)
+
+
 class MailboxNotConnected(Exception):
     """The rep has not connected this mailbox, or its grant was revoked."""
 
@@ -74,6 +81,7 @@ def connect_gmail(ctx: ServiceContext, principal: Principal, user_id: str, refre
     from addin_server.services.notifications import wake_mailbox
 
     wake_mailbox(ctx, address)
+    result["calendar"] = follow_calendar(ctx, user_id)
     return result
 
 
@@ -218,6 +226,7 @@ def connect_outlook(ctx: ServiceContext, principal: Principal, user_id: str, *, 
         record_notification(ctx, provider="graph_subscribe", dedupe_key=f"subscribe:{address}:{ctx.now().isoformat()}",
                             mailbox_address=address, account_id=principal.account_id, payload={})
     wake_mailbox(ctx, address)
+    result["calendar"] = follow_calendar(ctx, user_id)
     return result
 
 

@@ -495,7 +495,11 @@ def book_meeting(
         result = _result(s, meeting, contacts, _apply_meeting(s, meeting, contacts, counts_for, CONTACT_ACTOR, now))
         result["rep"] = {"id": str(user.id), "name": user.name or user.email}
         result["booker"] = {"name": booker_name, "email": booker_email}
-        return result
+    # Once the booking is committed: into the rep's calendar (a failure is retried by the worker).
+    from addin_server.services.calendars import add_booking_to_calendar
+
+    result["meeting"]["calendar_event_id"] = add_booking_to_calendar(ctx, int(result["meeting"]["id"]))
+    return result
 
 
 def _lock_rep_calendar(s: Session, user_id: int) -> None:

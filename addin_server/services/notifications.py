@@ -169,6 +169,8 @@ def process_notification(ctx: ServiceContext, notification_id: int) -> str:
             raise ValueError("the notification names no mailbox")
         if provider == "gmail":
             sync_gmail_mailbox(ctx, address)
+        elif provider in CALENDAR_PROVIDERS or (provider.startswith("graph") and _is_calendar(ctx, payload)):
+            process_calendar_notification(ctx, provider, payload)
         elif provider == "graph":
             process_graph_message(ctx, address, _graph_message_id(payload))
         elif provider == "graph_lifecycle":
@@ -193,6 +195,35 @@ def process_notification(ctx: ServiceContext, notification_id: int) -> str:
         log.warning("notification %s failed: %s: %s", notification_id, type(exc).__name__, str(exc)[:300])
         return _finish(ctx, notification_id, f"{type(exc).__name__}: {exc}")
     return _finish(ctx, notification_id, None)
+
+
+# --- calendars (services/calendars) ----------------------------------------------------------
+
+CALENDAR_PROVIDERS = ("google_calendar", "calendar_create", "calendar_sweep")
+
+
+def _is_calendar(ctx: ServiceContext, payload: dict[str, Any]) -> bool:
+    """A Graph item about an event (events subscription), not about a message."""
+    from addin_server.services import calendars
+
+    if "lifecycleEvent" in payload:
+        return calendars.is_calendar_lifecycle(ctx, payload)
+    return calendars.is_event_notification(payload)
+
+
+def process_calendar_notification(ctx: ServiceContext, provider: str, payload: dict[str, Any]) -> None:
+    from addin_server.services import calendars
+
+    if provider == "google_calendar":
+        calendars.sync_google_calendar(ctx, int(payload["user_id"]))
+    elif provider == "calendar_create":
+        calendars.create_booked_event(ctx, int(payload["meeting_id"]))
+    elif provider == "calendar_sweep":
+        calendars.sync_calendar(ctx, int(payload["user_id"]))
+    elif provider == "graph_lifecycle":
+        calendars.handle_calendar_lifecycle(ctx, payload)
+    else:
+        calendars.process_graph_event_notification(ctx, payload)
 
 
 @dataclass
@@ -315,11 +346,13 @@ def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, life
     Items failing the checks are dropped (and counted); valid items of the same batch are kept.
     """
     from addin_server.auth.client_state import client_state_matches
+    from addin_server.services.calendars import calendar_subscriptions
 
     sub_ids = {str(i.get("subscriptionId")) for i in items if isinstance(i.get("subscriptionId"), str)}
     with ctx.sessions() as s:
         watches = {w.subscription_id: w for w in s.scalars(
             select(t.MailboxWatch).where(t.MailboxWatch.subscription_id.in_(sub_ids)))} if sub_ids else {}
+        watches.update(calendar_subscriptions(s, sub_ids))  # type: ignore[arg-type]  # the fields read alike
     now, rows, dropped = ctx.now(), [], 0
     for item in items:
         watch = watches.get(str(item.get("subscriptionId")))

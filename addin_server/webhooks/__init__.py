@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def register_webhooks(app: Flask) -> None:
-    from addin_server.webhooks import gmail_push, graph
+    from addin_server.webhooks import gmail_push, google_calendar, graph
 
     app.register_blueprint(gmail_push.bp)
     app.register_blueprint(graph.bp)
+    app.register_blueprint(google_calendar.bp)

@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from addin_server.services import enrollments, mailboxes, notifications
+from addin_server.services import calendars, enrollments, mailboxes, notifications
 from addin_server.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_s
                 notifications.sweep_mailboxes(ctx, me)
                 mailboxes.renew_gmail_watches(ctx)
                 mailboxes.renew_graph_subscriptions(ctx)
+                calendars.keep_calendars_followed(ctx)
             except Exception:  # a sweep is a safety net; the next one will run
                 log.exception("mailbox sweep failed")
             next_sweep = time.monotonic() + 60

@@ -55,6 +55,7 @@ def gmail_services(database_url: str, control: GoogleEmulatorControl) -> Iterato
         {}, database_url=database_url, public_url="https://sidebar.test", secret_key="test-secret",
         encryption_key=generate_encryption_key(), mail_transport="providers",
         gmail_api_endpoint=control.gmail_api_endpoint, google_token_uri=control.token_uri,
+        google_calendar_api_endpoint=control.calendar_api_endpoint,
         google_oauth_client_id=DEFAULT_CLIENT_ID, google_oauth_client_secret=DEFAULT_CLIENT_SECRET,
         google_certs_url=control.certs_url, pubsub_audience=PUSH_AUDIENCE, pubsub_service_account=PUSH_ACCOUNT,
         pubsub_topic="projects/sidebar-test/topics/gmail")

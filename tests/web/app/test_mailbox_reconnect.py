@@ -40,7 +40,8 @@ def settings(database_url: str, control: GoogleEmulatorControl) -> Settings:
         {}, database_url=database_url, public_url="https://sidebar.test", secret_key="test-secret",
         mail_transport="local", encryption_key=generate_encryption_key(), google_oauth_client_id=CLIENT_ID,
         google_oauth_client_secret="sidebar-client-secret", google_auth_uri=control.auth_uri,
-        google_token_uri=control.token_uri, gmail_api_endpoint=control.gmail_api_endpoint)
+        google_token_uri=control.token_uri, gmail_api_endpoint=control.gmail_api_endpoint,
+        google_calendar_api_endpoint=control.calendar_api_endpoint)
 
 
 def _start_consent(client: Any, aw: AppWorld, who: str) -> Any:

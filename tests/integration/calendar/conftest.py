@@ -1,0 +1,35 @@
+"""Calendar tests against the emulator: one emulator per module, a fresh world (and database) per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from addin_server.emulator.runner import RunningEmulator, start_emulator
+from tests.integration.calendar.support import CalendarWorld, calendar_world
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    running = start_emulator(tls_port=0)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(params=["gmail", "outlook"], ids=["google calendar", "outlook calendar"])
+def world(request: pytest.FixtureRequest, emulator: RunningEmulator, database_url: str) -> Iterator[CalendarWorld]:
+    with calendar_world(request.param, emulator, database_url) as made:
+        yield made
+
+
+@pytest.fixture
+def google_world(emulator: RunningEmulator, database_url: str) -> Iterator[CalendarWorld]:
+    with calendar_world("gmail", emulator, database_url) as made:
+        yield made
+
+
+@pytest.fixture
+def outlook_world(emulator: RunningEmulator, database_url: str) -> Iterator[CalendarWorld]:
+    with calendar_world("outlook", emulator, database_url) as made:
+        yield made

@@ -1,0 +1,127 @@
+"""Issue #9: a new meeting in the rep's calendar unenrolls the contact only when its organiser is the
+rep who enrolled them; the sequence's and the account's meeting settings apply as for every meeting;
+each event counts once. Through the emulator's Google Calendar channel and Graph events subscription:
+the provider notifies our webhook, the worker reads the change from the cursor and applies it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from addin_server.db import tables as t
+from addin_server.services import accounts, sequences
+from tests.integration.calendar.support import CalendarWorld
+
+
+def _soon() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+
+
+def _notify_and_work(world: CalendarWorld) -> None:
+    assert world.deliver_notifications(), "the provider notified our webhook"
+    world.run_worker()
+
+
+@dataclass(frozen=True)
+class Organiser:
+    organised_by: str  # rep | other: whose address organises the meeting in the rep's calendar
+    enrolled_by: str  # rep | other
+    outcome: tuple[str, str | None]
+
+
+BOTH_PROVIDERS = [
+    pytest.param(Organiser("rep", "rep", ("unenrolled", "meeting_booked")),
+                 id="a new meeting organised by the rep who enrolled the contact unenrolls the contact"),
+    pytest.param(Organiser("rep", "other", ("active", None)),
+                 id="a meeting organised by another rep than the one who enrolled the contact ends nothing"),
+]
+GOOGLE_ONLY = [
+    pytest.param(Organiser("other", "other", ("unenrolled", "meeting_booked")),
+                 id="a meeting another rep organised and invited this rep to counts when that rep enrolled the contact"),
+    pytest.param(Organiser("other", "rep", ("active", None)),
+                 id="being invited to someone else's meeting with the contact ends nothing for the rep who enrolled"),
+]
+
+
+def _check_organiser_rule(world: CalendarWorld, case: Organiser) -> None:
+    reps = {"rep": world.rep, "other": world.other_rep}
+    enrollment = world.enroll(by=reps[case.enrolled_by])
+    world.add_meeting(_soon(), organizer=str(reps[case.organised_by]["mailbox_address"]))
+    _notify_and_work(world)
+    got = world.enrollment(enrollment["id"])
+    assert (got["status"], got["end_reason"]) == case.outcome
+    assert world.count(t.Meeting, source="calendar") == 1, "the meeting is recorded either way"
+    if case.outcome[0] == "unenrolled":
+        assert got["end_surface"] == "automatic" and got["evidence"]["source"] == "calendar"
+        assert "organised by the rep who enrolled the contact" in got["evidence"]["rule"]
+        assert [e["type"] for e in got["events"]].count("meeting_booked") == 1
+
+
+@pytest.mark.parametrize("case", BOTH_PROVIDERS)
+def test_a_new_calendar_meeting_unenrolls_only_when_the_organiser_enrolled_the_contact(
+        world: CalendarWorld, case: Organiser) -> None:
+    _check_organiser_rule(world, case)
+
+
+@pytest.mark.parametrize("case", GOOGLE_ONLY)
+def test_the_organiser_of_a_meeting_in_the_reps_google_calendar_decides(
+        google_world: CalendarWorld, case: Organiser) -> None:
+    _check_organiser_rule(google_world, case)
+
+
+@dataclass(frozen=True)
+class MeetingSettings:
+    beta: bool
+    on_meeting: str
+    same_company: bool
+    jane: tuple[str, str | None]
+    raj: tuple[str, str | None]
+
+
+SETTINGS = [
+    pytest.param(MeetingSettings(True, "off", False, ("active", None), ("active", None)),
+                 id="beta, on_meeting off: a calendar meeting is recorded and nothing ends"),
+    pytest.param(MeetingSettings(True, "company", False, ("unenrolled", "automation_trigger"),
+                          ("unenrolled", "automation_trigger")),
+                 id="beta, on_meeting company: the company's contacts in the sequence end, reason automation_trigger"),
+    pytest.param(MeetingSettings(False, "contact", True, ("unenrolled", "meeting_booked"),
+                          ("unenrolled", "company_contact_booked_meeting")),
+                 id="unenroll contacts from the same company: the colleague ends with company_contact_booked_meeting"),
+]
+
+
+@pytest.mark.parametrize("case", SETTINGS)
+def test_the_sequence_and_account_meeting_settings_apply_to_calendar_meetings(
+        world: CalendarWorld, case: MeetingSettings) -> None:
+    accounts.update_account_settings(world.ctx, world.admin, custom_triggers_beta=case.beta,
+                                     unenroll_same_company=case.same_company)
+    sequences.update_automation(world.ctx, world.admin, world.sequence["id"], on_reply="contact",
+                                on_meeting=case.on_meeting, pause_on_out_of_office=False)
+    jane, raj = world.enroll(), world.enroll(contact=world.colleague)
+    world.add_meeting(_soon())
+    _notify_and_work(world)
+    assert [(world.enrollment(e["id"])["status"], world.enrollment(e["id"])["end_reason"])
+            for e in (jane, raj)] == [case.jane, case.raj]
+
+
+def test_each_calendar_event_counts_once_whatever_the_notifications_do(world: CalendarWorld) -> None:
+    jane = world.enroll(by=world.other_rep)  # so the meeting is recorded without ending anything
+    world.add_meeting(_soon())
+    _notify_and_work(world)
+    world.add_busy_time(_soon() + timedelta(hours=3))  # another change: the meeting is read again
+    _notify_and_work(world)
+    with world.ctx.sessions() as s:  # a redelivered notification reads from the cursor again
+        from addin_server.services.notifications import record_notification
+
+        note = s.query(t.InboundNotification).filter(t.InboundNotification.status == "done").first()
+        assert note is not None
+        provider, payload, address = note.provider, dict(note.payload), note.mailbox_address
+    record_notification(world.ctx, provider=provider, dedupe_key="redelivered", mailbox_address=address,
+                        account_id=None, payload=payload)
+    world.run_worker()
+    assert world.count(t.Meeting, source="calendar") == 1
+    assert world.count(t.ProcessedCalendarEvent) == 1
+    assert world.enrollment(jane["id"])["status"] == "active"
