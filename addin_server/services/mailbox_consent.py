@@ -17,6 +17,7 @@ import requests
 from addin_server.config import Settings
 from addin_server.domain.model import MailboxProvider
 from addin_server.providers.gmail import SCOPES, GmailError
+from addin_server.providers.google_calendar import CALENDAR_SCOPES
 from addin_server.services import directory, mailboxes
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, ServiceError
@@ -49,7 +50,8 @@ def gmail_consent_url(ctx: ServiceContext, principal: Principal, *, redirect_uri
     rep = _own_gmail_mailbox(ctx, principal)
     query = {
         "client_id": settings.google_oauth_client_id, "redirect_uri": redirect_uri, "response_type": "code",
-        "scope": " ".join(SCOPES), "access_type": "offline", "prompt": "consent",
+        # The mailbox and the calendar (meetings with enrolled contacts, bookings) in one consent.
+        "scope": " ".join((*SCOPES, *CALENDAR_SCOPES)), "access_type": "offline", "prompt": "consent",
         "include_granted_scopes": "true", "login_hint": rep["mailbox_address"], "state": state,
     }
     return f"{settings.google_auth_uri}?{urlencode(query)}"
