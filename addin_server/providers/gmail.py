@@ -8,6 +8,7 @@ GMAIL_API_ENDPOINT, so the same code talks to Google or to the local emulator. R
 from __future__ import annotations
 
 import base64
+import email.policy
 import hashlib
 import threading
 from collections.abc import Iterator
@@ -213,6 +214,9 @@ class GmailMailbox:
                 yield results.get(mid, GmailError(f"no answer for {mid}"))
 
 
+MIME_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
 def _decode_raw(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -221,7 +225,9 @@ def build_mime(*, sender: str, sender_name: str, recipient: str, subject: str, b
                in_reply_to: str | None, references: list[str], extra_headers: dict[str, str],
                sent_at: datetime) -> bytes:
     """An RFC 5322 message carrying our own Message-ID, so a reply can be matched to it later."""
-    msg = EmailMessage()
+    # Lines up to RFC 5322's 998 characters: the default 78 would fold a long List-Unsubscribe URL
+    # into an encoded-word, which mail clients do not read as a link (RFC 2369 wants it verbatim).
+    msg = EmailMessage(policy=MIME_POLICY)
     msg["From"] = f"{sender_name} <{sender}>" if sender_name else sender
     msg["To"] = recipient
     msg["Subject"] = subject
