@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 # Where a person asked to unenroll, as the end of "Unenrolled by Ava Reed ...".
 SURFACE_WORDS: dict[str, str] = {
@@ -87,8 +88,19 @@ def _company_contact_replied(evidence: Mapping[str, object]) -> str:
 
 
 def _meeting(evidence: Mapping[str, object]) -> str:
-    when = _text(evidence, "meeting_at", "start")
+    when = _when(_text(evidence, "meeting_at", "start"))
     return "Booked a meeting" + (f" for {when}" if when else "")
+
+
+def _when(text: str) -> str:
+    """An ISO time as people read it ("26 Nov 2026, 10:30 UTC"); other text is kept as written."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        return text
+    return moment.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
 
 
 def _company_meeting(evidence: Mapping[str, object]) -> str:

@@ -72,3 +72,13 @@ def test_every_reason_of_the_closed_list_has_words_of_its_own(reason: str) -> No
 ], ids=["a rep by name", "an unknown rep by address", "the system", "an API key"])
 def test_actor_in_words(actor: str, expected: str) -> None:
     assert actor_in_words(actor, {"ava@northwind.example": "Ava Reed"}) == expected
+
+
+@pytest.mark.parametrize(("meeting_at", "expected"), [
+    pytest.param("2026-11-26T10:30:00Z", "Booked a meeting for 26 Nov 2026, 10:30 UTC", id="a meeting time reads as a date and time"),
+    pytest.param("next Tuesday 10:00", "Booked a meeting for next Tuesday 10:00", id="a time written in words stays as written"),
+])
+def test_meeting_times_read_as_people_write_them(meeting_at: str, expected: str) -> None:
+    from addin_server.domain.wording import ending_in_words
+
+    assert ending_in_words("meeting_booked", {"meeting_at": meeting_at}) == expected
