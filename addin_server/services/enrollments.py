@@ -289,11 +289,12 @@ def end_enrollment(s: Session, enrollment_id: int, end: EndOfEnrollment, now: da
             end_reason=end.reason.value, end_surface=end.surface.value, end_actor=end.actor,
             end_evidence=dict(end.evidence), lease_owner=None, lease_until=None,
         )
-        .execution_options(synchronize_session=False)
+        # "evaluate" brings an enrollment this session already holds up to date without a SELECT.
+        .execution_options(synchronize_session="evaluate")
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    e = s.get_one(t.Enrollment, enrollment_id, populate_existing=True)
+    e = s.get_one(t.Enrollment, enrollment_id)
     add_event(s, e, EventType.UNENROLLED, now, end.actor, reason=end.reason.value, surface=end.surface.value,
               evidence=dict(end.evidence))
     return True

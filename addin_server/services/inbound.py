@@ -171,12 +171,15 @@ def gather_facts(s: Session, user: t.User, provider: str, provider_message_id: s
     for e in enrollments.values():
         if e.company_id is not None:
             company_enrollments.setdefault(e.company_id, []).append(e.id)
-    addresses = {e.contact_address for e in enrollments.values()} | set(bounced)
-    soft = dict(s.execute(select(t.ContactAddress.address, t.ContactAddress.soft_bounces).where(
-        t.ContactAddress.account_id == account.id, t.ContactAddress.address.in_(addresses))).all()) if addresses else {}
-    own = set(s.scalars(select(t.User.email).where(t.User.account_id == account.id)))
-    own |= set(s.scalars(select(t.User.mailbox_address).where(t.User.account_id == account.id)))
-    own |= set(s.scalars(select(t.UserAlias.address).where(t.UserAlias.account_id == account.id)))
+    soft: dict[str, int] = {}
+    if classification.kind.is_bounce:  # soft-bounce counts matter only to bounces
+        addresses = {e.contact_address for e in enrollments.values()} | set(bounced)
+        soft = dict(s.execute(select(t.ContactAddress.address, t.ContactAddress.soft_bounces).where(
+            t.ContactAddress.account_id == account.id, t.ContactAddress.address.in_(addresses))).all())
+    own = set(s.scalars(
+        select(t.User.email).where(t.User.account_id == account.id)
+        .union(select(t.User.mailbox_address).where(t.User.account_id == account.id),
+               select(t.UserAlias.address).where(t.UserAlias.account_id == account.id))))
     facts_message = InboundFacts(
         provider=provider, mailbox_user_id=user.id, mailbox_address=user.mailbox_address,
         message_id=provider_message_id, rfc_message_id=message.message_id, from_address=sender,
