@@ -34,6 +34,29 @@ be read is counted hard, like a DSN's own class says. This is the same line Sisi
 its "hard" reasons (userunknown, hostunknown, hasmoved, notaccept) and the rest, and stricter
 than reading only the first digit of the status, which calls a full mailbox or a spam block
 "permanent".
+
+How a bounce is read, so the rule above is applied to the right words:
+- The remote server's own reply comes first. A relaying service often wraps it in its own category
+  ("5.1.0 - Unknown address error 550-'5.2.2 ... Mailbox Full'"): the quoted reply, from its SMTP
+  code on, is read before the wrapper, so that full mailbox is soft.
+- A refusal "after MAIL FROM" (and not at RCPT TO or DATA) refused the sender before the
+  recipient was named: it says nothing about the address, so it is soft.
+- The resolver's "Host not found, try again" (TRY_AGAIN/SERVFAIL) means the domain's name servers
+  did not answer, not that the domain does not exist: soft, unless the status says X.1.X/X.4.4.
+- A hedge ("the group may not exist, or you may not have permission", in any language) is not a
+  statement that the address is gone: soft.
+- Trace, authentication and X- header lines pasted into a report ("with Microsoft SMTP Server
+  (TLS)", "Received-SPF") describe the mail's path, not the failure, and a recalled "Subject:" line
+  is the rep's own words: neither is read for reasons.
+- When no reason can be read: an RFC 7504 reply 521/556 says the host or domain accepts no mail
+  (hard); a 5.3/5.5/5.6/5.7 status (mail system, protocol, content, security or policy, RFC 3463)
+  is about the message or the servers, not the address (soft) even when the report calls the
+  failure "permanent"; only then does the permanent class decide (hard).
+What is deliberately *not* followed: a "user unknown" answered only after DATA, or with an X.2.X
+status, is read as Sisimai's "filtered"/"suspend" in some test suites. Words that say the user is
+unknown are hard whatever the SMTP phase (the product cannot tell a filter that lies from a real
+unknown user, and a sequence must not keep emailing an address its server calls unknown); with an
+X.2.X status they stay soft, because servers use X.2.X on purpose for existing but refused mailboxes.
 """
 
 from __future__ import annotations
@@ -89,7 +112,7 @@ _ORIGINAL_MARKER = re.compile(
     r"^\s*(?:-{2,}\s*)?(?:this\s+is\s+a\s+copy\s+of\s+the\s+message|below\s+this\s+line\s+is\s+a\s+copy|"
     r"original\s+message\s+(?:follows|headers?)|-+\s*original\s+message|"
     r"the\s+(?:original|returned)\s+message\s+(?:follows|is\s+(?:attached|below|included)|headers|below|:)|"
-    r"unsent\s+message\s+below|"
+    r"unsent\s+message\s+below|start\s+of\s+returned\s+message|"
     r"---+\s*(?:the\s+)?(?:original|returned|unsent|headers\s+of\s+the)|original\s+message\s+header|"
     r"copy\s+of\s+(?:the\s+)?(?:original\s+)?message)",
     re.IGNORECASE | re.MULTILINE,
@@ -124,6 +147,8 @@ _HARD_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"recipient\s+address\s+rejected(?!:)|no\s+valid\s+recipients|check\s+(?:if|that)\s+(?:the\s+)?address\s+is\s+correct|"
             r"invalid\s+(?:final\s+delivery\s+)?userid|does\s+not\s+have\s+a\s+final\s+e-?mail\s+delivery\s+point|"
             r"no\s+matches\s+to\s+nameserver\s+query|not\s+our\s+customer|"
+            # Exchange's resolver code (RESOLVER.ADR.RecipNotFound, RecipientNotFound)
+            r"recip(?:ient)?\s*not\s*found|(?:recipient|user)\s+name\s+is\s+not\s+recogni[sz]ed|"
             # the same in the languages of the product
             r"(?:empfänger|benutzer|adresse|postfach|mailbox)\s+(?:\S+\s+)?(?:unbekannt|existiert\s+nicht)|"
             r"existiert\s+nicht|(?:destinataire|utilisateur|adresse)\s+inconnue?|n'existe\s+pas|no\s+existe|"
@@ -142,7 +167,7 @@ _HARD_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"host\s+(?:or\s+domain\s+name\s+)?(?:unknown|not\s+found)|domain\s+(?:name\s+)?(?:not\s+found|does\s+not\s+exist|"
             r"unknown|is\s+not\s+(?:valid|configured))|no\s+such\s+(?:domain|host)|unrouteable\s+mail\s+domain|"
             r"name\s+service\s+error|dns\s+error|nxdomain|no\s+mx\s+(?:record|host)|mx\s+(?:record\s+)?not\s+found|"
-            r"domain\s+(?:\S+\s+)?does\s+not\s+accept\s+mail|null\s+mx|unknown\s+(?:host|domain)|"
+            r"(?:domain|host)\s+(?:\S+\s+)?does\s+not\s+accept\s+(?:e-?)?mail|null\s+mx|unknown\s+(?:host|domain)|"
             r"(?:host|domain)\s+(?:\S+\s+)?(?:could\s+not\s+be\s+found|does\s+not\s+exist|has\s+no\s+mx)|"
             r"unable\s+to\s+(?:resolve|route\s+to)\s+(?:the\s+)?(?:host|domain)|no\s+route\s+to\s+(?:host|domain)|"
             r"unroutable|malformed\s+or\s+unexpected\s+name\s+server\s+reply|bad\s+destination\s+(?:system|host)|"
@@ -194,7 +219,8 @@ _SOFT_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"spamcop|barracuda|reputation|blocked|block(?:ing)?\s+(?:policy|rule)|policy|not\s+(?:authori[sz]ed|permitted|"
             r"allowed)\s+to\s+send|access\s+denied|denied|prohibited|refused|reject(?:ed)?\s+(?:for|due|because)|"
             r"content\s+(?:rejected|filter)|filtered|virus|malware|infected|phish|dmarc|dkim|spf|"
-            r"authenticat|unauthenticated|ptr|reverse\s+dns|rdns|helo|tls|starttls|relay(?:ing)?\s+(?:denied|"
+            r"authenticat|unauthenticated|ptr|reverse\s+dns|rdns|helo|starttls|tls\s+(?:is\s+)?(?:required|negotiation|"
+            r"handshake|failed|error|not\s+supported)|(?:requires?|must\s+use|not\s+support)\s+(?:start)?tls|relay(?:ing)?\s+(?:denied|"
             r"not\s+(?:permitted|allowed))|not\s+permitted\s+to\s+relay|unable\s+to\s+relay|we\s+do\s+not\s+relay|"
             r"(?:too\s+many\s+(?:messages|connections|recipients|requests)|rate\s+limit|throttl|try\s+again\s+later|"
             r"greylist|graylist|exceeded\s+(?:the\s+)?"
@@ -225,6 +251,17 @@ _SOFT_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # A hedge ("the group may not exist, or you may not have permission") is not a statement that
+        # the address is gone; written around the hard words, it wins over them.
+        "the report only says the address may not exist",
+        re.compile(
+            r"(?:may|might|could)\s+not\s+exist|n'existe\s+(?:peut-être\s+)?pas\s+ou|可能不存在|存在しない可能性|"
+            r"(?:puede|podría)\s+(?:que\s+)?no\s+exist|existiert\s+(?:möglicherweise|eventuell|vielleicht)\s+nicht|"
+            r"potrebbe\s+non\s+esistere|bestaat\s+mogelijk\s+niet",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         "the sender or the message was refused",
         re.compile(
             r"sender\s+(?:address\s+)?(?:rejected|refused|unroutable|invalid|verify\s+failed|domain\s+(?:must|does|not))|"
@@ -243,6 +280,32 @@ _PERMANENT_WORDS = re.compile(
     r"(?:this\s+is\s+a\s+)?permanent\s+error|i'?ve\s+given\s+up|unrecoverable\s+error|fatal\s+error",
     re.IGNORECASE,
 )
+# Trace, authentication and X- header lines pasted into a report ("with Microsoft SMTP Server (TLS)",
+# "Received-SPF: pass") describe the path of the mail, never why it failed.
+_TRACE_LINES = re.compile(
+    r"^(?:>\s*)?(?:received|received-spf|authentication-results|arc-[a-z-]+|dkim-signature|x-[a-z0-9-]+)\s*:.*"
+    r"(?:\n[ \t]+\S.*)*",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A report that recalls the rep's subject ("  Subject: Virus scan results") is quoting the rep's words.
+_SUBJECT_LINES = re.compile(r"^[ \t>]*(?:subject|thread-topic)\s*:.*$", re.IGNORECASE | re.MULTILINE)
+# Where the remote server's own reply starts inside a diagnostic that a relaying service wrapped
+# ("5.1.0 - Unknown address error 550-'5.2.2 ... Mailbox Full'"): its words are the reason.
+_REMOTE_REPLY = re.compile(r"(?<![\d.])[45]\d\d(?=[-\s'\"])")
+# The refusal came at MAIL FROM: the server refused the sender before the recipient was named.
+_AT_MAIL_FROM = re.compile(r"(?:after|in\s+reply\s+to)\s+(?:the\s+)?mail\s+from", re.IGNORECASE)
+_AT_RECIPIENT = re.compile(r"(?:after|in\s+reply\s+to)\s+(?:the\s+)?(?:rcpt\s+to|end\s+of\s+data|data)", re.IGNORECASE)
+# The resolver's "try again" (TRY_AGAIN, SERVFAIL): the domain's name servers did not answer, which
+# says nothing about the domain existing.
+_TEMPORARY_DNS = re.compile(
+    r"host\s+not\s+found,\s*try\s+again|temporary\s+(?:dns|name\s*server|lookup)\s+(?:failure|error)|servfail",
+    re.IGNORECASE,
+)
+# RFC 7504: 521 "host does not accept mail", 556 "domain does not accept mail".
+_NO_MAIL_REPLY = re.compile(r"(?:^|[\s;:'\"(<])(?:521|556)[\s-]", re.MULTILINE)
+# X.3 mail system, X.5 protocol, X.6 content, X.7 security or policy (RFC 3463): about the message or
+# the servers, never about whether the address exists.
+_NOT_ADDRESS_STATUS = re.compile(r"^5\.[3567]\.")
 _HARD_STATUS = re.compile(r"^5\.(?:1\.(?:0|1|2|3|4|6|10)|4\.4)$")
 _SENDER_STATUS = re.compile(r"^[45]\.1\.(?:7|8)$")  # the *sender's* address was refused: not the contact's fault
 
@@ -461,11 +524,19 @@ def _hard_or_soft(
     first_status = next((s for s in statuses if not _SENDER_STATUS.match(s)), statuses[0] if statuses else "")
     if first_status and _SENDER_STATUS.match(first_status):
         return soft, f"soft: status {first_status} refuses the sender's address, not the recipient's"
-    # Read the remote server's own words first (the DSN diagnostic), then the report's text.
+    whole = _without_addresses(_SUBJECT_LINES.sub("", _TRACE_LINES.sub("", reason_text)))
+    if _AT_MAIL_FROM.search(whole) and not _AT_RECIPIENT.search(whole):
+        return soft, "soft: the server refused the sender at MAIL FROM, before the recipient was named"
+    temporary_dns = _TEMPORARY_DNS.search(whole)
+    if temporary_dns and not (first_status and _HARD_STATUS.match(first_status)):
+        said = " ".join(temporary_dns.group(0).split())
+        return soft, f"soft: the domain's name servers did not answer ({said!r})"
+    # Read the remote server's own words first (the DSN diagnostic, and inside it the reply a relaying
+    # service quoted), then the report's text.
     diagnostic = _without_addresses(" ".join(e.diagnostic_code or "" for e in failed))
-    whole = _without_addresses(reason_text)
+    remote = _REMOTE_REPLY.search(diagnostic)
     hard_reason = soft_reason = None
-    for text in (diagnostic, whole):
+    for text in (diagnostic[remote.start() :] if remote else "", diagnostic, whole):
         hard_reason = _first_reason(_HARD_REASONS, text)
         soft_reason = _first_reason(_SOFT_REASONS, text)
         if hard_reason or soft_reason:
@@ -501,6 +572,10 @@ def _hard_or_soft(
         return hard, f"hard: status {first_status} says the address is unknown"
     if first_status.startswith(("4.", "5.2.")):
         return soft, f"soft: status {first_status} is temporary or about an existing mailbox"
+    if _NO_MAIL_REPLY.search(whole):
+        return hard, "hard: the server answers 521/556, it does not accept mail for the domain (RFC 7504)"
+    if _NOT_ADDRESS_STATUS.match(first_status):
+        return soft, f"soft: status {first_status} is about the message, the protocol or a policy, not the address"
     permanent = _PERMANENT_WORDS.search(whole)
     if permanent:
         return hard, f"hard: the server calls the failure permanent ({permanent.group(0)!r}) and gives no other reason"

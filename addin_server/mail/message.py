@@ -382,6 +382,7 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
 
     texts: list[str] = []
     htmls: list[str] = []
+    lost: list[str] = []
     part_types: list[str] = []
     delivery: list[DeliveryStatusEntry] = []
     original: tuple[tuple[str, str], ...] = ()
@@ -398,6 +399,11 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
             continue
         if part.is_multipart() or inside:
             continue
+        if ctype.startswith("multipart/") and isinstance(part.get_payload(), str):
+            # A nested multipart whose boundary was lost (a folded parameter written without
+            # indentation): the stdlib keeps its parts as one string; read it if nothing else is text.
+            lost.append(_part_payload_text(part))
+            continue
         if ctype in ("text/rfc822-headers", "message/global-headers") and not original:
             original = _parse_header_block(_part_payload_text(part))
         elif ctype == "text/plain" and not _is_attachment_file(part):
@@ -407,6 +413,8 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
     text = "\n\n".join(t for t in texts if t.strip())
     if not text.strip() and htmls:
         text = "\n\n".join(html_to_text(h) for h in htmls)
+    if not text.strip() and lost:
+        text = "\n\n".join(lost)
     if not text.strip() and isinstance(msg.get_payload(), str):
         # A multipart whose boundary never appears: the stdlib leaves the body as one string.
         text = _part_payload_text(msg)

@@ -87,6 +87,43 @@ KIND_CASES = [
     ("a vacation responder that only says 'when I'm back' is out of office", "ooo_gmail_when_back.eml", OOO),
     ("a bounce saying the person is no longer with the company is a hard bounce", "bounce_left_company_ndr.eml", HARD),
     ("a no-reply notification is other automatic mail", "auto_noreply_notification.eml", OTHER),
+    (
+        "exchange RecipNotFound is a hard bounce: a pasted Received line saying TLS is not a policy block",
+        "bounce_exchange_recip_not_found.eml",
+        HARD,
+    ),
+    (
+        "a full mailbox quoted inside a relay's 'unknown address' wrapper is a soft bounce",
+        "bounce_relay_wrapped_mailbox_full.eml",
+        SOFT,
+    ),
+    (
+        "a refusal after MAIL FROM is about the sender, so a soft bounce",
+        "bounce_refused_at_mail_from.eml",
+        SOFT,
+    ),
+    ("'host not found, try again' is a temporary DNS failure, so a soft bounce", "bounce_dns_try_again.eml", SOFT),
+    (
+        "a 5.7.x status with no readable reason is a soft bounce even when called permanent",
+        "bounce_policy_status_no_reason.eml",
+        SOFT,
+    ),
+    ("a 521 reply (host accepts no mail) is a hard bounce", "bounce_host_accepts_no_mail.eml", HARD),
+    (
+        "a bounce that only says the address may not exist (french) is a soft bounce",
+        "bounce_group_may_not_exist_fr.eml",
+        SOFT,
+    ),
+    (
+        "'recipient name is not recognized' is a hard bounce: the rep's subject recalled in the report is not a reason",
+        "bounce_exchange_classic_name_not_recognized.eml",
+        HARD,
+    ),
+    (
+        "a bounce whose inner boundary was lost is still read: no such user is a hard bounce",
+        "bounce_lost_inner_boundary.eml",
+        HARD,
+    ),
 ]
 
 

@@ -61,6 +61,11 @@ def test_delivery_report_parts_are_read() -> None:
     assert "15 minutes" not in message.text
 
 
+def test_a_nested_multipart_that_lost_its_boundary_is_still_read_as_text() -> None:
+    message = InboundMessage.from_bytes((FIXTURES / "mail" / "bounce_lost_inner_boundary.eml").read_bytes())
+    assert "no such user here" in message.text
+
+
 ID_CASES = [
     ("angle brackets are removed", "<abc@host>", "abc@host"),
     ("surrounding space is removed", "  <abc@host>  ", "abc@host"),
@@ -122,9 +127,13 @@ def test_graphs_short_property_ids_still_carry_the_message_class() -> None:
     from addin_server.mail.message import InboundMessage
 
     for prop_id in ("String 0x1a", "String 0x001A", "string   0x001a"):
-        message = InboundMessage.from_graph({
-            "subject": "Intro", "from": {"emailAddress": {"address": "jane@globex.example"}},
-            "body": {"contentType": "text", "content": "Thanks for your message."},
-            "singleValueExtendedProperties": [{"id": prop_id, "value": "IPM.Note.Rules.OofTemplate.Microsoft"}]})
+        message = InboundMessage.from_graph(
+            {
+                "subject": "Intro",
+                "from": {"emailAddress": {"address": "jane@globex.example"}},
+                "body": {"contentType": "text", "content": "Thanks for your message."},
+                "singleValueExtendedProperties": [{"id": prop_id, "value": "IPM.Note.Rules.OofTemplate.Microsoft"}],
+            }
+        )
         assert message.message_class == "IPM.Note.Rules.OofTemplate.Microsoft", prop_id
         assert classify(message).kind is MessageKind.OUT_OF_OFFICE, prop_id
