@@ -32,7 +32,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from addin_server.auth.client_state import client_state_matches, issue_client_state
-from addin_server.auth.secrets_box import decrypt
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
@@ -51,7 +50,7 @@ from addin_server.providers.graph import GraphError, SubscriptionGone
 from addin_server.providers.graph_calendar import GraphCalendar, graph_time, modified_at
 from addin_server.services.context import ServiceContext
 from addin_server.services.directory import parse_id
-from addin_server.services.mailboxes import MailboxNotConnected, graph_for
+from addin_server.services.mailboxes import MailboxNotConnected, follow_row, google_grant, graph_for
 from addin_server.services.meetings import SLOT_MINUTES, BookingRep, _add_meeting, _apply_meeting
 
 log = logging.getLogger(__name__)
@@ -77,19 +76,11 @@ CLOCK_SKEW = timedelta(minutes=2)
 
 
 def calendar_watch_row(s: Session, user: t.User) -> t.CalendarWatch:
-    row = s.scalar(select(t.CalendarWatch).where(t.CalendarWatch.user_id == user.id))
-    if row is None:
-        row = t.CalendarWatch(account_id=user.account_id, user_id=user.id, provider=user.mailbox_provider,
-                              mailbox_address=user.mailbox_address, status="active")
-        s.add(row)
-        s.flush()
-    return row
+    return follow_row(s, t.CalendarWatch, user)
 
 
 def google_calendar_for(settings: Settings, user: t.User) -> GoogleCalendar:
-    if not user.refresh_token_encrypted or not user.mailbox_connected:
-        raise MailboxNotConnected(f"{user.mailbox_address} is not connected")
-    return GoogleCalendar(settings, decrypt(user.refresh_token_encrypted, settings), user.mailbox_address)
+    return GoogleCalendar(settings, google_grant(settings, user), user.mailbox_address)
 
 
 def graph_calendar_for(settings: Settings, user: t.User) -> GraphCalendar:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,20 +38,33 @@ class MailboxNotConnected(Exception):
     """The rep has not connected this mailbox, or its grant was revoked."""
 
 
-def watch_row(s: Session, user: t.User) -> t.MailboxWatch:
-    row = s.scalar(select(t.MailboxWatch).where(t.MailboxWatch.user_id == user.id))
+FollowRow = TypeVar("FollowRow", t.MailboxWatch, t.CalendarWatch)
+
+
+def follow_row(s: Session, model: type[FollowRow], user: t.User) -> FollowRow:
+    """The row that says how we follow this rep's mailbox or calendar, made on first use."""
+    row = s.scalar(select(model).where(model.user_id == user.id))
     if row is None:
-        row = t.MailboxWatch(account_id=user.account_id, user_id=user.id, provider=user.mailbox_provider,
-                             mailbox_address=user.mailbox_address, status="active")
+        row = model(account_id=user.account_id, user_id=user.id, provider=user.mailbox_provider,
+                    mailbox_address=user.mailbox_address, status="active")
         s.add(row)
         s.flush()
     return row
 
 
-def gmail_for(settings: Settings, user: t.User) -> GmailMailbox:
+def watch_row(s: Session, user: t.User) -> t.MailboxWatch:
+    return follow_row(s, t.MailboxWatch, user)
+
+
+def google_grant(settings: Settings, user: t.User) -> str:
+    """The rep's Google refresh token, decrypted; MailboxNotConnected when there is none."""
     if not user.refresh_token_encrypted or not user.mailbox_connected:
         raise MailboxNotConnected(f"{user.mailbox_address} is not connected")
-    return GmailMailbox(settings, decrypt(user.refresh_token_encrypted, settings), user.mailbox_address)
+    return decrypt(user.refresh_token_encrypted, settings)
+
+
+def gmail_for(settings: Settings, user: t.User) -> GmailMailbox:
+    return GmailMailbox(settings, google_grant(settings, user), user.mailbox_address)
 
 
 def connect_gmail(ctx: ServiceContext, principal: Principal, user_id: str, refresh_token: str) -> dict[str, Any]:
