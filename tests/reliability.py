@@ -19,12 +19,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from addin_server import create_app
-from addin_server.auth.secrets_box import generate_encryption_key
-from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.db.migrate import upgrade
 from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from addin_server.emulator.runner import start_emulator
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext
@@ -32,10 +29,9 @@ from addin_server.services.mailboxes import connect_gmail
 from addin_server.services.notifications import claim_notifications, process_due_notifications, sweep_mailboxes
 from addin_server.services.sequences import StepInput
 from tests.browser import live_server
+from tests.emulated import PUSH_ACCOUNT, PUSH_AUDIENCE, google_emulator_settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "inbound"
-PUSH_AUDIENCE = "https://sidebar.test/webhooks/gmail"
-PUSH_ACCOUNT = "gmail-push@sidebar-test.iam.gserviceaccount.com"
 # What each contact sends back, and what it must lead to.
 PLAN = [("human_reply.eml", "replied", 50), ("gmail_vacation.eml", None, 10), ("exchange_automatic_reply.eml", None, 10),
         ("hard_bounce.eml", "bounced", 10), ("outside_sequence.eml", "emailed_outside_sequence", 5),
@@ -87,14 +83,7 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
     control = GoogleEmulatorControl(emulator.base_url)
     control.set_delivery("manual")
     clock = ShiftedClock()
-    settings = Settings.from_env(
-        {}, database_url=database_url, public_url="https://sidebar.test", secret_key="soak",
-        encryption_key=generate_encryption_key(), mail_transport="providers",
-        gmail_api_endpoint=control.gmail_api_endpoint, google_token_uri=control.token_uri,
-        google_calendar_api_endpoint=control.calendar_api_endpoint,
-        google_oauth_client_id=DEFAULT_CLIENT_ID, google_oauth_client_secret=DEFAULT_CLIENT_SECRET,
-        google_certs_url=control.certs_url, pubsub_audience=PUSH_AUDIENCE, pubsub_service_account=PUSH_ACCOUNT,
-        pubsub_topic="projects/soak/topics/gmail")
+    settings = google_emulator_settings(control, database_url, secret_key="soak")
     ctx = ServiceContext.create(settings, clock=clock)
     upgrade(ctx.engine)
     fault_counts: Counter[str] = Counter()

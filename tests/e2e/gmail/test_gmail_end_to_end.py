@@ -15,11 +15,8 @@ import requests
 from sqlalchemy import func, select
 
 from addin_server import create_app
-from addin_server.auth.secrets_box import generate_encryption_key
-from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from addin_server.emulator.runner import RunningEmulator, start_emulator
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
@@ -27,10 +24,9 @@ from addin_server.services.mailboxes import connect_gmail
 from addin_server.worker.loop import run_due_steps
 from tests.browser import live_server
 from tests.builders import World, make_world
+from tests.emulated import PUSH_ACCOUNT, PUSH_AUDIENCE, google_emulator_settings
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
-PUSH_AUDIENCE = "https://sidebar.test/webhooks/gmail"
-PUSH_ACCOUNT = "gmail-push@sidebar-test.iam.gserviceaccount.com"
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +47,7 @@ def control(emulator: RunningEmulator) -> GoogleEmulatorControl:
 
 @pytest.fixture
 def gmail_services(database_url: str, control: GoogleEmulatorControl) -> Iterator[ServiceContext]:
-    settings = Settings.from_env(
-        {}, database_url=database_url, public_url="https://sidebar.test", secret_key="test-secret",
-        encryption_key=generate_encryption_key(), mail_transport="providers",
-        gmail_api_endpoint=control.gmail_api_endpoint, google_token_uri=control.token_uri,
-        google_calendar_api_endpoint=control.calendar_api_endpoint,
-        google_oauth_client_id=DEFAULT_CLIENT_ID, google_oauth_client_secret=DEFAULT_CLIENT_SECRET,
-        google_certs_url=control.certs_url, pubsub_audience=PUSH_AUDIENCE, pubsub_service_account=PUSH_ACCOUNT,
-        pubsub_topic="projects/sidebar-test/topics/gmail")
-    ctx = ServiceContext.create(settings)
+    ctx = ServiceContext.create(google_emulator_settings(control, database_url))
     yield ctx
     ctx.engine.dispose()
 

@@ -9,12 +9,12 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from addin_server.auth.secrets_box import generate_encryption_key
 from addin_server.config import Settings
 from addin_server.emulator.google.client import GoogleEmulatorControl
 from addin_server.emulator.runner import RunningEmulator, start_emulator
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import mailbox_status, mark_disconnected
+from tests.emulated import google_emulator_settings
 from tests.web.app.conftest import AppWorld, sign_in
 
 CLIENT_ID = "884921307712-sidebar.apps.googleusercontent.com"
@@ -36,12 +36,8 @@ def control(emulator: RunningEmulator) -> GoogleEmulatorControl:
 
 @pytest.fixture
 def settings(database_url: str, control: GoogleEmulatorControl) -> Settings:
-    return Settings.from_env(
-        {}, database_url=database_url, public_url="https://sidebar.test", secret_key="test-secret",
-        mail_transport="local", encryption_key=generate_encryption_key(), google_oauth_client_id=CLIENT_ID,
-        google_oauth_client_secret="sidebar-client-secret", google_auth_uri=control.auth_uri,
-        google_token_uri=control.token_uri, gmail_api_endpoint=control.gmail_api_endpoint,
-        google_calendar_api_endpoint=control.calendar_api_endpoint)
+    return google_emulator_settings(control, database_url, mail_transport="local", google_oauth_client_id=CLIENT_ID,
+                                    google_oauth_client_secret="sidebar-client-secret")
 
 
 def _start_consent(client: Any, aw: AppWorld, who: str) -> Any:
