@@ -59,7 +59,7 @@ node-tools:
 	else echo "== npm not found: the manifest validator test will say so"; fi
 
 bench: $(DEV_STAMP)
-	$(BIN)/python bench/lookup.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 serve: $(REQ_STAMP)
 	$(BIN)/addin-server serve
