@@ -13,6 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import given
 from schemathesis import GenerationMode
+from schemathesis.generation.meta import negated_parameters
 
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
@@ -50,13 +51,17 @@ def test_no_api_operation_answers_a_server_error(app: Any, services: ServiceCont
         ids = _real_ids(services, world)
         path_parameters = {p.name: ids[p.name] for p in operation.path_parameters if p.name in ids} or None
     server_errors: list[str] = []
+    # Statuses of the cases that kept the credentials: schemathesis's negative mode also removes or
+    # mangles the Authorization header, and for an operation with nothing else to break that is
+    # every case, so those cases cannot show that the fuzzing got past authentication.
     statuses: set[int] = set()
 
     @given(case=operation.as_strategy(generation, path_parameters=path_parameters))
     @fuzzing()
     def send(case: Any) -> None:
         response = case.call(headers=world.headers)
-        statuses.add(response.status_code)
+        if not any(name.lower() == "authorization" for name, _ in negated_parameters(case.meta)):
+            statuses.add(response.status_code)
         if response.status_code >= 500:
             server_errors.append(f"{case.method} {case.formatted_path} {case.query} {case.body!r}: "
                                  f"{response.status_code} {response.text[:200]}")
@@ -64,4 +69,4 @@ def test_no_api_operation_answers_a_server_error(app: Any, services: ServiceCont
 
     send()
     assert server_errors == []
-    assert statuses - {401}, "every request was refused as unauthenticated: the fuzzing never reached the operation"
+    assert not statuses or statuses - {401}, "every request was refused as unauthenticated: the fuzzing never reached the operation"
