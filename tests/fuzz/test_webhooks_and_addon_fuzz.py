@@ -179,3 +179,45 @@ def test_random_event_documents_on_the_add_on_never_cause_a_server_error(
         assert row_counts(services) == before
 
     post()
+
+
+@pytest.fixture
+def channel(services: ServiceContext, world: World) -> str:
+    """Rita's Google Calendar is watched through channel chan-acme; returns the channel's token."""
+    issued = issue_client_state(services.settings)
+    with services.session() as s:
+        s.add(t.CalendarWatch(account_id=world.account_id, user_id=int(world.rep["id"]), provider="gmail",
+                              mailbox_address=world.rep["mailbox_address"], channel_id="chan-acme",
+                              channel_token_hash=issued.stored_hash))
+    return issued.secret
+
+
+def test_random_calendar_channel_headers_never_cause_a_server_error_or_a_stored_notification(
+        client: Any, services: ServiceContext, channel: str) -> None:
+    before = row_counts(services)
+    header_names = ["X-Goog-Channel-ID", "X-Goog-Channel-Token", "X-Goog-Resource-State",
+                    "X-Goog-Message-Number", "X-Goog-Resource-ID", "X-Goog-Channel-Expiration"]
+
+    @given(headers=st.fixed_dictionaries({}, optional={
+        name: HEADER_TEXT | st.sampled_from(["chan-acme", "exists", "sync", "not_exists", "7", "-1", ""])
+        for name in header_names}), body=st.binary(max_size=200))
+    @fuzzing()
+    def notify(headers: dict[str, str], body: bytes) -> None:
+        # A genuine token would make "exists" a real notification: that is the control group's job.
+        if headers.get("X-Goog-Channel-Token") == channel:
+            headers = {**headers, "X-Goog-Channel-Token": channel + "x"}
+        r = client.post("/webhooks/google-calendar", data=body, headers=headers)
+        assert r.status_code in (200, 400, 403, 404), r.status_code
+        assert row_counts(services) == before
+
+    notify()
+
+
+def test_a_genuine_calendar_notification_is_kept_once(client: Any, services: ServiceContext, channel: str) -> None:
+    """The control group: the genuine channel and token get through, and a repeat is not kept twice."""
+    before = row_counts(services)["inbound_notifications"]
+    headers = {"X-Goog-Channel-ID": "chan-acme", "X-Goog-Channel-Token": channel,
+               "X-Goog-Resource-State": "exists", "X-Goog-Message-Number": "8"}
+    assert client.post("/webhooks/google-calendar", headers=headers).status_code == 200
+    assert client.post("/webhooks/google-calendar", headers=headers).status_code == 200
+    assert row_counts(services)["inbound_notifications"] == before + 1

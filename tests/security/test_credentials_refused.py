@@ -41,6 +41,7 @@ class Attack:
     creds: Credentials
     enrollment_id: str
     graph_secret: str
+    channel_token: str
 
     # --- Gmail add-on ---------------------------------------------------------------------------
     def addon(self, system: str | None = None, user: str | None = None, path: str = "/gmail/compose") -> Any:
@@ -73,6 +74,14 @@ class Attack:
         if path.endswith("lifecycle"):
             item = {**item, "lifecycleEvent": "reauthorizationRequired"}
         return self.client.post(path, json={"value": [item]})
+
+    # --- Google Calendar watch channel ----------------------------------------------------------
+    def calendar(self, channel_id: str, token: str | None, number: str = "7") -> Any:
+        headers = {"X-Goog-Channel-ID": channel_id, "X-Goog-Resource-State": "exists",
+                   "X-Goog-Message-Number": number, "X-Goog-Resource-ID": "res-1"}
+        if token is not None:
+            headers["X-Goog-Channel-Token"] = token
+        return self.client.post("/webhooks/google-calendar", headers=headers)
 
     # --- Outlook SSO and API keys ---------------------------------------------------------------
     def api(self, authorization: str) -> Any:
@@ -189,6 +198,15 @@ CASES: dict[str, Case] = {
         (lambda a: a.graph("sub-unknown", a.graph_secret), (202,)),
     "Graph lifecycle events with a forged clientState are dropped":
         (lambda a: a.graph("sub-acme", "forged-client-state", "/webhooks/graph/lifecycle"), (202,)),
+    # Google Calendar channel notifications: the channel id must be ours and carry its token.
+    "Calendar notifications with a forged channel token are refused":
+        (lambda a: a.calendar("chan-acme", "forged-channel-token"), REFUSED),
+    "Calendar notifications without the channel token are refused":
+        (lambda a: a.calendar("chan-acme", None), REFUSED),
+    "Calendar notifications naming a channel we never opened are refused":
+        (lambda a: a.calendar("chan-unknown", a.channel_token), (404,)),
+    "Calendar notifications carrying another channel's Graph clientState are refused":
+        (lambda a: a.calendar("chan-acme", a.graph_secret), REFUSED),
     # Outlook SSO access tokens on /api/v1.
     "the API refuses a forged Outlook SSO token":
         (lambda a: a.sso(a.creds.outlook_sso(forged=True)), REFUSED),
@@ -239,7 +257,7 @@ CASES: dict[str, Case] = {
         (lambda a: a.signed_in_post(_foreign_csrf(a)), (400, 403)),
 }
 # Defects that do not apply, and why they are not rows above:
-# - Graph clientState has no expiry or issuer: it is a per-subscription secret (kept hashed); the
+# - Graph clientState and the Calendar channel token have no expiry or issuer: it is a per-subscription secret (kept hashed); the
 #   rows above send a wrong one and a right one for a subscription we never made.
 # - Unsubscribe and meeting links never expire on purpose (RFC 8058 one-click must work for as
 #   long as the email exists); their "audience" is the link's purpose, tested both ways.
@@ -258,12 +276,15 @@ def attack(client: Any, services: ServiceContext, world: World, creds: Credentia
     enrollment = enrollments.enroll(services, world.admin, sequence_id=world.sequence["id"],
                                     contact_id=world.contact["id"], sender_user_id=world.rep["id"],
                                     enrolled_by_user_id=world.rep["id"])
-    issued = issue_client_state(services.settings)
+    issued, channel = issue_client_state(services.settings), issue_client_state(services.settings)
     with services.session() as s:
         s.add(t.MailboxWatch(account_id=world.account_id, user_id=int(world.other_rep["id"]), provider="outlook",
                              mailbox_address=world.other_rep["mailbox_address"], subscription_id="sub-acme",
                              client_state_hash=issued.stored_hash, status="active"))
-    return Attack(client, services, world, creds, str(enrollment["id"]), issued.secret)
+        s.add(t.CalendarWatch(account_id=world.account_id, user_id=int(world.rep["id"]), provider="gmail",
+                              mailbox_address=world.rep["mailbox_address"], channel_id="chan-acme",
+                              channel_token_hash=channel.stored_hash))
+    return Attack(client, services, world, creds, str(enrollment["id"]), issued.secret, channel.secret)
 
 
 @pytest.mark.parametrize("name", list(CASES), ids=list(CASES))
@@ -292,6 +313,8 @@ GENUINE: dict[str, Case] = {
     "the web app accepts a fresh session cookie of ours": (lambda a: a.with_session_cookie(a.session_cookie()), (200,)),
     "Graph keeps a notification with the subscription's clientState":
         (lambda a: a.graph("sub-acme", a.graph_secret), (202,)),
+    "Calendar keeps a notification with the channel's token":
+        (lambda a: a.calendar("chan-acme", a.channel_token), (200,)),
 }
 
 
