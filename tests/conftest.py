@@ -74,7 +74,7 @@ def database_kind() -> str:
 
 @pytest.fixture(scope="session")
 def _template_database(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest,
-                       database_kind: str) -> str:
+                       database_kind: str) -> Iterator[str]:
     """Migrate once per test process; tests then start from a copy (SQLite) or a truncation (PG)."""
     if database_kind == "sqlite":
         path = tmp_path_factory.mktemp("template") / "template.db"
@@ -83,19 +83,23 @@ def _template_database(tmp_path_factory: pytest.TempPathFactory, request: pytest
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
-        return str(path)
+        yield str(path)
+        return
     base = make_url(normalize_url(os.environ["TEST_DATABASE_URL"]))
-    name = f"{base.database}_{_worker_name(request.config)}"
+    # The process id keeps two test runs on one server (two checkouts, a developer and CI) apart.
+    name = f"{base.database}_{_worker_name(request.config)}_{os.getpid()}"
     admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
     url = base.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    return url
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate_all(engine: Engine) -> None:
