@@ -23,7 +23,9 @@ from addin_server.config import Settings
 from addin_server.db.engine import make_engine, normalize_url
 from addin_server.db.migrate import upgrade
 from addin_server.db.tables import Base
+from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
+from tests.emulated import running_emulator
 
 REPO = Path(__file__).resolve().parents[1]
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "", None}
@@ -149,3 +151,10 @@ def app(settings: Settings, services: ServiceContext) -> Any:
 @pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    """The local emulator (Google, Microsoft, Pub/Sub) on free loopback ports, one per test module."""
+    with running_emulator() as running:
+        yield running

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,12 +21,13 @@ from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.emulator.google.client import GoogleEmulatorControl
 from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_server.emulator.runner import RunningEmulator
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import connect_gmail
 from addin_server.worker.loop import run_due_steps
 from tests.builders import World
+from tests.emulated import manual_google_control
 from tests.security.conftest import ENCRYPTION_KEY, SECRET_KEY
 from tests.security.credentials import Credentials
 
@@ -35,20 +35,9 @@ from tests.security.credentials import Credentials
 NOT_OURS = ("addin_server.emulator", "werkzeug")
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
-    running = start_emulator()
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def control(emulator: RunningEmulator) -> GoogleEmulatorControl:
-    c = GoogleEmulatorControl(emulator.base_url)
-    c.discard_notifications()
-    c.clear_faults()
-    c.set_delivery("manual")
-    return c
+    return manual_google_control(emulator)
 
 
 @pytest.fixture

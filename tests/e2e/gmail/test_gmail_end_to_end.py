@@ -17,32 +17,21 @@ from sqlalchemy import func, select
 from addin_server import create_app
 from addin_server.db import tables as t
 from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_server.emulator.runner import RunningEmulator
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import connect_gmail
 from addin_server.worker.loop import run_due_steps
 from tests.browser import live_server
 from tests.builders import World, make_world
-from tests.emulated import PUSH_ACCOUNT, PUSH_AUDIENCE, google_emulator_settings
+from tests.emulated import PUSH_ACCOUNT, PUSH_AUDIENCE, google_emulator_settings, manual_google_control
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
-    running = start_emulator()
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def control(emulator: RunningEmulator) -> GoogleEmulatorControl:
-    c = GoogleEmulatorControl(emulator.base_url)
-    c.discard_notifications()
-    c.clear_faults()
-    c.set_delivery("manual")
-    return c
+    return manual_google_control(emulator)
 
 
 @pytest.fixture

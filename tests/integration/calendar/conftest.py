@@ -6,15 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_server.emulator.runner import RunningEmulator
 from tests.integration.calendar.support import CalendarWorld, calendar_world
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
-    running = start_emulator(tls_port=0)
-    yield running
-    running.stop()
 
 
 @pytest.fixture(params=["gmail", "outlook"], ids=["google calendar", "outlook calendar"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,20 +10,13 @@ import requests
 
 from addin_server.config import Settings
 from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import mailbox_status, mark_disconnected
 from tests.emulated import google_emulator_settings
 from tests.web.app.conftest import AppWorld, sign_in
 
 CLIENT_ID = "884921307712-sidebar.apps.googleusercontent.com"
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
-    running = start_emulator()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

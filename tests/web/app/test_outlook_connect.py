@@ -6,7 +6,6 @@ which reaches this app served on a loopback port).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,12 +16,12 @@ from sqlalchemy import select
 
 from addin_server import create_app
 from addin_server.db import tables as t
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl
-from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import mailbox_status
 from tests.browser import free_port, live_server
 from tests.builders import World, make_world
+from tests.emulated import running_emulator
 from tests.web.app.conftest import sign_in
 
 CLIENT_ID = "5a5a5a5a-1111-4222-8333-444455556666"
@@ -32,16 +31,8 @@ TENANT = "7b7b7b7b-1111-4222-8333-444455556666"
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
-    # requests lets these variables override the CA bundle msal is given; the emulator's must win.
-    saved = {name: os.environ.pop(name) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if name in os.environ}
-    running = start_emulator(tls_port=0)
-    control = MicrosoftEmulatorControl(running.base_url)
-    control.create_app(CLIENT_ID, CLIENT_SECRET, TENANT)
-    control.create_mailbox("otto@acme.test", TENANT, display_name="Otto Other")
-    control.session.close()
-    yield running
-    running.stop()
-    os.environ.update(saved)
+    with running_emulator(microsoft_app=(CLIENT_ID, CLIENT_SECRET, TENANT), mailboxes=[("otto@acme.test", "Otto Other")]) as running:
+        yield running
 
 
 @pytest.fixture

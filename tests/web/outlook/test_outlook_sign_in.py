@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -14,10 +13,10 @@ import requests
 
 from addin_server import create_app
 from addin_server.config import Settings
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl
-from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
 from tests.builders import World
+from tests.emulated import running_emulator
 from tests.web.outlook.sso_tokens import CLIENT_ID, TENANT
 
 CLIENT_SECRET = "outlook-sign-in-test-secret"  # the emulator app's, made up
@@ -25,17 +24,8 @@ CLIENT_SECRET = "outlook-sign-in-test-secret"  # the emulator app's, made up
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
-    # requests lets these variables override the CA bundle msal is given; the emulator's must win.
-    saved = {name: os.environ.pop(name) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if name in os.environ}
-    running = start_emulator(tls_port=0)
-    control = MicrosoftEmulatorControl(running.base_url)
-    control.create_app(CLIENT_ID, CLIENT_SECRET, TENANT)
-    control.create_mailbox("otto@acme.test", TENANT, display_name="Otto Other")
-    control.create_mailbox("visitor@acme.test", TENANT, display_name="Not a rep")
-    control.session.close()
-    yield running
-    running.stop()
-    os.environ.update(saved)
+    with running_emulator(microsoft_app=(CLIENT_ID, CLIENT_SECRET, TENANT), mailboxes=[("otto@acme.test", "Otto Other"), ("visitor@acme.test", "Not a rep")]) as running:
+        yield running
 
 
 @pytest.fixture
