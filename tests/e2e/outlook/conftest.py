@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from addin_server import create_app
-from addin_server.auth.microsoft_tokens import clear_microsoft_keys
 from addin_server.config import Settings
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
 from tests.browser import CHROMIUM_ARGS, chromium_path, live_server
 from tests.builders import World, make_world
-from tests.web.outlook.sso_tokens import CLIENT_ID, KEY_ID, SigningKey, serve_jwks
+from tests.web.outlook import conftest as sso
+from tests.web.outlook.sso_tokens import CLIENT_ID
 
 
 @dataclass
@@ -25,22 +25,8 @@ class Enrolled:
     raj_enrollment: str  # enrolled by Otto
 
 
-@pytest.fixture(scope="session")
-def ms_key() -> SigningKey:
-    return SigningKey(KEY_ID)
-
-
-@pytest.fixture(scope="session")
-def jwks_url(ms_key: SigningKey) -> Iterator[str]:
-    with serve_jwks(ms_key) as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache() -> Iterator[None]:
-    clear_microsoft_keys()
-    yield
-    clear_microsoft_keys()
+# The SSO signing key, its JWKS on loopback and a fresh key cache: the same as the web tests'.
+ms_key, jwks_url, _fresh_key_cache = sso.ms_key, sso.jwks_url, sso._fresh_key_cache
 
 
 @pytest.fixture
