@@ -145,9 +145,9 @@ def add_routes(bp: Blueprint) -> None:
                 raise not_found()
             records = []
             if "messageAdded" in types:
-                for record in mailbox.history:
+                for record in mailbox.history_after(start):
                     message = mailbox.messages.get(record.message_id)
-                    if record.id <= start or message is None:
+                    if message is None:
                         continue
                     if label and label not in message.label_ids:
                         continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,11 +40,12 @@ class StoredMessage:
     internal_date_ms: int
     history_id: int
     parsed: EmailMessage
+    # Read once when stored: parsing the header again on every lookup made each delivery O(mailbox).
+    message_id_header: str | None = field(init=False, default=None)
 
-    @property
-    def message_id_header(self) -> str | None:
+    def __post_init__(self) -> None:
         value = self.parsed["Message-ID"]
-        return str(value).strip() if value is not None else None
+        self.message_id_header = str(value).strip() if value is not None else None
 
     def header(self, name: str) -> str:
         value = self.parsed[name]
@@ -109,6 +111,23 @@ class Mailbox:
     retained_from: int = 0
     watch: Watch | None = None
     push: PushConfig | None = None
+    # Indexes kept by add(), so a delivery, a thread read or a history read never scans the mailbox.
+    by_message_id_header: dict[str, str] = field(default_factory=dict)
+    threads: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, message: StoredMessage) -> None:
+        """Store a message with its history record (history ids only grow, so history stays sorted)."""
+        self.messages[message.id] = message
+        self.history.append(HistoryRecord(message.history_id, message.id))
+        if message.message_id_header:
+            # The first message carrying a Message-ID keeps it, as the scan over all messages did.
+            self.by_message_id_header.setdefault(message.message_id_header, message.id)
+        self.threads.setdefault(message.thread_id, []).append(message.id)
+
+    def history_after(self, start: int) -> list[HistoryRecord]:
+        """History records with an id above `start`, oldest first (a binary search, not a scan)."""
+        index = bisect.bisect_right(self.history, start, key=lambda record: record.id)
+        return self.history[index:]
 
     def owns(self, user_id: str) -> bool:
         lowered = user_id.lower()
@@ -119,14 +138,14 @@ class Mailbox:
         wanted = mime.message_ids(str(parsed["In-Reply-To"] or "")) + list(
             reversed(mime.message_ids(str(parsed["References"] or "")))
         )
-        by_message_id = {m.message_id_header: m for m in self.messages.values() if m.message_id_header}
         for message_id in wanted:
-            if message_id in by_message_id:
-                return by_message_id[message_id].thread_id
+            found = self.by_message_id_header.get(message_id)
+            if found is not None:
+                return self.messages[found].thread_id
         return None
 
     def thread_messages(self, thread_id: str) -> list[StoredMessage]:
-        return [m for m in self.messages.values() if m.thread_id == thread_id]
+        return [self.messages[mid] for mid in self.threads.get(thread_id, ())]
 
     def ordered(self) -> list[StoredMessage]:
         """Newest first, as messages.list answers."""

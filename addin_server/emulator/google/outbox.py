@@ -65,6 +65,8 @@ class Outbox:
         self._lock = lock
         self._next_id = 1
         self.items: list[Notification] = []
+        # What may still go out (queued or waiting for a retry): a flush looks at these, not at history.
+        self._waiting: list[Notification] = []
         self.faults: list[NotificationFault] = []
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -73,6 +75,7 @@ class Outbox:
     def reset(self) -> None:
         with self._lock:
             self.items.clear()
+            self._waiting.clear()
             self.faults.clear()
 
     def add_fault(self, action: str, count: int, seconds: float = 0.0, kind: str | None = None) -> None:
@@ -105,6 +108,8 @@ class Outbox:
                 elif fault and fault.action == "duplicate":
                     item.note = "duplicated by control API"
                 self.items.append(item)
+                if item.status == "queued":
+                    self._waiting.append(item)
                 queued.append(item)
             return queued
 
@@ -121,7 +126,8 @@ class Outbox:
         """Deliver every queued notification that is due now; report what each POST returned."""
         with self._lock:
             now = self._clock.timestamp()
-            due = [n for n in self.items if n.status == "queued" and n.due <= now]
+            due = [n for n in self._waiting if n.status == "queued" and n.due <= now]
+            self._waiting = [n for n in self._waiting if n.status == "queued" and n.due > now]
             for item in due:
                 item.status = "delivering"
         return [self._deliver(item) for item in due]
@@ -147,6 +153,7 @@ class Outbox:
                 item.status = "failed"
             else:
                 item.status = "queued"
+                self._waiting.append(item)
                 backoff = min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * 2 ** (len(item.attempts) - 1))
                 item.due = self._clock.timestamp() + backoff
             return {"id": item.id, "kind": item.kind, "url": item.url, "outcome": item.status, **attempt}

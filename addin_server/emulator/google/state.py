@@ -19,7 +19,6 @@ from addin_server.emulator.google.errors import GoogleApiError, invalid_argument
 from addin_server.emulator.google.issuer import PUSH_SERVICE_ACCOUNT, TokenIssuer
 from addin_server.emulator.google.mailboxes import (
     WATCH_LIFETIME,
-    HistoryRecord,
     Mailbox,
     PushConfig,
     StoredMessage,
@@ -189,8 +188,7 @@ class GoogleState:
             history_id=mailbox.history_id,
             parsed=mime.parse(raw),
         )
-        mailbox.messages[message.id] = message
-        mailbox.history.append(HistoryRecord(mailbox.history_id, message.id))
+        mailbox.add(message)
         if mailbox.watch_wants(message.label_ids, self.clock.millis()):
             self._queue_push(mailbox)
         return message
