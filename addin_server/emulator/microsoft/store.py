@@ -42,6 +42,26 @@ def counter_token(prefix: str, text: str) -> str:
     return prefix + base64.urlsafe_b64encode(text.encode()).decode()
 
 
+FOLDER_ID_PREFIX = "AAMkAG"
+
+
+def folder_message_id(key: str, folder: str) -> str:
+    """A message's folder-dependent id: it changes when the message moves, as Graph's does."""
+    return counter_token(FOLDER_ID_PREFIX, f"{key}@{folder}")
+
+
+def key_of_folder_id(message_id: str) -> str | None:
+    """The immutable id inside a folder id made by folder_message_id, or None."""
+    if not message_id.startswith(FOLDER_ID_PREFIX):
+        return None
+    try:
+        text = base64.urlsafe_b64decode(message_id[len(FOLDER_ID_PREFIX):]).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    key, at, _ = text.rpartition("@")
+    return key if at else None
+
+
 def change_key(key: str, version: int) -> str:
     """Exchange's changeKey: a new value on every change of the item."""
     return base64.b64encode(hashlib.sha256(f"{key}:{version}".encode()).digest()).decode()[:28]
@@ -155,7 +175,15 @@ class Mailbox:
         return {self.address.lower(), *(a.lower() for a in self.aliases)}
 
     def find_message(self, message_id: str) -> Message | None:
-        for message in self.messages.values():
+        """By immutable id or by folder id, without scanning the mailbox (fetches happen per message)."""
+        found = self.messages.get(message_id)
+        if found is not None:
+            return found
+        key = key_of_folder_id(message_id)
+        found = self.messages.get(key) if key else None
+        if found is not None and found.id == message_id:
+            return found
+        for message in self.messages.values():  # a moved message's old id, or an id made another way
             if message_id in (message.id, message.key):
                 return message
         return None
@@ -338,5 +366,5 @@ class MicrosoftWorld:
             mailbox.seq += 1
             mailbox.tombstones.append(Tombstone(mailbox.seq, message.folder, message.id))
             message.folder = folder
-            message.id = counter_token("AAMkAG", f"{message.key}@{folder}")
+            message.id = folder_message_id(message.key, folder)
             self.touch(mailbox, message)
