@@ -24,7 +24,7 @@ from tests.security.credentials import (
     PUBSUB_AUDIENCE,
     PUBSUB_SERVICE_ACCOUNT,
     Credentials,
-    KeyDocumentServer,
+    KeyServer,
     Signer,
 )
 
@@ -39,9 +39,9 @@ def signers() -> dict[str, Signer]:
 
 
 @pytest.fixture(scope="session")
-def key_servers(signers: dict[str, Signer]) -> Iterator[dict[str, KeyDocumentServer]]:
-    servers = {"google": KeyDocumentServer({signers["google"].kid: signers["google"].certificate_pem()}),
-               "microsoft": KeyDocumentServer({"keys": [signers["microsoft"].jwk()]})}
+def key_servers(signers: dict[str, Signer]) -> Iterator[dict[str, KeyServer]]:
+    servers = {"google": KeyServer({signers["google"].kid: signers["google"].certificate_pem()}),
+               "microsoft": KeyServer({"keys": [signers["microsoft"].jwk()]})}
     yield servers
     for server in servers.values():
         server.close()
@@ -57,7 +57,7 @@ def _fresh_key_caches() -> Iterator[None]:
 
 
 @pytest.fixture
-def settings(database_url: str, key_servers: dict[str, KeyDocumentServer]) -> Settings:
+def settings(database_url: str, key_servers: dict[str, KeyServer]) -> Settings:
     return Settings.from_env(
         {}, database_url=database_url, public_url=PUBLIC_URL, secret_key=SECRET_KEY, demo_mode=False,
         mail_transport="local", encryption_key=ENCRYPTION_KEY,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.web.app.conftest import KeyDocumentServer, Signer
+from tests.keyserver import KeyServer
+from tests.web.app.conftest import Signer
 from tests.web.outlook.sso_tokens import CLIENT_ID as MS_CLIENT_ID
 from tests.web.outlook.sso_tokens import TENANT, sso_claims
 
@@ -22,7 +23,7 @@ PUBSUB_AUDIENCE = f"{PUBLIC_URL}/webhooks/gmail"
 PUBSUB_SERVICE_ACCOUNT = "gmail-push@sidebar-test.iam.gserviceaccount.com"
 OTHER_TENANT = "0b6e5c4d-3a29-4f18-8e07-d6c5b4a39281"
 
-__all__ = ["MS_CLIENT_ID", "TENANT", "Credentials", "KeyDocumentServer", "Signer"]
+__all__ = ["MS_CLIENT_ID", "TENANT", "Credentials", "KeyServer", "Signer"]
 
 
 def _window(**overrides: Any) -> dict[str, Any]:

@@ -11,13 +11,10 @@ import copy
 import hashlib
 import hmac
 import json
-import ssl
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +29,7 @@ from addin_server.auth.google_tokens import clear_google_certificates
 from addin_server.auth.microsoft_tokens import clear_microsoft_keys
 from addin_server.config import Settings
 from addin_server.emulator.tls import make_tls_files
+from tests.keyserver import KeyServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -113,48 +111,6 @@ def jwks_document(*signing_keys: SigningKey) -> dict[str, Any]:
     return {"keys": [key.jwk() for key in signing_keys]}
 
 
-class KeyServer:
-    """Serves one JSON document at /keys on 127.0.0.1 (optionally over TLS), counting fetches."""
-
-    def __init__(self, context: ssl.SSLContext | None = None) -> None:
-        self.document: Any = {}
-        self.cache_control: str | None = None
-        self.status = 200
-        self.fetches = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.fetches += 1
-                body = json.dumps(server.document).encode()
-                self.send_response(server.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Connection", "close")
-                if server.cache_control:
-                    self.send_header("Cache-Control", server.cache_control)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        if context is not None:
-            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
-        scheme = "https" if context is not None else "http"
-        self.url = f"{scheme}://127.0.0.1:{self._httpd.server_address[1]}/keys"
-        # A short poll interval: shutdown() waits for the serving loop to notice it.
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.01,), daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-
 @pytest.fixture
 def google_certs_server(keys: Keys) -> Iterator[KeyServer]:
     server = KeyServer()
@@ -176,7 +132,7 @@ def ms_jwks_server(keys: Keys) -> Iterator[KeyServer]:
 def https_jwks_server(keys: Keys, tmp_path: Path) -> Iterator[tuple[KeyServer, str]]:
     """A JWKS served over TLS with a throwaway CA, as the emulator does; yields (server, CA bundle path)."""
     tls = make_tls_files(tmp_path / "tls")
-    server = KeyServer(tls.server_context())
+    server = KeyServer(context=tls.server_context())
     server.document = jwks_document(keys.microsoft)
     yield server, str(tls.ca_bundle)
     server.close()

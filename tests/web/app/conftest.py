@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -29,40 +27,12 @@ from addin_server.config import Settings
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
 from tests.builders import World, make_world
+from tests.keyserver import KeyServer
 
 GOOGLE_CLIENT_ID = "884921307712-sidebar.apps.googleusercontent.com"
 MS_CLIENT_ID = "6f1c2d3e-4b5a-4c6d-8e7f-90a1b2c3d4e5"
 TENANT = "3c9a1f0e-2b7d-4e58-9a61-5d0f4e2b8c17"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-class KeyDocumentServer:
-    """Serves one JSON document (Google's certificates or a JWKS) on 127.0.0.1."""
-
-    def __init__(self, document: Any) -> None:
-        body = json.dumps(document).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/keys"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.01,), daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(5)
 
 
 @dataclass(frozen=True)
@@ -93,9 +63,9 @@ def signers() -> dict[str, Signer]:
 
 
 @pytest.fixture
-def key_servers(signers: dict[str, Signer]) -> Iterator[dict[str, KeyDocumentServer]]:
-    servers = {"google": KeyDocumentServer({signers["google"].kid: signers["google"].certificate_pem()}),
-               "microsoft": KeyDocumentServer({"keys": [signers["microsoft"].jwk()]})}
+def key_servers(signers: dict[str, Signer]) -> Iterator[dict[str, KeyServer]]:
+    servers = {"google": KeyServer({signers["google"].kid: signers["google"].certificate_pem()}),
+               "microsoft": KeyServer({"keys": [signers["microsoft"].jwk()]})}
     clear_google_certificates()
     clear_microsoft_keys()
     yield servers
@@ -106,7 +76,7 @@ def key_servers(signers: dict[str, Signer]) -> Iterator[dict[str, KeyDocumentSer
 
 
 @pytest.fixture
-def settings(database_url: str, key_servers: dict[str, KeyDocumentServer]) -> Settings:
+def settings(database_url: str, key_servers: dict[str, KeyServer]) -> Settings:
     return Settings.from_env(
         {}, database_url=database_url, public_url="https://sidebar.test", secret_key="test-secret",
         demo_mode=False, google_oauth_client_id=GOOGLE_CLIENT_ID, google_certs_url=key_servers["google"].url,

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.keyserver import serving
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLIENT_ID = "6f1c2d3e-4b5a-4c6d-8e7f-90a1b2c3d4e5"
@@ -38,32 +37,9 @@ class SigningKey:
         return key
 
 
-@contextmanager
-def serve_jwks(*keys: SigningKey) -> Iterator[str]:
-    """Serve {"keys": [...]} at http://127.0.0.1:<port>/keys; yields the URL."""
-    body = json.dumps({"keys": [k.jwk() for k in keys]}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/keys"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+def serve_jwks(*keys: SigningKey) -> AbstractContextManager[str]:
+    """Serve {"keys": [...]} at http://127.0.0.1:<port>/keys for a with-block; it yields the URL."""
+    return serving({"keys": [k.jwk() for k in keys]})
 
 
 def sso_claims(drop: tuple[str, ...] = (), **overrides: Any) -> dict[str, Any]:
