@@ -7,13 +7,12 @@ resync or a second worker finds it and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
@@ -64,9 +63,27 @@ def _bracketed(ids: Iterable[str]) -> list[str]:
     return [i if i.startswith("<") else f"<{i}>" for i in ids]
 
 
-def _sent_matches(s: Session, user: t.User, provider: str, message: InboundMessage,
-                  classification: Classification) -> list[SentEmailMatch]:
-    """Sequence emails this message answers or reports on, header matches before thread matches."""
+def _chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
+    """IN lists in slices that stay under every driver's bound-parameter limit."""
+    items = list(values)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass
+class _Lookups:
+    """What a batch of messages of one mailbox needs from the database, read in a few queries."""
+
+    sent_by_id: dict[str, list[t.SequenceEmail]] = field(default_factory=dict)
+    sent_by_thread: dict[str, list[t.SequenceEmail]] = field(default_factory=dict)
+    contacts_by_canonical: dict[str, list[tuple[int, str, bool, int | None]]] = field(default_factory=dict)
+    company_by_domain: dict[str, int] = field(default_factory=dict)
+    contacts_by_address: dict[str, list[int]] = field(default_factory=dict)
+    enrollments: dict[int, tuple[OpenEnrollment, int | None]] = field(default_factory=dict)
+
+
+def _wanted_ids(message: InboundMessage, classification: Classification) -> dict[str, str]:
+    """The Message-IDs a message answers or reports on, with how each was found, best first."""
     wanted: dict[str, str] = {}
     if classification.original_message_id:
         wanted[classification.original_message_id] = "bounce report"
@@ -74,39 +91,35 @@ def _sent_matches(s: Session, user: t.User, provider: str, message: InboundMessa
         wanted.setdefault(mid, "In-Reply-To")
     for mid in list(message.references)[-MAX_REFERENCES:]:
         wanted.setdefault(mid, "References")
-    rows: list[tuple[t.SequenceEmail, str]] = []
-    if wanted:
-        by_bracketed = {b: how for b, how in zip(_bracketed(wanted), wanted.values(), strict=True)}
-        for row in s.scalars(select(t.SequenceEmail).where(
-                t.SequenceEmail.account_id == user.account_id, t.SequenceEmail.rfc_message_id.in_(by_bracketed))):
-            rows.append((row, by_bracketed[row.rfc_message_id]))
-    # Gmail thread ids are reliable within one mailbox; Outlook's conversationId can join unrelated
-    # messages that share a subject, so it is never used to match.
-    if not rows and provider == "gmail" and message.provider_thread_id:
-        for row in s.scalars(select(t.SequenceEmail).where(
-                t.SequenceEmail.account_id == user.account_id, t.SequenceEmail.mailbox_address == user.mailbox_address,
-                t.SequenceEmail.thread_id == message.provider_thread_id)):
-            rows.append((row, "thread id"))
-    return [SentEmailMatch(r.id, r.enrollment_id, r.recipient, r.step_position, r.subject, r.rfc_message_id, how)
-            for r, how in rows]
+    return wanted
 
 
-def _sender_contacts(s: Session, account_id: int, sender: str | None) -> list[SenderContact]:
-    if not sender:
-        return []
+def _bounced_addresses(message: InboundMessage, classification: Classification) -> list[str]:
+    bounced = [a for a in (try_normalize(x) for x in classification.bounced_recipients) if a]
+    if classification.left_company and message.from_address:
+        bounced.append(message.from_address)
+    return bounced
+
+
+def _open_enrollment_rows(s: Session, account_id: int, conditions: list[ColumnElement[bool]]
+                          ) -> dict[int, tuple[OpenEnrollment, int | None]]:
+    if not conditions:
+        return {}
     rows = s.execute(
-        select(t.ContactAddress.contact_id, t.ContactAddress.address, t.ContactAddress.is_primary, t.Contact.company_id)
-        .join(t.Contact, t.Contact.id == t.ContactAddress.contact_id)
-        .where(t.ContactAddress.account_id == account_id, t.ContactAddress.canonical == fold_normalized(sender))
+        select(t.Enrollment, t.Contact.company_id, t.Contact.primary_email, t.Sequence)
+        .join(t.Contact, t.Contact.id == t.Enrollment.contact_id)
+        .join(t.Sequence, t.Sequence.id == t.Enrollment.sequence_id)
+        .where(t.Enrollment.account_id == account_id, t.Enrollment.status.in_(OPEN), or_(*conditions))
+        .order_by(t.Enrollment.id)
     ).all()
-    out = []
-    for contact_id, address, is_primary, company_id in rows:
-        if address == sender:
-            match = MatchKind.EXACT if is_primary else MatchKind.SECONDARY
-        else:
-            match = MatchKind.GMAIL_ALIAS
-        out.append(SenderContact(contact_id, company_id, address, match))
-    return out
+    return {
+        e.id: (OpenEnrollment(
+            id=e.id, contact_id=e.contact_id, company_id=company, sequence_id=seq.id, sequence_name=seq.name,
+            enrolled_by_user_id=e.enrolled_by_user_id, sender_user_id=e.sender_user_id, contact_address=primary,
+            on_reply=AutomationScope(seq.on_reply), pause_on_out_of_office=seq.pause_on_out_of_office,
+            status=e.status), company)
+        for e, company, primary, seq in rows
+    }
 
 
 def _open_enrollments(s: Session, account_id: int, *, ids: Iterable[int] = (), contact_ids: Iterable[int] = (),
@@ -119,49 +132,112 @@ def _open_enrollments(s: Session, account_id: int, *, ids: Iterable[int] = (), c
         conditions.append(t.Enrollment.contact_id.in_(contact_ids))
     if company_id is not None:
         conditions.append(t.Contact.company_id == company_id)
-    if not conditions:
-        return {}
-    rows = s.execute(
-        select(t.Enrollment, t.Contact.company_id, t.Contact.primary_email, t.Sequence)
-        .join(t.Contact, t.Contact.id == t.Enrollment.contact_id)
-        .join(t.Sequence, t.Sequence.id == t.Enrollment.sequence_id)
-        .where(t.Enrollment.account_id == account_id, t.Enrollment.status.in_(OPEN), or_(*conditions))
-    ).all()
-    return {
-        e.id: OpenEnrollment(
-            id=e.id, contact_id=e.contact_id, company_id=company, sequence_id=seq.id, sequence_name=seq.name,
-            enrolled_by_user_id=e.enrolled_by_user_id, sender_user_id=e.sender_user_id, contact_address=primary,
-            on_reply=AutomationScope(seq.on_reply), pause_on_out_of_office=seq.pause_on_out_of_office,
-            status=e.status)
-        for e, company, primary, seq in rows
-    }
+    return {k: v for k, (v, _) in _open_enrollment_rows(s, account_id, conditions).items()}
 
 
-def gather_facts(s: Session, user: t.User, provider: str, provider_message_id: str, message: InboundMessage,
-                 classification: Classification) -> Facts:
-    """Everything the rules need about one message in `user`'s mailbox, in a handful of queries."""
-    account = s.get_one(t.Account, user.account_id)
+def _lookups(s: Session, user: t.User, account: t.Account, provider: str,
+             items: Sequence[tuple[InboundMessage, Classification]]) -> _Lookups:
+    """One query per kind of fact for the whole batch, instead of one per message."""
+    found = _Lookups()
+    wanted = {b for m, c in items for b in _bracketed(_wanted_ids(m, c))}
+    for chunk in _chunks(sorted(wanted)):
+        for row in s.scalars(select(t.SequenceEmail).where(
+                t.SequenceEmail.account_id == account.id, t.SequenceEmail.rfc_message_id.in_(chunk))
+                .order_by(t.SequenceEmail.id)):
+            found.sent_by_id.setdefault(row.rfc_message_id, []).append(row)
+    # Gmail thread ids are reliable within one mailbox; Outlook's conversationId can join unrelated
+    # messages that share a subject, so it is never used to match.
+    threads = {m.provider_thread_id for m, c in items if provider == "gmail" and m.provider_thread_id
+               and not any(b in found.sent_by_id for b in _bracketed(_wanted_ids(m, c)))}
+    for chunk in _chunks(sorted(threads)):
+        for row in s.scalars(select(t.SequenceEmail).where(
+                t.SequenceEmail.account_id == account.id, t.SequenceEmail.mailbox_address == user.mailbox_address,
+                t.SequenceEmail.thread_id.in_(chunk)).order_by(t.SequenceEmail.id)):
+            found.sent_by_thread.setdefault(row.thread_id or "", []).append(row)
+    canonicals = {fold_normalized(m.from_address) for m, _ in items if m.from_address}
+    for chunk in _chunks(sorted(canonicals)):
+        for contact_id, address, is_primary, company_id, canonical in s.execute(
+                select(t.ContactAddress.contact_id, t.ContactAddress.address, t.ContactAddress.is_primary,
+                       t.Contact.company_id, t.ContactAddress.canonical)
+                .join(t.Contact, t.Contact.id == t.ContactAddress.contact_id)
+                .where(t.ContactAddress.account_id == account.id, t.ContactAddress.canonical.in_(chunk))
+                .order_by(t.ContactAddress.id)):
+            found.contacts_by_canonical.setdefault(canonical, []).append((contact_id, address, is_primary, company_id))
+    domains = {domain_of(m.from_address) for m, _ in items if m.from_address and not any(
+        c[3] is not None for c in found.contacts_by_canonical.get(fold_normalized(m.from_address), ()))}
+    for chunk in _chunks(sorted(domains)):
+        for domain, company_id in s.execute(select(t.CompanyDomain.domain, t.CompanyDomain.company_id).where(
+                t.CompanyDomain.account_id == account.id, t.CompanyDomain.domain.in_(chunk))):
+            found.company_by_domain.setdefault(domain, company_id)
+    bounced = {a for m, c in items for a in _bounced_addresses(m, c)}
+    for chunk in _chunks(sorted(bounced)):
+        for contact_id, address in s.execute(select(t.ContactAddress.contact_id, t.ContactAddress.address).where(
+                t.ContactAddress.account_id == account.id, t.ContactAddress.address.in_(chunk))
+                .order_by(t.ContactAddress.id)):
+            found.contacts_by_address.setdefault(address, []).append(contact_id)
+    # Every open enrollment any message of the batch may touch; each message picks its own below.
+    ids = {r.enrollment_id for rows in (*found.sent_by_id.values(), *found.sent_by_thread.values()) for r in rows}
+    contact_ids = {c[0] for rows in found.contacts_by_canonical.values() for c in rows}
+    contact_ids |= {c for rows in found.contacts_by_address.values() for c in rows}
+    companies: set[int] = set()
+    if account.unenroll_same_company or account.custom_triggers_beta:
+        companies = {c[3] for rows in found.contacts_by_canonical.values() for c in rows if c[3] is not None}
+        companies |= set(found.company_by_domain.values())
+    conditions: list[ColumnElement[bool]] = []
+    if ids:
+        conditions.append(t.Enrollment.id.in_(ids))
+    if contact_ids:
+        conditions.append(t.Enrollment.contact_id.in_(contact_ids))
+    if companies:
+        conditions.append(t.Contact.company_id.in_(companies))
+    found.enrollments = _open_enrollment_rows(s, account.id, conditions)
+    return found
+
+
+def own_addresses(s: Session, account_id: int) -> frozenset[str]:
+    """Addresses of the account's own users: mail from colleagues is never a contact's reply."""
+    return frozenset(s.scalars(
+        select(t.User.email).where(t.User.account_id == account_id)
+        .union(select(t.User.mailbox_address).where(t.User.account_id == account_id),
+               select(t.UserAlias.address).where(t.UserAlias.account_id == account_id))))
+
+
+def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str], found: _Lookups,
+                provider: str, provider_message_id: str, message: InboundMessage,
+                classification: Classification) -> Facts:
+    """The facts of one message, from the batch's lookups (plus the rare queries only it needs)."""
     sender = message.from_address
-    sent = _sent_matches(s, user, provider, message, classification)
-    senders = _sender_contacts(s, account.id, sender)
+    wanted = _wanted_ids(message, classification)
+    by_bracketed = {b: how for b, how in zip(_bracketed(wanted), wanted.values(), strict=True)}
+    rows = sorted(((r, how) for b, how in by_bracketed.items() for r in found.sent_by_id.get(b, ())),
+                  key=lambda pair: pair[0].id)
+    if not rows and provider == "gmail" and message.provider_thread_id:
+        rows = [(r, "thread id") for r in found.sent_by_thread.get(message.provider_thread_id, ())]
+    sent = [SentEmailMatch(r.id, r.enrollment_id, r.recipient, r.step_position, r.subject, r.rfc_message_id, how)
+            for r, how in rows]
+    senders: list[SenderContact] = []
+    if sender:
+        for contact_id, address, is_primary, company in found.contacts_by_canonical.get(fold_normalized(sender), ()):
+            if address == sender:
+                match = MatchKind.EXACT if is_primary else MatchKind.SECONDARY
+            else:
+                match = MatchKind.GMAIL_ALIAS
+            senders.append(SenderContact(contact_id, company, address, match))
     company_id, company_by = None, ""
     with_company = [c.company_id for c in senders if c.company_id is not None]
     if with_company:
         company_id, company_by = with_company[0], "contact"
     elif sender:
-        company_id = s.scalar(select(t.CompanyDomain.company_id).where(
-            t.CompanyDomain.account_id == account.id, t.CompanyDomain.domain == domain_of(sender)))
+        company_id = found.company_by_domain.get(domain_of(sender))
         company_by = "domain" if company_id is not None else ""
-    bounced = [a for a in (try_normalize(x) for x in classification.bounced_recipients) if a]
-    if classification.left_company and sender:
-        bounced.append(sender)
-    bounced_contacts = s.scalars(select(t.ContactAddress.contact_id).where(
-        t.ContactAddress.account_id == account.id, t.ContactAddress.address.in_(bounced))).all() if bounced else []
+    bounced = _bounced_addresses(message, classification)
+    bounced_contacts = [c for a in dict.fromkeys(bounced) for c in found.contacts_by_address.get(a, ())]
     needs_company = company_id is not None and (account.unenroll_same_company or account.custom_triggers_beta)
-    enrollments = _open_enrollments(
-        s, account.id, ids=[m.enrollment_id for m in sent],
-        contact_ids=[c.contact_id for c in senders] + list(bounced_contacts),
-        company_id=company_id if needs_company else None)
+    ids = {m.enrollment_id for m in sent}
+    contact_ids = {c.contact_id for c in senders} | set(bounced_contacts)
+    enrollments = {
+        e.id: e for e, company in found.enrollments.values()
+        if e.id in ids or e.contact_id in contact_ids or (needs_company and company == company_id)}
     # Under the beta, a sequence set to "all contacts at the company" reaches the thread contact's company.
     if account.custom_triggers_beta:
         for e in list(enrollments.values()):
@@ -176,10 +252,6 @@ def gather_facts(s: Session, user: t.User, provider: str, provider_message_id: s
         addresses = {e.contact_address for e in enrollments.values()} | set(bounced)
         soft = dict(s.execute(select(t.ContactAddress.address, t.ContactAddress.soft_bounces).where(
             t.ContactAddress.account_id == account.id, t.ContactAddress.address.in_(addresses))).all())
-    own = set(s.scalars(
-        select(t.User.email).where(t.User.account_id == account.id)
-        .union(select(t.User.mailbox_address).where(t.User.account_id == account.id),
-               select(t.UserAlias.address).where(t.UserAlias.account_id == account.id))))
     facts_message = InboundFacts(
         provider=provider, mailbox_user_id=user.id, mailbox_address=user.mailbox_address,
         message_id=provider_message_id, rfc_message_id=message.message_id, from_address=sender,
@@ -193,7 +265,16 @@ def gather_facts(s: Session, user: t.User, provider: str, provider_message_id: s
                              soft_bounce_threshold=account.soft_bounce_threshold),
         sent_matches=tuple(sent), sender_contacts=tuple(senders), sender_company_id=company_id,
         sender_company_by=company_by, enrollments=enrollments, company_enrollments=company_enrollments,
-        soft_bounces={k: int(v or 0) for k, v in soft.items()}, own_addresses=frozenset(own))
+        soft_bounces={k: int(v or 0) for k, v in soft.items()}, own_addresses=own)
+
+
+def gather_facts(s: Session, user: t.User, provider: str, provider_message_id: str, message: InboundMessage,
+                 classification: Classification) -> Facts:
+    """Everything the rules need about one message in `user`'s mailbox, in a handful of queries."""
+    account = s.get_one(t.Account, user.account_id)
+    found = _lookups(s, user, account, provider, [(message, classification)])
+    return _facts_from(s, user, account, own_addresses(s, account.id), found, provider, provider_message_id,
+                       message, classification)
 
 
 def _jsonable(value: Any) -> Any:
@@ -233,72 +314,164 @@ def _apply(s: Session, outcome: Outcome, account_id: int, now: datetime) -> list
             add_event(s, e, EventType.PAUSED, now, SYSTEM_ACTOR, until=until.isoformat().replace("+00:00", "Z"),
                       reason="out of office until the stated return date", remaining_delay_seconds=remaining)
         applied.append(decision_view(d))
-    for update in outcome.address_updates:
+    for change in outcome.address_updates:
         for row in s.scalars(select(t.ContactAddress).where(t.ContactAddress.account_id == account_id,
-                                                            t.ContactAddress.address == update.address)):
-            if update.soft_bounce:
+                                                            t.ContactAddress.address == change.address)):
+            if change.soft_bounce:
                 row.soft_bounces = (row.soft_bounces or 0) + 1
-            if update.mark_bounced:
+            if change.mark_bounced:
                 row.bounced = True
                 if row.is_primary:
                     s.get_one(t.Contact, row.contact_id).bounced = True
     return applied
 
 
-def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address: str, provider_message_id: str,
-                          message: InboundMessage, classification: Classification | None = None,
-                          dry_run: bool = False) -> dict[str, Any]:
-    """Classify (unless given), decide and apply one message; a message already handled changes nothing."""
-    classification = classification or classify(message)
+@dataclass(frozen=True)
+class Arrived:
+    """One message of a mailbox to apply: the provider's id for it and the parsed message."""
+
+    provider_message_id: str
+    message: InboundMessage
+    classification: Classification | None = None
+
+
+def _evidence(classification: Classification, note: str) -> dict[str, Any]:
+    return {"classification": list(classification.evidence),
+            "return_date": classification.return_date.isoformat() if classification.return_date else None,
+            "bounced_recipients": list(classification.bounced_recipients),
+            "left_company": classification.left_company, "note": note}
+
+
+def _stale(facts: Facts, classification: Classification, changed_enrollments: set[int],
+           changed_addresses: set[str]) -> bool:
+    """Whether an earlier message of the same batch changed something these facts were read from."""
+    if changed_enrollments.intersection(facts.enrollments):
+        return True
+    if classification.kind.is_bounce:  # the soft-bounce counts it read
+        read = {e.contact_address for e in facts.enrollments.values()} | set(facts.message.bounced_recipients)
+        return bool(changed_addresses & read)
+    return False
+
+
+def apply_inbound_messages(ctx: ServiceContext, *, provider: str, mailbox_address: str,
+                           messages: Sequence[Arrived]) -> list[dict[str, Any]]:
+    """Classify, decide and apply a batch of one mailbox's messages, in order, in one transaction.
+
+    The outcome is the one applying them one by one would give: each message is claimed first
+    (INSERT ... ON CONFLICT DO NOTHING on the ProcessedMessage key, so a message a racing worker
+    claimed is skipped), the facts of the whole batch are read in a few queries, and a message
+    whose facts an earlier message of the batch changed (an enrollment it ended or paused, a
+    soft-bounce count) has them read again. Returns one result per message, in order.
+    """
+    classified = [(a, a.classification or classify(a.message)) for a in messages]
     now = ctx.now()
     session = ctx.sessions()
     try:
         user = find_mailbox_user(session, mailbox_address)
         if user is None:
             raise NotFound(f"no rep's mailbox is {mailbox_address}", code="unknown_mailbox")
-        mailbox = user.mailbox_address
-        done = session.scalar(select(t.ProcessedMessage).where(
-            t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
-            t.ProcessedMessage.message_id == provider_message_id))
-        if done is not None and not dry_run:
-            return {"already_processed": True, "kind": done.kind, "evidence": done.evidence,
-                    "decisions": done.decisions.get("applied", [])}
-        facts = gather_facts(session, user, provider, provider_message_id, message, classification)
-        outcome = decide(facts)
-        result: dict[str, Any] = {
-            "already_processed": False, "dry_run": dry_run, "kind": classification.kind.value,
-            "evidence": {"classification": list(classification.evidence),
-                         "return_date": classification.return_date.isoformat() if classification.return_date else None,
-                         "bounced_recipients": list(classification.bounced_recipients),
-                         "left_company": classification.left_company, "note": outcome.note},
-        }
-        if dry_run:
-            result["decisions"] = [decision_view(d) for d in outcome.decisions]
-            result["address_updates"] = [asdict(u) for u in outcome.address_updates]
-            session.rollback()
-            return result
-        # Claim the message before acting: a concurrent duplicate stops here on the unique key.
-        claim = t.ProcessedMessage(
-            account_id=user.account_id, provider=provider, mailbox_address=mailbox, message_id=provider_message_id,
-            rfc_message_id=(message.message_id or "")[:998] or None, from_address=message.from_address,
-            kind=classification.kind.value, evidence=result["evidence"], decisions={}, processed_at=now)
-        session.add(claim)
-        try:
+        mailbox, account_id = user.mailbox_address, user.account_id
+        claims: dict[str, dict[str, Any]] = {}
+        for a, c in classified:
+            claims.setdefault(a.provider_message_id, {
+                "account_id": account_id, "provider": provider, "mailbox_address": mailbox,
+                "message_id": a.provider_message_id, "rfc_message_id": (a.message.message_id or "")[:998] or None,
+                "from_address": a.message.from_address, "kind": c.kind.value, "evidence": _evidence(c, ""),
+                "decisions": {}, "processed_at": now})
+        claimed = _claim(session, list(claims.values()))
+        results: dict[str, dict[str, Any]] = {}
+        for a, c in classified:
+            if a.provider_message_id not in claimed and a.provider_message_id not in results:
+                results[a.provider_message_id] = {"already_processed": True, "kind": c.kind.value,
+                                                  "evidence": _evidence(c, ""), "decisions": []}
+        if len(claimed) < len(claims):  # what the worker that got there first decided
+            for done in session.scalars(select(t.ProcessedMessage).where(
+                    t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
+                    t.ProcessedMessage.message_id.in_([k for k in claims if k not in claimed]))):
+                results[done.message_id] = {"already_processed": True, "kind": done.kind, "evidence": done.evidence,
+                                            "decisions": (done.decisions or {}).get("applied", [])}
+        todo, seen = [], set()
+        for a, c in classified:  # each claimed message once, in arrival order
+            if a.provider_message_id in claimed and a.provider_message_id not in seen:
+                seen.add(a.provider_message_id)
+                todo.append((a, c))
+        account = session.get_one(t.Account, account_id)
+        own = own_addresses(session, account_id)
+        found = _lookups(session, user, account, provider, [(a.message, c) for a, c in todo]) if todo else _Lookups()
+        changed_enrollments: set[int] = set()
+        changed_addresses: set[str] = set()
+        stored: list[dict[str, Any]] = []
+        for a, c in todo:
+            with session.no_autoflush:  # one flush at the end writes every event of the batch together
+                facts = _facts_from(session, user, account, own, found, provider, a.provider_message_id, a.message, c)
+            if _stale(facts, c, changed_enrollments, changed_addresses):
+                session.flush()
+                facts = _facts_from(session, user, account, own, _lookups(session, user, account, provider,
+                                                                          [(a.message, c)]),
+                                    provider, a.provider_message_id, a.message, c)
+            outcome = decide(facts)
+            with session.no_autoflush:
+                applied = _apply(session, outcome, account_id, now)
+            changed_enrollments.update(d.enrollment_id for d in outcome.decisions)
+            changed_addresses.update(u.address for u in outcome.address_updates)
+            evidence = _evidence(c, outcome.note)
+            stored.append({"pid": claimed[a.provider_message_id], "ev": evidence, "dec": {
+                "applied": applied, "address_updates": [asdict(u) for u in outcome.address_updates]}})
+            results[a.provider_message_id] = {"already_processed": False, "dry_run": False, "kind": c.kind.value,
+                                              "evidence": evidence, "decisions": applied}
+        if stored:
+            table = _processed_table()
             session.flush()
-        except IntegrityError:
-            session.rollback()
-            return {"already_processed": True, "kind": classification.kind.value, "evidence": result["evidence"],
-                    "decisions": []}
-        applied = _apply(session, outcome, user.account_id, now)
-        claim.decisions = {"applied": applied, "address_updates": [asdict(u) for u in outcome.address_updates]}
+            session.connection().execute(
+                update(table).where(table.c.id == bindparam("pid")).values(
+                    evidence=bindparam("ev"), decisions=bindparam("dec")), stored)
         session.commit()
-        result["decisions"] = applied
-        return result
+        return [results[a.provider_message_id] for a in messages]
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _processed_table() -> Table:
+    return cast(Table, t.ProcessedMessage.__table__)
+
+
+def _claim(s: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert the ProcessedMessage rows no one has yet; returns {message id: row id} of those inserted."""
+    if not rows:
+        return {}
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = _processed_table()
+    claimed: dict[str, int] = {}
+    for chunk in _chunks(rows, 100):
+        statement = insert(table).values(chunk).on_conflict_do_nothing().returning(table.c.message_id, table.c.id)
+        claimed.update({str(mid): int(pid) for mid, pid in s.connection().execute(statement)})
+    return claimed
+
+
+def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address: str, provider_message_id: str,
+                          message: InboundMessage, classification: Classification | None = None,
+                          dry_run: bool = False) -> dict[str, Any]:
+    """Classify (unless given), decide and apply one message; a message already handled changes nothing."""
+    if not dry_run:
+        return apply_inbound_messages(ctx, provider=provider, mailbox_address=mailbox_address,
+                                      messages=[Arrived(provider_message_id, message, classification)])[0]
+    classification = classification or classify(message)
+    with ctx.sessions() as session:
+        user = find_mailbox_user(session, mailbox_address)
+        if user is None:
+            raise NotFound(f"no rep's mailbox is {mailbox_address}", code="unknown_mailbox")
+        facts = gather_facts(session, user, provider, provider_message_id, message, classification)
+        outcome = decide(facts)
+        session.rollback()
+    return {"already_processed": False, "dry_run": True, "kind": classification.kind.value,
+            "evidence": _evidence(classification, outcome.note),
+            "decisions": [decision_view(d) for d in outcome.decisions],
+            "address_updates": [asdict(u) for u in outcome.address_updates]}
 
 
 MAX_SIMULATED_BYTES = 5_000_000
