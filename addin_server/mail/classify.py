@@ -147,6 +147,7 @@ _HARD_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"recipient\s+address\s+rejected(?!:)|no\s+valid\s+recipients|check\s+(?:if|that)\s+(?:the\s+)?address\s+is\s+correct|"
             r"invalid\s+(?:final\s+delivery\s+)?userid|does\s+not\s+have\s+a\s+final\s+e-?mail\s+delivery\s+point|"
             r"no\s+matches\s+to\s+nameserver\s+query|not\s+our\s+customer|"
+            r"(?:did|does)\s+not\s+(?:exactly\s+)?match\s+(?:an?|any)\s+(?:\S+\s+){0,2}(?:e-?mail\s+address|user|account|recipient|mailbox)|"
             # Exchange's resolver code (RESOLVER.ADR.RecipNotFound, RecipientNotFound)
             r"recip(?:ient)?\s*not\s*found|(?:recipient|user)\s+name\s+is\s+not\s+recogni[sz]ed|"
             # the same in the languages of the product
@@ -157,7 +158,7 @@ _HARD_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"finns\s+inte|okänd\s+(?:mottagare|användare)|finnes\s+ikke|ukjent\s+(?:mottaker|bruker)|findes\s+ikke|"
             r"ukendt\s+(?:modtager|bruger)|ei\s+ole\s+olemassa|tuntematon\s+(?:vastaanottaja|käyttäjä)|"
             r"nie\s+istnieje|nieznany\s+(?:odbiorca|użytkownik)|не\s+существует|неизвестн\w*\s+(?:адрес|получател|"
-            r"пользовател)|存在しません|不存在|존재하지\s*않",
+            r"пользовател)|存在しません|不存在|존재하지\s*않|ディレクトリには見つかりません",
             re.IGNORECASE,
         ),
     ),
@@ -193,9 +194,9 @@ _SOFT_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"mail\s*box\s+(?:is\s+)?(?:full|over)|over\s*(?:the\s+)?(?:allowed\s+)?quota|quota\s+(?:exceeded|exceed|full|limit)|exceed(?:ed|s)?\s+"
             r"(?:the\s+)?(?:storage|quota|mailbox|disk)|insufficient\s+(?:disk|system\s+)?(?:space|storage)|"
-            r"(?:mailbox|user)\s+(?:\S+\s+){0,2}(?:has\s+)?exceeded|mailbox\s+size\s+limit|too\s+many\s+messages|"
+            r"(?:mailbox|user)\s+(?:\S+\s+){0,2}(?:has\s+)?exceed(?:ed|s|ing)|exceeding\s+(?:\S+\s+)?quota|mailbox\s+size\s+limit|too\s+many\s+messages|"
             r"disk\s+(?:quota|full)|storage\s+(?:full|space)|out\s+of\s+(?:disk\s+)?space|mailfolder\s+is\s+full|"
-            r"not\s+enough\s+(?:disk\s+)?space|quota\s+violation|postfach\s+(?:ist\s+)?voll|boîte\s+(?:aux\s+lettres\s+)?"
+            r"not\s+enough\s+(?:disk\s+)?space|space\s+not\s+enough|quota\s+violation|postfach\s+(?:ist\s+)?voll|boîte\s+(?:aux\s+lettres\s+)?"
             r"(?:est\s+)?pleine|buzón\s+(?:está\s+)?lleno|casella\s+(?:è\s+)?piena|mailbox\s+(?:is\s+)?vol|caixa\s+"
             r"(?:postal\s+)?(?:está\s+)?cheia|переполнен|容量|已满|満杯",
             re.IGNORECASE,
@@ -241,9 +242,11 @@ _SOFT_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"connection\s+(?:refused|reset|closed|lost|timed)|lost\s+connection|network\s+(?:error|unreachable)|"
             r"temporar(?:y|ily)|try\s+again\s+later|will\s+(?:be\s+)?retr|still\s+(?:trying|being\s+retried)|deferred|"
             r"system\s+(?:error|busy|not\s+available)|"
-            r"too\s+many\s+(?:connections|hops|recipients)|loop\s+detected|mail\s+loop|routing\s+loop|"
+            r"too\s+many\s+(?:connections|hops|recipients)|loop\s+detected|mail\s+loop|routing\s+loop|looping|"
             r"local\s+(?:error|configuration\s+error)|server\s+(?:error|busy)|i/o\s+error|"
-            r"(?:undeliverable|undelivered)\s+for\s+\d+|did\s+not\s+accept\s+our\s+requests?\s+to\s+connect|"
+            r"(?:undeliverable|undelivered)\s+for\s+\d+|(?:have|has)\s+been\s+failing\s+for|not\s+(?:been\s+)?delivered\s+within|"
+            r"aborted\s+after\s+\d|(?:is\s+)?not\s+responding|not\s+(?:been\s+)?collected\s+(?:after|within|for)|"
+            r"(?:delivery\s+)?failed\s+(?:after\s+)?\d+\s+attempts|did\s+not\s+accept\s+our\s+requests?\s+to\s+connect|"
             r"socket\s+error|not\s+accepting\s+connections|unable\s+to\s+connect|host\s+(?:is\s+)?(?:not\s+reachable|"
             r"unreachable)|connection\s+(?:to\s+\S+\s+)?failed|"
             r"pipe\s+to\s+\||x-unix|mailer\s+error|command\s+(?:failed|died)|too\s+many\s+clients",
@@ -257,7 +260,7 @@ _SOFT_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"(?:may|might|could)\s+not\s+exist|n'existe\s+(?:peut-être\s+)?pas\s+ou|可能不存在|存在しない可能性|"
             r"(?:puede|podría)\s+(?:que\s+)?no\s+exist|existiert\s+(?:möglicherweise|eventuell|vielleicht)\s+nicht|"
-            r"potrebbe\s+non\s+esistere|bestaat\s+mogelijk\s+niet",
+            r"potrebbe\s+non\s+esistere|bestaat\s+mogelijk\s+niet|möglicherweise\s+nicht\s+vorhanden|存在しないか|見つからないか",
             re.IGNORECASE,
         ),
     ),
@@ -266,9 +269,14 @@ _SOFT_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"sender\s+(?:address\s+)?(?:rejected|refused|unroutable|invalid|verify\s+failed|domain\s+(?:must|does|not))|"
             r"unroutable\s+sender|domain\s+of\s+sender\s+address|header\s+error|line\s+limit\s+exceeded|"
-            r"line\s+too\s+long|my\s+name\s+was\s+rejected|invalid\s+domain\s+name|please\s+use\s+the\s+smtp\s+server|"
+            r"line\s+too\s+long|no\s+\S+\s+(?:header|field)\s+given|missing\s+\S+\s+(?:header|field)|my\s+name\s+was\s+rejected|invalid\s+domain\s+name|please\s+use\s+the\s+smtp\s+server|"
             r"helo\s+command\s+rejected|not\s+accepting\s+(?:mail|messages)\s+from\s+(?:your|this)|"
-            r"message\s+(?:content\s+)?rejected|rejected\s+(?:as|because|due)",
+            r"message\s+(?:content\s+)?rejected|rejected\s+(?:as|because|due)|"
+            # the conversation itself failed: a protocol, syntax or service fault, not the address
+            r"protocol\s+(?:violation|error)|not\s+implemented|command\s+(?:not\s+recogni[sz]ed|unrecogni[sz]ed)|"
+            r"service\s+(?:is\s+)?(?:currently\s+|temporarily\s+)?(?:unavailable|not\s+available)|"
+            r"(?:host|network|ip|client|connection)\s+(?:\S+\s+)?not\s+allowed|invalid\s+ip\b|"
+            r"unwanted\s+(?:messages|mail|e-?mail)",
             re.IGNORECASE,
         ),
     ),
@@ -292,9 +300,22 @@ _SUBJECT_LINES = re.compile(r"^[ \t>]*(?:subject|thread-topic)\s*:.*$", re.IGNOR
 # Where the remote server's own reply starts inside a diagnostic that a relaying service wrapped
 # ("5.1.0 - Unknown address error 550-'5.2.2 ... Mailbox Full'"): its words are the reason.
 _REMOTE_REPLY = re.compile(r"(?<![\d.])[45]\d\d(?=[-\s'\"])")
+# The remote server's reply quoted in a textual report: a transcript line "<<< 550 ..." or "... said: 550 ..."
+# (with its folded continuation lines).
+_QUOTED_REPLY = re.compile(
+    r"(?:^[ \t]*<<<[ \t]*|\bsaid:[ \t]*\n?[ \t]*)([45]\d\d\b.*(?:\n[ \t]+\S.*)*)", re.IGNORECASE | re.MULTILINE
+)
 # The refusal came at MAIL FROM: the server refused the sender before the recipient was named.
-_AT_MAIL_FROM = re.compile(r"(?:after|in\s+reply\s+to)\s+(?:the\s+)?mail\s+from", re.IGNORECASE)
-_AT_RECIPIENT = re.compile(r"(?:after|in\s+reply\s+to)\s+(?:the\s+)?(?:rcpt\s+to|end\s+of\s+data|data)", re.IGNORECASE)
+_AT_MAIL_FROM = re.compile(
+    r"(?:after|in\s+reply\s+to)\s+(?:the\s+)?mail\s+from|"
+    # a session transcript whose refusal answers the MAIL FROM line (">>> MAIL FROM:<...>" then "<<< 550 ...")
+    r"^\s*>>>\s*mail\s+from:[^\n]*\n\s*<<<\s*5",
+    re.IGNORECASE | re.MULTILINE,
+)
+_AT_RECIPIENT = re.compile(
+    r"(?:after|in\s+reply\s+to)\s+(?:the\s+)?(?:rcpt\s+to|end\s+of\s+data|data)|^\s*>>>\s*(?:rcpt\s+to|data)",
+    re.IGNORECASE | re.MULTILINE,
+)
 # The resolver's "try again" (TRY_AGAIN, SERVFAIL): the domain's name servers did not answer, which
 # says nothing about the domain existing.
 _TEMPORARY_DNS = re.compile(
@@ -303,6 +324,17 @@ _TEMPORARY_DNS = re.compile(
 )
 # RFC 7504: 521 "host does not accept mail", 556 "domain does not accept mail".
 _NO_MAIL_REPLY = re.compile(r"(?:^|[\s;:'\"(<])(?:521|556)[\s-]", re.MULTILINE)
+# SMTP replies quoted in a report: 5XX is a permanent refusal, 4XX a temporary one (RFC 5321).
+_PERMANENT_REPLY = re.compile(r"(?:^|[\s;:'\"(<\[])(5[0-5]\d)(?:[\s-]|$)(?![\s-]*\d+\.\d+\.\d+\.\d+)", re.MULTILINE)
+_TEMPORARY_REPLY = re.compile(r"(?:^|[\s;:'\"(<\[])(4[0-5]\d)(?:[\s-]|$)(?![\s-]*\d+\.\d+\.\d+\.\d+)", re.MULTILINE)
+# A delay warning: the message is still queued and the server keeps trying, so nothing failed yet.
+_STILL_TRYING = re.compile(
+    r"not\s+yet\s+been\s+delivered|(?:delivery\s+)?attempts\s+will\s+continue|will\s+continue\s+(?:to\s+)?"
+    r"(?:try|attempt|retry)|this\s+is\s+(?:just\s+|only\s+)?a\s+warning|warning\s+message\s+only|advisory[-\s]only|"
+    r"has\s+been\s+postponed|still\s+(?:trying|being\s+retried)|(?:do\s+not|don'?t)\s+need\s+to\s+re-?send|"
+    r"only\s+a\s+temporary\s+failure|will\s+be\s+retried|is\s+kept\s+in\s+the\s+queue",
+    re.IGNORECASE,
+)
 # X.3 mail system, X.5 protocol, X.6 content, X.7 security or policy (RFC 3463): about the message or
 # the servers, never about whether the address exists.
 _NOT_ADDRESS_STATUS = re.compile(r"^5\.[3567]\.")
@@ -390,7 +422,9 @@ def _other_report(message: InboundMessage) -> tuple[str, ...]:
     types = set(report.part_types)
     if report.report_type == "feedback-report" or "message/feedback-report" in types:
         return ("abuse/feedback report (multipart/report; report-type=feedback-report)",)
-    if report.report_type == "disposition-notification" or "message/disposition-notification" in types:
+    if (report.report_type == "disposition-notification" or "message/disposition-notification" in types) and not (
+        _is_automatic_refusal(report.disposition)
+    ):
         return ("read receipt (message/disposition-notification)",)
     mclass = message.message_class or ""
     if _READ_CLASS.match(mclass):
@@ -413,10 +447,19 @@ def _other_report(message: InboundMessage) -> tuple[str, ...]:
 # 2. Bounces
 
 
+def _is_automatic_refusal(disposition: str) -> bool:
+    """An MDN sent automatically that says the message was deleted, denied or failed: a refusal
+    (a Sieve "reject", RFC 5429), not a read receipt."""
+    mode, _, kind = disposition.partition(";")
+    return mode.strip().startswith("automatic-action") and kind.strip().split("/")[0] in ("deleted", "denied", "failed")
+
+
 def _bounce_evidence(message: InboundMessage) -> tuple[str, ...]:
     report = message.report
     strong: list[str] = []
     weak: list[str] = []
+    if _is_automatic_refusal(report.disposition):
+        strong.append(f"the recipient's server refused the message (Disposition: {report.disposition[:80]})")
     failed_actions = [e for e in report.delivery_status if e.action not in _SUCCESS_ACTIONS]
     if report.report_type == "delivery-status" or "message/delivery-status" in report.part_types:
         if failed_actions or not report.delivery_status:
@@ -521,6 +564,11 @@ def _hard_or_soft(
         return hard, "hard: the recipient no longer works there"
     if failed and all(e.action == "delayed" for e in failed):
         return soft, "soft: delivery is delayed, the server is still trying"
+    if not any(e.action == "failed" for e in failed):
+        still_trying = _STILL_TRYING.search(_without_addresses(_TRACE_LINES.sub("", reason_text)))
+        if still_trying:
+            said = " ".join(still_trying.group(0).split())
+            return soft, f"soft: a delay warning, the server is still trying ({said!r})"
     first_status = next((s for s in statuses if not _SENDER_STATUS.match(s)), statuses[0] if statuses else "")
     if first_status and _SENDER_STATUS.match(first_status):
         return soft, f"soft: status {first_status} refuses the sender's address, not the recipient's"
@@ -536,7 +584,10 @@ def _hard_or_soft(
     diagnostic = _without_addresses(" ".join(e.diagnostic_code or "" for e in failed))
     remote = _REMOTE_REPLY.search(diagnostic)
     hard_reason = soft_reason = None
-    for text in (diagnostic[remote.start() :] if remote else "", diagnostic, whole):
+    # In a textual report the remote server's reply is quoted in a session transcript ("<<< 550 ...") or
+    # after "said:"; the report's own boilerplate around it ("the address may not exist, or ...") is generic.
+    quoted = "\n".join(m.group(1) for m in _QUOTED_REPLY.finditer(whole))
+    for text in (diagnostic[remote.start() :] if remote else "", diagnostic, quoted, whole):
         hard_reason = _first_reason(_HARD_REASONS, text)
         soft_reason = _first_reason(_SOFT_REASONS, text)
         if hard_reason or soft_reason:
@@ -576,12 +627,24 @@ def _hard_or_soft(
         return hard, "hard: the server answers 521/556, it does not accept mail for the domain (RFC 7504)"
     if _NOT_ADDRESS_STATUS.match(first_status):
         return soft, f"soft: status {first_status} is about the message, the protocol or a policy, not the address"
+    if first_status.startswith("5.4."):
+        return soft, f"soft: status {first_status} is a network or routing fault, not about the address"
+    # No reason can be read: the report's own class decides. A server that calls the failure
+    # permanent (5.X.X, a 5XX reply, a DSN "failed" action, "permanent error") says that sending
+    # again cannot work, and the commonest permanent failure is an address that is not there.
+    if first_status.startswith("5."):
+        return hard, f"hard: status {first_status} is a permanent failure and the report gives no other reason"
     permanent = _PERMANENT_WORDS.search(whole)
     if permanent:
         return hard, f"hard: the server calls the failure permanent ({permanent.group(0)!r}) and gives no other reason"
-    if first_status:
-        return soft, f"soft: status {first_status} does not say the address is gone"
-    return soft, "soft: the report does not say the address is gone"
+    reply = _PERMANENT_REPLY.search(whole)
+    if reply:
+        return hard, f"hard: the server refused with a permanent reply {reply.group(1)} and gives no other reason"
+    if any(e.action == "failed" for e in failed):
+        return hard, "hard: the delivery status report says the delivery failed (Action: failed) and gives no reason"
+    if _TEMPORARY_REPLY.search(whole):
+        return soft, "soft: the server's reply is temporary (4XX) and gives no reason"
+    return soft, "soft: the report neither gives a reason nor calls the failure permanent"
 
 
 def _without_addresses(text: str) -> str:

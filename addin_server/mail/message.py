@@ -125,6 +125,10 @@ class MimeReport:
     library_permanent: tuple[str, ...] = ()
     library_temporary: tuple[str, ...] = ()
     library_error: str | None = None
+    # The Disposition field of a message/disposition-notification part (RFC 8098), lower-cased:
+    # "manual-action/MDN-sent-manually; displayed" is a read receipt, while an automatic "deleted"
+    # is how a Sieve "reject" refuses a message (RFC 5429).
+    disposition: str = ""
 
 
 @dataclass(frozen=True)
@@ -386,9 +390,12 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
     part_types: list[str] = []
     delivery: list[DeliveryStatusEntry] = []
     original: tuple[tuple[str, str], ...] = ()
+    disposition = ""
     for part, inside in _walk(msg):
         ctype = part.get_content_type()
         part_types.append(ctype)
+        if ctype == "message/disposition-notification" and not inside and not disposition:
+            disposition = _disposition(part)
         if ctype == "message/rfc822" and not original:
             inner = part.get_payload()
             if isinstance(inner, list) and inner and isinstance(inner[0], email.message.Message):
@@ -434,8 +441,21 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
         library_permanent=permanent,
         library_temporary=temporary,
         library_error=error,
+        disposition=disposition,
     )
     return _build(headers, text=text, report=report, provider_thread_id=provider_thread_id, source="mime")
+
+
+def _disposition(part: email.message.Message) -> str:
+    """The Disposition field of a message/disposition-notification part, lower-cased."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        for block in payload:
+            if isinstance(block, email.message.Message) and block.get("Disposition"):
+                return " ".join(_clean(str(block.get("Disposition"))).split()).lower()[:200]
+        return ""
+    found = re.search(r"^disposition\s*:\s*(.+)$", _part_payload_text(part), re.IGNORECASE | re.MULTILINE)
+    return " ".join(found.group(1).split()).lower()[:200] if found else ""
 
 
 def _looks_like_field(name: str) -> bool:
