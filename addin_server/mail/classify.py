@@ -305,9 +305,10 @@ _REMOTE_REPLY = re.compile(r"(?<![\d.])[45]\d\d(?=[-\s'\"])")
 _QUOTED_REPLY = re.compile(
     r"(?:^[ \t]*<<<[ \t]*|\bsaid:[ \t]*\n?[ \t]*)([45]\d\d\b.*(?:\n[ \t]+\S.*)*)", re.IGNORECASE | re.MULTILINE
 )
-# The refusal came at MAIL FROM: the server refused the sender before the recipient was named.
+# The refusal came at connection, EHLO/HELO or MAIL FROM: the server refused the sending host or the
+# sender before the recipient was named.
 _AT_MAIL_FROM = re.compile(
-    r"(?:after|in\s+reply\s+to)\s+(?:the\s+)?mail\s+from|"
+    r"(?:after|in\s+reply\s+to)\s+(?:the\s+)?(?:mail\s+from|e?hlo|lhlo|initial\s+connection|connect\b|greeting)|"
     # a session transcript whose refusal answers the MAIL FROM line (">>> MAIL FROM:<...>" then "<<< 550 ...")
     r"^\s*>>>\s*mail\s+from:[^\n]*\n\s*<<<\s*5",
     re.IGNORECASE | re.MULTILINE,
@@ -436,6 +437,8 @@ def _other_report(message: InboundMessage) -> tuple[str, ...]:
     if actions and (actions <= _SUCCESS_ACTIONS or statuses == {"2."}):
         listed = ", ".join(sorted(actions))
         return (f"delivery status report that says the message was {listed}, not a failure",)
+    if report.service_notice in ("complaint", "delivery"):
+        return (f"sending service's {report.service_notice} notification (Amazon SES), not a failure",)
     if _header(message, "X-Apple-Unsubscribe").lower() == "true":
         return ("Apple Mail unsubscribe request (header X-Apple-Unsubscribe: true)",)
     if "x-arf" in (name.lower() for name, _ in message.headers):
@@ -458,6 +461,8 @@ def _bounce_evidence(message: InboundMessage) -> tuple[str, ...]:
     report = message.report
     strong: list[str] = []
     weak: list[str] = []
+    if report.service_notice == "bounce":
+        strong.append("sending service's bounce notification (Amazon SES notificationType Bounce)")
     if _is_automatic_refusal(report.disposition):
         strong.append(f"the recipient's server refused the message (Disposition: {report.disposition[:80]})")
     failed_actions = [e for e in report.delivery_status if e.action not in _SUCCESS_ACTIONS]
@@ -574,7 +579,7 @@ def _hard_or_soft(
         return soft, f"soft: status {first_status} refuses the sender's address, not the recipient's"
     whole = _without_addresses(_SUBJECT_LINES.sub("", _TRACE_LINES.sub("", reason_text)))
     if _AT_MAIL_FROM.search(whole) and not _AT_RECIPIENT.search(whole):
-        return soft, "soft: the server refused the sender at MAIL FROM, before the recipient was named"
+        return soft, "soft: the server refused the sender at connection, EHLO or MAIL FROM, before any recipient"
     temporary_dns = _TEMPORARY_DNS.search(whole)
     if temporary_dns and not (first_status and _HARD_STATUS.match(first_status)):
         said = " ".join(temporary_dns.group(0).split())

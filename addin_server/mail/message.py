@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import email
 import email.message
+import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -118,6 +119,9 @@ class MimeReport:
     report_type: str = ""
     part_types: tuple[str, ...] = ()
     delivery_status: tuple[DeliveryStatusEntry, ...] = ()
+    # A sending service's machine-readable notice in the body (Amazon SES through SNS):
+    # "bounce", "complaint" or "delivery"; its bounced recipients are in delivery_status.
+    service_notice: str = ""
     # Header fields of the original message attached to a report (message/rfc822 or
     # text/rfc822-headers), e.g. the Message-ID of the sequence email that bounced.
     original_headers: Headers = field(default_factory=Headers)
@@ -432,11 +436,13 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
     if not isinstance(report_type, str):
         report_type = ""
     permanent, temporary, error = _library_failures(msg)
+    notice, notice_entries = _service_notice(text) if not delivery else ("", ())
     report = MimeReport(
         content_type=content_type,
         report_type=report_type.strip().lower(),
         part_types=tuple(part_types),
-        delivery_status=tuple(delivery),
+        delivery_status=tuple(delivery) or notice_entries,
+        service_notice=notice,
         original_headers=Headers(original),
         library_permanent=permanent,
         library_temporary=temporary,
@@ -444,6 +450,43 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
         disposition=disposition,
     )
     return _build(headers, text=text, report=report, provider_thread_id=provider_thread_id, source="mime")
+
+
+_SES_NOTICE = re.compile(r'^\s*\{\s*"(?:notificationType|Type)"\s*:')
+
+
+def _service_notice(text: str) -> tuple[str, tuple[DeliveryStatusEntry, ...]]:
+    """An Amazon SES notification delivered by SNS email: a JSON object whose notificationType is
+    Bounce, Complaint or Delivery, bare or inside the SNS envelope's "Message" string. Its bounced
+    recipients carry action, status and diagnostic code like a DSN, so they are read the same way."""
+    if not _SES_NOTICE.match(text):
+        return "", ()
+    # SNS email folds long lines with "!" + newline + space; the JSON ends at the first blank line.
+    body = re.sub(r"!\r?\n ", "", text).split("\n\n", 1)[0]
+    try:
+        data = json.loads(body[: body.rfind("}") + 1])
+        if isinstance(data, dict) and isinstance(data.get("Message"), str):
+            data = json.loads(data["Message"])
+    except ValueError:
+        return "", ()
+    kind = data.get("notificationType") if isinstance(data, dict) else None
+    if kind not in ("Bounce", "Complaint", "Delivery"):
+        return "", ()
+    bounce = data.get("bounce")
+    entries: list[DeliveryStatusEntry] = []
+    if isinstance(bounce, dict) and isinstance(bounce.get("bouncedRecipients"), list):
+        for item in bounce["bouncedRecipients"][:50]:
+            if not isinstance(item, dict):
+                continue
+            entries.append(
+                DeliveryStatusEntry(
+                    final_recipient=try_normalize(str(item.get("emailAddress") or "")),
+                    action=str(item.get("action") or "").lower() or None,
+                    status=str(item.get("status") or "") or None,
+                    diagnostic_code=str(item.get("diagnosticCode") or "") or None,
+                )
+            )
+    return kind.lower(), tuple(entries)
 
 
 def _disposition(part: email.message.Message) -> str:
