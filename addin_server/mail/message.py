@@ -399,7 +399,10 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
         ctype = part.get_content_type()
         part_types.append(ctype)
         if ctype == "message/disposition-notification" and not inside and not disposition:
-            disposition = _disposition(part)
+            disposition, mdn_original = _disposition(part)
+            if mdn_original and not original:
+                # A rejection MDN names the refused message by its Message-ID even when no copy is attached.
+                original = (("Message-ID", mdn_original),)
         if ctype == "message/rfc822" and not original:
             inner = part.get_payload()
             if isinstance(inner, list) and inner and isinstance(inner[0], email.message.Message):
@@ -489,16 +492,20 @@ def _service_notice(text: str) -> tuple[str, tuple[DeliveryStatusEntry, ...]]:
     return kind.lower(), tuple(entries)
 
 
-def _disposition(part: email.message.Message) -> str:
-    """The Disposition field of a message/disposition-notification part, lower-cased."""
+def _disposition(part: email.message.Message) -> tuple[str, str]:
+    """The Disposition field (lower-cased) and Original-Message-ID of a message/disposition-notification part."""
     payload = part.get_payload()
     if isinstance(payload, list):
-        for block in payload:
-            if isinstance(block, email.message.Message) and block.get("Disposition"):
-                return " ".join(_clean(str(block.get("Disposition"))).split()).lower()[:200]
-        return ""
-    found = re.search(r"^disposition\s*:\s*(.+)$", _part_payload_text(part), re.IGNORECASE | re.MULTILINE)
-    return " ".join(found.group(1).split()).lower()[:200] if found else ""
+        fields = next((b for b in payload if isinstance(b, email.message.Message) and b.get("Disposition")), None)
+        if fields is None:
+            return "", ""
+        disposition, original = str(fields.get("Disposition") or ""), str(fields.get("Original-Message-ID") or "")
+    else:
+        text = _part_payload_text(part)
+        found = re.search(r"^disposition\s*:\s*(.+)$", text, re.IGNORECASE | re.MULTILINE)
+        source = re.search(r"^original-message-id\s*:\s*(\S+)", text, re.IGNORECASE | re.MULTILINE)
+        disposition, original = (found.group(1) if found else ""), (source.group(1) if source else "")
+    return " ".join(_clean(disposition).split()).lower()[:200], _clean(original).strip()[:300]
 
 
 def _looks_like_field(name: str) -> bool:
