@@ -22,41 +22,52 @@ reply:'"). The checks run in a fixed order, because real mail carries misleading
    not make a person's post automatic: list servers add them to every post.
 5. Otherwise a human reply.
 
-Hard or soft bounce (the product's rule): a bounce is *hard* when the address itself is
-permanently undeliverable, so emailing it again can never work: the mailbox does not exist
-(unknown user, X.1.1), the domain does not exist or accepts no mail (X.1.2, X.1.10, null MX,
-X.4.4 unroutable), the address has moved (X.1.6), or the person has left the company. Every
-other failure is *soft*: a full mailbox, a disabled or suspended account, a policy, spam, virus,
-reputation or authentication block, a message too large, a relay or network fault, a delivery
-that expired in the queue, and every 4.X.X status. Those can clear, and several of them are about
-the sender or the message rather than the address. A permanent (5.X.X) failure whose reason cannot
-be read is counted hard, like a DSN's own class says. This is the same line Sisimai draws between
-its "hard" reasons (userunknown, hostunknown, hasmoved, notaccept) and the rest, and stricter
-than reading only the first digit of the status, which calls a full mailbox or a spam block
-"permanent".
+Hard or soft bounce (the product's rule). A hard bounce marks the address bounced and ends every
+enrollment at once; a soft bounce is counted and ends them at the account's threshold (default 3).
+So a bounce is *hard* only on the server's word that sending again cannot work:
+- the address is gone: the mailbox does not exist (unknown user, X.1.1), the domain does not
+  exist or accepts no mail (X.1.2, X.1.10, X.4.4, null MX, RFC 7504 521/556), the address has
+  moved (X.1.6), or the person has left the company; or
+- the failure is permanent and no reason is given: a 5.X.X status, a 5XX reply, a DSN "Action:
+  failed" or "permanent error" with nothing that names a cause. The commonest permanent failure
+  is an address that is not there, and the server has said retrying is useless.
+Everything else is *soft*, because it can clear or is about the sender or the message rather
+than the address: a full mailbox (X.2.2, which RFC 3463 calls a persistent transient failure), a
+disabled or suspended account (X.2.1), a policy, spam, reputation, authentication, relay, size,
+protocol or content refusal (X.7.X, X.6.X, X.5.X, X.3.X), a refusal at connection, EHLO or MAIL
+FROM (before any recipient was named), a network fault or a delivery that expired in the queue
+(X.4.X), every 4.X.X status, every delay warning, and a report that gives neither a reason nor a
+permanent status ("Mail delivery failed" and an address, nothing more).
+This is Sisimai's line between its "hard" reasons (userunknown, hostunknown, hasmoved, notaccept)
+and the rest, and not the DSN class alone (flufl.bounce, and the first digit of a status, call
+every non-warning failure "hard", a full mailbox and a spam block included): a sequence must not
+lose a contact for good because the rep's own mail was blocked or the contact's mailbox was full.
 
 How a bounce is read, so the rule above is applied to the right words:
-- The remote server's own reply comes first. A relaying service often wraps it in its own category
-  ("5.1.0 - Unknown address error 550-'5.2.2 ... Mailbox Full'"): the quoted reply, from its SMTP
-  code on, is read before the wrapper, so that full mailbox is soft.
-- A refusal "after MAIL FROM" (and not at RCPT TO or DATA) refused the sender before the
-  recipient was named: it says nothing about the address, so it is soft.
+- The remote server's own reply comes first: the DSN diagnostic, and inside it the reply a relaying
+  service quoted ("5.1.0 - Unknown address error 550-'5.2.2 ... Mailbox Full'" is a full mailbox);
+  in a textual report the reply quoted in a session transcript ("<<< 550 ...") or after "said:",
+  before the report's own boilerplate ("the address may not exist, or ...").
+- A refusal "after MAIL FROM", "after EHLO" or "after initial connection" (and not at RCPT TO or
+  DATA) refused the sending host or sender before the recipient was named: soft.
 - The resolver's "Host not found, try again" (TRY_AGAIN/SERVFAIL) means the domain's name servers
   did not answer, not that the domain does not exist: soft, unless the status says X.1.X/X.4.4.
 - A hedge ("the group may not exist, or you may not have permission", in any language) is not a
   statement that the address is gone: soft.
+- A delay warning ("has not yet been delivered", "delivery attempts will continue") is soft even
+  without a DSN "Action: delayed".
 - Trace, authentication and X- header lines pasted into a report ("with Microsoft SMTP Server
   (TLS)", "Received-SPF") describe the mail's path, not the failure, and a recalled "Subject:" line
   is the rep's own words: neither is read for reasons.
-- When no reason can be read: an RFC 7504 reply 521/556 says the host or domain accepts no mail
-  (hard); a 5.3/5.5/5.6/5.7 status (mail system, protocol, content, security or policy, RFC 3463)
-  is about the message or the servers, not the address (soft) even when the report calls the
-  failure "permanent"; only then does the permanent class decide (hard).
-What is deliberately *not* followed: a "user unknown" answered only after DATA, or with an X.2.X
-status, is read as Sisimai's "filtered"/"suspend" in some test suites. Words that say the user is
-unknown are hard whatever the SMTP phase (the product cannot tell a filter that lies from a real
-unknown user, and a sequence must not keep emailing an address its server calls unknown); with an
-X.2.X status they stay soft, because servers use X.2.X on purpose for existing but refused mailboxes.
+- Several recipients with different reasons: the earliest reason written wins unless one phrase
+  contains the other, or the status settles it (X.1.X/X.4.4 hard, 4.X.X soft).
+What is deliberately *not* followed: a "user unknown" answered only after DATA, or from a filtering
+appliance, is read as Sisimai's "filtered" in its test suite. Words that say the user is unknown
+are hard whatever the SMTP phase (sendmail reports real unknown users after DATA too, so the phase
+cannot tell a filter that lies from a real unknown user, and a sequence must not keep emailing an
+address its server calls unknown); with an X.2.X status they stay soft, because servers use X.2.X
+on purpose for existing but refused mailboxes. A "user unknown" with a 4.X.X status is soft: the
+server asked to be tried again.
 """
 
 from __future__ import annotations
