@@ -15,6 +15,7 @@ out-of-office reply unenrolled.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections import Counter
@@ -100,6 +101,8 @@ class SoakResult:
     block_seconds: list[float]
     setup_seconds: float
     processed_messages: int
+    # Notifications the worker never finished (at most 20), with their last error.
+    not_done: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> Tally:
@@ -164,6 +167,10 @@ def _providers_of(ctx: ServiceContext, ids: list[int]) -> Counter[str]:
 def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -> SoakResult:
     rng = random.Random(seed)
     started = time.perf_counter()
+    # One line per HTTP request on three servers would cost more than the requests themselves.
+    werkzeug_log = logging.getLogger("werkzeug")
+    werkzeug_level = werkzeug_log.level
+    werkzeug_log.setLevel(logging.WARNING)
     emulator = start_emulator(tls_port=0)
     google = GoogleEmulatorControl(emulator.base_url)
     google.set_delivery("manual")
@@ -297,13 +304,24 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
                 unenrolled_events = Counter(s.scalars(select(t.EnrollmentEvent.enrollment_id).where(
                     t.EnrollmentEvent.type == "unenrolled")))
                 processed = s.scalar(select(func.count()).select_from(t.ProcessedMessage)) or 0
+                for kind, status, count in s.execute(select(
+                        t.InboundNotification.provider, t.InboundNotification.status, func.count())
+                        .group_by(t.InboundNotification.provider, t.InboundNotification.status)):
+                    # What the durable inbox holds at the end: every notification done, none dead or waiting.
+                    counts["gmail" if kind == "gmail" else "outlook"][f"notifications {status}"] += count
+                left = [f"{kind} #{nid} {status} after {attempts} attempts: {error}" for nid, kind, status, attempts, error
+                        in s.execute(select(t.InboundNotification.id, t.InboundNotification.provider,
+                                            t.InboundNotification.status, t.InboundNotification.attempts,
+                                            t.InboundNotification.last_error)
+                                     .where(t.InboundNotification.status != "done").limit(20))]
             _fault_outcomes(google, microsoft, counts)
         providers = {p: _tally(p, [c for c in plan if c.provider == p], ended, evidence, unenrolled_events,
                                reps[p][1], counts[p]) for p in PROVIDERS}
         return SoakResult(n=n, providers=providers, seconds=round(time.perf_counter() - started, 1),
                           block_seconds=block_seconds, setup_seconds=round(setup_seconds, 1),
-                          processed_messages=processed)
+                          processed_messages=processed, not_done=left)
     finally:
+        werkzeug_log.setLevel(werkzeug_level)
         ms.close()
         emulator.stop()
         ctx.engine.dispose()
@@ -404,6 +422,7 @@ def as_text(result: SoakResult) -> str:
              f"seconds per {SWEEP_EVERY} deliveries {result.block_seconds})"]
     lines += [_line(p, tally) + f"; faults {tally.faults}" for p, tally in result.providers.items()]
     lines.append(_line("both", result.total))
+    lines += [f"not done: {line}" for line in result.not_done]
     return "\n".join(lines)
 
 
@@ -411,6 +430,10 @@ def result_dict(result: SoakResult) -> dict[str, Any]:
     def tally(t: Tally) -> dict[str, Any]:
         return {**t.__dict__, "ok": t.ok}
 
-    return {"n": result.n, "ok": result.ok, "seconds": result.seconds, "setup_seconds": result.setup_seconds,
-            "block_seconds": result.block_seconds, "processed_messages": result.processed_messages,
+    total = result.total
+    # The four invariants at the top level too, where bench/run_all.py reads them.
+    return {"n": result.n, "ok": result.ok, "lost": total.lost, "ended_twice": total.ended_twice,
+            "unexplained": total.unexplained, "out_of_office_unenrolled": total.out_of_office_unenrolled,
+            "seconds": result.seconds, "setup_seconds": result.setup_seconds,
+            "block_seconds": result.block_seconds, "processed_messages": result.processed_messages, "not_done": result.not_done,
             "providers": {p: tally(v) for p, v in result.providers.items()}, "total": tally(result.total)}
