@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -63,6 +64,55 @@ def _agreement_by_source(rows: list[dict]) -> dict[str, dict[str, float | int]]:
     return out
 
 
+def _bounce_reason(evidence: list[str]) -> tuple[str, str]:
+    """("hard"|"soft", the reason in words without status codes) from a bounce's evidence."""
+    for item in evidence:
+        if item.startswith(("hard: ", "soft: ")):
+            side, reason = item.split(": ", 1)
+            reason = re.sub(r"\s*\((?:status|'|\")[^)]*\)", "", reason)
+            reason = re.sub(r"\b[245]\.\d{1,3}\.\d{1,3}\b", "X.X.X", reason)
+            return side, reason.strip()
+    return "", ""
+
+
+def _temporary(side: str, reason: str) -> bool:
+    """Whether a report reads as temporary (a warning, a 4.X.X status, a server still trying)."""
+    return side == "soft" and bool(
+        re.search(r"delay|temporary|still trying|name servers did not answer|status X\.X\.X is temporary", reason)
+    )
+
+
+def _hard_soft_rules(rows: list[dict]) -> dict:
+    """Hard/soft agreement per label source under the product's rule and under the DSN-class rule
+    (every failure that is not temporary is hard), and the best any rule deciding per reason can do."""
+    bounces = [r for r in rows if r["expected"].startswith("bounce") and r["kind"].startswith("bounce")]
+    by_source: dict[str, dict[str, int]] = {}
+    by_reason: dict[str, dict[str, int]] = {}
+    for row in bounces:
+        side, reason = _bounce_reason(row["evidence"])
+        label = row["expected"].removeprefix("bounce_")
+        source = row["label_source"].split(" ", 1)[0]
+        entry = by_source.setdefault(source, {"bounces": 0, "product_rule": 0, "dsn_class_rule": 0})
+        entry["bounces"] += 1
+        entry["product_rule"] += int(row["kind"] == row["expected"])
+        entry["dsn_class_rule"] += int(("soft" if _temporary(side, reason) else "hard") == label)
+        counts = by_reason.setdefault(f"{side}: {reason}", {})
+        counts[f"{source} {label}"] = counts.get(f"{source} {label}", 0) + 1
+    total = len(bounces)
+    best = sum(
+        max(sum(n for k, n in c.items() if k.endswith(" hard")), sum(n for k, n in c.items() if k.endswith(" soft")))
+        for c in by_reason.values()
+    )
+    return {
+        "bounces": total,
+        "by_source": by_source,
+        "product_rule": round(sum(e["product_rule"] for e in by_source.values()) / total, 4) if total else None,
+        "dsn_class_rule": round(sum(e["dsn_class_rule"] for e in by_source.values()) / total, 4) if total else None,
+        "best_rule_per_reason": round(best / total, 4) if total else None,
+        "by_reason": dict(sorted(by_reason.items(), key=lambda kv: -sum(kv[1].values()))),
+    }
+
+
 def _metrics(rows: list[dict]) -> dict:
     labelled = [r for r in rows if r["expected"]]
     per_label = {}
@@ -94,6 +144,7 @@ def _metrics(rows: list[dict]) -> dict:
             1 for r in humans if r["kind"] == "out_of_office" or r["kind"].startswith("bounce")
         ),
         "hard_soft_by_label_source": _agreement_by_source(labelled),
+        "hard_soft_rules": _hard_soft_rules(labelled),
         "human_recall": round(sum(1 for r in humans if r["kind"] == "human_reply") / len(humans), 4)
         if humans
         else None,
@@ -215,6 +266,36 @@ def _markdown(report: dict) -> str:
         ]
         for exp, counts in m["confusion"].items():
             lines.append(f"| {exp} | " + " | ".join(str(counts[k]) for k in KINDS) + " |")
+    rules = report["real_rows"]["hard_soft_rules"]
+    lines += [
+        "",
+        "## Hard or soft: which rule (real messages, bounces detected as bounces)",
+        "",
+        "Sources label hard and soft differently (see the corpus README). Agreement per label source",
+        "under the product's rule (hard only when the address is gone, or a permanent failure gives no",
+        "reason) and under the DSN-class rule (every failure that is not temporary is hard); then the best",
+        "agreement any rule can reach that decides hard or soft from the reason the classifier read.",
+        "",
+        "| label source | bounces | product rule | DSN-class rule |",
+        "|---|---|---|---|",
+    ]
+    for source, v in rules["by_source"].items():
+        lines.append(
+            f"| {source} | {v['bounces']} | {_fmt(v['product_rule'] / v['bounces'])} "
+            f"| {_fmt(v['dsn_class_rule'] / v['bounces'])} |"
+        )
+    lines.append(
+        f"| all | {rules['bounces']} | {_fmt(rules['product_rule'])} | {_fmt(rules['dsn_class_rule'])} |"
+    )
+    lines += [
+        "",
+        f"Best agreement of any rule deciding per reason read: {_fmt(rules['best_rule_per_reason'])}.",
+        "",
+        "| decided: reason read | labels (source label: count) |",
+        "|---|---|",
+    ]
+    for reason, counts in rules["by_reason"].items():
+        lines.append(f"| {reason} | " + ", ".join(f"{k}: {n}" for k, n in sorted(counts.items())) + " |")
     rd = report["return_dates"]
     lines += ["", f"## Return dates: {rd['hits']} of {rd['stated']} found where the text states one", ""]
     for d in rd["details"]:
