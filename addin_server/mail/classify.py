@@ -336,6 +336,7 @@ _TEMPORARY_DNS = re.compile(
 )
 # RFC 7504: 521 "host does not accept mail", 556 "domain does not accept mail".
 _NO_MAIL_REPLY = re.compile(r"(?:^|[\s;:'\"(<])(?:521|556)[\s-]", re.MULTILINE)
+_COMPLAINT_SUBJECT = re.compile(r"^\s*complaint\s+about\s+message\s+from\b", re.IGNORECASE)
 # SMTP replies quoted in a report: 5XX is a permanent refusal, 4XX a temporary one (RFC 5321).
 _PERMANENT_REPLY = re.compile(r"(?:^|[\s;:'\"(<\[])(5[0-5]\d)(?:[\s-]|$)(?![\s-]*\d+\.\d+\.\d+\.\d+)", re.MULTILINE)
 _TEMPORARY_REPLY = re.compile(r"(?:^|[\s;:'\"(<\[])(4[0-5]\d)(?:[\s-]|$)(?![\s-]*\d+\.\d+\.\d+\.\d+)", re.MULTILINE)
@@ -448,6 +449,9 @@ def _other_report(message: InboundMessage) -> tuple[str, ...]:
     if actions and (actions <= _SUCCESS_ACTIONS or statuses == {"2."}):
         listed = ", ".join(sorted(actions))
         return (f"delivery status report that says the message was {listed}, not a failure",)
+    if _COMPLAINT_SUBJECT.match(message.subject) and "message/rfc822" in types and not message.text.strip():
+        # A mailbox provider's complaint loop (Microsoft JMRP): the reported message attached, no words.
+        return (f"abuse complaint: subject {message.subject[:60]!r} with only the reported message attached",)
     if report.service_notice in ("complaint", "delivery"):
         return (f"sending service's {report.service_notice} notification (Amazon SES), not a failure",)
     if _header(message, "X-Apple-Unsubscribe").lower() == "true":

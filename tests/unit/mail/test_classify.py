@@ -157,6 +157,16 @@ KIND_CASES = [
     ),
     ("an Amazon SES bounce notification for an unknown user is a hard bounce", "bounce_ses_notification.eml", HARD),
     (
+        "a mailbox provider's complaint (only the reported message attached) is other automatic mail",
+        "auto_provider_complaint_jmrp.eml",
+        OTHER,
+    ),
+    (
+        "a person whose subject says 'complaint about message from' is a human reply",
+        "human_subject_complaint_about_message.eml",
+        HUMAN,
+    ),
+    (
         "an Amazon SES complaint notification is other automatic mail, not a bounce",
         "auto_ses_complaint_notification.eml",
         OTHER,
