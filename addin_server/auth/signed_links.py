@@ -8,7 +8,9 @@ does not open a meeting link. Tokens are not encrypted: payloads carry ids, neve
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -101,3 +103,24 @@ def read_meeting_token(token: str, settings: Settings, max_age: int | None = Non
     if not (isinstance(sequence_email_id, str) and sequence_email_id and isinstance(rep_id, str) and rep_id):
         raise AuthError("bad_link", "This link is not valid.")
     return MeetingLink(sequence_email_id=sequence_email_id, rep_id=rep_id)
+
+
+# A booking page is public, but a rep's page must not be found by counting user ids: its path is
+# the id and a keyed digest of it (96 bits). Stateless, and it never expires, like the email links.
+_BOOKING_PAGE_PURPOSE = b"sequence-sidebar/booking-page\x00"
+_BOOKING_KEY_SHAPE = re.compile(r"^([0-9]{1,19})-[A-Za-z0-9_\-]{16}$")
+
+
+def booking_page_key(rep_id: int | str, settings: Settings) -> str:
+    """The path segment of a rep's booking page (/meet/<key>)."""
+    mac = hmac.new(settings.secret_key.encode("utf-8"), _BOOKING_PAGE_PURPOSE + str(rep_id).encode("ascii"),
+                   hashlib.sha256).digest()
+    return f"{rep_id}-{base64.urlsafe_b64encode(mac[:12]).decode('ascii')}"
+
+
+def rep_of_booking_key(key: str, settings: Settings) -> str | None:
+    """The rep id a booking page key names, or None when the key is not one of ours."""
+    found = _BOOKING_KEY_SHAPE.match(key or "")
+    if found is None:
+        return None
+    return found.group(1) if hmac.compare_digest(booking_page_key(found.group(1), settings), key) else None

@@ -20,6 +20,7 @@ from addin_server.domain.addresses import try_normalize
 from addin_server.domain.model import AutomationScope, EnrollmentStatus, Role
 from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words
 from addin_server.services import accounts, mailboxes, sequences
+from addin_server.services.meetings import booking_page_url
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_view, owned
 from addin_server.services.enrollments import OPEN, can_unenroll
@@ -330,6 +331,8 @@ def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any
             "soft_bounce_threshold": account.soft_bounce_threshold,
             "custom_triggers_beta": account.custom_triggers_beta,
             "may_change_beta": principal.is_admin,
+            # The signed-in rep's own page, to share outside sequences (emails carry it with their token).
+            "booking_page_url": booking_page_url(ctx.settings, principal.user_id) if principal.user_id else None,
             "sequences": [{"id": str(q.id), "name": q.name, "pause_on_out_of_office": q.pause_on_out_of_office,
                            "may_edit": may_edit_sequence(principal, q)} for q in seqs],
             "mailboxes": [{"name": u.name, "email": u.email, "provider": u.mailbox_provider,

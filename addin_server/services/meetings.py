@@ -15,11 +15,13 @@ The product sentences (each is a named test in tests/integration/meetings):
   this sequence, all with reason automation_trigger. With the account setting "unenroll contacts from
   the same company", the company's other open enrollments end with company_contact_booked_meeting.
 
-Booking pages: /meet/<rep> where <rep> is the rep's user id. Free slots are the next five working
-days, 9:00-17:00 UTC in 30-minute slots, minus the rep's busy times (the `BusyTimes` port; the default
-knows of none) and minus meetings already booked with the rep here. Bookings with one rep are
-serialised (a row lock), so two people cannot take the same slot; the same person sending the same
-booking twice gets the first one back. The public form carries a signed form token bound to the
+Booking pages: /meet/<key> where <key> is the rep's user id and a keyed digest of it, so pages
+cannot be found by counting ids (a bare id, or another rep's digest, finds no page); the web layer
+reads the key, and these functions take the rep's id. Free slots are
+the next five working days, 9:00-17:00 UTC in 30-minute slots, minus the rep's busy times (the
+`BusyTimes` port; the default knows of none) and minus meetings already booked with the rep here.
+Bookings with one rep are serialised (a row lock), so two people cannot take the same slot; the same
+person sending the same booking twice gets the first one back. The public form carries a signed form token bound to the
 rep's page (and to the sequence email's link when there is one), valid for four hours.
 """
 
@@ -36,7 +38,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from addin_server.auth.errors import AuthError
-from addin_server.auth.signed_links import make_meeting_token, read_meeting_token
+from addin_server.auth.signed_links import booking_page_key, make_meeting_token, read_meeting_token
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, normalize
@@ -128,7 +130,8 @@ def free_slots(slots: Iterable[tuple[datetime, datetime]],
 
 def booking_page_url(settings: Settings, rep_id: int | str, meeting_token: str | None = None) -> str:
     """A rep's booking page, opened from a sequence email's link when `meeting_token` is given."""
-    return settings.public_endpoint(f"/meet/{rep_id}" + (f"?t={meeting_token}" if meeting_token else ""))
+    path = f"/meet/{booking_page_key(rep_id, settings)}"
+    return settings.public_endpoint(path + (f"?t={meeting_token}" if meeting_token else ""))
 
 
 def meeting_url_for(settings: Settings, sequence_email_id: int | str, rep_id: int | str) -> str:

@@ -1,4 +1,4 @@
-"""Public pages behind the links in sequence emails: unsubscribe (/u/<token>) and booking (/meet/<rep>).
+"""Public pages behind the links in sequence emails: unsubscribe (/u/<token>) and booking (/meet/<key>).
 
 No sign-in: the unsubscribe token is the capability (so a one-click POST needs nothing else), and
 the booking form carries a signed form token. <rep> is the rep's user id. Pages are plain
@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 
+from addin_server.auth.signed_links import rep_of_booking_key
 from addin_server.services import meetings, unsubscribe
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
@@ -84,9 +85,17 @@ def _not_found() -> Response:
 
 def _booking_form(rep: str, token: str | None, *, status: int = 200, error: str = "",
                   chosen: str = "", form: dict[str, str] | None = None) -> Response:
-    page = meetings.booking_page(_ctx(), rep, meeting_token=token, busy_times=_busy_times())
+    page = meetings.booking_page(_ctx(), _rep_id(rep), meeting_token=token, busy_times=_busy_times())
     return _page("public/booking.html", status, page=page, error=error, chosen=chosen,
                  form=form or {"name": "", "email": ""}, action=url_for("links.booking_post", rep=rep))
+
+
+def _rep_id(page_key: str) -> str:
+    """The rep a booking page's key names; NotFound for a bare id, a made-up key or another rep's."""
+    rep_id = rep_of_booking_key(page_key, _ctx().settings)
+    if rep_id is None:
+        raise NotFound("there is no booking page here")
+    return rep_id
 
 
 @bp.get("/meet/<rep>")
@@ -103,7 +112,7 @@ def booking_post(rep: str) -> Response:
     token = f.get("t") or None
     try:
         booking = meetings.book_meeting(
-            _ctx(), rep, slot=f.get("slot", ""), form_token=f.get("form_token", ""), meeting_token=token,
+            _ctx(), _rep_id(rep), slot=f.get("slot", ""), form_token=f.get("form_token", ""), meeting_token=token,
             name=f.get("name", ""), email=f.get("email", ""), busy_times=_busy_times())
     except NotFound:
         return _not_found()

@@ -21,7 +21,7 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
 from addin_server.auth.client_state import issue_client_state
-from addin_server.auth.signed_links import LinkPurpose, make_link_token, make_meeting_token
+from addin_server.auth.signed_links import LinkPurpose, booking_page_key, make_link_token, make_meeting_token
 from addin_server.db import tables as t
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
@@ -96,7 +96,8 @@ class Attack:
         return self.client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
 
     def booking_page(self, token: str) -> Any:
-        return self.client.get(f"/meet/{self.world.rep['id']}", query_string={"t": token})
+        return self.client.get(f"/meet/{booking_page_key(self.world.rep['id'], self.services.settings)}",
+                               query_string={"t": token})
 
     # --- web app sessions -----------------------------------------------------------------------
     def with_session_cookie(self, cookie: str) -> Any:

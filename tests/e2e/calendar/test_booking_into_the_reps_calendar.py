@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from addin_server.db import tables as t
 from addin_server.services.calendars import ProviderBusyTimes
-from addin_server.services.meetings import BookingRep, meeting_url_for
+from addin_server.services.meetings import BookingRep, booking_page_url, meeting_url_for
 from tests.e2e.calendar.conftest import BookingPage
 from tests.integration.calendar.support import CalendarWorld
 
@@ -60,9 +60,9 @@ def test_booking_through_the_sequence_link_creates_the_event_in_the_reps_calenda
 
 
 def test_free_busy_from_the_reps_calendar_removes_busy_slots_from_the_booking_page(world: CalendarWorld) -> None:
-    before = BookingPage(world.ctx.settings.public_endpoint(f"/meet/{world.rep['id']}"))
+    before = BookingPage(booking_page_url(world.ctx.settings, world.rep["id"]))
     busy, neighbour = before.slots[4], before.slots[5]
     world.add_busy_time(busy)
-    after = BookingPage(world.ctx.settings.public_endpoint(f"/meet/{world.rep['id']}"))
+    after = BookingPage(booking_page_url(world.ctx.settings, world.rep["id"]))
     assert busy not in after.slots and neighbour in after.slots
     assert set(before.slots) - set(after.slots) == {busy}

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from addin_server import create_app
+from addin_server.auth.signed_links import booking_page_key
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.services import enrollments
@@ -38,7 +39,7 @@ def link_world(services: ServiceContext) -> LinkWorld:
     with services.session() as s:
         email = s.scalars(select(t.SequenceEmail).where(t.SequenceEmail.enrollment_id == int(e["id"]))).one()
         unsubscribe_token, meeting_token = email.unsubscribe_token, email.meeting_token
-    return LinkWorld(w, e["id"], f"/u/{unsubscribe_token}", f"/meet/{w.rep['id']}?t={meeting_token}")
+    return LinkWorld(w, e["id"], f"/u/{unsubscribe_token}", f"/meet/{booking_page_key(w.rep['id'], services.settings)}?t={meeting_token}")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from addin_server.auth.signed_links import booking_page_key
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
 from tests.browser import browser_page, screenshot
@@ -63,9 +64,10 @@ def test_booking_through_the_sequence_emails_link(base_url: str, services: Servi
     assert (got["status"], got["end_reason"]) == ("unenrolled", "meeting_booked")
 
 
-def test_booking_without_a_link_asks_for_name_and_email(base_url: str, link_world: LinkWorld) -> None:
+def test_booking_without_a_link_asks_for_name_and_email(base_url: str, services: ServiceContext,
+                                                         link_world: LinkWorld) -> None:
     with browser_page(PHONE) as page:
-        page.goto(f"{base_url}/meet/{link_world.world.rep['id']}")
+        page.goto(f"{base_url}/meet/{booking_page_key(link_world.world.rep['id'], services.settings)}")
         page.get_by_role("group", name="Wednesday 4 March").get_by_text("14:00–14:30").click()
         page.get_by_label("Your name").fill("Pat Example")
         page.get_by_label("Your email").fill("not-an-address")

@@ -13,6 +13,7 @@ from addin_server.db import tables as t
 from addin_server.services import directory, enrollments, unsubscribe
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict
+from addin_server.services.meetings import booking_page_url
 from tests.builders import World
 from tests.conftest import FakeClock
 from tests.integration.meetings.conftest import enroll, outbox, sequence_emails
@@ -26,7 +27,7 @@ def test_every_sequence_email_carries_its_unsubscribe_link_and_one_click_headers
     url = f"https://sidebar.test/u/{row.unsubscribe_token}"
     assert sent.headers == {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     assert url in sent.body
-    assert f"https://sidebar.test/meet/{world.rep['id']}?t={row.meeting_token}" in sent.body
+    assert booking_page_url(services.settings, world.rep["id"], row.meeting_token) in sent.body
     assert sent.body.startswith("Hello there")  # the step's own text comes first
     # The row was recorded with the provider's ids once the email left.
     assert row.provider_message_id == f"local-{sent.id}" and row.thread_id == sent.thread_id

@@ -376,3 +376,15 @@ def test_settings_show_a_disconnected_mailbox(https_client: Any, services: Servi
 def test_sign_in_page_offers_google_and_microsoft_when_configured(https_client: Any, app_world: AppWorld) -> None:
     html = https_client.get("/app/sign-in").get_data(as_text=True)
     assert "https://accounts.google.com/gsi/client" in html and 'id="microsoft-sign-in"' in html
+
+
+def test_settings_show_the_reps_own_booking_page_and_it_opens(https_client: Any, services: ServiceContext,
+                                                              app_world: AppWorld) -> None:
+    import re
+
+    _as(https_client, services, app_world, "rita")
+    html = https_client.get("/app/settings").get_data(as_text=True)
+    found = re.search(r'id="booking-page-url">https://sidebar\.test(/meet/[^<]+)</a>', html)
+    assert found, html[html.find("booking-page"):][:400]
+    page = https_client.get(found.group(1))
+    assert page.status_code == 200 and "Book a meeting with Rita Rep" in page.get_data(as_text=True)

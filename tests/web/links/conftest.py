@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from addin_server.auth.signed_links import booking_page_key
 from addin_server.db import tables as t
 from addin_server.services.context import ServiceContext
 from tests.builders import World, make_world
@@ -46,6 +47,11 @@ def unsubscribe_path(email: t.LocalOutbox) -> str:
     match = re.fullmatch(r"<(https://[^>]+)>", header)
     assert match, header
     return path_of(match.group(1))
+
+
+def booking_path(client: Any, rep: dict[str, Any]) -> str:
+    """A rep's own booking page, without a sequence email's link."""
+    return f"/meet/{booking_page_key(rep['id'], client.application.extensions['services'].settings)}"
 
 
 def meeting_path(email: t.LocalOutbox) -> str:

@@ -1,4 +1,4 @@
-"""GET/POST /meet/<rep>: the booking page, booking through a sequence email's link, and refusals."""
+"""GET/POST /meet/<key>: the booking page, booking through a sequence email's link, and refusals."""
 
 from __future__ import annotations
 
@@ -8,11 +8,18 @@ import pytest
 
 from addin_server.services.context import ServiceContext
 from tests.builders import World
-from tests.web.links.conftest import enroll_over_api, first_slot, hidden_fields, last_sent, meeting_path
+from tests.web.links.conftest import (
+    booking_path,
+    enroll_over_api,
+    first_slot,
+    hidden_fields,
+    last_sent,
+    meeting_path,
+)
 
 
 def test_the_page_lists_free_slots_by_day(client: Any, world: World) -> None:
-    page = client.get(f"/meet/{world.rep['id']}")
+    page = client.get(booking_path(client, world.rep))
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Book a meeting with Rita Rep" in html
     assert "<legend>Monday 2 March</legend>" in html and "<legend>Friday 6 March</legend>" in html
@@ -30,7 +37,7 @@ def test_booking_through_a_sequence_emails_link(client: Any, services: ServiceCo
     e = enroll_over_api(client, world)
     path = meeting_path(last_sent(services))
     if page_of == "another rep":
-        path = path.replace(f"/meet/{world.rep['id']}?", f"/meet/{world.other_rep['id']}?")
+        path = path.replace(f"{booking_path(client, world.rep)}?", f"{booking_path(client, world.other_rep)}?")
     html = client.get(path).get_data(as_text=True)
     assert "Booking as <strong>Jane Doe</strong>" in html and 'name="email"' not in html
     fields = hidden_fields(html)
@@ -45,8 +52,8 @@ def test_booking_through_a_sequence_emails_link(client: Any, services: ServiceCo
 def test_booking_without_a_link_as_the_enrolled_contact(client: Any, services: ServiceContext,
                                                         world: World) -> None:
     e = enroll_over_api(client, world)
-    html = client.get(f"/meet/{world.rep['id']}").get_data(as_text=True)
-    booked = client.post(f"/meet/{world.rep['id']}", data={
+    html = client.get(booking_path(client, world.rep)).get_data(as_text=True)
+    booked = client.post(booking_path(client, world.rep), data={
         **hidden_fields(html), "slot": first_slot(html), "name": "Jane", "email": "Jane.Doe@globex-acme.test"})
     assert booked.status_code == 200
     got = client.get(f"/api/v1/enrollments/{e['id']}", headers=world.headers).get_json()
@@ -61,34 +68,39 @@ def test_booking_without_a_link_as_the_enrolled_contact(client: Any, services: S
 ])
 def test_refused_bookings_show_the_page_again(client: Any, world: World, change: dict[str, str], status: int,
                                               message: str) -> None:
-    html = client.get(f"/meet/{world.rep['id']}").get_data(as_text=True)
+    html = client.get(booking_path(client, world.rep)).get_data(as_text=True)
     form = {**hidden_fields(html), "slot": first_slot(html), "name": "Pat", "email": "pat@example.org", **change}
-    answer = client.post(f"/meet/{world.rep['id']}", data=form)
+    answer = client.post(booking_path(client, world.rep), data=form)
     body = answer.get_data(as_text=True)
     assert answer.status_code == status and message in body and 'role="alert"' in body
     assert 'value="Pat"' in body  # what was typed is kept
 
 
 def test_a_slot_taken_meanwhile_is_refused(client: Any, world: World) -> None:
-    html = client.get(f"/meet/{world.rep['id']}").get_data(as_text=True)
+    html = client.get(booking_path(client, world.rep)).get_data(as_text=True)
     form = {**hidden_fields(html), "slot": first_slot(html), "name": "Pat", "email": "pat@example.org"}
-    assert client.post(f"/meet/{world.rep['id']}", data=form).status_code == 200
-    again = client.post(f"/meet/{world.rep['id']}", data={**form, "name": "Sam", "email": "sam@example.org"})
+    assert client.post(booking_path(client, world.rep), data=form).status_code == 200
+    again = client.post(booking_path(client, world.rep), data={**form, "name": "Sam", "email": "sam@example.org"})
     assert again.status_code == 409 and "no longer free" in again.get_data(as_text=True)
 
 
 def test_sending_the_same_booking_twice_answers_the_booking(client: Any, world: World) -> None:
-    html = client.get(f"/meet/{world.rep['id']}").get_data(as_text=True)
+    html = client.get(booking_path(client, world.rep)).get_data(as_text=True)
     form = {**hidden_fields(html), "slot": first_slot(html), "name": "Pat", "email": "pat@example.org"}
-    first = client.post(f"/meet/{world.rep['id']}", data=form)
-    again = client.post(f"/meet/{world.rep['id']}", data=form)
+    first = client.post(booking_path(client, world.rep), data=form)
+    again = client.post(booking_path(client, world.rep), data=form)
     assert again.status_code == 200 and again.get_data(as_text=True) == first.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param("/meet/999999", id="an unknown rep has no page"),
-    pytest.param("/meet/rita", id="a rep is named by user id"),
+@pytest.mark.parametrize("path_of", [
+    pytest.param(lambda client, world: "/meet/999999", id="an unknown rep has no page"),
+    pytest.param(lambda client, world: "/meet/rita", id="a rep is not named by name"),
+    pytest.param(lambda client, world: f"/meet/{world.rep['id']}", id="a rep's user id alone opens no page"),
+    pytest.param(lambda client, world: f"/meet/{world.rep['id']}-" + booking_path(client, world.other_rep).split("-")[1],
+                 id="another rep's page key does not open this rep's page"),
+    pytest.param(lambda client, world: f"/meet/999999-{'A' * 16}", id="a made-up page key opens no page"),
 ])
-def test_unknown_pages(client: Any, world: World, path: str) -> None:
+def test_unknown_pages(client: Any, world: World, path_of: Any) -> None:
+    path = path_of(client, world)
     for answer in (client.get(path), client.post(path, data={})):
         assert answer.status_code == 404 and "No booking page here" in answer.get_data(as_text=True)
