@@ -98,3 +98,12 @@ def test_a_watch_on_a_malformed_topic_is_refused(mailbox):
     with pytest.raises(HttpError) as caught:
         mailbox.gmail.users().watch(userId="me", body={"topicName": "gmail-topic"}).execute()
     assert caught.value.status_code == 400
+
+
+def test_history_from_a_cursor_in_the_middle_lists_only_what_came_after_it(mailbox, control, read_fixture):
+    first = [control.deliver(mailbox.address, read_fixture("unrelated-newsletter.eml")) for _ in range(4)]
+    later = [control.deliver(mailbox.address, read_fixture("unrelated-newsletter.eml")) for _ in range(3)]
+
+    records = _all_history(mailbox, first[-1]["historyId"], historyTypes=["messageAdded"], maxResults=2)
+
+    assert [r["messagesAdded"][0]["message"]["id"] for r in records] == [m["id"] for m in later]

@@ -109,6 +109,23 @@ def test_a_reply_lands_in_the_thread_of_the_sequence_email_it_answers(mailbox, c
     assert [m["id"] for m in thread["messages"]] == [sent["id"], reply["id"]]
 
 
+def test_a_reply_whose_in_reply_to_is_unknown_threads_by_its_references(mailbox, control):
+    first = (
+        b"To: jane@globex.example\r\nSubject: Intro\r\nMessage-ID: <step-1@acme-sales.example>\r\n\r\nHello.\r\n"
+    )
+    sent = mailbox.gmail.users().messages().send(userId="me", body={"raw": _raw(first)}).execute()
+    answer = (
+        f"To: {mailbox.address}\r\nSubject: Re: Intro\r\nIn-Reply-To: <not-here@globex.example>\r\n"
+        "References: <step-1@acme-sales.example> <not-here@globex.example>\r\n\r\nYes.\r\n"
+    ).encode()
+
+    reply = control.deliver(mailbox.address, answer)
+
+    assert reply["threadId"] == sent["threadId"]
+    thread = mailbox.gmail.users().threads().get(userId="me", id=sent["threadId"], format="minimal").execute()
+    assert [m["id"] for m in thread["messages"]] == [sent["id"], reply["id"]]
+
+
 def test_a_threaded_step_is_sent_into_the_thread_it_names(mailbox, read_fixture):
     first = mailbox.gmail.users().messages().send(
         userId="me", body={"raw": _raw(read_fixture("sequence-step-1-with-message-id.eml"))}
