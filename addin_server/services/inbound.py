@@ -80,6 +80,9 @@ class _Lookups:
     company_by_domain: dict[str, int] = field(default_factory=dict)
     contacts_by_address: dict[str, list[int]] = field(default_factory=dict)
     enrollments: dict[int, tuple[OpenEnrollment, int | None]] = field(default_factory=dict)
+    # The loaded rows themselves: the session's identity map holds them only weakly, and applying
+    # the decisions finds them there instead of selecting each one again.
+    rows: list[t.Enrollment] = field(default_factory=list)
 
 
 def _wanted_ids(message: InboundMessage, classification: Classification) -> dict[str, str]:
@@ -101,8 +104,8 @@ def _bounced_addresses(message: InboundMessage, classification: Classification) 
     return bounced
 
 
-def _open_enrollment_rows(s: Session, account_id: int, conditions: list[ColumnElement[bool]]
-                          ) -> dict[int, tuple[OpenEnrollment, int | None]]:
+def _open_enrollment_rows(s: Session, account_id: int, conditions: list[ColumnElement[bool]],
+                          keep: list[t.Enrollment] | None = None) -> dict[int, tuple[OpenEnrollment, int | None]]:
     if not conditions:
         return {}
     rows = s.execute(
@@ -112,6 +115,8 @@ def _open_enrollment_rows(s: Session, account_id: int, conditions: list[ColumnEl
         .where(t.Enrollment.account_id == account_id, t.Enrollment.status.in_(OPEN), or_(*conditions))
         .order_by(t.Enrollment.id)
     ).all()
+    if keep is not None:
+        keep.extend(e for e, *_ in rows)
     return {
         e.id: (OpenEnrollment(
             id=e.id, contact_id=e.contact_id, company_id=company, sequence_id=seq.id, sequence_name=seq.name,
@@ -190,7 +195,7 @@ def _lookups(s: Session, user: t.User, account: t.Account, provider: str,
         conditions.append(t.Enrollment.contact_id.in_(contact_ids))
     if companies:
         conditions.append(t.Contact.company_id.in_(companies))
-    found.enrollments = _open_enrollment_rows(s, account.id, conditions)
+    found.enrollments = _open_enrollment_rows(s, account.id, conditions, found.rows)
     return found
 
 

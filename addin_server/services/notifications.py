@@ -9,23 +9,29 @@ change nothing: the cursor moves forward only, and each message is applied once
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
 from addin_server.mail.message import InboundMessage
 from addin_server.providers.gmail import GmailError, GrantRevoked, HistoryExpired
 from addin_server.services.context import ServiceContext
-from addin_server.services.inbound import apply_inbound_message, find_mailbox_user
+from addin_server.services.inbound import Arrived, apply_inbound_messages, find_mailbox_user
 from addin_server.services.mailboxes import MailboxNotConnected, gmail_for, mark_disconnected, watch_row
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Messages of one mailbox applied together (one transaction, the facts read once for all).
+APPLY_BATCH = 50
+# A claimed Graph notification brings its mailbox's other due ones with it, up to this many.
+MAILBOX_BATCH = 100
 RESYNC_WINDOW = timedelta(days=7)
 RESYNC_LIMIT = 500
 
@@ -101,11 +107,24 @@ def record_gmail_push(ctx: ServiceContext, *, pubsub_message_id: str, email_addr
 
 
 def claim_notifications(ctx: ServiceContext, worker: str, limit: int = 20, lease_seconds: int = 300) -> list[int]:
+    return _claim_where(ctx, worker, limit, lease_seconds)
+
+
+def claim_mailbox_notifications(ctx: ServiceContext, worker: str, provider: str, addresses: set[str], limit: int,
+                                lease_seconds: int = 300) -> list[int]:
+    """Claim more due notifications of these mailboxes, so that their messages are fetched and applied together."""
+    return _claim_where(ctx, worker, limit, lease_seconds, t.InboundNotification.provider == provider,
+                        t.InboundNotification.mailbox_address.in_(sorted(addresses)))
+
+
+def _claim_where(ctx: ServiceContext, worker: str, limit: int, lease_seconds: int,
+                 *conditions: ColumnElement[bool]) -> list[int]:
     now = ctx.now()
     with ctx.session() as s:
         free = (t.InboundNotification.lease_until.is_(None)) | (t.InboundNotification.lease_until < now)
         q = (select(t.InboundNotification.id)
-             .where(t.InboundNotification.status == "pending", t.InboundNotification.next_attempt_at <= now, free)
+             .where(t.InboundNotification.status == "pending", t.InboundNotification.next_attempt_at <= now, free,
+                    *conditions)
              .order_by(t.InboundNotification.id).limit(limit))
         if s.get_bind().dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)
@@ -134,6 +153,27 @@ def _finish(ctx: ServiceContext, notification_id: int, error: str | None) -> str
             else:
                 n.next_attempt_at = now + timedelta(seconds=min(3600, 15 * 2 ** n.attempts))
         return n.status
+
+
+def _finish_done(ctx: ServiceContext, notification_ids: list[int]) -> None:
+    """Several notifications handled at once: done, in one statement."""
+    if not notification_ids:
+        return
+    with ctx.session() as s:
+        s.execute(update(t.InboundNotification).where(t.InboundNotification.id.in_(notification_ids))
+                  .values(status="done", processed_at=ctx.now(), last_error=None, lease_owner=None, lease_until=None)
+                  .execution_options(synchronize_session=False))
+
+
+def _finish_failed(ctx: ServiceContext, notification_id: int, exc: BaseException) -> str:
+    """A notification whose work failed: parked when the rep must reconnect, else retried with backoff."""
+    from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
+
+    if isinstance(exc, MailboxNotConnected | GrantRevoked | GraphGrantRevoked):
+        # Not the notification's fault: it waits for the rep to reconnect, without using up retries.
+        return _park(ctx, notification_id, f"{type(exc).__name__}: {exc}")
+    log.warning("notification %s failed: %s: %s", notification_id, type(exc).__name__, str(exc)[:300])
+    return _finish(ctx, notification_id, f"{type(exc).__name__}: {exc}")
 
 
 PARKED_RETRY = timedelta(hours=1)
@@ -263,17 +303,27 @@ def sync_gmail_mailbox(ctx: ServiceContext, address: str) -> SyncResult:
     except GrantRevoked as exc:
         mark_disconnected(ctx, user_id, str(exc))
         raise
+    pending: list[Arrived] = []
+
+    def apply_pending() -> None:
+        if pending:
+            apply_inbound_messages(ctx, provider="gmail", mailbox_address=mailbox, messages=pending)
+            result.applied += len(pending)
+            pending.clear()
+
     for fetched in gmail.fetch_many(ids) if ids else []:
         if isinstance(fetched, GmailError):
+            apply_pending()
             raise fetched  # the notification is retried; nothing after this message is skipped
         result.fetched += 1
         if not fetched.is_inbound:
             result.skipped += 1
             continue
         message = InboundMessage.from_bytes(fetched.raw, provider_thread_id=fetched.thread_id)
-        apply_inbound_message(ctx, provider="gmail", mailbox_address=mailbox, provider_message_id=fetched.id,
-                              message=message)
-        result.applied += 1
+        pending.append(Arrived(fetched.id, message))
+        if len(pending) >= APPLY_BATCH:
+            apply_pending()
+    apply_pending()
     _advance_cursor(ctx, user_id, new_cursor, ctx.now())
     return result
 
@@ -290,12 +340,65 @@ def _advance_cursor(ctx: ServiceContext, user_id: int, history_id: int, now: dat
                   .execution_options(synchronize_session=False))
 
 
+def _pending(ctx: ServiceContext, ids: list[int]) -> dict[int, tuple[str, str | None, dict[str, Any]]]:
+    if not ids:
+        return {}
+    with ctx.sessions() as s:
+        return {nid: (provider, address, dict(payload or {})) for nid, provider, address, payload in s.execute(
+            select(t.InboundNotification.id, t.InboundNotification.provider, t.InboundNotification.mailbox_address,
+                   t.InboundNotification.payload)
+            .where(t.InboundNotification.id.in_(ids), t.InboundNotification.status == "pending"))}
+
+
 def process_due_notifications(ctx: ServiceContext, worker: str, limit: int = 20) -> dict[str, int]:
+    """Claim due notifications and handle them; the ones of one mailbox together.
+
+    A mailbox's Gmail pushes lead to one history read. A Graph notification brings the mailbox's
+    other due message notifications along: their messages are fetched with $batch and applied in
+    one transaction per batch.
+    """
+    ids = claim_notifications(ctx, worker, limit)
+    rows = _pending(ctx, ids)
+    messages_of = {nid: row for nid, row in rows.items()
+                   if row[0] == "graph" and row[1] and not _is_calendar(ctx, row[2])}
+    boxes = {str(address) for _, address, _ in messages_of.values()}
+    if boxes:
+        more = _pending(ctx, claim_mailbox_notifications(ctx, worker, "graph", boxes, MAILBOX_BATCH * len(boxes)))
+        messages_of.update({nid: row for nid, row in more.items() if not _is_calendar(ctx, row[2])})
+        rows.update(more)
+        ids += [nid for nid in more if nid not in messages_of]  # an event among them: handled on its own
+    statuses: dict[int, str] = {nid: "gone" for nid in ids if nid not in rows}
+    gmail: dict[str, list[int]] = {}
+    graph: dict[str, list[tuple[int, str]]] = {}
+    singles: list[int] = []
+    for nid in sorted(rows):
+        provider, address, payload = rows[nid]
+        if provider == "gmail" and address:
+            gmail.setdefault(address, []).append(nid)
+        elif nid in messages_of:
+            graph.setdefault(str(address), []).append((nid, _graph_message_id(payload)))
+        else:
+            singles.append(nid)
+    for address, nids in gmail.items():
+        statuses.update(_together(ctx, nids, partial(sync_gmail_mailbox, ctx, address)))
+    for address, items in graph.items():
+        statuses.update(process_graph_messages(ctx, address, items))
+    for nid in singles:
+        statuses[nid] = process_notification(ctx, nid)
     counts: dict[str, int] = {}
-    for nid in claim_notifications(ctx, worker, limit):
-        status = process_notification(ctx, nid)
+    for status in statuses.values():
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def _together(ctx: ServiceContext, notification_ids: list[int], work: Callable[[], object]) -> dict[int, str]:
+    """Several notifications answered by one piece of work (a mailbox's history read)."""
+    try:
+        work()
+    except Exception as exc:  # noqa: BLE001 - recorded on each notification, retried with backoff
+        return {nid: _finish_failed(ctx, nid, exc) for nid in notification_ids}
+    _finish_done(ctx, notification_ids)
+    return {nid: "done" for nid in notification_ids}
 
 
 def sweep_mailboxes(ctx: ServiceContext, worker: str) -> int:
@@ -403,9 +506,62 @@ def _graph_inbound(graph: Any, message: dict[str, Any]) -> InboundMessage:
 def _apply_graph_message(ctx: ServiceContext, graph: Any, mailbox: str, message: dict[str, Any]) -> bool:
     if message.get("isDraft"):
         return False
-    apply_inbound_message(ctx, provider="outlook", mailbox_address=mailbox, provider_message_id=str(message["id"]),
-                          message=_graph_inbound(graph, message))
+    apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox,
+                           messages=[Arrived(str(message["id"]), _graph_inbound(graph, message))])
     return True
+
+
+def process_graph_messages(ctx: ServiceContext, address: str, items: list[tuple[int, str]]) -> dict[int, str]:
+    """Notifications of new messages in one Outlook mailbox: fetched with $batch, applied together.
+
+    Each notification gets its own outcome: done (applied, or its message is gone), parked (the
+    grant was withdrawn) or retried with backoff (its part of the batch failed).
+    """
+    from addin_server.providers.graph import GraphError
+
+    try:
+        _, mailbox, graph = _graph_user(ctx, address)
+    except MailboxNotConnected as exc:
+        return {nid: _finish_failed(ctx, nid, exc) for nid, _ in items}
+    wanted = list(dict.fromkeys(mid for _, mid in items if mid))
+    fetched: dict[str, dict[str, Any] | GraphError] = {}
+    failed: dict[str, BaseException] = {}
+    try:
+        try:
+            for mid, got in zip(wanted, graph.fetch_many(wanted), strict=False):
+                fetched[mid] = got
+        except GraphError as exc:  # the batch request itself failed: what it did not fetch is retried
+            failed.update({mid: exc for mid in wanted if mid not in fetched})
+        arrived: list[Arrived] = []
+        for mid in wanted:
+            got = fetched.get(mid)
+            if isinstance(got, GraphError):
+                if got.status != 404:  # a 404: moved or deleted since; the delta catch-up sees what remains
+                    failed[mid] = got
+            elif got is not None and not got.get("isDraft"):
+                try:
+                    arrived.append(Arrived(mid, _graph_inbound(graph, got)))
+                except GraphError as exc:
+                    failed[mid] = exc
+        for start in range(0, len(arrived), APPLY_BATCH):
+            chunk = arrived[start : start + APPLY_BATCH]
+            try:
+                apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox, messages=chunk)
+            except Exception as exc:  # noqa: BLE001 - these notifications are retried
+                failed.update({a.provider_message_id: exc for a in chunk})
+    finally:
+        graph.close()
+    statuses: dict[int, str] = {}
+    done: list[int] = []
+    for nid, mid in items:
+        problem = failed.get(mid) if mid else ValueError("the notification names no message")
+        if problem is None:
+            done.append(nid)
+            statuses[nid] = "done"
+        else:
+            statuses[nid] = _finish_failed(ctx, nid, problem)
+    _finish_done(ctx, done)
+    return statuses
 
 
 def process_graph_message(ctx: ServiceContext, address: str, message_id: str) -> bool:
@@ -438,11 +594,16 @@ def graph_catch_up(ctx: ServiceContext, address: str) -> int:
             page = graph.inbox_delta(link)
         except DeltaExpired:
             page = graph.inbox_delta(None)  # a fresh enumeration; messages already applied are skipped
-        applied = 0
+        arrived: list[Arrived] = []
         for message in graph.fetch_many(list(page.message_ids)[-GRAPH_RESYNC_LIMIT:]):
             if isinstance(message, GraphError):
                 raise message
-            applied += _apply_graph_message(ctx, graph, mailbox, message)
+            if not message.get("isDraft"):
+                arrived.append(Arrived(str(message["id"]), _graph_inbound(graph, message)))
+        for start in range(0, len(arrived), APPLY_BATCH):
+            apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox,
+                                   messages=arrived[start : start + APPLY_BATCH])
+        applied = len(arrived)
         with ctx.session() as s:
             s.execute(update(t.MailboxWatch).where(t.MailboxWatch.user_id == user_id)
                       .values(delta_link=page.delta_link, last_synced_at=ctx.now())
