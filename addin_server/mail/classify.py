@@ -256,8 +256,8 @@ _SOFT_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"too\s+many\s+(?:connections|hops|recipients)|loop\s+detected|mail\s+loop|routing\s+loop|looping|"
             r"local\s+(?:error|configuration\s+error)|server\s+(?:error|busy)|i/o\s+error|"
             r"(?:undeliverable|undelivered)\s+for\s+\d+|(?:have|has)\s+been\s+failing\s+for|not\s+(?:been\s+)?delivered\s+within|"
-            r"aborted\s+after\s+\d|(?:is\s+)?not\s+responding|not\s+(?:been\s+)?collected\s+(?:after|within|for)|"
-            r"(?:delivery\s+)?failed\s+(?:after\s+)?\d+\s+attempts|did\s+not\s+accept\s+our\s+requests?\s+to\s+connect|"
+            r"aborted\s+after\s+\d|not\s+responding|not\s+(?:been\s+)?collected\s+(?:after|within|for)|"
+            r"failed\s+(?:after\s+)?\d+\s+attempts|did\s+not\s+accept\s+our\s+requests?\s+to\s+connect|"
             r"socket\s+error|not\s+accepting\s+connections|unable\s+to\s+connect|host\s+(?:is\s+)?(?:not\s+reachable|"
             r"unreachable)|connection\s+(?:to\s+\S+\s+)?failed|"
             r"pipe\s+to\s+\||x-unix|mailer\s+error|command\s+(?:failed|died)|too\s+many\s+clients",
@@ -342,7 +342,7 @@ _PERMANENT_REPLY = re.compile(r"(?:^|[\s;:'\"(<\[])(5[0-5]\d)(?:[\s-]|$)(?![\s-]
 _TEMPORARY_REPLY = re.compile(r"(?:^|[\s;:'\"(<\[])(4[0-5]\d)(?:[\s-]|$)(?![\s-]*\d+\.\d+\.\d+\.\d+)", re.MULTILINE)
 # A delay warning: the message is still queued and the server keeps trying, so nothing failed yet.
 _STILL_TRYING = re.compile(
-    r"not\s+yet\s+been\s+delivered|(?:delivery\s+)?attempts\s+will\s+continue|will\s+continue\s+(?:to\s+)?"
+    r"not\s+yet\s+been\s+delivered|attempts\s+will\s+continue|will\s+continue\s+(?:to\s+)?"
     r"(?:try|attempt|retry)|this\s+is\s+(?:just\s+|only\s+)?a\s+warning|warning\s+message\s+only|advisory[-\s]only|"
     r"has\s+been\s+postponed|still\s+(?:trying|being\s+retried)|(?:do\s+not|don'?t)\s+need\s+to\s+re-?send|"
     r"only\s+a\s+temporary\s+failure|will\s+be\s+retried|is\s+kept\s+in\s+the\s+queue",

@@ -48,3 +48,15 @@ def test_out_of_office_and_bounce_recall_on_real_messages(results: list[tuple[di
     bounces = [result["kind"].startswith("bounce") for row, result in real if row["label"].startswith("bounce")]
     assert sum(ooo) / len(ooo) >= 0.97
     assert sum(bounces) / len(bounces) >= 0.97
+
+
+def test_hard_soft_agreement_on_real_bounces_stays_at_its_floor(results: list[tuple[dict[str, str], dict]]) -> None:
+    # The sources define hard and soft differently (bench/reports/classify.md shows the split per
+    # source); this floor only guards against a reading regression under the product's rule.
+    pairs = [
+        (row["label"], result["kind"])
+        for row, result in results
+        if row["synthetic"] == "no" and row["label"].startswith("bounce") and result["kind"].startswith("bounce")
+    ]
+    assert sum(label == kind for label, kind in pairs) / len(pairs) >= 0.86
+
