@@ -281,8 +281,8 @@ def _markdown(report: dict) -> str:
     ]
     for source, v in rules["by_source"].items():
         lines.append(
-            f"| {source} | {v['bounces']} | {_fmt(v['product_rule'] / v['bounces'])} "
-            f"| {_fmt(v['dsn_class_rule'] / v['bounces'])} |"
+            f"| {source} | {v['bounces']} | {_fmt(round(v['product_rule'] / v['bounces'], 4))} "
+            f"| {_fmt(round(v['dsn_class_rule'] / v['bounces'], 4))} |"
         )
     lines.append(
         f"| all | {rules['bounces']} | {_fmt(rules['product_rule'])} | {_fmt(rules['dsn_class_rule'])} |"
