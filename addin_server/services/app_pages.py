@@ -20,12 +20,12 @@ from addin_server.domain.addresses import try_normalize
 from addin_server.domain.model import AutomationScope, EnrollmentStatus, Role
 from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words
 from addin_server.services import accounts, mailboxes, sequences
-from addin_server.services.meetings import booking_page_url
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_view, owned
 from addin_server.services.enrollments import OPEN, can_unenroll
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.identity import principal_for_user
+from addin_server.services.meetings import booking_page_url
 from addin_server.services.sequences import load_steps
 
 STEP_TYPE_WORDS = {"automated_email": "Automated email", "manual_email": "Manual email", "call": "Call",
