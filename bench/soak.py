@@ -21,16 +21,16 @@ sys.path.insert(0, str(ROOT))
 from tests.reliability import SWEEP_EVERY, SoakResult, Tally, as_text, result_dict, run_soak  # noqa: E402
 
 INVARIANTS = (("lost", "lost"), ("ended twice", "ended_twice"), ("unexplained", "unexplained"),
-              ("out-of-office replies that unenrolled", "out_of_office_unenrolled"))
+              ("out-of-office replies that unenrolled", "out_of_office_unenrolled"),
+              ("messages applied more than once", "applied_twice"))
 
 
 def markdown(result: SoakResult, database: str, command: str) -> str:
     columns = {**result.providers, "both": result.total}
     head = "| | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns) + "\n"
-    rows = [("contacts (one message each)", lambda t: t.delivered), ("expected endings", lambda t: t.expected_endings)]
-    rows += [(label, lambda t, a=attr: getattr(t, a)) for label, attr in INVARIANTS]
-    table = head + "".join(f"| {label} | " + " | ".join(str(get(t)) for t in columns.values()) + " |\n"
-                           for label, get in rows)
+    rows = [("contacts (one message each)", "delivered"), ("expected endings", "expected_endings"), *INVARIANTS]
+    table = head + "".join(f"| {label} | " + " | ".join(str(getattr(t, attr)) for t in columns.values()) + " |\n"
+                           for label, attr in rows)
     reasons = sorted({r for t in columns.values() for r in t.reasons})
     endings = head + "".join(f"| {r} | " + " | ".join(str(t.reasons.get(r, 0)) for t in columns.values()) + " |\n"
                              for r in reasons)

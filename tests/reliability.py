@@ -77,18 +77,22 @@ class Tally:
     ended_twice: int = 0
     unexplained: int = 0
     out_of_office_unenrolled: int = 0
+    # Messages applied more than once (each delivered message has its own Message-ID): a message
+    # must count once, or one soft bounce counts as two and an out-of-office is recorded twice.
+    applied_twice: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return self.lost == 0 and self.ended_twice == 0 and self.unexplained == 0 and self.out_of_office_unenrolled == 0
+        return (self.lost == 0 and self.ended_twice == 0 and self.unexplained == 0
+                and self.out_of_office_unenrolled == 0 and self.applied_twice == 0)
 
     def add(self, other: Tally) -> Tally:
         return Tally(
             self.delivered + other.delivered, self.expected_endings + other.expected_endings,
             self.lost + other.lost, self.ended_twice + other.ended_twice, self.unexplained + other.unexplained,
-            self.out_of_office_unenrolled + other.out_of_office_unenrolled,
+            self.out_of_office_unenrolled + other.out_of_office_unenrolled, self.applied_twice + other.applied_twice,
             dict(Counter(self.reasons) + Counter(other.reasons)), dict(Counter(self.faults) + Counter(other.faults)))
 
 
@@ -126,6 +130,10 @@ class SoakResult:
     @property
     def out_of_office_unenrolled(self) -> int:
         return self.total.out_of_office_unenrolled
+
+    @property
+    def applied_twice(self) -> int:
+        return self.total.applied_twice
 
     @property
     def ok(self) -> bool:
@@ -304,6 +312,11 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
                 unenrolled_events = Counter(s.scalars(select(t.EnrollmentEvent.enrollment_id).where(
                     t.EnrollmentEvent.type == "unenrolled")))
                 processed = s.scalar(select(func.count()).select_from(t.ProcessedMessage)) or 0
+                repeats = s.execute(select(t.ProcessedMessage.provider, func.count())
+                                    .group_by(t.ProcessedMessage.provider, t.ProcessedMessage.rfc_message_id)
+                                    .having(func.count() > 1)).all()
+                for kind, count in repeats:
+                    counts["gmail" if kind == "gmail" else "outlook"]["applied more than once"] += count - 1
                 for kind, status, count in s.execute(select(
                         t.InboundNotification.provider, t.InboundNotification.status, func.count())
                         .group_by(t.InboundNotification.provider, t.InboundNotification.status)):
@@ -407,13 +420,14 @@ def _tally(provider: str, plan: list[Contact], ended: dict[int, str | None], evi
     return Tally(
         delivered=counts["delivered"], expected_endings=sum(1 for c in plan if c.reason), lost=lost,
         ended_twice=sum(1 for eid in mine if unenrolled_events[eid] > 1), unexplained=unexplained,
-        out_of_office_unenrolled=ooo, reasons=dict(Counter(str(ended[eid]) for eid in mine if ended.get(eid))),
-        faults={k: v for k, v in counts.items() if k != "delivered"})
+        out_of_office_unenrolled=ooo, applied_twice=counts["applied more than once"], reasons=dict(Counter(str(ended[eid]) for eid in mine if ended.get(eid))),
+        faults={k: v for k, v in counts.items() if k not in ("delivered", "applied more than once")})
 
 
 def _line(name: str, tally: Tally) -> str:
     return (f"{name}: delivered {tally.delivered}, lost {tally.lost}, ended twice {tally.ended_twice}, "
-            f"unexplained {tally.unexplained}, out-of-office unenrolled {tally.out_of_office_unenrolled}; "
+            f"unexplained {tally.unexplained}, out-of-office unenrolled {tally.out_of_office_unenrolled}, "
+            f"applied more than once {tally.applied_twice}; "
             f"endings {tally.reasons}")
 
 
@@ -434,6 +448,7 @@ def result_dict(result: SoakResult) -> dict[str, Any]:
     # The four invariants at the top level too, where bench/run_all.py reads them.
     return {"n": result.n, "ok": result.ok, "lost": total.lost, "ended_twice": total.ended_twice,
             "unexplained": total.unexplained, "out_of_office_unenrolled": total.out_of_office_unenrolled,
+            "applied_twice": total.applied_twice,
             "seconds": result.seconds, "setup_seconds": result.setup_seconds,
             "block_seconds": result.block_seconds, "processed_messages": result.processed_messages, "not_done": result.not_done,
             "providers": {p: tally(v) for p, v in result.providers.items()}, "total": tally(result.total)}

@@ -1,24 +1,41 @@
 """The mailbox pipeline under faults on both providers (small N): nothing lost, nothing ended twice,
-every ending explained, no out-of-office reply unenrolled."""
+every ending explained, no out-of-office reply unenrolled, and each message counted once."""
 
 from __future__ import annotations
 
-from tests.reliability import as_text, run_soak
+import pytest
+
+from tests.reliability import SoakResult, as_text, run_soak
+
+N = 80
+
+
+@pytest.fixture
+def soak(database_url: str) -> SoakResult:
+    result = run_soak(N, database_url, seed=11)
+    print(as_text(result))
+    return result
 
 
 def test_duplicates_reordering_drops_throttling_lifecycle_events_and_a_dead_worker_lose_nothing_on_gmail_and_outlook(
-        database_url: str) -> None:
-    result = run_soak(80, database_url, seed=11)
-    print(as_text(result))
-    for provider, tally in result.providers.items():
-        assert tally.delivered == 40, provider
-        assert tally.lost == 0, as_text(result)
-        assert tally.ended_twice == 0, as_text(result)
-        assert tally.unexplained == 0, as_text(result)
-        assert tally.out_of_office_unenrolled == 0, as_text(result)
+        soak: SoakResult) -> None:
+    for provider, tally in soak.providers.items():
+        assert tally.delivered == N // 2, provider
+        assert tally.lost == 0, as_text(soak)
+        assert tally.ended_twice == 0, as_text(soak)
+        assert tally.unexplained == 0, as_text(soak)
+        assert tally.out_of_office_unenrolled == 0, as_text(soak)
         assert tally.faults.get("duplicated notifications", 0) > 0, provider
         assert tally.faults.get("notifications dropped (emulator)", 0) > 0, provider
         assert tally.faults.get("leases held by a dead worker", 0) > 0, provider
-    outlook = result.providers["outlook"].faults
+    outlook = soak.providers["outlook"].faults
     assert outlook["lifecycle: missed"] == outlook["lifecycle: subscription removed"] == 1
-    assert result.providers["gmail"].faults["history expired"] == 1
+    assert soak.providers["gmail"].faults["history expired"] == 1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "services/notifications.process_graph_messages records a notified Outlook message under the notification's "
+    "folder id (Arrived(mid, ...)); the delta catch-up records it under its immutable id, so it is applied twice"))
+def test_each_message_counts_once_on_both_providers_whichever_way_it_was_read(soak: SoakResult) -> None:
+    for provider, tally in soak.providers.items():
+        assert tally.applied_twice == 0, f"{provider}: {as_text(soak)}"
