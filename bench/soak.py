@@ -25,6 +25,12 @@ INVARIANTS = (("lost", "lost"), ("ended twice", "ended_twice"), ("unexplained", 
               ("messages applied more than once", "applied_twice"))
 
 
+def verdict(result: SoakResult) -> str:
+    broken = [f"{label} {getattr(tally, attr)} ({provider})" for provider, tally in result.providers.items()
+              for label, attr in INVARIANTS if getattr(tally, attr)]
+    return "all invariants 0" if not broken else "not met: " + ", ".join(broken)
+
+
 def markdown(result: SoakResult, database: str, command: str) -> str:
     columns = {**result.providers, "both": result.total}
     head = "| | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns) + "\n"
@@ -45,7 +51,7 @@ def markdown(result: SoakResult, database: str, command: str) -> str:
         f"# Soak, N = {result.n}, Gmail and Outlook\n\n"
         f"Measured by `{command}` on {database} ({platform.python_implementation()} "
         f"{platform.python_version()}, {platform.machine()}).\n"
-        f"Result: **{'all invariants 0' if result.ok else 'INVARIANTS BROKEN'}**.\n\n"
+        f"Result: **{verdict(result)}**.\n\n"
         f"Half the contacts were enrolled from a Gmail rep's mailbox and half from an Outlook rep's (both "
         f"emulated); each answers once (reply, out-of-office, bounce, another address on the thread, an "
         f"email outside the sequence, or a stranger writes), in shuffled order, under the faults below.\n\n"
