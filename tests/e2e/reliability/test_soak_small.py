@@ -3,16 +3,33 @@ every ending explained, no out-of-office reply unenrolled, and each message coun
 
 from __future__ import annotations
 
-import pytest
+import shutil
 
+import pytest
+from sqlalchemy import text
+
+from addin_server.db.engine import make_engine
+from addin_server.db.tables import Base
 from tests.reliability import SoakResult, as_text, run_soak
 
 N = 80
 
 
-@pytest.fixture
-def soak(database_url: str) -> SoakResult:
-    result = run_soak(N, database_url, seed=11)
+@pytest.fixture(scope="module")
+def soak(_template_database: str, database_kind: str, tmp_path_factory: pytest.TempPathFactory) -> SoakResult:
+    """One run for the module's tests, on a fresh copy of the migrated database (or a truncated one)."""
+    if database_kind == "sqlite":
+        path = tmp_path_factory.mktemp("soak") / "soak.db"
+        shutil.copyfile(_template_database, path)
+        url = f"sqlite:///{path}"
+    else:
+        engine = make_engine(_template_database)
+        with engine.begin() as conn:  # what earlier tests of this process left behind
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+                              + " RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        url = _template_database
+    result = run_soak(N, url, seed=11)
     print(as_text(result))
     return result
 
