@@ -1,6 +1,6 @@
 """Inbound pipeline throughput: messages classified and applied per second, against the emulator.
 
-    python bench/pipeline.py [--n 2000] [--mailboxes 8] [--graph-mailboxes 24] [--database-url URL]
+    python bench/pipeline.py [--n 2000] [--mailboxes 12] [--graph-mailboxes 48] [--database-url URL]
 
 N replies from enrolled contacts are delivered into M emulated Gmail mailboxes (untimed), one
 push per mailbox is recorded, and the worker's sync is timed until every notification is done.
@@ -289,8 +289,8 @@ def run_graph(n: int, mailboxes: int, database_url: str) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=2000)
-    ap.add_argument("--mailboxes", type=int, default=8, help="Gmail mailboxes")
-    ap.add_argument("--graph-mailboxes", type=int, default=24,
+    ap.add_argument("--mailboxes", type=int, default=12, help="Gmail mailboxes (Gmail allows 50 messages.get a second each)")
+    ap.add_argument("--graph-mailboxes", type=int, default=48,
                     help="Outlook mailboxes (Graph allows ~16.7 requests/s per mailbox, one per message)")
     ap.add_argument("--database-url", default="", help="an empty database for each provider's run (default: SQLite files)")
     args = ap.parse_args(argv)
