@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import fold_normalized, try_normalize
+from addin_server.domain.model import EnrollmentStatus
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.enrollments import OPEN, can_unenroll, enrollment_view
+from addin_server.services.enrollments import OPEN, can_unenroll
 from addin_server.services.errors import Invalid
 
 MAX_RECIPIENTS = 200
+_ACTIVE = EnrollmentStatus.ACTIVE.value
 
 _by = aliased(t.User, name="enrolled_by")
 _sender = aliased(t.User, name="sender")
@@ -40,20 +43,57 @@ _LOOKUP = (
     .outerjoin(_by, _by.id == t.Enrollment.enrolled_by_user_id)
     .outerjoin(_sender, _sender.id == t.Enrollment.sender_user_id)
 )
+# Built once with bound parameters: SQLAlchemy then reuses its compiled form and result layout
+# instead of rebuilding, re-keying and re-matching a new statement on every lookup.
+_LOOKUP_KEYS = _LOOKUP.where(t.ContactAddress.account_id == bindparam("account_id"),
+                             t.ContactAddress.canonical.in_(bindparam("keys", expanding=True)))
 
 
-def _enrollment_from_row(r: Any) -> dict[str, Any]:
-    e = SimpleNamespace(
-        id=r.enrollment_id, sequence_id=r.sequence_id, contact_id=r.contact_id, status=r.status,
-        current_step=r.current_step, next_step_at=r.next_step_at, paused_until=r.paused_until,
-        enrolled_at=r.enrolled_at, ended_at=None, end_reason=None, end_surface=None, end_actor=None,
-        end_evidence=None, enrolled_by_user_id=r.enrolled_by_user_id, sender_user_id=r.sender_user_id,
+def _iso(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _contact_and_enrollment(principal: Principal, row: Any) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
+    """The contact, its open enrollment and whether the caller may end it, from one lookup row.
+
+    Built straight from the row's columns (the shape of enrollments.enrollment_view; a test holds
+    the two together): this runs for every address of every lookup.
+    """
+    (_, _, contact_id, first_name, last_name, primary_email, unsubscribed, bounced, company_id, company_name,
+     enrollment_id, status, current_step, next_step_at, paused_until, enrolled_at, by_id, sender_id, sequence_id,
+     sequence_name, steps_total, owner_id, by_name, by_email, sender_mailbox, sender_provider) = row
+    contact = {
+        "id": str(contact_id),
+        "name": " ".join(p for p in (first_name, last_name) if p) or primary_email,
+        "email": primary_email,
+        "company": {"id": str(company_id), "name": company_name} if company_id else None,
+        "unsubscribed": unsubscribed,
+        "bounced": bounced,
+    }
+    if enrollment_id is None:
+        return contact, None, False
+    enrollment = {
+        "id": str(enrollment_id),
+        "sequence_id": str(sequence_id),
+        "sequence": {"id": str(sequence_id), "name": sequence_name},
+        "contact_id": str(contact_id),
+        "status": status,
+        "current_step": current_step,
+        "steps_total": steps_total,
+        "next_step_at": _iso(next_step_at) if status == _ACTIVE else None,
+        "paused_until": _iso(paused_until),
+        "enrolled_by": {"id": str(by_id), "name": by_name, "email": by_email},
+        "sender": {"id": str(sender_id), "mailbox_address": sender_mailbox, "mailbox_provider": sender_provider},
+        "enrolled_at": _iso(enrolled_at),
+        # Only open enrollments are joined: nothing has ended them.
+        "ended_at": None, "end_reason": None, "end_surface": None, "end_actor": None, "evidence": None,
+    }
+    allowed = can_unenroll(
+        principal,
+        SimpleNamespace(status=status, enrolled_by_user_id=by_id, sender_user_id=sender_id),  # type: ignore[arg-type]
+        sequence_owner_id=owner_id,
     )
-    seq = SimpleNamespace(id=r.sequence_id, name=r.sequence_name, steps_total=r.steps_total)
-    by = SimpleNamespace(id=r.enrolled_by_user_id, name=r.by_name, email=r.by_email)
-    sender = SimpleNamespace(id=r.sender_user_id, mailbox_address=r.sender_mailbox,
-                             mailbox_provider=r.sender_provider)
-    return enrollment_view(e, seq, by, sender)  # type: ignore[arg-type]
+    return contact, enrollment, allowed
 
 
 def lookup_recipients(ctx: ServiceContext, principal: Principal, emails: list[str]) -> list[dict[str, Any]]:
@@ -61,43 +101,31 @@ def lookup_recipients(ctx: ServiceContext, principal: Principal, emails: list[st
     if len(emails) > MAX_RECIPIENTS:
         raise Invalid(f"at most {MAX_RECIPIENTS} addresses per lookup")
     normalized = [try_normalize(x) if isinstance(x, str) else None for x in emails]
-    keys = sorted({fold_normalized(n) for n in normalized if n})
-    rows: list[Any] = []
+    folded = [fold_normalized(n) if n else None for n in normalized]
+    keys = sorted({f for f in folded if f})
+    rows: Sequence[Any] = ()
     if keys:
-        with ctx.engine.connect() as conn:
-            rows = list(conn.execute(_LOOKUP.where(t.ContactAddress.account_id == principal.account_id,
-                                                t.ContactAddress.canonical.in_(keys))))
+        # One statement needs no transaction. On PostgreSQL, autocommit saves the BEGIN and the
+        # ROLLBACK round trips, and since psycopg forgets its prepared statements at every
+        # ROLLBACK, it also lets the lookup run as a prepared statement (no planning per call).
+        with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            rows = conn.execute(_LOOKUP_KEYS, {"account_id": principal.account_id, "keys": keys}).all()
     by_key: dict[str, list[Any]] = {}
     for r in rows:
-        by_key.setdefault(r.canonical, []).append(r)
+        by_key.setdefault(r[1], []).append(r)  # r[1]: the canonical address
     out = []
-    for asked, norm in zip(emails, normalized, strict=True):
+    for asked, norm, key in zip(emails, normalized, folded, strict=True):
         entry: dict[str, Any] = {"email": asked, "contact": None, "enrollment": None, "can_unenroll": False}
-        if norm is None:
+        if norm is None or key is None:
             entry["error"] = "not an email address"
             out.append(entry)
             continue
-        candidates = by_key.get(fold_normalized(norm), [])
-        # An exact address wins over a Gmail dot/+tag spelling of another contact's address.
-        match = next((r for r in candidates if r.address == norm), candidates[0] if candidates else None)
-        if match is not None:
-            entry["matched_by"] = "address" if match.address == norm else "alias"
-            entry["contact"] = {
-                "id": str(match.contact_id),
-                "name": " ".join(p for p in (match.first_name, match.last_name) if p) or match.primary_email,
-                "email": match.primary_email,
-                "company": {"id": str(match.company_id), "name": match.company_name} if match.company_id else None,
-                "unsubscribed": match.unsubscribed,
-                "bounced": match.bounced,
-            }
-            if match.enrollment_id is not None:
-                entry["enrollment"] = _enrollment_from_row(match)
-                entry["can_unenroll"] = can_unenroll(
-                    principal,
-                    SimpleNamespace(status=match.status, enrolled_by_user_id=match.enrolled_by_user_id,
-                                    sender_user_id=match.sender_user_id),  # type: ignore[arg-type]
-                    sequence_owner_id=match.owner_user_id,
-                )
+        candidates = by_key.get(key)
+        if candidates:
+            # An exact address wins over a Gmail dot/+tag spelling of another contact's address.
+            match = next((r for r in candidates if r[0] == norm), candidates[0])
+            entry["matched_by"] = "address" if match[0] == norm else "alias"
+            entry["contact"], entry["enrollment"], entry["can_unenroll"] = _contact_and_enrollment(principal, match)
         out.append(entry)
     return out
 
