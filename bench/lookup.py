@@ -171,10 +171,10 @@ def main() -> int:
         http = requests.Session()
         for _ in range(100):
             try:
-                if http.get(base + "/healthz", timeout=1).ok:
+                if http.get(base + "/healthz", timeout=5).ok:
                     break
-            except requests.ConnectionError:
-                time.sleep(0.2)
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.2)  # still starting (a busy machine can take seconds)
         headers = {"Authorization": f"Bearer {key}"}
 
         def measure(make_url: Any) -> dict[str, float]:
