@@ -521,7 +521,7 @@ def process_graph_messages(ctx: ServiceContext, address: str, items: list[tuple[
 
     try:
         _, mailbox, graph = _graph_user(ctx, address)
-    except MailboxNotConnected as exc:
+    except Exception as exc:  # noqa: BLE001 - parked or retried like any notification's failure
         return {nid: _finish_failed(ctx, nid, exc) for nid, _ in items}
     wanted = list(dict.fromkeys(mid for _, mid in items if mid))
     fetched: dict[str, dict[str, Any] | GraphError] = {}
@@ -530,7 +530,7 @@ def process_graph_messages(ctx: ServiceContext, address: str, items: list[tuple[
         try:
             for mid, got in zip(wanted, graph.fetch_many(wanted), strict=False):
                 fetched[mid] = got
-        except GraphError as exc:  # the batch request itself failed: what it did not fetch is retried
+        except Exception as exc:  # noqa: BLE001 - the batch request itself failed: what it did not fetch is retried
             failed.update({mid: exc for mid in wanted if mid not in fetched})
         arrived: list[Arrived] = []
         for mid in wanted:
@@ -541,7 +541,7 @@ def process_graph_messages(ctx: ServiceContext, address: str, items: list[tuple[
             elif got is not None and not got.get("isDraft"):
                 try:
                     arrived.append(Arrived(mid, _graph_inbound(graph, got)))
-                except GraphError as exc:
+                except Exception as exc:  # noqa: BLE001 - this message's notification is retried
                     failed[mid] = exc
         for start in range(0, len(arrived), APPLY_BATCH):
             chunk = arrived[start : start + APPLY_BATCH]
