@@ -490,7 +490,9 @@ def _claim(s: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
     insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = _processed_table()
     claimed: dict[str, int] = {}
-    for chunk in _chunks(rows, 100):
+    # In key order: two workers claiming overlapping batches on PostgreSQL wait on each other's
+    # rows in the same order, never in a cycle.
+    for chunk in _chunks(sorted(rows, key=lambda r: str(r["message_id"])), 100):
         statement = insert(table).values(chunk).on_conflict_do_nothing().returning(table.c.message_id, table.c.id)
         claimed.update({str(mid): int(pid) for mid, pid in s.connection().execute(statement)})
     return claimed

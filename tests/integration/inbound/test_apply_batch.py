@@ -132,3 +132,37 @@ def test_a_message_another_worker_claimed_first_is_left_to_it(services: ServiceC
                                     messages=[reply])
     assert result[0]["already_processed"] is True
     assert enrollments.get_enrollment(services, world.admin, e)["status"] == "active"
+
+
+def test_two_workers_applying_the_same_messages_at_once_apply_each_once(services: ServiceContext, world: World,
+                                                                       provider: str) -> None:
+    import threading
+
+    from addin_server.services import directory
+
+    batch: list[Arrived] = []
+    ids = []
+    for n in range(8):
+        contact = directory.create_contact(services, world.admin, email=f"race{n}@fabrikam.test")
+        e, arrived = messages_for(services, world, contact, ["human_reply.eml"], f"race{n}")
+        ids.append(int(e))
+        batch += arrived
+    mailbox, errors = world.rep["mailbox_address"], []
+
+    def worker(messages: list[Arrived]) -> None:
+        try:
+            apply_inbound_messages(services, provider=provider, mailbox_address=mailbox, messages=messages)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(m,)) for m in (batch, batch[::-1])]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert errors == []
+    with services.session() as s:
+        assert s.scalar(select(func.count()).select_from(t.ProcessedMessage)) == 8
+        ended = s.execute(select(t.EnrollmentEvent.enrollment_id, func.count()).where(
+            t.EnrollmentEvent.type == "unenrolled").group_by(t.EnrollmentEvent.enrollment_id)).all()
+    assert sorted(ended) == [(i, 1) for i in sorted(ids)]
