@@ -8,14 +8,18 @@ change nothing: the cursor moves forward only, and each message is applied once
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, select, text, update
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
@@ -43,18 +47,62 @@ class Recorded:
     discarded: str = ""
 
 
-def _insert_ignoring_duplicates(ctx: ServiceContext, rows: list[dict[str, Any]]) -> int:
-    """One INSERT ... ON CONFLICT DO NOTHING; returns how many rows were new."""
-    from sqlalchemy.dialects import postgresql, sqlite
+# PostgreSQL: all the rows travel as one JSON document, unpacked by json_to_recordset. The text of
+# the statement (and so psycopg's prepared statement, planned once) is the same for one row or a
+# thousand, and the client neither re-parses a long INSERT ... VALUES nor escapes arrays per call.
+_PG_INBOX_INSERT = text(
+    "INSERT INTO inbound_notifications (provider, dedupe_key, account_id, mailbox_address, payload, status, "
+    "attempts, next_attempt_at, received_at) "
+    "SELECT provider, dedupe_key, account_id, mailbox_address, payload, status, attempts, next_attempt_at, "
+    "received_at FROM json_to_recordset(CAST(:rows AS json)) AS r(provider varchar, dedupe_key varchar, "
+    "account_id bigint, mailbox_address varchar, payload json, status varchar, attempts integer, "
+    "next_attempt_at timestamptz, received_at timestamptz) "
+    "ON CONFLICT DO NOTHING RETURNING id")
 
-    insert = postgresql.insert if ctx.engine.dialect.name == "postgresql" else sqlite.insert
-    # Parameters passed separately keep one compiled statement in SQLAlchemy's cache.
-    statement = insert(t.InboundNotification).on_conflict_do_nothing()
-    with ctx.engine.begin() as conn:
-        if len(rows) == 1:
-            return int(conn.execute(statement, rows[0]).rowcount or 0)
-        conn.execute(statement, rows)
-        return len(rows)
+
+def _json_time(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the database; use aware UTC times")
+    return value.isoformat()
+
+
+_inbox_inserts: dict[str, Any] = {}
+
+
+def _inbox_insert(dialect: str) -> Any:
+    """SQLite: INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once.
+
+    With RETURNING, SQLAlchemy sends many rows as one multi-row INSERT ("insertmanyvalues") rather
+    than one statement per row, and the ids returned are the rows that were new.
+    """
+    statement = _inbox_inserts.get(dialect)
+    if statement is None:
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(t.InboundNotification).on_conflict_do_nothing().returning(t.InboundNotification.id)
+        _inbox_inserts[dialect] = statement
+    return statement
+
+
+def _insert_ignoring_duplicates(ctx: ServiceContext, rows: list[dict[str, Any]], conn: Any = None) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING of every row in one statement; returns how many were new.
+
+    One statement is atomic on its own, so it runs without BEGIN and COMMIT round trips. `conn` may
+    be an open autocommit connection to reuse.
+    """
+    if not rows:
+        return 0
+    if ctx.engine.dialect.name == "postgresql":
+        statement: Any = _PG_INBOX_INSERT
+        params: Any = {"rows": json.dumps([
+            {**r, "next_attempt_at": _json_time(r["next_attempt_at"]), "received_at": _json_time(r["received_at"])}
+            for r in rows])}
+    else:
+        statement, params = _inbox_insert(ctx.engine.dialect.name), rows
+    if conn is not None:
+        return len(conn.execute(statement, params).all())
+    with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        return len(c.execute(statement, params).all())
 
 
 def record_notification(ctx: ServiceContext, *, provider: str, dedupe_key: str, mailbox_address: str | None,
@@ -68,25 +116,37 @@ def record_notification(ctx: ServiceContext, *, provider: str, dedupe_key: str, 
     return Recorded(stored=bool(stored), duplicate=not stored)
 
 
+_context_caches: dict[tuple[int, str], dict[Any, Any]] = {}
+_CACHE_MAX = 10_000
+
+
+def _context_cache(ctx: ServiceContext, name: str) -> dict[Any, Any]:
+    """A cache that lives and dies with its ServiceContext (a dead context's id may be reused)."""
+    key = (id(ctx), name)
+    cache = _context_caches.get(key)
+    if cache is None:
+        cache = _context_caches.setdefault(key, {})
+        weakref.finalize(ctx, _context_caches.pop, key, None)
+    return cache
+
+
 # Which account follows a mailbox changes rarely; pushes ask many times a second.
 MAILBOX_CACHE_SECONDS = 60.0
-_mailbox_accounts: dict[tuple[int, str], tuple[int, float]] = {}
 
 
 def _account_of_mailbox(ctx: ServiceContext, address: str) -> int | None:
-    import time
-
-    key, now = (id(ctx), address), time.monotonic()
-    cached = _mailbox_accounts.get(key)
+    cache: dict[str, tuple[int, float]] = _context_cache(ctx, "mailbox_accounts")
+    now = time.monotonic()
+    cached = cache.get(address)
     if cached is not None and cached[1] > now:
         return cached[0]
     with ctx.sessions() as s:
         user = find_mailbox_user(s, address)
         account_id = user.account_id if user else None
     if account_id is not None:  # unknown mailboxes are not remembered: a new rep works at once
-        if len(_mailbox_accounts) > 10_000:
-            _mailbox_accounts.clear()
-        _mailbox_accounts[key] = (account_id, now + MAILBOX_CACHE_SECONDS)
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+        cache[address] = (account_id, now + MAILBOX_CACHE_SECONDS)
     return account_id
 
 
@@ -443,41 +503,111 @@ def requeue(ctx: ServiceContext, ids: list[int] | None = None, all_dead: bool = 
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+# Graph subscriptions change every few days (created, renewed, replaced); their notifications come
+# many times a second. What a subscription id names is therefore remembered for a short while:
+# - a clientState that does not match the remembered hash is never refused (or accepted) on the
+#   cache's word: the subscription is read again first, so a subscription recreated under the same
+#   id works at once, and a forged clientState is checked against the database's hash;
+# - ids we do not know are never remembered, so a new subscription works at once;
+# - a subscription we replaced or deleted is still accepted, with the clientState Graph had for
+#   it (never stored in plain), for at most GRAPH_SUBSCRIPTION_CACHE_SECONDS in each web process.
+GRAPH_SUBSCRIPTION_CACHE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class _GraphSubscription:
+    account_id: int
+    mailbox_address: str
+    client_state_hash: str
+    read_at: datetime
+
+
+def _graph_subscriptions_query() -> Any:
+    from sqlalchemy import bindparam, literal, union_all
+
+    wanted: Any = bindparam("ids", expanding=True)
+    return union_all(*(
+        select(literal(rank).label("rank"), w.subscription_id, w.account_id, w.mailbox_address, w.client_state_hash)
+        .where(w.subscription_id.in_(wanted))
+        for rank, w in ((0, t.MailboxWatch), (1, t.CalendarWatch))))
+
+
+_GRAPH_SUBSCRIPTIONS = _graph_subscriptions_query()  # built once: SQLAlchemy reuses its compiled form
+
+
+def _read_graph_subscriptions(conn: Any, ids: set[str], now: datetime) -> dict[str, _GraphSubscription]:
+    """Our inbox and events subscriptions among these ids, in one query (an events one wins a tie)."""
+    found: dict[str, _GraphSubscription] = {}
+    rows = conn.execute(_GRAPH_SUBSCRIPTIONS, {"ids": sorted(ids)}).all()
+    for _, sub_id, account_id, mailbox, state_hash in sorted(rows, key=lambda r: int(r[0])):
+        if sub_id and state_hash:
+            found[sub_id] = _GraphSubscription(account_id, mailbox, state_hash, now)
+    return found
+
+
 def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, lifecycle: bool) -> dict[str, int]:
     """Keep every Graph item whose subscription is ours and whose clientState matches; one write.
 
     Items failing the checks are dropped (and counted); valid items of the same batch are kept.
+    Known subscriptions cost no query (see GRAPH_SUBSCRIPTION_CACHE_SECONDS).
     """
     from addin_server.auth.client_state import client_state_matches
-    from addin_server.services.calendars import calendar_subscriptions
 
-    sub_ids = {str(i.get("subscriptionId")) for i in items if isinstance(i.get("subscriptionId"), str)}
-    with ctx.sessions() as s:
-        watches = {w.subscription_id: w for w in s.scalars(
-            select(t.MailboxWatch).where(t.MailboxWatch.subscription_id.in_(sub_ids)))} if sub_ids else {}
-        watches.update(calendar_subscriptions(s, sub_ids))  # type: ignore[arg-type]  # the fields read alike
-    now, rows, dropped = ctx.now(), [], 0
+    now = ctx.now()
+    cache: dict[str, _GraphSubscription] = _context_cache(ctx, "graph_subscriptions")
+    fresh = timedelta(seconds=GRAPH_SUBSCRIPTION_CACHE_SECONDS)
+    verdicts: dict[tuple[str, str, str], bool] = {}  # one HMAC per distinct clientState and hash
+
+    def verified(sub_id: str, state: str, subs: dict[str, _GraphSubscription]) -> _GraphSubscription | None:
+        sub = subs.get(sub_id)
+        if sub is None:
+            return None
+        key = (sub_id, state, sub.client_state_hash)
+        if key not in verdicts:
+            verdicts[key] = client_state_matches(state, sub.client_state_hash, ctx.settings)
+        return sub if verdicts[key] else None
+
+    remembered = {i: sub for i, sub in cache.items() if sub.read_at <= now < sub.read_at + fresh} if cache else {}
+    checked: list[tuple[dict[str, Any], str, _GraphSubscription | None]] = []
+    recheck: set[str] = set()
     for item in items:
-        watch = watches.get(str(item.get("subscriptionId")))
-        state = item.get("clientState")
-        if watch is None or not isinstance(state, str) or not watch.client_state_hash or \
-                not client_state_matches(state, watch.client_state_hash, ctx.settings):
-            dropped += 1
-            continue
-        if lifecycle:
-            event = str(item.get("lifecycleEvent", ""))
-            key = f"{watch.subscription_id}:{event}:{item.get('subscriptionExpirationDateTime', '')}"
-        else:
-            data = item.get("resourceData")
-            target = data.get("id") if isinstance(data, dict) else item.get("resource", "")
-            key = f"{watch.subscription_id}:{item.get('changeType', '')}:{target}"
-        payload = {k: v for k, v in item.items() if k != "clientState"}  # never keep the secret
-        rows.append({"provider": "graph_lifecycle" if lifecycle else "graph", "dedupe_key": key[:400],
-                     "account_id": watch.account_id, "mailbox_address": watch.mailbox_address, "payload": payload,
-                     "status": "pending", "attempts": 0, "next_attempt_at": now, "received_at": now})
-    if rows:
-        _insert_ignoring_duplicates(ctx, rows)
-    return {"kept": len(rows), "dropped": dropped}
+        sub_id, state = item.get("subscriptionId"), item.get("clientState")
+        if not isinstance(sub_id, str) or not isinstance(state, str):
+            continue  # dropped: not one of Graph's items
+        sub = verified(sub_id, state, remembered)
+        if sub is None:
+            recheck.add(sub_id)
+        checked.append((item, sub_id, sub))
+    rows: list[dict[str, Any]] = []
+    with contextlib.ExitStack() as stack:
+        conn = None
+        if recheck:
+            conn = stack.enter_context(ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT"))
+            read = _read_graph_subscriptions(conn, recheck, now)
+            for sub_id in recheck:
+                cache.pop(sub_id, None)
+            if len(cache) + len(read) > _CACHE_MAX:
+                cache.clear()
+            cache.update(read)
+            checked = [(item, sub_id, sub or verified(sub_id, str(item["clientState"]), read))
+                       for item, sub_id, sub in checked]
+        for item, sub_id, sub in checked:
+            if sub is None:
+                continue
+            if lifecycle:
+                event = str(item.get("lifecycleEvent", ""))
+                key = f"{sub_id}:{event}:{item.get('subscriptionExpirationDateTime', '')}"
+            else:
+                data = item.get("resourceData")
+                target = data.get("id") if isinstance(data, dict) else item.get("resource", "")
+                key = f"{sub_id}:{item.get('changeType', '')}:{target}"
+            payload = {k: v for k, v in item.items() if k != "clientState"}  # never keep the secret
+            rows.append({"provider": "graph_lifecycle" if lifecycle else "graph", "dedupe_key": key[:400],
+                         "account_id": sub.account_id, "mailbox_address": sub.mailbox_address, "payload": payload,
+                         "status": "pending", "attempts": 0, "next_attempt_at": now, "received_at": now})
+        if rows:
+            _insert_ignoring_duplicates(ctx, rows, conn)
+    return {"kept": len(rows), "dropped": len(items) - len(rows)}
 
 
 # --- Outlook (Graph) ---------------------------------------------------------------------------
