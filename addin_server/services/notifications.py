@@ -662,7 +662,7 @@ def process_graph_messages(ctx: ServiceContext, address: str, items: list[tuple[
                 fetched[mid] = got
         except Exception as exc:  # noqa: BLE001 - the batch request itself failed: what it did not fetch is retried
             failed.update({mid: exc for mid in wanted if mid not in fetched})
-        arrived: list[Arrived] = []
+        arrived: list[tuple[str, Arrived]] = []  # (the id notified, the message under the id fetched)
         for mid in wanted:
             got = fetched.get(mid)
             if isinstance(got, GraphError):
@@ -670,15 +670,17 @@ def process_graph_messages(ctx: ServiceContext, address: str, items: list[tuple[
                     failed[mid] = got
             elif got is not None and not got.get("isDraft"):
                 try:
-                    arrived.append(Arrived(mid, _graph_inbound(graph, got)))
+                    # Keyed by the id the fetch answered (immutable, as Prefer asks), as the delta
+                    # catch-up keys it: the notification may name the message by another id.
+                    arrived.append((mid, Arrived(str(got.get("id") or mid), _graph_inbound(graph, got))))
                 except Exception as exc:  # noqa: BLE001 - this message's notification is retried
                     failed[mid] = exc
         for start in range(0, len(arrived), APPLY_BATCH):
             chunk = arrived[start : start + APPLY_BATCH]
             try:
-                apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox, messages=chunk)
+                apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox, messages=[a for _, a in chunk])
             except Exception as exc:  # noqa: BLE001 - these notifications are retried
-                failed.update({a.provider_message_id: exc for a in chunk})
+                failed.update({mid: exc for mid, _ in chunk})
     finally:
         graph.close()
     statuses: dict[int, str] = {}
