@@ -300,6 +300,28 @@ def decision_view(d: Decision) -> dict[str, Any]:
             "evidence": _jsonable(dict(d.evidence))}
 
 
+def _event(s: Session, e: t.Enrollment, kind: EventType, at: datetime, actor: str | None, **data: Any) -> None:
+    """enrollments.add_event, remembered in order so that the batch's events are written together."""
+    s.info.setdefault("inbound_events", []).append(add_event(s, e, kind, at, actor, **data))
+
+
+def _write_events(s: Session) -> None:
+    """Insert the events not flushed yet in one executemany, in the order they happened.
+
+    The ORM would insert them one statement each: it wants every new id back, which SQLite's
+    multi-row RETURNING cannot give in order. Nothing here reads the ids.
+    """
+    pending = [ev for ev in s.info.pop("inbound_events", []) if inspect(ev).pending]
+    if not pending:
+        return
+    table = cast(Table, t.EnrollmentEvent.__table__)
+    columns = [c.key for c in table.columns if c.key != "id"]
+    rows = [{c: getattr(ev, c) for c in columns} for ev in pending]
+    for ev in pending:
+        s.expunge(ev)
+    s.connection().execute(table.insert(), rows)
+
+
 _ENDED_FIELDS = ("status", "ended_at", "next_step_at", "paused_until", "end_reason", "end_surface", "end_actor",
                  "end_evidence", "lease_owner", "lease_until")
 
@@ -332,8 +354,8 @@ def _end_open(s: Session, e: t.Enrollment, end: EndOfEnrollment, now: datetime) 
         return False
     for name, value in values.items():  # the session's copy now says what the row says
         set_committed_value(e, name, value)
-    add_event(s, e, EventType.UNENROLLED, now, end.actor, reason=end.reason.value, surface=end.surface.value,
-              evidence=dict(end.evidence))
+    _event(s, e, EventType.UNENROLLED, now, end.actor, reason=end.reason.value, surface=end.surface.value,
+           evidence=dict(end.evidence))
     return True
 
 
@@ -345,7 +367,7 @@ def _apply(s: Session, outcome: Outcome, account_id: int, now: datetime) -> list
             continue
         evidence = _jsonable(dict(d.evidence))
         if d.event is not None:
-            add_event(s, e, d.event, now, SYSTEM_ACTOR, **evidence)
+            _event(s, e, d.event, now, SYSTEM_ACTOR, **evidence)
         if d.action is Action.UNENROLL and d.reason is not None:
             end = EndOfEnrollment(d.reason, Surface.AUTOMATIC, SYSTEM_ACTOR, evidence)
             if not _end_open(s, e, end, now):
@@ -354,8 +376,8 @@ def _apply(s: Session, outcome: Outcome, account_id: int, now: datetime) -> list
             until = datetime.combine(d.pause_until, time(0, 0), tzinfo=UTC)
             remaining = max(0, int((e.next_step_at - now).total_seconds())) if e.next_step_at else 0
             e.status, e.paused_until = EnrollmentStatus.PAUSED.value, until
-            add_event(s, e, EventType.PAUSED, now, SYSTEM_ACTOR, until=until.isoformat().replace("+00:00", "Z"),
-                      reason="out of office until the stated return date", remaining_delay_seconds=remaining)
+            _event(s, e, EventType.PAUSED, now, SYSTEM_ACTOR, until=until.isoformat().replace("+00:00", "Z"),
+                   reason="out of office until the stated return date", remaining_delay_seconds=remaining)
         applied.append(decision_view(d))
     for change in outcome.address_updates:
         for row in s.scalars(select(t.ContactAddress).where(t.ContactAddress.account_id == account_id,
@@ -462,6 +484,7 @@ def apply_inbound_messages(ctx: ServiceContext, *, provider: str, mailbox_addres
                 "applied": applied, "address_updates": [asdict(u) for u in outcome.address_updates]}})
             results[a.provider_message_id] = {"already_processed": False, "dry_run": False, "kind": c.kind.value,
                                               "evidence": evidence, "decisions": applied}
+        _write_events(session)
         if stored:
             table = _processed_table()
             session.flush()
