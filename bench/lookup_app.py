@@ -1,12 +1,10 @@
-"""The app the lookup benchmark serves: the real app plus a bare route to compare with."""
+"""The app the benchmarks serve: the production entry point plus a bare route to compare with."""
 
 from __future__ import annotations
 
 from flask import jsonify
 
-from addin_server import create_app
-
-app = create_app()
+from addin_server.wsgi import app
 
 
 @app.get("/bench/bare")
