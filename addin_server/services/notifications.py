@@ -567,7 +567,11 @@ def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, life
             verdicts[key] = client_state_matches(state, sub.client_state_hash, ctx.settings)
         return sub if verdicts[key] else None
 
-    remembered = {i: sub for i, sub in cache.items() if sub.read_at <= now < sub.read_at + fresh} if cache else {}
+    remembered: dict[str, _GraphSubscription] = {}
+    for sub_id in {i["subscriptionId"] for i in items if isinstance(i.get("subscriptionId"), str)}:
+        sub = cache.get(sub_id)  # get() only, never a walk over it: other threads change the cache
+        if sub is not None and sub.read_at <= now < sub.read_at + fresh:
+            remembered[sub_id] = sub
     checked: list[tuple[dict[str, Any], str, _GraphSubscription | None]] = []
     recheck: set[str] = set()
     for item in items:

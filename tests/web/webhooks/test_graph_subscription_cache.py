@@ -155,3 +155,20 @@ def test_lifecycle_events_are_checked_and_stored_once(client: Any, services: Ser
         payload = s.scalar(select(t.InboundNotification.payload))
         assert s.scalar(select(func.count()).select_from(t.InboundNotification)) == 1
     assert payload is not None and "clientState" not in payload and payload["lifecycleEvent"] == "missed"
+
+
+def test_batches_arriving_together_on_many_threads_are_all_kept(services: ServiceContext,
+                                                                inbox: dict[str, Any]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from addin_server.services.notifications import record_graph_items
+
+    def deliver(n: int) -> dict[str, int]:
+        # Unknown ids and wrong secrets make every batch read and rewrite the shared cache.
+        return record_graph_items(services, [_item("sub-1", inbox["secret"], f"T{n}"), _item(f"gone-{n}", "x", "U"),
+                                             _item("sub-1", f"wrong-{n}", "V")], lifecycle=False)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        counts = list(pool.map(deliver, range(120)))
+    assert counts == [{"kept": 1, "dropped": 2}] * 120
+    assert len(_stored(services)) == 120
