@@ -50,9 +50,6 @@ def test_duplicates_reordering_drops_throttling_lifecycle_events_and_a_dead_work
     assert soak.providers["gmail"].faults["history expired"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services/notifications.process_graph_messages records a notified Outlook message under the notification's "
-    "folder id (Arrived(mid, ...)); the delta catch-up records it under its immutable id, so it is applied twice"))
 def test_each_message_counts_once_on_both_providers_whichever_way_it_was_read(soak: SoakResult) -> None:
     for provider, tally in soak.providers.items():
         assert tally.applied_twice == 0, f"{provider}: {as_text(soak)}"
