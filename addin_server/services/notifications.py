@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import time
 import weakref
 from collections.abc import Callable
@@ -66,6 +67,28 @@ def _json_time(value: datetime) -> str:
     return value.isoformat()
 
 
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _storable(value: Any) -> Any:
+    """The value with NUL characters and lone surrogates (neither fits a database's text) replaced."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
+def _json_rows(rows: list[dict[str, Any]]) -> str:
+    rows = [{**r, "next_attempt_at": _json_time(r["next_attempt_at"]), "received_at": _json_time(r["received_at"])}
+            for r in rows]
+    document = json.dumps(rows)
+    # Escaped, a NUL is \u0000 and any surrogate starts with \ud: only then is there anything to clean.
+    return json.dumps(_storable(rows)) if "\\u0000" in document or "\\ud" in document else document
+
+
 _inbox_inserts: dict[str, Any] = {}
 
 
@@ -94,11 +117,10 @@ def _insert_ignoring_duplicates(ctx: ServiceContext, rows: list[dict[str, Any]],
         return 0
     if ctx.engine.dialect.name == "postgresql":
         statement: Any = _PG_INBOX_INSERT
-        params: Any = {"rows": json.dumps([
-            {**r, "next_attempt_at": _json_time(r["next_attempt_at"]), "received_at": _json_time(r["received_at"])}
-            for r in rows])}
+        params: Any = {"rows": _json_rows(rows)}
     else:
-        statement, params = _inbox_insert(ctx.engine.dialect.name), rows
+        statement = _inbox_insert(ctx.engine.dialect.name)
+        params = [_storable(r) for r in rows] if any(_UNSTORABLE.search(r["dedupe_key"]) for r in rows) else rows
     if conn is not None:
         return len(conn.execute(statement, params).all())
     with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:

@@ -172,3 +172,13 @@ def test_batches_arriving_together_on_many_threads_are_all_kept(services: Servic
         counts = list(pool.map(deliver, range(120)))
     assert counts == [{"kept": 1, "dropped": 2}] * 120
     assert len(_stored(services)) == 120
+
+
+def test_a_verified_item_carrying_characters_no_database_text_holds_is_stored_cleaned(
+        client: Any, services: ServiceContext, inbox: dict[str, Any]) -> None:
+    odd = {**_item("sub-1", inbox["secret"], "a\u0000b\ud800"), "note": "x\u0000\udfff \U0001f600"}
+    _send(client, odd, _item("sub-1", inbox["secret"], "plain"))
+    assert [k for _, k, _ in _stored(services)] == ["sub-1:created:a\ufffdb\ufffd", "sub-1:created:plain"]
+    with services.session() as s:
+        notes = [n.payload.get("note") for n in s.scalars(select(t.InboundNotification).order_by(t.InboundNotification.id))]
+    assert notes == ["x\ufffd\ufffd \U0001f600", None]
