@@ -55,7 +55,10 @@ ALTERED = {"other address on the thread": ("human_reply.eml", "assistant{i}@else
 # How Exchange classes what arrives: its own automatic replies carry the OOF message class.
 OUTLOOK_KIND = {"exchange_automatic_reply.eml": "oof"}
 ROUND = 50  # deliveries between two flushes of the notification queues
-SWEEP_EVERY = 500  # deliveries per minute of emulated time: the worker's sweep runs once a minute
+# Deliveries per minute of emulated time: the worker's sweep runs once a minute. Between two sweeps
+# an Outlook mailbox gets about 250 messages; the delta catch-up applies at most the newest 500 of
+# what it reads (services/notifications.GRAPH_RESYNC_LIMIT), so a much longer gap would drop the oldest.
+SWEEP_EVERY = 500
 SWEEP_MINUTES = 1
 
 
