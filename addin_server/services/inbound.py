@@ -504,21 +504,35 @@ def _processed_table() -> Table:
     return cast(Table, t.ProcessedMessage.__table__)
 
 
+_claim_statements: dict[str, Any] = {}
+
+
+def _claim_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING, built once per dialect.
+
+    Given many rows as parameters, SQLAlchemy sends them as multi-row INSERTs ("insertmanyvalues")
+    and returns only the rows that were new; the statement stays in the compiled cache.
+    """
+    statement = _claim_statements.get(dialect)
+    if statement is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = _processed_table()
+        statement = insert(table).on_conflict_do_nothing().returning(table.c.message_id, table.c.id)
+        _claim_statements[dialect] = statement
+    return statement
+
+
 def _claim(s: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert the ProcessedMessage rows no one has yet; returns {message id: row id} of those inserted."""
     if not rows:
         return {}
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = _processed_table()
-    claimed: dict[str, int] = {}
+    statement = _claim_statement(s.get_bind().dialect.name)
     # In key order: two workers claiming overlapping batches on PostgreSQL wait on each other's
     # rows in the same order, never in a cycle.
-    for chunk in _chunks(sorted(rows, key=lambda r: str(r["message_id"])), 100):
-        statement = insert(table).values(chunk).on_conflict_do_nothing().returning(table.c.message_id, table.c.id)
-        claimed.update({str(mid): int(pid) for mid, pid in s.connection().execute(statement)})
-    return claimed
+    ordered = sorted(rows, key=lambda r: str(r["message_id"]))
+    return {str(mid): int(pid) for mid, pid in s.connection().execute(statement, ordered)}
 
 
 def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address: str, provider_message_id: str,

@@ -123,15 +123,20 @@ def test_a_message_twice_in_a_batch_or_already_applied_counts_once(services: Ser
 
 def test_a_message_another_worker_claimed_first_is_left_to_it(services: ServiceContext, world: World,
                                                               provider: str) -> None:
+    from addin_server.services import directory
+
     e, (reply,) = messages_for(services, world, world.contact, ["human_reply.eml"], "m")
+    others = [messages_for(services, world, directory.create_contact(services, world.admin, email=f"o{n}@x.test"),
+                           ["human_reply.eml"], f"o{n}") for n in range(2)]
     with services.session() as s:  # the other worker's claim, its transaction not yet applied
         s.add(t.ProcessedMessage(account_id=int(world.admin.account_id), provider=provider,
                                  mailbox_address=world.rep["mailbox_address"], message_id="m-0", kind="human_reply",
                                  evidence={}, decisions={}, processed_at=services.now()))
     result = apply_inbound_messages(services, provider=provider, mailbox_address=world.rep["mailbox_address"],
-                                    messages=[reply])
-    assert result[0]["already_processed"] is True
+                                    messages=[others[0][1][0], reply, others[1][1][0]])
+    assert [r["already_processed"] for r in result] == [False, True, False]
     assert enrollments.get_enrollment(services, world.admin, e)["status"] == "active"
+    assert [enrollments.get_enrollment(services, world.admin, i)["status"] for i, _ in others] == ["unenrolled"] * 2
 
 
 def test_two_workers_applying_the_same_messages_at_once_apply_each_once(services: ServiceContext, world: World,
