@@ -180,13 +180,17 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         soak_met, soak_why = None, f"no figures: the soak exited {soak_part.get('exit_code', 'unrun')} before " \
                                     f"writing its report. {note}".strip()
     else:
-        zeros = soak.get("lost") == 0 and soak.get("ended_twice") == 0 and soak.get("unexplained") == 0
+        zeros = all(soak.get(k) == 0 for k in ("lost", "ended_twice", "unexplained")) and \
+            soak.get("applied_twice", 0) == 0
         full = (soak.get("n") or 0) >= 10_000
         soak_met = zeros and full
-        soak_why = "" if soak_met else ("lost, ended twice or unexplained is not 0" if not zeros else
+        soak_why = "" if soak_met else ("lost, ended twice, unexplained or applied twice is not 0" if not zeros else
                                         f"all 0, but at N={soak.get('n')}, not 10,000. {note}".strip())
-    rows.append(_row("soak with faults on the Gmail pipeline", soak and f"N={soak.get('n')}: lost {soak.get('lost')}, "
-                     f"ended twice {soak.get('ended_twice')}, unexplained {soak.get('unexplained')}",
+    names = {"gmail": "Gmail", "outlook": "Outlook"}
+    providers = " and ".join(names.get(p, p) for p in (soak or {}).get("providers", {})) or "the mail pipeline"
+    rows.append(_row(f"soak with faults on {providers}", soak and f"N={soak.get('n')}: lost {soak.get('lost')}, "
+                     f"ended twice {soak.get('ended_twice')}, unexplained {soak.get('unexplained')}, "
+                     f"applied twice {soak.get('applied_twice', 'not counted')}",
                      "N = 10,000: lost 0, ended twice 0, unexplained 0", soak_met, soak_why))
     for name, target in (("fuzzing", "0 server errors, nothing persisted for invalid input"),
                          ("security", "every refusal, isolation and secrecy test passes")):
