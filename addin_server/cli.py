@@ -65,7 +65,14 @@ def _serve(settings: Settings, host: str, port: int, workers: int, threads: int)
                 self.cfg.set("post_worker_init", _start_worker_in_process)
 
         def load(self) -> Any:
-            return create_app(settings)
+            import gc
+
+            app = create_app(settings)
+            # As in wsgi.py: what is loaded now lives as long as the process; keep it out of the
+            # collector's full passes, which would walk it in the middle of a request.
+            gc.collect()
+            gc.freeze()
+            return app
 
     Server().run()
     return 0
