@@ -9,11 +9,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from addin_server.db import tables as t
 from addin_server.domain import merge_fields
@@ -279,22 +280,45 @@ def record_step_failure(ctx: ServiceContext, enrollment_id: int, error: str, ret
 # --- ending ----------------------------------------------------------------------------------
 
 
+def ending_values(end: EndOfEnrollment, now: datetime) -> dict[str, Any]:
+    """The columns an ending writes: the one list, for this module and for applying inbound mail."""
+    return {"status": EnrollmentStatus.UNENROLLED.value, "ended_at": now, "next_step_at": None, "paused_until": None,
+            "end_reason": end.reason.value, "end_surface": end.surface.value, "end_actor": end.actor,
+            "end_evidence": dict(end.evidence), "lease_owner": None, "lease_until": None}
+
+
+def _end_open_statement() -> Any:
+    # Core, compiled once: the ORM's UPDATE would evaluate its criteria against every enrollment
+    # the session holds (costly in a batch of inbound messages).
+    table = cast(Table, t.Enrollment.__table__)
+    columns = ending_values(EndOfEnrollment(UnenrollReason.MANUAL, Surface.API, ""), datetime.now())
+    return (update(table).where(table.c.id == bindparam("eid"), table.c.status.in_(OPEN))
+            .values({name: bindparam(f"v_{name}") for name in columns}))
+
+
+END_OPEN = _end_open_statement()
+
+
+def end_open_row(s: Session, e: t.Enrollment, end: EndOfEnrollment, now: datetime) -> bool:
+    """The conditional UPDATE that ends `e` if it is still open; the session's copy is brought up to
+    date. False when it had already ended: only the caller whose UPDATE changed the row goes on to
+    write the `unenrolled` event, so two racing endings make one event."""
+    if inspect(e).modified:
+        s.flush()  # the row's pending changes go first, so that nothing writes over the ending
+    values = ending_values(end, now)
+    result = s.connection().execute(END_OPEN, {"eid": e.id, **{f"v_{k}": v for k, v in values.items()}})
+    if result.rowcount != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(e, name, value)
+    return True
+
+
 def end_enrollment(s: Session, enrollment_id: int, end: EndOfEnrollment, now: datetime) -> bool:
     """End one open enrollment. False when it had already ended (then nothing is written)."""
-    result = s.execute(
-        update(t.Enrollment)
-        .where(t.Enrollment.id == enrollment_id, t.Enrollment.status.in_(OPEN))
-        .values(
-            status=EnrollmentStatus.UNENROLLED.value, ended_at=now, next_step_at=None, paused_until=None,
-            end_reason=end.reason.value, end_surface=end.surface.value, end_actor=end.actor,
-            end_evidence=dict(end.evidence), lease_owner=None, lease_until=None,
-        )
-        # "evaluate" brings an enrollment this session already holds up to date without a SELECT.
-        .execution_options(synchronize_session="evaluate")
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
     e = s.get_one(t.Enrollment, enrollment_id)
+    if not end_open_row(s, e, end, now):
+        return False
     add_event(s, e, EventType.UNENROLLED, now, end.actor, reason=end.reason.value, surface=end.surface.value,
               evidence=dict(end.evidence))
     return True
