@@ -31,6 +31,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from addin_server.domain.addresses import try_normalize
+from addin_server.mail import phrases
 
 MAX_TEXT = 100_000
 MAX_HEADER_VALUE = 4_000
@@ -357,6 +358,50 @@ def _library_failures(msg: email.message.Message) -> tuple[tuple[str, ...], tupl
     return norm(permanent), norm(temporary), None
 
 
+_REPORT_PART_TYPES = frozenset(
+    {
+        "message/delivery-status",
+        "message/global-delivery-status",
+        "text/rfc822-headers",
+        "message/global-headers",
+        "message/rfc822",
+        "message/disposition-notification",
+    }
+)
+
+
+def _could_be_delivery_report(
+    headers: Headers, content_type: str, part_types: Iterable[str], has_delivery_status: bool, text: str
+) -> bool:
+    """Whether a message shows any of the signals a delivery report carries (the classifier's own
+    bounce signals): a report or an attached original, X-Failed-Recipients, an Exchange report
+    class, a mail-system or system sender, an empty Return-Path, Auto-Submitted, a failure subject
+    or an MTA's report wording. Only then is flufl.bounce worth running."""
+    if content_type == "multipart/report" or has_delivery_status or _REPORT_PART_TYPES.intersection(part_types):
+        return True
+    if headers.get("X-Failed-Recipients") is not None:
+        return True
+    if (headers.get("X-MS-Exchange-Message-Class") or "").strip().lower().startswith("report."):
+        return True
+    return_paths = headers.get_all("Return-Path")
+    if return_paths and all(v.strip() in ("<>", "") for v in return_paths):
+        return True
+    submitted = (headers.get("Auto-Submitted") or "").strip().lower()
+    if submitted and submitted != "no":
+        return True
+    from_value = headers.get("From") or ""
+    pairs = getaddresses([from_value]) if from_value else []
+    name, address = pairs[0] if pairs else ("", "")
+    local = address.rsplit("@", 1)[0].strip('<>" ').lower() if address else ""
+    if local and (local in phrases.DAEMON_LOCAL_PARTS or phrases.SYSTEM_LOCAL_PART.match(local)):
+        return True
+    if name and phrases.DAEMON_DISPLAY_NAME.search(name):
+        return True
+    if phrases.BOUNCE_SUBJECT.search(headers.get("Subject") or ""):
+        return True
+    return bool(phrases.BOUNCE_FORMAT_TEXT.search(text[:20_000]))
+
+
 def _walk(msg: email.message.Message) -> Iterator[tuple[email.message.Message, bool]]:
     """Every part with a flag saying whether it sits inside an attached message/rfc822."""
     stack: list[tuple[email.message.Message, bool]] = [(msg, False)]
@@ -438,7 +483,12 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
     report_type = (msg.get_param("report-type") or "") if content_type == "multipart/report" else ""
     if not isinstance(report_type, str):
         report_type = ""
-    permanent, temporary, error = _library_failures(msg)
+    if _could_be_delivery_report(headers, content_type, part_types, bool(delivery), text):
+        permanent, temporary, error = _library_failures(msg)
+    else:
+        # flufl.bounce runs every detector it has (a millisecond on a long thread); a person's reply
+        # carries none of the signals below, so it is spared.
+        permanent, temporary, error = (), (), None
     notice, notice_entries = _service_notice(text) if not delivery else ("", ())
     report = MimeReport(
         content_type=content_type,

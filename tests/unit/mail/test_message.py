@@ -137,3 +137,21 @@ def test_graphs_short_property_ids_still_carry_the_message_class() -> None:
         )
         assert message.message_class == "IPM.Note.Rules.OofTemplate.Microsoft", prop_id
         assert classify(message).kind is MessageKind.OUT_OF_OFFICE, prop_id
+
+
+def test_a_plain_reply_is_not_read_by_the_bounce_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """flufl.bounce runs only on messages that could be delivery reports; a person's reply is spared."""
+    import flufl.bounce
+
+    calls: list[object] = []
+
+    def spy(message: object) -> tuple[set[str], set[str]]:
+        calls.append(message)
+        return set(), set()
+
+    monkeypatch.setattr(flufl.bounce, "all_failures", spy)
+    InboundMessage.from_bytes((FIXTURES / "mail" / "human_reply_outlook_xars.eml").read_bytes())
+    InboundMessage.from_bytes((FIXTURES / "mail" / "human_reply_mentions_holiday.eml").read_bytes())
+    assert calls == []
+    InboundMessage.from_bytes((FIXTURES / "mail" / "bounce_exim_textual_user_unknown.eml").read_bytes())
+    assert len(calls) == 1
