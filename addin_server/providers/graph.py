@@ -19,7 +19,8 @@ Record SentGraph.internet_message_id (what the mailbox holds), not the id asked 
 emulator ignores internetMessageId on drafts and assigns its own (a warning is logged).
 
 Throttling: 429 and 503 are retried after Retry-After (or an exponential backoff when absent),
-a bounded number of times; 500/502/504 are retried only for requests that are safe to repeat.
+a bounded number of times; 500/502/504 are retried only for requests that are safe to repeat. A
+$batch of GETs is safe to repeat, and each of its parts is retried on the same statuses as a GET.
 At most MAILBOX_CONCURRENCY requests run at once per mailbox in this process (Graph answers a
 fifth concurrent request on one mailbox with 429 MailboxConcurrency). The limit is keyed by the
 Graph endpoint and the user reference as given: use one form (the Graph user id) for a mailbox.
@@ -33,7 +34,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
@@ -74,6 +75,9 @@ _MICROSOFT_LOGIN_HOSTS = frozenset({"login.microsoftonline.com", "login.microsof
 # Token errors that mean the grant or the consent is gone (the rep or an admin must reconnect).
 _REVOKED_CODES = frozenset({65001, 50173, 70000, 70008, 50076, 50079, 700082, 50034})
 _ASSERTION_CODES = frozenset({50013, 500131, 500133, 50027})
+# Statuses retried for any request (the request was not run), and for requests safe to repeat.
+_THROTTLED = frozenset({429, 503})
+_TRANSIENT = frozenset({500, 502, 504})
 
 
 class GraphError(Exception):
@@ -115,6 +119,8 @@ class DeltaPage:
     removed: tuple[str, ...]
     delta_link: str  # the next cursor; a nextLink when `complete` is False (resume from it)
     complete: bool = True
+    # receivedDateTime of the messages whose delta item carried it (a selection that asks for it)
+    received: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -294,10 +300,14 @@ class GraphMailbox:
     # --- transport ------------------------------------------------------------------------------
 
     def _call(self, method: str, url: str, *, params: Mapping[str, str] | None = None, json_body: Any = None,
-              headers: Mapping[str, str] | None = None) -> requests.Response:
-        """One Graph request with the token, the mailbox limit and bounded retries; raises GraphError."""
-        repeatable = method in ("GET", "PUT", "PATCH", "DELETE")
-        retried = {429, 503} | ({500, 502, 504} if repeatable else set())
+              headers: Mapping[str, str] | None = None, repeatable: bool | None = None) -> requests.Response:
+        """One Graph request with the token, the mailbox limit and bounded retries; raises GraphError.
+
+        `repeatable` says the request is safe to send again after a server error (by default: by method).
+        """
+        if repeatable is None:
+            repeatable = method in ("GET", "PUT", "PATCH", "DELETE")
+        retried = _THROTTLED | (_TRANSIENT if repeatable else frozenset())
         for attempt in range(1, MAX_ATTEMPTS + 1):
             sent_headers = {"Authorization": f"Bearer {self._token()}", "Prefer": PREFER_IMMUTABLE_IDS}
             if headers:
@@ -391,7 +401,9 @@ class GraphMailbox:
     def fetch_many(self, message_ids: Sequence[str]) -> Iterator[dict[str, Any] | GraphError]:
         """Fetch with JSON batching (20 per request), yielding each message or its error in order.
 
-        Parts that Graph throttles inside the batch (429/503) are sent again in a later batch.
+        Parts that fail as a single GET would be retried (429, 503, 500, 502, 504) are sent again in
+        a later batch, after their Retry-After (or a backoff), a bounded number of times; a part whose
+        Retry-After is longer than this mailbox waits is handed back as its error.
         """
         query = urlencode(_fetch_params(), quote_via=quote, safe="$(),'=")
         prefer = f"{PREFER_IMMUTABLE_IDS}, {PREFER_TEXT_BODY}"
@@ -403,7 +415,8 @@ class GraphMailbox:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 parts = [{"id": str(i), "method": "GET", "headers": {"Prefer": prefer},
                           "url": f"{path}/messages/{_segment(chunk[i])}?{query}"} for i in waiting]
-                answer = self._json("POST", f"{self.root}/$batch", json_body={"requests": parts})
+                # Only GETs inside: the batch is safe to send again after a server error.
+                answer = self._json("POST", f"{self.root}/$batch", json_body={"requests": parts}, repeatable=True)
                 throttled: list[int] = []
                 waits: list[float] = []
                 for part in answer.get("responses") or ():
@@ -414,9 +427,10 @@ class GraphMailbox:
                     part_headers = {str(k).lower(): str(v) for k, v in (part.get("headers") or {}).items()}
                     if status < 400 and isinstance(part.get("body"), dict):
                         results[chunk[index]] = part["body"]
-                    elif status in (429, 503) and attempt < MAX_ATTEMPTS:
+                    elif status in _THROTTLED | _TRANSIENT and attempt < MAX_ATTEMPTS and (
+                            (wait := _retry_after(part_headers.get("retry-after"))) is None
+                            or wait <= self.max_retry_after):
                         throttled.append(index)
-                        wait = _retry_after(part_headers.get("retry-after"))
                         waits.append(self._backoff(attempt) if wait is None else wait)
                     else:
                         results[chunk[index]] = _graph_error(status, part.get("body"), part_headers.get("retry-after"),
@@ -424,7 +438,7 @@ class GraphMailbox:
                 waiting = throttled
                 if not waiting:
                     break
-                time.sleep(min(max(waits), self.max_retry_after))
+                time.sleep(max(waits))
             for mid in chunk:
                 yield results.get(mid, GraphError(f"no answer for message {mid} in the batch"))
 
@@ -438,6 +452,7 @@ class GraphMailbox:
             params = {"$deltatoken": "latest"} if from_now else {"$select": "id,receivedDateTime"}
         changed: dict[str, None] = {}
         removed: dict[str, None] = {}
+        received: dict[str, str] = {}
         prefer = {"Prefer": f"{PREFER_IMMUTABLE_IDS}, odata.maxpagesize={page_size}"}
         for _ in range(max_pages):
             try:
@@ -458,12 +473,14 @@ class GraphMailbox:
                 else:
                     changed[mid] = None
                     removed.pop(mid, None)
+                    if item.get("receivedDateTime"):
+                        received[mid] = str(item["receivedDateTime"])
             if page.get("@odata.deltaLink"):
-                return DeltaPage(tuple(changed), tuple(removed), str(page["@odata.deltaLink"]))
+                return DeltaPage(tuple(changed), tuple(removed), str(page["@odata.deltaLink"]), received=received)
             if not page.get("@odata.nextLink"):
                 raise GraphError("Graph's delta page had neither a nextLink nor a deltaLink")
             url = str(page["@odata.nextLink"])
-        return DeltaPage(tuple(changed), tuple(removed), url, complete=False)
+        return DeltaPage(tuple(changed), tuple(removed), url, complete=False, received=received)
 
     # --- subscriptions --------------------------------------------------------------------------
 

@@ -111,3 +111,47 @@ def test_a_refused_send_leaves_no_draft_behind(setup: MicrosoftSetup, mailbox: G
     assert caught.value.status == 400
     assert setup.control.messages(setup.address, folder="drafts") == []
     assert setup.control.messages(setup.address, folder="sentitems") == []
+
+
+@pytest.mark.parametrize("status", [
+    pytest.param(500, id="500"), pytest.param(502, id="502"), pytest.param(504, id="504"),
+    pytest.param(503, id="503"), pytest.param(429, id="429")])
+def test_a_part_of_a_batch_failing_as_a_get_would_be_retried_is_fetched_again(
+        setup: MicrosoftSetup, mailbox: GraphMailbox, status: int) -> None:
+    ids = [_delivered(setup, n) for n in range(3)]
+    setup.control.inject_fault(MESSAGE_ROUTE, status, count=1, method="GET")
+    results = list(mailbox.fetch_many(ids))
+    assert [r["internetMessageId"] for r in results if isinstance(r, dict)] == [
+        f"<r{n}@customer.example>" for n in range(3)]
+    assert [f["hits"] for f in setup.control.faults()] == [1]
+
+
+def test_a_part_of_a_batch_failing_every_time_is_handed_back_after_bounded_retries(
+        setup: MicrosoftSetup, mailbox: GraphMailbox) -> None:
+    ids = [_delivered(setup, n) for n in range(2)]
+    setup.control.inject_fault(f"/graph/v1.0/users/*/messages/{ids[1]}", 500, count=50, method="GET")
+    first, second = list(mailbox.fetch_many(ids))
+    assert isinstance(first, dict) and first["internetMessageId"] == "<r0@customer.example>"
+    assert isinstance(second, GraphError) and second.status == 500
+    assert [f["hits"] for f in setup.control.faults()] == [MAX_ATTEMPTS]
+
+
+def test_a_batch_part_asking_to_wait_longer_than_the_worker_waits_is_handed_back(
+        setup: MicrosoftSetup, mailbox: GraphMailbox) -> None:
+    ids = [_delivered(setup, n) for n in range(2)]
+    setup.control.inject_fault(f"/graph/v1.0/users/*/messages/{ids[0]}", 429, count=1, retry_after=600, method="GET")
+    started = time.monotonic()
+    first, second = list(mailbox.fetch_many(ids))
+    assert isinstance(first, GraphError) and (first.status, first.retry_after) == (429, 600)
+    assert isinstance(second, dict) and second["internetMessageId"] == "<r1@customer.example>"
+    assert time.monotonic() - started < 30
+
+
+def test_a_batch_answered_with_a_server_error_is_sent_again(setup: MicrosoftSetup, mailbox: GraphMailbox) -> None:
+    # A $batch of GETs changes nothing: sending it again after a 500 is safe.
+    ids = [_delivered(setup, n) for n in range(2)]
+    setup.control.inject_fault("/graph/v1.0/$batch", 500, count=1, method="POST")
+    results = list(mailbox.fetch_many(ids))
+    assert [r["internetMessageId"] for r in results if isinstance(r, dict)] == ["<r0@customer.example>",
+                                                                               "<r1@customer.example>"]
+    assert [f["hits"] for f in setup.control.faults()] == [1]
