@@ -8,7 +8,9 @@ The product sentences, in the order they are applied:
 - Out-of-office replies never unenroll. With the sequence's "pause on out-of-office" on and a
   return date found, the enrollment pauses until that date.
 - A hard bounce (or a "no longer with the company" reply) unenrolls with reason bounced and marks the
-  address bounced; soft bounces are counted and unenroll at the account's threshold.
+  address bounced; soft bounces are counted and unenroll at the account's threshold. A report that
+  judges its recipients one by one (one unknown user, one full mailbox) is hard for the recipients
+  it calls hard and soft for the others.
 - Other automatic mail changes nothing.
 - A human reply to a sequence email (In-Reply-To / References, or the provider thread) unenrolls the
   contact on that thread: `replied` from the enrolled address, `replied_from_other_address` from any
@@ -65,6 +67,9 @@ class InboundFacts:
     left_company: bool = False
     return_date: date | None = None
     bounced_recipients: tuple[str, ...] = ()
+    # The bounced recipients the report itself calls hard, when it judges recipients one by one;
+    # empty when it does not (then `kind` holds for every bounced recipient).
+    hard_recipients: tuple[str, ...] = ()
     subject: str = ""
 
 
@@ -244,6 +249,8 @@ def _bounce(facts: Facts, *, hard: bool) -> Outcome:
         if e.contact_address in bounced:
             targets.setdefault(e.id, {"matched_by": "bounced recipient", "sent_to": e.contact_address})
     addresses = sorted(bounced | {facts.enrollments[i].contact_address for i in targets})
+    if m.hard_recipients and not m.left_company:
+        return _bounce_per_recipient(facts, targets, bounced, addresses, hard=hard)
     if hard:
         rule = ("'no longer with the company' reply: treated as a hard bounce" if m.left_company
                 else "hard bounce")
@@ -252,21 +259,63 @@ def _bounce(facts: Facts, *, hard: bool) -> Outcome:
                      {**_base_evidence(facts, rule), **ev, "bounced_recipients": addresses})
             for eid, ev in targets.items())
         return Outcome(decisions, tuple(AddressUpdate(a, mark_bounced=True) for a in addresses), note=rule)
-    decisions_list = []
-    for eid, ev in targets.items():
-        address = facts.enrollments[eid].contact_address
-        count = facts.soft_bounces.get(address, 0) + 1
-        threshold = facts.account.soft_bounce_threshold
-        evidence = {**_base_evidence(facts, "soft bounce"), **ev, "soft_bounces": count, "threshold": threshold}
-        if count >= threshold:
-            evidence["rule"] = f"soft bounce {count} of {threshold}: treated as bounced"
-            decisions_list.append(Decision(eid, Action.UNENROLL, EventType.BOUNCED, UnenrollReason.BOUNCED, evidence))
-        else:
-            decisions_list.append(Decision(eid, Action.RECORD, EventType.BOUNCED, None, evidence))
+    decisions_list = [_soft_bounce_decision(facts, eid, ev) for eid, ev in targets.items()]
     updates = [AddressUpdate(a, soft_bounce=True) for a in addresses]
     updates += [AddressUpdate(d.evidence["sent_to"], mark_bounced=True)  # type: ignore[arg-type]
                 for d in decisions_list if d.action is Action.UNENROLL and "sent_to" in d.evidence]
     return Outcome(tuple(decisions_list), tuple(updates), note="soft bounce")
+
+
+def _soft_bounce_decision(facts: Facts, eid: int, ev: Mapping[str, object],
+                          extra: Mapping[str, object] | None = None) -> Decision:
+    """One more soft bounce counted on an enrollment's address; it ends at the account's threshold."""
+    address = facts.enrollments[eid].contact_address
+    count = facts.soft_bounces.get(address, 0) + 1
+    threshold = facts.account.soft_bounce_threshold
+    evidence = {**_base_evidence(facts, "soft bounce"), **ev, **(extra or {}),
+                "soft_bounces": count, "threshold": threshold}
+    if count >= threshold:
+        evidence["rule"] = f"soft bounce {count} of {threshold}: treated as bounced"
+        return Decision(eid, Action.UNENROLL, EventType.BOUNCED, UnenrollReason.BOUNCED, evidence)
+    return Decision(eid, Action.RECORD, EventType.BOUNCED, None, evidence)
+
+
+def _bounce_per_recipient(facts: Facts, targets: Mapping[int, Mapping[str, object]], bounced: set[str],
+                          addresses: list[str], *, hard: bool) -> Outcome:
+    """A report that calls some recipients hard and the others soft: each enrollment follows its
+    own address. An address the report does not name at all follows the report's kind."""
+    hard_set = set(facts.message.hard_recipients)
+
+    def is_hard(*candidates: object) -> bool:
+        named = [a for a in candidates if isinstance(a, str) and a]
+        if any(a in hard_set for a in named):
+            return True
+        if any(a in bounced for a in named):
+            return False
+        return hard
+
+    detail = {"hard_recipients": sorted(hard_set),
+              "soft_recipients": sorted(a for a in bounced if a not in hard_set)}
+    decisions: list[Decision] = []
+    hard_addresses = {a for a in addresses if is_hard(a)}
+    for eid, ev in targets.items():
+        address = facts.enrollments[eid].contact_address
+        if is_hard(address, ev.get("sent_to")):
+            rule = "hard bounce of this recipient (the report names hard and soft recipients)"
+            decisions.append(Decision(eid, Action.UNENROLL, EventType.BOUNCED, UnenrollReason.BOUNCED,
+                                      {**_base_evidence(facts, rule), **ev, **detail,
+                                       "bounced_recipients": addresses}))
+            hard_addresses.add(address)
+        else:
+            decisions.append(_soft_bounce_decision(facts, eid, ev, detail))
+    updates = [AddressUpdate(a, mark_bounced=True) if a in hard_addresses else AddressUpdate(a, soft_bounce=True)
+               for a in addresses]
+    updates += [AddressUpdate(d.evidence["sent_to"], mark_bounced=True)  # type: ignore[arg-type]
+                for d in decisions if d.action is Action.UNENROLL and d.reason is UnenrollReason.BOUNCED
+                and "soft_bounces" in d.evidence and "sent_to" in d.evidence]
+    hard_count = sum(1 for a in addresses if a in hard_addresses)
+    note = f"bounce: {hard_count} hard and {len(addresses) - hard_count} soft recipient(s)"
+    return Outcome(tuple(decisions), tuple(updates), note=note)
 
 
 # --- human replies and emails ----------------------------------------------------------------

@@ -61,6 +61,11 @@ How a bounce is read, so the rule above is applied to the right words:
   is the rep's own words: neither is read for reasons.
 - Several recipients with different reasons: the earliest reason written wins unless one phrase
   contains the other, or the status settles it (X.1.X/X.4.4 hard, 4.X.X soft).
+- Each recipient is also judged on its own part of the report (its DSN block's status and
+  diagnostic, or the lines under its address in a textual report), so a report about one unknown
+  user and one full mailbox ends only the unknown user's enrollments: `hard_recipients` lists the
+  hard ones. It is filled only when every bounced recipient has such a part, and left empty when
+  those verdicts all contradict the message's kind (then the kind holds for every recipient).
 What is deliberately *not* followed: a "user unknown" answered only after DATA, or from a filtering
 appliance, is read as Sisimai's "filtered" in its test suite. Words that say the user is unknown
 are hard whatever the SMTP phase (sendmail reports real unknown users after DATA too, so the phase
@@ -104,6 +109,10 @@ class Classification:
     status_codes: tuple[str, ...] = ()
     original_message_id: str | None = None
     left_company: bool = False
+    # Bounced recipients whose own part of the report (their DSN block, or the lines of a textual
+    # report under their address) makes them hard bounces, when the report judges recipients apart.
+    # Empty when it does not: then `kind` holds for every bounced recipient.
+    hard_recipients: tuple[str, ...] = ()
 
 
 # RFC 3464 actions that report success; "deliverable" is what an SMTP VRFY-style probe answers.
@@ -559,6 +568,11 @@ def _classify_bounce(message: InboundMessage, evidence: tuple[str, ...]) -> Clas
     kind, why = _hard_or_soft(failed, statuses, reason_text, left)
     original = normalize_message_id(report.original_headers.get("Message-ID")) or _inline_original_id(message)
     more = [why]
+    hard_recipients: tuple[str, ...] = ()
+    if not left:
+        hard_recipients, per_recipient_note = _hard_recipients(kind, recipients, failed, readable)
+        if per_recipient_note:
+            more.append(per_recipient_note)
     if recipients:
         more.append("failed recipient(s): " + ", ".join(recipients[:5]))
     if statuses:
@@ -572,7 +586,86 @@ def _classify_bounce(message: InboundMessage, evidence: tuple[str, ...]) -> Clas
         status_codes=tuple(statuses),
         original_message_id=original,
         left_company=left,
+        hard_recipients=hard_recipients,
     )
+
+
+# A line of a textual report that starts one recipient's part: the address alone ("  jo@x.example"),
+# or followed by a colon or sendmail's "..." ("<jo@x.example>: host mx said: 550 ...").
+_RECIPIENT_LINE = re.compile(
+    r"^[ \t]*<?(" + _ADDRESS.pattern + r")>?(?=[ \t]*(?::|\.\.\.|\r?$))", re.MULTILINE
+)
+
+
+def _hard_recipients(
+    kind: MessageKind, recipients: list[str], failed: list[DeliveryStatusEntry], readable: str
+) -> tuple[tuple[str, ...], str]:
+    """The bounced recipients that are hard bounces on their own part of the report, and a note
+    for the evidence. Each recipient is judged by the product's rule applied to its own DSN block
+    (status and diagnostic) or, in a textual report, to the lines under its address. Only a report
+    that judges every bounced recipient this way is read per recipient; when its verdicts all
+    disagree with the report as a whole, the whole decides (nothing here changes it)."""
+    verdicts = _dsn_verdicts(failed) if failed else _textual_verdicts(readable, recipients)
+    if not verdicts or not recipients or any(r not in verdicts for r in recipients):
+        return (), ""
+    hard = tuple(r for r in recipients if verdicts[r][0] is MessageKind.BOUNCE_HARD)
+    if hard and len(hard) < len(recipients):
+        note = "per recipient: " + "; ".join(f"{r} {verdicts[r][1]}" for r in recipients[:10])
+        return hard, note
+    if hard and kind is MessageKind.BOUNCE_HARD:
+        return hard, ""
+    return (), ""
+
+
+def _dsn_verdicts(failed: list[DeliveryStatusEntry]) -> dict[str, tuple[MessageKind, str]]:
+    """Hard or soft for each DSN block's recipients, from that block's own status and diagnostic.
+    Empty when a block gives neither (then the report cannot be read per recipient)."""
+    verdicts: dict[str, tuple[MessageKind, str]] = {}
+    for entry in failed:
+        addresses = [a for a in (entry.original_recipient, entry.final_recipient) if a]
+        if not addresses:
+            continue
+        diagnostic = entry.diagnostic_code or ""
+        statuses = [m.group(0) for m in _ENHANCED_STATUS.finditer(diagnostic)]
+        if entry.status and _ENHANCED_STATUS.fullmatch(entry.status.strip()):
+            statuses.append(entry.status.strip())
+        statuses = list(dict.fromkeys(s for s in statuses if not s.startswith("2.")))
+        if not statuses and not diagnostic.strip():
+            return {}
+        verdict = _hard_or_soft([entry], statuses, diagnostic, False)
+        for address in addresses:
+            # The same address in two blocks: a hard verdict in either is the server's word that it is gone.
+            if verdicts.get(address, (None,))[0] is not MessageKind.BOUNCE_HARD:
+                verdicts[address] = verdict
+    return verdicts
+
+
+def _textual_verdicts(readable: str, recipients: list[str]) -> dict[str, tuple[MessageKind, str]]:
+    """Hard or soft for each recipient of a textual report whose address heads its own lines
+    (Postfix "<a@x>: ... said: 550 ...", Exim's indented address and reply, sendmail's "<a@x>... 550"):
+    the reason is read from those lines only. Empty when a recipient's lines give no reason or code."""
+    wanted = set(recipients)
+    starts: list[tuple[int, str]] = []
+    for found in _RECIPIENT_LINE.finditer(readable):
+        address = try_normalize(found.group(1).strip("."))
+        if address in wanted:
+            starts.append((found.start(), address))
+    if len({a for _, a in starts}) < 2:
+        return {}
+    blocks: dict[str, list[str]] = {}
+    for i, (start, address) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(readable)
+        blocks.setdefault(address, []).append(readable[start:end])
+    verdicts: dict[str, tuple[MessageKind, str]] = {}
+    for address, parts in blocks.items():
+        text = _without_addresses("\n".join(parts))
+        codes = (m.group(0) for m in _ENHANCED_STATUS.finditer(text))
+        statuses = list(dict.fromkeys(s for s in codes if not s.startswith("2.")))
+        own_words = _first_reason(_HARD_REASONS, text) or _first_reason(_SOFT_REASONS, text)
+        if not statuses and not own_words and not _SMTP_REPLY.search(text):
+            return {}
+        verdicts[address] = _hard_or_soft([], statuses, text, False)
+    return verdicts
 
 
 def _hard_or_soft(

@@ -263,7 +263,9 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         message_id=provider_message_id, rfc_message_id=message.message_id, from_address=sender,
         kind=InboundKind(classification.kind.value), classification_evidence=tuple(classification.evidence),
         left_company=classification.left_company, return_date=classification.return_date,
-        bounced_recipients=tuple(bounced), subject=message.subject[:300])
+        bounced_recipients=tuple(bounced),
+        hard_recipients=tuple(a for a in (try_normalize(x) for x in classification.hard_recipients) if a),
+        subject=message.subject[:300])
     return Facts(
         message=facts_message,
         account=AccountRules(unenroll_same_company=account.unenroll_same_company,
@@ -404,6 +406,7 @@ def _evidence(classification: Classification, note: str) -> dict[str, Any]:
     return {"classification": list(classification.evidence),
             "return_date": classification.return_date.isoformat() if classification.return_date else None,
             "bounced_recipients": list(classification.bounced_recipients),
+            "hard_recipients": list(classification.hard_recipients),
             "left_company": classification.left_company, "note": note}
 
 

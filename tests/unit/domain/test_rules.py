@@ -191,6 +191,69 @@ def test_a_no_longer_with_the_company_reply_is_treated_like_a_hard_bounce() -> N
     assert "no longer with the company" in str(outcome.decisions[0].evidence["rule"])
 
 
+TWO_BOUNCED = ("jane@globex.com", "raj@globex.com")  # Jane's address is unknown, Raj's mailbox is full
+JANE_HARD = ("jane@globex.com",)
+
+# given (message facts, soft bounces already counted) -> (enrollments ended, addresses marked bounced,
+# addresses whose soft bounce is counted)
+PER_RECIPIENT_CASES = [
+    pytest.param(dict(kind=InboundKind.BOUNCE_HARD, bounced_recipients=TWO_BOUNCED, hard_recipients=JANE_HARD), {},
+                 ({JANE.id}, {"jane@globex.com"}, {"raj@globex.com"}),
+                 id="a report naming one unknown user and one full mailbox ends only the unknown user's enrollment"),
+    pytest.param(dict(kind=InboundKind.BOUNCE_SOFT, bounced_recipients=TWO_BOUNCED, hard_recipients=JANE_HARD), {},
+                 ({JANE.id}, {"jane@globex.com"}, {"raj@globex.com"}),
+                 id="a report read as soft overall still ends the enrollment of the recipient it calls hard"),
+    pytest.param(dict(kind=InboundKind.BOUNCE_HARD, bounced_recipients=TWO_BOUNCED, hard_recipients=JANE_HARD),
+                 {"raj@globex.com": 2},
+                 ({JANE.id, RAJ.id}, {"jane@globex.com", "raj@globex.com"}, {"raj@globex.com"}),
+                 id="the full mailbox's enrollment still ends at the soft-bounce threshold"),
+    pytest.param(dict(kind=InboundKind.BOUNCE_HARD, bounced_recipients=TWO_BOUNCED,
+                      matches=(on_thread(RAJ, "bounce report"),), hard_recipients=JANE_HARD), {},
+                 ({JANE.id}, {"jane@globex.com"}, {"raj@globex.com"}),
+                 id="the bounced sequence email of a soft recipient is counted, not ended"),
+    pytest.param(dict(kind=InboundKind.BOUNCE_HARD, bounced_recipients=TWO_BOUNCED,
+                      matches=(on_thread(CHLOE, "bounce report"),), hard_recipients=JANE_HARD), {},
+                 ({JANE.id, CHLOE.id}, {"jane@globex.com", "chloe.martin@gmail.com"}, {"raj@globex.com"}),
+                 id="an enrollment whose address the report does not name follows the report's kind"),
+    pytest.param(dict(kind=InboundKind.BOUNCE_HARD, bounced_recipients=TWO_BOUNCED), {},
+                 ({JANE.id, RAJ.id}, {"jane@globex.com", "raj@globex.com"}, set()),
+                 id="without per-recipient detail a hard report ends every bounced recipient's enrollment"),
+    pytest.param(dict(kind=InboundKind.BOUNCE_SOFT, bounced_recipients=TWO_BOUNCED), {},
+                 (set(), set(), {"jane@globex.com", "raj@globex.com"}),
+                 id="without per-recipient detail a soft report counts a soft bounce for every recipient"),
+    pytest.param(dict(kind=InboundKind.OUT_OF_OFFICE, left_company=True, frm="raj@globex.com",
+                      matches=(on_thread(RAJ),), hard_recipients=JANE_HARD), {},
+                 ({RAJ.id}, {"raj@globex.com"}, set()),
+                 id="a 'no longer with the company' reply stays hard whatever the recipients say"),
+]
+
+
+@pytest.mark.parametrize("provider", ["gmail", "outlook"])
+@pytest.mark.parametrize(("given", "counted", "expected"), PER_RECIPIENT_CASES)
+def test_hard_and_soft_per_bounced_recipient(provider: str, given: dict, counted: dict, expected: tuple) -> None:
+    given = {"frm": "mailer-daemon@googlemail.com", **given}
+    f = replace(facts(provider, **given), soft_bounces=counted)
+    outcome = decide(f)
+    ends, marked, soft = expected
+    assert ended(outcome) == {eid: UnenrollReason.BOUNCED for eid in ends}
+    assert {u.address for u in outcome.address_updates if u.mark_bounced} == marked
+    assert {u.address for u in outcome.address_updates if u.soft_bounce} == soft
+    assert all(d.event is EventType.BOUNCED for d in outcome.decisions)
+
+
+def test_a_per_recipient_bounce_says_which_recipients_were_hard_and_which_soft() -> None:
+    f = facts("gmail", kind=InboundKind.BOUNCE_HARD, frm="mailer-daemon@googlemail.com",
+              bounced_recipients=TWO_BOUNCED, hard_recipients=JANE_HARD)
+    by_id = {d.enrollment_id: d for d in decide(f).decisions}
+    jane, raj = by_id[JANE.id], by_id[RAJ.id]
+    assert jane.action is Action.UNENROLL and "hard bounce" in str(jane.evidence["rule"])
+    assert raj.action is Action.RECORD and raj.evidence["soft_bounces"] == 1 and raj.evidence["threshold"] == 3
+    for d in (jane, raj):
+        assert d.evidence["hard_recipients"] == ["jane@globex.com"]
+        assert d.evidence["soft_recipients"] == ["raj@globex.com"]
+    assert jane.evidence["sent_to"] == "jane@globex.com" and raj.evidence["sent_to"] == "raj@globex.com"
+
+
 BETA_CASES = [
     pytest.param(AutomationScope.OFF, {}, id="beta: reply set to off records the reply and unenrolls nobody"),
     pytest.param(AutomationScope.CONTACT, {JANE.id: UnenrollReason.AUTOMATION_TRIGGER},

@@ -352,3 +352,45 @@ def test_received_at_anchors_a_relative_return_date() -> None:
     message = load("ooo_outlook_automatic_reply.eml")
     later = classify(message, received_at=datetime(2025, 3, 10, tzinfo=UTC))
     assert later.return_date == date(2025, 3, 15)
+
+
+GONE, BUSY = "gone.person@buyer.example", "busy.buyer@buyer.example"
+
+HARD_RECIPIENT_CASES = [
+    pytest.param("bounce_dsn_unknown_user_and_full_mailbox.eml", HARD, (GONE,),
+                 id="a DSN about one unknown user and one full mailbox calls only the unknown user hard"),
+    pytest.param("bounce_postfix_text_unknown_user_and_full_mailbox.eml", SOFT, (GONE,),
+                 id="a postfix text report reads each recipient's own 'said:' reply"),
+    pytest.param("bounce_exim_text_full_mailbox_and_unknown_user.eml", SOFT, (GONE,),
+                 id="an exim text report reads the lines under each failed address"),
+    pytest.param("bounce_dsn_two_unknown_users.eml", HARD, (GONE, "former.buyer@buyer.example"),
+                 id="a DSN about two unknown users calls both hard"),
+    pytest.param("bounce_dsn_one_block_without_detail.eml", HARD, (),
+                 id="a DSN block without its own status or diagnostic leaves the report's kind for everyone"),
+    pytest.param("bounce_postfix_mailbox_full.eml", SOFT, (),
+                 id="a soft bounce about one recipient names no hard recipient"),
+    pytest.param("bounce_gmail_dsn_user_unknown.eml", HARD, ("old.contact@buyer.example",),
+                 id="a hard DSN about one recipient names it hard"),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "hard"), HARD_RECIPIENT_CASES)
+def test_hard_recipients_are_read_from_each_recipients_own_report(
+    name: str, kind: MessageKind, hard: tuple[str, ...]
+) -> None:
+    result = classify(load(name))
+    assert result.kind == kind
+    assert result.hard_recipients == hard
+    assert set(hard) <= set(result.bounced_recipients)
+
+
+def test_a_mixed_report_says_in_its_evidence_which_recipient_was_hard_and_which_soft() -> None:
+    evidence = classify(load("bounce_dsn_unknown_user_and_full_mailbox.eml")).evidence
+    line = next(e for e in evidence if e.startswith("per recipient:"))
+    assert f"{GONE} hard: the mailbox does not exist" in line
+    assert f"{BUSY} soft: the mailbox is full" in line
+
+
+def test_messages_that_are_not_bounces_name_no_hard_recipient() -> None:
+    for name in ("human_reply_outlook_xars.eml", "ooo_gmail_vacation_responder.eml", "ooo_left_company.eml"):
+        assert classify(load(name)).hard_recipients == ()
