@@ -9,6 +9,7 @@ change nothing: the cursor moves forward only, and each message is applied once
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import re
@@ -638,7 +639,13 @@ def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, life
 
 # --- Outlook (Graph) ---------------------------------------------------------------------------
 
-GRAPH_RESYNC_LIMIT = 500
+# The delta catch-up reads this many pages of 50 changes, applies every message they name, and only
+# then stores the link that follows them: a failure re-reads at most these pages (applied messages
+# are skipped by ProcessedMessage), and nothing is ever passed over.
+GRAPH_DELTA_PAGES = 4
+# Messages one catch-up applies before it hands the rest to a new graph_delta notification (resumed
+# from the stored link), so one call stays well within its lease.
+GRAPH_CATCH_UP_LIMIT = 2000
 
 
 def _graph_user(ctx: ServiceContext, address: str) -> tuple[int, str, Any]:
@@ -739,36 +746,113 @@ def process_graph_message(ctx: ServiceContext, address: str, message_id: str) ->
         graph.close()
 
 
-def graph_catch_up(ctx: ServiceContext, address: str) -> int:
-    """Everything new in the inbox since the stored delta link, applied once; the link moves on."""
-    from addin_server.providers.graph import DeltaExpired, GraphError
+def _apply_graph_ids(ctx: ServiceContext, graph: Any, mailbox: str, message_ids: list[str]) -> int:
+    """Fetch these messages ($batch) and apply them in batches, in order; returns how many were applied.
+
+    A message gone since (404) is passed over: it was moved or deleted, and the delta reports what
+    remains. Any other failure applies what came before it and raises, so the caller's link stays.
+    """
+    from addin_server.providers.graph import GraphError
+
+    applied = 0
+    pending: list[Arrived] = []
+
+    def apply_pending() -> None:
+        nonlocal applied
+        if pending:
+            apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox, messages=list(pending))
+            applied += len(pending)
+            pending.clear()
+
+    for message in graph.fetch_many(message_ids) if message_ids else ():
+        if isinstance(message, GraphError):
+            if message.status == 404:
+                continue
+            apply_pending()
+            raise message
+        if not message.get("isDraft"):
+            pending.append(Arrived(str(message["id"]), _graph_inbound(graph, message)))
+        if len(pending) >= APPLY_BATCH:
+            apply_pending()
+    apply_pending()
+    return applied
+
+
+def _store_delta_link(ctx: ServiceContext, user_id: int, link: str, *, synced: bool) -> None:
+    values: dict[str, Any] = {"delta_link": link}
+    if synced:  # everything up to now was applied (a partial read keeps the time of the last full one)
+        values["last_synced_at"] = ctx.now()
+    with ctx.session() as s:
+        s.execute(update(t.MailboxWatch).where(t.MailboxWatch.user_id == user_id).values(**values)
+                  .execution_options(synchronize_session=False))
+
+
+def graph_catch_up(ctx: ServiceContext, address: str, *, limit: int = GRAPH_CATCH_UP_LIMIT) -> int:
+    """Everything new in the inbox since the stored delta link, applied once; returns how many applied.
+
+    Every message the delta names is applied before the link past it is stored. After `limit`
+    messages the rest is left to a graph_delta notification that resumes from the stored link.
+    """
+    from addin_server.providers.graph import DeltaExpired
 
     user_id, mailbox, graph = _graph_user(ctx, address)
+    applied = 0
     try:
         with ctx.sessions() as s:
             watch = s.scalar(select(t.MailboxWatch).where(t.MailboxWatch.user_id == user_id))
             link = watch.delta_link if watch else None
-        try:
-            page = graph.inbox_delta(link)
-        except DeltaExpired:
-            page = graph.inbox_delta(None)  # a fresh enumeration; messages already applied are skipped
-        arrived: list[Arrived] = []
-        for message in graph.fetch_many(list(page.message_ids)[-GRAPH_RESYNC_LIMIT:]):
-            if isinstance(message, GraphError):
-                raise message
-            if not message.get("isDraft"):
-                arrived.append(Arrived(str(message["id"]), _graph_inbound(graph, message)))
-        for start in range(0, len(arrived), APPLY_BATCH):
-            apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox,
-                                   messages=arrived[start : start + APPLY_BATCH])
-        applied = len(arrived)
-        with ctx.session() as s:
-            s.execute(update(t.MailboxWatch).where(t.MailboxWatch.user_id == user_id)
-                      .values(delta_link=page.delta_link, last_synced_at=ctx.now())
-                      .execution_options(synchronize_session=False))
-        return applied
+            last_synced = watch.last_synced_at if watch else None
+        if link is None:
+            return _graph_resync(ctx, graph, user_id, mailbox, last_synced)
+        while True:
+            try:
+                page = graph.inbox_delta(link, max_pages=GRAPH_DELTA_PAGES)
+            except DeltaExpired:
+                return applied + _graph_resync(ctx, graph, user_id, mailbox, last_synced)
+            applied += _apply_graph_ids(ctx, graph, mailbox, list(page.message_ids))
+            _store_delta_link(ctx, user_id, page.delta_link, synced=page.complete)
+            link = page.delta_link
+            if page.complete:
+                return applied
+            if applied >= limit:
+                # Resumed from the stored link; the key names the link, so it is queued once.
+                record_notification(ctx, provider="graph_delta", mailbox_address=address, account_id=None,
+                                    dedupe_key=f"delta:{address}:{hashlib.sha256(link.encode()).hexdigest()}",
+                                    payload={"resume": True})
+                return applied
     finally:
         graph.close()
+
+
+def _graph_resync(ctx: ServiceContext, graph: Any, user_id: int, mailbox: str, last_synced: datetime | None) -> int:
+    """No usable delta link (Graph dropped its state): a fresh enumeration of the inbox, of which the
+    messages received since the last complete catch-up (an hour of margin; a week when never) are
+    applied, as Gmail's bounded resync does; what came before was read then. The new link is stored
+    once they all are."""
+    since = last_synced - timedelta(hours=1) if last_synced else ctx.now() - RESYNC_WINDOW
+    link: str | None = None
+    wanted: list[str] = []
+    while True:
+        page = graph.inbox_delta(link)
+        wanted += [mid for mid in page.message_ids if _received_since(page.received.get(mid), since)]
+        link = page.delta_link
+        if page.complete:
+            break
+    log.info("delta resync of %s: %d messages since %s", mailbox, len(wanted), since.isoformat())
+    applied = _apply_graph_ids(ctx, graph, mailbox, wanted)
+    _store_delta_link(ctx, user_id, link, synced=True)
+    return applied
+
+
+def _received_since(received: str | None, since: datetime) -> bool:
+    """Whether a message was received at or after `since` (one whose time is unknown counts)."""
+    if not received:
+        return True
+    try:
+        moment = datetime.fromisoformat(received.replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    return (moment if moment.tzinfo else moment.replace(tzinfo=since.tzinfo)) >= since
 
 
 def handle_graph_lifecycle(ctx: ServiceContext, address: str, payload: dict[str, Any]) -> None:
