@@ -195,3 +195,67 @@ def test_an_unknown_mailbox_is_refused(services: ServiceContext, world: World) -
     with pytest.raises(NotFound):
         apply_inbound_message(services, provider="gmail", mailbox_address="nobody@acme.test",
                               provider_message_id="m", message=InboundMessage.from_bytes(raw))
+
+
+MIXED_BOUNCE = """Return-Path: <>
+From: Mail Delivery System <MAILER-DAEMON@mx1.acme.test>
+To: {mailbox}
+Subject: Undelivered Mail Returned to Sender
+Date: Tue, 03 Mar 2026 10:00:00 +0000
+Message-ID: <mixed-bounce-1@mx1.acme.test>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="mixed"
+
+--mixed
+Content-Type: text/plain; charset=us-ascii
+
+Your message could not be delivered to one or more recipients.
+
+--mixed
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx1.acme.test
+
+Final-Recipient: rfc822; {unknown}
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <{unknown}>: Recipient address rejected: User unknown
+
+Final-Recipient: rfc822; {full}
+Action: failed
+Status: 5.2.2
+Diagnostic-Code: smtp; 552 5.2.2 <{full}>: Mailbox full
+
+--mixed
+Content-Type: text/rfc822-headers
+
+From: Rita Rep <{mailbox}>
+To: {unknown}, {full}
+Subject: Intro
+Message-ID: {original}
+
+--mixed--
+"""
+
+
+def test_a_report_about_one_unknown_user_and_one_full_mailbox_ends_only_the_unknown_users_enrollment(
+        services: ServiceContext, world: World, provider: str) -> None:
+    jane, raj = enroll(services, world), enroll(services, world, world.colleague)
+    raw = MIXED_BOUNCE
+    for key, value in {"mailbox": world.rep["mailbox_address"], "unknown": world.contact["email"],
+                       "full": world.colleague["email"], "original": sent_message_id(services, jane["id"])}.items():
+        raw = raw.replace("{" + key + "}", value)
+    result = apply_inbound_message(services, provider=provider, mailbox_address=world.rep["mailbox_address"],
+                                   provider_message_id="m-mixed",
+                                   message=InboundMessage.from_bytes(raw.replace("\n", "\r\n").encode()))
+    assert result["kind"] == "bounce_hard"
+    jane_state, raj_state = state(services, world, jane["id"]), state(services, world, raj["id"])
+    assert jane_state["end_reason"] == "bounced"
+    assert jane_state["evidence"]["hard_recipients"] == [world.contact["email"]]
+    assert raj_state["status"] == "active"
+    assert directory.get_contact(services, world.admin, world.contact["id"])["bounced"] is True
+    assert directory.get_contact(services, world.admin, world.colleague["id"])["bounced"] is False
+    with services.session() as s:
+        counted = s.scalar(select(t.ContactAddress.soft_bounces).where(
+            t.ContactAddress.address == world.colleague["email"]))
+    assert counted == 1
