@@ -243,11 +243,19 @@ def connect_outlook(ctx: ServiceContext, principal: Principal, user_id: str, *, 
     return result
 
 
-def resubscribe(ctx: ServiceContext, user_id: int) -> None:
-    """Graph removed the subscription (or it lapsed): make a new one."""
+def resubscribe(ctx: ServiceContext, user_id: int, *, replacing: str | None = None) -> bool:
+    """Graph removed the subscription (or it lapsed): make a new one.
+
+    With `replacing`, only while that is still the mailbox's subscription: another worker that
+    handled the same removal has already made the new one. Returns whether one was made.
+    """
     with ctx.session() as s:
         user = s.get_one(t.User, user_id)
-        _subscribe(ctx, s, user, watch_row(s, user))
+        watch = watch_row(s, user)
+        if replacing is not None and watch.subscription_id != replacing:
+            return False
+        _subscribe(ctx, s, user, watch)
+        return True
 
 
 def renew_graph_subscriptions(ctx: ServiceContext) -> int:
@@ -260,6 +268,7 @@ def renew_graph_subscriptions(ctx: ServiceContext) -> int:
             (t.MailboxWatch.subscription_expires_at.is_(None))
             | (t.MailboxWatch.subscription_expires_at < due_before))))
     renewed = 0
+    recreated: list[tuple[str, int, str]] = []
     for user_id in due:
         with ctx.session() as s:
             user = s.get_one(t.User, user_id)
@@ -269,6 +278,7 @@ def renew_graph_subscriptions(ctx: ServiceContext) -> int:
                 watch.subscription_expires_at = graph.renew(str(watch.subscription_id))
             except SubscriptionGone:
                 _subscribe(ctx, s, user, watch)
+                recreated.append((user.mailbox_address, user.account_id, str(watch.subscription_id)))
             except GraphGrantRevoked as exc:
                 watch.status, watch.last_error, user.mailbox_connected = "disconnected", str(exc)[:500], False
                 continue
@@ -277,4 +287,10 @@ def renew_graph_subscriptions(ctx: ServiceContext) -> int:
             finally:
                 graph.close()
             renewed += 1
+    from addin_server.services.notifications import record_notification
+
+    for address, account_id, subscription_id in recreated:
+        # Nothing was notified while Graph had forgotten the old one: a catch-up reads it by delta.
+        record_notification(ctx, provider="graph_delta", dedupe_key=f"resubscribed:{address}:{subscription_id}",
+                            mailbox_address=address, account_id=account_id, payload={"resubscribed": True})
     return renewed

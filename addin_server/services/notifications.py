@@ -309,6 +309,7 @@ def process_notification(ctx: ServiceContext, notification_id: int) -> str:
                     raise MailboxNotConnected(f"no rep's mailbox is {address}")
                 user_id = user.id
             resubscribe(ctx, user_id)
+            graph_catch_up(ctx, address)  # what arrived before the subscription was made
         else:
             raise ValueError(f"no handler for {provider} notifications")
     except (MailboxNotConnected, GrantRevoked, GraphGrantRevoked) as exc:
@@ -856,18 +857,38 @@ def _received_since(received: str | None, since: datetime) -> bool:
 
 
 def handle_graph_lifecycle(ctx: ServiceContext, address: str, payload: dict[str, Any]) -> None:
+    """A lifecycle event of the inbox subscription: reauthorize it, recreate it, or catch up by delta.
+
+    Graph can send one late, about a subscription we have replaced since (a removal and a
+    reauthorization racing): that one is done, with nothing to do, never retried until it is dead.
+    A reauthorization Graph answers with 404 is a removal: a new subscription, then a catch-up.
+    """
+    from addin_server.providers.graph import SubscriptionGone
     from addin_server.services.mailboxes import resubscribe
 
-    event = payload.get("lifecycleEvent")
+    event = str(payload.get("lifecycleEvent", ""))
+    subscription_id = str(payload.get("subscriptionId", ""))
     user_id, _, graph = _graph_user(ctx, address)
     try:
-        if event == "reauthorizationRequired":
-            graph.reauthorize(str(payload.get("subscriptionId")))
-            return
+        with ctx.sessions() as s:
+            current = s.scalar(select(t.MailboxWatch.subscription_id).where(t.MailboxWatch.user_id == user_id))
+        if subscription_id != current:
+            log.info("%s about subscription %s of %s, replaced since by %s: nothing to do",
+                     event, subscription_id, address, current)
+            if event != "missed":
+                return
+            # What the old subscription missed: a catch-up is cheap, and applied messages are skipped.
+        elif event == "reauthorizationRequired":
+            try:
+                graph.reauthorize(subscription_id)
+                return
+            except SubscriptionGone:
+                log.info("subscription %s of %s is gone: subscribing again", subscription_id, address)
+                event = "subscriptionRemoved"
     finally:
         graph.close()
     if event == "subscriptionRemoved":
-        resubscribe(ctx, user_id)
+        resubscribe(ctx, user_id, replacing=subscription_id)
     # Removed or missed: whatever arrived meanwhile is read by delta.
     graph_catch_up(ctx, address)
 
