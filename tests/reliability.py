@@ -56,8 +56,8 @@ ALTERED = {"other address on the thread": ("human_reply.eml", "assistant{i}@else
 OUTLOOK_KIND = {"exchange_automatic_reply.eml": "oof"}
 ROUND = 50  # deliveries between two flushes of the notification queues
 # Deliveries per minute of emulated time: the worker's sweep runs once a minute. Between two sweeps
-# an Outlook mailbox gets about 250 messages; the delta catch-up applies at most the newest 500 of
-# what it reads (services/notifications.GRAPH_RESYNC_LIMIT), so a much longer gap would drop the oldest.
+# an Outlook mailbox gets about 250 messages; the delta catch-up applies every one of them (past
+# 2,000 in one call it resumes in a queued catch-up), so the cadence only bounds how much one reads.
 SWEEP_EVERY = 500
 SWEEP_MINUTES = 1
 
