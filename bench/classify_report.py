@@ -221,6 +221,13 @@ def main(argv: list[str] | None = None) -> int:
             if r["expected"] and r["kind"] != r["expected"]
         ],
         "unknown_label": [{k: r[k] for k in ("file", "kind", "evidence")} for r in rows if not r["expected"]],
+        # Bounces whose report names hard and soft recipients: each recipient's enrollments follow its own verdict.
+        "per_recipient": [
+            {"file": r["file"], "label": r["label"], "kind": r["kind"],
+             "verdicts": next(e for e in r["evidence"] if e.startswith("per recipient:"))}
+            for r in rows
+            if any(e.startswith("per recipient:") for e in r["evidence"])
+        ],
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -241,6 +248,10 @@ def _markdown(report: dict) -> str:
         f"Classified {report['all_rows']['rows']} files in {report['seconds']} s; "
         f"exceptions or unparseable: {len(report['exceptions_or_unparseable'])}."
     )
+    per_recipient = report.get("per_recipient", [])
+    lines += ["", f"Bounces that name hard and soft recipients, judged per recipient: {len(per_recipient)} "
+              "(only the hard recipients' enrollments end; the others count a soft bounce)."]
+    lines += [f"- {p['file']} [{p['label']}] -> {p['kind']}; {p['verdicts'][:300]}" for p in per_recipient]
     for scope in ("real_rows", "all_rows"):
         m = report[scope]
         title = "Real messages (synthetic=no)" if scope == "real_rows" else "All rows"
