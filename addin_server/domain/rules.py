@@ -297,7 +297,8 @@ def _bounce_per_recipient(facts: Facts, targets: Mapping[int, Mapping[str, objec
     detail = {"hard_recipients": sorted(hard_set),
               "soft_recipients": sorted(a for a in bounced if a not in hard_set)}
     decisions: list[Decision] = []
-    hard_addresses = {a for a in addresses if is_hard(a)}
+    # Marked bounced: the addresses the report calls hard and those of the enrollments ended as hard.
+    hard_addresses = {a for a in bounced if a in hard_set}
     for eid, ev in targets.items():
         address = facts.enrollments[eid].contact_address
         if is_hard(address, ev.get("sent_to")):
