@@ -14,7 +14,6 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, bindparam, inspect, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import domain_of, fold_normalized, try_normalize
@@ -42,7 +41,7 @@ from addin_server.domain.rules import (
 from addin_server.mail.classify import Classification, classify
 from addin_server.mail.message import InboundMessage
 from addin_server.services.context import ServiceContext
-from addin_server.services.enrollments import OPEN, SYSTEM_ACTOR, add_event
+from addin_server.services.enrollments import OPEN, SYSTEM_ACTOR, add_event, end_open_row
 from addin_server.services.errors import NotFound
 
 MAX_REFERENCES = 50  # a long References chain only needs its latest links
@@ -324,38 +323,11 @@ def _write_events(s: Session) -> None:
     s.connection().execute(table.insert(), rows)
 
 
-_ENDED_FIELDS = ("status", "ended_at", "next_step_at", "paused_until", "end_reason", "end_surface", "end_actor",
-                 "end_evidence", "lease_owner", "lease_until")
-
-
-def _end_statement() -> Any:
-    """enrollments.end_enrollment's conditional UPDATE, as one Core statement compiled once.
-
-    The ORM UPDATE there evaluates its criteria against every enrollment the session holds, which
-    for a batch of messages costs more than the rest of applying them.
-    """
-    table = cast(Table, t.Enrollment.__table__)
-    return (update(table).where(table.c.id == bindparam("eid"), table.c.status.in_(OPEN))
-            .values({name: bindparam(f"v_{name}") for name in _ENDED_FIELDS}))
-
-
-_END = _end_statement()
-
-
 def _end_open(s: Session, e: t.Enrollment, end: EndOfEnrollment, now: datetime) -> bool:
-    """End one open enrollment as enrollments.end_enrollment does: only the caller whose conditional
-    UPDATE changed the row writes the `unenrolled` event. False when it had already ended."""
-    if inspect(e).modified:
-        s.flush()  # the row's pending changes go first, so that nothing writes over the ending
-    values: dict[str, Any] = {
-        "status": EnrollmentStatus.UNENROLLED.value, "ended_at": now, "next_step_at": None, "paused_until": None,
-        "end_reason": end.reason.value, "end_surface": end.surface.value, "end_actor": end.actor,
-        "end_evidence": dict(end.evidence), "lease_owner": None, "lease_until": None}
-    result = s.connection().execute(_END, {"eid": e.id, **{f"v_{k}": v for k, v in values.items()}})
-    if result.rowcount != 1:
+    """End one open enrollment as enrollments.end_enrollment does, its event kept with the batch's
+    others. False when it had already ended (then nothing is written)."""
+    if not end_open_row(s, e, end, now):
         return False
-    for name, value in values.items():  # the session's copy now says what the row says
-        set_committed_value(e, name, value)
     _event(s, e, EventType.UNENROLLED, now, end.actor, reason=end.reason.value, surface=end.surface.value,
            evidence=dict(end.evidence))
     return True
