@@ -51,3 +51,17 @@ def make_world(ctx: ServiceContext, *, plan: str = "enterprise", name: str = "Ac
     seq = sequences.create_sequence(ctx, admin, name="Intro outreach", owner_user_id=rep["id"],
                                     steps=steps or THREE_STEPS)
     return World(made.account_id, made.api_key, admin, rep, other, company, contact, colleague, seq)
+
+
+def follow_outlook_inbox(ctx: ServiceContext, world: World, subscription_id: str) -> str:
+    """Otto's Outlook inbox followed through Graph subscription `subscription_id`, as connecting his
+    mailbox would leave it; returns the subscription's clientState (only its hash is stored)."""
+    from addin_server.auth.client_state import issue_client_state
+    from addin_server.db import tables as t
+
+    issued = issue_client_state(ctx.settings)
+    with ctx.session() as s:
+        s.add(t.MailboxWatch(account_id=world.account_id, user_id=int(world.other_rep["id"]), provider="outlook",
+                             mailbox_address=world.other_rep["mailbox_address"], subscription_id=subscription_id,
+                             client_state_hash=issued.stored_hash, status="active"))
+    return issued.secret

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from addin_server.auth.client_state import issue_client_state
 from addin_server.db import tables as t
 from addin_server.services.context import ServiceContext
-from tests.builders import World
+from tests.builders import World, follow_outlook_inbox
 from tests.fuzz.limits import fuzzing
 from tests.security.conftest import row_counts
 from tests.security.credentials import Credentials
@@ -62,11 +62,7 @@ def _graph_item(subscription: str) -> st.SearchStrategy[Any]:
 @pytest.fixture
 def followed(services: ServiceContext, world: World) -> str:
     """Otto's Outlook inbox is subscribed (so random items can name a real subscription)."""
-    issued = issue_client_state(services.settings)
-    with services.session() as s:
-        s.add(t.MailboxWatch(account_id=world.account_id, user_id=int(world.other_rep["id"]), provider="outlook",
-                             mailbox_address=world.other_rep["mailbox_address"], subscription_id="sub-acme",
-                             client_state_hash=issued.stored_hash, status="active"))
+    follow_outlook_inbox(services, world, "sub-acme")
     return "sub-acme"
 
 

@@ -25,7 +25,7 @@ from addin_server.auth.signed_links import LinkPurpose, booking_page_key, make_l
 from addin_server.db import tables as t
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
-from tests.builders import World
+from tests.builders import World, follow_outlook_inbox
 from tests.security.conftest import SECRET_KEY, enrollment_states, row_counts
 from tests.security.credentials import EXPIRED, OTHER_TENANT, PUBLIC_URL, Credentials
 from tests.web.links.conftest import last_sent, meeting_path, unsubscribe_path
@@ -277,15 +277,12 @@ def attack(client: Any, services: ServiceContext, world: World, creds: Credentia
     enrollment = enrollments.enroll(services, world.admin, sequence_id=world.sequence["id"],
                                     contact_id=world.contact["id"], sender_user_id=world.rep["id"],
                                     enrolled_by_user_id=world.rep["id"])
-    issued, channel = issue_client_state(services.settings), issue_client_state(services.settings)
+    graph_secret, channel = follow_outlook_inbox(services, world, "sub-acme"), issue_client_state(services.settings)
     with services.session() as s:
-        s.add(t.MailboxWatch(account_id=world.account_id, user_id=int(world.other_rep["id"]), provider="outlook",
-                             mailbox_address=world.other_rep["mailbox_address"], subscription_id="sub-acme",
-                             client_state_hash=issued.stored_hash, status="active"))
         s.add(t.CalendarWatch(account_id=world.account_id, user_id=int(world.rep["id"]), provider="gmail",
                               mailbox_address=world.rep["mailbox_address"], channel_id="chan-acme",
                               channel_token_hash=channel.stored_hash))
-    return Attack(client, services, world, creds, str(enrollment["id"]), issued.secret, channel.secret)
+    return Attack(client, services, world, creds, str(enrollment["id"]), graph_secret, channel.secret)
 
 
 @pytest.mark.parametrize("name", list(CASES), ids=list(CASES))

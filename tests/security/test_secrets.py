@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from addin_server.auth.client_state import issue_client_state
 from addin_server.auth.secrets_box import decrypt
 from addin_server.config import Settings
 from addin_server.db import tables as t
@@ -26,7 +25,7 @@ from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import connect_gmail
 from addin_server.worker.loop import run_due_steps
-from tests.builders import World
+from tests.builders import World, follow_outlook_inbox
 from tests.emulated import manual_google_control
 from tests.security.conftest import ENCRYPTION_KEY, SECRET_KEY
 from tests.security.credentials import Credentials
@@ -87,12 +86,7 @@ SECRETS_AT_REST = {
 
 
 def _client_state(services: ServiceContext, world: World) -> str:
-    issued = issue_client_state(services.settings)
-    with services.session() as s:
-        s.add(t.MailboxWatch(account_id=world.account_id, user_id=int(world.other_rep["id"]), provider="outlook",
-                             mailbox_address=world.other_rep["mailbox_address"], subscription_id="sub-acme",
-                             client_state_hash=issued.stored_hash, status="active"))
-    return issued.secret
+    return follow_outlook_inbox(services, world, "sub-acme")
 
 
 @pytest.mark.parametrize("name", list(SECRETS_AT_REST), ids=list(SECRETS_AT_REST))

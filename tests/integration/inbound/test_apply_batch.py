@@ -13,21 +13,8 @@ from addin_server.services import accounts, enrollments
 from addin_server.services.context import ServiceContext
 from addin_server.services.inbound import Arrived, apply_inbound_message, apply_inbound_messages
 from addin_server.services.sequences import update_automation
-from tests.builders import World, make_world
+from tests.builders import World
 from tests.integration.inbound.test_apply_inbound import render, sent_message_id
-
-
-@pytest.fixture(params=["gmail", "outlook"])
-def provider(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def world(services: ServiceContext, provider: str) -> World:
-    w = make_world(services)
-    if provider == "outlook":
-        w.rep, w.other_rep = w.other_rep, w.rep
-    return w
 
 
 def soft_bounce(sender: str, mailbox: str, in_reply_to: str, n: int) -> bytes:

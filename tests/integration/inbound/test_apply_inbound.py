@@ -15,7 +15,7 @@ from addin_server.services import accounts, directory, enrollments
 from addin_server.services.context import ServiceContext
 from addin_server.services.inbound import apply_inbound_message
 from addin_server.services.sequences import update_automation
-from tests.builders import World, make_world
+from tests.builders import World
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
 
@@ -27,19 +27,6 @@ def render(name: str, *, sender: str, mailbox: str, in_reply_to: str = "<none@ex
                        "date": date}.items():
         text = text.replace("{" + key + "}", value)
     return text.replace("\n", "\r\n").encode()
-
-
-@pytest.fixture(params=["gmail", "outlook"])
-def provider(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def world(services: ServiceContext, provider: str) -> World:
-    w = make_world(services)
-    if provider == "outlook":  # the enrolling rep reads mail in Outlook
-        w.rep, w.other_rep = w.other_rep, w.rep
-    return w
 
 
 def enroll(services: ServiceContext, w: World, contact: dict[str, Any] | None = None) -> dict[str, Any]:

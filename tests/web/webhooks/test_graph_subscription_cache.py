@@ -18,7 +18,7 @@ from addin_server.auth.client_state import issue_client_state
 from addin_server.db import tables as t
 from addin_server.services.context import ServiceContext
 from addin_server.services.notifications import GRAPH_SUBSCRIPTION_CACHE_SECONDS
-from tests.builders import make_world
+from tests.builders import follow_outlook_inbox, make_world
 from tests.conftest import FakeClock
 
 
@@ -55,12 +55,8 @@ def _statements(services: ServiceContext) -> Iterator[list[str]]:
 @pytest.fixture
 def inbox(services: ServiceContext) -> dict[str, Any]:
     w = make_world(services)
-    issued = issue_client_state(services.settings)
-    with services.session() as s:
-        s.add(t.MailboxWatch(account_id=w.account_id, user_id=int(w.other_rep["id"]), provider="outlook",
-                             mailbox_address=w.other_rep["mailbox_address"], subscription_id="sub-1",
-                             client_state_hash=issued.stored_hash, status="active"))
-    return {"world": w, "secret": issued.secret, "mailbox": w.other_rep["mailbox_address"]}
+    secret = follow_outlook_inbox(services, w, "sub-1")
+    return {"world": w, "secret": secret, "mailbox": w.other_rep["mailbox_address"]}
 
 
 def _resubscribe(services: ServiceContext, old: str, new: str) -> str:

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from addin_server.auth.client_state import issue_client_state
 from addin_server.db import tables as t
 from addin_server.services.context import ServiceContext
-from tests.builders import make_world
+from tests.builders import follow_outlook_inbox, make_world
 
 GRAPH_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "graph"
 
@@ -25,12 +24,7 @@ def _count(services: ServiceContext) -> int:
 @pytest.fixture
 def subscribed(services: ServiceContext) -> dict[str, Any]:
     w = make_world(services)
-    issued = issue_client_state(services.settings)
-    with services.session() as s:
-        s.add(t.MailboxWatch(account_id=w.account_id, user_id=int(w.other_rep["id"]), provider="outlook",
-                             mailbox_address=w.other_rep["mailbox_address"], subscription_id="sub-1",
-                             client_state_hash=issued.stored_hash, status="active"))
-    return {"world": w, "secret": issued.secret}
+    return {"world": w, "secret": follow_outlook_inbox(services, w, "sub-1")}
 
 
 def item(sub: str, state: str, message_id: str = "AAMk-1") -> dict[str, Any]:
