@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,6 +45,10 @@ class ServiceContext:
     clock: Callable[[], datetime] = field(default=utcnow)
     # Verified API keys, briefly: key hash -> (principal, monotonic expiry). See accounts.py.
     api_key_cache: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+    # The webhooks' short memories (see notifications.py): mailbox -> (account, monotonic expiry),
+    # and Graph subscription id -> what it names and when it was read.
+    mailbox_account_cache: dict[str, tuple[int, float]] = field(default_factory=dict)
+    graph_subscription_cache: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def create(

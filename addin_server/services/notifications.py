@@ -14,7 +14,6 @@ import json
 import logging
 import re
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, text, update
+from sqlalchemy.dialects import sqlite
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
@@ -90,22 +90,10 @@ def _json_rows(rows: list[dict[str, Any]]) -> str:
     return json.dumps(_storable(rows)) if "\\u0000" in document or "\\ud" in document else document
 
 
-_inbox_inserts: dict[str, Any] = {}
-
-
-def _inbox_insert(dialect: str) -> Any:
-    """SQLite: INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once.
-
-    With RETURNING, SQLAlchemy sends many rows as one multi-row INSERT ("insertmanyvalues") rather
-    than one statement per row, and the ids returned are the rows that were new.
-    """
-    statement = _inbox_inserts.get(dialect)
-    if statement is None:
-        from sqlalchemy.dialects import sqlite
-
-        statement = sqlite.insert(t.InboundNotification).on_conflict_do_nothing().returning(t.InboundNotification.id)
-        _inbox_inserts[dialect] = statement
-    return statement
+# SQLite: with RETURNING, SQLAlchemy sends many rows as one multi-row INSERT ("insertmanyvalues")
+# rather than one statement per row, and the ids returned are the rows that were new. Built once.
+_SQLITE_INBOX_INSERT = sqlite.insert(t.InboundNotification).on_conflict_do_nothing().returning(
+    t.InboundNotification.id)
 
 
 def _insert_ignoring_duplicates(ctx: ServiceContext, rows: list[dict[str, Any]], conn: Any = None) -> int:
@@ -120,7 +108,7 @@ def _insert_ignoring_duplicates(ctx: ServiceContext, rows: list[dict[str, Any]],
         statement: Any = _PG_INBOX_INSERT
         params: Any = {"rows": _json_rows(rows)}
     else:
-        statement = _inbox_insert(ctx.engine.dialect.name)
+        statement = _SQLITE_INBOX_INSERT
         params = [_storable(r) for r in rows] if any(_UNSTORABLE.search(r["dedupe_key"]) for r in rows) else rows
     if conn is not None:
         return len(conn.execute(statement, params).all())
@@ -139,18 +127,7 @@ def record_notification(ctx: ServiceContext, *, provider: str, dedupe_key: str, 
     return Recorded(stored=bool(stored), duplicate=not stored)
 
 
-_context_caches: dict[tuple[int, str], dict[Any, Any]] = {}
 _CACHE_MAX = 10_000
-
-
-def _context_cache(ctx: ServiceContext, name: str) -> dict[Any, Any]:
-    """A cache that lives and dies with its ServiceContext (a dead context's id may be reused)."""
-    key = (id(ctx), name)
-    cache = _context_caches.get(key)
-    if cache is None:
-        cache = _context_caches.setdefault(key, {})
-        weakref.finalize(ctx, _context_caches.pop, key, None)
-    return cache
 
 
 # Which account follows a mailbox changes rarely; pushes ask many times a second.
@@ -158,7 +135,7 @@ MAILBOX_CACHE_SECONDS = 60.0
 
 
 def _account_of_mailbox(ctx: ServiceContext, address: str) -> int | None:
-    cache: dict[str, tuple[int, float]] = _context_cache(ctx, "mailbox_accounts")
+    cache = ctx.mailbox_account_cache
     now = time.monotonic()
     cached = cache.get(address)
     if cached is not None and cached[1] > now:
@@ -578,7 +555,7 @@ def record_graph_items(ctx: ServiceContext, items: list[dict[str, Any]], *, life
     from addin_server.auth.client_state import client_state_matches
 
     now = ctx.now()
-    cache: dict[str, _GraphSubscription] = _context_cache(ctx, "graph_subscriptions")
+    cache: dict[str, _GraphSubscription] = ctx.graph_subscription_cache
     fresh = timedelta(seconds=GRAPH_SUBSCRIPTION_CACHE_SECONDS)
     verdicts: dict[tuple[str, str, str], bool] = {}  # one HMAC per distinct clientState and hash
 
@@ -667,14 +644,6 @@ def _graph_inbound(graph: Any, message: dict[str, Any]) -> InboundMessage:
     return inbound
 
 
-def _apply_graph_message(ctx: ServiceContext, graph: Any, mailbox: str, message: dict[str, Any]) -> bool:
-    if message.get("isDraft"):
-        return False
-    apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox,
-                           messages=[Arrived(str(message["id"]), _graph_inbound(graph, message))])
-    return True
-
-
 def process_graph_messages(ctx: ServiceContext, address: str, items: list[tuple[int, str]]) -> dict[int, str]:
     """Notifications of new messages in one Outlook mailbox: fetched with $batch, applied together.
 
@@ -731,18 +700,11 @@ def process_graph_messages(ctx: ServiceContext, address: str, items: list[tuple[
 
 
 def process_graph_message(ctx: ServiceContext, address: str, message_id: str) -> bool:
-    """One message Graph told us about: fetch it with its headers and message class, apply it once."""
-    from addin_server.providers.graph import GraphError
-
+    """One message Graph told us about, fetched and applied as a catch-up applies them; False when
+    it was not applied (moved or deleted since, or a draft)."""
     _, mailbox, graph = _graph_user(ctx, address)
     try:
-        try:
-            message = graph.fetch(message_id)
-        except GraphError as exc:
-            if getattr(exc, "status", None) == 404:
-                return False  # moved or deleted since: the delta catch-up sees what remains
-            raise
-        return _apply_graph_message(ctx, graph, mailbox, message)
+        return _apply_graph_ids(ctx, graph, mailbox, [message_id]) > 0
     finally:
         graph.close()
 
