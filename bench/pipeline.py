@@ -71,6 +71,22 @@ def _reply(sender: str, mailbox: str, in_reply_to: str, n: int) -> bytes:
     return text.replace("\n", "\r\n").encode()
 
 
+def _enroll(ctx: ServiceContext, admin: Principal, reps: list[dict[str, Any]], n: int) -> list[tuple[str, str, str]]:
+    """N contacts enrolled in a two-step sequence, spread over the reps' mailboxes (the first email
+    goes out at once); for each: the contact's address, the mailbox, the Message-ID to answer."""
+    seq = sequences.create_sequence(ctx, admin, name="Pipeline", owner_user_id=reps[0]["id"], steps=[
+        StepInput("automated_email", 0, "Intro", "Hello"), StepInput("task", 30, "t", "")])
+    enrolled = []
+    for i in range(n):
+        rep = reps[i % len(reps)]
+        c = directory.create_contact(ctx, admin, email=f"person{i}@company{i % 97}.test")
+        e = enrollments.enroll(ctx, admin, sequence_id=seq["id"], contact_id=c["id"], sender_user_id=rep["id"])
+        enrolled.append((int(e["id"]), c["email"], rep["mailbox_address"]))
+    with ctx.session() as s:
+        sent = dict(s.execute(select(t.SequenceEmail.enrollment_id, t.SequenceEmail.rfc_message_id)).all())
+    return [(email, mailbox, sent[eid]) for eid, email, mailbox in enrolled]
+
+
 def _call_kind(request: dict[str, Any]) -> str:
     path = request.get("path", "")
     if "batch" in path:
@@ -128,21 +144,12 @@ def load(n: int, mailboxes: int, database_url: str) -> Loaded:
                                     mailbox_provider="gmail", mailbox_address=address)
         connect_gmail(ctx, admin, rep["id"], control.create_mailbox(address)["refresh_token"])
         reps.append(rep)
-    seq = sequences.create_sequence(ctx, admin, name="Pipeline", owner_user_id=reps[0]["id"], steps=[
-        StepInput("automated_email", 0, "Intro", "Hello"), StepInput("task", 30, "t", "")])
     print(f"  enrolling {n:,} contacts", flush=True)
-    plan = []
-    for i in range(n):
-        rep = reps[i % mailboxes]
-        c = directory.create_contact(ctx, admin, email=f"person{i}@company{i % 97}.test")
-        e = enrollments.enroll(ctx, admin, sequence_id=seq["id"], contact_id=c["id"], sender_user_id=rep["id"])
-        plan.append((int(e["id"]), c["email"], rep["mailbox_address"]))
-    with ctx.session() as s:
-        sent = dict(s.execute(select(t.SequenceEmail.enrollment_id, t.SequenceEmail.rfc_message_id)).all())
+    plan = _enroll(ctx, admin, reps, n)
     print(f"  delivering {n:,} replies into {mailboxes} mailboxes", flush=True)
     last_history: dict[str, str] = {}
-    for i, (eid, email, mailbox) in enumerate(plan):
-        last_history[mailbox] = control.deliver(mailbox, _reply(email, mailbox, sent[eid], i))["historyId"]
+    for i, (email, mailbox, in_reply_to) in enumerate(plan):
+        last_history[mailbox] = control.deliver(mailbox, _reply(email, mailbox, in_reply_to, i))["historyId"]
     for m, (mailbox, history) in enumerate(last_history.items()):
         record_gmail_push(ctx, pubsub_message_id=f"push-{m}", email_address=mailbox, history_id=history)
     control.clear_requests()
@@ -241,22 +248,12 @@ def run_graph(n: int, mailboxes: int, database_url: str) -> dict[str, Any]:
                                             mailbox_provider="outlook", mailbox_address=address)
                 connect_outlook(ctx, admin, rep["id"], tenant_id=setup.tenant_id, graph_user_id=user_id)
                 reps.append(rep)
-            seq = sequences.create_sequence(ctx, admin, name="Pipeline", owner_user_id=reps[0]["id"], steps=[
-                StepInput("automated_email", 0, "Intro", "Hello"), StepInput("task", 30, "t", "")])
             print(f"  enrolling {n:,} contacts (Graph)", flush=True)
-            plan = []
-            for i in range(n):
-                rep = reps[i % mailboxes]
-                c = directory.create_contact(ctx, admin, email=f"person{i}@company{i % 97}.test")
-                e = enrollments.enroll(ctx, admin, sequence_id=seq["id"], contact_id=c["id"],
-                                       sender_user_id=rep["id"])
-                plan.append((int(e["id"]), c["email"], rep["mailbox_address"]))
-            with ctx.session() as s:
-                sent = dict(s.execute(select(t.SequenceEmail.enrollment_id, t.SequenceEmail.rfc_message_id)).all())
+            plan = _enroll(ctx, admin, reps, n)
             print(f"  delivering {n:,} replies into {mailboxes} Outlook mailboxes; Graph notifies our webhook",
                   flush=True)
-            for i, (eid, email, mailbox) in enumerate(plan):
-                control.deliver(mailbox, _reply(email, mailbox, sent[eid], i))
+            for i, (email, mailbox, in_reply_to) in enumerate(plan):
+                control.deliver(mailbox, _reply(email, mailbox, in_reply_to, i))
             control.flush_notifications()
             print("  timing the worker's sync (Graph)", flush=True)
             with CallLog(settings.graph_api_endpoint) as calls:
