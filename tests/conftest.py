@@ -19,6 +19,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from addin_server import create_app
+from addin_server.auth.google_tokens import clear_google_certificates
+from addin_server.auth.microsoft_tokens import clear_microsoft_keys
 from addin_server.config import Settings
 from addin_server.db.engine import make_engine, normalize_url
 from addin_server.db.migrate import upgrade
@@ -158,3 +160,14 @@ def emulator() -> Iterator[RunningEmulator]:
     """The local emulator (Google, Microsoft, Pub/Sub) on free loopback ports, one per test module."""
     with running_emulator() as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_caches() -> Iterator[None]:
+    """Google's certificates and Microsoft's keys are cached per process: every test starts cold,
+    so none verifies a token with keys another test's servers published."""
+    clear_google_certificates()
+    clear_microsoft_keys()
+    yield
+    clear_google_certificates()
+    clear_microsoft_keys()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tests.security.conftest import (  # noqa: F401 - fixtures shared with the security tests
-    _fresh_key_caches,
     creds,
     key_servers,
     settings,

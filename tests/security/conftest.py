@@ -9,8 +9,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
-from addin_server.auth.google_tokens import clear_google_certificates
-from addin_server.auth.microsoft_tokens import clear_microsoft_keys
 from addin_server.auth.secrets_box import generate_encryption_key
 from addin_server.config import Settings
 from addin_server.db import tables as t
@@ -45,15 +43,6 @@ def key_servers(signers: dict[str, Signer]) -> Iterator[dict[str, KeyServer]]:
     yield servers
     for server in servers.values():
         server.close()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_caches() -> Iterator[None]:
-    clear_google_certificates()
-    clear_microsoft_keys()
-    yield
-    clear_google_certificates()
-    clear_microsoft_keys()
 
 
 @pytest.fixture

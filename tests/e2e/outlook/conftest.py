@@ -25,8 +25,8 @@ class Enrolled:
     raj_enrollment: str  # enrolled by Otto
 
 
-# The SSO signing key, its JWKS on loopback and a fresh key cache: the same as the web tests'.
-ms_key, jwks_url, _fresh_key_cache = sso.ms_key, sso.jwks_url, sso._fresh_key_cache
+# The SSO signing key and its JWKS on loopback: the same as the web tests'.
+ms_key, jwks_url = sso.ms_key, sso.jwks_url
 
 
 @pytest.fixture

@@ -25,8 +25,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from addin_server.auth.google_tokens import clear_google_certificates
-from addin_server.auth.microsoft_tokens import clear_microsoft_keys
 from addin_server.config import Settings
 from addin_server.emulator.tls import make_tls_files
 from tests.keyserver import KeyServer
@@ -151,15 +149,6 @@ def settings(google_certs_server: KeyServer, ms_jwks_server: KeyServer) -> Setti
         ms_client_id=MS_CLIENT_ID,
         ms_jwks_url=ms_jwks_server.url,
     )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_caches() -> Iterator[None]:
-    clear_google_certificates()
-    clear_microsoft_keys()
-    yield
-    clear_google_certificates()
-    clear_microsoft_keys()
 
 
 class FakeClock:

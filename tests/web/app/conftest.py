@@ -21,8 +21,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from addin_server.auth.google_tokens import clear_google_certificates
-from addin_server.auth.microsoft_tokens import clear_microsoft_keys
 from addin_server.config import Settings
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
@@ -66,13 +64,9 @@ def signers() -> dict[str, Signer]:
 def key_servers(signers: dict[str, Signer]) -> Iterator[dict[str, KeyServer]]:
     servers = {"google": KeyServer({signers["google"].kid: signers["google"].certificate_pem()}),
                "microsoft": KeyServer({"keys": [signers["microsoft"].jwk()]})}
-    clear_google_certificates()
-    clear_microsoft_keys()
     yield servers
     for server in servers.values():
         server.close()
-    clear_google_certificates()
-    clear_microsoft_keys()
 
 
 @pytest.fixture

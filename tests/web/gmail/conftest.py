@@ -26,7 +26,6 @@ from cryptography.x509.oid import NameOID
 from flask import Flask, jsonify, request
 from werkzeug.serving import make_server
 
-from addin_server.auth.google_tokens import clear_google_certificates
 from addin_server.config import Settings
 from addin_server.services import enrollments
 from tests.builders import World, make_world
@@ -132,13 +131,6 @@ def fake_google(keys: Keys) -> Iterator[FakeGoogle]:
     server.shutdown()
     server.server_close()
     thread.join(5)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_certificate_cache() -> Iterator[None]:
-    clear_google_certificates()
-    yield
-    clear_google_certificates()
 
 
 @pytest.fixture

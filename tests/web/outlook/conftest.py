@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from addin_server.auth.microsoft_tokens import clear_microsoft_keys
 from addin_server.config import Settings
 from addin_server.services.context import ServiceContext
 from tests.builders import World, make_world
@@ -29,13 +28,6 @@ def intruder_key() -> SigningKey:
 def jwks_url(ms_key: SigningKey) -> Iterator[str]:
     with serve_jwks(ms_key) as url:
         yield url
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache() -> Iterator[None]:
-    clear_microsoft_keys()
-    yield
-    clear_microsoft_keys()
 
 
 @pytest.fixture
