@@ -127,17 +127,22 @@ def _open_enrollment_rows(s: Session, account_id: int, conditions: list[ColumnEl
     }
 
 
-def _open_enrollments(s: Session, account_id: int, *, ids: Iterable[int] = (), contact_ids: Iterable[int] = (),
-                      company_id: int | None = None) -> dict[int, OpenEnrollment]:
-    ids, contact_ids = set(ids), set(contact_ids)
+def _involving(ids: Iterable[int] = (), contact_ids: Iterable[int] = (),
+               company_ids: Iterable[int] = ()) -> list[ColumnElement[bool]]:
+    """Which open enrollments to read: these ids, these contacts', these companies' contacts'."""
+    ids, contact_ids, company_ids = set(ids), set(contact_ids), set(company_ids)
     conditions: list[ColumnElement[bool]] = []
     if ids:
         conditions.append(t.Enrollment.id.in_(ids))
     if contact_ids:
         conditions.append(t.Enrollment.contact_id.in_(contact_ids))
-    if company_id is not None:
-        conditions.append(t.Contact.company_id == company_id)
-    return {k: v for k, (v, _) in _open_enrollment_rows(s, account_id, conditions).items()}
+    if company_ids:
+        conditions.append(t.Contact.company_id.in_(company_ids))
+    return conditions
+
+
+def _open_enrollments(s: Session, account_id: int, *, company_id: int) -> dict[int, OpenEnrollment]:
+    return {k: v for k, (v, _) in _open_enrollment_rows(s, account_id, _involving(company_ids=[company_id])).items()}
 
 
 def _lookups(s: Session, user: t.User, account: t.Account, provider: str,
@@ -188,14 +193,7 @@ def _lookups(s: Session, user: t.User, account: t.Account, provider: str,
     if account.unenroll_same_company or account.custom_triggers_beta:
         companies = {c[3] for rows in found.contacts_by_canonical.values() for c in rows if c[3] is not None}
         companies |= set(found.company_by_domain.values())
-    conditions: list[ColumnElement[bool]] = []
-    if ids:
-        conditions.append(t.Enrollment.id.in_(ids))
-    if contact_ids:
-        conditions.append(t.Enrollment.contact_id.in_(contact_ids))
-    if companies:
-        conditions.append(t.Contact.company_id.in_(companies))
-    found.enrollments = _open_enrollment_rows(s, account.id, conditions, found.rows)
+    found.enrollments = _open_enrollment_rows(s, account.id, _involving(ids, contact_ids, companies), found.rows)
     return found
 
 
