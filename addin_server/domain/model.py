@@ -8,6 +8,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 
+def person_name(first_name: str | None, last_name: str | None, email: str) -> str:
+    """How a contact is named to a rep: first and last name, or the address when neither is known."""
+    return " ".join(p for p in (first_name, last_name) if p) or email
+
+
 class Plan(StrEnum):
     PROFESSIONAL = "professional"
     ENTERPRISE = "enterprise"
@@ -161,7 +166,7 @@ class Contact:
 
     @property
     def name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.primary_email
+        return person_name(self.first_name, self.last_name, self.primary_email)
 
     @property
     def emails(self) -> tuple[str, ...]:

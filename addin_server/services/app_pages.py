@@ -21,7 +21,7 @@ from addin_server.domain.model import AutomationScope, EnrollmentStatus, Role
 from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words
 from addin_server.services import accounts, mailboxes, sequences
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.directory import contact_view, owned
+from addin_server.services.directory import contact_name, contact_view, owned
 from addin_server.services.enrollments import OPEN, can_unenroll
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.identity import principal_for_user
@@ -81,14 +81,6 @@ def principal_for_demo_rep(ctx: ServiceContext, email: str) -> Principal | None:
 
 
 # --- shared pieces ---------------------------------------------------------------------------
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-def _person(c: t.Contact) -> str:
-    return " ".join(p for p in (c.first_name, c.last_name) if p) or c.primary_email
 
 
 def _names_by_email(s: Session, account_id: int) -> dict[str, str]:
@@ -230,7 +222,7 @@ def sequence_summary(ctx: ServiceContext, principal: Principal, sequence_id: str
             row = _enrollment_row(e, seq, users, names, principal)
             c = contacts[e.contact_id]
             company = companies.get(c.company_id) if c.company_id else None
-            row["contact"] = {"id": str(c.id), "name": _person(c), "email": c.primary_email,
+            row["contact"] = {"id": str(c.id), "name": contact_name(c), "email": c.primary_email,
                               "company": company.name if company else None}
             enrollments.append(row)
         enrollments.sort(key=lambda r: not r["is_open"])  # stable: open first, newest first within each
@@ -268,7 +260,7 @@ def scheduled_steps(ctx: ServiceContext, principal: Principal, sequence_id: str)
             active = e.status == EnrollmentStatus.ACTIVE.value
             out.append({
                 "enrollment_id": str(e.id),
-                "contact": {"id": str(c.id), "name": _person(c), "email": c.primary_email},
+                "contact": {"id": str(c.id), "name": contact_name(c), "email": c.primary_email},
                 "position": step.position, "steps_total": seq.steps_total,
                 "type_words": STEP_TYPE_WORDS.get(step.type, step.type),
                 "subject": step.subject or ("(reply in the same thread)" if step.thread_with_previous else ""),

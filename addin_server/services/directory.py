@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, canonical, company_domains, normalize
-from addin_server.domain.model import MailboxProvider, Role
+from addin_server.domain.model import MailboxProvider, Role, person_name
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
 
@@ -125,9 +125,13 @@ def get_user(ctx: ServiceContext, principal: Principal, user_id: str) -> dict[st
         return user_view(user, list(aliases))
 
 
+def contact_name(contact: t.Contact) -> str:
+    return person_name(contact.first_name, contact.last_name, contact.primary_email)
+
+
 def contact_view(contact: t.Contact, addresses: list[t.ContactAddress], company: t.Company | None) -> dict[str, Any]:
     secondary = [a.address for a in addresses if not a.is_primary]
-    name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.primary_email
+    name = contact_name(contact)
     return {
         "id": str(contact.id), "email": contact.primary_email, "secondary_emails": secondary,
         "first_name": contact.first_name, "last_name": contact.last_name, "name": name,

@@ -29,7 +29,7 @@ from addin_server.domain.model import (
     UnenrollReason,
 )
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.directory import owned, parse_id
+from addin_server.services.directory import contact_name, owned, parse_id
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from addin_server.services.outbox import OutgoingEmail
 from addin_server.services.sequences import load_steps
@@ -38,7 +38,8 @@ OPEN = (EnrollmentStatus.ACTIVE.value, EnrollmentStatus.PAUSED.value)
 SYSTEM_ACTOR = "system"
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_z(value: datetime | None) -> str | None:
+    """A UTC time as the API writes it (ISO 8601 with Z), or None."""
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
@@ -54,7 +55,7 @@ def add_event(
 
 
 def event_view(ev: t.EnrollmentEvent) -> dict[str, Any]:
-    return {**(ev.data or {}), "type": ev.type, "at": _iso(ev.at), "actor": ev.actor}
+    return {**(ev.data or {}), "type": ev.type, "at": iso_z(ev.at), "actor": ev.actor}
 
 
 def enrollment_views(s: Session, rows: Iterable[t.Enrollment], with_events: bool = False) -> list[dict[str, Any]]:
@@ -91,13 +92,13 @@ def enrollment_view(e: t.Enrollment, seq: t.Sequence, by: t.User, sender: t.User
         "status": e.status,
         "current_step": e.current_step,
         "steps_total": seq.steps_total,
-        "next_step_at": _iso(e.next_step_at) if e.status == EnrollmentStatus.ACTIVE.value else None,
-        "paused_until": _iso(e.paused_until),
+        "next_step_at": iso_z(e.next_step_at) if e.status == EnrollmentStatus.ACTIVE.value else None,
+        "paused_until": iso_z(e.paused_until),
         "enrolled_by": {"id": str(by.id), "name": by.name, "email": by.email},
         "sender": {"id": str(sender.id), "mailbox_address": sender.mailbox_address,
                    "mailbox_provider": sender.mailbox_provider},
-        "enrolled_at": _iso(e.enrolled_at),
-        "ended_at": _iso(e.ended_at),
+        "enrolled_at": iso_z(e.enrolled_at),
+        "ended_at": iso_z(e.ended_at),
         "end_reason": e.end_reason,
         "end_surface": e.end_surface,
         "end_actor": e.end_actor,
@@ -556,7 +557,7 @@ def pause(ctx: ServiceContext, principal: Principal, enrollment_id: str, *, unti
         remaining = (e.next_step_at - now).total_seconds() if e.next_step_at else 0
         e.status = EnrollmentStatus.PAUSED.value
         e.paused_until = until
-        add_event(s, e, EventType.PAUSED, now, principal.actor, until=_iso(until), reason=reason,
+        add_event(s, e, EventType.PAUSED, now, principal.actor, until=iso_z(until), reason=reason,
                   remaining_delay_seconds=max(0, int(remaining)))
         return _view_one(s, e)
 
@@ -613,7 +614,7 @@ def recent_automatic_endings(ctx: ServiceContext, principal: Principal, limit: i
         for view, e in zip(views, rows, strict=True):
             c = contacts[e.contact_id]
             view["contact"] = {"id": str(c.id), "email": c.primary_email,
-                               "name": " ".join(p for p in (c.first_name, c.last_name) if p) or c.primary_email}
+                               "name": contact_name(c)}
         return views
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, aliased
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import fold_normalized, try_normalize
-from addin_server.domain.model import EnrollmentStatus
+from addin_server.domain.model import EnrollmentStatus, person_name
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.enrollments import OPEN, can_unenroll
+from addin_server.services.enrollments import OPEN, can_unenroll, iso_z
 from addin_server.services.errors import Invalid
 
 MAX_RECIPIENTS = 200
@@ -49,10 +49,6 @@ _LOOKUP_KEYS = _LOOKUP.where(t.ContactAddress.account_id == bindparam("account_i
                              t.ContactAddress.canonical.in_(bindparam("keys", expanding=True)))
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def _contact_and_enrollment(principal: Principal, row: Any) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
     """The contact, its open enrollment and whether the caller may end it, from one lookup row.
 
@@ -64,7 +60,7 @@ def _contact_and_enrollment(principal: Principal, row: Any) -> tuple[dict[str, A
      sequence_name, steps_total, owner_id, by_name, by_email, sender_mailbox, sender_provider) = row
     contact = {
         "id": str(contact_id),
-        "name": " ".join(p for p in (first_name, last_name) if p) or primary_email,
+        "name": person_name(first_name, last_name, primary_email),
         "email": primary_email,
         "company": {"id": str(company_id), "name": company_name} if company_id else None,
         "unsubscribed": unsubscribed,
@@ -80,11 +76,11 @@ def _contact_and_enrollment(principal: Principal, row: Any) -> tuple[dict[str, A
         "status": status,
         "current_step": current_step,
         "steps_total": steps_total,
-        "next_step_at": _iso(next_step_at) if status == _ACTIVE else None,
-        "paused_until": _iso(paused_until),
+        "next_step_at": iso_z(next_step_at) if status == _ACTIVE else None,
+        "paused_until": iso_z(paused_until),
         "enrolled_by": {"id": str(by_id), "name": by_name, "email": by_email},
         "sender": {"id": str(sender_id), "mailbox_address": sender_mailbox, "mailbox_provider": sender_provider},
-        "enrolled_at": _iso(enrolled_at),
+        "enrolled_at": iso_z(enrolled_at),
         # Only open enrollments are joined: nothing has ended them.
         "ended_at": None, "end_reason": None, "end_surface": None, "end_actor": None, "evidence": None,
     }

@@ -44,8 +44,8 @@ from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, normalize
 from addin_server.domain.model import AutomationScope, EndOfEnrollment, EventType, Surface, UnenrollReason
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.directory import owned, parse_id
-from addin_server.services.enrollments import OPEN, add_event, end_enrollment, enrollment_views
+from addin_server.services.directory import contact_name, owned, parse_id
+from addin_server.services.enrollments import OPEN, add_event, end_enrollment, enrollment_views, iso_z
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 
 SLOT_MINUTES = 30
@@ -142,10 +142,6 @@ def meeting_url_for(settings: Settings, sequence_email_id: int | str, rep_id: in
 # --- the shared decision: what a meeting that counts ends ---------------------------------------
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def _open_enrollment(s: Session, contact_id: int) -> t.Enrollment | None:
     return s.scalar(select(t.Enrollment).where(t.Enrollment.contact_id == contact_id,
                                               t.Enrollment.status.in_(OPEN)))
@@ -198,7 +194,7 @@ def _apply_meeting(s: Session, meeting: t.Meeting, contacts: list[t.Contact], co
             outcome["note"] = "the meeting is with another rep than the one who enrolled the contact"
             continue
         evidence: dict[str, Any] = {
-            "rule": rule, "meeting_id": str(meeting.id), "meeting_at": _iso(meeting.start_time),
+            "rule": rule, "meeting_id": str(meeting.id), "meeting_at": iso_z(meeting.start_time),
             "source": meeting.source, "booked_with": rep.email, "contact_email": contact.primary_email,
         }
         if meeting.sequence_email_id is not None:
@@ -247,12 +243,12 @@ def _apply_meeting(s: Session, meeting: t.Meeting, contacts: list[t.Contact], co
 def meeting_view(meeting: t.Meeting, contact_ids: list[int]) -> dict[str, Any]:
     return {
         "id": str(meeting.id), "source": meeting.source, "user_id": str(meeting.user_id),
-        "start_time": _iso(meeting.start_time), "end_time": _iso(meeting.end_time), "title": meeting.title,
+        "start_time": iso_z(meeting.start_time), "end_time": iso_z(meeting.end_time), "title": meeting.title,
         "contact_ids": [str(c) for c in contact_ids],
         "associated": {"company_id": str(meeting.company_id) if meeting.company_id else None,
                        "deal_id": meeting.deal_id},
         "sequence_email_id": str(meeting.sequence_email_id) if meeting.sequence_email_id else None,
-        "logged_at": _iso(meeting.logged_at),
+        "logged_at": iso_z(meeting.logged_at),
     }
 
 
@@ -413,16 +409,12 @@ def booking_page(ctx: ServiceContext, rep_ref: str, *, meeting_token: str | None
         return {
             "rep": {"id": str(user.id), "name": user.name or user.email},
             "days": [{"date": d.isoformat(), "label": f"{d:%A %-d %B}", "slots": slots} for d, slots in days.items()],
-            "link": ({"contact_name": _name(linked.contact)} if linked else None),
+            "link": ({"contact_name": contact_name(linked.contact)} if linked else None),
             "link_state": "valid" if linked else ("invalid" if meeting_token else "none"),
             "meeting_token": meeting_token if linked and meeting_token else "",
             "form_token": _form_token(ctx.settings, user.id, meeting_token if linked and meeting_token else ""),
             "time_zone": "UTC",
         }
-
-
-def _name(contact: t.Contact) -> str:
-    return " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.primary_email
 
 
 def _parse_slot(value: str) -> datetime:
@@ -457,7 +449,7 @@ def book_meeting(
         contact: t.Contact | None
         if linked is not None:
             contact = linked.contact
-            booker_name, booker_email = _name(contact), contact.primary_email
+            booker_name, booker_email = contact_name(contact), contact.primary_email
         else:
             booker_name = name.strip()[:200]
             if not booker_name:

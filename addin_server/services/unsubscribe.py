@@ -23,7 +23,7 @@ from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, EventType, Surface, UnenrollReason
 from addin_server.services.context import ServiceContext
-from addin_server.services.directory import parse_id
+from addin_server.services.directory import contact_name, parse_id
 from addin_server.services.enrollments import OPEN, add_event, end_enrollment
 from addin_server.services.errors import ServiceError
 from addin_server.services.meetings import booking_page_url
@@ -109,16 +109,12 @@ def _linked(s: Session, settings: Settings, token: str) -> _Linked:
                    s.get_one(t.User, enrollment.sender_user_id))
 
 
-def _name(contact: t.Contact) -> str:
-    return " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.primary_email
-
-
 def describe_unsubscribe(ctx: ServiceContext, token: str) -> dict[str, Any]:
     """What the confirmation page shows. Raises BadLink for any token we did not make."""
     with ctx.session() as s:
         linked = _linked(s, ctx.settings, token)
         return {
-            "contact_name": _name(linked.contact),
+            "contact_name": contact_name(linked.contact),
             "address": linked.email.recipient,
             "sender_name": linked.sender.name or linked.sender.mailbox_address,
             "already_unsubscribed": linked.contact.unsubscribed,
@@ -138,7 +134,7 @@ def unsubscribe(ctx: ServiceContext, token: str, *, how: str = "page") -> dict[s
             update(t.Contact).where(t.Contact.id == contact.id, t.Contact.unsubscribed.is_(False))
             .values(unsubscribed=True).execution_options(synchronize_session=False)
         ).rowcount == 1  # type: ignore[attr-defined]
-        view = {"contact_name": _name(contact), "address": email.recipient,
+        view = {"contact_name": contact_name(contact), "address": email.recipient,
                 "sender_name": linked.sender.name or linked.sender.mailbox_address,
                 "already_unsubscribed": not changed, "ended_enrollment_id": None}
         if not changed:
