@@ -18,6 +18,7 @@ from addin_server.emulator.microsoft.store import (
     Message,
     MicrosoftWorld,
     counter_token,
+    folder_message_id,
 )
 
 DELIVERY_KINDS = {"auto": None, "note": MESSAGE_CLASS_NOTE, "oof": MESSAGE_CLASS_OOF, "ndr": MESSAGE_CLASS_NDR}
@@ -51,7 +52,7 @@ def _subject_key(subject: str) -> str:
 def _new_ids(world: MicrosoftWorld, mailbox: Mailbox, folder: str) -> tuple[str, str]:
     number = world.next("message")
     key = counter_token("AAkALgAA", f"msg{number:06d}")
-    return key, counter_token("AAMkAG", f"{key}@{folder}")
+    return key, folder_message_id(key, folder)
 
 
 def _new_internet_message_id(world: MicrosoftWorld) -> str:
