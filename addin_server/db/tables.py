@@ -168,6 +168,22 @@ class ContactAddress(Base):
     soft_bounces: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CountedBounce(Base):
+    """A bounce report counted for one address: the same report arriving again counts nothing.
+
+    `report_key` names the report by the sequence email it is about (else its Message-ID); see
+    domain.rules.report_key.
+    """
+
+    __tablename__ = "counted_bounces"
+    __table_args__ = (UniqueConstraint("account_id", "address", "report_key"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(320))
+    report_key: Mapped[str] = mapped_column(String(512))
+    counted_at: Mapped[datetime]
+
+
 class Sequence(Base):
     __tablename__ = "sequences"
     id: Mapped[int] = mapped_column(Id, primary_key=True)

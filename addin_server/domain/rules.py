@@ -10,7 +10,8 @@ The product sentences, in the order they are applied:
 - A hard bounce (or a "no longer with the company" reply) unenrolls with reason bounced and marks the
   address bounced; soft bounces are counted and unenroll at the account's threshold. A report that
   judges its recipients one by one (one unknown user, one full mailbox) is hard for the recipients
-  it calls hard and soft for the others.
+  it calls hard and soft for the others. A report counts once per recipient and original message,
+  however often it arrives (the same report fetched twice, a report sent again by the remote server).
 - Other automatic mail changes nothing.
 - A human reply to a sequence email (In-Reply-To / References, or the provider thread) unenrolls the
   contact on that thread: `replied` from the enrolled address, `replied_from_other_address` from any
@@ -29,7 +30,7 @@ The product sentences, in the order they are applied:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -135,6 +136,8 @@ class Facts:
     soft_bounces: Mapping[str, int] = field(default_factory=dict)
     # Addresses of the account's own users: mail from colleagues is never a contact's reply.
     own_addresses: frozenset[str] = frozenset()
+    # (address, report key) pairs of bounce reports already counted: see `report_key`.
+    counted_reports: frozenset[tuple[str, str]] = frozenset()
 
 
 class Action(StrEnum):
@@ -160,6 +163,9 @@ class AddressUpdate:
     address: str
     mark_bounced: bool = False
     soft_bounce: bool = False
+    # The bounce report this update counts (see `report_key`); the service records it so that the
+    # same report arriving again changes nothing.
+    report_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -235,7 +241,53 @@ def _out_of_office(facts: Facts) -> Outcome:
 # --- bounces ---------------------------------------------------------------------------------
 
 
+def report_key(facts: Facts) -> str:
+    """What makes two bounce reports the same report: the sequence email they are about, else the
+    report's own Message-ID, else the provider's id. A remote server that reports one failed
+    delivery three times, or a report read again under a new provider id, has one key."""
+    m = facts.message
+    for match in facts.sent_matches:
+        return "sent:" + match.rfc_message_id
+    if m.rfc_message_id:
+        return "report:" + m.rfc_message_id
+    return "provider:" + m.message_id
+
+
 def _bounce(facts: Facts, *, hard: bool) -> Outcome:
+    """A bounce, counted once per (recipient, report key)."""
+    key = report_key(facts)
+    counted = {a for a, k in facts.counted_reports if k == key}
+    if not counted:
+        outcome = _bounce_once(facts, hard=hard)
+    else:
+        fresh = replace(facts, enrollments={i: e for i, e in facts.enrollments.items()
+                                            if e.contact_address not in counted},
+                        message=replace(facts.message, bounced_recipients=tuple(
+                            a for a in facts.message.bounced_recipients if a not in counted)))
+        outcome = _bounce_once(fresh, hard=hard) if (fresh.enrollments or fresh.message.bounced_recipients) \
+            else Outcome(note="bounce report counted already: nothing to do")
+        repeated = tuple(
+            Decision(i, Action.RECORD, None, None,
+                     {**_base_evidence(facts, "this bounce report was counted already for this recipient"),
+                      "sent_to": e.contact_address, "report_key": key})
+            for i, e in facts.enrollments.items() if e.contact_address in counted)
+        outcome = replace(outcome, decisions=outcome.decisions + repeated,
+                          address_updates=tuple(u for u in outcome.address_updates if u.address not in counted))
+    updates = tuple(replace(u, report_key=key) for u in outcome.address_updates)
+    return replace(outcome, address_updates=_merge_updates(updates))
+
+
+def _merge_updates(updates: Sequence[AddressUpdate]) -> tuple[AddressUpdate, ...]:
+    """One update per address: a soft bounce counted once, bounced if any update says so."""
+    merged: dict[str, AddressUpdate] = {}
+    for u in updates:
+        was = merged.get(u.address)
+        merged[u.address] = u if was is None else replace(
+            was, mark_bounced=was.mark_bounced or u.mark_bounced, soft_bounce=was.soft_bounce or u.soft_bounce)
+    return tuple(merged.values())
+
+
+def _bounce_once(facts: Facts, *, hard: bool) -> Outcome:
     m = facts.message
     # Which enrollments: the bounced sequence email first, else the bounced recipients' enrollments.
     targets: dict[int, dict[str, object]] = {}

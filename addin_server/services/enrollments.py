@@ -492,6 +492,14 @@ def performance(ctx: ServiceContext, principal: Principal, sequence_id: str) -> 
         events = dict(s.execute(
             select(t.EnrollmentEvent.type, func.count()).where(t.EnrollmentEvent.sequence_id == seq.id)
             .group_by(t.EnrollmentEvent.type)).all())
+        # Bounces count addresses, not reports: a contact whose mail bounced three times is one bounce.
+        bounced_contacts = select(t.Enrollment.contact_id).where(
+            t.Enrollment.sequence_id == seq.id, t.Enrollment.end_reason == UnenrollReason.BOUNCED.value)
+        bounces = s.scalar(select(func.count(func.distinct(t.Enrollment.contact_id))).where(
+            t.Enrollment.sequence_id == seq.id, t.Enrollment.end_reason == UnenrollReason.BOUNCED.value)) or 0
+        soft_only = s.scalar(select(func.count(func.distinct(t.EnrollmentEvent.contact_id))).where(
+            t.EnrollmentEvent.sequence_id == seq.id, t.EnrollmentEvent.type == EventType.BOUNCED.value,
+            t.EnrollmentEvent.contact_id.not_in(bounced_contacts))) or 0
         return {
             "sequence_id": str(seq.id),
             "enrolled": events.get(EventType.ENROLLED.value, 0),
@@ -502,7 +510,8 @@ def performance(ctx: ServiceContext, principal: Principal, sequence_id: str) -> 
             "emails_sent": events.get(EventType.EMAIL_SENT.value, 0),
             "replies": events.get(EventType.REPLIED.value, 0),
             "meetings_booked": events.get(EventType.MEETING_BOOKED.value, 0),
-            "bounces": events.get(EventType.BOUNCED.value, 0),
+            "bounces": bounces,
+            "soft_bounces": soft_only,
             "unsubscribes": events.get(EventType.UNSUBSCRIBED.value, 0),
         }
 
@@ -618,6 +627,26 @@ def recent_automatic_endings(ctx: ServiceContext, principal: Principal, limit: i
         return views
 
 
+def _clear_bounce_of(s: Session, ended: t.Enrollment, contact: t.Contact) -> list[str]:
+    """Undoing a bounce judged wrong clears what that bounce did to the contact's own addresses: the
+    bounced mark and the soft-bounce count. Other contacts named in the same report keep theirs."""
+    evidence = ended.end_evidence or {}
+    named = {str(a) for a in evidence.get("bounced_recipients") or [] if isinstance(a, str)}
+    if isinstance(evidence.get("sent_to"), str):
+        named.add(evidence["sent_to"])
+    rows = list(s.scalars(select(t.ContactAddress).where(
+        t.ContactAddress.contact_id == contact.id, t.ContactAddress.address.in_(named))))
+    cleared = []
+    for row in rows:
+        if row.bounced or row.soft_bounces:
+            cleared.append(row.address)
+        row.bounced, row.soft_bounces = False, 0
+    if contact.bounced and not any(a.bounced for a in s.scalars(select(t.ContactAddress).where(
+            t.ContactAddress.contact_id == contact.id, t.ContactAddress.is_primary.is_(True)))):
+        contact.bounced = False
+    return sorted(cleared)
+
+
 def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: str, *, why: str) -> dict[str, Any]:
     """A rep judged an automatic ending wrong: enroll again at the step where it stopped.
 
@@ -638,8 +667,13 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
         if old.current_step >= seq.steps_total:
             raise Conflict("every step had already run; there is nothing left to continue", code="nothing_left")
         contact = s.get_one(t.Contact, old.contact_id)
-        if contact.unsubscribed or contact.bounced:
-            raise Conflict("the contact has unsubscribed or bounced since; it cannot be enrolled again")
+        if contact.unsubscribed:
+            raise Conflict("the contact has unsubscribed since; it cannot be enrolled again",
+                           code="contact_unsubscribed")
+        cleared = _clear_bounce_of(s, old, contact) if old.end_reason == UnenrollReason.BOUNCED.value else []
+        if contact.bounced:
+            raise Conflict("another delivery report marked this contact's address bounced since; it cannot be "
+                           "enrolled again until the address is corrected", code="contact_bounced")
         steps = load_steps(s, seq.id)
         new = t.Enrollment(
             account_id=old.account_id, sequence_id=old.sequence_id, contact_id=old.contact_id,
@@ -654,5 +688,5 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
         add_event(s, new, EventType.ENROLLED, now, principal.actor, undo_of=str(old.id), why=why.strip()[:500],
                   undone_reason=old.end_reason, continues_at_step=old.current_step + 1)
         add_event(s, old, EventType.RESUMED, now, principal.actor, undone_by=principal.actor, why=why.strip()[:500],
-                  continued_as=str(new.id))
+                  continued_as=str(new.id), **({"cleared_bounced_addresses": cleared} if cleared else {}))
         return _view_one(s, new)

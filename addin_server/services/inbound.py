@@ -13,6 +13,8 @@ from datetime import UTC, datetime, time
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, bindparam, inspect, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
@@ -251,10 +253,16 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         if e.company_id is not None:
             company_enrollments.setdefault(e.company_id, []).append(e.id)
     soft: dict[str, int] = {}
-    if classification.kind.is_bounce:  # soft-bounce counts matter only to bounces
+    counted: frozenset[tuple[str, str]] = frozenset()
+    if classification.kind.is_bounce or classification.left_company:  # counts matter only to bounces
         addresses = {e.contact_address for e in enrollments.values()} | set(bounced)
+        if sender:
+            addresses.add(sender)
         soft = dict(s.execute(select(t.ContactAddress.address, t.ContactAddress.soft_bounces).where(
             t.ContactAddress.account_id == account.id, t.ContactAddress.address.in_(addresses))).all())
+        counted = frozenset((a, k) for a, k in s.execute(
+            select(t.CountedBounce.address, t.CountedBounce.report_key).where(
+                t.CountedBounce.account_id == account.id, t.CountedBounce.address.in_(addresses))))
     facts_message = InboundFacts(
         provider=provider, mailbox_user_id=user.id, mailbox_address=user.mailbox_address,
         message_id=provider_message_id, rfc_message_id=message.message_id, from_address=sender,
@@ -270,7 +278,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
                              soft_bounce_threshold=account.soft_bounce_threshold),
         sent_matches=tuple(sent), sender_contacts=tuple(senders), sender_company_id=company_id,
         sender_company_by=company_by, enrollments=enrollments, company_enrollments=company_enrollments,
-        soft_bounces={k: int(v or 0) for k, v in soft.items()}, own_addresses=own)
+        soft_bounces={k: int(v or 0) for k, v in soft.items()}, own_addresses=own, counted_reports=counted)
 
 
 def gather_facts(s: Session, user: t.User, provider: str, provider_message_id: str, message: InboundMessage,
@@ -352,6 +360,8 @@ def _apply(s: Session, outcome: Outcome, account_id: int, now: datetime) -> list
                    reason="out of office until the stated return date", remaining_delay_seconds=remaining)
         applied.append(decision_view(d))
     for change in outcome.address_updates:
+        if change.report_key and not _count_report(s, account_id, change.address, change.report_key, now):
+            continue  # a racing worker counted this report for this address first
         for row in s.scalars(select(t.ContactAddress).where(t.ContactAddress.account_id == account_id,
                                                             t.ContactAddress.address == change.address)):
             if change.soft_bounce:
@@ -361,6 +371,16 @@ def _apply(s: Session, outcome: Outcome, account_id: int, now: datetime) -> list
                 if row.is_primary:
                     s.get_one(t.Contact, row.contact_id).bounced = True
     return applied
+
+
+def _count_report(s: Session, account_id: int, address: str, report_key: str, now: datetime) -> bool:
+    """Record that a bounce report was counted for an address; False when it was already."""
+    table = cast(Table, t.CountedBounce.__table__)
+    insert = postgresql_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
+    row = s.connection().execute(statement, {"account_id": account_id, "address": address,
+                                             "report_key": report_key[:512], "counted_at": now}).first()
+    return row is not None
 
 
 @dataclass(frozen=True)
@@ -488,9 +508,7 @@ def _claim_statement(dialect: str) -> Any:
     """
     statement = _claim_statements.get(dialect)
     if statement is None:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         table = _processed_table()
         statement = insert(table).on_conflict_do_nothing().returning(table.c.message_id, table.c.id)
         _claim_statements[dialect] = statement

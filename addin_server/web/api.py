@@ -231,7 +231,8 @@ class PerformanceOut(Open):
     emails_sent: int
     replies: int
     meetings_booked: int
-    bounces: int
+    bounces: int  # contacts whose address bounced (hard, or soft up to the threshold)
+    soft_bounces: int  # contacts with soft bounces counted that did not reach the threshold
     unsubscribes: int
 
 

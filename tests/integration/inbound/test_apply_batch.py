@@ -18,13 +18,12 @@ from tests.integration.inbound.test_apply_inbound import render, sent_message_id
 
 
 def soft_bounce(sender: str, mailbox: str, in_reply_to: str, n: int) -> bytes:
-    """The hard-bounce fixture turned into a mailbox-full delay (4.2.2): a soft bounce."""
+    """The hard-bounce fixture turned into a failed delivery to a full mailbox (5.2.2): a soft bounce."""
     raw = render("hard_bounce.eml", sender=sender, mailbox=mailbox, in_reply_to=in_reply_to, n=n).decode()
-    for old, new in {"Address not found": "Mailbox full", "Status: 5.1.1": "Status: 4.2.2",
+    for old, new in {"Address not found": "Mailbox full", "Status: 5.1.1": "Status: 5.2.2",
                      "because the address couldn't be found": "because the mailbox is full",
                      "550-5.1.1 The email account that you tried to reach does not exist.":
-                         "452-4.2.2 The email account that you tried to reach is over quota.",
-                     "(Failure)": "(Delay)", "Action: failed": "Action: delayed"}.items():
+                         "552-5.2.2 The email account that you tried to reach is over quota."}.items():
         raw = raw.replace(old, new)
     return raw.encode()
 
@@ -37,8 +36,10 @@ def messages_for(services: ServiceContext, w: World, contact: dict[str, Any], sc
     sent, mailbox = sent_message_id(services, e["id"]), w.rep["mailbox_address"]
     out = []
     for n, name in enumerate(script):
-        if name == "soft_bounce":
+        if name == "soft_bounce":  # a report about the sequence email
             raw = soft_bounce(contact["email"], mailbox, sent, n)
+        elif name == "soft_bounce_elsewhere":  # a report that names the address, about no email of ours
+            raw = soft_bounce(contact["email"], mailbox, f"<{prefix}-{n}@elsewhere.example>", n)
         else:
             raw = render(name, sender=contact["email"], mailbox=mailbox, in_reply_to=sent, n=n)
         out.append(Arrived(f"{prefix}-{n}", InboundMessage.from_bytes(raw)))
@@ -59,7 +60,7 @@ def outcome(services: ServiceContext, w: World, enrollment_id: str, address: str
 SCRIPTS = {
     "two replies": ["human_reply.eml", "human_reply.eml"],
     "out of office, then a reply": ["exchange_automatic_reply.eml", "human_reply.eml"],
-    "three soft bounces": ["soft_bounce", "soft_bounce", "soft_bounce"],
+    "three soft bounces": ["soft_bounce", "soft_bounce_elsewhere", "soft_bounce_elsewhere"],
     "a reply after the bounce": ["hard_bounce.eml", "human_reply.eml"],
 }
 
@@ -85,6 +86,7 @@ def test_three_soft_bounces_in_one_batch_reach_the_threshold(services: ServiceCo
                                                                provider: str) -> None:
     accounts.update_account_settings(services, world.admin, soft_bounce_threshold=3)
     e, together = messages_for(services, world, world.contact, SCRIPTS["three soft bounces"], "b")
+    assert len({a.message.message_id for a in together}) == 3  # three different reports
     results = apply_inbound_messages(services, provider=provider, mailbox_address=world.rep["mailbox_address"],
                                      messages=together)
     assert [[(d["action"], d["evidence"]["soft_bounces"]) for d in r["decisions"]] for r in results] == [
@@ -158,3 +160,30 @@ def test_two_workers_applying_the_same_messages_at_once_apply_each_once(services
         ended = s.execute(select(t.EnrollmentEvent.enrollment_id, func.count()).where(
             t.EnrollmentEvent.type == "unenrolled").group_by(t.EnrollmentEvent.enrollment_id)).all()
     assert sorted(ended) == [(i, 1) for i in sorted(ids)]
+
+
+def test_one_bounce_report_delivered_three_times_counts_once(services: ServiceContext, world: World,
+                                                             provider: str) -> None:
+    """The same report fetched under three provider ids, together and one after another."""
+    accounts.update_account_settings(services, world.admin, soft_bounce_threshold=3)
+    mailbox = world.rep["mailbox_address"]
+    e, (report,) = messages_for(services, world, world.contact, ["soft_bounce"], "r")
+    copies = [Arrived(f"copy-{n}", report.message) for n in range(3)]
+    first = apply_inbound_messages(services, provider=provider, mailbox_address=mailbox, messages=copies[:2])
+    later = apply_inbound_message(services, provider=provider, mailbox_address=mailbox,
+                                  provider_message_id=copies[2].provider_message_id, message=report.message)
+    got = outcome(services, world, e, world.contact["email"], [*first, later])
+    assert (got["status"], got["soft"], got["events"].count("bounced")) == ("active", 1, 1)
+    assert "counted already" in later["decisions"][0]["evidence"]["rule"]
+
+
+def test_two_reports_about_the_same_sequence_email_count_once(services: ServiceContext, world: World,
+                                                              provider: str) -> None:
+    """A remote server that reports one failed delivery again, under a new Message-ID."""
+    accounts.update_account_settings(services, world.admin, soft_bounce_threshold=2)
+    e, reports = messages_for(services, world, world.contact, ["soft_bounce", "soft_bounce"], "s")
+    assert reports[0].message.message_id != reports[1].message.message_id
+    apply_inbound_messages(services, provider=provider, mailbox_address=world.rep["mailbox_address"], messages=reports)
+    got = enrollments.get_enrollment(services, world.admin, e)
+    assert got["status"] == "active"
+    assert [ev["type"] for ev in got["events"]].count("bounced") == 1

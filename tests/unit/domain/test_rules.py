@@ -300,3 +300,48 @@ def test_company_wide_endings_record_no_reply_of_their_own() -> None:
                            company=GLOBEX, company_by="contact", account=SAME_COMPANY))
     events = {d.enrollment_id: d.event for d in outcome.decisions}
     assert events == {JANE.id: EventType.REPLIED, RAJ.id: EventType.REPLIED, LENA.id: None}
+
+
+# A bounce report counts once per (recipient, original message), however often it arrives.
+SEQ_JANE = "sent:<seq.100.1@acme.com>"
+REPEATED_REPORT_CASES = [
+    pytest.param(InboundKind.BOUNCE_SOFT, dict(), {("jane@globex.com", SEQ_JANE)}, 0, set(),
+                 id="the same soft bounce report delivered again counts once"),
+    pytest.param(InboundKind.BOUNCE_SOFT, dict(rfc_message_id="<another-copy@mx.globex.com>"),
+                 {("jane@globex.com", SEQ_JANE)}, 0, set(),
+                 id="a second report about the same sequence email counts once"),
+    pytest.param(InboundKind.BOUNCE_HARD, dict(), {("jane@globex.com", SEQ_JANE)}, 0, set(),
+                 id="a hard bounce report arriving again ends nothing, not even an enrollment made since"),
+    pytest.param(InboundKind.BOUNCE_SOFT, dict(), {("jane@globex.com", "sent:<seq.100.2@acme.com>")}, 1, set(),
+                 id="a report about another sequence email counts again"),
+    pytest.param(InboundKind.BOUNCE_SOFT, dict(), {("raj@globex.com", SEQ_JANE)}, 1, set(),
+                 id="a report counted for another recipient still counts for this one"),
+    pytest.param(InboundKind.BOUNCE_HARD, dict(), set(), 1, {JANE.id},
+                 id="a hard bounce report seen for the first time ends the enrollment"),
+]
+
+
+@pytest.mark.parametrize(("kind", "message", "counted", "events", "ends"), REPEATED_REPORT_CASES)
+def test_a_bounce_report_counts_once_per_recipient_and_original_message(
+        kind: InboundKind, message: dict, counted: set, events: int, ends: set) -> None:
+    f = replace(bounce(kind), counted_reports=frozenset(counted))
+    f = replace(f, message=replace(f.message, **message))
+    outcome = decide(f)
+    assert sum(1 for d in outcome.decisions if d.event is EventType.BOUNCED) == events
+    assert set(ended(outcome)) == ends
+    assert bool(outcome.address_updates) == bool(events)
+    assert all(u.report_key == SEQ_JANE for u in outcome.address_updates)
+
+
+def test_a_repeated_report_says_why_it_changed_nothing() -> None:
+    f = replace(bounce(InboundKind.BOUNCE_SOFT), counted_reports=frozenset({("jane@globex.com", SEQ_JANE)}))
+    (d,) = decide(f).decisions
+    assert (d.action, d.event) == (Action.RECORD, None)
+    assert "counted already" in str(d.evidence["rule"])
+
+
+def test_a_report_without_a_sequence_email_is_keyed_by_its_own_message_id() -> None:
+    f = facts("gmail", kind=InboundKind.BOUNCE_SOFT, frm="postmaster@globex.com", bounced_recipients=("raj@globex.com",))
+    assert {u.report_key for u in decide(f).address_updates} == {"report:<reply@globex.com>"}
+    again = replace(f, counted_reports=frozenset({("raj@globex.com", "report:<reply@globex.com>")}))
+    assert not decide(again).address_updates

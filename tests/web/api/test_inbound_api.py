@@ -89,6 +89,53 @@ def test_a_manual_unenrollment_cannot_be_undone(client: Any, services: ServiceCo
     assert r.status_code == 409 and r.json["error"]["code"] == "not_automatic"
 
 
+def test_undoing_a_bounce_judged_wrong_clears_the_address_and_continues(client: Any, services: ServiceContext) -> None:
+    w, e, mid = enrolled(services)
+    raw = render("hard_bounce.eml", w, mid).encode()
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                          provider_message_id="m1", message=InboundMessage.from_bytes(raw))
+    assert client.get(f"/api/v1/enrollments/{e['id']}", headers=w.headers).json["end_reason"] == "bounced"
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers,
+                    json={"why": "Jane's mailbox works: the report was about an old server"})
+    assert r.status_code == 201, r.json
+    assert r.json["status"] == "active"
+    with services.session() as s:
+        contact = s.get_one(t.Contact, int(w.contact["id"]))
+        assert contact.bounced is False
+        assert not any(a.bounced or a.soft_bounces for a in s.scalars(
+            select(t.ContactAddress).where(t.ContactAddress.contact_id == contact.id)))
+    old = client.get(f"/api/v1/enrollments/{e['id']}", headers=w.headers).json
+    assert old["events"][-1]["cleared_bounced_addresses"] == [w.contact["email"]]
+    # The same report fetched again later ends nothing: it was counted once already.
+    again = apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                                  provider_message_id="m1-again", message=InboundMessage.from_bytes(raw))
+    assert not [d for d in again["decisions"] if d["action"] == "unenroll"]
+    assert enrollments.get_enrollment(services, w.admin, r.json["id"])["status"] == "active"
+
+
+def test_undo_after_an_unsubscribe_says_so(client: Any, services: ServiceContext) -> None:
+    w, e, mid = enrolled(services)
+    raw = render("human_reply.eml", w, mid).encode()
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                          provider_message_id="m1", message=InboundMessage.from_bytes(raw))
+    with services.session() as s:
+        s.get_one(t.Contact, int(w.contact["id"])).unsubscribed = True
+        s.commit()
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "wrong reply"})
+    assert r.status_code == 409 and r.json["error"]["code"] == "contact_unsubscribed"
+    assert "unsubscribed" in r.json["error"]["message"] and "bounced" not in r.json["error"]["message"]
+
+
+def test_performance_counts_bounced_contacts_not_reports(client: Any, services: ServiceContext) -> None:
+    w, _, mid = enrolled(services)
+    raw = render("hard_bounce.eml", w, mid).encode()
+    for n in range(3):  # one report, fetched three times
+        apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                              provider_message_id=f"m{n}", message=InboundMessage.from_bytes(raw))
+    figures = client.get(f"/api/v1/sequences/{w.sequence['id']}/performance", headers=w.headers).json
+    assert (figures["bounces"], figures["soft_bounces"]) == (1, 0)
+
+
 def _cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"DATABASE_URL": database_url, "SECRET_KEY": "x", "PATH": "/usr/bin:/bin", "MAIL_TRANSPORT": "local"}
     return subprocess.run([sys.executable, "-m", "addin_server", *args], capture_output=True, text=True, env=env,
