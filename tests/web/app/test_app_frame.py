@@ -129,6 +129,13 @@ def test_any_search_text_answers_a_page_never_an_error(https_client: Any, app_wo
     assert "\x00" not in response.get_data(as_text=True)
 
 
+def test_a_contact_matching_by_several_addresses_and_its_company_is_listed_once(
+        https_client: Any, app_world: AppWorld) -> None:
+    _rita(https_client, app_world)
+    html = _text(https_client.get("/app/contacts", query_string={"q": "jane.doe"}))
+    assert _rows(html) == ["Jane Doe"] and "1–1 of 1 contact matching" in html
+
+
 def test_search_text_is_cleaned_before_it_is_searched() -> None:
     assert clean_search("  jane\x00  doe\u202e ") == "jane doe"
     assert len(clean_search("x" * 1000)) == 200
