@@ -1,5 +1,5 @@
-"""The web app at a desktop width and on phones (375 and 320 px), in headless Chromium: no page is
-wider than the screen, axe-core finds nothing wrong on any page or dialog, the contact list
+"""The web app at desktop and tablet widths and on phones (375 and 320 px), in headless Chromium: no
+page is wider than the screen, axe-core finds nothing wrong on any page or dialog, the contact list
 searches, an unknown address is a 404 inside the app, and a keyboard alone can unenroll on every tab."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tests.e2e.app.conftest import BrowserWorld, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = [1280, 375, 320]
+WIDTHS = [1280, 1024, 768, 375, 320]  # desktop, tablet landscape and portrait, phones
 LONG_NAME = ("Maximiliana-Josephina", "Bartholomew-Featherstonehaugh-Worthington")
 LONG_EMAIL = "maximiliana.josephina.bartholomew-featherstonehaugh@extraordinarily-long-company-domain.example"
 
