@@ -52,11 +52,14 @@ browsers:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "!! chromium could not be installed: browser tests will say so"; }
 
-# The unified Outlook manifest is validated by Microsoft's own validator, from the npm registry.
+# The unified Outlook manifest is validated by Microsoft's own validator, and the web app's pages by
+# axe-core, both from the npm registry.
 node-tools:
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tests/e2e/outlook \
 	  || echo "!! npm ci failed: the manifest validator test will say so"; \
-	else echo "== npm not found: the manifest validator test will say so"; fi
+	  npm ci --silent --no-audit --no-fund --prefix tests/e2e/app \
+	  || echo "!! npm ci failed: the accessibility tests will say so"; \
+	else echo "== npm not found: the manifest validator and accessibility tests will say so"; fi
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)

@@ -144,7 +144,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     google.set_push(push_audience, audience=push_audience, service_account=push_account)
     google.set_delivery("auto")
     requests.post(emulator.base_url + "/_control/microsoft/notifications/auto", json={"enabled": True}, timeout=10)
-    print(_demo_banner(public_url, world.api_key, emulator.base_url), flush=True)
+    print(_demo_banner(public_url, world.api_key, emulator.base_url, db_path), flush=True)
     if args.seed_only:
         emulator.stop()
         return 0
@@ -154,9 +154,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         emulator.stop()
 
 
-def _demo_banner(url: str, api_key: str, emulator_url: str) -> str:
+def _demo_banner(url: str, api_key: str, emulator_url: str, db_path: Path) -> str:
     return f"""
-Sequence Sidebar demo (SQLite at ./instance/demo.db, worker in process, emulator at {emulator_url})
+Sequence Sidebar demo (SQLite at {db_path}, worker in process, emulator at {emulator_url})
   App:          {url}/app/  (sign in as any seeded rep, e.g. ava.reed@northwind.example, password "demo")
   API document: {url}/api/v1/openapi.json
   Demo API key: {api_key}

@@ -8,11 +8,12 @@ page offered, so a forged form gets the same answer as the API: Forbidden or Not
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
@@ -177,6 +178,77 @@ def contact_record(ctx: ServiceContext, principal: Principal, contact_id: str) -
         view["current"] = next((h for h in history if h["is_open"]), None)
         view["history"] = history
         return view
+
+
+# --- contact list ----------------------------------------------------------------------------
+
+CONTACTS_PER_PAGE = 25
+SEARCH_MAX_CHARS = 200
+
+
+def clean_search(query: str | None) -> str:
+    """A search box's text as we search it: control and format characters dropped (PostgreSQL refuses
+    NUL in text), spaces collapsed, at most SEARCH_MAX_CHARS characters."""
+    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in (query or ""))
+    return " ".join(kept.split())[:SEARCH_MAX_CHARS]
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contact_list(ctx: ServiceContext, principal: Principal, *, query: str = "", page: int = 1,
+                 per_page: int = CONTACTS_PER_PAGE) -> dict[str, Any]:
+    """The account's contacts by name, each with its current enrollment, searched by name, any of
+    its addresses or its company's name (every word must match somewhere), a page at a time.
+    A page past the last one shows the last one."""
+    words = clean_search(query).split(" ") if clean_search(query) else []
+    account = principal.account_id
+    full_name = func.lower(t.Contact.first_name + literal(" ") + t.Contact.last_name)
+    conditions = [t.Contact.account_id == account]
+    for word in words:
+        pattern = _like(word)
+        conditions.append(or_(
+            full_name.like(pattern, escape="\\"),
+            exists().where(t.ContactAddress.contact_id == t.Contact.id,
+                           func.lower(t.ContactAddress.address).like(pattern, escape="\\")).correlate(t.Contact),
+            # Correlated to the contact only: the page's own query also joins companies.
+            exists().where(t.Company.id == t.Contact.company_id,
+                           func.lower(t.Company.name).like(pattern, escape="\\")).correlate(t.Contact),
+        ))
+    with ctx.session() as s:
+        total = s.scalar(select(func.count()).select_from(t.Contact).where(*conditions)) or 0
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        # By last name; someone known only by a first name or an address sorts under that.
+        sort_name = func.coalesce(func.nullif(t.Contact.last_name, ""), func.nullif(t.Contact.first_name, ""),
+                                  t.Contact.primary_email)
+        open_enrollment = and_(t.Enrollment.contact_id == t.Contact.id, t.Enrollment.status.in_(OPEN))
+        rows = s.execute(
+            select(t.Contact, t.Company.name, t.Enrollment, t.Sequence)
+            .outerjoin(t.Company, t.Company.id == t.Contact.company_id)
+            .outerjoin(t.Enrollment, open_enrollment)  # at most one: a unique partial index
+            .outerjoin(t.Sequence, t.Sequence.id == t.Enrollment.sequence_id)
+            .where(*conditions)
+            .order_by(func.lower(sort_name), func.lower(t.Contact.first_name), t.Contact.primary_email, t.Contact.id)
+            .limit(per_page).offset((page - 1) * per_page)).all()
+        contacts = []
+        for contact, company, e, seq in rows:
+            current = None
+            if e is not None:
+                current = {"id": str(e.id), "sequence": {"id": str(seq.id), "name": seq.name},
+                           "status": e.status, "status_words": STATUS_WORDS.get(e.status, e.status),
+                           "current_step": e.current_step, "steps_total": seq.steps_total,
+                           "next_step_at": e.next_step_at if e.status == EnrollmentStatus.ACTIVE.value else None,
+                           "paused_until": e.paused_until}
+            contacts.append({"id": str(contact.id), "name": contact_name(contact), "email": contact.primary_email,
+                             "company": company, "unsubscribed": contact.unsubscribed, "bounced": contact.bounced,
+                             "current": current})
+        return {"query": " ".join(words), "contacts": contacts, "total": total, "page": page, "pages": pages,
+                "per_page": per_page, "first": (page - 1) * per_page + 1 if total else 0,
+                "last": (page - 1) * per_page + len(contacts)}
 
 
 # --- sequences -------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from addin_server.services.errors import Invalid
 from addin_server.services.sequences import StepInput
 
 DEMO_API_KEY = "ssk_demo_0123456789abcdefghijklmnopqrstuvwxyz"
+DEMO_PAUSE_DAYS_LEFT = 5  # the seeded out-of-office contact is back this many days after the demo starts
 
 
 @dataclass
@@ -155,8 +156,10 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
     _end_automatically(ctx, int(en["bob"]), UnenrollReason.MEETING_BOOKED, clock.now, {
         "rule": "meeting booked through a sequence email's link (demo seed)", "meeting_at": "next Tuesday 10:00"})
     _run_worker_until(ctx, clock, clock.now + timedelta(days=1))
-    enrollments.pause(ctx, admin, en["alice"], until=clock.now + timedelta(days=9),
-                      reason="out of office until a date stated in the reply")
+    # Her return date lies ahead of the real today, so the enrollment is still paused when the demo
+    # starts (the worker resumes pauses by the real clock).
+    back = (utcnow() + timedelta(days=DEMO_PAUSE_DAYS_LEFT)).replace(hour=8, minute=0, second=0, microsecond=0)
+    enrollments.pause(ctx, admin, en["alice"], until=back, reason="out of office until a date stated in the reply")
     # Today: fresh enrollments whose first email just went out.
     _run_worker_until(ctx, clock, utcnow())
     en["raj"] = enroll("raj", "follow", "omar")

@@ -8,7 +8,9 @@ message. Permissions are decided by the services, so a forged form gets 403 like
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
+import unicodedata
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +27,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.exceptions import NotFound as PageNotFound
 from werkzeug.wrappers import Response
 
 from addin_server.auth.errors import AuthError
@@ -43,7 +46,7 @@ from addin_server.services import (
 )
 from addin_server.services.app_pages import SignedInRep
 from addin_server.services.context import ServiceContext
-from addin_server.services.errors import Invalid, ServiceError
+from addin_server.services.errors import Invalid, NotFound, ServiceError
 from addin_server.web.sessions import (
     CsrfFailure,
     check_csrf,
@@ -57,6 +60,9 @@ from addin_server.web.sessions import (
 bp = Blueprint("app_pages", __name__, url_prefix="/app")
 
 TABS = ("enrollments", "scheduled", "automation", "performance")
+# Ids in the app's addresses are plain ASCII numbers; anything else names no page (int() would accept
+# " 7", "7_0" and "٧").
+PAGE_ID = re.compile(r"[1-9][0-9]{0,17}")
 CONSENT_STATE = "gmail_consent_state"
 MS_LOGIN_HOST = "https://login.microsoftonline.com/"
 DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's published password; the route 404s outside demo mode
@@ -129,14 +135,32 @@ def _date(value: datetime | None) -> str:
     return value.strftime("%-d %b %Y") if value else ""
 
 
+def _printable(text: str) -> str:
+    """Text safe to show: control and format characters (a NUL, a bidi override) become U+FFFD."""
+    return "".join("\ufffd" if unicodedata.category(ch)[0] == "C" and ch not in "\n\t" else ch for ch in text)
+
+
 def _page_error(status: int, title: str, message: str) -> tuple[str, int]:
-    return render_template("app/error.html", status=status, title=title, message=message), status
+    return render_template("app/error.html", status=status, title=title, message=_printable(message)), status
 
 
 @bp.errorhandler(ServiceError)
 def _service_error(exc: ServiceError) -> tuple[str, int]:
     titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Check the form"}
     return _page_error(exc.status, titles.get(exc.status, "Something is wrong"), exc.message)
+
+
+@bp.errorhandler(PageNotFound)
+def _page_not_found(exc: PageNotFound) -> tuple[str, int]:
+    return _page_error(404, "Page not found",
+                       "There is no page at this address. It may have been mistyped, or the link is out of date.")
+
+
+def _page_id(raw: str, what: str) -> str:
+    """An id from the page's address, or a 404 that does not echo what was typed."""
+    if not PAGE_ID.fullmatch(raw):
+        raise NotFound(f"There is no {what} at this address.")
+    return raw
 
 
 @bp.errorhandler(CsrfFailure)
@@ -259,16 +283,27 @@ def home() -> Response:
     return redirect(url_for("app_pages.sequences_list"))
 
 
+@bp.get("/contacts")
+def contacts_list() -> str:
+    """Every contact of the account, searched by name, address or company, a page at a time."""
+    raw_page = request.args.get("page", "1")
+    if not PAGE_ID.fullmatch(raw_page):
+        raise Invalid("the page number must be a whole number from 1")
+    view = app_pages.contact_list(_services(), _rep().principal, query=request.args.get("q", ""),
+                                  page=int(raw_page))
+    return render_template("app/contacts.html", view=view)
+
+
 @bp.get("/contacts/<contact_id>")
 def contact(contact_id: str) -> str:
-    record = app_pages.contact_record(_services(), _rep().principal, contact_id)
+    record = app_pages.contact_record(_services(), _rep().principal, _page_id(contact_id, "contact"))
     return render_template("app/contact.html", contact=record)
 
 
 @bp.post("/contacts/<contact_id>/unenroll")
 def contact_unenroll(contact_id: str) -> Response:
     rep = _rep()
-    record = app_pages.contact_record(_services(), rep.principal, contact_id)
+    record = app_pages.contact_record(_services(), rep.principal, _page_id(contact_id, "contact"))
     current = record["current"]
     if current is None or current["id"] != request.form.get("enrollment_id"):
         # The page was stale: the enrollment ended meanwhile, or the form names another contact's.
@@ -296,6 +331,7 @@ def sequence(sequence_id: str) -> Response:
 def sequence_tab(sequence_id: str, tab: str) -> str:
     if tab not in TABS:
         abort(404)
+    _page_id(sequence_id, "sequence")
     ctx, principal = _services(), _rep().principal
     summary = app_pages.sequence_summary(ctx, principal, sequence_id)
     if tab == "automation" and not summary["custom_triggers_beta"]:
@@ -312,6 +348,7 @@ def sequence_tab(sequence_id: str, tab: str) -> str:
 def sequence_unenroll(sequence_id: str) -> Response:
     """The Enrollments tab (checked rows or one row's Actions menu) and the Scheduled tab's hover button."""
     ctx, principal = _services(), _rep().principal
+    _page_id(sequence_id, "sequence")
     ids = [i for i in request.form.getlist("enrollment_id") if i]
     surface = request.form.get("surface", "bulk")
     back = request.form.get("tab", "enrollments")
@@ -326,13 +363,25 @@ def sequence_unenroll(sequence_id: str) -> Response:
     # The bulk use case also checks that every id is an enrollment of this sequence.
     result = enrollments.bulk_unenroll(ctx, principal, sequence_id, ids, surface=surface)
     ended, already = len(result["ended"]), len(result["already_ended"])
-    if surface != "bulk" and ended == 1:
+    if surface != "bulk":
         name = directory.get_contact(ctx, principal, result["enrollments"][0]["contact_id"])["name"]
-        flash(f"Unenrolled {name}.", "success")
+        if ended:
+            flash(f"Unenrolled {name}.", "success")
+        else:  # the page was stale: the enrollment ended meanwhile
+            flash(f"{name} had already left this sequence; nothing was changed.", "warning")
+    elif not ended:
+        flash(f"{_contacts(already).capitalize()} had already left this sequence; nothing was changed.", "warning")
     else:
-        note = f" ({already} had already ended)" if already else ""
-        flash(f"Unenrolled {ended} contact{'' if ended == 1 else 's'}{note}.", "success")
+        note = f"; {_contacts(already)} had already left and {'was' if already == 1 else 'were'} not changed" \
+            if already else ""
+        flash(f"Unenrolled {_contacts(ended)}{note}.", "success")
     return redirect(url_for("app_pages.sequence_tab", sequence_id=sequence_id, tab=back))
+
+
+def _contacts(n: int) -> str:
+    if n == 1:
+        return "1 contact"
+    return f"{n} contacts"
 
 
 def _scope(form: Any, trigger: str) -> str:
@@ -454,3 +503,9 @@ def settings_beta() -> Response:
     accounts.update_account_settings(_services(), _rep().principal, custom_triggers_beta=joined)
     flash("Joined the custom-trigger beta." if joined else "Left the custom-trigger beta.", "success")
     return redirect(url_for("app_pages.settings_page"))
+
+
+@bp.get("/<path:unknown>")
+def unknown_page(unknown: str) -> Response:
+    """Any other address under /app/ is a 404 inside the app's frame (after sign-in), not a bare one."""
+    abort(404)

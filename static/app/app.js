@@ -14,6 +14,8 @@
       if (!button || !button.form) { return; }
       event.preventDefault();
       pending = button;
+      // Keeps a hover-only button shown while its dialog is open, so focus can come back to it.
+      button.classList.add("confirming");
       var count = document.querySelectorAll(".row-check:checked").length;
       message.textContent = button.dataset.confirm.replace("{count}", String(count));
       dialog.returnValue = "";
@@ -22,6 +24,11 @@
     dialog.addEventListener("close", function () {
       var button = pending;
       pending = null;
+      if (button) { button.classList.remove("confirming"); }
+      if (button && dialog.returnValue !== "confirm") {
+        button.focus();  // Esc or Cancel: back where the rep was, never to <body>
+        return;
+      }
       if (button && dialog.returnValue === "confirm") {
         button.disabled = true;
         var form = button.form;
@@ -65,6 +72,8 @@
   // Only one Actions menu open at a time; a click elsewhere closes it.
   function setUpMenus() {
     document.addEventListener("click", function (event) {
+      // A click in the confirmation dialog keeps the menu that opened it, so Cancel can return there.
+      if (event.target.closest("dialog")) { return; }
       document.querySelectorAll("details.menu[open]").forEach(function (menu) {
         if (!menu.contains(event.target)) { menu.removeAttribute("open"); }
       });

@@ -6,8 +6,11 @@ no part in it; admin@acme.test is the super admin.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,3 +76,33 @@ def sign_in(page: Any, base_url: str, email: str, then: str = "/app/sequences") 
     page.fill("input[name=password]", "demo")
     page.click(".demo-sign-in button[type=submit]")
     page.wait_for_url(f"{base_url}{then}")
+
+
+AXE_DIR = Path(__file__).resolve().parent
+AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core from npm (tests/e2e/app/package.json; `make test` installs it), installed on first use."""
+    if not AXE_SCRIPT.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: cannot install axe-core for the accessibility checks")
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=AXE_DIR, capture_output=True, text=True,
+                              timeout=300, check=False)
+        if done.returncode != 0 or not AXE_SCRIPT.exists():
+            pytest.skip(f"axe-core could not be installed from npm: {done.stderr.strip()[-300:]}")
+    return AXE_SCRIPT.read_text()
+
+
+def axe_violations(page: Any, axe_source: str) -> list[str]:
+    """What axe-core finds wrong on the page as it is now (WCAG A/AA and best practices), one line each."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=axe_source)
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.map(v => v.id + " (" + v.impact + "): " + v.help + " at " +
+            v.nodes.map(n => n.target.join(" ")).join(", "));
+    }""")
+    return list(found)
