@@ -201,10 +201,40 @@ def _wordy(window: str, anchor: datetime | None, languages: list[str] | None) ->
             parsed = None
         if parsed is None or not _names_a_day(candidate):
             continue
-        d = parsed.date()
+        d = _pinned_by_weekday(candidate, parsed.date(), anchor)
         if _plausible(d, anchor.date() if anchor else None):
             return match.start(), d
     return None
+
+
+# Weekday names (prefixes) in the languages read here, Monday first.
+_WEEKDAYS = [
+    ("mon", "montag", "lundi", "lunes", "lunedì", "maandag", "segunda"),
+    ("tue", "dienstag", "mardi", "martes", "martedì", "dinsdag", "terça"),
+    ("wed", "mittwoch", "mercredi", "miércoles", "mercoledì", "woensdag", "quarta"),
+    ("thu", "donnerstag", "jeudi", "jueves", "giovedì", "donderdag", "quinta"),
+    ("fri", "freitag", "vendredi", "viernes", "venerdì", "vrijdag", "sexta"),
+    ("sat", "samstag", "samedi", "sábado", "sabato", "zaterdag"),
+    ("sun", "sonntag", "dimanche", "domingo", "domenica", "zondag"),
+]
+
+
+def _pinned_by_weekday(candidate: str, parsed: date, anchor: datetime | None) -> date:
+    """A stated weekday pins the year of a yearless date: "Monday 15th September" read on 16 Sep
+    2014 is 15 Sep 2014 (a Monday), not the next 15 September (a Tuesday)."""
+    if anchor is None or re.search(r"\d{4}", candidate):
+        return parsed
+    first = candidate.split()[0].lower().strip(".,") if candidate.split() else ""
+    if re.fullmatch(r"\d.*", first):
+        return parsed
+    weekday = next((i for i, names in enumerate(_WEEKDAYS) if first.startswith(names)), None)
+    if weekday is None or parsed.weekday() == weekday:
+        return parsed
+    for year in (anchor.year, anchor.year + 1, anchor.year - 1):
+        option = _valid(year, parsed.month, parsed.day)
+        if option and option.weekday() == weekday and _plausible(option, anchor.date()):
+            return option
+    return parsed
 
 
 _TIME_WORDS = re.compile(r"^\d{1,2}(?::\d{2})?\s*(?:am|pm|h|uhr)?$", re.IGNORECASE)
