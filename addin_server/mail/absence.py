@@ -119,7 +119,8 @@ def _human_signs(own_text: str) -> list[str]:
     return signs
 
 
-_SENTENCE = re.compile(r"[^.!?。！？\n]+(?:[.!?。！？]+|$)")
+# A sentence ends at a stop followed by a space or the end, not at the dots of an address or a domain.
+_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S))+(?:[.!?。！？]+|$)")
 # Words that start a sentence or address the reader; not a person's name.
 _NOT_NAMES = frozenset(
     """please note that kindly unfortunately thank thanks you hello hi dear mr mrs ms dr herr frau
