@@ -9,7 +9,8 @@ reply:'"). The checks run in a fixed order, because real mail carries misleading
 2. Delivery failures (bounces): a delivery-status report, the Exchange NDR message class, an
    X-Failed-Recipients header, a mailer-daemon/postmaster sender, or an MTA's textual report.
    They come before auto-replies because Gmail and Exim stamp `Auto-Submitted: auto-replied` on
-   bounces: that header alone is not out-of-office.
+   bounces: that header alone is not out-of-office. A report that only says delivery is delayed
+   (Action: delayed, "still trying") is auto_other with first evidence "delivery delayed": nothing failed.
 3. Automatic replies: RFC 3834 Auto-Submitted, X-Autoreply, X-Autorespond, Precedence auto_reply,
    the Exchange OOF message class, X-Apple-Action VACATION, X-MS-Exchange-Inbox-Rules-Loop together
    with X-Auto-Response-Suppress, a localised "Automatic reply:" subject, or a body that says it is
@@ -17,6 +18,9 @@ reply:'"). The checks run in a fixed order, because real mail carries misleading
    acknowledgement (then auto_other). `X-Auto-Response-Suppress` alone means nothing: Outlook adds
    it to ordinary mail. A person's text that mentions a holiday, without any automatic signal, stays
    a human reply: misreading a reply as out-of-office keeps emailing someone who answered.
+   Without any of those signals, an absence notice is still recognised from its structure
+   (mail/absence.py: a scored, explainable judgement); a person who mentions an absence while
+   answering stays a human reply.
 4. Other automatic mail: Auto-Submitted auto-generated, challenge-response, list or bulk mail sent
    by a system account or a bulk sender. List headers alone (List-Id, Precedence: list or bulk) do
    not make a person's post automatic: list servers add them to every post.
@@ -71,8 +75,9 @@ appliance, is read as Sisimai's "filtered" in its test suite. Words that say the
 are hard whatever the SMTP phase (sendmail reports real unknown users after DATA too, so the phase
 cannot tell a filter that lies from a real unknown user, and a sequence must not keep emailing an
 address its server calls unknown); with an X.2.X status they stay soft, because servers use X.2.X
-on purpose for existing but refused mailboxes. A "user unknown" with a 4.X.X status is soft: the
-server asked to be tried again.
+on purpose for existing but refused mailboxes. The receiving server's own words that the address is
+gone ("user unknown", "no mailbox found") are hard whatever the class digit, a 4.X.X status included
+(issue 14): a report that failed says the address is not there, whatever code the server put beside it.
 """
 
 from __future__ import annotations
