@@ -18,13 +18,13 @@ from tests.integration.inbound.test_apply_inbound import render, sent_message_id
 
 
 def soft_bounce(sender: str, mailbox: str, in_reply_to: str, n: int) -> bytes:
-    """The hard-bounce fixture turned into a mailbox-full delay (4.2.2): a soft bounce."""
+    """The hard-bounce fixture turned into a failed delivery to a full mailbox (5.2.2): a soft bounce.
+    (A delay, Action: delayed, is not a bounce at all and counts nothing.)"""
     raw = render("hard_bounce.eml", sender=sender, mailbox=mailbox, in_reply_to=in_reply_to, n=n).decode()
-    for old, new in {"Address not found": "Mailbox full", "Status: 5.1.1": "Status: 4.2.2",
+    for old, new in {"Address not found": "Mailbox full", "Status: 5.1.1": "Status: 5.2.2",
                      "because the address couldn't be found": "because the mailbox is full",
                      "550-5.1.1 The email account that you tried to reach does not exist.":
-                         "452-4.2.2 The email account that you tried to reach is over quota.",
-                     "(Failure)": "(Delay)", "Action: failed": "Action: delayed"}.items():
+                         "552-5.2.2 The email account that you tried to reach is over quota."}.items():
         raw = raw.replace(old, new)
     return raw.encode()
 
