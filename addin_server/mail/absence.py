@@ -104,10 +104,14 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
 def _human_signs(own_text: str) -> list[str]:
     signs = []
     body = own_text.strip()
-    # A question mark inside a URL or after "?" in a template link is not a question to the rep.
-    questions = re.sub(r"\S*https?://\S+", "", body)
-    if re.search(r"[?？]\s", questions + " "):
-        signs.append("asks a question")
+    # A question mark inside a URL is not a question; nor is a template's routing question ("Need urgent
+    # help? Please contact ...", "Questions about an order? Call ..."), which sends the reader elsewhere.
+    without_links = re.sub(r"\S*https?://\S+", "", body)
+    for question in _QUESTION.finditer(without_links):
+        after = without_links[question.end() : question.end() + 120]
+        if not (_URGENCY.search(question.group(0)) or _ROUTES_ELSEWHERE.match(after)):
+            signs.append("asks a question")
+            break
     conversation = phrases.CONVERSATION_TEXT.search(body)
     if conversation:
         signs.append(f"answers the rep {_quote(conversation)}")
@@ -120,6 +124,16 @@ def _human_signs(own_text: str) -> list[str]:
 
 
 # A sentence ends at a stop followed by a space or the end, not at the dots of an address or a domain.
+# Anchored at a sentence start so a long text without stops is scanned once, not once per character.
+_QUESTION = re.compile(r"(?:^|(?<=[.!?。！？\n]))[^.!?。！？\n]*[?？](?=\s|$)")
+_URGENCY = re.compile(r"urgent|dringend|urgence|urgente|urgenza|spoed|緊急|急ぎ|急事|紧急", re.IGNORECASE)
+# The sentence after a template's question tells the reader where to go instead.
+_ROUTES_ELSEWHERE = re.compile(
+    r"\s*(?:please\s+|bitte\s+|veuillez\s+|por\s+favor,?\s+|per\s+favore,?\s+|graag\s+)?(?:contact|call|e-?mail|write\s+to|reach|"
+    r"kontaktieren|wenden\s+sie|rufen\s+sie|contactez|appelez|contacte|llame|escriba|contatti|chiami|scriva|"
+    r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)",
+    re.IGNORECASE,
+)
 _SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S))+(?:[.!?。！？]+|$)")
 # Words that start a sentence or address the reader; not a person's name.
 _NOT_NAMES = frozenset(

@@ -507,7 +507,8 @@ URGENT_CONTACT = _any(
     r"\bin\s+(?:my\s+)?absence,?\s+(?:please\s+)?(?:contact|reach|email|call)",
     r"\bplease\s+(?:contact|reach\s+out\s+to|email|call)\s+(?:my\s+colleague|my\s+team|[^\s@]+@)",
     r"\bin\s+dringenden\s+fällen|bei\s+dringenden\s+(?:anliegen|fragen|angelegenheiten|fällen)|"
-    r"in\s+dringenden\s+angelegenheiten|wenden\s+sie\s+sich\s+(?:bitte\s+)?an|vertretung",
+    r"in\s+dringenden\s+angelegenheiten|wenden\s+sie\s+sich\s+(?:bitte\s+)?an|vertretung|"
+    r"sich\s+(?:bitte\s+)?an\s+(?:meine|meinen|unsere|unseren|den|die)\s+(?:kolleg|vertret|team|zentrale)",
     r"\ben\s+cas\s+d['’]urgence|pour\s+(?:toute\s+)?(?:urgence|question\s+urgente|demande\s+urgente)|"
     r"pour\s+les\s+(?:demandes|questions|sujets)\s+urgent|vous\s+pouvez\s+(?:contacter|joindre)",
     r"\ben\s+caso\s+de\s+urgencia|para\s+(?:asuntos|temas|consultas|cuestiones)\s+urgentes|puede\s+contactar",
@@ -558,7 +559,12 @@ CONVERSATION_TEXT = _any(
     r"interested\s+in|not\s+interested|please\s+(?:remove|unsubscribe)|thanks?\s+for\s+(?:following\s+up|reaching\s+out|"
     r"the\s+(?:follow-?up|reminder|info)))",
     r"\b(?:sorry\s+for\s+the\s+(?:late|slow|delayed)\s+(?:reply|response)|apologies\s+for\s+the\s+delay)",
-    r"(?:^|[.!;,]\s*)(?:ja,?\s+gerne|gerne|klar|oui|volontiers|sí,?\s+claro|claro|certo|volentieri|ja,?\s+graag|sim,?\s+claro)\b",
+    # ("Gerne können Sie sich an ... wenden" opens many German notices: a bare "gerne" is not agreement.)
+    r"(?:^|[.!;,]\s*)(?:ja,?\s+gerne|oui|volontiers|sí,?\s+claro|certo|volentieri|ja,?\s+graag|sim,?\s+claro)\b",
+    r"\b(?:danach|anschließend|dann|ab\s+\w+)\s+gerne\b|\bgerne\s+(?:ein(?:en)?\s+(?:termin|telefonat|gespräch|call)|"
+    r"können\s+wir|sprechen\s+wir|telefonieren|treffen)|\b(?:after\s+that|afterwards|then)\s+(?:happy|glad|i'?d\s+be\s+happy)|"
+    r"\b(?:ensuite|après)\s+(?:volontiers|avec\s+plaisir)|\bdespués\s+(?:con\s+gusto|encantad[oa])|\bdopo\s+volentieri|"
+    r"\bdaarna\s+graag|\bdepois\s+(?:com\s+prazer|podemos)",
     r"\blass(?:en)?\s+uns\s+(?:sprechen|telefonieren|treffen)|parlons-en|on\s+peut\s+(?:en\s+)?parler|"
     r"hablemos|podemos\s+hablar|sentiamoci|possiamo\s+parlare|laten\s+we|kunnen\s+we|podemos\s+conversar|vamos\s+conversar",
 )

@@ -113,6 +113,24 @@ NO_HEADER_CASES = [
         "Re: Quick question", HUMAN,
         id="an absence sentence alone without any other part of a notice stays a human reply",
     ),
+    pytest.param(
+        "Ich bin bis Freitag im Urlaub, danach gerne ein Termin.",
+        "AW: Kurze Frage", HUMAN, id="a german person away until friday who agrees to a meeting stays a human reply",
+    ),
+    pytest.param(
+        "I'm out of the office until Monday 14 December. Could we move our call to Tuesday?",
+        "Re: Quick question", HUMAN, id="a person away who asks the rep a question stays a human reply",
+    ),
+    pytest.param(
+        "Thank you for your email. I am out of the office until 14 December. Need urgent help? Please contact "
+        "jo@buyer.example.",
+        "Re: Quick question", OOO, id="a notice's routing question ('Need urgent help? Please contact') is not a question to the rep",
+    ),
+    pytest.param(
+        "Vielen Dank für Ihre Nachricht. Ich bin bis zum 14.12. im Urlaub. Gerne können Sie sich an meine Kollegin "
+        "jo@buyer.example wenden.",
+        "AW: Kurze Frage", OOO, id="a german notice opening 'Gerne können Sie sich an meine Kollegin wenden' is out of office",
+    ),
 ]
 
 
@@ -334,3 +352,19 @@ RETURN_CASES = [
 @pytest.mark.parametrize(("text", "received", "expected"), RETURN_CASES)
 def test_return_dates(text: str, received: datetime, expected: date) -> None:
     assert find_return_date(text, received) == expected
+
+
+def test_a_huge_reply_is_judged_quickly_and_stays_human() -> None:
+    import time
+
+    started = time.perf_counter()
+    result = classify(reply("out of office until " * 5000 + "?"))
+    assert time.perf_counter() - started < 2.0
+    assert result.kind in (HUMAN, OOO)
+    assert result.left_company is False
+
+
+def test_a_left_company_statement_in_a_reply_without_any_automatic_sign_is_not_an_auto_reply() -> None:
+    # A person telling the rep about a colleague is a reply; left_company is only read on automatic mail.
+    result = classify(reply("Thanks - note that Bob Miller no longer works at Acme, so please talk to me. Thursday works."))
+    assert (result.kind, result.left_company) == (HUMAN, False)
