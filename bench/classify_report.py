@@ -29,6 +29,7 @@ from addin_server.mail.report import classify_file, load_message  # noqa: E402
 # server keeps trying): the product counts nothing for a delay (issue 14), so they are expected as
 # auto_other "delivery delayed". Each row says how the file shows it is a delay.
 DELAY_NOTICES = REPO / "tests" / "fixtures" / "corpus_labels" / "delay_notices.tsv"
+PUBLIC_FIXTURES = REPO / "tests" / "fixtures" / "mail_public"
 # Files the corpus labels out-of-office that are retired-mailbox notices ("this inbox is no longer in use",
 # no return): left_company is expected there, so they are not counted as absence notices.
 LEFT_COMPANY_NOTICES = REPO / "tests" / "fixtures" / "corpus_labels" / "left_company_notices.tsv"
@@ -41,14 +42,15 @@ def _delay_notices(path: Path = DELAY_NOTICES) -> set[str]:
         return {row["file"] for row in csv.DictReader(handle, delimiter="\t")}
 
 
+# Words of three letters or more that mark a language (short words such as "a", "de" or "e" are shared).
 _STOPWORDS = {
-    "en": " the and you your for with this that have will are out office ",
-    "de": " der die und ich sie nicht mit ist für ihre eine bin wir das ",
-    "fr": " le la les et vous je est pour une pas des votre suis avec ",
-    "es": " el la los y que de por su para una estoy con usted mensaje ",
-    "nl": " de het een en ik niet met voor van uw ben dat zijn op ",
-    "it": " il la che di per una sono non con del mio suo questo ",
-    "pt": " o a os e que de para uma estou com não seu sua mensagem ",
+    "en": " the and you your for with this that have will are out office message please ",
+    "de": " der die und ich sie nicht mit ist für ihre eine bin wir das bitte nachricht ",
+    "fr": " les vous est pour une pas des votre suis avec merci message ",
+    "es": " los que por para una estoy con usted mensaje gracias ",
+    "nl": " het een niet met voor van uw ben dat zijn bericht ",
+    "it": " che per una sono non con del mio suo questo grazie messaggio ",
+    "pt": " que para uma estou com não seu sua mensagem obrigado você ",
 }
 
 
@@ -68,7 +70,7 @@ def _language(path: Path) -> str:
     if re.search(r"[\u0400-\u04ff]{4}", text):
         return "ru"
     words = re.findall(r"[^\W\d_]+", text.lower())
-    scores = {lang: sum(1 for w in words if f" {w} " in stop) for lang, stop in _STOPWORDS.items()}
+    scores = {lang: sum(1 for w in words if len(w) >= 3 and f" {w} " in stop) for lang, stop in _STOPWORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
     return best if scores[best] >= 3 else "unknown"
 
@@ -220,8 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     delays = _delay_notices()
     leaving = _delay_notices(LEFT_COMPANY_NOTICES)
     started = time.perf_counter()
-    for entry in entries:
-        path = corpus / "files" / entry["file"]
+    # The shared corpus, then the real messages the project keeps with their provenance
+    # (tests/fixtures/mail_public/MANIFEST.tsv, which names each file's language and address-gone label).
+    with (PUBLIC_FIXTURES / "MANIFEST.tsv").open(newline="", encoding="utf-8") as handle:
+        public = [{**row, "set": "project"} for row in csv.DictReader(handle, delimiter="\t")]
+    for entry in [{**e, "set": "corpus"} for e in entries] + public:
+        path = (corpus / "files" if entry["set"] == "corpus" else PUBLIC_FIXTURES) / entry["file"]
         try:
             result = classify_file(str(path))
         except Exception as exc:  # noqa: BLE001 - the report counts exceptions instead of stopping
@@ -236,8 +242,10 @@ def main(argv: list[str] | None = None) -> int:
                 "expected": "auto_other" if entry["file"] in delays else LABEL_TO_KIND.get(entry["label"], ""),
                 "delay_notice": entry["file"] in delays,
                 "left_company_notice": entry["file"] in leaving,
-                "address_gone": any(r in entry["how_label_determined"] for r in ADDRESS_GONE_REASONS),
-                "language": _language(path),
+                "address_gone": entry.get("address_gone") == "yes"
+                or any(r in entry["how_label_determined"] for r in ADDRESS_GONE_REASONS),
+                "language": entry.get("language") or _language(path),
+                "set": entry["set"],
                 "synthetic": entry["synthetic"],
                 "label_source": _label_source(entry),
                 "kind": result["kind"],
@@ -366,6 +374,9 @@ def _markdown(report: dict) -> str:
     lines += [
         "",
         "## Per language, real messages (synthetic=no); targets of issue 14",
+        "",
+        "Rows: ../shared/corpus and the real messages the project keeps in tests/fixtures/mail_public "
+        "(provenance in its MANIFEST.tsv).",
         "",
         "Delay notices the corpus labels as soft bounces are expected as auto_other \"delivery delayed\" "
         f"(listed in tests/fixtures/corpus_labels/delay_notices.tsv): {report['delay_notices']['read_as_delay']} of "

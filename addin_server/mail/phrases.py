@@ -16,7 +16,8 @@ def _any(*phrases: str) -> re.Pattern[str]:
 # Prefixes a mail client puts before the original subject of an automatic reply. Exchange and
 # Outlook localise "Automatic reply:"; Lotus Notes writes "AUTO:"; others write "Autoreply:".
 AUTO_REPLY_SUBJECT_PREFIX = re.compile(
-    r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:"
+    # a tag in brackets ("[EXTERNAL] Automatic reply:"), or the prefix itself in brackets ("[Automatyczna odpowiedź]")
+    r"^\s*(?:\[[^\]]{0,40}\]\s*|\[\s*)?(?:"
     + "|".join(
         [
             r"auto(?:matic|mated)?[\s_-]?(?:reply|response|respons|answer)",
