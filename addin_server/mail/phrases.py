@@ -76,6 +76,7 @@ AUTO_REPLY_SUBJECT_PREFIX = re.compile(
             r"автоматичен\s+отговор",
             r"r[ăa]spuns\s+automat",
             r"automatski\s+odgovor",
+            r"аутоматски\s+одговор",
             r"samodejni\s+odgovor",
             r"automaatvastus",
             r"autom[āa]tisk[āa]\s+atbilde",

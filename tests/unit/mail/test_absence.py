@@ -172,6 +172,14 @@ SUBJECT_CASES = [
     pytest.param("Otomatik yanıt: Quick question", id="exchange turkish 'Otomatik yanıt:'"),
     pytest.param("Automatikus válasz: Quick question", id="exchange hungarian 'Automatikus válasz:'"),
     pytest.param("Trả lời tự động: Quick question", id="exchange vietnamese 'Trả lời tự động:'"),
+    pytest.param("תשובה אוטומטית: Quick question", id="exchange hebrew 'תשובה אוטומטית:'"),
+    pytest.param("رد تلقائي: Quick question", id="exchange arabic 'رد تلقائي:'"),
+    pytest.param("ตอบกลับอัตโนมัติ: Quick question", id="exchange thai 'ตอบกลับอัตโนมัติ:'"),
+    pytest.param("Balasan otomatis: Quick question", id="exchange indonesian 'Balasan otomatis:'"),
+    pytest.param("Аутоматски одговор: Quick question", id="exchange serbian cyrillic 'Аутоматски одговор:'"),
+    pytest.param("Automaatvastus: Quick question", id="exchange estonian 'Automaatvastus:'"),
+    pytest.param("[Automatyczna odpowiedź] Quick question", id="a prefix written in brackets ('[Automatyczna odpowiedź]')"),
+    pytest.param("Dana Fischer is out of the office", id="lotus notes subject without a stop"),
 ]
 
 
@@ -220,6 +228,11 @@ LEFT_CASES = [
     pytest.param(
         "Automatic reply: Quick question", "I have left Acme. Please write to sales@buyer.example.",
         True, id="'I have left Acme' is leaving",
+    ),
+    pytest.param(
+        "Automatic reply: Quick question",
+        "I have left Acme. Until 31 December my mail is read by sales@buyer.example.",
+        False, id="a leaving notice that also names a date is not read as leaving: irreversible needs no doubt",
     ),
     pytest.param(
         "Automatische Antwort: Kurze Frage",
@@ -368,3 +381,9 @@ def test_a_left_company_statement_in_a_reply_without_any_automatic_sign_is_not_a
     # A person telling the rep about a colleague is a reply; left_company is only read on automatic mail.
     result = classify(reply("Thanks - note that Bob Miller no longer works at Acme, so please talk to me. Thursday works."))
     assert (result.kind, result.left_company) == (HUMAN, False)
+
+
+def test_a_lotus_notes_subject_with_an_empty_body_is_out_of_office() -> None:
+    result = classify(reply("", subject="Dana Fischer is out of the office."))
+    assert result.kind == OOO, result.evidence
+    assert "Lotus Notes' out-of-office subject" in " ".join(result.evidence)
