@@ -160,12 +160,17 @@ def left_company_statement(text: str, *, sender_name: str = "", sender_address: 
         if phrases.TEMPORARY_LEAVING.search(sentence) or phrases.LEFT_A_PLACE.search(sentence):
             continue
         before = sentence[: found.start()]
+        # The sentence's first word is capitalised whatever it is ("Leider bin ich ..."), and German
+        # capitalises every noun: only words after the first one can be a name, and a sentence in the
+        # first person is about the sender whatever names it mentions.
+        words = re.findall(r"\b[^\W\d_]+", before)
         names = [
             w
-            for w in re.findall(r"\b[A-ZÀ-ÖØ-Þ][^\W\d_]+", before)
-            if w.lower() not in _NOT_NAMES and not phrases.FIRST_PERSON.fullmatch(w)
+            for w in words[1:]
+            if w[0].isupper() and w.lower() not in _NOT_NAMES and not phrases.FIRST_PERSON.fullmatch(w)
         ]
-        if names and own_names and not any(n.lower() in own_names for n in names):
+        first_person = any(phrases.FIRST_PERSON.fullmatch(w) for w in words)
+        if names and own_names and not first_person and not any(n.lower() in own_names for n in names):
             continue  # about a colleague ("Bob Miller no longer works at Acme"), not about the sender
         return " ".join(sentence.split())[:120]
     return None

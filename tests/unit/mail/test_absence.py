@@ -240,6 +240,16 @@ LEFT_CASES = [
         True, id="german 'ist nicht mehr für die Acme GmbH tätig' is leaving",
     ),
     pytest.param(
+        "Automatische Antwort: Kurze Frage",
+        "Leider bin ich nicht mehr für die Acme GmbH tätig. Bitte schreiben Sie an vertrieb@buyer.example.",
+        True, id="german first person 'Leider bin ich nicht mehr für die Acme GmbH tätig' is leaving",
+    ),
+    pytest.param(
+        "Automatic reply: Quick question",
+        "Bob Miller and I no longer work at Acme. Please write to sales@buyer.example.",
+        True, id="a first-person leaving sentence that also names a colleague is the sender leaving",
+    ),
+    pytest.param(
         "Réponse automatique : Question", "Dana Fischer ne travaille plus chez Acme. Merci d'écrire à ventes@buyer.example.",
         True, id="french 'ne travaille plus chez Acme' is leaving",
     ),
