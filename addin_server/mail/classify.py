@@ -9,7 +9,8 @@ reply:'"). The checks run in a fixed order, because real mail carries misleading
 2. Delivery failures (bounces): a delivery-status report, the Exchange NDR message class, an
    X-Failed-Recipients header, a mailer-daemon/postmaster sender, or an MTA's textual report.
    They come before auto-replies because Gmail and Exim stamp `Auto-Submitted: auto-replied` on
-   bounces: that header alone is not out-of-office.
+   bounces: that header alone is not out-of-office. A report that only says delivery is delayed
+   (Action: delayed, "still trying") is auto_other with first evidence "delivery delayed": nothing failed.
 3. Automatic replies: RFC 3834 Auto-Submitted, X-Autoreply, X-Autorespond, Precedence auto_reply,
    the Exchange OOF message class, X-Apple-Action VACATION, X-MS-Exchange-Inbox-Rules-Loop together
    with X-Auto-Response-Suppress, a localised "Automatic reply:" subject, or a body that says it is
@@ -17,6 +18,9 @@ reply:'"). The checks run in a fixed order, because real mail carries misleading
    acknowledgement (then auto_other). `X-Auto-Response-Suppress` alone means nothing: Outlook adds
    it to ordinary mail. A person's text that mentions a holiday, without any automatic signal, stays
    a human reply: misreading a reply as out-of-office keeps emailing someone who answered.
+   Without any of those signals, an absence notice is still recognised from its structure
+   (mail/absence.py: a scored, explainable judgement); a person who mentions an absence while
+   answering stays a human reply.
 4. Other automatic mail: Auto-Submitted auto-generated, challenge-response, list or bulk mail sent
    by a system account or a bulk sender. List headers alone (List-Id, Precedence: list or bulk) do
    not make a person's post automatic: list servers add them to every post.
@@ -71,8 +75,9 @@ appliance, is read as Sisimai's "filtered" in its test suite. Words that say the
 are hard whatever the SMTP phase (sendmail reports real unknown users after DATA too, so the phase
 cannot tell a filter that lies from a real unknown user, and a sequence must not keep emailing an
 address its server calls unknown); with an X.2.X status they stay soft, because servers use X.2.X
-on purpose for existing but refused mailboxes. A "user unknown" with a 4.X.X status is soft: the
-server asked to be tried again.
+on purpose for existing but refused mailboxes. The receiving server's own words that the address is
+gone ("user unknown", "no mailbox found") are hard whatever the class digit, a 4.X.X status included
+(issue 14): a report that failed says the address is not there, whatever code the server put beside it.
 """
 
 from __future__ import annotations
@@ -84,6 +89,7 @@ from enum import StrEnum
 
 from addin_server.domain.addresses import try_normalize
 from addin_server.mail import phrases
+from addin_server.mail.absence import judge_absence_notice, left_company_statement
 from addin_server.mail.message import DeliveryStatusEntry, InboundMessage, normalize_message_id
 from addin_server.mail.return_date import find_return_date
 
@@ -150,7 +156,7 @@ _HARD_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:user|mailbox|recipient|address|account)\s+(?:not\s+found|not\s+exist|unavailable\s+or\s+not\s+exist|"
             r"is\s+not\s+(?:valid|known)|invalid)|"
             r"invalid\s+(?:recipient|mailbox|address|user|e-?mail\s+address)|not\s+a\s+valid\s+(?:mailbox|user|recipient)|"
-            r"no\s+mailbox\s+here\s+by\s+that\s+name|unrouteable\s+address|addressee\s+unknown|"
+            r"no\s+mailbox\s+here\s+by\s+that\s+name|no\s+mailbox\s+(?:found|exists)|unrouteable\s+address|addressee\s+unknown|"
             r"recipient\s+(?:address\s+)?rejected:\s*(?:user\s+unknown|undeliverable\s+address|unknown|invalid)|"
             r"(?:mailbox|account|address)\s+(?:has\s+been\s+|was\s+)?(?:deleted|removed|closed|terminated)|"
             r"(?:is\s+not|isn'?t)\s+a\s+(?:known|valid)\s+(?:user|recipient|mailbox)|"
@@ -354,13 +360,22 @@ _STILL_TRYING = re.compile(
     r"not\s+yet\s+been\s+delivered|attempts\s+will\s+continue|will\s+continue\s+(?:to\s+)?"
     r"(?:try|attempt|retry)|this\s+is\s+(?:just\s+|only\s+)?a\s+warning|warning\s+message\s+only|advisory[-\s]only|"
     r"has\s+been\s+postponed|still\s+(?:trying|being\s+retried)|(?:do\s+not|don'?t)\s+need\s+to\s+re-?send|"
-    r"only\s+a\s+temporary\s+failure|will\s+be\s+retried|is\s+kept\s+in\s+the\s+queue",
+    r"only\s+a\s+temporary\s+failure|will\s+be\s+retried|is\s+kept\s+in\s+the\s+queue|"
+    r"will\s+(?:keep\s+trying|retry|try\s+again)|will-retry-until|delivery\s+incomplete|"
+    r"temporary\s+problem\s+delivering\s+your\s+message",
     re.IGNORECASE,
 )
 # X.3 mail system, X.5 protocol, X.6 content, X.7 security or policy (RFC 3463): about the message or
 # the servers, never about whether the address exists.
 _NOT_ADDRESS_STATUS = re.compile(r"^5\.[3567]\.")
 _HARD_STATUS = re.compile(r"^5\.(?:1\.(?:0|1|2|3|4|6|10)|4\.4)$")
+# Words that say the address is gone: hard whatever the class digit of the status beside them.
+_ADDRESS_GONE = re.compile(
+    r"user\s+(?:is\s+)?unknown|unknown\s+(?:user|recipient|mailbox)|no\s+such\s+(?:user|mailbox|recipient|account)|"
+    r"no\s+mailbox\s+(?:found|here|by\s+that\s+name)|mailbox\s+not\s+found|address\s+not\s+found|recipient\s+not\s+found|"
+    r"(?:user|mailbox|recipient|address|account)\s+(?:does\s+not|doesn'?t)\s+exist",
+    re.IGNORECASE,
+)
 _SENDER_STATUS = re.compile(r"^[45]\.1\.(?:7|8)$")  # the *sender's* address was refused: not the contact's fault
 
 
@@ -374,10 +389,21 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
         return Classification(MessageKind.AUTO_OTHER, other_report)
     bounce = _bounce_evidence(message)
     if bounce:
+        delay = _delay_notice(message)
+        if delay:
+            # Nothing failed yet: a delay counts as nothing, so it is not a bounce at all.
+            original = normalize_message_id(message.report.original_headers.get("Message-ID")) or _inline_original_id(
+                message
+            )
+            return Classification(MessageKind.AUTO_OTHER, (delay, *bounce), original_message_id=original)
         return _classify_bounce(message, bounce)
     auto_reply = _auto_reply_evidence(message)
     if auto_reply:
         return _classify_auto_reply(message, auto_reply, anchor)
+    # No automatic header: an absence notice is recognised from how it is built.
+    judgement = judge_absence_notice(message.subject, _own_text(message), anchor)
+    if judgement.is_notice:
+        return _classify_auto_reply(message, (f"no automatic-reply header; {judgement.evidence()}",), anchor)
     automatic = _other_automatic_evidence(message)
     if automatic:
         return Classification(MessageKind.AUTO_OTHER, automatic)
@@ -545,6 +571,42 @@ def _has_status_code(text: str) -> bool:
     return bool(_ENHANCED_STATUS.search(text) or re.search(r"(?<!\d)5[0-5]\d[\s-]", text))
 
 
+# The evidence a delay notice leads with; the bounce counting relies on it (and on the kind, auto_other).
+DELIVERY_DELAYED = "delivery delayed"
+_DELAY_SUBJECT = re.compile(
+    r"\(delay\)|\bdelayed\b|still\s+being\s+retried|delivery\s+(?:status\s+)?(?:notification\s+)?\(?delay|"
+    r"^\s*warning\s*:|\bnot\s+yet\s+delivered\b|zustellung\s+verzögert|verzögert|retardée?|retrasad|ritardat|vertraagd|atrasad",
+    re.IGNORECASE,
+)
+
+
+def _delay_notice(message: InboundMessage) -> str | None:
+    """Evidence that a delivery report only says the message is delayed (the server keeps trying),
+    or None when something failed. RFC 3464 "Action: delayed" for every recipient, or a textual
+    warning that delivery attempts continue, with no failure beside it."""
+    report = message.report
+    unsuccessful = [e for e in report.delivery_status if e.action not in _SUCCESS_ACTIONS]
+    if unsuccessful:
+        if all(e.action == "delayed" for e in unsuccessful):
+            statuses = ", ".join(sorted({e.status for e in unsuccessful if e.status})) or "no status"
+            return (
+                f"{DELIVERY_DELAYED}: the delivery status report says Action: delayed ({statuses}); "
+                "the server is still trying"
+            )
+        if any(e.action == "failed" or (e.status or "").startswith("5.") for e in unsuccessful):
+            return None
+    if message.report.library_permanent or _header(message, "X-Failed-Recipients"):
+        return None
+    readable = _without_addresses(_TRACE_LINES.sub("", _readable_text(message)))
+    still_trying = _STILL_TRYING.search(readable)
+    if not still_trying or _PERMANENT_WORDS.search(readable):
+        return None
+    said = " ".join(still_trying.group(0).split())
+    if _DELAY_SUBJECT.search(message.subject) or not re.search(r"(?<![\d.])5\.\d{1,3}\.\d{1,3}", readable):
+        return f"{DELIVERY_DELAYED}: the report says the server is still trying ({said!r})"
+    return None
+
+
 def _classify_bounce(message: InboundMessage, evidence: tuple[str, ...]) -> Classification:
     report = message.report
     failed = [e for e in report.delivery_status if e.action not in _SUCCESS_ACTIONS]
@@ -564,7 +626,7 @@ def _classify_bounce(message: InboundMessage, evidence: tuple[str, ...]) -> Clas
     statuses = list(dict.fromkeys(s for s in statuses if not s.startswith("2.")))
 
     recipients = _bounced_recipients(message, failed, readable)
-    left = bool(phrases.LEFT_COMPANY_TEXT.search(reason_text))
+    left = left_company_statement(reason_text) is not None
     kind, why = _hard_or_soft(failed, statuses, reason_text, left)
     original = normalize_message_id(report.original_headers.get("Message-ID")) or _inline_original_id(message)
     more = [why]
@@ -700,6 +762,10 @@ def _hard_or_soft(
     # In a textual report the remote server's reply is quoted in a session transcript ("<<< 550 ...") or
     # after "said:"; the report's own boilerplate around it ("the address may not exist, or ...") is generic.
     quoted = "\n".join(m.group(1) for m in _QUOTED_REPLY.finditer(whole))
+    # The receiving server's own words that the address is gone (not a reporting service's headline,
+    # such as Gmail's "Address not found" over a DNS error) make a hard bounce whatever the class digit.
+    server_words = diagnostic if diagnostic.strip() else (quoted or whole)
+    gone = _ADDRESS_GONE.search(server_words)
     for text in (diagnostic[remote.start() :] if remote else "", diagnostic, quoted, whole):
         hard_reason = _first_reason(_HARD_REASONS, text)
         soft_reason = _first_reason(_SOFT_REASONS, text)
@@ -708,6 +774,8 @@ def _hard_or_soft(
     status_note = f" (status {first_status})" if first_status else ""
     if hard_reason and soft_reason:
         if first_status.startswith("4."):
+            if gone:
+                return hard, f"hard: {hard_reason[2]}, which the text states whatever the status ({first_status})"
             return soft, f"soft: {soft_reason[2]}{status_note}"
         if first_status and _HARD_STATUS.match(first_status):
             return hard, f"hard: {hard_reason[2]}{status_note}"
@@ -727,6 +795,8 @@ def _hard_or_soft(
                 f"soft: status {first_status} is about an existing mailbox, although the text says {hard_reason[2]}"
             )
         if first_status.startswith("4."):
+            if gone:
+                return hard, f"hard: {hard_reason[2]}, which the text states whatever the status ({first_status})"
             return soft, f"soft: temporary status {first_status} although the text says {hard_reason[2]}"
         return hard, f"hard: {hard_reason[2]}{status_note}"
     if soft_reason:
@@ -859,6 +929,8 @@ def _auto_reply_evidence(message: InboundMessage) -> tuple[str, ...]:
         # Lotus Notes' bare "AUTO:" counts only with an absence sentence; "Auto: insurance quote" is a person.
         if not bare_auto or phrases.OUT_OF_OFFICE_TEXT.search(f"{message.subject}\n{own}"):
             evidence.append(f"subject starts with {prefix.group(0).strip()!r}")
+    if not prefix and not _is_reply_or_forward(message) and phrases.LOTUS_SUBJECT.match(message.subject):
+        evidence.append(f"subject {message.subject[:60]!r} is Lotus Notes' out-of-office subject")
     statement = phrases.AUTOMATIC_REPLY_STATEMENT.search(own)
     if statement:
         # Words alone are weaker than headers: keep them only with an absence sentence or another signal.
@@ -880,18 +952,27 @@ def _classify_auto_reply(message: InboundMessage, evidence: tuple[str, ...], anc
     own = _own_text(message)
     text = f"{message.subject}\n{own}"
     absence = phrases.OUT_OF_OFFICE_TEXT.search(text)
-    left = bool(phrases.LEFT_COMPANY_TEXT.search(text))
+    return_date = find_return_date(text, anchor)
+    statement = left_company_statement(
+        text, sender_name=message.from_name or "", sender_address=message.from_address or ""
+    )
+    # Leaving for good has no return: a notice that states one (or an end) is an absence, whatever else it says.
+    ending = return_date or phrases.ABSENCE_END.search(own)
+    left = statement is not None and not ending
     more = list(evidence)
     if absence:
         more.append(f"text says {absence.group(0)[:60]!r}")
     if left:
-        more.append("text says the person has left or the address is no longer in use")
+        more.append(f"text says the person has left or the address is no longer in use: {statement!r}")
+    elif statement:
+        more.append(f"not read as leaving: the notice states a return ({statement!r})")
     # The subject echoes the rep's own (ticket numbers included): read the sender's words only.
     acknowledgement = phrases.ACKNOWLEDGEMENT_TEXT.search(own)
     if acknowledgement and not absence and not left:
         more.append(f"automatic acknowledgement: {acknowledgement.group(0)[:60]!r}")
         return Classification(MessageKind.AUTO_OTHER, tuple(more))
-    return_date = find_return_date(text, anchor) if not left or absence else None
+    if left:
+        return_date = None
     if return_date:
         more.append(f"return date {return_date.isoformat()} stated in the text")
     return Classification(MessageKind.OUT_OF_OFFICE, tuple(more), return_date=return_date, left_company=left)

@@ -16,7 +16,8 @@ def _any(*phrases: str) -> re.Pattern[str]:
 # Prefixes a mail client puts before the original subject of an automatic reply. Exchange and
 # Outlook localise "Automatic reply:"; Lotus Notes writes "AUTO:"; others write "Autoreply:".
 AUTO_REPLY_SUBJECT_PREFIX = re.compile(
-    r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:"
+    # a tag in brackets ("[EXTERNAL] Automatic reply:"), or the prefix itself in brackets ("[Automatyczna odpowiedź]")
+    r"^\s*(?:\[[^\]]{0,40}\]\s*|\[\s*)?(?:"
     + "|".join(
         [
             r"auto(?:matic|mated)?[\s_-]?(?:reply|response|respons|answer)",
@@ -64,6 +65,28 @@ AUTO_REPLY_SUBJECT_PREFIX = re.compile(
             r"automatick[aá]\s+odpov[eě]ď",
             r"otomatik\s+(?:yan[ıi]t|cevap)",
             r"automatikus\s+v[aá]lasz",
+            # the prefixes Exchange and Outlook write in the other languages they ship
+            r"odpowied[źz]\s+automatyczna",
+            r"自动答复",
+            r"automatick[aá]\s+odpove[ďd]",
+            r"αυτόματη\s+απάντηση",
+            r"תשובה\s+אוטומטית",
+            r"رد\s+تلقائي",
+            r"автоматична\s+відповідь",
+            r"автоматичен\s+отговор",
+            r"r[ăa]spuns\s+automat",
+            r"automatski\s+odgovor",
+            r"аутоматски\s+одговор",
+            r"samodejni\s+odgovor",
+            r"automaatvastus",
+            r"autom[āa]tisk[āa]\s+atbilde",
+            r"automatinis\s+atsakymas",
+            r"ตอบกลับอัตโนมัติ",
+            r"tr[ảa]\s+l[ờo]i\s+t[ựu]\s+[đd][ộo]ng",
+            r"balasan\s+(?:otomatis|automatik)",
+            r"resposta\s+autom[àa]tica",
+            r"erantzun\s+automatikoa",
+            r"स्वचालित\s+उत्तर",
             r"vacation\s*(?:reply|:)",
             r"on\s+(?:vacation|holiday|leave)",
             r"away\s+(?:from|until|till)",
@@ -226,13 +249,28 @@ ACKNOWLEDGEMENT_TEXT = _any(
 LEFT_COMPANY_TEXT = _any(
     r"\bno\s+longer\s+(?:with|at|employed|working|part\s+of|a\s+member|an?\s+employee|in\s+the\s+employ|"
     r"in\s+use|active|monitored|valid|in\s+service|associated)",
-    r"\b(?:has|have)\s+(?:now\s+)?left\s+(?:the\s+(?:company|organi[sz]ation|firm|business|group|team)|"
-    r"[A-Z][\w&.-]*)",
+    # "left Acme": a capitalised name right after "left" (case-sensitive, so "left the office" is not one)
+    r"\b(?:has|have)\s+(?:now\s+)?left\s+(?:the\s+(?:company|organi[sz]ation|firm|business|group|team)\b|"
+    r"(?-i:[A-Z])[\w&.-]*)",
     r"\bleft\s+the\s+(?:company|organi[sz]ation|firm)\b",
     r"\bno\s+longer\s+works?\s+(?:for|at|with|here)",
     r"\bnicht\s+mehr\s+(?:im\s+unternehmen|bei\s+uns|für\s+uns|bei\s+der|in\s+unserem|tätig|beschäftigt|erreichbar\s+unter"
     r"|aktiv|verfügbar)",
     r"\bhat\s+(?:das\s+unternehmen|die\s+firma|unser\s+unternehmen)\s+verlassen",
+    r"\bnicht\s+mehr\s+(?:für|bei|in)\s+(?:[\w&.-]+\s+){0,5}?(?:tätig|beschäftigt|angestellt|mitarbeiter(?:in)?)\b",
+    r"\barbeitet\s+nicht\s+mehr\s+(?:für|bei|im)",
+    r"\bnicht\s+mehr\s+im\s+hause?\b",
+    r"\bne\s+travaille\s+plus\s+(?:pour|chez|au\s+sein|dans)",
+    r"\bn['’]est\s+plus\s+(?:employée?|salariée?|collaborat)",
+    r"\bya\s+no\s+(?:trabaja|colabora)",
+    r"\b(?:dejó|ha\s+dejado)\s+(?:la\s+empresa|la\s+compañía|de\s+trabajar)",
+    r"\bnon\s+(?:è\s+più|lavora\s+più|collabora\s+più)\s+(?:in\s+forza|presso|con|per|dipendente)",
+    r"\bwerkt\s+niet\s+(?:meer|langer)\s+(?:bij|voor)",
+    r"\bniet\s+(?:meer|langer)\s+(?:bij|voor)\s+(?:[\w&.-]+\s+){0,4}?(?:werkzaam|in\s+dienst)",
+    r"\bheeft\s+(?:het\s+bedrijf|de\s+organisatie|ons)\s+verlaten",
+    r"\b(?:já\s+não|não)\s+(?:trabalha|colabora)\s+(?:mais\s+)?(?:na|no|para|com)",
+    r"\bdeixou\s+(?:a\s+empresa|de\s+trabalhar)",
+    r"已离开公司|已經離開公司|已离开本公司|退社",
     r"\bist\s+(?:aus\s+dem\s+unternehmen\s+)?ausgeschieden",
     r"\bne\s+fait\s+plus\s+partie",
     r"\ba\s+quitté\s+(?:la\s+société|l'entreprise|l’entreprise|le\s+groupe|notre)",
@@ -413,4 +451,142 @@ SUBJECT_AUTOMATED = _any(
     r"^\s*(?:read\s+receipt|return\s+receipt|delivery\s+receipt)",
     r"^\s*(?:abuse|complaint|spam)\s+report",
     r"^\s*(?:e-?mail\s+)?feedback\s+report",
+)
+
+
+# Words in a left-company sentence that make the leaving temporary: a return, an end, a short span.
+TEMPORARY_LEAVING = _any(
+    r"\buntil\b|\btill\b|\bback\s+(?:on|in|at|from|by|next)\b|\breturn(?:ing|s)?\b|\bwhile\s+i\b",
+    r"\bfor\s+the\s+(?:holidays?|day|weekend|week|evening|night|summer|christmas|break|moment|time\s+being)\b",
+    r"\bfor\s+(?:a\s+few|several|two|three|\d+)\s+(?:days|weeks)\b|\btemporar",
+    r"\bbis\b|\bwieder\b|\bzurück\b|\bjusqu|\bretour\b|\bhasta\b|\bregres|\bfino\s+a|\brientr|\btot\s+en\s+met\b|"
+    r"\bterug\b|\baté\b|\bvolt[ao]\b|まで|迄|戻り|復帰|回来|返回|之前",
+)
+
+# Leaving a place, not an employer.
+LEFT_A_PLACE = _any(
+    r"\bleft\s+(?:the|my)\s+(?:office|building|desk|premises|country|city|site|campus|house)\b",
+)
+
+FIRST_PERSON = re.compile(r"I|Ich|Je|Yo|Io|Ik|Eu", re.IGNORECASE)
+
+# An absence that ends, without a readable date ("until further notice" is not one).
+ABSENCE_END = _any(
+    r"\b(?:until|till|through)\s+(?:next\s+|the\s+end\s+of\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b",
+    r"\buntil\s+(?:next\s+week|tomorrow|the\s+end\s+of\s+(?:the\s+)?(?:week|month))\b",
+    r"\b(?:back|return(?:ing)?)\s+(?:on\s+)?(?:next\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|week|tomorrow)\b",
+    r"\bbis\s+(?:einschließlich\s+)?(?:montag|dienstag|mittwoch|donnerstag|freitag|nächste)",
+    r"\bjusqu['’]\s*(?:à|au)\s+(?:lundi|mardi|mercredi|jeudi|vendredi|la\s+semaine)",
+    r"\bhasta\s+(?:el\s+)?(?:lunes|martes|miércoles|jueves|viernes|la\s+próxima)",
+    r"\bfino\s+a\s+(?:lunedì|martedì|mercoledì|giovedì|venerdì)",
+    r"\btot\s+(?:en\s+met\s+)?(?:maandag|dinsdag|woensdag|donderdag|vrijdag|volgende)",
+    r"\baté\s+(?:segunda|terça|quarta|quinta|sexta|a\s+próxima)",
+    r"(?:月曜|火曜|水曜|木曜|金曜|来週)[^。\n]{0,6}まで|(?:周一|周二|周三|周四|周五|下周)",
+)
+
+# "Limited access to email" in the languages of the product.
+LIMITED_ACCESS = _any(
+    r"\blimited\s+(?:or\s+no\s+)?(?:access|connectivity)\b",
+    r"\b(?:no|without)\s+(?:access\s+to\s+(?:my\s+)?e-?mails?|e-?mail\s+access)\b",
+    r"\b(?:not\s+be\s+(?:able\s+to\s+)?(?:checking|check|reading|read|monitoring)|unable\s+to\s+(?:check|read|respond))\b",
+    r"\beingeschränkt(?:em|en)?\s+(?:zugriff|erreichbar)|keinen\s+zugriff\s+auf|nur\s+eingeschränkt|"
+    r"(?:e-?mails?|nachrichten)\s+(?:werden\s+)?nicht\s+(?:gelesen|weitergeleitet)",
+    r"\baccès\s+(?:limité|restreint)|sans\s+accès\s+(?:à\s+)?(?:mes\s+)?(?:e-?mails|courriels|ma\s+messagerie)",
+    r"\bacceso\s+limitado|sin\s+acceso\s+al?\s+(?:correo|email)",
+    r"\baccesso\s+limitato|senza\s+accesso\s+alla?\s+(?:posta|e-?mail)",
+    r"\bbeperkte?\s+(?:toegang|bereikbaar)|geen\s+toegang\s+tot\s+(?:mijn\s+)?(?:e-?mail|mail)",
+    r"\bacesso\s+(?:limitado|restrito)|sem\s+acesso\s+(?:ao\s+)?(?:e-?mail|correio)",
+    r"メールを確認(?:でき|することができ)(?:ません|ない)|メールの確認が(?:でき|難し)|返信(?:が|に)(?:遅れ|お時間)",
+    r"无法(?:及时)?(?:查看|回复|處理|处理)|無法(?:及時)?(?:查看|回覆)|不能及时回复",
+)
+
+# "For urgent matters please contact ...": a notice sends urgent requests elsewhere.
+URGENT_CONTACT = _any(
+    r"\b(?:for|in|with)\s+(?:any\s+)?(?:urgent|pressing|time[-\s]sensitive|immediate)\s+"
+    r"(?:matters?|issues?|requests?|enquiries|inquiries|questions?|cases?|needs|assistance|support|concerns?)",
+    r"\bif\s+(?:your\s+(?:matter|request|enquiry|inquiry|message|question)\s+is|this\s+is|it\s+is|it'?s)\s+"
+    r"(?:urgent|time[-\s]sensitive)",
+    r"\bin\s+(?:my\s+)?absence,?\s+(?:please\s+)?(?:contact|reach|email|call)",
+    r"\bplease\s+(?:contact|reach\s+out\s+to|email|call)\s+(?:my\s+colleague|my\s+team|[^\s@]+@)",
+    r"\bin\s+dringenden\s+fällen|bei\s+dringenden\s+(?:anliegen|fragen|angelegenheiten|fällen)|"
+    r"in\s+dringenden\s+angelegenheiten|wenden\s+sie\s+sich\s+(?:bitte\s+)?an|vertretung|"
+    r"sich\s+(?:bitte\s+)?an\s+(?:meine|meinen|unsere|unseren|den|die)\s+(?:kolleg|vertret|team|zentrale)",
+    r"\ben\s+cas\s+d['’]urgence|pour\s+(?:toute\s+)?(?:urgence|question\s+urgente|demande\s+urgente)|"
+    r"pour\s+les\s+(?:demandes|questions|sujets)\s+urgent|vous\s+pouvez\s+(?:contacter|joindre)",
+    r"\ben\s+caso\s+de\s+urgencia|para\s+(?:asuntos|temas|consultas|cuestiones)\s+urgentes|puede\s+contactar",
+    r"\bin\s+caso\s+di\s+urgenza|per\s+(?:questioni|richieste|comunicazioni|casi)\s+urgenti|per\s+urgenze",
+    r"\bvoor\s+dringende\s+(?:zaken|vragen|kwesties)|in\s+dringende\s+gevallen|bij\s+spoed",
+    r"\bem\s+caso\s+de\s+urg[êe]ncia|para\s+(?:assuntos|quest[õo]es|temas)\s+urgentes",
+    r"お急ぎの|急用の|緊急の(?:場合|ご用件)|至急の",
+    r"如有急事|紧急事[项務务]|緊急事[項务]|如有紧急|如有緊急|急事请|急事請",
+)
+
+# "I will reply when I return": a notice defers the answer to the return.
+REPLY_ON_RETURN = _any(
+    r"\b(?:will|shall|'ll)\s+(?:\w+\s+){0,3}?(?:reply|respond|get\s+back|answer|read|follow\s+up|attend|deal|"
+    r"review|look\s+into|address)\b[^.!?\n]{0,60}?\b(?:when|once|upon|on|after)\s+(?:my\s+return|i\s*(?:'m|’m|am|get)?\s*"
+    r"(?:back|return))",
+    r"\b(?:when|once|upon|on|after)\s+(?:my\s+return|i\s*(?:'m|’m|am|get)?\s*(?:back|return))\b[^.!?\n]{0,60}?"
+    r"\b(?:reply|respond|get\s+back|answer|read|follow\s+up)",
+    r"\bnach\s+meiner\s+rückkehr|sobald\s+ich\s+(?:wieder\s+)?zurück|nach\s+meinem\s+urlaub\s+(?:beantworten|bearbeiten|"
+    r"melde)|werde\s+(?:ihre|deine|ihnen|dir|mich)[^.!?\n]{0,60}?(?:beantworten|bearbeiten|melden|antworten)",
+    r"\b(?:dès|à)\s+mon\s+retour|lors\s+de\s+mon\s+retour",
+    r"\ba\s+mi\s+(?:regreso|vuelta|retorno)|cuando\s+(?:regrese|vuelva)|tan\s+pronto\s+como\s+(?:regrese|vuelva)",
+    r"\bal\s+mio\s+(?:rientro|ritorno)|appena\s+(?:rientro|rientrerò|tornerò|sarò\s+di\s+ritorno)",
+    r"\bna\s+(?:mijn\s+)?(?:terugkomst|terugkeer)|bij\s+(?:mijn\s+)?terugkomst|zodra\s+ik\s+(?:weer\s+)?(?:terug|aanwezig)",
+    r"\b(?:no|ao|após\s+o)\s+meu\s+(?:regresso|retorno)|quando\s+(?:eu\s+)?(?:voltar|retornar|regressar)|"
+    r"assim\s+que\s+(?:eu\s+)?(?:voltar|retornar|regressar)",
+    r"戻り次第|帰社(?:後|次第)|復帰(?:後|次第)|出社(?:後|次第)|確認次第",
+    r"回来后|返回后|回來後|返回後|复工后|上班后",
+)
+
+# Openings of a reply template, not of a person's answer.
+TEMPLATE_OPENING = _any(
+    r"\bthank\s+you\s+for\s+your\s+(?:e-?mail|message|mail|note)\b|\bthanks\s+for\s+your\s+(?:e-?mail|message)\b",
+    r"\b(?:vielen\s+)?dank\s+für\s+ihre\s+(?:e-?mail|nachricht|mail)",
+    r"\bmerci\s+(?:pour|de)\s+votre\s+(?:message|e-?mail|courriel|mail)",
+    r"\bgracias\s+por\s+su\s+(?:correo|mensaje|e-?mail)",
+    r"\bgrazie\s+per\s+(?:la\s+sua|il\s+suo|la\s+tua|il\s+tuo)\s+(?:e-?mail|mail|messaggio)",
+    r"\bbedankt\s+voor\s+(?:uw|je|jouw)\s+(?:e-?mail|bericht|mail)",
+    r"\bobrigad[oa]\s+(?:pelo\s+seu|pela\s+sua)\s+(?:e-?mail|mensagem|contato|contacto)",
+    r"メール(?:を)?(?:いただき|頂き)?ありがとうございます|ご連絡(?:いただき)?ありがとうございます",
+    r"感谢您的(?:来信|邮件|郵件)|谢谢您的(?:来信|邮件)|感謝您的(?:來信|郵件)",
+)
+
+# A person answering: agreement, a proposal, thanks for a follow-up.
+CONVERSATION_TEXT = _any(
+    r"(?:^|[.!;,]\s*)(?:yes|yeah|sure|absolutely|definitely|of\s+course)\b",
+    r"\b(?:let'?s|let\s+us)\s+(?:talk|meet|chat|do|schedule|catch\s+up|set\s+up|speak|discuss|find)",
+    r"\b(?:sounds\s+good|works\s+for\s+me|happy\s+to\s+(?:talk|chat|meet|discuss|help|connect)|i'?d\s+love\s+to|"
+    r"interested\s+in|not\s+interested|please\s+(?:remove|unsubscribe)|thanks?\s+for\s+(?:following\s+up|reaching\s+out|"
+    r"the\s+(?:follow-?up|reminder|info)))",
+    r"\b(?:sorry\s+for\s+the\s+(?:late|slow|delayed)\s+(?:reply|response)|apologies\s+for\s+the\s+delay)",
+    # ("Gerne können Sie sich an ... wenden" opens many German notices: a bare "gerne" is not agreement.)
+    r"(?:^|[.!;,]\s*)(?:ja,?\s+gerne|oui|volontiers|sí,?\s+claro|certo|volentieri|ja,?\s+graag|sim,?\s+claro)\b",
+    r"\b(?:danach|anschließend|dann|ab\s+\w+)\s+gerne\b|\bgerne\s+(?:ein(?:en)?\s+(?:termin|telefonat|gespräch|call)|"
+    r"können\s+wir|sprechen\s+wir|telefonieren|treffen)|\b(?:after\s+that|afterwards|then)\s+(?:happy|glad|i'?d\s+be\s+happy)|"
+    r"\b(?:ensuite|après)\s+(?:volontiers|avec\s+plaisir)|\bdespués\s+(?:con\s+gusto|encantad[oa])|\bdopo\s+volentieri|"
+    r"\bdaarna\s+graag|\bdepois\s+(?:com\s+prazer|podemos)",
+    r"\blass(?:en)?\s+uns\s+(?:sprechen|telefonieren|treffen)|parlons-en|on\s+peut\s+(?:en\s+)?parler|"
+    r"hablemos|podemos\s+hablar|sentiamoci|possiamo\s+parlare|laten\s+we|kunnen\s+we|podemos\s+conversar|vamos\s+conversar",
+)
+
+# An absence that is over: "I was on holiday last week", "just got back".
+PAST_ABSENCE = _any(
+    r"\bi\s+(?:was|have\s+been|had\s+been)\s+(?:\w+\s+){0,2}?(?:away|out|off|on\s+(?:vacation|holiday|leave|pto)|"
+    r"travel(?:l)?ing|sick|ill)\b",
+    r"\b(?:just\s+)?(?:got|came|am|i'?m)\s+back\s+(?:from|in\s+the\s+office|to\s+the\s+office)",
+    r"\b(?:returned|back)\s+from\s+(?:my\s+|a\s+)?(?:holiday|vacation|leave|trip|travels?)",
+    r"\bich\s+war\s+(?:\w+\s+){0,3}?(?:im\s+urlaub|abwesend|krank|unterwegs|nicht\s+im\s+büro)|zurück\s+aus\s+dem\s+urlaub",
+    r"\bj['’]étais\s+(?:en\s+(?:congés?|vacances|déplacement)|absente?)|de\s+retour\s+de\s+(?:congés?|vacances)",
+    r"\bestaba\s+(?:de\s+vacaciones|fuera|ausente)|volví\s+de",
+    r"\bero\s+(?:in\s+ferie|fuori|assente)|sono\s+(?:appena\s+)?rientrat[oa]",
+    r"\bik\s+was\s+(?:op|met)\s+vakantie|ik\s+was\s+(?:afwezig|weg)|ben\s+(?:net\s+)?terug\s+van",
+    r"\bestava\s+(?:de\s+f[ée]rias|fora|ausente)|voltei\s+(?:de|das)",
+    r"休暇から戻|休み明け|戻りました|度假回来|休假回来|刚回来",
+)
+
+# Lotus/HCL Notes writes the absence into the subject: "<Name> is out of the office." (often after "AUTO:").
+LOTUS_SUBJECT = re.compile(
+    r"^\s*(?:auto\s*:\s*)?[^:\n]{1,80}?\s+is\s+out\s+of\s+(?:the\s+)?office\b", re.IGNORECASE
 )

@@ -105,6 +105,18 @@ _WORDY = re.compile(
 )
 
 _WINDOW = 60
+# dateparser costs about a tenth of a second per candidate when it has to guess the language; a hostile
+# text with thousands of "until"s must not hold the worker for minutes. So one text gets at most this
+# many dateparser readings (repeated candidates are read once).
+MAX_DATEPARSER_READINGS = 10
+
+
+class _Budget:
+    """The dateparser readings one text may still spend, with the ones already made."""
+
+    def __init__(self, readings: int = MAX_DATEPARSER_READINGS) -> None:
+        self.left = readings
+        self.seen: dict[str, object] = {}
 
 
 def _valid(year: int, month: int, day: int) -> date | None:
@@ -176,7 +188,9 @@ def _numeric(window: str, anchor: date | None) -> tuple[int, date] | None:
     return min(found, key=lambda item: item[0]) if found else None
 
 
-def _wordy(window: str, anchor: datetime | None, languages: list[str] | None) -> tuple[int, date] | None:
+def _wordy(
+    window: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget | None = None
+) -> tuple[int, date] | None:
     """The first date written with a month or weekday name, read by dateparser."""
     try:
         import dateparser
@@ -191,20 +205,60 @@ def _wordy(window: str, anchor: datetime | None, languages: list[str] | None) ->
     }
     if anchor is not None:
         settings["RELATIVE_BASE"] = anchor.replace(tzinfo=None)
+    budget = budget if budget is not None else _Budget()
     for match in _WORDY.finditer(window):
         candidate = match.group(0).strip(" ,.")
         if not re.search(r"[^\W\d_]", candidate):
             continue
-        try:
-            parsed = dateparser.parse(candidate, languages=languages, settings=settings)
-        except Exception:  # noqa: BLE001 - dateparser raises on odd input; one candidate less
-            parsed = None
+        if candidate in budget.seen:
+            parsed = budget.seen[candidate]
+        elif budget.left <= 0:
+            return None
+        else:
+            budget.left -= 1
+            try:
+                parsed = dateparser.parse(candidate, languages=languages, settings=settings)
+            except Exception:  # noqa: BLE001 - dateparser raises on odd input; one candidate less
+                parsed = None
+            budget.seen[candidate] = parsed
+        if not isinstance(parsed, datetime):
+            continue
         if parsed is None or not _names_a_day(candidate):
             continue
-        d = parsed.date()
+        d = _pinned_by_weekday(candidate, parsed.date(), anchor)
         if _plausible(d, anchor.date() if anchor else None):
             return match.start(), d
     return None
+
+
+# Weekday names (prefixes) in the languages read here, Monday first.
+_WEEKDAYS = [
+    ("mon", "montag", "lundi", "lunes", "lunedì", "maandag", "segunda"),
+    ("tue", "dienstag", "mardi", "martes", "martedì", "dinsdag", "terça"),
+    ("wed", "mittwoch", "mercredi", "miércoles", "mercoledì", "woensdag", "quarta"),
+    ("thu", "donnerstag", "jeudi", "jueves", "giovedì", "donderdag", "quinta"),
+    ("fri", "freitag", "vendredi", "viernes", "venerdì", "vrijdag", "sexta"),
+    ("sat", "samstag", "samedi", "sábado", "sabato", "zaterdag"),
+    ("sun", "sonntag", "dimanche", "domingo", "domenica", "zondag"),
+]
+
+
+def _pinned_by_weekday(candidate: str, parsed: date, anchor: datetime | None) -> date:
+    """A stated weekday pins the year of a yearless date: "Monday 15th September" read on 16 Sep
+    2014 is 15 Sep 2014 (a Monday), not the next 15 September (a Tuesday)."""
+    if anchor is None or re.search(r"\d{4}", candidate):
+        return parsed
+    first = candidate.split()[0].lower().strip(".,") if candidate.split() else ""
+    if re.fullmatch(r"\d.*", first):
+        return parsed
+    weekday = next((i for i, names in enumerate(_WEEKDAYS) if first.startswith(names)), None)
+    if weekday is None or parsed.weekday() == weekday:
+        return parsed
+    for year in (anchor.year, anchor.year + 1, anchor.year - 1):
+        option = _valid(year, parsed.month, parsed.day)
+        if option and option.weekday() == weekday and _plausible(option, anchor.date()):
+            return option
+    return parsed
 
 
 _TIME_WORDS = re.compile(r"^\d{1,2}(?::\d{2})?\s*(?:am|pm|h|uhr)?$", re.IGNORECASE)
@@ -242,8 +296,11 @@ def _names_a_day(candidate: str) -> bool:
     return not any(word in lowered.split() for word in relative)
 
 
+_LATIN_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "sv", "nb", "da", "fi", "pl")
+
+
 def _language_hint(text: str) -> list[str] | None:
-    # Only the scripts dateparser cannot guess cheaply; None lets it detect among Latin languages.
+    # The script decides for non-Latin texts; Latin texts are read in the product's Latin languages.
     if re.search(r"[\u3040-\u30ff]", text):
         return ["ja"]
     if re.search(r"[\uac00-\ud7af]", text):
@@ -252,13 +309,14 @@ def _language_hint(text: str) -> list[str] | None:
         return ["zh"]
     if re.search(r"[\u0400-\u04ff]", text):
         return ["ru"]
-    return None
+    # Letting dateparser guess among all its locales costs about a second per candidate.
+    return list(_LATIN_LANGUAGES)
 
 
-def _date_in(window: str, anchor: datetime | None, languages: list[str] | None) -> date | None:
+def _date_in(window: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget) -> date | None:
     anchor_day = anchor.date() if anchor else None
     numeric = _numeric(window, anchor_day)
-    wordy = _wordy(window, anchor, languages)
+    wordy = _wordy(window, anchor, languages, budget)
     options = [item for item in (numeric, wordy) if item]
     return min(options, key=lambda item: item[0])[1] if options else None
 
@@ -267,13 +325,14 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
     """The return (or last-absent) date an out-of-office text states, or None."""
     text = text[:4000]
     languages = _language_hint(text)
+    budget = _Budget()
     best_until: date | None = None
     for match in _RETURN_CUES.finditer(text):
-        found = _date_in(text[match.end() : match.end() + _WINDOW], anchor, languages)
+        found = _date_in(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
         if found:
             return found
     for match in _UNTIL_CUES.finditer(text):
-        found = _date_in(text[match.end() : match.end() + _WINDOW], anchor, languages)
+        found = _date_in(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
         if found:
             best_until = found
             break
@@ -284,7 +343,7 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         before = _numeric(window, anchor.date() if anchor else None)
         if before:
             return before[1]
-    ranged = _range_end(text, anchor, languages)
+    ranged = _range_end(text, anchor, languages, budget)
     if ranged:
         return ranged
     return _latest_date(text, anchor)
@@ -294,14 +353,14 @@ _RANGE_MONTH_FIRST = re.compile(r"([^\W\d_]{3,12})\.?\s+\d{1,2}(?:st|nd|rd|th)?\
 _RANGE_DAY_FIRST = re.compile(r"\b\d{1,2}\.?\s*[-–—]\s*(\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,12})")
 
 
-def _range_end(text: str, anchor: datetime | None, languages: list[str] | None) -> date | None:
+def _range_end(text: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget) -> date | None:
     """The last day of a written range: "July 10-31", "10.-14. März", "3-7 de mayo"."""
     for match in _RANGE_MONTH_FIRST.finditer(text):
-        found = _wordy(f"{match.group(1)} {match.group(2)}", anchor, languages)
+        found = _wordy(f"{match.group(1)} {match.group(2)}", anchor, languages, budget)
         if found:
             return found[1]
     for match in _RANGE_DAY_FIRST.finditer(text):
-        found = _wordy(match.group(1), anchor, languages)
+        found = _wordy(match.group(1), anchor, languages, budget)
         if found:
             return found[1]
     return None

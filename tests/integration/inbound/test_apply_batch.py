@@ -18,7 +18,8 @@ from tests.integration.inbound.test_apply_inbound import render, sent_message_id
 
 
 def soft_bounce(sender: str, mailbox: str, in_reply_to: str, n: int) -> bytes:
-    """The hard-bounce fixture turned into a failed delivery to a full mailbox (5.2.2): a soft bounce."""
+    """The hard-bounce fixture turned into a failed delivery to a full mailbox (5.2.2): a soft bounce.
+    (A delay, Action: delayed, is not a bounce at all and counts nothing.)"""
     raw = render("hard_bounce.eml", sender=sender, mailbox=mailbox, in_reply_to=in_reply_to, n=n).decode()
     for old, new in {"Address not found": "Mailbox full", "Status: 5.1.1": "Status: 5.2.2",
                      "because the address couldn't be found": "because the mailbox is full",

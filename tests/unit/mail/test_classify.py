@@ -67,7 +67,7 @@ KIND_CASES = [
     ),
     ("a full mailbox is a soft bounce", "bounce_postfix_mailbox_full.eml", SOFT),
     ("qmail over quota is a soft bounce even when it says permanent", "bounce_qmail_over_quota.eml", SOFT),
-    ("a delayed delivery notice is a soft bounce", "bounce_delayed_dsn.eml", SOFT),
+    ("a delayed delivery notice (Action: delayed) is not a bounce: it counts nothing", "bounce_delayed_dsn.eml", OTHER),
     ("a spam-filter rejection is a soft bounce", "bounce_sendmail_spam_block.eml", SOFT),
     ("an abuse feedback report is other automatic mail", "auto_arf_feedback_report.eml", OTHER),
     ("a read receipt is other automatic mail", "auto_read_receipt.eml", OTHER),
@@ -134,7 +134,7 @@ KIND_CASES = [
         "bounce_no_reason_text.eml",
         SOFT,
     ),
-    ("a delay warning written only in words is a soft bounce", "bounce_delay_warning_text.eml", SOFT),
+    ("a delay warning written only in words is not a bounce: it counts nothing", "bounce_delay_warning_text.eml", OTHER),
     (
         "the server's own 'user unknown' in a transcript beats the report's 'may not exist' boilerplate: hard",
         "bounce_transcript_reply_over_hedge.eml",

@@ -1,0 +1,176 @@
+"""Absence notices read from their structure, and "left the company" read only where it is meant.
+
+Many out-of-office replies carry no automatic header at all (Outlook rules that reply with a
+template, Lotus Notes, help-desk plugins, mail forwarded by a gateway that strips headers) and
+arrive as "Re: <the rep's subject>". Reading them as human replies ends the enrollment, which the
+product promises an out-of-office never does. Reading a person's answer as an out-of-office is the
+opposite harm: the sequence keeps emailing someone who answered. So the judgement is a score made of
+the parts absence notices are built from, each part named in the evidence:
+
+- an absence statement ("I am out of the office", "ich bin nicht im Büro", "不在にしております"), required;
+- a return day or an end of absence ("back on 4 March", "until Monday", "bis 12.03.");
+- limited access to email; "for urgent matters please contact ..."; "I will reply when I return";
+- a template opening ("Thank you for your email");
+- no answer to anything asked: no question, no "yes, let's talk", no past absence ("I was on
+  holiday last week"), nothing long. Each of those is a sign of a person and takes points away.
+
+A text is an absence notice when the absence statement comes with at least one of the structural
+parts and the score reaches NOTICE_THRESHOLD. Scoring is per sentence pattern, never per word, so a
+rep reading the evidence can see exactly why.
+
+"Left the company" is irreversible downstream (the address is marked bounced), so it needs a
+statement about the sender's own leaving, with nothing temporary about it: "I have left the office
+for the holidays", "left the building for the day", "no longer in use until 14 December", and a
+notice that says a *colleague* no longer works there are not leaving. A left-company sentence
+counts only when it names no return, no "until", no "for the holidays/day", is not about leaving a
+place (office, building, desk), and is not about a named person other than the sender.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from addin_server.mail import phrases
+from addin_server.mail.return_date import find_return_date
+
+NOTICE_THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class AbsenceJudgement:
+    score: int
+    is_notice: bool
+    parts: tuple[str, ...]
+    return_date: date | None = None
+
+    def evidence(self) -> str:
+        verdict = "an absence notice" if self.is_notice else "not an absence notice"
+        return f"text reads as {verdict} (score {self.score}, needs {NOTICE_THRESHOLD}): " + "; ".join(self.parts)
+
+
+def _quote(found: re.Match[str]) -> str:
+    return repr(" ".join(found.group(0).split())[:50])
+
+
+def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -> AbsenceJudgement:
+    """Score how far the sender's own words are built like an absence notice."""
+    text = f"{subject}\n{own_text}"
+    absence = phrases.OUT_OF_OFFICE_TEXT.search(text)
+    if not absence:
+        return AbsenceJudgement(0, False, ("no absence statement",))
+    score = 2
+    parts = [f"absence {_quote(absence)} +2"]
+    structural = 0
+    return_date = find_return_date(text, anchor)
+    if return_date:
+        score += 2
+        structural += 1
+        parts.append(f"return date {return_date.isoformat()} +2")
+    elif end := phrases.ABSENCE_END.search(own_text):
+        score += 1
+        structural += 1
+        parts.append(f"end of absence {_quote(end)} +1")
+    for pattern, points, name in (
+        (phrases.LIMITED_ACCESS, 1, "limited access"),
+        (phrases.URGENT_CONTACT, 2, "urgent matters go elsewhere"),
+        (phrases.REPLY_ON_RETURN, 2, "will reply on return"),
+    ):
+        found = pattern.search(own_text)
+        if found:
+            score += points
+            structural += 1
+            parts.append(f"{name} {_quote(found)} +{points}")
+    opening = phrases.TEMPLATE_OPENING.search(own_text[:300])
+    if opening:
+        score += 1
+        parts.append(f"template opening {_quote(opening)} +1")
+    automatic = phrases.AUTOMATIC_REPLY_WORDS.search(own_text)
+    if automatic:
+        score += 2
+        parts.append(f"calls itself automatic {_quote(automatic)} +2")
+    human = _human_signs(own_text)
+    if human:
+        score -= 3 * len(human)
+        parts.extend(f"{sign} -3" for sign in human)
+    else:
+        score += 1
+        parts.append("answers nothing that was asked +1")
+    is_notice = structural >= 1 and score >= NOTICE_THRESHOLD
+    return AbsenceJudgement(score, is_notice, tuple(parts), return_date)
+
+
+def _human_signs(own_text: str) -> list[str]:
+    signs = []
+    body = own_text.strip()
+    # A question mark inside a URL is not a question; nor is a template's routing question ("Need urgent
+    # help? Please contact ...", "Questions about an order? Call ..."), which sends the reader elsewhere.
+    without_links = re.sub(r"\S*https?://\S+", "", body)
+    for question in _QUESTION.finditer(without_links):
+        after = without_links[question.end() : question.end() + 120]
+        if not (_URGENCY.search(question.group(0)) or _ROUTES_ELSEWHERE.match(after)):
+            signs.append("asks a question")
+            break
+    conversation = phrases.CONVERSATION_TEXT.search(body)
+    if conversation:
+        signs.append(f"answers the rep {_quote(conversation)}")
+    past = phrases.PAST_ABSENCE.search(body)
+    if past:
+        signs.append(f"speaks of an absence that is over {_quote(past)}")
+    if len(body) > 1500:
+        signs.append("is longer than an absence notice")
+    return signs
+
+
+# A sentence ends at a stop followed by a space or the end, not at the dots of an address or a domain.
+# Anchored at a sentence start so a long text without stops is scanned once, not once per character.
+_QUESTION = re.compile(r"(?:^|(?<=[.!?。！？\n]))[^.!?。！？\n]*[?？](?=\s|$)")
+_URGENCY = re.compile(r"urgent|dringend|urgence|urgente|urgenza|spoed|緊急|急ぎ|急事|紧急", re.IGNORECASE)
+# The sentence after a template's question tells the reader where to go instead.
+_ROUTES_ELSEWHERE = re.compile(
+    r"\s*(?:please\s+|bitte\s+|veuillez\s+|por\s+favor,?\s+|per\s+favore,?\s+|graag\s+)?(?:contact|call|e-?mail|write\s+to|reach|"
+    r"kontaktieren|wenden\s+sie|rufen\s+sie|contactez|appelez|contacte|llame|escriba|contatti|chiami|scriva|"
+    r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S))+(?:[.!?。！？]+|$)")
+# Words that start a sentence or address the reader; not a person's name.
+_NOT_NAMES = frozenset(
+    """please note that kindly unfortunately thank thanks you hello hi dear mr mrs ms dr herr frau
+    monsieur madame señor señora signor signora meneer mevrouw senhor senhora this the he she they we
+    our my your his her i ich je yo io ik eu bitte beachten sie dass hinweis veuillez noter que
+    tenga en cuenta si prega di notare houd er rekening mee note que att attention info information
+    please, note, hinweis: wichtig important update""".split()
+)
+
+
+def left_company_statement(text: str, *, sender_name: str = "", sender_address: str = "") -> str | None:
+    """The sentence that says the sender (or the address) has left for good, or None.
+
+    Skipped: sentences with a return or an end ("until", "back on", "for the holidays/day"),
+    leaving a place ("left the office/building"), and statements about a named colleague."""
+    own_names = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", sender_name)}
+    local = sender_address.split("@", 1)[0].lower()
+    own_names.update(w for w in re.split(r"[._+-]", local) if len(w) >= 2)
+    for sentence in _SENTENCE.findall(text[:8000]):
+        found = phrases.LEFT_COMPANY_TEXT.search(sentence)
+        if not found:
+            continue
+        if phrases.TEMPORARY_LEAVING.search(sentence) or phrases.LEFT_A_PLACE.search(sentence):
+            continue
+        before = sentence[: found.start()]
+        # The sentence's first word is capitalised whatever it is ("Leider bin ich ..."), and German
+        # capitalises every noun: only words after the first one can be a name, and a sentence in the
+        # first person is about the sender whatever names it mentions.
+        words = re.findall(r"\b[^\W\d_]+", before)
+        names = [
+            w
+            for w in words[1:]
+            if w[0].isupper() and w.lower() not in _NOT_NAMES and not phrases.FIRST_PERSON.fullmatch(w)
+        ]
+        first_person = any(phrases.FIRST_PERSON.fullmatch(w) for w in words)
+        if names and own_names and not first_person and not any(n.lower() in own_names for n in names):
+            continue  # about a colleague ("Bob Miller no longer works at Acme"), not about the sender
+        return " ".join(sentence.split())[:120]
+    return None
