@@ -28,6 +28,7 @@ from addin_server.domain.model import (
     Surface,
     UnenrollReason,
 )
+from addin_server.domain.outgoing_webhooks import webhook_event_type
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned, parse_id
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -49,6 +50,8 @@ def add_event(
     event = t.EnrollmentEvent(
         account_id=e.account_id, enrollment_id=e.id, sequence_id=e.sequence_id, contact_id=e.contact_id,
         type=kind.value, at=at, actor=actor, data=data,
+        # The outbox of outgoing webhooks: committed, or rolled back, with the change itself.
+        webhook_pending=webhook_event_type(kind.value, data) is not None,
     )
     s.add(event)
     return event

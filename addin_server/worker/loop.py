@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from addin_server.services import calendars, enrollments, mailboxes, notifications
+from addin_server.services import calendars, enrollments, mailboxes, notifications, outgoing_webhooks
 from addin_server.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ class WorkerStats:
     failures: int = 0
     resumed: int = 0
     notifications: int = 0
+    webhooks: int = 0
 
 
 def worker_id() -> str:
@@ -46,6 +47,10 @@ def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 5
             enrollments.record_step_failure(
                 ctx, enrollment_id, f"{type(exc).__name__}: {exc}", min(MAX_BACKOFF_SECONDS, 30 * 2**attempts)
             )
+    try:
+        stats.webhooks = sum(outgoing_webhooks.deliver_due_webhooks(ctx, worker).values())
+    except Exception:  # deliveries are retried by the next pass; steps must go on
+        log.exception("webhook deliveries failed")
     return stats
 
 
@@ -70,7 +75,7 @@ def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_s
             except Exception:  # a sweep is a safety net; the next one will run
                 log.exception("mailbox sweep failed")
             next_sweep = time.monotonic() + 60
-        if stats.steps_run == 0 and stats.notifications == 0:
+        if stats.steps_run == 0 and stats.notifications == 0 and stats.webhooks == 0:
             stop.wait(poll_seconds)
     log.info("worker %s stopped", me)
 
