@@ -39,7 +39,7 @@ from addin_server.domain.outgoing_webhooks import (
 )
 from addin_server.providers.webhook_http import PostResult, WebhookPoster
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.directory import owned
+from addin_server.services.directory import owned, parse_id
 from addin_server.services.enrollments import iso_z
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from addin_server.services.leases import claim_leased
@@ -178,7 +178,10 @@ def list_deliveries(ctx: ServiceContext, principal: Principal, endpoint_id: str,
         if status:
             q = q.where(t.WebhookDelivery.status == status)
         if before:
-            q = q.where(t.WebhookDelivery.id < int(before))
+            # An id past any real one (or not one at all) pages from the newest.
+            bound = parse_id(before)
+            if bound is not None:
+                q = q.where(t.WebhookDelivery.id < bound)
         rows = list(s.scalars(q.order_by(t.WebhookDelivery.id.desc()).limit(limit)))
         return {"deliveries": [delivery_view(d) for d in rows],
                 "next_before": str(rows[-1].id) if len(rows) == limit else None}
