@@ -634,8 +634,12 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
         old = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
         if old.status != EnrollmentStatus.UNENROLLED.value or old.end_surface != Surface.AUTOMATIC.value:
             raise Conflict("only an automatic unenrollment can be undone", code="not_automatic")
+        # Only a resume written after the ending is an undo: a pause and resume before it are not.
+        ended = s.scalar(select(func.max(t.EnrollmentEvent.id)).where(
+            t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.UNENROLLED.value)) or 0
         if s.scalar(select(t.EnrollmentEvent.id).where(
-                t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.RESUMED.value)):
+                t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.RESUMED.value,
+                t.EnrollmentEvent.id > ended)):
             raise Conflict("this unenrollment was already undone", code="already_undone")
         seq = s.get_one(t.Sequence, old.sequence_id)
         if old.current_step >= seq.steps_total:
