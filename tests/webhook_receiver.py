@@ -23,9 +23,12 @@ class Received:
 @dataclass
 class WebhookReceiver:
     secrets: list[str] = field(default_factory=list)
-    # up: verify and answer 204 | error: answer 500 | redirect: answer 302 to `redirect_to`
+    # up: verify and answer 204 | error: answer 500 (with error_body) | redirect: answer 302 to
+    # `redirect_to` | slow: send the status line, then trickle a byte every `slow_seconds`
     mode: str = "up"
     redirect_to: str = ""
+    error_body: bytes = b""
+    slow_seconds: float = 1.0
     received: list[Received] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     requests: int = 0
@@ -50,7 +53,17 @@ class WebhookReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 receiver.requests += 1
                 if receiver.mode == "error":
-                    self._answer(500)
+                    self._answer(500, receiver.error_body)
+                    return
+                if receiver.mode == "slow":
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    try:
+                        for _ in range(20):
+                            time.sleep(receiver.slow_seconds)
+                            self.wfile.write(b"X")
+                            self.wfile.flush()
+                    except OSError:
+                        pass
                     return
                 if receiver.mode == "redirect":
                     self.send_response(302)
@@ -70,10 +83,11 @@ class WebhookReceiver:
                 receiver.rejected.append(headers.get("webhook-id", ""))
                 self._answer(400)
 
-            def _answer(self, status: int) -> None:
+            def _answer(self, status: int, body: bytes = b"") -> None:
                 self.send_response(status)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                self.wfile.write(body)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.port = self._server.server_address[1]

@@ -7,16 +7,17 @@ address when checked and to 127.0.0.1 a moment later (DNS rebinding) cannot reac
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, Timeout
 from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.exceptions import HTTPError, NewConnectionError
+from urllib3.exceptions import NewConnectionError
 
 from addin_server.domain.outgoing_webhooks import TargetRefused, refused_address
 
@@ -72,12 +73,13 @@ class _PinnedHTTPSConnection(HTTPSConnection):
             raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
 
 
-class _PinnedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _PinnedHTTPConnection
-
-
-class _PinnedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _PinnedHTTPSConnection
+def _cut(connection: HTTPConnection, done: threading.Event) -> None:
+    """The deadline passed: end the exchange, whatever the receiver is doing (trickling bytes included)."""
+    done.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class WebhookPoster:
@@ -88,7 +90,9 @@ class WebhookPoster:
         self.allow_private = allow_private
         self.resolver = resolver
         self.ca_bundle = ca_bundle or None  # None: the system's trusted certificates
-        self.timeout = Timeout(connect=connect_seconds, read=read_seconds)
+        self.step_seconds = max(connect_seconds, read_seconds)
+        # Caps the whole exchange, so a receiver trickling its answer cannot hold the worker.
+        self.deadline_seconds = connect_seconds + read_seconds
 
     def target_address(self, url: str) -> tuple[str, int, str]:
         """(host, port, the address to connect to) for `url`; TargetRefused when it may not be called."""
@@ -97,7 +101,7 @@ class WebhookPoster:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
             addresses = self.resolver(host, port)
-        except OSError as exc:
+        except (OSError, UnicodeError) as exc:
             raise TargetRefused(f"the host {host} cannot be resolved ({exc})") from None
         if not addresses:
             raise TargetRefused(f"the host {host} resolves to no address")
@@ -116,30 +120,35 @@ class WebhookPoster:
             return PostResult(None, f"refused: {exc}", seconds=time.perf_counter() - started)
         parts = urlsplit(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        pool: HTTPConnectionPool
+        connection: HTTPConnection
         if parts.scheme == "https":
-            pool = _PinnedHTTPSPool(host, port, timeout=self.timeout, retries=False, maxsize=1,
-                                    ca_certs=self.ca_bundle, cert_reqs="CERT_REQUIRED", pinned_ip=address)
+            connection = _PinnedHTTPSConnection(host, port, timeout=self.step_seconds, pinned_ip=address,
+                                                ca_certs=self.ca_bundle, cert_reqs="CERT_REQUIRED")
         else:
-            pool = _PinnedHTTPPool(host, port, timeout=self.timeout, retries=False, maxsize=1, pinned_ip=address)
+            connection = _PinnedHTTPConnection(host, port, timeout=self.step_seconds, pinned_ip=address)
+        # Socket timeouts bound each wait; the watchdog bounds the whole exchange.
+        cut = threading.Event()
+        watchdog = threading.Timer(self.deadline_seconds, _cut, args=(connection, cut))
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            response = pool.urlopen("POST", path, body=body, retries=False, redirect=False,
-                                    preload_content=False, assert_same_host=False,
-                                    headers={**headers, "content-type": "application/json",
-                                             "user-agent": USER_AGENT})
-            try:
-                excerpt = response.read(KEPT_RESPONSE_BYTES, decode_content=False).decode("utf-8", "replace")
-            except (HTTPError, OSError):
-                excerpt = ""
-            response.release_conn()
-        except (HTTPError, OSError) as exc:
+            connection.request("POST", path, body=body, preload_content=False, headers={
+                **headers, "content-type": "application/json", "user-agent": USER_AGENT})
+            response = connection.getresponse()
+            excerpt = response.read(KEPT_RESPONSE_BYTES).decode("utf-8", "replace")
+            if cut.is_set():  # a cut socket reads as a clean end: whatever was parsed does not count
+                raise TimeoutError(f"no complete answer within {self.deadline_seconds:g} s")
+        except Exception as exc:  # noqa: BLE001 - whatever a receiver does is a failed attempt, never a crash
             return PostResult(None, f"{type(exc).__name__}: {str(exc)[:300]}", seconds=time.perf_counter() - started)
         finally:
-            pool.close()
+            watchdog.cancel()
+            connection.close()
         status = response.status
         error = None
         if 300 <= status < 400:
             error = f"answered {status}: redirects are not followed"
         elif not 200 <= status < 300:
-            error = f"answered {status}"
+            # The receiver's own words help its developers; kept short.
+            said = " ".join(excerpt.split())[:300]
+            error = f"answered {status}" + (f": {said}" if said else "")
         return PostResult(status, error, excerpt, time.perf_counter() - started)

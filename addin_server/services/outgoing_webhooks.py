@@ -325,7 +325,9 @@ def _attempt(ctx: ServiceContext, delivery_id: int, worker: str, poster: Webhook
         d = s.get(t.WebhookDelivery, delivery_id)
         if d is None or d.status != "pending" or d.lease_owner != worker:
             return "gone"
-        ep = s.get_one(t.WebhookEndpoint, d.endpoint_id)
+        ep = s.get(t.WebhookEndpoint, d.endpoint_id)
+        if ep is None:
+            return "gone"  # deleted meanwhile
         endpoint_id, url, message_id, body = ep.id, ep.url, d.message_id, d.body.encode("utf-8")
         try:
             keys = _live_secrets(ctx, ep, now)
@@ -359,9 +361,9 @@ def _record(ctx: ServiceContext, delivery_id: int, result: PostResult) -> str:
     now = ctx.now()
     with ctx.session() as s:
         d = s.get(t.WebhookDelivery, delivery_id)
-        if d is None:
+        ep = s.get(t.WebhookEndpoint, d.endpoint_id) if d is not None else None
+        if d is None or ep is None:
             return "gone"  # the endpoint was deleted meanwhile
-        ep = s.get_one(t.WebhookEndpoint, d.endpoint_id)
         d.attempts += 1
         d.lease_owner, d.lease_until = None, None
         d.last_attempt_at, d.last_status_code = now, result.status

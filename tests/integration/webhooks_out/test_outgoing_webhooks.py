@@ -4,13 +4,14 @@ every delivery with the `standardwebhooks` library; retries, outages, rotation, 
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from addin_server.auth.secrets_box import generate_encryption_key
 from addin_server.config import Settings
@@ -308,6 +309,62 @@ def test_another_accounts_events_never_reach_an_endpoint(services: ServiceContex
     enrollments.unenroll(services, other.admin, enroll(services, other)["id"])
     deliver(services)
     assert receiver.received == [] and deliveries(services) == []
+
+
+def test_an_event_published_twice_makes_one_delivery_per_endpoint(services: ServiceContext, world: World,
+                                                                   receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert outgoing_webhooks.publish_pending_events(services) == 1
+    with services.session() as s:  # as when two workers read the same pending event on SQLite
+        s.execute(update(t.EnrollmentEvent).values(webhook_pending=True))
+    outgoing_webhooks.publish_pending_events(services)
+    assert len(deliveries(services)) == 1
+    deliver(services)
+    assert len(receiver.received) == 1
+
+
+def test_the_receivers_answer_is_kept_in_the_delivery_log(services: ServiceContext, world: World,
+                                                          receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.error_body = "error", b"<h1>Internal\n error</h1> " + b"x" * 5000
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    deliver(services)
+    error = deliveries(services)[0].last_error or ""
+    assert error.startswith("answered 500: <h1>Internal error</h1>") and len(error) < 400
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off(services: ServiceContext, world: World,
+                                                        receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.slow_seconds = "slow", 0.3
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    poster = WebhookPoster(allow_private=True, connect_seconds=0.5, read_seconds=0.5)
+    started = time.monotonic()
+    assert deliver(services, poster=poster) == {"retrying": 1}
+    assert time.monotonic() - started < 3
+    assert deliveries(services)[0].last_status_code is None
+
+
+def test_an_endpoint_deleted_while_its_delivery_is_claimed_is_passed_over(services: ServiceContext, world: World,
+                                                                          receiver: WebhookReceiver) -> None:
+    made = subscribe(services, world, receiver)
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+
+    class DeletingPoster(WebhookPoster):
+        def post(self, url: str, body: bytes, headers: dict[str, str]) -> Any:
+            outgoing_webhooks.delete_endpoint(services, world.admin, made["id"])
+            return super().post(url, body, headers)
+
+    assert deliver(services, poster=DeletingPoster(allow_private=True)) == {"gone": 1}
+    assert deliveries(services) == []
+
+
+def test_a_host_that_cannot_be_encoded_is_a_failed_attempt_not_a_crash(services: ServiceContext, world: World) -> None:
+    outgoing_webhooks.create_endpoint(services, world.admin, url="https://exa\u2028mple..com/in", events=ALL_EVENTS)
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services) == {"retrying": 1}
+    assert deliveries(services)[0].last_error
 
 
 # --- SSRF: outside demo mode ------------------------------------------------------------------
