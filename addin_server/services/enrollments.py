@@ -54,6 +54,8 @@ def add_event(
         webhook_pending=webhook_event_type(kind.value, data) is not None,
     )
     s.add(event)
+    if event.webhook_pending:
+        s.info["announced"] = True  # ServiceContext.session wakes an in-process worker after the commit
     return event
 
 

@@ -76,8 +76,17 @@ def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_s
                 log.exception("mailbox sweep failed")
             next_sweep = time.monotonic() + 60
         if stats.steps_run == 0 and stats.notifications == 0 and stats.webhooks == 0:
-            stop.wait(poll_seconds)
+            _idle(ctx, stop, poll_seconds)
     log.info("worker %s stopped", me)
+
+
+def _idle(ctx: ServiceContext, stop: threading.Event, poll_seconds: float) -> None:
+    """Wait for the next pass: the poll, a stop, or an ending committed in this process that outgoing
+    webhooks announce (so integrators hear of it in milliseconds, not at the next poll)."""
+    deadline = time.monotonic() + poll_seconds
+    while not stop.is_set() and not ctx.announced.is_set() and time.monotonic() < deadline:
+        ctx.announced.wait(min(0.1, poll_seconds))
+    ctx.announced.clear()
 
 
 def start_in_thread(ctx: ServiceContext, poll_seconds: float = 2.0) -> threading.Event:

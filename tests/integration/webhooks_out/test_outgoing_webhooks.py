@@ -24,6 +24,7 @@ from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.inbound import apply_inbound_message
 from addin_server.services.sequences import StepInput
+from addin_server.worker.loop import start_in_thread
 from tests.builders import World, make_world
 from tests.conftest import FakeClock
 from tests.webhook_receiver import WebhookReceiver
@@ -365,6 +366,22 @@ def test_a_host_that_cannot_be_encoded_is_a_failed_attempt_not_a_crash(services:
     enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
     assert deliver(services) == {"retrying": 1}
     assert deliveries(services)[0].last_error
+
+
+def test_an_ending_wakes_a_worker_of_the_same_process_at_once(services: ServiceContext, world: World,
+                                                              receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    e = enroll(services, world)
+    stop = start_in_thread(services, poll_seconds=60)
+    try:
+        time.sleep(0.5)  # the worker's first pass is over; it now idles for a minute
+        enrollments.unenroll(services, world.admin, e["id"])
+        deadline = time.monotonic() + 10
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        stop.set()
+    assert [r.payload["type"] for r in receiver.received] == ["enrollment.unenrolled"]
 
 
 # --- SSRF: outside demo mode ------------------------------------------------------------------
