@@ -280,7 +280,12 @@ class EnrollmentEvent(Base):
     """Append-only history; the source of performance figures. Never deleted by unenrollment."""
 
     __tablename__ = "enrollment_events"
-    __table_args__ = (Index("ix_enrollment_events_sequence_type", "sequence_id", "type"),)
+    __table_args__ = (
+        Index("ix_enrollment_events_sequence_type", "sequence_id", "type"),
+        # The outgoing webhooks' outbox: events still to be turned into deliveries, found cheaply.
+        Index("ix_enrollment_events_webhook_pending", "id", sqlite_where=text("webhook_pending"),
+              postgresql_where=text("webhook_pending")),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
@@ -290,6 +295,9 @@ class EnrollmentEvent(Base):
     at: Mapped[datetime]
     actor: Mapped[str | None] = mapped_column(String(320))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Written true in the same transaction as the change it records, for the kinds that outgoing
+    # webhooks announce; the worker turns it into deliveries and clears it (the outbox pattern).
+    webhook_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class LocalOutbox(Base):
@@ -458,3 +466,59 @@ class ProcessedCalendarEvent(Base):
     event_id: Mapped[str] = mapped_column(String(255))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
     processed_at: Mapped[datetime]
+
+
+class WebhookEndpoint(Base):
+    """Where an account's integrators want enrollment events, signed per Standard Webhooks."""
+
+    __tablename__ = "webhook_endpoints"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    events: Mapped[list[str]] = mapped_column(JSON)
+    # Encrypted at rest (auth.secrets_box); shown once when made. The previous one signs too until
+    # previous_secret_until, so a receiver can switch secrets without losing a message.
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    previous_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    previous_secret_until: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | disabled
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    # The first failure since the last success; a day of nothing but failures disables the endpoint.
+    failing_since: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(320))
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint: the durable queue entry and its delivery log line.
+
+    message_id is the `webhook-id` header, the same on every attempt, so receivers can deduplicate.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "event_id"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_endpoint", "endpoint_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("enrollment_events.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)  # the exact bytes sent (UTF-8), the same on every attempt
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | delivered | failed | skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    give_up_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None]
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]

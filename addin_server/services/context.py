@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +50,9 @@ class ServiceContext:
     # and Graph subscription id -> what it names and when it was read.
     mailbox_account_cache: dict[str, tuple[int, float]] = field(default_factory=dict)
     graph_subscription_cache: dict[str, Any] = field(default_factory=dict)
+    # Set when a committed unit of work has something for outgoing webhooks: a worker in this
+    # process starts its next pass at once instead of at its next poll.
+    announced: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def create(
@@ -84,6 +88,8 @@ class ServiceContext:
         try:
             yield session
             session.commit()
+            if session.info.pop("announced", False):
+                self.announced.set()
         except BaseException:
             session.rollback()
             raise

@@ -28,6 +28,7 @@ from addin_server.domain.model import (
     Surface,
     UnenrollReason,
 )
+from addin_server.domain.outgoing_webhooks import webhook_event_type
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned, parse_id
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -49,8 +50,12 @@ def add_event(
     event = t.EnrollmentEvent(
         account_id=e.account_id, enrollment_id=e.id, sequence_id=e.sequence_id, contact_id=e.contact_id,
         type=kind.value, at=at, actor=actor, data=data,
+        # The outbox of outgoing webhooks: committed, or rolled back, with the change itself.
+        webhook_pending=webhook_event_type(kind.value, data) is not None,
     )
     s.add(event)
+    if event.webhook_pending:
+        s.info["announced"] = True  # ServiceContext.session wakes an in-process worker after the commit
     return event
 
 
@@ -660,8 +665,12 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
         old = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
         if old.status != EnrollmentStatus.UNENROLLED.value or old.end_surface != Surface.AUTOMATIC.value:
             raise Conflict("only an automatic unenrollment can be undone", code="not_automatic")
+        # Only a resume written after the ending is an undo: a pause and resume before it are not.
+        ended = s.scalar(select(func.max(t.EnrollmentEvent.id)).where(
+            t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.UNENROLLED.value)) or 0
         if s.scalar(select(t.EnrollmentEvent.id).where(
-                t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.RESUMED.value)):
+                t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.RESUMED.value,
+                t.EnrollmentEvent.id > ended)):
             raise Conflict("this unenrollment was already undone", code="already_undone")
         seq = s.get_one(t.Sequence, old.sequence_id)
         if old.current_step >= seq.steps_total:

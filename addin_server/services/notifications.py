@@ -29,6 +29,7 @@ from addin_server.mail.message import InboundMessage
 from addin_server.providers.gmail import GmailError, GrantRevoked, HistoryExpired
 from addin_server.services.context import ServiceContext
 from addin_server.services.inbound import Arrived, apply_inbound_messages, find_mailbox_user
+from addin_server.services.leases import claim_leased
 from addin_server.services.mailboxes import MailboxNotConnected, gmail_for, mark_disconnected, watch_row
 
 log = logging.getLogger(__name__)
@@ -179,23 +180,9 @@ def claim_mailbox_notifications(ctx: ServiceContext, worker: str, provider: str,
 
 def _claim_where(ctx: ServiceContext, worker: str, limit: int, lease_seconds: int,
                  *conditions: ColumnElement[bool]) -> list[int]:
-    now = ctx.now()
     with ctx.session() as s:
-        free = (t.InboundNotification.lease_until.is_(None)) | (t.InboundNotification.lease_until < now)
-        q = (select(t.InboundNotification.id)
-             .where(t.InboundNotification.status == "pending", t.InboundNotification.next_attempt_at <= now, free,
-                    *conditions)
-             .order_by(t.InboundNotification.id).limit(limit))
-        if s.get_bind().dialect.name == "postgresql":
-            q = q.with_for_update(skip_locked=True)
-        ids = list(s.scalars(q))
-        if not ids:
-            return []
-        s.execute(update(t.InboundNotification).where(t.InboundNotification.id.in_(ids), free)
-                  .values(lease_owner=worker, lease_until=now + timedelta(seconds=lease_seconds))
-                  .execution_options(synchronize_session=False))
-        return list(s.scalars(select(t.InboundNotification.id).where(
-            t.InboundNotification.id.in_(ids), t.InboundNotification.lease_owner == worker)))
+        return claim_leased(s, t.InboundNotification, worker, ctx.now(), limit=limit, lease_seconds=lease_seconds,
+                            conditions=conditions)
 
 
 def _finish(ctx: ServiceContext, notification_id: int, error: str | None) -> str:

@@ -34,6 +34,7 @@ from addin_server.auth.errors import AuthError
 from addin_server.auth.google_tokens import verify_user_id_token
 from addin_server.auth.microsoft_tokens import verify_outlook_sso_token
 from addin_server.config import GOOGLE_AUTH_URI_DEFAULT, Settings
+from addin_server.domain.outgoing_webhooks import EVENT_TYPES
 from addin_server.domain.wording import REASON_LABELS
 from addin_server.services import (
     accounts,
@@ -42,11 +43,12 @@ from addin_server.services import (
     enrollments,
     identity,
     mailbox_consent,
+    outgoing_webhooks,
     outlook_addin,
 )
 from addin_server.services.app_pages import SignedInRep
 from addin_server.services.context import ServiceContext
-from addin_server.services.errors import Invalid, NotFound, ServiceError
+from addin_server.services.errors import Conflict, Invalid, NotFound, ServiceError
 from addin_server.web.sessions import (
     CsrfFailure,
     check_csrf,
@@ -410,7 +412,9 @@ def sequence_automation(sequence_id: str) -> Response:
 
 @bp.get("/settings")
 def settings_page() -> str:
-    return render_template("app/settings.html", view=app_pages.account_settings(_services(), _rep().principal))
+    principal = _rep().principal
+    return render_template("app/settings.html", view=app_pages.account_settings(_services(), principal),
+                           disabled_webhooks=outgoing_webhooks.disabled_endpoints(_services(), principal))
 
 
 @bp.post("/settings")
@@ -503,6 +507,69 @@ def settings_beta() -> Response:
     accounts.update_account_settings(_services(), _rep().principal, custom_triggers_beta=joined)
     flash("Joined the custom-trigger beta." if joined else "Left the custom-trigger beta.", "success")
     return redirect(url_for("app_pages.settings_page"))
+
+
+# --- outgoing webhooks (admins) --------------------------------------------------------------
+
+
+def _webhooks_page(new_secret: dict[str, Any] | None = None, status: int = 200) -> tuple[str, int]:
+    endpoints = outgoing_webhooks.list_endpoints(_services(), _rep().principal)
+    return render_template("app/webhooks.html", endpoints=endpoints, new_secret=new_secret,
+                           event_types=EVENT_TYPES), status
+
+
+@bp.get("/settings/webhooks")
+def webhooks_page() -> tuple[str, int]:
+    return _webhooks_page()
+
+
+@bp.post("/settings/webhooks")
+def webhook_create() -> tuple[str, int] | Response:
+    form = request.form
+    try:
+        made = outgoing_webhooks.create_endpoint(_services(), _rep().principal, url=form.get("url", ""),
+                                                 events=form.getlist("events"),
+                                                 description=form.get("description", ""))
+    except (Invalid, Conflict) as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("app_pages.webhooks_page"))
+    # The secret is rendered in this answer only: never put in the (signed, not encrypted) session.
+    return _webhooks_page(new_secret=made, status=201)
+
+
+@bp.post("/settings/webhooks/<endpoint_id>/rotate")
+def webhook_rotate(endpoint_id: str) -> tuple[str, int]:
+    return _webhooks_page(new_secret=outgoing_webhooks.rotate_secret(_services(), _rep().principal, endpoint_id))
+
+
+@bp.post("/settings/webhooks/<endpoint_id>/enable")
+def webhook_enable(endpoint_id: str) -> Response:
+    enabled = outgoing_webhooks.enable_endpoint(_services(), _rep().principal, endpoint_id)
+    flash(f"{enabled['url']} is enabled again; what waited for it is being sent.", "success")
+    return redirect(url_for("app_pages.webhooks_page"))
+
+
+@bp.post("/settings/webhooks/<endpoint_id>/delete")
+def webhook_delete(endpoint_id: str) -> Response:
+    outgoing_webhooks.delete_endpoint(_services(), _rep().principal, endpoint_id)
+    flash("Endpoint deleted; nothing more is sent to it.", "success")
+    return redirect(url_for("app_pages.webhooks_page"))
+
+
+@bp.get("/settings/webhooks/<endpoint_id>/deliveries")
+def webhook_deliveries(endpoint_id: str) -> str:
+    principal = _rep().principal
+    endpoint = outgoing_webhooks.get_endpoint(_services(), principal, endpoint_id)
+    log = outgoing_webhooks.list_deliveries(_services(), principal, endpoint_id,
+                                            before=request.args.get("before") or None)
+    return render_template("app/webhook_deliveries.html", endpoint=endpoint, **log)
+
+
+@bp.post("/settings/webhooks/<endpoint_id>/deliveries/<delivery_id>/retry")
+def webhook_retry(endpoint_id: str, delivery_id: str) -> Response:
+    outgoing_webhooks.retry_delivery(_services(), _rep().principal, endpoint_id, delivery_id)
+    flash("The delivery will be sent again in a moment, with the same webhook-id.", "success")
+    return redirect(url_for("app_pages.webhook_deliveries", endpoint_id=endpoint_id))
 
 
 @bp.get("/<path:unknown>")

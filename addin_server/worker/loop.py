@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from addin_server.services import calendars, enrollments, mailboxes, notifications
+from addin_server.services import calendars, enrollments, mailboxes, notifications, outgoing_webhooks
 from addin_server.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ class WorkerStats:
     failures: int = 0
     resumed: int = 0
     notifications: int = 0
+    webhooks: int = 0
 
 
 def worker_id() -> str:
@@ -46,6 +47,10 @@ def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 5
             enrollments.record_step_failure(
                 ctx, enrollment_id, f"{type(exc).__name__}: {exc}", min(MAX_BACKOFF_SECONDS, 30 * 2**attempts)
             )
+    try:
+        stats.webhooks = sum(outgoing_webhooks.deliver_due_webhooks(ctx, worker).values())
+    except Exception:  # deliveries are retried by the next pass; steps must go on
+        log.exception("webhook deliveries failed")
     return stats
 
 
@@ -70,9 +75,18 @@ def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_s
             except Exception:  # a sweep is a safety net; the next one will run
                 log.exception("mailbox sweep failed")
             next_sweep = time.monotonic() + 60
-        if stats.steps_run == 0 and stats.notifications == 0:
-            stop.wait(poll_seconds)
+        if stats.steps_run == 0 and stats.notifications == 0 and stats.webhooks == 0:
+            _idle(ctx, stop, poll_seconds)
     log.info("worker %s stopped", me)
+
+
+def _idle(ctx: ServiceContext, stop: threading.Event, poll_seconds: float) -> None:
+    """Wait for the next pass: the poll, a stop, or an ending committed in this process that outgoing
+    webhooks announce (so integrators hear of it in milliseconds, not at the next poll)."""
+    deadline = time.monotonic() + poll_seconds
+    while not stop.is_set() and not ctx.announced.is_set() and time.monotonic() < deadline:
+        ctx.announced.wait(min(0.1, poll_seconds))
+    ctx.announced.clear()
 
 
 def start_in_thread(ctx: ServiceContext, poll_seconds: float = 2.0) -> threading.Event:

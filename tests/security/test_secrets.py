@@ -21,7 +21,7 @@ from addin_server.db import tables as t
 from addin_server.emulator.google.client import GoogleEmulatorControl
 from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from addin_server.emulator.runner import RunningEmulator
-from addin_server.services import enrollments
+from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import connect_gmail
 from addin_server.worker.loop import run_due_steps
@@ -82,6 +82,9 @@ SECRETS_AT_REST = {
         services, world),
     "the encryption key itself is not in the database": lambda services, world, connected: ENCRYPTION_KEY,
     "the refresh token is not in the database in the clear": lambda services, world, connected: connected,
+    "a webhook endpoint's signing secret is kept only encrypted": lambda services, world, connected: (
+        outgoing_webhooks.create_endpoint(services, world.admin, url="https://hooks.acme.test/in",
+                                          events=["enrollment.paused"])["secret"].removeprefix("whsec_")),
 }
 
 

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from addin_server.db import tables as t
-from addin_server.services import enrollments
+from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
 from tests.builders import World, make_world
 from tests.security.credentials import Credentials
@@ -57,6 +57,14 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("post", "/enrollments/{enrollment_id}/undo"): {"why": "they never replied"},
     ("post", "/inbound/simulate"): {"mailbox": "{mailbox}", "raw": "From: {contact_email}\r\nTo: {mailbox}\r\n"
                                     "Subject: Re: Intro\r\n\r\nPlease stop.\r\n"},
+    ("post", "/webhook-endpoints"): None,
+    ("get", "/webhook-endpoints"): None,
+    ("get", "/webhook-endpoints/{endpoint_id}"): {},
+    ("delete", "/webhook-endpoints/{endpoint_id}"): {},
+    ("post", "/webhook-endpoints/{endpoint_id}/rotate-secret"): {},
+    ("post", "/webhook-endpoints/{endpoint_id}/enable"): {},
+    ("get", "/webhook-endpoints/{endpoint_id}/deliveries"): {},
+    ("post", "/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry"): {},
 }
 # Web-app and add-in routes that take an id, with how B's rep tries them.
 APP_ROUTES: dict[str, tuple[str, str]] = {
@@ -66,6 +74,12 @@ APP_ROUTES: dict[str, tuple[str, str]] = {
     "/app/sequences/<sequence_id>/<tab>": ("GET", "/app/sequences/{sequence_id}/{tab}"),
     "/app/sequences/<sequence_id>/automation": ("POST", "/app/sequences/{sequence_id}/automation"),
     "/app/sequences/<sequence_id>/unenroll": ("POST", "/app/sequences/{sequence_id}/unenroll"),
+    "/app/settings/webhooks/<endpoint_id>/rotate": ("POST", "/app/settings/webhooks/{endpoint_id}/rotate"),
+    "/app/settings/webhooks/<endpoint_id>/enable": ("POST", "/app/settings/webhooks/{endpoint_id}/enable"),
+    "/app/settings/webhooks/<endpoint_id>/delete": ("POST", "/app/settings/webhooks/{endpoint_id}/delete"),
+    "/app/settings/webhooks/<endpoint_id>/deliveries": ("GET", "/app/settings/webhooks/{endpoint_id}/deliveries"),
+    "/app/settings/webhooks/<endpoint_id>/deliveries/<delivery_id>/retry": (
+        "POST", "/app/settings/webhooks/{endpoint_id}/deliveries/{delivery_id}/retry"),
 }
 TABS = ("enrollments", "scheduled", "automation", "performance")
 
@@ -98,9 +112,17 @@ def tenants(services: ServiceContext) -> Tenants:
     b = make_world(services, name="Initech", domain="initech.test")
     made = enrollments.enroll(services, a.admin, sequence_id=a.sequence["id"], contact_id=a.contact["id"],
                               sender_user_id=a.rep["id"], enrolled_by_user_id=a.rep["id"])
+    # A's webhook endpoint, with a delivery about A's colleague (whose address must never show).
+    endpoint = outgoing_webhooks.create_endpoint(services, a.admin, url="https://hooks.acme.test/in",
+                                                 events=["enrollment.paused"])
+    other = enrollments.enroll(services, a.admin, sequence_id=a.sequence["id"], contact_id=a.colleague["id"],
+                               sender_user_id=a.rep["id"])
+    enrollments.pause(services, a.admin, other["id"], until=None)
+    outgoing_webhooks.publish_pending_events(services)
+    delivery = outgoing_webhooks.list_deliveries(services, a.admin, endpoint["id"])["deliveries"][0]
     ids = {"enrollment_id": str(made["id"]), "sequence_id": str(a.sequence["id"]), "contact_id": str(a.contact["id"]),
            "company_id": str(a.company["id"]), "user_id": str(a.rep["id"]), "contact_email": a.contact["email"],
-           "mailbox": a.rep["mailbox_address"]}
+           "mailbox": a.rep["mailbox_address"], "endpoint_id": endpoint["id"], "delivery_id": delivery["id"]}
     return Tenants(a, b, ids)
 
 
@@ -154,7 +176,9 @@ def _own_body(method: str, path: str) -> Any:
     return {("patch", "/account/settings"): {"soft_bounce_threshold": 3},
             ("post", "/companies"): {"name": "Umbrella", "domains": ["umbrella-b.test"]},
             ("post", "/users"): {"email": "new.rep@initech.test", "name": "New", "role": "user",
-                                 "mailbox_provider": "gmail", "mailbox_address": "new.rep@initech.test"}}.get((method, path), {})
+                                 "mailbox_provider": "gmail", "mailbox_address": "new.rep@initech.test"},
+            ("post", "/webhook-endpoints"): {"url": "https://hooks.initech.test/in",
+                                             "events": ["enrollment.unenrolled"]}}.get((method, path), {})
 
 
 @pytest.mark.parametrize(("method", "path"), _api_cases(), ids=[f"{m.upper()} {p}" for m, p in _api_cases()])

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
+from addin_server.auth.secrets_box import generate_encryption_key
+from addin_server.services import outgoing_webhooks
 from addin_server.services.context import ServiceContext
 from addin_server.web.api import spec
 from tests.builders import World, make_world
@@ -152,8 +154,17 @@ def test_every_endpoint_keeps_accounts_apart(client: Any, services: ServiceConte
     b = make_world(services, name="B", domain="b.test")
     ea = enrollments.enroll(services, a.admin, sequence_id=a.sequence["id"], contact_id=a.contact["id"],
                             sender_user_id=a.rep["id"])
+    # A's webhook endpoint and a delivery of it (a pause and a resume of A's enrollment).
+    services.settings = services.settings.with_overrides(encryption_key=generate_encryption_key())
+    hook = outgoing_webhooks.create_endpoint(services, a.admin, url="https://hooks.a.test/in",
+                                             events=["enrollment.paused"])
+    enrollments.pause(services, a.admin, ea["id"], until=None)
+    enrollments.resume(services, a.admin, ea["id"])
+    outgoing_webhooks.publish_pending_events(services)
+    delivery = outgoing_webhooks.list_deliveries(services, a.admin, hook["id"])["deliveries"][0]
     ids = {"enrollment_id": ea["id"], "sequence_id": a.sequence["id"], "contact_id": a.contact["id"],
-           "company_id": a.company["id"], "user_id": a.rep["id"]}
+           "company_id": a.company["id"], "user_id": a.rep["id"], "endpoint_id": hook["id"],
+           "delivery_id": delivery["id"]}
     checked = 0
     for op in spec.operations:
         if "{" not in op.path:

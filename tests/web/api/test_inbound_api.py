@@ -82,6 +82,19 @@ def test_undo_an_automatic_unenrollment_continues_where_it_stopped(client: Any, 
     assert again.status_code == 409
 
 
+def test_an_automatic_unenrollment_of_a_once_paused_enrollment_can_be_undone(client: Any,
+                                                                            services: ServiceContext) -> None:
+    w, e, mid = enrolled(services)
+    enrollments.pause(services, w.admin, e["id"], until=None)
+    enrollments.resume(services, w.admin, e["id"])
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="m1",
+                          message=InboundMessage.from_bytes(render("human_reply.eml", w, mid).encode()))
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "a forward"})
+    assert r.status_code == 201, r.json
+    again = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "again"})
+    assert again.status_code == 409 and again.json["error"]["code"] == "already_undone"
+
+
 def test_a_manual_unenrollment_cannot_be_undone(client: Any, services: ServiceContext) -> None:
     w, e, _ = enrolled(services)
     enrollments.unenroll(services, w.admin, e["id"])

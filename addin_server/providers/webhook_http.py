@@ -1,0 +1,154 @@
+"""Posting one outgoing webhook: short timeouts, no redirects, and never to a private address.
+
+The host is resolved here, every address it resolves to is checked, and the connection is made to
+the checked address itself (TLS still verifies the name), so a name that resolves to a public
+address when checked and to 127.0.0.1 a moment later (DNS rebinding) cannot reach inside.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.exceptions import NewConnectionError
+
+from addin_server.domain.outgoing_webhooks import TargetRefused, refused_address
+
+CONNECT_SECONDS = 3.0
+READ_SECONDS = 5.0
+# Enough of a receiver's answer to show in the delivery log; the rest is never read.
+KEPT_RESPONSE_BYTES = 1000
+USER_AGENT = "SequenceSidebar-Webhooks/1.0"
+
+Resolver = Callable[[str, int], list[str]]
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, for a TCP connection."""
+    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
+
+
+@dataclass(frozen=True)
+class PostResult:
+    status: int | None  # None when no HTTP answer came (refused, timeout, network)
+    error: str | None
+    response_excerpt: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+class _PinnedHTTPConnection(HTTPConnection):
+    def __init__(self, *args: Any, pinned_ip: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pinned_ip = pinned_ip
+
+    def _new_conn(self) -> socket.socket:
+        try:
+            return socket.create_connection((self._pinned_ip, self.port), self.timeout,
+                                            source_address=self.source_address)
+        except OSError as exc:
+            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
+
+
+class _PinnedHTTPSConnection(HTTPSConnection):
+    def __init__(self, *args: Any, pinned_ip: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pinned_ip = pinned_ip
+
+    def _new_conn(self) -> socket.socket:
+        try:
+            return socket.create_connection((self._pinned_ip, self.port), self.timeout,
+                                            source_address=self.source_address)
+        except OSError as exc:
+            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
+
+
+def _cut(connection: HTTPConnection, done: threading.Event) -> None:
+    """The deadline passed: end the exchange, whatever the receiver is doing (trickling bytes included)."""
+    done.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+class WebhookPoster:
+    """Posts signed webhook bodies. `allow_private` is for demo mode only (receivers on this machine)."""
+
+    def __init__(self, *, allow_private: bool, resolver: Resolver = resolve, ca_bundle: str = "",
+                 connect_seconds: float = CONNECT_SECONDS, read_seconds: float = READ_SECONDS) -> None:
+        self.allow_private = allow_private
+        self.resolver = resolver
+        self.ca_bundle = ca_bundle or None  # None: the system's trusted certificates
+        self.step_seconds = max(connect_seconds, read_seconds)
+        # Caps the whole exchange, so a receiver trickling its answer cannot hold the worker.
+        self.deadline_seconds = connect_seconds + read_seconds
+
+    def target_address(self, url: str) -> tuple[str, int, str]:
+        """(host, port, the address to connect to) for `url`; TargetRefused when it may not be called."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            addresses = self.resolver(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise TargetRefused(f"the host {host} cannot be resolved ({exc})") from None
+        if not addresses:
+            raise TargetRefused(f"the host {host} resolves to no address")
+        if not self.allow_private:
+            for address in addresses:
+                why = refused_address(address)
+                if why:
+                    raise TargetRefused(f"the host {host} resolves to {why} ({address})")
+        return host, port, addresses[0]
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> PostResult:
+        started = time.perf_counter()
+        try:
+            host, port, address = self.target_address(url)
+        except TargetRefused as exc:
+            return PostResult(None, f"refused: {exc}", seconds=time.perf_counter() - started)
+        parts = urlsplit(url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection: HTTPConnection
+        if parts.scheme == "https":
+            connection = _PinnedHTTPSConnection(host, port, timeout=self.step_seconds, pinned_ip=address,
+                                                ca_certs=self.ca_bundle, cert_reqs="CERT_REQUIRED")
+        else:
+            connection = _PinnedHTTPConnection(host, port, timeout=self.step_seconds, pinned_ip=address)
+        # Socket timeouts bound each wait; the watchdog bounds the whole exchange.
+        cut = threading.Event()
+        watchdog = threading.Timer(self.deadline_seconds, _cut, args=(connection, cut))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            connection.request("POST", path, body=body, preload_content=False, headers={
+                **headers, "content-type": "application/json", "user-agent": USER_AGENT})
+            response = connection.getresponse()
+            excerpt = response.read(KEPT_RESPONSE_BYTES).decode("utf-8", "replace")
+            if cut.is_set():  # a cut socket reads as a clean end: whatever was parsed does not count
+                raise TimeoutError(f"no complete answer within {self.deadline_seconds:g} s")
+        except Exception as exc:  # noqa: BLE001 - whatever a receiver does is a failed attempt, never a crash
+            return PostResult(None, f"{type(exc).__name__}: {str(exc)[:300]}", seconds=time.perf_counter() - started)
+        finally:
+            watchdog.cancel()
+            connection.close()
+        status = response.status
+        error = None
+        if 300 <= status < 400:
+            error = f"answered {status}: redirects are not followed"
+        elif not 200 <= status < 300:
+            # The receiver's own words help its developers; kept short.
+            said = " ".join(excerpt.split())[:300]
+            error = f"answered {status}" + (f": {said}" if said else "")
+        return PostResult(status, error, excerpt, time.perf_counter() - started)

@@ -1,0 +1,390 @@
+"""Outgoing webhooks: endpoints, the outbox of enrollment events, and signed deliveries.
+
+An announced event is written with `webhook_pending` in the transaction that changes the
+enrollment (enrollments.add_event), so a rolled-back change announces nothing and a committed one
+cannot be lost. The worker turns pending events into one delivery per subscribed endpoint (the
+same `webhook-id` for every attempt), claims due deliveries with leases like the inbound queue,
+and posts them signed per Standard Webhooks. Failures back off exponentially for a day; an
+endpoint that has failed for a whole day is disabled and shown as such to its account's admins.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from addin_server.auth.secrets_box import CannotDecrypt, SecretsBoxError, secrets_box
+from addin_server.db import tables as t
+from addin_server.domain.outgoing_webhooks import (
+    EVENT_TYPES,
+    MESSAGE_ID_PREFIX,
+    RETRY_FOR,
+    ROTATION_GRACE,
+    TargetRefused,
+    checked_url,
+    retry_delay,
+    secret_bytes,
+    secret_text,
+    signature_header,
+    webhook_event_type,
+)
+from addin_server.providers.webhook_http import PostResult, WebhookPoster
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.directory import owned, parse_id
+from addin_server.services.enrollments import iso_z
+from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
+from addin_server.services.leases import claim_leased
+
+log = logging.getLogger(__name__)
+
+MAX_ENDPOINTS_PER_ACCOUNT = 20
+PUBLISH_BATCH = 500
+DELIVERY_BATCH = 20
+# Long enough for a whole batch of slow receivers (each at most connect + read timeouts).
+DELIVERY_LEASE_SECONDS = 300
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+
+def _require_admin(principal: Principal) -> None:
+    # Permission rows for the shared table: webhook_endpoints.{create,list,read,delete,rotate,enable},
+    # webhook_deliveries.{list,retry} -> super admins and API keys only.
+    if not principal.is_admin:
+        raise Forbidden("only an admin or an API key may manage webhook endpoints")
+
+
+def _encrypt(ctx: ServiceContext, plaintext: str) -> str:
+    try:
+        return secrets_box(ctx.settings).encrypt(plaintext)
+    except SecretsBoxError as exc:
+        raise Conflict(f"webhook secrets cannot be stored: {exc}", code="encryption_key_missing") from None
+
+
+def endpoint_view(ep: t.WebhookEndpoint, now: datetime) -> dict[str, Any]:
+    """An endpoint as the API and Settings show it; never its secret."""
+    grace = ep.previous_secret_until if ep.previous_secret_until and ep.previous_secret_until > now else None
+    return {"id": str(ep.id), "url": ep.url, "description": ep.description, "events": list(ep.events),
+            "status": ep.status, "disabled_at": iso_z(ep.disabled_at), "disabled_reason": ep.disabled_reason,
+            "failing_since": iso_z(ep.failing_since), "last_success_at": iso_z(ep.last_success_at),
+            "previous_secret_expires_at": iso_z(grace), "created_at": iso_z(ep.created_at),
+            "created_by": ep.created_by}
+
+
+def delivery_view(d: t.WebhookDelivery) -> dict[str, Any]:
+    return {"id": str(d.id), "endpoint_id": str(d.endpoint_id), "webhook_id": d.message_id,
+            "event_type": d.event_type, "status": d.status, "attempts": d.attempts,
+            "next_attempt_at": iso_z(d.next_attempt_at) if d.status == "pending" else None,
+            "last_attempt_at": iso_z(d.last_attempt_at), "last_status_code": d.last_status_code,
+            "last_error": d.last_error, "created_at": iso_z(d.created_at), "delivered_at": iso_z(d.delivered_at),
+            "payload": json.loads(d.body)}
+
+
+# --- managing endpoints ----------------------------------------------------------------------
+
+
+def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, events: list[str],
+                    description: str = "") -> dict[str, Any]:
+    """A new endpoint; the answer carries its `whsec_` secret, shown this once only."""
+    _require_admin(principal)
+    try:
+        url = checked_url(url, allow_private=ctx.settings.demo_mode)
+    except TargetRefused as exc:
+        raise Invalid(f"url: {exc}", code="url_refused") from None
+    chosen = sorted(set(events), key=EVENT_TYPES.index) if all(e in EVENT_TYPES for e in events) else None
+    if not chosen:
+        raise Invalid(f"events: choose one or more of {', '.join(EVENT_TYPES)}")
+    secret = secret_text(secrets.token_bytes(32))
+    now = ctx.now()
+    with ctx.session() as s:
+        count = len(list(s.scalars(select(t.WebhookEndpoint.id).where(
+            t.WebhookEndpoint.account_id == principal.account_id))))
+        if count >= MAX_ENDPOINTS_PER_ACCOUNT:
+            raise Conflict(f"an account may have at most {MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints",
+                           code="too_many_endpoints")
+        ep = t.WebhookEndpoint(account_id=principal.account_id, url=url, description=description.strip()[:200],
+                               events=chosen, secret_encrypted=_encrypt(ctx, secret), status="active",
+                               created_at=now, created_by=principal.actor[:320])
+        s.add(ep)
+        s.flush()
+        return {**endpoint_view(ep, now), "secret": secret}
+
+
+def list_endpoints(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
+    _require_admin(principal)
+    now = ctx.now()
+    with ctx.sessions() as s:
+        return [endpoint_view(ep, now) for ep in s.scalars(select(t.WebhookEndpoint).where(
+            t.WebhookEndpoint.account_id == principal.account_id).order_by(t.WebhookEndpoint.id))]
+
+
+def get_endpoint(ctx: ServiceContext, principal: Principal, endpoint_id: str) -> dict[str, Any]:
+    _require_admin(principal)
+    with ctx.sessions() as s:
+        return endpoint_view(owned(s, t.WebhookEndpoint, endpoint_id, principal, "webhook endpoint"), ctx.now())
+
+
+def delete_endpoint(ctx: ServiceContext, principal: Principal, endpoint_id: str) -> None:
+    """Remove an endpoint and its delivery log; nothing more is sent to it."""
+    _require_admin(principal)
+    with ctx.session() as s:
+        ep = owned(s, t.WebhookEndpoint, endpoint_id, principal, "webhook endpoint")
+        s.execute(delete(t.WebhookDelivery).where(t.WebhookDelivery.endpoint_id == ep.id))
+        s.delete(ep)
+
+
+def rotate_secret(ctx: ServiceContext, principal: Principal, endpoint_id: str) -> dict[str, Any]:
+    """A new secret (shown once); the current one keeps signing beside it for ROTATION_GRACE."""
+    _require_admin(principal)
+    secret = secret_text(secrets.token_bytes(32))
+    now = ctx.now()
+    with ctx.session() as s:
+        ep = owned(s, t.WebhookEndpoint, endpoint_id, principal, "webhook endpoint")
+        ep.previous_secret_encrypted = ep.secret_encrypted
+        ep.previous_secret_until = now + ROTATION_GRACE
+        ep.secret_encrypted = _encrypt(ctx, secret)
+        return {**endpoint_view(ep, now), "secret": secret}
+
+
+def enable_endpoint(ctx: ServiceContext, principal: Principal, endpoint_id: str) -> dict[str, Any]:
+    """Turn a disabled endpoint back on: what waited for it is sent now, with a fresh day of retries."""
+    _require_admin(principal)
+    now = ctx.now()
+    with ctx.session() as s:
+        ep = owned(s, t.WebhookEndpoint, endpoint_id, principal, "webhook endpoint")
+        if ep.status != "active":
+            ep.status, ep.disabled_at, ep.disabled_reason, ep.failing_since = "active", None, None, None
+            s.execute(update(t.WebhookDelivery).where(t.WebhookDelivery.endpoint_id == ep.id,
+                                                      t.WebhookDelivery.status == "pending")
+                      .values(next_attempt_at=now, give_up_at=now + RETRY_FOR)
+                      .execution_options(synchronize_session=False))
+        return endpoint_view(ep, now)
+
+
+def list_deliveries(ctx: ServiceContext, principal: Principal, endpoint_id: str, *, status: str | None = None,
+                    limit: int = 50, before: str | None = None) -> dict[str, Any]:
+    """The endpoint's delivery log, newest first (`before`: a delivery id, for the next page)."""
+    _require_admin(principal)
+    with ctx.sessions() as s:
+        ep = owned(s, t.WebhookEndpoint, endpoint_id, principal, "webhook endpoint")
+        q = select(t.WebhookDelivery).where(t.WebhookDelivery.endpoint_id == ep.id)
+        if status:
+            q = q.where(t.WebhookDelivery.status == status)
+        if before:
+            # An id past any real one (or not one at all) pages from the newest.
+            bound = parse_id(before)
+            if bound is not None:
+                q = q.where(t.WebhookDelivery.id < bound)
+        rows = list(s.scalars(q.order_by(t.WebhookDelivery.id.desc()).limit(limit)))
+        return {"deliveries": [delivery_view(d) for d in rows],
+                "next_before": str(rows[-1].id) if len(rows) == limit else None}
+
+
+def retry_delivery(ctx: ServiceContext, principal: Principal, endpoint_id: str, delivery_id: str) -> dict[str, Any]:
+    """Send a delivery again soon, with the same webhook-id (receivers deduplicate on it)."""
+    _require_admin(principal)
+    now = ctx.now()
+    with ctx.session() as s:
+        ep = owned(s, t.WebhookEndpoint, endpoint_id, principal, "webhook endpoint")
+        d = owned(s, t.WebhookDelivery, delivery_id, principal, "delivery")
+        if d.endpoint_id != ep.id:
+            raise NotFound(f"delivery {delivery_id} not found")
+        if ep.status != "active":
+            raise Conflict("the endpoint is disabled; enable it first", code="endpoint_disabled")
+        d.status, d.next_attempt_at = "pending", now
+        # At least one more attempt; a pending delivery keeps the retries it had left.
+        d.give_up_at = max(d.give_up_at, now)
+        return delivery_view(d)
+
+
+def disabled_endpoints(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
+    """What Settings warns admins about: endpoints disabled after failing for a day."""
+    if not principal.is_admin:
+        return []
+    now = ctx.now()
+    with ctx.sessions() as s:
+        return [endpoint_view(ep, now) for ep in s.scalars(select(t.WebhookEndpoint).where(
+            t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.status == "disabled"))]
+
+
+# --- the outbox: events become deliveries ----------------------------------------------------
+
+
+def _event_payload(ev: t.EnrollmentEvent, webhook_type: str, contact_email: str | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"enrollment_id": str(ev.enrollment_id), "sequence_id": str(ev.sequence_id),
+                            "contact_id": str(ev.contact_id), "contact_email": contact_email,
+                            "actor": ev.actor, "at": iso_z(ev.at)}
+    extra = dict(ev.data or {})
+    if webhook_type == "enrollment.finished":
+        extra.setdefault("surface", "automatic")
+    if webhook_type == "enrollment.undone":
+        extra.pop("undone_by", None)  # the actor already says who
+    return {"type": webhook_type, "timestamp": iso_z(ev.at), "data": {**extra, **data}}
+
+
+def _insert_new_deliveries(s: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = s.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Two workers publishing the same event make one delivery (unique endpoint + event).
+    s.execute(insert(t.WebhookDelivery).on_conflict_do_nothing(), rows)
+
+
+def publish_pending_events(ctx: ServiceContext, limit: int = PUBLISH_BATCH) -> int:
+    """Turn committed, announced events into deliveries for the endpoints subscribed to them."""
+    now = ctx.now()
+    with ctx.session() as s:
+        # The bare column is the partial index's own predicate, on both databases.
+        q = (select(t.EnrollmentEvent).where(text("enrollment_events.webhook_pending"))
+             .order_by(t.EnrollmentEvent.id).limit(limit))
+        if s.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        events = list(s.scalars(q))
+        if not events:
+            return 0
+        endpoints: dict[int, list[t.WebhookEndpoint]] = {}
+        for ep in s.scalars(select(t.WebhookEndpoint).where(
+                t.WebhookEndpoint.account_id.in_({ev.account_id for ev in events}))):
+            endpoints.setdefault(ep.account_id, []).append(ep)
+        emails: dict[int, str] = {}
+        if endpoints:
+            emails = dict(s.execute(select(t.Contact.id, t.Contact.primary_email).where(
+                t.Contact.id.in_({ev.contact_id for ev in events if ev.account_id in endpoints}))).all())
+        rows = []
+        for ev in events:
+            kind = webhook_event_type(ev.type, ev.data or {})
+            subscribed = [ep for ep in endpoints.get(ev.account_id, [])
+                          if kind in ep.events and ep.created_at <= ev.at]
+            if kind is None or not subscribed:
+                continue
+            body = json.dumps(_event_payload(ev, kind, emails.get(ev.contact_id)), separators=(",", ":"),
+                              ensure_ascii=False)
+            message_id = MESSAGE_ID_PREFIX + secrets.token_urlsafe(18)
+            rows += [{"account_id": ev.account_id, "endpoint_id": ep.id, "event_id": ev.id, "message_id": message_id,
+                      "event_type": kind, "body": body, "status": "pending", "attempts": 0,
+                      "next_attempt_at": now, "give_up_at": now + RETRY_FOR, "created_at": now}
+                     for ep in subscribed]
+        _insert_new_deliveries(s, rows)
+        s.execute(update(t.EnrollmentEvent).where(t.EnrollmentEvent.id.in_([ev.id for ev in events]))
+                  .values(webhook_pending=False).execution_options(synchronize_session=False))
+        return len(rows)
+
+
+# --- the worker's side: signed deliveries ----------------------------------------------------
+
+
+def default_poster(ctx: ServiceContext) -> WebhookPoster:
+    # Private and loopback targets are only reachable in demo mode (receivers on this machine).
+    return WebhookPoster(allow_private=ctx.settings.demo_mode, ca_bundle=ctx.settings.ca_bundle)
+
+
+def deliver_due_webhooks(ctx: ServiceContext, worker: str, *, poster: WebhookPoster | None = None,
+                         limit: int = DELIVERY_BATCH, wall_clock: Callable[[], float] = time.time) -> dict[str, int]:
+    """One pass: publish pending events, then attempt the due deliveries. Returns counts by outcome.
+
+    `wall_clock` dates the signatures: receivers compare webhook-timestamp with their own clock,
+    whatever time the scheduler's clock (ctx.now) says.
+    """
+    publish_pending_events(ctx)
+    with ctx.session() as s:
+        active = select(t.WebhookEndpoint.id).where(t.WebhookEndpoint.status == "active")
+        ids = claim_leased(s, t.WebhookDelivery, worker, ctx.now(), limit=limit,
+                           lease_seconds=DELIVERY_LEASE_SECONDS,
+                           conditions=(t.WebhookDelivery.endpoint_id.in_(active),))
+    if not ids:
+        return {}
+    poster = poster or default_poster(ctx)
+    failing: set[int] = set()
+    counts: dict[str, int] = {}
+    for delivery_id in ids:
+        outcome = _attempt(ctx, delivery_id, worker, poster, failing, wall_clock)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def _live_secrets(ctx: ServiceContext, ep: t.WebhookEndpoint, now: datetime) -> list[bytes]:
+    box = secrets_box(ctx.settings)
+    keys = [secret_bytes(box.decrypt(ep.secret_encrypted))]
+    if ep.previous_secret_encrypted and ep.previous_secret_until and ep.previous_secret_until > now:
+        keys.append(secret_bytes(box.decrypt(ep.previous_secret_encrypted)))
+    return keys
+
+
+def _attempt(ctx: ServiceContext, delivery_id: int, worker: str, poster: WebhookPoster, failing: set[int],
+             wall_clock: Callable[[], float]) -> str:
+    now = ctx.now()
+    with ctx.sessions() as s:
+        d = s.get(t.WebhookDelivery, delivery_id)
+        if d is None or d.status != "pending" or d.lease_owner != worker:
+            return "gone"
+        ep = s.get(t.WebhookEndpoint, d.endpoint_id)
+        if ep is None:
+            return "gone"  # deleted meanwhile
+        endpoint_id, url, message_id, body = ep.id, ep.url, d.message_id, d.body.encode("utf-8")
+        try:
+            keys = _live_secrets(ctx, ep, now)
+        except (SecretsBoxError, CannotDecrypt, ValueError) as exc:
+            keys, key_error = [], f"the endpoint's secret cannot be read: {exc}"
+        else:
+            key_error = ""
+    if endpoint_id in failing:
+        # The endpoint just failed in this pass: its other deliveries wait too, without a wasted attempt.
+        return _release(ctx, delivery_id, now)
+    if key_error:
+        result = PostResult(None, key_error)
+    else:
+        stamp = int(wall_clock())
+        result = poster.post(url, body, {"webhook-id": message_id, "webhook-timestamp": str(stamp),
+                                         "webhook-signature": signature_header(keys, message_id, stamp, body)})
+    if not result.ok:
+        failing.add(endpoint_id)
+    return _record(ctx, delivery_id, result)
+
+
+def _release(ctx: ServiceContext, delivery_id: int, now: datetime) -> str:
+    with ctx.session() as s:
+        d = s.get_one(t.WebhookDelivery, delivery_id)
+        d.lease_owner, d.lease_until = None, None
+        d.next_attempt_at = now + retry_delay(max(1, d.attempts))
+        return "postponed"
+
+
+def _record(ctx: ServiceContext, delivery_id: int, result: PostResult) -> str:
+    now = ctx.now()
+    with ctx.session() as s:
+        d = s.get(t.WebhookDelivery, delivery_id)
+        ep = s.get(t.WebhookEndpoint, d.endpoint_id) if d is not None else None
+        if d is None or ep is None:
+            return "gone"  # the endpoint was deleted meanwhile
+        d.attempts += 1
+        d.lease_owner, d.lease_until = None, None
+        d.last_attempt_at, d.last_status_code = now, result.status
+        d.last_error = None if result.ok else (result.error or "failed")[:2000]
+        if result.ok:
+            d.status, d.delivered_at = "delivered", now
+            ep.failing_since, ep.last_success_at = None, now
+            return "delivered"
+        ep.failing_since = ep.failing_since or now
+        following = now + retry_delay(d.attempts)
+        if following > d.give_up_at:
+            d.status = "failed"
+        else:
+            d.next_attempt_at = following
+        # Persistent failure: a delivery ran out of its day of retries with no success in that time
+        # (one payload a receiver rejects while taking others does not disable it), or a day of failures.
+        gave_up_unanswered = d.status == "failed" and (ep.last_success_at is None
+                                                       or ep.last_success_at < d.created_at)
+        if ep.status == "active" and (gave_up_unanswered or now - ep.failing_since >= RETRY_FOR):
+            ep.status, ep.disabled_at = "disabled", now
+            ep.disabled_reason = (f"every delivery failed for a day (last: {d.last_error}); "
+                                  "fix the receiver, then enable the endpoint")[:2000]
+            log.warning("webhook endpoint %s of account %s disabled after a day of failures", ep.id, ep.account_id)
+        return d.status if d.status == "failed" else "retrying"

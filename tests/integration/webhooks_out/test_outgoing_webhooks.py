@@ -1,0 +1,460 @@
+"""Outgoing webhooks end to end: enrollment changes reach an integrator's receiver, which verifies
+every delivery with the `standardwebhooks` library; retries, outages, rotation, SSRF refusals."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from addin_server.auth.secrets_box import generate_encryption_key
+from addin_server.config import Settings
+from addin_server.db import tables as t
+from addin_server.domain.model import EndOfEnrollment, Surface, UnenrollReason
+from addin_server.mail.message import InboundMessage
+from addin_server.providers.webhook_http import WebhookPoster
+from addin_server.services import enrollments, outgoing_webhooks, sequences
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.errors import Forbidden, Invalid
+from addin_server.services.inbound import apply_inbound_message
+from addin_server.services.sequences import StepInput
+from addin_server.worker.loop import start_in_thread
+from tests.builders import World, make_world
+from tests.conftest import FakeClock
+from tests.webhook_receiver import WebhookReceiver
+
+ALL_EVENTS = ["enrollment.unenrolled", "enrollment.finished", "enrollment.paused", "enrollment.resumed",
+              "enrollment.undone"]
+INBOUND = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # Demo mode: the receiver listens on loopback, which production refuses (tested below).
+    return Settings.from_env({}, database_url=database_url, public_url="https://sidebar.test",
+                             secret_key="test-secret", demo_mode=True, mail_transport="local",
+                             encryption_key=generate_encryption_key())
+
+
+@pytest.fixture
+def world(services: ServiceContext) -> World:
+    return make_world(services)
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as running:
+        yield running
+
+
+def subscribe(services: ServiceContext, w: World, receiver: WebhookReceiver,
+              events: list[str] | None = None) -> dict[str, Any]:
+    made = outgoing_webhooks.create_endpoint(services, w.admin, url=receiver.url, events=events or ALL_EVENTS)
+    receiver.secrets = [made["secret"]]
+    return made
+
+
+def deliver(services: ServiceContext, **kwargs: Any) -> dict[str, int]:
+    return outgoing_webhooks.deliver_due_webhooks(services, "test-worker", **kwargs)
+
+
+def enroll(services: ServiceContext, w: World, contact: dict[str, Any] | None = None) -> dict[str, Any]:
+    return enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=(contact or w.contact)["id"],
+                              sender_user_id=w.rep["id"])
+
+
+def reply_to(services: ServiceContext, w: World, enrollment_id: str) -> None:
+    """The contact answers the sequence email: the inbound pipeline ends the enrollment (replied)."""
+    with services.session() as s:
+        message_id = s.scalars(select(t.SequenceEmail.rfc_message_id).where(
+            t.SequenceEmail.enrollment_id == int(enrollment_id))).first()
+    text = (INBOUND / "human_reply.eml").read_text()
+    for key, value in {"sender": w.contact["email"], "mailbox": w.rep["mailbox_address"],
+                       "in_reply_to": str(message_id), "n": "1", "date": "Tue, 03 Mar 2026 10:00:00 +0000"}.items():
+        text = text.replace("{" + key + "}", value)
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                          provider_message_id=f"reply-{enrollment_id}",
+                          message=InboundMessage.from_bytes(text.replace("\n", "\r\n").encode()))
+
+
+def deliveries(services: ServiceContext) -> list[t.WebhookDelivery]:
+    with services.sessions() as s:
+        return list(s.scalars(select(t.WebhookDelivery).order_by(t.WebhookDelivery.id)))
+
+
+def test_every_announced_change_reaches_the_receiver_verified(services: ServiceContext, world: World,
+                                                              receiver: WebhookReceiver, clock: FakeClock) -> None:
+    subscribe(services, world, receiver)
+    e = enroll(services, world)
+    reply_to(services, world, e["id"])
+    again = enrollments.undo_unenrollment(services, world.admin, e["id"], why="it was an auto-reply")
+    enrollments.pause(services, world.admin, again["id"], until=None)
+    enrollments.resume(services, world.admin, again["id"])
+    enrollments.unenroll(services, world.admin, again["id"], surface="api")
+    short = sequences.create_sequence(services, world.admin, name="One step", owner_user_id=world.rep["id"],
+                                      steps=[StepInput("task", 0, "Call", "")])
+    enrollments.enroll(services, world.admin, sequence_id=short["id"], contact_id=world.colleague["id"],
+                       sender_user_id=world.rep["id"])
+
+    assert deliver(services) == {"delivered": 6}
+
+    assert receiver.rejected == []
+    assert [r.payload["type"] for r in receiver.received] == [
+        "enrollment.unenrolled", "enrollment.undone", "enrollment.paused", "enrollment.resumed",
+        "enrollment.unenrolled", "enrollment.finished"]
+    replied = receiver.received[0].payload
+    assert set(replied) == {"type", "timestamp", "data"}
+    assert replied["data"]["enrollment_id"] == e["id"] and replied["data"]["reason"] == "replied"
+    assert replied["data"]["surface"] == "automatic" and replied["data"]["actor"] == "system"
+    assert replied["data"]["evidence"]["matched_by"] == "In-Reply-To"
+    assert replied["data"]["contact_email"] == world.contact["email"]
+    manual = receiver.received[4].payload["data"]
+    assert (manual["reason"], manual["surface"], manual["actor"]) == ("manual", "api", world.admin.actor)
+    undone = receiver.received[1].payload["data"]
+    assert undone["continued_as"] == again["id"] and undone["why"] == "it was an auto-reply"
+    assert receiver.received[5].payload["data"]["reason"] == "completed"
+    assert all(r.headers["webhook-id"].startswith("msg_") for r in receiver.received)
+    assert len(set(receiver.ids())) == 6
+    assert deliver(services) == {}  # nothing is sent twice
+
+
+def test_events_of_an_unsubscribed_type_are_not_sent(services: ServiceContext, world: World,
+                                                     receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver, events=["enrollment.unenrolled"])
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    enrollments.unenroll(services, world.admin, e["id"])
+    deliver(services)
+    assert [r.payload["type"] for r in receiver.received] == ["enrollment.unenrolled"]
+
+
+def test_a_rolled_back_change_announces_nothing(services: ServiceContext, world: World,
+                                                receiver: WebhookReceiver, clock: FakeClock) -> None:
+    subscribe(services, world, receiver)
+    e = enroll(services, world)
+    with pytest.raises(RuntimeError), services.session() as s:
+        enrollments.end_enrollment(s, int(e["id"]), EndOfEnrollment(UnenrollReason.MANUAL, Surface.API, "x"),
+                                   clock())
+        raise RuntimeError("the rest of the use case failed")
+    deliver(services)
+    assert receiver.received == [] and deliveries(services) == []
+    assert enrollments.get_enrollment(services, world.admin, e["id"])["status"] == "active"
+
+
+def test_a_committed_change_is_announced_even_when_the_worker_runs_much_later(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    subscribe(services, world, receiver)
+    e = enroll(services, world)
+    enrollments.unenroll(services, world.admin, e["id"])
+    clock.advance(days=3)  # the worker was down for three days
+    assert deliver(services) == {"delivered": 1}
+
+
+def test_a_receiver_down_for_an_hour_gets_every_event_afterwards_once_per_id(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    subscribe(services, world, receiver)
+    receiver.stop()
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    enrollments.resume(services, world.admin, e["id"])
+    enrollments.unenroll(services, world.admin, e["id"])
+    for _ in range(60):  # an hour of worker passes, one a minute, against a closed port
+        deliver(services)
+        clock.advance(minutes=1)
+    down = deliveries(services)
+    assert len(down) == 3 and all(d.status == "pending" and d.attempts >= 3 for d in down)
+    ids_while_down = [d.message_id for d in down]
+
+    receiver.start()
+    for _ in range(12 * 5):  # five hours of passes, one every five minutes: longer than any backoff
+        deliver(services)
+        clock.advance(minutes=5)
+
+    assert sorted(receiver.ids()) == sorted(ids_while_down)
+    assert Counter(receiver.ids()).most_common(1)[0][1] == 1
+    assert receiver.rejected == []
+    assert {d.status for d in deliveries(services)} == {"delivered"}
+
+
+def test_a_delivery_that_fails_is_retried_with_the_same_id_and_body(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    subscribe(services, world, receiver)
+    receiver.mode = "error"
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services) == {"retrying": 1}
+    first = deliveries(services)[0]
+    assert (first.attempts, first.last_status_code, first.last_error) == (1, 500, "answered 500")
+    assert deliver(services) == {}  # not due yet: backoff
+    receiver.mode = "up"
+    clock.advance(seconds=30)
+    assert deliver(services) == {"delivered": 1}
+    assert receiver.ids() == [first.message_id]
+    assert receiver.received[0].payload == json.loads(first.body)
+
+
+def test_a_failing_receiver_does_not_hold_up_its_other_deliveries_past_one_attempt(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    receiver.mode = "error"
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    enrollments.resume(services, world.admin, e["id"])
+    assert deliver(services) == {"retrying": 1, "postponed": 1}
+    assert receiver.requests == 1
+
+
+def test_an_endpoint_failing_for_a_day_is_disabled_and_the_admins_see_it(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    made = subscribe(services, world, receiver)
+    receiver.mode = "error"
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    for _ in range(26 * 4):
+        deliver(services)
+        clock.advance(minutes=15)
+    got = outgoing_webhooks.get_endpoint(services, world.admin, made["id"])
+    assert got["status"] == "disabled" and "failed for a day" in got["disabled_reason"]
+    assert [ep["id"] for ep in outgoing_webhooks.disabled_endpoints(services, world.admin)] == [made["id"]]
+    assert deliveries(services)[0].status == "failed"
+
+    # Disabled: new events wait instead of being attempted.
+    e2 = enroll(services, world, world.colleague)
+    enrollments.unenroll(services, world.admin, e2["id"])
+    requests_before = receiver.requests
+    deliver(services)
+    assert receiver.requests == requests_before
+
+    receiver.mode = "up"
+    assert outgoing_webhooks.enable_endpoint(services, world.admin, made["id"])["status"] == "active"
+    assert deliver(services) == {"delivered": 1}
+    assert outgoing_webhooks.disabled_endpoints(services, world.admin) == []
+
+
+def test_a_rotated_secret_keeps_verifying_for_the_grace_period_beside_the_new_one(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    made = subscribe(services, world, receiver)
+    old_secret = made["secret"]
+    rotated = outgoing_webhooks.rotate_secret(services, world.admin, made["id"])
+    assert rotated["secret"] != old_secret and rotated["secret"].startswith("whsec_")
+    assert rotated["previous_secret_expires_at"] is not None
+
+    receiver.secrets = [old_secret]  # a receiver that has not switched yet
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    deliver(services)
+    assert len(receiver.received) == 1
+    assert len(receiver.received[0].headers["webhook-signature"].split(" ")) == 2
+
+    receiver.secrets = [rotated["secret"]]  # the switched receiver verifies the same kind of message
+    enrollments.resume(services, world.admin, e["id"])
+    deliver(services)
+    assert len(receiver.received) == 2
+
+    clock.advance(hours=25)  # grace over: only the new secret signs
+    receiver.secrets = [old_secret]
+    enrollments.unenroll(services, world.admin, e["id"])
+    deliver(services)
+    assert len(receiver.received) == 2 and len(receiver.rejected) == 1
+    assert outgoing_webhooks.get_endpoint(services, world.admin, made["id"])["previous_secret_expires_at"] is None
+
+
+def test_a_redirect_is_not_followed(services: ServiceContext, world: World, receiver: WebhookReceiver,
+                                    clock: FakeClock) -> None:
+    subscribe(services, world, receiver)
+    with WebhookReceiver() as elsewhere:
+        receiver.mode, receiver.redirect_to = "redirect", elsewhere.url
+        enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+        assert deliver(services) == {"retrying": 1}
+        assert elsewhere.requests == 0
+    d = deliveries(services)[0]
+    assert d.last_status_code == 302 and "redirects are not followed" in (d.last_error or "")
+
+
+def test_the_secret_is_stored_encrypted(services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    made = subscribe(services, world, receiver)
+    with services.sessions() as s:
+        stored = s.scalar(select(t.WebhookEndpoint.secret_encrypted))
+    assert stored and made["secret"] not in stored and made["secret"].removeprefix("whsec_") not in stored
+    assert "secret" not in outgoing_webhooks.get_endpoint(services, world.admin, made["id"])
+
+
+def test_only_admins_and_api_keys_manage_endpoints(services: ServiceContext, world: World,
+                                                   receiver: WebhookReceiver) -> None:
+    made = subscribe(services, world, receiver)
+    rep = Principal(account_id=world.account_id, label="user:rita", user_id=int(world.rep["id"]), is_admin=False)
+    calls = [
+        lambda: outgoing_webhooks.create_endpoint(services, rep, url=receiver.url, events=ALL_EVENTS),
+        lambda: outgoing_webhooks.list_endpoints(services, rep),
+        lambda: outgoing_webhooks.get_endpoint(services, rep, made["id"]),
+        lambda: outgoing_webhooks.rotate_secret(services, rep, made["id"]),
+        lambda: outgoing_webhooks.enable_endpoint(services, rep, made["id"]),
+        lambda: outgoing_webhooks.list_deliveries(services, rep, made["id"]),
+        lambda: outgoing_webhooks.delete_endpoint(services, rep, made["id"]),
+    ]
+    for call in calls:
+        with pytest.raises(Forbidden):
+            call()
+    assert outgoing_webhooks.disabled_endpoints(services, rep) == []
+    assert len(outgoing_webhooks.list_endpoints(services, world.admin)) == 1
+
+
+def test_another_accounts_events_never_reach_an_endpoint(services: ServiceContext, world: World,
+                                                         receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    other = make_world(services, name="Initech", domain="initech.test")
+    enrollments.unenroll(services, other.admin, enroll(services, other)["id"])
+    deliver(services)
+    assert receiver.received == [] and deliveries(services) == []
+
+
+def test_an_event_published_twice_makes_one_delivery_per_endpoint(services: ServiceContext, world: World,
+                                                                   receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert outgoing_webhooks.publish_pending_events(services) == 1
+    with services.session() as s:  # as when two workers read the same pending event on SQLite
+        s.execute(update(t.EnrollmentEvent).values(webhook_pending=True))
+    outgoing_webhooks.publish_pending_events(services)
+    assert len(deliveries(services)) == 1
+    deliver(services)
+    assert len(receiver.received) == 1
+
+
+def test_the_receivers_answer_is_kept_in_the_delivery_log(services: ServiceContext, world: World,
+                                                          receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.error_body = "error", b"<h1>Internal\n error</h1> " + b"x" * 5000
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    deliver(services)
+    error = deliveries(services)[0].last_error or ""
+    assert error.startswith("answered 500: <h1>Internal error</h1>") and len(error) < 400
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off(services: ServiceContext, world: World,
+                                                        receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.slow_seconds = "slow", 0.3
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    poster = WebhookPoster(allow_private=True, connect_seconds=0.5, read_seconds=0.5)
+    started = time.monotonic()
+    assert deliver(services, poster=poster) == {"retrying": 1}
+    assert time.monotonic() - started < 3
+    assert deliveries(services)[0].last_status_code is None
+
+
+def test_an_endpoint_deleted_while_its_delivery_is_claimed_is_passed_over(services: ServiceContext, world: World,
+                                                                          receiver: WebhookReceiver) -> None:
+    made = subscribe(services, world, receiver)
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+
+    class DeletingPoster(WebhookPoster):
+        def post(self, url: str, body: bytes, headers: dict[str, str]) -> Any:
+            outgoing_webhooks.delete_endpoint(services, world.admin, made["id"])
+            return super().post(url, body, headers)
+
+    assert deliver(services, poster=DeletingPoster(allow_private=True)) == {"gone": 1}
+    assert deliveries(services) == []
+
+
+def test_a_host_that_cannot_be_encoded_is_a_failed_attempt_not_a_crash(services: ServiceContext, world: World) -> None:
+    outgoing_webhooks.create_endpoint(services, world.admin, url="https://exa\u2028mple..com/in", events=ALL_EVENTS)
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services) == {"retrying": 1}
+    assert deliveries(services)[0].last_error
+
+
+def test_an_ending_wakes_a_worker_of_the_same_process_at_once(services: ServiceContext, world: World,
+                                                              receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    e = enroll(services, world)
+    stop = start_in_thread(services, poll_seconds=60)
+    try:
+        time.sleep(0.5)  # the worker's first pass is over; it now idles for a minute
+        enrollments.unenroll(services, world.admin, e["id"])
+        deadline = time.monotonic() + 10
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        stop.set()
+    assert [r.payload["type"] for r in receiver.received] == ["enrollment.unenrolled"]
+
+
+# --- SSRF: outside demo mode ------------------------------------------------------------------
+
+
+@pytest.fixture
+def production(services: ServiceContext) -> ServiceContext:
+    return ServiceContext(settings=services.settings.with_overrides(demo_mode=False), engine=services.engine,
+                          sessions=services.sessions, mail_sender=services.mail_sender, clock=services.clock)
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:9000/hook", "https://127.0.0.1/hook", "https://localhost/hook", "https://10.0.0.8/hook",
+    "https://192.168.1.1/hook", "https://172.16.0.1/hook", "https://169.254.169.254/latest/meta-data",
+    "https://[::1]/hook", "https://[fe80::1]/hook", "https://[::ffff:127.0.0.1]/hook", "https://0.0.0.0/hook",
+    "http://hooks.example.com/plain-http", "https://user:pw@hooks.example.com/", "ftp://hooks.example.com/",
+    "https://printer.local/hook",
+], ids=lambda u: u)
+def test_a_private_loopback_or_link_local_target_is_refused_when_added(production: ServiceContext, world: World,
+                                                                       url: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        outgoing_webhooks.create_endpoint(production, world.admin, url=url, events=ALL_EVENTS)
+    assert refused.value.code in ("url_refused", "invalid")
+    assert outgoing_webhooks.list_endpoints(production, world.admin) == []
+
+
+def _resolving(table: dict[str, list[str]]) -> Any:
+    calls: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        calls.append(host)
+        answer = table[host]
+        return answer if isinstance(answer, list) else answer(len(calls))  # type: ignore[operator]
+    return resolver
+
+
+@pytest.mark.parametrize("addresses", [["10.1.2.3"], ["127.0.0.1"], ["169.254.169.254"], ["93.184.216.34", "::1"],
+                                       ["fd00::5"]], ids=str)
+def test_a_name_that_resolves_to_a_private_address_is_refused_at_delivery(
+        production: ServiceContext, world: World, addresses: list[str]) -> None:
+    made = outgoing_webhooks.create_endpoint(production, world.admin, url="https://hooks.example.com/in",
+                                             events=ALL_EVENTS)
+    enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
+    poster = WebhookPoster(allow_private=False, resolver=_resolving({"hooks.example.com": addresses}))
+    assert deliver(production, poster=poster) == {"retrying": 1}
+    d = deliveries(production)[0]
+    assert d.last_status_code is None and (d.last_error or "").startswith("refused: the host hooks.example.com")
+    assert made["status"] == "active"
+
+
+def test_the_connection_goes_to_the_address_that_was_checked_not_a_second_lookup(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    """A name is resolved once per attempt and the socket is opened to that very address, so DNS
+    cannot answer a public address to the check and a private one to the connection (rebinding)."""
+    made = outgoing_webhooks.create_endpoint(services, world.admin, url=f"http://receiver.invalid:{receiver.port}/in",
+                                             events=ALL_EVENTS)
+    receiver.secrets = [made["secret"]]
+    lookups: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services, poster=WebhookPoster(allow_private=True, resolver=resolver)) == {"delivered": 1}
+    assert lookups == ["receiver.invalid"]  # the system resolver (which would fail here) was never asked
+    assert receiver.received[0].headers["Host"] == f"receiver.invalid:{receiver.port}"
+
+
+def test_the_delivery_is_refused_for_loopback_outside_demo_mode_even_if_stored_earlier(
+        services: ServiceContext, production: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)  # added while in demo mode
+    enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
+    deliver(production)
+    assert receiver.requests == 0
+    assert "loopback" in (deliveries(production)[0].last_error or "")

@@ -1,0 +1,189 @@
+"""/api/v1/webhook-endpoints through HTTP: the integrator's scenario, bad input, other accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from addin_server.auth.secrets_box import generate_encryption_key
+from addin_server.config import Settings
+from addin_server.db import tables as t
+from addin_server.db.tables import Base
+from addin_server.services import enrollments, outgoing_webhooks
+from addin_server.services.context import ServiceContext
+from tests.builders import World, make_world
+
+HOOK = "https://hooks.example.com/sidebar"
+EVENTS = ["enrollment.unenrolled", "enrollment.finished"]
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings.from_env({}, database_url=database_url, public_url="https://sidebar.test",
+                             secret_key="test-secret", demo_mode=False, mail_transport="local",
+                             encryption_key=generate_encryption_key())
+
+
+@pytest.fixture
+def world(services: ServiceContext) -> World:
+    return make_world(services)
+
+
+def _counts(services: ServiceContext) -> dict[str, int]:
+    with services.session() as s:
+        return {tbl.name: s.scalar(select(func.count()).select_from(tbl)) or 0 for tbl in Base.metadata.sorted_tables}
+
+
+def _create(client: Any, world: World, **body: Any) -> Any:
+    return client.post("/api/v1/webhook-endpoints", json={"url": HOOK, "events": EVENTS, **body},
+                       headers=world.headers)
+
+
+def test_the_integrators_webhook_scenario(client: Any, services: ServiceContext, world: World) -> None:
+    made = _create(client, world, description="CRM sync")
+    assert made.status_code == 201
+    secret = made.json["secret"]
+    assert secret.startswith("whsec_") and made.json["events"] == EVENTS and made.json["status"] == "active"
+    endpoint_id = made.json["id"]
+
+    listed = client.get("/api/v1/webhook-endpoints", headers=world.headers).json["webhook_endpoints"]
+    assert [e["id"] for e in listed] == [endpoint_id] and all("secret" not in e for e in listed)
+    one = client.get(f"/api/v1/webhook-endpoints/{endpoint_id}", headers=world.headers)
+    assert one.status_code == 200 and "secret" not in one.json and one.json["description"] == "CRM sync"
+
+    # An ending, and a worker pass: hooks.example.com cannot be reached from the tests, so the
+    # delivery is logged as attempted and waiting for its retry.
+    e = enrollments.enroll(services, world.admin, sequence_id=world.sequence["id"], contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    client.post(f"/api/v1/enrollments/{e['id']}/unenroll", json={}, headers=world.headers)
+    outgoing_webhooks.deliver_due_webhooks(services, "w")
+    log = client.get(f"/api/v1/webhook-endpoints/{endpoint_id}/deliveries", headers=world.headers).json
+    [delivery] = log["deliveries"]
+    assert delivery["event_type"] == "enrollment.unenrolled" and delivery["status"] == "pending"
+    assert delivery["attempts"] == 1 and delivery["last_error"].startswith("refused:")
+    assert delivery["payload"]["data"]["enrollment_id"] == e["id"] and delivery["webhook_id"].startswith("msg_")
+    assert client.get(f"/api/v1/webhook-endpoints/{endpoint_id}/deliveries?status=delivered",
+                      headers=world.headers).json["deliveries"] == []
+
+    retried = client.post(f"/api/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery['id']}/retry", json={},
+                          headers=world.headers)
+    assert retried.status_code == 202 and retried.json["webhook_id"] == delivery["webhook_id"]
+    assert retried.json["next_attempt_at"] is not None
+
+    rotated = client.post(f"/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret", json={}, headers=world.headers)
+    assert rotated.status_code == 200 and rotated.json["secret"] != secret
+    assert rotated.json["previous_secret_expires_at"]
+
+    gone = client.delete(f"/api/v1/webhook-endpoints/{endpoint_id}", headers=world.headers)
+    assert gone.status_code == 204
+    assert client.get(f"/api/v1/webhook-endpoints/{endpoint_id}", headers=world.headers).status_code == 404
+    assert _counts(services)["webhook_deliveries"] == 0
+
+
+@pytest.mark.parametrize("body", [
+    {},
+    {"url": HOOK},
+    {"events": EVENTS},
+    {"url": HOOK, "events": []},
+    {"url": HOOK, "events": ["enrollment.replied"]},
+    {"url": HOOK, "events": "enrollment.unenrolled"},
+    {"url": HOOK, "events": EVENTS, "secret": "whsec_mine"},
+    {"url": 42, "events": EVENTS},
+    {"url": "https://" + "a" * 2000 + ".com/", "events": EVENTS},
+    {"url": "http://hooks.example.com/", "events": EVENTS},
+    {"url": "https://127.0.0.1/", "events": EVENTS},
+    {"url": "https://169.254.169.254/latest/meta-data", "events": EVENTS},
+    {"url": "https://[::1]:8443/", "events": EVENTS},
+    {"url": "https://hooks.example.com:99999/", "events": EVENTS},
+    {"url": "https://hooks.example.com/ with space", "events": EVENTS},
+    {"url": "javascript:alert(1)", "events": EVENTS},
+    {"url": HOOK, "events": EVENTS, "description": "x" * 201},
+    [HOOK],
+    "not an object",
+], ids=repr)
+def test_bad_endpoint_input_is_refused_and_changes_nothing(client: Any, services: ServiceContext, world: World,
+                                                           body: Any) -> None:
+    before = _counts(services)
+    answer = client.post("/api/v1/webhook-endpoints", json=body, headers=world.headers)
+    assert 400 <= answer.status_code < 500 and answer.json["error"]["code"]
+    assert _counts(services) == before
+
+
+def test_malformed_json_and_no_credentials_are_refused(client: Any, services: ServiceContext, world: World) -> None:
+    before = _counts(services)
+    assert client.post("/api/v1/webhook-endpoints", data="{", content_type="application/json",
+                       headers=world.headers).status_code == 400
+    assert client.post("/api/v1/webhook-endpoints", json={"url": HOOK, "events": EVENTS}).status_code == 401
+    assert client.get("/api/v1/webhook-endpoints").status_code == 401
+    assert _counts(services) == before
+
+
+def test_another_accounts_endpoint_is_not_found_for_every_operation(client: Any, services: ServiceContext,
+                                                                     world: World) -> None:
+    theirs = _create(client, world).json["id"]
+    other = make_world(services, name="Initech", domain="initech.test")
+    before = _counts(services)
+    h = other.headers
+    assert client.get(f"/api/v1/webhook-endpoints/{theirs}", headers=h).status_code == 404
+    assert client.delete(f"/api/v1/webhook-endpoints/{theirs}", headers=h).status_code == 404
+    assert client.post(f"/api/v1/webhook-endpoints/{theirs}/rotate-secret", json={}, headers=h).status_code == 404
+    assert client.post(f"/api/v1/webhook-endpoints/{theirs}/enable", json={}, headers=h).status_code == 404
+    assert client.get(f"/api/v1/webhook-endpoints/{theirs}/deliveries", headers=h).status_code == 404
+    assert client.post(f"/api/v1/webhook-endpoints/{theirs}/deliveries/1/retry", json={}, headers=h).status_code == 404
+    assert client.get("/api/v1/webhook-endpoints", headers=h).json["webhook_endpoints"] == []
+    assert _counts(services) == before
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/webhook-endpoints/abc", "/api/v1/webhook-endpoints/0", "/api/v1/webhook-endpoints/99999999999999999999",
+    "/api/v1/webhook-endpoints/1/deliveries?before=99999999999999999999&limit=0",
+    "/api/v1/webhook-endpoints/1/deliveries?status=lost",
+], ids=str)
+def test_odd_ids_and_queries_answer_4xx(client: Any, world: World, path: str) -> None:
+    _create(client, world)
+    answer = client.get(path, headers=world.headers)
+    assert 400 <= answer.status_code < 500
+
+
+def test_a_delivery_of_another_endpoint_cannot_be_retried_through_this_one(client: Any, services: ServiceContext,
+                                                                           world: World) -> None:
+    first = _create(client, world).json["id"]
+    second = _create(client, world).json["id"]
+    e = enrollments.enroll(services, world.admin, sequence_id=world.sequence["id"], contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    enrollments.unenroll(services, world.admin, e["id"])
+    outgoing_webhooks.publish_pending_events(services)
+    of_first = client.get(f"/api/v1/webhook-endpoints/{first}/deliveries", headers=world.headers).json
+    delivery_id = of_first["deliveries"][0]["id"]
+    answer = client.post(f"/api/v1/webhook-endpoints/{second}/deliveries/{delivery_id}/retry", json={},
+                         headers=world.headers)
+    assert answer.status_code == 404
+
+
+def test_a_retry_on_a_disabled_endpoint_asks_to_enable_it_first(client: Any, services: ServiceContext,
+                                                                world: World) -> None:
+    endpoint_id = _create(client, world).json["id"]
+    e = enrollments.enroll(services, world.admin, sequence_id=world.sequence["id"], contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    enrollments.unenroll(services, world.admin, e["id"])
+    outgoing_webhooks.publish_pending_events(services)
+    with services.session() as s:
+        s.get_one(t.WebhookEndpoint, int(endpoint_id)).status = "disabled"
+    delivery_id = client.get(f"/api/v1/webhook-endpoints/{endpoint_id}/deliveries",
+                             headers=world.headers).json["deliveries"][0]["id"]
+    answer = client.post(f"/api/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry", json={},
+                         headers=world.headers)
+    assert answer.status_code == 409 and answer.json["error"]["code"] == "endpoint_disabled"
+    assert client.post(f"/api/v1/webhook-endpoints/{endpoint_id}/enable", json={},
+                       headers=world.headers).json["status"] == "active"
+
+
+def test_without_an_encryption_key_no_endpoint_is_made(client: Any, services: ServiceContext, world: World,
+                                                       app: Any) -> None:
+    services.settings = services.settings.with_overrides(encryption_key="")
+    before = _counts(services)
+    answer = _create(client, world)
+    assert answer.status_code == 409 and answer.json["error"]["code"] == "encryption_key_missing"
+    assert _counts(services) == before

@@ -1,0 +1,117 @@
+"""Settings → Webhooks for admins: add, see the secret once, rotate, delete, deliveries, retry; reps are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from addin_server.auth.secrets_box import generate_encryption_key
+from addin_server.config import Settings
+from addin_server.db import tables as t
+from addin_server.services import app_pages, enrollments, outgoing_webhooks
+from addin_server.services.context import ServiceContext
+from tests.keyserver import KeyServer
+from tests.web.app.conftest import AppWorld, Browserless, sign_in
+
+PAGE = "/app/settings/webhooks"
+HOOK = "https://hooks.example.com/sidebar"
+
+
+@pytest.fixture
+def settings(database_url: str, key_servers: dict[str, KeyServer]) -> Settings:
+    return Settings.from_env({}, database_url=database_url, public_url="https://sidebar.test",
+                             secret_key="test-secret", demo_mode=False, mail_transport="local",
+                             encryption_key=generate_encryption_key())
+
+
+def _admin(client: Any, services: ServiceContext, aw: AppWorld) -> Browserless:
+    admin = app_pages.principal_for_demo_rep(services, "admin@acme.test")
+    assert admin is not None and admin.user_id is not None
+    return sign_in(client, admin.user_id, aw.world.account_id)
+
+
+def _endpoints(services: ServiceContext) -> int:
+    with services.sessions() as s:
+        return s.scalar(select(func.count()).select_from(t.WebhookEndpoint)) or 0
+
+
+def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(https_client: Any, services: ServiceContext,
+                                                            app_world: AppWorld) -> None:
+    browser = _admin(https_client, services, app_world)
+    assert 'id="manage-webhooks"' in https_client.get("/app/settings").get_data(as_text=True)
+    added = browser.post_from(PAGE, PAGE, {"url": HOOK, "events": ["enrollment.unenrolled", "enrollment.paused"],
+                                           "description": "CRM"})
+    html = added.get_data(as_text=True)
+    assert added.status_code == 201 and 'id="new-secret-value">whsec_' in html
+    secret = html.split('id="new-secret-value">', 1)[1].split("<", 1)[0]
+    again = https_client.get(PAGE).get_data(as_text=True)
+    assert HOOK in again and secret not in again and "enrollment.unenrolled, enrollment.paused" in again
+    with https_client.session_transaction() as session:
+        assert secret not in repr(dict(session))
+
+
+def test_an_admin_rotates_deletes_and_retries_from_the_pages(https_client: Any, services: ServiceContext,
+                                                             app_world: AppWorld) -> None:
+    browser = _admin(https_client, services, app_world)
+    made = outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK,
+                                             events=["enrollment.unenrolled"])
+    rotated = browser.post_from(PAGE, f"{PAGE}/{made['id']}/rotate", {}).get_data(as_text=True)
+    assert "whsec_" in rotated and made["secret"] not in rotated and "previous secret also signs" in rotated
+
+    enrollments.unenroll(services, app_world.world.admin, app_world.jane_enrollment)
+    outgoing_webhooks.deliver_due_webhooks(services, "w")  # hooks.example.com is unreachable from the tests
+    log_page = f"{PAGE}/{made['id']}/deliveries"
+    html = https_client.get(log_page).get_data(as_text=True)
+    assert "enrollment.unenrolled" in html and "Pending" in html and "refused:" in html
+    [delivery] = outgoing_webhooks.list_deliveries(services, app_world.world.admin, made["id"])["deliveries"]
+    retried = browser.post_from(log_page, f"{log_page}/{delivery['id']}/retry", {})
+    assert retried.status_code == 302
+
+    deleted = browser.post_from(PAGE, f"{PAGE}/{made['id']}/delete", {})
+    assert deleted.status_code == 302 and _endpoints(services) == 0
+
+
+def test_a_refused_url_is_explained_and_nothing_is_added(https_client: Any, services: ServiceContext,
+                                                         app_world: AppWorld) -> None:
+    browser = _admin(https_client, services, app_world)
+    answer = browser.post_from(PAGE, PAGE, {"url": "https://169.254.169.254/", "events": ["enrollment.unenrolled"]})
+    assert answer.status_code == 302 and _endpoints(services) == 0
+    assert "link-local" in https_client.get(PAGE).get_data(as_text=True)
+
+
+def test_a_disabled_endpoint_is_announced_on_settings(https_client: Any, services: ServiceContext,
+                                                      app_world: AppWorld) -> None:
+    _admin(https_client, services, app_world)
+    made = outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK,
+                                             events=["enrollment.unenrolled"])
+    with services.session() as s:
+        ep = s.get_one(t.WebhookEndpoint, int(made["id"]))
+        ep.status, ep.disabled_reason = "disabled", "every delivery failed for a day"
+    html = https_client.get("/app/settings").get_data(as_text=True)
+    assert f"Webhook endpoint {HOOK} is disabled: every delivery failed for a day" in html
+
+
+def test_a_rep_who_is_not_an_admin_can_neither_see_nor_change_webhooks(https_client: Any, services: ServiceContext,
+                                                                       app_world: AppWorld) -> None:
+    made = outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK,
+                                             events=["enrollment.unenrolled"])
+    browser = sign_in(https_client, app_world.world.rep["id"], app_world.world.account_id)
+    assert 'id="manage-webhooks"' not in https_client.get("/app/settings").get_data(as_text=True)
+    assert https_client.get(PAGE).status_code == 403
+    assert https_client.get(f"{PAGE}/{made['id']}/deliveries").status_code == 403
+    token = browser.token("/app/settings")
+    for action in (PAGE, f"{PAGE}/{made['id']}/rotate", f"{PAGE}/{made['id']}/delete",
+                   f"{PAGE}/{made['id']}/enable"):
+        answer = https_client.post(action, data={"csrf_token": token, "url": HOOK, "events": ["enrollment.paused"]})
+        assert answer.status_code == 403
+    assert _endpoints(services) == 1
+    assert outgoing_webhooks.get_endpoint(services, app_world.world.admin, made["id"])["url"] == HOOK
+
+
+def test_a_form_without_its_csrf_token_adds_nothing(https_client: Any, services: ServiceContext,
+                                                    app_world: AppWorld) -> None:
+    _admin(https_client, services, app_world)
+    assert https_client.post(PAGE, data={"url": HOOK, "events": ["enrollment.paused"]}).status_code == 400
+    assert _endpoints(services) == 0

@@ -1,0 +1,108 @@
+"""An integrator's webhook receiver on loopback: it verifies every delivery with the `standardwebhooks`
+library (the spec's reference implementation), as a real receiver would, and can go down and come back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+
+@dataclass
+class Received:
+    webhook_id: str
+    payload: dict[str, Any]
+    headers: dict[str, str]
+    at: float  # time.perf_counter() when answered
+
+
+@dataclass
+class WebhookReceiver:
+    secrets: list[str] = field(default_factory=list)
+    # up: verify and answer 204 | error: answer 500 (with error_body) | redirect: answer 302 to
+    # `redirect_to` | slow: send the status line, then trickle a byte every `slow_seconds`
+    mode: str = "up"
+    redirect_to: str = ""
+    error_body: bytes = b""
+    slow_seconds: float = 1.0
+    received: list[Received] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    requests: int = 0
+    _server: ThreadingHTTPServer | None = None
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/sidebar"
+
+    def ids(self) -> list[str]:
+        return [r.webhook_id for r in self.received]
+
+    def start(self) -> WebhookReceiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                receiver.requests += 1
+                if receiver.mode == "error":
+                    self._answer(500, receiver.error_body)
+                    return
+                if receiver.mode == "slow":
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    try:
+                        for _ in range(20):
+                            time.sleep(receiver.slow_seconds)
+                            self.wfile.write(b"X")
+                            self.wfile.flush()
+                    except OSError:
+                        pass
+                    return
+                if receiver.mode == "redirect":
+                    self.send_response(302)
+                    self.send_header("Location", receiver.redirect_to)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                headers = {k: v for k, v in self.headers.items()}
+                for secret in receiver.secrets:
+                    try:
+                        payload = Webhook(secret).verify(body, headers)
+                    except WebhookVerificationError:
+                        continue
+                    receiver.received.append(Received(headers["webhook-id"], payload, headers, time.perf_counter()))
+                    self._answer(204)
+                    return
+                receiver.rejected.append(headers.get("webhook-id", ""))
+                self._answer(400)
+
+            def _answer(self, status: int, body: bytes = b"") -> None:
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Down: the port refuses connections until start() again."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> WebhookReceiver:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
