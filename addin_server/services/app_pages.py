@@ -233,7 +233,8 @@ def sequence_summary(ctx: ServiceContext, principal: Principal, sequence_id: str
             "steps": [{"position": x.position, "type": x.type, "type_words": STEP_TYPE_WORDS.get(x.type, x.type),
                        "delay_days": x.delay_days, "subject": x.subject} for x in steps],
             "automation": {"on_reply": seq.on_reply, "on_meeting": seq.on_meeting,
-                           "pause_on_out_of_office": seq.pause_on_out_of_office},
+                           "pause_on_out_of_office": seq.pause_on_out_of_office,
+                           "unenroll_same_company": seq.unenroll_same_company},
             "copied_from": {"id": str(copied_from.id), "name": copied_from.name} if copied_from else None,
             "enrollments": enrollments,
             "may_edit": may_edit_sequence(principal, seq),
@@ -326,6 +327,7 @@ def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any
             # The signed-in rep's own page, to share outside sequences (emails carry it with their token).
             "booking_page_url": booking_page_url(ctx.settings, principal.user_id) if principal.user_id else None,
             "sequences": [{"id": str(q.id), "name": q.name, "pause_on_out_of_office": q.pause_on_out_of_office,
+                           "unenroll_same_company": q.unenroll_same_company,
                            "may_edit": may_edit_sequence(principal, q)} for q in seqs],
             "mailboxes": [{"name": u.name, "email": u.email, "provider": u.mailbox_provider,
                            "address": u.mailbox_address, "is_me": u.id == principal.user_id,
@@ -346,20 +348,25 @@ def _mailbox_state(user: t.User, status: dict[str, Any]) -> dict[str, Any]:
 
 def save_settings(
     ctx: ServiceContext, principal: Principal, *, unenroll_same_company: bool, soft_bounce_threshold: int,
-    pause_on_out_of_office: dict[str, bool],
+    pause_on_out_of_office: dict[str, bool], same_company: dict[str, bool] | None = None,
 ) -> None:
-    """Save the Settings form. A sequence's out-of-office option changes only where the rep may edit it."""
+    """Save the Settings form: the account's switches (`unenroll_same_company` is the default of new
+    sequences) and each listed sequence's out-of-office and same-company checkboxes, which change
+    only where the rep may edit the sequence."""
+    same_company = same_company or {}
     with ctx.session() as s:
         changed = []
-        for seq_id, wanted in pause_on_out_of_office.items():
+        for seq_id in dict.fromkeys([*pause_on_out_of_office, *same_company]):
             seq = owned(s, t.Sequence, seq_id, principal, "sequence")
-            if seq.pause_on_out_of_office == wanted:
+            pause = pause_on_out_of_office.get(seq_id, seq.pause_on_out_of_office)
+            company = same_company.get(seq_id, seq.unenroll_same_company)
+            if (seq.pause_on_out_of_office, seq.unenroll_same_company) == (pause, company):
                 continue
             if not may_edit_sequence(principal, seq):
-                raise Forbidden(f"only the owner of '{seq.name}' or a super admin can change its out-of-office option")
-            changed.append((str(seq.id), seq.on_reply, seq.on_meeting, wanted))
+                raise Forbidden(f"only the owner of '{seq.name}' or a super admin can change its settings")
+            changed.append((str(seq.id), seq.on_reply, seq.on_meeting, pause, company))
     accounts.update_account_settings(ctx, principal, unenroll_same_company=unenroll_same_company,
                                      soft_bounce_threshold=soft_bounce_threshold)
-    for seq_id, on_reply, on_meeting, wanted in changed:
+    for seq_id, on_reply, on_meeting, pause, company in changed:
         sequences.update_automation(ctx, principal, seq_id, on_reply=on_reply, on_meeting=on_meeting,
-                                    pause_on_out_of_office=wanted)
+                                    pause_on_out_of_office=pause, unenroll_same_company=company)

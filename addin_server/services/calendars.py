@@ -35,6 +35,7 @@ from addin_server.auth.client_state import client_state_matches, issue_client_st
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
+from addin_server.domain.meetings import MeetingFacts, MeetingSource
 from addin_server.domain.model import MailboxProvider
 from addin_server.providers.google_calendar import (
     CalendarError,
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 
 GOOGLE_CALENDAR_WEBHOOK = "/webhooks/google-calendar"
 GOOGLE, GRAPH = "google", "graph"
-CALENDAR_SOURCE = "calendar"
+CALENDAR_SOURCE = MeetingSource.CALENDAR.value
 CALENDAR_SWEEP = "calendar_sweep"
 CALENDAR_ACTOR = "calendar"
 # Renew a day before expiry: channels live a week, Graph subscriptions under three days.
@@ -417,13 +418,24 @@ def apply_calendar_event(ctx: ServiceContext, user_id: int, event: CalendarEvent
             return "our_booking" if _claim(s, user.account_id, event, ours, now) is not None else "already_counted"
         own = {user.mailbox_address} | set(s.scalars(select(t.UserAlias.address).where(
             t.UserAlias.user_id == user.id)))
-        contacts = _contacts_among(s, user.account_id, [a for a in event.attendees if a not in own])
+        organiser = _organiser(s, user, event.organizer)
+        # The contacts it is with: its attendees and, for an invitation a contact sent, its organiser.
+        people = [a for a in event.attendees if a not in own]
+        if organiser is None and event.organizer and event.organizer not in own:
+            people.insert(0, event.organizer)
+        contacts = _contacts_among(s, user.account_id, people)
         if not contacts:
             return "not_a_meeting"  # not recorded: an update that invites a contact is read again
         claimed = _claim(s, user.account_id, event, None, now)
         if claimed is None:
             return "already_counted"
-        organiser = _organiser(s, user, event.organizer)
+        if organiser is not None:
+            with_reps, how = frozenset({organiser.id}), f"organised by {event.organizer}"
+        else:
+            # Someone outside the account (the contact) organised it: it is with every rep invited,
+            # the owner of this calendar first of all.
+            with_reps = frozenset({user.id} | _reps_among(s, user.account_id, event.attendees))
+            how = f"sent by {event.organizer or 'an unnamed organiser'}"
         meeting = t.Meeting(
             account_id=user.account_id, source=CALENDAR_SOURCE, user_id=organiser.id if organiser else user.id,
             start_time=event.start, end_time=event.end or event.start + timedelta(minutes=SLOT_MINUTES),
@@ -431,15 +443,10 @@ def apply_calendar_event(ctx: ServiceContext, user_id: int, event: CalendarEvent
             logged_at=now)
         _add_meeting(s, meeting, contacts)
         claimed.meeting_id = meeting.id
-        organiser_id = organiser.id if organiser else None
-        where = f"seen in the calendar of {user.mailbox_address}"
-
-        def counts_for(e: t.Enrollment) -> str | None:
-            if organiser_id is None or e.enrolled_by_user_id != organiser_id:
-                return None
-            return f"a meeting organised by the rep who enrolled the contact ({where})"
-
-        _apply_meeting(s, meeting, contacts, counts_for, CALENDAR_ACTOR, now)
+        facts = MeetingFacts(MeetingSource.CALENDAR, with_reps, tuple(c.id for c in contacts), now,
+                             starts_at=event.start, organised_by_rep=organiser is not None,
+                             how=f"{how}, seen in the calendar of {user.mailbox_address}")
+        _apply_meeting(s, meeting, facts, contacts, CALENDAR_ACTOR, now)
         return "meeting"
 
 
@@ -473,6 +480,18 @@ def _contacts_among(s: Session, account_id: int, addresses: Iterable[str]) -> li
         if contact_id is not None:
             found.setdefault(contact_id, None)
     return [s.get_one(t.Contact, cid) for cid in found]
+
+
+def _reps_among(s: Session, account_id: int, addresses: Iterable[str]) -> set[int]:
+    """The account's reps among these addresses (mailbox, sign-in address or alias)."""
+    wanted = set(addresses)
+    if not wanted:
+        return set()
+    found = set(s.scalars(select(t.User.id).where(
+        t.User.account_id == account_id, t.User.mailbox_address.in_(wanted) | t.User.email.in_(wanted))))
+    found |= set(s.scalars(select(t.UserAlias.user_id).where(
+        t.UserAlias.account_id == account_id, t.UserAlias.address.in_(wanted))))
+    return found
 
 
 def _organiser(s: Session, calendar_owner: t.User, address: str | None) -> t.User | None:

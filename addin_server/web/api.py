@@ -74,6 +74,9 @@ class AutomationIn(Strict):
     on_reply: Literal["off", "contact", "company"] = "contact"
     on_meeting: Literal["off", "contact", "company"] = "contact"
     pause_on_out_of_office: bool = False
+    # "Unenroll contacts from the same company"; omitted: the account's default (new sequences) or
+    # unchanged (saving automation).
+    unenroll_same_company: bool | None = None
 
 
 class SequenceIn(Strict):
@@ -166,12 +169,20 @@ class ContactOut(Open):
     company_id: str | None
 
 
+class AutomationOut(Open):
+    on_reply: str
+    on_meeting: str
+    pause_on_out_of_office: bool
+    unenroll_same_company: bool
+
+
 class SequenceOut(Open):
     id: str
     name: str
     owner_user_id: str
     steps_total: int
     steps: list[dict[str, Any]]
+    automation: AutomationOut
 
 
 class SequenceList(Open):
@@ -240,6 +251,7 @@ class AccountOut(Open):
     name: str
     plan: str
     custom_triggers_beta: bool
+    # The default of new sequences' "unenroll contacts from the same company" checkbox.
     unenroll_same_company: bool
     soft_bounce_threshold: int
 

@@ -373,9 +373,11 @@ def settings_save() -> Response:
         raise Invalid("the soft-bounce threshold must be a whole number") from None
     listed = form.getlist("sequence_listed")
     chosen = set(form.getlist("pause_on_out_of_office"))
+    same_company = set(form.getlist("same_company"))
     app_pages.save_settings(
         _services(), _rep().principal, unenroll_same_company=form.get("unenroll_same_company") == "on",
-        soft_bounce_threshold=threshold, pause_on_out_of_office={s: s in chosen for s in listed})
+        soft_bounce_threshold=threshold, pause_on_out_of_office={s: s in chosen for s in listed},
+        same_company={s: s in same_company for s in listed})
     flash("Settings saved.", "success")
     return redirect(url_for("app_pages.settings_page"))
 
