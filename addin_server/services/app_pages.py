@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
+from addin_server.domain.meetings import MeetingSource
 from addin_server.domain.model import AutomationScope, EnrollmentStatus, Role
 from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words
 from addin_server.services import accounts, mailboxes, sequences
@@ -326,6 +327,13 @@ def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any
             "may_change_beta": principal.is_admin,
             # The signed-in rep's own page, to share outside sequences (emails carry it with their token).
             "booking_page_url": booking_page_url(ctx.settings, principal.user_id) if principal.user_id else None,
+            # Bookings on the rep's page that are not in their calendar yet: the rep must know.
+            "bookings_waiting": [
+                {"booker_name": m.booker_name, "booker_email": m.booker_email, "start_time": m.start_time}
+                for m in s.scalars(select(t.Meeting).where(
+                    t.Meeting.user_id == principal.user_id, t.Meeting.calendar_event_id.is_(None),
+                    t.Meeting.source.in_((MeetingSource.BOOKING_PAGE.value, MeetingSource.SEQUENCE_LINK.value)))
+                    .order_by(t.Meeting.start_time))] if principal.user_id else [],
             "sequences": [{"id": str(q.id), "name": q.name, "pause_on_out_of_office": q.pause_on_out_of_office,
                            "unenroll_same_company": q.unenroll_same_company,
                            "may_edit": may_edit_sequence(principal, q)} for q in seqs],

@@ -52,7 +52,13 @@ from addin_server.providers.graph_calendar import GraphCalendar, graph_time, mod
 from addin_server.services.context import ServiceContext
 from addin_server.services.directory import parse_id
 from addin_server.services.mailboxes import MailboxNotConnected, follow_row, google_grant, graph_for
-from addin_server.services.meetings import SLOT_MINUTES, BookingRep, _add_meeting, _apply_meeting
+from addin_server.services.meetings import (
+    SLOT_MINUTES,
+    BookingRep,
+    _add_meeting,
+    _apply_meeting,
+    calendar_connected,
+)
 
 log = logging.getLogger(__name__)
 
@@ -588,30 +594,47 @@ def _subscription_user(ctx: ServiceContext, subscription_id: str) -> int:
 CALENDAR_CREATE = "calendar_create"
 
 
-def add_booking_to_calendar(ctx: ServiceContext, meeting_id: int) -> str | None:
-    """Put a meeting booked on our page in the rep's calendar; the event id, or None.
+@dataclass(frozen=True)
+class CalendarWrite:
+    """Where a booking stands with the rep's calendar: added (with the event id), retrying (the
+    provider failed; the worker tries again) or waiting_for_calendar (no working calendar: the
+    write waits for the rep to connect, and the rep sees the booking waiting in the app)."""
 
-    A rep without a connected mailbox has no calendar to write to. A provider failure never loses
-    the booking: a `calendar_create` job is queued and the worker tries again with backoff.
+    state: str
+    event_id: str | None = None
+
+
+def add_booking_to_calendar(ctx: ServiceContext, meeting_id: int) -> CalendarWrite:
+    """Put a meeting booked on our page in the rep's calendar, or queue the write. Never silent.
+
+    A provider failure queues a `calendar_create` job the worker retries with backoff; a rep
+    without a working calendar (never connected, or the grant revoked) gets the same job, parked
+    until the mailbox is connected again, when it runs at once.
     """
     from addin_server.services.notifications import record_notification
 
     with ctx.sessions() as s:
         meeting = s.get(t.Meeting, meeting_id)
         user = s.get(t.User, meeting.user_id) if meeting is not None else None
-        if meeting is None or user is None or not user.mailbox_connected:
-            return None
+        if meeting is None or user is None:
+            raise ValueError(f"no meeting {meeting_id}")
         account_id, address = user.account_id, user.mailbox_address
-    try:
-        return create_booked_event(ctx, meeting_id)
-    except MailboxNotConnected:
-        return None
-    except Exception as exc:  # noqa: BLE001 - any provider failure is retried by the worker
-        log.warning("could not put meeting %s in the calendar of %s: %s", meeting_id, address, exc)
-        record_notification(ctx, provider=CALENDAR_CREATE, dedupe_key=f"meeting:{meeting_id}",
-                            mailbox_address=address, account_id=account_id,
-                            payload={"meeting_id": meeting_id, "first_error": f"{type(exc).__name__}: {exc}"[:500]})
-        return None
+        connected = calendar_connected(s, user)
+    state, error = "waiting_for_calendar", f"the calendar of {address} is not connected"
+    if connected:
+        try:
+            return CalendarWrite("added", create_booked_event(ctx, meeting_id))
+        except (MailboxNotConnected, GraphGrantRevoked) as exc:
+            # The grant was revoked since: the booking page says so from now on.
+            error = f"{type(exc).__name__}: {exc}"
+            _mark_calendar(ctx, user.id, "disconnected", error)
+        except Exception as exc:  # noqa: BLE001 - any provider failure is retried by the worker
+            log.warning("could not put meeting %s in the calendar of %s: %s", meeting_id, address, exc)
+            state, error = "retrying", f"{type(exc).__name__}: {exc}"
+    record_notification(ctx, provider=CALENDAR_CREATE, dedupe_key=f"meeting:{meeting_id}",
+                        mailbox_address=address, account_id=account_id,
+                        payload={"meeting_id": meeting_id, "first_error": error[:500]})
+    return CalendarWrite(state)
 
 
 def create_booked_event(ctx: ServiceContext, meeting_id: int) -> str:

@@ -43,7 +43,7 @@ from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, normalize
 from addin_server.domain.meetings import MeetingContact, MeetingFacts, MeetingSource, decide_meeting
-from addin_server.domain.model import EndOfEnrollment, EventType, Surface
+from addin_server.domain.model import EndOfEnrollment, EventType, MailboxProvider, Surface
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned, parse_id
 from addin_server.services.enrollments import add_event, end_enrollment, enrollment_views, iso_z
@@ -297,6 +297,17 @@ def _booking_rep(user: t.User) -> BookingRep:
                       mailbox_provider=user.mailbox_provider, mailbox_address=user.mailbox_address)
 
 
+def calendar_connected(s: Session, user: t.User) -> bool:
+    """Whether the rep has a working calendar: a grant given by real consent and not revoked."""
+    if not user.mailbox_connected:
+        return False
+    granted = user.ms_tid if user.mailbox_provider == MailboxProvider.OUTLOOK.value else user.refresh_token_encrypted
+    if not granted:
+        return False
+    watch = s.scalar(select(t.CalendarWatch.status).where(t.CalendarWatch.user_id == user.id))
+    return watch != "disconnected"
+
+
 def _free_slots(s: Session, ctx: ServiceContext, user: t.User,
                 busy_times: BusyTimes | None) -> list[tuple[datetime, datetime]]:
     slots = working_slots(ctx.now())
@@ -385,6 +396,9 @@ def booking_page(ctx: ServiceContext, rep_ref: str, *, meeting_token: str | None
             "link": ({"contact_name": contact_name(linked.contact)} if linked else None),
             "link_state": "valid" if linked else ("invalid" if meeting_token else "none"),
             "meeting_token": meeting_token if linked and meeting_token else "",
+            # Without a working calendar the times are not checked against it and a booking waits
+            # for the rep to connect: the page says so.
+            "calendar_connected": calendar_connected(s, user),
             "form_token": _form_token(ctx.settings, user.id, meeting_token if linked and meeting_token else ""),
             "time_zone": "UTC",
         }
@@ -459,7 +473,9 @@ def book_meeting(
     # Once the booking is committed: into the rep's calendar (a failure is retried by the worker).
     from addin_server.services.calendars import add_booking_to_calendar
 
-    result["meeting"]["calendar_event_id"] = add_booking_to_calendar(ctx, int(result["meeting"]["id"]))
+    written = add_booking_to_calendar(ctx, int(result["meeting"]["id"]))
+    result["meeting"]["calendar_event_id"] = written.event_id
+    result["calendar"] = written.state
     return result
 
 
@@ -477,7 +493,9 @@ def _booking_view(s: Session, user: t.User, meeting: t.Meeting, outcomes: list[d
                   booker: dict[str, str]) -> dict[str, Any]:
     contact_ids = list(s.scalars(select(t.MeetingContact.contact_id).where(t.MeetingContact.meeting_id == meeting.id)))
     return {"meeting": meeting_view(meeting, contact_ids), "outcomes": outcomes, "ended": [],
-            "rep": {"id": str(user.id), "name": user.name or user.email}, "booker": booker, "already_booked": True}
+            "rep": {"id": str(user.id), "name": user.name or user.email}, "booker": booker, "already_booked": True,
+            "calendar": "added" if meeting.calendar_event_id else (
+                "retrying" if calendar_connected(s, user) else "waiting_for_calendar")}
 
 
 def list_meetings(ctx: ServiceContext, principal: Principal, *, contact_id: str | None = None,

@@ -111,3 +111,15 @@ def test_unknown_pages(client: Any, world: World, path_of: Any) -> None:
     path = path_of(client, world)
     for answer in (client.get(path), client.post(path, data={})):
         assert answer.status_code == 404 and "No booking page here" in answer.get_data(as_text=True)
+
+
+def test_a_rep_without_a_connected_calendar_is_never_a_silent_success(client: Any, world: World) -> None:
+    """Rita never connected her mailbox: the page says her calendar is not checked, the booking
+    stands, and the confirmation says it is not in her calendar yet."""
+    html = client.get(booking_path(client, world.rep)).get_data(as_text=True)
+    assert 'id="calendar-not-connected"' in html and "calendar is not connected" in html
+    booked = client.post(booking_path(client, world.rep), data={
+        **hidden_fields(html), "slot": first_slot(html), "name": "Pat", "email": "pat@example.org"})
+    text = booked.get_data(as_text=True)
+    assert booked.status_code == 200 and "Your meeting is booked" in text
+    assert 'id="calendar-state"' in text and "not in it yet" in text
