@@ -1,14 +1,16 @@
 """Reps' calendars: following them, the meetings they show, booking into them, and free/busy.
 
 The product sentences (each is a named test in tests/integration/calendar and tests/e2e/calendar):
-- A new meeting in the rep's calendar with an enrolled contact as attendee unenrolls the contact
-  (meeting_booked) only when the meeting's organiser is the user who enrolled the contact; otherwise
-  it is recorded and ends nothing. The sequence's "when a contact books a meeting" setting and the
-  account's "unenroll contacts from the same company" apply as for every meeting (services/meetings).
+- A new meeting in the rep's calendar with an enrolled contact as attendee (or as organiser: an
+  invitation the contact sent) unenrolls the contact (meeting_booked) only when it is with the user
+  who enrolled the contact: that rep organised it, or someone outside the account organised it and
+  invited that rep. Otherwise it is recorded and ends nothing. The sequence's settings apply as for
+  every meeting (domain/meetings, rules.who_ends).
 - Each calendar event counts once (provider + calendar + event id), whatever the notifications do.
 - Events that were in the calendar before we followed it are not new meetings.
 - A meeting booked on a rep's page is put in the rep's calendar with the contact invited; when the
-  provider fails, the booking stands and the worker tries again.
+  provider fails, the booking stands and the worker tries again; when the rep has no working
+  calendar, the write waits (parked) until the rep connects again, and nothing pretends otherwise.
 - The booking page leaves out the times the rep's calendar shows as busy.
 
 Following: Google Calendar by a watch channel whose notifications name the channel and carry its

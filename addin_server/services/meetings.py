@@ -1,19 +1,10 @@
-"""Meetings: logged by a rep, or booked on a rep's public booking page; and what they end.
+"""Meetings: logged by a rep, or booked on a rep's public booking page; recording them and applying
+what the meeting rules (domain/meetings.py, one named case per product sentence) decide they end.
 
-The product sentences (each is a named test in tests/integration/meetings):
-- A meeting logged by the user who enrolled the contact unenrolls the contact (meeting_booked); one
-  logged by another user is recorded and ends nothing.
-- A meeting logged on an associated record (a company or a deal) unenrolls only the contacts it is
-  also associated with.
-- A meeting counts when it is logged while the contact is enrolled, even if it took place earlier.
-- Booking through the meeting link of a sequence email unenrolls the enrolled contact, even when the
-  booking page belongs to another rep than the one who enrolled. Booking on a rep's page without a
-  link counts only when that rep enrolled the contact (found by the email address the booker gives).
-- Every meeting that counts records a `meeting_booked` event on the contact's enrollment.
-- Under the account's custom-trigger beta the sequence's "when a contact books a meeting" setting
-  decides: off (recorded only), the contact, or every open enrollment of the company's contacts in
-  this sequence, all with reason automation_trigger. With the account setting "unenroll contacts from
-  the same company", the company's other open enrollments end with company_contact_booked_meeting.
+This module gathers the facts (the meeting, the contacts it is associated with, their open
+enrollments and their companies') and applies the outcome: a `meeting_booked` event on every
+enrollment the meeting counts for, then the endings `rules.who_ends` gives (the precedence replies
+use too).
 
 Booking pages: /meet/<key> where <key> is the rep's user id and a keyed digest of it, so pages
 cannot be found by counting ids (a bare id, or another rep's digest, finds no page); the web layer
@@ -22,7 +13,9 @@ the next five working days, 9:00-17:00 UTC in 30-minute slots, minus the rep's b
 `BusyTimes` port; the default knows of none) and minus meetings already booked with the rep here.
 Bookings with one rep are serialised (a row lock), so two people cannot take the same slot; the same
 person sending the same booking twice gets the first one back. The public form carries a signed form token bound to the
-rep's page (and to the sequence email's link when there is one), valid for four hours.
+rep's page (and to the sequence email's link when there is one), valid for four hours. A meeting token
+counts only on the page of the rep it was minted for. A rep without a working calendar: the page says
+so, and the booking stands and waits for the calendar (services/calendars.add_booking_to_calendar).
 """
 
 from __future__ import annotations
