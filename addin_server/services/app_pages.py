@@ -363,6 +363,10 @@ def save_settings(
     only where the rep may edit the sequence."""
     same_company = same_company or {}
     with ctx.session() as s:
+        account = s.get_one(t.Account, principal.account_id)
+        # Only what changed is an account change: a rep may save their own sequences' checkboxes.
+        default_changed = unenroll_same_company != account.unenroll_same_company
+        threshold_changed = soft_bounce_threshold != account.soft_bounce_threshold
         changed = []
         for seq_id in dict.fromkeys([*pause_on_out_of_office, *same_company]):
             seq = owned(s, t.Sequence, seq_id, principal, "sequence")
@@ -373,8 +377,9 @@ def save_settings(
             if not may_edit_sequence(principal, seq):
                 raise Forbidden(f"only the owner of '{seq.name}' or a super admin can change its settings")
             changed.append((str(seq.id), seq.on_reply, seq.on_meeting, pause, company))
-    accounts.update_account_settings(ctx, principal, unenroll_same_company=unenroll_same_company,
-                                     soft_bounce_threshold=soft_bounce_threshold)
+    accounts.update_account_settings(
+        ctx, principal, unenroll_same_company=unenroll_same_company if default_changed else None,
+        soft_bounce_threshold=soft_bounce_threshold if threshold_changed else None)
     for seq_id, on_reply, on_meeting, pause, company in changed:
         sequences.update_automation(ctx, principal, seq_id, on_reply=on_reply, on_meeting=on_meeting,
                                     pause_on_out_of_office=pause, unenroll_same_company=company)

@@ -277,6 +277,21 @@ def test_settings_form_saves_each_sequences_same_company_checkbox(
     assert not sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["unenroll_same_company"]
 
 
+def test_a_rep_saves_the_same_company_checkbox_of_their_own_sequence_only(
+        https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    seq = app_world.sequence_id  # Rita's
+    otto = _as(https_client, services, app_world, "otto")
+    refused = otto.post_from("/app/settings", "/app/settings", {
+        "soft_bounce_threshold": "3", "sequence_listed": seq, "same_company": seq})
+    assert refused.status_code == 403
+    assert not sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["unenroll_same_company"]
+    rita = _as(https_client, services, app_world, "rita")
+    saved = rita.post_from("/app/settings", "/app/settings", {
+        "soft_bounce_threshold": "3", "sequence_listed": seq, "same_company": seq})
+    assert saved.status_code == 302
+    assert sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["unenroll_same_company"]
+
+
 def test_a_rep_cannot_change_the_accounts_unenrollment_settings(
         https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
     browser = _as(https_client, services, app_world, "rita")
