@@ -307,6 +307,17 @@ def save_automation(
     return view
 
 
+def save_same_company(ctx: ServiceContext, principal: Principal, sequence_id: str, *, on: bool) -> dict[str, Any]:
+    """The sequence page's "unenroll contacts from the same company" checkbox (its owner or a super admin)."""
+    with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        if not may_edit_sequence(principal, seq):
+            raise Forbidden("only the sequence's owner or a super admin can change this sequence")
+        current = (seq.on_reply, seq.on_meeting, seq.pause_on_out_of_office)
+    return sequences.update_automation(ctx, principal, sequence_id, on_reply=current[0], on_meeting=current[1],
+                                       pause_on_out_of_office=current[2], unenroll_same_company=on)
+
+
 # --- settings --------------------------------------------------------------------------------
 
 

@@ -356,6 +356,17 @@ def sequence_automation(sequence_id: str) -> Response:
     return redirect(url_for("app_pages.sequence_tab", sequence_id=saved["id"], tab="automation"))
 
 
+@bp.post("/sequences/<sequence_id>/same-company")
+def sequence_same_company(sequence_id: str) -> Response:
+    on = request.form.get("unenroll_same_company") == "on"
+    app_pages.save_same_company(_services(), _rep().principal, sequence_id, on=on)
+    flash("Contacts from the same company now " + ("leave" if on else "stay in") + " this sequence when one of "
+          "them replies or books a meeting.", "success")
+    back = request.form.get("tab", "enrollments")
+    return redirect(url_for("app_pages.sequence_tab", sequence_id=sequence_id,
+                            tab=back if back in TABS else "enrollments"))
+
+
 # --- settings --------------------------------------------------------------------------------
 
 

@@ -292,6 +292,24 @@ def test_a_rep_saves_the_same_company_checkbox_of_their_own_sequence_only(
     assert sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["unenroll_same_company"]
 
 
+def test_the_sequence_page_carries_its_same_company_checkbox(
+        https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    seq = app_world.sequence_id
+    page = f"/app/sequences/{seq}/enrollments"
+    otto = _as(https_client, services, app_world, "otto")
+    assert 'id="seq_same_company"' in otto.client.get(page).get_data(as_text=True)
+    refused = otto.post_from(page, f"/app/sequences/{seq}/same-company", {"unenroll_same_company": "on"})
+    assert refused.status_code == 403
+    assert not sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["unenroll_same_company"]
+    rita = _as(https_client, services, app_world, "rita")
+    saved = rita.post_from(page, f"/app/sequences/{seq}/same-company",
+                           {"unenroll_same_company": "on", "tab": "performance"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/app/sequences/{seq}/performance")
+    automation = sequences.get_sequence(services, app_world.world.admin, seq)["automation"]
+    assert automation["unenroll_same_company"] is True and automation["on_reply"] == "contact"
+    assert rita.post_from(page, "/app/sequences/999999/same-company", {}).status_code == 404
+
+
 def test_a_rep_cannot_change_the_accounts_unenrollment_settings(
         https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
     browser = _as(https_client, services, app_world, "rita")
