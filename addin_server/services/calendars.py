@@ -686,7 +686,8 @@ class ProviderBusyTimes:
     """The rep's busy times from their own calendar: Google free/busy or Graph getSchedule.
 
     A rep without a connected mailbox, or a provider that fails, shows no calendar busy times (the
-    meetings already booked here still block their slots); the failure is logged.
+    meetings already booked here still block their slots); the failure is logged, and a revoked
+    grant marks the calendar disconnected, so booking pages say the times are not checked.
     """
 
     def __init__(self, ctx: ServiceContext) -> None:
@@ -707,6 +708,10 @@ class ProviderBusyTimes:
             finally:
                 calendar.close()
         except MailboxNotConnected:
+            return []
+        except (CalendarGrantRevoked, GraphGrantRevoked) as exc:
+            # The rep withdrew the grant: booking pages say so from now on.
+            _mark_calendar(self.ctx, row.id, "disconnected", f"{type(exc).__name__}: {exc}")
             return []
         except (CalendarError, GraphError) as exc:
             log.warning("busy times of %s unavailable: %s", row.mailbox_address, exc)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from addin_server.db import tables as t
 from addin_server.services import meetings
 from addin_server.services.app_pages import account_settings
+from addin_server.services.calendars import ProviderBusyTimes
 from addin_server.services.context import Principal
 from addin_server.services.mailboxes import connect_gmail
 from tests.integration.calendar.support import CalendarWorld
@@ -66,3 +67,13 @@ def test_a_booking_after_the_grant_was_revoked_waits_and_reaches_the_calendar_on
         event_id = s.scalars(select(t.Meeting.calendar_event_id)).one()
     assert event_id and event_id in {e["id"] for e in world.calendar_events()}
     assert account_settings(world.ctx, _as_rep(world, world.rep))["bookings_waiting"] == []
+
+
+def test_a_booking_page_that_finds_the_grant_revoked_says_so_from_then_on(google_world: CalendarWorld) -> None:
+    world = google_world
+    busy = ProviderBusyTimes(world.ctx)
+    assert meetings.booking_page(world.ctx, world.rep["id"], busy_times=busy)["calendar_connected"] is True
+    world.google.revoke(address=world.rep_address)
+    meetings.booking_page(world.ctx, world.rep["id"], busy_times=busy)  # free/busy finds the grant revoked
+    assert world.watch().status == "disconnected"
+    assert meetings.booking_page(world.ctx, world.rep["id"], busy_times=busy)["calendar_connected"] is False
