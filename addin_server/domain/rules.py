@@ -11,16 +11,15 @@ The product sentences, in the order they are applied:
   address bounced; soft bounces are counted and unenroll at the account's threshold. A report that
   judges its recipients one by one (one unknown user, one full mailbox) is hard for the recipients
   it calls hard and soft for the others.
-- Other automatic mail changes nothing.
+- Other automatic mail changes nothing. But a message whose In-Reply-To or References names a
+  sequence email is a reply unless it is an out-of-office or a delivery report, whatever list or
+  unsubscribe headers it carries (people answer from tools that add them to every message).
 - A human reply to a sequence email (In-Reply-To / References, or the provider thread) unenrolls the
   contact on that thread: `replied` from the enrolled address, `replied_from_other_address` from any
   other address.
 - An email from an enrolled contact to the enrolling rep's mailbox outside the sequence:
   `emailed_outside_sequence` from the enrolled address, `emailed_from_alias` from a secondary address
   or a Gmail spelling of it.
-- A message whose In-Reply-To or References names a sequence email is a reply unless it is an
-  out-of-office or a delivery report, whatever list or unsubscribe headers it carries (people answer
-  from tools that add them to every message).
 - Who else ends is one precedence (`who_ends`), shared with meetings (domain/meetings.py):
   - Outside the custom-trigger beta, a reply or email from someone at a company (a contact
     associated with it, or an address at one of its own domains, never free mail) ends the open
