@@ -74,6 +74,7 @@ class Account(Base):
     name: Mapped[str] = mapped_column(String(200))
     plan: Mapped[str] = mapped_column(String(20))
     custom_triggers_beta: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The default of new sequences' "unenroll contacts from the same company" checkbox.
     unenroll_same_company: Mapped[bool] = mapped_column(Boolean, default=False)
     soft_bounce_threshold: Mapped[int] = mapped_column(Integer, default=3)
     created_at: Mapped[datetime]
@@ -195,6 +196,9 @@ class Sequence(Base):
     on_reply: Mapped[str] = mapped_column(String(20), default="contact")
     on_meeting: Mapped[str] = mapped_column(String(20), default="contact")
     pause_on_out_of_office: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Unenroll contacts from the same company": this sequence's enrollments end when a contact at
+    # the same company replies or books a meeting (outside the custom-trigger beta).
+    unenroll_same_company: Mapped[bool] = mapped_column(Boolean, default=False)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("sequences.id"))
     created_at: Mapped[datetime]
 

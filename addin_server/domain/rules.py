@@ -12,26 +12,30 @@ The product sentences, in the order they are applied:
   judges its recipients one by one (one unknown user, one full mailbox) is hard for the recipients
   it calls hard and soft for the others. A report counts once per recipient and original message,
   however often it arrives (the same report fetched twice, a report sent again by the remote server).
-- Other automatic mail changes nothing.
+- Other automatic mail changes nothing. But a message whose In-Reply-To or References names a
+  sequence email is a reply unless it is an out-of-office or a delivery report, whatever list or
+  unsubscribe headers it carries (people answer from tools that add them to every message).
 - A human reply to a sequence email (In-Reply-To / References, or the provider thread) unenrolls the
   contact on that thread: `replied` from the enrolled address, `replied_from_other_address` from any
   other address.
 - An email from an enrolled contact to the enrolling rep's mailbox outside the sequence:
   `emailed_outside_sequence` from the enrolled address, `emailed_from_alias` from a secondary address
   or a Gmail spelling of it.
-- With "unenroll contacts from the same company" on, a reply or email from someone at a company
-  (a contact associated with it, or an address at one of its own domains, never free mail) ends every
-  open enrollment of that company's contacts: `company_contact_replied`.
-- Under the custom-trigger beta, each sequence's "when a contact replies" setting decides instead:
-  off (the reply is recorded, nothing ends), the contact only, or all contacts at the company in
-  this sequence, with reason `automation_trigger`.
+- Who else ends is one precedence (`who_ends`), shared with meetings (domain/meetings.py):
+  - Outside the custom-trigger beta, a reply or email from someone at a company (a contact
+    associated with it, or an address at one of its own domains, never free mail) ends the open
+    enrollments of that company's contacts in every sequence whose "unenroll contacts from the same
+    company" checkbox is on: `company_contact_replied`.
+  - Under the beta, each sequence's "when a contact replies" trigger decides alone: off (the reply is
+    recorded, nothing ends), the contact only, or all contacts at the company in this sequence, with
+    reason `automation_trigger`; the same-company checkbox does not apply.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from addin_server.domain.model import AutomationScope, EventType, UnenrollReason
@@ -72,6 +76,9 @@ class InboundFacts:
     # empty when it does not (then `kind` holds for every bounced recipient).
     hard_recipients: tuple[str, ...] = ()
     subject: str = ""
+    # What the classifier says once list and unsubscribe headers are set aside (None: not asked,
+    # because the message carries none or was not automatic).
+    kind_without_list_headers: InboundKind | None = None
 
 
 @dataclass(frozen=True)
@@ -110,11 +117,14 @@ class OpenEnrollment:
     on_reply: AutomationScope = AutomationScope.CONTACT
     pause_on_out_of_office: bool = False
     status: str = "active"
+    on_meeting: AutomationScope = AutomationScope.CONTACT
+    # The sequence's "unenroll contacts from the same company" checkbox.
+    unenroll_same_company: bool = False
+    enrolled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class AccountRules:
-    unenroll_same_company: bool = False
     custom_triggers_beta: bool = False
     soft_bounce_threshold: int = 3
 
@@ -187,6 +197,9 @@ def _base_evidence(facts: Facts, rule: str) -> dict[str, object]:
         "subject": m.subject,
         "classification": m.kind.value,
         "classification_evidence": list(m.classification_evidence),
+        **({"read_as": "human_reply: it answers a sequence email, and without its list or unsubscribe "
+                       "headers the classifier reads a person"}
+           if m.kind is InboundKind.AUTO_OTHER and m.kind_without_list_headers is InboundKind.HUMAN_REPLY else {}),
     }
 
 
@@ -207,8 +220,16 @@ def decide(facts: Facts) -> Outcome:
     if m.kind is InboundKind.BOUNCE_SOFT:
         return _bounce(facts, hard=False)
     if m.kind is InboundKind.AUTO_OTHER:
+        if _answers_sequence_email(facts) and m.kind_without_list_headers is InboundKind.HUMAN_REPLY:
+            return _human(facts, note="a reply to a sequence email: its list or unsubscribe headers are not "
+                                      "what makes mail automatic")
         return Outcome(note="automatic message that is neither an out-of-office nor a bounce: nothing to do")
     return _human(facts)
+
+
+def _answers_sequence_email(facts: Facts) -> bool:
+    """Whether the message's In-Reply-To or References names one of our sequence emails."""
+    return any(x.matched_by in ("In-Reply-To", "References") for x in facts.sent_matches)
 
 
 # --- out of office ---------------------------------------------------------------------------
@@ -374,8 +395,7 @@ def _bounce_per_recipient(facts: Facts, targets: Mapping[int, Mapping[str, objec
 # --- human replies and emails ----------------------------------------------------------------
 
 
-def _human(facts: Facts) -> Outcome:
-    m = facts.message
+def _human(facts: Facts, note: str = "") -> Outcome:
     found: dict[int, tuple[UnenrollReason, dict[str, object]]] = {}
 
     # 1. Replies on a sequence email's thread end the enrollment that thread belongs to.
@@ -383,7 +403,7 @@ def _human(facts: Facts) -> Outcome:
         e = facts.enrollments.get(match.enrollment_id)
         if e is None or e.id in found:
             continue
-        if m.from_address == e.contact_address or m.from_address == match.recipient:
+        if facts.message.from_address in (e.contact_address, match.recipient):
             reason, rule = UnenrollReason.REPLIED, "reply to a sequence email"
         else:
             reason, rule = (UnenrollReason.REPLIED_FROM_OTHER_ADDRESS,
@@ -404,55 +424,121 @@ def _human(facts: Facts) -> Outcome:
             found[e.id] = (reason, {**_base_evidence(facts, rule), "matched_by": sender.match.value,
                                     "matched_address": sender.matched_address, "enrolled_address": e.contact_address})
 
-    # 3. Someone at the company spoke: the rest of the company, when the account says so.
-    company_wide: dict[int, dict[str, object]] = {}
-    if facts.sender_company_id is not None:
-        for eid in facts.company_enrollments.get(facts.sender_company_id, ()):
-            if eid in found or eid not in facts.enrollments:
-                continue
-            company_wide[eid] = {**_base_evidence(facts, "a contact of the same company replied"),
-                                 "company_id": facts.sender_company_id, "company_matched_by": facts.sender_company_by,
-                                 "setting": "unenroll contacts from the same company"}
-
-    if facts.account.custom_triggers_beta:
-        return _under_custom_triggers(facts, found, company_wide)
-
-    decisions = [Decision(eid, Action.UNENROLL, EventType.REPLIED, reason, evidence)
-                 for eid, (reason, evidence) in found.items()]
-    if facts.account.unenroll_same_company:
-        decisions += [Decision(eid, Action.UNENROLL, None, UnenrollReason.COMPANY_CONTACT_REPLIED, ev)
-                      for eid, ev in company_wide.items()]
-    return Outcome(tuple(decisions), note="human reply" if decisions else "human message about no open enrollment")
-
-
-def _under_custom_triggers(facts: Facts, found: Mapping[int, tuple[UnenrollReason, dict[str, object]]],
-                           company_wide: Mapping[int, dict[str, object]]) -> Outcome:
-    """Beta: each sequence's own "when a contact replies" setting decides, reason automation_trigger."""
+    # 3. Who else ends, and how: the one precedence replies and meetings share.
+    decision = who_ends(Trigger.REPLY, {eid: reason for eid, (reason, _) in found.items()},
+                        company_id=facts.sender_company_id, enrollments=facts.enrollments,
+                        company_enrollments=facts.company_enrollments, beta=facts.account.custom_triggers_beta)
     decisions: list[Decision] = []
+    for eid in decision.kept:
+        reason, evidence = found[eid]
+        decisions.append(Decision(eid, Action.RECORD, EventType.REPLIED, None, {
+            **evidence, **decision.settings[eid], "trigger": reason.value,
+            "rule": "reply recorded; the sequence does not unenroll"}))
+    for ending in decision.endings:
+        if ending.enrollment_id in found:
+            evidence = found[ending.enrollment_id][1]
+            decisions.append(Decision(ending.enrollment_id, Action.UNENROLL, EventType.REPLIED, ending.reason,
+                                      {**evidence, **ending.evidence}))
+        else:  # a colleague's enrollment: no reply of its own is recorded, so performance counts it once
+            decisions.append(Decision(ending.enrollment_id, Action.UNENROLL, None, ending.reason,
+                                      {**_base_evidence(facts, "a contact of the same company replied"),
+                                       "company_matched_by": facts.sender_company_by, **ending.evidence}))
+    summary = "human reply" if decisions else "human message about no open enrollment"
+    if facts.account.custom_triggers_beta:
+        summary = "human reply under custom triggers"
+    return Outcome(tuple(decisions), note=f"{summary}: {note}" if note else summary)
+
+
+# --- who ends: one precedence for replies and meetings -----------------------------------------
+
+
+class Trigger(StrEnum):
+    """What a contact did that may end enrollments."""
+
+    REPLY = "reply"
+    MEETING = "meeting"
+
+
+_TRIGGER_WORDS = {Trigger.REPLY: ("when a contact replies", "replied", UnenrollReason.COMPANY_CONTACT_REPLIED),
+                  Trigger.MEETING: ("when a contact books a meeting", "booked a meeting",
+                                    UnenrollReason.COMPANY_CONTACT_BOOKED_MEETING)}
+SAME_COMPANY_SETTING = "unenroll contacts from the same company"
+
+
+@dataclass(frozen=True)
+class Ending:
+    """One enrollment to end, its reason, and the setting and rule that say so."""
+
+    enrollment_id: int
+    reason: UnenrollReason
+    evidence: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class WhoEnds:
+    endings: tuple[Ending, ...] = ()
+    # Enrollments of the contact who acted that the sequence keeps (beta trigger off): record only.
+    kept: tuple[int, ...] = ()
+    # The setting that decided each enrollment of the contact who acted (for its evidence).
+    settings: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
+
+
+def _scope(e: OpenEnrollment, trigger: Trigger) -> AutomationScope:
+    return e.on_reply if trigger is Trigger.REPLY else e.on_meeting
+
+
+def who_ends(trigger: Trigger, acted: Mapping[int, UnenrollReason], *, company_id: int | None,
+             enrollments: Mapping[int, OpenEnrollment], company_enrollments: Mapping[int, Sequence[int]],
+             beta: bool) -> WhoEnds:
+    """Who ends when a contact replies or books a meeting, under the account's and sequences' settings.
+
+    `acted` holds the open enrollments the contact's reply or meeting counts for, with the reason
+    it ends them outside the beta; `company_id` is the company of whoever acted.
+    - Under the custom-trigger beta the sequence's trigger alone decides, for each enrollment in
+      `acted`: off, nobody (the fact is only recorded); contact, that enrollment; company, that
+      enrollment and every open enrollment of its company's contacts in the same sequence. Reason
+      automation_trigger.
+    - Outside the beta every enrollment in `acted` ends with its own reason, and each open
+      enrollment of the company's contacts ends when its own sequence's same-company checkbox is on.
+    """
+    setting_name, did, company_reason = _TRIGGER_WORDS[trigger]
+    endings: list[Ending] = []
     decided: set[int] = set()
-    for eid, (trigger, evidence) in found.items():
-        e = facts.enrollments[eid]
-        setting = {"setting": f"when a contact replies: {e.on_reply.value}", "trigger": trigger.value}
-        if e.on_reply is AutomationScope.OFF:
-            kept = {**evidence, **setting, "rule": "reply recorded; the sequence does not unenroll"}
-            decisions.append(Decision(eid, Action.RECORD, EventType.REPLIED, None, kept))
+    if beta:
+        kept: list[int] = []
+        settings: dict[int, Mapping[str, object]] = {}
+        for eid, reason in acted.items():
+            e = enrollments[eid]
+            scope = _scope(e, trigger)
+            setting = {"setting": f"{setting_name}: {scope.value}"}
+            settings[eid] = setting
             decided.add(eid)
-            continue
-        decisions.append(Decision(eid, Action.UNENROLL, EventType.REPLIED, UnenrollReason.AUTOMATION_TRIGGER,
-                                  {**evidence, **setting}))
-        decided.add(eid)
-        if e.on_reply is AutomationScope.COMPANY and e.company_id is not None:
-            for other in facts.company_enrollments.get(e.company_id, ()):
-                o = facts.enrollments.get(other)
-                if o is None or other in decided or o.sequence_id != e.sequence_id:
+            if scope is AutomationScope.OFF:
+                kept.append(eid)
+                continue
+            endings.append(Ending(eid, UnenrollReason.AUTOMATION_TRIGGER,
+                                  {**setting, "trigger": reason.value}))
+            if scope is not AutomationScope.COMPANY or e.company_id is None:
+                continue
+            for other in company_enrollments.get(e.company_id, ()):
+                o = enrollments.get(other)
+                if o is None or other in decided or other in acted or o.sequence_id != e.sequence_id:
                     continue
-                decisions.append(Decision(other, Action.UNENROLL, None, UnenrollReason.AUTOMATION_TRIGGER,
-                                          {**evidence, **setting, "rule": "a contact of the same company replied "
-                                           "(sequence setting: all contacts at the company)",
-                                           "company_id": e.company_id}))
                 decided.add(other)
-    # The account-wide company setting still applies to enrollments no sequence setting decided.
-    if facts.account.unenroll_same_company:
-        decisions += [Decision(eid, Action.UNENROLL, None, UnenrollReason.COMPANY_CONTACT_REPLIED, ev)
-                      for eid, ev in company_wide.items() if eid not in decided]
-    return Outcome(tuple(decisions), note="human reply under custom triggers")
+                endings.append(Ending(other, UnenrollReason.AUTOMATION_TRIGGER, {
+                    **setting, "trigger": reason.value, "company_id": e.company_id,
+                    "rule": f"a contact of the same company {did} (sequence setting: all contacts at the company)"}))
+        return WhoEnds(tuple(endings), tuple(kept), settings)
+    for eid, reason in acted.items():
+        decided.add(eid)
+        endings.append(Ending(eid, reason, {}))
+    if company_id is not None:
+        for other in company_enrollments.get(company_id, ()):
+            o = enrollments.get(other)
+            if o is None or other in decided or not o.unenroll_same_company:
+                continue
+            decided.add(other)
+            endings.append(Ending(other, company_reason, {
+                "rule": f"a contact of the same company {did}", "company_id": company_id,
+                "setting": SAME_COMPANY_SETTING, "sequence": o.sequence_name}))
+    return WhoEnds(tuple(endings), (), {})

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
+from addin_server.domain.meetings import MeetingSource
 from addin_server.domain.model import AutomationScope, EnrollmentStatus, Role
 from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words
 from addin_server.services import accounts, mailboxes, sequences
@@ -305,7 +306,8 @@ def sequence_summary(ctx: ServiceContext, principal: Principal, sequence_id: str
             "steps": [{"position": x.position, "type": x.type, "type_words": STEP_TYPE_WORDS.get(x.type, x.type),
                        "delay_days": x.delay_days, "subject": x.subject} for x in steps],
             "automation": {"on_reply": seq.on_reply, "on_meeting": seq.on_meeting,
-                           "pause_on_out_of_office": seq.pause_on_out_of_office},
+                           "pause_on_out_of_office": seq.pause_on_out_of_office,
+                           "unenroll_same_company": seq.unenroll_same_company},
             "copied_from": {"id": str(copied_from.id), "name": copied_from.name} if copied_from else None,
             "enrollments": enrollments,
             "may_edit": may_edit_sequence(principal, seq),
@@ -377,6 +379,17 @@ def save_automation(
     return view
 
 
+def save_same_company(ctx: ServiceContext, principal: Principal, sequence_id: str, *, on: bool) -> dict[str, Any]:
+    """The sequence page's "unenroll contacts from the same company" checkbox (its owner or a super admin)."""
+    with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        if not may_edit_sequence(principal, seq):
+            raise Forbidden("only the sequence's owner or a super admin can change this sequence")
+        current = (seq.on_reply, seq.on_meeting, seq.pause_on_out_of_office)
+    return sequences.update_automation(ctx, principal, sequence_id, on_reply=current[0], on_meeting=current[1],
+                                       pause_on_out_of_office=current[2], unenroll_same_company=on)
+
+
 # --- settings --------------------------------------------------------------------------------
 
 
@@ -397,7 +410,15 @@ def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any
             "may_change_beta": principal.is_admin,
             # The signed-in rep's own page, to share outside sequences (emails carry it with their token).
             "booking_page_url": booking_page_url(ctx.settings, principal.user_id) if principal.user_id else None,
+            # Bookings on the rep's page that are not in their calendar yet: the rep must know.
+            "bookings_waiting": [
+                {"booker_name": m.booker_name, "booker_email": m.booker_email, "start_time": m.start_time}
+                for m in s.scalars(select(t.Meeting).where(
+                    t.Meeting.user_id == principal.user_id, t.Meeting.calendar_event_id.is_(None),
+                    t.Meeting.source.in_((MeetingSource.BOOKING_PAGE.value, MeetingSource.SEQUENCE_LINK.value)))
+                    .order_by(t.Meeting.start_time))] if principal.user_id else [],
             "sequences": [{"id": str(q.id), "name": q.name, "pause_on_out_of_office": q.pause_on_out_of_office,
+                           "unenroll_same_company": q.unenroll_same_company,
                            "may_edit": may_edit_sequence(principal, q)} for q in seqs],
             "mailboxes": [{"name": u.name, "email": u.email, "provider": u.mailbox_provider,
                            "address": u.mailbox_address, "is_me": u.id == principal.user_id,
@@ -418,20 +439,30 @@ def _mailbox_state(user: t.User, status: dict[str, Any]) -> dict[str, Any]:
 
 def save_settings(
     ctx: ServiceContext, principal: Principal, *, unenroll_same_company: bool, soft_bounce_threshold: int,
-    pause_on_out_of_office: dict[str, bool],
+    pause_on_out_of_office: dict[str, bool], same_company: dict[str, bool] | None = None,
 ) -> None:
-    """Save the Settings form. A sequence's out-of-office option changes only where the rep may edit it."""
+    """Save the Settings form: the account's switches (`unenroll_same_company` is the default of new
+    sequences) and each listed sequence's out-of-office and same-company checkboxes, which change
+    only where the rep may edit the sequence."""
+    same_company = same_company or {}
     with ctx.session() as s:
+        account = s.get_one(t.Account, principal.account_id)
+        # Only what changed is an account change: a rep may save their own sequences' checkboxes.
+        default_changed = unenroll_same_company != account.unenroll_same_company
+        threshold_changed = soft_bounce_threshold != account.soft_bounce_threshold
         changed = []
-        for seq_id, wanted in pause_on_out_of_office.items():
+        for seq_id in dict.fromkeys([*pause_on_out_of_office, *same_company]):
             seq = owned(s, t.Sequence, seq_id, principal, "sequence")
-            if seq.pause_on_out_of_office == wanted:
+            pause = pause_on_out_of_office.get(seq_id, seq.pause_on_out_of_office)
+            company = same_company.get(seq_id, seq.unenroll_same_company)
+            if (seq.pause_on_out_of_office, seq.unenroll_same_company) == (pause, company):
                 continue
             if not may_edit_sequence(principal, seq):
-                raise Forbidden(f"only the owner of '{seq.name}' or a super admin can change its out-of-office option")
-            changed.append((str(seq.id), seq.on_reply, seq.on_meeting, wanted))
-    accounts.update_account_settings(ctx, principal, unenroll_same_company=unenroll_same_company,
-                                     soft_bounce_threshold=soft_bounce_threshold)
-    for seq_id, on_reply, on_meeting, wanted in changed:
+                raise Forbidden(f"only the owner of '{seq.name}' or a super admin can change its settings")
+            changed.append((str(seq.id), seq.on_reply, seq.on_meeting, pause, company))
+    accounts.update_account_settings(
+        ctx, principal, unenroll_same_company=unenroll_same_company if default_changed else None,
+        soft_bounce_threshold=soft_bounce_threshold if threshold_changed else None)
+    for seq_id, on_reply, on_meeting, pause, company in changed:
         sequences.update_automation(ctx, principal, seq_id, on_reply=on_reply, on_meeting=on_meeting,
-                                    pause_on_out_of_office=wanted)
+                                    pause_on_out_of_office=pause, unenroll_same_company=company)

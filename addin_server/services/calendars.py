@@ -1,14 +1,16 @@
 """Reps' calendars: following them, the meetings they show, booking into them, and free/busy.
 
 The product sentences (each is a named test in tests/integration/calendar and tests/e2e/calendar):
-- A new meeting in the rep's calendar with an enrolled contact as attendee unenrolls the contact
-  (meeting_booked) only when the meeting's organiser is the user who enrolled the contact; otherwise
-  it is recorded and ends nothing. The sequence's "when a contact books a meeting" setting and the
-  account's "unenroll contacts from the same company" apply as for every meeting (services/meetings).
+- A new meeting in the rep's calendar with an enrolled contact as attendee (or as organiser: an
+  invitation the contact sent) unenrolls the contact (meeting_booked) only when it is with the user
+  who enrolled the contact: that rep organised it, or someone outside the account organised it and
+  invited that rep. Otherwise it is recorded and ends nothing. The sequence's settings apply as for
+  every meeting (domain/meetings, rules.who_ends).
 - Each calendar event counts once (provider + calendar + event id), whatever the notifications do.
 - Events that were in the calendar before we followed it are not new meetings.
 - A meeting booked on a rep's page is put in the rep's calendar with the contact invited; when the
-  provider fails, the booking stands and the worker tries again.
+  provider fails, the booking stands and the worker tries again; when the rep has no working
+  calendar, the write waits (parked) until the rep connects again, and nothing pretends otherwise.
 - The booking page leaves out the times the rep's calendar shows as busy.
 
 Following: Google Calendar by a watch channel whose notifications name the channel and carry its
@@ -35,6 +37,7 @@ from addin_server.auth.client_state import client_state_matches, issue_client_st
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
+from addin_server.domain.meetings import MeetingFacts, MeetingSource
 from addin_server.domain.model import MailboxProvider
 from addin_server.providers.google_calendar import (
     CalendarError,
@@ -51,13 +54,19 @@ from addin_server.providers.graph_calendar import GraphCalendar, graph_time, mod
 from addin_server.services.context import ServiceContext
 from addin_server.services.directory import parse_id
 from addin_server.services.mailboxes import MailboxNotConnected, follow_row, google_grant, graph_for
-from addin_server.services.meetings import SLOT_MINUTES, BookingRep, _add_meeting, _apply_meeting
+from addin_server.services.meetings import (
+    SLOT_MINUTES,
+    BookingRep,
+    _add_meeting,
+    _apply_meeting,
+    calendar_connected,
+)
 
 log = logging.getLogger(__name__)
 
 GOOGLE_CALENDAR_WEBHOOK = "/webhooks/google-calendar"
 GOOGLE, GRAPH = "google", "graph"
-CALENDAR_SOURCE = "calendar"
+CALENDAR_SOURCE = MeetingSource.CALENDAR.value
 CALENDAR_SWEEP = "calendar_sweep"
 CALENDAR_ACTOR = "calendar"
 # Renew a day before expiry: channels live a week, Graph subscriptions under three days.
@@ -417,13 +426,24 @@ def apply_calendar_event(ctx: ServiceContext, user_id: int, event: CalendarEvent
             return "our_booking" if _claim(s, user.account_id, event, ours, now) is not None else "already_counted"
         own = {user.mailbox_address} | set(s.scalars(select(t.UserAlias.address).where(
             t.UserAlias.user_id == user.id)))
-        contacts = _contacts_among(s, user.account_id, [a for a in event.attendees if a not in own])
+        organiser = _organiser(s, user, event.organizer)
+        # The contacts it is with: its attendees and, for an invitation a contact sent, its organiser.
+        people = [a for a in event.attendees if a not in own]
+        if organiser is None and event.organizer and event.organizer not in own:
+            people.insert(0, event.organizer)
+        contacts = _contacts_among(s, user.account_id, people)
         if not contacts:
             return "not_a_meeting"  # not recorded: an update that invites a contact is read again
         claimed = _claim(s, user.account_id, event, None, now)
         if claimed is None:
             return "already_counted"
-        organiser = _organiser(s, user, event.organizer)
+        if organiser is not None:
+            with_reps, how = frozenset({organiser.id}), f"organised by {event.organizer}"
+        else:
+            # Someone outside the account (the contact) organised it: it is with every rep invited,
+            # the owner of this calendar first of all.
+            with_reps = frozenset({user.id} | _reps_among(s, user.account_id, event.attendees))
+            how = f"sent by {event.organizer or 'an unnamed organiser'}"
         meeting = t.Meeting(
             account_id=user.account_id, source=CALENDAR_SOURCE, user_id=organiser.id if organiser else user.id,
             start_time=event.start, end_time=event.end or event.start + timedelta(minutes=SLOT_MINUTES),
@@ -431,15 +451,10 @@ def apply_calendar_event(ctx: ServiceContext, user_id: int, event: CalendarEvent
             logged_at=now)
         _add_meeting(s, meeting, contacts)
         claimed.meeting_id = meeting.id
-        organiser_id = organiser.id if organiser else None
-        where = f"seen in the calendar of {user.mailbox_address}"
-
-        def counts_for(e: t.Enrollment) -> str | None:
-            if organiser_id is None or e.enrolled_by_user_id != organiser_id:
-                return None
-            return f"a meeting organised by the rep who enrolled the contact ({where})"
-
-        _apply_meeting(s, meeting, contacts, counts_for, CALENDAR_ACTOR, now)
+        facts = MeetingFacts(MeetingSource.CALENDAR, with_reps, tuple(c.id for c in contacts), now,
+                             starts_at=event.start, organised_by_rep=organiser is not None,
+                             how=f"{how}, seen in the calendar of {user.mailbox_address}")
+        _apply_meeting(s, meeting, facts, contacts, CALENDAR_ACTOR, now)
         return "meeting"
 
 
@@ -473,6 +488,18 @@ def _contacts_among(s: Session, account_id: int, addresses: Iterable[str]) -> li
         if contact_id is not None:
             found.setdefault(contact_id, None)
     return [s.get_one(t.Contact, cid) for cid in found]
+
+
+def _reps_among(s: Session, account_id: int, addresses: Iterable[str]) -> set[int]:
+    """The account's reps among these addresses (mailbox, sign-in address or alias)."""
+    wanted = set(addresses)
+    if not wanted:
+        return set()
+    found = set(s.scalars(select(t.User.id).where(
+        t.User.account_id == account_id, t.User.mailbox_address.in_(wanted) | t.User.email.in_(wanted))))
+    found |= set(s.scalars(select(t.UserAlias.user_id).where(
+        t.UserAlias.account_id == account_id, t.UserAlias.address.in_(wanted))))
+    return found
 
 
 def _organiser(s: Session, calendar_owner: t.User, address: str | None) -> t.User | None:
@@ -569,30 +596,47 @@ def _subscription_user(ctx: ServiceContext, subscription_id: str) -> int:
 CALENDAR_CREATE = "calendar_create"
 
 
-def add_booking_to_calendar(ctx: ServiceContext, meeting_id: int) -> str | None:
-    """Put a meeting booked on our page in the rep's calendar; the event id, or None.
+@dataclass(frozen=True)
+class CalendarWrite:
+    """Where a booking stands with the rep's calendar: added (with the event id), retrying (the
+    provider failed; the worker tries again) or waiting_for_calendar (no working calendar: the
+    write waits for the rep to connect, and the rep sees the booking waiting in the app)."""
 
-    A rep without a connected mailbox has no calendar to write to. A provider failure never loses
-    the booking: a `calendar_create` job is queued and the worker tries again with backoff.
+    state: str
+    event_id: str | None = None
+
+
+def add_booking_to_calendar(ctx: ServiceContext, meeting_id: int) -> CalendarWrite:
+    """Put a meeting booked on our page in the rep's calendar, or queue the write. Never silent.
+
+    A provider failure queues a `calendar_create` job the worker retries with backoff; a rep
+    without a working calendar (never connected, or the grant revoked) gets the same job, parked
+    until the mailbox is connected again, when it runs at once.
     """
     from addin_server.services.notifications import record_notification
 
     with ctx.sessions() as s:
         meeting = s.get(t.Meeting, meeting_id)
         user = s.get(t.User, meeting.user_id) if meeting is not None else None
-        if meeting is None or user is None or not user.mailbox_connected:
-            return None
+        if meeting is None or user is None:
+            raise ValueError(f"no meeting {meeting_id}")
         account_id, address = user.account_id, user.mailbox_address
-    try:
-        return create_booked_event(ctx, meeting_id)
-    except MailboxNotConnected:
-        return None
-    except Exception as exc:  # noqa: BLE001 - any provider failure is retried by the worker
-        log.warning("could not put meeting %s in the calendar of %s: %s", meeting_id, address, exc)
-        record_notification(ctx, provider=CALENDAR_CREATE, dedupe_key=f"meeting:{meeting_id}",
-                            mailbox_address=address, account_id=account_id,
-                            payload={"meeting_id": meeting_id, "first_error": f"{type(exc).__name__}: {exc}"[:500]})
-        return None
+        connected = calendar_connected(s, user)
+    state, error = "waiting_for_calendar", f"the calendar of {address} is not connected"
+    if connected:
+        try:
+            return CalendarWrite("added", create_booked_event(ctx, meeting_id))
+        except (MailboxNotConnected, GraphGrantRevoked) as exc:
+            # The grant was revoked since: the booking page says so from now on.
+            error = f"{type(exc).__name__}: {exc}"
+            _mark_calendar(ctx, user.id, "disconnected", error)
+        except Exception as exc:  # noqa: BLE001 - any provider failure is retried by the worker
+            log.warning("could not put meeting %s in the calendar of %s: %s", meeting_id, address, exc)
+            state, error = "retrying", f"{type(exc).__name__}: {exc}"
+    record_notification(ctx, provider=CALENDAR_CREATE, dedupe_key=f"meeting:{meeting_id}",
+                        mailbox_address=address, account_id=account_id,
+                        payload={"meeting_id": meeting_id, "first_error": error[:500]})
+    return CalendarWrite(state)
 
 
 def create_booked_event(ctx: ServiceContext, meeting_id: int) -> str:
@@ -642,7 +686,8 @@ class ProviderBusyTimes:
     """The rep's busy times from their own calendar: Google free/busy or Graph getSchedule.
 
     A rep without a connected mailbox, or a provider that fails, shows no calendar busy times (the
-    meetings already booked here still block their slots); the failure is logged.
+    meetings already booked here still block their slots); the failure is logged, and a revoked
+    grant marks the calendar disconnected, so booking pages say the times are not checked.
     """
 
     def __init__(self, ctx: ServiceContext) -> None:
@@ -663,6 +708,10 @@ class ProviderBusyTimes:
             finally:
                 calendar.close()
         except MailboxNotConnected:
+            return []
+        except (CalendarGrantRevoked, GraphGrantRevoked) as exc:
+            # The rep withdrew the grant: booking pages say so from now on.
+            _mark_calendar(self.ctx, row.id, "disconnected", f"{type(exc).__name__}: {exc}")
             return []
         except (CalendarError, GraphError) as exc:
             log.warning("busy times of %s unavailable: %s", row.mailbox_address, exc)

@@ -237,13 +237,15 @@ def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.S
     )
     s.add(record)
     s.flush()
-    from addin_server.services.unsubscribe import links_for_sequence_email
+    from addin_server.services.unsubscribe import bind_booking_links, links_for_sequence_email
 
     links = links_for_sequence_email(ctx.settings, record.id, sender.id, sender.name or sender.mailbox_address)
     record.unsubscribe_token, record.meeting_token = links.unsubscribe_token, links.meeting_token
+    # Any rep's booking link written in the step counts as a link from this email.
+    body = bind_booking_links(ctx.settings, merge_fields.render(step.body, fields), record.id)
     email = OutgoingEmail(
         account_id=e.account_id, provider=sender.mailbox_provider, mailbox_address=sender.mailbox_address,
-        recipient=contact.primary_email, subject=subject, body=merge_fields.render(step.body, fields) + links.footer,
+        recipient=contact.primary_email, subject=subject, body=body + links.footer,
         rfc_message_id=rfc_message_id,
         thread_id=previous.thread_id if previous else None,
         in_reply_to=previous.rfc_message_id if previous else None,

@@ -8,11 +8,11 @@ resync or a second worker finds it and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, time
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, inspect, or_, select, update
+from sqlalchemy import Table, bindparam, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -40,11 +40,12 @@ from addin_server.domain.rules import (
     SentEmailMatch,
     decide,
 )
-from addin_server.mail.classify import Classification, classify
-from addin_server.mail.message import InboundMessage
+from addin_server.mail.classify import Classification, MessageKind, classify
+from addin_server.mail.message import Headers, InboundMessage
 from addin_server.services.context import ServiceContext
 from addin_server.services.enrollments import OPEN, SYSTEM_ACTOR, add_event, end_open_row
 from addin_server.services.errors import NotFound
+from addin_server.services.open_enrollments import involving, open_enrollment_facts
 
 MAX_REFERENCES = 50  # a long References chain only needs its latest links
 
@@ -106,45 +107,8 @@ def _bounced_addresses(message: InboundMessage, classification: Classification) 
     return bounced
 
 
-def _open_enrollment_rows(s: Session, account_id: int, conditions: list[ColumnElement[bool]],
-                          keep: list[t.Enrollment] | None = None) -> dict[int, tuple[OpenEnrollment, int | None]]:
-    if not conditions:
-        return {}
-    rows = s.execute(
-        select(t.Enrollment, t.Contact.company_id, t.Contact.primary_email, t.Sequence)
-        .join(t.Contact, t.Contact.id == t.Enrollment.contact_id)
-        .join(t.Sequence, t.Sequence.id == t.Enrollment.sequence_id)
-        .where(t.Enrollment.account_id == account_id, t.Enrollment.status.in_(OPEN), or_(*conditions))
-        .order_by(t.Enrollment.id)
-    ).all()
-    if keep is not None:
-        keep.extend(e for e, *_ in rows)
-    return {
-        e.id: (OpenEnrollment(
-            id=e.id, contact_id=e.contact_id, company_id=company, sequence_id=seq.id, sequence_name=seq.name,
-            enrolled_by_user_id=e.enrolled_by_user_id, sender_user_id=e.sender_user_id, contact_address=primary,
-            on_reply=AutomationScope(seq.on_reply), pause_on_out_of_office=seq.pause_on_out_of_office,
-            status=e.status), company)
-        for e, company, primary, seq in rows
-    }
-
-
-def _involving(ids: Iterable[int] = (), contact_ids: Iterable[int] = (),
-               company_ids: Iterable[int] = ()) -> list[ColumnElement[bool]]:
-    """Which open enrollments to read: these ids, these contacts', these companies' contacts'."""
-    ids, contact_ids, company_ids = set(ids), set(contact_ids), set(company_ids)
-    conditions: list[ColumnElement[bool]] = []
-    if ids:
-        conditions.append(t.Enrollment.id.in_(ids))
-    if contact_ids:
-        conditions.append(t.Enrollment.contact_id.in_(contact_ids))
-    if company_ids:
-        conditions.append(t.Contact.company_id.in_(company_ids))
-    return conditions
-
-
 def _open_enrollments(s: Session, account_id: int, *, company_id: int) -> dict[int, OpenEnrollment]:
-    return {k: v for k, (v, _) in _open_enrollment_rows(s, account_id, _involving(company_ids=[company_id])).items()}
+    return {k: v for k, (v, _) in open_enrollment_facts(s, account_id, involving(company_ids=[company_id])).items()}
 
 
 def _lookups(s: Session, user: t.User, account: t.Account, provider: str,
@@ -191,12 +155,41 @@ def _lookups(s: Session, user: t.User, account: t.Account, provider: str,
     ids = {r.enrollment_id for rows in (*found.sent_by_id.values(), *found.sent_by_thread.values()) for r in rows}
     contact_ids = {c[0] for rows in found.contacts_by_canonical.values() for c in rows}
     contact_ids |= {c for rows in found.contacts_by_address.values() for c in rows}
-    companies: set[int] = set()
-    if account.unenroll_same_company or account.custom_triggers_beta:
-        companies = {c[3] for rows in found.contacts_by_canonical.values() for c in rows if c[3] is not None}
-        companies |= set(found.company_by_domain.values())
-    found.enrollments = _open_enrollment_rows(s, account.id, _involving(ids, contact_ids, companies), found.rows)
+    # The sender's company: its contacts' enrollments end in sequences with the same-company
+    # checkbox on (outside the beta), or by a beta trigger set to the company.
+    companies = {c[3] for rows in found.contacts_by_canonical.values() for c in rows if c[3] is not None}
+    companies |= set(found.company_by_domain.values())
+    found.enrollments = open_enrollment_facts(s, account.id, involving(
+        ids, contact_ids, companies, same_company_only=not account.custom_triggers_beta), found.rows)
     return found
+
+
+# RFC 2369 / 2919 / 8058 list fields, and the Precedence values lists and bulk senders write.
+_LIST_HEADERS = frozenset({"list-id", "list-unsubscribe", "list-unsubscribe-post", "list-help", "list-subscribe",
+                           "list-post", "list-owner", "list-archive"})
+_LIST_PRECEDENCE = frozenset({"bulk", "list", "junk"})
+
+
+def _is_list_header(name: str, value: str) -> bool:
+    lowered = name.strip().lower()
+    return lowered in _LIST_HEADERS or (lowered == "precedence" and value.strip().lower() in _LIST_PRECEDENCE)
+
+
+def _kind_without_list_headers(message: InboundMessage, classification: Classification,
+                               sent: Sequence[SentEmailMatch]) -> InboundKind | None:
+    """What an automatic-looking answer to a sequence email is once its list headers are set aside.
+
+    Asked only of messages whose In-Reply-To or References names one of our emails: people answer
+    from tools that stamp one-click unsubscribe headers on everything they send.
+    """
+    if classification.kind is not MessageKind.AUTO_OTHER:
+        return None
+    if not any(x.matched_by in ("In-Reply-To", "References") for x in sent):
+        return None
+    kept = tuple((n, v) for n, v in message.headers if not _is_list_header(n, v))
+    if len(kept) == len(message.headers):
+        return None
+    return InboundKind(classify(replace(message, headers=Headers(kept))).kind.value)
 
 
 def own_addresses(s: Session, account_id: int) -> frozenset[str]:
@@ -237,7 +230,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         company_by = "domain" if company_id is not None else ""
     bounced = _bounced_addresses(message, classification)
     bounced_contacts = [c for a in dict.fromkeys(bounced) for c in found.contacts_by_address.get(a, ())]
-    needs_company = company_id is not None and (account.unenroll_same_company or account.custom_triggers_beta)
+    needs_company = company_id is not None
     ids = {m.enrollment_id for m in sent}
     contact_ids = {c.contact_id for c in senders} | set(bounced_contacts)
     enrollments = {
@@ -270,11 +263,11 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         left_company=classification.left_company, return_date=classification.return_date,
         bounced_recipients=tuple(bounced),
         hard_recipients=tuple(a for a in (try_normalize(x) for x in classification.hard_recipients) if a),
-        subject=message.subject[:300])
+        subject=message.subject[:300],
+        kind_without_list_headers=_kind_without_list_headers(message, classification, sent))
     return Facts(
         message=facts_message,
-        account=AccountRules(unenroll_same_company=account.unenroll_same_company,
-                             custom_triggers_beta=account.custom_triggers_beta,
+        account=AccountRules(custom_triggers_beta=account.custom_triggers_beta,
                              soft_bounce_threshold=account.soft_bounce_threshold),
         sent_matches=tuple(sent), sender_contacts=tuple(senders), sender_company_id=company_id,
         sender_company_by=company_by, enrollments=enrollments, company_enrollments=company_enrollments,

@@ -1,19 +1,10 @@
-"""Meetings: logged by a rep, or booked on a rep's public booking page; and what they end.
+"""Meetings: logged by a rep, or booked on a rep's public booking page; recording them and applying
+what the meeting rules (domain/meetings.py, one named case per product sentence) decide they end.
 
-The product sentences (each is a named test in tests/integration/meetings):
-- A meeting logged by the user who enrolled the contact unenrolls the contact (meeting_booked); one
-  logged by another user is recorded and ends nothing.
-- A meeting logged on an associated record (a company or a deal) unenrolls only the contacts it is
-  also associated with.
-- A meeting counts when it is logged while the contact is enrolled, even if it took place earlier.
-- Booking through the meeting link of a sequence email unenrolls the enrolled contact, even when the
-  booking page belongs to another rep than the one who enrolled. Booking on a rep's page without a
-  link counts only when that rep enrolled the contact (found by the email address the booker gives).
-- Every meeting that counts records a `meeting_booked` event on the contact's enrollment.
-- Under the account's custom-trigger beta the sequence's "when a contact books a meeting" setting
-  decides: off (recorded only), the contact, or every open enrollment of the company's contacts in
-  this sequence, all with reason automation_trigger. With the account setting "unenroll contacts from
-  the same company", the company's other open enrollments end with company_contact_booked_meeting.
+This module gathers the facts (the meeting, the contacts it is associated with, their open
+enrollments and their companies') and applies the outcome: a `meeting_booked` event on every
+enrollment the meeting counts for, then the endings `rules.who_ends` gives (the precedence replies
+use too).
 
 Booking pages: /meet/<key> where <key> is the rep's user id and a keyed digest of it, so pages
 cannot be found by counting ids (a bare id, or another rep's digest, finds no page); the web layer
@@ -22,13 +13,15 @@ the next five working days, 9:00-17:00 UTC in 30-minute slots, minus the rep's b
 `BusyTimes` port; the default knows of none) and minus meetings already booked with the rep here.
 Bookings with one rep are serialised (a row lock), so two people cannot take the same slot; the same
 person sending the same booking twice gets the first one back. The public form carries a signed form token bound to the
-rep's page (and to the sequence email's link when there is one), valid for four hours.
+rep's page (and to the sequence email's link when there is one), valid for four hours. A meeting token
+counts only on the page of the rep it was minted for. A rep without a working calendar: the page says
+so, and the booking stands and waits for the calendar (services/calendars.add_booking_to_calendar).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -42,26 +35,22 @@ from addin_server.auth.signed_links import booking_page_key, make_meeting_token,
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, normalize
-from addin_server.domain.model import AutomationScope, EndOfEnrollment, EventType, Surface, UnenrollReason
+from addin_server.domain.meetings import MeetingContact, MeetingFacts, MeetingSource, decide_meeting
+from addin_server.domain.model import EndOfEnrollment, EventType, MailboxProvider, Surface
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned, parse_id
-from addin_server.services.enrollments import OPEN, add_event, end_enrollment, enrollment_views, iso_z
+from addin_server.services.enrollments import add_event, end_enrollment, enrollment_views, iso_z
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from addin_server.services.lookup import find_contact_id
+from addin_server.services.open_enrollments import involving, open_enrollment_facts
 
 SLOT_MINUTES = 30
 WORKING_DAYS_SHOWN = 5
 DAY_STARTS, DAY_ENDS = time(9, 0), time(17, 0)
 # A booking form is good for this long after the page was shown.
 FORM_MAX_AGE_SECONDS = 4 * 3600
-LOGGED_SOURCES = ("logged", "contact_record")
+LOGGED_SOURCES = (MeetingSource.LOGGED.value, MeetingSource.CONTACT_RECORD.value)
 CONTACT_ACTOR = "contact"
-
-
-class MeetingSource:
-    SEQUENCE_LINK = "sequence_link"
-    BOOKING_PAGE = "booking_page"
-    LOGGED = "logged"
-    CONTACT_RECORD = "contact_record"
 
 
 class BadBookingForm(ServiceError):
@@ -142,101 +131,76 @@ def meeting_url_for(settings: Settings, sequence_email_id: int | str, rep_id: in
 # --- the shared decision: what a meeting that counts ends ---------------------------------------
 
 
-def _open_enrollment(s: Session, contact_id: int) -> t.Enrollment | None:
-    return s.scalar(select(t.Enrollment).where(t.Enrollment.contact_id == contact_id,
-                                              t.Enrollment.status.in_(OPEN)))
-
-
-def _company_open_enrollments(s: Session, account_id: int, company_id: int,
-                              sequence_id: int | None = None) -> list[t.Enrollment]:
-    q = (select(t.Enrollment).join(t.Contact, t.Contact.id == t.Enrollment.contact_id)
-         .where(t.Enrollment.account_id == account_id, t.Contact.company_id == company_id,
-                t.Enrollment.status.in_(OPEN)).order_by(t.Enrollment.id))
-    if sequence_id is not None:
-        q = q.where(t.Enrollment.sequence_id == sequence_id)
-    return list(s.scalars(q))
-
-
-# Given a contact's open enrollment: the rule under which the meeting counts for it, or None.
-CountsFor = Callable[[t.Enrollment], str | None]
-
-
-def _apply_meeting(s: Session, meeting: t.Meeting, contacts: list[t.Contact], counts_for: CountsFor,
+def _apply_meeting(s: Session, meeting: t.Meeting, facts: MeetingFacts, contacts: list[t.Contact],
                    actor: str, now: datetime) -> tuple[list[dict[str, Any]], list[int]]:
-    """Record the meeting on each enrollment it counts for and end what the settings say.
+    """Let the meeting rules (domain/meetings) decide, record the meeting and end what they say.
 
     Returns what happened per contact, and the ids of every enrollment it ended.
     """
     account = s.get_one(t.Account, meeting.account_id)
     rep = s.get_one(t.User, meeting.user_id)
+    beta = account.custom_triggers_beta
+    contact_ids = [c.id for c in contacts]
+    read = open_enrollment_facts(s, account.id, involving(
+        contact_ids=contact_ids, company_ids={c.company_id for c in contacts if c.company_id is not None},
+        same_company_only=not beta))
+    enrollments = {eid: e for eid, (e, _) in read.items()}
+    company_enrollments: dict[int, list[int]] = {}
+    for e in enrollments.values():
+        if e.company_id is not None:
+            company_enrollments.setdefault(e.company_id, []).append(e.id)
+    own = {e.contact_id: e.id for e in enrollments.values() if e.contact_id in contact_ids}
+    decision = decide_meeting(facts, [MeetingContact(c.id, c.company_id, own.get(c.id)) for c in contacts],
+                              enrollments=enrollments, company_enrollments=company_enrollments, beta=beta)
+    by_id = {c.id: c for c in contacts}
+    evidence_of: dict[int, dict[str, Any]] = {}  # enrollment id -> the meeting's evidence for its contact
+    booked_by: dict[int, t.Contact] = {}  # company id -> the contact whose meeting reached it
     outcomes: list[dict[str, Any]] = []
-    decided: set[int] = set()
-    ended: list[int] = []
-    company_wide: list[tuple[int, t.Contact, dict[str, Any]]] = []
-
-    def end(enrollment_id: int, reason: UnenrollReason, evidence: dict[str, Any]) -> bool:
-        decided.add(enrollment_id)
-        if not end_enrollment(s, enrollment_id, EndOfEnrollment(reason, Surface.AUTOMATIC, actor, evidence), now):
-            return False  # ended meanwhile by someone else; its first ending stands
-        ended.append(enrollment_id)
-        return True
-
-    for contact in contacts:
-        outcome: dict[str, Any] = {"contact_id": str(contact.id), "enrollment_id": None, "action": "none"}
+    for x in decision.per_contact:
+        outcome: dict[str, Any] = {"contact_id": str(x.contact_id),
+                                   "enrollment_id": str(x.enrollment_id) if x.enrollment_id else None,
+                                   "action": "none"}
         outcomes.append(outcome)
-        e = _open_enrollment(s, contact.id)
-        if e is None:
-            outcome["note"] = "the contact is not enrolled"
+        if not x.counts or x.enrollment_id is None:
+            outcome["note"] = x.rule
             continue
-        outcome["enrollment_id"] = str(e.id)
-        rule = counts_for(e)
-        if rule is None:
-            outcome["note"] = "the meeting is with another rep than the one who enrolled the contact"
-            continue
+        contact = by_id[x.contact_id]
         evidence: dict[str, Any] = {
-            "rule": rule, "meeting_id": str(meeting.id), "meeting_at": iso_z(meeting.start_time),
+            "rule": x.rule, "meeting_id": str(meeting.id), "meeting_at": iso_z(meeting.start_time),
             "source": meeting.source, "booked_with": rep.email, "contact_email": contact.primary_email,
         }
         if meeting.sequence_email_id is not None:
             evidence["sequence_email_id"] = str(meeting.sequence_email_id)
-        add_event(s, e, EventType.MEETING_BOOKED, now, actor, **evidence)
-        decided.add(e.id)
-        seq = s.get_one(t.Sequence, e.sequence_id)
-        if account.custom_triggers_beta:
-            scope = AutomationScope(seq.on_meeting)
-            setting = {"setting": f"when a contact books a meeting: {scope.value}",
-                       "trigger": UnenrollReason.MEETING_BOOKED.value}
-            if scope is AutomationScope.OFF:
-                outcome.update(action="recorded", note="meeting recorded; the sequence does not unenroll")
-            else:
-                if end(e.id, UnenrollReason.AUTOMATION_TRIGGER, {**evidence, **setting}):
-                    outcome.update(action="unenrolled", reason=UnenrollReason.AUTOMATION_TRIGGER.value)
-                if scope is AutomationScope.COMPANY and contact.company_id is not None:
-                    company = s.get_one(t.Company, contact.company_id)
-                    for other in _company_open_enrollments(s, account.id, company.id, seq.id):
-                        if other.id in decided:
-                            continue
-                        end(other.id, UnenrollReason.AUTOMATION_TRIGGER, {
-                            **evidence, **setting, "company_id": str(company.id), "company_name": company.name,
-                            "booked_by_contact": contact.primary_email,
-                            "rule": "a contact of the same company booked a meeting "
-                                    "(sequence setting: all contacts at the company)"})
-        else:
-            if end(e.id, UnenrollReason.MEETING_BOOKED, evidence):
-                outcome.update(action="unenrolled", reason=UnenrollReason.MEETING_BOOKED.value)
-        if account.unenroll_same_company and contact.company_id is not None:
-            company_wide.append((contact.company_id, contact, evidence))
-
-    # The account-wide company setting ends what no sequence setting decided (any sequence).
-    for company_id, contact, evidence in company_wide:
-        company = s.get_one(t.Company, company_id)
-        for other in _company_open_enrollments(s, account.id, company.id):
-            if other.id in decided:
-                continue
-            end(other.id, UnenrollReason.COMPANY_CONTACT_BOOKED_MEETING, {
-                **evidence, "rule": "a contact of the same company booked a meeting",
-                "setting": "unenroll contacts from the same company", "company_id": str(company.id),
-                "company_name": company.name, "booked_by_contact": contact.primary_email})
+        evidence_of[x.enrollment_id] = evidence
+        if contact.company_id is not None:
+            booked_by.setdefault(contact.company_id, contact)
+    rows = {e.id: e for e in s.scalars(select(t.Enrollment).where(t.Enrollment.id.in_(
+        set(decision.recorded) | {x.enrollment_id for x in decision.endings})))}
+    for eid in decision.recorded:
+        add_event(s, rows[eid], EventType.MEETING_BOOKED, now, actor, **evidence_of[eid])
+    ended: list[int] = []
+    ending_of = {x.enrollment_id: x for x in decision.endings}
+    for x in decision.per_contact:
+        if x.counts and x.enrollment_id is not None and x.enrollment_id not in ending_of:
+            outcome = next(o for o in outcomes if o["enrollment_id"] == str(x.enrollment_id))
+            outcome.update(action="recorded", note="meeting recorded; the sequence does not unenroll")
+    for ending in decision.endings:
+        eid = ending.enrollment_id
+        if eid in evidence_of:
+            evidence = {**evidence_of[eid], **decision.settings.get(eid, {}), **ending.evidence}
+        else:  # a colleague: the evidence of the meeting that reached their company
+            company_id = int(str(ending.evidence["company_id"]))
+            contact = booked_by[company_id]
+            company = s.get_one(t.Company, company_id)
+            first = next(i for i, v in evidence_of.items() if v["contact_email"] == contact.primary_email)
+            evidence = {**evidence_of[first], **ending.evidence, "company_id": str(company_id),
+                        "company_name": company.name, "booked_by_contact": contact.primary_email}
+        if not end_enrollment(s, eid, EndOfEnrollment(ending.reason, Surface.AUTOMATIC, actor, evidence), now):
+            continue  # ended meanwhile by someone else; its first ending stands
+        ended.append(eid)
+        for o in outcomes:
+            if o["enrollment_id"] == str(eid):
+                o.update(action="unenrolled", reason=ending.reason.value)
     return outcomes, ended
 
 
@@ -304,14 +268,10 @@ def log_meeting(
             deal_id=deal_id, logged_at=now,
         )
         _add_meeting(s, meeting, contacts)
-        where = "the contact record" if source == MeetingSource.CONTACT_RECORD else "a logged meeting"
-
-        def counts_for(e: t.Enrollment) -> str | None:
-            if e.enrolled_by_user_id != user.id:
-                return None
-            return f"meeting logged by the rep who enrolled the contact ({where})"
-
-        return _result(s, meeting, contacts, _apply_meeting(s, meeting, contacts, counts_for, principal.actor, now))
+        # A meeting associated with a company or a deal counts only for the contacts it names.
+        facts = MeetingFacts(MeetingSource(source), frozenset({user.id}), tuple(c.id for c in contacts), now,
+                             starts_at=start_time)
+        return _result(s, meeting, contacts, _apply_meeting(s, meeting, facts, contacts, principal.actor, now))
 
 
 # --- booking pages ------------------------------------------------------------------------------
@@ -328,6 +288,17 @@ def _rep(s: Session, rep_ref: str) -> t.User:
 def _booking_rep(user: t.User) -> BookingRep:
     return BookingRep(id=user.id, account_id=user.account_id, name=user.name or user.email, email=user.email,
                       mailbox_provider=user.mailbox_provider, mailbox_address=user.mailbox_address)
+
+
+def calendar_connected(s: Session, user: t.User) -> bool:
+    """Whether the rep has a working calendar: a grant given by real consent and not revoked."""
+    if not user.mailbox_connected:
+        return False
+    granted = user.ms_tid if user.mailbox_provider == MailboxProvider.OUTLOOK.value else user.refresh_token_encrypted
+    if not granted:
+        return False
+    watch = s.scalar(select(t.CalendarWatch.status).where(t.CalendarWatch.user_id == user.id))
+    return watch != "disconnected"
 
 
 def _free_slots(s: Session, ctx: ServiceContext, user: t.User,
@@ -353,13 +324,19 @@ class LinkedEmail:
 
 
 def _linked_email(s: Session, settings: Settings, user: t.User, meeting_token: str | None) -> LinkedEmail | None:
-    """The sequence email a meeting token belongs to (same account as the page), or None."""
+    """The sequence email a meeting token belongs to, or None.
+
+    A token is bound to the link it was minted for: the email, and the rep whose page the link
+    opens. The same token on another rep's page (or another account's) is no link from the email.
+    """
     if not meeting_token:
         return None
     try:
         link = read_meeting_token(meeting_token, settings)
     except AuthError:
         return None
+    if link.rep_id != str(user.id):
+        return None  # minted for another rep's link: on this page it is no link from the email
     key = parse_id(link.sequence_email_id)
     email = s.get(t.SequenceEmail, key) if key is not None else None
     if email is None or email.account_id != user.account_id:
@@ -412,6 +389,9 @@ def booking_page(ctx: ServiceContext, rep_ref: str, *, meeting_token: str | None
             "link": ({"contact_name": contact_name(linked.contact)} if linked else None),
             "link_state": "valid" if linked else ("invalid" if meeting_token else "none"),
             "meeting_token": meeting_token if linked and meeting_token else "",
+            # Without a working calendar the times are not checked against it and a booking waits
+            # for the rep to connect: the page says so.
+            "calendar_connected": calendar_connected(s, user),
             "form_token": _form_token(ctx.settings, user.id, meeting_token if linked and meeting_token else ""),
             "time_zone": "UTC",
         }
@@ -458,8 +438,6 @@ def book_meeting(
                 booker_email = normalize(email)
             except InvalidAddress:
                 raise Invalid("please give a valid email address") from None
-            from addin_server.services.lookup import find_contact_id
-
             found = find_contact_id(s, user.account_id, booker_email)
             contact = s.get_one(t.Contact, found) if found is not None else None
         _lock_rep_calendar(s, user.id)
@@ -479,21 +457,18 @@ def book_meeting(
         )
         contacts = [contact] if contact is not None else []
         _add_meeting(s, meeting, contacts)
-
-        def counts_for(e: t.Enrollment) -> str | None:
-            if linked is not None:
-                return "booked through the meeting link of a sequence email"
-            if e.enrolled_by_user_id == user.id:
-                return "booked on the booking page of the rep who enrolled the contact"
-            return None
-
-        result = _result(s, meeting, contacts, _apply_meeting(s, meeting, contacts, counts_for, CONTACT_ACTOR, now))
+        facts = MeetingFacts(MeetingSource(meeting.source), frozenset({user.id}), tuple(c.id for c in contacts), now,
+                             starts_at=start,
+                             linked_enrollment_id=linked.sequence_email.enrollment_id if linked else None)
+        result = _result(s, meeting, contacts, _apply_meeting(s, meeting, facts, contacts, CONTACT_ACTOR, now))
         result["rep"] = {"id": str(user.id), "name": user.name or user.email}
         result["booker"] = {"name": booker_name, "email": booker_email}
     # Once the booking is committed: into the rep's calendar (a failure is retried by the worker).
     from addin_server.services.calendars import add_booking_to_calendar
 
-    result["meeting"]["calendar_event_id"] = add_booking_to_calendar(ctx, int(result["meeting"]["id"]))
+    written = add_booking_to_calendar(ctx, int(result["meeting"]["id"]))
+    result["meeting"]["calendar_event_id"] = written.event_id
+    result["calendar"] = written.state
     return result
 
 
@@ -511,7 +486,9 @@ def _booking_view(s: Session, user: t.User, meeting: t.Meeting, outcomes: list[d
                   booker: dict[str, str]) -> dict[str, Any]:
     contact_ids = list(s.scalars(select(t.MeetingContact.contact_id).where(t.MeetingContact.meeting_id == meeting.id)))
     return {"meeting": meeting_view(meeting, contact_ids), "outcomes": outcomes, "ended": [],
-            "rep": {"id": str(user.id), "name": user.name or user.email}, "booker": booker, "already_booked": True}
+            "rep": {"id": str(user.id), "name": user.name or user.email}, "booker": booker, "already_booked": True,
+            "calendar": "added" if meeting.calendar_event_id else (
+                "retrying" if calendar_connected(s, user) else "waiting_for_calendar")}
 
 
 def list_meetings(ctx: ServiceContext, principal: Principal, *, contact_id: str | None = None,

@@ -40,6 +40,7 @@ def sequence_view(seq: t.Sequence, steps: list[t.Step]) -> dict[str, Any]:
         "automation": {
             "on_reply": seq.on_reply, "on_meeting": seq.on_meeting,
             "pause_on_out_of_office": seq.pause_on_out_of_office,
+            "unenroll_same_company": seq.unenroll_same_company,
         },
         "copied_from_id": str(seq.copied_from_id) if seq.copied_from_id else None,
     }
@@ -83,14 +84,19 @@ def create_sequence(
     on_meeting: str = "contact",
     pause_on_out_of_office: bool = False,
     copied_from_id: int | None = None,
+    unenroll_same_company: bool | None = None,
 ) -> dict[str, Any]:
+    """A new sequence; its same-company checkbox is the account's default unless given."""
     _validate_steps(steps)
     with ctx.session() as s:
         owner = owned(s, t.User, owner_user_id, principal, "user")
+        if unenroll_same_company is None:
+            unenroll_same_company = s.get_one(t.Account, principal.account_id).unenroll_same_company
         seq = t.Sequence(
             account_id=principal.account_id, owner_user_id=owner.id, name=name.strip(), steps_total=len(steps),
             on_reply=_check_scope(on_reply, "on_reply"), on_meeting=_check_scope(on_meeting, "on_meeting"),
             pause_on_out_of_office=pause_on_out_of_office, copied_from_id=copied_from_id, created_at=ctx.now(),
+            unenroll_same_company=unenroll_same_company,
         )
         s.add(seq)
         s.flush()
@@ -135,14 +141,21 @@ def update_automation(
     pause_on_out_of_office: bool,
     save_as_new: bool = False,
     new_name: str | None = None,
+    unenroll_same_company: bool | None = None,
 ) -> dict[str, Any]:
-    """Save the automation settings on this sequence, or on a copy (current enrollments stay put)."""
+    """Save the automation settings on this sequence, or on a copy (current enrollments stay put).
+
+    The same-company checkbox stays as it is when not given (a copy keeps the original's).
+    """
     on_reply, on_meeting = _check_scope(on_reply, "on_reply"), _check_scope(on_meeting, "on_meeting")
     with ctx.session() as s:
         seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
         steps = load_steps(s, seq.id)
+        if unenroll_same_company is None:
+            unenroll_same_company = seq.unenroll_same_company
         if not save_as_new:
             seq.on_reply, seq.on_meeting, seq.pause_on_out_of_office = on_reply, on_meeting, pause_on_out_of_office
+            seq.unenroll_same_company = unenroll_same_company
             s.flush()
             return sequence_view(seq, steps)
         owner_id, name, source_id = seq.owner_user_id, new_name or f"{seq.name} (copy)", seq.id
@@ -150,5 +163,5 @@ def update_automation(
         ctx, principal, name=name, owner_user_id=str(owner_id),
         steps=[StepInput(x.type, x.delay_days, x.subject, x.body, x.thread_with_previous) for x in steps],
         on_reply=on_reply, on_meeting=on_meeting, pause_on_out_of_office=pause_on_out_of_office,
-        copied_from_id=source_id,
+        copied_from_id=source_id, unenroll_same_company=unenroll_same_company,
     )

@@ -11,14 +11,21 @@ of the email the link came in. Doing it twice changes nothing the second time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from addin_server.auth.errors import AuthError
-from addin_server.auth.signed_links import make_meeting_token, make_unsubscribe_token, read_unsubscribe_token
+from addin_server.auth.signed_links import (
+    make_meeting_token,
+    make_unsubscribe_token,
+    read_unsubscribe_token,
+    rep_of_booking_key,
+)
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, EventType, Surface, UnenrollReason
@@ -82,6 +89,33 @@ def links_for_sequence_email(settings: Settings, sequence_email_id: int, rep_id:
         unsubscribe_token=unsubscribe_token, meeting_token=meeting_token, footer=footer,
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
+
+
+# After ".../meet/": the page key, then an optional query that ends before sentence punctuation, as
+# mail clients read a link in text.
+_BOOKING_LINK_TAIL = (r"([0-9]{1,19}-[A-Za-z0-9_\-]{16})(?![A-Za-z0-9_\-])"
+                      r"(\?[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?])?")
+
+
+def bind_booking_links(settings: Settings, body: str, sequence_email_id: int) -> str:
+    """Every booking-page link written in a sequence email's body, bound to that email.
+
+    A rep may write a teammate's booking link into a step: booking through it must end the
+    contact's enrollment like the sender's own footer link does, so each link gets a token minted
+    for this email and for the rep whose page it opens (a token works on that page only).
+    """
+    pattern = re.compile(re.escape(settings.public_endpoint("/meet/")) + _BOOKING_LINK_TAIL)
+
+    def bound(found: re.Match[str]) -> str:
+        rep_id = rep_of_booking_key(found.group(1), settings)
+        if rep_id is None:
+            return found.group(0)  # not a page of ours: left as written
+        query = [(k, v) for k, v in parse_qsl((found.group(2) or "?")[1:], keep_blank_values=True) if k != "t"]
+        token = make_meeting_token(str(sequence_email_id), rep_id, settings)
+        url = booking_page_url(settings, rep_id, token)
+        return f"{url}&{urlencode(query)}" if query else url
+
+    return pattern.sub(bound, body)
 
 
 # --- the use case ------------------------------------------------------------------------------

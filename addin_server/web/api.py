@@ -74,6 +74,9 @@ class AutomationIn(Strict):
     on_reply: Literal["off", "contact", "company"] = "contact"
     on_meeting: Literal["off", "contact", "company"] = "contact"
     pause_on_out_of_office: bool = False
+    # "Unenroll contacts from the same company"; omitted: the account's default (new sequences) or
+    # unchanged (saving automation).
+    unenroll_same_company: bool | None = None
 
 
 class SequenceIn(Strict):
@@ -166,12 +169,20 @@ class ContactOut(Open):
     company_id: str | None
 
 
+class AutomationOut(Open):
+    on_reply: str
+    on_meeting: str
+    pause_on_out_of_office: bool
+    unenroll_same_company: bool
+
+
 class SequenceOut(Open):
     id: str
     name: str
     owner_user_id: str
     steps_total: int
     steps: list[dict[str, Any]]
+    automation: AutomationOut
 
 
 class SequenceList(Open):
@@ -241,6 +252,7 @@ class AccountOut(Open):
     name: str
     plan: str
     custom_triggers_beta: bool
+    # The default of new sequences' "unenroll contacts from the same company" checkbox.
     unenroll_same_company: bool
     soft_bounce_threshold: int
 
@@ -303,7 +315,9 @@ def get_account() -> Any:
 
 
 @operation(spec, bp, "PATCH", "/account/settings", summary="Change account settings", tag="account",
-           body=AccountSettingsIn, response=AccountOut, errors=(400, 403, 422))
+           body=AccountSettingsIn, response=AccountOut, errors=(400, 403, 422),
+           description="`unenroll_same_company` is the default of new sequences' checkbox; each sequence "
+                       "keeps its own (`PUT /sequences/{id}/automation`).")
 def patch_account_settings(body: AccountSettingsIn) -> Any:
     return _account_view(accounts.update_account_settings(ctx(), principal(), **body.model_dump(exclude_none=True)))
 
@@ -373,7 +387,9 @@ def get_sequence(sequence_id: str) -> Any:
 
 
 @operation(spec, bp, "PUT", "/sequences/{sequence_id}/automation", tag="sequences", body=AutomationUpdateIn,
-           response=SequenceOut, summary="Save automation settings on this sequence or as a new one")
+           response=SequenceOut, summary="Save automation settings on this sequence or as a new one",
+           description="`unenroll_same_company`: the sequence's contacts leave it when someone at their company "
+                       "replies or books a meeting (outside the custom-trigger beta); omitted, it stays as it is.")
 def put_automation(sequence_id: str, body: AutomationUpdateIn) -> Any:
     return sequences.update_automation(ctx(), principal(), sequence_id, **body.model_dump())
 
@@ -508,8 +524,10 @@ class MeetingOut(Open):
 @operation(spec, bp, "POST", "/meetings", tag="meetings", body=MeetingIn, response=MeetingOut, status=201,
            errors=(400, 403, 404, 422), summary="Log a meeting with contacts (and a company or deal)",
            description="Unenrolls (meeting_booked) each associated contact enrolled by the user who logged it, "
-                       "even for a meeting in the past; the sequence's meeting automation and the account's "
-                       "company setting decide the rest. `ended` lists every enrollment it ended.")
+                       "even for a meeting in the past; outside the custom-trigger beta the company's contacts "
+                       "in sequences with `unenroll_same_company` on end too (company_contact_booked_meeting), "
+                       "under it the sequence's `on_meeting` decides alone. `ended` lists every enrollment it "
+                       "ended.")
 def log_meeting(body: MeetingIn) -> Any:
     from addin_server.services import meetings  # imported here so this section stays self-contained
 

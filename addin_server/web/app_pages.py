@@ -407,6 +407,17 @@ def sequence_automation(sequence_id: str) -> Response:
     return redirect(url_for("app_pages.sequence_tab", sequence_id=saved["id"], tab="automation"))
 
 
+@bp.post("/sequences/<sequence_id>/same-company")
+def sequence_same_company(sequence_id: str) -> Response:
+    on = request.form.get("unenroll_same_company") == "on"
+    app_pages.save_same_company(_services(), _rep().principal, sequence_id, on=on)
+    flash("Contacts from the same company now " + ("leave" if on else "stay in") + " this sequence when one of "
+          "them replies or books a meeting.", "success")
+    back = request.form.get("tab", "enrollments")
+    return redirect(url_for("app_pages.sequence_tab", sequence_id=sequence_id,
+                            tab=back if back in TABS else "enrollments"))
+
+
 # --- settings --------------------------------------------------------------------------------
 
 
@@ -426,9 +437,11 @@ def settings_save() -> Response:
         raise Invalid("the soft-bounce threshold must be a whole number") from None
     listed = form.getlist("sequence_listed")
     chosen = set(form.getlist("pause_on_out_of_office"))
+    same_company = set(form.getlist("same_company"))
     app_pages.save_settings(
         _services(), _rep().principal, unenroll_same_company=form.get("unenroll_same_company") == "on",
-        soft_bounce_threshold=threshold, pause_on_out_of_office={s: s in chosen for s in listed})
+        soft_bounce_threshold=threshold, pause_on_out_of_office={s: s in chosen for s in listed},
+        same_company={s: s in same_company for s in listed})
     flash("Settings saved.", "success")
     return redirect(url_for("app_pages.settings_page"))
 

@@ -1,5 +1,6 @@
-"""Issue #9: a new meeting in the rep's calendar unenrolls the contact only when its organiser is the
-rep who enrolled them; the sequence's and the account's meeting settings apply as for every meeting;
+"""Issue #9 and #14: a new meeting in the rep's calendar unenrolls the contact only when it is with the
+rep who enrolled them (that rep organised it, or the contact invited that rep); the sequence's meeting
+settings apply as for every meeting;
 each event counts once. Through the emulator's Google Calendar channel and Graph events subscription:
 the provider notifies our webhook, the worker reads the change from the cursor and applies it.
 """
@@ -27,7 +28,7 @@ def _notify_and_work(world: CalendarWorld) -> None:
 
 @dataclass(frozen=True)
 class Organiser:
-    organised_by: str  # rep | other: whose address organises the meeting in the rep's calendar
+    organised_by: str  # rep | other | contact: whose address organises the meeting in the rep's calendar
     enrolled_by: str  # rep | other
     outcome: tuple[str, str | None]
 
@@ -43,20 +44,28 @@ GOOGLE_ONLY = [
                  id="a meeting another rep organised and invited this rep to counts when that rep enrolled the contact"),
     pytest.param(Organiser("other", "rep", ("active", None)),
                  id="being invited to someone else's meeting with the contact ends nothing for the rep who enrolled"),
+    pytest.param(Organiser("contact", "rep", ("unenrolled", "meeting_booked")),
+                 id="an invitation the contact organises in the calendar of the rep who enrolled them unenrolls"),
+    pytest.param(Organiser("contact", "other", ("active", None)),
+                 id="an invitation the contact organises with another rep than the one who enrolled ends nothing"),
 ]
 
 
 def _check_organiser_rule(world: CalendarWorld, case: Organiser) -> None:
     reps = {"rep": world.rep, "other": world.other_rep}
+    organisers = {"rep": world.rep["mailbox_address"], "other": world.other_rep["mailbox_address"],
+                  "contact": world.contact["email"]}
     enrollment = world.enroll(by=reps[case.enrolled_by])
-    world.add_meeting(_soon(), organizer=str(reps[case.organised_by]["mailbox_address"]))
+    world.add_meeting(_soon(), organizer=str(organisers[case.organised_by]))
     _notify_and_work(world)
     got = world.enrollment(enrollment["id"])
     assert (got["status"], got["end_reason"]) == case.outcome
     assert world.count(t.Meeting, source="calendar") == 1, "the meeting is recorded either way"
     if case.outcome[0] == "unenrolled":
         assert got["end_surface"] == "automatic" and got["evidence"]["source"] == "calendar"
-        assert "organised by the rep who enrolled the contact" in got["evidence"]["rule"]
+        expected = ("an invitation from outside the account with the rep who enrolled the contact invited"
+                    if case.organised_by == "contact" else "organised by the rep who enrolled the contact")
+        assert expected in got["evidence"]["rule"]
         assert [e["type"] for e in got["events"]].count("meeting_booked") == 1
 
 
@@ -90,16 +99,18 @@ SETTINGS = [
     pytest.param(MeetingSettings(False, "contact", True, ("unenrolled", "meeting_booked"),
                           ("unenrolled", "company_contact_booked_meeting")),
                  id="unenroll contacts from the same company: the colleague ends with company_contact_booked_meeting"),
+    pytest.param(MeetingSettings(True, "contact", True, ("unenrolled", "automation_trigger"), ("active", None)),
+                 id="beta, on_meeting contact: the sequence's same-company checkbox does not apply"),
 ]
 
 
 @pytest.mark.parametrize("case", SETTINGS)
 def test_the_sequence_and_account_meeting_settings_apply_to_calendar_meetings(
         world: CalendarWorld, case: MeetingSettings) -> None:
-    accounts.update_account_settings(world.ctx, world.admin, custom_triggers_beta=case.beta,
-                                     unenroll_same_company=case.same_company)
+    accounts.update_account_settings(world.ctx, world.admin, custom_triggers_beta=case.beta)
     sequences.update_automation(world.ctx, world.admin, world.sequence["id"], on_reply="contact",
-                                on_meeting=case.on_meeting, pause_on_out_of_office=False)
+                                on_meeting=case.on_meeting, pause_on_out_of_office=False,
+                                unenroll_same_company=case.same_company)
     jane, raj = world.enroll(), world.enroll(contact=world.colleague)
     world.add_meeting(_soon())
     _notify_and_work(world)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
+from addin_server.db.migrate import downgrade, upgrade
 from addin_server.db.tables import Base
-from addin_server.services.context import ServiceContext
+from addin_server.services import accounts, sequences
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.directory import create_user
+from addin_server.services.sequences import StepInput
 
 
 def test_migrated_database_matches_the_models(services: ServiceContext) -> None:
@@ -21,3 +26,22 @@ def test_one_open_enrollment_per_contact_is_a_database_index(services: ServiceCo
 
     indexes = {ix["name"]: ix for ix in inspect(services.engine).get_indexes("enrollments")}
     assert indexes["uq_enrollments_one_open_per_contact"]["unique"]
+
+
+def test_existing_sequences_take_their_accounts_same_company_setting(services: ServiceContext) -> None:
+    """The checkbox moved from the account onto each sequence: a sequence made before the move keeps
+    what its account said, and the account's value stays as the default for new sequences."""
+    made = {}
+    for name, on in (("On", True), ("Off", False)):
+        account = accounts.create_account(services, name=name, plan="enterprise", admin_email=f"admin@{name}.test")
+        admin = Principal(account_id=account.account_id, label="test", is_admin=True)
+        rep = create_user(services, admin, email=f"rep@{name}.test", name="Rep", role="user",
+                          mailbox_provider="gmail", mailbox_address=f"rep@{name}.test")
+        accounts.update_account_settings(services, admin, unenroll_same_company=on)
+        made[name] = sequences.create_sequence(services, admin, name="S", owner_user_id=rep["id"],
+                                               steps=[StepInput("task", 0, "T", "")])["id"]
+    downgrade(services.engine, "0004")
+    upgrade(services.engine)
+    with services.engine.connect() as conn:
+        got = dict(conn.execute(text("SELECT id, unenroll_same_company FROM sequences")).all())
+    assert {k: bool(got[int(v)]) for k, v in made.items()} == {"On": True, "Off": False}

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from addin_server.db import tables as t
 from addin_server.mail.message import InboundMessage
-from addin_server.services import accounts, directory, enrollments
+from addin_server.services import directory, enrollments, sequences
 from addin_server.services.context import ServiceContext
 from addin_server.services.inbound import apply_inbound_message
 from addin_server.services.sequences import update_automation
@@ -133,7 +133,8 @@ def test_a_no_longer_with_the_company_reply_is_a_hard_bounce(services: ServiceCo
 
 def test_a_colleague_reply_ends_the_company_when_the_setting_is_on(services: ServiceContext, world: World,
                                                                     provider: str) -> None:
-    accounts.update_account_settings(services, world.admin, unenroll_same_company=True)
+    sequences.update_automation(services, world.admin, world.sequence["id"], on_reply="contact",
+                                on_meeting="contact", pause_on_out_of_office=False, unenroll_same_company=True)
     jane, raj = enroll(services, world), enroll(services, world, world.colleague)
     deliver(services, world, provider, "human_reply.eml", sender="boss@globex-acme.test",
             in_reply_to=sent_message_id(services, jane["id"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,12 +10,15 @@ from typing import Any
 
 import pytest
 
-from addin_server.services import enrollments, meetings
+from addin_server.auth.signed_links import MeetingLink, read_meeting_token
+from addin_server.services import enrollments, meetings, sequences
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
-from addin_server.services.meetings import BookingRep, free_slots, working_slots
+from addin_server.services.meetings import BookingRep, booking_page_url, free_slots, working_slots
+from addin_server.services.sequences import StepInput
+from addin_server.services.unsubscribe import bind_booking_links
 from tests.builders import World
-from tests.integration.meetings.conftest import enroll, sequence_emails
+from tests.integration.meetings.conftest import enroll, outbox, sequence_emails
 
 MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the test clock's start
 
@@ -81,8 +85,8 @@ class Booking:
 CASES = [
     pytest.param(Booking("enrolling rep", True),
                  id="booking through a sequence email's link unenrolls the enrolled contact"),
-    pytest.param(Booking("another rep", True),
-                 id="booking through a sequence email's link on another rep's page still unenrolls"),
+    pytest.param(Booking("another rep", True, expect=("active", None), source="booking_page"),
+                 id="a sequence email's link token on another rep's page is no link from the email: it ends nothing"),
     pytest.param(Booking("enrolling rep", False, source="booking_page"),
                  id="booking without a link, as an enrolled contact, with the enrolling rep unenrolls"),
     pytest.param(Booking("enrolling rep", False, booker_email="jane.doe.home@gmail.com", source="booking_page"),
@@ -181,3 +185,55 @@ def test_a_page_for_no_rep_is_not_found(services: ServiceContext, world: World) 
         meetings.booking_page(services, "999999")
     with pytest.raises(NotFound):
         meetings.booking_page(services, "rita")
+
+
+def _token_in(body: str, page_url: str) -> str:
+    """The meeting token of the link to `page_url` written in an email's body."""
+    found = re.search(re.escape(page_url) + r"\?t=([A-Za-z0-9_.\-]+)", body)
+    assert found, f"no link to {page_url} in the email"
+    return found.group(1)
+
+
+def test_a_teammates_booking_link_written_in_a_step_counts_as_a_meeting_from_the_sequence(
+        services: ServiceContext, world: World) -> None:
+    """"Even if it is not your link": Otto's page, written into Rita's step, ends Jane's enrollment."""
+    otto_page = booking_page_url(services.settings, world.other_rep["id"])
+    seq = sequences.create_sequence(services, world.admin, name="With Otto", owner_user_id=world.rep["id"], steps=[
+        StepInput("automated_email", 0, "Intro", f"Book Otto, our specialist: {otto_page} (30 minutes)."),
+        StepInput("task", 2, "Follow up", "")])
+    e = enroll(services, world, sequence=seq)
+    body = outbox(services)[-1].body
+    token = _token_in(body, otto_page)
+    assert "(30 minutes)" in body, "the text around the link is kept"
+    got = _book(services, world.other_rep, token=token, name="", email="")
+    after = enrollments.get_enrollment(services, world.admin, e["id"])
+    assert (after["status"], after["end_reason"]) == ("unenrolled", "meeting_booked")
+    assert got["meeting"]["source"] == "sequence_link" and got["meeting"]["user_id"] == world.other_rep["id"]
+    assert after["evidence"]["rule"] == "booked through a meetings link in a sequence email sent to the contact"
+
+
+def test_a_token_minted_for_a_teammates_link_does_not_work_on_the_senders_page(
+        services: ServiceContext, world: World) -> None:
+    otto_page = booking_page_url(services.settings, world.other_rep["id"])
+    seq = sequences.create_sequence(services, world.admin, name="With Otto", owner_user_id=world.rep["id"], steps=[
+        StepInput("automated_email", 0, "Intro", f"Book Otto: {otto_page}"), StepInput("task", 2, "Follow up", "")])
+    e = enroll(services, world, sequence=seq)
+    token = _token_in(outbox(services)[-1].body, otto_page)
+    page = meetings.booking_page(services, world.other_rep["id"], meeting_token=token)
+    assert page["link_state"] == "valid"
+    assert meetings.booking_page(services, world.rep["id"], meeting_token=token)["link_state"] == "invalid"
+    # On Rita's page the token is no link: the booker is asked who they are, and Rita enrolled Jane.
+    with pytest.raises(Invalid):
+        _book(services, world.rep, token=token, name="", email="")
+    assert enrollments.get_enrollment(services, world.admin, e["id"])["status"] == "active"
+
+
+def test_a_link_that_is_not_one_of_our_booking_pages_is_left_as_written(services: ServiceContext) -> None:
+    page = booking_page_url(services.settings, 12)
+    forged = page[:-3] + ("abc" if not page.endswith("abc") else "xyz")
+    body = f"Ours: {page}?utm=x&t=old. Forged: {forged}. Elsewhere: https://example.org/meet/12-abcdefghijklmnop"
+    got = bind_booking_links(services.settings, body, 5)
+    ours = re.search(re.escape(f"Ours: {page}?t=") + r"([A-Za-z0-9_.\-]+)&utm=x\. ", got)
+    assert ours, got
+    assert read_meeting_token(ours.group(1), services.settings) == MeetingLink("5", "12")
+    assert f"Forged: {forged}." in got and "Elsewhere: https://example.org/meet/12-abcdefghijklmnop" in got

@@ -61,7 +61,8 @@ def ended(outcome) -> dict[int, UnenrollReason | None]:  # type: ignore[no-untyp
     return {d.enrollment_id: d.reason for d in outcome.decisions if d.action is Action.UNENROLL}
 
 
-SAME_COMPANY = AccountRules(unenroll_same_company=True)
+# Every sequence with its "unenroll contacts from the same company" checkbox on.
+SAME_COMPANY = {i: replace(e, unenroll_same_company=True) for i, e in ALL.items()}
 BETA = AccountRules(custom_triggers_beta=True)
 
 CASES = [
@@ -87,12 +88,12 @@ CASES = [
                  {CHLOE.id: UnenrollReason.EMAILED_FROM_ALIAS},
                  id="an email from a gmail dot, plus-tag or googlemail spelling unenrolls with emailed_from_alias"),
     pytest.param(dict(frm="raj@globex.com", matches=(on_thread(JANE),), senders=(sender(RAJ),), company=GLOBEX,
-                      company_by="contact", account=SAME_COMPANY),
+                      company_by="contact", enrollments=SAME_COMPANY),
                  {JANE.id: UnenrollReason.REPLIED_FROM_OTHER_ADDRESS, RAJ.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE,
                   LENA.id: UnenrollReason.COMPANY_CONTACT_REPLIED},
                  id="a colleague replying with the company setting on ends every enrollment at the company"),
     pytest.param(dict(frm="boss@globex.com", matches=(on_thread(JANE),), company=GLOBEX, company_by="domain",
-                      account=SAME_COMPANY),
+                      enrollments=SAME_COMPANY),
                  {JANE.id: UnenrollReason.REPLIED_FROM_OTHER_ADDRESS, RAJ.id: UnenrollReason.COMPANY_CONTACT_REPLIED,
                   LENA.id: UnenrollReason.COMPANY_CONTACT_REPLIED},
                  id="someone at a company domain who is not a contact still counts as the company"),
@@ -100,8 +101,8 @@ CASES = [
                       company_by="contact"),
                  {JANE.id: UnenrollReason.REPLIED_FROM_OTHER_ADDRESS, RAJ.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE},
                  id="with the company setting off only the people who wrote are unenrolled"),
-    pytest.param(dict(frm="chloe.martin@gmail.com", enrollments={CHLOE.id: CHLOE}, senders=(sender(CHLOE),),
-                      account=SAME_COMPANY),
+    pytest.param(dict(frm="chloe.martin@gmail.com", enrollments={CHLOE.id: SAME_COMPANY[CHLOE.id]},
+                      senders=(sender(CHLOE),)),
                  {CHLOE.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE},
                  id="a shared free-mail domain is never a company"),
     pytest.param(dict(frm="rita@acme.com", matches=(on_thread(JANE),)), {},
@@ -111,6 +112,23 @@ CASES = [
     pytest.param(dict(frm="stranger@elsewhere.org"), {}, id="a stranger's email ends nothing"),
     pytest.param(dict(kind=InboundKind.AUTO_OTHER, matches=(on_thread(JANE),), senders=(sender(JANE),)), {},
                  id="other automatic mail ends nothing"),
+    pytest.param(dict(kind=InboundKind.AUTO_OTHER, kind_without_list_headers=InboundKind.HUMAN_REPLY,
+                      matches=(on_thread(JANE),), senders=(sender(JANE),)),
+                 {JANE.id: UnenrollReason.REPLIED},
+                 id="a message whose In-Reply-To names a sequence email is a reply whatever list headers it carries"),
+    pytest.param(dict(kind=InboundKind.AUTO_OTHER, kind_without_list_headers=InboundKind.HUMAN_REPLY,
+                      matches=(on_thread(JANE, "References"),), senders=(sender(JANE),)),
+                 {JANE.id: UnenrollReason.REPLIED},
+                 id="a message whose References names a sequence email is a reply whatever list headers it carries"),
+    pytest.param(dict(kind=InboundKind.AUTO_OTHER, kind_without_list_headers=InboundKind.HUMAN_REPLY,
+                      matches=(on_thread(JANE, "thread id"),), senders=(sender(JANE),)), {},
+                 id="bulk mail that only shares the provider thread stays automatic"),
+    pytest.param(dict(kind=InboundKind.AUTO_OTHER, kind_without_list_headers=InboundKind.AUTO_OTHER,
+                      matches=(on_thread(JANE),), senders=(sender(JANE),)), {},
+                 id="an answer that is automatic without its list headers too ends nothing"),
+    pytest.param(dict(kind=InboundKind.AUTO_OTHER, kind_without_list_headers=InboundKind.HUMAN_REPLY,
+                      senders=(sender(JANE),)), {},
+                 id="list mail from an enrolled contact that answers no sequence email stays automatic"),
 ]
 
 
@@ -284,7 +302,7 @@ def test_custom_triggers_decide_under_the_beta(scope: AutomationScope, expected:
 
 def test_every_decision_carries_its_evidence() -> None:
     outcome = decide(facts("outlook", frm="raj@globex.com", matches=(on_thread(JANE),), senders=(sender(RAJ),),
-                           company=GLOBEX, company_by="contact", account=SAME_COMPANY))
+                           company=GLOBEX, company_by="contact", enrollments=SAME_COMPANY))
     jane = next(d for d in outcome.decisions if d.enrollment_id == JANE.id)
     assert jane.evidence["matched_by"] == "In-Reply-To"
     assert jane.evidence["sequence_email_message_id"] == "<seq.100.1@acme.com>"
@@ -297,7 +315,7 @@ def test_every_decision_carries_its_evidence() -> None:
 def test_company_wide_endings_record_no_reply_of_their_own() -> None:
     """Performance counts one reply: the colleagues' enrollments end without a reply event."""
     outcome = decide(facts("gmail", frm="raj@globex.com", matches=(on_thread(JANE),), senders=(sender(RAJ),),
-                           company=GLOBEX, company_by="contact", account=SAME_COMPANY))
+                           company=GLOBEX, company_by="contact", enrollments=SAME_COMPANY))
     events = {d.enrollment_id: d.event for d in outcome.decisions}
     assert events == {JANE.id: EventType.REPLIED, RAJ.id: EventType.REPLIED, LENA.id: None}
 

@@ -260,6 +260,56 @@ def test_settings_form_saves_company_rule_threshold_and_out_of_office(
     assert sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["pause_on_out_of_office"]
 
 
+def test_settings_form_saves_each_sequences_same_company_checkbox(
+        https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    browser = _as(https_client, services, app_world, "admin")
+    seq = app_world.sequence_id
+    page = browser.client.get("/app/settings").get_data(as_text=True)
+    assert f'id="same_company_{seq}"' in page
+    response = browser.post_from("/app/settings", "/app/settings", {
+        "soft_bounce_threshold": "3", "sequence_listed": seq, "same_company": seq})
+    assert response.status_code == 302
+    assert sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["unenroll_same_company"]
+    assert accounts.get_account(services, app_world.world.account_id).unenroll_same_company is False, \
+        "the account's default for new sequences is its own checkbox"
+    response = browser.post_from("/app/settings", "/app/settings", {
+        "soft_bounce_threshold": "3", "sequence_listed": seq})
+    assert not sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["unenroll_same_company"]
+
+
+def test_a_rep_saves_the_same_company_checkbox_of_their_own_sequence_only(
+        https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    seq = app_world.sequence_id  # Rita's
+    otto = _as(https_client, services, app_world, "otto")
+    refused = otto.post_from("/app/settings", "/app/settings", {
+        "soft_bounce_threshold": "3", "sequence_listed": seq, "same_company": seq})
+    assert refused.status_code == 403
+    assert not sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["unenroll_same_company"]
+    rita = _as(https_client, services, app_world, "rita")
+    saved = rita.post_from("/app/settings", "/app/settings", {
+        "soft_bounce_threshold": "3", "sequence_listed": seq, "same_company": seq})
+    assert saved.status_code == 302
+    assert sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["unenroll_same_company"]
+
+
+def test_the_sequence_page_carries_its_same_company_checkbox(
+        https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    seq = app_world.sequence_id
+    page = f"/app/sequences/{seq}/enrollments"
+    otto = _as(https_client, services, app_world, "otto")
+    assert 'id="seq_same_company"' in otto.client.get(page).get_data(as_text=True)
+    refused = otto.post_from(page, f"/app/sequences/{seq}/same-company", {"unenroll_same_company": "on"})
+    assert refused.status_code == 403
+    assert not sequences.get_sequence(services, app_world.world.admin, seq)["automation"]["unenroll_same_company"]
+    rita = _as(https_client, services, app_world, "rita")
+    saved = rita.post_from(page, f"/app/sequences/{seq}/same-company",
+                           {"unenroll_same_company": "on", "tab": "performance"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/app/sequences/{seq}/performance")
+    automation = sequences.get_sequence(services, app_world.world.admin, seq)["automation"]
+    assert automation["unenroll_same_company"] is True and automation["on_reply"] == "contact"
+    assert rita.post_from(page, "/app/sequences/999999/same-company", {}).status_code == 404
+
+
 def test_a_rep_cannot_change_the_accounts_unenrollment_settings(
         https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
     browser = _as(https_client, services, app_world, "rita")

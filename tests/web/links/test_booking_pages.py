@@ -28,16 +28,9 @@ def test_the_page_lists_free_slots_by_day(client: Any, world: World) -> None:
     assert "form_token" in hidden_fields(html)
 
 
-@pytest.mark.parametrize("page_of", [
-    pytest.param("enrolling rep", id="booking through the email's link unenrolls the contact"),
-    pytest.param("another rep", id="booking through the email's link on another rep's page unenrolls the contact"),
-])
-def test_booking_through_a_sequence_emails_link(client: Any, services: ServiceContext, world: World,
-                                                page_of: str) -> None:
+def test_booking_through_a_sequence_emails_link(client: Any, services: ServiceContext, world: World) -> None:
     e = enroll_over_api(client, world)
     path = meeting_path(last_sent(services))
-    if page_of == "another rep":
-        path = path.replace(f"{booking_path(client, world.rep)}?", f"{booking_path(client, world.other_rep)}?")
     html = client.get(path).get_data(as_text=True)
     assert "Booking as <strong>Jane Doe</strong>" in html and 'name="email"' not in html
     fields = hidden_fields(html)
@@ -47,6 +40,20 @@ def test_booking_through_a_sequence_emails_link(client: Any, services: ServiceCo
     got = client.get(f"/api/v1/enrollments/{e['id']}", headers=world.headers).get_json()
     assert (got["status"], got["end_reason"], got["evidence"]["source"]) == (
         "unenrolled", "meeting_booked", "sequence_link")
+
+
+def test_an_emails_link_token_on_another_reps_page_is_no_link_from_the_email(
+        client: Any, services: ServiceContext, world: World) -> None:
+    """The token is bound to the link it was minted for: on Otto's page it does not book as Jane."""
+    e = enroll_over_api(client, world)
+    path = meeting_path(last_sent(services))
+    path = path.replace(f"{booking_path(client, world.rep)}?", f"{booking_path(client, world.other_rep)}?")
+    html = client.get(path).get_data(as_text=True)
+    assert "Booking as <strong>Jane Doe</strong>" not in html and 'name="email"' in html
+    booked = client.post(path.split("?")[0], data={**hidden_fields(html), "slot": first_slot(html)})
+    assert booked.status_code == 422, "without the email's link the booker must say who they are"
+    got = client.get(f"/api/v1/enrollments/{e['id']}", headers=world.headers).get_json()
+    assert got["status"] == "active"
 
 
 def test_booking_without_a_link_as_the_enrolled_contact(client: Any, services: ServiceContext,
@@ -104,3 +111,15 @@ def test_unknown_pages(client: Any, world: World, path_of: Any) -> None:
     path = path_of(client, world)
     for answer in (client.get(path), client.post(path, data={})):
         assert answer.status_code == 404 and "No booking page here" in answer.get_data(as_text=True)
+
+
+def test_a_rep_without_a_connected_calendar_is_never_a_silent_success(client: Any, world: World) -> None:
+    """Rita never connected her mailbox: the page says her calendar is not checked, the booking
+    stands, and the confirmation says it is not in her calendar yet."""
+    html = client.get(booking_path(client, world.rep)).get_data(as_text=True)
+    assert 'id="calendar-not-connected"' in html and "calendar is not connected" in html
+    booked = client.post(booking_path(client, world.rep), data={
+        **hidden_fields(html), "slot": first_slot(html), "name": "Pat", "email": "pat@example.org"})
+    text = booked.get_data(as_text=True)
+    assert booked.status_code == 200 and "Your meeting is booked" in text
+    assert 'id="calendar-state"' in text and "not in it yet" in text
