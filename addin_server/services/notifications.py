@@ -722,14 +722,14 @@ GRAPH_DELTA_PAGES = 4
 GRAPH_CATCH_UP_LIMIT = 2000
 
 
-def _graph_user(ctx: ServiceContext, address: str) -> tuple[int, str, Any]:
+def _graph_user(ctx: ServiceContext, address: str, *, brief: bool = False) -> tuple[int, str, Any]:
     from addin_server.services.mailboxes import graph_for
 
     with ctx.sessions() as s:
         user = find_mailbox_user(s, address)
         if user is None:
             raise MailboxNotConnected(f"no rep's mailbox is {address}")
-        return user.id, user.mailbox_address, graph_for(ctx.settings, user)
+        return user.id, user.mailbox_address, graph_for(ctx.settings, user, brief=brief)
 
 
 def _graph_inbound(graph: Any, message: dict[str, Any]) -> InboundMessage:
@@ -882,9 +882,14 @@ def graph_catch_up(ctx: ServiceContext, address: str, *, limit: int = GRAPH_CATC
     Every message the delta names is applied before the link past it is stored. After `limit`
     messages the rest is left to a graph_delta notification that resumes from the stored link.
     """
+    return _graph_catch_up(ctx, address, limit=limit, brief=False)[0]
+
+
+def _graph_catch_up(ctx: ServiceContext, address: str, *, limit: int, brief: bool) -> tuple[int, bool]:
+    """graph_catch_up's work; also says whether the inbox was read to its end."""
     from addin_server.providers.graph import DeltaExpired
 
-    user_id, mailbox, graph = _graph_user(ctx, address)
+    user_id, mailbox, graph = _graph_user(ctx, address, brief=brief)
     applied = 0
     try:
         with ctx.sessions() as s:
@@ -892,25 +897,43 @@ def graph_catch_up(ctx: ServiceContext, address: str, *, limit: int = GRAPH_CATC
             link = watch.delta_link if watch else None
             last_synced = watch.last_synced_at if watch else None
         if link is None:
-            return _graph_resync(ctx, graph, user_id, mailbox, last_synced)
+            return _graph_resync(ctx, graph, user_id, mailbox, last_synced), True
         while True:
             try:
                 page = graph.inbox_delta(link, max_pages=GRAPH_DELTA_PAGES)
             except DeltaExpired:
-                return applied + _graph_resync(ctx, graph, user_id, mailbox, last_synced)
+                return applied + _graph_resync(ctx, graph, user_id, mailbox, last_synced), True
             applied += _apply_graph_ids(ctx, graph, mailbox, list(page.message_ids))
             _store_delta_link(ctx, user_id, page.delta_link, synced=page.complete)
             link = page.delta_link
             if page.complete:
-                return applied
+                return applied, True
             if applied >= limit:
                 # Resumed from the stored link; the key names the link, so it is queued once.
                 record_notification(ctx, provider="graph_delta", mailbox_address=address, account_id=None,
                                     dedupe_key=f"delta:{address}:{hashlib.sha256(link.encode()).hexdigest()}",
                                     payload={"resume": True})
-                return applied
+                return applied, False
     finally:
         graph.close()
+
+
+# Before a step email goes out the inbox is read to its end, unless that is more than this: then the
+# rest is read by the worker and the step waits for its next try.
+PRESEND_READ_LIMIT = 500
+
+
+def read_mailbox_now(ctx: ServiceContext, address: str, provider: str) -> bool:
+    """Bring one rep's mailbox up to date now, asking the provider briefly (the pre-send guard).
+
+    Gmail: history from the stored cursor; Outlook: the inbox delta from the stored link. Whatever
+    arrived is applied (poison messages parked, as always). True when the mailbox was read to its
+    end; a provider that cannot answer raises (GmailError, GraphError, a network error).
+    """
+    if provider == "gmail":
+        sync_gmail_mailbox(ctx, address, brief=True)
+        return True
+    return _graph_catch_up(ctx, address, limit=PRESEND_READ_LIMIT, brief=True)[1]
 
 
 def _graph_resync(ctx: ServiceContext, graph: Any, user_id: int, mailbox: str, last_synced: datetime | None) -> int:
