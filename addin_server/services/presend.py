@@ -27,9 +27,11 @@ from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain.model import EnrollmentStatus, MailboxProvider, StepType
+from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.services.context import ServiceContext
 from addin_server.services.enrollments import record_step_failure
-from addin_server.services.mailboxes import outlook_connected
+from addin_server.services.inbound import find_mailbox_user
+from addin_server.services.mailboxes import mark_disconnected, outlook_connected
 from addin_server.services.notifications import read_mailbox_now
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,10 @@ def read_before_sending(ctx: ServiceContext, provider: str, address: str, enroll
         problem = None if complete else "the inbox holds more than one read brings; the worker reads the rest"
     except Exception as exc:  # noqa: BLE001 - whatever stops the read stops the send
         problem = f"{type(exc).__name__}: {str(exc)[:300]}"
+        if isinstance(exc, GraphGrantRevoked):
+            # As a failed Gmail read does: the rep is asked to reconnect, and until then the steps
+            # fail to send (with the usual backoff) rather than being held every few seconds.
+            _disconnect(ctx, address, problem)
     if problem is None:
         return True
     log.warning("steps of %s held: the mailbox could not be read before sending (%s)", address, problem)
@@ -95,6 +101,14 @@ def read_before_sending(ctx: ServiceContext, provider: str, address: str, enroll
         record_step_failure(ctx, eid, f"held before sending: {address} could not be read: {problem}",
                             hold_delay(ctx, eid))
     return False
+
+
+def _disconnect(ctx: ServiceContext, address: str, reason: str) -> None:
+    with ctx.sessions() as s:
+        user = find_mailbox_user(s, address)
+        user_id = user.id if user else None
+    if user_id is not None:
+        mark_disconnected(ctx, user_id, reason)
 
 
 def hold_delay(ctx: ServiceContext, enrollment_id: int) -> float:

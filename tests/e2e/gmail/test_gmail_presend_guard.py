@@ -132,3 +132,24 @@ def test_the_guard_never_sends_when_gmail_cannot_be_reached(
 def enrollments_next(ctx: ServiceContext, enrollment_id: str):  # type: ignore[no-untyped-def]
     with ctx.session() as s:
         return s.get_one(t.Enrollment, int(enrollment_id)).next_step_at
+
+
+def test_a_grant_revoked_before_the_guard_reads_sends_nothing_and_stops_holding_once_disconnected(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
+    seq = quick_sequence(gmail_services, world)
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    control.revoke(address=world.rep["mailbox_address"])
+    at(gmail_services, 60)
+    assert run_due_steps(gmail_services).held == 1
+    with gmail_services.session() as s:
+        rep = s.get_one(t.User, int(world.rep["id"]))
+        assert rep.mailbox_connected is False  # the rep is told to reconnect
+    # Disconnected, the mailbox is no longer read: the step fails to send and backs off as any
+    # failed send does, instead of being held every few seconds for ever.
+    at(gmail_services, 20)
+    stats = run_due_steps(gmail_services)
+    assert (stats.held, stats.steps_run, stats.failures) == (0, 0, 1)
+    assert (enrollments_next(gmail_services, e["id"]) - gmail_services.now()).total_seconds() >= 60
+    assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["current_step"] == 1
+    assert sent_count(control, world) == 1

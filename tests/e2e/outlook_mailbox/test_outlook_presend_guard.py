@@ -119,3 +119,19 @@ def test_the_guard_never_sends_when_graph_cannot_answer_and_the_step_waits_a_bou
     assert view(quick, "replier")["end_reason"] == "replied"
     assert view(quick, "quiet")["status"] == "finished"
     assert sent_count(setup) == before + 1
+
+
+def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_stops_holding_once_disconnected(
+        setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
+    ctx = quick["ctx"]
+    before = sent_count(setup)
+    setup.control.set_consent(setup.client_id, setup.tenant_id, False)
+    setup.control.revoke_refresh_tokens(address=setup.address)
+    at(ctx, 60)
+    first = run_due_steps(ctx)
+    assert first.steps_run == 0 and first.held + first.failures == 2
+    at(ctx, 20)
+    second = run_due_steps(ctx)
+    assert (second.held, second.steps_run) == (0, 0)  # disconnected: no longer read, no longer held
+    assert view(quick, "replier")["current_step"] == view(quick, "quiet")["current_step"] == 1
+    assert sent_count(setup) == before
