@@ -63,6 +63,9 @@ class Settings:
     emulator_url: str = ""
     # Pub/Sub topic Gmail publishes to ("projects/P/topics/T"); sweeps catch what pushes miss.
     sweep_minutes: int = 10
+    # The longest a due step email waits between tries when its sender's mailbox cannot be read just
+    # before sending (provider 5xx, 429, unreachable): it is never sent without that read.
+    presend_retry_max_seconds: int = 300
     max_request_bytes: int = 1_000_000
     soft_bounce_threshold: int = 3
     log_level: str = "INFO"

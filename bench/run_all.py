@@ -50,6 +50,8 @@ def parts(quick: bool, postgres_url: str, soak_n: int) -> list[Part]:
         Part("webhooks", [PY, "bench/webhooks.py", "--seconds", "3" if quick else "10"]
              + (["--database-url", postgres_url] if postgres_url else []), ["webhooks.json"]),
         Part("pipeline", [PY, "bench/pipeline.py", "--n", "300" if quick else "3000"], ["pipeline.json"]),
+        Part("after reply", [PY, "bench/after_reply.py", "--n", "100" if quick else "1000",
+                             "--mailboxes", "10" if quick else "50"], ["after_reply.json"]),
         Part("worker memory", [PY, "bench/worker_memory.py", "--n", "300" if quick else "3000"],
              ["worker_memory.json"]),
         Part("classification", [PY, "bench/classify_report.py"], ["classify.json"]),
@@ -163,6 +165,7 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                      ">= 300/s, batched, within Graph's per-mailbox limit", graph_ok if graph else None,
         "" if graph_ok or not graph or "error" in graph else
         "see pipeline.md: Graph's limit is per mailbox, so the rate needs enough mailboxes"))
+    rows += after_reply_rows(results.get("after reply", {}).get("after_reply"))
     mem = results.get("worker memory", {}).get("worker_memory")
     rows.append(_row("worker resident memory (addin-server worker, under load)",
                      mem and f"peak {mem['peak_rss_mb']} MB", "<= 150 MB", mem and mem["met"],
@@ -201,6 +204,23 @@ def targets(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def after_reply_rows(after: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The promise's three rows (bench/after_reply.py states them; webhook delivery comes from
+    bench/webhook_delivery.py through it, or says "not measured")."""
+    if not after:
+        why = "the after-reply bench did not run or failed: see its part below"
+        return [_row("steps sent after a reply", None, "0 in every push mode", None, why),
+                _row("reply to unenrolled (pushes working)", None, "p99 <= 5 s", None, why),
+                _row("webhook delivery p99", None, "-", None, why)]
+    rows = []
+    for row in after.get("rows", []):
+        status = row.get("status")
+        rows.append(_row(row["figure"], row.get("value"), row.get("target", "-"),
+                         None if status == "not measured" else status == "met",
+                         "" if status == "met" else "see after_reply.md"))
+    return rows
+
+
 def markdown(report: dict[str, Any]) -> str:
     lines = ["# Sequence Sidebar: benchmark, soak, fuzzing and security report", "",
              f"Measured {report['started']} on {report['machine']} by `make bench` "
@@ -215,7 +235,8 @@ def markdown(report: dict[str, Any]) -> str:
     for name, result in report["parts"].items():
         lines.append(f"- {name}: exit {result['exit_code']} in {result['seconds']} s")
     measured = {key for result in report["parts"].values() for key in result}
-    for name in ("lookup-sqlite", "lookup-postgresql", "webhooks", "pipeline", "worker_memory", "soak", "classify"):
+    for name in ("lookup-sqlite", "lookup-postgresql", "webhooks", "pipeline", "after_reply", "worker_memory", "soak",
+                 "classify"):
         path = REPORTS / f"{name}.md"
         if name in measured and path.exists():  # only sections measured in this run
             lines += ["", f"## {name}", "", path.read_text().strip()]

@@ -5,7 +5,8 @@ N enrolled contacts, half written to from a Gmail rep's mailbox and half from an
 emulated). Each contact sends back a reply, an out-of-office, a bounce, an email from another
 address on the thread, an email outside the sequence, or a stranger writes; in shuffled order,
 while on both sides notifications are duplicated and dropped, the APIs answer 429 (with and without
-Retry-After) and 5xx now and then, and a worker dies holding leases. Gmail's history expires once;
+Retry-After) and 5xx now and then, a message now and then cannot be served for a while (a poison
+message: parked by itself, applied later), and a worker dies holding leases. Gmail's history expires once;
 Graph sends a "missed" lifecycle event, removes the subscription once (new mail goes unannounced
 until the worker has subscribed again) and asks for reauthorization. The worker sweeps quiet
 mailboxes every minute of (emulated) time, as `run_forever` does. Afterwards, per provider and
@@ -60,6 +61,10 @@ ROUND = 50  # deliveries between two flushes of the notification queues
 # 2,000 in one call it resumes in a queued catch-up), so the cadence only bounds how much one reads.
 SWEEP_EVERY = 500
 SWEEP_MINUTES = 1
+# Every POISON_EVERY-th message a mailbox receives (the 3rd, then every 50th: 2%) it refuses to serve
+# for a while (a poison message: 400 on its reads). Gmail refuses the batch part and the single fetch after it, so the sync parks the message;
+# Graph refuses one read under each of its two ids (notification id, immutable id from the delta).
+POISON_EVERY = 50
 
 
 @dataclass
@@ -248,6 +253,7 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
             # Moments of trouble, as fractions of the run.
             at = {"reauthorize": n // 6, "missed": n // 3, "dead worker": n // 2, "removed": (2 * n) // 3}
             removed_subscription: str | None = None
+            poison_routes: set[str] = set()
             block_started, block_seconds = time.perf_counter(), []
             for step, idx in enumerate(order):
                 contact = plan[idx]
@@ -260,10 +266,19 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
                 if faults:
                     _inject(rng, p, google, microsoft, counts[p], announced=removed_subscription is None)
                 if p == "gmail":
-                    google.deliver(GMAIL_REP, raw)
+                    delivered = google.deliver(GMAIL_REP, raw)
                 else:
-                    microsoft.deliver(ms.address, raw, kind=OUTLOOK_KIND.get(fixture, "auto"))
+                    delivered = microsoft.deliver(ms.address, raw, kind=OUTLOOK_KIND.get(fixture, "auto"))
                 counts[p]["delivered"] += 1
+                if faults and counts[p]["delivered"] % POISON_EVERY == 3:
+                    counts[p]["poison messages"] += 1
+                    if p == "gmail":
+                        google.inject_fault(f"*/messages/{delivered['id']}", 400, count=2, reason="failedPrecondition")
+                    else:
+                        for key in ("id", "immutable_id"):
+                            route = f"*/messages/{delivered[key]}*"
+                            poison_routes.add(route.lower())
+                            microsoft.inject_fault(route, 400, count=1, method="GET", code="ErrorInvalidRequest")
                 if faults and step == at["missed"]:
                     microsoft.send_lifecycle(outlook_subscription(), "missed")
                     counts["outlook"]["lifecycle: missed"] += 1
@@ -324,13 +339,13 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
                         t.InboundNotification.provider, t.InboundNotification.status, func.count())
                         .group_by(t.InboundNotification.provider, t.InboundNotification.status)):
                     # What the durable inbox holds at the end: every notification done, none dead or waiting.
-                    counts["gmail" if kind == "gmail" else "outlook"][f"notifications {status}"] += count
+                    counts["gmail" if kind.startswith("gmail") else "outlook"][f"notifications {status}"] += count
                 left = [f"{kind} #{nid} {status} after {attempts} attempts: {error}" for nid, kind, status, attempts, error
                         in s.execute(select(t.InboundNotification.id, t.InboundNotification.provider,
                                             t.InboundNotification.status, t.InboundNotification.attempts,
                                             t.InboundNotification.last_error)
                                      .where(t.InboundNotification.status != "done").limit(20))]
-            _fault_outcomes(google, microsoft, counts)
+            _fault_outcomes(google, microsoft, counts, poison_routes)
         providers = {p: _tally(p, [c for c in plan if c.provider == p], ended, evidence, unenrolled_events,
                                reps[p][1], counts[p]) for p in PROVIDERS}
         return SoakResult(n=n, providers=providers, seconds=round(time.perf_counter() - started, 1),
@@ -390,15 +405,20 @@ def _pending(ctx: ServiceContext) -> int:
 
 
 def _fault_outcomes(google: GoogleEmulatorControl, microsoft: MicrosoftEmulatorControl,
-                    counts: dict[str, Counter[str]]) -> None:
-    """What the emulators say happened: drops carried out, and API faults never reached (should be none)."""
+                    counts: dict[str, Counter[str]], poison_routes: set[str]) -> None:
+    """What the emulators say happened: drops carried out, and API faults never reached (should be none;
+    a poison message on Outlook is read under one of its two ids, so the other id's fault stays)."""
     notes = Counter(n["note"] for n in google.notifications(kind="pubsub"))
     counts["gmail"]["notifications dropped (emulator)"] += notes["dropped by control API"]
     counts["gmail"]["injected API faults not reached"] += sum(f["remaining"] for f in google_faults(google))
     log = microsoft.notifications()["log"]
     counts["outlook"]["notifications dropped (emulator)"] += sum(1 for entry in log if entry.get("dropped"))
-    counts["outlook"]["injected API faults answered"] += sum(f["hits"] for f in microsoft.faults())
-    counts["outlook"]["injected API faults not reached"] += sum(f["remaining"] for f in microsoft.faults())
+    faults = microsoft.faults()
+    counts["outlook"]["injected API faults answered"] += sum(f["hits"] for f in faults)
+    counts["outlook"]["injected API faults not reached"] += sum(
+        f["remaining"] for f in faults if str(f.get("route", "")).lower() not in poison_routes)
+    counts["outlook"]["poison messages refused"] += sum(
+        f["hits"] for f in faults if str(f.get("route", "")).lower() in poison_routes)
 
 
 def google_faults(google: GoogleEmulatorControl) -> list[dict[str, Any]]:

@@ -32,7 +32,25 @@ SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "SPAM", "TRASH", "CHAT"})
 
 
 class GmailError(Exception):
-    """Gmail refused or failed after retries."""
+    """Gmail refused or failed after retries.
+
+    `status` is Gmail's HTTP status (0 when there was no answer); `mailbox_wide` says the failure is
+    about the mailbox or the service (throttled, unreachable), not about one message.
+    """
+
+    def __init__(self, message: str, *, status: int = 0, mailbox_wide: bool = True) -> None:
+        super().__init__(message)
+        self.status = status
+        self.mailbox_wide = mailbox_wide
+
+
+def _error_from(exc: HttpError, what: str) -> GmailError:
+    status = int(exc.resp.status)
+    content = exc.content.decode("utf-8", "replace") if isinstance(exc.content, bytes) else str(exc.content)
+    # 429 and the 403 rate-limit reasons are quota for the whole mailbox; 5xx and other 4xx on one
+    # message are that message's own trouble.
+    throttled = status == 429 or (status == 403 and "ratelimitexceeded" in content.lower())
+    return GmailError(f"{what} answered {status}", status=status, mailbox_wide=throttled)
 
 
 class HistoryExpired(GmailError):
@@ -93,8 +111,10 @@ def credentials_for(settings: Settings, refresh_token: str) -> Credentials:
 class GmailMailbox:
     """One rep's Gmail mailbox."""
 
-    def __init__(self, settings: Settings, refresh_token: str, address: str = "me") -> None:
+    def __init__(self, settings: Settings, refresh_token: str, address: str = "me", *,
+                 retries: int = RETRIES) -> None:
         self.settings = settings
+        self.retries = retries
         self.user = "me"
         self.address = address
         self._service = build("gmail", "v1", credentials=credentials_for(settings, refresh_token),
@@ -108,11 +128,11 @@ class GmailMailbox:
 
     def _execute(self, request: Any) -> Any:
         try:
-            return request.execute(num_retries=RETRIES)
+            return request.execute(num_retries=self.retries)
         except google.auth.exceptions.RefreshError as exc:
             raise GrantRevoked(f"Gmail access for {self.address} was revoked or expired") from exc
         except HttpError as exc:
-            raise GmailError(f"Gmail answered {exc.resp.status} for {self.address}") from exc
+            raise _error_from(exc, f"Gmail ({self.address})") from exc
 
     # --- sending -------------------------------------------------------------------------------
 
@@ -149,11 +169,11 @@ class GmailMailbox:
                 userId=self.user, startHistoryId=str(start_history_id), historyTypes=["messageAdded"],
                 labelId="INBOX", pageToken=token, maxResults=500)
             try:
-                page = request.execute(num_retries=RETRIES)
+                page = request.execute(num_retries=self.retries)
             except HttpError as exc:
                 if exc.resp.status == 404:
                     raise HistoryExpired(f"history id {start_history_id} is no longer available") from exc
-                raise GmailError(f"Gmail history answered {exc.resp.status}") from exc
+                raise _error_from(exc, "Gmail history") from exc
             except google.auth.exceptions.RefreshError as exc:
                 raise GrantRevoked(f"Gmail access for {self.address} was revoked or expired") from exc
             for record in page.get("history", []):
@@ -191,7 +211,8 @@ class GmailMailbox:
 
         def collect(request_id: str, response: Any, exception: Exception | None) -> None:
             if exception is not None:
-                results[request_id] = GmailError(str(exception))
+                results[request_id] = (_error_from(exception, f"Gmail message {request_id}")
+                                       if isinstance(exception, HttpError) else GmailError(str(exception)))
                 return
             results[request_id] = FetchedMessage(response["id"], response["threadId"],
                                                  tuple(response.get("labelIds", [])),
@@ -208,7 +229,7 @@ class GmailMailbox:
             except google.auth.exceptions.RefreshError as exc:
                 raise GrantRevoked(f"Gmail access for {self.address} was revoked or expired") from exc
             except HttpError as exc:
-                raise GmailError(f"Gmail batch answered {exc.resp.status}") from exc
+                raise GmailError(f"Gmail batch answered {exc.resp.status}", status=int(exc.resp.status)) from exc
             for mid in chunk:
                 if isinstance(results.get(mid), GmailError) or mid not in results:
                     try:

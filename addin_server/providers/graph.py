@@ -281,7 +281,7 @@ class GraphMailbox:
 
     def __init__(self, settings: Settings, user_id: str, token: Callable[[], str], *,
                  retry_base_seconds: float = 1.0, max_retry_after: float = MAX_RETRY_AFTER_SECONDS,
-                 timeout: float = 30.0) -> None:
+                 timeout: float = 30.0, max_attempts: int = MAX_ATTEMPTS) -> None:
         self.settings = settings
         self.user_id = user_id
         self.root = settings.graph_api_endpoint.rstrip("/")
@@ -290,6 +290,7 @@ class GraphMailbox:
         self.retry_base_seconds = retry_base_seconds
         self.max_retry_after = max_retry_after
         self.timeout = timeout
+        self.max_attempts = max(1, max_attempts)
         self._gate = mailbox_gate(self.root, user_id)
         self._session = _http_session(settings) or requests.Session()
         self._o365: Subscriptions | None = None
@@ -308,7 +309,7 @@ class GraphMailbox:
         if repeatable is None:
             repeatable = method in ("GET", "PUT", "PATCH", "DELETE")
         retried = _THROTTLED | (_TRANSIENT if repeatable else frozenset())
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        for attempt in range(1, self.max_attempts + 1):
             sent_headers = {"Authorization": f"Bearer {self._token()}", "Prefer": PREFER_IMMUTABLE_IDS}
             if headers:
                 sent_headers.update(headers)
@@ -317,13 +318,13 @@ class GraphMailbox:
                     response = self._session.request(method, url, params=params, json=json_body,
                                                      headers=sent_headers, timeout=self.timeout)
             except requests.RequestException as exc:
-                if repeatable and attempt < MAX_ATTEMPTS:
+                if repeatable and attempt < self.max_attempts:
                     time.sleep(self._backoff(attempt))
                     continue
                 raise GraphError(f"Graph unreachable for {method} {url}: {exc}") from exc
             if response.status_code < 400:
                 return response
-            if response.status_code in retried and attempt < MAX_ATTEMPTS:
+            if response.status_code in retried and attempt < self.max_attempts:
                 wait = _retry_after(response.headers.get("Retry-After"))
                 if wait is None:
                     wait = self._backoff(attempt)
@@ -412,7 +413,7 @@ class GraphMailbox:
             chunk = list(message_ids[start : start + MAX_BATCH])
             results: dict[str, dict[str, Any] | GraphError] = {}
             waiting = list(range(len(chunk)))
-            for attempt in range(1, MAX_ATTEMPTS + 1):
+            for attempt in range(1, self.max_attempts + 1):
                 parts = [{"id": str(i), "method": "GET", "headers": {"Prefer": prefer},
                           "url": f"{path}/messages/{_segment(chunk[i])}?{query}"} for i in waiting]
                 # Only GETs inside: the batch is safe to send again after a server error.
@@ -427,7 +428,7 @@ class GraphMailbox:
                     part_headers = {str(k).lower(): str(v) for k, v in (part.get("headers") or {}).items()}
                     if status < 400 and isinstance(part.get("body"), dict):
                         results[chunk[index]] = part["body"]
-                    elif status in _THROTTLED | _TRANSIENT and attempt < MAX_ATTEMPTS and (
+                    elif status in _THROTTLED | _TRANSIENT and attempt < self.max_attempts and (
                             (wait := _retry_after(part_headers.get("retry-after"))) is None
                             or wait <= self.max_retry_after):
                         throttled.append(index)

@@ -63,7 +63,17 @@ def google_grant(settings: Settings, user: t.User) -> str:
     return decrypt(user.refresh_token_encrypted, settings)
 
 
-def gmail_for(settings: Settings, user: t.User) -> GmailMailbox:
+# The pre-send guard asks once and briefly: a step that cannot be checked waits for the worker's
+# next try rather than holding the worker in the client libraries' long retry loops.
+BRIEF_GMAIL_RETRIES = 1
+BRIEF_GRAPH_ATTEMPTS = 2
+BRIEF_GRAPH_WAIT_SECONDS = 2.0
+
+
+def gmail_for(settings: Settings, user: t.User, *, brief: bool = False) -> GmailMailbox:
+    if brief:
+        return GmailMailbox(settings, google_grant(settings, user), user.mailbox_address,
+                            retries=BRIEF_GMAIL_RETRIES)
     return GmailMailbox(settings, google_grant(settings, user), user.mailbox_address)
 
 
@@ -175,11 +185,15 @@ def outlook_connected(s: Session, user: t.User) -> bool:
     return watch is not None and watch.status != "disconnected"
 
 
-def graph_for(settings: Settings, user: t.User) -> GraphMailbox:
+def graph_for(settings: Settings, user: t.User, *, brief: bool = False) -> GraphMailbox:
     if not user.ms_tid or not user.mailbox_connected:
         raise MailboxNotConnected(f"{user.mailbox_address} is not connected")
     # The Graph user id when known: the per-mailbox concurrency gate is keyed by it.
-    return GraphMailbox(settings, user.ms_oid or user.mailbox_address, graph_tokens(settings, user.ms_tid).app_token)
+    token = graph_tokens(settings, user.ms_tid).app_token
+    if brief:
+        return GraphMailbox(settings, user.ms_oid or user.mailbox_address, token, max_attempts=BRIEF_GRAPH_ATTEMPTS,
+                            max_retry_after=BRIEF_GRAPH_WAIT_SECONDS, retry_base_seconds=0.5)
+    return GraphMailbox(settings, user.ms_oid or user.mailbox_address, token)
 
 
 def _subscribe(ctx: ServiceContext, s: Session, user: t.User, watch: t.MailboxWatch) -> None:

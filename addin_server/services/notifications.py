@@ -256,6 +256,10 @@ def process_notification(ctx: ServiceContext, notification_id: int) -> str:
             raise ValueError("the notification names no mailbox")
         if provider == "gmail":
             sync_gmail_mailbox(ctx, address)
+        elif provider == "gmail_message":
+            retry_gmail_message(ctx, address, str(payload.get("messageId", "")))
+        elif provider == "graph_message":
+            process_graph_message(ctx, address, str(payload.get("messageId", "")), isolate=False)
         elif provider in CALENDAR_PROVIDERS or (provider.startswith("graph") and _is_calendar(ctx, payload)):
             process_calendar_notification(ctx, provider, payload)
         elif provider == "graph":
@@ -320,10 +324,17 @@ class SyncResult:
     applied: int = 0
     skipped: int = 0
     resynced: bool = False
+    parked: int = 0
 
 
-def sync_gmail_mailbox(ctx: ServiceContext, address: str) -> SyncResult:
-    """Read what arrived since the stored cursor, apply each inbound message once, move the cursor."""
+def sync_gmail_mailbox(ctx: ServiceContext, address: str, *, brief: bool = False) -> SyncResult:
+    """Read what arrived since the stored cursor, apply each inbound message once, move the cursor.
+
+    A message the mailbox cannot serve, or that cannot be read or applied, is parked by itself
+    (see park_message) and the cursor moves past it: one bad message never holds back the ones
+    after it. Only a failure of the whole mailbox (throttled, unreachable) leaves the cursor where
+    it was. `brief` asks Gmail with few retries (the pre-send guard).
+    """
     with ctx.session() as s:
         user = find_mailbox_user(s, address)
         if user is None:
@@ -331,10 +342,7 @@ def sync_gmail_mailbox(ctx: ServiceContext, address: str) -> SyncResult:
         watch = watch_row(s, user)
         user_id, mailbox, cursor = user.id, user.mailbox_address, watch.history_id
         last_synced = watch.last_synced_at
-        try:
-            gmail = gmail_for(ctx.settings, user)
-        except MailboxNotConnected:
-            raise
+        gmail = gmail_for(ctx.settings, user, brief=brief)
     result = SyncResult()
     try:
         if cursor is None:
@@ -352,28 +360,110 @@ def sync_gmail_mailbox(ctx: ServiceContext, address: str) -> SyncResult:
         mark_disconnected(ctx, user_id, str(exc))
         raise
     pending: list[Arrived] = []
+    poisoned: list[tuple[str, str]] = []
 
     def apply_pending() -> None:
         if pending:
-            apply_inbound_messages(ctx, provider="gmail", mailbox_address=mailbox, messages=pending)
-            result.applied += len(pending)
+            result.applied += len(pending) - len(_apply_isolating(ctx, "gmail", mailbox, pending, poisoned))
             pending.clear()
 
-    for fetched in gmail.fetch_many(ids) if ids else []:
+    for mid, fetched in zip(ids, gmail.fetch_many(ids) if ids else [], strict=False):
         if isinstance(fetched, GmailError):
-            apply_pending()
-            raise fetched  # the notification is retried; nothing after this message is skipped
+            if fetched.status == 404:  # deleted since it arrived: nothing to read
+                result.skipped += 1
+                continue
+            if fetched.mailbox_wide:
+                apply_pending()
+                raise fetched  # the notification is retried; nothing after this message is skipped
+            poisoned.append((mid, str(fetched)))
+            continue
         result.fetched += 1
         if not fetched.is_inbound:
             result.skipped += 1
             continue
-        message = InboundMessage.from_bytes(fetched.raw, provider_thread_id=fetched.thread_id)
+        try:
+            message = InboundMessage.from_bytes(fetched.raw, provider_thread_id=fetched.thread_id)
+        except Exception as exc:  # noqa: BLE001 - this message waits alone; the others go on
+            poisoned.append((mid, f"unreadable: {type(exc).__name__}: {exc}"))
+            continue
         pending.append(Arrived(fetched.id, message))
         if len(pending) >= APPLY_BATCH:
             apply_pending()
     apply_pending()
+    # Parked first, then the cursor: a crash between the two reads the messages again, never loses one.
+    for mid, error in poisoned:
+        park_message(ctx, provider="gmail", mailbox_address=mailbox, message_id=mid, error=error)
+    result.parked = len(poisoned)
     _advance_cursor(ctx, user_id, new_cursor, ctx.now())
     return result
+
+
+def _apply_isolating(ctx: ServiceContext, provider: str, mailbox: str, arrived: list[Arrived],
+                     poisoned: list[tuple[str, str]]) -> list[str]:
+    """Apply a batch; when it fails, apply its messages one by one so only the failing ones wait.
+
+    The failing ones are added to `poisoned` (id, error); returns their ids.
+    """
+    try:
+        apply_inbound_messages(ctx, provider=provider, mailbox_address=mailbox, messages=list(arrived))
+        return []
+    except Exception as exc:  # noqa: BLE001 - narrowed down below, message by message
+        if len(arrived) == 1:
+            poisoned.append((arrived[0].provider_message_id, f"not applied: {type(exc).__name__}: {exc}"))
+            return [arrived[0].provider_message_id]
+    failed: list[str] = []
+    for one in arrived:
+        failed += _apply_isolating(ctx, provider, mailbox, [one], poisoned)
+    return failed
+
+
+# A parked message is tried again after this, then with the inbox's usual backoff until it is dead.
+PARKED_MESSAGE_RETRY = timedelta(minutes=1)
+PARKED_MESSAGE_KINDS = {"gmail": "gmail_message", "outlook": "graph_message"}
+
+
+def park_message(ctx: ServiceContext, *, provider: str, mailbox_address: str, message_id: str, error: str) -> None:
+    """Keep one message that could not be fetched, read or applied, with its error, for a later try.
+
+    It is a notification of its own (`addin-server inbox` lists it; after MAX_ATTEMPTS it is dead
+    and can be requeued), so the mailbox's cursor and the messages after it move on meanwhile.
+    Parking the same message again changes nothing.
+    """
+    kind = PARKED_MESSAGE_KINDS[provider]
+    key = f"parked:{mailbox_address}:{message_id}"
+    stored = record_notification(ctx, provider=kind, dedupe_key=key, mailbox_address=mailbox_address,
+                                 account_id=_account_of_mailbox(ctx, mailbox_address),
+                                 payload={"messageId": message_id, "parked": True})
+    log.warning("message %s of %s parked: %s", message_id, mailbox_address, error[:300])
+    if not stored.stored:
+        return
+    with ctx.session() as s:
+        s.execute(update(t.InboundNotification).where(
+            t.InboundNotification.provider == kind, t.InboundNotification.dedupe_key == key[:400],
+            t.InboundNotification.attempts == 0)
+            .values(attempts=1, last_error=error[:2000], next_attempt_at=ctx.now() + PARKED_MESSAGE_RETRY)
+            .execution_options(synchronize_session=False))
+
+
+def retry_gmail_message(ctx: ServiceContext, address: str, message_id: str) -> bool:
+    """A parked Gmail message, tried again on its own; False when it is gone or not inbound mail."""
+    with ctx.sessions() as s:
+        user = find_mailbox_user(s, address)
+        if user is None:
+            raise MailboxNotConnected(f"no rep's mailbox is {address}")
+        mailbox = user.mailbox_address
+        gmail = gmail_for(ctx.settings, user)
+    try:
+        fetched = gmail.fetch(message_id)
+    except GmailError as exc:
+        if exc.status == 404:
+            return False
+        raise
+    if not fetched.is_inbound:
+        return False
+    message = InboundMessage.from_bytes(fetched.raw, provider_thread_id=fetched.thread_id)
+    apply_inbound_messages(ctx, provider="gmail", mailbox_address=mailbox, messages=[Arrived(fetched.id, message)])
+    return True
 
 
 def _advance_cursor(ctx: ServiceContext, user_id: int, history_id: int, now: datetime) -> None:
@@ -473,7 +563,13 @@ def inbox_listing(ctx: ServiceContext, statuses: tuple[str, ...] = ("dead", "pen
         return [{"id": n.id, "provider": n.provider, "mailbox": n.mailbox_address, "status": n.status,
                  "attempts": n.attempts, "last_error": n.last_error,
                  "stuck": n.status == "pending" and n.attempts > 0 and n.next_attempt_at <= now,
+                 # A parked message names itself, so an operator can find it in the rep's mailbox.
+                 "message_id": (n.payload or {}).get("messageId") if n.provider in _PARKED_KINDS else None,
+                 "next_attempt_at": n.next_attempt_at.isoformat() if n.status == "pending" else None,
                  "received_at": n.received_at.isoformat()} for n in rows]
+
+
+_PARKED_KINDS = frozenset(PARKED_MESSAGE_KINDS.values())
 
 
 def requeue(ctx: ServiceContext, ids: list[int] | None = None, all_dead: bool = False) -> int:
@@ -613,14 +709,14 @@ GRAPH_DELTA_PAGES = 4
 GRAPH_CATCH_UP_LIMIT = 2000
 
 
-def _graph_user(ctx: ServiceContext, address: str) -> tuple[int, str, Any]:
+def _graph_user(ctx: ServiceContext, address: str, *, brief: bool = False) -> tuple[int, str, Any]:
     from addin_server.services.mailboxes import graph_for
 
     with ctx.sessions() as s:
         user = find_mailbox_user(s, address)
         if user is None:
             raise MailboxNotConnected(f"no rep's mailbox is {address}")
-        return user.id, user.mailbox_address, graph_for(ctx.settings, user)
+        return user.id, user.mailbox_address, graph_for(ctx.settings, user, brief=brief)
 
 
 def _graph_inbound(graph: Any, message: dict[str, Any]) -> InboundMessage:
@@ -667,10 +763,12 @@ def process_graph_messages(ctx: ServiceContext, address: str, items: list[tuple[
                     failed[mid] = exc
         for start in range(0, len(arrived), APPLY_BATCH):
             chunk = arrived[start : start + APPLY_BATCH]
-            try:
-                apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox, messages=[a for _, a in chunk])
-            except Exception as exc:  # noqa: BLE001 - these notifications are retried
-                failed.update({mid: exc for mid, _ in chunk})
+            poisoned: list[tuple[str, str]] = []
+            # Only the messages that fail are retried: the rest of the batch is applied.
+            not_applied = set(_apply_isolating(ctx, "outlook", mailbox, [a for _, a in chunk], poisoned))
+            errors = dict(poisoned)
+            failed.update({mid: RuntimeError(errors[a.provider_message_id]) for mid, a in chunk
+                           if a.provider_message_id in not_applied})
     finally:
         graph.close()
     statuses: dict[int, str] = {}
@@ -686,45 +784,73 @@ def process_graph_messages(ctx: ServiceContext, address: str, items: list[tuple[
     return statuses
 
 
-def process_graph_message(ctx: ServiceContext, address: str, message_id: str) -> bool:
+def process_graph_message(ctx: ServiceContext, address: str, message_id: str, *, isolate: bool = False) -> bool:
     """One message Graph told us about, fetched and applied as a catch-up applies them; False when
-    it was not applied (moved or deleted since, or a draft)."""
+    it was not applied (moved or deleted since, or a draft). Failures raise (the notification is
+    retried) unless `isolate`, which parks the message instead."""
     _, mailbox, graph = _graph_user(ctx, address)
     try:
-        return _apply_graph_ids(ctx, graph, mailbox, [message_id]) > 0
+        return _apply_graph_ids(ctx, graph, mailbox, [message_id], isolate=isolate) > 0
     finally:
         graph.close()
 
 
-def _apply_graph_ids(ctx: ServiceContext, graph: Any, mailbox: str, message_ids: list[str]) -> int:
+def _mailbox_wide(exc: BaseException) -> bool:
+    """A Graph failure about the whole mailbox or service (throttled, no answer), not one message."""
+    from addin_server.providers.graph import GraphError
+
+    return not isinstance(exc, GraphError) or exc.status in (0, 429, 503)
+
+
+def _apply_graph_ids(ctx: ServiceContext, graph: Any, mailbox: str, message_ids: list[str], *,
+                     isolate: bool = True) -> int:
     """Fetch these messages ($batch) and apply them in batches, in order; returns how many were applied.
 
     A message gone since (404) is passed over: it was moved or deleted, and the delta reports what
-    remains. Any other failure applies what came before it and raises, so the caller's link stays.
+    remains. A message that cannot be fetched, read or applied is parked by itself (`isolate`) and
+    the others go on; a failure of the whole mailbox (throttled, no answer) applies what came before
+    it and raises, so the caller's link stays.
     """
     from addin_server.providers.graph import GraphError
 
     applied = 0
     pending: list[Arrived] = []
+    poisoned: list[tuple[str, str]] = []
 
     def apply_pending() -> None:
         nonlocal applied
         if pending:
-            apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox, messages=list(pending))
-            applied += len(pending)
+            if isolate:
+                applied += len(pending) - len(_apply_isolating(ctx, "outlook", mailbox, pending, poisoned))
+            else:
+                apply_inbound_messages(ctx, provider="outlook", mailbox_address=mailbox, messages=list(pending))
+                applied += len(pending)
             pending.clear()
 
-    for message in graph.fetch_many(message_ids) if message_ids else ():
-        if isinstance(message, GraphError):
-            if message.status == 404:
+    try:
+        for mid, message in zip(message_ids, graph.fetch_many(message_ids) if message_ids else (), strict=False):
+            if isinstance(message, GraphError):
+                if message.status == 404:
+                    continue
+                if not isolate or _mailbox_wide(message):
+                    apply_pending()
+                    raise message
+                poisoned.append((mid, str(message)))
                 continue
-            apply_pending()
-            raise message
-        if not message.get("isDraft"):
-            pending.append(Arrived(str(message["id"]), _graph_inbound(graph, message)))
-        if len(pending) >= APPLY_BATCH:
-            apply_pending()
-    apply_pending()
+            if message.get("isDraft"):
+                continue
+            try:
+                pending.append(Arrived(str(message["id"]), _graph_inbound(graph, message)))
+            except Exception as exc:
+                if not isolate or (isinstance(exc, GraphError) and _mailbox_wide(exc)):
+                    raise
+                poisoned.append((mid, f"unreadable: {type(exc).__name__}: {exc}"))
+            if len(pending) >= APPLY_BATCH:
+                apply_pending()
+        apply_pending()
+    finally:
+        for mid, error in poisoned:
+            park_message(ctx, provider="outlook", mailbox_address=mailbox, message_id=mid, error=error)
     return applied
 
 
@@ -743,9 +869,14 @@ def graph_catch_up(ctx: ServiceContext, address: str, *, limit: int = GRAPH_CATC
     Every message the delta names is applied before the link past it is stored. After `limit`
     messages the rest is left to a graph_delta notification that resumes from the stored link.
     """
+    return _graph_catch_up(ctx, address, limit=limit, brief=False)[0]
+
+
+def _graph_catch_up(ctx: ServiceContext, address: str, *, limit: int, brief: bool) -> tuple[int, bool]:
+    """graph_catch_up's work; also says whether the inbox was read to its end."""
     from addin_server.providers.graph import DeltaExpired
 
-    user_id, mailbox, graph = _graph_user(ctx, address)
+    user_id, mailbox, graph = _graph_user(ctx, address, brief=brief)
     applied = 0
     try:
         with ctx.sessions() as s:
@@ -753,25 +884,43 @@ def graph_catch_up(ctx: ServiceContext, address: str, *, limit: int = GRAPH_CATC
             link = watch.delta_link if watch else None
             last_synced = watch.last_synced_at if watch else None
         if link is None:
-            return _graph_resync(ctx, graph, user_id, mailbox, last_synced)
+            return _graph_resync(ctx, graph, user_id, mailbox, last_synced), True
         while True:
             try:
                 page = graph.inbox_delta(link, max_pages=GRAPH_DELTA_PAGES)
             except DeltaExpired:
-                return applied + _graph_resync(ctx, graph, user_id, mailbox, last_synced)
+                return applied + _graph_resync(ctx, graph, user_id, mailbox, last_synced), True
             applied += _apply_graph_ids(ctx, graph, mailbox, list(page.message_ids))
             _store_delta_link(ctx, user_id, page.delta_link, synced=page.complete)
             link = page.delta_link
             if page.complete:
-                return applied
+                return applied, True
             if applied >= limit:
                 # Resumed from the stored link; the key names the link, so it is queued once.
                 record_notification(ctx, provider="graph_delta", mailbox_address=address, account_id=None,
                                     dedupe_key=f"delta:{address}:{hashlib.sha256(link.encode()).hexdigest()}",
                                     payload={"resume": True})
-                return applied
+                return applied, False
     finally:
         graph.close()
+
+
+# Before a step email goes out the inbox is read to its end, unless that is more than this: then the
+# rest is read by the worker and the step waits for its next try.
+PRESEND_READ_LIMIT = 500
+
+
+def read_mailbox_now(ctx: ServiceContext, address: str, provider: str) -> bool:
+    """Bring one rep's mailbox up to date now, asking the provider briefly (the pre-send guard).
+
+    Gmail: history from the stored cursor; Outlook: the inbox delta from the stored link. Whatever
+    arrived is applied (poison messages parked, as always). True when the mailbox was read to its
+    end; a provider that cannot answer raises (GmailError, GraphError, a network error).
+    """
+    if provider == "gmail":
+        sync_gmail_mailbox(ctx, address, brief=True)
+        return True
+    return _graph_catch_up(ctx, address, limit=PRESEND_READ_LIMIT, brief=True)[1]
 
 
 def _graph_resync(ctx: ServiceContext, graph: Any, user_id: int, mailbox: str, last_synced: datetime | None) -> int:

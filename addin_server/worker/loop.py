@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from addin_server.services import calendars, enrollments, mailboxes, notifications, outgoing_webhooks
+from addin_server.services import calendars, enrollments, mailboxes, notifications, outgoing_webhooks, presend
 from addin_server.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ class WorkerStats:
     resumed: int = 0
     notifications: int = 0
     webhooks: int = 0
+    held: int = 0  # steps not run because their sender's mailbox could not be read first
 
 
 def worker_id() -> str:
@@ -36,7 +37,24 @@ def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 5
     stats = WorkerStats()
     stats.notifications = sum(notifications.process_due_notifications(ctx, worker).values())
     stats.resumed = enrollments.resume_due_pauses(ctx)
-    for enrollment_id in enrollments.claim_due_enrollments(ctx, worker, limit=limit):
+    plan = presend.plan_sends(ctx, enrollments.claim_due_enrollments(ctx, worker, limit=limit))
+    # Each mailbox is read just before its steps run, so a reply that arrived meanwhile ends the
+    # enrollment first, whether or not its push has come.
+    for (provider, address), ids in plan.guarded.items():
+        if presend.read_before_sending(ctx, provider, address, ids):
+            _run_steps(ctx, ids, stats)
+        else:
+            stats.held += len(ids)
+    _run_steps(ctx, plan.unguarded, stats)
+    try:
+        stats.webhooks = sum(outgoing_webhooks.deliver_due_webhooks(ctx, worker).values())
+    except Exception:  # deliveries are retried by the next pass; steps must go on
+        log.exception("webhook deliveries failed")
+    return stats
+
+
+def _run_steps(ctx: ServiceContext, enrollment_ids: list[int], stats: WorkerStats) -> None:
+    for enrollment_id in enrollment_ids:
         try:
             if enrollments.run_step(ctx, enrollment_id):
                 stats.steps_run += 1
@@ -47,11 +65,6 @@ def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 5
             enrollments.record_step_failure(
                 ctx, enrollment_id, f"{type(exc).__name__}: {exc}", min(MAX_BACKOFF_SECONDS, 30 * 2**attempts)
             )
-    try:
-        stats.webhooks = sum(outgoing_webhooks.deliver_due_webhooks(ctx, worker).values())
-    except Exception:  # deliveries are retried by the next pass; steps must go on
-        log.exception("webhook deliveries failed")
-    return stats
 
 
 def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_seconds: float = 2.0) -> None:

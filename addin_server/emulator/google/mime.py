@@ -151,5 +151,14 @@ def _first_text(msg: Message, content_type: str) -> str | None:
         if part.get_content_type() == content_type and not part.get_filename():
             data = part.get_payload(decode=True)
             if isinstance(data, bytes):
-                return data.decode(part.get_content_charset() or "utf-8", errors="replace")
+                return _decoded(data, part.get_content_charset())
     return None
+
+
+def _decoded(data: bytes, charset: str | None) -> str:
+    """Text in its declared charset; one Python does not know is read as UTF-8, as Gmail still
+    serves such a message (its snippet best effort) rather than failing the request."""
+    try:
+        return data.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")

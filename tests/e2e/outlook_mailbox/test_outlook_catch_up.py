@@ -1,5 +1,6 @@
 """Outlook's delta catch-up: every message the delta names is applied before the link past it is
-stored, however many there are; a failure never moves the link past a message not applied.
+stored, however many there are; a failure of the mailbox never moves the link past a message not
+applied, and a message Graph refuses for good waits by itself (parked) while the link moves on.
 
 Real msal, O365 and requests against the emulator's Microsoft side over loopback; no mocks.
 """
@@ -74,13 +75,14 @@ def test_a_catch_up_bounded_per_call_resumes_from_the_stored_link(setup: Microso
     assert applied(outlook) == 450
 
 
-def test_a_failed_fetch_never_moves_the_delta_link_past_a_message_not_applied(
+def test_a_throttled_fetch_never_moves_the_delta_link_past_a_message_not_applied(
         setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
     delivered = deliver_unannounced(setup, 300, "failing")
     before = delta_link(outlook)
     broken = delivered[250]
-    for key in ("id", "immutable_id"):  # refused for good (a 400 is not retried)
-        setup.control.inject_fault(f"/graph/v1.0/users/*/messages/{broken[key]}", 400, count=10, method="GET")
+    for key in ("id", "immutable_id"):  # throttled past every retry: the mailbox, not the message
+        setup.control.inject_fault(f"/graph/v1.0/users/*/messages/{broken[key]}", 429, count=10, method="GET",
+                                   retry_after=0)
     with pytest.raises(GraphError):
         graph_catch_up(outlook["ctx"], setup.address)
     done_before_failure = applied(outlook)
@@ -88,6 +90,26 @@ def test_a_failed_fetch_never_moves_the_delta_link_past_a_message_not_applied(
     assert delta_link(outlook) != before  # the pages applied in full are behind us...
     setup.control.clear_faults()
     graph_catch_up(outlook["ctx"], setup.address)  # ...and the failed one is read again
+    assert applied(outlook) == 300
+
+
+def test_a_message_graph_refuses_for_good_is_parked_and_the_link_moves_past_it(
+        setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
+    delivered = deliver_unannounced(setup, 300, "failing")
+    broken = delivered[250]
+    for key in ("id", "immutable_id"):  # refused for good (a 400 is not retried)
+        setup.control.inject_fault(f"/graph/v1.0/users/*/messages/{broken[key]}", 400, count=10, method="GET")
+    assert graph_catch_up(outlook["ctx"], setup.address) == 299  # the messages after it are not held back
+    assert graph_catch_up(outlook["ctx"], setup.address) == 0  # the link is past all of them
+    with outlook["ctx"].session() as s:
+        parked = s.scalars(select(t.InboundNotification).where(
+            t.InboundNotification.provider == "graph_message")).one()
+    assert parked.status == "pending" and parked.attempts == 1 and "400" in (parked.last_error or "")
+    setup.control.clear_faults()
+    # Never lost: the parked message is applied when its turn comes again.
+    outlook["ctx"].clock = lambda: parked.next_attempt_at
+    while process_due_notifications(outlook["ctx"], "worker-1"):
+        pass
     assert applied(outlook) == 300
 
 

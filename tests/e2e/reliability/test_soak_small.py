@@ -45,6 +45,8 @@ def test_duplicates_reordering_drops_throttling_lifecycle_events_and_a_dead_work
         assert tally.faults.get("duplicated notifications", 0) > 0, provider
         assert tally.faults.get("notifications dropped (emulator)", 0) > 0, provider
         assert tally.faults.get("leases held by a dead worker", 0) > 0, provider
+        assert tally.faults.get("poison messages", 0) > 0, provider
+        assert tally.faults.get("notifications pending", 0) == tally.faults.get("notifications dead", 0) == 0, provider
     outlook = soak.providers["outlook"].faults
     assert outlook["lifecycle: missed"] == outlook["lifecycle: subscription removed"] == 1
     assert soak.providers["gmail"].faults["history expired"] == 1

@@ -1,0 +1,119 @@
+"""The pre-send guard: a step email goes out only once its sender's mailbox has been read.
+
+A contact who answered must hear nothing more from the sequence, whether or not the provider's push
+(Gmail through Pub/Sub, a Graph notification) has arrived yet. So, just before the worker runs due
+email steps, it reads each sender's mailbox from the stored cursor (Gmail history; the Graph inbox
+delta), applies what arrived, and only then runs the steps, each of which goes out only if its
+enrollment is still active.
+
+- One provider call per mailbox when nothing new arrived, however many of its steps fall due
+  together (the worker claims up to 50 at a time): a Gmail history.list costs 2 of the 250 quota
+  units a user may spend per second; a Graph delta GET is one of the 10,000 requests a mailbox may
+  take in 10 minutes. Messages that did arrive are fetched as the inbox worker fetches them.
+- A provider that cannot answer (5xx, 429, no answer) holds the mailbox's steps: never sent blind,
+  tried again after a delay that doubles from PRESEND_RETRY_BASE_SECONDS up to the operator's
+  `PRESEND_RETRY_MAX_SECONDS`.
+- Mailboxes nobody follows (the local outbox, a demo rep never connected) have nothing to read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from addin_server.db import tables as t
+from addin_server.domain.model import EnrollmentStatus, MailboxProvider, StepType
+from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
+from addin_server.services.context import ServiceContext
+from addin_server.services.enrollments import record_step_failure
+from addin_server.services.inbound import find_mailbox_user
+from addin_server.services.mailboxes import mark_disconnected, outlook_connected
+from addin_server.services.notifications import read_mailbox_now
+
+log = logging.getLogger(__name__)
+
+PRESEND_RETRY_BASE_SECONDS = 15
+
+
+@dataclass
+class SendPlan:
+    """Claimed enrollments in the order to run them: each mailbox's steps after its read."""
+
+    # (provider, mailbox address) -> the enrollments whose next step is an email from it
+    guarded: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    unguarded: list[int] = field(default_factory=list)
+
+
+def plan_sends(ctx: ServiceContext, enrollment_ids: Iterable[int]) -> SendPlan:
+    """Group claimed enrollments by the mailbox that must be read before their step goes out."""
+    ids = list(enrollment_ids)
+    plan = SendPlan()
+    if not ids:
+        return plan
+    if ctx.settings.mail_transport == "local":
+        plan.unguarded = ids  # emails stay in the local outbox: there is no mailbox to read
+        return plan
+    with ctx.sessions() as s:
+        rows = s.execute(
+            select(t.Enrollment.id, t.Enrollment.sender_user_id, t.Step.type)
+            .join(t.Step, (t.Step.sequence_id == t.Enrollment.sequence_id)
+                  & (t.Step.position == t.Enrollment.current_step + 1), isouter=True)
+            .where(t.Enrollment.id.in_(ids), t.Enrollment.status == EnrollmentStatus.ACTIVE.value)).all()
+        senders = {u.id: u for u in s.scalars(select(t.User).where(t.User.id.in_({r[1] for r in rows})))}
+        followed = {uid: _followed(s, u) for uid, u in senders.items()}
+    emails = {eid: sender for eid, sender, kind in rows if kind == StepType.AUTOMATED_EMAIL.value}
+    for eid in ids:
+        sender_id = emails.get(eid)
+        user = senders.get(sender_id) if sender_id is not None else None
+        if user is None or not followed.get(user.id):
+            plan.unguarded.append(eid)
+        else:
+            plan.guarded.setdefault((user.mailbox_provider, user.mailbox_address), []).append(eid)
+    return plan
+
+
+def _followed(s: Session, user: t.User) -> bool:
+    """Whether we read this rep's mailbox (and so can read it before sending)."""
+    if user.mailbox_provider == MailboxProvider.GMAIL.value:
+        return bool(user.refresh_token_encrypted) and user.mailbox_connected
+    return outlook_connected(s, user)
+
+
+def read_before_sending(ctx: ServiceContext, provider: str, address: str, enrollment_ids: list[int]) -> bool:
+    """Read the mailbox now; False (and the steps held, with the reason) when that cannot be done."""
+    try:
+        complete = read_mailbox_now(ctx, address, provider)
+        problem = None if complete else "the inbox holds more than one read brings; the worker reads the rest"
+    except Exception as exc:  # noqa: BLE001 - whatever stops the read stops the send
+        problem = f"{type(exc).__name__}: {str(exc)[:300]}"
+        if isinstance(exc, GraphGrantRevoked):
+            # As a failed Gmail read does: the rep is asked to reconnect, and until then the steps
+            # fail to send (with the usual backoff) rather than being held every few seconds.
+            _disconnect(ctx, address, problem)
+    if problem is None:
+        return True
+    log.warning("steps of %s held: the mailbox could not be read before sending (%s)", address, problem)
+    for eid in enrollment_ids:
+        record_step_failure(ctx, eid, f"held before sending: {address} could not be read: {problem}",
+                            hold_delay(ctx, eid))
+    return False
+
+
+def _disconnect(ctx: ServiceContext, address: str, reason: str) -> None:
+    with ctx.sessions() as s:
+        user = find_mailbox_user(s, address)
+        user_id = user.id if user else None
+    if user_id is not None:
+        mark_disconnected(ctx, user_id, reason)
+
+
+def hold_delay(ctx: ServiceContext, enrollment_id: int) -> float:
+    """How long a held step waits: doubling per try, never longer than the operator's bound."""
+    with ctx.sessions() as s:
+        attempts = s.scalar(select(t.Enrollment.attempts).where(t.Enrollment.id == enrollment_id)) or 0
+    bound = max(1, ctx.settings.presend_retry_max_seconds)
+    return float(min(bound, PRESEND_RETRY_BASE_SECONDS * 2 ** min(attempts, 20)))

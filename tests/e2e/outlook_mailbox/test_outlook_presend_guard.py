@@ -1,0 +1,137 @@
+"""Nothing goes out after a reply, even when Graph's notification is late (issue 17, the pre-send guard).
+
+Graph notifications held back (the emulator's automatic delivery off), a sequence whose second
+email follows 43 seconds after the first, the contact's reply delivered into the rep's inbox, the
+step falling due. Real msal and requests against the emulator's Graph; no mocks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from addin_server.db import tables as t
+from addin_server.services import directory, enrollments, sequences
+from addin_server.services.context import ServiceContext
+from addin_server.services.sequences import StepInput
+from addin_server.worker.loop import run_due_steps
+from tests.e2e.outlook_mailbox.test_outlook_end_to_end import reply
+from tests.integration.emulator_microsoft.support import MicrosoftSetup
+
+DELTA_ROUTE = "/graph/v1.0/users/*/messages/delta*"
+FORTY_THREE_SECONDS = 43 / 86400
+
+
+@pytest.fixture
+def quick(outlook: dict[str, Any]) -> dict[str, Any]:
+    """Two contacts in a sequence whose second email follows 43 seconds after the first."""
+    ctx, admin = outlook["ctx"], outlook["admin"]
+    seq = sequences.create_sequence(ctx, admin, name="Quick", owner_user_id=outlook["rep"]["id"], steps=[
+        StepInput("automated_email", 0, "Intro", "Hello {{first_name}}"),
+        StepInput("automated_email", FORTY_THREE_SECONDS, "", "Just following up", True)])
+    made = []
+    for address, name in (("li@northwind.test", "Li"), ("sam@northwind.test", "Sam")):
+        contact = directory.create_contact(ctx, admin, email=address, first_name=name)
+        made.append(enrollments.enroll(ctx, admin, sequence_id=seq["id"], contact_id=contact["id"],
+                                       sender_user_id=outlook["rep"]["id"]))
+    return {**outlook, "replier": made[0], "quiet": made[1], "contact": {"email": "li@northwind.test"}}
+
+
+def first_email(w: dict[str, Any]) -> str:
+    with w["ctx"].session() as s:
+        return s.scalars(select(t.SequenceEmail.rfc_message_id).where(
+            t.SequenceEmail.enrollment_id == int(w["replier"]["id"]))).one()
+
+
+def sent_count(setup: MicrosoftSetup) -> int:
+    return len(setup.control.messages(setup.address, folder="sentitems"))
+
+
+def at(ctx: ServiceContext, seconds: float) -> None:
+    moment = ctx.now() + timedelta(seconds=seconds)
+    ctx.clock = lambda: moment
+
+
+def view(w: dict[str, Any], key: str) -> dict[str, Any]:
+    return enrollments.get_enrollment(w["ctx"], w["admin"], w[key]["id"])
+
+
+def next_step_at(w: dict[str, Any], key: str) -> datetime:
+    with w["ctx"].session() as s:
+        value = s.get_one(t.Enrollment, int(w[key]["id"])).next_step_at
+    assert value is not None
+    return value
+
+
+def test_with_notifications_held_back_a_reply_stops_step_two_and_ends_the_enrollment_as_replied(
+        setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
+    before = sent_count(setup)
+    setup.control.deliver(setup.address, reply("human_reply.eml", quick, first_email(quick)))
+    at(quick["ctx"], 44)
+
+    stats = run_due_steps(quick["ctx"])
+
+    assert stats.notifications == 0  # nothing was notified: the guard read the inbox itself
+    got = view(quick, "replier")
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert [ev["step"] for ev in got["events"] if ev["type"] == "email_sent"] == [1]
+    assert view(quick, "quiet")["status"] == "finished"
+    assert sent_count(setup) == before + 1  # only the contact who did not answer got step 2
+
+    # The notification, when it finally comes, changes nothing.
+    setup.control.flush_notifications()
+    run_due_steps(quick["ctx"])
+    with quick["ctx"].session() as s:
+        assert s.scalar(select(func.count()).select_from(t.EnrollmentEvent).where(
+            t.EnrollmentEvent.enrollment_id == int(quick["replier"]["id"]),
+            t.EnrollmentEvent.type == "unenrolled")) == 1
+    assert sent_count(setup) == before + 1
+
+
+@pytest.mark.parametrize("status", [
+    pytest.param(503, id="graph answers 503"),
+    pytest.param(500, id="graph answers 500"),
+    pytest.param(429, id="graph answers 429 (throttled)"),
+])
+def test_the_guard_never_sends_when_graph_cannot_answer_and_the_step_waits_a_bounded_delay(
+        setup: MicrosoftSetup, quick: dict[str, Any], status: int) -> None:
+    ctx = quick["ctx"]
+    ctx.settings = ctx.settings.with_overrides(presend_retry_max_seconds=20)
+    before = sent_count(setup)
+    setup.control.deliver(setup.address, reply("human_reply.eml", quick, first_email(quick)))
+    setup.control.inject_fault(DELTA_ROUTE, status, count=1000, method="GET", retry_after=0)
+    waits = []
+    for _ in range(3):
+        at(ctx, 60)
+        stats = run_due_steps(ctx)
+        assert (stats.held, stats.steps_run) == (2, 0)  # both of the mailbox's steps wait
+        assert view(quick, "replier")["current_step"] == view(quick, "quiet")["current_step"] == 1
+        waits.append((next_step_at(quick, "replier") - ctx.now()).total_seconds())
+    assert waits == [15, 20, 20]
+    assert sent_count(setup) == before
+
+    setup.control.clear_faults()
+    at(ctx, 21)
+    run_due_steps(ctx)
+    assert view(quick, "replier")["end_reason"] == "replied"
+    assert view(quick, "quiet")["status"] == "finished"
+    assert sent_count(setup) == before + 1
+
+
+def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_stops_holding_once_disconnected(
+        setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
+    ctx = quick["ctx"]
+    before = sent_count(setup)
+    setup.control.set_consent(setup.client_id, setup.tenant_id, False)
+    setup.control.revoke_refresh_tokens(address=setup.address)
+    at(ctx, 60)
+    first = run_due_steps(ctx)
+    assert first.steps_run == 0 and first.held + first.failures == 2
+    at(ctx, 20)
+    second = run_due_steps(ctx)
+    assert (second.held, second.steps_run) == (0, 0)  # disconnected: no longer read, no longer held
+    assert view(quick, "replier")["current_step"] == view(quick, "quiet")["current_step"] == 1
+    assert sent_count(setup) == before
