@@ -52,11 +52,13 @@ browsers:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "!! chromium could not be installed: browser tests will say so"; }
 
-# The unified Outlook manifest is validated by Microsoft's own validator, from the npm registry.
+# Microsoft's tools for the Outlook add-in, pinned by tests/e2e/outlook/package-lock.json: the manifest
+# converter and validator, TypeScript with @types/office-js (tsc --checkJs of the pane's scripts) and
+# @azure/msal-browser (whose bundle static/outlook/vendor must equal). The tests use them from there.
 node-tools:
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tests/e2e/outlook \
-	  || echo "!! npm ci failed: the manifest validator test will say so"; \
-	else echo "== npm not found: the manifest validator test will say so"; fi
+	  || echo "!! npm ci failed: the manifest and script checks will say so"; \
+	else echo "== npm not found: the manifest and script checks will say so"; fi
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)

@@ -1,7 +1,9 @@
 """The Outlook add-in's manifests, rendered for one PUBLIC_URL from the templates in manifests/.
 
-Two manifests describe the same add-in: the add-in-only XML manifest (every Outlook, including Mac
-and mobile) and the unified JSON manifest (Microsoft 365 app manifest; not on Mac or mobile).
+Two manifests describe the same add-in: the add-in-only XML manifest (Outlook on Windows, Mac and
+the web) and the unified JSON manifest (Microsoft 365 app manifest; Windows and the web). Neither
+claims Outlook mobile: mobile clients load only XML VersionOverrides requiring Mailbox 1.5 or less,
+while the recipients-changed event the add-in is built around needs 1.11.
 Both name the same pages, icons and SSO application, built here once.
 """
 

@@ -20,7 +20,7 @@
       } catch (e) { /* cross-origin */ }
     }
     return window.outlookStandInHost || {
-      mode: "compose", recipients: { to: [], cc: [], bcc: [] }, from: null, supports: { Mailbox: "1.10" },
+      mode: "compose", recipients: { to: [], cc: [], bcc: [] }, from: null, supports: { Mailbox: "1.11" },
       accessToken: function () { return { error: { code: 13003, message: "SSO is not supported here." } }; },
     };
   }

@@ -2,7 +2,7 @@
  *
  * window.outlookPreview is what office-standin.js finds through window.parent. Applying the
  * recipients fires RecipientsChanged in the pane (Mailbox 1.7+) and runs the event-based handler
- * (Mailbox 1.10+), whose information bar is shown above the pane.
+ * (OnMessageRecipientsChanged: Mailbox 1.11+), whose information bar is shown above the pane.
  */
 (function () {
   "use strict";
@@ -29,7 +29,7 @@
     mode: "compose",
     recipients: { to: [], cc: [], bcc: [] },
     from: null,
-    supports: { Mailbox: "1.10" },
+    supports: { Mailbox: "1.11" },
     identity: reps.length ? reps[0].id : NO_SSO,
     customToken: null,
     opened: [],
@@ -82,7 +82,7 @@
 
   function runLaunchEvent() {
     var handler = actions.onRecipientsChangedHandler;
-    if (!handler || !supports("1.10") || host.mode !== "compose") return;
+    if (!handler || !supports("1.11") || host.mode !== "compose") return;
     host.launchEvents += 1;
     handler({ type: "olkRecipientsChanged", completed: function () { host.launchEventsDone = host.launchEvents; } });
   }
@@ -113,7 +113,7 @@
     infoBars = {};
     renderInfoBar();
     $("pane-frame").src = "/outlook/taskpane?host=preview";
-    if (supports("1.10") && host.mode === "compose") {
+    if (supports("1.11") && host.mode === "compose") {
       $("events-frame").src = "/outlook/events?host=preview";
       $("events-frame").addEventListener("load", runLaunchEvent, { once: true });
     } else {
