@@ -56,6 +56,12 @@ def _sso(settings: Settings, host: str) -> dict[str, str] | None:
     return {"client_id": client_id, "resource": f"api://{host}/{client_id}"}
 
 
+def sso_scope(settings: Settings) -> str | None:
+    """The delegated scope the pane asks Microsoft for (NAA, getAccessToken): access_as_user of our API."""
+    sso = _sso(settings, urlsplit(settings.public_url.rstrip("/")).netloc)
+    return f"{sso['resource']}/access_as_user" if sso else None
+
+
 def manifest_values(settings: Settings) -> dict[str, Any]:
     """Everything both manifests say, from the settings."""
     public = settings.public_url.rstrip("/")
