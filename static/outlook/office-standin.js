@@ -229,7 +229,8 @@
     },
     auth: {
       getAccessToken: function () {
-        host.getAccessTokenCalls = (host.getAccessTokenCalls || 0) + 1;
+        // Which page asked (the pane, or the event-based runtime beside it): the preview's tests tell them apart.
+        (host.getAccessTokenCallers = host.getAccessTokenCallers || []).push(window.location.pathname);
         var answer = host.accessToken ? host.accessToken() : null;
         if (answer && answer.token) return Promise.resolve(answer.token);
         var error = (answer && answer.error) || { code: 13003, message: "SSO is not supported here." };

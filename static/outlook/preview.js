@@ -37,7 +37,7 @@
     customToken: null,
     naaFailure: null,
     naaRequests: 0,
-    getAccessTokenCalls: 0,
+    getAccessTokenCallers: [],
     opened: [],
     launchEvents: 0,
     accessToken: function () {
@@ -129,6 +129,8 @@
     attached = [];
     actions = {};
     infoBars = {};
+    host.naaRequests = 0;
+    host.getAccessTokenCallers = [];
     renderInfoBar();
     $("pane-frame").src = "/outlook/taskpane?host=preview";
     if (supports("1.11") && host.mode === "compose") {
