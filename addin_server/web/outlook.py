@@ -9,6 +9,7 @@ object, which also offers the NAA bridge, so /dev/outlook-preview can run the re
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -103,14 +104,23 @@ def event_runtime() -> ResponseReturnValue:
     return render_template("outlook/events.html", config=_pane_config(), **_office_script())
 
 
+@functools.cache
+def _static_text(path: Path) -> str:
+    # Read once per process: the files ship with the release.
+    return path.read_text(encoding="utf-8")
+
+
 @bp.get("/outlook/events.js")
 def event_runtime_script() -> ResponseReturnValue:
     """The same handler as a script for classic Outlook on Windows, which runs it without a page.
 
-    Served from a template because there is no page to carry the API's address.
+    Served from a template because there is no page to carry the API's address, the information bar's
+    code and MSAL.js: the one file must hold all three.
     """
-    infobar = Path(current_app.static_folder or "", "outlook", "infobar.js").read_text(encoding="utf-8")
-    body = render_template("outlook/events.js.j2", config=_pane_config(), infobar_js=infobar)
+    static = Path(current_app.static_folder or "", "outlook")
+    body = render_template("outlook/events.js.j2", config=_pane_config(),
+                           infobar_js=_static_text(static / "infobar.js"),
+                           msal_js=_static_text(static / "vendor" / "msal-browser.min.js"))
     return Response(body, mimetype="text/javascript")
 
 

@@ -4,5 +4,7 @@ declare global {
   interface Window {
     msal: typeof import("@azure/msal-browser");
   }
+  // The event-based runtime carries the same bundle inline: `msal` as a global of the script.
+  const msal: typeof import("@azure/msal-browser");
 }
 export {};

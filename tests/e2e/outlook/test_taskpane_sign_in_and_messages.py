@@ -203,3 +203,25 @@ def test_a_failed_refresh_after_an_unenrollment_shows_the_error_without_a_succes
     pane.locator("#state-error").wait_for(state="visible")
     assert pane.locator("#notice").is_hidden()
     assert enrollments.get_enrollment(services, enrolled.world.admin, enrolled.raj_enrollment)["status"] == "unenrolled"
+
+
+def _event_runtime_get_access_token_calls(page: Any) -> int:
+    return int(page.evaluate("outlookPreview.getAccessTokenCallers.filter(p => p === '/outlook/events').length"))
+
+
+def test_the_information_bars_lookup_signs_in_through_nested_app_authentication(
+        page: Any, base_url: str, enrolled: Enrolled) -> None:
+    _open_preview(page, base_url)
+    _apply(page, cc=enrolled.world.contact["email"])
+    page.wait_for_function("document.getElementById('info-bar').textContent.includes('Jane Doe')")
+    assert _event_runtime_get_access_token_calls(page) == 0
+    assert _host(page, "naaRequests") >= 2  # the pane's and the event-based runtime's
+
+
+def test_when_the_bridge_fails_the_information_bars_lookup_uses_get_access_token(
+        page: Any, base_url: str, enrolled: Enrolled) -> None:
+    _open_preview(page, base_url)
+    page.evaluate("() => { outlookPreview.naaFailure = 'PERSISTENT_ERROR'; outlookPreview.reloadPane(); }")
+    _apply(page, cc=enrolled.world.contact["email"])
+    page.wait_for_function("document.getElementById('info-bar').textContent.includes('Jane Doe')")
+    assert _event_runtime_get_access_token_calls(page) >= 1

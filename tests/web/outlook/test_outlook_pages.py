@@ -62,7 +62,14 @@ def test_the_classic_outlook_event_script_carries_the_absolute_api_address(clien
     response = client.get("/outlook/events.js")
     assert response.mimetype == "text/javascript"
     script = response.get_data(as_text=True)
-    assert '{"apiBase": "https://sidebar.test/api/v1"}' in script
+    found = re.search(r"^var SEQUENCE_SIDEBAR = (.*);$", script, re.M)
+    assert found is not None
+    assert json.loads(found.group(1)) == {
+        "apiBase": "https://sidebar.test/api/v1",
+        "naa": {"clientId": CLIENT_ID, "authority": "https://login.microsoftonline.com/common",
+                "scope": f"api://sidebar.test/{CLIENT_ID}/access_as_user"}}
+    # The one file carries MSAL.js, since classic Outlook runs it without a page.
+    assert "@azure/msal-browser v" in script and "createNestablePublicClientApplication" in script
     assert 'Office.actions.associate("onRecipientsChangedHandler", onRecipientsChangedHandler)' in script
 
 
