@@ -580,7 +580,9 @@
    * after the pane changes or learns something, it must not keep naming a contact who has left. */
   function syncInfoBar() {
     var item = currentItem();
-    if (!item || !isCompose(item) || !state.lookup || typeof SequenceSidebarInfoBar === "undefined") return;
+    // Only where the event-based runtime sets the bar (OnMessageRecipientsChanged, Mailbox 1.11).
+    if (!item || !isCompose(item) || !state.lookup || !supports("1.11")) return;
+    if (typeof SequenceSidebarInfoBar === "undefined") return;
     SequenceSidebarInfoBar.update(item, state.lookup);
   }
 

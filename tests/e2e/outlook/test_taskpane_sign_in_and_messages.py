@@ -225,3 +225,13 @@ def test_when_the_bridge_fails_the_information_bars_lookup_uses_get_access_token
     _apply(page, cc=enrolled.world.contact["email"])
     page.wait_for_function("document.getElementById('info-bar').textContent.includes('Jane Doe')")
     assert _event_runtime_get_access_token_calls(page) >= 1
+
+
+def test_a_client_without_the_recipients_changed_event_gets_no_information_bar_from_the_pane(
+        page: Any, base_url: str, enrolled: Enrolled) -> None:
+    pane = _open_preview(page, base_url)
+    page.select_option("#client", "1.10")
+    _apply(page, cc=enrolled.world.contact["email"])
+    pane.get_by_role("button", name="Refresh recipients").click()
+    _card(pane, enrolled.world.contact["email"]).locator(".alert").wait_for()
+    assert page.locator("#info-bar").is_hidden()
