@@ -52,14 +52,15 @@ browsers:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "!! chromium could not be installed: browser tests will say so"; }
 
-# The unified Outlook manifest is validated by Microsoft's own validator, and the web app's pages by
-# axe-core, both from the npm registry.
+# Node tools from the npm registry, pinned by their lock files: in tests/e2e/outlook, Microsoft's manifest
+# converter and validator, TypeScript with @types/office-js (tsc --checkJs of the pane's scripts) and
+# @azure/msal-browser (whose bundle static/outlook/vendor must equal); in tests/e2e/app, axe-core.
 node-tools:
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tests/e2e/outlook \
-	  || echo "!! npm ci failed: the manifest validator test will say so"; \
+	  || echo "!! npm ci failed: the manifest and script checks will say so"; \
 	  npm ci --silent --no-audit --no-fund --prefix tests/e2e/app \
 	  || echo "!! npm ci failed: the accessibility tests will say so"; \
-	else echo "== npm not found: the manifest validator and accessibility tests will say so"; fi
+	else echo "== npm not found: the manifest, script and accessibility checks will say so"; fi
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)

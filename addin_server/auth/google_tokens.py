@@ -18,10 +18,12 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+import jwt
 import requests
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -48,7 +50,10 @@ _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class AddonCaller:
-    """Google Workspace calling one of our add-on endpoints, as its add-on service account."""
+    """Google Workspace calling one of our add-on endpoints, as its add-on service account.
+
+    `audience` is the token's own `aud`: which of our URLs Google named (logged for operators).
+    """
 
     email: str
     subject: str
@@ -220,22 +225,55 @@ def _require_setting(value: str, name: str) -> str:
     return value
 
 
+def _without_query(url: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(query="", fragment="").geturl()
+
+
+def _declared_audience(token: str, accepted: frozenset[str]) -> str:
+    """The token's `aud` when, without its query string, it is one of `accepted`; else AuthError.
+
+    Read before the signature is checked only to choose what to check it against: decode_signed
+    then verifies that exact value along with the signature.
+    """
+    try:
+        claimed = jwt.decode(token, options={"verify_signature": False}).get("aud")
+    except jwt.PyJWTError as exc:
+        raise AuthError("malformed", "The token cannot be decoded.") from exc
+    candidates = [claimed] if isinstance(claimed, str) else claimed if isinstance(claimed, list) else []
+    for candidate in candidates:
+        if isinstance(candidate, str) and _without_query(candidate) in accepted:
+            return candidate
+    # An operator comparing this with the deployment sees which URL Google (or someone) named.
+    log.warning("add-on token refused: its audience %.300r is no URL this deployment declares", claimed)
+    raise AuthError("wrong_audience", "The token was issued for another audience.")
+
+
 def verify_addon_request(
     authorization_header: str | None,
-    endpoint_path: str,
+    endpoint_paths: str | Iterable[str],
     settings: Settings,
     *,
     certificates: GoogleCertificates | None = None,
 ) -> AddonCaller:
-    """Check the system ID token Google sends with each add-on call to `endpoint_path`.
+    """Check the system ID token Google sends with each add-on call.
 
-    The audience is the endpoint's public URL built from PUBLIC_URL, never the request's URL, which
-    is wrong behind a proxy and chosen by the caller.
+    The audience must be the public URL of one of `endpoint_paths` (every trigger and action URL the
+    deployment declares), its query string ignored: Google documents the endpoint URL as audience
+    for triggers but not which URL it names for button callbacks. URLs are built from PUBLIC_URL,
+    never from the request, which is wrong behind a proxy and chosen by the caller.
     """
     expected_email = _require_setting(settings.google_addon_service_account, "GOOGLE_ADDON_SERVICE_ACCOUNT")
     token = bearer_token(authorization_header)
-    audience = settings.public_endpoint(endpoint_path)
-    claims = _verify_google_token(token, audience, certificates or google_certificates(settings))
+    paths = [endpoint_paths] if isinstance(endpoint_paths, str) else list(endpoint_paths)
+    accepted = frozenset(_without_query(settings.public_endpoint(path)) for path in paths)
+    if not accepted:
+        raise AuthError("not_configured", "The expected token audience is not configured.")
+    source = certificates or google_certificates(settings)
+    kid = signing_key_id(token)
+    key = source.key_for(kid)
+    audience = _declared_audience(token, accepted)
+    claims = decode_signed(token, key, audience=audience, issuer=GOOGLE_ISSUERS)
     email = _require_service_account(claims, expected_email)
     return AddonCaller(email=email, subject=str(claims["sub"]), audience=audience)
 

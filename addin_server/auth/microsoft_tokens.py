@@ -1,5 +1,8 @@
 """Verifying the Outlook add-in's SSO access tokens (Microsoft identity platform, v2 tokens).
 
+The task pane gets them by nested app authentication (MSAL.js, `azp` = our own client id), or from
+Office.auth.getAccessToken (`azp` = Office's): the same checks apply to both, whichever arrives.
+
 What a good token looks like (Microsoft's access token claims reference):
 - signed RS256 by a key in MS_JWKS_URL (the `common` JWKS holds the keys of every tenant);
 - `aud` is our client id GUID. "In v2.0 tokens, this value is always the client ID of the API";

@@ -1,7 +1,8 @@
 """The Gmail add-on over HTTP: Google posts event objects here and shows the card JSON we answer.
 
-Every endpoint first checks the system ID token Google sends (audience = the endpoint's public URL,
-email = the add-on's service account); anything else is a 401 and nothing runs. The user is the
+Every endpoint first checks the system ID token Google sends (audience = one of the URLs this
+deployment declares, its triggers' and its buttons' endpoints; email = the add-on's service account);
+anything else is a 401 and nothing runs. The user is the
 event's userIdToken, verified against our OAuth client id and mapped to a rep. From then on every
 outcome is a card: the recipients' statuses, a confirmation, or an error that says what to do.
 
@@ -11,6 +12,8 @@ Gmail's side panel and lets a developer press the buttons without Google.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 from collections.abc import Callable
@@ -28,7 +31,7 @@ from addin_server.config import Settings
 from addin_server.services import directory, enrollments, gmail_addon, identity, lookup
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Forbidden, NotFound, ServiceError
-from addin_server.web import cards
+from addin_server.web import cards, gmail_manifest
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,10 @@ VIEWS = ("compose", "message", "homepage")
 # Refusals of the user's own token that mean "open the add-on again", not "someone is forging".
 _SESSION_CODES = frozenset({"missing_token", "token_expired", "token_not_yet_valid"})
 _UNAVAILABLE_CODES = frozenset({"keys_unavailable", "not_configured"})
+# The compose view's buttons carry the draft's recipients, in case Gmail leaves them out of button events.
+RECIPIENTS_PARAMETER = "recipients"
+_MAX_CARRIED_CHARS = 40_000
+_MAX_ADDRESS_CHARS = 320
 
 
 # --- the event object ------------------------------------------------------------------------
@@ -96,6 +103,32 @@ class AddonEvent:
         raw = self.param("page", "0")
         return int(raw) if raw.isdigit() and len(raw) < 6 else 0
 
+    def has_recipients(self) -> bool:
+        return bool(self.to or self.cc or self.bcc)
+
+    def carried_recipients(self) -> tuple[list[str], list[str], list[str]] | None:
+        """The draft's recipients a compose button carried (None when it carried none, or nonsense)."""
+        raw = self.param(RECIPIENTS_PARAMETER)
+        if not raw or len(raw) > _MAX_CARRIED_CHARS:
+            return None
+        try:
+            value = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
+        except (ValueError, binascii.Error):
+            return None
+        if not isinstance(value, dict):
+            return None
+        fields = [[a for a in _strings(value.get(key)) if len(a) <= _MAX_ADDRESS_CHARS] for key in ("to", "cc", "bcc")]
+        return fields[0], fields[1], fields[2]
+
+    def draft(self) -> AddonEvent:
+        """This event with the draft's recipients: its own, else those its button carried."""
+        carried = None if self.has_recipients() else self.carried_recipients()
+        if carried is None:
+            return self
+        to, cc, bcc = carried
+        return AddonEvent(self.time_zone_id, self.parameters, to, cc, bcc, self.message_id, self.access_token,
+                          self.user_oauth_token, self.user_id_token)
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -138,8 +171,8 @@ def _button(text: str, action: str, style: str = "", **parameters: str) -> dict[
 # --- cards -----------------------------------------------------------------------------------
 
 
-def error_card(failure: CardFailure, view: str = "homepage") -> dict[str, Any]:
-    retry = _button("Try again", "refresh", view=view) if failure.retry else None
+def error_card(failure: CardFailure, view: str = "homepage", carry: dict[str, str] | None = None) -> dict[str, Any]:
+    retry = _button("Try again", "refresh", view=view, **(carry or {})) if failure.retry else None
     return cards.render_card("error.json.j2", title=failure.title, message=failure.message, advice=failure.advice,
                              link=_app_link() if failure.link else None, retry=retry)
 
@@ -171,7 +204,8 @@ def _mailbox_notice(ctx: ServiceContext, principal: Principal) -> dict[str, Any]
                     "automatically. Reconnect it in Sequence Sidebar.", "link": _app_link()}
 
 
-def _recipient_view(entry: dict[str, Any], field_label: str, view: str, page: int, zone: Any) -> dict[str, Any]:
+def _recipient_view(entry: dict[str, Any], field_label: str, view: str, page: int, zone: Any,
+                    carry: dict[str, str]) -> dict[str, Any]:
     """What one recipient's section says: who they are, their sequence status, and the unenroll button."""
     contact, enrollment = entry.get("contact"), entry.get("enrollment")
     email = str(entry.get("email", ""))
@@ -209,15 +243,19 @@ def _recipient_view(entry: dict[str, Any], field_label: str, view: str, page: in
                detail=" · ".join(parts + flags))
     if entry.get("can_unenroll"):
         out["unenroll"] = _button("Unenroll from sequence", "confirm_unenroll", "FILLED_TONAL",
-                                  enrollment_id=str(enrollment["id"]), view=view, page=str(page))
+                                  enrollment_id=str(enrollment["id"]), view=view, page=str(page), **carry)
     else:
         out["detail"] += " · only the rep who enrolled them, the sequence owner or an admin can unenroll"
     return out
 
 
 def recipients_card(caller: Caller, event: AddonEvent, view: str, addresses: list[tuple[str, str]],
-                    page: int = 0) -> dict[str, Any]:
-    """The status card for (field, address) pairs: deduplicated, looked up at once, one page shown."""
+                    page: int = 0, carry: dict[str, str] | None = None) -> dict[str, Any]:
+    """The status card for (field, address) pairs: deduplicated, looked up at once, one page shown.
+
+    `carry` goes into every button's parameters (the compose view's recipients).
+    """
+    carry = carry or {}
     seen: set[str] = set()
     unique: list[tuple[str, str]] = []
     for field_label, address in addresses:
@@ -232,15 +270,16 @@ def recipients_card(caller: Caller, event: AddonEvent, view: str, addresses: lis
     ctx = _ctx()
     entries = lookup.lookup_recipients(ctx, caller.principal, [address for _, address in shown]) if shown else []
     zone = cards.user_zone(event.time_zone_id)
-    recipients = [_recipient_view(entry, field_label, view, page, zone)
+    recipients = [_recipient_view(entry, field_label, view, page, zone, carry)
                   for (field_label, _), entry in zip(shown, entries, strict=True)]
     pager = None
     if pages > 1:
         first = page * RECIPIENTS_PER_PAGE + 1
         pager = {
             "text": f"Recipients {first}-{first + len(shown) - 1} of {len(unique)}",
-            "previous": _button("Previous", "page", view=view, page=str(page - 1)) if page > 0 else None,
-            "next": _button("More recipients", "page", view=view, page=str(page + 1)) if page < pages - 1 else None,
+            "previous": _button("Previous", "page", view=view, page=str(page - 1), **carry) if page > 0 else None,
+            "next": (_button("More recipients", "page", view=view, page=str(page + 1), **carry)
+                     if page < pages - 1 else None),
         }
     if view == "compose":
         title, subtitle = "Recipients in sequences", "This draft's To, Cc and Bcc"
@@ -250,13 +289,26 @@ def recipients_card(caller: Caller, event: AddonEvent, view: str, addresses: lis
         empty = "Nobody else is on this message."
     return cards.render_card(
         "recipients.json.j2", title=title, subtitle=subtitle, notice=_mailbox_notice(ctx, caller.principal),
-        recipients=recipients, empty_text=empty, pager=pager, refresh=_button("Refresh", "refresh", view=view),
+        recipients=recipients, empty_text=empty, pager=pager, refresh=_button("Refresh", "refresh", view=view, **carry),
     )
 
 
+def carried_draft(event: AddonEvent) -> dict[str, str]:
+    """The draft's recipients as a button parameter (what a later button event may lack).
+
+    Base64url of JSON: an opaque value, so an address full of markup never sits in a card as such.
+    """
+    to, cc, bcc = (list(field[: lookup.MAX_RECIPIENTS]) for field in (event.to, event.cc, event.bcc))
+    packed = json.dumps({"to": to, "cc": cc, "bcc": bcc}, separators=(",", ":")).encode("utf-8")
+    return {RECIPIENTS_PARAMETER: base64.urlsafe_b64encode(packed).decode("ascii")}
+
+
 def compose_card(caller: Caller, event: AddonEvent, page: int = 0) -> dict[str, Any]:
-    addresses = ([("To", a) for a in event.to] + [("Cc", a) for a in event.cc] + [("Bcc", a) for a in event.bcc])
-    return recipients_card(caller, event, "compose", addresses, page)
+    """The draft's recipients: the event's own, or, when Gmail left them out of a button event, those
+    the button carried. "Add recipients" is said only when the draft itself had none."""
+    draft = event.draft()
+    addresses = ([("To", a) for a in draft.to] + [("Cc", a) for a in draft.cc] + [("Bcc", a) for a in draft.bcc])
+    return recipients_card(caller, draft, "compose", addresses, page, carry=carried_draft(draft))
 
 
 def _message_reader() -> gmail_addon.MessageMetadataReader:
@@ -336,16 +388,22 @@ def _enrollment_for(caller: Caller, event: AddonEvent) -> tuple[dict[str, Any], 
     return enrollment, contact["name"]
 
 
+def _carried(event: AddonEvent) -> dict[str, str]:
+    """What the compose view's buttons pass on to the next card's buttons."""
+    return carried_draft(event.draft()) if _view_of(event) == "compose" else {}
+
+
 def action_confirm_unenroll(caller: Caller, event: AddonEvent) -> dict[str, Any]:
     enrollment, name = _enrollment_for(caller, event)
-    view, page = _view_of(event), str(event.page())
+    view, page, carry = _view_of(event), str(event.page()), _carried(event)
     card = cards.render_card(
         "confirm_unenroll.json.j2",
         question=Markup("Unenroll {} from {}?").format(cards.bold(name), cards.bold(enrollment["sequence"]["name"])),
         consequences="Their remaining steps will not run. Their history and the sequence's performance "
                      "figures are kept.",
-        confirm=_button("Unenroll", "unenroll", "FILLED", enrollment_id=enrollment["id"], view=view, page=page),
-        cancel=_button("Cancel", "cancel", "OUTLINED", view=view, page=page),
+        confirm=_button("Unenroll", "unenroll", "FILLED", enrollment_id=enrollment["id"], view=view, page=page,
+                        **carry),
+        cancel=_button("Cancel", "cancel", "OUTLINED", view=view, page=page, **carry),
     )
     return cards.render_actions([{"pushCard": card}])
 
@@ -388,6 +446,22 @@ ACTIONS: dict[str, Callable[[Caller, AddonEvent], dict[str, Any]]] = {
 # --- the HTTP surface ------------------------------------------------------------------------
 
 
+def declared_paths() -> tuple[str, ...]:
+    """Every endpoint this deployment names: the deployment's triggers and the cards' buttons."""
+    return (*gmail_manifest.TRIGGER_PATHS, *(f"/gmail/actions/{name}" for name in ACTIONS))
+
+
+def _verify_google(path: str) -> None:
+    """Check the system ID token (AuthError if refused) and log, once per app, each audience seen."""
+    caller = verify_addon_request(request.headers.get("Authorization"), declared_paths(), _settings())
+    seen = (path, caller.audience)
+    logged: set[tuple[str, str]] = current_app.extensions.setdefault("gmail_audiences_logged", set())
+    if seen not in logged and len(logged) < 256:
+        logged.add(seen)
+        # Google documents the audience of trigger calls, not of button calls: this shows what it sends.
+        log.info("gmail add-on call to %s carried the audience %s", path, caller.audience)
+
+
 def _refusal(exc: AuthError) -> tuple[Response, int]:
     # Google retries nothing on 401; the body is for the logs of whoever sent it.
     status = 503 if exc.code in _UNAVAILABLE_CODES else 401
@@ -415,9 +489,8 @@ def _caller(event: AddonEvent) -> Caller:
 
 def _answer(path: str, respond: Callable[[Caller, AddonEvent], dict[str, Any]], *, is_action: bool,
             view: str) -> Any:
-    settings = _settings()
     try:
-        verify_addon_request(request.headers.get("Authorization"), path, settings)
+        _verify_google(path)
     except AuthError as exc:
         return _refusal(exc)
     body = request.get_json(silent=True)
@@ -429,7 +502,7 @@ def _answer(path: str, respond: Callable[[Caller, AddonEvent], dict[str, Any]], 
     except AuthError as exc:
         return _refusal(exc)
     except CardFailure as failure:
-        return jsonify(_failure_response(failure, view, is_action))
+        return jsonify(_failure_response(failure, view, is_action, event))
     return jsonify(run(respond, caller, event, view=view, is_action=is_action))
 
 
@@ -444,21 +517,23 @@ def run(respond: Callable[[Caller, AddonEvent], dict[str, Any]], caller: Caller,
         result = respond(caller, event)
         return result if is_action else cards.push_card(result)
     except CardFailure as failure:
-        return _failure_response(failure, view, is_action)
+        return _failure_response(failure, view, is_action, event)
     except NotFound:
         gone = CardFailure("Not found", "That enrollment no longer exists in your account.",
                            "Press Try again to reload the recipients.", link=False, retry=True)
-        return _failure_response(gone, view, is_action)
+        return _failure_response(gone, view, is_action, event)
     except ServiceError as exc:
         refused = CardFailure("That did not work", exc.message, "Press Try again to reload.", link=False, retry=True)
-        return _failure_response(refused, view, is_action)
+        return _failure_response(refused, view, is_action, event)
     except Exception:
         log.exception("gmail add-on failed on %s", request.path)
-        return _failure_response(BACKEND_FAILURE, view, is_action)
+        return _failure_response(BACKEND_FAILURE, view, is_action, event)
 
 
-def _failure_response(failure: CardFailure, view: str, is_action: bool) -> dict[str, Any]:
-    card = error_card(failure, view)
+def _failure_response(failure: CardFailure, view: str, is_action: bool,
+                      event: AddonEvent | None = None) -> dict[str, Any]:
+    carry = carried_draft(event.draft()) if event is not None and view == "compose" else None
+    card = error_card(failure, view, carry)
     return cards.update_card(card) if is_action else cards.push_card(card)
 
 
@@ -484,7 +559,7 @@ def action(name: str) -> Any:
     if handler is None:
         # Verify first: an unknown name must not tell an unauthenticated caller anything either.
         try:
-            verify_addon_request(request.headers.get("Authorization"), path, _settings())
+            _verify_google(path)
         except AuthError as exc:
             return _refusal(exc)
         abort(404)

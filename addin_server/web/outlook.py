@@ -1,12 +1,17 @@
 """The Outlook add-in's pages: the task pane, the function file, the event-based runtime, the sign-in dialog.
 
-The pages are static HTML + vanilla JS that call /api/v1 with the rep's token (see outlook_auth).
-Office.js comes from Microsoft's CDN; in demo mode `?host=preview` swaps it for a stand-in Office
-object so /dev/outlook-preview can run the real pane in any browser.
+The pages are static HTML + vanilla JS that call /api/v1 with the rep's token (see outlook_auth). The
+pane gets that token by nested app authentication first (MSAL.js, whose bundle from npm is served from
+static/outlook/vendor), then Office.auth.getAccessToken, then the sign-in dialog. Office.js comes from
+Microsoft's CDN (AppSource requires it); in demo mode `?host=preview` swaps it for a stand-in Office
+object, which also offers the NAA bridge, so /dev/outlook-preview can run the real pane in any browser.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,12 +22,17 @@ from addin_server.config import Settings
 from addin_server.services import outlook_addin
 from addin_server.services.context import ServiceContext
 from addin_server.web.outlook_auth import issue_pane_token, register_outlook_authenticator
+from addin_server.web.outlook_manifest import sso_scope
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("outlook", __name__)
 
 OFFICE_JS_CDN = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
 STAND_IN_SCRIPT = "outlook/office-standin.js"
 SIGN_IN_FLOW_KEY = "outlook_sign_in_flow"
+# The preview's stand-in NAA bridge ignores the client id; MSAL.js only needs one to start.
+PREVIEW_CLIENT_ID = "00000000-0000-4000-8000-000000000000"
 # How long a browser may reuse an answered preflight.
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
@@ -56,8 +66,19 @@ def _office_script() -> dict[str, Any]:
 def _pane_config() -> dict[str, Any]:
     settings = _settings()
     preview = _in_preview()
+    try:
+        scope = sso_scope(settings) if settings.ms_client_id else None
+    except ValueError:
+        log.error("MS_CLIENT_ID is not a GUID: the pane signs in through the dialog only")
+        scope = None
+    naa: dict[str, str] | None = None
+    if scope or preview:
+        naa = {"clientId": settings.ms_client_id or PREVIEW_CLIENT_ID, "authority": settings.ms_authority,
+               "scope": scope or f"api://preview/{PREVIEW_CLIENT_ID}/access_as_user"}
     # The preview runs on whatever address the demo is served at, so its links stay relative.
     return {
+        # Nested app authentication (MSAL.js): our API's access_as_user scope, for our own client id.
+        "naa": naa,
         "apiBase": "/api/v1" if preview else settings.public_endpoint("/api/v1"),
         "signInUrl": "/outlook/sign-in?host=preview" if preview else settings.public_endpoint("/outlook/sign-in"),
         # The web app's contact record; {id} is the contact id.
@@ -83,13 +104,23 @@ def event_runtime() -> ResponseReturnValue:
     return render_template("outlook/events.html", config=_pane_config(), **_office_script())
 
 
+@functools.cache
+def _static_text(path: Path) -> str:
+    # Read once per process: the files ship with the release.
+    return path.read_text(encoding="utf-8")
+
+
 @bp.get("/outlook/events.js")
 def event_runtime_script() -> ResponseReturnValue:
     """The same handler as a script for classic Outlook on Windows, which runs it without a page.
 
-    Served from a template because there is no page to carry the API's address.
+    Served from a template because there is no page to carry the API's address, the information bar's
+    code and MSAL.js: the one file must hold all three.
     """
-    body = render_template("outlook/events.js.j2", config=_pane_config())
+    static = Path(current_app.static_folder or "", "outlook")
+    body = render_template("outlook/events.js.j2", config=_pane_config(),
+                           infobar_js=_static_text(static / "infobar.js"),
+                           msal_js=_static_text(static / "vendor" / "msal-browser.min.js"))
     return Response(body, mimetype="text/javascript")
 
 

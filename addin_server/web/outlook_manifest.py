@@ -1,7 +1,9 @@
 """The Outlook add-in's manifests, rendered for one PUBLIC_URL from the templates in manifests/.
 
-Two manifests describe the same add-in: the add-in-only XML manifest (every Outlook, including Mac
-and mobile) and the unified JSON manifest (Microsoft 365 app manifest; not on Mac or mobile).
+Two manifests describe the same add-in: the add-in-only XML manifest (Outlook on Windows, Mac and
+the web) and the unified JSON manifest (Microsoft 365 app manifest; Windows and the web). Neither
+claims Outlook mobile: mobile clients load only XML VersionOverrides requiring Mailbox 1.5 or less,
+while the recipients-changed event the add-in is built around needs 1.11.
 Both name the same pages, icons and SSO application, built here once.
 """
 
@@ -52,6 +54,12 @@ def _sso(settings: Settings, host: str) -> dict[str, str] | None:
         return None
     client_id = str(uuid.UUID(settings.ms_client_id))  # a GUID, or ValueError naming the bad setting
     return {"client_id": client_id, "resource": f"api://{host}/{client_id}"}
+
+
+def sso_scope(settings: Settings) -> str | None:
+    """The delegated scope the pane asks Microsoft for (NAA, getAccessToken): access_as_user of our API."""
+    sso = _sso(settings, urlsplit(settings.public_url.rstrip("/")).netloc)
+    return f"{sso['resource']}/access_as_user" if sso else None
 
 
 def manifest_values(settings: Settings) -> dict[str, Any]:

@@ -4,6 +4,11 @@
  * callback conventions (asyncResult.status / .value), and takes its state from the preview page
  * that hosts it (window.parent.outlookPreview, or window.opener's for the sign-in dialog). Production
  * pages load Office.js from Microsoft's CDN instead; this file is never served to Outlook.
+ *
+ * Like Outlook, it offers MSAL.js the nested app authentication bridge (window.nestedAppAuthBridge:
+ * JSON messages NestedAppAuthRequest -> NestedAppAuthResponse, as @azure/msal-browser's BridgeProxy
+ * speaks them) when the host says it supports NestedAppAuth 1.1; the token it hands out is the one
+ * the preview chose for the signed-in rep.
  */
 (function () {
   "use strict";
@@ -20,8 +25,9 @@
       } catch (e) { /* cross-origin */ }
     }
     return window.outlookStandInHost || {
-      mode: "compose", recipients: { to: [], cc: [], bcc: [] }, from: null, supports: { Mailbox: "1.10" },
+      mode: "compose", recipients: { to: [], cc: [], bcc: [] }, from: null, supports: { Mailbox: "1.11" },
       accessToken: function () { return { error: { code: 13003, message: "SSO is not supported here." } }; },
+      naaToken: function () { return { error: { status: "ACCOUNT_UNAVAILABLE", code: "no_account" } }; },
     };
   }
 
@@ -135,6 +141,61 @@
     later(function () { cb(succeeded(dialog)); });
   }
 
+  /* --- the nested app authentication bridge ------------------------------------------------- */
+
+  function b64url(text) {
+    return btoa(unescape(encodeURIComponent(text))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function naaAnswer(request) {
+    var base = { messageType: "NestedAppAuthResponse", requestId: request.requestId };
+    if (request.method === "GetInitContext") {
+      return Object.assign(base, { success: true, initContext: {
+        sdkName: "outlook-standin", sdkVersion: "1.0", accountContext: null, capabilities: { queryAccount: false } } });
+    }
+    if (request.method !== "GetToken" && request.method !== "GetTokenPopup") {
+      return Object.assign(base, { success: false, error: { status: "PERSISTENT_ERROR", code: "unsupported" } });
+    }
+    host.naaRequests = (host.naaRequests || 0) + 1;
+    var answer = host.naaToken ? host.naaToken(request.tokenParams || {}) : null;
+    if (!answer || !answer.token) {
+      return Object.assign(base, { success: false,
+        error: (answer && answer.error) || { status: "ACCOUNT_UNAVAILABLE", code: "no_account" } });
+    }
+    var now = Math.floor(Date.now() / 1000);
+    var user = answer.user || {};
+    var tenant = user.tid || "00000000-0000-4000-8000-0000000000aa";
+    var oid = user.oid || "00000000-0000-4000-8000-0000000000bb";
+    // MSAL.js reads the ID token's claims but never checks its signature: Outlook vouches for it.
+    var idToken = b64url(JSON.stringify({ alg: "none", typ: "JWT" })) + "." + b64url(JSON.stringify({
+      aud: (request.tokenParams || {}).clientId, iss: "https://login.microsoftonline.com/" + tenant + "/v2.0",
+      iat: now, nbf: now, exp: now + 3600, oid: oid, sub: oid, tid: tenant,
+      preferred_username: user.email || "", name: user.name || "" })) + ".";
+    return Object.assign(base, { success: true,
+      token: { access_token: answer.token, id_token: idToken, expires_in: 3600, token_type: "Bearer",
+               scope: (request.tokenParams || {}).scope || "" },
+      account: { homeAccountId: oid + "." + tenant, environment: "login.microsoftonline.com", tenantId: tenant,
+                 localAccountId: oid, username: user.email || "", name: user.name || "" } });
+  }
+
+  var naaSupported = !!(host.supports && host.supports.NestedAppAuth);
+  if (naaSupported) {
+    var naaListeners = [];
+    window.nestedAppAuthBridge = {
+      addEventListener: function (type, listener) { if (type === "message") naaListeners.push(listener); },
+      removeEventListener: function (type, listener) {
+        naaListeners = naaListeners.filter(function (l) { return l !== listener; });
+      },
+      postMessage: function (text) {
+        var request = JSON.parse(text);
+        later(function () {
+          var response = JSON.stringify(naaAnswer(request));
+          naaListeners.forEach(function (listener) { listener(response); });
+        });
+      },
+    };
+  }
+
   var ready = new Promise(function (resolve) {
     var info = { host: "Outlook", platform: "OfficeOnline" };
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { resolve(info); });
@@ -168,6 +229,8 @@
     },
     auth: {
       getAccessToken: function () {
+        // Which page asked (the pane, or the event-based runtime beside it): the preview's tests tell them apart.
+        (host.getAccessTokenCallers = host.getAccessTokenCallers || []).push(window.location.pathname);
         var answer = host.accessToken ? host.accessToken() : null;
         if (answer && answer.token) return Promise.resolve(answer.token);
         var error = (answer && answer.error) || { code: 13003, message: "SSO is not supported here." };

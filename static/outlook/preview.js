@@ -2,7 +2,9 @@
  *
  * window.outlookPreview is what office-standin.js finds through window.parent. Applying the
  * recipients fires RecipientsChanged in the pane (Mailbox 1.7+) and runs the event-based handler
- * (Mailbox 1.10+), whose information bar is shown above the pane.
+ * (OnMessageRecipientsChanged: Mailbox 1.11+), whose information bar is shown above the pane.
+ * Single sign-on goes through the stand-in's nested app authentication bridge (as Outlook offers it to
+ * MSAL.js), or Office.auth.getAccessToken only, or neither (the sign-in dialog), as chosen.
  */
 (function () {
   "use strict";
@@ -29,9 +31,13 @@
     mode: "compose",
     recipients: { to: [], cc: [], bcc: [] },
     from: null,
-    supports: { Mailbox: "1.10" },
+    supports: { Mailbox: "1.11", NestedAppAuth: "1.1" },
     identity: reps.length ? reps[0].id : NO_SSO,
+    authRoute: "naa",
     customToken: null,
+    naaFailure: null,
+    naaRequests: 0,
+    getAccessTokenCallers: [],
     opened: [],
     launchEvents: 0,
     accessToken: function () {
@@ -39,6 +45,15 @@
       var rep = reps.filter(function (r) { return r.id === host.identity; })[0];
       if (rep) return { token: rep.token };
       return { error: { code: 13003, message: "SSO is not supported for this identity type." } };
+    },
+    // What Outlook's NAA bridge would answer MSAL.js: the rep's token, or a bridge error.
+    naaToken: function () {
+      if (host.naaFailure) return { error: { status: host.naaFailure, code: "standin_failure" } };
+      var rep = reps.filter(function (r) { return r.id === host.identity; })[0];
+      var user = rep ? { email: rep.email, name: rep.name } : {};
+      if (host.customToken) return { token: host.customToken, user: user };
+      if (rep) return { token: rep.token, user: user };
+      return { error: { status: "ACCOUNT_UNAVAILABLE", code: "no_account" } };
     },
     attach: function (instance) { attached.push(instance); },
     associate: function (name, fn) { actions[name] = fn; },
@@ -71,7 +86,10 @@
       cc: parsePeople($("cc-field").value),
       bcc: host.mode === "compose" ? parsePeople($("bcc-field").value) : [],
     };
+    host.authRoute = $("auth-route").value;
     host.supports = { Mailbox: $("client").value };
+    // Only clients that offer nested app authentication have the bridge (requirement set NestedAppAuth 1.1).
+    if (host.authRoute === "naa") host.supports.NestedAppAuth = "1.1";
   }
 
   function supports(version) {
@@ -82,7 +100,7 @@
 
   function runLaunchEvent() {
     var handler = actions.onRecipientsChangedHandler;
-    if (!handler || !supports("1.10") || host.mode !== "compose") return;
+    if (!handler || !supports("1.11") || host.mode !== "compose") return;
     host.launchEvents += 1;
     handler({ type: "olkRecipientsChanged", completed: function () { host.launchEventsDone = host.launchEvents; } });
   }
@@ -111,9 +129,11 @@
     attached = [];
     actions = {};
     infoBars = {};
+    host.naaRequests = 0;
+    host.getAccessTokenCallers = [];
     renderInfoBar();
     $("pane-frame").src = "/outlook/taskpane?host=preview";
-    if (supports("1.10") && host.mode === "compose") {
+    if (supports("1.11") && host.mode === "compose") {
       $("events-frame").src = "/outlook/events?host=preview";
       $("events-frame").addEventListener("load", runLaunchEvent, { once: true });
     } else {
@@ -145,7 +165,7 @@
     clearPaneToken();
     reloadPane();
   });
-  ["mode", "client"].forEach(function (id) { $(id).addEventListener("change", reloadPane); });
+  ["mode", "client", "auth-route"].forEach(function (id) { $(id).addEventListener("change", reloadPane); });
   clearPaneToken();
   reloadPane();
 })();

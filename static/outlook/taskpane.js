@@ -4,26 +4,56 @@
  * fields in read mode), asks /api/v1/recipients/status with the rep's token, and follows
  * RecipientsChanged (Mailbox 1.7) and, when pinned, ItemChanged. getAsync only returns resolved
  * recipients and RecipientsChanged does not fire in every client, so a Refresh button is always there.
+ * The token comes from nested app authentication (MSAL.js) where the client offers it, else from
+ * Office.auth.getAccessToken, else from the sign-in dialog.
  * No framework and no build step: plain DOM, text only (never innerHTML with server data).
+ * Type-checked with tsc --checkJs against @types/office-js (tests/web/outlook/test_outlook_scripts.py).
  */
 (function () {
   "use strict";
 
-  var config = JSON.parse(document.getElementById("pane-config").textContent);
+  /**
+   * @typedef {{apiBase: string, signInUrl: string, contactUrl: string, preview: boolean,
+   *            naa: {clientId: string, authority: string, scope: string} | null}} PaneConfig
+   * @typedef {Error & {signedOut?: boolean, status?: number}} PaneError
+   */
+
+  /** @type {PaneConfig} */
+  var config = JSON.parse(element("pane-config").textContent || "{}");
   var TOKEN_KEY = "sequence-sidebar.pane-token";
+  /** @type {Object<string, string>} */
   var FIELD_LABELS = { to: "To", cc: "Cc", bcc: "Bcc", from: "From" };
 
   var state = {
+    /** @type {string | null} */
     token: null,
-    tokenKind: null, // "sso" or "pane"
+    /** @type {"naa" | "sso" | "pane" | null} */
+    tokenKind: null,
+    /** @type {Array<{email: string, displayName: string, field: string}>} */
     recipients: [],
+    /** @type {Array<any> | null} */
     lookup: null,
     generation: 0,
+    /** @type {string | null} */
     confirming: null,
+    /** @type {ReturnType<Window["msal"]["createNestablePublicClientApplication"]> | null} MSAL.js, made once */
+    naaApp: null,
   };
 
-  function $(id) { return document.getElementById(id); }
+  /** @param {string} id @returns {HTMLElement} */
+  function element(id) {
+    var found = document.getElementById(id);
+    if (!found) throw new Error("the task pane page lacks #" + id);
+    return found;
+  }
 
+  var $ = element;
+
+  /**
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag @param {string | null} className @param {string} [text]
+   * @returns {HTMLElementTagNameMap[K]}
+   */
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -31,6 +61,7 @@
     return node;
   }
 
+  /** @param {string} text */
   function announce(text) {
     var region = $("announcer");
     region.textContent = "";
@@ -38,6 +69,7 @@
     window.setTimeout(function () { region.textContent = text; }, 30);
   }
 
+  /** @param {string} which */
   function show(which) {
     ["loading", "empty", "signed-out", "error"].forEach(function (name) {
       $("state-" + name).hidden = name !== which;
@@ -46,6 +78,7 @@
     $("pane").setAttribute("aria-busy", which === "loading" ? "true" : "false");
   }
 
+  /** @param {string} text */
   function showNotice(text) {
     var notice = $("notice");
     notice.textContent = text;
@@ -54,23 +87,27 @@
 
   /* --- recipients from Office ------------------------------------------------------------ */
 
+  /** @returns {any} the open message (compose or read) */
   function currentItem() {
     return Office.context.mailbox && Office.context.mailbox.item;
   }
 
+  /** @param {any} item */
   function isCompose(item) {
     return item && item.to && typeof item.to.getAsync === "function";
   }
 
+  /** @param {any} item @param {string} field @returns {Promise<Office.EmailAddressDetails[]>} */
   function getField(item, field) {
     return new Promise(function (resolve, reject) {
-      item[field].getAsync(function (result) {
+      item[field].getAsync(function (/** @type {Office.AsyncResult<Office.EmailAddressDetails[]>} */ result) {
         if (result.status === Office.AsyncResultStatus.Succeeded) resolve(result.value || []);
         else reject(new Error((result.error && result.error.message) || "Outlook could not read the recipients."));
       });
     });
   }
 
+  /** @returns {Promise<Array<{email: string, displayName: string, field: string}>>} */
   function readRecipients() {
     var item = currentItem();
     if (!item) return Promise.resolve([]);
@@ -81,14 +118,21 @@
       });
     }
     // Read mode: the sender and the visible recipients are plain properties.
+    /** @type {Array<{field: string, people: Office.EmailAddressDetails[]}>} */
     var groups = [];
     if (item.from) groups.push({ field: "from", people: [item.from] });
     ["to", "cc"].forEach(function (f) { if (Array.isArray(item[f])) groups.push({ field: f, people: item[f] }); });
     return Promise.resolve(merge(groups));
   }
 
+  /**
+   * @param {Array<{field: string, people: Office.EmailAddressDetails[]}>} groups
+   * @returns {Array<{email: string, displayName: string, field: string}>}
+   */
   function merge(groups) {
+    /** @type {Object<string, boolean>} */
     var seen = {};
+    /** @type {Array<{email: string, displayName: string, field: string}>} */
     var out = [];
     groups.forEach(function (group) {
       group.people.forEach(function (person) {
@@ -105,10 +149,12 @@
 
   /* --- the rep's token ------------------------------------------------------------------- */
 
+  /** @returns {string | null} */
   function storedPaneToken() {
     try { return window.sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
   }
 
+  /** @param {string | null} token */
   function storePaneToken(token) {
     try {
       if (token) window.sessionStorage.setItem(TOKEN_KEY, token);
@@ -116,29 +162,75 @@
     } catch (e) { /* storage can be blocked; the token then lives for this page only */ }
   }
 
-  function getToken() {
-    if (state.token) return Promise.resolve(state.token);
-    var pane = storedPaneToken();
-    if (pane) {
-      state.token = pane;
-      state.tokenKind = "pane";
-      return Promise.resolve(pane);
+  /** @param {string} name @param {string} version */
+  function supportsSet(name, version) {
+    var requirements = Office.context.requirements;
+    return !!(requirements && requirements.isSetSupported(name, version));
+  }
+
+  /* Nested app authentication: MSAL.js asks Outlook (the host) for a token for our API, with no
+   * sign-in of its own where Outlook's account will do. Outlook on the web, Windows, Mac, iOS and
+   * Android offer it (requirement set NestedAppAuth 1.1), not for Outlook.com or Gmail accounts. */
+  function naaUsable() {
+    return !!(config.naa && window.msal && typeof window.msal.createNestablePublicClientApplication === "function" &&
+      supportsSet("NestedAppAuth", "1.1"));
+  }
+
+  /** @returns {Promise<string>} an access token for access_as_user, through the host's NAA bridge */
+  function naaToken() {
+    var naa = config.naa;
+    if (!naa || !naaUsable()) return Promise.reject(new Error("nested app authentication is not offered here"));
+    if (!state.naaApp) {
+      state.naaApp = window.msal.createNestablePublicClientApplication({
+        auth: { clientId: naa.clientId, authority: naa.authority },
+      });
     }
+    var request = { scopes: [naa.scope] };
+    return state.naaApp.then(function (app) {
+      return app.acquireTokenSilent(request).catch(function (/** @type {any} */ error) {
+        // Consent or a second factor needed: Outlook shows its own prompt for the popup request.
+        if (error instanceof window.msal.InteractionRequiredAuthError) return app.acquireTokenPopup(request);
+        throw error;
+      });
+    }).then(function (result) {
+      if (!result || !result.accessToken) throw new Error("nested app authentication gave no token");
+      return result.accessToken;
+    });
+  }
+
+  /** @returns {Promise<string>} a token from Office.auth.getAccessToken (the legacy SSO route) */
+  function officeSsoToken() {
     if (!Office.auth || typeof Office.auth.getAccessToken !== "function") {
       return Promise.reject(signedOut("Sign in to see the sequence status of your recipients."));
     }
     return Office.auth.getAccessToken({ allowSignInPrompt: true, allowConsentPrompt: true })
-      .then(function (token) {
-        state.token = token;
-        state.tokenKind = "sso";
-        return token;
-      })
-      .catch(function (error) {
+      .catch(function (/** @type {any} */ error) {
         // 13xxx: SSO unavailable, not consented or cancelled; the dialog sign-in is the fallback.
         throw signedOut(ssoMessage(error));
       });
   }
 
+  /**
+   * @param {string} token
+   * @param {"naa" | "sso" | "pane"} kind
+   */
+  function useToken(token, kind) {
+    state.token = token;
+    state.tokenKind = kind;
+    return token;
+  }
+
+  /** @returns {Promise<string>} the rep's token: NAA first, then getAccessToken, then (signed out) the dialog */
+  function getToken() {
+    if (state.token) return Promise.resolve(state.token);
+    var pane = storedPaneToken();
+    if (pane) return Promise.resolve(useToken(pane, "pane"));
+    return naaToken().then(function (token) { return useToken(token, "naa"); }, function () {
+      return officeSsoToken().then(function (token) { return useToken(token, "sso"); });
+    });
+  }
+
+  /** @param {any} error @returns {string} */
   function ssoMessage(error) {
     var code = error && error.code;
     if (code === 13001) return "Sign in to Outlook with your work account, then sign in here.";
@@ -146,7 +238,9 @@
     return "Sign in to see the sequence status of your recipients.";
   }
 
+  /** @param {string} message @returns {PaneError} */
   function signedOut(message) {
+    /** @type {PaneError} */
     var error = new Error(message);
     error.signedOut = true;
     return error;
@@ -159,22 +253,23 @@
   }
 
   function signInWithDialog() {
-    var button = $("sign-in");
+    var button = /** @type {HTMLButtonElement} */ ($("sign-in"));
     button.disabled = true;
     var profile = Office.context.mailbox && Office.context.mailbox.userProfile;
     var hint = profile && profile.emailAddress ? profile.emailAddress : "";
     var url = config.signInUrl + (hint ? (config.signInUrl.indexOf("?") < 0 ? "?" : "&") +
       "login_hint=" + encodeURIComponent(hint) : "");
     Office.context.ui.displayDialogAsync(url, { height: 60, width: 30, displayInIframe: false },
-      function (opened) {
+      function (/** @type {Office.AsyncResult<Office.Dialog>} */ opened) {
         button.disabled = false;
         if (opened.status !== Office.AsyncResultStatus.Succeeded) {
           showError("The sign-in window could not open. Allow pop-ups for Outlook and try again.");
           return;
         }
         var dialog = opened.value;
-        dialog.addEventHandler(Office.EventType.DialogMessageReceived, function (arg) {
+        dialog.addEventHandler(Office.EventType.DialogMessageReceived, function (/** @type {any} */ arg) {
           dialog.close();
+          /** @type {{token?: string, error?: string}} */
           var message = {};
           try { message = JSON.parse(arg.message); } catch (e) { message = {}; }
           if (!message.token) {
@@ -182,8 +277,7 @@
             show("signed-out");
             return;
           }
-          state.token = message.token;
-          state.tokenKind = "pane";
+          useToken(message.token, "pane");
           storePaneToken(message.token);
           refresh();
         });
@@ -195,24 +289,43 @@
 
   /* --- the API ----------------------------------------------------------------------------- */
 
+  /**
+   * What the rep reads when a request fails: the server's own words where it gave some (4xx, and a
+   * 503 that says what is unavailable), never a bare status code.
+   * @param {number} status @param {string | null} message @returns {string}
+   */
+  function failureMessage(status, message) {
+    if (status === 500 || (status > 500 && !message)) {
+      return "Sequence Sidebar ran into a problem and could not answer. Nothing was changed. Try again in a moment.";
+    }
+    if (message) return message;
+    if (status === 404) return "That is no longer in Sequence Sidebar. Refresh to see the recipients again.";
+    return "Sequence Sidebar could not do that. Refresh and try again.";
+  }
+
+  /** @param {string} method @param {string} path @param {any} [body] @returns {Promise<any>} the answer */
   function api(method, path, body) {
     return getToken().then(function (token) {
-      var init = { method: method, headers: { Authorization: "Bearer " + token, Accept: "application/json" } };
+      /** @type {Record<string, string>} */
+      var headers = { Authorization: "Bearer " + token, Accept: "application/json" };
+      /** @type {RequestInit} */
+      var init = { method: method, headers: headers };
       if (body !== undefined) {
-        init.headers["Content-Type"] = "application/json";
+        headers["Content-Type"] = "application/json";
         init.body = JSON.stringify(body);
       }
       return fetch(config.apiBase + path, init).catch(function () {
         throw new Error("Sequence Sidebar cannot be reached. Check your connection and try again.");
       }).then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (data) {
+        return response.json().catch(function () { return {}; }).then(function (/** @type {any} */ data) {
           if (response.ok) return data;
-          var message = (data && data.error && data.error.message) || ("The server answered " + response.status + ".");
+          var message = (data && data.error && typeof data.error.message === "string") ? data.error.message : null;
           if (response.status === 401) {
             forgetToken();
-            throw signedOut("Your sign-in was not accepted: " + message + " Sign in again.");
+            throw signedOut("Your sign-in was not accepted: " + (message || "it has expired.") + " Sign in again.");
           }
-          var error = new Error(message);
+          /** @type {PaneError} */
+          var error = new Error(failureMessage(response.status, message));
           error.status = response.status;
           throw error;
         });
@@ -222,6 +335,7 @@
 
   /* --- rendering --------------------------------------------------------------------------- */
 
+  /** @param {any} entry @returns {{label: string, tone: string}} */
   function statusOf(entry) {
     if (entry.error) return { label: "Not an email address", tone: "muted" };
     if (!entry.contact) return { label: "Not a contact", tone: "muted" };
@@ -231,6 +345,7 @@
     return { label: "Enrolled", tone: "warning" };
   }
 
+  /** @param {any} user @returns {string} */
   function personName(user) {
     if (!user) return "someone";
     return user.name || user.email || "someone";
@@ -246,6 +361,7 @@
     show("list");
   }
 
+  /** @param {any} entry @param {any} asked @returns {HTMLElement} */
   function renderRecipient(entry, asked) {
     var item = el("li", "recipient");
     var status = statusOf(entry);
@@ -272,6 +388,7 @@
     return item;
   }
 
+  /** @param {any} entry @param {string} name @returns {HTMLElement} */
   function renderAlert(entry, name) {
     var enrollment = entry.enrollment;
     var alert = el("div", "alert");
@@ -292,6 +409,7 @@
     return alert;
   }
 
+  /** @param {any} entry @param {string | null} name @returns {HTMLElement} */
   function renderActions(entry, name) {
     var actions = el("div", "actions");
     if (name !== null) {
@@ -303,7 +421,7 @@
         unenroll.addEventListener("click", function () {
           state.confirming = entry.enrollment.id;
           render();
-          var confirm = document.querySelector("[data-action='confirm-unenroll']");
+          var confirm = /** @type {HTMLElement | null} */ (document.querySelector("[data-action='confirm-unenroll']"));
           if (confirm) confirm.focus();
         });
         actions.appendChild(unenroll);
@@ -320,6 +438,7 @@
     return actions;
   }
 
+  /** @param {any} entry @param {string} name @returns {HTMLElement} */
   function renderConfirm(entry, name) {
     var enrollment = entry.enrollment;
     var sequence = (enrollment.sequence && enrollment.sequence.name) || "this sequence";
@@ -334,7 +453,9 @@
     var no = el("button", "button", "Cancel");
     no.type = "button";
     no.setAttribute("data-action", "cancel-unenroll");
-    yes.addEventListener("click", function () { unenroll(entry, name, sequence, yes); });
+    yes.addEventListener("click", function () {
+      unenroll(entry, name, sequence, /** @type {HTMLButtonElement} */ (yes));
+    });
     no.addEventListener("click", cancelConfirm);
     box.addEventListener("keydown", function (event) {
       if (event.key === "Escape") cancelConfirm();
@@ -351,10 +472,12 @@
     state.confirming = null;
     render();
     // Focus returns to the button that opened the confirmation.
-    var opener = document.querySelector("[data-action='unenroll'][data-enrollment='" + id + "']");
+    var opener = /** @type {HTMLElement | null} */ (
+      document.querySelector("[data-action='unenroll'][data-enrollment='" + id + "']"));
     if (opener) opener.focus();
   }
 
+  /** @param {string} contactId */
   function openContact(contactId) {
     var url = config.contactUrl.replace("{id}", encodeURIComponent(contactId));
     if (Office.context.ui && typeof Office.context.ui.openBrowserWindow === "function") {
@@ -364,16 +487,33 @@
     }
   }
 
+  /** @param {any} enrollment */
+  function isOpen(enrollment) {
+    return !!enrollment && (enrollment.status === "active" || enrollment.status === "paused");
+  }
+
+  /** @param {any} entry @param {string} name @param {string} sequence @param {HTMLButtonElement} button */
   function unenroll(entry, name, sequence, button) {
     button.disabled = true;
     button.textContent = "Unenrolling…";
-    api("POST", "/enrollments/" + encodeURIComponent(entry.enrollment.id) + "/unenroll", { surface: "outlook_addin" })
-      .then(function () {
+    var path = "/enrollments/" + encodeURIComponent(entry.enrollment.id);
+    // As Gmail's add-on does: read the enrollment first, and claim the unenrollment only when this
+    // pane ended it; a contact who left meanwhile (a reply, a meeting, a colleague) "had already left".
+    api("GET", path).then(function (before) {
+      if (!isOpen(before)) return false;
+      return api("POST", path + "/unenroll", { surface: "outlook_addin" }).then(function (ended) {
+        return ended.end_surface === "outlook_addin" && ended.end_reason === "manual";
+      });
+    })
+      .then(function (endedHere) {
         state.confirming = null;
-        var text = name + " was unenrolled from " + sequence + ".";
-        showNotice(text);
-        announce(text);
-        return lookup();
+        var text = endedHere ? name + " was unenrolled from " + sequence + "." :
+          name + " had already left " + sequence + ".";
+        return lookup().then(function () {
+          if (state.lookup === null) return; // the refresh failed and says so; no success above it
+          showNotice(text);
+          announce(text);
+        });
       })
       .catch(function (error) {
         state.confirming = null;
@@ -381,14 +521,21 @@
       });
   }
 
+  /** @param {string} message */
   function showError(message) {
+    showNotice("");
     $("error-message").textContent = message;
     show("error");
     $("retry").focus();
   }
 
+  /** @param {any} error */
   function handleFailure(error) {
     if (error && error.signedOut) {
+      // Nothing above the sign-in may still say it worked, nor claim who is signed in.
+      showNotice("");
+      $("pane-footer").hidden = true;
+      $("signed-in-as").textContent = "";
       $("signed-out-message").textContent = error.message;
       show("signed-out");
       return;
@@ -403,6 +550,7 @@
     if (!state.recipients.length) {
       state.lookup = [];
       show("empty");
+      syncInfoBar();
       return Promise.resolve();
     }
     if (!state.lookup) show("loading");
@@ -412,6 +560,7 @@
       state.lookup = data.recipients || [];
       render();
       renderSignedIn();
+      syncInfoBar();
     }).catch(function (error) {
       if (generation !== state.generation) return;
       state.lookup = null;
@@ -424,6 +573,17 @@
     footer.hidden = false;
     $("signed-in-as").textContent = state.tokenKind === "pane" ? "Signed in through the sign-in window" :
       "Signed in with Microsoft 365 single sign-on";
+    footer.setAttribute("data-sign-in", state.tokenKind || "");
+  }
+
+  /* The information bar above a draft names its enrolled recipients (set by the event-based runtime);
+   * after the pane changes or learns something, it must not keep naming a contact who has left. */
+  function syncInfoBar() {
+    var item = currentItem();
+    // Only where the event-based runtime sets the bar (OnMessageRecipientsChanged, Mailbox 1.11).
+    if (!item || !isCompose(item) || !state.lookup || !supports("1.11")) return;
+    if (typeof SequenceSidebarInfoBar === "undefined") return;
+    SequenceSidebarInfoBar.update(item, state.lookup);
   }
 
   function refresh() {
@@ -437,9 +597,9 @@
     });
   }
 
+  /** @param {string} version */
   function supports(version) {
-    var requirements = Office.context.requirements;
-    return !!(requirements && requirements.isSetSupported("Mailbox", version));
+    return supportsSet("Mailbox", version);
   }
 
   function followItem() {

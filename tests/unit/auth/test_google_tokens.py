@@ -126,6 +126,37 @@ def test_addon_audience_is_built_from_public_url_with_or_without_slashes(setting
     )
 
 
+DECLARED = ("/gmail/homepage", "/gmail/message", "/gmail/compose", "/gmail/actions/refresh")
+AUDIENCE_CASES = {
+    "a token naming one declared url opens a call to another": ("https://sidebar.example.com/gmail/homepage", ""),
+    "a token naming a declared url with a query string is accepted":
+        ("https://sidebar.example.com/gmail/actions/refresh?authuser=0", ""),
+    "a token naming an undeclared path of this host is refused":
+        ("https://sidebar.example.com/gmail/actions/delete", "wrong_audience"),
+    "a token naming a declared path on another host is refused": ("https://evil.example/gmail/compose", "wrong_audience"),
+    "a token naming a declared url with a fragment only is accepted":
+        ("https://sidebar.example.com/gmail/compose#x", ""),
+    "a token naming a declared url as one of a list is accepted":
+        (["https://other.example/", "https://sidebar.example.com/gmail/compose"], ""),
+    "a token naming no string audience is refused": (42, "wrong_audience"),
+}
+
+
+@pytest.mark.parametrize(("aud", "code"), AUDIENCE_CASES.values(), ids=AUDIENCE_CASES.keys())
+def test_addon_token_audience_is_any_url_the_deployment_declares(settings, mint, keys, aud, code) -> None:
+    token = mint.sign(mint.claims("google_addon_system_id_token", aud=aud), keys.google)
+    if not code:
+        assert verify_addon_request(f"Bearer {token}", DECLARED, settings).audience in (
+            aud if isinstance(aud, list) else [aud])
+        return
+    assert _refusal(lambda: verify_addon_request(f"Bearer {token}", DECLARED, settings)).code == code
+
+
+def test_addon_token_with_no_declared_url_is_refused_as_not_configured(settings, mint, keys) -> None:
+    token = mint.sign(mint.claims("google_addon_system_id_token"), keys.google)
+    assert _refusal(lambda: verify_addon_request(f"Bearer {token}", (), settings)).code == "not_configured"
+
+
 PUBSUB_CASES = {
     "a push token for our audience from the push service account is accepted": Case(""),
     **COMMON_TOKEN_CASES,

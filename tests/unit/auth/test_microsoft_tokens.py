@@ -61,6 +61,14 @@ def _refusal(call: Any) -> AuthError:
 
 CASES = {
     "an SSO token of a user in a customer tenant is accepted": Case(""),
+    # Nested app authentication: MSAL.js in the pane is our own app, so azp is our client id.
+    "a token from nested app authentication for access_as_user is accepted": Case(
+        "", claims={"azp": CLIENT_ID, "scp": "access_as_user openid profile"}
+    ),
+    "a Microsoft Graph token from nested app authentication is refused": Case(
+        "wrong_audience", claims={"aud": "00000003-0000-0000-c000-000000000000", "azp": CLIENT_ID,
+                                  "scp": "User.Read Mail.Read"}
+    ),
     "an expired token is refused": Case("token_expired", times={"iat": -7200, "nbf": -7200, "exp": -3600}),
     "a token not valid before some minutes from now is refused": Case(
         "token_not_yet_valid", times={"nbf": 600, "exp": 4200}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -52,6 +53,20 @@ def button(card: dict[str, Any], text: str) -> dict[str, Any]:
 
 def parameters(button_: dict[str, Any]) -> dict[str, str]:
     return {p["key"]: p["value"] for p in button_["onClick"]["action"]["parameters"]}
+
+
+def view_parameters(button_: dict[str, Any]) -> dict[str, str]:
+    """A button's parameters but the draft's recipients it carries (see `carried`)."""
+    return {k: v for k, v in parameters(button_).items() if k != "recipients"}
+
+
+def carried(button_: dict[str, Any]) -> dict[str, list[str]] | None:
+    """The draft's recipients a compose button carries, decoded; None when it carries none."""
+    raw = parameters(button_).get("recipients")
+    if raw is None:
+        return None
+    decoded: dict[str, list[str]] = json.loads(base64.urlsafe_b64decode(raw))
+    return decoded
 
 
 def card_text(card: dict[str, Any]) -> str:

@@ -7,7 +7,15 @@ from typing import Any
 import pytest
 
 from addin_server.services import enrollments
-from tests.web.gmail.helpers import button, card_text, only_card, parameters, sections_by_email, validate_card
+from tests.web.gmail.helpers import (
+    button,
+    card_text,
+    carried,
+    only_card,
+    sections_by_email,
+    validate_card,
+    view_parameters,
+)
 
 
 def _unenroll_parameters(enrollment: dict[str, Any]) -> dict[str, str]:
@@ -22,7 +30,10 @@ def test_pressing_unenroll_asks_for_confirmation_first(addon: Any, services: Any
     card = navigation["pushCard"]
     validate_card(card)
     assert "Unenroll" in card_text(card) and "Jane Doe" in card_text(card) and "Intro outreach" in card_text(card)
-    assert parameters(button(card, "Unenroll")) == _unenroll_parameters(enrolled)
+    assert view_parameters(button(card, "Unenroll")) == _unenroll_parameters(enrolled)
+    # The draft's recipients travel on, for the card shown after the unenrollment.
+    assert carried(button(card, "Unenroll")) == carried(button(card, "Cancel")) == {
+        "to": ["jane.doe@globex-acme.test"], "cc": ["Raj@Globex-Acme.test"], "bcc": ["stranger@elsewhere.example"]}
     assert button(card, "Unenroll")["onClick"]["action"]["function"] == "https://sidebar.test/gmail/actions/unenroll"
     assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["status"] == "active"
 
@@ -81,7 +92,7 @@ def test_a_missing_enrollment_shows_a_card_not_a_stack_trace(addon: Any, world: 
     card = only_card(body)
     validate_card(card)
     assert card["name"] == "error" and "no longer exists" in card_text(card)
-    assert parameters(button(card, "Try again")) == {"view": "compose"}
+    assert view_parameters(button(card, "Try again")) == {"view": "compose"}
 
 
 def test_an_enrollment_of_another_account_cannot_be_ended(addon: Any, services: Any, world: Any) -> None:
@@ -96,8 +107,16 @@ def test_an_enrollment_of_another_account_cannot_be_ended(addon: Any, services: 
 
 
 def test_an_unknown_action_is_not_found(addon: Any, world: Any) -> None:
-    response = addon.post("/gmail/actions/delete_everything", addon.event("action-event.json"))
+    token = addon.system_token("/gmail/actions/refresh")
+    response = addon.post("/gmail/actions/delete_everything", addon.event("action-event.json"),
+                          authorization=f"Bearer {token}")
     assert response.status_code == 404
+
+
+def test_an_unknown_action_named_by_its_own_token_is_refused_as_no_url_of_the_deployment(
+        addon: Any, world: Any) -> None:
+    response = addon.post("/gmail/actions/delete_everything", addon.event("action-event.json"))
+    assert response.status_code == 401
 
 
 def test_a_backend_failure_shows_a_card_that_says_what_to_do(addon: Any, world: Any,

@@ -6,7 +6,16 @@ from typing import Any
 
 import pytest
 
-from tests.web.gmail.helpers import button, card_text, only_card, parameters, sections_by_email, validate_card
+from tests.web.gmail.helpers import (
+    button,
+    card_text,
+    carried,
+    only_card,
+    parameters,
+    sections_by_email,
+    validate_card,
+    view_parameters,
+)
 
 
 def test_a_draft_shows_each_recipient_with_their_sequence_status(addon: Any, enrolled: dict[str, Any]) -> None:
@@ -46,7 +55,7 @@ def test_the_unenroll_button_names_the_enrollment_with_string_parameters(addon: 
     pressed = button(card, "Unenroll from sequence")
     action = pressed["onClick"]["action"]
     assert action["function"] == "https://sidebar.test/gmail/actions/confirm_unenroll"
-    assert parameters(pressed) == {"enrollment_id": enrolled["id"], "view": "compose", "page": "0"}
+    assert view_parameters(pressed) == {"enrollment_id": enrolled["id"], "view": "compose", "page": "0"}
 
 
 def test_next_step_is_shown_in_the_reps_time_zone(addon: Any, enrolled: dict[str, Any]) -> None:
@@ -61,7 +70,8 @@ def test_an_empty_draft_says_to_add_recipients_and_offers_refresh(addon: Any, wo
     card = only_card(addon.post("/gmail/compose", event).get_json())
     validate_card(card)
     assert "Add recipients to the draft" in card_text(card)
-    assert parameters(button(card, "Refresh")) == {"view": "compose"}
+    assert view_parameters(button(card, "Refresh")) == {"view": "compose"}
+    assert carried(button(card, "Refresh")) == {"to": [], "cc": [], "bcc": []}
 
 
 def test_refresh_re_reads_the_drafts_recipients(addon: Any, enrolled: dict[str, Any]) -> None:
@@ -87,12 +97,12 @@ def test_a_long_recipient_list_pages_and_stays_under_the_widget_limit(addon: Any
     validate_card(first)
     assert len(sections_by_email(first)) == 20 and "Recipients 1-20 of 46" in card_text(first)
     more = button(first, "More recipients")
-    assert parameters(more) == {"view": "compose", "page": "1"}
+    assert view_parameters(more) == {"view": "compose", "page": "1"}
 
     body = addon.press("page", parameters(more), toRecipients=["jane.doe@globex-acme.test", *many],
                        ccRecipients=[], bccRecipients=[])
     second = only_card(body)
     validate_card(second)
     assert "Recipients 21-40 of 46" in card_text(second)
-    assert parameters(button(second, "Previous")) == {"view": "compose", "page": "0"}
+    assert view_parameters(button(second, "Previous")) == {"view": "compose", "page": "0"}
     assert next(iter(sections_by_email(second))) == "person19@crowd.example"

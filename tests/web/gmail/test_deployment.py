@@ -55,6 +55,17 @@ def test_every_trigger_points_at_an_endpoint_of_this_server(deployment: dict[str
     assert add_ons["common"]["logoUrl"].startswith("https://")
 
 
+def test_the_deployment_allowlists_links_under_the_public_url_and_nothing_else(deployment: dict[str, Any]) -> None:
+    parsed = _parse(deployment)
+    assert list(parsed.add_ons.common.open_link_url_prefixes) == [f"{PUBLIC}/"]
+    assert deployment["addOns"]["common"]["openLinkUrlPrefixes"] == [f"{PUBLIC}/"]
+
+
+def test_the_link_allowlist_follows_a_public_url_with_a_path_and_a_trailing_slash() -> None:
+    deployment = render_gmail_deployment(Settings(public_url="https://corp.example.com/sidebar/"))
+    assert deployment["addOns"]["common"]["openLinkUrlPrefixes"] == ["https://corp.example.com/sidebar/"]
+
+
 def _rename(path: list[str], new_key: str) -> Callable[[dict[str, Any]], None]:
     def change(document: dict[str, Any]) -> None:
         parent = document
@@ -72,6 +83,8 @@ def _rename(path: list[str], new_key: str) -> Callable[[dict[str, Any]], None]:
                  id="a misspelt option is rejected"),
     pytest.param(lambda d: d["addOns"]["gmail"]["composeTrigger"].update(draftAccess="EVERYTHING"),
                  id="an unknown enum value is rejected"),
+    pytest.param(lambda d: d["addOns"]["common"].update(openLinkUrlPrefixes="https://x.example/"),
+                 id="a link allowlist that is not a list is rejected"),
 ])
 def test_a_misspelt_deployment_fails_as_it_would_fail_gcloud(deployment: dict[str, Any],
                                                             mistake: Callable[[dict[str, Any]], None]) -> None:

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
+from addin_server.config import Settings
 from addin_server.domain.model import EndOfEnrollment, Surface, UnenrollReason
 from addin_server.services.enrollments import end_enrollment
 from addin_server.web import cards, gmail_addon
-from tests.web.gmail.helpers import validate_card
+from addin_server.web.gmail_manifest import render_gmail_deployment
+from tests.web.gmail.helpers import buttons, validate_card
 
 
 def _unenroll_params(enrolled: dict[str, Any], view: str = "compose") -> dict[str, str]:
@@ -109,11 +111,20 @@ def _run(name: str, addon: Any, fake_google: Any, services: Any, enrolled: dict[
     return found
 
 
+def _opened_links(card: dict[str, Any]) -> list[str]:
+    return [b["onClick"]["openLink"]["url"] for b in buttons(card) if "openLink" in (b.get("onClick") or {})]
+
+
 @pytest.mark.parametrize("scenario", list(SCENARIOS), ids=[f"every card of {s} validates" for s in SCENARIOS])
 def test_every_card_of_a_scenario_validates(addon: Any, fake_google: Any, services: Any, enrolled: dict[str, Any],
-                                            monkeypatch: pytest.MonkeyPatch, scenario: str) -> None:
+                                            monkeypatch: pytest.MonkeyPatch, settings: Settings,
+                                            scenario: str) -> None:
+    prefixes = render_gmail_deployment(settings)["addOns"]["common"]["openLinkUrlPrefixes"]
     for card in _run(scenario, addon, fake_google, services, enrolled, monkeypatch):
         validate_card(card)
+        # Gmail opens only links the deployment allowlists.
+        for url in _opened_links(card):
+            assert any(url.startswith(prefix) for prefix in prefixes), (url, prefixes)
 
 
 def test_the_scenarios_reach_every_card_template_and_every_error(
@@ -121,16 +132,20 @@ def test_the_scenarios_reach_every_card_template_and_every_error(
         request: pytest.FixtureRequest) -> None:
     names: set[str] = set()
     titles: set[str] = set()
+    opened: list[str] = []
     for scenario in SCENARIOS:
         if scenario == "error: backend failure":
             continue  # it breaks the lookup for the rest of this test; its titles are checked above
         fake_google.gmail_status = 200
         for card in _run(scenario, addon, fake_google, services, enrolled, monkeypatch):
+            opened += _opened_links(card)
             names.add(card["name"])
             titles.add(card["header"]["title"])
     templates = {p.name.removesuffix(".json.j2") for p in Path(cards.CARDS_FOLDER).glob("*.json.j2")
                  if not p.name.startswith("_")}
     assert names == templates
+    # The cards open links at all (so the allowlist check above is not vacuous).
+    assert opened
     known_errors = {gmail_addon.NOT_CONNECTED.title, gmail_addon.SESSION_EXPIRED.title,
                     "This message cannot be read", "Gmail is not answering", "Not found"}
     assert known_errors <= titles

@@ -66,10 +66,77 @@ def test_requests_not_from_the_addon_are_refused_with_401_and_nothing_done(
     assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["status"] == "active"
 
 
-def test_a_token_for_one_endpoint_does_not_open_another(addon: Any, world: Any) -> None:
-    token = addon.system_token("/gmail/homepage")
-    response = addon.post("/gmail/compose", addon.event("compose-event.json"), authorization=f"Bearer {token}")
+# Google documents the audience of trigger calls (the endpoint URL) but not of button calls: a token
+# naming any URL the deployment declares opens every endpoint; one naming anything else opens none.
+BUTTON_ENDPOINTS = ["/gmail/actions/confirm_unenroll", "/gmail/actions/unenroll", "/gmail/actions/cancel",
+                    "/gmail/actions/refresh", "/gmail/actions/page"]
+DECLARED_AUDIENCES = {
+    "the button's own url": lambda path: PUBLIC + path,
+    "the compose trigger's url": lambda path: PUBLIC + "/gmail/compose",
+    "the homepage trigger's url": lambda path: PUBLIC + "/gmail/homepage",
+    "another button's url": lambda path: PUBLIC + "/gmail/actions/refresh",
+    "the button's own url with a query string": lambda path: PUBLIC + path + "?hl=en&authuser=0",
+}
+FOREIGN_AUDIENCES = {
+    "another host's url": lambda path: "https://evil.example" + path,
+    "an undeclared path of this host": lambda path: PUBLIC + "/gmail/actions/delete_everything",
+    "a prefix of a declared url": lambda path: PUBLIC + "/gmail/actions/",
+    "the public url itself": lambda path: PUBLIC,
+    "plain http to this host": lambda path: PUBLIC.replace("https://", "http://") + path,
+    "a declared url with a fragment-free trailing slash": lambda path: PUBLIC + path + "/",
+}
+PUBLIC = "https://sidebar.test"
+
+
+def _button_event(addon: Any, enrolled: dict[str, Any]) -> dict[str, Any]:
+    return addon.event("action-event.json", parameters={"enrollment_id": enrolled["id"], "view": "compose",
+                                                         "page": "0"})
+
+
+@pytest.mark.parametrize(("path", "audience"), [(p, a) for p in BUTTON_ENDPOINTS for a in DECLARED_AUDIENCES],
+                         ids=[f"{p} accepts a system token for {a}" for p in BUTTON_ENDPOINTS
+                              for a in DECLARED_AUDIENCES])
+def test_a_system_token_for_any_declared_url_is_accepted_on_every_button(
+        addon: Any, enrolled: dict[str, Any], path: str, audience: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    aud = DECLARED_AUDIENCES[audience](path)
+    caplog.set_level("INFO", logger="addin_server.web.gmail_addon")
+    response = addon.post(path, _button_event(addon, enrolled),
+                          authorization=f"Bearer {addon.system_token(path, aud=aud)}")
+    assert response.status_code == 200 and "renderActions" in response.get_json()
+    # The operator can read which audience Google sent to which endpoint.
+    assert f"gmail add-on call to {path} carried the audience {aud}" in caplog.text
+
+
+BUTTON_FLAWS = {
+    **{f"audience is {name}": (lambda chosen: lambda path: {"aud": chosen(path)})(make)
+       for name, make in FOREIGN_AUDIENCES.items()},
+    "from another service account": lambda path: {"email": "someone-else@project.iam.gserviceaccount.com"},
+    "expired": lambda path: {"iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600},
+}
+
+
+@pytest.mark.parametrize(("path", "flaw"), [(p, f) for p in BUTTON_ENDPOINTS for f in [*BUTTON_FLAWS, "unsigned"]],
+                         ids=[f"{p} refuses a system token {f}" for p in BUTTON_ENDPOINTS
+                              for f in [*BUTTON_FLAWS, "unsigned"]])
+def test_every_button_refuses_foreign_audiences_other_accounts_expired_and_unsigned_tokens(
+        addon: Any, services: Any, world: Any, enrolled: dict[str, Any], path: str, flaw: str) -> None:
+    if flaw == "unsigned":
+        token = addon.system_token(path, alg="none")
+    else:
+        token = addon.system_token(path, **BUTTON_FLAWS[flaw](path))
+    response = addon.post(path, _button_event(addon, enrolled), authorization=f"Bearer {token}")
     assert response.status_code == 401
+    assert "renderActions" not in response.get_json()
+    assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["status"] == "active"
+
+
+def test_a_refused_audience_is_logged_for_the_operator(addon: Any, enrolled: dict[str, Any],
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    token = addon.system_token("/gmail/compose", aud="https://evil.example/gmail/compose")
+    assert addon.post("/gmail/compose", addon.event("compose-event.json"),
+                      authorization=f"Bearer {token}").status_code == 401
+    assert "https://evil.example/gmail/compose" in caplog.text and token not in caplog.text
 
 
 @pytest.mark.parametrize("overrides", [

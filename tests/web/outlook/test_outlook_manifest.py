@@ -1,5 +1,9 @@
-"""The Outlook manifests: the XML one checked here (its validator is a web service), the unified JSON one
-checked by Microsoft's `office-addin-manifest validate`, which validates it locally against bundled schemas."""
+"""The Outlook manifests, checked here and by Microsoft's own tools from npm (tests/e2e/outlook/package.json).
+
+`office-addin-manifest validate` checks a unified JSON manifest locally against bundled schemas but sends
+an XML manifest to a web service; so the XML manifest is converted with Microsoft's
+`office-addin-manifest-converter` and the result validated offline, which fails on unreadable XML,
+unknown elements and resource ids that name nothing."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from tests.web.outlook.sso_tokens import CLIENT_ID
 REPO = Path(__file__).resolve().parents[3]
 VALIDATOR_DIR = REPO / "tests" / "e2e" / "outlook"
 VALIDATOR = VALIDATOR_DIR / "node_modules" / ".bin" / "office-addin-manifest"
+CONVERTER = VALIDATOR_DIR / "node_modules" / ".bin" / "office-addin-manifest-converter"
 PUBLIC_URL = "https://sidebar.example.com"
 
 OA = "{http://schemas.microsoft.com/office/appforoffice/1.1}"
@@ -140,18 +145,22 @@ def test_the_unified_manifest_opens_a_pinnable_pane_and_runs_on_recipient_change
     assert manifest["webApplicationInfo"] == {"id": CLIENT_ID, "resource": f"api://sidebar.example.com/{CLIENT_ID}"}
 
 
-def _validator() -> Path:
-    """Microsoft's validator from npm (tests/e2e/outlook/package.json), installed on first use."""
-    if VALIDATOR.exists():
-        return VALIDATOR
+def node_tool(tool: Path) -> Path:
+    """One of Microsoft's tools from npm (tests/e2e/outlook/package.json), installed with `npm ci` on first use."""
+    if tool.exists():
+        return tool
     npm = shutil.which("npm")
     if npm is None:
-        pytest.skip("npm is not installed: cannot run office-addin-manifest validate")
+        pytest.skip(f"npm is not installed: cannot run {tool.name}")
     done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=VALIDATOR_DIR, capture_output=True, text=True,
                           timeout=300, check=False)
-    if done.returncode != 0 or not VALIDATOR.exists():
-        pytest.skip(f"office-addin-manifest could not be installed from npm: {done.stderr.strip()[-300:]}")
-    return VALIDATOR
+    if done.returncode != 0 or not tool.exists():
+        pytest.skip(f"{tool.name} could not be installed from npm: {done.stderr.strip()[-300:]}")
+    return tool
+
+
+def _validator() -> Path:
+    return node_tool(VALIDATOR)
 
 
 def _validate(validator: Path, manifest: dict[str, Any], path: Path) -> subprocess.CompletedProcess[str]:
@@ -169,3 +178,82 @@ def test_the_unified_manifest_passes_office_addin_manifest_validate(tmp_path: Pa
     manifest["extensions"][0]["runtimes"][0]["actions"][0]["pinable"] = True
     broken = _validate(validator, manifest, tmp_path / "broken.json")
     assert broken.returncode != 0 and "extensions" in broken.stdout + broken.stderr
+
+
+# --- Mailbox 1.11, the runtimes, mobile ---------------------------------------------------------
+
+
+def test_both_manifests_declare_the_recipients_changed_event_at_mailbox_1_11_or_later(xml_root: ET.Element) -> None:
+    v11 = xml_root.find(f"{VO}VersionOverrides/{VO11}VersionOverrides")
+    assert v11 is not None and v11.find(f".//{VO11}LaunchEvent") is not None
+    sets = v11.find(f"{VO11}Requirements/{BT}Sets")
+    assert sets is not None and _version(sets.get("DefaultMinVersion")) >= (1, 11)
+    extension = render_outlook_json(_settings())["extensions"][0]
+    event_runtime = next(r for r in extension["runtimes"] if r["id"] == "EventRuntime")
+    for requirements in (event_runtime["requirements"], extension["autoRunEvents"][0]["requirements"]):
+        assert [_version(c["minVersion"]) >= (1, 11) for c in requirements["capabilities"]
+                if c["name"] == "Mailbox"] == [True]
+
+
+def _version(text: str | None) -> tuple[int, ...]:
+    return tuple(int(part) for part in (text or "0").split("."))
+
+
+def test_the_unified_manifests_task_pane_runtime_is_short_lived_as_in_microsofts_outlook_samples() -> None:
+    runtimes = render_outlook_json(_settings())["extensions"][0]["runtimes"]
+    assert {r["id"]: r["lifetime"] for r in runtimes} == {"TaskPaneRuntime": "short", "EventRuntime": "short"}
+
+
+def test_the_xml_manifest_does_not_claim_outlook_mobile(xml_root: ET.Element) -> None:
+    # Outlook mobile loads only VersionOverrides requiring Mailbox 1.5 or less; ours needs 1.11.
+    assert not [e for e in xml_root.iter() if _local(e.tag) == "MobileFormFactor"]
+
+
+# --- the XML manifest through Microsoft's converter and validator -------------------------------
+
+
+def _convert(xml: str, folder: Path) -> tuple[Path | None, str]:
+    """office-addin-manifest-converter's unified manifest for an XML manifest, or None and its log."""
+    folder.mkdir()
+    (folder / "manifest.xml").write_text(xml)
+    done = subprocess.run([str(node_tool(CONVERTER)), "convert", str(folder / "manifest.xml"), "--output",
+                           str(folder / "out")], capture_output=True, text=True, timeout=120, check=False)
+    log = done.stdout + done.stderr
+    converted = folder / "out" / "manifest.json"
+    # The converter reports XML it cannot read in its log and writes nothing (or exits 0 regardless).
+    if done.returncode != 0 or "[xmldom error]" in log or not converted.exists():
+        return None, log
+    return converted, log
+
+
+def test_the_xml_manifest_converts_with_microsofts_converter_and_the_result_validates(tmp_path: Path) -> None:
+    converted, log = _convert(render_outlook_xml(_settings()), tmp_path / "xml")
+    assert converted is not None, log
+    checked = subprocess.run([str(_validator()), "validate", str(converted)], capture_output=True, text=True,
+                             timeout=120, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    manifest = json.loads(converted.read_text())
+    extension = manifest["extensions"][0]
+    assert [e["type"] for e in extension["autoRunEvents"][0]["events"]] == ["messageRecipientsChanged"]
+    assert f"{PUBLIC_URL}/outlook/taskpane" in {r["code"]["page"] for r in extension["runtimes"]}
+
+
+XML_MISTAKES = {
+    "a resource id that names no url fails validation": lambda xml: xml.replace(
+        'SourceLocation resid="Taskpane.Url"', 'SourceLocation resid="Taskpane.Ur"'),
+    "xml cut short fails conversion": lambda xml: xml.replace("</OfficeApp>", ""),
+    "a misspelt required element fails conversion": lambda xml: xml.replace("ProviderName>", "ProvidrName>"),
+    "an unknown permission fails conversion": lambda xml: xml.replace(
+        "<Permissions>ReadWriteItem", "<Permissions>ReadWriteEverything"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(XML_MISTAKES), ids=list(XML_MISTAKES))
+def test_an_xml_manifest_mistake_fails_the_conversion_or_the_validation(tmp_path: Path, mistake: str) -> None:
+    broken = XML_MISTAKES[mistake](render_outlook_xml(_settings()))
+    assert broken != render_outlook_xml(_settings())
+    converted, _ = _convert(broken, tmp_path / "xml")
+    if converted is not None:
+        checked = subprocess.run([str(_validator()), "validate", str(converted)], capture_output=True, text=True,
+                                 timeout=120, check=False)
+        assert checked.returncode != 0

@@ -10,6 +10,7 @@ import pytest
 
 from addin_server.web.outlook import OFFICE_JS_CDN
 from tests.builders import World
+from tests.web.outlook.sso_tokens import CLIENT_ID
 
 PAGES = [
     ("the task pane loads Office.js from Microsoft's CDN", "/outlook/taskpane", "text/html"),
@@ -32,7 +33,24 @@ def test_the_pane_is_configured_with_public_urls(client: Any) -> None:
     config = json.loads(re.search(r'<script id="pane-config" type="application/json">(.*?)</script>', page,
                                   re.S).group(1))  # type: ignore[union-attr]
     assert config == {"apiBase": "https://sidebar.test/api/v1", "signInUrl": "https://sidebar.test/outlook/sign-in",
-                      "contactUrl": "https://sidebar.test/app/contacts/{id}", "preview": False}
+                      "contactUrl": "https://sidebar.test/app/contacts/{id}", "preview": False,
+                      # Nested app authentication asks for our API's access_as_user scope, for our client id.
+                      "naa": {"clientId": CLIENT_ID, "authority": "https://login.microsoftonline.com/common",
+                              "scope": f"api://sidebar.test/{CLIENT_ID}/access_as_user"}}
+
+
+@pytest.mark.parametrize("client_id", [
+    pytest.param("", id="without an sso application the pane skips nested app authentication"),
+    pytest.param("not-a-guid", id="with a client id that is no guid the pane skips nested app authentication"),
+])
+def test_without_a_usable_sso_application_the_pane_offers_no_nested_app_authentication(
+        settings: Any, services: Any, client_id: str) -> None:
+    from addin_server import create_app
+
+    app = create_app(settings.with_overrides(ms_client_id=client_id), services=services)
+    response = app.test_client().get("/outlook/taskpane")
+    assert response.status_code == 200
+    assert '"naa": null' in response.get_data(as_text=True)
 
 
 def test_the_stand_in_office_object_is_never_served_outside_demo_mode(client: Any) -> None:
@@ -44,7 +62,14 @@ def test_the_classic_outlook_event_script_carries_the_absolute_api_address(clien
     response = client.get("/outlook/events.js")
     assert response.mimetype == "text/javascript"
     script = response.get_data(as_text=True)
-    assert '{"apiBase": "https://sidebar.test/api/v1"}' in script
+    found = re.search(r"^var SEQUENCE_SIDEBAR = (.*);$", script, re.M)
+    assert found is not None
+    assert json.loads(found.group(1)) == {
+        "apiBase": "https://sidebar.test/api/v1",
+        "naa": {"clientId": CLIENT_ID, "authority": "https://login.microsoftonline.com/common",
+                "scope": f"api://sidebar.test/{CLIENT_ID}/access_as_user"}}
+    # The one file carries MSAL.js, since classic Outlook runs it without a page.
+    assert "@azure/msal-browser v" in script and "createNestablePublicClientApplication" in script
     assert 'Office.actions.associate("onRecipientsChangedHandler", onRecipientsChangedHandler)' in script
 
 

@@ -1,0 +1,98 @@
+"""Compose buttons carry the draft's recipients: Gmail may leave them out of button events.
+
+Google documents draft recipients for the compose trigger (draftAccess METADATA); whether button
+callbacks repeat them is not documented, so every compose button carries them in its parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from addin_server.services import enrollments
+from tests.web.gmail.helpers import button, card_text, carried, only_card, parameters, sections_by_email, validate_card
+
+DRAFT = {"toRecipients": ["jane.doe@globex-acme.test"], "ccRecipients": ["raj@globex-acme.test"],
+         "bccRecipients": []}
+
+
+def _without_recipients(addon: Any, parameters_: dict[str, str]) -> dict[str, Any]:
+    """A button event from which Gmail left the draft's recipients out entirely."""
+    event = addon.event("action-event.json", parameters=parameters_)
+    del event["gmail"]
+    return event
+
+
+def _compose_card(addon: Any, **gmail: Any) -> dict[str, Any]:
+    return only_card(addon.post("/gmail/compose", addon.event("compose-event.json", **{**DRAFT, **gmail})).get_json())
+
+
+def test_refresh_without_recipients_in_its_event_shows_the_ones_the_card_carried(
+        addon: Any, enrolled: dict[str, Any]) -> None:
+    refresh = button(_compose_card(addon), "Refresh")
+    body = addon.post("/gmail/actions/refresh", _without_recipients(addon, parameters(refresh))).get_json()
+    card = only_card(body)
+    validate_card(card)
+    assert list(sections_by_email(card)) == ["jane.doe@globex-acme.test", "raj@globex-acme.test"]
+    assert "Add recipients" not in card_text(card)
+
+
+def test_refresh_says_add_recipients_only_when_the_draft_itself_had_none(addon: Any, world: Any) -> None:
+    refresh = button(_compose_card(addon, toRecipients=[], ccRecipients=[]), "Refresh")
+    card = only_card(addon.post("/gmail/actions/refresh", _without_recipients(addon, parameters(refresh))).get_json())
+    assert "Add recipients to the draft" in card_text(card)
+
+
+def test_recipients_in_the_button_event_win_over_the_carried_ones(addon: Any, enrolled: dict[str, Any]) -> None:
+    refresh = button(_compose_card(addon), "Refresh")
+    body = addon.press("refresh", parameters(refresh), toRecipients=["peter@initech.example"], ccRecipients=[],
+                       bccRecipients=[])
+    card = only_card(body)
+    assert list(sections_by_email(card)) == ["peter@initech.example"]
+    assert carried(button(card, "Refresh")) == {"to": ["peter@initech.example"], "cc": [], "bcc": []}
+
+
+def test_unenrolling_without_recipients_in_the_events_updates_the_card_with_the_carried_ones(
+        addon: Any, services: Any, world: Any, enrolled: dict[str, Any]) -> None:
+    unenroll_button = button(_compose_card(addon), "Unenroll from sequence")
+    confirm = only_card(addon.post("/gmail/actions/confirm_unenroll",
+                                   _without_recipients(addon, parameters(unenroll_button))).get_json())
+    done = addon.post("/gmail/actions/unenroll",
+                      _without_recipients(addon, parameters(button(confirm, "Unenroll")))).get_json()
+    card = only_card(done)
+    validate_card(card)
+    assert done["renderActions"]["action"]["notification"]["text"] == "Unenrolled Jane Doe from Intro outreach"
+    assert "Not in a sequence" in card_text(sections_by_email(card)["jane.doe@globex-acme.test"])
+    assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["status"] == "unenrolled"
+
+
+def test_paging_without_recipients_in_the_event_pages_through_the_carried_ones(
+        addon: Any, enrolled: dict[str, Any]) -> None:
+    many = [f"person{i}@crowd.example" for i in range(30)]
+    more = button(_compose_card(addon, toRecipients=many, ccRecipients=[]), "More recipients")
+    card = only_card(addon.post("/gmail/actions/page", _without_recipients(addon, parameters(more))).get_json())
+    assert "Recipients 21-30 of 30" in card_text(card)
+    assert next(iter(sections_by_email(card))) == "person20@crowd.example"
+
+
+@pytest.mark.parametrize("carried_value", [
+    pytest.param("not base64 at all!", id="carried recipients that are not base64 count as none"),
+    pytest.param("W10=", id="carried recipients that are not an object count as none"),
+    pytest.param("eyJ0byI6IDF9", id="carried recipients that are not lists count as none"),
+    pytest.param("A" * 50_000, id="carried recipients beyond the size bound count as none"),
+])
+def test_hostile_carried_recipients_get_the_empty_draft_card(addon: Any, world: Any, carried_value: str) -> None:
+    response = addon.post("/gmail/actions/refresh",
+                          _without_recipients(addon, {"view": "compose", "recipients": carried_value}))
+    assert response.status_code == 200
+    card = only_card(response.get_json())
+    validate_card(card)
+    assert "Add recipients to the draft" in card_text(card)
+
+
+def test_an_address_with_markup_is_carried_opaquely(addon: Any, world: Any) -> None:
+    hostile = "<img src=x onerror=alert(1)>@x.example"
+    card = _compose_card(addon, toRecipients=[hostile], ccRecipients=[])
+    assert "<img" not in str(parameters(button(card, "Refresh")))
+    assert carried(button(card, "Refresh")) == {"to": [hostile], "cc": [], "bcc": []}
