@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> tuple[Response, int]:
-        return _error(exc.status, exc.code, exc.message, getattr(exc, "details", None))
+        return _error(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(AuthError)
     def _auth_error(exc: AuthError) -> tuple[Response, int]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, inspect, select, update
+from sqlalchemy import Table, bindparam, delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,14 +23,18 @@ from addin_server.domain.model import (
     EndOfEnrollment,
     EnrollmentStatus,
     EventType,
+    MailboxProvider,
     Plan,
     StepType,
     Surface,
     UnenrollReason,
 )
+from addin_server.providers.gmail import GrantRevoked
+from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned, parse_id
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
+from addin_server.services.mailboxes import MailboxNotConnected, mark_disconnected
 from addin_server.services.outbox import OutgoingEmail
 from addin_server.services.sequences import load_steps
 
@@ -139,6 +143,8 @@ def enroll(
                                                        t.Enrollment.status.in_(OPEN)))
         if current is not None:
             raise Conflict(_already_enrolled_message(s, current), code="already_enrolled")
+        if not ctx.mail_sender.can_send_from(s, sender):
+            raise mailbox_not_connected(ctx, sender)
         e = t.Enrollment(
             account_id=principal.account_id, sequence_id=seq.id, contact_id=contact.id,
             enrolled_by_user_id=by.id, sender_user_id=sender.id, status=EnrollmentStatus.ACTIVE.value,
@@ -151,10 +157,43 @@ def enroll(
             # Lost a race with another enrollment of the same contact: the partial index decided.
             raise Conflict("this contact is already enrolled in a sequence", code="already_enrolled") from None
         add_event(s, e, EventType.ENROLLED, now, principal.actor, sender_mailbox=sender.mailbox_address)
-        enrollment_id = e.id
-    run_step(ctx, enrollment_id)
+        enrollment_id, sender_id = e.id, sender.id
+    try:
+        run_step(ctx, enrollment_id)
+    except (MailboxNotConnected, GrantRevoked, GraphGrantRevoked) as exc:
+        # The grant went away between the check and the send: undo this call's enrollment (no step
+        # ran, nothing else refers to it) so the same call can simply be made again after connecting.
+        _forget_unstarted(ctx, enrollment_id)
+        if not isinstance(exc, MailboxNotConnected):
+            mark_disconnected(ctx, sender_id, str(exc))
+        with ctx.session() as s:
+            raise mailbox_not_connected(ctx, s.get_one(t.User, sender_id)) from None
     with ctx.session() as s:
         return _view_one(s, s.get_one(t.Enrollment, enrollment_id))
+
+
+def mailbox_not_connected(ctx: ServiceContext, sender: t.User) -> Conflict:
+    """The 409 for a sender whose mailbox cannot send: who, which mailbox, and how to connect it."""
+    gmail = sender.mailbox_provider == MailboxProvider.GMAIL.value
+    where = ctx.settings.public_endpoint("/app/settings#mailboxes")
+    how = ("signs in to the web app and presses Connect under Settings → Mailboxes (Google's consent screen)" if gmail
+           else "signs in to the web app and connects it under Settings → Mailboxes with Microsoft "
+                "(the Microsoft 365 admin must have granted the organisation's consent)")
+    name = sender.name or sender.email
+    message = (f"{name}'s {'Gmail' if gmail else 'Outlook'} mailbox {sender.mailbox_address} is not connected, so "
+               f"the sequence's emails cannot be sent from it; nothing was enrolled. {name} {how}: {where}")
+    return Conflict(message, code="mailbox_not_connected", details={
+        "user_id": str(sender.id), "user_name": name, "mailbox_address": sender.mailbox_address,
+        "mailbox_provider": sender.mailbox_provider, "connect_url": where})
+
+
+def _forget_unstarted(ctx: ServiceContext, enrollment_id: int) -> None:
+    with ctx.session() as s:
+        e = s.get(t.Enrollment, enrollment_id)
+        if e is None or e.current_step != 0:
+            return
+        s.execute(delete(t.EnrollmentEvent).where(t.EnrollmentEvent.enrollment_id == enrollment_id))
+        s.delete(e)
 
 
 def _already_enrolled_message(s: Session, current: t.Enrollment) -> str:
