@@ -32,10 +32,13 @@ def _calendar_busy_times(services: Any) -> Any:
 def create_app(settings: Settings | None = None, *, services: Any = None) -> Flask:
     """Build the web application. `services` (a ServiceContext) may be injected by tests."""
     from addin_server.auth.errors import AuthError
+    from addin_server.auth.redaction import install_redaction
     from addin_server.services.context import ServiceContext
     from addin_server.services.errors import ServiceError
 
     settings = settings or Settings.from_env()
+    # Request lines (werkzeug's server) and our own messages name URLs; their tokens stay out.
+    install_redaction()
     if not settings.secret_key:
         if not settings.demo_mode:
             raise RuntimeError("SECRET_KEY must be set (it signs sessions, links and Graph client states)")

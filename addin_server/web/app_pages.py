@@ -44,6 +44,7 @@ from addin_server.services import (
 from addin_server.services.app_pages import SignedInRep
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Invalid, ServiceError
+from addin_server.web.csp import app_pages_policy
 from addin_server.web.sessions import (
     CsrfFailure,
     check_csrf,
@@ -106,7 +107,15 @@ def _page_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("Content-Security-Policy", _policy())
     return response
+
+
+def _policy() -> str:
+    policy = current_app.extensions.get("app_pages_csp")
+    if policy is None:
+        policy = current_app.extensions["app_pages_csp"] = app_pages_policy(_settings())
+    return str(policy)
 
 
 @bp.context_processor
