@@ -27,9 +27,14 @@ MAX_ID = 2**63 - 1
 
 def parse_id(obj_id: object) -> int | None:
     """A database id from API text, or None when it cannot be one (not a number, out of range)."""
-    try:
-        key = int(obj_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    if isinstance(obj_id, bool):
+        return None
+    if isinstance(obj_id, int):
+        key = obj_id
+    elif isinstance(obj_id, str) and obj_id.isascii() and obj_id.isdigit() and len(obj_id) <= 20:
+        # ASCII digits only: int() would also read "١" (Arabic-Indic one), "１", " 1", "+1" and "1_0".
+        key = int(obj_id)
+    else:
         return None
     return key if 0 < key <= MAX_ID else None
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from flask import Blueprint, current_app, g, jsonify, request
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from addin_server.domain.model import MANUAL_SURFACES
 from addin_server.services import accounts, directory, enrollments, lookup, outbox, sequences
@@ -24,6 +25,15 @@ def _id_text(value: Any) -> Any:
 
 
 Id = Annotated[str, BeforeValidator(_id_text), Field(min_length=1, max_length=20, pattern=r"^[0-9]+$")]
+def _in_utc(value: datetime) -> datetime:
+    # "9999-12-31T23:59:59-14:00" is a valid time that UTC cannot write (past year 9999).
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range: it must be writable in UTC before year 10000") from None
+
+
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 Email = Annotated[str, Field(min_length=3, max_length=320)]
 Name = Annotated[str, Field(max_length=200)]
 SurfaceName = Literal[tuple(s.value for s in MANUAL_SURFACES)]  # type: ignore[valid-type]
@@ -451,7 +461,7 @@ def list_outbox() -> Any:
 
 class PauseIn(Strict):
     model_config = ConfigDict(extra="forbid", strict=False)
-    until: AwareDatetime | None = None
+    until: UtcTime | None = None
 
 
 @operation(spec, bp, "POST", "/enrollments/{enrollment_id}/pause", tag="enrollments", body=PauseIn,
@@ -485,11 +495,17 @@ class MeetingIn(Strict):
     contact_id: Id | None = None
     contact_ids: Annotated[list[Id], Field(max_length=50)] = []
     logged_by_user_id: Id
-    start_time: AwareDatetime
-    end_time: AwareDatetime | None = None
+    start_time: UtcTime
+    end_time: UtcTime | None = None
     title: Annotated[str, Field(max_length=300)] = ""
     associated: MeetingAssociationsIn | None = None
     source: Literal["logged", "contact_record"] = "logged"
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> MeetingIn:
+        if self.end_time is not None and self.end_time < self.start_time:
+            raise ValueError("end_time is before start_time: a meeting ends after it starts")
+        return self
 
 
 class MeetingOutcomeOut(Open):

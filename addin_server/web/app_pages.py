@@ -156,7 +156,8 @@ def _csrf_error(exc: CsrfFailure) -> tuple[str, int]:
 
 def _safe_next(target: str | None) -> str:
     """Only our own /app/ pages are valid places to return to after signing in (no open redirect)."""
-    if target:
+    # Control characters (a newline would split the Location header) and spaces never name a page.
+    if target and target.isprintable() and " " not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/app/") and "\\" not in target:
             return target

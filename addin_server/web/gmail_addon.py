@@ -613,7 +613,7 @@ def preview_action() -> Any:
     name = _action_name(request.form.get("function", ""))
     try:
         parameters = json.loads(request.form.get("parameters", "{}"))
-    except ValueError:
+    except (ValueError, RecursionError):
         abort(400)
     if not isinstance(parameters, dict):
         abort(400)
