@@ -193,3 +193,21 @@ def get_contact(ctx: ServiceContext, principal: Principal, contact_id: str) -> d
         rows = list(s.scalars(select(t.ContactAddress).where(t.ContactAddress.contact_id == contact.id)))
         company = s.get(t.Company, contact.company_id) if contact.company_id else None
         return contact_view(contact, rows, company)
+
+
+def update_contact(ctx: ServiceContext, principal: Principal, contact_id: str, *,
+                   changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a contact's name or company (the fields sequence emails merge). Only the keys given
+    change; a company_id of None clears the company."""
+    with ctx.session() as s:
+        contact = owned(s, t.Contact, contact_id, principal, "contact")
+        for name in ("first_name", "last_name"):
+            if name in changes:
+                setattr(contact, name, (changes[name] or "").strip())
+        if "company_id" in changes:
+            company_id = changes["company_id"]
+            contact.company_id = owned(s, t.Company, company_id, principal, "company").id if company_id else None
+        s.flush()
+        rows = list(s.scalars(select(t.ContactAddress).where(t.ContactAddress.contact_id == contact.id)))
+        company = s.get(t.Company, contact.company_id) if contact.company_id else None
+        return contact_view(contact, rows, company)

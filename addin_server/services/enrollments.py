@@ -230,6 +230,10 @@ def run_step(ctx: ServiceContext, enrollment_id: int) -> bool:
             return False
         step = steps[position - 1]
         if step.type == StepType.AUTOMATED_EMAIL.value:
+            held = merge_fields.missing((step.subject, step.body), _merge_values(s, e))
+            if held:
+                _hold_step(s, e, seq, step, held, now)
+                return False
             _send_step_email(ctx, s, e, step, now)
         else:
             # Manual email, call and task steps become a task for the sender rep.
@@ -247,6 +251,35 @@ def run_step(ctx: ServiceContext, enrollment_id: int) -> bool:
         return True
 
 
+def _merge_values(s: Session, e: t.Enrollment) -> dict[str, str | None]:
+    sender = s.get_one(t.User, e.sender_user_id)
+    contact = s.get_one(t.Contact, e.contact_id)
+    company = s.get(t.Company, contact.company_id) if contact.company_id else None
+    return {"first_name": contact.first_name, "last_name": contact.last_name,
+            "company": company.name if company else "", "sender_name": sender.name}
+
+
+HELD_FOR_MERGE_FIELDS = "missing_merge_field"
+
+
+def _hold_step(s: Session, e: t.Enrollment, seq: t.Sequence, step: t.Step, fields: list[str],
+               now: datetime) -> None:
+    """A step whose email would have a hole is not sent: the enrollment pauses, naming what is
+    missing, and the sender rep gets a task to fix the contact and resume."""
+    contact = s.get_one(t.Contact, e.contact_id)
+    words = merge_fields.in_words(fields)
+    e.status = EnrollmentStatus.PAUSED.value
+    e.paused_until = None
+    e.lease_owner = e.lease_until = None
+    e.attempts = 0
+    e.last_error = None
+    add_event(s, e, EventType.PAUSED, now, SYSTEM_ACTOR, reason=HELD_FOR_MERGE_FIELDS, step=step.position,
+              missing_fields=fields, remaining_delay_seconds=0, until=None,
+              task={"type": "task", "assignee_user_id": str(e.sender_user_id),
+                    "subject": f"Add {words} to {contact_name(contact)}, then resume: step {step.position} of "
+                               f"'{seq.name}' is held because its email uses {words}"})
+
+
 def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.Step, now: datetime) -> None:
     sender = s.get_one(t.User, e.sender_user_id)
     contact = s.get_one(t.Contact, e.contact_id)
@@ -256,9 +289,7 @@ def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.S
             select(t.SequenceEmail).where(t.SequenceEmail.enrollment_id == e.id)
             .order_by(t.SequenceEmail.step_position.desc()).limit(1)
         )
-    company = s.get(t.Company, contact.company_id) if contact.company_id else None
-    fields = {"first_name": contact.first_name, "last_name": contact.last_name,
-              "company": company.name if company else "", "sender_name": sender.name}
+    fields = _merge_values(s, e)
     # A threaded step without its own subject answers the previous email's subject.
     subject = merge_fields.render(step.subject.strip(), fields) or (f"Re: {previous.subject}" if previous else "")
     rfc_message_id = _message_id(e, step.position, sender.mailbox_address)
@@ -531,6 +562,7 @@ def performance(ctx: ServiceContext, principal: Principal, sequence_id: str) -> 
         events = dict(s.execute(
             select(t.EnrollmentEvent.type, func.count()).where(t.EnrollmentEvent.sequence_id == seq.id)
             .group_by(t.EnrollmentEvent.type)).all())
+        held_steps, held_now = _held_counts(s, seq.id)
         return {
             "sequence_id": str(seq.id),
             "enrolled": events.get(EventType.ENROLLED.value, 0),
@@ -543,7 +575,38 @@ def performance(ctx: ServiceContext, principal: Principal, sequence_id: str) -> 
             "meetings_booked": events.get(EventType.MEETING_BOOKED.value, 0),
             "bounces": events.get(EventType.BOUNCED.value, 0),
             "unsubscribes": events.get(EventType.UNSUBSCRIBED.value, 0),
+            # Steps held because a merge field had no value, and enrollments still held now.
+            "held_steps": held_steps,
+            "held_now": held_now,
         }
+
+
+def _held_counts(s: Session, sequence_id: int) -> tuple[int, int]:
+    pauses = list(s.execute(
+        select(t.EnrollmentEvent.enrollment_id, t.EnrollmentEvent.data).where(
+            t.EnrollmentEvent.sequence_id == sequence_id, t.EnrollmentEvent.type == EventType.PAUSED.value)
+        .order_by(t.EnrollmentEvent.id)).all())
+    held = [eid for eid, data in pauses if (data or {}).get("reason") == HELD_FOR_MERGE_FIELDS]
+    if not held:
+        return 0, 0
+    last_pause = {eid: (data or {}).get("reason") for eid, data in pauses}  # the latest pause of each
+    paused = set(s.scalars(select(t.Enrollment.id).where(
+        t.Enrollment.id.in_(set(held)), t.Enrollment.status == EnrollmentStatus.PAUSED.value)))
+    return len(held), sum(1 for eid in paused if last_pause.get(eid) == HELD_FOR_MERGE_FIELDS)
+
+
+def held_from_events(status: str, events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """For an enrollment paused because a merge field had no value (its latest pause event says so):
+    which step, which fields, and what the rep must do. None otherwise."""
+    if status != EnrollmentStatus.PAUSED.value:
+        return None
+    last = next((ev for ev in reversed(events) if ev["type"] == EventType.PAUSED.value), None)
+    if last is None or last.get("reason") != HELD_FOR_MERGE_FIELDS:
+        return None
+    fields = [str(f) for f in last.get("missing_fields") or []]
+    return {"step": last.get("step"), "missing_fields": fields,
+            "message": f"Step {last.get('step')} is held: its email uses {merge_fields.in_words(fields)}, which "
+                       "this contact does not have. Add it to the contact, then resume the enrollment."}
 
 
 # --- the worker's share ----------------------------------------------------------------------

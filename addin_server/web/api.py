@@ -357,6 +357,18 @@ def get_contact(contact_id: str) -> Any:
     return directory.get_contact(ctx(), principal(), contact_id)
 
 
+class ContactChangesIn(Strict):
+    first_name: Name | None = None
+    last_name: Name | None = None
+    company_id: Id | None = None
+
+
+@operation(spec, bp, "PATCH", "/contacts/{contact_id}", summary="Change a contact's name or company",
+           tag="directory", body=ContactChangesIn, response=ContactOut, errors=(400, 404, 422))
+def update_contact(contact_id: str, body: ContactChangesIn) -> Any:
+    return directory.update_contact(ctx(), principal(), contact_id, changes=body.model_dump(exclude_unset=True))
+
+
 # --- sequences -------------------------------------------------------------------------------
 
 

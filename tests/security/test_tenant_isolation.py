@@ -34,6 +34,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("get", "/users/{user_id}"): {},
     ("post", "/contacts"): {"email": "new.person@elsewhere.example", "company_id": "{company_id}"},
     ("get", "/contacts/{contact_id}"): {},
+    ("patch", "/contacts/{contact_id}"): {"first_name": "Changed", "company_id": "{company_id}"},
     ("post", "/sequences"): {"name": "Stolen", "owner_user_id": "{user_id}",
                              "steps": [{"type": "task", "delay_days": 0, "subject": "s", "body": ""}]},
     ("get", "/sequences"): None,
