@@ -172,18 +172,30 @@ def enroll(
         return _view_one(s, s.get_one(t.Enrollment, enrollment_id))
 
 
-def mailbox_not_connected(ctx: ServiceContext, sender: t.User) -> Conflict:
-    """The 409 for a sender whose mailbox cannot send: who, which mailbox, and how to connect it."""
+def mailbox_connect_hint(ctx: ServiceContext, sender: t.User, *, outcome: str = "") -> str:
+    """Whose mailbox cannot send and how to connect it: one sentence for the API's 409, the web app
+    and the add-ins alike (`outcome` says what the refused action left undone)."""
     gmail = sender.mailbox_provider == MailboxProvider.GMAIL.value
     where = ctx.settings.public_endpoint("/app/settings#mailboxes")
     how = ("signs in to the web app and presses Connect under Settings → Mailboxes (Google's consent screen)" if gmail
            else "signs in to the web app and connects it under Settings → Mailboxes with Microsoft "
                 "(the Microsoft 365 admin must have granted the organisation's consent)")
     name = sender.name or sender.email
-    message = (f"{name}'s {'Gmail' if gmail else 'Outlook'} mailbox {sender.mailbox_address} is not connected, so "
-               f"the sequence's emails cannot be sent from it; nothing was enrolled. {name} {how}: {where}")
+    return (f"{name}'s {'Gmail' if gmail else 'Outlook'} mailbox {sender.mailbox_address} is not connected, so "
+            f"sequence emails cannot be sent from it{'; ' + outcome if outcome else ''}. {name} {how}: {where}")
+
+
+def sender_not_ready(ctx: ServiceContext, s: Session, user: t.User) -> str | None:
+    """The connect hint when this rep's mailbox cannot send sequence emails now, else None."""
+    return None if ctx.mail_sender.can_send_from(s, user) else mailbox_connect_hint(ctx, user)
+
+
+def mailbox_not_connected(ctx: ServiceContext, sender: t.User) -> Conflict:
+    """The 409 for a sender whose mailbox cannot send: who, which mailbox, and how to connect it."""
+    where = ctx.settings.public_endpoint("/app/settings#mailboxes")
+    message = mailbox_connect_hint(ctx, sender, outcome="nothing was enrolled")
     return Conflict(message, code="mailbox_not_connected", details={
-        "user_id": str(sender.id), "user_name": name, "mailbox_address": sender.mailbox_address,
+        "user_id": str(sender.id), "user_name": sender.name or sender.email, "mailbox_address": sender.mailbox_address,
         "mailbox_provider": sender.mailbox_provider, "connect_url": where})
 
 
@@ -671,6 +683,8 @@ def resume(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dic
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
         if e.status != EnrollmentStatus.PAUSED.value:
             raise Conflict(f"only a paused enrollment can be resumed; this one is {e.status}")
+        if not can_unenroll(principal, e, s):  # the same people who may end it
+            raise Forbidden("you may only resume contacts you enrolled or that are in your sequences")
         last_pause = s.scalar(select(t.EnrollmentEvent).where(
             t.EnrollmentEvent.enrollment_id == e.id, t.EnrollmentEvent.type == EventType.PAUSED.value)
             .order_by(t.EnrollmentEvent.id.desc()).limit(1))

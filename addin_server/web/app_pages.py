@@ -289,6 +289,21 @@ def contact_unenroll(contact_id: str) -> Response:
     return redirect(url_for("app_pages.contact", contact_id=contact_id))
 
 
+@bp.post("/contacts/<contact_id>/resume")
+def contact_resume(contact_id: str) -> Response:
+    """Resume the contact's paused enrollment (after fixing what held its step)."""
+    rep = _rep()
+    record = app_pages.contact_record(_services(), rep.principal, contact_id)
+    current = record["current"]
+    if current is None or current["id"] != request.form.get("enrollment_id") or current["status"] != "paused":
+        flash(f"{record['name']} has no such paused enrollment; nothing was changed.", "warning")
+        return redirect(url_for("app_pages.contact", contact_id=contact_id))
+    enrollments.resume(_services(), rep.principal, current["id"])
+    flash(f"Resumed {record['name']} in {current['sequence']['name']}; a held step is tried again within a minute.",
+          "success")
+    return redirect(url_for("app_pages.contact", contact_id=contact_id))
+
+
 # --- sequences -------------------------------------------------------------------------------
 
 

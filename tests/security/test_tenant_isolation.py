@@ -63,6 +63,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
 APP_ROUTES: dict[str, tuple[str, str]] = {
     "/app/contacts/<contact_id>": ("GET", "/app/contacts/{contact_id}"),
     "/app/contacts/<contact_id>/unenroll": ("POST", "/app/contacts/{contact_id}/unenroll"),
+    "/app/contacts/<contact_id>/resume": ("POST", "/app/contacts/{contact_id}/resume"),
     "/app/sequences/<sequence_id>": ("GET", "/app/sequences/{sequence_id}"),
     "/app/sequences/<sequence_id>/<tab>": ("GET", "/app/sequences/{sequence_id}/{tab}"),
     "/app/sequences/<sequence_id>/automation": ("POST", "/app/sequences/{sequence_id}/automation"),

@@ -104,3 +104,14 @@ def test_a_grant_revoked_at_the_moment_of_sending_leaves_nothing_half_done(
     assert _rows(services) == (0, 0, 0)
     with services.session() as s:
         assert s.get_one(t.User, int(world["rep"]["id"])).mailbox_connected is False
+
+
+def test_the_web_app_tells_a_rep_whose_mailbox_is_not_connected_the_same_and_links_to_connecting_it(
+        client: Any, services: ServiceContext, control: GoogleEmulatorControl) -> None:
+    h, world, body = _readme_world(client, services)
+    message = client.post("/api/v1/enrollments", json=body, headers=h).json["error"]["message"]
+    sign_in(client, world["rep"]["id"], world["account_id"])
+    page = client.get("/app/sequences").get_data(as_text=True)
+    assert 'id="mailbox-notice"' in page and 'href="/app/settings#mailboxes"' in page
+    # The same sentence as the API's 409, without the part about the refused enrollment.
+    assert message.replace("; nothing was enrolled", "").replace("'", "&#39;") in page
