@@ -190,6 +190,15 @@ def sender_not_ready(ctx: ServiceContext, s: Session, user: t.User) -> str | Non
     return None if ctx.mail_sender.can_send_from(s, user) else mailbox_connect_hint(ctx, user)
 
 
+def own_mailbox_notice(ctx: ServiceContext, principal: Principal) -> str | None:
+    """For a rep (not an API key): the connect hint when their own mailbox cannot send now."""
+    if principal.user_id is None:
+        return None
+    with ctx.session() as s:
+        user = s.get(t.User, principal.user_id)
+        return sender_not_ready(ctx, s, user) if user is not None else None
+
+
 def mailbox_not_connected(ctx: ServiceContext, sender: t.User) -> Conflict:
     """The 409 for a sender whose mailbox cannot send: who, which mailbox, and how to connect it."""
     where = ctx.settings.public_endpoint("/app/settings#mailboxes")

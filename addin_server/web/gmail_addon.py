@@ -164,6 +164,9 @@ BACKEND_FAILURE = CardFailure(
 
 
 def _mailbox_notice(ctx: ServiceContext, principal: Principal) -> dict[str, Any] | None:
+    hint = enrollments.own_mailbox_notice(ctx, principal)
+    if hint:  # sequence emails cannot leave: the same sentence as the API's 409 and the web app
+        return {"text": hint, "link": _app_link()}
     profile = gmail_addon.rep_profile(ctx, principal)
     if profile is None or profile.get("mailbox_connected", True):
         return None
