@@ -311,6 +311,21 @@ def get_account() -> Any:
     return _account_view(accounts.get_account(ctx(), principal().account_id))
 
 
+class MailboxStatusOut(Open):
+    can_send: bool
+    notice: str | None
+    connect_url: str | None
+
+
+@operation(spec, bp, "GET", "/me/mailbox", summary="Whether the calling rep's mailbox can send sequence emails",
+           tag="account", response=MailboxStatusOut)
+def my_mailbox() -> Any:
+    # The add-ins ask once per pane: a rep who cannot send sees why and where to connect.
+    notice = enrollments.own_mailbox_notice(ctx(), principal())
+    return {"can_send": notice is None, "notice": notice,
+            "connect_url": ctx().settings.public_endpoint("/app/settings#mailboxes") if notice else None}
+
+
 @operation(spec, bp, "PATCH", "/account/settings", summary="Change account settings", tag="account",
            body=AccountSettingsIn, response=AccountOut, errors=(400, 403, 422))
 def patch_account_settings(body: AccountSettingsIn) -> Any:

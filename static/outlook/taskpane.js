@@ -20,6 +20,7 @@
     lookup: null,
     generation: 0,
     confirming: null,
+    mailboxChecked: false,
   };
 
   function $(id) { return document.getElementById(id); }
@@ -419,7 +420,19 @@
     });
   }
 
+  function checkMailbox() {
+    // Once per pane: a rep whose mailbox cannot send reads the same sentence as the API's 409.
+    if (state.mailboxChecked) return;
+    state.mailboxChecked = true;
+    api("GET", "/me/mailbox").then(function (data) {
+      var box = $("mailbox-notice");
+      box.textContent = (data && data.notice) || "";
+      box.hidden = !(data && data.notice);
+    }).catch(function () { state.mailboxChecked = false; });
+  }
+
   function renderSignedIn() {
+    checkMailbox();
     var footer = $("pane-footer");
     footer.hidden = false;
     $("signed-in-as").textContent = state.tokenKind === "pane" ? "Signed in through the sign-in window" :

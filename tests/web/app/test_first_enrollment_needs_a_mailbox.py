@@ -115,3 +115,4 @@ def test_the_web_app_tells_a_rep_whose_mailbox_is_not_connected_the_same_and_lin
     assert 'id="mailbox-notice"' in page and 'href="/app/settings#mailboxes"' in page
     # The same sentence as the API's 409, without the part about the refused enrollment.
     assert message.replace("; nothing was enrolled", "").replace("'", "&#39;") in page
+
