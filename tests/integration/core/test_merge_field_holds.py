@@ -148,3 +148,29 @@ def test_an_email_is_never_sent_with_an_empty_or_unreplaced_token(services: Serv
                 assert re.search(re.escape(filled.strip()), text)
 
     enroll_one()
+
+
+def test_fixing_a_contact_with_another_accounts_company_is_a_404_and_changes_nothing(
+        client: Any, services: ServiceContext) -> None:
+    mine = make_world(services)
+    theirs = make_world(services, name="Initech", domain="initech.test")
+    _, contact = _setup(client, mine)
+    refused = client.patch(f"/api/v1/contacts/{contact['id']}", json={"company_id": theirs.company["id"]},
+                           headers=mine.headers)
+    assert refused.status_code == 404
+    assert client.patch(f"/api/v1/contacts/{contact['id']}", json={"first_name": "X"},
+                        headers=theirs.headers).status_code == 404
+    assert client.get(f"/api/v1/contacts/{contact['id']}", headers=mine.headers).json["company_id"] is None
+    assert client.get(f"/api/v1/contacts/{contact['id']}", headers=mine.headers).json["first_name"] == ""
+
+
+def test_resuming_a_held_enrollment_twice_resumes_it_once(client: Any, services: ServiceContext) -> None:
+    world = make_world(services)
+    seq, contact = _setup(client, world)
+    e = client.post("/api/v1/enrollments", json={"sequence_id": seq["id"], "contact_id": contact["id"],
+                                                 "sender_user_id": world.rep["id"]}, headers=world.headers).json
+    first = client.post(f"/api/v1/enrollments/{e['id']}/resume", json={}, headers=world.headers)
+    second = client.post(f"/api/v1/enrollments/{e['id']}/resume", json={}, headers=world.headers)
+    assert (first.status_code, second.status_code) == (200, 409)
+    events = client.get(f"/api/v1/enrollments/{e['id']}", headers=world.headers).json["events"]
+    assert [ev["type"] for ev in events].count("resumed") == 1
