@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 from gunicorn.glogging import Logger
+from sqlalchemy.exc import DBAPIError
 
 from addin_server.auth.redaction import install_redaction, redact_capabilities
 from addin_server.config import Settings
@@ -44,6 +45,13 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
         made = create_account(_services(settings), name=args.name, plan=args.plan, admin_email=args.admin_email)
     except ServiceError as exc:
         print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
+        return 2
+    except DBAPIError as exc:
+        # A fresh database has no tables until `db upgrade`: say so instead of a traceback.
+        log.debug("accounts create failed", exc_info=exc)
+        print(json.dumps({"error": {"code": "database_not_ready", "message": "the database is not ready (no "
+                                    "tables, or unreachable): run `addin-server db upgrade` first, with the "
+                                    "same DATABASE_URL"}}), file=sys.stderr)
         return 2
     print(json.dumps({"account_id": str(made.account_id), "api_key": made.api_key,
                       "admin_user_id": str(made.admin_user_id)}))

@@ -107,3 +107,13 @@ def test_two_servers_on_one_machine_each_keep_their_own_control_socket(env: dict
         ports = [u.rsplit(":", 1)[1] for u in (one, two)]
         assert sockets == {f"addin-server-127.0.0.1-{port}.ctl" for port in ports}
         assert not (tmp_path / "gunicorn.ctl").exists()
+
+
+def test_accounts_create_before_db_upgrade_says_what_to_run(env: dict[str, str], tmp_path: Path) -> None:
+    fresh = {**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'never-upgraded.db'}"}
+    done = subprocess.run([*CLI, "accounts", "create", "--name", "Acme", "--plan", "professional",
+                           "--admin-email", "admin@acme.test"], env=fresh, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    error = json.loads(done.stderr.strip().splitlines()[-1])["error"]
+    assert error["code"] == "database_not_ready" and "addin-server db upgrade" in error["message"]
+    assert "Traceback" not in done.stderr
