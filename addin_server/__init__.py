@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from addin_server.config import Settings
 
 log = logging.getLogger("addin_server")
+
+# A raw message to classify may hold any byte, NUL included; it is parsed, never stored as text.
+RAW_MESSAGE_PATHS = frozenset({"/api/v1/inbound/simulate"})
 
 
 def _error(status: int, code: str, message: str, details: Any = None) -> tuple[Response, int]:
@@ -20,6 +24,17 @@ def _error(status: int, code: str, message: str, details: Any = None) -> tuple[R
     if details:
         body["error"]["details"] = details
     return jsonify(body), status
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested deeper than Python can parse is invalid JSON (a 400), not
+    a RecursionError (a 500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
 
 def _calendar_busy_times(services: Any) -> Any:
@@ -32,10 +47,13 @@ def _calendar_busy_times(services: Any) -> Any:
 def create_app(settings: Settings | None = None, *, services: Any = None) -> Flask:
     """Build the web application. `services` (a ServiceContext) may be injected by tests."""
     from addin_server.auth.errors import AuthError
+    from addin_server.auth.redaction import install_redaction
     from addin_server.services.context import ServiceContext
     from addin_server.services.errors import ServiceError
 
     settings = settings or Settings.from_env()
+    # Request lines (werkzeug's server) and our own messages name URLs; their tokens stay out.
+    install_redaction()
     if not settings.secret_key:
         if not settings.demo_mode:
             raise RuntimeError("SECRET_KEY must be set (it signs sessions, links and Graph client states)")
@@ -49,7 +67,8 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_SORT_KEYS=False,
     )
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = BoundedJSONProvider(app)
+    app.json.sort_keys = False
     app.extensions["settings"] = settings
     app.extensions["services"] = services or ServiceContext.create(settings)
     app.extensions.setdefault("api_authenticators", [])
@@ -66,7 +85,21 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> tuple[Response, int]:
-        return _error(exc.status, exc.code, exc.message, getattr(exc, "details", None))
+        return _error(exc.status, exc.code, exc.message, exc.details)
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        # PostgreSQL cannot store or compare text holding NUL (SQLite can): refuse it at the door,
+        # the same on both databases. Webhooks are left to their own verify-then-acknowledge path.
+        if request.path.startswith("/webhooks/"):
+            return
+        if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+            raise BadRequest("text must not contain NUL characters (in the query)")
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
+                "\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)):
+            raise BadRequest("text must not contain NUL characters (in the form)")
+        if request.is_json and request.path not in RAW_MESSAGE_PATHS and b"\\u0000" in request.get_data(cache=True):
+            raise BadRequest("text must not contain NUL characters (\\u0000 in the JSON body)")
 
     @app.errorhandler(AuthError)
     def _auth_error(exc: AuthError) -> tuple[Response, int]:

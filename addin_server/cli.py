@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from gunicorn.glogging import Logger
+from sqlalchemy.exc import DBAPIError
 
+from addin_server.auth.redaction import install_redaction, redact_capabilities
 from addin_server.config import Settings
 
 log = logging.getLogger("addin_server.cli")
@@ -43,12 +46,39 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     except ServiceError as exc:
         print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
         return 2
+    except DBAPIError as exc:
+        # A fresh database has no tables until `db upgrade`: say so instead of a traceback.
+        log.debug("accounts create failed", exc_info=exc)
+        print(json.dumps({"error": {"code": "database_not_ready", "message": "the database is not ready (no "
+                                    "tables, or unreachable): run `addin-server db upgrade` first, with the "
+                                    "same DATABASE_URL"}}), file=sys.stderr)
+        return 2
     print(json.dumps({"account_id": str(made.account_id), "api_key": made.api_key,
                       "admin_user_id": str(made.admin_user_id)}))
     return 0
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> int:
+class RedactingAccessLog(Logger):
+    """gunicorn's logger, with capability tokens (unsubscribe, booking, OAuth) cut from every
+    access-log field: request line, path, query, referrer, headers and environ alike."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        return {name: redact_capabilities(value) if isinstance(value, str) else value
+                for name, value in super().atoms(resp, req, environ, request_time).items()}
+
+
+def control_socket_path(host: str, port: int) -> str:
+    """This server's own gunicorn control socket: gunicorn's default is one path per user, so a
+    second server on the machine would take over the first one's. Beside gunicorn's default place,
+    named after the address served (two servers cannot bind the same one)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    folder = runtime if runtime and os.path.isdir(runtime) else os.path.join(os.path.expanduser("~"), ".gunicorn")
+    safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host) or "all"
+    return os.path.join(folder, f"addin-server-{safe_host}-{port}.ctl")
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int, threads: int,
+           control_socket: str | None = None) -> int:
     from gunicorn.app.base import BaseApplication
 
     from addin_server import create_app
@@ -60,6 +90,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int, threads: int)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
+            self.cfg.set("logger_class", RedactingAccessLog)
+            self.cfg.set("control_socket", control_socket or control_socket_path(host, port))
             self.cfg.set("graceful_timeout", 5)
             if settings.worker_in_process:
                 self.cfg.set("post_worker_init", _start_worker_in_process)
@@ -85,7 +117,7 @@ def _start_worker_in_process(worker: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    return _serve(settings, args.host, args.port, args.workers, args.threads)
+    return _serve(settings, args.host, args.port, args.workers, args.threads, args.control_socket)
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -251,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     s.add_argument("--workers", type=int, default=2)
     s.add_argument("--threads", type=int, default=4)
+    s.add_argument("--control-socket", default=None,
+                   help="gunicorn's control socket (default: one per host and port, beside gunicorn's default)")
     s.set_defaults(func=cmd_serve)
 
     w = sub.add_parser("worker", help="run due steps and process inbound work")
@@ -302,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_redaction()  # every command's log lines, not only the web app's
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     return int(args.func(args, settings))

@@ -54,10 +54,25 @@ def _normalize(text: str) -> str:
     local, sep, domain = text.rpartition("@")
     if not sep or not local or not domain or " " in text or "@" in local.strip('"'):
         raise InvalidAddress(f"not an email address: {text[:80]!r}")
-    address = f"{local.lower()}@{_domain_ascii(domain)}"
-    if len(address) > _MAX_ADDRESS or "." not in address.rpartition("@")[2]:
+    ascii_domain = _domain_ascii(domain)
+    if not _is_host_name(ascii_domain) or not local.isprintable():
+        raise InvalidAddress(f"not an email address: {text[:80]!r}")
+    address = f"{local.lower()}@{ascii_domain}"
+    if len(address) > _MAX_ADDRESS:
         raise InvalidAddress(f"not an email address: {text[:80]!r}")
     return address
+
+
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _is_host_name(domain: str) -> bool:
+    """A domain mail can be delivered to: dot-separated letters-digits-hyphen labels (after IDNA),
+    none empty ("x..com"), none starting or ending with a hyphen, a top-level label that is not all
+    digits. Address literals such as [127.0.0.1] are refused: no rep's contact is reached that way."""
+    labels = domain.split(".")
+    return (len(labels) >= 2 and len(domain) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
+            and not labels[-1].isdigit())
 
 
 def try_normalize(text: str) -> str | None:

@@ -520,7 +520,7 @@ def _service_notice(text: str) -> tuple[str, tuple[DeliveryStatusEntry, ...]]:
         data = json.loads(body[: body.rfind("}") + 1])
         if isinstance(data, dict) and isinstance(data.get("Message"), str):
             data = json.loads(data["Message"])
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return "", ()
     kind = data.get("notificationType") if isinstance(data, dict) else None
     if kind not in ("Bounce", "Complaint", "Delivery"):

@@ -35,7 +35,7 @@ def load_message(raw: bytes) -> InboundMessage:
     if head in (b"{", b"["):
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             data = None
         if isinstance(data, dict) and "value" in data and isinstance(data["value"], list) and data["value"]:
             data = data["value"][0]  # a saved Graph list response holding one message

@@ -24,11 +24,11 @@ from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_
 from addin_server.services import accounts, mailboxes, sequences
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, contact_view, owned
-from addin_server.services.enrollments import OPEN, can_unenroll
+from addin_server.services.enrollments import OPEN, can_unenroll, held_from_events, sender_not_ready
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.identity import principal_for_user
 from addin_server.services.meetings import booking_page_url
-from addin_server.services.sequences import load_steps
+from addin_server.services.sequences import load_steps, merge_fields_view
 
 STEP_TYPE_WORDS = {"automated_email": "Automated email", "manual_email": "Manual email", "call": "Call",
                    "task": "Task"}
@@ -51,6 +51,7 @@ class SignedInRep:
     is_super_admin: bool
     account_name: str
     custom_triggers_beta: bool
+    mailbox_notice: str | None = None  # the rep's own mailbox cannot send: how to connect it
 
 
 def signed_in_rep(ctx: ServiceContext, user_id: int, account_id: int) -> SignedInRep | None:
@@ -61,7 +62,8 @@ def signed_in_rep(ctx: ServiceContext, user_id: int, account_id: int) -> SignedI
             return None
         account = s.get_one(t.Account, account_id)
         return SignedInRep(principal_for_user(user), user.id, user.name, user.email,
-                           user.role == Role.SUPER_ADMIN.value, account.name, account.custom_triggers_beta)
+                           user.role == Role.SUPER_ADMIN.value, account.name, account.custom_triggers_beta,
+                           sender_not_ready(ctx, s, user))
 
 
 def demo_sign_in_choices(ctx: ServiceContext) -> list[dict[str, str]]:
@@ -140,6 +142,8 @@ def _event_detail(data: dict[str, Any]) -> str:
         parts.append(f"from {data['from']}")
     if data.get("until"):
         parts.append(f"until {str(data['until'])[:10]}")
+    if data.get("missing_fields"):
+        parts.append(f"held: the contact has no {', '.join(str(f).replace('_', ' ') for f in data['missing_fields'])}")
     return ", ".join(parts)
 
 
@@ -159,16 +163,20 @@ def contact_record(ctx: ServiceContext, principal: Principal, contact_id: str) -
         users = _users(s, {e.enrolled_by_user_id for e in rows} | {e.sender_user_id for e in rows})
         names = _names_by_email(s, principal.account_id)
         events: dict[int, list[dict[str, Any]]] = {}
+        stored: dict[int, list[dict[str, Any]]] = {}  # as the API shows them, for held_from_events
         if rows:
             for ev in s.scalars(select(t.EnrollmentEvent).where(
                     t.EnrollmentEvent.enrollment_id.in_([e.id for e in rows])).order_by(t.EnrollmentEvent.id)):
                 events.setdefault(ev.enrollment_id, []).append({
                     "type": ev.type, "words": EVENT_WORDS.get(ev.type, ev.type), "at": ev.at,
                     "detail": _event_detail(ev.data or {}), "by": actor_in_words(ev.actor, names)})
+                stored.setdefault(ev.enrollment_id, []).append({**(ev.data or {}), "type": ev.type})
         history = []
         for e in rows:
             row = _enrollment_row(e, seqs[e.sequence_id], users, names, principal)
             row["events"] = events.get(e.id, [])
+            # A step held for a missing merge field: what to add, and whether this rep may resume.
+            row["held"] = held_from_events(e.status, stored.get(e.id, []))
             history.append(row)
         view = contact_view(contact, addresses, company)
         view["addresses"] = [{"address": a.address, "primary": a.is_primary, "bounced": a.bounced}
@@ -304,7 +312,8 @@ def sequence_summary(ctx: ServiceContext, principal: Principal, sequence_id: str
         return {
             "id": str(seq.id), "name": seq.name, "owner": users[seq.owner_user_id].name,
             "steps": [{"position": x.position, "type": x.type, "type_words": STEP_TYPE_WORDS.get(x.type, x.type),
-                       "delay_days": x.delay_days, "subject": x.subject} for x in steps],
+                       "delay_days": x.delay_days, "subject": x.subject,
+                       "merge_fields": merge_fields_view(x.subject, x.body)} for x in steps],
             "automation": {"on_reply": seq.on_reply, "on_meeting": seq.on_meeting,
                            "pause_on_out_of_office": seq.pause_on_out_of_office,
                            "unenroll_same_company": seq.unenroll_same_company},

@@ -111,8 +111,9 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
         contacts[key] = c["id"]
 
     intro = sequences.create_sequence(ctx, admin, name="Intro outreach", owner_user_id=ava["id"], steps=[
-        StepInput("automated_email", 0, "Quick question about {{company}}", "Hi {{first_name}}, are you the right "
-                  "person to talk to about supplier onboarding at {{company}}?"),
+        StepInput("automated_email", 0, "Quick question about {{company | supplier onboarding}}",
+                  "Hi {{first_name | there}}, are you the right person to talk to about supplier onboarding at "
+                  "{{company | your company}}?"),
         StepInput("call", 3, "Intro call", "Call and reference the first email"),
         StepInput("automated_email", 4, "", "Just bumping this up in case it got buried.", True),
         StepInput("task", 5, "LinkedIn connection request", ""),

@@ -27,9 +27,14 @@ MAX_ID = 2**63 - 1
 
 def parse_id(obj_id: object) -> int | None:
     """A database id from API text, or None when it cannot be one (not a number, out of range)."""
-    try:
-        key = int(obj_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    if isinstance(obj_id, bool):
+        return None
+    if isinstance(obj_id, int):
+        key = obj_id
+    elif isinstance(obj_id, str) and obj_id.isascii() and obj_id.isdigit() and len(obj_id) <= 20:
+        # ASCII digits only: int() would also read "١" (Arabic-Indic one), "１", " 1", "+1" and "1_0".
+        key = int(obj_id)
+    else:
         return None
     return key if 0 < key <= MAX_ID else None
 
@@ -185,6 +190,24 @@ def create_contact(
 def get_contact(ctx: ServiceContext, principal: Principal, contact_id: str) -> dict[str, Any]:
     with ctx.session() as s:
         contact = owned(s, t.Contact, contact_id, principal, "contact")
+        rows = list(s.scalars(select(t.ContactAddress).where(t.ContactAddress.contact_id == contact.id)))
+        company = s.get(t.Company, contact.company_id) if contact.company_id else None
+        return contact_view(contact, rows, company)
+
+
+def update_contact(ctx: ServiceContext, principal: Principal, contact_id: str, *,
+                   changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a contact's name or company (the fields sequence emails merge). Only the keys given
+    change; a company_id of None clears the company."""
+    with ctx.session() as s:
+        contact = owned(s, t.Contact, contact_id, principal, "contact")
+        for name in ("first_name", "last_name"):
+            if name in changes:
+                setattr(contact, name, (changes[name] or "").strip())
+        if "company_id" in changes:
+            company_id = changes["company_id"]
+            contact.company_id = owned(s, t.Company, company_id, principal, "company").id if company_id else None
+        s.flush()
         rows = list(s.scalars(select(t.ContactAddress).where(t.ContactAddress.contact_id == contact.id)))
         company = s.get(t.Company, contact.company_id) if contact.company_id else None
         return contact_view(contact, rows, company)

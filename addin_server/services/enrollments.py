@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, inspect, select, update
+from sqlalchemy import Table, bindparam, delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,15 +23,19 @@ from addin_server.domain.model import (
     EndOfEnrollment,
     EnrollmentStatus,
     EventType,
+    MailboxProvider,
     Plan,
     StepType,
     Surface,
     UnenrollReason,
 )
 from addin_server.domain.outgoing_webhooks import webhook_event_type
+from addin_server.providers.gmail import GrantRevoked
+from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned, parse_id
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
+from addin_server.services.mailboxes import MailboxNotConnected, mark_disconnected
 from addin_server.services.outbox import OutgoingEmail
 from addin_server.services.sequences import load_steps
 
@@ -144,6 +148,8 @@ def enroll(
                                                        t.Enrollment.status.in_(OPEN)))
         if current is not None:
             raise Conflict(_already_enrolled_message(s, current), code="already_enrolled")
+        if not ctx.mail_sender.can_send_from(s, sender):
+            raise mailbox_not_connected(ctx, sender)
         e = t.Enrollment(
             account_id=principal.account_id, sequence_id=seq.id, contact_id=contact.id,
             enrolled_by_user_id=by.id, sender_user_id=sender.id, status=EnrollmentStatus.ACTIVE.value,
@@ -156,10 +162,64 @@ def enroll(
             # Lost a race with another enrollment of the same contact: the partial index decided.
             raise Conflict("this contact is already enrolled in a sequence", code="already_enrolled") from None
         add_event(s, e, EventType.ENROLLED, now, principal.actor, sender_mailbox=sender.mailbox_address)
-        enrollment_id = e.id
-    run_step(ctx, enrollment_id)
+        enrollment_id, sender_id = e.id, sender.id
+    try:
+        run_step(ctx, enrollment_id)
+    except (MailboxNotConnected, GrantRevoked, GraphGrantRevoked) as exc:
+        # The grant went away between the check and the send: undo this call's enrollment (no step
+        # ran, nothing else refers to it) so the same call can simply be made again after connecting.
+        _forget_unstarted(ctx, enrollment_id)
+        if not isinstance(exc, MailboxNotConnected):
+            mark_disconnected(ctx, sender_id, str(exc))
+        with ctx.session() as s:
+            raise mailbox_not_connected(ctx, s.get_one(t.User, sender_id)) from None
     with ctx.session() as s:
         return _view_one(s, s.get_one(t.Enrollment, enrollment_id))
+
+
+def mailbox_connect_hint(ctx: ServiceContext, sender: t.User, *, outcome: str = "") -> str:
+    """Whose mailbox cannot send and how to connect it: one sentence for the API's 409, the web app
+    and the add-ins alike (`outcome` says what the refused action left undone)."""
+    gmail = sender.mailbox_provider == MailboxProvider.GMAIL.value
+    where = ctx.settings.public_endpoint("/app/settings#mailboxes")
+    how = ("signs in to the web app and presses Connect under Settings → Mailboxes (Google's consent screen)" if gmail
+           else "signs in to the web app and connects it under Settings → Mailboxes with Microsoft "
+                "(the Microsoft 365 admin must have granted the organisation's consent)")
+    name = sender.name or sender.email
+    return (f"{name}'s {'Gmail' if gmail else 'Outlook'} mailbox {sender.mailbox_address} is not connected, so "
+            f"sequence emails cannot be sent from it{'; ' + outcome if outcome else ''}. {name} {how}: {where}")
+
+
+def sender_not_ready(ctx: ServiceContext, s: Session, user: t.User) -> str | None:
+    """The connect hint when this rep's mailbox cannot send sequence emails now, else None."""
+    return None if ctx.mail_sender.can_send_from(s, user) else mailbox_connect_hint(ctx, user)
+
+
+def own_mailbox_notice(ctx: ServiceContext, principal: Principal) -> str | None:
+    """For a rep (not an API key): the connect hint when their own mailbox cannot send now."""
+    if principal.user_id is None:
+        return None
+    with ctx.session() as s:
+        user = s.get(t.User, principal.user_id)
+        return sender_not_ready(ctx, s, user) if user is not None else None
+
+
+def mailbox_not_connected(ctx: ServiceContext, sender: t.User) -> Conflict:
+    """The 409 for a sender whose mailbox cannot send: who, which mailbox, and how to connect it."""
+    where = ctx.settings.public_endpoint("/app/settings#mailboxes")
+    message = mailbox_connect_hint(ctx, sender, outcome="nothing was enrolled")
+    return Conflict(message, code="mailbox_not_connected", details={
+        "user_id": str(sender.id), "user_name": sender.name or sender.email, "mailbox_address": sender.mailbox_address,
+        "mailbox_provider": sender.mailbox_provider, "connect_url": where})
+
+
+def _forget_unstarted(ctx: ServiceContext, enrollment_id: int) -> None:
+    with ctx.session() as s:
+        e = s.get(t.Enrollment, enrollment_id)
+        if e is None or e.current_step != 0:
+            return
+        s.execute(delete(t.EnrollmentEvent).where(t.EnrollmentEvent.enrollment_id == enrollment_id))
+        s.delete(e)
 
 
 def _already_enrolled_message(s: Session, current: t.Enrollment) -> str:
@@ -196,6 +256,10 @@ def run_step(ctx: ServiceContext, enrollment_id: int) -> bool:
             return False
         step = steps[position - 1]
         if step.type == StepType.AUTOMATED_EMAIL.value:
+            held = merge_fields.missing((step.subject, step.body), _merge_values(s, e))
+            if held:
+                _hold_step(s, e, seq, step, held, now)
+                return False
             _send_step_email(ctx, s, e, step, now)
         else:
             # Manual email, call and task steps become a task for the sender rep.
@@ -213,6 +277,35 @@ def run_step(ctx: ServiceContext, enrollment_id: int) -> bool:
         return True
 
 
+def _merge_values(s: Session, e: t.Enrollment) -> dict[str, str | None]:
+    sender = s.get_one(t.User, e.sender_user_id)
+    contact = s.get_one(t.Contact, e.contact_id)
+    company = s.get(t.Company, contact.company_id) if contact.company_id else None
+    return {"first_name": contact.first_name, "last_name": contact.last_name,
+            "company": company.name if company else "", "sender_name": sender.name}
+
+
+HELD_FOR_MERGE_FIELDS = "missing_merge_field"
+
+
+def _hold_step(s: Session, e: t.Enrollment, seq: t.Sequence, step: t.Step, fields: list[str],
+               now: datetime) -> None:
+    """A step whose email would have a hole is not sent: the enrollment pauses, naming what is
+    missing, and the sender rep gets a task to fix the contact and resume."""
+    contact = s.get_one(t.Contact, e.contact_id)
+    words = merge_fields.in_words(fields)
+    e.status = EnrollmentStatus.PAUSED.value
+    e.paused_until = None
+    e.lease_owner = e.lease_until = None
+    e.attempts = 0
+    e.last_error = None
+    add_event(s, e, EventType.PAUSED, now, SYSTEM_ACTOR, reason=HELD_FOR_MERGE_FIELDS, step=step.position,
+              missing_fields=fields, remaining_delay_seconds=0, until=None,
+              task={"type": "task", "assignee_user_id": str(e.sender_user_id),
+                    "subject": f"Add {words} to {contact_name(contact)}, then resume: step {step.position} of "
+                               f"'{seq.name}' is held because its email uses {words}"})
+
+
 def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.Step, now: datetime) -> None:
     sender = s.get_one(t.User, e.sender_user_id)
     contact = s.get_one(t.Contact, e.contact_id)
@@ -222,9 +315,7 @@ def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.S
             select(t.SequenceEmail).where(t.SequenceEmail.enrollment_id == e.id)
             .order_by(t.SequenceEmail.step_position.desc()).limit(1)
         )
-    company = s.get(t.Company, contact.company_id) if contact.company_id else None
-    fields = {"first_name": contact.first_name, "last_name": contact.last_name,
-              "company": company.name if company else "", "sender_name": sender.name}
+    fields = _merge_values(s, e)
     # A threaded step without its own subject answers the previous email's subject.
     subject = merge_fields.render(step.subject.strip(), fields) or (f"Re: {previous.subject}" if previous else "")
     rfc_message_id = _message_id(e, step.position, sender.mailbox_address)
@@ -507,6 +598,7 @@ def performance(ctx: ServiceContext, principal: Principal, sequence_id: str) -> 
         soft_only = s.scalar(select(func.count(func.distinct(t.EnrollmentEvent.contact_id))).where(
             t.EnrollmentEvent.sequence_id == seq.id, t.EnrollmentEvent.type == EventType.BOUNCED.value,
             t.EnrollmentEvent.contact_id.not_in(bounced_contacts))) or 0
+        held_steps, held_now = _held_counts(s, seq.id)
         return {
             "sequence_id": str(seq.id),
             "enrolled": events.get(EventType.ENROLLED.value, 0),
@@ -520,7 +612,38 @@ def performance(ctx: ServiceContext, principal: Principal, sequence_id: str) -> 
             "bounces": bounces,
             "soft_bounces": soft_only,
             "unsubscribes": events.get(EventType.UNSUBSCRIBED.value, 0),
+            # Steps held because a merge field had no value, and enrollments still held now.
+            "held_steps": held_steps,
+            "held_now": held_now,
         }
+
+
+def _held_counts(s: Session, sequence_id: int) -> tuple[int, int]:
+    pauses = list(s.execute(
+        select(t.EnrollmentEvent.enrollment_id, t.EnrollmentEvent.data).where(
+            t.EnrollmentEvent.sequence_id == sequence_id, t.EnrollmentEvent.type == EventType.PAUSED.value)
+        .order_by(t.EnrollmentEvent.id)).all())
+    held = [eid for eid, data in pauses if (data or {}).get("reason") == HELD_FOR_MERGE_FIELDS]
+    if not held:
+        return 0, 0
+    last_pause = {eid: (data or {}).get("reason") for eid, data in pauses}  # the latest pause of each
+    paused = set(s.scalars(select(t.Enrollment.id).where(
+        t.Enrollment.id.in_(set(held)), t.Enrollment.status == EnrollmentStatus.PAUSED.value)))
+    return len(held), sum(1 for eid in paused if last_pause.get(eid) == HELD_FOR_MERGE_FIELDS)
+
+
+def held_from_events(status: str, events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """For an enrollment paused because a merge field had no value (its latest pause event says so):
+    which step, which fields, and what the rep must do. None otherwise."""
+    if status != EnrollmentStatus.PAUSED.value:
+        return None
+    last = next((ev for ev in reversed(events) if ev["type"] == EventType.PAUSED.value), None)
+    if last is None or last.get("reason") != HELD_FOR_MERGE_FIELDS:
+        return None
+    fields = [str(f) for f in last.get("missing_fields") or []]
+    return {"step": last.get("step"), "missing_fields": fields,
+            "message": f"Step {last.get('step')} is held: its email uses {merge_fields.in_words(fields)}, which "
+                       "this contact does not have. Add it to the contact, then resume the enrollment."}
 
 
 # --- the worker's share ----------------------------------------------------------------------
@@ -585,6 +708,8 @@ def resume(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dic
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
         if e.status != EnrollmentStatus.PAUSED.value:
             raise Conflict(f"only a paused enrollment can be resumed; this one is {e.status}")
+        if not can_unenroll(principal, e, s):  # the same people who may end it
+            raise Forbidden("you may only resume contacts you enrolled or that are in your sequences")
         last_pause = s.scalar(select(t.EnrollmentEvent).where(
             t.EnrollmentEvent.enrollment_id == e.id, t.EnrollmentEvent.type == EventType.PAUSED.value)
             .order_by(t.EnrollmentEvent.id.desc()).limit(1))

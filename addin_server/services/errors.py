@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ServiceError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details  # machine-readable help beside the message (e.g. where to connect a mailbox)
         if code:
             self.code = code
 

@@ -46,9 +46,16 @@ class MailSender(Protocol):
         """Send as the rep; return the ids the provider assigned."""
         ...
 
+    def can_send_from(self, session: Session, user: t.User) -> bool:
+        """Whether an email from this rep's mailbox could leave now (its mailbox is connected)."""
+        ...
+
 
 class LocalOutboxSender:
     """Keeps sent emails in the local_outbox table instead of a real mailbox."""
+
+    def can_send_from(self, session: Session, user: t.User) -> bool:
+        return True
 
     def send(self, session: Session, email: OutgoingEmail) -> SentEmail:
         thread_id = email.thread_id or "t-" + hashlib.sha1(  # noqa: S324 - an id, not a secret

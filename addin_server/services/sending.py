@@ -20,6 +20,15 @@ class ProviderMailSender:
         self.settings = settings
         self.fallback = fallback  # for mailboxes nobody connected (the demo's Outlook rep, offline trials)
 
+    def can_send_from(self, session: Session, user: t.User) -> bool:
+        from addin_server.services.mailboxes import outlook_connected
+
+        if self.fallback is not None:
+            return True
+        if user.mailbox_provider == MailboxProvider.GMAIL.value:
+            return bool(user.refresh_token_encrypted) and user.mailbox_connected
+        return outlook_connected(session, user)
+
     def send(self, session: Session, email: OutgoingEmail) -> SentEmail:
         from addin_server.services.mailboxes import MailboxNotConnected, gmail_for
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
+from addin_server.domain import merge_fields
 from addin_server.domain.model import AutomationScope, StepType
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
@@ -30,7 +31,16 @@ def step_view(step: t.Step) -> dict[str, Any]:
     return {
         "position": step.position, "type": step.type, "delay_days": step.delay_days, "subject": step.subject,
         "body": step.body, "thread_with_previous": step.thread_with_previous,
+        "merge_fields": merge_fields_view(step.subject, step.body),
     }
+
+
+def merge_fields_view(subject: str, body: str) -> list[dict[str, Any]]:
+    """The merge fields a step uses, as written: each field, its fallback, whether it is known.
+    A field without a fallback holds the step for a contact who has no value for it."""
+    return [{"field": tok.field, "fallback": tok.fallback or None, "known": tok.known,
+             "holds_when_empty": not tok.fallback}
+            for tok in merge_fields.tokens(subject, body)]
 
 
 def sequence_view(seq: t.Sequence, steps: list[t.Step]) -> dict[str, Any]:
@@ -64,6 +74,11 @@ def _validate_steps(steps: list[StepInput]) -> None:
             raise Invalid("steps[1] cannot thread with a previous email")
         if not 0 <= step.delay_days <= 365:
             raise Invalid(f"steps[{i}].delay_days must be between 0 and 365")
+        unknown = [tok.field for tok in merge_fields.tokens(step.subject, step.body) if not tok.known]
+        if unknown:
+            raise Invalid(f"steps[{i}] uses unknown merge fields ({', '.join(dict.fromkeys(unknown))}); the fields "
+                          f"are {', '.join(merge_fields.FIELDS)}, with an optional fallback: "
+                          "{{company | your team}}", code="unknown_merge_field")
 
 
 def _check_scope(value: str, field: str) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from flask import Blueprint, current_app, g, jsonify, request
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from addin_server.domain.model import MANUAL_SURFACES
 from addin_server.services import accounts, directory, enrollments, lookup, outbox, outgoing_webhooks, sequences
@@ -24,6 +25,15 @@ def _id_text(value: Any) -> Any:
 
 
 Id = Annotated[str, BeforeValidator(_id_text), Field(min_length=1, max_length=20, pattern=r"^[0-9]+$")]
+def _in_utc(value: datetime) -> datetime:
+    # "9999-12-31T23:59:59-14:00" is a valid time that UTC cannot write (past year 9999).
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range: it must be writable in UTC before year 10000") from None
+
+
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 Email = Annotated[str, Field(min_length=3, max_length=320)]
 Name = Annotated[str, Field(max_length=200)]
 SurfaceName = Literal[tuple(s.value for s in MANUAL_SURFACES)]  # type: ignore[valid-type]
@@ -314,6 +324,21 @@ def get_account() -> Any:
     return _account_view(accounts.get_account(ctx(), principal().account_id))
 
 
+class MailboxStatusOut(Open):
+    can_send: bool
+    notice: str | None
+    connect_url: str | None
+
+
+@operation(spec, bp, "GET", "/me/mailbox", summary="Whether the calling rep's mailbox can send sequence emails",
+           tag="account", response=MailboxStatusOut)
+def my_mailbox() -> Any:
+    # The add-ins ask once per pane: a rep who cannot send sees why and where to connect.
+    notice = enrollments.own_mailbox_notice(ctx(), principal())
+    return {"can_send": notice is None, "notice": notice,
+            "connect_url": ctx().settings.public_endpoint("/app/settings#mailboxes") if notice else None}
+
+
 @operation(spec, bp, "PATCH", "/account/settings", summary="Change account settings", tag="account",
            body=AccountSettingsIn, response=AccountOut, errors=(400, 403, 422),
            description="`unenroll_same_company` is the default of new sequences' checkbox; each sequence "
@@ -360,6 +385,18 @@ def create_contact(body: ContactIn) -> Any:
            response=ContactOut)
 def get_contact(contact_id: str) -> Any:
     return directory.get_contact(ctx(), principal(), contact_id)
+
+
+class ContactChangesIn(Strict):
+    first_name: Name | None = None
+    last_name: Name | None = None
+    company_id: Id | None = None
+
+
+@operation(spec, bp, "PATCH", "/contacts/{contact_id}", summary="Change a contact's name or company",
+           tag="directory", body=ContactChangesIn, response=ContactOut, errors=(400, 404, 422))
+def update_contact(contact_id: str, body: ContactChangesIn) -> Any:
+    return directory.update_contact(ctx(), principal(), contact_id, changes=body.model_dump(exclude_unset=True))
 
 
 # --- sequences -------------------------------------------------------------------------------
@@ -468,7 +505,7 @@ def list_outbox() -> Any:
 
 class PauseIn(Strict):
     model_config = ConfigDict(extra="forbid", strict=False)
-    until: AwareDatetime | None = None
+    until: UtcTime | None = None
 
 
 @operation(spec, bp, "POST", "/enrollments/{enrollment_id}/pause", tag="enrollments", body=PauseIn,
@@ -502,11 +539,17 @@ class MeetingIn(Strict):
     contact_id: Id | None = None
     contact_ids: Annotated[list[Id], Field(max_length=50)] = []
     logged_by_user_id: Id
-    start_time: AwareDatetime
-    end_time: AwareDatetime | None = None
+    start_time: UtcTime
+    end_time: UtcTime | None = None
     title: Annotated[str, Field(max_length=300)] = ""
     associated: MeetingAssociationsIn | None = None
     source: Literal["logged", "contact_record"] = "logged"
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> MeetingIn:
+        if self.end_time is not None and self.end_time < self.start_time:
+            raise ValueError("end_time is before start_time: a meeting ends after it starts")
+        return self
 
 
 class MeetingOutcomeOut(Open):

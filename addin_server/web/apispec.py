@@ -154,9 +154,7 @@ def _validate(model: type[BaseModel], data: Any) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         message, details = describe_validation_error(exc)
-        err = Invalid(message, code="validation_failed")
-        err.details = details  # type: ignore[attr-defined]
-        raise err from None
+        raise Invalid(message, code="validation_failed", details=details) from None
 
 
 def _query_data(model: type[BaseModel]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import NotFound as PageNotFound
 from werkzeug.wrappers import Response
 
@@ -49,6 +50,7 @@ from addin_server.services import (
 from addin_server.services.app_pages import SignedInRep
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound, ServiceError
+from addin_server.web.csp import app_pages_policy
 from addin_server.web.sessions import (
     CsrfFailure,
     check_csrf,
@@ -114,7 +116,15 @@ def _page_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("Content-Security-Policy", _policy())
     return response
+
+
+def _policy() -> str:
+    policy = current_app.extensions.get("app_pages_csp")
+    if policy is None:
+        policy = current_app.extensions["app_pages_csp"] = app_pages_policy(_settings())
+    return str(policy)
 
 
 @bp.context_processor
@@ -165,6 +175,13 @@ def _page_id(raw: str, what: str) -> str:
     return raw
 
 
+@bp.errorhandler(BadRequest)
+def _bad_request(exc: BadRequest) -> tuple[str, int]:
+    # Refused at the door (a NUL in the address or the form): said inside the app's frame too.
+    return _page_error(400, "This request cannot be read",
+                       "The address or the form held characters no page accepts (a NUL). Go back and try again.")
+
+
 @bp.errorhandler(CsrfFailure)
 def _csrf_error(exc: CsrfFailure) -> tuple[str, int]:
     return _page_error(400, "This form has expired",
@@ -173,7 +190,8 @@ def _csrf_error(exc: CsrfFailure) -> tuple[str, int]:
 
 def _safe_next(target: str | None) -> str:
     """Only our own /app/ pages are valid places to return to after signing in (no open redirect)."""
-    if target:
+    # Control characters (a newline would split the Location header) and spaces never name a page.
+    if target and target.isprintable() and " " not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/app/") and "\\" not in target:
             return target
@@ -313,6 +331,21 @@ def contact_unenroll(contact_id: str) -> Response:
         return redirect(url_for("app_pages.contact", contact_id=contact_id))
     enrollments.unenroll(_services(), rep.principal, current["id"], surface="contact_record")
     flash(f"Unenrolled {record['name']} from {current['sequence']['name']}.", "success")
+    return redirect(url_for("app_pages.contact", contact_id=contact_id))
+
+
+@bp.post("/contacts/<contact_id>/resume")
+def contact_resume(contact_id: str) -> Response:
+    """Resume the contact's paused enrollment (after fixing what held its step)."""
+    rep = _rep()
+    record = app_pages.contact_record(_services(), rep.principal, contact_id)
+    current = record["current"]
+    if current is None or current["id"] != request.form.get("enrollment_id") or current["status"] != "paused":
+        flash(f"{record['name']} has no such paused enrollment; nothing was changed.", "warning")
+        return redirect(url_for("app_pages.contact", contact_id=contact_id))
+    enrollments.resume(_services(), rep.principal, current["id"])
+    flash(f"Resumed {record['name']} in {current['sequence']['name']}; a held step is tried again within a minute.",
+          "success")
     return redirect(url_for("app_pages.contact", contact_id=contact_id))
 
 

@@ -197,6 +197,9 @@ BACKEND_FAILURE = CardFailure(
 
 
 def _mailbox_notice(ctx: ServiceContext, principal: Principal) -> dict[str, Any] | None:
+    hint = enrollments.own_mailbox_notice(ctx, principal)
+    if hint:  # sequence emails cannot leave: the same sentence as the API's 409 and the web app
+        return {"text": hint, "link": _app_link()}
     profile = gmail_addon.rep_profile(ctx, principal)
     if profile is None or profile.get("mailbox_connected", True):
         return None
@@ -688,7 +691,7 @@ def preview_action() -> Any:
     name = _action_name(request.form.get("function", ""))
     try:
         parameters = json.loads(request.form.get("parameters", "{}"))
-    except ValueError:
+    except (ValueError, RecursionError):
         abort(400)
     if not isinstance(parameters, dict):
         abort(400)

@@ -15,6 +15,7 @@ from addin_server.auth.signed_links import rep_of_booking_key
 from addin_server.services import meetings, unsubscribe
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
+from addin_server.web.csp import LINK_PAGES
 
 bp = Blueprint("links", __name__)
 
@@ -36,6 +37,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = LINK_PAGES
     return response
 
 

@@ -21,6 +21,7 @@ from flask.typing import ResponseReturnValue
 from addin_server.config import Settings
 from addin_server.services import outlook_addin
 from addin_server.services.context import ServiceContext
+from addin_server.web.csp import OUTLOOK_PAGES
 from addin_server.web.outlook_auth import issue_pane_token, register_outlook_authenticator
 from addin_server.web.outlook_manifest import sso_scope
 
@@ -194,6 +195,14 @@ def addin_origins(settings: Settings) -> frozenset[str]:
     """Origins allowed to call /api/v1 from a browser: where the pane and its runtime are served."""
     parts = urlsplit(settings.public_url)
     return frozenset({f"{parts.scheme}://{parts.netloc}".lower()})
+
+
+@bp.after_request
+def _pane_policy(response: Response) -> Response:
+    # Office.js documents no complete list of what it loads, frames and is framed by (its own
+    # issue #1005 is still open), so the pane gets only what cannot break it: no plugins, no <base>.
+    response.headers.setdefault("Content-Security-Policy", OUTLOOK_PAGES)
+    return response
 
 
 @bp.after_app_request

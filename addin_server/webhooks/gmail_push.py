@@ -32,7 +32,7 @@ def _decode(body: Any) -> tuple[str, str, str] | None:
         return None
     try:
         decoded = json.loads(base64.b64decode(data, validate=False).decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, ValueError):
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(decoded, dict):
         return None

@@ -38,6 +38,7 @@
     confirming: null,
     /** @type {ReturnType<Window["msal"]["createNestablePublicClientApplication"]> | null} MSAL.js, made once */
     naaApp: null,
+    mailboxChecked: false,
   };
 
   /** @param {string} id @returns {HTMLElement} */
@@ -568,7 +569,19 @@
     });
   }
 
+  function checkMailbox() {
+    // Once per pane: a rep whose mailbox cannot send reads the same sentence as the API's 409.
+    if (state.mailboxChecked) return;
+    state.mailboxChecked = true;
+    api("GET", "/me/mailbox").then(function (data) {
+      var box = $("mailbox-notice");
+      box.textContent = (data && data.notice) || "";
+      box.hidden = !(data && data.notice);
+    }).catch(function () { state.mailboxChecked = false; });
+  }
+
   function renderSignedIn() {
+    checkMailbox();
     var footer = $("pane-footer");
     footer.hidden = false;
     $("signed-in-as").textContent = state.tokenKind === "pane" ? "Signed in through the sign-in window" :

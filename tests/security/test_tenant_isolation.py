@@ -28,12 +28,14 @@ from tests.web.app.conftest import sign_in
 API_BODIES: dict[tuple[str, str], Any] = {
     ("get", "/account"): None,
     ("patch", "/account/settings"): None,
+    ("get", "/me/mailbox"): None,
     ("post", "/companies"): None,
     ("get", "/companies/{company_id}"): {},
     ("post", "/users"): None,
     ("get", "/users/{user_id}"): {},
     ("post", "/contacts"): {"email": "new.person@elsewhere.example", "company_id": "{company_id}"},
     ("get", "/contacts/{contact_id}"): {},
+    ("patch", "/contacts/{contact_id}"): {"first_name": "Changed", "company_id": "{company_id}"},
     ("post", "/sequences"): {"name": "Stolen", "owner_user_id": "{user_id}",
                              "steps": [{"type": "task", "delay_days": 0, "subject": "s", "body": ""}]},
     ("get", "/sequences"): None,
@@ -70,6 +72,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
 APP_ROUTES: dict[str, tuple[str, str]] = {
     "/app/contacts/<contact_id>": ("GET", "/app/contacts/{contact_id}"),
     "/app/contacts/<contact_id>/unenroll": ("POST", "/app/contacts/{contact_id}/unenroll"),
+    "/app/contacts/<contact_id>/resume": ("POST", "/app/contacts/{contact_id}/resume"),
     "/app/sequences/<sequence_id>": ("GET", "/app/sequences/{sequence_id}"),
     "/app/sequences/<sequence_id>/<tab>": ("GET", "/app/sequences/{sequence_id}/{tab}"),
     "/app/sequences/<sequence_id>/automation": ("POST", "/app/sequences/{sequence_id}/automation"),

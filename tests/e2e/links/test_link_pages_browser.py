@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
+import requests
 
 from addin_server.auth.signed_links import booking_page_key
 from addin_server.services import enrollments
@@ -78,3 +81,31 @@ def test_booking_without_a_link_asks_for_name_and_email(base_url: str, services:
         page.get_by_role("button", name="Book this time").click()
         page.wait_for_selector("text=Your meeting is booked")
         screenshot(page, "links-booked-without-link")
+
+
+def test_the_link_pages_send_a_policy_that_refuses_everything_they_do_not_need(
+        base_url: str, link_world: LinkWorld) -> None:
+    violations: list[str] = []
+    with browser_page(PHONE) as page:
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+        for path in (link_world.unsubscribe_path, link_world.meeting_path):
+            response = page.goto(base_url + path)
+            assert response is not None and response.status == 200
+            policy = response.headers["content-security-policy"]
+            assert policy.startswith("default-src 'none'") and "frame-ancestors 'none'" in policy
+            # The page's own stylesheet still applies under the policy.
+            assert page.evaluate("document.styleSheets.length") >= 1
+            assert page.evaluate("document.styleSheets[0].cssRules.length") > 0
+    assert violations == []
+
+
+def test_the_servers_log_carries_no_capability_token(
+        base_url: str, link_world: LinkWorld, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    unsubscribe_token = link_world.unsubscribe_path.removeprefix("/u/")
+    meeting_token = link_world.meeting_path.split("?t=", 1)[1]
+    for path in (link_world.unsubscribe_path, link_world.meeting_path, link_world.unsubscribe_path + "x"):
+        requests.get(base_url + path, timeout=10)
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("/u/[redacted]" in line for line in lines)  # the requests were logged, without their tokens
+    assert not any(unsubscribe_token in line or meeting_token in line for line in lines)

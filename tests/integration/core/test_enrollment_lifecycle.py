@@ -233,6 +233,11 @@ def test_two_workers_never_claim_the_same_enrollment(services: ServiceContext, c
 
 
 class FailingSender:
+    """A connected mailbox whose provider is down."""
+
+    def can_send_from(self, session, user):  # type: ignore[no-untyped-def]
+        return True
+
     def send(self, session, email):  # type: ignore[no-untyped-def]
         raise ConnectionError("provider unavailable")
 

@@ -41,6 +41,11 @@ def test_normalize(given: str, expected: str) -> None:
         pytest.param("jane@localhost", id="a domain without a dot is not an address"),
         pytest.param("a@b.com, c@d.com", id="two addresses are not one address"),
         pytest.param("x" * 700 + "@example.com", id="an oversized address is refused"),
+        pytest.param("a@x..com", id="a domain with an empty label is not an address"),
+        pytest.param("a@[127.0.0.1]", id="an address literal is not an address a contact is reached at"),
+        pytest.param("a@-x.com", id="a domain label starting with a hyphen is not an address"),
+        pytest.param("a@x.123", id="an all-digit top-level domain is not an address"),
+        pytest.param("a\x00b@x.com", id="a control character in the local part is not an address"),
     ],
 )
 def test_invalid_addresses_are_refused(given: str) -> None:

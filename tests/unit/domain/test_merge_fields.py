@@ -20,3 +20,85 @@ def test_merge_fields(text: str, expected: str) -> None:
 
 def test_a_known_field_without_a_value_becomes_empty() -> None:
     assert render("At {{company}}.", {"first_name": "Jo"}) == "At ."
+
+
+# --- fallbacks and missing fields: one case per promise of domain/merge_fields ---------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from addin_server.domain.merge_fields import FIELDS, fields_used, missing, tokens  # noqa: E402
+
+NO_COMPANY = {"first_name": "Jane", "last_name": "", "company": "", "sender_name": "Ava Reed"}
+
+
+@pytest.mark.parametrize(("text", "values", "expected"), [
+    pytest.param("About {{company | your team}}", VALUES, "About Globex",
+                 id="a known field with a value is filled in with that value, not its fallback"),
+    pytest.param("About {{company | your team}}", NO_COMPANY, "About your team",
+                 id="a known field without a value is filled in with the token's fallback"),
+    pytest.param("About {{ company|your team }}", NO_COMPANY, "About your team",
+                 id="spaces around the bar and the fallback do not matter"),
+    pytest.param("Hi {{first_name | there}}", {**NO_COMPANY, "first_name": "   "}, "Hi there",
+                 id="a value of only spaces counts as no value"),
+])
+def test_fallbacks(text: str, values: dict[str, str], expected: str) -> None:
+    assert render(text, values) == expected
+
+
+@pytest.mark.parametrize(("texts", "values", "expected"), [
+    pytest.param(["About {{company}}"], NO_COMPANY, ["company"],
+                 id="a known field with neither value nor fallback is missing"),
+    pytest.param(["About {{company | }}"], NO_COMPANY, ["company"],
+                 id="an empty fallback is no fallback"),
+    pytest.param(["About {{company | your team}}"], NO_COMPANY, [],
+                 id="a fallback means nothing is missing"),
+    pytest.param(["Hi {{title}}"], VALUES, ["title"], id="an unknown field is missing too"),
+    pytest.param(["{{company}}", "at {{company}} {{last_name}}"], NO_COMPANY, ["company", "last_name"],
+                 id="subject and body are checked together and each field is named once"),
+    pytest.param(["No fields at all"], NO_COMPANY, [], id="text without fields misses nothing"),
+])
+def test_missing(texts: list[str], values: dict[str, str], expected: list[str]) -> None:
+    assert missing(texts, values) == expected
+
+
+def test_the_tokens_a_step_uses_are_listed_in_order_with_their_fallbacks() -> None:
+    found = tokens("Hi {{first_name | there}}", "At {{company}}, {{first_name|there}} {{ title }}")
+    assert [(x.field, x.fallback, x.known) for x in found] == [
+        ("first_name", "there", True), ("company", "", True), ("title", "", False)]
+    assert fields_used("{{company}} {{ company | x }}") == ["company"]
+
+
+# Never a hole: whatever the contact and the template, a text with nothing missing renders with
+# every token replaced by non-empty text.
+_WORD = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="{}|"), max_size=12)
+_TOKEN_TEXT = st.builds(
+    lambda field, fallback, pad: "{{" + pad + field + pad + (f"|{fallback}" if fallback is not None else "") + "}}",
+    st.sampled_from([*FIELDS, "title", "Company"]), st.one_of(st.none(), _WORD), st.sampled_from(["", " ", "  "]))
+_TEMPLATE = st.lists(st.one_of(_WORD, _TOKEN_TEXT), max_size=8).map("".join)
+_CONTACT = st.fixed_dictionaries({f: st.one_of(st.none(), st.just(""), st.just("  "), _WORD) for f in FIELDS})
+
+
+@given(subject=_TEMPLATE, body=_TEMPLATE, values=_CONTACT)
+def test_a_text_with_nothing_missing_never_renders_a_hole_or_a_token(subject: str, body: str,
+                                                                    values: dict[str, str | None]) -> None:
+    if missing((subject, body), values):
+        return  # such a step is held, never sent
+    for text in (subject, body):
+        # Braces in a template come only from its tokens: once rendered, none may be left.
+        rendered = render(text, values)
+        assert "{{" not in rendered and "}}" not in rendered, (text, rendered)
+        # And no token becomes empty text: each renders to something a reader sees.
+        for token in tokens(text):
+            alone = "{{" + token.field + (f"|{token.fallback}" if token.fallback else "") + "}}"
+            assert render(alone, values).strip(), f"{token} would leave a hole"
+
+
+@given(values=_CONTACT, template=_TEMPLATE)
+def test_a_field_the_contact_lacks_without_a_fallback_is_always_named_missing(
+        values: dict[str, str | None], template: str) -> None:
+    named = missing([template], values)
+    for token in tokens(template):
+        empty = not (values.get(token.field) or "").strip()
+        if not token.known or (empty and not token.fallback):
+            assert token.field in named

@@ -6,6 +6,8 @@ from typing import Any
 
 from addin_server.domain.model import EndOfEnrollment, Surface, UnenrollReason
 from addin_server.services.enrollments import end_enrollment
+from addin_server.services.outbox import LocalOutboxSender
+from addin_server.services.sending import ProviderMailSender
 from tests.web.gmail.helpers import button, card_text, only_card, validate_card
 
 
@@ -56,3 +58,18 @@ def test_a_disconnected_mailbox_is_called_out_with_where_to_reconnect(addon: Any
         validate_card(card)
         assert "Your mailbox is not connected" in card_text(card)
         assert "https://sidebar.test/app/" in card_text(card)
+
+
+def test_a_mailbox_that_cannot_send_says_so_in_the_same_words_as_the_api(addon: Any, services: Any,
+                                                                        world: Any) -> None:
+    # Production sending (no local outbox): Rita never connected her Gmail mailbox.
+    services.mail_sender = ProviderMailSender(services.settings)
+    try:
+        for path, fixture in [("/gmail/homepage", "homepage-event.json"), ("/gmail/compose", "compose-event.json")]:
+            card = only_card(addon.post(path, addon.event(fixture)).get_json())
+            validate_card(card)
+            text = card_text(card)
+            assert "Rita Rep's Gmail mailbox rita@acme.test is not connected" in text.replace("&#39;", "'")
+            assert "Settings" in text
+    finally:
+        services.mail_sender = LocalOutboxSender()

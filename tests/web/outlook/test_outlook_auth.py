@@ -9,6 +9,8 @@ import pytest
 
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
+from addin_server.services.outbox import LocalOutboxSender
+from addin_server.services.sending import ProviderMailSender
 from addin_server.web import outlook_auth
 from tests.builders import World
 from tests.web.outlook.sso_tokens import CLIENT_ID, TENANT, SigningKey, mint, sso_claims
@@ -123,3 +125,18 @@ def test_a_pane_token_from_the_dialog_sign_in_works_until_it_expires(
 
 def test_api_keys_still_work_beside_the_add_in_tokens(client: Any, world: World) -> None:
     assert _status(client, world.api_key, world.contact["email"]).status_code == 200
+
+
+def test_the_pane_learns_that_the_reps_outlook_mailbox_cannot_send_and_where_to_connect_it(
+        client: Any, services: ServiceContext, world: World, ms_key: SigningKey) -> None:
+    token = mint(ms_key, sso_claims())
+    # The embedded default (local outbox) can always send: nothing to say.
+    assert client.get("/api/v1/me/mailbox", headers=_bearer(token)).json["can_send"] is True
+    services.mail_sender = ProviderMailSender(services.settings)  # production: the rep's own mailbox
+    try:
+        answer = client.get("/api/v1/me/mailbox", headers=_bearer(token))
+    finally:
+        services.mail_sender = LocalOutboxSender()
+    assert answer.status_code == 200
+    assert answer.json["can_send"] is False and answer.json["connect_url"].endswith("/app/settings#mailboxes")
+    assert "Outlook mailbox otto@acme.test is not connected" in answer.json["notice"]

@@ -142,3 +142,10 @@ def test_api_answers_to_the_add_in_origin_carry_the_cors_header(client: Any, wor
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "https://sidebar.test"
     assert "Origin" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("path", ["/outlook/taskpane", "/outlook/commands"])
+def test_the_pane_forbids_plugins_and_base_changes_but_leaves_office_js_its_sources(client: Any, path: str) -> None:
+    policy = client.get(path).headers["Content-Security-Policy"]
+    assert "object-src 'none'" in policy and "base-uri 'none'" in policy
+    assert "script-src" not in policy and "frame-ancestors" not in policy  # Office.js and Outlook's frames
