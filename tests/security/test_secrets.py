@@ -143,13 +143,14 @@ def test_no_token_or_secret_appears_in_any_log_or_error_body(
         assert send(client.post("/webhooks/graph", json={"value": [item]})).status_code == 202
     secrets["wrong clientState"] = state[::-1]
 
-    # The Gmail add-on: a genuine request, and one whose system token was made for another endpoint.
+    # The Gmail add-on: a genuine request, and one whose system token was made for a URL the
+    # deployment does not declare (any declared URL is a valid audience on every endpoint).
     path = "/gmail/compose"
     secrets["add-on system token"] = system = creds.addon_system(path)
     secrets["add-on user token"] = user = creds.addon_user(world.rep["email"], aud=DEFAULT_CLIENT_ID)
     event = creds.addon_event(user, toRecipients=[world.contact["email"]])
     assert send(client.post(path, json=event, headers={"Authorization": f"Bearer {system}"})).status_code == 200
-    secrets["misdirected system token"] = wrong = creds.addon_system("/gmail/homepage")
+    secrets["misdirected system token"] = wrong = creds.addon_system("/app/")
     assert send(client.post(path, json=event, headers={"Authorization": f"Bearer {wrong}"})).status_code == 401
 
     # The Outlook pane's SSO token and an API key, good and bad.

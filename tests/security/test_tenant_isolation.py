@@ -76,6 +76,7 @@ APP_ROUTES: dict[str, tuple[str, str]] = {
     "/app/sequences/<sequence_id>": ("GET", "/app/sequences/{sequence_id}"),
     "/app/sequences/<sequence_id>/<tab>": ("GET", "/app/sequences/{sequence_id}/{tab}"),
     "/app/sequences/<sequence_id>/automation": ("POST", "/app/sequences/{sequence_id}/automation"),
+    "/app/sequences/<sequence_id>/same-company": ("POST", "/app/sequences/{sequence_id}/same-company"),
     "/app/sequences/<sequence_id>/unenroll": ("POST", "/app/sequences/{sequence_id}/unenroll"),
     "/app/settings/webhooks/<endpoint_id>/rotate": ("POST", "/app/settings/webhooks/{endpoint_id}/rotate"),
     "/app/settings/webhooks/<endpoint_id>/enable": ("POST", "/app/settings/webhooks/{endpoint_id}/enable"),
