@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
 from addin_server.domain.model import AutomationScope, EnrollmentStatus, Role
+from addin_server.domain.permissions import Action
 from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words
 from addin_server.services import accounts, mailboxes, sequences
 from addin_server.services.context import Principal, ServiceContext
@@ -26,6 +27,7 @@ from addin_server.services.enrollments import OPEN, can_unenroll
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.identity import principal_for_user
 from addin_server.services.meetings import booking_page_url
+from addin_server.services.permissions import may
 from addin_server.services.sequences import load_steps
 
 STEP_TYPE_WORDS = {"automated_email": "Automated email", "manual_email": "Manual email", "call": "Call",
@@ -121,8 +123,8 @@ def _users(s: Session, ids: set[int]) -> dict[int, t.User]:
 
 
 def may_edit_sequence(principal: Principal, seq: t.Sequence) -> bool:
-    """Super admins, API keys and the sequence's owner may change its settings."""
-    return principal.is_admin or principal.user_id is None or seq.owner_user_id == principal.user_id
+    """Whether the permission table lets this principal change the sequence's settings."""
+    return may(principal, Action.AUTOMATION, [seq.owner_user_id])
 
 
 # --- contact record --------------------------------------------------------------------------
@@ -295,14 +297,10 @@ def save_automation(
         pause = seq.pause_on_out_of_office
         # A copy made by a rep who may not edit the original belongs to that rep, so they can edit it.
         copy_owner = seq.owner_user_id if may_edit_sequence(principal, seq) else principal.user_id
-    view = sequences.update_automation(ctx, principal, sequence_id, on_reply=on_reply, on_meeting=on_meeting,
+    return sequences.update_automation(ctx, principal, sequence_id, on_reply=on_reply, on_meeting=on_meeting,
                                        pause_on_out_of_office=pause, save_as_new=save_as_new,
-                                       new_name=(new_name or "").strip() or None)
-    if save_as_new and copy_owner is not None and view["owner_user_id"] != str(copy_owner):
-        with ctx.session() as s:
-            s.get_one(t.Sequence, int(view["id"])).owner_user_id = copy_owner
-        view["owner_user_id"] = str(copy_owner)
-    return view
+                                       new_name=(new_name or "").strip() or None,
+                                       copy_owner_user_id=str(copy_owner) if copy_owner is not None else None)
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -322,7 +320,7 @@ def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any
             "unenroll_same_company": account.unenroll_same_company,
             "soft_bounce_threshold": account.soft_bounce_threshold,
             "custom_triggers_beta": account.custom_triggers_beta,
-            "may_change_beta": principal.is_admin,
+            "may_change_beta": may(principal, Action.BETA_OPT_IN),
             # The signed-in rep's own page, to share outside sequences (emails carry it with their token).
             "booking_page_url": booking_page_url(ctx.settings, principal.user_id) if principal.user_id else None,
             "sequences": [{"id": str(q.id), "name": q.name, "pause_on_out_of_office": q.pause_on_out_of_office,
@@ -358,8 +356,12 @@ def save_settings(
             if not may_edit_sequence(principal, seq):
                 raise Forbidden(f"only the owner of '{seq.name}' or a super admin can change its out-of-office option")
             changed.append((str(seq.id), seq.on_reply, seq.on_meeting, wanted))
-    accounts.update_account_settings(ctx, principal, unenroll_same_company=unenroll_same_company,
-                                     soft_bounce_threshold=soft_bounce_threshold)
+    # The form always carries the account switches; only those that change need an admin.
+    current = accounts.get_account(ctx, principal.account_id)
+    accounts.update_account_settings(
+        ctx, principal,
+        unenroll_same_company=None if unenroll_same_company == current.unenroll_same_company else unenroll_same_company,
+        soft_bounce_threshold=None if soft_bounce_threshold == current.soft_bounce_threshold else soft_bounce_threshold)
     for seq_id, on_reply, on_meeting, wanted in changed:
         sequences.update_automation(ctx, principal, seq_id, on_reply=on_reply, on_meeting=on_meeting,
                                     pause_on_out_of_office=wanted)

@@ -28,10 +28,12 @@ from addin_server.domain.model import (
     Surface,
     UnenrollReason,
 )
+from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned, parse_id
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from addin_server.services.outbox import OutgoingEmail
+from addin_server.services.permissions import authorize, may, own
 from addin_server.services.sequences import load_steps
 
 OPEN = (EnrollmentStatus.ACTIVE.value, EnrollmentStatus.PAUSED.value)
@@ -130,6 +132,9 @@ def enroll(
         sender = owned(s, t.User, sender_user_id, principal, "user")
         by_id = enrolled_by_user_id or (str(principal.user_id) if principal.user_id else sender_user_id)
         by = owned(s, t.User, by_id, principal, "user")
+        # A rep enrolls for themselves: from their own mailbox, in their own name.
+        authorize(principal, Action.ENROLL, [sender.id] if sender.id == by.id else [],
+                  message="a rep may only enroll contacts from their own mailbox, in their own name")
         if contact.unsubscribed:
             raise Conflict("this contact unsubscribed from sequence email and cannot be enrolled",
                            code="contact_unsubscribed")
@@ -351,26 +356,31 @@ def unenroll(
     now = ctx.now()
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
-        if e.status in OPEN and not can_unenroll(principal, e, s):
-            raise Forbidden("you may only unenroll contacts you enrolled or that are in your sequences")
+        if e.status in OPEN:
+            authorize(principal, Action.UNENROLL, _owners(s, e))
+        else:
+            authorize(principal, Action.READ, own(principal))
         end = EndOfEnrollment(reason, where, principal.actor, evidence or {"rule": "unenrolled by hand"})
         end_enrollment(s, e.id, end, now)
         s.refresh(e)
         return _view_one(s, e)
 
 
+def _owners(s: Session, e: t.Enrollment, sequence_owner_id: int | None = None) -> tuple[int | None, ...]:
+    """The reps an enrollment belongs to: who enrolled it, who sends it, who owns its sequence."""
+    if sequence_owner_id is None:
+        sequence_owner_id = s.get_one(t.Sequence, e.sequence_id).owner_user_id
+    return (e.enrolled_by_user_id, e.sender_user_id, sequence_owner_id)
+
+
 def can_unenroll(principal: Principal, e: t.Enrollment, s: Session | None = None,
-                 sequence_owner_id: int | None = None) -> bool:
-    """Admins and API keys may end any open enrollment; a rep, those they enrolled, send or own."""
+                 sequence_owner_id: int | None = None, action: Action = Action.UNENROLL) -> bool:
+    """Whether the permission table lets this principal end this open enrollment."""
     if e.status not in OPEN:
         return False
-    if principal.is_admin or principal.user_id is None:
-        return True
-    if principal.user_id in (e.enrolled_by_user_id, e.sender_user_id):
-        return True
     if sequence_owner_id is None and s is not None:
         sequence_owner_id = s.get_one(t.Sequence, e.sequence_id).owner_user_id
-    return sequence_owner_id == principal.user_id
+    return may(principal, action, (e.enrolled_by_user_id, e.sender_user_id, sequence_owner_id))
 
 
 def bulk_unenroll(
@@ -396,7 +406,8 @@ def bulk_unenroll(
         missing = sorted(set(wanted) - {e.id for e in rows})
         if missing:
             raise NotFound(f"not enrollments of sequence {seq.id}: {', '.join(map(str, missing))}")
-        refused = [e.id for e in rows if e.status in OPEN and not can_unenroll(principal, e, s, seq.owner_user_id)]
+        refused = [e.id for e in rows if e.status in OPEN
+                   and not can_unenroll(principal, e, s, seq.owner_user_id, Action.BULK_UNENROLL)]
         if refused:
             raise Forbidden(f"you may not unenroll: {', '.join(map(str, refused))}")
         ended = []
@@ -422,6 +433,7 @@ def workflow_unenroll(
     """A workflow action: end the contact's open enrollment (Enterprise accounts only)."""
     from addin_server.services.lookup import find_contact_id
 
+    authorize(principal, Action.WORKFLOW_UNENROLL)
     now = ctx.now()
     with ctx.session() as s:
         account = s.get_one(t.Account, principal.account_id)
@@ -454,6 +466,7 @@ def workflow_unenroll(
 
 
 def get_enrollment(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dict[str, Any]:
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
         return _view_one(s, e)
@@ -463,6 +476,7 @@ def list_enrollments(
     ctx: ServiceContext, principal: Principal, *, sequence_id: str | None = None, contact_id: str | None = None,
     status: str | None = None, limit: int = 100,
 ) -> list[dict[str, Any]]:
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         q = select(t.Enrollment).where(t.Enrollment.account_id == principal.account_id)
         if sequence_id:
@@ -480,6 +494,7 @@ def list_enrollments(
 
 def performance(ctx: ServiceContext, principal: Principal, sequence_id: str) -> dict[str, Any]:
     """Figures from enrollments and the append-only event log: unenrolling never lowers them."""
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
         by_status = dict(s.execute(
@@ -552,6 +567,8 @@ def pause(ctx: ServiceContext, principal: Principal, enrollment_id: str, *, unti
     now = ctx.now()
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        authorize(principal, Action.PAUSE_RESUME, _owners(s, e),
+                  message="you may only pause contacts you enrolled or that are in your sequences")
         if e.status != EnrollmentStatus.ACTIVE.value:
             raise Conflict(f"only an active enrollment can be paused; this one is {e.status}")
         remaining = (e.next_step_at - now).total_seconds() if e.next_step_at else 0
@@ -567,6 +584,8 @@ def resume(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dic
     now = ctx.now()
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        authorize(principal, Action.PAUSE_RESUME, _owners(s, e),
+                  message="you may only resume contacts you enrolled or that are in your sequences")
         if e.status != EnrollmentStatus.PAUSED.value:
             raise Conflict(f"only a paused enrollment can be resumed; this one is {e.status}")
         last_pause = s.scalar(select(t.EnrollmentEvent).where(
@@ -588,7 +607,7 @@ def resume_due_pauses(ctx: ServiceContext, limit: int = 200) -> int:
             t.Enrollment.status == EnrollmentStatus.PAUSED.value, t.Enrollment.paused_until.is_not(None),
             t.Enrollment.paused_until <= now).limit(limit)))
     for e in due:
-        system = Principal(account_id=e.account_id, label=SYSTEM_ACTOR)
+        system = Principal.system(e.account_id, SYSTEM_ACTOR)
         try:
             resume(ctx, system, str(e.id))
         except Conflict:
@@ -629,6 +648,8 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
     now = ctx.now()
     with ctx.session() as s:
         old = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        authorize(principal, Action.UNDO, _owners(s, old),
+                  message="you may only undo the unenrollment of contacts you enrolled or that are in your sequences")
         if old.status != EnrollmentStatus.UNENROLLED.value or old.end_surface != Surface.AUTOMATIC.value:
             raise Conflict("only an automatic unenrollment can be undone", code="not_automatic")
         if s.scalar(select(t.EnrollmentEvent.id).where(

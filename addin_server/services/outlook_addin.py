@@ -11,13 +11,12 @@ import logging
 import warnings
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from addin_server.config import Settings
 from addin_server.db import tables as t
-from addin_server.domain.addresses import try_normalize
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.identity import is_known_tenant, principal_for_microsoft_user, principal_for_user
+from addin_server.services.identity import claimant, is_known_tenant, principal_for_microsoft_user, principal_for_user
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +32,13 @@ def tenant_is_served(ctx: ServiceContext, tid: str, username: str | None) -> boo
     """Whether a Microsoft tenant is one of ours: a rep of it is linked, or the signing-in address is a rep's.
 
     The second half is how a tenant's first rep ever gets in: until someone links, no rep carries the
-    tenant id. The address must name exactly one rep not yet linked to another tenant, the same rule
-    identity.principal_for_microsoft_user applies when it links.
+    tenant id. The address must name one rep (identity.claimant: its binding, or the one invitation
+    meant), the same rule identity.principal_for_microsoft_user applies when it links.
     """
     if is_known_tenant(ctx, tid):
         return True
-    norm = try_normalize(username or "")
-    if norm is None:
-        return False
     with ctx.session() as s:
-        alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
-        found = list(s.scalars(select(t.User.id).where(
-            or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner)),
-            or_(t.User.ms_tid.is_(None), t.User.ms_tid == tid))))
-    return len(found) == 1
+        return claimant(s, username or "", tid=tid) is not None
 
 
 def outlook_reps(ctx: ServiceContext) -> list[dict[str, Any]]:

@@ -32,6 +32,8 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("get", "/companies/{company_id}"): {},
     ("post", "/users"): None,
     ("get", "/users/{user_id}"): {},
+    ("patch", "/users/{user_id}"): {"role": "user"},
+    ("post", "/api-keys"): None,
     ("post", "/contacts"): {"email": "new.person@elsewhere.example", "company_id": "{company_id}"},
     ("get", "/contacts/{contact_id}"): {},
     ("post", "/sequences"): {"name": "Stolen", "owner_user_id": "{user_id}",
@@ -154,7 +156,8 @@ def _own_body(method: str, path: str) -> Any:
     return {("patch", "/account/settings"): {"soft_bounce_threshold": 3},
             ("post", "/companies"): {"name": "Umbrella", "domains": ["umbrella-b.test"]},
             ("post", "/users"): {"email": "new.rep@initech.test", "name": "New", "role": "user",
-                                 "mailbox_provider": "gmail", "mailbox_address": "new.rep@initech.test"}}.get((method, path), {})
+                                 "mailbox_provider": "gmail", "mailbox_address": "new.rep@initech.test"},
+            ("post", "/api-keys"): {"name": "crm", "role": "read_only"}}.get((method, path), {})
 
 
 @pytest.mark.parametrize(("method", "path"), _api_cases(), ids=[f"{m.upper()} {p}" for m, p in _api_cases()])
