@@ -51,6 +51,12 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
             mailbox_provider=MailboxProvider.GMAIL.value, mailbox_address=email, created_at=now,
         )
         s.add(admin)
+        s.flush()
+        # The operator who runs `accounts create` vouches for the first super admin's address (the one
+        # binding no account can make for itself); an address already bound stays where it is.
+        if s.scalar(select(t.AddressBinding.id).where(t.AddressBinding.address == email)) is None:
+            s.add(t.AddressBinding(address=email, account_id=account.id, user_id=admin.id, proof="account_created",
+                                   bound_at=now))
         plaintext, prefix, digest = new_api_key()
         # The first key is the account's admin integration: everything an admin may do except
         # making super admins and joining the beta, which stay with people (docs/ARCHITECTURE.md).

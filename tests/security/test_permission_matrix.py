@@ -389,7 +389,7 @@ def _card_outcome(m: Matrix, response: Any) -> str:
     if response.status_code in (401, 403):
         return UNAUTHENTICATED
     text = json.dumps(response.get_json())
-    if "you may only unenroll" in text:
+    if "You cannot unenroll" in text or "you may only unenroll" in text:
         return FORBIDDEN
     if "Not found" in text:
         return "404"
