@@ -79,8 +79,8 @@ ACTION_MEANING: dict[Action, str] = {
                        "reply and meeting triggers need the custom-trigger beta",
     Action.ACCOUNT_SETTINGS: "change the account's unenrollment settings",
     Action.BETA_OPT_IN: "opt the account in or out of the custom-trigger beta",
-    Action.MANAGE_USERS: "create users, change roles, remove users (never above one's own role)",
-    Action.MANAGE_API_KEYS: "create and revoke API keys (never above one's own role)",
+    Action.MANAGE_USERS: "create users (invitations) and change roles, never above one's own role",
+    Action.MANAGE_API_KEYS: "create API keys (`POST /api-keys`), never with a role above one's own",
     Action.SIMULATE: "dry-run a raw message in a mailbox (a rep: their own mailbox)",
     Action.OUTBOX: "read the local outbox (every rep's sent email)",
     Action.INBOX_REQUEUE: "requeue dead webhook notifications (operators, with the `inbox` command only)",
@@ -129,10 +129,17 @@ def may_grant(own_rank: int, wanted_rank: int) -> bool:
     return wanted_rank <= own_rank
 
 
+ACTOR_HEADINGS: dict[Actor, str] = {
+    Actor.SUPER_ADMIN: "super admin", Actor.ADMIN: "admin", Actor.OWNER_REP: "rep, own object",
+    Actor.OTHER_REP: "rep, another rep's object", Actor.KEY_ADMIN: "API key: admin",
+    Actor.KEY_INTEGRATION: "API key: integration", Actor.KEY_READ_ONLY: "API key: read_only", Actor.SYSTEM: "worker",
+}
+
+
 def permissions_markdown() -> str:
     """The table as docs/ARCHITECTURE.md shows it."""
     actors = [a for a in Actor if a is not Actor.SYSTEM]
-    head = "| action | " + " | ".join(a.value.replace("_", " ") for a in actors) + " |"
+    head = "| action | " + " | ".join(ACTOR_HEADINGS[a] for a in actors) + " |"
     rule = "|---|" + "---|" * len(actors)
     rows = [
         f"| `{action.value}`: {ACTION_MEANING[action]} | "
