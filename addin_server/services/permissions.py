@@ -56,7 +56,7 @@ REFUSALS: dict[Action, str] = {
     Action.WORKFLOW_UNENROLL: "unenrolling from a workflow is an integration action: an API key or an admin",
     Action.BETA_OPT_IN: "only a super admin can opt in to the custom-trigger beta",
     Action.ACCOUNT_SETTINGS: "only an admin can change the account's unenrollment settings",
-    Action.MANAGE_USERS: "only an admin can create, change or remove users",
+    Action.MANAGE_USERS: "only an admin can create users or change roles",
     Action.MANAGE_API_KEYS: "only an admin can create or revoke API keys",
     Action.UNENROLL: "you may only unenroll contacts you enrolled or that are in your sequences",
     Action.OUTBOX: "only an admin can read every rep's outbox",

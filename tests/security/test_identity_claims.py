@@ -126,3 +126,24 @@ def test_a_removed_rep_has_no_session_left(app: Any, services: ServiceContext) -
         assert s.scalars(select(t.WebSession).where(t.WebSession.user_id == int(a.other_rep["id"]))).all() == []
     r = browser.get("/app/settings")
     assert r.status_code == 302 and r.headers["Location"].startswith("/app/sign-in")
+
+
+def test_the_last_super_admin_cannot_be_demoted(client: Any, services: ServiceContext, creds: Credentials) -> None:
+    a = make_world(services)
+    token = creds.outlook_sso(preferred_username="admin@acme.test", oid="oid-admin")
+    r = client.patch(f"/api/v1/users/{a.super_admin.user_id}", headers={"Authorization": f"Bearer {token}"},
+                     json={"role": "admin"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "last_super_admin")
+    r = client.patch(f"/api/v1/users/{a.rep['id']}", headers={"Authorization": f"Bearer {token}"},
+                     json={"role": "super_admin"})
+    assert r.status_code == 200  # a super admin makes another one...
+    r = client.patch(f"/api/v1/users/{a.super_admin.user_id}", headers={"Authorization": f"Bearer {token}"},
+                     json={"role": "admin"})
+    assert (r.status_code, r.get_json()["role"]) == (200, "admin")  # ...and may then step down
+
+
+def test_an_admin_key_cannot_make_keys_or_super_admins(client: Any, services: ServiceContext) -> None:
+    a = make_world(services)
+    assert client.post("/api/v1/api-keys", headers=a.headers, json={"name": "x", "role": "read_only"}).status_code == 403
+    r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "z@acme.test", "role": "super_admin"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (403, "role_above_own")
