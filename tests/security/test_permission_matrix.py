@@ -141,7 +141,7 @@ API_OPS: list[Op] = [
     Op("PATCH", "/users/{user_id}", Action.MANAGE_USERS, {"role": "super_admin"}, "promote to super admin",
        grant=ROLE_RANK["super_admin"], target={"user_id": "other_id"}),
     Op("PATCH", "/users/{user_id}", Action.MANAGE_USERS, {"role": "user"}, "demote a super admin",
-       grant=ROLE_RANK["super_admin"], target={"user_id": "super_admin_id"}),
+       grant=ROLE_RANK["super_admin"], target={"user_id": "second_super_admin_id"}),
     Op("POST", "/contacts", Action.CREATE_DIRECTORY, {"email": "new.person@globex-acme.test",
                                                       "company_id": "{company_id}"}),
     Op("GET", "/contacts/{contact_id}", Action.READ),
@@ -256,6 +256,8 @@ def matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
     accounts.update_account_settings(services, sa, custom_triggers_beta=True)
     ada = directory.create_user(services, sa, email="ada@acme.test", name="Ada Admin", role="admin",
                                 mailbox_provider="gmail", mailbox_address=None)
+    sam = directory.create_user(services, sa, email="sam@acme.test", name="Sam Second", role="super_admin",
+                                mailbox_provider="gmail", mailbox_address=None)
     fresh = directory.create_contact(services, a.admin, email="fresh@globex-acme.test", first_name="Fay")
     paused_contact = directory.create_contact(services, a.admin, email="pia@globex-acme.test", first_name="Pia")
     enroll = lambda contact: enrollments.enroll(  # noqa: E731 - Rita enrolls from her own mailbox
@@ -277,7 +279,7 @@ def matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
             KEY_INTEGRATION: accounts.create_api_key(services, a.account_id, "crm", "integration"),
             KEY_READ_ONLY: accounts.create_api_key(services, a.account_id, "reports", "read_only")}
     ids = {"company_id": a.company["id"], "user_id": a.rep["id"], "other_id": a.other_rep["id"],
-           "super_admin_id": str(sa.user_id), "contact_id": a.contact["id"], "contact_email": a.contact["email"],
+           "second_super_admin_id": sam["id"], "contact_id": a.contact["id"], "contact_email": a.contact["email"],
            "fresh_contact_id": fresh["id"], "sequence_id": a.sequence["id"], "enrollment_id": active["id"],
            "paused_id": paused["id"], "automatic_id": automatic["id"], "mailbox": a.rep["mailbox_address"]}
     return Matrix(client, services, creds, a, b, people, keys, ids)
