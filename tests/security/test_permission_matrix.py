@@ -496,3 +496,15 @@ def test_a_principal_without_a_role_is_refused_everything() -> None:
     assert not any(may(nobody_in_particular, action, [7]) for action in Action)
     keyless = Principal(account_id=1, label="api_key:ssk_x", kind="api_key")
     assert not any(may(keyless, action) for action in Action)
+
+
+def test_a_read_only_key_cannot_even_replay_an_unenrollment_that_already_happened(matrix: Matrix) -> None:
+    m = matrix
+    ended = m.ids["automatic_id"]
+    r = m.client.post(f"/api/v1/enrollments/{ended}/unenroll", headers=m.bearer(KEY_READ_ONLY), json={})
+    assert r.status_code == 403
+    r = m.client.post(f"/api/v1/sequences/{m.ids['sequence_id']}/unenroll", headers=m.bearer(KEY_READ_ONLY),
+                      json={"enrollment_ids": [ended]})
+    assert r.status_code == 403
+    r = m.client.post(f"/api/v1/enrollments/{ended}/unenroll", headers=m.bearer(KEY_INTEGRATION), json={})
+    assert (r.status_code, r.get_json()["end_reason"]) == (200, "replied")  # the outcome, unchanged
