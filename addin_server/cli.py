@@ -58,6 +58,19 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_accounts_api_key(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.services.accounts import create_api_key
+    from addin_server.services.errors import ServiceError
+
+    try:
+        key = create_api_key(_services(settings), args.account_id, name=args.name, role=args.role)
+    except ServiceError as exc:
+        print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
+        return 2
+    print(json.dumps({"account_id": str(args.account_id), "api_key": key, "role": args.role, "name": args.name}))
+    return 0
+
+
 class RedactingAccessLog(Logger):
     """gunicorn's logger, with capability tokens (unsubscribe, booking, OAuth) cut from every
     access-log field: request line, path, query, referrer, headers and environ alike."""
@@ -299,11 +312,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("accounts", help="account commands")
     asub = a.add_subparsers(dest="accounts_command", required=True)
-    ac = asub.add_parser("create", help="create an account, its super admin and an API key")
+    ac = asub.add_parser("create", help="create an account, its super admin and an admin API key")
     ac.add_argument("--name", required=True)
     ac.add_argument("--plan", required=True, choices=["professional", "enterprise"])
     ac.add_argument("--admin-email", required=True)
     ac.set_defaults(func=cmd_accounts_create)
+    ak = asub.add_parser("api-key", help="make another API key for an account (e.g. a narrower integration key)")
+    ak.add_argument("--account-id", required=True, type=int)
+    ak.add_argument("--role", required=True, choices=["admin", "integration", "read_only"])
+    ak.add_argument("--name", default="integration")
+    ak.set_defaults(func=cmd_accounts_api_key)
 
     e = sub.add_parser("emulator", help="run the local Google/Microsoft emulator")
     e.add_argument("--host", default="127.0.0.1")

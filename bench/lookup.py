@@ -43,7 +43,7 @@ CHUNK = 20_000
 def seed(ctx: ServiceContext, n: int) -> tuple[Principal, str]:
     """A realistic shape: n contacts, each with one enrollment (60% open, the rest ended)."""
     made = accounts.create_account(ctx, name="Bench", plan="enterprise", admin_email="admin@bench.test")
-    admin = Principal(made.account_id, "api_key:bench")
+    admin = Principal.for_api_key(made.account_id, "bench", "admin")
     rep = directory.create_user(ctx, admin, email="rep@bench.test", name="Rep", role="user",
                                 mailbox_provider="gmail", mailbox_address="rep@bench.test")
     seqs = [sequences.create_sequence(ctx, admin, name=f"Sequence {i}", owner_user_id=rep["id"], steps=[
@@ -122,7 +122,7 @@ def main() -> int:
             cache.write_text(json.dumps({"account_id": admin.account_id, "api_key": key}))
     else:
         saved = json.loads(cache.read_text())
-        admin, key, seed_s = Principal(saved["account_id"], "api_key:bench"), saved["api_key"], 0.0
+        admin, key, seed_s = Principal.for_api_key(saved["account_id"], "bench", "admin"), saved["api_key"], 0.0
     with ctx.session() as s:
         enrollments_count = s.scalar(select(func.count()).select_from(t.Enrollment))
     print(f"{kind}: {enrollments_count:,} enrollments (seeded in {seed_s:.0f} s)" if seed_s else

@@ -136,7 +136,7 @@ def load(n: int, mailboxes: int, database_url: str) -> Loaded:
     ctx = ServiceContext.create(Settings.from_env({}, **values))
     upgrade(ctx.engine)
     made = accounts.create_account(ctx, name="Pipeline", plan="enterprise", admin_email="admin@pipe.test")
-    admin = Principal(made.account_id, "api_key:pipeline")
+    admin = Principal.for_api_key(made.account_id, "pipeline", "admin")
     reps = []
     for m in range(mailboxes):
         address = f"rep{m}@pipe.test"
@@ -239,7 +239,7 @@ def run_graph(n: int, mailboxes: int, database_url: str) -> dict[str, Any]:
     try:
         with live_server(create_app(settings, services=ctx), port=port):
             made = accounts.create_account(ctx, name="Pipeline", plan="enterprise", admin_email="admin@pipe.test")
-            admin = Principal(made.account_id, "api_key:pipeline")
+            admin = Principal.for_api_key(made.account_id, "pipeline", "admin")
             reps = []
             for m in range(mailboxes):
                 address = setup.address if m == 0 else f"rep{m}-{setup.address}"

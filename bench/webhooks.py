@@ -116,7 +116,7 @@ def main() -> int:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     upgrade(ctx.engine)
     made = accounts.create_account(ctx, name="Bench", plan="enterprise", admin_email="admin@bench.test")
-    admin = Principal(made.account_id, "api_key:bench")
+    admin = Principal.for_api_key(made.account_id, "bench", "admin")
     directory.create_user(ctx, admin, email="rep@bench.test", name="Rep", role="user", mailbox_provider="gmail",
                           mailbox_address="rep@bench.test")
     outlook = directory.create_user(ctx, admin, email="o@bench.test", name="O", role="user",

@@ -21,6 +21,7 @@ class World:
     contact: dict[str, Any]
     colleague: dict[str, Any]
     sequence: dict[str, Any]
+    super_admin: Principal
 
     @property
     def headers(self) -> dict[str, str]:
@@ -37,7 +38,7 @@ THREE_STEPS = [
 def make_world(ctx: ServiceContext, *, plan: str = "enterprise", name: str = "Acme",
                steps: list[StepInput] | None = None, domain: str = "acme.test") -> World:
     made = accounts.create_account(ctx, name=name, plan=plan, admin_email=f"admin@{domain}")
-    admin = Principal(account_id=made.account_id, label=f"api_key:{name}", is_admin=True)
+    admin = Principal.for_api_key(made.account_id, name, "admin")
     rep = directory.create_user(ctx, admin, email=f"rita@{domain}", name="Rita Rep", role="user",
                                 mailbox_provider="gmail", mailbox_address=f"rita@{domain}")
     other = directory.create_user(ctx, admin, email=f"otto@{domain}", name="Otto Other", role="user",
@@ -50,7 +51,10 @@ def make_world(ctx: ServiceContext, *, plan: str = "enterprise", name: str = "Ac
                                          company_id=company["id"])
     seq = sequences.create_sequence(ctx, admin, name="Intro outreach", owner_user_id=rep["id"],
                                     steps=steps or THREE_STEPS)
-    return World(made.account_id, made.api_key, admin, rep, other, company, contact, colleague, seq)
+    # The account's first super admin (a person): the only one who may join the beta or make super admins.
+    super_admin = Principal(account_id=made.account_id, label=f"user:admin@{domain}", user_id=made.admin_user_id,
+                            role="super_admin")
+    return World(made.account_id, made.api_key, admin, rep, other, company, contact, colleague, seq, super_admin)
 
 
 def follow_outlook_inbox(ctx: ServiceContext, world: World, subscription_id: str) -> str:

@@ -217,7 +217,7 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
     try:
         with live_server(create_app(settings, services=ctx), port=port) as url:
             made = accounts.create_account(ctx, name="Soak", plan="enterprise", admin_email="admin@soak.test")
-            admin = Principal(made.account_id, "api_key:soak")
+            admin = Principal.for_api_key(made.account_id, "soak", "admin")
             gmail_rep = directory.create_user(ctx, admin, email=GMAIL_REP, name="Gmail Rep", role="user",
                                               mailbox_provider="gmail", mailbox_address=GMAIL_REP)
             box = google.create_mailbox(GMAIL_REP)

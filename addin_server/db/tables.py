@@ -87,6 +87,8 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200))
     prefix: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # admin | integration | read_only (domain/permissions.ApiKeyRole); keys made before roles were admin.
+    role: Mapped[str] = mapped_column(String(20), server_default="admin")
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
@@ -101,7 +103,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     mailbox_provider: Mapped[str] = mapped_column(String(20))
     mailbox_address: Mapped[str] = mapped_column(String(320), index=True)
-    mailbox_connected: Mapped[bool] = mapped_column(Boolean, default=True)
+    # True only after the rep's own consent (services/mailboxes); invited users start unconnected.
+    mailbox_connected: Mapped[bool] = mapped_column(Boolean, default=False)
     # Encrypted at rest (auth.secrets_box); never logged.
     refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
     google_sub: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -119,6 +122,33 @@ class UserAlias(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     address: Mapped[str] = mapped_column(String(320))
+
+
+class AddressBinding(Base):
+    """An address a person proved is theirs (signing in with Google or Microsoft, or granting their
+    mailbox): bound to one rep of one account, so no other account can claim it. Users created
+    through the API are invitations until then and bind nothing."""
+
+    __tablename__ = "address_bindings"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    proof: Mapped[str] = mapped_column(String(40))  # google_sign_in | microsoft_sign_in | gmail_consent | ...
+    bound_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A signed-in web app session. The cookie carries a random token; only its hash is stored, and
+    deleting the row (sign-out, role change, removal) ends the session wherever the cookie is."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class Company(Base):

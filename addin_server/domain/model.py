@@ -19,7 +19,10 @@ class Plan(StrEnum):
 
 
 class Role(StrEnum):
+    """A person's role in an account (docs/ARCHITECTURE.md "Permissions" says what each may do)."""
+
     SUPER_ADMIN = "super_admin"
+    ADMIN = "admin"
     USER = "user"
 
 

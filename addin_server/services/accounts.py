@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -11,8 +12,10 @@ from addin_server.auth.api_keys import hash_api_key, looks_like_api_key, new_api
 from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, normalize
 from addin_server.domain.model import MailboxProvider, Plan, Role
+from addin_server.domain.permissions import Action, ApiKeyRole
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Invalid, Unauthorized
+from addin_server.services.errors import Invalid, NotFound, Unauthorized
+from addin_server.services.permissions import authorize, authorize_key_grant
 
 
 @dataclass(frozen=True)
@@ -48,26 +51,60 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
             mailbox_provider=MailboxProvider.GMAIL.value, mailbox_address=email, created_at=now,
         )
         s.add(admin)
+        s.flush()
+        # The operator who runs `accounts create` vouches for the first super admin's address (the one
+        # binding no account can make for itself); an address already bound stays where it is.
+        if s.scalar(select(t.AddressBinding.id).where(t.AddressBinding.address == email)) is None:
+            s.add(t.AddressBinding(address=email, account_id=account.id, user_id=admin.id, proof="account_created",
+                                   bound_at=now))
         plaintext, prefix, digest = new_api_key()
-        s.add(t.ApiKey(account_id=account.id, name="default", prefix=prefix, key_hash=digest, created_at=now))
+        # The first key is the account's admin integration: everything an admin may do except
+        # making super admins and joining the beta, which stay with people (docs/ARCHITECTURE.md).
+        s.add(t.ApiKey(account_id=account.id, name="default", prefix=prefix, key_hash=digest,
+                       role=ApiKeyRole.ADMIN.value, created_at=now))
         s.flush()
         return NewAccount(account_id=account.id, api_key=plaintext, admin_user_id=admin.id)
 
 
-def create_api_key(ctx: ServiceContext, account_id: int, name: str = "integration") -> str:
+def _key_role(role: str) -> ApiKeyRole:
+    try:
+        return ApiKeyRole(role)
+    except ValueError:
+        raise Invalid(f"role must be one of {', '.join(ApiKeyRole)}") from None
+
+
+def create_api_key(ctx: ServiceContext, account_id: int, name: str = "integration",
+                   role: str = ApiKeyRole.INTEGRATION.value) -> str:
+    """A new key for an account, made by the operator on the server (`accounts api-key`); shown once."""
+    role_v = _key_role(role)
+    if not name.strip():
+        raise Invalid("name must not be empty")
     plaintext, prefix, digest = new_api_key()
     with ctx.session() as s:
-        s.add(t.ApiKey(account_id=account_id, name=name, prefix=prefix, key_hash=digest, created_at=ctx.now()))
+        if s.get(t.Account, account_id) is None:
+            raise NotFound(f"account {account_id} not found")
+        s.add(t.ApiKey(account_id=account_id, name=name.strip()[:200], prefix=prefix, key_hash=digest,
+                       role=role_v.value, created_at=ctx.now()))
     return plaintext
 
 
-def install_api_key(ctx: ServiceContext, account_id: int, plaintext: str, name: str) -> None:
+def issue_api_key(ctx: ServiceContext, principal: Principal, *, name: str, role: str) -> dict[str, Any]:
+    """An admin makes a key for an integration, never with a role above their own; shown once."""
+    authorize(principal, Action.MANAGE_API_KEYS)
+    role_v = _key_role(role)
+    authorize_key_grant(principal, role_v.value)
+    plaintext = create_api_key(ctx, principal.account_id, name, role_v.value)
+    return {"api_key": plaintext, "prefix": plaintext[:10], "name": name.strip()[:200], "role": role_v.value}
+
+
+def install_api_key(ctx: ServiceContext, account_id: int, plaintext: str, name: str,
+                    role: str = ApiKeyRole.ADMIN.value) -> None:
     """Store a key chosen by the caller (the demo's well-known key); never used in production paths."""
     if not looks_like_api_key(plaintext):
         raise Invalid("not an API key")
     with ctx.session() as s:
         s.add(t.ApiKey(account_id=account_id, name=name, prefix=plaintext[:10], key_hash=hash_api_key(plaintext),
-                       created_at=ctx.now()))
+                       role=_key_role(role).value, created_at=ctx.now()))
 
 
 API_KEY_CACHE_SECONDS = 30.0
@@ -91,7 +128,7 @@ def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:
         if key is None or key.revoked_at is not None:
             ctx.api_key_cache.pop(digest, None)
             raise Unauthorized("this API key is not valid")
-        principal = Principal(account_id=key.account_id, label=f"api_key:{key.prefix}", is_admin=True)
+        principal = Principal.for_api_key(key.account_id, key.prefix, key.role)
     if len(ctx.api_key_cache) >= _API_KEY_CACHE_MAX:
         ctx.api_key_cache.clear()
     ctx.api_key_cache[digest] = (principal, time.monotonic() + API_KEY_CACHE_SECONDS)
@@ -115,24 +152,22 @@ def update_account_settings(
     soft_bounce_threshold: int | None = None,
     custom_triggers_beta: bool | None = None,
 ) -> t.Account:
-    from addin_server.services.errors import Forbidden
-
+    """Change account-wide settings; asking to set one at all needs the right to change it."""
     with ctx.session() as s:
         account = s.get(t.Account, principal.account_id)
         if account is None:
             raise Unauthorized("unknown account")
         if custom_triggers_beta is not None:
-            if not principal.is_admin:
-                raise Forbidden("only a super admin can opt in to the custom-trigger beta")
+            authorize(principal, Action.BETA_OPT_IN)
             account.custom_triggers_beta = custom_triggers_beta
-        if not principal.is_admin and (unenroll_same_company is not None or soft_bounce_threshold is not None):
+        if soft_bounce_threshold is not None and not 1 <= soft_bounce_threshold <= 20:
+            raise Invalid("soft_bounce_threshold must be between 1 and 20")
+        if unenroll_same_company is not None or soft_bounce_threshold is not None:
             # These change what happens to every rep's contacts: an account-wide decision.
-            raise Forbidden("only a super admin can change the account's unenrollment settings")
+            authorize(principal, Action.ACCOUNT_SETTINGS)
         if unenroll_same_company is not None:
             account.unenroll_same_company = unenroll_same_company
         if soft_bounce_threshold is not None:
-            if not 1 <= soft_bounce_threshold <= 20:
-                raise Invalid("soft_bounce_threshold must be between 1 and 20")
             account.soft_bounce_threshold = soft_bounce_threshold
         s.flush()
         s.expunge(account)

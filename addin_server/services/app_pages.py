@@ -20,6 +20,7 @@ from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
 from addin_server.domain.meetings import MeetingSource
 from addin_server.domain.model import AutomationScope, EnrollmentStatus, Role
+from addin_server.domain.permissions import Action
 from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words
 from addin_server.services import accounts, mailboxes, sequences
 from addin_server.services.context import Principal, ServiceContext
@@ -28,6 +29,7 @@ from addin_server.services.enrollments import OPEN, can_unenroll, held_from_even
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.identity import principal_for_user
 from addin_server.services.meetings import booking_page_url
+from addin_server.services.permissions import may
 from addin_server.services.sequences import load_steps, merge_fields_view
 
 STEP_TYPE_WORDS = {"automated_email": "Automated email", "manual_email": "Manual email", "call": "Call",
@@ -125,8 +127,8 @@ def _users(s: Session, ids: set[int]) -> dict[int, t.User]:
 
 
 def may_edit_sequence(principal: Principal, seq: t.Sequence) -> bool:
-    """Super admins, API keys and the sequence's owner may change its settings."""
-    return principal.is_admin or principal.user_id is None or seq.owner_user_id == principal.user_id
+    """Whether the permission table lets this principal change the sequence's settings."""
+    return may(principal, Action.AUTOMATION, [seq.owner_user_id])
 
 
 # --- contact record --------------------------------------------------------------------------
@@ -378,14 +380,10 @@ def save_automation(
         pause = seq.pause_on_out_of_office
         # A copy made by a rep who may not edit the original belongs to that rep, so they can edit it.
         copy_owner = seq.owner_user_id if may_edit_sequence(principal, seq) else principal.user_id
-    view = sequences.update_automation(ctx, principal, sequence_id, on_reply=on_reply, on_meeting=on_meeting,
+    return sequences.update_automation(ctx, principal, sequence_id, on_reply=on_reply, on_meeting=on_meeting,
                                        pause_on_out_of_office=pause, save_as_new=save_as_new,
-                                       new_name=(new_name or "").strip() or None)
-    if save_as_new and copy_owner is not None and view["owner_user_id"] != str(copy_owner):
-        with ctx.session() as s:
-            s.get_one(t.Sequence, int(view["id"])).owner_user_id = copy_owner
-        view["owner_user_id"] = str(copy_owner)
-    return view
+                                       new_name=(new_name or "").strip() or None,
+                                       copy_owner_user_id=str(copy_owner) if copy_owner is not None else None)
 
 
 def save_same_company(ctx: ServiceContext, principal: Principal, sequence_id: str, *, on: bool) -> dict[str, Any]:
@@ -416,7 +414,7 @@ def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any
             "unenroll_same_company": account.unenroll_same_company,
             "soft_bounce_threshold": account.soft_bounce_threshold,
             "custom_triggers_beta": account.custom_triggers_beta,
-            "may_change_beta": principal.is_admin,
+            "may_change_beta": may(principal, Action.BETA_OPT_IN),
             # The signed-in rep's own page, to share outside sequences (emails carry it with their token).
             "booking_page_url": booking_page_url(ctx.settings, principal.user_id) if principal.user_id else None,
             # Bookings on the rep's page that are not in their calendar yet: the rep must know.

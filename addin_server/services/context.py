@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,18 +23,41 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+PrincipalKind = Literal["user", "api_key", "system"]
+
+
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking: an API key of an account, or a rep of that account."""
+    """Who is asking: a rep (person) of an account, an API key of it, or the worker acting for it.
+
+    `role` is the person's or the key's role. Nothing defaults to a role: a principal built without
+    one is refused by every row of the permission table (services/permissions.py), so forgetting to
+    set it fails closed.
+    """
 
     account_id: int
     label: str  # recorded as the actor: "api_key:ssk_ab12cd" or "user:jane@acme.com"
     user_id: int | None = None
-    is_admin: bool = True
+    role: str = ""
+    kind: PrincipalKind = "user"
 
     @property
     def actor(self) -> str:
         return self.label
+
+    @property
+    def is_admin(self) -> bool:
+        """A person or key whose role sees and acts on the whole account (super admin or admin)."""
+        return self.kind in ("user", "api_key") and self.role in ("super_admin", "admin")
+
+    @classmethod
+    def for_api_key(cls, account_id: int, prefix: str, role: str) -> Principal:
+        return cls(account_id=account_id, label=f"api_key:{prefix}", role=role, kind="api_key")
+
+    @classmethod
+    def system(cls, account_id: int, label: str) -> Principal:
+        """The worker acting on its own schedule (resuming pauses whose date has come)."""
+        return cls(account_id=account_id, label=label, role="system", kind="system")
 
 
 @dataclass

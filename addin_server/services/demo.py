@@ -74,7 +74,7 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
                                    admin_email="admin@northwind.example")
     accounts.install_api_key(ctx, acct.account_id, DEMO_API_KEY, name="demo")
     admin = Principal(account_id=acct.account_id, label="user:admin@northwind.example",
-                      user_id=acct.admin_user_id, is_admin=True)
+                      user_id=acct.admin_user_id, role="super_admin")
     # The custom-trigger beta stays off so the usual reasons show; a super admin can opt in in Settings.
     accounts.update_account_settings(ctx, admin, unenroll_same_company=True)
 

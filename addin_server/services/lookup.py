@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session, aliased
 from addin_server.db import tables as t
 from addin_server.domain.addresses import fold_normalized, try_normalize
 from addin_server.domain.model import EnrollmentStatus, person_name
+from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.enrollments import OPEN, can_unenroll, iso_z
 from addin_server.services.errors import Invalid
+from addin_server.services.permissions import authorize, own
 
 MAX_RECIPIENTS = 200
 _ACTIVE = EnrollmentStatus.ACTIVE.value
@@ -94,6 +96,7 @@ def _contact_and_enrollment(principal: Principal, row: Any) -> tuple[dict[str, A
 
 def lookup_recipients(ctx: ServiceContext, principal: Principal, emails: list[str]) -> list[dict[str, Any]]:
     """Status of each address, in the order asked: contact, company, open enrollment, may unenroll."""
+    authorize(principal, Action.READ, own(principal))
     if len(emails) > MAX_RECIPIENTS:
         raise Invalid(f"at most {MAX_RECIPIENTS} addresses per lookup")
     normalized = [try_normalize(x) if isinstance(x, str) else None for x in emails]

@@ -13,6 +13,7 @@ from addin_server.auth.secrets_box import decrypt, encrypt
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.model import MailboxProvider
+from addin_server.domain.permissions import Action
 from addin_server.providers.gmail import GmailError, GmailMailbox, GrantRevoked
 from addin_server.providers.graph import (
     MAX_SUBSCRIPTION_MINUTES,
@@ -25,6 +26,8 @@ from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
 from addin_server.services.errors import Conflict, Invalid
+from addin_server.services.identity import bind_addresses
+from addin_server.services.permissions import authorize
 
 
 def follow_calendar(ctx: ServiceContext, user_id: str) -> dict[str, Any]:
@@ -56,6 +59,10 @@ def watch_row(s: Session, user: t.User) -> t.MailboxWatch:
     return follow_row(s, t.MailboxWatch, user)
 
 
+def _aliases(s: Session, user: t.User) -> list[str]:
+    return list(s.scalars(select(t.UserAlias.address).where(t.UserAlias.user_id == user.id)))
+
+
 def google_grant(settings: Settings, user: t.User) -> str:
     """The rep's Google refresh token, decrypted; MailboxNotConnected when there is none."""
     if not user.refresh_token_encrypted or not user.mailbox_connected:
@@ -83,8 +90,11 @@ def connect_gmail(ctx: ServiceContext, principal: Principal, user_id: str, refre
         raise Invalid("refresh_token is empty")
     with ctx.session() as s:
         user = owned(s, t.User, user_id, principal, "user")
+        # A rep connects only their own mailbox; another rep never.
+        authorize(principal, Action.MAILBOX_CONNECTION, [user.id])
         if user.mailbox_provider != MailboxProvider.GMAIL.value:
             raise Conflict("this rep's mailbox is not a Gmail mailbox")
+        bind_addresses(s, user, [user.mailbox_address, *_aliases(s, user)], "gmail_consent", ctx.now())
         user.refresh_token_encrypted = encrypt(refresh_token, ctx.settings)
         user.mailbox_connected = True
         s.flush()
@@ -219,8 +229,12 @@ def connect_outlook(ctx: ServiceContext, principal: Principal, user_id: str, *, 
         raise Invalid("tenant_id is empty")
     with ctx.session() as s:
         user = owned(s, t.User, user_id, principal, "user")
+        # A rep connects only their own mailbox; another rep never.
+        authorize(principal, Action.MAILBOX_CONNECTION, [user.id])
         if user.mailbox_provider != MailboxProvider.OUTLOOK.value:
             raise Conflict("this rep's mailbox is not an Outlook mailbox")
+        # Consent proves the mailbox: its address and aliases are this rep's from now on (409 if another's).
+        bind_addresses(s, user, [user.mailbox_address, *_aliases(s, user)], "microsoft_consent", ctx.now())
         user.ms_tid, user.mailbox_connected = tenant_id.strip(), True
         if graph_user_id:
             user.ms_oid = graph_user_id

@@ -37,12 +37,14 @@ from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, normalize
 from addin_server.domain.meetings import MeetingContact, MeetingFacts, MeetingSource, decide_meeting
 from addin_server.domain.model import EndOfEnrollment, EventType, MailboxProvider, Surface
+from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned, parse_id
 from addin_server.services.enrollments import add_event, end_enrollment, enrollment_views, iso_z
-from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from addin_server.services.errors import Conflict, Invalid, NotFound, ServiceError
 from addin_server.services.lookup import find_contact_id
 from addin_server.services.open_enrollments import involving, open_enrollment_facts
+from addin_server.services.permissions import authorize
 
 SLOT_MINUTES = 30
 WORKING_DAYS_SHOWN = 5
@@ -258,8 +260,7 @@ def log_meeting(
     now = ctx.now()
     with ctx.session() as s:
         user = owned(s, t.User, logged_by_user_id, principal, "user")
-        if principal.user_id is not None and not principal.is_admin and principal.user_id != user.id:
-            raise Forbidden("reps may only log their own meetings")
+        authorize(principal, Action.LOG_MEETING, [user.id], message="reps may only log their own meetings")
         company = owned(s, t.Company, company_id, principal, "company") if company_id else None
         contacts = [owned(s, t.Contact, cid, principal, "contact") for cid in dict.fromkeys(contact_ids)]
         meeting = t.Meeting(

@@ -28,7 +28,7 @@ from addin_server.domain.addresses import try_normalize
 from addin_server.mail.message import InboundMessage
 from addin_server.providers.gmail import GmailError, GrantRevoked, HistoryExpired
 from addin_server.services.context import ServiceContext
-from addin_server.services.inbound import Arrived, apply_inbound_messages, find_mailbox_user
+from addin_server.services.inbound import Arrived, apply_inbound_messages, find_mailbox_user, followed_mailbox_user
 from addin_server.services.leases import claim_leased
 from addin_server.services.mailboxes import MailboxNotConnected, gmail_for, mark_disconnected, watch_row
 
@@ -142,7 +142,7 @@ def _account_of_mailbox(ctx: ServiceContext, address: str) -> int | None:
     if cached is not None and cached[1] > now:
         return cached[0]
     with ctx.sessions() as s:
-        user = find_mailbox_user(s, address)
+        user = followed_mailbox_user(s, address)
         account_id = user.account_id if user else None
     if account_id is not None:  # unknown mailboxes are not remembered: a new rep works at once
         if len(cache) > _CACHE_MAX:
@@ -272,7 +272,7 @@ def process_notification(ctx: ServiceContext, notification_id: int) -> str:
             from addin_server.services.mailboxes import resubscribe
 
             with ctx.sessions() as s:
-                user = find_mailbox_user(s, address)
+                user = followed_mailbox_user(s, address)
                 if user is None:
                     raise MailboxNotConnected(f"no rep's mailbox is {address}")
                 user_id = user.id
@@ -336,7 +336,7 @@ def sync_gmail_mailbox(ctx: ServiceContext, address: str, *, brief: bool = False
     it was. `brief` asks Gmail with few retries (the pre-send guard).
     """
     with ctx.session() as s:
-        user = find_mailbox_user(s, address)
+        user = followed_mailbox_user(s, address)
         if user is None:
             raise MailboxNotConnected(f"no rep's mailbox is {address}")
         watch = watch_row(s, user)
@@ -713,7 +713,7 @@ def _graph_user(ctx: ServiceContext, address: str, *, brief: bool = False) -> tu
     from addin_server.services.mailboxes import graph_for
 
     with ctx.sessions() as s:
-        user = find_mailbox_user(s, address)
+        user = followed_mailbox_user(s, address)
         if user is None:
             raise MailboxNotConnected(f"no rep's mailbox is {address}")
         return user.id, user.mailbox_address, graph_for(ctx.settings, user, brief=brief)

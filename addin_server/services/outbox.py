@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
+from addin_server.domain.permissions import Action
 from addin_server.services.context import utcnow
+from addin_server.services.permissions import authorize
 
 if TYPE_CHECKING:
     from addin_server.services.context import Principal, ServiceContext
@@ -80,7 +82,8 @@ class LocalOutboxSender:
 
 
 def recent_outbox(ctx: ServiceContext, principal: Principal, limit: int = 50) -> list[dict[str, Any]]:
-    """The latest emails the local outbox holds for this account, newest first."""
+    """The latest emails the local outbox holds for this account, newest first (every rep's: admins only)."""
+    authorize(principal, Action.OUTBOX)
     with ctx.session() as s:
         rows = s.scalars(
             select(t.LocalOutbox).where(t.LocalOutbox.account_id == principal.account_id)

@@ -37,12 +37,14 @@ from addin_server.domain.outgoing_webhooks import (
     signature_header,
     webhook_event_type,
 )
+from addin_server.domain.permissions import Action
 from addin_server.providers.webhook_http import PostResult, WebhookPoster
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned, parse_id
 from addin_server.services.enrollments import iso_z
-from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
+from addin_server.services.errors import Conflict, Invalid, NotFound
 from addin_server.services.leases import claim_leased
+from addin_server.services.permissions import authorize, may, own
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +57,7 @@ DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 
 def _require_admin(principal: Principal) -> None:
-    # Permission rows for the shared table: webhook_endpoints.{create,list,read,delete,rotate,enable},
-    # webhook_deliveries.{list,retry} -> super admins and API keys only.
-    if not principal.is_admin:
-        raise Forbidden("only an admin or an API key may manage webhook endpoints")
+    authorize(principal, Action.MANAGE_WEBHOOKS, own(principal))
 
 
 def _encrypt(ctx: ServiceContext, plaintext: str) -> str:
@@ -206,7 +205,7 @@ def retry_delivery(ctx: ServiceContext, principal: Principal, endpoint_id: str, 
 
 def disabled_endpoints(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
     """What Settings warns admins about: endpoints disabled after failing for a day."""
-    if not principal.is_admin:
+    if not may(principal, Action.MANAGE_WEBHOOKS, own(principal)):
         return []
     now = ctx.now()
     with ctx.sessions() as s:

@@ -11,13 +11,14 @@ import logging
 import warnings
 from typing import Any
 
-from sqlalchemy import or_, select
+import requests
+from sqlalchemy import select
 
 from addin_server.config import Settings
 from addin_server.db import tables as t
-from addin_server.domain.addresses import try_normalize
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.identity import is_known_tenant, principal_for_microsoft_user, principal_for_user
+from addin_server.services.errors import Conflict, ServiceError
+from addin_server.services.identity import claimant, is_known_tenant, principal_for_microsoft_user, principal_for_user
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +34,13 @@ def tenant_is_served(ctx: ServiceContext, tid: str, username: str | None) -> boo
     """Whether a Microsoft tenant is one of ours: a rep of it is linked, or the signing-in address is a rep's.
 
     The second half is how a tenant's first rep ever gets in: until someone links, no rep carries the
-    tenant id. The address must name exactly one rep not yet linked to another tenant, the same rule
-    identity.principal_for_microsoft_user applies when it links.
+    tenant id. The address must name one rep (identity.claimant: its binding, or the one invitation
+    meant), the same rule identity.principal_for_microsoft_user applies when it links.
     """
     if is_known_tenant(ctx, tid):
         return True
-    norm = try_normalize(username or "")
-    if norm is None:
-        return False
     with ctx.session() as s:
-        alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
-        found = list(s.scalars(select(t.User.id).where(
-            or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner)),
-            or_(t.User.ms_tid.is_(None), t.User.ms_tid == tid))))
-    return len(found) == 1
+        return claimant(s, username or "", tid=tid) is not None
 
 
 def outlook_reps(ctx: ServiceContext) -> list[dict[str, Any]]:
@@ -69,6 +63,11 @@ def rep_by_id(ctx: ServiceContext, user_id: int) -> dict[str, Any] | None:
 # --- sign-in through the Office dialog when SSO is unavailable --------------------------------
 
 SIGN_IN_SCOPES = ["User.Read"]
+
+
+class MicrosoftUnavailable(ServiceError):
+    status = 502
+    code = "microsoft_unavailable"
 
 
 class SignInRefused(Exception):
@@ -95,15 +94,26 @@ def microsoft_sign_in_configured(settings: Settings) -> bool:
 
 
 def start_microsoft_sign_in(ctx: ServiceContext, *, redirect_uri: str, login_hint: str | None) -> dict[str, Any]:
-    """Begin Microsoft's authorization code flow; the flow (state, nonce, PKCE) to keep until the callback."""
-    client = _msal_client(ctx.settings)
-    with warnings.catch_warnings():
-        # msal recommends response_mode=form_post. The flow waits in a SameSite=Lax session cookie,
-        # which browsers do not send with a cross-site POST, so the answer comes back in the query;
-        # PKCE, state and nonce (all in the flow) still bind the code to this sign-in.
-        warnings.filterwarnings("ignore", message="response_mode='form_post'", category=UserWarning)
-        flow: dict[str, Any] = client.initiate_auth_code_flow(
-            SIGN_IN_SCOPES, redirect_uri=redirect_uri, login_hint=login_hint or None)
+    """Begin Microsoft's authorization code flow; the flow (state, nonce, PKCE) to keep until the callback.
+
+    Conflict when no confidential client is configured; MicrosoftUnavailable when msal cannot read
+    the authority's metadata (Microsoft unreachable): a clear answer instead of a server error.
+    """
+    if not microsoft_sign_in_configured(ctx.settings):
+        raise Conflict("signing in with Microsoft is not configured here (MS_CLIENT_ID, MS_CLIENT_SECRET)",
+                       code="not_configured")
+    try:
+        client = _msal_client(ctx.settings)
+        with warnings.catch_warnings():
+            # msal recommends response_mode=form_post. The flow waits in a SameSite=Lax session cookie,
+            # which browsers do not send with a cross-site POST, so the answer comes back in the query;
+            # PKCE, state and nonce (all in the flow) still bind the code to this sign-in.
+            warnings.filterwarnings("ignore", message="response_mode='form_post'", category=UserWarning)
+            flow: dict[str, Any] = client.initiate_auth_code_flow(
+                SIGN_IN_SCOPES, redirect_uri=redirect_uri, login_hint=login_hint or None)
+    except (requests.RequestException, ValueError) as exc:
+        log.warning("Microsoft sign-in could not start: %s", exc)
+        raise MicrosoftUnavailable("Microsoft's sign-in cannot be reached right now; try again shortly") from None
     return flow
 
 

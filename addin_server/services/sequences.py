@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from addin_server.db import tables as t
 from addin_server.domain import merge_fields
 from addin_server.domain.model import AutomationScope, StepType
+from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
-from addin_server.services.errors import Invalid
+from addin_server.services.errors import Forbidden, Invalid
+from addin_server.services.permissions import authorize, own
 
 MAX_STEPS = 50
 
@@ -105,6 +107,8 @@ def create_sequence(
     _validate_steps(steps)
     with ctx.session() as s:
         owner = owned(s, t.User, owner_user_id, principal, "user")
+        authorize(principal, Action.CREATE_SEQUENCE, [owner.id],
+                  message="a rep may only create sequences they own")
         if unenroll_same_company is None:
             unenroll_same_company = s.get_one(t.Account, principal.account_id).unenroll_same_company
         seq = t.Sequence(
@@ -133,12 +137,14 @@ def load_steps(s: Session, sequence_id: int) -> list[t.Step]:
 
 
 def get_sequence(ctx: ServiceContext, principal: Principal, sequence_id: str) -> dict[str, Any]:
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
         return sequence_view(seq, load_steps(s, seq.id))
 
 
 def list_sequences(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
+    authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         seqs = s.scalars(
             select(t.Sequence).where(t.Sequence.account_id == principal.account_id).order_by(t.Sequence.id)
@@ -157,10 +163,13 @@ def update_automation(
     save_as_new: bool = False,
     new_name: str | None = None,
     unenroll_same_company: bool | None = None,
+    copy_owner_user_id: str | None = None,
 ) -> dict[str, Any]:
     """Save the automation settings on this sequence, or on a copy (current enrollments stay put).
 
     The same-company checkbox stays as it is when not given (a copy keeps the original's).
+    Saving in place is the owner's (or an admin's); a copy belongs to `copy_owner_user_id`
+    (default: the original's owner) and is allowed to whoever may create a sequence for that rep.
     """
     on_reply, on_meeting = _check_scope(on_reply, "on_reply"), _check_scope(on_meeting, "on_meeting")
     with ctx.session() as s:
@@ -169,14 +178,35 @@ def update_automation(
         if unenroll_same_company is None:
             unenroll_same_company = seq.unenroll_same_company
         if not save_as_new:
+            authorize(principal, Action.AUTOMATION, [seq.owner_user_id],
+                      message="only the sequence's owner or an admin can change this sequence; "
+                              "save it as a new sequence instead")
             seq.on_reply, seq.on_meeting, seq.pause_on_out_of_office = on_reply, on_meeting, pause_on_out_of_office
             seq.unenroll_same_company = unenroll_same_company
             s.flush()
             return sequence_view(seq, steps)
-        owner_id, name, source_id = seq.owner_user_id, new_name or f"{seq.name} (copy)", seq.id
+        owner_id, name, source_id = copy_owner_user_id or seq.owner_user_id, new_name or f"{seq.name} (copy)", seq.id
     return create_sequence(
         ctx, principal, name=name, owner_user_id=str(owner_id),
         steps=[StepInput(x.type, x.delay_days, x.subject, x.body, x.thread_with_previous) for x in steps],
         on_reply=on_reply, on_meeting=on_meeting, pause_on_out_of_office=pause_on_out_of_office,
         copied_from_id=source_id, unenroll_same_company=unenroll_same_company,
     )
+
+
+def change_automation(
+    ctx: ServiceContext, principal: Principal, sequence_id: str, *, on_reply: str, on_meeting: str,
+    pause_on_out_of_office: bool, save_as_new: bool = False, new_name: str | None = None,
+) -> dict[str, Any]:
+    """The API's automation settings: changing what a reply or a meeting does is the custom-trigger
+    beta's, as on the Automation tab; the out-of-office option is not."""
+    on_reply, on_meeting = _check_scope(on_reply, "on_reply"), _check_scope(on_meeting, "on_meeting")
+    with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        account = s.get_one(t.Account, principal.account_id)
+        if (on_reply, on_meeting) != (seq.on_reply, seq.on_meeting) and not account.custom_triggers_beta:
+            raise Forbidden("automation triggers are part of the custom-trigger beta, which this account has "
+                            "not joined", code="beta_required")
+    return update_automation(ctx, principal, sequence_id, on_reply=on_reply, on_meeting=on_meeting,
+                             pause_on_out_of_office=pause_on_out_of_office, save_as_new=save_as_new,
+                             new_name=new_name)

@@ -58,10 +58,26 @@ class CompanyIn(Strict):
 class UserIn(Strict):
     email: Email
     name: Name = ""
-    role: Literal["super_admin", "user"] = "user"
+    role: Literal["super_admin", "admin", "user"] = "user"
     mailbox_provider: Literal["gmail", "outlook"]
     mailbox_address: Email | None = None
     mailbox_aliases: Annotated[list[Email], Field(max_length=20)] = []
+
+
+class RoleIn(Strict):
+    role: Literal["super_admin", "admin", "user"]
+
+
+class ApiKeyIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    role: Literal["admin", "integration", "read_only"]
+
+
+class ApiKeyOut(Open):
+    api_key: str
+    prefix: str
+    name: str
+    role: str
 
 
 class ContactIn(Strict):
@@ -370,6 +386,20 @@ def create_user(body: UserIn) -> Any:
     return directory.create_user(ctx(), principal(), **body.model_dump())
 
 
+@operation(spec, bp, "PATCH", "/users/{user_id}", summary="Change a user's role", tag="directory", body=RoleIn,
+           response=UserOut, errors=(400, 403, 404, 422),
+           description="Nobody grants or takes away a role above their own; the user's web sessions end.")
+def change_user_role(user_id: str, body: RoleIn) -> Any:
+    return directory.change_role(ctx(), principal(), user_id, body.role)
+
+
+@operation(spec, bp, "POST", "/api-keys", summary="Create an API key (shown once)", tag="account", body=ApiKeyIn,
+           response=ApiKeyOut, status=201, errors=(400, 403, 422),
+           description="Admins only (a person, not a key); the key's role is never above the creator's.")
+def create_api_key(body: ApiKeyIn) -> Any:
+    return accounts.issue_api_key(ctx(), principal(), name=body.name, role=body.role)
+
+
 @operation(spec, bp, "GET", "/users/{user_id}", summary="Read a user", tag="directory", response=UserOut)
 def get_user(user_id: str) -> Any:
     return directory.get_user(ctx(), principal(), user_id)
@@ -428,7 +458,7 @@ def get_sequence(sequence_id: str) -> Any:
            description="`unenroll_same_company`: the sequence's contacts leave it when someone at their company "
                        "replies or books a meeting (outside the custom-trigger beta); omitted, it stays as it is.")
 def put_automation(sequence_id: str, body: AutomationUpdateIn) -> Any:
-    return sequences.update_automation(ctx(), principal(), sequence_id, **body.model_dump())
+    return sequences.change_automation(ctx(), principal(), sequence_id, **body.model_dump())
 
 
 @operation(spec, bp, "GET", "/sequences/{sequence_id}/performance", tag="sequences", response=PerformanceOut,
@@ -609,7 +639,7 @@ class SimulateOut(Open):
 def simulate_inbound(body: SimulateIn) -> Any:
     from addin_server.services import inbound
 
-    return inbound.simulate(ctx(), principal().account_id, body.raw.encode("utf-8", "surrogateescape"), body.mailbox)
+    return inbound.simulate(ctx(), principal(), body.raw.encode("utf-8", "surrogateescape"), body.mailbox)
 
 
 # --- outgoing webhooks -----------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Web app sign-in sessions and CSRF tokens.
 
-The session is Flask's signed cookie (SECRET_KEY): it holds only the rep's id and account id, and
-the rep is read again on every request, so a role change or a removed rep takes effect at once.
+The session is Flask's signed cookie (SECRET_KEY) holding only a random session token; the session
+itself lives in the database (services/web_sessions), so signing out, a role change or a removed
+rep ends it on the server, wherever a copy of the cookie is. The rep is read again on every request.
 The cookie is HttpOnly, SameSite=Lax, and Secure whenever PUBLIC_URL is https.
 
 Every POST form carries a CSRF token from Flask-WTF (`generate_csrf` / `validate_csrf`: a random
@@ -20,10 +21,12 @@ from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms import ValidationError
 
 from addin_server.config import Settings
+from addin_server.services import web_sessions
 from addin_server.services.app_pages import SignedInRep, signed_in_rep
 from addin_server.services.context import Principal
+from addin_server.services.web_sessions import SESSION_HOURS
 
-SESSION_HOURS = 12
+SESSION_TOKEN = "session"  # noqa: S105 - the name of a cookie field, not a secret
 CSRF_FIELD = "csrf_token"
 
 
@@ -49,11 +52,14 @@ def start_session(principal: Principal) -> None:
         raise ValueError("only a rep can sign in to the web app")
     session.clear()
     session.permanent = True
-    session["user_id"] = principal.user_id
-    session["account_id"] = principal.account_id
+    session[SESSION_TOKEN] = web_sessions.start(current_app.extensions["services"], principal)
 
 
 def end_session() -> None:
+    """Sign out: the session ends on the server too, not only in this browser."""
+    token = session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        web_sessions.end(current_app.extensions["services"], token)
     session.clear()
 
 
@@ -62,12 +68,12 @@ def current_rep() -> SignedInRep | None:
     if "signed_in_rep" in g:
         rep: SignedInRep | None = g.signed_in_rep
         return rep
-    user_id, account_id = session.get("user_id"), session.get("account_id")
-    rep = None
-    if isinstance(user_id, int) and isinstance(account_id, int):
-        rep = signed_in_rep(current_app.extensions["services"], user_id, account_id)
-        if rep is None:
-            session.clear()  # the rep was removed: the cookie is worthless now
+    services = current_app.extensions["services"]
+    token = session.get(SESSION_TOKEN)
+    live = web_sessions.resolve(services, token) if isinstance(token, str) else None
+    rep = signed_in_rep(services, *live) if live is not None else None
+    if rep is None and token is not None:
+        session.pop(SESSION_TOKEN, None)  # ended on the server, or the rep was removed: the cookie is worthless
     g.signed_in_rep = rep
     return rep
 

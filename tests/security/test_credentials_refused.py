@@ -23,8 +23,9 @@ from itsdangerous import URLSafeTimedSerializer
 from addin_server.auth.client_state import issue_client_state
 from addin_server.auth.signed_links import LinkPurpose, booking_page_key, make_link_token, make_meeting_token
 from addin_server.db import tables as t
-from addin_server.services import enrollments
-from addin_server.services.context import ServiceContext
+from addin_server.services import enrollments, web_sessions
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.web.sessions import SESSION_TOKEN
 from tests.builders import World, follow_outlook_inbox
 from tests.security.conftest import SECRET_KEY, enrollment_states, row_counts
 from tests.security.credentials import EXPIRED, OTHER_TENANT, PUBLIC_URL, Credentials
@@ -42,6 +43,7 @@ class Attack:
     enrollment_id: str
     graph_secret: str
     channel_token: str
+    session_token: str  # Rita's web session, started on the server as signing in leaves it
 
     # --- Gmail add-on ---------------------------------------------------------------------------
     def addon(self, system: str | None = None, user: str | None = None, path: str = "/gmail/compose") -> Any:
@@ -111,7 +113,7 @@ class Attack:
         if secret != SECRET_KEY:
             serializer = URLSafeTimedSerializer(secret, salt="cookie-session", serializer=serializer.serializer,
                                                 signer_kwargs=serializer.signer_kwargs)
-        payload = {"_permanent": True, "user_id": int(self.world.rep["id"]), "account_id": self.world.account_id}
+        payload = {"_permanent": True, SESSION_TOKEN: self.session_token}
         real_time = itsdangerous.timed.time.time
         try:
             itsdangerous.timed.time.time = lambda: real_time() - age_hours * 3600
@@ -284,7 +286,9 @@ def attack(client: Any, services: ServiceContext, world: World, creds: Credentia
         s.add(t.CalendarWatch(account_id=world.account_id, user_id=int(world.rep["id"]), provider="gmail",
                               mailbox_address=world.rep["mailbox_address"], channel_id="chan-acme",
                               channel_token_hash=channel.stored_hash))
-    return Attack(client, services, world, creds, str(enrollment["id"]), graph_secret, channel.secret)
+    session_token = web_sessions.start(services, Principal(world.account_id, "user:rita", user_id=int(world.rep["id"]),
+                                                           role="user"))
+    return Attack(client, services, world, creds, str(enrollment["id"]), graph_secret, channel.secret, session_token)
 
 
 @pytest.mark.parametrize("name", list(CASES), ids=list(CASES))

@@ -33,6 +33,8 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("get", "/companies/{company_id}"): {},
     ("post", "/users"): None,
     ("get", "/users/{user_id}"): {},
+    ("patch", "/users/{user_id}"): {"role": "user"},
+    ("post", "/api-keys"): None,
     ("post", "/contacts"): {"email": "new.person@elsewhere.example", "company_id": "{company_id}"},
     ("get", "/contacts/{contact_id}"): {},
     ("patch", "/contacts/{contact_id}"): {"first_name": "Changed", "company_id": "{company_id}"},
@@ -182,7 +184,8 @@ def _own_body(method: str, path: str) -> Any:
             ("post", "/users"): {"email": "new.rep@initech.test", "name": "New", "role": "user",
                                  "mailbox_provider": "gmail", "mailbox_address": "new.rep@initech.test"},
             ("post", "/webhook-endpoints"): {"url": "https://hooks.initech.test/in",
-                                             "events": ["enrollment.unenrolled"]}}.get((method, path), {})
+                                             "events": ["enrollment.unenrolled"]},
+            ("post", "/api-keys"): {"name": "crm", "role": "read_only"}}.get((method, path), {})
 
 
 @pytest.mark.parametrize(("method", "path"), _api_cases(), ids=[f"{m.upper()} {p}" for m, p in _api_cases()])

@@ -92,7 +92,7 @@ def test_the_scheduled_tab_shows_unenroll_when_hovering_an_active_row(
 def test_automation_save_existing_then_save_as_new(page: Any, base_url: str, services: ServiceContext,
                                                    browser_world: BrowserWorld) -> None:
     w = browser_world.world
-    accounts.update_account_settings(services, w.admin, custom_triggers_beta=True)
+    accounts.update_account_settings(services, w.super_admin, custom_triggers_beta=True)
     seq = browser_world.sequence_id
     sign_in(page, base_url, "rita@acme.test", f"/app/sequences/{seq}/automation")
     assert page.is_checked("#on_reply_enabled") and page.is_checked("#on_meeting_enabled")

@@ -58,7 +58,7 @@ def outlook(database_url: str, setup: MicrosoftSetup) -> Iterator[dict[str, Any]
     ctx = ServiceContext.create(settings)
     with live_server(create_app(settings, services=ctx), port=port):
         made = accounts.create_account(ctx, name="Contoso", plan="enterprise", admin_email=f"admin{next(_n)}@x.test")
-        admin = Principal(made.account_id, "api_key:test")
+        admin = Principal.for_api_key(made.account_id, "test", "admin")
         rep = directory.create_user(ctx, admin, email=setup.address, name="Omar Rep", role="user",
                                     mailbox_provider="outlook", mailbox_address=setup.address)
         connect_outlook(ctx, admin, rep["id"], tenant_id=setup.tenant_id, graph_user_id=setup.user_id)

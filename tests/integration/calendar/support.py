@@ -73,6 +73,7 @@ class CalendarWorld:
     google: GoogleEmulatorControl
     ms: MicrosoftSetup | None
     connected: dict[str, Any] = field(default_factory=dict)
+    super_admin: Principal | None = None  # the only one who may join the custom-trigger beta
 
     @property
     def rep_address(self) -> str:
@@ -204,7 +205,7 @@ def calendar_world(provider: str, emulator: RunningEmulator, database_url: str, 
     try:
         with live_server(create_app(settings, services=ctx), port=port) as url:
             made = accounts.create_account(ctx, name=f"Acme {n}", plan="enterprise", admin_email=f"admin@acme{n}.test")
-            admin = Principal(account_id=made.account_id, label="api_key:calendar-test", is_admin=True)
+            admin = Principal.for_api_key(made.account_id, "calendar-test", "admin")
             address = ms.address if ms else f"rita{n}@acme{n}.test"
             rep = directory.create_user(ctx, admin, email=address, name="Rita Rep", role="user",
                                         mailbox_provider=provider, mailbox_address=address)
@@ -226,7 +227,8 @@ def calendar_world(provider: str, emulator: RunningEmulator, database_url: str, 
                 assert ms is not None
                 connected = connect_outlook(ctx, admin, rep["id"], tenant_id=ms.tenant_id, graph_user_id=ms.user_id)
             world = CalendarWorld(provider, ctx, clock, url, admin, rep, other, contact, colleague, sequence, google,
-                                  ms, connected)
+                                  ms, connected, Principal(made.account_id, f"user:admin@acme{n}.test",
+                                                           user_id=made.admin_user_id, role="super_admin"))
             world.deliver_notifications()  # the channel's "sync" message, or nothing yet
             yield world
     finally:

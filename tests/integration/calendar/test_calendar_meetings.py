@@ -107,7 +107,8 @@ SETTINGS = [
 @pytest.mark.parametrize("case", SETTINGS)
 def test_the_sequence_and_account_meeting_settings_apply_to_calendar_meetings(
         world: CalendarWorld, case: MeetingSettings) -> None:
-    accounts.update_account_settings(world.ctx, world.admin, custom_triggers_beta=case.beta)
+    assert world.super_admin is not None
+    accounts.update_account_settings(world.ctx, world.super_admin, custom_triggers_beta=case.beta)
     sequences.update_automation(world.ctx, world.admin, world.sequence["id"], on_reply="contact",
                                 on_meeting=case.on_meeting, pause_on_out_of_office=False,
                                 unenroll_same_company=case.same_company)

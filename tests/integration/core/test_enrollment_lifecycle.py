@@ -200,8 +200,8 @@ def test_workflow_unenrollment_only_on_enterprise(services: ServiceContext) -> N
 def test_a_rep_may_unenroll_only_their_own_contacts(services: ServiceContext) -> None:
     w = make_world(services)
     e = _enroll(services, w)
-    otto = Principal(w.account_id, "user:otto@acme.test", user_id=int(w.other_rep["id"]), is_admin=False)
-    rita = Principal(w.account_id, "user:rita@acme.test", user_id=int(w.rep["id"]), is_admin=False)
+    otto = Principal(w.account_id, "user:otto@acme.test", user_id=int(w.other_rep["id"]), role="user")
+    rita = Principal(w.account_id, "user:rita@acme.test", user_id=int(w.rep["id"]), role="user")
     with pytest.raises(Forbidden):
         enrollments.unenroll(services, otto, e["id"], surface="outlook_addin")
     assert enrollments.unenroll(services, rita, e["id"], surface="gmail_addon")["end_actor"] == "user:rita@acme.test"

@@ -92,7 +92,7 @@ def test_a_rep_sees_can_unenroll_only_for_their_own(services: ServiceContext) ->
     w = make_world(services)
     enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=w.contact["id"],
                        sender_user_id=w.rep["id"])
-    otto = Principal(w.account_id, "user:otto", user_id=int(w.other_rep["id"]), is_admin=False)
-    rita = Principal(w.account_id, "user:rita", user_id=int(w.rep["id"]), is_admin=False)
+    otto = Principal(w.account_id, "user:otto", user_id=int(w.other_rep["id"]), role="user")
+    rita = Principal(w.account_id, "user:rita", user_id=int(w.rep["id"]), role="user")
     assert lookup.lookup_recipients(services, otto, [w.contact["email"]])[0]["can_unenroll"] is False
     assert lookup.lookup_recipients(services, rita, [w.contact["email"]])[0]["can_unenroll"] is True

@@ -98,7 +98,7 @@ def test_a_rep_may_not_log_a_meeting_for_another_rep(services: ServiceContext, w
     from addin_server.services.context import Principal
 
     otto = Principal(account_id=world.account_id, label="user:otto@acme.test", user_id=int(world.other_rep["id"]),
-                     is_admin=False)
+                     role="user")
     with pytest.raises(Forbidden):
         meetings.log_meeting(services, otto, contact_ids=[world.contact["id"]], logged_by_user_id=world.rep["id"],
                              start_time=services.now())

@@ -50,7 +50,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES)
 def test_meeting_automation(services: ServiceContext, world: World, case: Automation) -> None:
-    accounts.update_account_settings(services, world.admin, custom_triggers_beta=case.beta)
+    accounts.update_account_settings(services, world.super_admin, custom_triggers_beta=case.beta)
     sequences.update_automation(services, world.admin, world.sequence["id"], on_reply="contact",
                                 on_meeting=case.on_meeting, pause_on_out_of_office=False,
                                 unenroll_same_company=case.same_company)

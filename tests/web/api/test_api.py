@@ -143,6 +143,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/sequences/{sequence_id}/unenroll"): "bulk",
     ("PUT", "/sequences/{sequence_id}/automation"): {"on_reply": "off"},
     ("POST", "/enrollments/{enrollment_id}/undo"): {"why": "judged wrong"},
+    ("PATCH", "/users/{user_id}"): {"role": "user"},
 }
 
 

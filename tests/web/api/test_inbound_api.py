@@ -187,3 +187,23 @@ def test_accounts_create_prints_an_account_and_a_key(database_url: str) -> None:
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["account_id"] and out["api_key"].startswith("ssk_")
+
+
+def test_accounts_create_makes_an_admin_key_and_api_key_makes_a_narrower_one(
+        client: Any, services: ServiceContext, database_url: str) -> None:
+    made = json.loads(_cli(database_url, "accounts", "create", "--name", "Initech", "--plan", "enterprise",
+                           "--admin-email", "boss@initech.test").stdout)
+    first = {"Authorization": f"Bearer {made['api_key']}"}
+    r = client.post("/api/v1/users", headers=first, json={"email": "rep@initech.test", "mailbox_provider": "gmail"})
+    assert r.status_code == 201  # the first key is the account's admin integration...
+    r = client.patch("/api/v1/account/settings", headers=first, json={"custom_triggers_beta": True})
+    assert r.status_code == 403  # ...and no super admin
+    done = _cli(database_url, "accounts", "api-key", "--account-id", made["account_id"], "--role", "read_only",
+                "--name", "reports")
+    assert done.returncode == 0, done.stderr
+    narrow = {"Authorization": f"Bearer {json.loads(done.stdout)['api_key']}"}
+    assert client.get("/api/v1/sequences", headers=narrow).status_code == 200
+    r = client.post("/api/v1/companies", headers=narrow, json={"name": "Globex", "domains": ["globex.test"]})
+    assert r.status_code == 403
+    missing = _cli(database_url, "accounts", "api-key", "--account-id", "999999", "--role", "admin")
+    assert missing.returncode == 2 and "not_found" in missing.stderr

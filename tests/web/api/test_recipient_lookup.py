@@ -50,8 +50,8 @@ def test_a_rep_may_unenroll_from_the_lookup_only_what_they_enrolled_sent_or_own(
     w = make_world(services)
     enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=w.contact["id"],
                        sender_user_id=w.rep["id"])
-    as_rita = Principal(w.account_id, "user:rita", user_id=int(w.rep["id"]), is_admin=False)
-    as_otto = Principal(w.account_id, "user:otto", user_id=int(w.other_rep["id"]), is_admin=False)
+    as_rita = Principal(w.account_id, "user:rita", user_id=int(w.rep["id"]), role="user")
+    as_otto = Principal(w.account_id, "user:otto", user_id=int(w.other_rep["id"]), role="user")
     assert lookup.lookup_recipients(services, as_rita, [w.contact["email"]])[0]["can_unenroll"] is True
     assert lookup.lookup_recipients(services, as_otto, [w.contact["email"]])[0]["can_unenroll"] is False
 

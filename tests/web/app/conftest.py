@@ -24,6 +24,7 @@ from cryptography.x509.oid import NameOID
 from addin_server.config import Settings
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
+from addin_server.web.sessions import SESSION_TOKEN
 from tests.builders import World, make_world
 from tests.keyserver import KeyServer
 
@@ -138,7 +139,17 @@ def https_client(app: Any) -> Any:
 
 
 def sign_in(client: Any, user_id: str | int, account_id: int) -> Browserless:
+    """A session started on the server for this rep, as a real sign-in leaves it."""
+    from addin_server.db import tables as t
+    from addin_server.services import web_sessions
+    from addin_server.services.identity import principal_for_user
+
+    services = client.application.extensions["services"]
+    with services.session() as s:
+        user = s.get_one(t.User, int(user_id))
+        assert user.account_id == account_id
+        principal = principal_for_user(user)
+    token = web_sessions.start(services, principal)
     with client.session_transaction() as session:
-        session["user_id"] = int(user_id)
-        session["account_id"] = account_id
+        session[SESSION_TOKEN] = token
     return Browserless(client)

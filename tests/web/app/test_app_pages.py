@@ -190,7 +190,7 @@ def test_a_normal_rep_sees_the_beta_opt_in_read_only(https_client: Any, services
 
 
 def _join_beta(services: ServiceContext, aw: AppWorld) -> None:
-    accounts.update_account_settings(services, aw.world.admin, custom_triggers_beta=True)
+    accounts.update_account_settings(services, aw.world.super_admin, custom_triggers_beta=True)
 
 
 def test_automation_is_hidden_and_refused_outside_the_beta(https_client: Any, services: ServiceContext,

@@ -1,0 +1,149 @@
+"""Identities no other account can claim, and sessions that end on the server.
+
+An address binds to an account when the person proves it (Google or Microsoft sign-in, mailbox
+consent; the operator's `accounts create` for the first super admin). A user created through the
+API is an invitation: it binds nothing, shadows nobody, and its mailbox starts unconnected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from addin_server.db import tables as t
+from addin_server.services import identity, notifications
+from addin_server.services.context import ServiceContext
+from addin_server.web.sessions import SESSION_TOKEN
+from tests.builders import make_world
+from tests.security.credentials import Credentials
+from tests.security.test_permission_matrix import CSRF
+
+NEW_REP = {"name": "Impostor", "role": "user", "mailbox_provider": "gmail"}
+
+
+def test_a_user_created_through_the_api_starts_with_an_unconnected_mailbox(client: Any,
+                                                                            services: ServiceContext) -> None:
+    a = make_world(services)
+    r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "nina@acme.test"})
+    assert r.status_code == 201 and r.get_json()["mailbox_connected"] is False
+
+
+def test_another_account_cannot_register_an_address_a_rep_proved(client: Any, services: ServiceContext) -> None:
+    a, b = make_world(services), make_world(services, name="Initech", domain="initech.test")
+    assert identity.principal_for_google_user(services, sub="g-rita", email=a.rep["email"]) is not None
+    for body in ({"email": a.rep["email"]}, {"email": "x@initech.test", "mailbox_address": a.rep["email"]},
+                 {"email": "y@initech.test", "mailbox_aliases": [a.rep["email"]]}):
+        r = client.post("/api/v1/users", headers=b.headers, json={**NEW_REP, **body})
+        assert r.status_code == 409, body
+        error = r.get_json()["error"]
+        assert error["code"] == "address_taken" and a.rep["email"] in error["message"]
+        assert "Acme" not in error["message"] and str(a.account_id) not in error["message"].split("@")[0]
+
+
+def test_an_invitation_in_another_account_does_not_lock_the_rep_out(client: Any, services: ServiceContext,
+                                                                      creds: Credentials) -> None:
+    """Another account invites Rita's address before she ever signed in: she still gets her own account."""
+    b = make_world(services, name="Initech", domain="initech.test")
+    a = make_world(services)
+    r = client.post("/api/v1/users", headers=b.headers, json={**NEW_REP, "email": "rita@acme.test",
+                                                              "mailbox_aliases": ["otto@acme.test"]})
+    assert r.status_code == 201  # an invitation binds nothing...
+    rita = identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test")
+    assert rita is not None and (rita.account_id, rita.user_id) == (a.account_id, int(a.rep["id"]))
+    token = creds.outlook_sso(preferred_username="otto@acme.test", oid="oid-otto")
+    r = client.get("/api/v1/account", headers={"Authorization": f"Bearer {token}"})
+    assert (r.status_code, r.get_json()["id"]) == (200, str(a.account_id))  # ...and shadows nobody
+    # Once proven, the address is Rita's: it never names the other account's invitation again.
+    again = identity.principal_for_google_user(services, sub="g-rita-2", email="rita@acme.test")
+    assert again is not None and again.account_id == a.account_id
+
+
+def test_a_gmail_push_routes_by_the_watch_not_by_an_address_another_account_typed_in(
+        client: Any, services: ServiceContext) -> None:
+    b = make_world(services, name="Initech", domain="initech.test")
+    r = client.post("/api/v1/users", headers=b.headers, json={**NEW_REP, "email": "x@initech.test",
+                                                              "mailbox_address": "rita@acme.test"})
+    assert r.status_code == 201  # registered first, with the lower id
+    a = make_world(services)
+    with services.session() as s:  # Rita granted her mailbox: the consent created this watch
+        s.add(t.MailboxWatch(account_id=a.account_id, user_id=int(a.rep["id"]), provider="gmail",
+                             mailbox_address="rita@acme.test", history_id=1, status="active"))
+    recorded = notifications.record_gmail_push(services, pubsub_message_id="m-1", email_address="rita@acme.test",
+                                               history_id="2")
+    assert recorded.stored
+    with services.session() as s:
+        stored = s.scalars(select(t.InboundNotification)).one()
+        assert stored.account_id == a.account_id
+    # A mailbox nobody connected is not followed: a push for it is stored nowhere.
+    ignored = notifications.record_gmail_push(services, pubsub_message_id="m-2", email_address="otto@acme.test",
+                                              history_id="2")
+    assert not ignored.stored
+
+
+def _signed_in(client: Any, services: ServiceContext, who: dict[str, Any], account_id: int) -> str:
+    from tests.web.app.conftest import sign_in
+
+    sign_in(client, who["id"], account_id)
+    with client.session_transaction() as session:
+        token: str = session[SESSION_TOKEN]
+    return token
+
+
+def test_signing_out_ends_the_session_on_the_server_not_only_in_this_browser(app: Any,
+                                                                               services: ServiceContext) -> None:
+    a = make_world(services)
+    browser, stolen_copy = app.test_client(), app.test_client()
+    token = _signed_in(browser, services, a.rep, a.account_id)
+    with stolen_copy.session_transaction() as session:
+        session[SESSION_TOKEN] = token
+    assert stolen_copy.get("/app/settings").status_code == 200
+    csrf = CSRF.search(browser.get("/app/settings").get_data(as_text=True))
+    assert csrf is not None
+    assert browser.post("/app/sign-out", data={"csrf_token": csrf.group(1)}).status_code == 302
+    r = stolen_copy.get("/app/settings")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/app/sign-in")
+
+
+def test_a_role_change_ends_the_reps_sessions(app: Any, client: Any, services: ServiceContext) -> None:
+    a = make_world(services)
+    otto_browser = app.test_client()
+    _signed_in(otto_browser, services, a.other_rep, a.account_id)
+    assert otto_browser.get("/app/settings").status_code == 200
+    r = client.patch(f"/api/v1/users/{a.other_rep['id']}", headers=a.headers, json={"role": "admin"})
+    assert (r.status_code, r.get_json()["role"]) == (200, "admin")
+    r = otto_browser.get("/app/settings")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/app/sign-in")
+
+
+def test_a_removed_rep_has_no_session_left(app: Any, services: ServiceContext) -> None:
+    a = make_world(services)
+    browser = app.test_client()
+    _signed_in(browser, services, a.other_rep, a.account_id)
+    with services.session() as s:
+        s.delete(s.get_one(t.User, int(a.other_rep["id"])))
+    with services.session() as s:
+        assert s.scalars(select(t.WebSession).where(t.WebSession.user_id == int(a.other_rep["id"]))).all() == []
+    r = browser.get("/app/settings")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/app/sign-in")
+
+
+def test_the_last_super_admin_cannot_be_demoted(client: Any, services: ServiceContext, creds: Credentials) -> None:
+    a = make_world(services)
+    token = creds.outlook_sso(preferred_username="admin@acme.test", oid="oid-admin")
+    r = client.patch(f"/api/v1/users/{a.super_admin.user_id}", headers={"Authorization": f"Bearer {token}"},
+                     json={"role": "admin"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "last_super_admin")
+    r = client.patch(f"/api/v1/users/{a.rep['id']}", headers={"Authorization": f"Bearer {token}"},
+                     json={"role": "super_admin"})
+    assert r.status_code == 200  # a super admin makes another one...
+    r = client.patch(f"/api/v1/users/{a.super_admin.user_id}", headers={"Authorization": f"Bearer {token}"},
+                     json={"role": "admin"})
+    assert (r.status_code, r.get_json()["role"]) == (200, "admin")  # ...and may then step down
+
+
+def test_an_admin_key_cannot_make_keys_or_super_admins(client: Any, services: ServiceContext) -> None:
+    a = make_world(services)
+    assert client.post("/api/v1/api-keys", headers=a.headers, json={"name": "x", "role": "read_only"}).status_code == 403
+    r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "z@acme.test", "role": "super_admin"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (403, "role_above_own")

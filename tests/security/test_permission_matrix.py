@@ -1,0 +1,510 @@
+"""The permission matrix: every operation of every surface, crossed with every principal kind.
+
+Every operation of the OpenAPI document, every state-changing /app route and every Gmail add-on
+action has a row here naming the product action it performs (domain/permissions.Action). Each is
+called by every kind of principal, through the credential that principal really has (an API key,
+a rep's Outlook single sign-on token, a web app session, a Gmail add-on token), on objects of a
+fresh account, and the answer must be the permission table's. A new operation without a row fails
+`test_every_operation_has_a_row`.
+
+The object of each request belongs to Rita (she owns the sequence, enrolled the contact, sends
+from her mailbox): she is the "owner rep", Otto the "other rep". Principals of account B aim at
+account A's objects, which they must not even see (404; 403 when the action is refused to their kind
+before anything is looked up), and A's rows stay as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from addin_server.db import tables as t
+from addin_server.domain.model import EndOfEnrollment, Surface, UnenrollReason
+from addin_server.domain.permissions import (
+    API_KEY_ROLE_RANK,
+    ROLE_RANK,
+    Action,
+    Actor,
+    allows,
+    may_grant,
+)
+from addin_server.services import accounts, directory, enrollments, web_sessions
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.identity import principal_for_user
+from addin_server.web.api import spec
+from addin_server.web.gmail_addon import ACTIONS
+from addin_server.web.sessions import SESSION_TOKEN
+from tests.builders import World, make_world
+from tests.security.credentials import Credentials
+
+# --- who asks ------------------------------------------------------------------------------------
+
+SUPER_ADMIN, ADMIN, OWNER_REP, OTHER_REP = "super admin", "admin", "owner rep", "other rep"
+KEY_ADMIN, KEY_INTEGRATION, KEY_READ_ONLY = "API key (admin)", "API key (integration)", "API key (read_only)"
+FOREIGN_REP, FOREIGN_KEY, NOBODY = "rep of another account", "API key of another account", "unauthenticated"
+PRINCIPALS = [SUPER_ADMIN, ADMIN, OWNER_REP, OTHER_REP, KEY_ADMIN, KEY_INTEGRATION, KEY_READ_ONLY,
+              FOREIGN_REP, FOREIGN_KEY, NOBODY]
+PEOPLE = {SUPER_ADMIN, ADMIN, OWNER_REP, OTHER_REP, FOREIGN_REP}
+KEYS = {KEY_ADMIN, KEY_INTEGRATION, KEY_READ_ONLY, FOREIGN_KEY}
+FOREIGN = {FOREIGN_REP, FOREIGN_KEY}
+
+ACTOR = {SUPER_ADMIN: Actor.SUPER_ADMIN, ADMIN: Actor.ADMIN, OWNER_REP: Actor.OWNER_REP,
+         OTHER_REP: Actor.OTHER_REP, KEY_ADMIN: Actor.KEY_ADMIN, KEY_INTEGRATION: Actor.KEY_INTEGRATION,
+         KEY_READ_ONLY: Actor.KEY_READ_ONLY,
+         # In their own account a foreign rep acts for themselves, a foreign key as the admin key it is.
+         FOREIGN_REP: Actor.OWNER_REP, FOREIGN_KEY: Actor.KEY_ADMIN}
+GRANT_RANK = {SUPER_ADMIN: ROLE_RANK["super_admin"], ADMIN: ROLE_RANK["admin"], KEY_ADMIN: API_KEY_ROLE_RANK["admin"],
+              FOREIGN_KEY: API_KEY_ROLE_RANK["admin"]}
+
+OK, FORBIDDEN, HIDDEN, UNAUTHENTICATED = "allowed", "403", "403 or 404", "401"
+
+
+@dataclass(frozen=True)
+class Op:
+    """One request of one surface, the action it performs, and how to make it."""
+
+    method: str
+    path: str
+    action: Action
+    body: Any = None
+    variant: str = ""
+    names_a: bool = True  # names objects of account A (principals of B must not reach them)
+    self_owned: bool = False  # acts on the caller's own things (their mailbox): every rep is its owner
+    grant: int | None = None  # the rank of the role it grants (never above the caller's own)
+    query: dict[str, Any] = field(default_factory=dict)
+    target: dict[str, str] = field(default_factory=dict)  # a path parameter filled with another object
+    changes: bool | None = None  # whether an allowed call changes account A (default: a write that is no read)
+
+    @property
+    def writes(self) -> bool:
+        if self.changes is not None:
+            return self.changes
+        return self.method != "GET" and self.action not in (Action.READ, Action.SIMULATE)
+
+    def url(self, ids: dict[str, str]) -> str:
+        return re.sub(r"[{<](\w+)[}>]", lambda m: ids[self.target.get(m.group(1), m.group(1))], self.path)
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.path}" + (f" ({self.variant})" if self.variant else "")
+
+
+def expected(op: Op, who: str) -> str:
+    """The permission table's answer for this principal on this operation."""
+    if who == NOBODY:
+        return UNAUTHENTICATED
+    if who in FOREIGN and op.names_a:
+        return HIDDEN
+    actor = Actor.OWNER_REP if op.self_owned and who in PEOPLE and ACTOR[who] is Actor.OTHER_REP else ACTOR[who]
+    allowed = allows(op.action, actor)
+    if allowed and op.grant is not None:
+        allowed = may_grant(GRANT_RANK.get(who, -1), op.grant)
+    return OK if allowed else FORBIDDEN
+
+
+# --- the rows: JSON API ---------------------------------------------------------------------------
+
+_STEPS = [{"type": "task", "delay_days": 0, "subject": "Research", "body": ""}]
+_RAW = "From: {contact_email}\r\nTo: {mailbox}\r\nSubject: Re: Intro\r\n\r\nThanks, not now.\r\n"
+
+API_OPS: list[Op] = [
+    Op("GET", "/account", Action.READ, names_a=False),
+    Op("PATCH", "/account/settings", Action.ACCOUNT_SETTINGS, {"soft_bounce_threshold": 5}, "settings",
+       names_a=False),
+    Op("PATCH", "/account/settings", Action.BETA_OPT_IN, {"custom_triggers_beta": False}, "beta opt-out",
+       names_a=False),
+    Op("POST", "/api-keys", Action.MANAGE_API_KEYS, {"name": "crm", "role": "read_only"}, "read_only key",
+       names_a=False, grant=API_KEY_ROLE_RANK["read_only"]),
+    Op("POST", "/api-keys", Action.MANAGE_API_KEYS, {"name": "crm", "role": "admin"}, "admin key",
+       names_a=False, grant=API_KEY_ROLE_RANK["admin"]),
+    Op("POST", "/companies", Action.CREATE_DIRECTORY, {"name": "Umbrella", "domains": ["umbrella.test"]},
+       names_a=False),
+    Op("GET", "/companies/{company_id}", Action.READ),
+    Op("POST", "/users", Action.MANAGE_USERS, {"email": "new.rep@acme.test", "role": "user",
+                                               "mailbox_provider": "gmail"}, "role user",
+       names_a=False, grant=ROLE_RANK["user"]),
+    Op("POST", "/users", Action.MANAGE_USERS, {"email": "new.rep@acme.test", "role": "admin",
+                                               "mailbox_provider": "gmail"}, "role admin",
+       names_a=False, grant=ROLE_RANK["admin"]),
+    Op("POST", "/users", Action.MANAGE_USERS, {"email": "new.rep@acme.test", "role": "super_admin",
+                                               "mailbox_provider": "gmail"},
+       "a rep makes a super admin with his own token", names_a=False, grant=ROLE_RANK["super_admin"]),
+    Op("GET", "/users/{user_id}", Action.READ),
+    Op("PATCH", "/users/{user_id}", Action.MANAGE_USERS, {"role": "admin"}, "promote to admin",
+       grant=ROLE_RANK["admin"], target={"user_id": "other_id"}),
+    Op("PATCH", "/users/{user_id}", Action.MANAGE_USERS, {"role": "super_admin"}, "promote to super admin",
+       grant=ROLE_RANK["super_admin"], target={"user_id": "other_id"}),
+    Op("PATCH", "/users/{user_id}", Action.MANAGE_USERS, {"role": "user"}, "demote a super admin",
+       grant=ROLE_RANK["super_admin"], target={"user_id": "second_super_admin_id"}),
+    Op("POST", "/contacts", Action.CREATE_DIRECTORY, {"email": "new.person@globex-acme.test",
+                                                      "company_id": "{company_id}"}),
+    Op("GET", "/contacts/{contact_id}", Action.READ),
+    Op("POST", "/sequences", Action.CREATE_SEQUENCE, {"name": "Rita's second", "owner_user_id": "{user_id}",
+                                                      "steps": _STEPS}),
+    Op("GET", "/sequences", Action.READ, names_a=False),
+    Op("GET", "/sequences/{sequence_id}", Action.READ),
+    Op("PUT", "/sequences/{sequence_id}/automation", Action.AUTOMATION, {"on_reply": "off"},
+       "on another rep's sequence"),
+    Op("GET", "/sequences/{sequence_id}/performance", Action.READ),
+    Op("POST", "/sequences/{sequence_id}/unenroll", Action.BULK_UNENROLL, {"enrollment_ids": ["{enrollment_id}"]}),
+    Op("POST", "/enrollments", Action.ENROLL, {"sequence_id": "{sequence_id}", "contact_id": "{fresh_contact_id}",
+                                               "sender_user_id": "{user_id}"}),
+    Op("GET", "/enrollments", Action.READ, names_a=False),
+    Op("GET", "/enrollments/{enrollment_id}", Action.READ),
+    Op("POST", "/enrollments/{enrollment_id}/unenroll", Action.UNENROLL, {}),
+    Op("POST", "/workflow-actions/unenroll", Action.WORKFLOW_UNENROLL, {"contact_id": "{contact_id}"},
+       "a rep ends another rep's enrollment through a workflow"),
+    Op("GET", "/recipients/status", Action.READ, names_a=False, query={"email": "{contact_email}"}),
+    Op("POST", "/recipients/status", Action.READ, {"emails": ["{contact_email}"]}, names_a=False),
+    Op("GET", "/outbox", Action.OUTBOX, names_a=False),
+    Op("POST", "/enrollments/{enrollment_id}/pause", Action.PAUSE_RESUME, {}, "pause another rep's enrollment"),
+    Op("POST", "/enrollments/{enrollment_id}/resume", Action.PAUSE_RESUME, {}, target={"enrollment_id": "paused_id"}),
+    Op("POST", "/meetings", Action.LOG_MEETING, {"contact_id": "{fresh_contact_id}", "logged_by_user_id": "{user_id}",
+                                                 "start_time": "2026-03-03T10:00:00Z", "title": "Call"}),
+    Op("POST", "/enrollments/{enrollment_id}/undo", Action.UNDO, {"why": "she never replied"},
+       "undo on another rep's enrollment", target={"enrollment_id": "automatic_id"}),
+    Op("POST", "/inbound/simulate", Action.SIMULATE, {"mailbox": "{mailbox}", "raw": _RAW},
+       "dry-run another rep's mailbox"),
+]
+
+# --- the rows: web app (state-changing routes) and Gmail add-on actions -------------------------
+
+APP_OPS: list[Op] = [
+    Op("POST", "/app/contacts/<contact_id>/unenroll", Action.UNENROLL, {"enrollment_id": "{enrollment_id}"}),
+    Op("POST", "/app/sequences/<sequence_id>/unenroll", Action.BULK_UNENROLL,
+       {"enrollment_id": "{enrollment_id}", "surface": "bulk"}),
+    Op("POST", "/app/sequences/<sequence_id>/automation", Action.AUTOMATION,
+       {"action": "save", "on_meeting_enabled": "on", "on_meeting_scope": "company"}),
+    Op("POST", "/app/settings", Action.ACCOUNT_SETTINGS, {"unenroll_same_company": "on", "soft_bounce_threshold": "3"},
+       names_a=False),
+    Op("POST", "/app/settings/beta", Action.BETA_OPT_IN, {}, "leave the beta", names_a=False),
+    # Both only send the rep to the provider's consent screen (here: not configured); the grant comes back later.
+    Op("POST", "/app/settings/mailbox/reconnect", Action.MAILBOX_CONNECTION, {}, names_a=False, self_owned=True,
+       changes=False),
+    Op("POST", "/app/settings/mailbox/outlook/connect", Action.MAILBOX_CONNECTION, {}, names_a=False,
+       self_owned=True, changes=False),
+]
+# Routes that are authentication itself (their credential is the check: tests/security/test_credentials_refused).
+APP_AUTHENTICATION = {"/app/sign-in/google", "/app/sign-in/microsoft", "/app/sign-in/demo", "/app/sign-out"}
+
+ADDON_OPS: list[Op] = [
+    Op("POST", "/gmail/actions/unenroll", Action.UNENROLL, {"enrollment_id": "{enrollment_id}"}),
+    Op("POST", "/gmail/actions/confirm_unenroll", Action.READ, {"enrollment_id": "{enrollment_id}"}),
+    Op("POST", "/gmail/actions/cancel", Action.READ, {}, names_a=False),
+    Op("POST", "/gmail/actions/refresh", Action.READ, {}, names_a=False),
+    Op("POST", "/gmail/actions/page", Action.READ, {"page": "0"}, names_a=False),
+]
+
+
+# --- the world ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Matrix:
+    client: Any
+    services: ServiceContext
+    creds: Credentials
+    a: World
+    b: World
+    people: dict[str, dict[str, Any]]  # who -> the user row's view (email, id)
+    keys: dict[str, str]
+    ids: dict[str, str]
+
+    def fill(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return re.sub(r"\{(\w+)\}", lambda m: self.ids[m.group(1)], value)
+        if isinstance(value, list):
+            return [self.fill(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.fill(v) for k, v in value.items()}
+        return value
+
+    def bearer(self, who: str) -> dict[str, str]:
+        if who == NOBODY:
+            return {}
+        if who in KEYS:
+            return {"Authorization": f"Bearer {self.keys[who]}"}
+        person = self.people[who]
+        token = self.creds.outlook_sso(preferred_username=person["email"], oid=f"oid-{person['id']}")
+        return {"Authorization": f"Bearer {token}"}
+
+
+def _rows_of_a(services: ServiceContext, account_id: int) -> dict[str, list[str]]:
+    """Every row of account A (what "changes nothing" compares)."""
+    out: dict[str, list[str]] = {}
+    with services.session() as s:
+        out["accounts"] = [repr(tuple(r)) for r in s.execute(select(t.Account.__table__)
+                                                             .where(t.Account.id == account_id))]
+        for table in t.Base.metadata.sorted_tables:
+            if "account_id" in table.c and table.name not in {"web_sessions", "address_bindings"}:
+                rows = s.execute(select(table).where(table.c.account_id == account_id)).all()
+                out[table.name] = sorted(repr(tuple(r)) for r in rows)
+    return out
+
+
+@pytest.fixture
+def matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
+    a = make_world(services, name="Acme", domain="acme.test")
+    b = make_world(services, name="Initech", domain="initech.test")
+    sa = a.super_admin
+    accounts.update_account_settings(services, sa, custom_triggers_beta=True)
+    ada = directory.create_user(services, sa, email="ada@acme.test", name="Ada Admin", role="admin",
+                                mailbox_provider="gmail", mailbox_address=None)
+    sam = directory.create_user(services, sa, email="sam@acme.test", name="Sam Second", role="super_admin",
+                                mailbox_provider="gmail", mailbox_address=None)
+    fresh = directory.create_contact(services, a.admin, email="fresh@globex-acme.test", first_name="Fay")
+    paused_contact = directory.create_contact(services, a.admin, email="pia@globex-acme.test", first_name="Pia")
+    enroll = lambda contact: enrollments.enroll(  # noqa: E731 - Rita enrolls from her own mailbox
+        services, a.admin, sequence_id=a.sequence["id"], contact_id=contact["id"], sender_user_id=a.rep["id"])
+    active = enroll(a.contact)
+    paused = enroll(paused_contact)
+    enrollments.pause(services, a.admin, paused["id"], until=None)
+    automatic = enroll(a.colleague)
+    with services.session() as s:
+        enrollments.end_enrollment(s, int(automatic["id"]), EndOfEnrollment(
+            UnenrollReason.REPLIED, Surface.AUTOMATIC, "system", {"rule": "replied"}), services.now())
+    with services.session() as s:
+        admin_row = s.get_one(t.User, sa.user_id)
+        admin_view = {"id": str(admin_row.id), "email": admin_row.email}
+        b_rep = s.get_one(t.User, int(b.other_rep["id"]))
+        b_view = {"id": str(b_rep.id), "email": b_rep.email}
+    people = {SUPER_ADMIN: admin_view, ADMIN: ada, OWNER_REP: a.rep, OTHER_REP: a.other_rep, FOREIGN_REP: b_view}
+    keys = {KEY_ADMIN: a.api_key, FOREIGN_KEY: b.api_key,
+            KEY_INTEGRATION: accounts.create_api_key(services, a.account_id, "crm", "integration"),
+            KEY_READ_ONLY: accounts.create_api_key(services, a.account_id, "reports", "read_only")}
+    ids = {"company_id": a.company["id"], "user_id": a.rep["id"], "other_id": a.other_rep["id"],
+           "second_super_admin_id": sam["id"], "contact_id": a.contact["id"], "contact_email": a.contact["email"],
+           "fresh_contact_id": fresh["id"], "sequence_id": a.sequence["id"], "enrollment_id": active["id"],
+           "paused_id": paused["id"], "automatic_id": automatic["id"], "mailbox": a.rep["mailbox_address"]}
+    return Matrix(client, services, creds, a, b, people, keys, ids)
+
+
+def _outcome(status: int) -> str:
+    if status == 401:
+        return UNAUTHENTICATED
+    if status == 403:
+        return FORBIDDEN
+    if status == 404:
+        return "404"
+    assert status < 500, status
+    return OK
+
+
+def _check(m: Matrix, op: Op, who: str, call: Callable[[], str], warm: Callable[[], object] | None = None) -> None:
+    want = expected(op, who)
+    if warm is not None:
+        warm()  # a first sign-in links the person's Google or Microsoft identity: not the operation's doing
+    before = _rows_of_a(m.services, m.a.account_id)
+    got = call()
+    if want == HIDDEN:
+        assert got in (FORBIDDEN, "404"), (op.name, who, got)
+    else:
+        assert got == want, (op.name, who, got, want)
+    after = _rows_of_a(m.services, m.a.account_id)
+    if want != OK:
+        assert after == before, (op.name, who, "account A changed")
+    elif who not in FOREIGN:
+        # Allowed is an outcome too: a write changed account A, a read changed nothing.
+        assert (after != before) == op.writes, (op.name, who, "changed" if after != before else "unchanged")
+
+
+def _cases(ops: list[Op], principals: list[str]) -> list[Any]:
+    return [pytest.param(op, who, id=f"{op.name} by {who}") for op in ops for who in principals]
+
+
+# --- enumeration: a new operation without a row fails -----------------------------------------
+
+
+def test_every_operation_has_a_row(app: Any) -> None:
+    api = {(o.method, o.path) for o in spec.operations}
+    assert api == {(o.method, o.path) for o in API_OPS}, "an API operation has no row in the permission matrix"
+    app_posts = {r.rule for r in app.url_map.iter_rules()
+                 if r.endpoint.startswith("app_pages.") and "POST" in (r.methods or set())}
+    assert app_posts == {o.path for o in APP_OPS} | APP_AUTHENTICATION, "an /app route has no row"
+    assert {f"/gmail/actions/{name}" for name in ACTIONS} == {o.path for o in ADDON_OPS}, "an add-on action has no row"
+    # Every row names an action of the table, and every action of the table is named somewhere or operator-only.
+    named = {o.action for o in [*API_OPS, *APP_OPS, *ADDON_OPS]}
+    assert set(Action) - named == {Action.INBOX_REQUEUE}, set(Action) - named
+
+
+# --- JSON API ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("op", "who"), _cases(API_OPS, PRINCIPALS))
+def test_api_operation_answers_as_the_table_says(matrix: Matrix, op: Op, who: str) -> None:
+    m = matrix
+
+    def call() -> str:
+        query = m.fill(op.query) if op.query else None
+        body = m.fill(op.body) if op.method != "GET" else None
+        r = m.client.open("/api/v1" + op.url(m.ids), method=op.method,
+                          headers=m.bearer(who), json=body, query_string=query)
+        return _outcome(r.status_code)
+
+    _check(m, op, who, call, warm=lambda: m.client.get("/api/v1/account", headers=m.bearer(who)))
+
+
+# --- web app ------------------------------------------------------------------------------------
+
+WEB_PRINCIPALS = [SUPER_ADMIN, ADMIN, OWNER_REP, OTHER_REP, FOREIGN_REP, KEY_ADMIN, NOBODY]
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _web_sign_in(m: Matrix, who: str) -> None:
+    with m.services.session() as s:
+        principal = principal_for_user(s.get_one(t.User, int(m.people[who]["id"])))
+    token = web_sessions.start(m.services, principal)
+    with m.client.session_transaction() as session:
+        session[SESSION_TOKEN] = token
+
+
+def _csrf(m: Matrix) -> str:
+    page = m.client.get("/app/sign-in").get_data(as_text=True)
+    if "csrf_token" not in page:
+        page = m.client.get("/app/settings").get_data(as_text=True)
+    found = CSRF.search(page)
+    assert found, "no CSRF token"
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("op", "who"), _cases(APP_OPS, WEB_PRINCIPALS))
+def test_web_app_route_answers_as_the_table_says(matrix: Matrix, op: Op, who: str) -> None:
+    m = matrix
+    if who in PEOPLE:
+        _web_sign_in(m, who)
+    path = op.url(m.ids)
+
+    def call() -> str:
+        form = {**m.fill(op.body or {}), "csrf_token": _csrf(m)}
+        r = m.client.post(path, data=form, headers=m.bearer(who) if who in KEYS else {})
+        if r.status_code == 302 and r.headers["Location"].startswith("/app/sign-in"):
+            return UNAUTHENTICATED
+        return _outcome(r.status_code)
+
+    # A key is no web session: the web app answers it as it answers nobody.
+    want_override = UNAUTHENTICATED if who in KEYS else None
+    if want_override:
+        before = _rows_of_a(m.services, m.a.account_id)
+        assert call() == UNAUTHENTICATED
+        assert _rows_of_a(m.services, m.a.account_id) == before
+        return
+    _check(m, op, who, call)
+
+
+# --- Gmail add-on -------------------------------------------------------------------------------
+
+ADDON_PRINCIPALS = [SUPER_ADMIN, ADMIN, OWNER_REP, OTHER_REP, FOREIGN_REP, KEY_ADMIN, NOBODY]
+
+
+def _card_outcome(m: Matrix, response: Any) -> str:
+    if response.status_code in (401, 403):
+        return UNAUTHENTICATED
+    text = json.dumps(response.get_json())
+    if "You cannot unenroll" in text or "you may only unenroll" in text:
+        return FORBIDDEN
+    if "Not found" in text:
+        return "404"
+    assert response.status_code == 200, response.status_code
+    return OK
+
+
+@pytest.mark.parametrize(("op", "who"), _cases(ADDON_OPS, ADDON_PRINCIPALS))
+def test_addon_action_answers_as_the_table_says(matrix: Matrix, op: Op, who: str) -> None:
+    m = matrix
+
+    def call() -> str:
+        headers: dict[str, str] = {}
+        user_token = ""
+        if who in PEOPLE:
+            person = m.people[who]
+            user_token = m.creds.addon_user(person["email"], sub=f"google-{person['id']}")
+            headers = {"Authorization": f"Bearer {m.creds.addon_system(op.path)}"}
+        elif who in KEYS:
+            headers = m.bearer(who)
+        event = m.creds.addon_event(user_token, toRecipients=[m.a.contact["email"]])
+        event["commonEventObject"]["parameters"] = m.fill(op.body or {})
+        return _card_outcome(m, m.client.post(op.path, json=event, headers=headers))
+
+    def warm() -> None:
+        if who in PEOPLE:
+            person = m.people[who]
+            event = m.creds.addon_event(m.creds.addon_user(person["email"], sub=f"google-{person['id']}"))
+            m.client.post("/gmail/homepage", json=event,
+                          headers={"Authorization": f"Bearer {m.creds.addon_system('/gmail/homepage')}"})
+
+    if who in KEYS:
+        assert call() == UNAUTHENTICATED  # the add-on speaks only to Google's signed requests
+        return
+    _check(m, op, who, call, warm=warm)
+    if op.action is Action.UNENROLL:
+        status = enrollments.get_enrollment(m.services, m.a.admin, m.ids["enrollment_id"])["status"]
+        assert status == ("unenrolled" if expected(op, who) == OK else "active"), (who, status)
+
+
+# --- the issue's reproductions, as named outcomes -------------------------------------------------
+
+
+def test_a_rep_cannot_make_himself_super_admin_and_join_the_beta(matrix: Matrix) -> None:
+    m = matrix
+    r = m.client.post("/api/v1/users", headers=m.bearer(OTHER_REP), json={
+        "email": "omar.boss@acme.test", "role": "super_admin", "mailbox_provider": "outlook"})
+    assert r.status_code == 403
+    r = m.client.patch("/api/v1/account/settings", headers=m.bearer(OTHER_REP), json={"custom_triggers_beta": False})
+    assert r.status_code == 403
+    r = m.client.patch("/api/v1/account/settings", headers=m.bearer(KEY_ADMIN), json={"custom_triggers_beta": False})
+    assert r.status_code == 403, "an API key is no super admin"
+    assert accounts.get_account(m.services, m.a.account_id).custom_triggers_beta is True
+
+
+def test_a_rep_cannot_end_pause_undo_or_retune_another_reps_work(matrix: Matrix) -> None:
+    m, otto = matrix, matrix.bearer(OTHER_REP)
+    m.client.get("/api/v1/account", headers=otto)  # his first sign-in links his Microsoft identity
+    calls = [("POST", "/workflow-actions/unenroll", {"contact_id": m.ids["contact_id"]}),
+             ("POST", f"/enrollments/{m.ids['enrollment_id']}/pause", {}),
+             ("POST", f"/enrollments/{m.ids['automatic_id']}/undo", {"why": "mine now"}),
+             ("PUT", f"/sequences/{m.ids['sequence_id']}/automation", {"on_reply": "off"}),
+             ("POST", "/inbound/simulate", {"mailbox": m.ids["mailbox"], "raw": m.fill(_RAW)})]
+    before = _rows_of_a(m.services, m.a.account_id)
+    for method, path, body in calls:
+        assert m.client.open("/api/v1" + path, method=method, headers=otto, json=body).status_code == 403, path
+    assert _rows_of_a(m.services, m.a.account_id) == before
+    # The super admin still can.
+    for method, path, body in calls:
+        r = m.client.open("/api/v1" + path, method=method, headers=m.bearer(SUPER_ADMIN), json=body)
+        assert r.status_code in (200, 201, 409), (path, r.status_code, r.get_json())
+
+
+def test_automation_triggers_need_the_beta_through_the_api_too(matrix: Matrix) -> None:
+    m = matrix
+    accounts.update_account_settings(m.services, m.a.super_admin, custom_triggers_beta=False)
+    r = m.client.put(f"/api/v1/sequences/{m.ids['sequence_id']}/automation", headers=m.bearer(OWNER_REP),
+                     json={"on_reply": "off"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (403, "beta_required")
+
+
+def test_a_principal_without_a_role_is_refused_everything() -> None:
+    from addin_server.services.permissions import may
+
+    nobody_in_particular = Principal(account_id=1, label="user:forgot@acme.test", user_id=7)
+    assert not nobody_in_particular.is_admin
+    assert not any(may(nobody_in_particular, action, [7]) for action in Action)
+    keyless = Principal(account_id=1, label="api_key:ssk_x", kind="api_key")
+    assert not any(may(keyless, action) for action in Action)
+
+
+def test_a_read_only_key_cannot_even_replay_an_unenrollment_that_already_happened(matrix: Matrix) -> None:
+    m = matrix
+    ended = m.ids["automatic_id"]
+    r = m.client.post(f"/api/v1/enrollments/{ended}/unenroll", headers=m.bearer(KEY_READ_ONLY), json={})
+    assert r.status_code == 403
+    r = m.client.post(f"/api/v1/sequences/{m.ids['sequence_id']}/unenroll", headers=m.bearer(KEY_READ_ONLY),
+                      json={"enrollment_ids": [ended]})
+    assert r.status_code == 403
+    r = m.client.post(f"/api/v1/enrollments/{ended}/unenroll", headers=m.bearer(KEY_INTEGRATION), json={})
+    assert (r.status_code, r.get_json()["end_reason"]) == (200, "replied")  # the outcome, unchanged
