@@ -174,3 +174,45 @@ def left_company_statement(text: str, *, sender_name: str = "", sender_address: 
             continue  # about a colleague ("Bob Miller no longer works at Acme"), not about the sender
         return " ".join(sentence.split())[:120]
     return None
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """What a notice says about leaving: the statement, and why it is not read as leaving for good."""
+
+    statement: str | None
+    not_for_good: str | None = None
+
+    @property
+    def for_good(self) -> bool:
+        return self.statement is not None and self.not_for_good is None
+
+
+def leaving_for_good(text: str, anchor: datetime | None, *, sender_name: str = "", sender_address: str = "") -> Leaving:
+    """Read a left-company statement and, in the rest of the notice, anything that says it is not for good.
+
+    A return ("back on Monday", "Morgen bin ich wieder für Sie da", "I'll reply on Monday"), an end, or
+    "I'm still at Globex" anywhere in the notice undoes the leaving. The statement's own sentence ("as of
+    30 November", "my last day was ...") and a closing mailbox's last day ("monitored until 31 December")
+    are not returns."""
+    statement = left_company_statement(text, sender_name=sender_name, sender_address=sender_address)
+    if statement is None:
+        return Leaving(None)
+    still = phrases.STILL_EMPLOYED.search(text)
+    if still:
+        return Leaving(statement, f"the notice says {_quote(still)}")
+    rest = [
+        s
+        for s in _SENTENCE.findall(text[:8000])
+        if not phrases.MAILBOX_WIND_DOWN.search(s)
+        and not (" ".join(s.split())[:120] == statement and phrases.LEAVING_DAY.search(s))
+    ]
+    remainder = " ".join(rest)
+    back = find_return_date(remainder, anchor)
+    if back:
+        return Leaving(statement, f"the notice states a return on {back.isoformat()}")
+    for pattern in (phrases.ABSENCE_END, phrases.REPLY_ON_RETURN, phrases.BACK_LATER):
+        found = pattern.search(remainder)
+        if found:
+            return Leaving(statement, f"the notice says {_quote(found)}")
+    return Leaving(statement)

@@ -270,18 +270,21 @@ LEFT_COMPANY_TEXT = _any(
     r"\bheeft\s+(?:het\s+bedrijf|de\s+organisatie|ons)\s+verlaten",
     r"\b(?:já\s+não|não)\s+(?:trabalha|colabora)\s+(?:mais\s+)?(?:na|no|para|com)",
     r"\bdeixou\s+(?:a\s+empresa|de\s+trabalhar)",
-    r"已离开公司|已經離開公司|已离开本公司|退社",
+    # 退社 is also "leaving the office for the day" (本日は退社いたしました): only a dated leaving counts.
+    r"已离开公司|已經離開公司|已离开本公司|(?:をもって|を以て|付で|付けで)\s*退社",
     r"\bist\s+(?:aus\s+dem\s+unternehmen\s+)?ausgeschieden",
-    r"\bne\s+fait\s+plus\s+partie",
+    r"\b(?:habe|hat)\s+(?:das\s+unternehmen|die\s+firma|den\s+konzern|die\s+gesellschaft)\s+verlassen",
+    r"\b(?:have|has)\s+(?:now\s+)?(?:retired|moved\s+on)\s+from\b",
+    r"\bne\s+fai[st]\s+plus\s+partie",
     r"\ba\s+quitté\s+(?:la\s+société|l'entreprise|l’entreprise|le\s+groupe|notre)",
     r"\bn['’]est\s+plus\s+(?:en\s+poste|chez|dans|au\s+sein|active|utilisée|valide)",
-    r"\bya\s+no\s+(?:trabaja|forma\s+parte|está\s+en|pertenece|está\s+activ)",
+    r"\bya\s+no\s+(?:trabaja|forma\s+parte|está\s+en|pertenece|está\s+activ|trabajo\s+(?:en|para|con)|formo\s+parte)",
     r"\bha\s+dejado\s+la\s+empresa",
-    r"\bnon\s+(?:fa|lavora)\s+più",
+    r"\bnon\s+(?:fa|lavora|faccio|lavoro)\s+più\s+(?:parte|presso|per|con|in)",
     r"\bha\s+lasciato\s+(?:l'azienda|la\s+società)",
     r"\bniet\s+(?:meer|langer)\s+(?:werkzaam|in\s+dienst|actief|in\s+gebruik)",
     r"\bis\s+uit\s+dienst\b",
-    r"\bnão\s+(?:faz\s+mais\s+parte|trabalha\s+mais|está\s+mais)",
+    r"\bnão\s+(?:faz\s+mais\s+parte|trabalha\s+mais|está\s+mais|faço\s+mais\s+parte|trabalho\s+mais)",
     r"\b(?:har\s+)?slutat\s+(?:på|hos|sin\s+anställning)",
     r"\binte\s+längre\s+(?:anställd|verksam|i\s+bruk)",
     r"\b(?:har\s+)?sluttet\s+(?:i|hos|ved)",
@@ -459,6 +462,9 @@ TEMPORARY_LEAVING = _any(
     r"\buntil\b|\btill\b|\bback\s+(?:on|in|at|from|by|next)\b|\breturn(?:ing|s)?\b|\bwhile\s+i\b",
     r"\bfor\s+the\s+(?:holidays?|day|weekend|week|evening|night|summer|christmas|break|moment|time\s+being)\b",
     r"\bfor\s+(?:a\s+few|several|two|three|\d+)\s+(?:days|weeks)\b|\btemporar",
+    # a day's or a weekend's absence: "heute nicht mehr im Haus", "after 5pm", "本日は退社"
+    r"\b(?:today|tonight|tomorrow|weekends?|heute|morgen|wochenende|aujourd['’]hui|ce\s+soir|demain|hoy|mañana|"
+    r"oggi|domani|vandaag|weekend|hoje|amanhã)\b|\bafter\s+\d{1,2}\s*(?:[ap]\.?m\b|:\d\d|h\b|uhr)|本日|今日|明日|今天|明天|下班",
     r"\bbis\b|\bwieder\b|\bzurück\b|\bjusqu|\bretour\b|\bhasta\b|\bregres|\bfino\s+a|\brientr|\btot\s+en\s+met\b|"
     r"\bterug\b|\baté\b|\bvolt[ao]\b|まで|迄|戻り|復帰|回来|返回|之前",
 )
@@ -589,4 +595,33 @@ PAST_ABSENCE = _any(
 # Lotus/HCL Notes writes the absence into the subject: "<Name> is out of the office." (often after "AUTO:").
 LOTUS_SUBJECT = re.compile(
     r"^\s*(?:auto\s*:\s*)?[^:\n]{1,80}?\s+is\s+out\s+of\s+(?:the\s+)?office\b", re.IGNORECASE
+)
+
+
+# Said anywhere in a notice, the person has not left: "I'm still at Globex", "ich bin weiterhin bei ...".
+STILL_EMPLOYED = _any(
+    r"\bi\s*(?:'m|’m|\s+am)\s+still\s+(?:at|with|working)\b|\bstill\s+(?:work(?:ing)?|employed)\s+(?:at|for|with)\b",
+    r"\bweiterhin\s+(?:bei|für)\b|\btoujours\s+(?:chez|au\s+sein)|\bsigo\s+(?:en|trabajando)|\blavoro\s+ancora|"
+    r"\bnog\s+steeds\s+(?:bij|werkzaam)|\bcontinuo\s+(?:na|no|trabalhando)",
+)
+
+# A closing mailbox's last day is not the person's return: "This mailbox will be monitored until 31 December".
+MAILBOX_WIND_DOWN = _any(
+    r"\b(?:mailbox|address|account|inbox|e-?mails?)\s+(?:\w+\s+){0,2}?(?:will\s+(?:be|remain|stay)|remains?|is)\s+"
+    r"(?:monitored|active|open|forwarded|checked|read)\s+(?:until|till|through)\b",
+    r"\b(?:postfach|adresse)\s+(?:\w+\s+){0,3}?bis\s+[^.]{0,30}?(?:weitergeleitet|gelesen|aktiv)",
+)
+
+# Said after a leaving sentence, the person comes back: "Morgen bin ich wieder für Sie da", "I'll reply tomorrow".
+BACK_LATER = _any(
+    r"\b(?:tomorrow|morgen|demain|mañana|domani|amanhã)\b|明日|明天",
+    r"\bi\s*(?:'ll|’ll|\s+will)\s+(?:reply|respond|answer|get\s+back|be\s+back)\b",
+    r"\bwieder\s+(?:für\s+sie\s+da|erreichbar|im\s+büro|da)\b|\bde\s+retour\b|\bde\s+vuelta\b|\bdi\s+ritorno\b|\bweer\s+(?:aanwezig|bereikbaar|terug)",
+)
+
+# The day someone left, inside the leaving sentence: "as of 30 November", "seit dem 1. Dezember", "11月30日をもって".
+LEAVING_DAY = _any(
+    r"\b(?:as\s+of|effective|since|with\s+effect\s+from|last\s+day|seit|zum|mit\s+wirkung|depuis|desde|dal|sinds|"
+    r"dernier\s+jour|letzter\s+arbeitstag)\b",
+    r"をもって|を以て|付で|付けで|起",
 )
