@@ -442,7 +442,10 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
     disposition = ""
     for part, inside in _walk(msg):
         ctype = part.get_content_type()
-        part_types.append(ctype)
+        if not inside:
+            # The parts of an attached message are that message's: a person's reply carrying a
+            # forwarded bounce is not itself a delivery report.
+            part_types.append(ctype)
         if ctype == "message/disposition-notification" and not inside and not disposition:
             disposition, mdn_original = _disposition(part)
             if mdn_original and not original:

@@ -122,7 +122,20 @@ OUT_OF_OFFICE_TEXT = _any(
     r"\b(?:public|bank)\s+holiday\b",
     r"\boffice\s+(?:is\s+|will\s+be\s+)?closed\b",
     r"\b(?:on|taking)\s+(?:a\s+)?(?:leave|time\s+off|sabbatical)\b",
+    # leaving for a span, a trip, a course, "OOO" (issue 14's outside attack: notices sent without headers)
+    r"\b(?:have|'ve|’ve|has)\s+left\s+(?:the\s+(?:office|building)\s+)?for\s+(?:the\s+)?(?:day|evening|night|weekend|"
+    r"holidays?|christmas|xmas|(?:\w+\s+)?break)\b",
+    r"\b(?:no\s+longer|not)\s+in\s+the\s+office\b",
+    r"\bi\s*(?:'m|’m|\s+am|\s+will\s+be)\s+(?:currently\s+)?(?:travell?ing|on\s+the\s+road|abroad|at\s+an?\s+(?:training|"
+    r"conference|trade\s+show|offsite|off-site|course|seminar|workshop)\b)",
+    r"\bwhile\s+i\s*(?:'m|’m|\s+am)\s+(?:travell?ing|away|out)\b",
+    r"\b(?:i\s*(?:'m|’m|\s+am)\s+)OOO\b|\bOOO\s+(?:until|till|through|from|on|today|this)\b",
+    r"\bno\s+longer\s+reachable\b[^.\n]{0,40}\b(?:until|till|today|tomorrow)\b",
     # German
+    r"\bauf\s+(?:dienstreise|geschäftsreise|reisen|(?:einer\s+)?messe|(?:einer\s+)?schulung|(?:einer\s+)?fortbildung)\b",
+    r"\bin\s+(?:elternzeit|mutterschutz|karenz)\b",
+    r"\bhabe\s+das\s+büro\b[^.\n]{0,40}\bverlassen\b",
+    r"\bnicht\s+mehr\s+im\s+(?:büro|buero|office)\b",
     r"\babwesen(?:d|heit)",
     r"\bnicht\s+im\s+(?:büro|buero|haus|office)\b",
     r"\bau(?:ß|ss)er\s+haus(?:e)?\b",
@@ -131,21 +144,27 @@ OUT_OF_OFFICE_TEXT = _any(
     r"\bnicht\s+erreichbar\b",
     r"\bbin\s+(?:ich\s+)?(?:ab\s+dem\s+[\d.]+\s+)?wieder\s+(?:im\s+büro|erreichbar|da)",
     # French
-    r"\bje\s+suis\s+(?:actuellement\s+)?(?:absente?|en\s+(?:congés?|vacances|déplacement))",
-    r"\babsente?\s+(?:du\s+bureau|jusqu)",
+    r"\bje\s+(?:suis|serai)\s+(?:actuellement\s+)?(?:absent(?:e|\(e\))?|en\s+(?:congés?|vacances|déplacement|formation|voyage))",
+    r"\babsent(?:e|\(e\))?\s+(?:du\s+bureau|jusqu)",
+    r"\best\s+absent(?:e|\(e\))?(?=[\s.]|$)",  # Lotus Notes' French subject: "Jane Doe est absent(e)."
+    r"\bne\s+suis\s+plus\s+au\s+bureau\b",
     r"\ben\s+(?:congés?|vacances)\b",
     r"\bde\s+retour\s+(?:le|au\s+bureau|à\s+partir)",
     # Spanish
     r"\bfuera\s+de\s+(?:la\s+)?oficina\b",
     r"\b(?:estoy|estar[ée])\s+(?:ausente|de\s+vacaciones|fuera)",
     r"\bde\s+vacaciones\b",
+    r"\b(?:estoy|estaré)\s+de\s+viaje\b|\bme\s+encuentro\s+(?:ausente|fuera|de\s+viaje|de\s+vacaciones)",
+    r"\bhe\s+salido\s+de\s+la\s+oficina\b|\bya\s+no\s+estoy\s+en\s+la\s+oficina\b",
     # Italian
     r"\bfuori\s+(?:ufficio|sede)\b",
     r"\bsono\s+(?:assente|in\s+ferie|fuori)",
     r"\bin\s+ferie\b",
+    r"\bsar[òo]\s+(?:assente|fuori\s+(?:ufficio|sede)|in\s+ferie)",
     # Dutch
     r"\b(?:ik\s+ben\s+)?(?:afwezig|niet\s+aanwezig|met\s+vakantie|op\s+vakantie)\b",
     r"\bbuiten\s+kantoor\b",
+    r"\bniet\s+(?:meer\s+)?op\s+kantoor\b|\b(?:ben\s+ik|ik\s+ben)\s+(?:vrij|weg|op\s+reis)\b",
     # Portuguese
     r"\b(?:estou|estarei)\s+(?:ausente|de\s+f[ée]rias|fora)",
     r"\bfora\s+do\s+escrit[oó]rio\b",
@@ -176,6 +195,9 @@ OUT_OF_OFFICE_TEXT = _any(
     r"不在にして",
     r"休暇",
     r"出張中",
+    r"(?:本日|今日)は(?:既に|すでに)?退社",
+    r"出差",
+    r"下班",
     r"外出中",
     r"不在",
     r"休假",
@@ -492,7 +514,8 @@ ABSENCE_END = _any(
 
 # "Limited access to email" in the languages of the product.
 LIMITED_ACCESS = _any(
-    r"\blimited\s+(?:or\s+no\s+)?(?:access|connectivity)\b",
+    r"\b(?:limited|intermittent|sporadic|irregular)\s+(?:or\s+no\s+)?(?:access|connectivity)\b",
+    r"\b(?:only|rarely)\s+(?:occasionally\s+)?(?:check(?:ing)?|read(?:ing)?)\s+(?:my\s+)?e-?mails?\b|nur\s+unregelmäßig",
     r"\b(?:no|without)\s+(?:access\s+to\s+(?:my\s+)?e-?mails?|e-?mail\s+access)\b",
     r"\b(?:not\s+be\s+(?:able\s+to\s+)?(?:checking|check|reading|read|monitoring)|unable\s+to\s+(?:check|read|respond))\b",
     r"\beingeschränkt(?:em|en)?\s+(?:zugriff|erreichbar)|keinen\s+zugriff\s+auf|nur\s+eingeschränkt|"
@@ -505,6 +528,25 @@ LIMITED_ACCESS = _any(
     r"メールを確認(?:でき|することができ)(?:ません|ない)|メールの確認が(?:でき|難し)|返信(?:が|に)(?:遅れ|お時間)",
     r"无法(?:及时)?(?:查看|回复|處理|处理)|無法(?:及時)?(?:查看|回覆)|不能及时回复",
 )
+
+# "I will reply as soon as I can", "je vous répondrai demain": a notice puts the answer off.
+REPLY_LATER = _any(
+    r"\b(?:i\s*(?:'ll|’ll|\s+will|\s+shall)\s+|will\s+)(?:\w+\s+){0,3}?(?:reply|respond|get\s+back|answer)\b[^.!?\n]{0,40}?"
+    r"\b(?:as\s+soon\s+as|tomorrow|on\s+(?:mon|tues|wednes|thurs|fri)day|later|next\s+week|when\s+i\s+can|asap)",
+    r"\bje\s+vous\s+r[ée]pondrai\b|\ble\s+responder[ée]\b|\bles\s+responder[ée]\b|\bte\s+responder[ée]\b|"
+    r"\bvi\s+risponder[òo]\b|\ble\s+risponder[òo]\b|\breageer\s+ik\b|\bik\s+reageer\b|\bresponderei\b|"
+    r"\b(?:melde|werde)\s+(?:ich\s+)?mich\s+(?:morgen|am\s+montag|schnellstmöglich|so\s+bald)",
+    r"ご連絡いたします|ご連絡致します|対応いたします|対応致します|返信いたします|ご返信いたします|尽快回复|会回复您|回复您",
+)
+
+# The absence is over at the end of the day: "for the day", "heute", "本日は".
+DAY_END = _any(
+    r"\bfor\s+the\s+(?:day|evening|night)\b|\b(?:today|tonight)\b|\bheute\b|\baujourd['’]hui\b|\bhoy\b|\boggi\b|"
+    r"\bvandaag\b|\bhoje\b|本日|今日は|今天",
+)
+
+# A recurring schedule in a signature ("Out of office Fridays") is not today's absence.
+RECURRING_ABSENCE = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:mon|tues|wednes|thurs|fri|satur|sun)days\b", re.IGNORECASE)
 
 # "For urgent matters please contact ...": a notice sends urgent requests elsewhere.
 URGENT_CONTACT = _any(
@@ -573,6 +615,15 @@ CONVERSATION_TEXT = _any(
     r"können\s+wir|sprechen\s+wir|telefonieren|treffen)|\b(?:after\s+that|afterwards|then)\s+(?:happy|glad|i'?d\s+be\s+happy)|"
     r"\b(?:ensuite|après)\s+(?:volontiers|avec\s+plaisir)|\bdespués\s+(?:con\s+gusto|encantad[oa])|\bdopo\s+volentieri|"
     r"\bdaarna\s+graag|\bdepois\s+(?:com\s+prazer|podemos)",
+    # declining or asking for something: an answer to the pitch, whatever absence it mentions
+    r"\bno\s+thanks?\b|\bnot\s+(?:looking|in\s+the\s+market)\s+for\b|\bwe\s+(?:already\s+(?:use|have|work\s+with)|are\s+happy\s+with)\b|"
+    r"\bplease\s+(?:don'?t|do\s+not)\s+(?:follow\s+up|contact|e-?mail)|\bplease\s+send\s+(?:me|us)\b|"
+    r"\bsend\s+(?:me\s+|us\s+)?(?:the|your)\s+(?:proposal|deck|details|pricing|quote|slides|case\s+stud)|\bis\s+expecting\s+(?:you|your)\b",
+    r"\bkein(?:\s+weiteres)?\s+interesse\b|\bkein\s+bedarf\b|\bschicken\s+sie\s+mir\b|\bpas\s+intéressée?s?\b|"
+    r"\bje\s+suis\s+intéressée?\b|\benvoyez-moi\b|\b(?:no\s+|sí\s+)?me\s+interesa\b|\bno\s+estamos\s+interesados|"
+    r"\bescr[ií]ba(?:me|nos)\s+(?:después|más\s+adelante)|\b(?:non\s+)?mi\s+interessa\b|\bnon\s+siamo\s+interessati|"
+    r"\bgeen\s+interesse\b|\b(?:wel|niet)\s+geïnteresseerd|\b(?:não\s+)?(?:tenho|temos)\s+interesse\b",
+    r"ぜひ|お話を伺|いかがでしょうか|興味があります|結構です|感兴趣|不需要|可以聊",
     r"\blass(?:en)?\s+uns\s+(?:sprechen|telefonieren|treffen)|parlons-en|on\s+peut\s+(?:en\s+)?parler|"
     r"hablemos|podemos\s+hablar|sentiamoci|possiamo\s+parlare|laten\s+we|kunnen\s+we|podemos\s+conversar|vamos\s+conversar",
 )
