@@ -519,15 +519,21 @@ def _bounce_evidence(message: InboundMessage) -> tuple[str, ...]:
     if report.report_type == "delivery-status" or "message/delivery-status" in report.part_types:
         if failed_actions or not report.delivery_status:
             strong.append("delivery status report (multipart/report; report-type=delivery-status)")
+    local = _sender_local_part(message)
+    display = (message.from_name or "").strip()
+    from_mail_system = local in phrases.DAEMON_LOCAL_PARTS or bool(
+        display and phrases.DAEMON_DISPLAY_NAME.search(display)
+    )
+    if "message/delivery-status" in report.attached_part_types and from_mail_system and not strong:
+        # A mail system that wraps its report in an attached message; a person forwarding a bounce is not one.
+        strong.append("delivery status report attached by a mail delivery system")
     mclass = message.message_class or ""
     if _NDR_CLASS.match(mclass):
         strong.append(f"Exchange non-delivery report (message class {mclass})")
     failed_header = _header(message, "X-Failed-Recipients")
     if failed_header:
         strong.append(f"header X-Failed-Recipients: {failed_header[:120]}")
-    local = _sender_local_part(message)
     from_header = _header(message, "From")
-    display = (message.from_name or "").strip()
     if local in phrases.DAEMON_LOCAL_PARTS or (display and phrases.DAEMON_DISPLAY_NAME.search(display)):
         sender = f"sender {(from_header or message.from_address or display)[:80]} is a mail delivery system"
         # Exchange Online's "Microsoft Outlook" also sends other notices: require a report signal.

@@ -119,6 +119,8 @@ class MimeReport:
     content_type: str = ""
     report_type: str = ""
     part_types: tuple[str, ...] = ()
+    # The parts inside an attached message (message/rfc822): that message's, not this one's.
+    attached_part_types: tuple[str, ...] = ()
     delivery_status: tuple[DeliveryStatusEntry, ...] = ()
     # A sending service's machine-readable notice in the body (Amazon SES through SNS):
     # "bounce", "complaint" or "delivery"; its bounced recipients are in delivery_status.
@@ -437,15 +439,15 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
     htmls: list[str] = []
     lost: list[str] = []
     part_types: list[str] = []
+    attached_types: list[str] = []
     delivery: list[DeliveryStatusEntry] = []
     original: tuple[tuple[str, str], ...] = ()
     disposition = ""
     for part, inside in _walk(msg):
         ctype = part.get_content_type()
-        if not inside:
-            # The parts of an attached message are that message's: a person's reply carrying a
-            # forwarded bounce is not itself a delivery report.
-            part_types.append(ctype)
+        # The parts of an attached message are that message's: a person's reply carrying a
+        # forwarded bounce is not itself a delivery report.
+        (attached_types if inside else part_types).append(ctype)
         if ctype == "message/disposition-notification" and not inside and not disposition:
             disposition, mdn_original = _disposition(part)
             if mdn_original and not original:
@@ -486,7 +488,7 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
     report_type = (msg.get_param("report-type") or "") if content_type == "multipart/report" else ""
     if not isinstance(report_type, str):
         report_type = ""
-    if _could_be_delivery_report(headers, content_type, part_types, bool(delivery), text):
+    if _could_be_delivery_report(headers, content_type, part_types + attached_types, bool(delivery), text):
         permanent, temporary, error = _library_failures(msg)
     else:
         # flufl.bounce runs every detector it has (a millisecond on a long thread); a person's reply
@@ -497,6 +499,7 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
         content_type=content_type,
         report_type=report_type.strip().lower(),
         part_types=tuple(part_types),
+        attached_part_types=tuple(attached_types),
         delivery_status=tuple(delivery) or notice_entries,
         service_notice=notice,
         original_headers=Headers(original),
