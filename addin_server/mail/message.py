@@ -216,6 +216,11 @@ def _parse_date(value: str | None) -> datetime | None:
         return None
     if parsed is None:
         return None
+    # The stdlib reads a written "0001" as 2001 (the two-digit-year rule): a date that is not what the
+    # header says is no date, so return dates are anchored on the receipt instead.
+    written = re.search(r"\b(\d{4})\b", value)
+    if written and int(written.group(1)) != parsed.year:
+        return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
