@@ -61,7 +61,11 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
     own_text = "\n".join(line for line in own_text.splitlines() if not _SIGNATURE_LINE.search(line))
     text = f"{subject}\n{own_text}"
     absence = next(
-        (a for a in phrases.OUT_OF_OFFICE_TEXT.finditer(text) if not phrases.RECURRING_ABSENCE.match(text[a.end() :])),
+        (
+            a
+            for a in phrases.OUT_OF_OFFICE_TEXT.finditer(text)
+            if not phrases.RECURRING_ABSENCE.match(text[a.end() : a.end() + 60])
+        ),
         None,
     )
     if not absence:
