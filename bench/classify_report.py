@@ -30,6 +30,9 @@ from addin_server.mail.report import classify_file, load_message  # noqa: E402
 # auto_other "delivery delayed". Each row says how the file shows it is a delay.
 DELAY_NOTICES = REPO / "tests" / "fixtures" / "corpus_labels" / "delay_notices.tsv"
 PUBLIC_FIXTURES = REPO / "tests" / "fixtures" / "mail_public"
+# Messages an outside tester wrote by hand for issue 14 (not real mail): reported apart, never mixed
+# into the figures on real messages.
+HANDWRITTEN = REPO / "tests" / "fixtures" / "mail_handwritten"
 # Files the corpus labels out-of-office that are retired-mailbox notices ("this inbox is no longer in use",
 # no return): left_company is expected there, so they are not counted as absence notices.
 LEFT_COMPANY_NOTICES = REPO / "tests" / "fixtures" / "corpus_labels" / "left_company_notices.tsv"
@@ -299,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
             if any(e.startswith("per recipient:") for e in r["evidence"])
         ],
     }
+    report["handwritten"] = _handwritten()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "classify.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -306,6 +310,58 @@ def main(argv: list[str] | None = None) -> int:
     (out / "classify.md").write_text(markdown, encoding="utf-8")
     print(markdown)
     return 0
+
+
+def _handwritten() -> dict:
+    """The hand-written set (tests/fixtures/mail_handwritten), per language: whether each message meets
+    its label (kind, left-company, return date) and the issue's measures on it."""
+    with (HANDWRITTEN / "MANIFEST.tsv").open(newline="", encoding="utf-8") as handle:
+        entries = list(csv.DictReader(handle, delimiter="\t"))
+    rows = []
+    for entry in entries:
+        result = classify_file(str(HANDWRITTEN / entry["file"]))
+        kinds = set(entry["kind"].split("|")) if entry["kind"] else set()
+        misses = []
+        if kinds and result["kind"] not in kinds:
+            misses.append(f"kind {result['kind']} (label {entry['kind']})")
+        if entry["left_company"] and result["left_company"] is not (entry["left_company"] == "true"):
+            misses.append(f"left_company {result['left_company']}")
+        if entry["return_date"] and result["return_date"] not in entry["return_date"].split("|"):
+            misses.append(f"return date {result['return_date']} (label {entry['return_date']})")
+        rows.append({**entry, "kinds": kinds, "result": result, "misses": misses})
+    by_language: dict[str, dict] = {}
+    for lang in sorted({r["language"] for r in rows}):
+        mine = [r for r in rows if r["language"] == lang]
+        humans = [r for r in mine if r["kinds"] == {"human_reply"}]
+        ooo = [r for r in mine if r["kinds"] == {"out_of_office"}]
+        no_header = [r for r in ooo if any(e.startswith("no automatic-reply header") for e in r["result"]["evidence"])]
+        leaving = [r for r in mine if r["left_company"] == "true"]
+        not_leaving = [r for r in mine if r["left_company"] == "false"]
+        dated = [r for r in mine if r["return_date"]]
+        by_language[lang] = {
+            "rows": len(mine),
+            "meet_label": sum(1 for r in mine if not r["misses"]),
+            "humans": len(humans),
+            "humans_as_ooo_or_bounce": sum(
+                1 for r in humans if r["result"]["kind"] == "out_of_office" or r["result"]["kind"].startswith("bounce")
+            ),
+            "ooo": len(ooo),
+            "ooo_recall": _ratio(sum(1 for r in ooo if r["result"]["kind"] == "out_of_office"), len(ooo)),
+            "ooo_found_without_auto_header": len(no_header),
+            "not_leaving": len(not_leaving),
+            "not_leaving_read_as_left": sum(1 for r in not_leaving if r["result"]["left_company"]),
+            "leaving": len(leaving),
+            "leaving_recognised": sum(1 for r in leaving if r["result"]["left_company"]),
+            "return_dates": _ratio(sum(1 for r in dated if not any(m.startswith("return") for m in r["misses"])),
+                                   len(dated)),
+            "dated": len(dated),
+        }
+    return {
+        "rows": len(rows),
+        "meet_label": sum(1 for r in rows if not r["misses"]),
+        "by_language": by_language,
+        "misses": [{"file": r["file"], "sentence": r["sentence"], "misses": r["misses"]} for r in rows if r["misses"]],
+    }
 
 
 def _ratio(hits: int, total: int) -> float | None:
@@ -398,6 +454,29 @@ def _markdown(report: dict) -> str:
             f"| {_fmt(v['bounce_recall'])} of {v['bounces']} | {_fmt(v['address_gone_read_hard'])} of "
             f"{v['address_gone']} | {v['delays_read_as_delay']} of {v['delay_notices']} | {_fmt(v['return_dates'])} |"
         )
+    hand = report.get("handwritten")
+    if hand:
+        lines += [
+            "",
+            "## Written by hand (not real mail): the outside attack on issue 14, per language",
+            "",
+            f"{hand['rows']} messages an outside tester wrote for the project (tests/fixtures/mail_handwritten, "
+            "labels in its MANIFEST.tsv); reported apart from the real messages above. "
+            f"{hand['meet_label']} of {hand['rows']} meet their label.",
+            "",
+            "| language | rows | meet label | humans as OOO/bounce (0) | OOO recall | OOO w/o auto header "
+            "| not leaving read as left (0) | left-company recognised | return dates |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for lang, v in hand["by_language"].items():
+            lines.append(
+                f"| {lang} | {v['rows']} | {v['meet_label']} | {v['humans_as_ooo_or_bounce']} of {v['humans']} "
+                f"| {_fmt(v['ooo_recall'])} of {v['ooo']} | {v['ooo_found_without_auto_header']} "
+                f"| {v['not_leaving_read_as_left']} of {v['not_leaving']} | {v['leaving_recognised']} of {v['leaving']} "
+                f"| {_fmt(v['return_dates'])} of {v['dated']} |"
+            )
+        lines += ["", "Hand-written messages that miss their label:"]
+        lines += [f"- {m['file']} ({m['sentence']}): {'; '.join(m['misses'])}" for m in hand["misses"]]
     per_recipient = report.get("per_recipient", [])
     lines += ["", f"Bounces that name hard and soft recipients, judged per recipient: {len(per_recipient)} "
               "(only the hard recipients' enrollments end; the others count a soft bounce)."]

@@ -56,8 +56,18 @@ def _quote(found: re.Match[str]) -> str:
 
 def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -> AbsenceJudgement:
     """Score how far the sender's own words are built like an absence notice."""
+    # Signature lines ("Head of Procurement | Out of office Fridays | For urgent matters call ...") are
+    # the sender's standing details, not this message's statement: they are not scored.
+    own_text = "\n".join(line for line in own_text.splitlines() if not _SIGNATURE_LINE.search(line))
     text = f"{subject}\n{own_text}"
-    absence = phrases.OUT_OF_OFFICE_TEXT.search(text)
+    absence = next(
+        (
+            a
+            for a in phrases.OUT_OF_OFFICE_TEXT.finditer(text)
+            if not phrases.RECURRING_ABSENCE.match(text[a.end() : a.end() + 60])
+        ),
+        None,
+    )
     if not absence:
         return AbsenceJudgement(0, False, ("no absence statement",))
     score = 2
@@ -68,15 +78,19 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
         score += 2
         structural += 1
         parts.append(f"return date {return_date.isoformat()} +2")
-    elif end := phrases.ABSENCE_END.search(own_text):
+    elif end := phrases.ABSENCE_END.search(own_text) or phrases.DAY_END.search(own_text):
         score += 1
         structural += 1
         parts.append(f"end of absence {_quote(end)} +1")
+    on_return = phrases.REPLY_ON_RETURN.search(own_text)
     for pattern, points, name in (
         (phrases.LIMITED_ACCESS, 1, "limited access"),
         (phrases.URGENT_CONTACT, 2, "urgent matters go elsewhere"),
         (phrases.REPLY_ON_RETURN, 2, "will reply on return"),
+        (None if on_return else phrases.REPLY_LATER, 1, "puts the answer off"),
     ):
+        if pattern is None:
+            continue
         found = pattern.search(own_text)
         if found:
             score += points
@@ -97,6 +111,9 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
     else:
         score += 1
         parts.append("answers nothing that was asked +1")
+        if len(own_text.strip()) <= 160:
+            score += 1
+            parts.append("says nothing but the notice +1")
     is_notice = structural >= 1 and score >= NOTICE_THRESHOLD
     return AbsenceJudgement(score, is_notice, tuple(parts), return_date)
 
@@ -134,6 +151,7 @@ _ROUTES_ELSEWHERE = re.compile(
     r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)",
     re.IGNORECASE,
 )
+_SIGNATURE_LINE = re.compile(r"\s[|｜]\s")
 _SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S))+(?:[.!?。！？]+|$)")
 # Words that start a sentence or address the reader; not a person's name.
 _NOT_NAMES = frozenset(
@@ -174,3 +192,45 @@ def left_company_statement(text: str, *, sender_name: str = "", sender_address: 
             continue  # about a colleague ("Bob Miller no longer works at Acme"), not about the sender
         return " ".join(sentence.split())[:120]
     return None
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """What a notice says about leaving: the statement, and why it is not read as leaving for good."""
+
+    statement: str | None
+    not_for_good: str | None = None
+
+    @property
+    def for_good(self) -> bool:
+        return self.statement is not None and self.not_for_good is None
+
+
+def leaving_for_good(text: str, anchor: datetime | None, *, sender_name: str = "", sender_address: str = "") -> Leaving:
+    """Read a left-company statement and, in the rest of the notice, anything that says it is not for good.
+
+    A return ("back on Monday", "Morgen bin ich wieder für Sie da", "I'll reply on Monday"), an end, or
+    "I'm still at Globex" anywhere in the notice undoes the leaving. The statement's own sentence ("as of
+    30 November", "my last day was ...") and a closing mailbox's last day ("monitored until 31 December")
+    are not returns."""
+    statement = left_company_statement(text, sender_name=sender_name, sender_address=sender_address)
+    if statement is None:
+        return Leaving(None)
+    still = phrases.STILL_EMPLOYED.search(text)
+    if still:
+        return Leaving(statement, f"the notice says {_quote(still)}")
+    rest = [
+        s
+        for s in _SENTENCE.findall(text[:8000])
+        if not phrases.MAILBOX_WIND_DOWN.search(s)
+        and not (" ".join(s.split())[:120] == statement and phrases.LEAVING_DAY.search(s))
+    ]
+    remainder = " ".join(rest)
+    back = find_return_date(remainder, anchor)
+    if back:
+        return Leaving(statement, f"the notice states a return on {back.isoformat()}")
+    for pattern in (phrases.ABSENCE_END, phrases.REPLY_ON_RETURN, phrases.BACK_LATER):
+        found = pattern.search(remainder)
+        if found:
+            return Leaving(statement, f"the notice says {_quote(found)}")
+    return Leaving(statement)

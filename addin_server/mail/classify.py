@@ -89,7 +89,7 @@ from enum import StrEnum
 
 from addin_server.domain.addresses import try_normalize
 from addin_server.mail import phrases
-from addin_server.mail.absence import judge_absence_notice, left_company_statement
+from addin_server.mail.absence import judge_absence_notice, leaving_for_good, left_company_statement
 from addin_server.mail.message import DeliveryStatusEntry, InboundMessage, normalize_message_id
 from addin_server.mail.return_date import find_return_date
 
@@ -519,15 +519,21 @@ def _bounce_evidence(message: InboundMessage) -> tuple[str, ...]:
     if report.report_type == "delivery-status" or "message/delivery-status" in report.part_types:
         if failed_actions or not report.delivery_status:
             strong.append("delivery status report (multipart/report; report-type=delivery-status)")
+    local = _sender_local_part(message)
+    display = (message.from_name or "").strip()
+    from_mail_system = local in phrases.DAEMON_LOCAL_PARTS or bool(
+        display and phrases.DAEMON_DISPLAY_NAME.search(display)
+    )
+    if "message/delivery-status" in report.attached_part_types and from_mail_system and not strong:
+        # A mail system that wraps its report in an attached message; a person forwarding a bounce is not one.
+        strong.append("delivery status report attached by a mail delivery system")
     mclass = message.message_class or ""
     if _NDR_CLASS.match(mclass):
         strong.append(f"Exchange non-delivery report (message class {mclass})")
     failed_header = _header(message, "X-Failed-Recipients")
     if failed_header:
         strong.append(f"header X-Failed-Recipients: {failed_header[:120]}")
-    local = _sender_local_part(message)
     from_header = _header(message, "From")
-    display = (message.from_name or "").strip()
     if local in phrases.DAEMON_LOCAL_PARTS or (display and phrases.DAEMON_DISPLAY_NAME.search(display)):
         sender = f"sender {(from_header or message.from_address or display)[:80]} is a mail delivery system"
         # Exchange Online's "Microsoft Outlook" also sends other notices: require a report signal.
@@ -595,14 +601,19 @@ def _delay_notice(message: InboundMessage) -> str | None:
             )
         if any(e.action == "failed" or (e.status or "").startswith("5.") for e in unsuccessful):
             return None
-    if message.report.library_permanent or _header(message, "X-Failed-Recipients"):
+    if _header(message, "X-Failed-Recipients"):
         return None
     readable = _without_addresses(_TRACE_LINES.sub("", _readable_text(message)))
     still_trying = _STILL_TRYING.search(readable)
     if not still_trying or _PERMANENT_WORDS.search(readable):
         return None
+    delay_subject = _DELAY_SUBJECT.search(message.subject)
+    # The bounce library calls every address of a textual report "permanent", Exim's and Postfix's
+    # warnings included; the MTA's own subject ("Warning: ... delayed", "Delayed Mail") says otherwise.
+    if message.report.library_permanent and not delay_subject:
+        return None
     said = " ".join(still_trying.group(0).split())
-    if _DELAY_SUBJECT.search(message.subject) or not re.search(r"(?<![\d.])5\.\d{1,3}\.\d{1,3}", readable):
+    if delay_subject or not re.search(r"(?<![\d.])5\.\d{1,3}\.\d{1,3}", readable):
         return f"{DELIVERY_DELAYED}: the report says the server is still trying ({said!r})"
     return None
 
@@ -953,19 +964,18 @@ def _classify_auto_reply(message: InboundMessage, evidence: tuple[str, ...], anc
     text = f"{message.subject}\n{own}"
     absence = phrases.OUT_OF_OFFICE_TEXT.search(text)
     return_date = find_return_date(text, anchor)
-    statement = left_company_statement(
-        text, sender_name=message.from_name or "", sender_address=message.from_address or ""
-    )
     # Leaving for good has no return: a notice that states one (or an end) is an absence, whatever else it says.
-    ending = return_date or phrases.ABSENCE_END.search(own)
-    left = statement is not None and not ending
+    leaving = leaving_for_good(
+        text, anchor, sender_name=message.from_name or "", sender_address=message.from_address or ""
+    )
+    left = leaving.for_good
     more = list(evidence)
     if absence:
         more.append(f"text says {absence.group(0)[:60]!r}")
     if left:
-        more.append(f"text says the person has left or the address is no longer in use: {statement!r}")
-    elif statement:
-        more.append(f"not read as leaving: the notice states a return ({statement!r})")
+        more.append(f"text says the person has left or the address is no longer in use: {leaving.statement!r}")
+    elif leaving.statement:
+        more.append(f"not read as leaving: {leaving.not_for_good} ({leaving.statement!r})")
     # The subject echoes the rep's own (ticket numbers included): read the sender's words only.
     acknowledgement = phrases.ACKNOWLEDGEMENT_TEXT.search(own)
     if acknowledgement and not absence and not left:

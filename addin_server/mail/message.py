@@ -119,6 +119,8 @@ class MimeReport:
     content_type: str = ""
     report_type: str = ""
     part_types: tuple[str, ...] = ()
+    # The parts inside an attached message (message/rfc822): that message's, not this one's.
+    attached_part_types: tuple[str, ...] = ()
     delivery_status: tuple[DeliveryStatusEntry, ...] = ()
     # A sending service's machine-readable notice in the body (Amazon SES through SNS):
     # "bounce", "complaint" or "delivery"; its bounced recipients are in delivery_status.
@@ -213,6 +215,11 @@ def _parse_date(value: str | None) -> datetime | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if parsed is None:
+        return None
+    # The stdlib reads a written "0001" as 2001 (the two-digit-year rule): a date that is not what the
+    # header says is no date, so return dates are anchored on the receipt instead.
+    written = re.search(r"\b(\d{4})\b", value)
+    if written and int(written.group(1)) != parsed.year:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -437,12 +444,15 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
     htmls: list[str] = []
     lost: list[str] = []
     part_types: list[str] = []
+    attached_types: list[str] = []
     delivery: list[DeliveryStatusEntry] = []
     original: tuple[tuple[str, str], ...] = ()
     disposition = ""
     for part, inside in _walk(msg):
         ctype = part.get_content_type()
-        part_types.append(ctype)
+        # The parts of an attached message are that message's: a person's reply carrying a
+        # forwarded bounce is not itself a delivery report.
+        (attached_types if inside else part_types).append(ctype)
         if ctype == "message/disposition-notification" and not inside and not disposition:
             disposition, mdn_original = _disposition(part)
             if mdn_original and not original:
@@ -483,7 +493,7 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
     report_type = (msg.get_param("report-type") or "") if content_type == "multipart/report" else ""
     if not isinstance(report_type, str):
         report_type = ""
-    if _could_be_delivery_report(headers, content_type, part_types, bool(delivery), text):
+    if _could_be_delivery_report(headers, content_type, part_types + attached_types, bool(delivery), text):
         permanent, temporary, error = _library_failures(msg)
     else:
         # flufl.bounce runs every detector it has (a millisecond on a long thread); a person's reply
@@ -494,6 +504,7 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
         content_type=content_type,
         report_type=report_type.strip().lower(),
         part_types=tuple(part_types),
+        attached_part_types=tuple(attached_types),
         delivery_status=tuple(delivery) or notice_entries,
         service_notice=notice,
         original_headers=Headers(original),

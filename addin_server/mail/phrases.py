@@ -122,7 +122,20 @@ OUT_OF_OFFICE_TEXT = _any(
     r"\b(?:public|bank)\s+holiday\b",
     r"\boffice\s+(?:is\s+|will\s+be\s+)?closed\b",
     r"\b(?:on|taking)\s+(?:a\s+)?(?:leave|time\s+off|sabbatical)\b",
+    # leaving for a span, a trip, a course, "OOO" (issue 14's outside attack: notices sent without headers)
+    r"\b(?:have|'ve|’ve|has)\s+left\s+(?:the\s+(?:office|building)\s+)?for\s+(?:the\s+)?(?:day|evening|night|weekend|"
+    r"holidays?|christmas|xmas|(?:\w+\s+)?break)\b",
+    r"\b(?:no\s+longer|not)\s+in\s+the\s+office\b",
+    r"\bi\s*(?:'m|’m|\s+am|\s+will\s+be)\s+(?:currently\s+)?(?:travell?ing|on\s+the\s+road|abroad|at\s+an?\s+(?:training|"
+    r"conference|trade\s+show|offsite|off-site|course|seminar|workshop)\b)",
+    r"\bwhile\s+i\s*(?:'m|’m|\s+am)\s+(?:travell?ing|away|out)\b",
+    r"\b(?:i\s*(?:'m|’m|\s+am)\s+)OOO\b|\bOOO\s+(?:until|till|through|from|on|today|this)\b",
+    r"\bno\s+longer\s+reachable\b[^.\n]{0,40}\b(?:until|till|today|tomorrow)\b",
     # German
+    r"\bauf\s+(?:dienstreise|geschäftsreise|reisen|(?:einer\s+)?messe|(?:einer\s+)?schulung|(?:einer\s+)?fortbildung)\b",
+    r"\bin\s+(?:elternzeit|mutterschutz|karenz)\b",
+    r"\bhabe\s+das\s+büro\b[^.\n]{0,40}\bverlassen\b",
+    r"\bnicht\s+mehr\s+im\s+(?:büro|buero|office)\b",
     r"\babwesen(?:d|heit)",
     r"\bnicht\s+im\s+(?:büro|buero|haus|office)\b",
     r"\bau(?:ß|ss)er\s+haus(?:e)?\b",
@@ -131,21 +144,27 @@ OUT_OF_OFFICE_TEXT = _any(
     r"\bnicht\s+erreichbar\b",
     r"\bbin\s+(?:ich\s+)?(?:ab\s+dem\s+[\d.]+\s+)?wieder\s+(?:im\s+büro|erreichbar|da)",
     # French
-    r"\bje\s+suis\s+(?:actuellement\s+)?(?:absente?|en\s+(?:congés?|vacances|déplacement))",
-    r"\babsente?\s+(?:du\s+bureau|jusqu)",
+    r"\bje\s+(?:suis|serai)\s+(?:actuellement\s+)?(?:absent(?:e|\(e\))?|en\s+(?:congés?|vacances|déplacement|formation|voyage))",
+    r"\babsent(?:e|\(e\))?\s+(?:du\s+bureau|jusqu)",
+    r"\best\s+absent(?:e|\(e\))?(?=[\s.]|$)",  # Lotus Notes' French subject: "Jane Doe est absent(e)."
+    r"\bne\s+suis\s+plus\s+au\s+bureau\b",
     r"\ben\s+(?:congés?|vacances)\b",
     r"\bde\s+retour\s+(?:le|au\s+bureau|à\s+partir)",
     # Spanish
     r"\bfuera\s+de\s+(?:la\s+)?oficina\b",
     r"\b(?:estoy|estar[ée])\s+(?:ausente|de\s+vacaciones|fuera)",
     r"\bde\s+vacaciones\b",
+    r"\b(?:estoy|estaré)\s+de\s+viaje\b|\bme\s+encuentro\s+(?:ausente|fuera|de\s+viaje|de\s+vacaciones)",
+    r"\bhe\s+salido\s+de\s+la\s+oficina\b|\bya\s+no\s+estoy\s+en\s+la\s+oficina\b",
     # Italian
     r"\bfuori\s+(?:ufficio|sede)\b",
     r"\bsono\s+(?:assente|in\s+ferie|fuori)",
     r"\bin\s+ferie\b",
+    r"\bsar[òo]\s+(?:assente|fuori\s+(?:ufficio|sede)|in\s+ferie)",
     # Dutch
     r"\b(?:ik\s+ben\s+)?(?:afwezig|niet\s+aanwezig|met\s+vakantie|op\s+vakantie)\b",
     r"\bbuiten\s+kantoor\b",
+    r"\bniet\s+(?:meer\s+)?op\s+kantoor\b|\b(?:ben\s+ik|ik\s+ben)\s+(?:vrij|weg|op\s+reis)\b",
     # Portuguese
     r"\b(?:estou|estarei)\s+(?:ausente|de\s+f[ée]rias|fora)",
     r"\bfora\s+do\s+escrit[oó]rio\b",
@@ -176,6 +195,9 @@ OUT_OF_OFFICE_TEXT = _any(
     r"不在にして",
     r"休暇",
     r"出張中",
+    r"(?:本日|今日)は(?:既に|すでに)?退社",
+    r"出差",
+    r"下班",
     r"外出中",
     r"不在",
     r"休假",
@@ -270,18 +292,21 @@ LEFT_COMPANY_TEXT = _any(
     r"\bheeft\s+(?:het\s+bedrijf|de\s+organisatie|ons)\s+verlaten",
     r"\b(?:já\s+não|não)\s+(?:trabalha|colabora)\s+(?:mais\s+)?(?:na|no|para|com)",
     r"\bdeixou\s+(?:a\s+empresa|de\s+trabalhar)",
-    r"已离开公司|已經離開公司|已离开本公司|退社",
+    # 退社 is also "leaving the office for the day" (本日は退社いたしました): only a dated leaving counts.
+    r"已离开公司|已經離開公司|已离开本公司|(?:をもって|を以て|付で|付けで)\s*退社",
     r"\bist\s+(?:aus\s+dem\s+unternehmen\s+)?ausgeschieden",
-    r"\bne\s+fait\s+plus\s+partie",
+    r"\b(?:habe|hat)\s+(?:das\s+unternehmen|die\s+firma|den\s+konzern|die\s+gesellschaft)\s+verlassen",
+    r"\b(?:have|has)\s+(?:now\s+)?(?:retired|moved\s+on)\s+from\b",
+    r"\bne\s+fai[st]\s+plus\s+partie",
     r"\ba\s+quitté\s+(?:la\s+société|l'entreprise|l’entreprise|le\s+groupe|notre)",
     r"\bn['’]est\s+plus\s+(?:en\s+poste|chez|dans|au\s+sein|active|utilisée|valide)",
-    r"\bya\s+no\s+(?:trabaja|forma\s+parte|está\s+en|pertenece|está\s+activ)",
+    r"\bya\s+no\s+(?:trabaja|forma\s+parte|está\s+en|pertenece|está\s+activ|trabajo\s+(?:en|para|con)|formo\s+parte)",
     r"\bha\s+dejado\s+la\s+empresa",
-    r"\bnon\s+(?:fa|lavora)\s+più",
+    r"\bnon\s+(?:fa|lavora|faccio|lavoro)\s+più\s+(?:parte|presso|per|con|in)",
     r"\bha\s+lasciato\s+(?:l'azienda|la\s+società)",
     r"\bniet\s+(?:meer|langer)\s+(?:werkzaam|in\s+dienst|actief|in\s+gebruik)",
     r"\bis\s+uit\s+dienst\b",
-    r"\bnão\s+(?:faz\s+mais\s+parte|trabalha\s+mais|está\s+mais)",
+    r"\bnão\s+(?:faz\s+mais\s+parte|trabalha\s+mais|está\s+mais|faço\s+mais\s+parte|trabalho\s+mais)",
     r"\b(?:har\s+)?slutat\s+(?:på|hos|sin\s+anställning)",
     r"\binte\s+längre\s+(?:anställd|verksam|i\s+bruk)",
     r"\b(?:har\s+)?sluttet\s+(?:i|hos|ved)",
@@ -459,6 +484,9 @@ TEMPORARY_LEAVING = _any(
     r"\buntil\b|\btill\b|\bback\s+(?:on|in|at|from|by|next)\b|\breturn(?:ing|s)?\b|\bwhile\s+i\b",
     r"\bfor\s+the\s+(?:holidays?|day|weekend|week|evening|night|summer|christmas|break|moment|time\s+being)\b",
     r"\bfor\s+(?:a\s+few|several|two|three|\d+)\s+(?:days|weeks)\b|\btemporar",
+    # a day's or a weekend's absence: "heute nicht mehr im Haus", "after 5pm", "本日は退社"
+    r"\b(?:today|tonight|tomorrow|weekends?|heute|morgen|wochenende|aujourd['’]hui|ce\s+soir|demain|hoy|mañana|"
+    r"oggi|domani|vandaag|weekend|hoje|amanhã)\b|\bafter\s+\d{1,2}\s*(?:[ap]\.?m\b|:\d\d|h\b|uhr)|本日|今日|明日|今天|明天|下班",
     r"\bbis\b|\bwieder\b|\bzurück\b|\bjusqu|\bretour\b|\bhasta\b|\bregres|\bfino\s+a|\brientr|\btot\s+en\s+met\b|"
     r"\bterug\b|\baté\b|\bvolt[ao]\b|まで|迄|戻り|復帰|回来|返回|之前",
 )
@@ -486,7 +514,8 @@ ABSENCE_END = _any(
 
 # "Limited access to email" in the languages of the product.
 LIMITED_ACCESS = _any(
-    r"\blimited\s+(?:or\s+no\s+)?(?:access|connectivity)\b",
+    r"\b(?:limited|intermittent|sporadic|irregular)\s+(?:or\s+no\s+)?(?:access|connectivity)\b",
+    r"\b(?:only|rarely)\s+(?:occasionally\s+)?(?:check(?:ing)?|read(?:ing)?)\s+(?:my\s+)?e-?mails?\b|nur\s+unregelmäßig",
     r"\b(?:no|without)\s+(?:access\s+to\s+(?:my\s+)?e-?mails?|e-?mail\s+access)\b",
     r"\b(?:not\s+be\s+(?:able\s+to\s+)?(?:checking|check|reading|read|monitoring)|unable\s+to\s+(?:check|read|respond))\b",
     r"\beingeschränkt(?:em|en)?\s+(?:zugriff|erreichbar)|keinen\s+zugriff\s+auf|nur\s+eingeschränkt|"
@@ -499,6 +528,25 @@ LIMITED_ACCESS = _any(
     r"メールを確認(?:でき|することができ)(?:ません|ない)|メールの確認が(?:でき|難し)|返信(?:が|に)(?:遅れ|お時間)",
     r"无法(?:及时)?(?:查看|回复|處理|处理)|無法(?:及時)?(?:查看|回覆)|不能及时回复",
 )
+
+# "I will reply as soon as I can", "je vous répondrai demain": a notice puts the answer off.
+REPLY_LATER = _any(
+    r"\b(?:i\s*(?:'ll|’ll|\s+will|\s+shall)\s+|will\s+)(?:\w+\s+){0,3}?(?:reply|respond|get\s+back|answer)\b[^.!?\n]{0,40}?"
+    r"\b(?:as\s+soon\s+as|tomorrow|on\s+(?:mon|tues|wednes|thurs|fri)day|later|next\s+week|when\s+i\s+can|asap)",
+    r"\bje\s+vous\s+r[ée]pondrai\b|\ble\s+responder[ée]\b|\bles\s+responder[ée]\b|\bte\s+responder[ée]\b|"
+    r"\bvi\s+risponder[òo]\b|\ble\s+risponder[òo]\b|\breageer\s+ik\b|\bik\s+reageer\b|\bresponderei\b|"
+    r"\b(?:melde|werde)\s+(?:ich\s+)?mich\s+(?:morgen|am\s+montag|schnellstmöglich|so\s+bald)",
+    r"ご連絡いたします|ご連絡致します|対応いたします|対応致します|返信いたします|ご返信いたします|尽快回复|会回复您|回复您",
+)
+
+# The absence is over at the end of the day: "for the day", "heute", "本日は".
+DAY_END = _any(
+    r"\bfor\s+the\s+(?:day|evening|night)\b|\b(?:today|tonight)\b|\bheute\b|\baujourd['’]hui\b|\bhoy\b|\boggi\b|"
+    r"\bvandaag\b|\bhoje\b|本日|今日は|今天",
+)
+
+# A recurring schedule in a signature ("Out of office Fridays") is not today's absence.
+RECURRING_ABSENCE = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:mon|tues|wednes|thurs|fri|satur|sun)days\b", re.IGNORECASE)
 
 # "For urgent matters please contact ...": a notice sends urgent requests elsewhere.
 URGENT_CONTACT = _any(
@@ -567,6 +615,15 @@ CONVERSATION_TEXT = _any(
     r"können\s+wir|sprechen\s+wir|telefonieren|treffen)|\b(?:after\s+that|afterwards|then)\s+(?:happy|glad|i'?d\s+be\s+happy)|"
     r"\b(?:ensuite|après)\s+(?:volontiers|avec\s+plaisir)|\bdespués\s+(?:con\s+gusto|encantad[oa])|\bdopo\s+volentieri|"
     r"\bdaarna\s+graag|\bdepois\s+(?:com\s+prazer|podemos)",
+    # declining or asking for something: an answer to the pitch, whatever absence it mentions
+    r"\bno\s+thanks?\b|\bnot\s+(?:looking|in\s+the\s+market)\s+for\b|\bwe\s+(?:already\s+(?:use|have|work\s+with)|are\s+happy\s+with)\b|"
+    r"\bplease\s+(?:don'?t|do\s+not)\s+(?:follow\s+up|contact|e-?mail)|\bplease\s+send\s+(?:me|us)\b|"
+    r"\bsend\s+(?:me\s+|us\s+)?(?:the|your)\s+(?:proposal|deck|details|pricing|quote|slides|case\s+stud)|\bis\s+expecting\s+(?:you|your)\b",
+    r"\bkein(?:\s+weiteres)?\s+interesse\b|\bkein\s+bedarf\b|\bschicken\s+sie\s+mir\b|\bpas\s+intéressée?s?\b|"
+    r"\bje\s+suis\s+intéressée?\b|\benvoyez-moi\b|\b(?:no\s+|sí\s+)?me\s+interesa\b|\bno\s+estamos\s+interesados|"
+    r"\bescr[ií]ba(?:me|nos)\s+(?:después|más\s+adelante)|\b(?:non\s+)?mi\s+interessa\b|\bnon\s+siamo\s+interessati|"
+    r"\bgeen\s+interesse\b|\b(?:wel|niet)\s+geïnteresseerd|\b(?:não\s+)?(?:tenho|temos)\s+interesse\b",
+    r"ぜひ|お話を伺|いかがでしょうか|興味があります|結構です|感兴趣|不需要|可以聊",
     r"\blass(?:en)?\s+uns\s+(?:sprechen|telefonieren|treffen)|parlons-en|on\s+peut\s+(?:en\s+)?parler|"
     r"hablemos|podemos\s+hablar|sentiamoci|possiamo\s+parlare|laten\s+we|kunnen\s+we|podemos\s+conversar|vamos\s+conversar",
 )
@@ -589,4 +646,33 @@ PAST_ABSENCE = _any(
 # Lotus/HCL Notes writes the absence into the subject: "<Name> is out of the office." (often after "AUTO:").
 LOTUS_SUBJECT = re.compile(
     r"^\s*(?:auto\s*:\s*)?[^:\n]{1,80}?\s+is\s+out\s+of\s+(?:the\s+)?office\b", re.IGNORECASE
+)
+
+
+# Said anywhere in a notice, the person has not left: "I'm still at Globex", "ich bin weiterhin bei ...".
+STILL_EMPLOYED = _any(
+    r"\bi\s*(?:'m|’m|\s+am)\s+still\s+(?:at|with|working)\b|\bstill\s+(?:work(?:ing)?|employed)\s+(?:at|for|with)\b",
+    r"\bweiterhin\s+(?:bei|für)\b|\btoujours\s+(?:chez|au\s+sein)|\bsigo\s+(?:en|trabajando)|\blavoro\s+ancora|"
+    r"\bnog\s+steeds\s+(?:bij|werkzaam)|\bcontinuo\s+(?:na|no|trabalhando)",
+)
+
+# A closing mailbox's last day is not the person's return: "This mailbox will be monitored until 31 December".
+MAILBOX_WIND_DOWN = _any(
+    r"\b(?:mailbox|address|account|inbox|e-?mails?)\s+(?:\w+\s+){0,2}?(?:will\s+(?:be|remain|stay)|remains?|is)\s+"
+    r"(?:monitored|active|open|forwarded|checked|read)\s+(?:until|till|through)\b",
+    r"\b(?:postfach|adresse)\s+(?:\w+\s+){0,3}?bis\s+[^.]{0,30}?(?:weitergeleitet|gelesen|aktiv)",
+)
+
+# Said after a leaving sentence, the person comes back: "Morgen bin ich wieder für Sie da", "I'll reply tomorrow".
+BACK_LATER = _any(
+    r"\b(?:tomorrow|morgen|demain|mañana|domani|amanhã)\b|明日|明天",
+    r"\bi\s*(?:'ll|’ll|\s+will)\s+(?:reply|respond|answer|get\s+back|be\s+back)\b",
+    r"\bwieder\s+(?:für\s+sie\s+da|erreichbar|im\s+büro|da)\b|\bde\s+retour\b|\bde\s+vuelta\b|\bdi\s+ritorno\b|\bweer\s+(?:aanwezig|bereikbaar|terug)",
+)
+
+# The day someone left, inside the leaving sentence: "as of 30 November", "seit dem 1. Dezember", "11月30日をもって".
+LEAVING_DAY = _any(
+    r"\b(?:as\s+of|effective|since|with\s+effect\s+from|last\s+day|seit|zum|mit\s+wirkung|depuis|desde|dal|sinds|"
+    r"dernier\s+jour|letzter\s+arbeitstag)\b",
+    r"をもって|を以て|付で|付けで|起",
 )

@@ -27,6 +27,7 @@ _RETURN_CUES = re.compile(
         [
             r"\b(?:back|return(?:ing)?|returns|in\s+the\s+office|available|reachable)\b(?:\s+(?:to|in)\s+(?:the\s+)?office)?"
             r"(?:\s+(?:again|on|by|from|at|as\s+of|starting|beginning|in))*",
+            r"\b(?:will\s+|i'?ll\s+)(?:reply|respond|answer|get\s+back\s+to\s+you)\s+(?:on|from)\b|\breopens?(?:\s+on)?\b",
             r"\bwieder\s+(?:im\s+büro|erreichbar|da|zurück|im\s+haus|verfügbar)?(?:\s+(?:ab|am))?",
             r"\bzurück\s+(?:am|ab)?",
             r"\bab\s+(?:dem|dem\s+kommenden)?",
@@ -70,8 +71,13 @@ _UNTIL_CUES = re.compile(
     re.IGNORECASE,
 )
 
-# East Asian languages put the phrase after the date: 5月6日まで, 5월 6일까지.
-_SUFFIX_CUES = re.compile(r"まで|迄|に戻|より出社|から出社|까지|에\s*복귀|之前|前回来|回来|返回|복귀")
+# East Asian languages put the phrase after the date: 5月6日まで, 5월 6일까지. A return ("1月4日より出社")
+# wins over an end ("1月1日まで"), as in the Latin languages.
+_SUFFIX_RETURN_CUES = re.compile(r"に戻|より出社|から出社|より(?:順次)?対応|에\s*복귀|복귀|前回来|回来|返回|回到")
+_SUFFIX_UNTIL_CUES = re.compile(r"まで|迄|까지|之前")
+# "ab 07.12.", "à partir du 07/12": where the absence starts, or the return ("ab Montag wieder da").
+# Read only when no stronger return phrase carries a date.
+_WEAK_RETURN = re.compile(r"^\s*(?:ab|à\s+partir|vanaf|a\s+partir)\b", re.IGNORECASE)
 
 _MONTHS_EN = {
     m: i + 1
@@ -327,10 +333,18 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
     languages = _language_hint(text)
     budget = _Budget()
     best_until: date | None = None
+    weak: date | None = None
     for match in _RETURN_CUES.finditer(text):
+        is_weak = bool(_WEAK_RETURN.match(match.group(0)))
+        if is_weak and weak:
+            continue
         found = _date_in(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
-        if found:
+        if found and is_weak:
+            weak = found
+        elif found:
             return found
+    if weak:
+        return weak
     for match in _UNTIL_CUES.finditer(text):
         found = _date_in(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
         if found:
@@ -338,15 +352,29 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
             break
     if best_until:
         return best_until
-    for match in _SUFFIX_CUES.finditer(text):
-        window = text[max(0, match.start() - 25) : match.start()]
-        before = _numeric(window, anchor.date() if anchor else None)
-        if before:
-            return before[1]
+    for cues in (_SUFFIX_RETURN_CUES, _SUFFIX_UNTIL_CUES):
+        for match in cues.finditer(text):
+            nearest = _nearest_cjk_date(text[max(0, match.start() - 25) : match.start()], anchor)
+            if nearest:
+                return nearest
     ranged = _range_end(text, anchor, languages, budget)
     if ranged:
         return ranged
     return _latest_date(text, anchor)
+
+
+def _nearest_cjk_date(window: str, anchor: datetime | None) -> date | None:
+    """The date written last before a suffix cue: "12月21日から1月1日まで" ends on 1月1日."""
+    anchor_day = anchor.date() if anchor else None
+    last: date | None = None
+    for match in _CJK.finditer(window):
+        found = _numeric(match.group(0), anchor_day)
+        if found:
+            last = found[1]
+    if last is None:
+        found = _numeric(window, anchor_day)
+        last = found[1] if found else None
+    return last
 
 
 _RANGE_MONTH_FIRST = re.compile(r"([^\W\d_]{3,12})\.?\s+\d{1,2}(?:st|nd|rd|th)?\s*[-–—]\s*(\d{1,2})(?:st|nd|rd|th)?\b")

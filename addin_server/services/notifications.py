@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy.dialects import sqlite
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
+from addin_server.mail.classify import MessageKind, classify
 from addin_server.mail.message import InboundMessage
 from addin_server.providers.gmail import GmailError, GrantRevoked, HistoryExpired
 from addin_server.services.context import ServiceContext
@@ -724,6 +725,14 @@ def _graph_inbound(graph: Any, message: dict[str, Any]) -> InboundMessage:
     if (inbound.message_class or "").upper().startswith("REPORT."):
         # A delivery report keeps its failed recipients and status codes in its MIME parts.
         return InboundMessage.from_bytes(graph.fetch_mime(message["id"]))
+    if classify(inbound).kind is not MessageKind.HUMAN_REPLY:
+        # Graph's body is the HTML alternative made text; Gmail and the dry run read the text/plain
+        # part and the report parts of the MIME. Whatever would not end as a reply is read from the
+        # MIME too, so the three agree ("Yes, let's talk" in text/plain beside an HTML absence notice
+        # is a reply everywhere). Graph's own fields (ids, Exchange message class) are kept.
+        mime = InboundMessage.from_bytes(graph.fetch_mime(message["id"]))
+        if not mime.unparseable and mime.text.strip():
+            return replace(inbound, text=mime.text, report=mime.report)
     return inbound
 
 

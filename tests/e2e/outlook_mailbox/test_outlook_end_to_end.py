@@ -19,6 +19,8 @@ from addin_server import create_app
 from addin_server.db import tables as t
 from addin_server.emulator.microsoft import MicrosoftEmulatorControl
 from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_server.mail.classify import MessageKind, classify
+from addin_server.mail.message import InboundMessage
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.mailboxes import connect_outlook
@@ -117,6 +119,18 @@ def test_out_of_office_replies_in_an_outlook_inbox_never_unenroll(
     run_due_steps(outlook["ctx"])
     got = state(outlook)
     assert got["status"] == "active" and got["events"][-1]["type"] == "out_of_office"
+
+
+def test_a_reply_whose_html_part_reads_like_an_absence_notice_is_a_reply_as_in_the_dry_run(
+        setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
+    # Graph's body is the HTML alternative; Gmail and the dry run read the text/plain one ("Yes, let's talk").
+    raw = reply("alternative_reply_html_notice.eml", outlook, sent_id(outlook))
+    assert classify(InboundMessage.from_bytes(raw)).kind is MessageKind.HUMAN_REPLY
+    setup.control.deliver(setup.address, raw)
+    setup.control.flush_notifications()
+    run_due_steps(outlook["ctx"])
+    got = state(outlook)
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
 
 
 def test_a_missed_lifecycle_event_catches_up_by_delta(setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
