@@ -354,7 +354,8 @@ def scheduled_steps(ctx: ServiceContext, principal: Principal, sequence_id: str)
                 "due_at": e.next_step_at if active else None,
                 "status": e.status, "active": active, "paused_until": e.paused_until,
                 "sender": users[e.sender_user_id].name,
-                "can_unenroll": active and can_unenroll(principal, e, sequence_owner_id=seq.owner_user_id),
+                # Paused contacts can be unenrolled here too, as on the Enrollments tab and the contact record.
+                "can_unenroll": can_unenroll(principal, e, sequence_owner_id=seq.owner_user_id),
             })
         far = datetime.max.replace(tzinfo=None)
         out.sort(key=lambda r: (not r["active"], r["due_at"].replace(tzinfo=None) if r["due_at"] else far))

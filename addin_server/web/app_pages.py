@@ -134,6 +134,13 @@ def _when(value: datetime | str | None) -> str:
     return value.strftime("%-d %b %Y, %H:%M UTC")
 
 
+@bp.app_template_filter("isolate")
+def _isolate(value: object) -> str:
+    """A name inside plain text (a dialog's sentence, a message), isolated with FSI…PDI like <bdi>
+    does in HTML, so a right-to-left name, or a planted override, cannot reorder the words around it."""
+    return f"\u2068{value}\u2069"
+
+
 @bp.app_template_filter("app_date")
 def _date(value: datetime | None) -> str:
     return value.strftime("%-d %b %Y") if value else ""
@@ -364,14 +371,20 @@ def home() -> Response:
     return redirect(url_for("app_pages.sequences_list"))
 
 
+def _page_number() -> int:
+    """`?page=` of a list page, the same check on every page that takes one (the tabs show a single
+    page, but still refuse what no page number could be)."""
+    raw = request.args.get("page", "1")
+    if not PAGE_ID.fullmatch(raw):
+        raise Invalid("The page number must be a whole number from 1.")
+    return int(raw)
+
+
 @bp.get("/contacts")
 def contacts_list() -> str:
     """Every contact of the account, searched by name, address or company, a page at a time."""
-    raw_page = request.args.get("page", "1")
-    if not PAGE_ID.fullmatch(raw_page):
-        raise Invalid("The page number must be a whole number from 1.")
     view = app_pages.contact_list(_services(), _rep().principal, query=request.args.get("q", ""),
-                                  page=int(raw_page))
+                                  page=_page_number())
     return render_template("app/contacts.html", view=view)
 
 
@@ -389,10 +402,10 @@ def contact_unenroll(contact_id: str) -> Response:
     _form_ids([request.form.get("enrollment_id", "")], "an enrollment")
     if current is None or current["id"] != request.form.get("enrollment_id"):
         # The page was stale: the enrollment ended meanwhile, or the form names another contact's.
-        flash(f"{record['name']} has no such current enrollment; nothing was changed.", "warning")
+        flash(f"{_isolate(record['name'])} has no such current enrollment; nothing was changed.", "warning")
         return redirect(url_for("app_pages.contact", contact_id=contact_id))
     enrollments.unenroll(_services(), rep.principal, current["id"], surface="contact_record")
-    flash(f"Unenrolled {record['name']} from {current['sequence']['name']}.", "success")
+    flash(f"Unenrolled {_isolate(record['name'])} from {_isolate(current['sequence']['name'])}.", "success")
     return redirect(url_for("app_pages.contact", contact_id=contact_id))
 
 
@@ -415,6 +428,7 @@ def sequence_tab(sequence_id: str, tab: str) -> str:
     if tab not in TABS:
         abort(404)
     _page_id(sequence_id, "sequence")
+    _page_number()
     ctx, principal = _services(), _rep().principal
     summary = app_pages.sequence_summary(ctx, principal, sequence_id)
     if tab == "automation" and not summary["custom_triggers_beta"]:
@@ -452,7 +466,7 @@ def sequence_unenroll(sequence_id: str) -> Response:
     result = enrollments.bulk_unenroll(ctx, principal, sequence_id, ids, surface=surface)
     ended, already = len(result["ended"]), len(result["already_ended"])
     if surface != "bulk":
-        name = directory.get_contact(ctx, principal, result["enrollments"][0]["contact_id"])["name"]
+        name = _isolate(directory.get_contact(ctx, principal, result["enrollments"][0]["contact_id"])["name"])
         if ended:
             flash(f"Unenrolled {name}.", "success")
         else:  # the page was stale: the enrollment ended meanwhile
@@ -488,7 +502,8 @@ def sequence_automation(sequence_id: str) -> Response:
         _services(), _rep().principal, sequence_id, on_reply=_scope(form, "on_reply"),
         on_meeting=_scope(form, "on_meeting"), save_as_new=save_as_new, new_name=form.get("new_name"))
     if save_as_new:
-        flash(f"Saved as a new sequence, '{saved['name']}'. Current enrollments stay on the original.", "success")
+        flash(f"Saved as a new sequence, '{_isolate(saved['name'])}'. Current enrollments stay on the original.",
+              "success")
     else:
         flash("Automation saved on this sequence.", "success")
     return redirect(url_for("app_pages.sequence_tab", sequence_id=saved["id"], tab="automation"))

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from typing import Any
 
 import jwt
@@ -137,6 +138,11 @@ class Browserless:
 def https_client(app: Any) -> Any:
     # PUBLIC_URL is https, so the session cookie is Secure (Werkzeug's test client sends it anyway).
     return app.test_client()
+
+
+def plain(html: str) -> str:
+    """A page as its words read: entities decoded, names' <bdi> isolation and FSI/PDI marks dropped."""
+    return unescape(re.sub(r"</?bdi>|[\u2068\u2069]", "", html))
 
 
 def super_admin_id(services: ServiceContext, account_id: int) -> int:
