@@ -245,7 +245,7 @@ def _form_ids(raw: list[str], what: str) -> list[str]:
     """Ids a form sends: plain ASCII numbers only ("٣٧", "３８", " 38" or "3_8" would pass int()).
     The error does not echo what was sent."""
     if not all(PAGE_ID.fullmatch(i) for i in raw):
-        raise Invalid(f"The form named {what} that do not exist. Nothing was changed; reload the page and try again.")
+        raise Invalid(f"This form names {what} that cannot exist. Nothing was changed; reload the page and try again.")
     return raw
 
 
