@@ -289,3 +289,43 @@ def test_the_demo_sign_in_offers_and_accepts_only_the_demo_accounts_reps(
     assert refused.status_code == 401
     assert client.get("/app/sequences").status_code == 302  # still signed out
     assert other.account_id != app_world.world.account_id
+
+
+# --- the answers above, attacked again --------------------------------------------------------------
+
+
+def test_the_same_enrollment_twice_in_one_form_is_unenrolled_once(https_client: Any, services: ServiceContext,
+                                                                 app_world: AppWorld) -> None:
+    browser = _rita(https_client, app_world)
+    page = f"/app/sequences/{app_world.sequence_id}/enrollments"
+    response = browser.post_from(page, f"/app/sequences/{app_world.sequence_id}/unenroll",
+                                 {"surface": "bulk", "enrollment_id": [app_world.jane_enrollment] * 2})
+    assert response.status_code == 302
+    assert "Unenrolled 1 contact." in plain(https_client.get(page).get_data(as_text=True))
+    assert _status(services, app_world, app_world.raj_enrollment) == "active"
+
+
+def test_another_accounts_sequence_is_not_found_and_changes_nothing(https_client: Any, services: ServiceContext,
+                                                                    app_world: AppWorld) -> None:
+    other = make_world(services, name="Initech", domain="initech.test")
+    theirs = enrollments.enroll(services, other.admin, sequence_id=other.sequence["id"],
+                                contact_id=other.contact["id"], sender_user_id=other.rep["id"],
+                                enrolled_by_user_id=other.rep["id"])
+    browser = _rita(https_client, app_world)
+    response = browser.post_from("/app/sequences", f"/app/sequences/{other.sequence['id']}/unenroll",
+                                 {"surface": "bulk", "enrollment_id": str(theirs["id"])})
+    assert response.status_code == 404
+    assert "There is no sequence at this address" in plain(response.get_data(as_text=True))
+    assert enrollments.get_enrollment(services, other.admin, str(theirs["id"]))["status"] == "active"
+
+
+def test_the_apps_address_without_its_slash_still_redirects(https_client: Any, app_world: AppWorld) -> None:
+    _rita(https_client, app_world)
+    assert https_client.get("/app").status_code in (301, 308)
+
+
+def test_signed_out_a_post_to_a_page_asks_to_sign_in_inside_the_frame(https_client: Any, app_world: AppWorld) -> None:
+    response = https_client.post(f"/app/sequences/{app_world.sequence_id}/unenroll",
+                                 data={"enrollment_id": app_world.jane_enrollment})
+    assert response.status_code in (400, 401)  # the CSRF check comes first for a form without a session
+    assert 'class="topbar"' in response.get_data(as_text=True)
