@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from addin_server.config import Settings
 
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
     app.extensions.setdefault("api_authenticators", [])
     app.extensions.setdefault("busy_times", _calendar_busy_times(app.extensions["services"]))
 
-    from addin_server.web import register_blueprints
+    from addin_server.web import app_pages, register_blueprints
 
     register_blueprints(app)
     from addin_server.web import dev
@@ -109,8 +110,10 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
         return response, status
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> tuple[Response, int] | HTTPException:
+    def _http_error(exc: HTTPException) -> tuple[Response, int] | HTTPException | BaseResponse:
         status = exc.code or 500
+        if request.path == "/app" or request.path.startswith("/app/"):
+            return app_pages.http_error_page(exc)  # people's pages keep the app's frame, even for a 405
         codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
                  415: "unsupported_media_type"}
         if request.path.startswith(("/api/", "/webhooks/", "/gmail/")) or status in (405, 413):

@@ -9,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from addin_server.db.text import SQLITE_FOLD, simple_lower
+
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
@@ -22,6 +24,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA cache_size=-32000")
     cur.execute("PRAGMA mmap_size=268435456")
     cur.close()
+    # Searches fold case with every alphabet, as PostgreSQL's lower() does (db.text.folded).
+    dbapi_conn.create_function(SQLITE_FOLD, 1, simple_lower, deterministic=True)
 
 
 def normalize_url(url: str) -> str:

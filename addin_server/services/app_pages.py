@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from addin_server.auth.api_keys import hash_api_key
 from addin_server.db import tables as t
+from addin_server.db.text import folded
 from addin_server.domain.addresses import try_normalize
 from addin_server.domain.meetings import MeetingSource
 from addin_server.domain.model import AutomationScope, EnrollmentStatus, Role
@@ -24,6 +26,7 @@ from addin_server.domain.permissions import Action
 from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words
 from addin_server.services import accounts, mailboxes, sequences
 from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.demo import DEMO_API_KEY
 from addin_server.services.directory import contact_name, contact_view, owned
 from addin_server.services.enrollments import OPEN, can_unenroll, held_from_events, sender_not_ready
 from addin_server.services.errors import Forbidden, Invalid
@@ -68,21 +71,30 @@ def signed_in_rep(ctx: ServiceContext, user_id: int, account_id: int) -> SignedI
                            sender_not_ready(ctx, s, user))
 
 
+def _demo_account_id(s: Session) -> int | None:
+    """The seeded demo account: the one holding the demo's published API key. Accounts made by hand
+    (`accounts create`) in a demo instance are real ones: their reps never sign in with "demo"."""
+    return s.scalar(select(t.ApiKey.account_id).where(t.ApiKey.key_hash == hash_api_key(DEMO_API_KEY),
+                                                      t.ApiKey.revoked_at.is_(None)))
+
+
 def demo_sign_in_choices(ctx: ServiceContext) -> list[dict[str, str]]:
-    """Every rep of the demo database, for the demo-only password sign-in."""
+    """Every rep of the seeded demo account, for the demo-only password sign-in."""
     with ctx.session() as s:
         rows = s.execute(select(t.User, t.Account.name).join(t.Account, t.Account.id == t.User.account_id)
-                         .order_by(t.User.account_id, t.User.id)).all()
+                         .where(t.User.account_id == _demo_account_id(s)).order_by(t.User.id)).all()
         return [{"email": u.email, "name": u.name, "role": u.role, "account": name} for u, name in rows]
 
 
 def principal_for_demo_rep(ctx: ServiceContext, email: str) -> Principal | None:
-    """The rep with this sign-in address (demo mode only; the caller checks the mode and password)."""
+    """The seeded demo account's rep with this sign-in address (demo mode only; the caller checks the
+    mode and password)."""
     norm = try_normalize(email)
     if norm is None:
         return None
     with ctx.session() as s:
-        users = list(s.scalars(select(t.User).where(t.User.email == norm).limit(2)))
+        users = list(s.scalars(select(t.User).where(t.User.email == norm,
+                                                    t.User.account_id == _demo_account_id(s)).limit(2)))
         return principal_for_user(users[0]) if len(users) == 1 else None
 
 
@@ -204,10 +216,11 @@ def clean_search(query: str | None) -> str:
     return " ".join(kept.split())[:SEARCH_MAX_CHARS]
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _like(text: str) -> Any:
+    """A LIKE pattern matching `text` anywhere in any case, its own % and _ taken literally. The
+    pattern is folded by the database, like the columns it is compared with, so both sides agree."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return folded(literal(f"%{escaped}%"))
 
 
 def contact_list(ctx: ServiceContext, principal: Principal, *, query: str = "", page: int = 1,
@@ -217,17 +230,17 @@ def contact_list(ctx: ServiceContext, principal: Principal, *, query: str = "", 
     A page past the last one shows the last one."""
     words = clean_search(query).split(" ") if clean_search(query) else []
     account = principal.account_id
-    full_name = func.lower(t.Contact.first_name + literal(" ") + t.Contact.last_name)
+    full_name = folded(t.Contact.first_name + literal(" ") + t.Contact.last_name)
     conditions = [t.Contact.account_id == account]
     for word in words:
         pattern = _like(word)
         conditions.append(or_(
             full_name.like(pattern, escape="\\"),
             exists().where(t.ContactAddress.contact_id == t.Contact.id,
-                           func.lower(t.ContactAddress.address).like(pattern, escape="\\")).correlate(t.Contact),
+                           folded(t.ContactAddress.address).like(pattern, escape="\\")).correlate(t.Contact),
             # Correlated to the contact only: the page's own query also joins companies.
             exists().where(t.Company.id == t.Contact.company_id,
-                           func.lower(t.Company.name).like(pattern, escape="\\")).correlate(t.Contact),
+                           folded(t.Company.name).like(pattern, escape="\\")).correlate(t.Contact),
         ))
     with ctx.session() as s:
         total = s.scalar(select(func.count()).select_from(t.Contact).where(*conditions)) or 0
@@ -243,7 +256,7 @@ def contact_list(ctx: ServiceContext, principal: Principal, *, query: str = "", 
             .outerjoin(t.Enrollment, open_enrollment)  # at most one: a unique partial index
             .outerjoin(t.Sequence, t.Sequence.id == t.Enrollment.sequence_id)
             .where(*conditions)
-            .order_by(func.lower(sort_name), func.lower(t.Contact.first_name), t.Contact.primary_email, t.Contact.id)
+            .order_by(folded(sort_name), folded(t.Contact.first_name), t.Contact.primary_email, t.Contact.id)
             .limit(per_page).offset((page - 1) * per_page)).all()
         contacts = []
         for contact, company, e, seq in rows:
@@ -352,7 +365,8 @@ def scheduled_steps(ctx: ServiceContext, principal: Principal, sequence_id: str)
                 "due_at": e.next_step_at if active else None,
                 "status": e.status, "active": active, "paused_until": e.paused_until,
                 "sender": users[e.sender_user_id].name,
-                "can_unenroll": active and can_unenroll(principal, e, sequence_owner_id=seq.owner_user_id),
+                # Paused contacts can be unenrolled here too, as on the Enrollments tab and the contact record.
+                "can_unenroll": can_unenroll(principal, e, sequence_owner_id=seq.owner_user_id),
             })
         far = datetime.max.replace(tzinfo=None)
         out.sort(key=lambda r: (not r["active"], r["due_at"].replace(tzinfo=None) if r["due_at"] else far))

@@ -197,9 +197,10 @@ def update_automation(
 def change_automation(
     ctx: ServiceContext, principal: Principal, sequence_id: str, *, on_reply: str, on_meeting: str,
     pause_on_out_of_office: bool, save_as_new: bool = False, new_name: str | None = None,
+    unenroll_same_company: bool | None = None,
 ) -> dict[str, Any]:
     """The API's automation settings: changing what a reply or a meeting does is the custom-trigger
-    beta's, as on the Automation tab; the out-of-office option is not."""
+    beta's, as on the Automation tab; the out-of-office option and the same-company checkbox are not."""
     on_reply, on_meeting = _check_scope(on_reply, "on_reply"), _check_scope(on_meeting, "on_meeting")
     with ctx.session() as s:
         seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
@@ -209,4 +210,4 @@ def change_automation(
                             "not joined", code="beta_required")
     return update_automation(ctx, principal, sequence_id, on_reply=on_reply, on_meeting=on_meeting,
                              pause_on_out_of_office=pause_on_out_of_office, save_as_new=save_as_new,
-                             new_name=new_name)
+                             new_name=new_name, unenroll_same_company=unenroll_same_company)

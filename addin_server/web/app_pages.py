@@ -8,6 +8,7 @@ message. Permissions are decided by the services, so a forged form gets 403 like
 from __future__ import annotations
 
 import hmac
+import posixpath
 import re
 import secrets
 import unicodedata
@@ -27,7 +28,7 @@ from flask import (
     session,
     url_for,
 )
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
 from werkzeug.exceptions import NotFound as PageNotFound
 from werkzeug.wrappers import Response
 
@@ -142,6 +143,13 @@ def _when(value: datetime | str | None) -> str:
     return value.strftime("%-d %b %Y, %H:%M UTC")
 
 
+@bp.app_template_filter("isolate")
+def _isolate(value: object) -> str:
+    """A name inside plain text (a dialog's sentence, a message), isolated with FSI…PDI like <bdi>
+    does in HTML, so a right-to-left name, or a planted override, cannot reorder the words around it."""
+    return f"\u2068{value}\u2069"
+
+
 @bp.app_template_filter("app_date")
 def _date(value: datetime | None) -> str:
     return value.strftime("%-d %b %Y") if value else ""
@@ -153,19 +161,82 @@ def _printable(text: str) -> str:
 
 
 def _page_error(status: int, title: str, message: str) -> tuple[str, int]:
-    return render_template("app/error.html", status=status, title=title, message=_printable(message)), status
+    # The globals are passed as well: a routing error (405) reaches here outside the blueprint.
+    return render_template("app/error.html", status=status, title=title, message=_printable(message),
+                           back=_way_back(), **_template_globals()), status
+
+
+def _way_back() -> tuple[str, str]:
+    """The error page's link back: to the list the rep came from."""
+    endpoint = request.endpoint or ""
+    if endpoint.startswith("app_pages.contact"):
+        return url_for("app_pages.contacts_list"), "Back to contacts"
+    if endpoint.startswith(("app_pages.settings", "app_pages.webhook", "app_pages.mailbox", "app_pages.outlook")):
+        return url_for("app_pages.settings_page"), "Back to settings"
+    return url_for("app_pages.sequences_list"), "Back to sequences"
+
+
+# What each page's address names, for a 404 in words ("There is no contact at this address").
+PAGE_SUBJECTS = (("app_pages.contact", "contact"), ("app_pages.sequence", "sequence"),
+                 ("app_pages.webhook", "webhook endpoint"))
+
+
+def _page_subject() -> str:
+    endpoint = request.endpoint or ""
+    return next((what for prefix, what in PAGE_SUBJECTS if endpoint.startswith(prefix)), "page")
 
 
 @bp.errorhandler(ServiceError)
 def _service_error(exc: ServiceError) -> tuple[str, int]:
     titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Check the form"}
-    return _page_error(exc.status, titles.get(exc.status, "Something is wrong"), exc.message)
+    message = exc.message
+    if type(exc) is NotFound:
+        # The services' own words name ids ("contact 999 not found"); a person reads a sentence.
+        message = (f"There is no {_page_subject()} at this address. It may have been mistyped, or the link is "
+                   "out of date.")
+    return _page_error(exc.status, titles.get(exc.status, "Something is wrong"), _sentence(message))
+
+
+def _sentence(message: str) -> str:
+    """The services write messages for the API, in lower case; a page starts a sentence with a capital."""
+    return message[:1].upper() + message[1:] if message else message
 
 
 @bp.errorhandler(PageNotFound)
 def _page_not_found(exc: PageNotFound) -> tuple[str, int]:
     return _page_error(404, "Page not found",
                        "There is no page at this address. It may have been mistyped, or the link is out of date.")
+
+
+def http_error_page(exc: HTTPException) -> Response:
+    """An HTTP error (405, 404) on an /app/ address, inside the app's frame. Called by the app's own
+    handler: routing errors happen before any blueprint is chosen, so the blueprint's handlers never see them."""
+    if isinstance(exc, MethodNotAllowed) and _names_no_page(request.path):
+        exc = PageNotFound()
+    if isinstance(exc, MethodNotAllowed):
+        body, status = _page_error(405, "This page cannot do that",
+                                   "This address is a page to open, not a form to send. Go back and use the page's "
+                                   "own buttons.")
+    elif isinstance(exc, PageNotFound):
+        body, status = _page_not_found(exc)
+    elif exc.code == 401:
+        body, status = _page_error(401, "Please sign in", "You are signed out, so nothing was changed. Sign in and "
+                                   "try again.")
+    else:
+        body, status = _page_error(exc.code or 400, exc.name, exc.description or exc.name)
+    response = Response(body, status, mimetype="text/html")
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return _page_headers(response)
+
+
+def _names_no_page(path: str) -> bool:
+    """True when even a GET of this address would reach no real page (only the catch-all 404)."""
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        return True
+    return bool(endpoint == "app_pages.unknown_page")
 
 
 def _page_id(raw: str, what: str) -> str:
@@ -182,6 +253,18 @@ def _bad_request(exc: BadRequest) -> tuple[str, int]:
                        "The address or the form held characters no page accepts (a NUL). Go back and try again.")
 
 
+class NotInThisSequence(NotFound):
+    """A form names enrollments of another sequence (or none): said in its own words, not as a missing page."""
+
+
+def _form_ids(raw: list[str], what: str) -> list[str]:
+    """Ids a form sends: plain ASCII numbers only ("٣٧", "３８", " 38" or "3_8" would pass int()).
+    The error does not echo what was sent."""
+    if not all(PAGE_ID.fullmatch(i) for i in raw):
+        raise Invalid(f"This form names {what} that cannot exist. Nothing was changed; reload the page and try again.")
+    return raw
+
+
 @bp.errorhandler(CsrfFailure)
 def _csrf_error(exc: CsrfFailure) -> tuple[str, int]:
     return _page_error(400, "This form has expired",
@@ -189,12 +272,14 @@ def _csrf_error(exc: CsrfFailure) -> tuple[str, int]:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only our own /app/ pages are valid places to return to after signing in (no open redirect)."""
-    # Control characters (a newline would split the Location header) and spaces never name a page.
-    if target and target.isprintable() and " " not in target:
+    """Only our own /app/ pages are valid places to return to after signing in (no open redirect).
+    The path is resolved first, so "/app/../../etc/passwd" cannot lead out of the app."""
+    unsafe = " " in (target or "") or "\\" in (target or "")
+    if target and not unsafe and not any(unicodedata.category(ch)[0] == "C" for ch in target):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith("/app/") and "\\" not in target:
-            return target
+        path = posixpath.normpath(parts.path) + ("/" if parts.path.endswith("/") else "")
+        if not parts.scheme and not parts.netloc and path.startswith("/app/") and not path.startswith("//"):
+            return path + (f"?{parts.query}" if parts.query else "")
     return url_for("app_pages.sequences_list")
 
 
@@ -303,14 +388,20 @@ def home() -> Response:
     return redirect(url_for("app_pages.sequences_list"))
 
 
+def _page_number() -> int:
+    """`?page=` of a list page, the same check on every page that takes one (the tabs show a single
+    page, but still refuse what no page number could be)."""
+    raw = request.args.get("page", "1")
+    if not PAGE_ID.fullmatch(raw):
+        raise Invalid("The page number must be a whole number from 1.")
+    return int(raw)
+
+
 @bp.get("/contacts")
 def contacts_list() -> str:
     """Every contact of the account, searched by name, address or company, a page at a time."""
-    raw_page = request.args.get("page", "1")
-    if not PAGE_ID.fullmatch(raw_page):
-        raise Invalid("the page number must be a whole number from 1")
     view = app_pages.contact_list(_services(), _rep().principal, query=request.args.get("q", ""),
-                                  page=int(raw_page))
+                                  page=_page_number())
     return render_template("app/contacts.html", view=view)
 
 
@@ -325,12 +416,13 @@ def contact_unenroll(contact_id: str) -> Response:
     rep = _rep()
     record = app_pages.contact_record(_services(), rep.principal, _page_id(contact_id, "contact"))
     current = record["current"]
+    _form_ids([request.form.get("enrollment_id", "")], "an enrollment")
     if current is None or current["id"] != request.form.get("enrollment_id"):
         # The page was stale: the enrollment ended meanwhile, or the form names another contact's.
-        flash(f"{record['name']} has no such current enrollment; nothing was changed.", "warning")
+        flash(f"{_isolate(record['name'])} has no such current enrollment; nothing was changed.", "warning")
         return redirect(url_for("app_pages.contact", contact_id=contact_id))
     enrollments.unenroll(_services(), rep.principal, current["id"], surface="contact_record")
-    flash(f"Unenrolled {record['name']} from {current['sequence']['name']}.", "success")
+    flash(f"Unenrolled {_isolate(record['name'])} from {_isolate(current['sequence']['name'])}.", "success")
     return redirect(url_for("app_pages.contact", contact_id=contact_id))
 
 
@@ -359,6 +451,7 @@ def sequences_list() -> str:
 
 @bp.get("/sequences/<sequence_id>")
 def sequence(sequence_id: str) -> Response:
+    _page_id(sequence_id, "sequence")
     return redirect(url_for("app_pages.sequence_tab", sequence_id=sequence_id, tab="enrollments"))
 
 
@@ -367,6 +460,7 @@ def sequence_tab(sequence_id: str, tab: str) -> str:
     if tab not in TABS:
         abort(404)
     _page_id(sequence_id, "sequence")
+    _page_number()
     ctx, principal = _services(), _rep().principal
     summary = app_pages.sequence_summary(ctx, principal, sequence_id)
     if tab == "automation" and not summary["custom_triggers_beta"]:
@@ -384,22 +478,27 @@ def sequence_unenroll(sequence_id: str) -> Response:
     """The Enrollments tab (checked rows or one row's Actions menu) and the Scheduled tab's hover button."""
     ctx, principal = _services(), _rep().principal
     _page_id(sequence_id, "sequence")
-    ids = [i for i in request.form.getlist("enrollment_id") if i]
+    ids = _form_ids([i for i in request.form.getlist("enrollment_id") if i], "enrollments")
     surface = request.form.get("surface", "bulk")
     back = request.form.get("tab", "enrollments")
     back = back if back in TABS else "enrollments"
     if surface not in ("bulk", "sequence_summary", "scheduled_tab"):
-        raise Invalid("unknown place to unenroll from")
+        raise Invalid("The form came from an unknown place. Nothing was changed; reload the page and try again.")
     if not ids:
         flash("No enrollment was selected; nothing was changed.", "warning")
         return redirect(url_for("app_pages.sequence_tab", sequence_id=sequence_id, tab=back))
     if surface != "bulk" and len(ids) != 1:
-        raise Invalid("one enrollment per row action; use the checkboxes to unenroll several")
+        raise Invalid("A row's button unenrolls one contact. To unenroll several, tick their boxes on the "
+                      "Enrollments tab.")
     # The bulk use case also checks that every id is an enrollment of this sequence.
+    summary = app_pages.sequence_summary(ctx, principal, sequence_id)
+    if set(ids) - {e["id"] for e in summary["enrollments"]}:
+        raise NotInThisSequence("Some of the selected contacts are not enrolled in this sequence. Nothing was "
+                                "changed; reload the page and try again.")
     result = enrollments.bulk_unenroll(ctx, principal, sequence_id, ids, surface=surface)
     ended, already = len(result["ended"]), len(result["already_ended"])
     if surface != "bulk":
-        name = directory.get_contact(ctx, principal, result["enrollments"][0]["contact_id"])["name"]
+        name = _isolate(directory.get_contact(ctx, principal, result["enrollments"][0]["contact_id"])["name"])
         if ended:
             flash(f"Unenrolled {name}.", "success")
         else:  # the page was stale: the enrollment ended meanwhile
@@ -428,13 +527,15 @@ def _scope(form: Any, trigger: str) -> str:
 
 @bp.post("/sequences/<sequence_id>/automation")
 def sequence_automation(sequence_id: str) -> Response:
+    _page_id(sequence_id, "sequence")
     form = request.form
     save_as_new = form.get("action") == "save_as_new"
     saved = app_pages.save_automation(
         _services(), _rep().principal, sequence_id, on_reply=_scope(form, "on_reply"),
         on_meeting=_scope(form, "on_meeting"), save_as_new=save_as_new, new_name=form.get("new_name"))
     if save_as_new:
-        flash(f"Saved as a new sequence, '{saved['name']}'. Current enrollments stay on the original.", "success")
+        flash(f"Saved as a new sequence, '{_isolate(saved['name'])}'. Current enrollments stay on the original.",
+              "success")
     else:
         flash("Automation saved on this sequence.", "success")
     return redirect(url_for("app_pages.sequence_tab", sequence_id=saved["id"], tab="automation"))
@@ -442,6 +543,7 @@ def sequence_automation(sequence_id: str) -> Response:
 
 @bp.post("/sequences/<sequence_id>/same-company")
 def sequence_same_company(sequence_id: str) -> Response:
+    _page_id(sequence_id, "sequence")
     on = request.form.get("unenroll_same_company") == "on"
     app_pages.save_same_company(_services(), _rep().principal, sequence_id, on=on)
     flash("Contacts from the same company now " + ("leave" if on else "stay in") + " this sequence when one of "
@@ -468,7 +570,8 @@ def settings_save() -> Response:
         threshold = int(form.get("soft_bounce_threshold", ""))
     except ValueError:
         raise Invalid("the soft-bounce threshold must be a whole number") from None
-    listed = form.getlist("sequence_listed")
+    listed = _form_ids(form.getlist("sequence_listed"), "sequences")
+    _form_ids([*form.getlist("pause_on_out_of_office"), *form.getlist("same_company")], "sequences")
     chosen = set(form.getlist("pause_on_out_of_office"))
     same_company = set(form.getlist("same_company"))
     app_pages.save_settings(
@@ -585,11 +688,13 @@ def webhook_create() -> tuple[str, int] | Response:
 
 @bp.post("/settings/webhooks/<endpoint_id>/rotate")
 def webhook_rotate(endpoint_id: str) -> tuple[str, int]:
+    _page_id(endpoint_id, "webhook endpoint")
     return _webhooks_page(new_secret=outgoing_webhooks.rotate_secret(_services(), _rep().principal, endpoint_id))
 
 
 @bp.post("/settings/webhooks/<endpoint_id>/enable")
 def webhook_enable(endpoint_id: str) -> Response:
+    _page_id(endpoint_id, "webhook endpoint")
     enabled = outgoing_webhooks.enable_endpoint(_services(), _rep().principal, endpoint_id)
     flash(f"{enabled['url']} is enabled again; what waited for it is being sent.", "success")
     return redirect(url_for("app_pages.webhooks_page"))
@@ -597,6 +702,7 @@ def webhook_enable(endpoint_id: str) -> Response:
 
 @bp.post("/settings/webhooks/<endpoint_id>/delete")
 def webhook_delete(endpoint_id: str) -> Response:
+    _page_id(endpoint_id, "webhook endpoint")
     outgoing_webhooks.delete_endpoint(_services(), _rep().principal, endpoint_id)
     flash("Endpoint deleted; nothing more is sent to it.", "success")
     return redirect(url_for("app_pages.webhooks_page"))
@@ -604,6 +710,7 @@ def webhook_delete(endpoint_id: str) -> Response:
 
 @bp.get("/settings/webhooks/<endpoint_id>/deliveries")
 def webhook_deliveries(endpoint_id: str) -> str:
+    _page_id(endpoint_id, "webhook endpoint")
     principal = _rep().principal
     endpoint = outgoing_webhooks.get_endpoint(_services(), principal, endpoint_id)
     log = outgoing_webhooks.list_deliveries(_services(), principal, endpoint_id,
@@ -613,6 +720,8 @@ def webhook_deliveries(endpoint_id: str) -> str:
 
 @bp.post("/settings/webhooks/<endpoint_id>/deliveries/<delivery_id>/retry")
 def webhook_retry(endpoint_id: str, delivery_id: str) -> Response:
+    _page_id(endpoint_id, "webhook endpoint")
+    _page_id(delivery_id, "delivery")
     outgoing_webhooks.retry_delivery(_services(), _rep().principal, endpoint_id, delivery_id)
     flash("The delivery will be sent again in a moment, with the same webhook-id.", "success")
     return redirect(url_for("app_pages.webhook_deliveries", endpoint_id=endpoint_id))

@@ -37,11 +37,14 @@ def index() -> Any:
     accepts = request.accept_mimetypes
     if accepts.best_match(["application/json", "text/html"]) == "text/html" and \
             accepts["text/html"] > accepts["application/json"]:
-        return redirect(url_for("app_pages.home"))
-    settings = current_app.extensions["settings"]
-    return jsonify({
-        "app": settings.public_endpoint("/app/"),
-        "product": "Sequence Sidebar",
-        "api": settings.public_endpoint("/api/v1/openapi.json"),
-        "health": settings.public_endpoint("/healthz"),
-    })
+        response = redirect(url_for("app_pages.home"))
+    else:
+        settings = current_app.extensions["settings"]
+        response = jsonify({
+            "app": settings.public_endpoint("/app/"),
+            "product": "Sequence Sidebar",
+            "api": settings.public_endpoint("/api/v1/openapi.json"),
+            "health": settings.public_endpoint("/healthz"),
+        })
+    response.vary.add("Accept")  # the answer depends on it: a cache must not give a browser the JSON
+    return response

@@ -78,6 +78,17 @@
         if (!menu.contains(event.target)) { menu.removeAttribute("open"); }
       });
     });
+    // Esc closes an open menu and leaves the focus on its Actions button. While the confirmation
+    // dialog is open, Esc belongs to the dialog (the browser closes it; the menu stays for Cancel).
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || document.querySelector("dialog[open]")) { return; }
+      document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+        var hadFocus = menu.contains(document.activeElement);
+        menu.removeAttribute("open");
+        var summary = menu.querySelector("summary");
+        if (hadFocus && summary) { summary.focus(); }
+      });
+    });
   }
 
   // A trigger's dropdown only matters while its switch is on.

@@ -17,8 +17,9 @@ import pytest
 
 from addin_server import create_app
 from addin_server.config import Settings
-from addin_server.services import directory, enrollments
+from addin_server.services import accounts, directory, enrollments
 from addin_server.services.context import ServiceContext
+from addin_server.services.demo import DEMO_API_KEY
 from tests.browser import browser_page, live_server, screenshot
 from tests.builders import World, make_world
 
@@ -45,6 +46,8 @@ class BrowserWorld:
 @pytest.fixture
 def browser_world(services: ServiceContext) -> BrowserWorld:
     w = make_world(services)
+    # The demo sign-in serves the seeded demo account only: the one holding the demo's API key.
+    accounts.install_api_key(services, w.account_id, DEMO_API_KEY, name="demo")
     lena = directory.create_contact(services, w.admin, email="lena@globex-acme.test", first_name="Lena",
                                     last_name="Berg", company_id=w.company["id"])
     rita = w.rep["id"]

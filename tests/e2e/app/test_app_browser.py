@@ -61,7 +61,8 @@ def test_a_rows_actions_menu_unenrolls_that_row(page: Any, base_url: str, servic
     row.locator("summary", has_text="Actions").click()
     screenshot(page, "app-enrollments-actions-menu")
     row.locator("button.row-unenroll").click()
-    assert "Unenroll Raj from Intro outreach?" == page.inner_text("#confirm-message")
+    # The names are isolated (FSI ... PDI) so a right-to-left name cannot reorder the sentence.
+    assert page.inner_text("#confirm-message") == "Unenroll \u2068Raj\u2069 from \u2068Intro outreach\u2069?"
     page.click("#confirm-ok")
     page.wait_for_selector(".flash-success")
     statuses = {n: browser_world.status(services, n) for n in ("jane", "raj", "lena")}

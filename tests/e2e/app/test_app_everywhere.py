@@ -156,8 +156,8 @@ def test_an_unknown_app_address_is_a_404_inside_the_frame(chromium: Any, base_ur
         assert response.status == 404, path
         assert page.locator("header.topbar nav.mainnav").is_visible()
         assert page.locator(".error-page h1").inner_text() in ("Page not found", "Not found")
-    page.click(".error-page a")
-    page.wait_for_url(f"{base_url}/app/sequences")
+    page.click(".error-page a")  # a contact's address leads back to the contact list
+    page.wait_for_url(f"{base_url}/app/contacts")
     page.context.close()
 
 

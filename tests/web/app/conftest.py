@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from typing import Any
 
 import jwt
@@ -20,8 +21,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from sqlalchemy import select
 
 from addin_server.config import Settings
+from addin_server.db import tables as t
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
 from addin_server.web.sessions import SESSION_TOKEN
@@ -136,6 +139,20 @@ class Browserless:
 def https_client(app: Any) -> Any:
     # PUBLIC_URL is https, so the session cookie is Secure (Werkzeug's test client sends it anyway).
     return app.test_client()
+
+
+def plain(html: str) -> str:
+    """A page as its words read: entities decoded, names' <bdi> isolation and FSI/PDI marks dropped."""
+    return unescape(re.sub(r"</?bdi>|[\u2068\u2069]", "", html))
+
+
+def super_admin_id(services: ServiceContext, account_id: int) -> int:
+    """The account's first super admin (the one `create_account` made)."""
+    with services.session() as s:
+        found = s.scalar(select(t.User.id).where(t.User.account_id == account_id, t.User.role == "super_admin")
+                         .order_by(t.User.id).limit(1))
+    assert found is not None
+    return found
 
 
 def sign_in(client: Any, user_id: str | int, account_id: int) -> Browserless:

@@ -4,7 +4,6 @@ stale-page answers of its unenroll forms (through Flask's test client)."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,11 @@ from addin_server.services.app_pages import clean_search, contact_list
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.demo import seed_demo
 from tests.builders import make_world
-from tests.web.app.conftest import AppWorld, sign_in
+from tests.web.app.conftest import AppWorld, plain, sign_in
 
 
 def _text(response: Any) -> str:
-    return unescape(response.get_data(as_text=True))
+    return plain(response.get_data(as_text=True))
 
 
 def _rows(html: str) -> list[str]:
@@ -246,7 +245,7 @@ def test_every_row_button_is_named_after_its_contact_and_no_header_is_empty(
         https_client: Any, app_world: AppWorld) -> None:
     _rita(https_client, app_world)
     for tab in ("enrollments", "scheduled"):
-        html = https_client.get(f"/app/sequences/{app_world.sequence_id}/{tab}").get_data(as_text=True)
+        html = plain(https_client.get(f"/app/sequences/{app_world.sequence_id}/{tab}").get_data(as_text=True))
         names = re.findall(r'>Unenroll<span class="visually-hidden"> ([^<]+)</span></button>', html)
         assert sorted(names) == ["Jane Doe", "Raj"], tab
         headers = re.findall(r"<th[^>]*>(.*?)</th>", html, flags=re.S)
@@ -266,7 +265,7 @@ def test_the_demos_out_of_office_pause_is_still_paused_when_the_demo_starts(serv
 
 
 def _demo_admin(services: ServiceContext, account_id: int) -> Principal:
-    return Principal(account_id=account_id, label="test", is_admin=True)
+    return Principal.for_api_key(account_id, "test", "admin")
 
 
 def test_the_demo_banner_names_the_real_instance_path(tmp_path: Path) -> None:

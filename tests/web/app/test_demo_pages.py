@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import unescape
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from addin_server.services import accounts
 from addin_server.services.app_pages import principal_for_demo_rep
 from addin_server.services.context import ServiceContext
 from addin_server.services.demo import DemoWorld, seed_demo
-from tests.web.app.conftest import sign_in
+from tests.web.app.conftest import plain, sign_in
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ REASONS = [
 def test_contact_record_says_why_in_plain_words(client: Any, services: ServiceContext, demo: DemoWorld,
                                                 contact: str, sentence: str) -> None:
     sign_in(client, demo.users["ava"], demo.account_id)
-    html = unescape(client.get(f"/app/contacts/{demo.contacts[contact]}").get_data(as_text=True))
+    html = plain(client.get(f"/app/contacts/{demo.contacts[contact]}").get_data(as_text=True))
     assert sentence in html
     assert "end_reason" not in html and "'manual'" not in html
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from addin_server.auth.secrets_box import generate_encryption_key
 from addin_server.config import Settings
 from addin_server.db import tables as t
-from addin_server.services import app_pages, enrollments, outgoing_webhooks
+from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
 from tests.keyserver import KeyServer
-from tests.web.app.conftest import AppWorld, Browserless, sign_in
+from tests.web.app.conftest import AppWorld, Browserless, sign_in, super_admin_id
 
 PAGE = "/app/settings/webhooks"
 HOOK = "https://hooks.example.com/sidebar"
@@ -27,9 +27,7 @@ def settings(database_url: str, key_servers: dict[str, KeyServer]) -> Settings:
 
 
 def _admin(client: Any, services: ServiceContext, aw: AppWorld) -> Browserless:
-    admin = app_pages.principal_for_demo_rep(services, "admin@acme.test")
-    assert admin is not None and admin.user_id is not None
-    return sign_in(client, admin.user_id, aw.world.account_id)
+    return sign_in(client, super_admin_id(services, aw.world.account_id), aw.world.account_id)
 
 
 def _endpoints(services: ServiceContext) -> int:

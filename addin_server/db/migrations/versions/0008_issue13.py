@@ -1,7 +1,7 @@
 """permissions: API key roles, address bindings, server-side web sessions
 
 Revision ID: issue13
-Revises: 0004
+Revises: issue14b
 Create Date: 2026-12-06 11:50:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'issue13'
-down_revision = '0004'
+down_revision = 'issue14b'
 branch_labels = None
 depends_on = None
 
