@@ -23,6 +23,9 @@ from addin_server.domain.outgoing_webhooks import TargetRefused, refused_address
 
 CONNECT_SECONDS = 3.0
 READ_SECONDS = 5.0
+# The whole exchange (resolve, connect, send, status line, headers, kept body) ends by then, however
+# the receiver paces its bytes: per-read timeouts alone let a trickling receiver hold on for hours.
+TOTAL_SECONDS = 10.0
 # Enough of a receiver's answer to show in the delivery log; the rest is never read.
 KEPT_RESPONSE_BYTES = 1000
 USER_AGENT = "SequenceSidebar-Webhooks/1.0"
@@ -86,13 +89,14 @@ class WebhookPoster:
     """Posts signed webhook bodies. `allow_private` is for demo mode only (receivers on this machine)."""
 
     def __init__(self, *, allow_private: bool, resolver: Resolver = resolve, ca_bundle: str = "",
-                 connect_seconds: float = CONNECT_SECONDS, read_seconds: float = READ_SECONDS) -> None:
+                 connect_seconds: float = CONNECT_SECONDS, read_seconds: float = READ_SECONDS,
+                 total_seconds: float = TOTAL_SECONDS) -> None:
         self.allow_private = allow_private
         self.resolver = resolver
         self.ca_bundle = ca_bundle or None  # None: the system's trusted certificates
         self.step_seconds = max(connect_seconds, read_seconds)
         # Caps the whole exchange, so a receiver trickling its answer cannot hold the worker.
-        self.deadline_seconds = connect_seconds + read_seconds
+        self.deadline_seconds = min(total_seconds, connect_seconds + read_seconds)
 
     def target_address(self, url: str) -> tuple[str, int, str]:
         """(host, port, the address to connect to) for `url`; TargetRefused when it may not be called."""
@@ -128,7 +132,8 @@ class WebhookPoster:
             connection = _PinnedHTTPConnection(host, port, timeout=self.step_seconds, pinned_ip=address)
         # Socket timeouts bound each wait; the watchdog bounds the whole exchange.
         cut = threading.Event()
-        watchdog = threading.Timer(self.deadline_seconds, _cut, args=(connection, cut))
+        remaining = max(0.0, self.deadline_seconds - (time.perf_counter() - started))  # resolving counts too
+        watchdog = threading.Timer(remaining, _cut, args=(connection, cut))
         watchdog.daemon = True
         watchdog.start()
         try:
@@ -139,7 +144,9 @@ class WebhookPoster:
             if cut.is_set():  # a cut socket reads as a clean end: whatever was parsed does not count
                 raise TimeoutError(f"no complete answer within {self.deadline_seconds:g} s")
         except Exception as exc:  # noqa: BLE001 - whatever a receiver does is a failed attempt, never a crash
-            return PostResult(None, f"{type(exc).__name__}: {str(exc)[:300]}", seconds=time.perf_counter() - started)
+            said = (f"TimeoutError: no complete answer within {self.deadline_seconds:g} s" if cut.is_set()
+                    else f"{type(exc).__name__}: {str(exc)[:300]}")
+            return PostResult(None, said, seconds=time.perf_counter() - started)
         finally:
             watchdog.cancel()
             connection.close()

@@ -13,8 +13,11 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -48,9 +51,19 @@ log = logging.getLogger(__name__)
 
 MAX_ENDPOINTS_PER_ACCOUNT = 20
 PUBLISH_BATCH = 500
-DELIVERY_BATCH = 20
-# Long enough for a whole batch of slow receivers (each at most connect + read timeouts).
-DELIVERY_LEASE_SECONDS = 300
+DELIVERY_BATCH = 50
+# One lane takes at most this many deliveries of its endpoint, so a backlog at one receiver leaves
+# room in the batch for every other endpoint's events.
+PER_ENDPOINT_BATCH = 10
+# Endpoints posted to side by side; an endpoint's own deliveries go one after another, so no
+# receiver ever has two of ours in flight.
+PARALLEL_ENDPOINTS = 8
+# A lane starts no new post after this; what is left is due again at once for the next pass, so a
+# slow receiver's backlog never turns into minutes of one thread (each post is itself capped by
+# the poster's total deadline).
+LANE_BUDGET_SECONDS = 10.0
+# Longer than a lane's budget plus one exchange: a live worker never loses its lease mid-post.
+DELIVERY_LEASE_SECONDS = 120
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 
@@ -287,27 +300,140 @@ def default_poster(ctx: ServiceContext) -> WebhookPoster:
 
 
 def deliver_due_webhooks(ctx: ServiceContext, worker: str, *, poster: WebhookPoster | None = None,
-                         limit: int = DELIVERY_BATCH, wall_clock: Callable[[], float] = time.time) -> dict[str, int]:
-    """One pass: publish pending events, then attempt the due deliveries. Returns counts by outcome.
+                         limit: int = DELIVERY_BATCH, wall_clock: Callable[[], float] = time.time,
+                         budget_seconds: float = LANE_BUDGET_SECONDS) -> dict[str, int]:
+    """One pass, waited for: publish pending events, then attempt the due deliveries, endpoints side
+    by side. Returns counts by outcome. (A running worker uses DeliveryLanes, which never waits.)
 
     `wall_clock` dates the signatures: receivers compare webhook-timestamp with their own clock,
     whatever time the scheduler's clock (ctx.now) says.
     """
     publish_pending_events(ctx)
-    with ctx.session() as s:
-        active = select(t.WebhookEndpoint.id).where(t.WebhookEndpoint.status == "active")
-        ids = claim_leased(s, t.WebhookDelivery, worker, ctx.now(), limit=limit,
-                           lease_seconds=DELIVERY_LEASE_SECONDS,
-                           conditions=(t.WebhookDelivery.endpoint_id.in_(active),))
-    if not ids:
+    lanes = _claim_lanes(ctx, worker, limit, max_lanes=limit)
+    if not lanes:
         return {}
     poster = poster or default_poster(ctx)
-    failing: set[int] = set()
-    counts: dict[str, int] = {}
+    budget_end = time.monotonic() + budget_seconds
+    counts: Counter[str] = Counter()
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_ENDPOINTS, len(lanes)),
+                            thread_name_prefix="webhook-lane") as pool:
+        for lane_counts in pool.map(lambda ids: _run_lane(ctx, ids, worker, poster, wall_clock, budget_end),
+                                    [ids for _, ids in lanes]):
+            counts.update(lane_counts)
+    return dict(counts)
+
+
+class DeliveryLanes:
+    """A running worker's outgoing webhooks: each endpoint's deliveries run in a lane (a thread) of
+    their own, and a pass only starts lanes, never waits for one. A receiver that answers slowly,
+    or trickles its answer, holds up its own lane and nothing else: not the mail pipeline, not
+    other accounts' endpoints, not the events that come in meanwhile."""
+
+    def __init__(self, ctx: ServiceContext, worker: str, *, poster: WebhookPoster | None = None,
+                 size: int = PARALLEL_ENDPOINTS, limit: int = DELIVERY_BATCH,
+                 budget_seconds: float = LANE_BUDGET_SECONDS, wall_clock: Callable[[], float] = time.time) -> None:
+        self.ctx, self.worker, self.size, self.limit = ctx, worker, size, limit
+        self.poster = poster or default_poster(ctx)
+        self.budget_seconds, self.wall_clock = budget_seconds, wall_clock
+        self.busy: set[int] = set()  # endpoints with a lane running in this process
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="webhook-lane")
+
+    def start_due(self) -> int:
+        """Publish pending events and start a lane for each endpoint with due deliveries and none
+        running; returns how many deliveries the new lanes hold."""
+        publish_pending_events(self.ctx)
+        with self._lock:
+            running = set(self.busy)
+        free = self.size - len(running)
+        if free <= 0:
+            return 0
+        lanes = _claim_lanes(self.ctx, self.worker, self.limit, max_lanes=free, skip=running)
+        for endpoint_id, ids in lanes:
+            with self._lock:
+                self.busy.add(endpoint_id)
+            self._pool.submit(self._lane, endpoint_id, ids)
+        return sum(len(ids) for _, ids in lanes)
+
+    def _lane(self, endpoint_id: int, ids: list[int]) -> None:
+        try:
+            _run_lane(self.ctx, ids, self.worker, self.poster, self.wall_clock,
+                      time.monotonic() + self.budget_seconds)
+        finally:
+            with self._lock:
+                self.busy.discard(endpoint_id)
+            self.ctx.announced.set()  # a lane is free: what waited for one may start now
+
+    def close(self) -> None:
+        """Start nothing more; running lanes end by themselves (each post has a deadline)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int,
+                 skip: set[int] | None = None) -> list[tuple[int, list[int]]]:
+    """Lease due deliveries, at most PER_ENDPOINT_BATCH per endpoint and `max_lanes` endpoints,
+    grouped by endpoint, oldest first.
+
+    An endpoint with a delivery in flight (any worker's live lease) or in `skip` is passed over:
+    one receiver never has two of ours in flight, whatever the number of workers."""
+    now = ctx.now()
+    with ctx.session() as s:
+        active = select(t.WebhookEndpoint.id).where(t.WebhookEndpoint.status == "active")
+        in_flight = select(t.WebhookDelivery.endpoint_id).where(
+            t.WebhookDelivery.status == "pending", t.WebhookDelivery.lease_until >= now)
+        free = (t.WebhookDelivery.lease_until.is_(None)) | (t.WebhookDelivery.lease_until < now)
+        q = (select(t.WebhookDelivery.id, t.WebhookDelivery.endpoint_id)
+             .where(t.WebhookDelivery.status == "pending", t.WebhookDelivery.next_attempt_at <= now, free,
+                    t.WebhookDelivery.endpoint_id.in_(active), t.WebhookDelivery.endpoint_id.not_in(in_flight))
+             .order_by(t.WebhookDelivery.id).limit(limit * PER_ENDPOINT_BATCH))
+        if skip:
+            q = q.where(t.WebhookDelivery.endpoint_id.not_in(skip))
+        candidates = s.execute(q).all()
+        per_endpoint: Counter[int] = Counter()
+        picked: list[int] = []
+        for delivery_id, endpoint_id in candidates:
+            if len(picked) >= limit:
+                break
+            if endpoint_id not in per_endpoint and len(per_endpoint) >= max_lanes:
+                continue
+            if per_endpoint[endpoint_id] < PER_ENDPOINT_BATCH:
+                per_endpoint[endpoint_id] += 1
+                picked.append(delivery_id)
+        if not picked:
+            return []
+        ids = claim_leased(s, t.WebhookDelivery, worker, now, limit=limit, lease_seconds=DELIVERY_LEASE_SECONDS,
+                           conditions=(t.WebhookDelivery.id.in_(picked),))
+        endpoint_of = dict(candidates)
+    lanes: dict[int, list[int]] = {}
     for delivery_id in ids:
-        outcome = _attempt(ctx, delivery_id, worker, poster, failing, wall_clock)
-        counts[outcome] = counts.get(outcome, 0) + 1
+        lanes.setdefault(endpoint_of[delivery_id], []).append(delivery_id)
+    return list(lanes.items())
+
+
+def _run_lane(ctx: ServiceContext, ids: list[int], worker: str, poster: WebhookPoster,
+              wall_clock: Callable[[], float], budget_end: float) -> Counter[str]:
+    """One endpoint's claimed deliveries, one after another; after a failure the rest wait."""
+    counts: Counter[str] = Counter()
+    failing: set[int] = set()
+    for delivery_id in ids:
+        try:
+            if time.monotonic() >= budget_end:
+                counts[_unlease(ctx, delivery_id, worker)] += 1
+            else:
+                counts[_attempt(ctx, delivery_id, worker, poster, failing, wall_clock)] += 1
+        except Exception:  # its lease runs out and another pass tries again
+            log.exception("webhook delivery %s could not be attempted", delivery_id)
+            counts["error"] += 1
     return counts
+
+
+def _unlease(ctx: ServiceContext, delivery_id: int, worker: str) -> str:
+    """Hand a delivery back untried, due at once: the pass ran out of time before its turn."""
+    with ctx.session() as s:
+        s.execute(update(t.WebhookDelivery).where(t.WebhookDelivery.id == delivery_id,
+                                                  t.WebhookDelivery.lease_owner == worker)
+                  .values(lease_owner=None, lease_until=None).execution_options(synchronize_session=False))
+    return "deferred"
 
 
 def _live_secrets(ctx: ServiceContext, ep: t.WebhookEndpoint, now: datetime) -> list[bytes]:

@@ -7,6 +7,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -458,3 +459,109 @@ def test_the_delivery_is_refused_for_loopback_outside_demo_mode_even_if_stored_e
     deliver(production)
     assert receiver.requests == 0
     assert "loopback" in (deliveries(production)[0].last_error or "")
+
+
+# --- slow receivers: one of them holds up nothing else --------------------------------------
+
+
+def test_a_receiver_that_sends_its_head_then_trickles_the_promised_body_is_cut_at_the_total_deadline(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    """200 and Content-Length: 1000 at once, then a byte now and then: every read succeeds within
+    its timeout, and still the whole exchange ends at the total deadline."""
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    poster = WebhookPoster(allow_private=True, connect_seconds=3, read_seconds=5, total_seconds=1.0)
+    started = time.monotonic()
+    assert deliver(services, poster=poster) == {"retrying": 1}
+    assert time.monotonic() - started < 2.5
+    d = deliveries(services)[0]
+    assert d.last_status_code is None and "no complete answer within 1 s" in (d.last_error or "")
+
+
+def test_a_trickling_endpoint_holds_up_neither_another_accounts_endpoint_nor_its_own_other_deliveries(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    enrollments.resume(services, world.admin, e["id"])
+    enrollments.unenroll(services, world.admin, e["id"])
+    other = make_world(services, name="Initech", domain="initech.test")
+    with WebhookReceiver() as theirs:
+        subscribe(services, other, theirs)
+        enrollments.unenroll(services, other.admin, enroll(services, other)["id"])
+        poster = WebhookPoster(allow_private=True, total_seconds=1.5)
+        started = time.perf_counter()
+        counts = deliver(services, poster=poster)
+        took = time.perf_counter() - started
+    assert counts == {"delivered": 1, "retrying": 1, "postponed": 2}
+    assert [r.payload["type"] for r in theirs.received] == ["enrollment.unenrolled"]
+    assert theirs.received[0].at - started < 1.0  # side by side, not after the trickle
+    assert receiver.requests == 1  # one in flight at the slow receiver, its others wait
+    assert took < 3
+
+
+def test_a_lane_that_used_up_its_time_hands_the_rest_back_untried_and_due(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services, budget_seconds=0) == {"deferred": 1}
+    d = deliveries(services)[0]
+    assert (d.status, d.attempts, d.lease_owner, receiver.requests) == ("pending", 0, None, 0)
+    assert deliver(services) == {"delivered": 1}
+
+
+def test_an_endpoint_with_a_delivery_in_flight_at_another_worker_gets_no_second_one(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    enrollments.resume(services, world.admin, e["id"])
+    outgoing_webhooks.publish_pending_events(services)
+    with services.session() as s:  # another worker is posting the first one right now
+        first = s.scalars(select(t.WebhookDelivery).order_by(t.WebhookDelivery.id)).first()
+        assert first is not None
+        first.lease_owner, first.lease_until = "other-worker", services.now() + timedelta(seconds=60)
+    assert deliver(services) == {}
+    assert receiver.requests == 0
+
+
+def test_while_a_receiver_trickles_the_worker_runs_due_steps_and_another_account_hears_at_once(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    """The running worker: a trickling receiver occupies its own lane only; a due step runs and an
+    ending in another account reaches its receiver within a second, mid-trickle."""
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    e = enroll(services, world)
+    for _ in range(3):
+        enrollments.pause(services, world.admin, e["id"], until=None)
+        enrollments.resume(services, world.admin, e["id"])
+    other = make_world(services, name="Initech", domain="initech.test")
+    waiting = enroll(services, other)
+    with WebhookReceiver() as theirs:
+        subscribe(services, other, theirs)
+        stop = start_in_thread(services, poll_seconds=0.2,
+                               poster=WebhookPoster(allow_private=True, total_seconds=4.0))
+        try:
+            deadline = time.monotonic() + 5
+            while receiver.requests == 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert receiver.requests == 1  # the trickle is under way
+            clock.advance(days=2, minutes=1)  # the call step of `waiting` falls due
+            started = time.perf_counter()
+            enrollments.unenroll(services, other.admin, enroll(services, other, other.colleague)["id"])
+            while not theirs.received and time.perf_counter() - started < 3:
+                time.sleep(0.02)
+            heard = time.perf_counter() - started
+            while (enrollments.get_enrollment(services, other.admin, waiting["id"])["current_step"] < 2
+                   and time.perf_counter() - started < 3):
+                time.sleep(0.02)
+            stepped = time.perf_counter() - started
+        finally:
+            stop.set()
+            time.sleep(4.5)  # the trickle's lane ends by its deadline before the database goes
+    assert [r.payload["type"] for r in theirs.received] == ["enrollment.unenrolled"]
+    assert heard < 1.0
+    assert stepped < 1.0
+    assert receiver.requests == 1
