@@ -121,7 +121,8 @@ def checked_url(url: str, *, allow_private: bool) -> str:
         raise TargetRefused(f"the URL is malformed: {exc}") from None
     allowed = ("https", "http") if allow_private else ("https",)
     if parts.scheme not in allowed:
-        raise TargetRefused("the URL must start with https://")
+        raise TargetRefused("the URL must start with https:// (or http:// in demo mode)" if allow_private
+                            else "the URL must start with https://")
     if not parts.hostname:
         raise TargetRefused("the URL must name a host")
     if parts.username is not None or parts.password is not None:

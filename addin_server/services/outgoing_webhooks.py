@@ -10,15 +10,17 @@ endpoint that has failed for a whole day is disabled and shown as such to its ac
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
 import threading
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, text, update
@@ -65,6 +67,10 @@ LANE_BUDGET_SECONDS = 10.0
 # Longer than a lane's budget plus one exchange: a live worker never loses its lease mid-post.
 DELIVERY_LEASE_SECONDS = 120
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
+# How long the web app's one-time link to a new secret works (it is used at once by the redirect).
+REVEAL_FOR = timedelta(minutes=10)
+# An identical endpoint (URL and events) added within this is the same form sent twice.
+DUPLICATE_WINDOW = timedelta(minutes=1)
 
 
 def _require_admin(principal: Principal) -> None:
@@ -104,8 +110,12 @@ def delivery_view(d: t.WebhookDelivery) -> dict[str, Any]:
 
 
 def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, events: list[str],
-                    description: str = "") -> dict[str, Any]:
-    """A new endpoint; the answer carries its `whsec_` secret, shown this once only."""
+                    description: str = "", reveal: bool = False) -> dict[str, Any]:
+    """A new endpoint; the answer carries its `whsec_` secret, shown this once only.
+
+    The same URL with the same events added moments ago is refused (409): a form sent twice, a
+    double click or a retried request makes one endpoint. `reveal`: also arm a one-time reveal
+    for the web app (its `reveal` token), so the page can redirect and still show the secret once."""
     _require_admin(principal)
     try:
         url = checked_url(url, allow_private=ctx.settings.demo_mode)
@@ -114,6 +124,10 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
     chosen = sorted(set(events), key=EVENT_TYPES.index) if all(e in EVENT_TYPES for e in events) else None
     if not chosen:
         raise Invalid(f"events: choose one or more of {', '.join(EVENT_TYPES)}")
+    description = description.strip()
+    if len(description) > 200 or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in description):
+        # PostgreSQL cannot store a NUL, and no description needs control characters (or lone surrogates).
+        raise Invalid("description: at most 200 characters, without control characters", code="invalid_description")
     secret = secret_text(secrets.token_bytes(32))
     now = ctx.now()
     with ctx.session() as s:
@@ -122,12 +136,22 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
         if count >= MAX_ENDPOINTS_PER_ACCOUNT:
             raise Conflict(f"an account may have at most {MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints",
                            code="too_many_endpoints")
-        ep = t.WebhookEndpoint(account_id=principal.account_id, url=url, description=description.strip()[:200],
+        twins = s.scalars(select(t.WebhookEndpoint).where(
+            t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.url == url,
+            t.WebhookEndpoint.created_at > now - DUPLICATE_WINDOW))
+        if any(list(twin.events) == chosen for twin in twins):
+            raise Conflict("this URL with these events was added moments ago; its secret was shown then "
+                           "(rotate it if it was not copied)", code="duplicate_endpoint")
+        token = secrets.token_urlsafe(24) if reveal else None
+        ep = t.WebhookEndpoint(account_id=principal.account_id, url=url, description=description,
                                events=chosen, secret_encrypted=_encrypt(ctx, secret), status="active",
-                               created_at=now, created_by=principal.actor[:320])
+                               created_at=now, created_by=principal.actor[:320],
+                               secret_reveal_hash=_reveal_hash(token) if token else None,
+                               secret_reveal_until=now + REVEAL_FOR if token else None)
         s.add(ep)
         s.flush()
-        return {**endpoint_view(ep, now), "secret": secret}
+        answer = {**endpoint_view(ep, now), "secret": secret}
+        return {**answer, "reveal": token} if token else answer
 
 
 def list_endpoints(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
@@ -153,16 +177,75 @@ def delete_endpoint(ctx: ServiceContext, principal: Principal, endpoint_id: str)
         s.delete(ep)
 
 
-def rotate_secret(ctx: ServiceContext, principal: Principal, endpoint_id: str) -> dict[str, Any]:
-    """A new secret (shown once); the current one keeps signing beside it for ROTATION_GRACE."""
+def rotate_secret(ctx: ServiceContext, principal: Principal, endpoint_id: str, *,
+                  reveal: bool = False) -> dict[str, Any]:
+    """A new secret (shown once); the current one keeps signing beside it for ROTATION_GRACE.
+
+    While a previous secret is still in its grace, another rotation is refused (409): it would cut
+    that grace short for receivers still on it. Rotations are serialised by a conditional update on
+    the secret they replace, so of two at the same moment one wins and the other is refused: every
+    secret ever handed out signs. `reveal`: also arm a one-time reveal for the web app."""
     _require_admin(principal)
     secret = secret_text(secrets.token_bytes(32))
     now = ctx.now()
     with ctx.session() as s:
         ep = owned(s, t.WebhookEndpoint, endpoint_id, principal, "webhook endpoint")
-        ep.previous_secret_encrypted = ep.secret_encrypted
-        ep.previous_secret_until = now + ROTATION_GRACE
-        ep.secret_encrypted = _encrypt(ctx, secret)
+        if ep.previous_secret_until is not None and ep.previous_secret_until > now:
+            raise _rotation_refused(ep.previous_secret_until)
+        replaced, grace_until = ep.secret_encrypted, now + ROTATION_GRACE
+        token = secrets.token_urlsafe(24) if reveal else None
+        changed = s.execute(
+            update(t.WebhookEndpoint)
+            .where(t.WebhookEndpoint.id == ep.id, t.WebhookEndpoint.secret_encrypted == replaced,
+                   (t.WebhookEndpoint.previous_secret_until.is_(None))
+                   | (t.WebhookEndpoint.previous_secret_until <= now))
+            .values(previous_secret_encrypted=replaced, previous_secret_until=grace_until,
+                    secret_encrypted=_encrypt(ctx, secret),
+                    secret_reveal_hash=_reveal_hash(token) if token else None,
+                    secret_reveal_until=now + REVEAL_FOR if token else None)
+            .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+        if changed != 1:
+            raise _rotation_refused(grace_until)  # another rotation got there first
+        s.refresh(ep)
+        answer = {**endpoint_view(ep, now), "secret": secret}
+        return {**answer, "reveal": token} if token else answer
+
+
+def _rotation_refused(grace_until: datetime) -> Conflict:
+    return Conflict(f"the secret was rotated recently: the previous one signs until {iso_z(grace_until)}, and "
+                    "rotating again now would cut that short for receivers still using it; rotate after that "
+                    "time (or delete and re-add the endpoint if a secret leaked)", code="rotation_in_grace")
+
+
+def _reveal_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reveal_secret(ctx: ServiceContext, principal: Principal, token: str) -> dict[str, Any] | None:
+    """The endpoint and its current secret, for the one-time reveal `token` of this account, or
+    None when it is unknown, used or expired. Using it disarms it: a reload shows nothing."""
+    _require_admin(principal)
+    if not token or len(token) > 100:
+        return None
+    now = ctx.now()
+    digest = _reveal_hash(token)
+    with ctx.session() as s:
+        endpoint_id = s.scalars(select(t.WebhookEndpoint.id).where(
+            t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.secret_reveal_hash == digest,
+            t.WebhookEndpoint.secret_reveal_until > now)).first()
+        if endpoint_id is None:
+            return None
+        taken = s.execute(update(t.WebhookEndpoint)
+                          .where(t.WebhookEndpoint.id == endpoint_id, t.WebhookEndpoint.secret_reveal_hash == digest)
+                          .values(secret_reveal_hash=None, secret_reveal_until=None)
+                          .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+        if taken != 1:
+            return None  # a second tab used it at the same moment
+        ep = s.get_one(t.WebhookEndpoint, endpoint_id)
+        try:
+            secret = secrets_box(ctx.settings).decrypt(ep.secret_encrypted)
+        except (SecretsBoxError, CannotDecrypt):
+            return None
         return {**endpoint_view(ep, now), "secret": secret}
 
 

@@ -641,11 +641,18 @@ class WebhookEndpointList(Open):
     webhook_endpoints: list[WebhookEndpointOut]
 
 
+def _delivery_id(value: Any) -> Any:
+    text = _id_text(value)
+    if not (isinstance(text, str) and text.isascii() and text.isdigit() and 1 <= len(text) <= 20):
+        raise ValueError("must be a delivery id (the `id` of a delivery in this log)")
+    return text
+
+
 class DeliveryQuery(Strict):
     model_config = ConfigDict(extra="forbid", strict=False)
     status: Literal["pending", "delivered", "failed"] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
-    before: Id | None = None
+    before: Annotated[str, BeforeValidator(_delivery_id)] | None = None
 
 
 class DeliveryOut(Open):

@@ -4,9 +4,11 @@ every delivery with the `standardwebhooks` library; retries, outages, rotation, 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from addin_server.mail.message import InboundMessage
 from addin_server.providers.webhook_http import WebhookPoster
 from addin_server.services import enrollments, outgoing_webhooks, sequences
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Forbidden, Invalid
+from addin_server.services.errors import Conflict, Forbidden, Invalid
 from addin_server.services.inbound import apply_inbound_message
 from addin_server.services.sequences import StepInput
 from addin_server.worker.loop import start_in_thread
@@ -565,3 +567,48 @@ def test_while_a_receiver_trickles_the_worker_runs_due_steps_and_another_account
     assert heard < 1.0
     assert stepped < 1.0
     assert receiver.requests == 1
+
+
+# --- rotation: every secret handed out signs ----------------------------------------------
+
+
+def test_a_second_rotation_during_the_grace_is_refused_and_the_first_secret_keeps_its_day(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    made = subscribe(services, world, receiver)
+    first = outgoing_webhooks.rotate_secret(services, world.admin, made["id"])
+    clock.advance(hours=1)
+    with pytest.raises(Conflict) as refused:
+        outgoing_webhooks.rotate_secret(services, world.admin, made["id"])
+    assert refused.value.code == "rotation_in_grace" and first["previous_secret_expires_at"] in refused.value.message
+    receiver.secrets = [made["secret"]]  # a receiver still on the original secret
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    deliver(services)
+    assert len(receiver.received) == 1 and receiver.rejected == []
+
+    clock.advance(hours=24)  # the grace is over: rotating is allowed again
+    second = outgoing_webhooks.rotate_secret(services, world.admin, made["id"])
+    assert second["secret"] not in (made["secret"], first["secret"])
+
+
+def test_concurrent_rotations_hand_out_only_secrets_that_sign(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    made = subscribe(services, world, receiver)
+    barrier = threading.Barrier(4)
+
+    def rotate() -> str:
+        barrier.wait()
+        try:
+            return str(outgoing_webhooks.rotate_secret(services, world.admin, made["id"])["secret"])
+        except Conflict:
+            return ""
+
+    with ThreadPoolExecutor(4) as pool:
+        handed_out = [secret for secret in pool.map(lambda _: rotate(), range(4)) if secret]
+    assert len(handed_out) == 1
+    e = enroll(services, world)
+    for secret in [*handed_out, made["secret"]]:  # the new one, and the replaced one in its grace
+        receiver.secrets = [secret]
+        enrollments.pause(services, world.admin, e["id"], until=None)
+        enrollments.resume(services, world.admin, e["id"])
+        deliver(services)
+    assert len(receiver.received) == 4 and receiver.rejected == []
