@@ -8,6 +8,7 @@ address when checked and to 127.0.0.1 a moment later (DNS rebinding) cannot reac
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 import threading
 import time
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import NewConnectionError
 
-from addin_server.domain.outgoing_webhooks import TargetRefused, refused_address
+from addin_server.domain.outgoing_webhooks import TargetRefused, checked_url, refused_address
 
 CONNECT_SECONDS = 3.0
 READ_SECONDS = 5.0
@@ -76,6 +77,14 @@ class _PinnedHTTPSConnection(HTTPSConnection):
             raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _cut(connection: HTTPConnection, done: threading.Event) -> None:
     """The deadline passed: end the exchange, whatever the receiver is doing (trickling bytes included)."""
     done.set()
@@ -104,7 +113,8 @@ class WebhookPoster:
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            addresses = self.resolver(host, port)
+            # A literal address is its own answer: no resolver is asked what it means.
+            addresses = [str(ipaddress.ip_address(host))] if _is_ip(host) else self.resolver(host, port)
         except (OSError, UnicodeError) as exc:
             raise TargetRefused(f"the host {host} cannot be resolved ({exc})") from None
         if not addresses:
@@ -116,9 +126,29 @@ class WebhookPoster:
                     raise TargetRefused(f"the host {host} resolves to {why} ({address})")
         return host, port, addresses[0]
 
+    def refusal_when_resolved(self, url: str) -> str | None:
+        """Why `url` may not be called, judged by what its host resolves to now; None when that is
+        only public addresses, or when it cannot be resolved yet (every delivery checks again)."""
+        if self.allow_private:
+            return None
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        try:
+            addresses = self.resolver(host, parts.port or 443)
+        except (OSError, UnicodeError):
+            return None
+        for address in addresses:
+            why = refused_address(address)
+            if why:
+                return f"the host {host} resolves to {why} ({address})"
+        return None
+
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> PostResult:
         started = time.perf_counter()
         try:
+            # Stored URLs are normalised when added; one stored before that is normalised here, so
+            # the host is read exactly as the check reads it and a non-ASCII path is %-encoded.
+            url = checked_url(url, allow_private=True)
             host, port, address = self.target_address(url)
         except TargetRefused as exc:
             return PostResult(None, f"refused: {exc}", seconds=time.perf_counter() - started)

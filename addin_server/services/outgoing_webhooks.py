@@ -121,6 +121,11 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
         url = checked_url(url, allow_private=ctx.settings.demo_mode)
     except TargetRefused as exc:
         raise Invalid(f"url: {exc}", code="url_refused") from None
+    # A name is resolved now too, so one that leads inside (127.0.0.1.nip.io) is refused at once,
+    # not only at its first delivery.
+    refusal = default_poster(ctx).refusal_when_resolved(url)
+    if refusal:
+        raise Invalid(f"url: {refusal}", code="url_refused")
     chosen = sorted(set(events), key=EVENT_TYPES.index) if all(e in EVENT_TYPES for e in events) else None
     if not chosen:
         raise Invalid(f"events: choose one or more of {', '.join(EVENT_TYPES)}")

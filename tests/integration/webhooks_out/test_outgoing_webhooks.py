@@ -4,6 +4,7 @@ every delivery with the `standardwebhooks` library; retries, outages, rotation, 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -364,8 +365,20 @@ def test_an_endpoint_deleted_while_its_delivery_is_claimed_is_passed_over(servic
     assert deliveries(services) == []
 
 
+def _stored_earlier(services: ServiceContext, world: World, url: str) -> dict[str, Any]:
+    """An endpoint whose URL was stored before URLs were normalised when added."""
+    made = outgoing_webhooks.create_endpoint(services, world.admin, url="https://hooks.example.com/in",
+                                             events=ALL_EVENTS)
+    with services.session() as s:
+        s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.id == int(made["id"])).values(url=url))
+    return made
+
+
 def test_a_host_that_cannot_be_encoded_is_a_failed_attempt_not_a_crash(services: ServiceContext, world: World) -> None:
-    outgoing_webhooks.create_endpoint(services, world.admin, url="https://exa\u2028mple..com/in", events=ALL_EVENTS)
+    with pytest.raises(Invalid):  # refused when added, now
+        outgoing_webhooks.create_endpoint(services, world.admin, url="https://exa\u2028mple..com/in",
+                                          events=ALL_EVENTS)
+    _stored_earlier(services, world, "https://exa\u2028mple..com/in")
     enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
     assert deliver(services) == {"retrying": 1}
     assert deliveries(services)[0].last_error
@@ -612,3 +625,69 @@ def test_concurrent_rotations_hand_out_only_secrets_that_sign(
         enrollments.resume(services, world.admin, e["id"])
         deliver(services)
     assert len(receiver.received) == 4 and receiver.rejected == []
+
+
+# --- hosts and paths written in unusual forms ---------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["https://2130706433/", "https://0x7f000001/", "https://017700000001/",
+                                 "https://0177.0.0.1/", "https://127.1/", "https://0x7f.1/", "https://0/",
+                                 "https://2852039166/", "https://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54/",
+                                 "https://127\u30020\u30020\u30021/", "https://\u2460\u2461\u2466.0.0.1/",
+                                 "https://localhost.localdomain/", "https://metadata.google.internal/",
+                                 "https://metadata/", "https://[2002:7f00:1::]/"], ids=ascii)
+def test_a_loopback_or_private_host_in_an_unusual_form_is_refused_when_added(
+        production: ServiceContext, world: World, url: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        outgoing_webhooks.create_endpoint(production, world.admin, url=url, events=ALL_EVENTS)
+    assert refused.value.code == "url_refused"
+    assert outgoing_webhooks.list_endpoints(production, world.admin) == []
+
+
+def test_a_name_that_resolves_inside_is_refused_when_added(production: ServiceContext, world: World,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    dns = {"127.0.0.1.nip.io": "127.0.0.1", "intranet.example.com": "10.0.0.7", "hooks.example.com": "93.184.216.34"}
+
+    def getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        if host not in dns:
+            raise OSError(f"unknown name {host}")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (dns[host], port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    for inside in ("https://127.0.0.1.nip.io/in", "https://intranet.example.com/in"):
+        with pytest.raises(Invalid) as refused:
+            outgoing_webhooks.create_endpoint(production, world.admin, url=inside, events=ALL_EVENTS)
+        assert "resolves to" in refused.value.message
+    made = outgoing_webhooks.create_endpoint(production, world.admin, url="https://hooks.example.com/in",
+                                             events=ALL_EVENTS)
+    assert made["url"] == "https://hooks.example.com/in"
+    # A name that does not resolve yet is accepted: every delivery resolves and checks it again.
+    assert outgoing_webhooks.create_endpoint(production, world.admin, url="https://not-yet.example.com/in",
+                                             events=ALL_EVENTS)["status"] == "active"
+
+
+def test_a_6to4_address_of_loopback_stored_earlier_is_refused_at_delivery_without_a_connection(
+        production: ServiceContext, world: World) -> None:
+    _stored_earlier(production, world, "https://[2002:7f00:1::]:9/in")
+    enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
+    assert deliver(production) == {"retrying": 1}
+    d = deliveries(production)[0]
+    assert d.last_status_code is None and "refused:" in (d.last_error or "") and "loopback" in (d.last_error or "")
+
+
+def test_a_url_with_a_non_ascii_path_is_stored_percent_encoded_and_delivered(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    made = outgoing_webhooks.create_endpoint(services, world.admin, url=receiver.url + "/r\u00e9ception?\u00e9=1",
+                                             events=ALL_EVENTS)
+    receiver.secrets = [made["secret"]]
+    assert made["url"] == receiver.url + "/r%C3%A9ception?%C3%A9=1"
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services) == {"delivered": 1}
+
+
+def test_a_non_ascii_path_stored_earlier_is_delivered_percent_encoded(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    made = _stored_earlier(services, world, receiver.url + "/r\u00e9ception")
+    receiver.secrets = [made["secret"]]
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services) == {"delivered": 1}
