@@ -255,17 +255,21 @@ def reveal_secret(ctx: ServiceContext, principal: Principal, token: str) -> dict
 
 
 def enable_endpoint(ctx: ServiceContext, principal: Principal, endpoint_id: str) -> dict[str, Any]:
-    """Turn a disabled endpoint back on: what waited for it is sent now, with a fresh day of retries."""
+    """Turn a disabled endpoint back on: what waited for it is sent now, with a fresh day of retries,
+    including the deliveries that used up their day of retries since its last success (the ones
+    that disabled it): none of them was ever received, and receivers deduplicate on webhook-id."""
     _require_admin(principal)
     now = ctx.now()
     with ctx.session() as s:
         ep = owned(s, t.WebhookEndpoint, endpoint_id, principal, "webhook endpoint")
         if ep.status != "active":
-            ep.status, ep.disabled_at, ep.disabled_reason, ep.failing_since = "active", None, None, None
-            s.execute(update(t.WebhookDelivery).where(t.WebhookDelivery.endpoint_id == ep.id,
-                                                      t.WebhookDelivery.status == "pending")
-                      .values(next_attempt_at=now, give_up_at=now + RETRY_FOR)
+            never_received = (t.WebhookDelivery.status == "pending") | (
+                (t.WebhookDelivery.status == "failed")
+                & (t.WebhookDelivery.created_at > (ep.last_success_at or ep.created_at - RETRY_FOR)))
+            s.execute(update(t.WebhookDelivery).where(t.WebhookDelivery.endpoint_id == ep.id, never_received)
+                      .values(status="pending", next_attempt_at=now, give_up_at=now + RETRY_FOR)
                       .execution_options(synchronize_session=False))
+            ep.status, ep.disabled_at, ep.disabled_reason, ep.failing_since = "active", None, None, None
         return endpoint_view(ep, now)
 
 

@@ -235,7 +235,8 @@ def test_an_endpoint_failing_for_a_day_is_disabled_and_the_admins_see_it(
 
     receiver.mode = "up"
     assert outgoing_webhooks.enable_endpoint(services, world.admin, made["id"])["status"] == "active"
-    assert deliver(services) == {"delivered": 1}
+    # What waited is sent: the new event, and the one that ran out of retries and disabled it.
+    assert deliver(services) == {"delivered": 2}
     assert outgoing_webhooks.disabled_endpoints(services, world.admin) == []
 
 
@@ -691,3 +692,27 @@ def test_a_non_ascii_path_stored_earlier_is_delivered_percent_encoded(
     receiver.secrets = [made["secret"]]
     enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
     assert deliver(services) == {"delivered": 1}
+
+
+def test_enabling_an_endpoint_sends_what_ran_out_of_retries_while_it_failed_once_per_id(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    made = subscribe(services, world, receiver)
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    deliver(services)  # received while the receiver worked
+    clock.advance(minutes=1)
+    receiver.mode = "error"
+    enrollments.resume(services, world.admin, e["id"])
+    enrollments.unenroll(services, world.admin, e["id"])
+    for _ in range(26 * 4):  # a day and more of failures: one runs out of retries, the endpoint is disabled
+        deliver(services)
+        clock.advance(minutes=15)
+    assert "failed" in {d.status for d in deliveries(services)}  # out of retries (the other waits, disabled)
+    assert outgoing_webhooks.get_endpoint(services, world.admin, made["id"])["status"] == "disabled"
+
+    receiver.mode = "up"
+    outgoing_webhooks.enable_endpoint(services, world.admin, made["id"])
+    deliver(services)
+    assert [r.payload["type"] for r in receiver.received] == [
+        "enrollment.paused", "enrollment.resumed", "enrollment.unenrolled"]
+    assert len(set(receiver.ids())) == 3 and {d.status for d in deliveries(services)} == {"delivered"}
