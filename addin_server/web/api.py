@@ -711,7 +711,9 @@ def delete_webhook_endpoint(endpoint_id: str) -> Any:
 
 @operation(spec, bp, "POST", "/webhook-endpoints/{endpoint_id}/rotate-secret", tag="webhooks", body=NoBody,
            response=WebhookEndpointCreated, errors=(400, 403, 404, 409, 422),
-           summary="A new signing secret (in this answer only); the old one also signs for 24 hours")
+           summary="A new signing secret (in this answer only); the old one also signs for 24 hours",
+           description="While a replaced secret still signs, another rotation answers 409 `rotation_in_grace`: it "
+                       "would cut that secret's day short for receivers still using it.")
 def rotate_webhook_secret(endpoint_id: str, body: NoBody) -> Any:
     return outgoing_webhooks.rotate_secret(ctx(), principal(), endpoint_id)
 
