@@ -175,3 +175,26 @@ def test_reloading_after_a_rotation_does_not_rotate_again(https_client: Any, ser
     with services.sessions() as s:
         ep = s.get_one(t.WebhookEndpoint, int(made["id"]))
         assert secrets_box(services.settings).decrypt(ep.secret_encrypted) == new_secret
+
+
+def test_a_rep_holding_an_admins_reveal_link_sees_no_secret_and_does_not_use_it_up(
+        https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    made = outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK,
+                                             events=["enrollment.unenrolled"], reveal=True)
+    sign_in(https_client, app_world.world.rep["id"], app_world.world.account_id)
+    answer = https_client.get(f"{PAGE}?reveal={made['reveal']}")
+    assert answer.status_code == 403 and made["secret"] not in answer.get_data(as_text=True)
+    _admin(https_client, services, app_world)
+    shown = https_client.get(f"{PAGE}?reveal={made['reveal']}").get_data(as_text=True)
+    assert made["secret"] in shown
+
+
+def test_an_odd_reveal_parameter_shows_no_secret_and_no_error(https_client: Any, services: ServiceContext,
+                                                              app_world: AppWorld) -> None:
+    outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK, events=["enrollment.unenrolled"],
+                                      reveal=True)
+    _admin(https_client, services, app_world)
+    for odd in ("x" * 5000, "%FF%FE", "' OR 1=1 --", "é"):
+        answer = https_client.get(PAGE, query_string={"reveal": odd})
+        assert answer.status_code == 302
+        assert "whsec_" not in https_client.get(PAGE).get_data(as_text=True)
