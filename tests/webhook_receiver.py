@@ -24,7 +24,8 @@ class Received:
 class WebhookReceiver:
     secrets: list[str] = field(default_factory=list)
     # up: verify and answer 204 | error: answer 500 (with error_body) | redirect: answer 302 to
-    # `redirect_to` | slow: send the status line, then trickle a byte every `slow_seconds`
+    # `redirect_to` | slow: send the status line, then trickle a byte every `slow_seconds` |
+    # trickle: a whole 200 head promising 1000 bytes, then one byte every `slow_seconds`
     mode: str = "up"
     redirect_to: str = ""
     error_body: bytes = b""
@@ -61,6 +62,17 @@ class WebhookReceiver:
                         for _ in range(20):
                             time.sleep(receiver.slow_seconds)
                             self.wfile.write(b"X")
+                            self.wfile.flush()
+                    except OSError:
+                        pass
+                    return
+                if receiver.mode == "trickle":
+                    try:
+                        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+                        self.wfile.flush()
+                        for _ in range(1000):
+                            time.sleep(receiver.slow_seconds)
+                            self.wfile.write(b"x")
                             self.wfile.flush()
                     except OSError:
                         pass

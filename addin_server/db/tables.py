@@ -516,6 +516,9 @@ class WebhookEndpoint(Base):
     secret_encrypted: Mapped[str] = mapped_column(Text)
     previous_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     previous_secret_until: Mapped[datetime | None]
+    # The web app shows a new secret once after a redirect: SHA-256 of a one-time token, and its expiry.
+    secret_reveal_hash: Mapped[str | None] = mapped_column(String(64))
+    secret_reveal_until: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20), default="active")  # active | disabled
     disabled_at: Mapped[datetime | None]
     disabled_reason: Mapped[str | None] = mapped_column(Text)

@@ -20,10 +20,13 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+import re
+import socket
+import unicodedata
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 EVENT_TYPES = ("enrollment.unenrolled", "enrollment.finished", "enrollment.paused", "enrollment.resumed",
                "enrollment.undone")
@@ -77,14 +80,42 @@ def signature_header(secrets: list[bytes], message_id: str, timestamp: int, body
     return " ".join(sign(secret, message_id, timestamp, body) for secret in secrets)
 
 
+# NAT64 prefixes (RFC 6052, RFC 8215): the last 32 bits are an IPv4 address the gateway calls.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address leads to: IPv4-mapped (::ffff:a.b.c.d), 6to4 (2002::/16),
+    Teredo (2001::/32, its client), NAT64 (64:ff9b::/96) or IPv4-compatible (::a.b.c.d)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if int(ip) >> 32 == 0 and int(ip) > 1:
+        return ipaddress.IPv4Address(int(ip))
+    return None
+
+
 def refused_address(address: str) -> str | None:
-    """Why an IP address may not be called by a webhook, or None when it is a public one."""
+    """Why an IP address may not be called by a webhook, or None when it is a public one.
+
+    An IPv6 address carrying an IPv4 one (6to4, NAT64, Teredo, mapped, compatible) is judged by
+    that IPv4 address as well: 2002:7f00:1:: leads to 127.0.0.1."""
     try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return "not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            why = refused_address(str(inner))
+            if why:
+                return why
+            ip = inner if ip.ipv4_mapped is not None else ip
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_link_local:
@@ -101,18 +132,56 @@ class TargetRefused(ValueError):
 
 
 MAX_URL_LENGTH = 2000
+# Names that lead to this machine, its network or a cloud's metadata service, whatever DNS says.
+LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata",
+                         "metadata.google.internal", "instance-data", "kubernetes.default"})
+LOCAL_SUFFIXES = (".localhost", ".local", ".localdomain", ".internal", ".home.arpa", ".lan", ".intranet")
+# The forms inet_aton reads as IPv4: 1 to 4 parts, each decimal, octal (leading 0) or hex (0x).
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}")
+_LAST_LABEL_NUMERIC = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)")
+# Characters left as they are in a path or query; everything else (non-ASCII included) is %-encoded.
+_URI_SAFE = "/%!$&'()*+,;=:@-._~"
+
+
+def normalised_host(host: str) -> str:
+    """The host as a resolver reads it: NFKC and IDNA (fullwidth letters, ideographic full stops,
+    circled digits become what they look like), lower case, no trailing dot; an IPv4 address in
+    any form inet_aton accepts (2130706433, 0x7f000001, 0177.0.0.1, 127.1) in dotted decimal, an
+    IPv6 one compressed. TargetRefused when it is no valid host at all."""
+    if ":" in host:
+        try:
+            return str(ipaddress.IPv6Address(host.split("%", 1)[0]))
+        except ValueError:
+            raise TargetRefused("the URL's host is not a valid IPv6 address") from None
+    try:
+        name = unicodedata.normalize("NFKC", host).encode("idna").decode("ascii").lower().rstrip(".")
+    except UnicodeError:
+        raise TargetRefused("the URL's host is not a valid name") from None
+    if not name:
+        raise TargetRefused("the URL must name a host")
+    if _LAST_LABEL_NUMERIC.fullmatch(name.rsplit(".", 1)[-1]):
+        # A resolver reads a name ending in a number as an IPv4 address (WHATWG URL does the same).
+        try:
+            if not _NUMERIC_HOST.fullmatch(name):
+                raise OSError(name)
+            return socket.inet_ntoa(socket.inet_aton(name))
+        except OSError:
+            raise TargetRefused("the URL's host looks like an IP address but is not a valid one") from None
+    return name
 
 
 def checked_url(url: str, *, allow_private: bool) -> str:
-    """The URL, when it may receive webhooks; TargetRefused says why not.
+    """The URL as it will be called (host normalised, path and query %-encoded), when it may
+    receive webhooks; TargetRefused says why not.
 
-    Outside demo mode only https URLs are accepted and a literal IP must be public; names are
-    checked again when they are resolved, at every delivery.
+    Outside demo mode only https URLs are accepted, and a literal IP (in any of its spellings) must
+    be public; names are checked again when they are resolved, at every delivery.
     """
     url = url.strip()
     if not url or len(url) > MAX_URL_LENGTH:
         raise TargetRefused(f"the URL must be 1 to {MAX_URL_LENGTH} characters")
-    if any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
+    if any(ord(ch) < 33 or ord(ch) == 127 or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs", "Cs")
+           for ch in url):
         raise TargetRefused("the URL may not contain spaces or control characters")
     try:
         parts = urlsplit(url)
@@ -121,7 +190,8 @@ def checked_url(url: str, *, allow_private: bool) -> str:
         raise TargetRefused(f"the URL is malformed: {exc}") from None
     allowed = ("https", "http") if allow_private else ("https",)
     if parts.scheme not in allowed:
-        raise TargetRefused("the URL must start with https://")
+        raise TargetRefused("the URL must start with https:// (or http:// in demo mode)" if allow_private
+                            else "the URL must start with https://")
     if not parts.hostname:
         raise TargetRefused("the URL must name a host")
     if parts.username is not None or parts.password is not None:
@@ -130,10 +200,10 @@ def checked_url(url: str, *, allow_private: bool) -> str:
         raise TargetRefused("the URL may not carry a #fragment")
     if port == 0:
         raise TargetRefused("the URL's port must be 1 to 65535")
+    host = normalised_host(parts.hostname)
     if not allow_private:
-        host = parts.hostname.rstrip(".").lower()
-        if host == "localhost" or host.endswith(".localhost") or host.endswith(".local"):
-            raise TargetRefused("the URL names this machine or the local network")
+        if host in LOCAL_NAMES or host.endswith(LOCAL_SUFFIXES) or ("." not in host and ":" not in host):
+            raise TargetRefused("the URL names this machine, the local network or a metadata service")
         try:
             ipaddress.ip_address(host)
         except ValueError:
@@ -142,4 +212,9 @@ def checked_url(url: str, *, allow_private: bool) -> str:
             why = refused_address(host)
             if why:
                 raise TargetRefused(f"the URL's host is {why}")
-    return url
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    path = quote(parts.path, safe=_URI_SAFE) or "/"
+    query = quote(parts.query, safe=_URI_SAFE + "?")
+    return urlunsplit((parts.scheme, netloc, path, query, ""))

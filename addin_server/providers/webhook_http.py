@@ -8,6 +8,7 @@ address when checked and to 127.0.0.1 a moment later (DNS rebinding) cannot reac
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 import threading
 import time
@@ -19,10 +20,13 @@ from urllib.parse import urlsplit
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import NewConnectionError
 
-from addin_server.domain.outgoing_webhooks import TargetRefused, refused_address
+from addin_server.domain.outgoing_webhooks import TargetRefused, checked_url, refused_address
 
 CONNECT_SECONDS = 3.0
 READ_SECONDS = 5.0
+# The whole exchange (resolve, connect, send, status line, headers, kept body) ends by then, however
+# the receiver paces its bytes: per-read timeouts alone let a trickling receiver hold on for hours.
+TOTAL_SECONDS = 10.0
 # Enough of a receiver's answer to show in the delivery log; the rest is never read.
 KEPT_RESPONSE_BYTES = 1000
 USER_AGENT = "SequenceSidebar-Webhooks/1.0"
@@ -73,6 +77,14 @@ class _PinnedHTTPSConnection(HTTPSConnection):
             raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _cut(connection: HTTPConnection, done: threading.Event) -> None:
     """The deadline passed: end the exchange, whatever the receiver is doing (trickling bytes included)."""
     done.set()
@@ -86,13 +98,14 @@ class WebhookPoster:
     """Posts signed webhook bodies. `allow_private` is for demo mode only (receivers on this machine)."""
 
     def __init__(self, *, allow_private: bool, resolver: Resolver = resolve, ca_bundle: str = "",
-                 connect_seconds: float = CONNECT_SECONDS, read_seconds: float = READ_SECONDS) -> None:
+                 connect_seconds: float = CONNECT_SECONDS, read_seconds: float = READ_SECONDS,
+                 total_seconds: float = TOTAL_SECONDS) -> None:
         self.allow_private = allow_private
         self.resolver = resolver
         self.ca_bundle = ca_bundle or None  # None: the system's trusted certificates
         self.step_seconds = max(connect_seconds, read_seconds)
         # Caps the whole exchange, so a receiver trickling its answer cannot hold the worker.
-        self.deadline_seconds = connect_seconds + read_seconds
+        self.deadline_seconds = min(total_seconds, connect_seconds + read_seconds)
 
     def target_address(self, url: str) -> tuple[str, int, str]:
         """(host, port, the address to connect to) for `url`; TargetRefused when it may not be called."""
@@ -100,7 +113,8 @@ class WebhookPoster:
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            addresses = self.resolver(host, port)
+            # A literal address is its own answer: no resolver is asked what it means.
+            addresses = [str(ipaddress.ip_address(host))] if _is_ip(host) else self.resolver(host, port)
         except (OSError, UnicodeError) as exc:
             raise TargetRefused(f"the host {host} cannot be resolved ({exc})") from None
         if not addresses:
@@ -112,9 +126,29 @@ class WebhookPoster:
                     raise TargetRefused(f"the host {host} resolves to {why} ({address})")
         return host, port, addresses[0]
 
+    def refusal_when_resolved(self, url: str) -> str | None:
+        """Why `url` may not be called, judged by what its host resolves to now; None when that is
+        only public addresses, or when it cannot be resolved yet (every delivery checks again)."""
+        if self.allow_private:
+            return None
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        try:
+            addresses = self.resolver(host, parts.port or 443)
+        except (OSError, UnicodeError):
+            return None
+        for address in addresses:
+            why = refused_address(address)
+            if why:
+                return f"the host {host} resolves to {why} ({address})"
+        return None
+
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> PostResult:
         started = time.perf_counter()
         try:
+            # Stored URLs are normalised when added; one stored before that is normalised here, so
+            # the host is read exactly as the check reads it and a non-ASCII path is %-encoded.
+            url = checked_url(url, allow_private=True)
             host, port, address = self.target_address(url)
         except TargetRefused as exc:
             return PostResult(None, f"refused: {exc}", seconds=time.perf_counter() - started)
@@ -128,7 +162,8 @@ class WebhookPoster:
             connection = _PinnedHTTPConnection(host, port, timeout=self.step_seconds, pinned_ip=address)
         # Socket timeouts bound each wait; the watchdog bounds the whole exchange.
         cut = threading.Event()
-        watchdog = threading.Timer(self.deadline_seconds, _cut, args=(connection, cut))
+        remaining = max(0.0, self.deadline_seconds - (time.perf_counter() - started))  # resolving counts too
+        watchdog = threading.Timer(remaining, _cut, args=(connection, cut))
         watchdog.daemon = True
         watchdog.start()
         try:
@@ -139,7 +174,9 @@ class WebhookPoster:
             if cut.is_set():  # a cut socket reads as a clean end: whatever was parsed does not count
                 raise TimeoutError(f"no complete answer within {self.deadline_seconds:g} s")
         except Exception as exc:  # noqa: BLE001 - whatever a receiver does is a failed attempt, never a crash
-            return PostResult(None, f"{type(exc).__name__}: {str(exc)[:300]}", seconds=time.perf_counter() - started)
+            said = (f"TimeoutError: no complete answer within {self.deadline_seconds:g} s" if cut.is_set()
+                    else f"{type(exc).__name__}: {str(exc)[:300]}")
+            return PostResult(None, said, seconds=time.perf_counter() - started)
         finally:
             watchdog.cancel()
             connection.close()

@@ -10,12 +10,17 @@ endpoint that has failed for a whole day is disabled and shown as such to its ac
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
+import threading
 import time
+import unicodedata
+from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, text, update
@@ -50,10 +55,24 @@ log = logging.getLogger(__name__)
 
 MAX_ENDPOINTS_PER_ACCOUNT = 20
 PUBLISH_BATCH = 500
-DELIVERY_BATCH = 20
-# Long enough for a whole batch of slow receivers (each at most connect + read timeouts).
-DELIVERY_LEASE_SECONDS = 300
+DELIVERY_BATCH = 50
+# One lane takes at most this many deliveries of its endpoint, so a backlog at one receiver leaves
+# room in the batch for every other endpoint's events.
+PER_ENDPOINT_BATCH = 10
+# Endpoints posted to side by side; an endpoint's own deliveries go one after another, so no
+# receiver ever has two of ours in flight.
+PARALLEL_ENDPOINTS = 8
+# A lane starts no new post after this; what is left is due again at once for the next pass, so a
+# slow receiver's backlog never turns into minutes of one thread (each post is itself capped by
+# the poster's total deadline).
+LANE_BUDGET_SECONDS = 10.0
+# Longer than a lane's budget plus one exchange: a live worker never loses its lease mid-post.
+DELIVERY_LEASE_SECONDS = 120
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
+# How long the web app's one-time link to a new secret works (it is used at once by the redirect).
+REVEAL_FOR = timedelta(minutes=10)
+# An identical endpoint (URL and events) added within this is the same form sent twice.
+DUPLICATE_WINDOW = timedelta(minutes=1)
 
 
 def _require_admin(principal: Principal) -> None:
@@ -90,16 +109,29 @@ def delivery_view(d: t.WebhookDelivery) -> dict[str, Any]:
 
 
 def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, events: list[str],
-                    description: str = "") -> dict[str, Any]:
-    """A new endpoint; the answer carries its `whsec_` secret, shown this once only."""
+                    description: str = "", reveal: bool = False) -> dict[str, Any]:
+    """A new endpoint; the answer carries its `whsec_` secret, shown this once only.
+
+    The same URL with the same events added moments ago is refused (409): a form sent twice, a
+    double click or a retried request makes one endpoint. `reveal`: also arm a one-time reveal
+    for the web app (its `reveal` token), so the page can redirect and still show the secret once."""
     _require_admin(principal)
     try:
         url = checked_url(url, allow_private=ctx.settings.demo_mode)
     except TargetRefused as exc:
         raise Invalid(f"url: {exc}", code="url_refused") from None
+    # A name is resolved now too, so one that leads inside (127.0.0.1.nip.io) is refused at once,
+    # not only at its first delivery.
+    refusal = default_poster(ctx).refusal_when_resolved(url)
+    if refusal:
+        raise Invalid(f"url: {refusal}", code="url_refused")
     chosen = sorted(set(events), key=EVENT_TYPES.index) if all(e in EVENT_TYPES for e in events) else None
     if not chosen:
         raise Invalid(f"events: choose one or more of {', '.join(EVENT_TYPES)}")
+    description = description.strip()
+    if len(description) > 200 or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in description):
+        # PostgreSQL cannot store a NUL, and no description needs control characters (or lone surrogates).
+        raise Invalid("description: at most 200 characters, without control characters", code="invalid_description")
     secret = secret_text(secrets.token_bytes(32))
     now = ctx.now()
     with ctx.session() as s:
@@ -108,12 +140,22 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
         if count >= MAX_ENDPOINTS_PER_ACCOUNT:
             raise Conflict(f"an account may have at most {MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints",
                            code="too_many_endpoints")
-        ep = t.WebhookEndpoint(account_id=principal.account_id, url=url, description=description.strip()[:200],
+        twins = s.scalars(select(t.WebhookEndpoint).where(
+            t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.url == url,
+            t.WebhookEndpoint.created_at > now - DUPLICATE_WINDOW))
+        if any(list(twin.events) == chosen for twin in twins):
+            raise Conflict("this URL with these events was added moments ago; its secret was shown then "
+                           "(rotate it if it was not copied)", code="duplicate_endpoint")
+        token = secrets.token_urlsafe(24) if reveal else None
+        ep = t.WebhookEndpoint(account_id=principal.account_id, url=url, description=description,
                                events=chosen, secret_encrypted=_encrypt(ctx, secret), status="active",
-                               created_at=now, created_by=principal.actor[:320])
+                               created_at=now, created_by=principal.actor[:320],
+                               secret_reveal_hash=_reveal_hash(token) if token else None,
+                               secret_reveal_until=now + REVEAL_FOR if token else None)
         s.add(ep)
         s.flush()
-        return {**endpoint_view(ep, now), "secret": secret}
+        answer = {**endpoint_view(ep, now), "secret": secret}
+        return {**answer, "reveal": token} if token else answer
 
 
 def list_endpoints(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
@@ -139,31 +181,94 @@ def delete_endpoint(ctx: ServiceContext, principal: Principal, endpoint_id: str)
         s.delete(ep)
 
 
-def rotate_secret(ctx: ServiceContext, principal: Principal, endpoint_id: str) -> dict[str, Any]:
-    """A new secret (shown once); the current one keeps signing beside it for ROTATION_GRACE."""
+def rotate_secret(ctx: ServiceContext, principal: Principal, endpoint_id: str, *,
+                  reveal: bool = False) -> dict[str, Any]:
+    """A new secret (shown once); the current one keeps signing beside it for ROTATION_GRACE.
+
+    While a previous secret is still in its grace, another rotation is refused (409): it would cut
+    that grace short for receivers still on it. Rotations are serialised by a conditional update on
+    the secret they replace, so of two at the same moment one wins and the other is refused: every
+    secret ever handed out signs. `reveal`: also arm a one-time reveal for the web app."""
     _require_admin(principal)
     secret = secret_text(secrets.token_bytes(32))
     now = ctx.now()
     with ctx.session() as s:
         ep = owned(s, t.WebhookEndpoint, endpoint_id, principal, "webhook endpoint")
-        ep.previous_secret_encrypted = ep.secret_encrypted
-        ep.previous_secret_until = now + ROTATION_GRACE
-        ep.secret_encrypted = _encrypt(ctx, secret)
+        if ep.previous_secret_until is not None and ep.previous_secret_until > now:
+            raise _rotation_refused(ep.previous_secret_until)
+        replaced, grace_until = ep.secret_encrypted, now + ROTATION_GRACE
+        token = secrets.token_urlsafe(24) if reveal else None
+        changed = s.execute(
+            update(t.WebhookEndpoint)
+            .where(t.WebhookEndpoint.id == ep.id, t.WebhookEndpoint.secret_encrypted == replaced,
+                   (t.WebhookEndpoint.previous_secret_until.is_(None))
+                   | (t.WebhookEndpoint.previous_secret_until <= now))
+            .values(previous_secret_encrypted=replaced, previous_secret_until=grace_until,
+                    secret_encrypted=_encrypt(ctx, secret),
+                    secret_reveal_hash=_reveal_hash(token) if token else None,
+                    secret_reveal_until=now + REVEAL_FOR if token else None)
+            .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+        if changed != 1:
+            raise _rotation_refused(grace_until)  # another rotation got there first
+        s.refresh(ep)
+        answer = {**endpoint_view(ep, now), "secret": secret}
+        return {**answer, "reveal": token} if token else answer
+
+
+def _rotation_refused(grace_until: datetime) -> Conflict:
+    return Conflict(f"the secret was rotated recently: the previous one signs until {iso_z(grace_until)}, and "
+                    "rotating again now would cut that short for receivers still using it; rotate after that "
+                    "time (or delete and re-add the endpoint if a secret leaked)", code="rotation_in_grace")
+
+
+def _reveal_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reveal_secret(ctx: ServiceContext, principal: Principal, token: str) -> dict[str, Any] | None:
+    """The endpoint and its current secret, for the one-time reveal `token` of this account, or
+    None when it is unknown, used or expired. Using it disarms it: a reload shows nothing."""
+    _require_admin(principal)
+    if not token or len(token) > 100:
+        return None
+    now = ctx.now()
+    digest = _reveal_hash(token)
+    with ctx.session() as s:
+        endpoint_id = s.scalars(select(t.WebhookEndpoint.id).where(
+            t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.secret_reveal_hash == digest,
+            t.WebhookEndpoint.secret_reveal_until > now)).first()
+        if endpoint_id is None:
+            return None
+        taken = s.execute(update(t.WebhookEndpoint)
+                          .where(t.WebhookEndpoint.id == endpoint_id, t.WebhookEndpoint.secret_reveal_hash == digest)
+                          .values(secret_reveal_hash=None, secret_reveal_until=None)
+                          .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+        if taken != 1:
+            return None  # a second tab used it at the same moment
+        ep = s.get_one(t.WebhookEndpoint, endpoint_id)
+        try:
+            secret = secrets_box(ctx.settings).decrypt(ep.secret_encrypted)
+        except (SecretsBoxError, CannotDecrypt):
+            return None
         return {**endpoint_view(ep, now), "secret": secret}
 
 
 def enable_endpoint(ctx: ServiceContext, principal: Principal, endpoint_id: str) -> dict[str, Any]:
-    """Turn a disabled endpoint back on: what waited for it is sent now, with a fresh day of retries."""
+    """Turn a disabled endpoint back on: what waited for it is sent now, with a fresh day of retries,
+    including the deliveries that used up their day of retries since its last success (the ones
+    that disabled it): none of them was ever received, and receivers deduplicate on webhook-id."""
     _require_admin(principal)
     now = ctx.now()
     with ctx.session() as s:
         ep = owned(s, t.WebhookEndpoint, endpoint_id, principal, "webhook endpoint")
         if ep.status != "active":
-            ep.status, ep.disabled_at, ep.disabled_reason, ep.failing_since = "active", None, None, None
-            s.execute(update(t.WebhookDelivery).where(t.WebhookDelivery.endpoint_id == ep.id,
-                                                      t.WebhookDelivery.status == "pending")
-                      .values(next_attempt_at=now, give_up_at=now + RETRY_FOR)
+            never_received = (t.WebhookDelivery.status == "pending") | (
+                (t.WebhookDelivery.status == "failed")
+                & (t.WebhookDelivery.created_at > (ep.last_success_at or ep.created_at - RETRY_FOR)))
+            s.execute(update(t.WebhookDelivery).where(t.WebhookDelivery.endpoint_id == ep.id, never_received)
+                      .values(status="pending", next_attempt_at=now, give_up_at=now + RETRY_FOR)
                       .execution_options(synchronize_session=False))
+            ep.status, ep.disabled_at, ep.disabled_reason, ep.failing_since = "active", None, None, None
         return endpoint_view(ep, now)
 
 
@@ -286,27 +391,140 @@ def default_poster(ctx: ServiceContext) -> WebhookPoster:
 
 
 def deliver_due_webhooks(ctx: ServiceContext, worker: str, *, poster: WebhookPoster | None = None,
-                         limit: int = DELIVERY_BATCH, wall_clock: Callable[[], float] = time.time) -> dict[str, int]:
-    """One pass: publish pending events, then attempt the due deliveries. Returns counts by outcome.
+                         limit: int = DELIVERY_BATCH, wall_clock: Callable[[], float] = time.time,
+                         budget_seconds: float = LANE_BUDGET_SECONDS) -> dict[str, int]:
+    """One pass, waited for: publish pending events, then attempt the due deliveries, endpoints side
+    by side. Returns counts by outcome. (A running worker uses DeliveryLanes, which never waits.)
 
     `wall_clock` dates the signatures: receivers compare webhook-timestamp with their own clock,
     whatever time the scheduler's clock (ctx.now) says.
     """
     publish_pending_events(ctx)
-    with ctx.session() as s:
-        active = select(t.WebhookEndpoint.id).where(t.WebhookEndpoint.status == "active")
-        ids = claim_leased(s, t.WebhookDelivery, worker, ctx.now(), limit=limit,
-                           lease_seconds=DELIVERY_LEASE_SECONDS,
-                           conditions=(t.WebhookDelivery.endpoint_id.in_(active),))
-    if not ids:
+    lanes = _claim_lanes(ctx, worker, limit, max_lanes=limit)
+    if not lanes:
         return {}
     poster = poster or default_poster(ctx)
-    failing: set[int] = set()
-    counts: dict[str, int] = {}
+    budget_end = time.monotonic() + budget_seconds
+    counts: Counter[str] = Counter()
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_ENDPOINTS, len(lanes)),
+                            thread_name_prefix="webhook-lane") as pool:
+        for lane_counts in pool.map(lambda ids: _run_lane(ctx, ids, worker, poster, wall_clock, budget_end),
+                                    [ids for _, ids in lanes]):
+            counts.update(lane_counts)
+    return dict(counts)
+
+
+class DeliveryLanes:
+    """A running worker's outgoing webhooks: each endpoint's deliveries run in a lane (a thread) of
+    their own, and a pass only starts lanes, never waits for one. A receiver that answers slowly,
+    or trickles its answer, holds up its own lane and nothing else: not the mail pipeline, not
+    other accounts' endpoints, not the events that come in meanwhile."""
+
+    def __init__(self, ctx: ServiceContext, worker: str, *, poster: WebhookPoster | None = None,
+                 size: int = PARALLEL_ENDPOINTS, limit: int = DELIVERY_BATCH,
+                 budget_seconds: float = LANE_BUDGET_SECONDS, wall_clock: Callable[[], float] = time.time) -> None:
+        self.ctx, self.worker, self.size, self.limit = ctx, worker, size, limit
+        self.poster = poster or default_poster(ctx)
+        self.budget_seconds, self.wall_clock = budget_seconds, wall_clock
+        self.busy: set[int] = set()  # endpoints with a lane running in this process
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="webhook-lane")
+
+    def start_due(self) -> int:
+        """Publish pending events and start a lane for each endpoint with due deliveries and none
+        running; returns how many deliveries the new lanes hold."""
+        publish_pending_events(self.ctx)
+        with self._lock:
+            running = set(self.busy)
+        free = self.size - len(running)
+        if free <= 0:
+            return 0
+        lanes = _claim_lanes(self.ctx, self.worker, self.limit, max_lanes=free, skip=running)
+        for endpoint_id, ids in lanes:
+            with self._lock:
+                self.busy.add(endpoint_id)
+            self._pool.submit(self._lane, endpoint_id, ids)
+        return sum(len(ids) for _, ids in lanes)
+
+    def _lane(self, endpoint_id: int, ids: list[int]) -> None:
+        try:
+            _run_lane(self.ctx, ids, self.worker, self.poster, self.wall_clock,
+                      time.monotonic() + self.budget_seconds)
+        finally:
+            with self._lock:
+                self.busy.discard(endpoint_id)
+            self.ctx.announced.set()  # a lane is free: what waited for one may start now
+
+    def close(self) -> None:
+        """Start nothing more; running lanes end by themselves (each post has a deadline)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int,
+                 skip: set[int] | None = None) -> list[tuple[int, list[int]]]:
+    """Lease due deliveries, at most PER_ENDPOINT_BATCH per endpoint and `max_lanes` endpoints,
+    grouped by endpoint, oldest first.
+
+    An endpoint with a delivery in flight (any worker's live lease) or in `skip` is passed over:
+    one receiver never has two of ours in flight, whatever the number of workers."""
+    now = ctx.now()
+    with ctx.session() as s:
+        active = select(t.WebhookEndpoint.id).where(t.WebhookEndpoint.status == "active")
+        in_flight = select(t.WebhookDelivery.endpoint_id).where(
+            t.WebhookDelivery.status == "pending", t.WebhookDelivery.lease_until >= now)
+        free = (t.WebhookDelivery.lease_until.is_(None)) | (t.WebhookDelivery.lease_until < now)
+        q = (select(t.WebhookDelivery.id, t.WebhookDelivery.endpoint_id)
+             .where(t.WebhookDelivery.status == "pending", t.WebhookDelivery.next_attempt_at <= now, free,
+                    t.WebhookDelivery.endpoint_id.in_(active), t.WebhookDelivery.endpoint_id.not_in(in_flight))
+             .order_by(t.WebhookDelivery.id).limit(limit * PER_ENDPOINT_BATCH))
+        if skip:
+            q = q.where(t.WebhookDelivery.endpoint_id.not_in(skip))
+        candidates = s.execute(q).all()
+        per_endpoint: Counter[int] = Counter()
+        picked: list[int] = []
+        for delivery_id, endpoint_id in candidates:
+            if len(picked) >= limit:
+                break
+            if endpoint_id not in per_endpoint and len(per_endpoint) >= max_lanes:
+                continue
+            if per_endpoint[endpoint_id] < PER_ENDPOINT_BATCH:
+                per_endpoint[endpoint_id] += 1
+                picked.append(delivery_id)
+        if not picked:
+            return []
+        ids = claim_leased(s, t.WebhookDelivery, worker, now, limit=limit, lease_seconds=DELIVERY_LEASE_SECONDS,
+                           conditions=(t.WebhookDelivery.id.in_(picked),))
+        endpoint_of = dict(candidates)
+    lanes: dict[int, list[int]] = {}
     for delivery_id in ids:
-        outcome = _attempt(ctx, delivery_id, worker, poster, failing, wall_clock)
-        counts[outcome] = counts.get(outcome, 0) + 1
+        lanes.setdefault(endpoint_of[delivery_id], []).append(delivery_id)
+    return list(lanes.items())
+
+
+def _run_lane(ctx: ServiceContext, ids: list[int], worker: str, poster: WebhookPoster,
+              wall_clock: Callable[[], float], budget_end: float) -> Counter[str]:
+    """One endpoint's claimed deliveries, one after another; after a failure the rest wait."""
+    counts: Counter[str] = Counter()
+    failing: set[int] = set()
+    for delivery_id in ids:
+        try:
+            if time.monotonic() >= budget_end:
+                counts[_unlease(ctx, delivery_id, worker)] += 1
+            else:
+                counts[_attempt(ctx, delivery_id, worker, poster, failing, wall_clock)] += 1
+        except Exception:  # its lease runs out and another pass tries again
+            log.exception("webhook delivery %s could not be attempted", delivery_id)
+            counts["error"] += 1
     return counts
+
+
+def _unlease(ctx: ServiceContext, delivery_id: int, worker: str) -> str:
+    """Hand a delivery back untried, due at once: the pass ran out of time before its turn."""
+    with ctx.session() as s:
+        s.execute(update(t.WebhookDelivery).where(t.WebhookDelivery.id == delivery_id,
+                                                  t.WebhookDelivery.lease_owner == worker)
+                  .values(lease_owner=None, lease_until=None).execution_options(synchronize_session=False))
+    return "deferred"
 
 
 def _live_secrets(ctx: ServiceContext, ep: t.WebhookEndpoint, now: datetime) -> list[bytes]:

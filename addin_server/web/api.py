@@ -671,11 +671,18 @@ class WebhookEndpointList(Open):
     webhook_endpoints: list[WebhookEndpointOut]
 
 
+def _delivery_id(value: Any) -> Any:
+    text = _id_text(value)
+    if not (isinstance(text, str) and text.isascii() and text.isdigit() and 1 <= len(text) <= 20):
+        raise ValueError("must be a delivery id (the `id` of a delivery in this log)")
+    return text
+
+
 class DeliveryQuery(Strict):
     model_config = ConfigDict(extra="forbid", strict=False)
     status: Literal["pending", "delivered", "failed"] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
-    before: Id | None = None
+    before: Annotated[str, BeforeValidator(_delivery_id)] | None = None
 
 
 class DeliveryOut(Open):
@@ -734,7 +741,9 @@ def delete_webhook_endpoint(endpoint_id: str) -> Any:
 
 @operation(spec, bp, "POST", "/webhook-endpoints/{endpoint_id}/rotate-secret", tag="webhooks", body=NoBody,
            response=WebhookEndpointCreated, errors=(400, 403, 404, 409, 422),
-           summary="A new signing secret (in this answer only); the old one also signs for 24 hours")
+           summary="A new signing secret (in this answer only); the old one also signs for 24 hours",
+           description="While a replaced secret still signs, another rotation answers 409 `rotation_in_grace`: it "
+                       "would cut that secret's day short for receivers still using it.")
 def rotate_webhook_secret(endpoint_id: str, body: NoBody) -> Any:
     return outgoing_webhooks.rotate_secret(ctx(), principal(), endpoint_id)
 

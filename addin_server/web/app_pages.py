@@ -22,6 +22,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -661,35 +662,51 @@ def settings_beta() -> Response:
 # --- outgoing webhooks (admins) --------------------------------------------------------------
 
 
-def _webhooks_page(new_secret: dict[str, Any] | None = None, status: int = 200) -> tuple[str, int]:
+def _webhooks_page(new_secret: dict[str, Any] | None = None) -> Response:
     endpoints = outgoing_webhooks.list_endpoints(_services(), _rep().principal)
-    return render_template("app/webhooks.html", endpoints=endpoints, new_secret=new_secret,
-                           event_types=EVENT_TYPES), status
+    page = make_response(render_template("app/webhooks.html", endpoints=endpoints, new_secret=new_secret,
+                                         event_types=EVENT_TYPES))
+    if new_secret:
+        page.headers["Cache-Control"] = "no-store"  # a secret on screen is kept in no cache or history copy
+    return page
 
 
 @bp.get("/settings/webhooks")
-def webhooks_page() -> tuple[str, int]:
-    return _webhooks_page()
+def webhooks_page() -> Response:
+    """With `reveal`: the one-time, server-side link a create or a rotate redirected to shows the
+    new secret; a reload (or anyone else later) finds it used and sees the page without it."""
+    token = request.args.get("reveal")
+    new_secret = outgoing_webhooks.reveal_secret(_services(), _rep().principal, token) if token else None
+    if token and new_secret is None:
+        flash("That secret was already shown once. If it was not copied, rotate it.", "warning")
+        return redirect(url_for("app_pages.webhooks_page"))
+    return _webhooks_page(new_secret)
 
 
 @bp.post("/settings/webhooks")
-def webhook_create() -> tuple[str, int] | Response:
+def webhook_create() -> Response:
     form = request.form
     try:
         made = outgoing_webhooks.create_endpoint(_services(), _rep().principal, url=form.get("url", ""),
                                                  events=form.getlist("events"),
-                                                 description=form.get("description", ""))
+                                                 description=form.get("description", ""), reveal=True)
     except (Invalid, Conflict) as exc:
         flash(exc.message, "warning")
         return redirect(url_for("app_pages.webhooks_page"))
-    # The secret is rendered in this answer only: never put in the (signed, not encrypted) session.
-    return _webhooks_page(new_secret=made, status=201)
+    # Post/Redirect/Get: a reload cannot post again. The secret never travels in the (signed, not
+    # encrypted) session: the redirect carries a one-time token the server redeems once.
+    return redirect(url_for("app_pages.webhooks_page", reveal=made["reveal"]), code=303)
 
 
 @bp.post("/settings/webhooks/<endpoint_id>/rotate")
-def webhook_rotate(endpoint_id: str) -> tuple[str, int]:
+def webhook_rotate(endpoint_id: str) -> Response:
     _page_id(endpoint_id, "webhook endpoint")
-    return _webhooks_page(new_secret=outgoing_webhooks.rotate_secret(_services(), _rep().principal, endpoint_id))
+    try:
+        rotated = outgoing_webhooks.rotate_secret(_services(), _rep().principal, endpoint_id, reveal=True)
+    except Conflict as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("app_pages.webhooks_page"))
+    return redirect(url_for("app_pages.webhooks_page", reveal=rotated["reveal"]), code=303)
 
 
 @bp.post("/settings/webhooks/<endpoint_id>/enable")

@@ -31,8 +31,12 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
 
 
-def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 50) -> WorkerStats:
-    """One pass: run every step that is due now. Safe to call from several workers at once."""
+def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 50, *,
+                  deliver_webhooks: bool = True) -> WorkerStats:
+    """One pass: run every step that is due now. Safe to call from several workers at once.
+
+    `deliver_webhooks=False` leaves outgoing webhooks to their own lane (run_forever does), so
+    a slow receiver never delays the mail pipeline."""
     worker = worker or worker_id()
     stats = WorkerStats()
     stats.notifications = sum(notifications.process_due_notifications(ctx, worker).values())
@@ -46,11 +50,18 @@ def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 5
         else:
             stats.held += len(ids)
     _run_steps(ctx, plan.unguarded, stats)
+    if deliver_webhooks:
+        stats.webhooks = deliver_webhooks_once(ctx, worker)
+    return stats
+
+
+def deliver_webhooks_once(ctx: ServiceContext, worker: str) -> int:
+    """One pass of outgoing webhooks, waited for; how many deliveries it attempted or handed on."""
     try:
-        stats.webhooks = sum(outgoing_webhooks.deliver_due_webhooks(ctx, worker).values())
+        return sum(outgoing_webhooks.deliver_due_webhooks(ctx, worker).values())
     except Exception:  # deliveries are retried by the next pass; steps must go on
         log.exception("webhook deliveries failed")
-    return stats
+        return 0
 
 
 def _run_steps(ctx: ServiceContext, enrollment_ids: list[int], stats: WorkerStats) -> None:
@@ -67,15 +78,21 @@ def _run_steps(ctx: ServiceContext, enrollment_ids: list[int], stats: WorkerStat
             )
 
 
-def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_seconds: float = 2.0) -> None:
+def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_seconds: float = 2.0, *,
+                poster: outgoing_webhooks.WebhookPoster | None = None) -> None:
     """Run passes until `stop` is set; sleep only when a pass found nothing to do."""
     stop = stop or threading.Event()
     me = worker_id()
     log.info("worker %s started", me)
+    # Outgoing webhooks have a thread of their own: a receiver that answers slowly (or trickles
+    # its answer) can hold up no reply, no step and no mailbox sweep.
+    webhooks = threading.Thread(target=deliver_forever, args=(ctx, stop, poll_seconds, poster), name="webhooks",
+                                daemon=True)
+    webhooks.start()
     next_sweep = time.monotonic()
     while not stop.is_set():
         try:
-            stats = run_due_steps(ctx, me)
+            stats = run_due_steps(ctx, me, deliver_webhooks=False)
         except Exception:
             log.exception("worker pass failed")
             stats = WorkerStats()
@@ -88,23 +105,44 @@ def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_s
             except Exception:  # a sweep is a safety net; the next one will run
                 log.exception("mailbox sweep failed")
             next_sweep = time.monotonic() + 60
-        if stats.steps_run == 0 and stats.notifications == 0 and stats.webhooks == 0:
-            _idle(ctx, stop, poll_seconds)
+        if stats.steps_run == 0 and stats.notifications == 0:
+            _idle(stop, poll_seconds)
+    webhooks.join(timeout=15)
     log.info("worker %s stopped", me)
 
 
-def _idle(ctx: ServiceContext, stop: threading.Event, poll_seconds: float) -> None:
-    """Wait for the next pass: the poll, a stop, or an ending committed in this process that outgoing
-    webhooks announce (so integrators hear of it in milliseconds, not at the next poll)."""
+def deliver_forever(ctx: ServiceContext, stop: threading.Event, poll_seconds: float = 2.0,
+                    poster: outgoing_webhooks.WebhookPoster | None = None) -> None:
+    """Outgoing webhooks until `stop`: start lanes for due deliveries; between passes wait for the
+    poll, for a lane to free up, or for an ending committed in this process (so integrators hear
+    of it in milliseconds, not at the next poll)."""
+    lanes = outgoing_webhooks.DeliveryLanes(ctx, worker_id(), poster=poster)
+    try:
+        while not stop.is_set():
+            ctx.announced.clear()  # before the pass: an ending committed during it wakes the next one
+            try:
+                started = lanes.start_due()
+            except Exception:  # the next pass tries again; the lane must not die
+                log.exception("webhook deliveries failed")
+                started = 0
+            if started == 0:
+                _idle(stop, poll_seconds, wake=ctx.announced)
+    finally:
+        lanes.close()
+
+
+def _idle(stop: threading.Event, poll_seconds: float, wake: threading.Event | None = None) -> None:
+    """Wait for the next pass: the poll, a stop, or `wake`."""
     deadline = time.monotonic() + poll_seconds
-    while not stop.is_set() and not ctx.announced.is_set() and time.monotonic() < deadline:
-        ctx.announced.wait(min(0.1, poll_seconds))
-    ctx.announced.clear()
+    while not stop.is_set() and not (wake is not None and wake.is_set()) and time.monotonic() < deadline:
+        (wake or stop).wait(min(0.1, poll_seconds))
 
 
-def start_in_thread(ctx: ServiceContext, poll_seconds: float = 2.0) -> threading.Event:
+def start_in_thread(ctx: ServiceContext, poll_seconds: float = 2.0, *,
+                    poster: outgoing_webhooks.WebhookPoster | None = None) -> threading.Event:
     """The embedded default: the worker shares the web process. Returns the event that stops it."""
     stop = threading.Event()
-    threading.Thread(target=run_forever, args=(ctx, stop, poll_seconds), name="worker", daemon=True).start()
+    threading.Thread(target=run_forever, args=(ctx, stop, poll_seconds), kwargs={"poster": poster}, name="worker",
+                     daemon=True).start()
     time.sleep(0)
     return stop

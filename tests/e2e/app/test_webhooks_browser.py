@@ -12,7 +12,7 @@ from addin_server.auth.secrets_box import generate_encryption_key
 from addin_server.config import Settings
 from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
-from tests.browser import screenshot
+from tests.browser import browser_page, screenshot
 from tests.e2e.app.conftest import BrowserWorld, sign_in
 from tests.webhook_receiver import WebhookReceiver
 
@@ -64,3 +64,44 @@ def test_an_admin_adds_an_endpoint_sees_deliveries_and_sends_one_again(
     page.wait_for_selector(".flash-success")
     assert outgoing_webhooks.deliver_due_webhooks(services, "browser-test") == {"delivered": 1}
     assert len(receiver.received) == 2 and len(set(receiver.ids())) == 1  # the same webhook-id, again
+
+
+LONG_URL_PATH = "/hooks/" + "sequence-sidebar-" * 12 + "receiver"
+LONG_DESCRIPTION = "CRM-sync-" * 22  # 198 characters, not one space
+
+
+@pytest.mark.parametrize("width", [1280, 375, 320])
+def test_the_webhook_pages_fit_the_screen_with_long_urls_descriptions_and_answers(
+        base_url: str, services: ServiceContext, browser_world: BrowserWorld, receiver: WebhookReceiver,
+        width: int) -> None:
+    admin = browser_world.world.admin
+    made = outgoing_webhooks.create_endpoint(services, admin, url=receiver.url + LONG_URL_PATH,
+                                             events=["enrollment.unenrolled"], description=LONG_DESCRIPTION)
+    receiver.mode, receiver.error_body = "error", b"no-such-route:" + b"x" * 250
+    enrollments.unenroll(services, admin, browser_world.enrollment["jane"])
+    outgoing_webhooks.deliver_due_webhooks(services, "browser-test")
+    with browser_page({"width": width, "height": 800}) as page:
+        sign_in(page, base_url, "admin@acme.test", "/app/settings/webhooks")
+        page.fill("#endpoint-url", receiver.url + LONG_URL_PATH + "/second")
+        page.fill("input[name=description]", LONG_DESCRIPTION)
+        page.click("#add-endpoint-button")
+        page.wait_for_selector("#new-secret")
+        widths = {"webhooks-secret-shown": _overflow(page)}
+        screenshot(page, f"app-webhooks-{width}-secret")
+        page.goto(f"{base_url}/app/settings/webhooks")
+        widths["webhooks"] = _overflow(page)
+        screenshot(page, f"app-webhooks-{width}")
+        page.goto(f"{base_url}/app/settings/webhooks/{made['id']}/deliveries")
+        assert "no-such-route" in page.inner_text("#deliveries")
+        widths["deliveries"] = _overflow(page)
+        screenshot(page, f"app-webhook-deliveries-{width}")
+        # The URL wraps inside its cell rather than stretching the table.
+        page.goto(f"{base_url}/app/settings/webhooks")
+        cell = page.locator(f"#endpoint-{made['id']} td[data-label='URL']").bounding_box()
+        assert cell["x"] + cell["width"] <= width
+    assert widths == {"webhooks-secret-shown": 0, "webhooks": 0, "deliveries": 0}
+
+
+def _overflow(page: Any) -> int:
+    """How many pixels the page is wider than the window (0: no sideways scrolling)."""
+    return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))

@@ -4,9 +4,13 @@ every delivery with the `standardwebhooks` library; retries, outages, rotation, 
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,7 @@ from addin_server.mail.message import InboundMessage
 from addin_server.providers.webhook_http import WebhookPoster
 from addin_server.services import enrollments, outgoing_webhooks, sequences
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Forbidden, Invalid
+from addin_server.services.errors import Conflict, Forbidden, Invalid
 from addin_server.services.inbound import apply_inbound_message
 from addin_server.services.sequences import StepInput
 from addin_server.worker.loop import start_in_thread
@@ -231,7 +235,8 @@ def test_an_endpoint_failing_for_a_day_is_disabled_and_the_admins_see_it(
 
     receiver.mode = "up"
     assert outgoing_webhooks.enable_endpoint(services, world.admin, made["id"])["status"] == "active"
-    assert deliver(services) == {"delivered": 1}
+    # What waited is sent: the new event, and the one that ran out of retries and disabled it.
+    assert deliver(services) == {"delivered": 2}
     assert outgoing_webhooks.disabled_endpoints(services, world.admin) == []
 
 
@@ -361,8 +366,20 @@ def test_an_endpoint_deleted_while_its_delivery_is_claimed_is_passed_over(servic
     assert deliveries(services) == []
 
 
+def _stored_earlier(services: ServiceContext, world: World, url: str) -> dict[str, Any]:
+    """An endpoint whose URL was stored before URLs were normalised when added."""
+    made = outgoing_webhooks.create_endpoint(services, world.admin, url="https://hooks.example.com/in",
+                                             events=ALL_EVENTS)
+    with services.session() as s:
+        s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.id == int(made["id"])).values(url=url))
+    return made
+
+
 def test_a_host_that_cannot_be_encoded_is_a_failed_attempt_not_a_crash(services: ServiceContext, world: World) -> None:
-    outgoing_webhooks.create_endpoint(services, world.admin, url="https://exa\u2028mple..com/in", events=ALL_EVENTS)
+    with pytest.raises(Invalid):  # refused when added, now
+        outgoing_webhooks.create_endpoint(services, world.admin, url="https://exa\u2028mple..com/in",
+                                          events=ALL_EVENTS)
+    _stored_earlier(services, world, "https://exa\u2028mple..com/in")
     enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
     assert deliver(services) == {"retrying": 1}
     assert deliveries(services)[0].last_error
@@ -458,3 +475,244 @@ def test_the_delivery_is_refused_for_loopback_outside_demo_mode_even_if_stored_e
     deliver(production)
     assert receiver.requests == 0
     assert "loopback" in (deliveries(production)[0].last_error or "")
+
+
+# --- slow receivers: one of them holds up nothing else --------------------------------------
+
+
+def test_a_receiver_that_sends_its_head_then_trickles_the_promised_body_is_cut_at_the_total_deadline(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    """200 and Content-Length: 1000 at once, then a byte now and then: every read succeeds within
+    its timeout, and still the whole exchange ends at the total deadline."""
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    poster = WebhookPoster(allow_private=True, connect_seconds=3, read_seconds=5, total_seconds=1.0)
+    started = time.monotonic()
+    assert deliver(services, poster=poster) == {"retrying": 1}
+    assert time.monotonic() - started < 2.5
+    d = deliveries(services)[0]
+    assert d.last_status_code is None and "no complete answer within 1 s" in (d.last_error or "")
+
+
+def test_a_trickling_endpoint_holds_up_neither_another_accounts_endpoint_nor_its_own_other_deliveries(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    enrollments.resume(services, world.admin, e["id"])
+    enrollments.unenroll(services, world.admin, e["id"])
+    other = make_world(services, name="Initech", domain="initech.test")
+    with WebhookReceiver() as theirs:
+        subscribe(services, other, theirs)
+        enrollments.unenroll(services, other.admin, enroll(services, other)["id"])
+        poster = WebhookPoster(allow_private=True, total_seconds=1.5)
+        started = time.perf_counter()
+        counts = deliver(services, poster=poster)
+        took = time.perf_counter() - started
+    assert counts == {"delivered": 1, "retrying": 1, "postponed": 2}
+    assert [r.payload["type"] for r in theirs.received] == ["enrollment.unenrolled"]
+    assert theirs.received[0].at - started < 1.0  # side by side, not after the trickle
+    assert receiver.requests == 1  # one in flight at the slow receiver, its others wait
+    assert took < 3
+
+
+def test_a_lane_that_used_up_its_time_hands_the_rest_back_untried_and_due(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services, budget_seconds=0) == {"deferred": 1}
+    d = deliveries(services)[0]
+    assert (d.status, d.attempts, d.lease_owner, receiver.requests) == ("pending", 0, None, 0)
+    assert deliver(services) == {"delivered": 1}
+
+
+def test_an_endpoint_with_a_delivery_in_flight_at_another_worker_gets_no_second_one(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    subscribe(services, world, receiver)
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    enrollments.resume(services, world.admin, e["id"])
+    outgoing_webhooks.publish_pending_events(services)
+    with services.session() as s:  # another worker is posting the first one right now
+        first = s.scalars(select(t.WebhookDelivery).order_by(t.WebhookDelivery.id)).first()
+        assert first is not None
+        first.lease_owner, first.lease_until = "other-worker", services.now() + timedelta(seconds=60)
+    assert deliver(services) == {}
+    assert receiver.requests == 0
+
+
+def test_while_a_receiver_trickles_the_worker_runs_due_steps_and_another_account_hears_at_once(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    """The running worker: a trickling receiver occupies its own lane only; a due step runs and an
+    ending in another account reaches its receiver within a second, mid-trickle."""
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    e = enroll(services, world)
+    for _ in range(3):
+        enrollments.pause(services, world.admin, e["id"], until=None)
+        enrollments.resume(services, world.admin, e["id"])
+    other = make_world(services, name="Initech", domain="initech.test")
+    waiting = enroll(services, other)
+    with WebhookReceiver() as theirs:
+        subscribe(services, other, theirs)
+        stop = start_in_thread(services, poll_seconds=0.2,
+                               poster=WebhookPoster(allow_private=True, total_seconds=4.0))
+        try:
+            deadline = time.monotonic() + 5
+            while receiver.requests == 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert receiver.requests == 1  # the trickle is under way
+            clock.advance(days=2, minutes=1)  # the call step of `waiting` falls due
+            started = time.perf_counter()
+            enrollments.unenroll(services, other.admin, enroll(services, other, other.colleague)["id"])
+            while not theirs.received and time.perf_counter() - started < 3:
+                time.sleep(0.02)
+            heard = time.perf_counter() - started
+            while (enrollments.get_enrollment(services, other.admin, waiting["id"])["current_step"] < 2
+                   and time.perf_counter() - started < 3):
+                time.sleep(0.02)
+            stepped = time.perf_counter() - started
+        finally:
+            stop.set()
+            time.sleep(4.5)  # the trickle's lane ends by its deadline before the database goes
+    assert [r.payload["type"] for r in theirs.received] == ["enrollment.unenrolled"]
+    assert heard < 1.0
+    assert stepped < 1.0
+    assert receiver.requests == 1
+
+
+# --- rotation: every secret handed out signs ----------------------------------------------
+
+
+def test_a_second_rotation_during_the_grace_is_refused_and_the_first_secret_keeps_its_day(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    made = subscribe(services, world, receiver)
+    first = outgoing_webhooks.rotate_secret(services, world.admin, made["id"])
+    clock.advance(hours=1)
+    with pytest.raises(Conflict) as refused:
+        outgoing_webhooks.rotate_secret(services, world.admin, made["id"])
+    assert refused.value.code == "rotation_in_grace" and first["previous_secret_expires_at"] in refused.value.message
+    receiver.secrets = [made["secret"]]  # a receiver still on the original secret
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    deliver(services)
+    assert len(receiver.received) == 1 and receiver.rejected == []
+
+    clock.advance(hours=24)  # the grace is over: rotating is allowed again
+    second = outgoing_webhooks.rotate_secret(services, world.admin, made["id"])
+    assert second["secret"] not in (made["secret"], first["secret"])
+
+
+def test_concurrent_rotations_hand_out_only_secrets_that_sign(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    made = subscribe(services, world, receiver)
+    barrier = threading.Barrier(4)
+
+    def rotate() -> str:
+        barrier.wait()
+        try:
+            return str(outgoing_webhooks.rotate_secret(services, world.admin, made["id"])["secret"])
+        except Conflict:
+            return ""
+
+    with ThreadPoolExecutor(4) as pool:
+        handed_out = [secret for secret in pool.map(lambda _: rotate(), range(4)) if secret]
+    assert len(handed_out) == 1
+    e = enroll(services, world)
+    for secret in [*handed_out, made["secret"]]:  # the new one, and the replaced one in its grace
+        receiver.secrets = [secret]
+        enrollments.pause(services, world.admin, e["id"], until=None)
+        enrollments.resume(services, world.admin, e["id"])
+        deliver(services)
+    assert len(receiver.received) == 4 and receiver.rejected == []
+
+
+# --- hosts and paths written in unusual forms ---------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["https://2130706433/", "https://0x7f000001/", "https://017700000001/",
+                                 "https://0177.0.0.1/", "https://127.1/", "https://0x7f.1/", "https://0/",
+                                 "https://2852039166/", "https://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54/",
+                                 "https://127\u30020\u30020\u30021/", "https://\u2460\u2461\u2466.0.0.1/",
+                                 "https://localhost.localdomain/", "https://metadata.google.internal/",
+                                 "https://metadata/", "https://[2002:7f00:1::]/"], ids=ascii)
+def test_a_loopback_or_private_host_in_an_unusual_form_is_refused_when_added(
+        production: ServiceContext, world: World, url: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        outgoing_webhooks.create_endpoint(production, world.admin, url=url, events=ALL_EVENTS)
+    assert refused.value.code == "url_refused"
+    assert outgoing_webhooks.list_endpoints(production, world.admin) == []
+
+
+def test_a_name_that_resolves_inside_is_refused_when_added(production: ServiceContext, world: World,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    dns = {"127.0.0.1.nip.io": "127.0.0.1", "intranet.example.com": "10.0.0.7", "hooks.example.com": "93.184.216.34"}
+
+    def getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        if host not in dns:
+            raise OSError(f"unknown name {host}")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (dns[host], port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    for inside in ("https://127.0.0.1.nip.io/in", "https://intranet.example.com/in"):
+        with pytest.raises(Invalid) as refused:
+            outgoing_webhooks.create_endpoint(production, world.admin, url=inside, events=ALL_EVENTS)
+        assert "resolves to" in refused.value.message
+    made = outgoing_webhooks.create_endpoint(production, world.admin, url="https://hooks.example.com/in",
+                                             events=ALL_EVENTS)
+    assert made["url"] == "https://hooks.example.com/in"
+    # A name that does not resolve yet is accepted: every delivery resolves and checks it again.
+    assert outgoing_webhooks.create_endpoint(production, world.admin, url="https://not-yet.example.com/in",
+                                             events=ALL_EVENTS)["status"] == "active"
+
+
+def test_a_6to4_address_of_loopback_stored_earlier_is_refused_at_delivery_without_a_connection(
+        production: ServiceContext, world: World) -> None:
+    _stored_earlier(production, world, "https://[2002:7f00:1::]:9/in")
+    enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
+    assert deliver(production) == {"retrying": 1}
+    d = deliveries(production)[0]
+    assert d.last_status_code is None and "refused:" in (d.last_error or "") and "loopback" in (d.last_error or "")
+
+
+def test_a_url_with_a_non_ascii_path_is_stored_percent_encoded_and_delivered(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    made = outgoing_webhooks.create_endpoint(services, world.admin, url=receiver.url + "/r\u00e9ception?\u00e9=1",
+                                             events=ALL_EVENTS)
+    receiver.secrets = [made["secret"]]
+    assert made["url"] == receiver.url + "/r%C3%A9ception?%C3%A9=1"
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services) == {"delivered": 1}
+
+
+def test_a_non_ascii_path_stored_earlier_is_delivered_percent_encoded(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    made = _stored_earlier(services, world, receiver.url + "/r\u00e9ception")
+    receiver.secrets = [made["secret"]]
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services) == {"delivered": 1}
+
+
+def test_enabling_an_endpoint_sends_what_ran_out_of_retries_while_it_failed_once_per_id(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    made = subscribe(services, world, receiver)
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    deliver(services)  # received while the receiver worked
+    clock.advance(minutes=1)
+    receiver.mode = "error"
+    enrollments.resume(services, world.admin, e["id"])
+    enrollments.unenroll(services, world.admin, e["id"])
+    for _ in range(26 * 4):  # a day and more of failures: one runs out of retries, the endpoint is disabled
+        deliver(services)
+        clock.advance(minutes=15)
+    assert "failed" in {d.status for d in deliveries(services)}  # out of retries (the other waits, disabled)
+    assert outgoing_webhooks.get_endpoint(services, world.admin, made["id"])["status"] == "disabled"
+
+    receiver.mode = "up"
+    outgoing_webhooks.enable_endpoint(services, world.admin, made["id"])
+    deliver(services)
+    assert [r.payload["type"] for r in receiver.received] == [
+        "enrollment.paused", "enrollment.resumed", "enrollment.unenrolled"]
+    assert len(set(receiver.ids())) == 3 and {d.status for d in deliveries(services)} == {"delivered"}

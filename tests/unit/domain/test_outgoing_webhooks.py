@@ -78,6 +78,13 @@ ADDRESSES = [
     ("multicast is refused", "224.0.0.1", "not a public address"),
     ("a public IPv4 address may be called", "93.184.216.34", None),
     ("a public IPv6 address may be called", "2606:2800:220:1:248:1893:25c8:1946", None),
+    ("a 6to4 address is judged by the IPv4 address it carries", "2002:7f00:1::", "a loopback address"),
+    ("a 6to4 address of a private network is refused", "2002:a00:1::", "a private address"),
+    ("a NAT64 address is judged by the IPv4 address it carries", "64:ff9b::7f00:1", "a loopback address"),
+    ("a NAT64 address of the metadata service is refused", "64:ff9b::a9fe:a9fe", "a link-local address"),
+    ("an IPv4-compatible address is judged by its IPv4 address", "::127.0.0.1", "a loopback address"),
+    ("a Teredo address is refused", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "a private address"),
+    ("a 6to4 address of a public IPv4 address may be called", "2002:5db8:d822::1", None),
 ]
 
 
@@ -99,6 +106,8 @@ URLS = [
     ("a URL without a host is refused", "https:///path", False, False),
     ("a port out of range is refused", "https://hooks.example.com:70000/", False, False),
     ("control characters are refused", "https://hooks.example.com/\r\nX: y", False, False),
+    ("a line separator in the host is refused", "https://exa\u2028mple.com/in", True, False),
+    ("an empty label in the host is refused", "https://exa..mple.com/in", True, False),
 ]
 
 
@@ -109,6 +118,56 @@ def test_which_urls_may_receive_webhooks(sentence: str, url: str, demo: bool, ac
     else:
         with pytest.raises(TargetRefused):
             checked_url(url, allow_private=demo)
+
+
+# Every way of writing a loopback, private or metadata host that resolvers read as one.
+INSIDE_IN_DISGUISE = [
+    ("a decimal IPv4 address is read as the address it is", "https://2130706433/"),
+    ("a hexadecimal IPv4 address is read as the address it is", "https://0x7f000001/"),
+    ("an octal IPv4 address is read as the address it is", "https://017700000001/"),
+    ("an octal first part is read as octal", "https://0177.0.0.1/"),
+    ("a two-part IPv4 address is read as the address it is", "https://127.1/"),
+    ("a three-part IPv4 address is read as the address it is", "https://127.0.1/"),
+    ("a hexadecimal part is read as hexadecimal", "https://0x7f.1/"),
+    ("a bare 0 is the unspecified address", "https://0/"),
+    ("the metadata address written as one number is refused", "https://2852039166/"),
+    ("fullwidth letters are read as the name they look like", "https://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54/"),
+    ("ideographic full stops are read as dots", "https://127\u30020\u30020\u30021/"),
+    ("circled digits are read as digits", "https://\u2460\u2461\u2466.0.0.1/"),
+    ("localhost.localdomain names this machine", "https://localhost.localdomain/"),
+    ("the cloud metadata service's name is refused", "https://metadata.google.internal/"),
+    ("a single-label name is on the local network", "https://metadata/"),
+    ("a 6to4 literal of loopback is refused", "https://[2002:7f00:1::]/"),
+    ("a NAT64 literal of loopback is refused", "https://[64:ff9b::127.0.0.1]/"),
+    ("a name with a trailing dot is the same name", "https://localhost./"),
+    ("a number too large for IPv4 is no valid host", "https://4294967296/"),
+    ("an invalid octal number is no valid host", "https://08.1.1.1/"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "url"), INSIDE_IN_DISGUISE, ids=[c[0] for c in INSIDE_IN_DISGUISE])
+def test_a_host_inside_is_refused_however_it_is_written(sentence: str, url: str) -> None:
+    with pytest.raises(TargetRefused):
+        checked_url(url, allow_private=False)
+
+
+NORMALISED = [
+    ("a non-ASCII path is percent-encoded", "https://hooks.example.com/r\u00e9ception?q=\u00e9t\u00e9",
+     "https://hooks.example.com/r%C3%A9ception?q=%C3%A9t%C3%A9"),
+    ("an internationalised name is written in its IDNA form", "https://b\u00fccher.example/in",
+     "https://xn--bcher-kva.example/in"),
+    ("upper case and a trailing dot in the host are dropped", "https://Hooks.Example.COM./in",
+     "https://hooks.example.com/in"),
+    ("a port is kept", "https://hooks.example.com:8443/in", "https://hooks.example.com:8443/in"),
+    ("a URL without a path posts to /", "https://hooks.example.com", "https://hooks.example.com/"),
+    ("percent-escapes already there are kept", "https://hooks.example.com/a%20b", "https://hooks.example.com/a%20b"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "url", "called"), NORMALISED, ids=[c[0] for c in NORMALISED])
+def test_a_url_is_stored_as_it_will_be_called(sentence: str, url: str, called: str) -> None:
+    assert checked_url(url, allow_private=False) == called
+    assert called.isascii()
 
 
 def test_a_signature_verifies_with_the_standard_webhooks_library() -> None:

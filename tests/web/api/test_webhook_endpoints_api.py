@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from addin_server.db import tables as t
 from addin_server.db.tables import Base
 from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
+from addin_server.services.errors import Invalid
 from tests.builders import World, make_world
 
 HOOK = "https://hooks.example.com/sidebar"
@@ -150,7 +152,7 @@ def test_odd_ids_and_queries_answer_4xx(client: Any, world: World, path: str) ->
 def test_a_delivery_of_another_endpoint_cannot_be_retried_through_this_one(client: Any, services: ServiceContext,
                                                                            world: World) -> None:
     first = _create(client, world).json["id"]
-    second = _create(client, world).json["id"]
+    second = _create(client, world, url=HOOK + "/second").json["id"]  # the same one twice is refused now
     e = enrollments.enroll(services, world.admin, sequence_id=world.sequence["id"], contact_id=world.contact["id"],
                            sender_user_id=world.rep["id"])
     enrollments.unenroll(services, world.admin, e["id"])
@@ -187,3 +189,46 @@ def test_without_an_encryption_key_no_endpoint_is_made(client: Any, services: Se
     answer = _create(client, world)
     assert answer.status_code == 409 and answer.json["error"]["code"] == "encryption_key_missing"
     assert _counts(services) == before
+
+
+@pytest.mark.parametrize("description", ["a\u0000b", "line\nbreak", "bell\u0007", "lone \udfff surrogate"], ids=repr)
+def test_a_description_with_a_nul_or_control_characters_is_a_4xx_on_both_databases(
+        client: Any, services: ServiceContext, world: World, description: str) -> None:
+    before = _counts(services)
+    body = json.dumps({"url": HOOK, "events": EVENTS, "description": description})  # \u0000 escapes, as sent
+    answer = client.post("/api/v1/webhook-endpoints", data=body, content_type="application/json",
+                         headers=world.headers)
+    assert 400 <= answer.status_code < 500 and answer.json["error"]["code"]
+    assert _counts(services) == before
+    # Below the door as well: the service itself refuses it (422), whatever surface calls it.
+    with pytest.raises(Invalid) as refused:
+        outgoing_webhooks.create_endpoint(services, world.admin, url=HOOK, events=EVENTS, description=description)
+    assert refused.value.status == 422
+    assert _counts(services) == before
+
+
+def test_a_page_bound_that_is_not_a_delivery_id_says_so(client: Any, world: World) -> None:
+    endpoint_id = _create(client, world).json["id"]
+    answer = client.get(f"/api/v1/webhook-endpoints/{endpoint_id}/deliveries?before={'9' * 23}",
+                        headers=world.headers)
+    assert answer.status_code in (400, 422) and "must be a delivery id" in answer.json["error"]["message"]
+
+
+def test_the_same_endpoint_posted_twice_at_once_is_made_once(client: Any, services: ServiceContext,
+                                                             world: World) -> None:
+    assert _create(client, world).status_code == 201
+    again = _create(client, world)
+    assert again.status_code == 409 and again.json["error"]["code"] == "duplicate_endpoint"
+    assert _counts(services)["webhook_endpoints"] == 1
+    assert _create(client, world, events=["enrollment.paused"]).status_code == 201  # other events: another endpoint
+
+
+def test_a_second_rotation_within_the_grace_answers_409_and_changes_nothing(
+        client: Any, services: ServiceContext, world: World) -> None:
+    endpoint_id = _create(client, world).json["id"]
+    first = client.post(f"/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret", json={}, headers=world.headers)
+    assert first.status_code == 200
+    again = client.post(f"/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret", json={}, headers=world.headers)
+    assert again.status_code == 409 and again.json["error"]["code"] == "rotation_in_grace"
+    one = client.get(f"/api/v1/webhook-endpoints/{endpoint_id}", headers=world.headers).json
+    assert one["previous_secret_expires_at"] == first.json["previous_secret_expires_at"]

@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from addin_server.auth.secrets_box import generate_encryption_key
+from addin_server.auth.secrets_box import generate_encryption_key, secrets_box
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
+from tests.builders import make_world
+from tests.conftest import FakeClock
 from tests.keyserver import KeyServer
 from tests.web.app.conftest import AppWorld, Browserless, sign_in, super_admin_id
 
@@ -41,8 +43,11 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(https_client: Any, s
     assert 'id="manage-webhooks"' in https_client.get("/app/settings").get_data(as_text=True)
     added = browser.post_from(PAGE, PAGE, {"url": HOOK, "events": ["enrollment.unenrolled", "enrollment.paused"],
                                            "description": "CRM"})
-    html = added.get_data(as_text=True)
-    assert added.status_code == 201 and 'id="new-secret-value">whsec_' in html
+    assert added.status_code == 303 and added.headers["Location"].startswith(PAGE + "?reveal=")
+    shown = https_client.get(added.headers["Location"])
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and 'id="new-secret-value">whsec_' in html
+    assert shown.headers["Cache-Control"] == "no-store"
     secret = html.split('id="new-secret-value">', 1)[1].split("<", 1)[0]
     again = https_client.get(PAGE).get_data(as_text=True)
     assert HOOK in again and secret not in again and "enrollment.unenrolled, enrollment.paused" in again
@@ -55,7 +60,9 @@ def test_an_admin_rotates_deletes_and_retries_from_the_pages(https_client: Any, 
     browser = _admin(https_client, services, app_world)
     made = outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK,
                                              events=["enrollment.unenrolled"])
-    rotated = browser.post_from(PAGE, f"{PAGE}/{made['id']}/rotate", {}).get_data(as_text=True)
+    answer = browser.post_from(PAGE, f"{PAGE}/{made['id']}/rotate", {})
+    assert answer.status_code == 303
+    rotated = https_client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "whsec_" in rotated and made["secret"] not in rotated and "previous secret also signs" in rotated
 
     enrollments.unenroll(services, app_world.world.admin, app_world.jane_enrollment)
@@ -113,3 +120,79 @@ def test_a_form_without_its_csrf_token_adds_nothing(https_client: Any, services:
     _admin(https_client, services, app_world)
     assert https_client.post(PAGE, data={"url": HOOK, "events": ["enrollment.paused"]}).status_code == 400
     assert _endpoints(services) == 0
+
+
+def _secret_in(html: str) -> str | None:
+    return html.split('id="new-secret-value">', 1)[1].split("<", 1)[0] if 'id="new-secret-value">' in html else None
+
+
+def test_reloading_after_adding_an_endpoint_adds_no_second_one_and_shows_the_secret_no_more(
+        https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    browser = _admin(https_client, services, app_world)
+    added = browser.post_from(PAGE, PAGE, {"url": HOOK, "events": ["enrollment.unenrolled"]})
+    first = https_client.get(added.headers["Location"])
+    secret = _secret_in(first.get_data(as_text=True))
+    assert secret and secret.startswith("whsec_")
+    reload = https_client.get(added.headers["Location"])  # the browser's reload is a GET after the redirect
+    assert reload.status_code == 302 and _endpoints(services) == 1
+    page = https_client.get(PAGE).get_data(as_text=True)
+    assert secret not in page and "already shown once" in page
+
+
+def test_the_same_form_sent_twice_makes_one_endpoint(https_client: Any, services: ServiceContext,
+                                                     app_world: AppWorld) -> None:
+    browser = _admin(https_client, services, app_world)
+    form = {"url": HOOK, "events": ["enrollment.unenrolled"]}
+    browser.post_from(PAGE, PAGE, form)
+    second = browser.post_from(PAGE, PAGE, form)  # a double click, or Back and send again
+    assert second.status_code == 302 and _endpoints(services) == 1
+    assert "added moments ago" in https_client.get(PAGE).get_data(as_text=True)
+
+
+def test_a_reveal_link_works_for_no_other_account_and_not_after_it_expires(
+        https_client: Any, services: ServiceContext, app_world: AppWorld, clock: FakeClock) -> None:
+    made = outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK,
+                                             events=["enrollment.unenrolled"], reveal=True)
+    other = make_world(services, name="Initech", domain="initech.test")
+    assert outgoing_webhooks.reveal_secret(services, other.admin, made["reveal"]) is None
+    clock.advance(minutes=11)
+    assert outgoing_webhooks.reveal_secret(services, app_world.world.admin, made["reveal"]) is None
+    assert outgoing_webhooks.reveal_secret(services, app_world.world.admin, "x" * 5000) is None
+
+
+def test_reloading_after_a_rotation_does_not_rotate_again(https_client: Any, services: ServiceContext,
+                                                          app_world: AppWorld) -> None:
+    browser = _admin(https_client, services, app_world)
+    made = outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK,
+                                             events=["enrollment.unenrolled"])
+    answer = browser.post_from(PAGE, f"{PAGE}/{made['id']}/rotate", {})
+    new_secret = _secret_in(https_client.get(answer.headers["Location"]).get_data(as_text=True))
+    again = browser.post_from(PAGE, f"{PAGE}/{made['id']}/rotate", {})  # sent again within the grace
+    assert again.status_code == 302
+    assert "rotated recently" in https_client.get(PAGE).get_data(as_text=True)
+    with services.sessions() as s:
+        ep = s.get_one(t.WebhookEndpoint, int(made["id"]))
+        assert secrets_box(services.settings).decrypt(ep.secret_encrypted) == new_secret
+
+
+def test_a_rep_holding_an_admins_reveal_link_sees_no_secret_and_does_not_use_it_up(
+        https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    made = outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK,
+                                             events=["enrollment.unenrolled"], reveal=True)
+    sign_in(https_client, app_world.world.rep["id"], app_world.world.account_id)
+    answer = https_client.get(f"{PAGE}?reveal={made['reveal']}")
+    assert answer.status_code == 403 and made["secret"] not in answer.get_data(as_text=True)
+    _admin(https_client, services, app_world)
+    shown = https_client.get(f"{PAGE}?reveal={made['reveal']}").get_data(as_text=True)
+    assert made["secret"] in shown
+
+
+def test_an_odd_reveal_parameter_shows_no_secret_and_no_error(https_client: Any, services: ServiceContext,
+                                                              app_world: AppWorld) -> None:
+    outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK, events=["enrollment.unenrolled"],
+                                      reveal=True)
+    _admin(https_client, services, app_world)
+    for odd in ("x" * 5000, "%FF%FE", "' OR 1=1 --", "é"):
+        answer = https_client.get(PAGE, query_string={"reveal": odd})
+        assert answer.status_code == 302
+        assert "whsec_" not in https_client.get(PAGE).get_data(as_text=True)
