@@ -16,6 +16,7 @@ import requests
 from gunicorn.glogging import Logger
 from sqlalchemy.exc import DBAPIError
 
+from addin_server import configure_logging
 from addin_server.auth.redaction import install_redaction, redact_capabilities
 from addin_server.config import Settings
 
@@ -334,8 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     install_redaction()  # every command's log lines, not only the web app's
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
