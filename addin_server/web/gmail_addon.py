@@ -17,7 +17,7 @@ import binascii
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,6 +78,8 @@ class AddonEvent:
     access_token: str = ""
     user_oauth_token: str = ""
     user_id_token: str = ""
+    # Whether Gmail named the draft's recipients at all (an emptied draft sends empty lists).
+    recipients_given: bool = False
 
     @classmethod
     def from_json(cls, body: Any) -> AddonEvent:
@@ -94,6 +96,7 @@ class AddonEvent:
             access_token=_text(gmail.get("accessToken")),
             user_oauth_token=_text(auth.get("userOAuthToken")),
             user_id_token=_text(auth.get("userIdToken")),
+            recipients_given=any(key in gmail for key in ("toRecipients", "ccRecipients", "bccRecipients")),
         )
 
     def param(self, name: str, default: str = "") -> str:
@@ -101,7 +104,8 @@ class AddonEvent:
 
     def page(self) -> int:
         raw = self.param("page", "0")
-        return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+        # str.isdigit also accepts "²" and other digits int() refuses: ASCII digits only.
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 0
 
     def has_recipients(self) -> bool:
         return bool(self.to or self.cc or self.bcc)
@@ -121,13 +125,13 @@ class AddonEvent:
         return fields[0], fields[1], fields[2]
 
     def draft(self) -> AddonEvent:
-        """This event with the draft's recipients: its own, else those its button carried."""
-        carried = None if self.has_recipients() else self.carried_recipients()
+        """This event with the draft's recipients: its own when Gmail sent them (even none), else those
+        its button carried."""
+        carried = None if self.recipients_given else self.carried_recipients()
         if carried is None:
             return self
         to, cc, bcc = carried
-        return AddonEvent(self.time_zone_id, self.parameters, to, cc, bcc, self.message_id, self.access_token,
-                          self.user_oauth_token, self.user_id_token)
+        return replace(self, to=to, cc=cc, bcc=bcc, recipients_given=True)
 
 
 @dataclass(frozen=True)
@@ -610,7 +614,8 @@ class PreviewContext:
     def event(self, parameters: dict[str, str] | None = None) -> AddonEvent:
         return AddonEvent(time_zone_id=self.time_zone, parameters=parameters or {}, to=_split(self.to),
                           cc=_split(self.cc), bcc=_split(self.bcc), message_id="preview-message",
-                          access_token=PREVIEW_TOKEN, user_oauth_token=PREVIEW_TOKEN)
+                          access_token=PREVIEW_TOKEN, user_oauth_token=PREVIEW_TOKEN,
+                          recipients_given=True)  # the stand-in Gmail always sends the draft's fields
 
     def reader(self) -> gmail_addon.StaticMessageReader:
         known = [gmail_addon.Participant("From", a) for a in _split(self.sender)]

@@ -44,6 +44,33 @@ def test_refresh_says_add_recipients_only_when_the_draft_itself_had_none(addon: 
     assert "Add recipients to the draft" in card_text(card)
 
 
+@pytest.mark.parametrize("emptied", [
+    pytest.param({"toRecipients": [], "ccRecipients": [], "bccRecipients": []}, id="all three lists empty"),
+    pytest.param({"toRecipients": []}, id="only an empty to list"),
+])
+def test_an_emptied_draft_shows_no_recipients_even_though_the_button_carried_some(
+        addon: Any, enrolled: dict[str, Any], emptied: dict[str, Any]) -> None:
+    refresh = button(_compose_card(addon), "Refresh")
+    event = _without_recipients(addon, parameters(refresh))
+    event["gmail"] = emptied  # Gmail named the recipients, and there are none any more
+    card = only_card(addon.post("/gmail/actions/refresh", event).get_json())
+    assert "Add recipients to the draft" in card_text(card)
+    assert sections_by_email(card) == {}
+    assert carried(button(card, "Refresh")) == {"to": [], "cc": [], "bcc": []}
+
+
+@pytest.mark.parametrize("page", ["\u00b2", "\u0663", "\uff11", "-1", "1e3", " 1", "9" * 6])
+def test_a_page_that_is_not_plain_ascii_digits_shows_the_first_page(
+        addon: Any, enrolled: dict[str, Any], page: str) -> None:
+    many = [f"person{i}@crowd.example" for i in range(30)]
+    more = button(_compose_card(addon, toRecipients=many, ccRecipients=[]), "More recipients")
+    card = only_card(addon.post("/gmail/actions/page",
+                                _without_recipients(addon, {**parameters(more), "page": page})).get_json())
+    validate_card(card)
+    assert "Recipients 1-20 of 30" in card_text(card)
+    assert "Something went wrong" not in card_text(card)
+
+
 def test_recipients_in_the_button_event_win_over_the_carried_ones(addon: Any, enrolled: dict[str, Any]) -> None:
     refresh = button(_compose_card(addon), "Refresh")
     body = addon.press("refresh", parameters(refresh), toRecipients=["peter@initech.example"], ccRecipients=[],
