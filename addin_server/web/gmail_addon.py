@@ -121,7 +121,10 @@ class AddonEvent:
             return None
         if not isinstance(value, dict):
             return None
-        fields = [[a for a in _strings(value.get(key)) if len(a) <= _MAX_ADDRESS_CHARS] for key in ("to", "cc", "bcc")]
+        # Carried text skips the app's NUL check at the door (it arrives base64-encoded), and Gmail
+        # never sends an address with a control character: such an address was not carried by us.
+        fields = [[a for a in _strings(value.get(key)) if len(a) <= _MAX_ADDRESS_CHARS and a.isprintable()]
+                  for key in ("to", "cc", "bcc")]
         return fields[0], fields[1], fields[2]
 
     def draft(self) -> AddonEvent:
@@ -495,15 +498,21 @@ def _caller(event: AddonEvent) -> Caller:
 
 
 def _answer(path: str, respond: Callable[[Caller, AddonEvent], dict[str, Any]], *, is_action: bool,
-            view: str) -> Any:
+            view: str | None = None) -> Any:
+    """Verify Google's token, then read the body (nothing unverified is parsed), then answer.
+
+    `view` None means the event says which view it came from (buttons carry it).
+    """
     try:
         _verify_google(path)
     except AuthError as exc:
         return _refusal(exc)
+    # Invalid or absurdly nested JSON is None here (the app's JSON provider): a 400, never a 500.
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify({"error": {"code": "bad_request", "message": "the body must be a JSON event object"}}), 400
     event = AddonEvent.from_json(body)
+    view = view or _view_of(event)
     try:
         caller = _caller(event)
     except AuthError as exc:
@@ -570,9 +579,7 @@ def action(name: str) -> Any:
         except AuthError as exc:
             return _refusal(exc)
         abort(404)
-    body = request.get_json(silent=True)
-    view = _view_of(AddonEvent.from_json(body))
-    return _answer(path, handler, is_action=True, view=view)
+    return _answer(path, handler, is_action=True)
 
 
 # --- demo-only preview -------------------------------------------------------------------------
