@@ -432,8 +432,22 @@ def action_unenroll(caller: Caller, event: AddonEvent) -> dict[str, Any]:
             note = f"Unenrolled {name} from {sequence}" if ours else f"{name} had already left {sequence}"
         except Forbidden:
             note = f"You cannot unenroll {name}: ask the rep who enrolled them or an admin."
-    card = view_card(caller, event, _view_of(event), event.page())
+    view = _view_of(event)
+    try:
+        card = view_card(caller, event, view, event.page())
+    except Exception as exc:  # noqa: BLE001 - logged in _after_change; the unenroll must still be reported
+        # The unenrollment stands: a card must say so, not "nothing was changed" (the generic failure).
+        card = error_card(_after_change(note, exc), view, _carried(event))
     return cards.render_actions([{"popToRoot": True}, {"updateCard": card}], note)
+
+
+def _after_change(note: str, exc: Exception) -> CardFailure:
+    """The card for a view that could not be shown again after a change was made: the change, then why."""
+    if isinstance(exc, CardFailure):
+        return CardFailure(note, exc.message, exc.advice, link=exc.link, retry=True)
+    log.exception("gmail add-on could not show the view again after a change on %s", request.path)
+    return CardFailure(note, "Sequence Sidebar could not reload the recipients right now.",
+                       "Press Try again to reload them.", link=False, retry=True)
 
 
 def action_cancel(caller: Caller, event: AddonEvent) -> dict[str, Any]:
