@@ -510,8 +510,11 @@
         state.confirming = null;
         var text = endedHere ? name + " was unenrolled from " + sequence + "." :
           name + " had already left " + sequence + ".";
-        return lookup().then(function () {
-          if (state.lookup === null) return; // the refresh failed and says so; no success above it
+        // Either way the enrollment is over: the information bar stops naming them now, whatever
+        // the refresh below answers.
+        forgetEnrollment(entry.enrollment.id);
+        return lookup(text).then(function () {
+          if (state.lookup === null) return; // the refresh failed; its error says what happened first
           showNotice(text);
           announce(text);
         });
@@ -522,6 +525,18 @@
       });
   }
 
+  /** The pane's last lookup without the open enrollment `id` (it has just ended), and the bar with it.
+   * @param {string} id */
+  function forgetEnrollment(id) {
+    if (!state.lookup) return;
+    state.lookup = state.lookup.map(function (/** @type {any} */ entry) {
+      if (!entry.enrollment || entry.enrollment.id !== id) return entry;
+      return Object.assign({}, entry, { enrollment: Object.assign({}, entry.enrollment, { status: "unenrolled" }),
+        can_unenroll: false });
+    });
+    syncInfoBar();
+  }
+
   /** @param {string} message */
   function showError(message) {
     showNotice("");
@@ -530,15 +545,26 @@
     $("retry").focus();
   }
 
-  /** @param {any} error */
-  function handleFailure(error) {
+  /**
+   * @param {any} error
+   * @param {string} [done] what had already happened (an unenrollment) when this failed: said first,
+   *   since the failure's own words ("Nothing was changed") would deny it.
+   */
+  function handleFailure(error, done) {
     if (error && error.signedOut) {
       // Nothing above the sign-in may still say it worked, nor claim who is signed in.
       showNotice("");
       $("pane-footer").hidden = true;
       $("signed-in-as").textContent = "";
-      $("signed-out-message").textContent = error.message;
+      $("signed-out-message").textContent = done ? done + " " + error.message : error.message;
       show("signed-out");
+      return;
+    }
+    if (done) {
+      var why = error && error.status && error.status >= 500 ? "Try again in a moment." :
+        ((error && error.message) || "Try again in a moment.");
+      showError(done + " The recipients could not be reloaded. " + why);
+      announce(done);
       return;
     }
     showError((error && error.message) || "Something went wrong.");
@@ -546,7 +572,8 @@
 
   /* --- the flow ---------------------------------------------------------------------------- */
 
-  function lookup() {
+  /** @param {string} [done] what the pane has just done, for the message if this lookup fails */
+  function lookup(done) {
     var generation = ++state.generation;
     if (!state.recipients.length) {
       state.lookup = [];
@@ -565,7 +592,7 @@
     }).catch(function (error) {
       if (generation !== state.generation) return;
       state.lookup = null;
-      handleFailure(error);
+      handleFailure(error, done);
     });
   }
 
