@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 import logging
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -46,7 +47,11 @@ _UNAVAILABLE_CODES = frozenset({"keys_unavailable", "not_configured"})
 # The compose view's buttons carry the draft's recipients, in case Gmail leaves them out of button events.
 RECIPIENTS_PARAMETER = "recipients"
 _MAX_CARRIED_CHARS = 40_000
+# Carried recipients are zlib-compressed after this marker ("." is outside base64url's alphabet).
+_COMPRESSED = "z."
+# MAX_RECIPIENTS addresses of the longest kind an address may have, as JSON.
 _MAX_ADDRESS_CHARS = 320
+_MAX_CARRIED_JSON_BYTES = lookup.MAX_RECIPIENTS * (_MAX_ADDRESS_CHARS * 6 + 8) + 64
 
 
 # --- the event object ------------------------------------------------------------------------
@@ -116,8 +121,17 @@ class AddonEvent:
         if not raw or len(raw) > _MAX_CARRIED_CHARS:
             return None
         try:
-            value = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
-        except (ValueError, binascii.Error):
+            if raw.startswith(_COMPRESSED):
+                inflate = zlib.decompressobj()
+                # Bounded: a small parameter must not inflate into a huge document.
+                packed = inflate.decompress(base64.urlsafe_b64decode(raw[len(_COMPRESSED):].encode("ascii")),
+                                            _MAX_CARRIED_JSON_BYTES)
+                if inflate.unconsumed_tail or not inflate.eof:
+                    return None
+            else:  # cards rendered before compression, still open in Gmail
+                packed = base64.urlsafe_b64decode(raw.encode("ascii"))
+            value = json.loads(packed)
+        except (ValueError, binascii.Error, zlib.error, RecursionError):
             return None
         if not isinstance(value, dict):
             return None
@@ -303,14 +317,46 @@ def recipients_card(caller: Caller, event: AddonEvent, view: str, addresses: lis
     )
 
 
+def _draft_fields(to: list[str], cc: list[str], bcc: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """The draft's fields as the card uses them: each address once (first field wins), at most
+    MAX_RECIPIENTS in all, in To, Cc, Bcc order."""
+    seen: set[str] = set()
+    kept: tuple[list[str], list[str], list[str]] = ([], [], [])
+    room = lookup.MAX_RECIPIENTS
+    for source, target in zip((to, cc, bcc), kept, strict=True):
+        for address in source:
+            key = address.strip().casefold()
+            if room and key and key not in seen:
+                seen.add(key)
+                target.append(address)
+                room -= 1
+    return kept
+
+
+def _pack(to: list[str], cc: list[str], bcc: list[str]) -> str:
+    packed = json.dumps({"to": to, "cc": cc, "bcc": bcc}, separators=(",", ":")).encode("utf-8")
+    return _COMPRESSED + base64.urlsafe_b64encode(zlib.compress(packed, 9)).decode("ascii")
+
+
 def carried_draft(event: AddonEvent) -> dict[str, str]:
     """The draft's recipients as a button parameter (what a later button event may lack).
 
-    Base64url of JSON: an opaque value, so an address full of markup never sits in a card as such.
+    Only what the card shows (each address once, at most MAX_RECIPIENTS), compressed: every button
+    repeats it. Should it still not fit the size this server accepts back, the last addresses are
+    left out, so Refresh shows the first ones rather than none.
     """
-    to, cc, bcc = (list(field[: lookup.MAX_RECIPIENTS]) for field in (event.to, event.cc, event.bcc))
-    packed = json.dumps({"to": to, "cc": cc, "bcc": bcc}, separators=(",", ":")).encode("utf-8")
-    return {RECIPIENTS_PARAMETER: base64.urlsafe_b64encode(packed).decode("ascii")}
+    fields = list(_draft_fields(event.to, event.cc, event.bcc))
+    value = _pack(*fields)
+    while len(value) > _MAX_CARRIED_CHARS:
+        # Drop the last tenth of the addresses (from Bcc backwards) until it fits.
+        total = sum(len(f) for f in fields)
+        drop = max(total // 10, 1)
+        for f in reversed(fields):
+            cut = min(drop, len(f))
+            del f[len(f) - cut:]
+            drop -= cut
+        value = _pack(*fields)
+    return {RECIPIENTS_PARAMETER: value}
 
 
 def compose_card(caller: Caller, event: AddonEvent, page: int = 0) -> dict[str, Any]:
