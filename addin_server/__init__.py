@@ -38,6 +38,22 @@ class BoundedJSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from None
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Send log lines at `level` and above to stderr, the same for the CLI and the WSGI entry point.
+
+    Under gunicorn nothing else configures the root logger, which would stay at WARNING and drop
+    every INFO line operators are told to look for. A level Python does not know falls back to INFO.
+    """
+    name = level.strip().upper()
+    known = isinstance(logging.getLevelName(name), int)
+    logging.basicConfig(level=name if known else "INFO", format=LOG_FORMAT)
+    if not known:
+        log.warning("LOG_LEVEL %r is not a logging level; using INFO", level)
+
+
 def _calendar_busy_times(services: Any) -> Any:
     """Booking pages leave out the times the rep's own calendar shows as busy."""
     from addin_server.services.calendars import ProviderBusyTimes

@@ -16,8 +16,9 @@ import requests
 from gunicorn.glogging import Logger
 from sqlalchemy.exc import DBAPIError
 
+from addin_server import configure_logging
 from addin_server.auth.redaction import install_redaction, redact_capabilities
-from addin_server.config import Settings
+from addin_server.config import Settings, manifest_public_url
 
 log = logging.getLogger("addin_server.cli")
 
@@ -231,18 +232,27 @@ def cmd_manifests(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.web.gmail_manifest import render_gmail_deployment
     from addin_server.web.outlook_manifest import render_outlook_json, render_outlook_xml
 
-    settings = settings.with_overrides(public_url=args.public_url.rstrip("/"))
+    # Everything is rendered before anything is written: a bad setting leaves no half set of files.
+    try:
+        settings = settings.with_overrides(public_url=manifest_public_url(args.public_url))
+        documents = {
+            "gmail-deployment.json": json.dumps(render_gmail_deployment(settings), indent=2) + "\n",
+            "outlook-manifest.xml": render_outlook_xml(settings),
+            "outlook-manifest.json": json.dumps(render_outlook_json(settings), indent=2) + "\n",
+        }
+    except ValueError as exc:
+        print(f"addin-server manifests: {exc}; nothing was written", file=sys.stderr)
+        return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "gmail-deployment.json").write_text(json.dumps(render_gmail_deployment(settings), indent=2) + "\n")
-    (out / "outlook-manifest.xml").write_text(render_outlook_xml(settings))
-    (out / "outlook-manifest.json").write_text(json.dumps(render_outlook_json(settings), indent=2) + "\n")
+    for name, text in documents.items():
+        (out / name).write_text(text)
     # The unified manifest names its icons by path inside the app package: put them beside it.
     icons = Path(__file__).resolve().parents[1] / "static" / "outlook" / "icons"
     for icon in ("outline-32.png", "icon-192.png"):
         if (icons / icon).exists():
             shutil.copyfile(icons / icon, out / icon)
-    for name in ("gmail-deployment.json", "outlook-manifest.xml", "outlook-manifest.json"):
+    for name in documents:
         print(out / name)
     return 0
 
@@ -352,8 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     install_redaction()  # every command's log lines, not only the web app's
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()

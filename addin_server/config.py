@@ -6,9 +6,11 @@ services; the demo and the tests point them at the local emulator instead.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 GOOGLE_CERTS_DEFAULT = "https://www.googleapis.com/oauth2/v1/certs"
 GMAIL_API_DEFAULT = "https://gmail.googleapis.com/"
@@ -18,6 +20,47 @@ CALENDAR_API_DEFAULT = "https://www.googleapis.com/calendar/v3/"
 GRAPH_API_DEFAULT = "https://graph.microsoft.com/v1.0"
 MS_AUTHORITY_DEFAULT = "https://login.microsoftonline.com/common"
 MS_JWKS_DEFAULT = "https://login.microsoftonline.com/common/discovery/v2.0/keys"
+
+_LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def manifest_public_url(raw: str) -> str:
+    """PUBLIC_URL as the add-in manifests may name it (without a trailing slash), or ValueError saying why not.
+
+    Google allowlists link prefixes and Microsoft loads task panes only over https, and every
+    endpoint URL is PUBLIC_URL followed by a path, so a query or fragment would end up in the middle
+    of each URL. Plain http is allowed for a loopback host only (the demo on this machine).
+    """
+    text = raw.strip()
+    if not text:
+        raise ValueError("PUBLIC_URL is empty: give the https:// URL Google and Microsoft will call")
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - a port that is not a number raises ValueError here
+    except ValueError:
+        raise ValueError(f"PUBLIC_URL {raw!r} is not a URL") from None
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("PUBLIC_URL must not carry a user name or password")  # not echoed: it may be a secret
+    if parts.scheme not in ("https", "http") or not host or not text.startswith(f"{parts.scheme}://"):
+        raise ValueError(f"PUBLIC_URL {raw!r} must be an absolute https:// URL, such as https://sidebar.example.com")
+    if parts.scheme.lower() == "http" and not _is_loopback(host):
+        raise ValueError(f"PUBLIC_URL {raw!r} must use https:// (plain http is allowed only on a loopback host)")
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise ValueError(f"PUBLIC_URL {raw!r} must not have a query or a fragment: every endpoint URL is "
+                         "PUBLIC_URL followed by a path")
+    if any(c.isspace() for c in text):
+        raise ValueError(f"PUBLIC_URL {raw!r} must not contain spaces")
+    return text.rstrip("/")
 
 
 def _bool(value: str) -> bool:

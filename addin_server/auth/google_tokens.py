@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -226,8 +225,9 @@ def _require_setting(value: str, name: str) -> str:
 
 
 def _without_query(url: str) -> str:
-    parts = urlsplit(url)
-    return parts._replace(query="", fragment="").geturl()
+    # Text, not a parsed URL: parsing would also drop a fragment and lower-case the scheme, and an
+    # audience differing from a declared URL in anything but its query is another audience.
+    return url.split("?", 1)[0]
 
 
 def _declared_audience(token: str, accepted: frozenset[str]) -> str:
@@ -242,7 +242,7 @@ def _declared_audience(token: str, accepted: frozenset[str]) -> str:
         raise AuthError("malformed", "The token cannot be decoded.") from exc
     candidates = [claimed] if isinstance(claimed, str) else claimed if isinstance(claimed, list) else []
     for candidate in candidates:
-        if isinstance(candidate, str) and _without_query(candidate) in accepted:
+        if isinstance(candidate, str) and "#" not in candidate and _without_query(candidate) in accepted:
             return candidate
     # An operator comparing this with the deployment sees which URL Google (or someone) named.
     log.warning("add-on token refused: its audience %.300r is no URL this deployment declares", claimed)

@@ -16,8 +16,9 @@ import base64
 import binascii
 import json
 import logging
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,7 +47,11 @@ _UNAVAILABLE_CODES = frozenset({"keys_unavailable", "not_configured"})
 # The compose view's buttons carry the draft's recipients, in case Gmail leaves them out of button events.
 RECIPIENTS_PARAMETER = "recipients"
 _MAX_CARRIED_CHARS = 40_000
+# Carried recipients are zlib-compressed after this marker ("." is outside base64url's alphabet).
+_COMPRESSED = "z."
+# MAX_RECIPIENTS addresses of the longest kind an address may have, as JSON.
 _MAX_ADDRESS_CHARS = 320
+_MAX_CARRIED_JSON_BYTES = lookup.MAX_RECIPIENTS * (_MAX_ADDRESS_CHARS * 6 + 8) + 64
 
 
 # --- the event object ------------------------------------------------------------------------
@@ -78,6 +83,8 @@ class AddonEvent:
     access_token: str = ""
     user_oauth_token: str = ""
     user_id_token: str = ""
+    # Whether Gmail named the draft's recipients at all (an emptied draft sends empty lists).
+    recipients_given: bool = False
 
     @classmethod
     def from_json(cls, body: Any) -> AddonEvent:
@@ -94,6 +101,7 @@ class AddonEvent:
             access_token=_text(gmail.get("accessToken")),
             user_oauth_token=_text(auth.get("userOAuthToken")),
             user_id_token=_text(auth.get("userIdToken")),
+            recipients_given=any(key in gmail for key in ("toRecipients", "ccRecipients", "bccRecipients")),
         )
 
     def param(self, name: str, default: str = "") -> str:
@@ -101,7 +109,8 @@ class AddonEvent:
 
     def page(self) -> int:
         raw = self.param("page", "0")
-        return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+        # str.isdigit also accepts "²" and other digits int() refuses: ASCII digits only.
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 0
 
     def has_recipients(self) -> bool:
         return bool(self.to or self.cc or self.bcc)
@@ -112,22 +121,34 @@ class AddonEvent:
         if not raw or len(raw) > _MAX_CARRIED_CHARS:
             return None
         try:
-            value = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
-        except (ValueError, binascii.Error):
+            if raw.startswith(_COMPRESSED):
+                inflate = zlib.decompressobj()
+                # Bounded: a small parameter must not inflate into a huge document.
+                packed = inflate.decompress(base64.urlsafe_b64decode(raw[len(_COMPRESSED):].encode("ascii")),
+                                            _MAX_CARRIED_JSON_BYTES)
+                if inflate.unconsumed_tail or not inflate.eof:
+                    return None
+            else:  # cards rendered before compression, still open in Gmail
+                packed = base64.urlsafe_b64decode(raw.encode("ascii"))
+            value = json.loads(packed)
+        except (ValueError, binascii.Error, zlib.error, RecursionError):
             return None
         if not isinstance(value, dict):
             return None
-        fields = [[a for a in _strings(value.get(key)) if len(a) <= _MAX_ADDRESS_CHARS] for key in ("to", "cc", "bcc")]
+        # Carried text skips the app's NUL check at the door (it arrives base64-encoded), and Gmail
+        # never sends an address with a control character: such an address was not carried by us.
+        fields = [[a for a in _strings(value.get(key)) if len(a) <= _MAX_ADDRESS_CHARS and a.isprintable()]
+                  for key in ("to", "cc", "bcc")]
         return fields[0], fields[1], fields[2]
 
     def draft(self) -> AddonEvent:
-        """This event with the draft's recipients: its own, else those its button carried."""
-        carried = None if self.has_recipients() else self.carried_recipients()
+        """This event with the draft's recipients: its own when Gmail sent them (even none), else those
+        its button carried."""
+        carried = None if self.recipients_given else self.carried_recipients()
         if carried is None:
             return self
         to, cc, bcc = carried
-        return AddonEvent(self.time_zone_id, self.parameters, to, cc, bcc, self.message_id, self.access_token,
-                          self.user_oauth_token, self.user_id_token)
+        return replace(self, to=to, cc=cc, bcc=bcc, recipients_given=True)
 
 
 @dataclass(frozen=True)
@@ -296,14 +317,46 @@ def recipients_card(caller: Caller, event: AddonEvent, view: str, addresses: lis
     )
 
 
+def _draft_fields(to: list[str], cc: list[str], bcc: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """The draft's fields as the card uses them: each address once (first field wins), at most
+    MAX_RECIPIENTS in all, in To, Cc, Bcc order."""
+    seen: set[str] = set()
+    kept: tuple[list[str], list[str], list[str]] = ([], [], [])
+    room = lookup.MAX_RECIPIENTS
+    for source, target in zip((to, cc, bcc), kept, strict=True):
+        for address in source:
+            key = address.strip().casefold()
+            if room and key and key not in seen:
+                seen.add(key)
+                target.append(address)
+                room -= 1
+    return kept
+
+
+def _pack(to: list[str], cc: list[str], bcc: list[str]) -> str:
+    packed = json.dumps({"to": to, "cc": cc, "bcc": bcc}, separators=(",", ":")).encode("utf-8")
+    return _COMPRESSED + base64.urlsafe_b64encode(zlib.compress(packed, 9)).decode("ascii")
+
+
 def carried_draft(event: AddonEvent) -> dict[str, str]:
     """The draft's recipients as a button parameter (what a later button event may lack).
 
-    Base64url of JSON: an opaque value, so an address full of markup never sits in a card as such.
+    Only what the card shows (each address once, at most MAX_RECIPIENTS), compressed: every button
+    repeats it. Should it still not fit the size this server accepts back, the last addresses are
+    left out, so Refresh shows the first ones rather than none.
     """
-    to, cc, bcc = (list(field[: lookup.MAX_RECIPIENTS]) for field in (event.to, event.cc, event.bcc))
-    packed = json.dumps({"to": to, "cc": cc, "bcc": bcc}, separators=(",", ":")).encode("utf-8")
-    return {RECIPIENTS_PARAMETER: base64.urlsafe_b64encode(packed).decode("ascii")}
+    fields = list(_draft_fields(event.to, event.cc, event.bcc))
+    value = _pack(*fields)
+    while len(value) > _MAX_CARRIED_CHARS:
+        # Drop the last tenth of the addresses (from Bcc backwards) until it fits.
+        total = sum(len(f) for f in fields)
+        drop = max(total // 10, 1)
+        for f in reversed(fields):
+            cut = min(drop, len(f))
+            del f[len(f) - cut:]
+            drop -= cut
+        value = _pack(*fields)
+    return {RECIPIENTS_PARAMETER: value}
 
 
 def compose_card(caller: Caller, event: AddonEvent, page: int = 0) -> dict[str, Any]:
@@ -425,8 +478,22 @@ def action_unenroll(caller: Caller, event: AddonEvent) -> dict[str, Any]:
             note = f"Unenrolled {name} from {sequence}" if ours else f"{name} had already left {sequence}"
         except Forbidden:
             note = f"You cannot unenroll {name}: ask the rep who enrolled them or an admin."
-    card = view_card(caller, event, _view_of(event), event.page())
+    view = _view_of(event)
+    try:
+        card = view_card(caller, event, view, event.page())
+    except Exception as exc:  # noqa: BLE001 - logged in _after_change; the unenroll must still be reported
+        # The unenrollment stands: a card must say so, not "nothing was changed" (the generic failure).
+        card = error_card(_after_change(note, exc), view, _carried(event))
     return cards.render_actions([{"popToRoot": True}, {"updateCard": card}], note)
+
+
+def _after_change(note: str, exc: Exception) -> CardFailure:
+    """The card for a view that could not be shown again after a change was made: the change, then why."""
+    if isinstance(exc, CardFailure):
+        return CardFailure(note, exc.message, exc.advice, link=exc.link, retry=True)
+    log.exception("gmail add-on could not show the view again after a change on %s", request.path)
+    return CardFailure(note, "Sequence Sidebar could not reload the recipients right now.",
+                       "Press Try again to reload them.", link=False, retry=True)
 
 
 def action_cancel(caller: Caller, event: AddonEvent) -> dict[str, Any]:
@@ -491,15 +558,21 @@ def _caller(event: AddonEvent) -> Caller:
 
 
 def _answer(path: str, respond: Callable[[Caller, AddonEvent], dict[str, Any]], *, is_action: bool,
-            view: str) -> Any:
+            view: str | None = None) -> Any:
+    """Verify Google's token, then read the body (nothing unverified is parsed), then answer.
+
+    `view` None means the event says which view it came from (buttons carry it).
+    """
     try:
         _verify_google(path)
     except AuthError as exc:
         return _refusal(exc)
+    # Invalid or absurdly nested JSON is None here (the app's JSON provider): a 400, never a 500.
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify({"error": {"code": "bad_request", "message": "the body must be a JSON event object"}}), 400
     event = AddonEvent.from_json(body)
+    view = view or _view_of(event)
     try:
         caller = _caller(event)
     except AuthError as exc:
@@ -566,9 +639,7 @@ def action(name: str) -> Any:
         except AuthError as exc:
             return _refusal(exc)
         abort(404)
-    body = request.get_json(silent=True)
-    view = _view_of(AddonEvent.from_json(body))
-    return _answer(path, handler, is_action=True, view=view)
+    return _answer(path, handler, is_action=True)
 
 
 # --- demo-only preview -------------------------------------------------------------------------
@@ -610,7 +681,8 @@ class PreviewContext:
     def event(self, parameters: dict[str, str] | None = None) -> AddonEvent:
         return AddonEvent(time_zone_id=self.time_zone, parameters=parameters or {}, to=_split(self.to),
                           cc=_split(self.cc), bcc=_split(self.bcc), message_id="preview-message",
-                          access_token=PREVIEW_TOKEN, user_oauth_token=PREVIEW_TOKEN)
+                          access_token=PREVIEW_TOKEN, user_oauth_token=PREVIEW_TOKEN,
+                          recipients_given=True)  # the stand-in Gmail always sends the draft's fields
 
     def reader(self) -> gmail_addon.StaticMessageReader:
         known = [gmail_addon.Participant("From", a) for a in _split(self.sender)]

@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from addin_server.config import Settings
+from addin_server.config import Settings, manifest_public_url
 
 MANIFESTS_FOLDER = Path(__file__).resolve().parents[2] / "manifests"
 ADDON_NAME = "Sequence Sidebar"
@@ -39,6 +39,7 @@ def _environment() -> Environment:
 
 def render_gmail_deployment(settings: Settings) -> dict[str, Any]:
     """The deployment JSON for `gcloud workspace-add-ons deployments create --deployment-file=...`."""
+    settings = settings.with_overrides(public_url=manifest_public_url(settings.public_url))
     text = _environment().get_template("gmail-deployment.json.j2").render(
         name=ADDON_NAME,
         logo_url=str(settings.extra.get("gmail_addon_logo_url") or settings.public_endpoint(LOGO_PATH)),

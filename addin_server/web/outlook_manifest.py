@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from addin_server.config import Settings
+from addin_server.config import Settings, manifest_public_url
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
 XML_TEMPLATE = "outlook-manifest.xml.j2"
@@ -52,7 +52,11 @@ def _sso(settings: Settings, host: str) -> dict[str, str] | None:
     """
     if not settings.ms_client_id:
         return None
-    client_id = str(uuid.UUID(settings.ms_client_id))  # a GUID, or ValueError naming the bad setting
+    try:
+        client_id = str(uuid.UUID(settings.ms_client_id))
+    except ValueError:
+        raise ValueError(f"MS_CLIENT_ID {settings.ms_client_id!r} is not a GUID (the Entra ID application "
+                         "(client) ID)") from None
     return {"client_id": client_id, "resource": f"api://{host}/{client_id}"}
 
 
@@ -64,10 +68,7 @@ def sso_scope(settings: Settings) -> str | None:
 
 def manifest_values(settings: Settings) -> dict[str, Any]:
     """Everything both manifests say, from the settings."""
-    public = settings.public_url.rstrip("/")
-    parts = urlsplit(public)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise ValueError(f"PUBLIC_URL must be an absolute URL, not {settings.public_url!r}")
+    parts = urlsplit(manifest_public_url(settings.public_url))
 
     def at(path: str) -> str:
         return settings.public_endpoint(path)

@@ -31,7 +31,8 @@ var SequenceSidebarInfoBar = (function () {
 
   /**
    * Show the bar for the enrolled ones among `recipients`, or remove it when there are none.
-   * @param {any} item Office.context.mailbox.item
+   * @param {Office.MessageCompose | Office.MessageRead | undefined} item Office.context.mailbox.item (typed,
+   *   so that tsc --checkJs catches a misspelt call on its notification messages)
    * @param {Array<any>} recipients lookup entries
    * @returns {Promise<void>}
    */

@@ -88,17 +88,21 @@
 
   /* --- recipients from Office ------------------------------------------------------------ */
 
-  /** @returns {any} the open message (compose or read) */
+  /* The item is typed (not `any`) so that tsc --checkJs catches a misspelt Office.js call on it. */
+  /** @typedef {Office.MessageCompose | Office.MessageRead} MailItem */
+  /** @typedef {"to" | "cc" | "bcc"} ComposeField */
+
+  /** @returns {MailItem | undefined} the open message (compose or read) */
   function currentItem() {
-    return Office.context.mailbox && Office.context.mailbox.item;
+    return Office.context.mailbox ? /** @type {MailItem | undefined} */ (Office.context.mailbox.item) : undefined;
   }
 
-  /** @param {any} item */
+  /** @param {MailItem | undefined} item @returns {item is Office.MessageCompose} */
   function isCompose(item) {
-    return item && item.to && typeof item.to.getAsync === "function";
+    return !!item && !!item.to && typeof (/** @type {Office.MessageCompose} */ (item)).to.getAsync === "function";
   }
 
-  /** @param {any} item @param {string} field @returns {Promise<Office.EmailAddressDetails[]>} */
+  /** @param {Office.MessageCompose} item @param {ComposeField} field @returns {Promise<Office.EmailAddressDetails[]>} */
   function getField(item, field) {
     return new Promise(function (resolve, reject) {
       item[field].getAsync(function (/** @type {Office.AsyncResult<Office.EmailAddressDetails[]>} */ result) {
@@ -113,16 +117,21 @@
     var item = currentItem();
     if (!item) return Promise.resolve([]);
     if (isCompose(item)) {
-      var fields = ["to", "cc", "bcc"].filter(function (f) { return item[f]; });
-      return Promise.all(fields.map(function (f) { return getField(item, f); })).then(function (lists) {
+      var draft = item;
+      /** @type {ComposeField[]} */
+      var all = ["to", "cc", "bcc"];
+      var fields = all.filter(function (f) { return !!draft[f]; });
+      return Promise.all(fields.map(function (f) { return getField(draft, f); })).then(function (lists) {
         return merge(fields.map(function (f, i) { return { field: f, people: lists[i] }; }));
       });
     }
     // Read mode: the sender and the visible recipients are plain properties.
+    var read = /** @type {Office.MessageRead} */ (item);
     /** @type {Array<{field: string, people: Office.EmailAddressDetails[]}>} */
     var groups = [];
-    if (item.from) groups.push({ field: "from", people: [item.from] });
-    ["to", "cc"].forEach(function (f) { if (Array.isArray(item[f])) groups.push({ field: f, people: item[f] }); });
+    if (read.from) groups.push({ field: "from", people: [read.from] });
+    if (Array.isArray(read.to)) groups.push({ field: "to", people: read.to });
+    if (Array.isArray(read.cc)) groups.push({ field: "cc", people: read.cc });
     return Promise.resolve(merge(groups));
   }
 
@@ -510,8 +519,11 @@
         state.confirming = null;
         var text = endedHere ? name + " was unenrolled from " + sequence + "." :
           name + " had already left " + sequence + ".";
-        return lookup().then(function () {
-          if (state.lookup === null) return; // the refresh failed and says so; no success above it
+        // Either way the enrollment is over: the information bar stops naming them now, whatever
+        // the refresh below answers.
+        forgetEnrollment(entry.enrollment.id);
+        return lookup(text).then(function () {
+          if (state.lookup === null) return; // the refresh failed; its error says what happened first
           showNotice(text);
           announce(text);
         });
@@ -522,6 +534,18 @@
       });
   }
 
+  /** The pane's last lookup without the open enrollment `id` (it has just ended), and the bar with it.
+   * @param {string} id */
+  function forgetEnrollment(id) {
+    if (!state.lookup) return;
+    state.lookup = state.lookup.map(function (/** @type {any} */ entry) {
+      if (!entry.enrollment || entry.enrollment.id !== id) return entry;
+      return Object.assign({}, entry, { enrollment: Object.assign({}, entry.enrollment, { status: "unenrolled" }),
+        can_unenroll: false });
+    });
+    syncInfoBar();
+  }
+
   /** @param {string} message */
   function showError(message) {
     showNotice("");
@@ -530,15 +554,26 @@
     $("retry").focus();
   }
 
-  /** @param {any} error */
-  function handleFailure(error) {
+  /**
+   * @param {any} error
+   * @param {string} [done] what had already happened (an unenrollment) when this failed: said first,
+   *   since the failure's own words ("Nothing was changed") would deny it.
+   */
+  function handleFailure(error, done) {
     if (error && error.signedOut) {
       // Nothing above the sign-in may still say it worked, nor claim who is signed in.
       showNotice("");
       $("pane-footer").hidden = true;
       $("signed-in-as").textContent = "";
-      $("signed-out-message").textContent = error.message;
+      $("signed-out-message").textContent = done ? done + " " + error.message : error.message;
       show("signed-out");
+      return;
+    }
+    if (done) {
+      var why = error && error.status && error.status >= 500 ? "Try again in a moment." :
+        ((error && error.message) || "Try again in a moment.");
+      showError(done + " The recipients could not be reloaded. " + why);
+      announce(done);
       return;
     }
     showError((error && error.message) || "Something went wrong.");
@@ -546,7 +581,8 @@
 
   /* --- the flow ---------------------------------------------------------------------------- */
 
-  function lookup() {
+  /** @param {string} [done] what the pane has just done, for the message if this lookup fails */
+  function lookup(done) {
     var generation = ++state.generation;
     if (!state.recipients.length) {
       state.lookup = [];
@@ -565,7 +601,7 @@
     }).catch(function (error) {
       if (generation !== state.generation) return;
       state.lookup = null;
-      handleFailure(error);
+      handleFailure(error, done);
     });
   }
 

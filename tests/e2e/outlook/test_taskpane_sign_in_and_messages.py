@@ -193,15 +193,38 @@ def test_a_success_notice_does_not_stay_above_a_later_error(page: Any, base_url:
     assert pane.locator("#notice").is_hidden()
 
 
-def test_a_failed_refresh_after_an_unenrollment_shows_the_error_without_a_success_notice(
+def test_a_failed_refresh_after_an_unenrollment_says_the_unenrollment_happened_and_clears_the_information_bar(
+        page: Any, base_url: str, enrolled: Enrolled, services: ServiceContext) -> None:
+    pane = _open_preview(page, base_url)
+    w = enrolled.world
+    _apply(page, to=w.colleague["email"], cc=w.contact["email"])
+    page.wait_for_function("document.getElementById('info-bar').textContent.includes('Raj')")
+    _card(pane, w.colleague["email"]).locator(".alert").wait_for()
+    page.route("**/api/v1/recipients/status", lambda route: route.fulfill(status=500, body=""))
+    _card(pane, w.colleague["email"]).get_by_role("button", name="Unenroll from sequence").click()
+    pane.get_by_role("button", name="Unenroll", exact=True).click()
+    pane.locator("#state-error").wait_for(state="visible")
+    message = pane.locator("#error-message").inner_text()
+    assert message == ("Raj was unenrolled from Intro outreach. The recipients could not be reloaded. "
+                       "Try again in a moment.")
+    assert "Nothing was changed" not in pane.locator("body").inner_text()
+    assert pane.locator("#notice").is_hidden()  # no green success above an error
+    page.wait_for_function("!document.getElementById('info-bar').textContent.includes('Raj')")
+    assert "Jane Doe (Intro outreach)" in page.locator("#info-bar").inner_text()
+    assert enrollments.get_enrollment(services, w.admin, enrolled.raj_enrollment)["status"] == "unenrolled"
+
+
+def test_a_refused_sign_in_after_an_unenrollment_still_says_the_unenrollment_happened(
         page: Any, base_url: str, enrolled: Enrolled, services: ServiceContext) -> None:
     pane = _open_preview(page, base_url)
     _listed(page, pane, enrolled.world.colleague["email"]).get_by_role("button", name="Unenroll from sequence").wait_for()
-    page.route("**/api/v1/recipients/status", lambda route: route.fulfill(status=500, body=""))
+    page.route("**/api/v1/recipients/status", lambda route: route.fulfill(
+        status=401, content_type="application/json",
+        body='{"error": {"code": "token_expired", "message": "The token has expired."}}'))
     _card(pane, enrolled.world.colleague["email"]).get_by_role("button", name="Unenroll from sequence").click()
     pane.get_by_role("button", name="Unenroll", exact=True).click()
-    pane.locator("#state-error").wait_for(state="visible")
-    assert pane.locator("#notice").is_hidden()
+    pane.locator("#state-signed-out").wait_for(state="visible")
+    assert pane.locator("#signed-out-message").inner_text().startswith("Raj was unenrolled from Intro outreach. ")
     assert enrollments.get_enrollment(services, enrolled.world.admin, enrolled.raj_enrollment)["status"] == "unenrolled"
 
 

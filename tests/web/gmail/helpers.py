@@ -6,6 +6,7 @@ import base64
 import html
 import json
 import re
+import zlib
 from typing import Any
 
 from google.apps import card_v1
@@ -65,7 +66,8 @@ def carried(button_: dict[str, Any]) -> dict[str, list[str]] | None:
     raw = parameters(button_).get("recipients")
     if raw is None:
         return None
-    decoded: dict[str, list[str]] = json.loads(base64.urlsafe_b64decode(raw))
+    assert raw.startswith("z."), raw  # zlib-compressed, then base64url
+    decoded: dict[str, list[str]] = json.loads(zlib.decompress(base64.urlsafe_b64decode(raw[2:])))
     return decoded
 
 

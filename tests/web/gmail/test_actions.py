@@ -133,3 +133,23 @@ def test_a_backend_failure_shows_a_card_that_says_what_to_do(addon: Any, world: 
     validate_card(card)
     assert card["header"]["title"] == "Something went wrong" and "fire" not in card_text(card)
     assert "Try again" in card_text(card)
+
+
+def test_unenrolling_when_the_recipients_cannot_be_reloaded_still_says_it_worked(
+        addon: Any, services: Any, world: Any, enrolled: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    def lookup_down(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the lookup is down")
+
+    monkeypatch.setattr("addin_server.services.lookup.lookup_recipients", lookup_down)
+    body = addon.press("unenroll", _unenroll_parameters(enrolled))
+
+    action = body["renderActions"]["action"]
+    assert action["notification"] == {"text": "Unenrolled Jane Doe from Intro outreach"}
+    card = action["navigations"][1]["updateCard"]
+    validate_card(card)
+    assert card["header"]["title"] == "Unenrolled Jane Doe from Intro outreach"
+    assert "could not reload the recipients" in card_text(card) and "Nothing was changed" not in card_text(card)
+    # Try again reloads the same draft.
+    assert carried(button(card, "Try again")) == {
+        "to": ["jane.doe@globex-acme.test"], "cc": ["Raj@Globex-Acme.test"], "bcc": ["stranger@elsewhere.example"]}
+    assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["status"] == "unenrolled"

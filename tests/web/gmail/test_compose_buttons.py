@@ -6,6 +6,10 @@ callbacks repeat them is not documented, so every compose button carries them in
 
 from __future__ import annotations
 
+import base64
+import json
+import secrets
+import zlib
 from typing import Any
 
 import pytest
@@ -42,6 +46,33 @@ def test_refresh_says_add_recipients_only_when_the_draft_itself_had_none(addon: 
     refresh = button(_compose_card(addon, toRecipients=[], ccRecipients=[]), "Refresh")
     card = only_card(addon.post("/gmail/actions/refresh", _without_recipients(addon, parameters(refresh))).get_json())
     assert "Add recipients to the draft" in card_text(card)
+
+
+@pytest.mark.parametrize("emptied", [
+    pytest.param({"toRecipients": [], "ccRecipients": [], "bccRecipients": []}, id="all three lists empty"),
+    pytest.param({"toRecipients": []}, id="only an empty to list"),
+])
+def test_an_emptied_draft_shows_no_recipients_even_though_the_button_carried_some(
+        addon: Any, enrolled: dict[str, Any], emptied: dict[str, Any]) -> None:
+    refresh = button(_compose_card(addon), "Refresh")
+    event = _without_recipients(addon, parameters(refresh))
+    event["gmail"] = emptied  # Gmail named the recipients, and there are none any more
+    card = only_card(addon.post("/gmail/actions/refresh", event).get_json())
+    assert "Add recipients to the draft" in card_text(card)
+    assert sections_by_email(card) == {}
+    assert carried(button(card, "Refresh")) == {"to": [], "cc": [], "bcc": []}
+
+
+@pytest.mark.parametrize("page", ["\u00b2", "\u0663", "\uff11", "-1", "1e3", " 1", "9" * 6])
+def test_a_page_that_is_not_plain_ascii_digits_shows_the_first_page(
+        addon: Any, enrolled: dict[str, Any], page: str) -> None:
+    many = [f"person{i}@crowd.example" for i in range(30)]
+    more = button(_compose_card(addon, toRecipients=many, ccRecipients=[]), "More recipients")
+    card = only_card(addon.post("/gmail/actions/page",
+                                _without_recipients(addon, {**parameters(more), "page": page})).get_json())
+    validate_card(card)
+    assert "Recipients 1-20 of 30" in card_text(card)
+    assert "Something went wrong" not in card_text(card)
 
 
 def test_recipients_in_the_button_event_win_over_the_carried_ones(addon: Any, enrolled: dict[str, Any]) -> None:
@@ -96,3 +127,52 @@ def test_an_address_with_markup_is_carried_opaquely(addon: Any, world: Any) -> N
     card = _compose_card(addon, toRecipients=[hostile], ccRecipients=[])
     assert "<img" not in str(parameters(button(card, "Refresh")))
     assert carried(button(card, "Refresh")) == {"to": [hostile], "cc": [], "bcc": []}
+
+
+def _crowd(n: int, length: int = 30, prefix: str = "p") -> list[str]:
+    return [f"{prefix}{i:0{length - 16 - len(prefix)}d}@globex-ex.com" for i in range(n)]
+
+
+def test_a_draft_of_600_recipients_carries_what_refresh_accepts_and_refresh_shows_them(
+        addon: Any, enrolled: dict[str, Any]) -> None:
+    to, cc, bcc = _crowd(200, prefix="t"), _crowd(200, prefix="c"), _crowd(200, prefix="b")
+    response = addon.post("/gmail/compose", addon.event("compose-event.json", toRecipients=to, ccRecipients=cc,
+                                                        bccRecipients=bcc))
+    refresh = button(only_card(response.get_json()), "Refresh")
+    assert len(parameters(refresh)["recipients"]) <= 40_000
+    # The card shows at most 200 recipients: that is what is carried, To first.
+    assert carried(refresh) == {"to": to, "cc": [], "bcc": []}
+    # Each of ~20 buttons carries the list, compressed: the response stays well under Google's limits.
+    assert len(response.get_data()) < 60_000
+    card = only_card(addon.post("/gmail/actions/refresh", _without_recipients(addon, parameters(refresh))).get_json())
+    assert "Recipients 1-20 of 200" in card_text(card)
+    assert "Add recipients" not in card_text(card)
+
+
+def test_an_address_in_two_fields_is_carried_once(addon: Any, enrolled: dict[str, Any]) -> None:
+    card = _compose_card(addon, toRecipients=["jane.doe@globex-acme.test"],
+                         ccRecipients=["Jane.Doe@globex-acme.test", "raj@globex-acme.test"], bccRecipients=[])
+    assert carried(button(card, "Refresh")) == {"to": ["jane.doe@globex-acme.test"], "cc": ["raj@globex-acme.test"],
+                                                "bcc": []}
+
+
+def test_when_even_compressed_the_recipients_do_not_fit_the_first_ones_are_carried(
+        addon: Any, enrolled: dict[str, Any]) -> None:
+    # 200 addresses of 300 random characters each: incompressible, over the bound.
+    long_ones = [secrets.token_hex(142) + f"{i:03d}@x.example" for i in range(200)]
+    refresh = button(_compose_card(addon, toRecipients=long_ones, ccRecipients=[], bccRecipients=[]), "Refresh")
+    value = parameters(refresh)["recipients"]
+    assert len(value) <= 40_000
+    kept = carried(refresh)
+    assert kept is not None and 0 < len(kept["to"]) < 200 and kept["to"] == long_ones[:len(kept["to"])]
+    card = only_card(addon.post("/gmail/actions/refresh", _without_recipients(addon, parameters(refresh))).get_json())
+    assert "Add recipients" not in card_text(card)
+
+
+def test_carried_recipients_that_inflate_beyond_the_bound_count_as_none(addon: Any, world: Any) -> None:
+    bomb = json.dumps({"to": ["a@b.example"], "cc": [], "bcc": [], "pad": "x" * 5_000_000}).encode()
+    value = "z." + base64.urlsafe_b64encode(zlib.compress(bomb, 9)).decode()
+    assert len(value) < 40_000
+    card = only_card(addon.post("/gmail/actions/refresh",
+                                _without_recipients(addon, {"view": "compose", "recipients": value})).get_json())
+    assert "Add recipients to the draft" in card_text(card)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from addin_server.services import enrollments
 from addin_server.services.gmail_addon import participants_from_headers
 from tests.web.gmail.helpers import button, card_text, only_card, parameters, sections_by_email, validate_card
 
@@ -74,3 +75,25 @@ def test_when_gmail_cannot_be_read_a_card_says_what_to_do(addon: Any, fake_googl
 def test_participants_are_read_from_the_headers(headers: list[dict[str, str]],
                                                 expected: list[tuple[str, str]]) -> None:
     assert [(p.field, p.address) for p in participants_from_headers(headers)] == expected
+
+
+@pytest.mark.parametrize(("status", "why"), [
+    pytest.param(401, "Gmail did not let Sequence Sidebar read who is on this message.",
+                 id="gmail refusing the tokens after the unenroll"),
+    pytest.param(500, "Sequence Sidebar could not ask Gmail who is on this message.",
+                 id="gmail failing after the unenroll"),
+])
+def test_unenrolling_from_a_message_that_cannot_be_read_afterwards_still_says_it_worked(
+        addon: Any, fake_google: Any, services: Any, world: Any, enrolled: dict[str, Any], status: int,
+        why: str) -> None:
+    fake_google.gmail_status = status
+    body = addon.press("unenroll", {"enrollment_id": enrolled["id"], "view": "message", "page": "0"},
+                       fixture="message-event.json")
+    action = body["renderActions"]["action"]
+    assert action["notification"] == {"text": "Unenrolled Jane Doe from Intro outreach"}
+    card = action["navigations"][1]["updateCard"]
+    validate_card(card)
+    assert card["header"]["title"] == "Unenrolled Jane Doe from Intro outreach"
+    assert why in card_text(card) and "Nothing was changed" not in card_text(card)
+    assert "Try again" in card_text(card)
+    assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["status"] == "unenrolled"

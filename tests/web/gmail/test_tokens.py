@@ -84,6 +84,11 @@ FOREIGN_AUDIENCES = {
     "the public url itself": lambda path: PUBLIC,
     "plain http to this host": lambda path: PUBLIC.replace("https://", "http://") + path,
     "a declared url with a fragment-free trailing slash": lambda path: PUBLIC + path + "/",
+    # Only the query is ignored: anything else differing from a declared URL is another audience.
+    "a declared url with a fragment": lambda path: PUBLIC + path + "#frag",
+    "a declared url with a query and a fragment": lambda path: PUBLIC + path + "?hl=en#frag",
+    "a declared url with an upper-case scheme": lambda path: PUBLIC.replace("https://", "HTTPS://") + path,
+    "a declared url with an upper-case host": lambda path: PUBLIC.upper().replace("HTTPS://", "https://") + path,
 }
 PUBLIC = "https://sidebar.test"
 

@@ -146,16 +146,20 @@ def test_the_unified_manifest_opens_a_pinnable_pane_and_runs_on_recipient_change
 
 
 def node_tool(tool: Path) -> Path:
-    """One of Microsoft's tools from npm (tests/e2e/outlook/package.json), installed with `npm ci` on first use."""
+    """One of Microsoft's tools from npm (tests/e2e/outlook/package.json), installed with `npm ci` on first use.
+
+    Without it the manifests and scripts go unchecked, so its absence fails the test (never a skip
+    that a green suite would hide): `make test` installs it (`make node-tools`).
+    """
     if tool.exists():
         return tool
     npm = shutil.which("npm")
     if npm is None:
-        pytest.skip(f"npm is not installed: cannot run {tool.name}")
+        pytest.fail(f"npm is not installed: cannot run {tool.name} (install Node.js and npm, then `make node-tools`)")
     done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=VALIDATOR_DIR, capture_output=True, text=True,
                           timeout=300, check=False)
     if done.returncode != 0 or not tool.exists():
-        pytest.skip(f"{tool.name} could not be installed from npm: {done.stderr.strip()[-300:]}")
+        pytest.fail(f"{tool.name} could not be installed from npm: {done.stderr.strip()[-300:]}")
     return tool
 
 

@@ -61,6 +61,11 @@ def test_the_event_based_runtime_type_checks_against_office_js(event_script: Pat
                  id="a misspelt msal.js call fails"),
     pytest.param(("supportsSet(\"NestedAppAuth\", \"1.1\")", "supportsSet(\"NestedAppAuth\", 1.1)"),
                  id="a wrong argument type fails"),
+    # The open item is typed as a message, not `any`: a misspelt call on it fails too (finding 15-6).
+    pytest.param(("item.addHandlerAsync(Office.EventType.RecipientsChanged",
+                  "item.addHandlerAsyncc(Office.EventType.RecipientsChanged"),
+                 id="a misspelt call on the open item fails"),
+    pytest.param(("item[field].getAsync(", "item[field].getAsyn("), id="a misspelt recipients call fails"),
 ])
 def test_a_mistake_in_the_pane_script_fails_the_type_check(tmp_path: Path, mistake: tuple[str, str]) -> None:
     original, broken = mistake
@@ -68,6 +73,30 @@ def test_a_mistake_in_the_pane_script_fails_the_type_check(tmp_path: Path, mista
     assert original in source
     (tmp_path / "taskpane.js").write_text(source.replace(original, broken, 1))
     checked = _tsc(STATIC / "infobar.js", tmp_path / "taskpane.js")
+    assert checked.returncode != 0 and "error TS" in checked.stdout
+
+
+@pytest.mark.parametrize("mistake", [
+    pytest.param(("messages.replaceAsync(", "messages.replaceAsyn("), id="a misspelt replaceAsync fails"),
+    pytest.param(("messages.removeAsync(", "messages.remov("), id="a misspelt removeAsync fails"),
+    pytest.param(("InformationalMessage", "InformationMessage"), id="a misspelt message type fails"),
+])
+def test_a_mistake_in_the_information_bar_script_fails_the_type_check(
+        tmp_path: Path, mistake: tuple[str, str]) -> None:
+    original, broken = mistake
+    source = (STATIC / "infobar.js").read_text()
+    assert original in source
+    (tmp_path / "infobar.js").write_text(source.replace(original, broken, 1))
+    checked = _tsc(tmp_path / "infobar.js", STATIC / "taskpane.js")
+    assert checked.returncode != 0 and "error TS" in checked.stdout
+
+
+def test_a_misspelt_call_on_the_draft_in_the_event_based_runtime_fails_the_type_check(
+        event_script: Path) -> None:
+    source = event_script.read_text()
+    assert "recipients.getAsync(" in source
+    event_script.write_text(source.replace("recipients.getAsync(", "recipients.getAsyn(", 1))
+    checked = _tsc(event_script)
     assert checked.returncode != 0 and "error TS" in checked.stdout
 
 
