@@ -237,3 +237,56 @@ def test_a_link_that_is_not_one_of_our_booking_pages_is_left_as_written(services
     assert ours, got
     assert read_meeting_token(ours.group(1), services.settings) == MeetingLink("5", "12")
     assert f"Forged: {forged}." in got and "Elsewhere: https://example.org/meet/12-abcdefghijklmnop" in got
+
+
+# Each form a rep may write a booking link in: what the contact's mail client will open must be
+# the page with this email's token as its own parameter, the rest of the link and text kept.
+# A signed token: payload, timestamp and signature joined by dots (a full stop after it is the text's).
+_TOKEN = r"([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)"
+LINK_FORMS = [
+    pytest.param("Book: {page}/ today", "Book: {bound} today", id="a link written with a trailing slash"),
+    pytest.param("Book: {page}/.", "Book: {bound}.", id="a trailing slash then a full stop"),
+    pytest.param("Book: {page}?utm_source=seq today", "Book: {bound}&utm_source=seq today",
+                 id="a link with a query of its own keeps it after the token"),
+    pytest.param("Book: {page}/?utm_source=seq&t=old.", "Book: {bound}&utm_source=seq.",
+                 id="a slash, a query and an old token: the old token is replaced"),
+    pytest.param("Book: {page}#slots", "Book: {bound}#slots", id="a link with a fragment keeps it after the token"),
+    pytest.param("Book: {page}?a=1#slots!", "Book: {bound}&a=1#slots!", id="a query and a fragment"),
+    pytest.param('<a href="{page}/?a=1&amp;b=2">book</a>', '<a href="{bound}&amp;a=1&amp;b=2">book</a>',
+                 id="an HTML href with an escaped query keeps its spelling"),
+    pytest.param("Book: <{page}/>", "Book: <{bound}>", id="a link in angle brackets"),
+    pytest.param("Book ({page}), or call.", "Book ({bound}), or call.", id="a link in brackets"),
+    pytest.param("Book: {page}?", "Book: {bound}?", id="a question mark after the link is the sentence's"),
+    pytest.param("Book: {page}, {page}/ or {page}; thanks", "Book: {bound}, {bound} or {bound}; thanks",
+                 id="every link in the body is bound"),
+]
+
+
+@pytest.mark.parametrize("written, expected", LINK_FORMS)
+def test_a_booking_link_is_bound_to_the_email_whatever_form_it_is_written_in(
+        services: ServiceContext, written: str, expected: str) -> None:
+    page = booking_page_url(services.settings, 12)
+    got = bind_booking_links(services.settings, written.format(page=page), 5)
+    tokens = re.findall(re.escape(page) + r"\?t=" + _TOKEN, got)
+    assert tokens, got
+    assert all(read_meeting_token(tok, services.settings) == MeetingLink("5", "12") for tok in tokens)
+    assert re.sub(r"\?t=" + _TOKEN, "?t=TOKEN", got) == expected.format(bound=f"{page}?t=TOKEN")
+
+
+def test_a_deeper_path_under_a_booking_page_is_left_as_written(services: ServiceContext) -> None:
+    page = booking_page_url(services.settings, 12)
+    assert bind_booking_links(services.settings, f"See {page}/help.", 5) == f"See {page}/help."
+
+
+def test_a_teammates_link_written_with_a_trailing_slash_counts(services: ServiceContext, world: World) -> None:
+    """The attack's case: Otto's link with a slash at its end, booked through, ends Jane's enrollment."""
+    otto_page = booking_page_url(services.settings, world.other_rep["id"])
+    seq = sequences.create_sequence(services, world.admin, name="Slash", owner_user_id=world.rep["id"], steps=[
+        StepInput("automated_email", 0, "Intro", f"Book Otto: {otto_page}/"), StepInput("task", 2, "Follow up", "")])
+    e = enroll(services, world, sequence=seq)
+    body = outbox(services)[-1].body
+    assert f"{otto_page}/" not in body and not re.search(r"\?t=[^\s&]*/", body), body
+    token = _token_in(body, otto_page)
+    _book(services, world.other_rep, token=token, name="Jane", email=world.contact["email"])
+    after = enrollments.get_enrollment(services, world.admin, e["id"])
+    assert (after["status"], after["end_reason"]) == ("unenrolled", "meeting_booked")
