@@ -11,7 +11,8 @@ The product sentences, in the order they are applied:
   address bounced; soft bounces are counted and unenroll at the account's threshold. A report that
   judges its recipients one by one (one unknown user, one full mailbox) is hard for the recipients
   it calls hard and soft for the others. A report counts once per recipient and original message,
-  however often it arrives (the same report fetched twice, a report sent again by the remote server).
+  however often it arrives (the same report fetched twice, a report sent again by the remote server);
+  a report that quotes no email is about the latest sequence email sent to that recipient.
 - Other automatic mail changes nothing. But a message whose In-Reply-To or References names a
   sequence email is a reply unless it is an out-of-office or a delivery report, whatever list or
   unsubscribe headers it carries (people answer from tools that add them to every message).
@@ -148,6 +149,9 @@ class Facts:
     own_addresses: frozenset[str] = frozenset()
     # (address, report key) pairs of bounce reports already counted: see `report_key`.
     counted_reports: frozenset[tuple[str, str]] = frozenset()
+    # For a report that names no sequence email: the Message-ID of the latest sequence email sent
+    # to each bounced address before the report arrived, the one it is about (see `report_key`).
+    latest_sent_to: Mapping[str, str] = field(default_factory=dict)
 
 
 class Action(StrEnum):
@@ -262,13 +266,18 @@ def _out_of_office(facts: Facts) -> Outcome:
 # --- bounces ---------------------------------------------------------------------------------
 
 
-def report_key(facts: Facts) -> str:
-    """What makes two bounce reports the same report: the sequence email they are about, else the
-    report's own Message-ID, else the provider's id. A remote server that reports one failed
-    delivery three times, or a report read again under a new provider id, has one key."""
+def report_key(facts: Facts, address: str | None = None) -> str:
+    """What makes two bounce reports about `address` the same report: the sequence email they are
+    about. A report that quotes none (no In-Reply-To, References or returned headers) is about the
+    latest sequence email sent to that address before it arrived; only when we never wrote to the
+    address does the report's own Message-ID (else the provider's id) name it. A remote server that
+    reports one failed delivery three times, each copy with a new Message-ID, or a report read again
+    under a new provider id, has one key."""
     m = facts.message
     for match in facts.sent_matches:
         return "sent:" + match.rfc_message_id
+    if address is not None and address in facts.latest_sent_to:
+        return "sent:" + facts.latest_sent_to[address]
     if m.rfc_message_id:
         return "report:" + m.rfc_message_id
     return "provider:" + m.message_id
@@ -276,8 +285,7 @@ def report_key(facts: Facts) -> str:
 
 def _bounce(facts: Facts, *, hard: bool) -> Outcome:
     """A bounce, counted once per (recipient, report key)."""
-    key = report_key(facts)
-    counted = {a for a, k in facts.counted_reports if k == key}
+    counted = {a for a, k in facts.counted_reports if k == report_key(facts, a)}
     if not counted:
         outcome = _bounce_once(facts, hard=hard)
     else:
@@ -290,11 +298,11 @@ def _bounce(facts: Facts, *, hard: bool) -> Outcome:
         repeated = tuple(
             Decision(i, Action.RECORD, None, None,
                      {**_base_evidence(facts, "this bounce report was counted already for this recipient"),
-                      "sent_to": e.contact_address, "report_key": key})
+                      "sent_to": e.contact_address, "report_key": report_key(facts, e.contact_address)})
             for i, e in facts.enrollments.items() if e.contact_address in counted)
         outcome = replace(outcome, decisions=outcome.decisions + repeated,
                           address_updates=tuple(u for u in outcome.address_updates if u.address not in counted))
-    updates = tuple(replace(u, report_key=key) for u in outcome.address_updates)
+    updates = tuple(replace(u, report_key=report_key(facts, u.address)) for u in outcome.address_updates)
     return replace(outcome, address_updates=_merge_updates(updates))
 
 

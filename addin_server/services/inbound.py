@@ -247,6 +247,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
             company_enrollments.setdefault(e.company_id, []).append(e.id)
     soft: dict[str, int] = {}
     counted: frozenset[tuple[str, str]] = frozenset()
+    latest_sent: dict[str, str] = {}
     if classification.kind.is_bounce or classification.left_company:  # counts matter only to bounces
         addresses = {e.contact_address for e in enrollments.values()} | set(bounced)
         if sender:
@@ -256,6 +257,8 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         counted = frozenset((a, k) for a, k in s.execute(
             select(t.CountedBounce.address, t.CountedBounce.report_key).where(
                 t.CountedBounce.account_id == account.id, t.CountedBounce.address.in_(addresses))))
+        if not sent:
+            latest_sent = _latest_sent_to(s, account.id, user.mailbox_address, addresses)
     facts_message = InboundFacts(
         provider=provider, mailbox_user_id=user.id, mailbox_address=user.mailbox_address,
         message_id=provider_message_id, rfc_message_id=message.message_id, from_address=sender,
@@ -271,7 +274,23 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
                              soft_bounce_threshold=account.soft_bounce_threshold),
         sent_matches=tuple(sent), sender_contacts=tuple(senders), sender_company_id=company_id,
         sender_company_by=company_by, enrollments=enrollments, company_enrollments=company_enrollments,
-        soft_bounces={k: int(v or 0) for k, v in soft.items()}, own_addresses=own, counted_reports=counted)
+        soft_bounces={k: int(v or 0) for k, v in soft.items()}, own_addresses=own, counted_reports=counted,
+        latest_sent_to=latest_sent)
+
+
+def _latest_sent_to(s: Session, account_id: int, mailbox: str, addresses: Iterable[str]) -> dict[str, str]:
+    """The Message-ID of the latest sequence email this mailbox sent to each address: what a bounce
+    report that quotes no email is about, so that copies of it re-sent under new Message-IDs share
+    one key (rules.report_key)."""
+    latest: dict[str, str] = {}
+    for chunk in _chunks(sorted(addresses)):
+        for recipient, rfc_message_id in s.execute(
+                select(t.SequenceEmail.recipient, t.SequenceEmail.rfc_message_id).where(
+                    t.SequenceEmail.account_id == account_id, t.SequenceEmail.mailbox_address == mailbox,
+                    t.SequenceEmail.recipient.in_(chunk))
+                .order_by(t.SequenceEmail.sent_at.desc(), t.SequenceEmail.id.desc())):
+            latest.setdefault(recipient, rfc_message_id)
+    return latest
 
 
 def gather_facts(s: Session, user: t.User, provider: str, provider_message_id: str, message: InboundMessage,

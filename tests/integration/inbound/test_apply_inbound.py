@@ -247,3 +247,28 @@ def test_a_report_about_one_unknown_user_and_one_full_mailbox_ends_only_the_unkn
         counted = s.scalar(select(t.ContactAddress.soft_bounces).where(
             t.ContactAddress.address == world.colleague["email"]))
     assert counted == 1
+
+
+def test_a_report_that_quotes_no_email_re_sent_with_new_message_ids_counts_once(
+        services: ServiceContext, world: World, provider: str) -> None:
+    """A remote server re-sends one soft bounce three times, each copy with its own Message-ID and
+    none quoting our email: it is about the latest sequence email sent to Jane, so it counts once."""
+    e = enroll(services, world)
+    results = []
+    for n in (1, 2, 3):
+        raw = render("soft_bounce_unquoted.eml", sender=world.contact["email"], mailbox=world.rep["mailbox_address"],
+                     n=n)
+        results.append(apply_inbound_message(services, provider=provider, mailbox_address=world.rep["mailbox_address"],
+                                             provider_message_id=f"m-copy-{n}", message=InboundMessage.from_bytes(raw)))
+    assert [r["kind"] for r in results] == ["bounce_soft"] * 3
+    got = state(services, world, e["id"])
+    assert got["status"] == "active", "three copies of one report are one soft bounce, below the threshold"
+    assert [ev["type"] for ev in got["events"]].count("bounced") == 1
+    first = next(ev for ev in got["events"] if ev["type"] == "bounced")
+    assert first["soft_bounces"] == 1
+    with services.session() as s:
+        counted = s.scalar(select(t.ContactAddress.soft_bounces).where(
+            t.ContactAddress.address == world.contact["email"]))
+        keys = list(s.scalars(select(t.CountedBounce.report_key)))
+    assert counted == 1
+    assert keys == ["sent:" + sent_message_id(services, e["id"])]
