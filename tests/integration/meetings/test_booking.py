@@ -87,10 +87,19 @@ CASES = [
                  id="booking through a sequence email's link unenrolls the enrolled contact"),
     pytest.param(Booking("another rep", True, expect=("active", None), source="booking_page"),
                  id="a sequence email's link token on another rep's page is no link from the email: it ends nothing"),
-    pytest.param(Booking("enrolling rep", False, source="booking_page"),
-                 id="booking without a link, as an enrolled contact, with the enrolling rep unenrolls"),
-    pytest.param(Booking("enrolling rep", False, booker_email="jane.doe.home@gmail.com", source="booking_page"),
-                 id="booking without a link from the contact's secondary address unenrolls"),
+    pytest.param(Booking("enrolling rep", True, booker_email="jane.doe.home@gmail.com"),
+                 id="booking through the email's link with one of the contact's other addresses unenrolls"),
+    pytest.param(Booking("enrolling rep", True, booker_email="stranger@example.org", expect=("active", None),
+                         source="booking_page"),
+                 id="a forwarded link booked by someone else is their meeting request and ends nothing"),
+    pytest.param(Booking("enrolling rep", True, booker_email="raj@globex-acme.test", expect=("active", None),
+                         source="booking_page"),
+                 id="a link booked with another contact's address ends neither enrollment"),
+    pytest.param(Booking("enrolling rep", False, expect=("active", None), source="booking_page"),
+                 id="booking without a link, typing an enrolled contact's address, is a request that ends nothing"),
+    pytest.param(Booking("enrolling rep", False, booker_email="jane.doe.home@gmail.com", expect=("active", None),
+                         source="booking_page"),
+                 id="booking without a link from the contact's secondary address is a request that ends nothing"),
     pytest.param(Booking("another rep", False, expect=("active", None), source="booking_page"),
                  id="booking without a link with another rep than the one who enrolled does not unenroll"),
     pytest.param(Booking("enrolling rep", False, booker_email="stranger@example.org", expect=("active", None),
@@ -205,7 +214,7 @@ def test_a_teammates_booking_link_written_in_a_step_counts_as_a_meeting_from_the
     body = outbox(services)[-1].body
     token = _token_in(body, otto_page)
     assert "(30 minutes)" in body, "the text around the link is kept"
-    got = _book(services, world.other_rep, token=token, name="", email="")
+    got = _book(services, world.other_rep, token=token, name="Jane", email=world.contact["email"])
     after = enrollments.get_enrollment(services, world.admin, e["id"])
     assert (after["status"], after["end_reason"]) == ("unenrolled", "meeting_booked")
     assert got["meeting"]["source"] == "sequence_link" and got["meeting"]["user_id"] == world.other_rep["id"]
@@ -290,3 +299,35 @@ def test_a_teammates_link_written_with_a_trailing_slash_counts(services: Service
     _book(services, world.other_rep, token=token, name="Jane", email=world.contact["email"])
     after = enrollments.get_enrollment(services, world.admin, e["id"])
     assert (after["status"], after["end_reason"]) == ("unenrolled", "meeting_booked")
+
+
+def test_a_stranger_booking_through_a_forwarded_link_never_sees_the_contacts_name(
+        services: ServiceContext, world: World) -> None:
+    """The attack's case: Jane forwards her link; "Someone" books with their own address."""
+    e = enroll(services, world)
+    token = sequence_emails(services, e["id"])[0].meeting_token
+    page = meetings.booking_page(services, world.rep["id"], meeting_token=token)
+    assert "Jane" not in repr(page) and world.contact["email"] not in repr(page)
+    got = _book(services, world.rep, token=token, name="Someone", email="stranger@example.org")
+    assert got["booker"] == {"name": "Someone", "email": "stranger@example.org"}
+    assert "Jane" not in repr(got) and world.contact["email"] not in repr(got)
+    assert got["request"] is True and got["ended"] == [] and got["meeting"]["contact_ids"] == []
+    assert got["meeting"]["booker"] == {"name": "Someone", "email": "stranger@example.org"}
+    assert enrollments.get_enrollment(services, world.admin, e["id"])["status"] == "active"
+
+
+def test_a_visitor_typing_an_enrolled_contacts_address_leaves_a_request_the_rep_sees(
+        services: ServiceContext, world: World) -> None:
+    """No token (or a forged one): the address typed is only a claim, so the booking ends nothing;
+    the rep sees who asked, and logging the meeting on Jane's record is what counts."""
+    e = enroll(services, world)
+    for token in (None, "forged.token.value"):
+        slot = "2026-03-03T10:00Z" if token is None else "2026-03-03T11:00Z"
+        got = _book(services, world.rep, token=token, slot=slot, name="Jane?", email=world.contact["email"])
+        assert got["request"] is True and got["meeting"]["source"] == "booking_page" and got["ended"] == []
+    assert enrollments.get_enrollment(services, world.admin, e["id"])["status"] == "active"
+    listed = meetings.list_meetings(services, world.admin)
+    assert [m["booker"]["email"] for m in listed] == [world.contact["email"]] * 2
+    confirmed = meetings.log_meeting(services, world.admin, contact_ids=[world.contact["id"]],
+                                     logged_by_user_id=world.rep["id"], start_time=MONDAY_9 + timedelta(days=1))
+    assert [x["id"] for x in confirmed["ended"]] == [e["id"]]
