@@ -790,8 +790,16 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
     now = ctx.now()
     with ctx.session() as s:
         old = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        if old.status in OPEN:
+            raise Conflict(f"this enrollment has not ended (it is {old.status}); there is nothing to undo",
+                           code="not_ended")
         if old.status != EnrollmentStatus.UNENROLLED.value or old.end_surface != Surface.AUTOMATIC.value:
-            raise Conflict("only an automatic unenrollment can be undone", code="not_automatic")
+            how = "by finishing its steps" if old.status == EnrollmentStatus.FINISHED.value else "by hand"
+            raise Conflict(f"only an automatic unenrollment can be undone; this one ended {how}",
+                           code="not_automatic")
+        if old.end_reason == UnenrollReason.UNSUBSCRIBED.value:
+            raise Conflict("the contact unsubscribed: that is the contact's own choice, and a rep cannot undo it",
+                           code="contact_unsubscribed")
         # Only a resume written after the ending is an undo: a pause and resume before it are not.
         ended = s.scalar(select(func.max(t.EnrollmentEvent.id)).where(
             t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.UNENROLLED.value)) or 0

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from addin_server.db import tables as t
 from addin_server.mail.message import InboundMessage
-from addin_server.services import enrollments
+from addin_server.services import enrollments, unsubscribe
 from addin_server.services.context import ServiceContext
 from addin_server.services.inbound import apply_inbound_message
 from tests.builders import World, make_world
@@ -187,3 +187,25 @@ def test_accounts_create_prints_an_account_and_a_key(database_url: str) -> None:
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["account_id"] and out["api_key"].startswith("ssk_")
+
+
+def test_undo_of_an_enrollment_that_has_not_ended_says_so(client: Any, services: ServiceContext) -> None:
+    w, e, _ = enrolled(services)
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "oops"})
+    assert r.status_code == 409 and r.json["error"]["code"] == "not_ended"
+    assert "has not ended" in r.json["error"]["message"] and "automatic" not in r.json["error"]["message"]
+    enrollments.pause(services, w.admin, e["id"], until=None)
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "oops"})
+    assert r.status_code == 409 and r.json["error"]["code"] == "not_ended" and "paused" in r.json["error"]["message"]
+
+
+def test_undo_of_an_unsubscribe_says_it_is_the_contacts_own_choice(client: Any, services: ServiceContext) -> None:
+    w, e, _ = enrolled(services)
+    with services.session() as s:
+        token = s.scalars(select(t.SequenceEmail.unsubscribe_token).where(
+            t.SequenceEmail.enrollment_id == int(e["id"]))).one()
+    unsubscribe.unsubscribe(services, token or "", how="one_click")
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "misclick"})
+    assert r.status_code == 409 and r.json["error"]["code"] == "contact_unsubscribed"
+    assert "own choice" in r.json["error"]["message"] and "since" not in r.json["error"]["message"]
+    assert enrollments.get_enrollment(services, w.admin, e["id"])["status"] == "unenrolled"
