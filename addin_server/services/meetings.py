@@ -49,6 +49,9 @@ WORKING_DAYS_SHOWN = 5
 DAY_STARTS, DAY_ENDS = time(9, 0), time(17, 0)
 # A booking form is good for this long after the page was shown.
 FORM_MAX_AGE_SECONDS = 4 * 3600
+# How far from now a logged meeting may take place: past meetings count, absurd years do not.
+MEETING_REACH_BACK = timedelta(days=10 * 366)
+MEETING_REACH_AHEAD = timedelta(days=2 * 366)
 LOGGED_SOURCES = (MeetingSource.LOGGED.value, MeetingSource.CONTACT_RECORD.value)
 CONTACT_ACTOR = "contact"
 
@@ -254,11 +257,18 @@ def log_meeting(
     """Record a meeting a rep logged; it ends the enrollments of contacts that rep enrolled."""
     if source not in LOGGED_SOURCES:
         raise Invalid(f"source must be one of {', '.join(LOGGED_SOURCES)}")
-    if start_time.tzinfo is None:
-        raise Invalid("start_time needs a time zone (ISO 8601 with Z or an offset)")
+    if start_time.tzinfo is None or (end_time is not None and end_time.tzinfo is None):
+        raise Invalid("start_time and end_time need a time zone (ISO 8601 with Z or an offset)")
+    if end_time is not None and end_time < start_time:
+        raise Invalid("end_time is before start_time: a meeting ends after it starts")
+    now = ctx.now()
+    # A meeting logged while the contact is enrolled counts even if it took place earlier, but a
+    # year like 0001 or 9999 is a typing or tooling error, not a meeting.
+    earliest, latest = now - MEETING_REACH_BACK, now + MEETING_REACH_AHEAD
+    if not earliest <= start_time <= latest:
+        raise Invalid(f"start_time must lie between {iso_z(earliest)} and {iso_z(latest)}")
     if not contact_ids and not company_id and not deal_id:
         raise Invalid("a meeting needs at least one contact or an associated company or deal")
-    now = ctx.now()
     with ctx.session() as s:
         user = owned(s, t.User, logged_by_user_id, principal, "user")
         if principal.user_id is not None and not principal.is_admin and principal.user_id != user.id:
