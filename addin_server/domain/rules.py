@@ -77,6 +77,9 @@ class InboundFacts:
     # empty when it does not (then `kind` holds for every bounced recipient).
     hard_recipients: tuple[str, ...] = ()
     subject: str = ""
+    # The Message-ID of the original email a bounce report quotes (its returned headers, else its
+    # In-Reply-To), ours or not; None when it quotes none.
+    quoted_message_id: str | None = None
     # What the classifier says once list and unsubscribe headers are set aside (None: not asked,
     # because the message carries none or was not automatic).
     kind_without_list_headers: InboundKind | None = None
@@ -93,6 +96,8 @@ class SentEmailMatch:
     subject: str
     rfc_message_id: str
     matched_by: str  # "In-Reply-To", "References", "thread id", "bounce report"
+    # The ended enrollment that sent the email, when an undo continued it as `enrollment_id`.
+    continued_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -209,7 +214,9 @@ def _base_evidence(facts: Facts, rule: str) -> dict[str, object]:
 
 def _match_evidence(match: SentEmailMatch) -> dict[str, object]:
     return {"matched_by": match.matched_by, "sequence_email_message_id": match.rfc_message_id,
-            "step": match.step, "sequence_email_subject": match.subject, "sent_to": match.recipient}
+            "step": match.step, "sequence_email_subject": match.subject, "sent_to": match.recipient,
+            **({"sent_by_enrollment": str(match.continued_from), "continued_by_undo": True}
+               if match.continued_from is not None else {})}
 
 
 def decide(facts: Facts) -> Outcome:
@@ -267,15 +274,18 @@ def _out_of_office(facts: Facts) -> Outcome:
 
 
 def report_key(facts: Facts, address: str | None = None) -> str:
-    """What makes two bounce reports about `address` the same report: the sequence email they are
-    about. A report that quotes none (no In-Reply-To, References or returned headers) is about the
-    latest sequence email sent to that address before it arrived; only when we never wrote to the
-    address does the report's own Message-ID (else the provider's id) name it. A remote server that
+    """What makes two bounce reports about `address` the same report: the email they are about, the
+    sequence email it quotes, else the other email it quotes. A report that quotes none (no
+    In-Reply-To, References or returned headers) is about the latest sequence email sent to that
+    address before it arrived; only when we never wrote to the address does the report's own
+    Message-ID (else the provider's id) name it. A remote server that
     reports one failed delivery three times, each copy with a new Message-ID, or a report read again
     under a new provider id, has one key."""
     m = facts.message
     for match in facts.sent_matches:
         return "sent:" + match.rfc_message_id
+    if m.quoted_message_id:  # about an email that is not a sequence email (one the rep wrote by hand)
+        return "original:" + m.quoted_message_id
     if address is not None and address in facts.latest_sent_to:
         return "sent:" + facts.latest_sent_to[address]
     if m.rfc_message_id:

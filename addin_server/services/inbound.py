@@ -83,6 +83,9 @@ class _Lookups:
     company_by_domain: dict[str, int] = field(default_factory=dict)
     contacts_by_address: dict[str, list[int]] = field(default_factory=dict)
     enrollments: dict[int, tuple[OpenEnrollment, int | None]] = field(default_factory=dict)
+    # Enrollments an undo continued (the ended one -> the latest enrollment continuing it): a reply
+    # on the ended enrollment's thread belongs to the enrollment that continues it.
+    continued: dict[int, int] = field(default_factory=dict)
     # The loaded rows themselves: the session's identity map holds them only weakly, and applying
     # the decisions finds them there instead of selecting each one again.
     rows: list[t.Enrollment] = field(default_factory=list)
@@ -109,6 +112,40 @@ def _bounced_addresses(message: InboundMessage, classification: Classification) 
 
 def _open_enrollments(s: Session, account_id: int, *, company_id: int) -> dict[int, OpenEnrollment]:
     return {k: v for k, (v, _) in open_enrollment_facts(s, account_id, involving(company_ids=[company_id])).items()}
+
+
+MAX_UNDO_CHAIN = 20  # undo after undo after undo: far more than any rep does
+
+
+def _continuations(s: Session, enrollment_ids: Iterable[int]) -> dict[int, int]:
+    """For each enrollment an undo continued, the latest enrollment of its undo chain.
+
+    Undo writes `resumed` with `continued_as` on the ended enrollment; a continuation can itself
+    end and be undone, so the chain is followed to its end.
+    """
+    step: dict[int, int] = {}
+    frontier = set(enrollment_ids)
+    for _ in range(MAX_UNDO_CHAIN):
+        if not frontier:
+            break
+        found: dict[int, int] = {}
+        for chunk in _chunks(sorted(frontier)):
+            for enrollment_id, data in s.execute(select(t.EnrollmentEvent.enrollment_id, t.EnrollmentEvent.data).where(
+                    t.EnrollmentEvent.enrollment_id.in_(chunk), t.EnrollmentEvent.type == EventType.RESUMED.value)
+                    .order_by(t.EnrollmentEvent.id)):
+                later = str((data or {}).get("continued_as") or "")
+                if later.isdigit():
+                    found[enrollment_id] = int(later)  # the latest undo of it wins
+        step.update(found)
+        frontier = {v for v in found.values() if v not in step}
+    latest: dict[int, int] = {}
+    for first in step:
+        at, seen = first, {first}
+        while at in step and step[at] not in seen:
+            at = step[at]
+            seen.add(at)
+        latest[first] = at
+    return latest
 
 
 def _lookups(s: Session, user: t.User, account: t.Account, provider: str,
@@ -153,6 +190,8 @@ def _lookups(s: Session, user: t.User, account: t.Account, provider: str,
             found.contacts_by_address.setdefault(address, []).append(contact_id)
     # Every open enrollment any message of the batch may touch; each message picks its own below.
     ids = {r.enrollment_id for rows in (*found.sent_by_id.values(), *found.sent_by_thread.values()) for r in rows}
+    found.continued = _continuations(s, ids)
+    ids |= set(found.continued.values())
     contact_ids = {c[0] for rows in found.contacts_by_canonical.values() for c in rows}
     contact_ids |= {c for rows in found.contacts_by_address.values() for c in rows}
     # The sender's company: its contacts' enrollments end in sequences with the same-company
@@ -211,8 +250,13 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
                   key=lambda pair: pair[0].id)
     if not rows and provider == "gmail" and message.provider_thread_id:
         rows = [(r, "thread id") for r in found.sent_by_thread.get(message.provider_thread_id, ())]
+    open_ids = {e.id for e, _ in found.enrollments.values()}
     sent = [SentEmailMatch(r.id, r.enrollment_id, r.recipient, r.step_position, r.subject, r.rfc_message_id, how)
             for r, how in rows]
+    # A reply to an email of an enrollment that an undo continued belongs to the continuation.
+    sent = [replace(m, enrollment_id=found.continued[m.enrollment_id], continued_from=m.enrollment_id)
+            if m.enrollment_id not in open_ids and found.continued.get(m.enrollment_id) in open_ids else m
+            for m in sent]
     senders: list[SenderContact] = []
     if sender:
         for contact_id, address, is_primary, company in found.contacts_by_canonical.get(fold_normalized(sender), ()):
@@ -257,7 +301,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         counted = frozenset((a, k) for a, k in s.execute(
             select(t.CountedBounce.address, t.CountedBounce.report_key).where(
                 t.CountedBounce.account_id == account.id, t.CountedBounce.address.in_(addresses))))
-        if not sent:
+        if not wanted:  # a report that quotes no email at all
             latest_sent = _latest_sent_to(s, account.id, user.mailbox_address, addresses)
     facts_message = InboundFacts(
         provider=provider, mailbox_user_id=user.id, mailbox_address=user.mailbox_address,
@@ -267,6 +311,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         bounced_recipients=tuple(bounced),
         hard_recipients=tuple(a for a in (try_normalize(x) for x in classification.hard_recipients) if a),
         subject=message.subject[:300],
+        quoted_message_id=next(iter(wanted), None) if classification.kind.is_bounce else None,
         kind_without_list_headers=_kind_without_list_headers(message, classification, sent))
     return Facts(
         message=facts_message,

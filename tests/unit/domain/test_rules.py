@@ -397,3 +397,11 @@ def test_a_report_quoting_the_email_and_a_copy_quoting_nothing_share_one_key() -
     copy = replace(copy, latest_sent_to={"jane@globex.com": "<seq.100.1@acme.com>"},
                    counted_reports=frozenset({("jane@globex.com", key)}))
     assert not decide(copy).address_updates
+
+
+def test_a_report_about_an_email_that_is_no_sequence_email_is_keyed_by_that_email() -> None:
+    """The rep's own email to Raj bounced: its copies share a key, and it is not the sequence's email."""
+    f = facts("gmail", kind=InboundKind.BOUNCE_SOFT, frm="postmaster@globex.com",
+              bounced_recipients=("raj@globex.com",), quoted_message_id="<by-hand@acme.com>")
+    f = replace(f, latest_sent_to={"raj@globex.com": RAJ_LATEST})
+    assert {u.report_key for u in decide(f).address_updates} == {"original:<by-hand@acme.com>"}

@@ -209,3 +209,25 @@ def test_undo_of_an_unsubscribe_says_it_is_the_contacts_own_choice(client: Any, 
     assert r.status_code == 409 and r.json["error"]["code"] == "contact_unsubscribed"
     assert "own choice" in r.json["error"]["message"] and "since" not in r.json["error"]["message"]
     assert enrollments.get_enrollment(services, w.admin, e["id"])["status"] == "unenrolled"
+
+
+def test_a_reply_on_the_thread_of_an_undone_enrollment_ends_its_continuation_as_replied(
+        client: Any, services: ServiceContext) -> None:
+    """The thread of the original enrollment belongs to the enrollment that continues it, through
+    every undo of the chain: Jane answering the first email again is a reply, not an email
+    outside the sequence."""
+    w, e, mid = enrolled(services)
+    current = e["id"]
+    for n in (1, 2, 3):
+        raw = render("human_reply.eml", w, mid)  # each delivery has its own provider id
+        result = apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                                       provider_message_id=f"m{n}", message=InboundMessage.from_bytes(raw.encode()))
+        assert [(d["enrollment_id"], d["reason"]) for d in result["decisions"]] == [(current, "replied")], result
+        got = enrollments.get_enrollment(services, w.admin, current)
+        assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+        assert got["evidence"]["sequence_email_message_id"] == mid
+        if n > 1:
+            assert got["evidence"]["continued_by_undo"] is True
+        undone = client.post(f"/api/v1/enrollments/{current}/undo", headers=w.headers, json={"why": "a forward"})
+        assert undone.status_code == 201, undone.json
+        current = undone.json["id"]
