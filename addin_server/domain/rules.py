@@ -163,6 +163,7 @@ class Action(StrEnum):
     UNENROLL = "unenroll"
     PAUSE = "pause"
     RECORD = "record"  # an event on the enrollment, no change of state
+    NOTHING = "nothing"  # nothing is written; the decision is kept for its evidence (why not)
 
 
 @dataclass(frozen=True)
@@ -306,7 +307,7 @@ def _bounce(facts: Facts, *, hard: bool) -> Outcome:
         outcome = _bounce_once(fresh, hard=hard) if (fresh.enrollments or fresh.message.bounced_recipients) \
             else Outcome(note="bounce report counted already: nothing to do")
         repeated = tuple(
-            Decision(i, Action.RECORD, None, None,
+            Decision(i, Action.NOTHING, None, None,
                      {**_base_evidence(facts, "this bounce report was counted already for this recipient"),
                       "sent_to": e.contact_address, "report_key": report_key(facts, e.contact_address)})
             for i, e in facts.enrollments.items() if e.contact_address in counted)

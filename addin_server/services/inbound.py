@@ -595,13 +595,43 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
         user = find_mailbox_user(session, mailbox_address)
         if user is None:
             raise NotFound(f"no rep's mailbox is {mailbox_address}", code="unknown_mailbox")
+        earlier = _processed_before(session, provider, user.mailbox_address, provider_message_id, message)
+        if earlier is not None and earlier.message_id == provider_message_id:
+            # Delivering it would change nothing and answer what was decided then: so does the dry run.
+            return {"already_processed": True, "dry_run": True, "kind": earlier.kind, "evidence": earlier.evidence,
+                    "decisions": (earlier.decisions or {}).get("applied", []),
+                    "address_updates": [], "earlier": _earlier_view(earlier)}
+        earlier_view = _earlier_view(earlier) if earlier is not None else None
         facts = gather_facts(session, user, provider, provider_message_id, message, classification)
         outcome = decide(facts)
         session.rollback()
-    return {"already_processed": False, "dry_run": True, "kind": classification.kind.value,
-            "evidence": _evidence(classification, outcome.note),
-            "decisions": [decision_view(d) for d in outcome.decisions],
-            "address_updates": [asdict(u) for u in outcome.address_updates]}
+    result = {"already_processed": earlier_view is not None, "dry_run": True, "kind": classification.kind.value,
+              "evidence": _evidence(classification, outcome.note),
+              "decisions": [decision_view(d) for d in outcome.decisions],
+              "address_updates": [asdict(u) for u in outcome.address_updates]}
+    if earlier_view is not None:
+        # The same Message-ID was applied under another provider id: a copy. The decisions above
+        # are what this copy would do now (every fact it changed then is already in them).
+        result["earlier"] = earlier_view
+    return result
+
+
+def _processed_before(s: Session, provider: str, mailbox: str, provider_message_id: str,
+                      message: InboundMessage) -> t.ProcessedMessage | None:
+    """The message as applied before in this mailbox: by the provider's id, else by its Message-ID."""
+    same_id = s.scalar(select(t.ProcessedMessage).where(
+        t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
+        t.ProcessedMessage.message_id == provider_message_id))
+    if same_id is not None or not message.message_id:
+        return same_id
+    return s.scalar(select(t.ProcessedMessage).where(
+        t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
+        t.ProcessedMessage.rfc_message_id == message.message_id[:998]).order_by(t.ProcessedMessage.id).limit(1))
+
+
+def _earlier_view(row: t.ProcessedMessage) -> dict[str, Any]:
+    return {"provider_message_id": row.message_id, "processed_at": _jsonable(row.processed_at), "kind": row.kind,
+            "decisions": (row.decisions or {}).get("applied", [])}
 
 
 MAX_SIMULATED_BYTES = 5_000_000

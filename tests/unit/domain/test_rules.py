@@ -354,7 +354,8 @@ def test_a_bounce_report_counts_once_per_recipient_and_original_message(
 def test_a_repeated_report_says_why_it_changed_nothing() -> None:
     f = replace(bounce(InboundKind.BOUNCE_SOFT), counted_reports=frozenset({("jane@globex.com", SEQ_JANE)}))
     (d,) = decide(f).decisions
-    assert (d.action, d.event) == (Action.RECORD, None)
+    # It says "nothing", as delivering it does: no event is written on the enrollment.
+    assert (d.action, d.event) == (Action.NOTHING, None)
     assert "counted already" in str(d.evidence["rule"])
 
 

@@ -231,3 +231,42 @@ def test_a_reply_on_the_thread_of_an_undone_enrollment_ends_its_continuation_as_
         undone = client.post(f"/api/v1/enrollments/{current}/undo", headers=w.headers, json={"why": "a forward"})
         assert undone.status_code == 201, undone.json
         current = undone.json["id"]
+
+
+def test_the_dry_run_of_a_report_copy_after_an_undone_bounce_agrees_with_delivering_it(
+        client: Any, services: ServiceContext) -> None:
+    """After Rita undoes a hard bounce, a copy of that report changes nothing: simulate says so (and
+    that the message was applied before), and delivering the copy does exactly that."""
+    w, e, mid = enrolled(services)
+    raw = render("hard_bounce.eml", w, mid)
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                          provider_message_id="m1", message=InboundMessage.from_bytes(raw.encode()))
+    undone = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "the mailbox works"})
+    assert undone.status_code == 201
+    dry = client.post("/api/v1/inbound/simulate", headers=w.headers,
+                      json={"mailbox": w.rep["mailbox_address"], "raw": raw})
+    assert dry.status_code == 200, dry.json
+    assert dry.json["already_processed"] is True and dry.json["earlier"]["provider_message_id"] == "m1"
+    with services.session() as s:
+        events_before = s.scalar(select(func.count()).select_from(t.EnrollmentEvent))
+    real = apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                                 provider_message_id="m1-copy", message=InboundMessage.from_bytes(raw.encode()))
+    said = [(d["enrollment_id"], d["action"], d["event"]) for d in dry.json["decisions"]]
+    did = [(d["enrollment_id"], d["action"], d["event"]) for d in real["decisions"]]
+    assert said == did == [(undone.json["id"], "nothing", None)]
+    with services.session() as s:
+        assert s.scalar(select(func.count()).select_from(t.EnrollmentEvent)) == events_before
+    assert enrollments.get_enrollment(services, w.admin, undone.json["id"])["status"] == "active"
+
+
+def test_the_dry_run_of_a_message_already_applied_answers_what_was_decided_then(
+        client: Any, services: ServiceContext) -> None:
+    w, _, mid = enrolled(services)
+    raw = render("human_reply.eml", w, mid)
+    applied = apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                                    provider_message_id="m1", message=InboundMessage.from_bytes(raw.encode()))
+    dry = client.post("/api/v1/inbound/simulate", headers=w.headers,
+                      json={"mailbox": w.rep["mailbox_address"], "raw": raw})
+    assert dry.json["already_processed"] is True
+    assert dry.json["earlier"]["decisions"] == applied["decisions"]
+    assert dry.json["decisions"] == [], "the enrollment it ended then is over: a copy ends nothing more"
