@@ -13,7 +13,7 @@ from addin_server.db import tables as t
 from addin_server.mail.message import InboundMessage
 from addin_server.services import directory, enrollments, sequences
 from addin_server.services.context import ServiceContext
-from addin_server.services.inbound import apply_inbound_message
+from addin_server.services.inbound import apply_inbound_message, simulate
 from addin_server.services.sequences import update_automation
 from tests.builders import World
 
@@ -272,3 +272,21 @@ def test_a_report_that_quotes_no_email_re_sent_with_new_message_ids_counts_once(
         keys = list(s.scalars(select(t.CountedBounce.report_key)))
     assert counted == 1
     assert keys == ["sent:" + sent_message_id(services, e["id"])]
+
+
+def test_the_dry_run_of_a_reply_in_an_unknown_charset_agrees_with_applying_it(
+        services: ServiceContext, world: World, provider: str) -> None:
+    """Finding 1 of the attack, re-checked: simulate and the pipeline read such a message alike."""
+    e = enroll(services, world)
+    data = (FIXTURES / "unknown_charset_reply.eml").read_bytes()
+    for key, value in {"sender": world.contact["email"], "mailbox": world.rep["mailbox_address"],
+                       "in_reply_to": sent_message_id(services, e["id"]), "n": "1",
+                       "date": "Tue, 03 Mar 2026 10:00:00 +0000"}.items():
+        data = data.replace(b"{" + key.encode() + b"}", value.encode())
+    raw = data.replace(b"\n", b"\r\n")
+    dry = simulate(services, None, raw, world.rep["mailbox_address"])
+    real = apply_inbound_message(services, provider=provider, mailbox_address=world.rep["mailbox_address"],
+                                 provider_message_id="m-charset", message=InboundMessage.from_bytes(raw))
+    assert dry["kind"] == real["kind"] == "human_reply"
+    assert [(d["enrollment_id"], d["action"], d["reason"]) for d in dry["decisions"]] == \
+        [(d["enrollment_id"], d["action"], d["reason"]) for d in real["decisions"]] == [(e["id"], "unenroll", "replied")]
