@@ -270,3 +270,29 @@ def test_the_dry_run_of_a_message_already_applied_answers_what_was_decided_then(
     assert dry.json["already_processed"] is True
     assert dry.json["earlier"]["decisions"] == applied["decisions"]
     assert dry.json["decisions"] == [], "the enrollment it ended then is over: a copy ends nothing more"
+
+
+def test_performance_counts_contacts_as_they_are_now_after_an_undone_bounce(
+        client: Any, services: ServiceContext) -> None:
+    """An undone bounce is no bounce any more, a soft bounce after it counts, and the undo's new
+    enrollment is no new enrollment; the event log itself keeps every fact."""
+    w, e, mid = enrolled(services)
+    figures = f"/api/v1/sequences/{w.sequence['id']}/performance"
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="m1",
+                          message=InboundMessage.from_bytes(render("hard_bounce.eml", w, mid).encode()))
+    assert (client.get(figures, headers=w.headers).json["bounces"]) == 1
+    undone = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "the mailbox works"})
+    assert undone.status_code == 201
+    after_undo = client.get(figures, headers=w.headers).json
+    assert (after_undo["bounces"], after_undo["enrolled"], after_undo["undone"], after_undo["active"]) == (0, 1, 1, 1)
+    # A full mailbox, reported about an email Rita wrote by hand: one soft bounce, below the threshold.
+    soft = render("soft_bounce_unquoted.eml", w, mid).replace(
+        "Subject: Undelivered", "In-Reply-To: <by-hand-1@acme.test>\nSubject: Undelivered", 1)
+    result = apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                                   provider_message_id="m2", message=InboundMessage.from_bytes(soft.encode()))
+    assert [(d["enrollment_id"], d["action"]) for d in result["decisions"]] == [(undone.json["id"], "record")]
+    now = client.get(figures, headers=w.headers).json
+    assert (now["bounces"], now["soft_bounces"], now["enrolled"]) == (0, 1, 1)
+    with services.session() as s:  # the log keeps both enrollments' facts
+        assert s.scalar(select(func.count()).select_from(t.EnrollmentEvent).where(
+            t.EnrollmentEvent.type == "bounced")) == 2
