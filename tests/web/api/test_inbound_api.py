@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from addin_server.db import tables as t
 from addin_server.mail.message import InboundMessage
-from addin_server.services import enrollments, unsubscribe
-from addin_server.services.context import ServiceContext
+from addin_server.services import directory, enrollments, unsubscribe
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.errors import Forbidden
 from addin_server.services.inbound import apply_inbound_message
 from tests.builders import World, make_world
 
@@ -296,3 +298,49 @@ def test_performance_counts_contacts_as_they_are_now_after_an_undone_bounce(
     with services.session() as s:  # the log keeps both enrollments' facts
         assert s.scalar(select(func.count()).select_from(t.EnrollmentEvent).where(
             t.EnrollmentEvent.type == "bounced")) == 2
+
+
+def test_soft_bounces_after_an_enrollment_ended_count_on_the_address_for_the_next_one(
+        client: Any, services: ServiceContext) -> None:
+    w, _, mid = enrolled(services)
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="r",
+                          message=InboundMessage.from_bytes(render("human_reply.eml", w, mid).encode()))
+    soft = render("soft_bounce_unquoted.eml", w, mid).replace(
+        "Subject: Undelivered", f"In-Reply-To: {mid}\nSubject: Undelivered", 1)
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="s",
+                          message=InboundMessage.from_bytes(soft.encode()))
+    with services.session() as s:
+        row = s.scalars(select(t.ContactAddress).where(t.ContactAddress.address == w.contact["email"])).one()
+        assert (row.soft_bounces, row.bounced) == (1, False)
+
+
+def test_a_hard_bounce_after_the_enrollment_ended_can_be_cleared_by_an_admin(
+        client: Any, services: ServiceContext) -> None:
+    """No undo reaches a bounce that ended nothing: an admin clears the address, a rep may not."""
+    w, _, mid = enrolled(services)
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="r",
+                          message=InboundMessage.from_bytes(render("human_reply.eml", w, mid).encode()))
+    raw = render("hard_bounce.eml", w, mid).encode()
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="h",
+                          message=InboundMessage.from_bytes(raw))
+    assert directory.get_contact(services, w.admin, w.contact["id"])["bounced"] is True
+    path = f"/api/v1/contacts/{w.contact['id']}/addresses/{w.contact['email']}/clear-bounce"
+    rep = Principal(account_id=w.admin.account_id, label="user:rita", user_id=int(w.rep["id"]), is_admin=False)
+    with pytest.raises(Forbidden):
+        directory.clear_bounce(services, rep, w.contact["id"], w.contact["email"])
+    other = make_world(services, name="Other", domain="other.test")
+    assert client.post(path, headers=other.headers).status_code == 404, "another account's contact is none"
+    assert client.post(f"/api/v1/contacts/{w.contact['id']}/addresses/nobody@x.test/clear-bounce",
+                       headers=w.headers).status_code == 404
+    assert client.post(f"/api/v1/contacts/{w.contact['id']}/addresses/not-an-address/clear-bounce",
+                       headers=w.headers).status_code == 422
+    cleared = client.post(path, headers=w.headers)
+    assert cleared.status_code == 200, cleared.json
+    assert cleared.json["bounced"] is False
+    again = enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=w.contact["id"],
+                               sender_user_id=w.rep["id"])
+    assert again["status"] == "active"
+    # A copy of the same report changes nothing: it was counted once already.
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                          provider_message_id="h-copy", message=InboundMessage.from_bytes(raw))
+    assert enrollments.get_enrollment(services, w.admin, again["id"])["status"] == "active"
