@@ -202,8 +202,8 @@ class ContactAddress(Base):
 class CountedBounce(Base):
     """A bounce report counted for one address: the same report arriving again counts nothing.
 
-    `report_key` names the report by the sequence email it is about (else its Message-ID); see
-    domain.rules.report_key.
+    `report_key` names the report by the sequence email it is about (one that quotes none: the latest
+    sequence email sent to the address; else its Message-ID); see domain.rules.report_key.
     """
 
     __tablename__ = "counted_bounces"

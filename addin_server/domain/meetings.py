@@ -9,11 +9,15 @@ The product sentences, in the order they are applied:
   (a company, a deal) ends only the enrollments of contacts the meeting is also associated with.
 - A meeting counts when it is logged while the contact is enrolled, even if it took place earlier.
 - A meeting booked through a meetings link in a sequence email sent to the contact counts, whoever's
-  link it is (the sender's footer link, or any rep's booking link written in the email).
-- A meeting booked on a booking page without such a link, logged on the contact record or through
-  the API, or seen in a calendar counts only when the rep the contact met with is the rep who
-  enrolled the contact. In a calendar that rep is the organiser when a rep organised the event, or
-  each invited rep when the contact (or anyone outside the account) organised it.
+  link it is (the sender's footer link, or any rep's booking link written in the email), when the
+  booker gives one of the contact's addresses (a forwarded link booked by someone else is theirs).
+- A meeting booked on a public booking page without such a link is a meeting request: anyone can
+  type any address there, so it ends nothing by itself; the rep sees it (and the invitation goes to
+  the address typed), and logging it on the contact record makes it count.
+- A meeting logged on the contact record or through the API, or seen in a calendar, counts only
+  when the rep the contact met with is the rep who enrolled the contact. In a calendar that rep is
+  the organiser when a rep organised the event, or each rep among its attendees when the contact
+  (or anyone outside the account) organised it.
 - Every meeting that counts records `meeting_booked` on the contact's enrollment; who ends is
   `rules.who_ends`: outside the beta the contact (`meeting_booked`) and the company's contacts in
   sequences whose same-company checkbox is on (`company_contact_booked_meeting`); under the beta the
@@ -103,6 +107,8 @@ _NOT_WITH_ENROLLER = {
     MeetingSource.CONTACT_RECORD: "logged by another rep than the one who enrolled the contact",
     MeetingSource.CALENDAR: "a meeting organised by another rep than the one who enrolled the contact",
 }
+REQUEST_RULE = ("booked on a public booking page without the contact's own link: a meeting request, "
+                "which ends nothing until the rep logs it on the contact record")
 INVITATION_RULE = "an invitation from outside the account with the rep who enrolled the contact invited"
 NOT_INVITED_RULE = "an invitation from outside the account without the rep who enrolled the contact"
 LINK_RULE = "booked through a meetings link in a sequence email sent to the contact"
@@ -116,6 +122,8 @@ def counts_for(meeting: MeetingFacts, contact_id: int, e: OpenEnrollment) -> tup
         return False, "the meeting was logged before the contact was enrolled"
     if meeting.source is MeetingSource.SEQUENCE_LINK and meeting.linked_enrollment_id == e.id:
         return True, LINK_RULE
+    if meeting.source is MeetingSource.BOOKING_PAGE:
+        return False, REQUEST_RULE
     invitation = meeting.source is MeetingSource.CALENDAR and not meeting.organised_by_rep
     if e.enrolled_by_user_id in meeting.with_reps:
         rule = INVITATION_RULE if invitation else _WITH_ENROLLER[meeting.source]

@@ -40,6 +40,7 @@ class Action(StrEnum):
     INBOX_REQUEUE = "inbox_requeue"
     MAILBOX_CONNECTION = "mailbox_connection"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    CLEAR_BOUNCE = "clear_bounce"
 
 
 class Actor(StrEnum):
@@ -89,6 +90,7 @@ ACTION_MEANING: dict[Action, str] = {
                                "provider's consent; the grant itself is what proves the mailbox)",
     Action.MANAGE_WEBHOOKS: "add, list, enable and delete outgoing webhook endpoints, rotate their secrets, "
                             "read and retry their deliveries",
+    Action.CLEAR_BOUNCE: "clear an address's bounced mark that no undo reaches (a bounce after the enrollment ended)",
 }
 
 _ADMINS = frozenset({Actor.SUPER_ADMIN, Actor.ADMIN, Actor.KEY_ADMIN})
@@ -116,6 +118,7 @@ POLICY: dict[Action, frozenset[Actor]] = {
     Action.INBOX_REQUEUE: frozenset(),
     Action.MAILBOX_CONNECTION: _ADMINS | {Actor.OWNER_REP},
     Action.MANAGE_WEBHOOKS: _ADMINS | {Actor.KEY_INTEGRATION},
+    Action.CLEAR_BOUNCE: _ADMINS,
 }
 
 

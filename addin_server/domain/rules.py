@@ -11,7 +11,8 @@ The product sentences, in the order they are applied:
   address bounced; soft bounces are counted and unenroll at the account's threshold. A report that
   judges its recipients one by one (one unknown user, one full mailbox) is hard for the recipients
   it calls hard and soft for the others. A report counts once per recipient and original message,
-  however often it arrives (the same report fetched twice, a report sent again by the remote server).
+  however often it arrives (the same report fetched twice, a report sent again by the remote server);
+  a report that quotes no email is about the latest sequence email sent to that recipient.
 - Other automatic mail changes nothing. But a message whose In-Reply-To or References names a
   sequence email is a reply unless it is an out-of-office or a delivery report, whatever list or
   unsubscribe headers it carries (people answer from tools that add them to every message).
@@ -76,6 +77,9 @@ class InboundFacts:
     # empty when it does not (then `kind` holds for every bounced recipient).
     hard_recipients: tuple[str, ...] = ()
     subject: str = ""
+    # The Message-ID of the original email a bounce report quotes (its returned headers, else its
+    # In-Reply-To), ours or not; None when it quotes none.
+    quoted_message_id: str | None = None
     # What the classifier says once list and unsubscribe headers are set aside (None: not asked,
     # because the message carries none or was not automatic).
     kind_without_list_headers: InboundKind | None = None
@@ -92,6 +96,8 @@ class SentEmailMatch:
     subject: str
     rfc_message_id: str
     matched_by: str  # "In-Reply-To", "References", "thread id", "bounce report"
+    # The ended enrollment that sent the email, when an undo continued it as `enrollment_id`.
+    continued_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -148,12 +154,16 @@ class Facts:
     own_addresses: frozenset[str] = frozenset()
     # (address, report key) pairs of bounce reports already counted: see `report_key`.
     counted_reports: frozenset[tuple[str, str]] = frozenset()
+    # For a report that names no sequence email: the Message-ID of the latest sequence email sent
+    # to each bounced address before the report arrived, the one it is about (see `report_key`).
+    latest_sent_to: Mapping[str, str] = field(default_factory=dict)
 
 
 class Action(StrEnum):
     UNENROLL = "unenroll"
     PAUSE = "pause"
     RECORD = "record"  # an event on the enrollment, no change of state
+    NOTHING = "nothing"  # nothing is written; the decision is kept for its evidence (why not)
 
 
 @dataclass(frozen=True)
@@ -205,7 +215,9 @@ def _base_evidence(facts: Facts, rule: str) -> dict[str, object]:
 
 def _match_evidence(match: SentEmailMatch) -> dict[str, object]:
     return {"matched_by": match.matched_by, "sequence_email_message_id": match.rfc_message_id,
-            "step": match.step, "sequence_email_subject": match.subject, "sent_to": match.recipient}
+            "step": match.step, "sequence_email_subject": match.subject, "sent_to": match.recipient,
+            **({"sent_by_enrollment": str(match.continued_from), "continued_by_undo": True}
+               if match.continued_from is not None else {})}
 
 
 def decide(facts: Facts) -> Outcome:
@@ -262,13 +274,21 @@ def _out_of_office(facts: Facts) -> Outcome:
 # --- bounces ---------------------------------------------------------------------------------
 
 
-def report_key(facts: Facts) -> str:
-    """What makes two bounce reports the same report: the sequence email they are about, else the
-    report's own Message-ID, else the provider's id. A remote server that reports one failed
-    delivery three times, or a report read again under a new provider id, has one key."""
+def report_key(facts: Facts, address: str | None = None) -> str:
+    """What makes two bounce reports about `address` the same report: the email they are about, the
+    sequence email it quotes, else the other email it quotes. A report that quotes none (no
+    In-Reply-To, References or returned headers) is about the latest sequence email sent to that
+    address before it arrived; only when we never wrote to the address does the report's own
+    Message-ID (else the provider's id) name it. A remote server that
+    reports one failed delivery three times, each copy with a new Message-ID, or a report read again
+    under a new provider id, has one key."""
     m = facts.message
     for match in facts.sent_matches:
         return "sent:" + match.rfc_message_id
+    if m.quoted_message_id:  # about an email that is not a sequence email (one the rep wrote by hand)
+        return "original:" + m.quoted_message_id
+    if address is not None and address in facts.latest_sent_to:
+        return "sent:" + facts.latest_sent_to[address]
     if m.rfc_message_id:
         return "report:" + m.rfc_message_id
     return "provider:" + m.message_id
@@ -276,8 +296,7 @@ def report_key(facts: Facts) -> str:
 
 def _bounce(facts: Facts, *, hard: bool) -> Outcome:
     """A bounce, counted once per (recipient, report key)."""
-    key = report_key(facts)
-    counted = {a for a, k in facts.counted_reports if k == key}
+    counted = {a for a, k in facts.counted_reports if k == report_key(facts, a)}
     if not counted:
         outcome = _bounce_once(facts, hard=hard)
     else:
@@ -288,13 +307,13 @@ def _bounce(facts: Facts, *, hard: bool) -> Outcome:
         outcome = _bounce_once(fresh, hard=hard) if (fresh.enrollments or fresh.message.bounced_recipients) \
             else Outcome(note="bounce report counted already: nothing to do")
         repeated = tuple(
-            Decision(i, Action.RECORD, None, None,
+            Decision(i, Action.NOTHING, None, None,
                      {**_base_evidence(facts, "this bounce report was counted already for this recipient"),
-                      "sent_to": e.contact_address, "report_key": key})
+                      "sent_to": e.contact_address, "report_key": report_key(facts, e.contact_address)})
             for i, e in facts.enrollments.items() if e.contact_address in counted)
         outcome = replace(outcome, decisions=outcome.decisions + repeated,
                           address_updates=tuple(u for u in outcome.address_updates if u.address not in counted))
-    updates = tuple(replace(u, report_key=key) for u in outcome.address_updates)
+    updates = tuple(replace(u, report_key=report_key(facts, u.address)) for u in outcome.address_updates)
     return replace(outcome, address_updates=_merge_updates(updates))
 
 

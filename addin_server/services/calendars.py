@@ -4,11 +4,12 @@ The product sentences (each is a named test in tests/integration/calendar and te
 - A new meeting in the rep's calendar with an enrolled contact as attendee (or as organiser: an
   invitation the contact sent) unenrolls the contact (meeting_booked) only when it is with the user
   who enrolled the contact: that rep organised it, or someone outside the account organised it and
-  invited that rep. Otherwise it is recorded and ends nothing. The sequence's settings apply as for
+  invited that rep (the rep is among its attendees; seeing it in the rep's calendar is not enough).
+  Otherwise it is recorded and ends nothing. The sequence's settings apply as for
   every meeting (domain/meetings, rules.who_ends).
 - Each calendar event counts once (provider + calendar + event id), whatever the notifications do.
 - Events that were in the calendar before we followed it are not new meetings.
-- A meeting booked on a rep's page is put in the rep's calendar with the contact invited; when the
+- A meeting booked on a rep's page is put in the rep's calendar with the address typed invited; when the
   provider fails, the booking stands and the worker tries again; when the rep has no working
   calendar, the write waits (parked) until the rep connects again, and nothing pretends otherwise.
 - The booking page leaves out the times the rep's calendar shows as busy.
@@ -440,9 +441,10 @@ def apply_calendar_event(ctx: ServiceContext, user_id: int, event: CalendarEvent
         if organiser is not None:
             with_reps, how = frozenset({organiser.id}), f"organised by {event.organizer}"
         else:
-            # Someone outside the account (the contact) organised it: it is with every rep invited,
-            # the owner of this calendar first of all.
-            with_reps = frozenset({user.id} | _reps_among(s, user.account_id, event.attendees))
+            # Someone outside the account (the contact) organised it: it is with the reps among its
+            # attendees only. The owner of this calendar is not one of them by being its owner: a
+            # delegate's copy or a forwarded event shows in a calendar whose owner is not invited.
+            with_reps = frozenset(_reps_among(s, user.account_id, event.attendees))
             how = f"sent by {event.organizer or 'an unnamed organiser'}"
         meeting = t.Meeting(
             account_id=user.account_id, source=CALENDAR_SOURCE, user_id=organiser.id if organiser else user.id,

@@ -234,6 +234,28 @@ def get_contact(ctx: ServiceContext, principal: Principal, contact_id: str) -> d
         return contact_view(contact, rows, company)
 
 
+def clear_bounce(ctx: ServiceContext, principal: Principal, contact_id: str, address: str) -> dict[str, Any]:
+    """An admin judged a bounce wrong that no undo can reach (it came after the contact's enrollment
+    had ended): clear the address's bounced mark and soft-bounce count, so the contact can be
+    enrolled again. The reports stay counted: a copy of one arriving later changes nothing."""
+    authorize(principal, Action.CLEAR_BOUNCE, own(principal))
+    try:
+        wanted = normalize(address)
+    except InvalidAddress:
+        raise Invalid("not a valid email address") from None
+    with ctx.session() as s:
+        contact = owned(s, t.Contact, contact_id, principal, "contact")
+        rows = list(s.scalars(select(t.ContactAddress).where(t.ContactAddress.contact_id == contact.id)))
+        row = next((r for r in rows if r.address == wanted), None)
+        if row is None:
+            raise NotFound(f"{wanted} is not an address of this contact")
+        row.bounced, row.soft_bounces = False, 0
+        if row.is_primary:
+            contact.bounced = False
+        company = s.get(t.Company, contact.company_id) if contact.company_id else None
+        return contact_view(contact, rows, company)
+
+
 def update_contact(ctx: ServiceContext, principal: Principal, contact_id: str, *,
                    changes: dict[str, Any]) -> dict[str, Any]:
     """Change a contact's name or company (the fields sequence emails merge). Only the keys given

@@ -604,18 +604,29 @@ def performance(ctx: ServiceContext, principal: Principal, sequence_id: str) -> 
         events = dict(s.execute(
             select(t.EnrollmentEvent.type, func.count()).where(t.EnrollmentEvent.sequence_id == seq.id)
             .group_by(t.EnrollmentEvent.type)).all())
-        # Bounces count addresses, not reports: a contact whose mail bounced three times is one bounce.
-        bounced_contacts = select(t.Enrollment.contact_id).where(
-            t.Enrollment.sequence_id == seq.id, t.Enrollment.end_reason == UnenrollReason.BOUNCED.value)
-        bounces = s.scalar(select(func.count(func.distinct(t.Enrollment.contact_id))).where(
-            t.Enrollment.sequence_id == seq.id, t.Enrollment.end_reason == UnenrollReason.BOUNCED.value)) or 0
+        # Bounces count contacts as they are now, not reports: a contact whose mail bounced three
+        # times is one bounce, and one whose bounce a rep undid (the mark cleared) is none.
+        bounced_contacts = (select(t.Enrollment.contact_id)
+                            .join(t.Contact, t.Contact.id == t.Enrollment.contact_id)
+                            .where(t.Enrollment.sequence_id == seq.id,
+                                   t.Enrollment.end_reason == UnenrollReason.BOUNCED.value,
+                                   t.Contact.bounced.is_(True)))
+        bounces = s.scalar(select(func.count()).select_from(bounced_contacts.distinct().subquery())) or 0
+        # Soft bounces: contacts of this sequence with soft bounces counted on an address now,
+        # below the threshold (not bounced).
+        with_soft = select(t.ContactAddress.contact_id).where(t.ContactAddress.soft_bounces > 0)
         soft_only = s.scalar(select(func.count(func.distinct(t.EnrollmentEvent.contact_id))).where(
             t.EnrollmentEvent.sequence_id == seq.id, t.EnrollmentEvent.type == EventType.BOUNCED.value,
-            t.EnrollmentEvent.contact_id.not_in(bounced_contacts))) or 0
+            t.EnrollmentEvent.contact_id.in_(with_soft), t.EnrollmentEvent.contact_id.not_in(bounced_contacts))) or 0
+        # An undo continues an enrollment: its new row is no new enrollment in `enrolled`.
+        undone = sum(1 for data in s.scalars(select(t.EnrollmentEvent.data).where(
+            t.EnrollmentEvent.sequence_id == seq.id, t.EnrollmentEvent.type == EventType.RESUMED.value))
+            if (data or {}).get("continued_as"))
         held_steps, held_now = _held_counts(s, seq.id)
         return {
             "sequence_id": str(seq.id),
-            "enrolled": events.get(EventType.ENROLLED.value, 0),
+            "enrolled": events.get(EventType.ENROLLED.value, 0) - undone,
+            "undone": undone,
             "active": by_status.get(EnrollmentStatus.ACTIVE.value, 0),
             "paused": by_status.get(EnrollmentStatus.PAUSED.value, 0),
             "finished": by_status.get(EnrollmentStatus.FINISHED.value, 0),
@@ -811,8 +822,16 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
         old = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
         authorize(principal, Action.UNDO, _owners(s, old),
                   message="you may only undo the unenrollment of contacts you enrolled or that are in your sequences")
+        if old.status in OPEN:
+            raise Conflict(f"this enrollment has not ended (it is {old.status}); there is nothing to undo",
+                           code="not_ended")
         if old.status != EnrollmentStatus.UNENROLLED.value or old.end_surface != Surface.AUTOMATIC.value:
-            raise Conflict("only an automatic unenrollment can be undone", code="not_automatic")
+            how = "by finishing its steps" if old.status == EnrollmentStatus.FINISHED.value else "by hand"
+            raise Conflict(f"only an automatic unenrollment can be undone; this one ended {how}",
+                           code="not_automatic")
+        if old.end_reason == UnenrollReason.UNSUBSCRIBED.value:
+            raise Conflict("the contact unsubscribed: that is the contact's own choice, and a rep cannot undo it",
+                           code="contact_unsubscribed")
         # Only a resume written after the ending is an undo: a pause and resume before it are not.
         ended = s.scalar(select(func.max(t.EnrollmentEvent.id)).where(
             t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.UNENROLLED.value)) or 0

@@ -106,6 +106,9 @@ class _Lookups:
     company_by_domain: dict[str, int] = field(default_factory=dict)
     contacts_by_address: dict[str, list[int]] = field(default_factory=dict)
     enrollments: dict[int, tuple[OpenEnrollment, int | None]] = field(default_factory=dict)
+    # Enrollments an undo continued (the ended one -> the latest enrollment continuing it): a reply
+    # on the ended enrollment's thread belongs to the enrollment that continues it.
+    continued: dict[int, int] = field(default_factory=dict)
     # The loaded rows themselves: the session's identity map holds them only weakly, and applying
     # the decisions finds them there instead of selecting each one again.
     rows: list[t.Enrollment] = field(default_factory=list)
@@ -132,6 +135,40 @@ def _bounced_addresses(message: InboundMessage, classification: Classification) 
 
 def _open_enrollments(s: Session, account_id: int, *, company_id: int) -> dict[int, OpenEnrollment]:
     return {k: v for k, (v, _) in open_enrollment_facts(s, account_id, involving(company_ids=[company_id])).items()}
+
+
+MAX_UNDO_CHAIN = 20  # undo after undo after undo: far more than any rep does
+
+
+def _continuations(s: Session, enrollment_ids: Iterable[int]) -> dict[int, int]:
+    """For each enrollment an undo continued, the latest enrollment of its undo chain.
+
+    Undo writes `resumed` with `continued_as` on the ended enrollment; a continuation can itself
+    end and be undone, so the chain is followed to its end.
+    """
+    step: dict[int, int] = {}
+    frontier = set(enrollment_ids)
+    for _ in range(MAX_UNDO_CHAIN):
+        if not frontier:
+            break
+        found: dict[int, int] = {}
+        for chunk in _chunks(sorted(frontier)):
+            for enrollment_id, data in s.execute(select(t.EnrollmentEvent.enrollment_id, t.EnrollmentEvent.data).where(
+                    t.EnrollmentEvent.enrollment_id.in_(chunk), t.EnrollmentEvent.type == EventType.RESUMED.value)
+                    .order_by(t.EnrollmentEvent.id)):
+                later = str((data or {}).get("continued_as") or "")
+                if later.isdigit():
+                    found[enrollment_id] = int(later)  # the latest undo of it wins
+        step.update(found)
+        frontier = {v for v in found.values() if v not in step}
+    latest: dict[int, int] = {}
+    for first in step:
+        at, seen = first, {first}
+        while at in step and step[at] not in seen:
+            at = step[at]
+            seen.add(at)
+        latest[first] = at
+    return latest
 
 
 def _lookups(s: Session, user: t.User, account: t.Account, provider: str,
@@ -176,6 +213,8 @@ def _lookups(s: Session, user: t.User, account: t.Account, provider: str,
             found.contacts_by_address.setdefault(address, []).append(contact_id)
     # Every open enrollment any message of the batch may touch; each message picks its own below.
     ids = {r.enrollment_id for rows in (*found.sent_by_id.values(), *found.sent_by_thread.values()) for r in rows}
+    found.continued = _continuations(s, ids)
+    ids |= set(found.continued.values())
     contact_ids = {c[0] for rows in found.contacts_by_canonical.values() for c in rows}
     contact_ids |= {c for rows in found.contacts_by_address.values() for c in rows}
     # The sender's company: its contacts' enrollments end in sequences with the same-company
@@ -234,8 +273,13 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
                   key=lambda pair: pair[0].id)
     if not rows and provider == "gmail" and message.provider_thread_id:
         rows = [(r, "thread id") for r in found.sent_by_thread.get(message.provider_thread_id, ())]
+    open_ids = {e.id for e, _ in found.enrollments.values()}
     sent = [SentEmailMatch(r.id, r.enrollment_id, r.recipient, r.step_position, r.subject, r.rfc_message_id, how)
             for r, how in rows]
+    # A reply to an email of an enrollment that an undo continued belongs to the continuation.
+    sent = [replace(m, enrollment_id=found.continued[m.enrollment_id], continued_from=m.enrollment_id)
+            if m.enrollment_id not in open_ids and found.continued.get(m.enrollment_id) in open_ids else m
+            for m in sent]
     senders: list[SenderContact] = []
     if sender:
         for contact_id, address, is_primary, company in found.contacts_by_canonical.get(fold_normalized(sender), ()):
@@ -270,6 +314,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
             company_enrollments.setdefault(e.company_id, []).append(e.id)
     soft: dict[str, int] = {}
     counted: frozenset[tuple[str, str]] = frozenset()
+    latest_sent: dict[str, str] = {}
     if classification.kind.is_bounce or classification.left_company:  # counts matter only to bounces
         addresses = {e.contact_address for e in enrollments.values()} | set(bounced)
         if sender:
@@ -279,6 +324,8 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         counted = frozenset((a, k) for a, k in s.execute(
             select(t.CountedBounce.address, t.CountedBounce.report_key).where(
                 t.CountedBounce.account_id == account.id, t.CountedBounce.address.in_(addresses))))
+        if not wanted:  # a report that quotes no email at all
+            latest_sent = _latest_sent_to(s, account.id, user.mailbox_address, addresses)
     facts_message = InboundFacts(
         provider=provider, mailbox_user_id=user.id, mailbox_address=user.mailbox_address,
         message_id=provider_message_id, rfc_message_id=message.message_id, from_address=sender,
@@ -287,6 +334,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         bounced_recipients=tuple(bounced),
         hard_recipients=tuple(a for a in (try_normalize(x) for x in classification.hard_recipients) if a),
         subject=message.subject[:300],
+        quoted_message_id=next(iter(wanted), None) if classification.kind.is_bounce else None,
         kind_without_list_headers=_kind_without_list_headers(message, classification, sent))
     return Facts(
         message=facts_message,
@@ -294,7 +342,23 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
                              soft_bounce_threshold=account.soft_bounce_threshold),
         sent_matches=tuple(sent), sender_contacts=tuple(senders), sender_company_id=company_id,
         sender_company_by=company_by, enrollments=enrollments, company_enrollments=company_enrollments,
-        soft_bounces={k: int(v or 0) for k, v in soft.items()}, own_addresses=own, counted_reports=counted)
+        soft_bounces={k: int(v or 0) for k, v in soft.items()}, own_addresses=own, counted_reports=counted,
+        latest_sent_to=latest_sent)
+
+
+def _latest_sent_to(s: Session, account_id: int, mailbox: str, addresses: Iterable[str]) -> dict[str, str]:
+    """The Message-ID of the latest sequence email this mailbox sent to each address: what a bounce
+    report that quotes no email is about, so that copies of it re-sent under new Message-IDs share
+    one key (rules.report_key)."""
+    latest: dict[str, str] = {}
+    for chunk in _chunks(sorted(addresses)):
+        for recipient, rfc_message_id in s.execute(
+                select(t.SequenceEmail.recipient, t.SequenceEmail.rfc_message_id).where(
+                    t.SequenceEmail.account_id == account_id, t.SequenceEmail.mailbox_address == mailbox,
+                    t.SequenceEmail.recipient.in_(chunk))
+                .order_by(t.SequenceEmail.sent_at.desc(), t.SequenceEmail.id.desc())):
+            latest.setdefault(recipient, rfc_message_id)
+    return latest
 
 
 def gather_facts(s: Session, user: t.User, provider: str, provider_message_id: str, message: InboundMessage,
@@ -554,13 +618,43 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
         user = find_mailbox_user(session, mailbox_address, account_id)
         if user is None:
             raise NotFound(f"no rep's mailbox is {mailbox_address}", code="unknown_mailbox")
+        earlier = _processed_before(session, provider, user.mailbox_address, provider_message_id, message)
+        if earlier is not None and earlier.message_id == provider_message_id:
+            # Delivering it would change nothing and answer what was decided then: so does the dry run.
+            return {"already_processed": True, "dry_run": True, "kind": earlier.kind, "evidence": earlier.evidence,
+                    "decisions": (earlier.decisions or {}).get("applied", []),
+                    "address_updates": [], "earlier": _earlier_view(earlier)}
+        earlier_view = _earlier_view(earlier) if earlier is not None else None
         facts = gather_facts(session, user, provider, provider_message_id, message, classification)
         outcome = decide(facts)
         session.rollback()
-    return {"already_processed": False, "dry_run": True, "kind": classification.kind.value,
-            "evidence": _evidence(classification, outcome.note),
-            "decisions": [decision_view(d) for d in outcome.decisions],
-            "address_updates": [asdict(u) for u in outcome.address_updates]}
+    result = {"already_processed": earlier_view is not None, "dry_run": True, "kind": classification.kind.value,
+              "evidence": _evidence(classification, outcome.note),
+              "decisions": [decision_view(d) for d in outcome.decisions],
+              "address_updates": [asdict(u) for u in outcome.address_updates]}
+    if earlier_view is not None:
+        # The same Message-ID was applied under another provider id: a copy. The decisions above
+        # are what this copy would do now (every fact it changed then is already in them).
+        result["earlier"] = earlier_view
+    return result
+
+
+def _processed_before(s: Session, provider: str, mailbox: str, provider_message_id: str,
+                      message: InboundMessage) -> t.ProcessedMessage | None:
+    """The message as applied before in this mailbox: by the provider's id, else by its Message-ID."""
+    same_id = s.scalar(select(t.ProcessedMessage).where(
+        t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
+        t.ProcessedMessage.message_id == provider_message_id))
+    if same_id is not None or not message.message_id:
+        return same_id
+    return s.scalar(select(t.ProcessedMessage).where(
+        t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
+        t.ProcessedMessage.rfc_message_id == message.message_id[:998]).order_by(t.ProcessedMessage.id).limit(1))
+
+
+def _earlier_view(row: t.ProcessedMessage) -> dict[str, Any]:
+    return {"provider_message_id": row.message_id, "processed_at": _jsonable(row.processed_at), "kind": row.kind,
+            "decisions": (row.decisions or {}).get("applied", [])}
 
 
 MAX_SIMULATED_BYTES = 5_000_000

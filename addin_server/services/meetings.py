@@ -39,7 +39,7 @@ from addin_server.domain.meetings import MeetingContact, MeetingFacts, MeetingSo
 from addin_server.domain.model import EndOfEnrollment, EventType, MailboxProvider, Surface
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.directory import contact_name, owned, parse_id
+from addin_server.services.directory import owned, parse_id
 from addin_server.services.enrollments import add_event, end_enrollment, enrollment_views, iso_z
 from addin_server.services.errors import Conflict, Invalid, NotFound, ServiceError
 from addin_server.services.lookup import find_contact_id
@@ -51,6 +51,9 @@ WORKING_DAYS_SHOWN = 5
 DAY_STARTS, DAY_ENDS = time(9, 0), time(17, 0)
 # A booking form is good for this long after the page was shown.
 FORM_MAX_AGE_SECONDS = 4 * 3600
+# How far from now a logged meeting may take place: past meetings count, absurd years do not.
+MEETING_REACH_BACK = timedelta(days=10 * 366)
+MEETING_REACH_AHEAD = timedelta(days=2 * 366)
 LOGGED_SOURCES = (MeetingSource.LOGGED.value, MeetingSource.CONTACT_RECORD.value)
 CONTACT_ACTOR = "contact"
 
@@ -215,6 +218,9 @@ def meeting_view(meeting: t.Meeting, contact_ids: list[int]) -> dict[str, Any]:
                        "deal_id": meeting.deal_id},
         "sequence_email_id": str(meeting.sequence_email_id) if meeting.sequence_email_id else None,
         "logged_at": iso_z(meeting.logged_at),
+        # A booking-page request: who typed what, for the rep to confirm by logging it on a contact.
+        "booker": ({"name": meeting.booker_name, "email": meeting.booker_email}
+                   if meeting.source == MeetingSource.BOOKING_PAGE.value else None),
     }
 
 
@@ -253,11 +259,18 @@ def log_meeting(
     """Record a meeting a rep logged; it ends the enrollments of contacts that rep enrolled."""
     if source not in LOGGED_SOURCES:
         raise Invalid(f"source must be one of {', '.join(LOGGED_SOURCES)}")
-    if start_time.tzinfo is None:
-        raise Invalid("start_time needs a time zone (ISO 8601 with Z or an offset)")
+    if start_time.tzinfo is None or (end_time is not None and end_time.tzinfo is None):
+        raise Invalid("start_time and end_time need a time zone (ISO 8601 with Z or an offset)")
+    if end_time is not None and end_time < start_time:
+        raise Invalid("end_time is before start_time: a meeting ends after it starts")
+    now = ctx.now()
+    # A meeting logged while the contact is enrolled counts even if it took place earlier, but a
+    # year like 0001 or 9999 is a typing or tooling error, not a meeting.
+    earliest, latest = now - MEETING_REACH_BACK, now + MEETING_REACH_AHEAD
+    if not earliest <= start_time <= latest:
+        raise Invalid(f"start_time must lie between {iso_z(earliest)} and {iso_z(latest)}")
     if not contact_ids and not company_id and not deal_id:
         raise Invalid("a meeting needs at least one contact or an associated company or deal")
-    now = ctx.now()
     with ctx.session() as s:
         user = owned(s, t.User, logged_by_user_id, principal, "user")
         authorize(principal, Action.LOG_MEETING, [user.id], message="reps may only log their own meetings")
@@ -387,7 +400,8 @@ def booking_page(ctx: ServiceContext, rep_ref: str, *, meeting_token: str | None
         return {
             "rep": {"id": str(user.id), "name": user.name or user.email},
             "days": [{"date": d.isoformat(), "label": f"{d:%A %-d %B}", "slots": slots} for d, slots in days.items()],
-            "link": ({"contact_name": contact_name(linked.contact)} if linked else None),
+            # Never the contact's name or address: whoever opened a forwarded link would see them.
+            "link": ({"from_sequence_email": True} if linked else None),
             "link_state": "valid" if linked else ("invalid" if meeting_token else "none"),
             "meeting_token": meeting_token if linked and meeting_token else "",
             # Without a working calendar the times are not checked against it and a booking waits
@@ -416,7 +430,13 @@ def book_meeting(
     email: str = "",
     busy_times: BusyTimes | None = None,
 ) -> dict[str, Any]:
-    """Book a free slot on a rep's page; a sequence email's link unenrolls its enrolled contact."""
+    """Book a free slot on a rep's page.
+
+    Through a sequence email's link, booked with one of that contact's addresses, the meeting counts
+    for the contact (the meeting rules decide what ends). Anything else (no link, a forged one, a
+    forwarded link booked by someone else) is a meeting request naming the address typed: recorded,
+    in the rep's calendar with the invitation to that address, ending nothing.
+    """
     now = ctx.now()
     meeting_token = meeting_token or ""
     with ctx.session() as s:
@@ -427,20 +447,20 @@ def book_meeting(
         chosen = (start, start + timedelta(minutes=SLOT_MINUTES))
         if chosen not in working_slots(now):
             raise Invalid("choose one of the times shown")
-        contact: t.Contact | None
-        if linked is not None:
-            contact = linked.contact
-            booker_name, booker_email = contact_name(contact), contact.primary_email
-        else:
-            booker_name = name.strip()[:200]
-            if not booker_name:
-                raise Invalid("please give your name")
-            try:
-                booker_email = normalize(email)
-            except InvalidAddress:
-                raise Invalid("please give a valid email address") from None
-            found = find_contact_id(s, user.account_id, booker_email)
-            contact = s.get_one(t.Contact, found) if found is not None else None
+        # Whoever opened the page says who they are, even through an email's link: a link can be
+        # forwarded, and the page never shows or assumes the contact it was sent to.
+        booker_name = name.strip()[:200]
+        if not booker_name:
+            raise Invalid("please give your name")
+        try:
+            booker_email = normalize(email)
+        except InvalidAddress:
+            raise Invalid("please give a valid email address") from None
+        # The booking is the contact's only through their own link and one of their own addresses;
+        # anything else is a meeting request naming the address typed, which ends nothing.
+        found = find_contact_id(s, user.account_id, booker_email)
+        contact = linked.contact if linked is not None and found == linked.contact.id else None
+        linked = linked if contact is not None else None
         _lock_rep_calendar(s, user.id)
         # The same person sending the same booking again (a double click, a reload) gets it back.
         again = s.scalar(select(t.Meeting).where(t.Meeting.user_id == user.id, t.Meeting.start_time == start,
@@ -464,6 +484,7 @@ def book_meeting(
         result = _result(s, meeting, contacts, _apply_meeting(s, meeting, facts, contacts, CONTACT_ACTOR, now))
         result["rep"] = {"id": str(user.id), "name": user.name or user.email}
         result["booker"] = {"name": booker_name, "email": booker_email}
+        result["request"] = meeting.source == MeetingSource.BOOKING_PAGE
     # Once the booking is committed: into the rep's calendar (a failure is retried by the worker).
     from addin_server.services.calendars import add_booking_to_calendar
 

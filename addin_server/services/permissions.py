@@ -61,6 +61,7 @@ REFUSALS: dict[Action, str] = {
     Action.UNENROLL: "you may only unenroll contacts you enrolled or that are in your sequences",
     Action.OUTBOX: "only an admin can read every rep's outbox",
     Action.MANAGE_WEBHOOKS: "only an admin or an integration's API key may manage webhook endpoints",
+    Action.CLEAR_BOUNCE: "only an admin can clear a bounced address",
 }
 
 

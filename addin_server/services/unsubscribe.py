@@ -91,10 +91,11 @@ def links_for_sequence_email(settings: Settings, sequence_email_id: int, rep_id:
     )
 
 
-# After ".../meet/": the page key, then an optional query that ends before sentence punctuation, as
-# mail clients read a link in text.
-_BOOKING_LINK_TAIL = (r"([0-9]{1,19}-[A-Za-z0-9_\-]{16})(?![A-Za-z0-9_\-])"
-                      r"(\?[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?])?")
+# After ".../meet/": the page key, then whatever a mail client would read as part of the same link
+# (a trailing slash, a query, a fragment), up to a space, a quote, an angle bracket or a bracket.
+_BOOKING_LINK_TAIL = r"([0-9]{1,19}-[A-Za-z0-9_\-]{16})(?![A-Za-z0-9_\-])([/?#][^\s<>\"'()\[\]{}]*)?"
+# Sentence punctuation right after a link is the sentence's, not the link's.
+_TRAILING_PUNCTUATION = ".,;:!?"
 
 
 def bind_booking_links(settings: Settings, body: str, sequence_email_id: int) -> str:
@@ -102,7 +103,10 @@ def bind_booking_links(settings: Settings, body: str, sequence_email_id: int) ->
 
     A rep may write a teammate's booking link into a step: booking through it must end the
     contact's enrollment like the sender's own footer link does, so each link gets a token minted
-    for this email and for the rep whose page it opens (a token works on that page only).
+    for this email and for the rep whose page it opens (a token works on that page only). Whatever
+    form the link is written in (a trailing slash, a query of its own, a fragment, inside an HTML
+    href with `&amp;`, in angle brackets, followed by punctuation), the page's address comes out
+    with the token as its own query parameter and the rest of the link kept.
     """
     pattern = re.compile(re.escape(settings.public_endpoint("/meet/")) + _BOOKING_LINK_TAIL)
 
@@ -110,10 +114,22 @@ def bind_booking_links(settings: Settings, body: str, sequence_email_id: int) ->
         rep_id = rep_of_booking_key(found.group(1), settings)
         if rep_id is None:
             return found.group(0)  # not a page of ours: left as written
-        query = [(k, v) for k, v in parse_qsl((found.group(2) or "?")[1:], keep_blank_values=True) if k != "t"]
-        token = make_meeting_token(str(sequence_email_id), rep_id, settings)
-        url = booking_page_url(settings, rep_id, token)
-        return f"{url}&{urlencode(query)}" if query else url
+        tail = found.group(2) or ""
+        kept = tail.rstrip(_TRAILING_PUNCTUATION)
+        after = tail[len(kept):]
+        path, _, fragment = kept.partition("#")
+        path, _, query = path.partition("?")
+        if path not in ("", "/"):
+            return found.group(0)  # a deeper path is no booking page: left as written
+        # In an HTML href the separator is written `&amp;`; the added one follows the same spelling.
+        separator = "&amp;" if "&amp;" in query else "&"
+        pairs = [(k, v) for k, v in parse_qsl(query.replace("&amp;", "&"), keep_blank_values=True) if k != "t"]
+        url = booking_page_url(settings, rep_id, make_meeting_token(str(sequence_email_id), rep_id, settings))
+        if pairs:
+            url += separator + urlencode(pairs).replace("&", separator)
+        if fragment:
+            url += "#" + fragment
+        return url + after
 
     return pattern.sub(bound, body)
 

@@ -429,6 +429,14 @@ def update_contact(contact_id: str, body: ContactChangesIn) -> Any:
     return directory.update_contact(ctx(), principal(), contact_id, changes=body.model_dump(exclude_unset=True))
 
 
+@operation(spec, bp, "POST", "/contacts/{contact_id}/addresses/{address}/clear-bounce", tag="directory",
+           response=ContactOut, errors=(403, 404, 422), summary="Clear a bounced address (admins)",
+           description="For a bounce judged wrong that no undo reaches (it came after the contact's enrollment "
+                       "had ended): clears the address's bounced mark and soft-bounce count.")
+def clear_bounce(contact_id: str, address: str) -> Any:
+    return directory.clear_bounce(ctx(), principal(), contact_id, address)
+
+
 # --- sequences -------------------------------------------------------------------------------
 
 

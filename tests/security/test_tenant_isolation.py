@@ -38,6 +38,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("post", "/contacts"): {"email": "new.person@elsewhere.example", "company_id": "{company_id}"},
     ("get", "/contacts/{contact_id}"): {},
     ("patch", "/contacts/{contact_id}"): {"first_name": "Changed", "company_id": "{company_id}"},
+    ("post", "/contacts/{contact_id}/addresses/{address}/clear-bounce"): {},
     ("post", "/sequences"): {"name": "Stolen", "owner_user_id": "{user_id}",
                              "steps": [{"type": "task", "delay_days": 0, "subject": "s", "body": ""}]},
     ("get", "/sequences"): None,
@@ -127,7 +128,7 @@ def tenants(services: ServiceContext) -> Tenants:
     outgoing_webhooks.publish_pending_events(services)
     delivery = outgoing_webhooks.list_deliveries(services, a.admin, endpoint["id"])["deliveries"][0]
     ids = {"enrollment_id": str(made["id"]), "sequence_id": str(a.sequence["id"]), "contact_id": str(a.contact["id"]),
-           "company_id": str(a.company["id"]), "user_id": str(a.rep["id"]), "contact_email": a.contact["email"],
+           "company_id": str(a.company["id"]), "user_id": str(a.rep["id"]), "contact_email": a.contact["email"], "address": a.contact["email"],
            "mailbox": a.rep["mailbox_address"], "endpoint_id": endpoint["id"], "delivery_id": delivery["id"]}
     return Tenants(a, b, ids)
 

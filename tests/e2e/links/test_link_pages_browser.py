@@ -59,6 +59,9 @@ def test_booking_through_the_sequence_emails_link(base_url: str, services: Servi
         # The slots are radio buttons named by their times (keyboard and screen-reader friendly).
         page.get_by_role("group", name="Tuesday 3 March").get_by_text("10:30–11:00").click()
         assert page.get_by_role("radio", name="10:30–11:00").nth(1).is_checked()
+        # A link can be forwarded: the contact says who they are, with the address it was sent to.
+        page.get_by_label("Your name").fill("Jane Doe")
+        page.get_by_label("Your email").fill(str(link_world.world.contact["email"]))
         page.get_by_role("button", name="Book this time").click()
         page.wait_for_selector("text=Your meeting is booked")
         assert "Tuesday 3 March 2026, 10:30" in page.inner_text("main")

@@ -21,12 +21,15 @@ def _refuse_the_next_event_creation(world: CalendarWorld) -> None:
 def test_a_booking_stands_when_the_calendar_fails_and_the_worker_puts_it_in_the_calendar_later(
         world: CalendarWorld) -> None:
     jane = world.enroll()
-    page = meetings.booking_page(world.ctx, world.rep["id"])
+    with world.ctx.sessions() as s:  # Jane books through the link in her sequence email
+        token = s.scalars(select(t.SequenceEmail.meeting_token).where(
+            t.SequenceEmail.enrollment_id == int(jane["id"]))).first()
+    page = meetings.booking_page(world.ctx, world.rep["id"], meeting_token=token)
     slot = page["days"][0]["slots"][0]["value"]
     _refuse_the_next_event_creation(world)
 
     booked = meetings.book_meeting(world.ctx, world.rep["id"], slot=slot, form_token=page["form_token"],
-                                   name="Jane Doe", email=world.contact["email"])
+                                   meeting_token=token, name="Jane Doe", email=world.contact["email"])
 
     assert booked["meeting"]["calendar_event_id"] is None
     assert world.enrollment(jane["id"])["end_reason"] == "meeting_booked", "the booking counted at once"

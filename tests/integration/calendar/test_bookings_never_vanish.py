@@ -17,11 +17,18 @@ from addin_server.services.mailboxes import connect_gmail
 from tests.integration.calendar.support import CalendarWorld
 
 
-def _book(world: CalendarWorld, rep: dict[str, Any], *, email: str = "pat@example.org") -> dict[str, Any]:
-    page = meetings.booking_page(world.ctx, rep["id"])
+def _book(world: CalendarWorld, rep: dict[str, Any], *, email: str = "pat@example.org",
+          enrollment_id: str | None = None) -> dict[str, Any]:
+    """Book the first free slot; through the link in the enrollment's first email when given."""
+    token = None
+    if enrollment_id is not None:
+        with world.ctx.sessions() as s:
+            token = s.scalars(select(t.SequenceEmail.meeting_token).where(
+                t.SequenceEmail.enrollment_id == int(enrollment_id))).first()
+    page = meetings.booking_page(world.ctx, rep["id"], meeting_token=token)
     slot = page["days"][0]["slots"][0]["value"]
     return meetings.book_meeting(world.ctx, rep["id"], slot=slot, form_token=page["form_token"], name="Pat",
-                                 email=email)
+                                 email=email, meeting_token=token)
 
 
 def _as_rep(world: CalendarWorld, rep: dict[str, Any]) -> Principal:
@@ -52,7 +59,7 @@ def test_a_booking_after_the_grant_was_revoked_waits_and_reaches_the_calendar_on
     world = google_world
     assert world.google.revoke(address=world.rep_address) >= 1
     jane = world.enroll()
-    booked = _book(world, world.rep, email=str(world.contact["email"]))
+    booked = _book(world, world.rep, email=str(world.contact["email"]), enrollment_id=jane["id"])
     assert booked["calendar"] == "waiting_for_calendar"
     assert world.enrollment(jane["id"])["end_reason"] == "meeting_booked", "the booking counted at once"
     assert meetings.booking_page(world.ctx, world.rep["id"])["calendar_connected"] is False

@@ -14,7 +14,7 @@ import pytest
 
 from addin_server.db import tables as t
 from addin_server.services import accounts, sequences
-from tests.integration.calendar.support import CalendarWorld
+from tests.integration.calendar.support import CalendarWorld, fixture
 
 
 def _soon() -> datetime:
@@ -137,3 +137,21 @@ def test_each_calendar_event_counts_once_whatever_the_notifications_do(world: Ca
     assert world.count(t.Meeting, source="calendar") == 1
     assert world.count(t.ProcessedCalendarEvent) == 1
     assert world.enrollment(jane["id"])["status"] == "active"
+
+
+def test_an_invitation_seen_in_the_enrollers_calendar_without_them_among_its_attendees_ends_nothing(
+        google_world: CalendarWorld) -> None:
+    """The attack's case: Jane organises a meeting with Otto only; it shows in Rita's calendar, and
+    Rita enrolled Jane. Rita is not invited, so the meeting is not with her and nothing ends."""
+    world = google_world
+    enrollment = world.enroll()
+    start = _soon()
+    world.google.add_calendar_event(world.rep_address, fixture(
+        "google-event-owner-not-invited.json", start=start.isoformat().replace("+00:00", "Z"),
+        end=(start + timedelta(minutes=30)).isoformat().replace("+00:00", "Z"), contact=str(world.contact["email"]),
+        other=str(world.other_rep["mailbox_address"])))
+    _notify_and_work(world)
+    got = world.enrollment(enrollment["id"])
+    assert (got["status"], got["end_reason"]) == ("active", None)
+    assert "meeting_booked" not in [e["type"] for e in got["events"]]
+    assert world.count(t.Meeting, source="calendar") == 1, "the meeting is recorded"

@@ -13,7 +13,7 @@ from addin_server.db import tables as t
 from addin_server.mail.message import InboundMessage
 from addin_server.services import directory, enrollments, sequences
 from addin_server.services.context import ServiceContext
-from addin_server.services.inbound import apply_inbound_message
+from addin_server.services.inbound import apply_inbound_message, simulate
 from addin_server.services.sequences import update_automation
 from tests.builders import World
 
@@ -247,3 +247,46 @@ def test_a_report_about_one_unknown_user_and_one_full_mailbox_ends_only_the_unkn
         counted = s.scalar(select(t.ContactAddress.soft_bounces).where(
             t.ContactAddress.address == world.colleague["email"]))
     assert counted == 1
+
+
+def test_a_report_that_quotes_no_email_re_sent_with_new_message_ids_counts_once(
+        services: ServiceContext, world: World, provider: str) -> None:
+    """A remote server re-sends one soft bounce three times, each copy with its own Message-ID and
+    none quoting our email: it is about the latest sequence email sent to Jane, so it counts once."""
+    e = enroll(services, world)
+    results = []
+    for n in (1, 2, 3):
+        raw = render("soft_bounce_unquoted.eml", sender=world.contact["email"], mailbox=world.rep["mailbox_address"],
+                     n=n)
+        results.append(apply_inbound_message(services, provider=provider, mailbox_address=world.rep["mailbox_address"],
+                                             provider_message_id=f"m-copy-{n}", message=InboundMessage.from_bytes(raw)))
+    assert [r["kind"] for r in results] == ["bounce_soft"] * 3
+    got = state(services, world, e["id"])
+    assert got["status"] == "active", "three copies of one report are one soft bounce, below the threshold"
+    assert [ev["type"] for ev in got["events"]].count("bounced") == 1
+    first = next(ev for ev in got["events"] if ev["type"] == "bounced")
+    assert first["soft_bounces"] == 1
+    with services.session() as s:
+        counted = s.scalar(select(t.ContactAddress.soft_bounces).where(
+            t.ContactAddress.address == world.contact["email"]))
+        keys = list(s.scalars(select(t.CountedBounce.report_key)))
+    assert counted == 1
+    assert keys == ["sent:" + sent_message_id(services, e["id"])]
+
+
+def test_the_dry_run_of_a_reply_in_an_unknown_charset_agrees_with_applying_it(
+        services: ServiceContext, world: World, provider: str) -> None:
+    """Finding 1 of the attack, re-checked: simulate and the pipeline read such a message alike."""
+    e = enroll(services, world)
+    data = (FIXTURES / "unknown_charset_reply.eml").read_bytes()
+    for key, value in {"sender": world.contact["email"], "mailbox": world.rep["mailbox_address"],
+                       "in_reply_to": sent_message_id(services, e["id"]), "n": "1",
+                       "date": "Tue, 03 Mar 2026 10:00:00 +0000"}.items():
+        data = data.replace(b"{" + key.encode() + b"}", value.encode())
+    raw = data.replace(b"\n", b"\r\n")
+    dry = simulate(services, None, raw, world.rep["mailbox_address"])
+    real = apply_inbound_message(services, provider=provider, mailbox_address=world.rep["mailbox_address"],
+                                 provider_message_id="m-charset", message=InboundMessage.from_bytes(raw))
+    assert dry["kind"] == real["kind"] == "human_reply"
+    assert [(d["enrollment_id"], d["action"], d["reason"]) for d in dry["decisions"]] == \
+        [(d["enrollment_id"], d["action"], d["reason"]) for d in real["decisions"]] == [(e["id"], "unenroll", "replied")]

@@ -23,7 +23,7 @@ from tests.integration.inbound.test_apply_inbound import deliver, enroll, sent_m
 ])
 def test_who_a_reply_ends(services: ServiceContext, world: World, provider: str, beta: bool, on_reply: str,
                           jane: tuple[str, str | None], raj: tuple[str, str | None]) -> None:
-    accounts.update_account_settings(services, world.admin, custom_triggers_beta=beta, unenroll_same_company=True)
+    accounts.update_account_settings(services, world.super_admin, custom_triggers_beta=beta, unenroll_same_company=True)
     sequences.update_automation(services, world.admin, world.sequence["id"], on_reply=on_reply, on_meeting="contact",
                                 pause_on_out_of_office=False, unenroll_same_company=True)
     e_jane, e_raj = enroll(services, world), enroll(services, world, world.colleague)

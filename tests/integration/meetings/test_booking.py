@@ -87,10 +87,19 @@ CASES = [
                  id="booking through a sequence email's link unenrolls the enrolled contact"),
     pytest.param(Booking("another rep", True, expect=("active", None), source="booking_page"),
                  id="a sequence email's link token on another rep's page is no link from the email: it ends nothing"),
-    pytest.param(Booking("enrolling rep", False, source="booking_page"),
-                 id="booking without a link, as an enrolled contact, with the enrolling rep unenrolls"),
-    pytest.param(Booking("enrolling rep", False, booker_email="jane.doe.home@gmail.com", source="booking_page"),
-                 id="booking without a link from the contact's secondary address unenrolls"),
+    pytest.param(Booking("enrolling rep", True, booker_email="jane.doe.home@gmail.com"),
+                 id="booking through the email's link with one of the contact's other addresses unenrolls"),
+    pytest.param(Booking("enrolling rep", True, booker_email="stranger@example.org", expect=("active", None),
+                         source="booking_page"),
+                 id="a forwarded link booked by someone else is their meeting request and ends nothing"),
+    pytest.param(Booking("enrolling rep", True, booker_email="raj@globex-acme.test", expect=("active", None),
+                         source="booking_page"),
+                 id="a link booked with another contact's address ends neither enrollment"),
+    pytest.param(Booking("enrolling rep", False, expect=("active", None), source="booking_page"),
+                 id="booking without a link, typing an enrolled contact's address, is a request that ends nothing"),
+    pytest.param(Booking("enrolling rep", False, booker_email="jane.doe.home@gmail.com", expect=("active", None),
+                         source="booking_page"),
+                 id="booking without a link from the contact's secondary address is a request that ends nothing"),
     pytest.param(Booking("another rep", False, expect=("active", None), source="booking_page"),
                  id="booking without a link with another rep than the one who enrolled does not unenroll"),
     pytest.param(Booking("enrolling rep", False, booker_email="stranger@example.org", expect=("active", None),
@@ -205,7 +214,7 @@ def test_a_teammates_booking_link_written_in_a_step_counts_as_a_meeting_from_the
     body = outbox(services)[-1].body
     token = _token_in(body, otto_page)
     assert "(30 minutes)" in body, "the text around the link is kept"
-    got = _book(services, world.other_rep, token=token, name="", email="")
+    got = _book(services, world.other_rep, token=token, name="Jane", email=world.contact["email"])
     after = enrollments.get_enrollment(services, world.admin, e["id"])
     assert (after["status"], after["end_reason"]) == ("unenrolled", "meeting_booked")
     assert got["meeting"]["source"] == "sequence_link" and got["meeting"]["user_id"] == world.other_rep["id"]
@@ -237,3 +246,88 @@ def test_a_link_that_is_not_one_of_our_booking_pages_is_left_as_written(services
     assert ours, got
     assert read_meeting_token(ours.group(1), services.settings) == MeetingLink("5", "12")
     assert f"Forged: {forged}." in got and "Elsewhere: https://example.org/meet/12-abcdefghijklmnop" in got
+
+
+# Each form a rep may write a booking link in: what the contact's mail client will open must be
+# the page with this email's token as its own parameter, the rest of the link and text kept.
+# A signed token: payload, timestamp and signature joined by dots (a full stop after it is the text's).
+_TOKEN = r"([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)"
+LINK_FORMS = [
+    pytest.param("Book: {page}/ today", "Book: {bound} today", id="a link written with a trailing slash"),
+    pytest.param("Book: {page}/.", "Book: {bound}.", id="a trailing slash then a full stop"),
+    pytest.param("Book: {page}?utm_source=seq today", "Book: {bound}&utm_source=seq today",
+                 id="a link with a query of its own keeps it after the token"),
+    pytest.param("Book: {page}/?utm_source=seq&t=old.", "Book: {bound}&utm_source=seq.",
+                 id="a slash, a query and an old token: the old token is replaced"),
+    pytest.param("Book: {page}#slots", "Book: {bound}#slots", id="a link with a fragment keeps it after the token"),
+    pytest.param("Book: {page}?a=1#slots!", "Book: {bound}&a=1#slots!", id="a query and a fragment"),
+    pytest.param('<a href="{page}/?a=1&amp;b=2">book</a>', '<a href="{bound}&amp;a=1&amp;b=2">book</a>',
+                 id="an HTML href with an escaped query keeps its spelling"),
+    pytest.param("Book: <{page}/>", "Book: <{bound}>", id="a link in angle brackets"),
+    pytest.param("Book ({page}), or call.", "Book ({bound}), or call.", id="a link in brackets"),
+    pytest.param("Book: {page}?", "Book: {bound}?", id="a question mark after the link is the sentence's"),
+    pytest.param("Book: {page}, {page}/ or {page}; thanks", "Book: {bound}, {bound} or {bound}; thanks",
+                 id="every link in the body is bound"),
+]
+
+
+@pytest.mark.parametrize("written, expected", LINK_FORMS)
+def test_a_booking_link_is_bound_to_the_email_whatever_form_it_is_written_in(
+        services: ServiceContext, written: str, expected: str) -> None:
+    page = booking_page_url(services.settings, 12)
+    got = bind_booking_links(services.settings, written.format(page=page), 5)
+    tokens = re.findall(re.escape(page) + r"\?t=" + _TOKEN, got)
+    assert tokens, got
+    assert all(read_meeting_token(tok, services.settings) == MeetingLink("5", "12") for tok in tokens)
+    assert re.sub(r"\?t=" + _TOKEN, "?t=TOKEN", got) == expected.format(bound=f"{page}?t=TOKEN")
+
+
+def test_a_deeper_path_under_a_booking_page_is_left_as_written(services: ServiceContext) -> None:
+    page = booking_page_url(services.settings, 12)
+    assert bind_booking_links(services.settings, f"See {page}/help.", 5) == f"See {page}/help."
+
+
+def test_a_teammates_link_written_with_a_trailing_slash_counts(services: ServiceContext, world: World) -> None:
+    """The attack's case: Otto's link with a slash at its end, booked through, ends Jane's enrollment."""
+    otto_page = booking_page_url(services.settings, world.other_rep["id"])
+    seq = sequences.create_sequence(services, world.admin, name="Slash", owner_user_id=world.rep["id"], steps=[
+        StepInput("automated_email", 0, "Intro", f"Book Otto: {otto_page}/"), StepInput("task", 2, "Follow up", "")])
+    e = enroll(services, world, sequence=seq)
+    body = outbox(services)[-1].body
+    assert f"{otto_page}/" not in body and not re.search(r"\?t=[^\s&]*/", body), body
+    token = _token_in(body, otto_page)
+    _book(services, world.other_rep, token=token, name="Jane", email=world.contact["email"])
+    after = enrollments.get_enrollment(services, world.admin, e["id"])
+    assert (after["status"], after["end_reason"]) == ("unenrolled", "meeting_booked")
+
+
+def test_a_stranger_booking_through_a_forwarded_link_never_sees_the_contacts_name(
+        services: ServiceContext, world: World) -> None:
+    """The attack's case: Jane forwards her link; "Someone" books with their own address."""
+    e = enroll(services, world)
+    token = sequence_emails(services, e["id"])[0].meeting_token
+    page = meetings.booking_page(services, world.rep["id"], meeting_token=token)
+    assert "Jane" not in repr(page) and world.contact["email"] not in repr(page)
+    got = _book(services, world.rep, token=token, name="Someone", email="stranger@example.org")
+    assert got["booker"] == {"name": "Someone", "email": "stranger@example.org"}
+    assert "Jane" not in repr(got) and world.contact["email"] not in repr(got)
+    assert got["request"] is True and got["ended"] == [] and got["meeting"]["contact_ids"] == []
+    assert got["meeting"]["booker"] == {"name": "Someone", "email": "stranger@example.org"}
+    assert enrollments.get_enrollment(services, world.admin, e["id"])["status"] == "active"
+
+
+def test_a_visitor_typing_an_enrolled_contacts_address_leaves_a_request_the_rep_sees(
+        services: ServiceContext, world: World) -> None:
+    """No token (or a forged one): the address typed is only a claim, so the booking ends nothing;
+    the rep sees who asked, and logging the meeting on Jane's record is what counts."""
+    e = enroll(services, world)
+    for token in (None, "forged.token.value"):
+        slot = "2026-03-03T10:00Z" if token is None else "2026-03-03T11:00Z"
+        got = _book(services, world.rep, token=token, slot=slot, name="Jane?", email=world.contact["email"])
+        assert got["request"] is True and got["meeting"]["source"] == "booking_page" and got["ended"] == []
+    assert enrollments.get_enrollment(services, world.admin, e["id"])["status"] == "active"
+    listed = meetings.list_meetings(services, world.admin)
+    assert [m["booker"]["email"] for m in listed] == [world.contact["email"]] * 2
+    confirmed = meetings.log_meeting(services, world.admin, contact_ids=[world.contact["id"]],
+                                     logged_by_user_id=world.rep["id"], start_time=MONDAY_9 + timedelta(days=1))
+    assert [x["id"] for x in confirmed["ended"]] == [e["id"]]

@@ -102,3 +102,19 @@ def test_a_rep_may_not_log_a_meeting_for_another_rep(services: ServiceContext, w
     with pytest.raises(Forbidden):
         meetings.log_meeting(services, otto, contact_ids=[world.contact["id"]], logged_by_user_id=world.rep["id"],
                              start_time=services.now())
+
+
+@pytest.mark.parametrize("start, end", [
+    pytest.param(timedelta(days=-1), timedelta(days=-1, hours=-1), id="a meeting that ends before it starts"),
+    pytest.param(timedelta(days=-11 * 366), None, id="a meeting more than ten years back"),
+    pytest.param(timedelta(days=3 * 366), None, id="a meeting more than two years ahead"),
+])
+def test_every_surface_refuses_impossible_meeting_times(services: ServiceContext, world: World, clock: FakeClock,
+                                                        start: timedelta, end: timedelta | None) -> None:
+    e = enroll(services, world)
+    with pytest.raises(Invalid):
+        meetings.log_meeting(services, world.admin, contact_ids=[world.contact["id"]],
+                             logged_by_user_id=world.rep["id"], start_time=clock.now + start,
+                             end_time=clock.now + end if end is not None else None, source="contact_record")
+    assert enrollments.get_enrollment(services, world.admin, e["id"])["status"] == "active"
+    assert meetings.list_meetings(services, world.admin) == []

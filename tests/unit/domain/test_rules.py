@@ -354,7 +354,8 @@ def test_a_bounce_report_counts_once_per_recipient_and_original_message(
 def test_a_repeated_report_says_why_it_changed_nothing() -> None:
     f = replace(bounce(InboundKind.BOUNCE_SOFT), counted_reports=frozenset({("jane@globex.com", SEQ_JANE)}))
     (d,) = decide(f).decisions
-    assert (d.action, d.event) == (Action.RECORD, None)
+    # It says "nothing", as delivering it does: no event is written on the enrollment.
+    assert (d.action, d.event) == (Action.NOTHING, None)
     assert "counted already" in str(d.evidence["rule"])
 
 
@@ -363,3 +364,45 @@ def test_a_report_without_a_sequence_email_is_keyed_by_its_own_message_id() -> N
     assert {u.report_key for u in decide(f).address_updates} == {"report:<reply@globex.com>"}
     again = replace(f, counted_reports=frozenset({("raj@globex.com", "report:<reply@globex.com>")}))
     assert not decide(again).address_updates
+
+
+# A report that quotes no email (no In-Reply-To, References or returned headers) is about the
+# latest sequence email sent to its recipient: copies re-sent under new Message-IDs share its key.
+RAJ_LATEST = "<seq.101.2@acme.com>"
+UNQUOTED_REPORT_CASES = [
+    pytest.param(frozenset(), {"raj@globex.com": "sent:" + RAJ_LATEST}, 1,
+                 id="a report that quotes no email is about the latest sequence email sent to the recipient"),
+    pytest.param(frozenset({("raj@globex.com", "sent:" + RAJ_LATEST)}), {}, 0,
+                 id="a copy of that report re-sent with a new Message-ID counts once"),
+    pytest.param(frozenset({("raj@globex.com", "sent:<seq.101.1@acme.com>")}), {"raj@globex.com": "sent:" + RAJ_LATEST},
+                 1, id="a report after a later sequence email counts again"),
+]
+
+
+@pytest.mark.parametrize(("counted", "keys", "events"), UNQUOTED_REPORT_CASES)
+def test_a_report_that_quotes_no_email(counted: frozenset, keys: dict, events: int) -> None:
+    f = facts("gmail", kind=InboundKind.BOUNCE_SOFT, frm="postmaster@globex.com",
+              bounced_recipients=("raj@globex.com",))
+    f = replace(f, latest_sent_to={"raj@globex.com": RAJ_LATEST}, counted_reports=counted)
+    f = replace(f, message=replace(f.message, rfc_message_id="<copy-7@mx.globex.com>"))
+    outcome = decide(f)
+    assert {u.address: u.report_key for u in outcome.address_updates} == keys
+    assert sum(1 for d in outcome.decisions if d.event is EventType.BOUNCED) == events
+
+
+def test_a_report_quoting_the_email_and_a_copy_quoting_nothing_share_one_key() -> None:
+    quoting = bounce(InboundKind.BOUNCE_SOFT)
+    key = decide(quoting).address_updates[0].report_key
+    copy = facts("gmail", kind=InboundKind.BOUNCE_SOFT, frm="postmaster@globex.com",
+                 bounced_recipients=("jane@globex.com",))
+    copy = replace(copy, latest_sent_to={"jane@globex.com": "<seq.100.1@acme.com>"},
+                   counted_reports=frozenset({("jane@globex.com", key)}))
+    assert not decide(copy).address_updates
+
+
+def test_a_report_about_an_email_that_is_no_sequence_email_is_keyed_by_that_email() -> None:
+    """The rep's own email to Raj bounced: its copies share a key, and it is not the sequence's email."""
+    f = facts("gmail", kind=InboundKind.BOUNCE_SOFT, frm="postmaster@globex.com",
+              bounced_recipients=("raj@globex.com",), quoted_message_id="<by-hand@acme.com>")
+    f = replace(f, latest_sent_to={"raj@globex.com": RAJ_LATEST})
+    assert {u.report_key for u in decide(f).address_updates} == {"original:<by-hand@acme.com>"}

@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from addin_server.db import tables as t
 from addin_server.mail.message import InboundMessage
-from addin_server.services import enrollments
-from addin_server.services.context import ServiceContext
+from addin_server.services import directory, enrollments, unsubscribe
+from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.errors import Forbidden
 from addin_server.services.inbound import apply_inbound_message
 from tests.builders import World, make_world
 
@@ -207,3 +209,158 @@ def test_accounts_create_makes_an_admin_key_and_api_key_makes_a_narrower_one(
     assert r.status_code == 403
     missing = _cli(database_url, "accounts", "api-key", "--account-id", "999999", "--role", "admin")
     assert missing.returncode == 2 and "not_found" in missing.stderr
+
+
+def test_undo_of_an_enrollment_that_has_not_ended_says_so(client: Any, services: ServiceContext) -> None:
+    w, e, _ = enrolled(services)
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "oops"})
+    assert r.status_code == 409 and r.json["error"]["code"] == "not_ended"
+    assert "has not ended" in r.json["error"]["message"] and "automatic" not in r.json["error"]["message"]
+    enrollments.pause(services, w.admin, e["id"], until=None)
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "oops"})
+    assert r.status_code == 409 and r.json["error"]["code"] == "not_ended" and "paused" in r.json["error"]["message"]
+
+
+def test_undo_of_an_unsubscribe_says_it_is_the_contacts_own_choice(client: Any, services: ServiceContext) -> None:
+    w, e, _ = enrolled(services)
+    with services.session() as s:
+        token = s.scalars(select(t.SequenceEmail.unsubscribe_token).where(
+            t.SequenceEmail.enrollment_id == int(e["id"]))).one()
+    unsubscribe.unsubscribe(services, token or "", how="one_click")
+    r = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "misclick"})
+    assert r.status_code == 409 and r.json["error"]["code"] == "contact_unsubscribed"
+    assert "own choice" in r.json["error"]["message"] and "since" not in r.json["error"]["message"]
+    assert enrollments.get_enrollment(services, w.admin, e["id"])["status"] == "unenrolled"
+
+
+def test_a_reply_on_the_thread_of_an_undone_enrollment_ends_its_continuation_as_replied(
+        client: Any, services: ServiceContext) -> None:
+    """The thread of the original enrollment belongs to the enrollment that continues it, through
+    every undo of the chain: Jane answering the first email again is a reply, not an email
+    outside the sequence."""
+    w, e, mid = enrolled(services)
+    current = e["id"]
+    for n in (1, 2, 3):
+        raw = render("human_reply.eml", w, mid)  # each delivery has its own provider id
+        result = apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                                       provider_message_id=f"m{n}", message=InboundMessage.from_bytes(raw.encode()))
+        assert [(d["enrollment_id"], d["reason"]) for d in result["decisions"]] == [(current, "replied")], result
+        got = enrollments.get_enrollment(services, w.admin, current)
+        assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+        assert got["evidence"]["sequence_email_message_id"] == mid
+        if n > 1:
+            assert got["evidence"]["continued_by_undo"] is True
+        undone = client.post(f"/api/v1/enrollments/{current}/undo", headers=w.headers, json={"why": "a forward"})
+        assert undone.status_code == 201, undone.json
+        current = undone.json["id"]
+
+
+def test_the_dry_run_of_a_report_copy_after_an_undone_bounce_agrees_with_delivering_it(
+        client: Any, services: ServiceContext) -> None:
+    """After Rita undoes a hard bounce, a copy of that report changes nothing: simulate says so (and
+    that the message was applied before), and delivering the copy does exactly that."""
+    w, e, mid = enrolled(services)
+    raw = render("hard_bounce.eml", w, mid)
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                          provider_message_id="m1", message=InboundMessage.from_bytes(raw.encode()))
+    undone = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "the mailbox works"})
+    assert undone.status_code == 201
+    dry = client.post("/api/v1/inbound/simulate", headers=w.headers,
+                      json={"mailbox": w.rep["mailbox_address"], "raw": raw})
+    assert dry.status_code == 200, dry.json
+    assert dry.json["already_processed"] is True and dry.json["earlier"]["provider_message_id"] == "m1"
+    with services.session() as s:
+        events_before = s.scalar(select(func.count()).select_from(t.EnrollmentEvent))
+    real = apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                                 provider_message_id="m1-copy", message=InboundMessage.from_bytes(raw.encode()))
+    said = [(d["enrollment_id"], d["action"], d["event"]) for d in dry.json["decisions"]]
+    did = [(d["enrollment_id"], d["action"], d["event"]) for d in real["decisions"]]
+    assert said == did == [(undone.json["id"], "nothing", None)]
+    with services.session() as s:
+        assert s.scalar(select(func.count()).select_from(t.EnrollmentEvent)) == events_before
+    assert enrollments.get_enrollment(services, w.admin, undone.json["id"])["status"] == "active"
+
+
+def test_the_dry_run_of_a_message_already_applied_answers_what_was_decided_then(
+        client: Any, services: ServiceContext) -> None:
+    w, _, mid = enrolled(services)
+    raw = render("human_reply.eml", w, mid)
+    applied = apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                                    provider_message_id="m1", message=InboundMessage.from_bytes(raw.encode()))
+    dry = client.post("/api/v1/inbound/simulate", headers=w.headers,
+                      json={"mailbox": w.rep["mailbox_address"], "raw": raw})
+    assert dry.json["already_processed"] is True
+    assert dry.json["earlier"]["decisions"] == applied["decisions"]
+    assert dry.json["decisions"] == [], "the enrollment it ended then is over: a copy ends nothing more"
+
+
+def test_performance_counts_contacts_as_they_are_now_after_an_undone_bounce(
+        client: Any, services: ServiceContext) -> None:
+    """An undone bounce is no bounce any more, a soft bounce after it counts, and the undo's new
+    enrollment is no new enrollment; the event log itself keeps every fact."""
+    w, e, mid = enrolled(services)
+    figures = f"/api/v1/sequences/{w.sequence['id']}/performance"
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="m1",
+                          message=InboundMessage.from_bytes(render("hard_bounce.eml", w, mid).encode()))
+    assert (client.get(figures, headers=w.headers).json["bounces"]) == 1
+    undone = client.post(f"/api/v1/enrollments/{e['id']}/undo", headers=w.headers, json={"why": "the mailbox works"})
+    assert undone.status_code == 201
+    after_undo = client.get(figures, headers=w.headers).json
+    assert (after_undo["bounces"], after_undo["enrolled"], after_undo["undone"], after_undo["active"]) == (0, 1, 1, 1)
+    # A full mailbox, reported about an email Rita wrote by hand: one soft bounce, below the threshold.
+    soft = render("soft_bounce_unquoted.eml", w, mid).replace(
+        "Subject: Undelivered", "In-Reply-To: <by-hand-1@acme.test>\nSubject: Undelivered", 1)
+    result = apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                                   provider_message_id="m2", message=InboundMessage.from_bytes(soft.encode()))
+    assert [(d["enrollment_id"], d["action"]) for d in result["decisions"]] == [(undone.json["id"], "record")]
+    now = client.get(figures, headers=w.headers).json
+    assert (now["bounces"], now["soft_bounces"], now["enrolled"]) == (0, 1, 1)
+    with services.session() as s:  # the log keeps both enrollments' facts
+        assert s.scalar(select(func.count()).select_from(t.EnrollmentEvent).where(
+            t.EnrollmentEvent.type == "bounced")) == 2
+
+
+def test_soft_bounces_after_an_enrollment_ended_count_on_the_address_for_the_next_one(
+        client: Any, services: ServiceContext) -> None:
+    w, _, mid = enrolled(services)
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="r",
+                          message=InboundMessage.from_bytes(render("human_reply.eml", w, mid).encode()))
+    soft = render("soft_bounce_unquoted.eml", w, mid).replace(
+        "Subject: Undelivered", f"In-Reply-To: {mid}\nSubject: Undelivered", 1)
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="s",
+                          message=InboundMessage.from_bytes(soft.encode()))
+    with services.session() as s:
+        row = s.scalars(select(t.ContactAddress).where(t.ContactAddress.address == w.contact["email"])).one()
+        assert (row.soft_bounces, row.bounced) == (1, False)
+
+
+def test_a_hard_bounce_after_the_enrollment_ended_can_be_cleared_by_an_admin(
+        client: Any, services: ServiceContext) -> None:
+    """No undo reaches a bounce that ended nothing: an admin clears the address, a rep may not."""
+    w, _, mid = enrolled(services)
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="r",
+                          message=InboundMessage.from_bytes(render("human_reply.eml", w, mid).encode()))
+    raw = render("hard_bounce.eml", w, mid).encode()
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"], provider_message_id="h",
+                          message=InboundMessage.from_bytes(raw))
+    assert directory.get_contact(services, w.admin, w.contact["id"])["bounced"] is True
+    path = f"/api/v1/contacts/{w.contact['id']}/addresses/{w.contact['email']}/clear-bounce"
+    rep = Principal(account_id=w.admin.account_id, label="user:rita", user_id=int(w.rep["id"]), role="user")
+    with pytest.raises(Forbidden):
+        directory.clear_bounce(services, rep, w.contact["id"], w.contact["email"])
+    other = make_world(services, name="Other", domain="other.test")
+    assert client.post(path, headers=other.headers).status_code == 404, "another account's contact is none"
+    assert client.post(f"/api/v1/contacts/{w.contact['id']}/addresses/nobody@x.test/clear-bounce",
+                       headers=w.headers).status_code == 404
+    assert client.post(f"/api/v1/contacts/{w.contact['id']}/addresses/not-an-address/clear-bounce",
+                       headers=w.headers).status_code == 422
+    cleared = client.post(path, headers=w.headers)
+    assert cleared.status_code == 200, cleared.json
+    assert cleared.json["bounced"] is False
+    again = enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=w.contact["id"],
+                               sender_user_id=w.rep["id"])
+    assert again["status"] == "active"
+    # A copy of the same report changes nothing: it was counted once already.
+    apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
+                          provider_message_id="h-copy", message=InboundMessage.from_bytes(raw))
+    assert enrollments.get_enrollment(services, w.admin, again["id"])["status"] == "active"

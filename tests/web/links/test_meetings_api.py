@@ -43,3 +43,21 @@ def test_refused_meetings(client: Any, world: World, body: dict[str, Any], statu
 def test_the_api_document_lists_the_meetings_endpoint(client: Any) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
     assert "post" in doc["paths"]["/meetings"]
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param({"end_time": "2026-02-20T14:00:00Z"}, id="a meeting that ends before it starts is refused"),
+    pytest.param({"start_time": "0001-01-01T00:00:00Z"}, id="a meeting in the year 0001 is refused"),
+    pytest.param({"start_time": "9999-12-31T10:00:00Z"}, id="a meeting in the year 9999 is refused"),
+    pytest.param({"start_time": "2016-01-01T10:00:00Z"}, id="a meeting more than ten years ago is refused"),
+    pytest.param({"start_time": "2029-01-01T10:00:00Z"}, id="a meeting more than two years ahead is refused"),
+])
+def test_impossible_meeting_times_are_refused_and_end_nothing(client: Any, world: World,
+                                                               body: dict[str, Any]) -> None:
+    e = enroll_over_api(client, world)
+    base = {"contact_id": world.contact["id"], "logged_by_user_id": world.rep["id"],
+            "start_time": "2026-02-20T15:00:00Z"}
+    answer = client.post("/api/v1/meetings", headers=world.headers, json={**base, **body})
+    assert answer.status_code == 422, answer.get_json()
+    got = client.get(f"/api/v1/enrollments/{e['id']}", headers=world.headers).get_json()
+    assert got["status"] == "active" and "meeting_booked" not in [ev["type"] for ev in got["events"]]
