@@ -197,16 +197,22 @@ def update_automation(
 def change_automation(
     ctx: ServiceContext, principal: Principal, sequence_id: str, *, on_reply: str, on_meeting: str,
     pause_on_out_of_office: bool, save_as_new: bool = False, new_name: str | None = None,
+    unenroll_same_company: bool | None = None,
 ) -> dict[str, Any]:
     """The API's automation settings: changing what a reply or a meeting does is the custom-trigger
-    beta's, as on the Automation tab; the out-of-office option is not."""
+    beta's, as on the Automation tab; the out-of-office option and the same-company checkbox are not."""
     on_reply, on_meeting = _check_scope(on_reply, "on_reply"), _check_scope(on_meeting, "on_meeting")
     with ctx.session() as s:
         seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        if not save_as_new:
+            # Who may change this sequence is answered before what the account has joined.
+            authorize(principal, Action.AUTOMATION, [seq.owner_user_id],
+                      message="only the sequence's owner or an admin can change this sequence; "
+                              "save it as a new sequence instead")
         account = s.get_one(t.Account, principal.account_id)
         if (on_reply, on_meeting) != (seq.on_reply, seq.on_meeting) and not account.custom_triggers_beta:
             raise Forbidden("automation triggers are part of the custom-trigger beta, which this account has "
                             "not joined", code="beta_required")
     return update_automation(ctx, principal, sequence_id, on_reply=on_reply, on_meeting=on_meeting,
                              pause_on_out_of_office=pause_on_out_of_office, save_as_new=save_as_new,
-                             new_name=new_name)
+                             new_name=new_name, unenroll_same_company=unenroll_same_company)

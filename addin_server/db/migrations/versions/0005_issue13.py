@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'issue13'
-down_revision = '0004'
+down_revision = 'issue14b'
 branch_labels = None
 depends_on = None
 
