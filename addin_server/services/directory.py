@@ -238,6 +238,7 @@ def update_contact(ctx: ServiceContext, principal: Principal, contact_id: str, *
                    changes: dict[str, Any]) -> dict[str, Any]:
     """Change a contact's name or company (the fields sequence emails merge). Only the keys given
     change; a company_id of None clears the company."""
+    authorize(principal, Action.CREATE_DIRECTORY, own(principal))
     with ctx.session() as s:
         contact = owned(s, t.Contact, contact_id, principal, "contact")
         for name in ("first_name", "last_name"):
