@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, Surface, UnenrollReason
@@ -34,7 +34,7 @@ from addin_server.domain.permissions import (
     allows,
     may_grant,
 )
-from addin_server.services import accounts, directory, enrollments, web_sessions
+from addin_server.services import accounts, directory, enrollments, outgoing_webhooks, web_sessions
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.identity import principal_for_user
 from addin_server.web.api import spec
@@ -117,6 +117,9 @@ API_OPS: list[Op] = [
     Op("GET", "/account", Action.READ, names_a=False),
     Op("PATCH", "/account/settings", Action.ACCOUNT_SETTINGS, {"soft_bounce_threshold": 5}, "settings",
        names_a=False),
+    Op("PATCH", "/account/settings", Action.ACCOUNT_SETTINGS, {"unenroll_same_company": True},
+       "same-company default of new sequences", names_a=False),
+    Op("GET", "/me/mailbox", Action.READ, names_a=False),
     Op("PATCH", "/account/settings", Action.BETA_OPT_IN, {"custom_triggers_beta": False}, "beta opt-out",
        names_a=False),
     Op("POST", "/api-keys", Action.MANAGE_API_KEYS, {"name": "crm", "role": "read_only"}, "read_only key",
@@ -145,12 +148,16 @@ API_OPS: list[Op] = [
     Op("POST", "/contacts", Action.CREATE_DIRECTORY, {"email": "new.person@globex-acme.test",
                                                       "company_id": "{company_id}"}),
     Op("GET", "/contacts/{contact_id}", Action.READ),
+    Op("PATCH", "/contacts/{contact_id}", Action.CREATE_DIRECTORY, {"first_name": "Rina"}, "fix a merge field"),
     Op("POST", "/sequences", Action.CREATE_SEQUENCE, {"name": "Rita's second", "owner_user_id": "{user_id}",
                                                       "steps": _STEPS}),
     Op("GET", "/sequences", Action.READ, names_a=False),
     Op("GET", "/sequences/{sequence_id}", Action.READ),
     Op("PUT", "/sequences/{sequence_id}/automation", Action.AUTOMATION, {"on_reply": "off"},
        "on another rep's sequence"),
+    Op("PUT", "/sequences/{sequence_id}/automation", Action.AUTOMATION,
+       {"on_reply": "company", "on_meeting": "company", "pause_on_out_of_office": True,
+        "unenroll_same_company": True}, "same-company checkbox, triggers unchanged"),
     Op("GET", "/sequences/{sequence_id}/performance", Action.READ),
     Op("POST", "/sequences/{sequence_id}/unenroll", Action.BULK_UNENROLL, {"enrollment_ids": ["{enrollment_id}"]}),
     Op("POST", "/enrollments", Action.ENROLL, {"sequence_id": "{sequence_id}", "contact_id": "{fresh_contact_id}",
@@ -171,6 +178,17 @@ API_OPS: list[Op] = [
        "undo on another rep's enrollment", target={"enrollment_id": "automatic_id"}),
     Op("POST", "/inbound/simulate", Action.SIMULATE, {"mailbox": "{mailbox}", "raw": _RAW},
        "dry-run another rep's mailbox"),
+    # Outgoing webhooks: account-wide, so whose object it is does not matter; a rep manages none.
+    Op("POST", "/webhook-endpoints", Action.MANAGE_WEBHOOKS,
+       {"url": "https://hooks.crm-acme.test/in", "events": ["enrollment.unenrolled"]}, names_a=False),
+    Op("GET", "/webhook-endpoints", Action.MANAGE_WEBHOOKS, names_a=False, changes=False),
+    Op("GET", "/webhook-endpoints/{endpoint_id}", Action.MANAGE_WEBHOOKS, changes=False),
+    Op("DELETE", "/webhook-endpoints/{endpoint_id}", Action.MANAGE_WEBHOOKS),
+    Op("POST", "/webhook-endpoints/{endpoint_id}/rotate-secret", Action.MANAGE_WEBHOOKS, {}),
+    Op("POST", "/webhook-endpoints/{endpoint_id}/enable", Action.MANAGE_WEBHOOKS, {},
+       target={"endpoint_id": "disabled_endpoint_id"}),
+    Op("GET", "/webhook-endpoints/{endpoint_id}/deliveries", Action.MANAGE_WEBHOOKS, changes=False),
+    Op("POST", "/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry", Action.MANAGE_WEBHOOKS, {}),
 ]
 
 # --- the rows: web app (state-changing routes) and Gmail add-on actions -------------------------
@@ -181,6 +199,9 @@ APP_OPS: list[Op] = [
        {"enrollment_id": "{enrollment_id}", "surface": "bulk"}),
     Op("POST", "/app/sequences/<sequence_id>/automation", Action.AUTOMATION,
        {"action": "save", "on_meeting_enabled": "on", "on_meeting_scope": "company"}),
+    Op("POST", "/app/sequences/<sequence_id>/same-company", Action.AUTOMATION, {"unenroll_same_company": "on"}),
+    Op("POST", "/app/contacts/<contact_id>/resume", Action.PAUSE_RESUME, {"enrollment_id": "{paused_id}"},
+       "resume a held step", target={"contact_id": "paused_contact_id"}),
     Op("POST", "/app/settings", Action.ACCOUNT_SETTINGS, {"unenroll_same_company": "on", "soft_bounce_threshold": "3"},
        names_a=False),
     Op("POST", "/app/settings/beta", Action.BETA_OPT_IN, {}, "leave the beta", names_a=False),
@@ -189,6 +210,13 @@ APP_OPS: list[Op] = [
        changes=False),
     Op("POST", "/app/settings/mailbox/outlook/connect", Action.MAILBOX_CONNECTION, {}, names_a=False,
        self_owned=True, changes=False),
+    Op("POST", "/app/settings/webhooks", Action.MANAGE_WEBHOOKS,
+       {"url": "https://hooks.crm-acme.test/in", "events": ["enrollment.unenrolled"]}, names_a=False),
+    Op("POST", "/app/settings/webhooks/<endpoint_id>/rotate", Action.MANAGE_WEBHOOKS, {}),
+    Op("POST", "/app/settings/webhooks/<endpoint_id>/enable", Action.MANAGE_WEBHOOKS, {},
+       target={"endpoint_id": "disabled_endpoint_id"}),
+    Op("POST", "/app/settings/webhooks/<endpoint_id>/delete", Action.MANAGE_WEBHOOKS, {}),
+    Op("POST", "/app/settings/webhooks/<endpoint_id>/deliveries/<delivery_id>/retry", Action.MANAGE_WEBHOOKS, {}),
 ]
 # Routes that are authentication itself (their credential is the check: tests/security/test_credentials_refused).
 APP_AUTHENTICATION = {"/app/sign-in/google", "/app/sign-in/microsoft", "/app/sign-in/demo", "/app/sign-out"}
@@ -262,6 +290,11 @@ def matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
     paused_contact = directory.create_contact(services, a.admin, email="pia@globex-acme.test", first_name="Pia")
     enroll = lambda contact: enrollments.enroll(  # noqa: E731 - Rita enrolls from her own mailbox
         services, a.admin, sequence_id=a.sequence["id"], contact_id=contact["id"], sender_user_id=a.rep["id"])
+    # Webhook endpoints exist before the enrollments change, so those changes are announced to them.
+    endpoint = outgoing_webhooks.create_endpoint(services, a.admin, url="https://hooks.crm-acme.test/in",
+                                                 events=["enrollment.paused", "enrollment.unenrolled"])
+    disabled = outgoing_webhooks.create_endpoint(services, a.admin, url="https://hooks.crm-acme.test/old",
+                                                 events=["enrollment.paused", "enrollment.unenrolled"])
     active = enroll(a.contact)
     paused = enroll(paused_contact)
     enrollments.pause(services, a.admin, paused["id"], until=None)
@@ -269,6 +302,16 @@ def matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
     with services.session() as s:
         enrollments.end_enrollment(s, int(automatic["id"]), EndOfEnrollment(
             UnenrollReason.REPLIED, Surface.AUTOMATIC, "system", {"rule": "replied"}), services.now())
+    outgoing_webhooks.publish_pending_events(services)
+    with services.session() as s:
+        s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.id == int(disabled["id"]))
+                  .values(status="disabled", disabled_at=services.now(), disabled_reason="failing for a day"))
+        # A delivery that gave up: retrying it is a change.
+        delivery = s.scalars(select(t.WebhookDelivery).where(t.WebhookDelivery.endpoint_id == int(endpoint["id"]))
+                             .order_by(t.WebhookDelivery.id)).first()
+        assert delivery is not None
+        delivery.status = "failed"
+        delivery_id = str(delivery.id)
     with services.session() as s:
         admin_row = s.get_one(t.User, sa.user_id)
         admin_view = {"id": str(admin_row.id), "email": admin_row.email}
@@ -281,7 +324,9 @@ def matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
     ids = {"company_id": a.company["id"], "user_id": a.rep["id"], "other_id": a.other_rep["id"],
            "second_super_admin_id": sam["id"], "contact_id": a.contact["id"], "contact_email": a.contact["email"],
            "fresh_contact_id": fresh["id"], "sequence_id": a.sequence["id"], "enrollment_id": active["id"],
-           "paused_id": paused["id"], "automatic_id": automatic["id"], "mailbox": a.rep["mailbox_address"]}
+           "paused_id": paused["id"], "automatic_id": automatic["id"], "mailbox": a.rep["mailbox_address"],
+           "paused_contact_id": paused_contact["id"], "endpoint_id": endpoint["id"],
+           "disabled_endpoint_id": disabled["id"], "delivery_id": delivery_id}
     return Matrix(client, services, creds, a, b, people, keys, ids)
 
 
