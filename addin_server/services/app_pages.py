@@ -436,10 +436,11 @@ def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any
 
 
 def _mailbox_state(user: t.User, status: dict[str, Any]) -> dict[str, Any]:
-    """Connected (a grant is held and works), disconnected (a grant was revoked) or never connected."""
+    """Connected (a grant is held and works), disconnected (a grant was held and the provider now
+    refuses it) or never connected (an invitation: no consent yet), which is offered Connect."""
     if status.get("connected"):
         state = "connected"
-    elif not user.mailbox_connected or status.get("watch_status") == "disconnected":
+    elif status.get("watch_status") == "disconnected" or user.refresh_token_encrypted or user.ms_tid:
         state = "disconnected"
     else:
         state = "not_connected"
