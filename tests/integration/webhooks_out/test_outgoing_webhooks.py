@@ -286,7 +286,7 @@ def test_the_secret_is_stored_encrypted(services: ServiceContext, world: World, 
 def test_only_admins_and_api_keys_manage_endpoints(services: ServiceContext, world: World,
                                                    receiver: WebhookReceiver) -> None:
     made = subscribe(services, world, receiver)
-    rep = Principal(account_id=world.account_id, label="user:rita", user_id=int(world.rep["id"]), is_admin=False)
+    rep = Principal(account_id=world.account_id, label="user:rita", user_id=int(world.rep["id"]), role="user")
     calls = [
         lambda: outgoing_webhooks.create_endpoint(services, rep, url=receiver.url, events=ALL_EVENTS),
         lambda: outgoing_webhooks.list_endpoints(services, rep),
