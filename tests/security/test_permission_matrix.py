@@ -553,3 +553,49 @@ def test_a_read_only_key_cannot_even_replay_an_unenrollment_that_already_happene
     assert r.status_code == 403
     r = m.client.post(f"/api/v1/enrollments/{ended}/unenroll", headers=m.bearer(KEY_INTEGRATION), json={})
     assert (r.status_code, r.get_json()["end_reason"]) == (200, "replied")  # the outcome, unchanged
+
+
+# --- an outside tester's findings against main, as named outcomes ----------------------------------
+
+
+def test_outside_finding_a_a_reps_outlook_token_cannot_retune_another_reps_sequence(matrix: Matrix) -> None:
+    m, otto = matrix, matrix.bearer(OTHER_REP)
+    m.client.get("/api/v1/account", headers=otto)
+    before = _rows_of_a(m.services, m.a.account_id)
+    for body in ({"on_reply": "off"}, {"on_reply": "company", "on_meeting": "company", "pause_on_out_of_office": False,
+                                      "unenroll_same_company": True}):
+        r = m.client.put(f"/api/v1/sequences/{m.ids['sequence_id']}/automation", headers=otto, json=body)
+        assert r.status_code == 403, (body, r.get_json())
+        assert r.get_json()["error"]["code"] != "beta_required", "who may change it is answered first"
+    assert _rows_of_a(m.services, m.a.account_id) == before
+    r = m.client.put(f"/api/v1/sequences/{m.ids['sequence_id']}/automation", headers=m.bearer(OWNER_REP),
+                     json={"on_reply": "company", "on_meeting": "company", "pause_on_out_of_office": False,
+                           "unenroll_same_company": True})
+    assert r.status_code == 200 and r.get_json()["automation"]["unenroll_same_company"] is True
+
+
+def test_outside_finding_b_a_reps_token_cannot_undo_another_reps_automatic_ending(matrix: Matrix) -> None:
+    m, otto = matrix, matrix.bearer(OTHER_REP)
+    m.client.get("/api/v1/account", headers=otto)
+    r = m.client.post(f"/api/v1/enrollments/{m.ids['automatic_id']}/undo", headers=otto, json={"why": "mine now"})
+    assert r.status_code == 403
+    ended = enrollments.get_enrollment(m.services, m.a.admin, m.ids["automatic_id"])
+    assert (ended["status"], ended["end_reason"]) == ("unenrolled", "replied")
+    r = m.client.post(f"/api/v1/enrollments/{m.ids['automatic_id']}/undo", headers=m.bearer(OWNER_REP),
+                      json={"why": "that was an auto-reply"})
+    # Undo enrolls the contact again where it stopped: a new enrollment, owned as the old one was.
+    assert r.status_code == 201 and r.get_json()["status"] == "active"
+    assert r.get_json()["contact_id"] == ended["contact_id"] and r.get_json()["id"] != m.ids["automatic_id"]
+
+
+def test_the_contact_list_is_every_persons_read_and_shows_only_their_own_account(matrix: Matrix) -> None:
+    m = matrix
+    for who in (SUPER_ADMIN, ADMIN, OWNER_REP, OTHER_REP, FOREIGN_REP):
+        _web_sign_in(m, who)
+        page = m.client.get("/app/contacts")
+        assert page.status_code == 200, who
+        assert (m.a.contact["email"] in page.get_data(as_text=True)) is (who not in FOREIGN), who
+    with m.client.session_transaction() as session:
+        session.clear()
+    r = m.client.get("/app/contacts", headers=m.bearer(KEY_ADMIN))
+    assert r.status_code == 302 and r.headers["Location"].startswith("/app/sign-in")
