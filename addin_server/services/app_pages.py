@@ -370,15 +370,16 @@ def save_automation(
         if value not in {a.value for a in AutomationScope}:
             raise Invalid(f"{field} must be one of {', '.join(AutomationScope)}")
     with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        if not save_as_new:
+            # Who may change this sequence is answered before what the account has joined, as in the API.
+            authorize(principal, Action.AUTOMATION, [seq.owner_user_id],
+                      message="only the sequence's owner or an admin can change this sequence; "
+                              "save it as a new sequence instead")
         account = s.get_one(t.Account, principal.account_id)
         if not account.custom_triggers_beta:
             raise Forbidden("automation triggers are part of the custom-trigger beta, which this account has "
                             "not joined", code="beta_required")
-        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
-        if not save_as_new:
-            authorize(principal, Action.AUTOMATION, [seq.owner_user_id],
-                      message="only the sequence's owner or an admin can change this sequence; "
-                              "save it as a new sequence instead")
         pause = seq.pause_on_out_of_office
         # A copy made by a rep who may not edit the original belongs to that rep, so they can edit it.
         copy_owner = seq.owner_user_id if may_edit_sequence(principal, seq) else principal.user_id
