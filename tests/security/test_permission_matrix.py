@@ -599,3 +599,14 @@ def test_the_contact_list_is_every_persons_read_and_shows_only_their_own_account
         session.clear()
     r = m.client.get("/app/contacts", headers=m.bearer(KEY_ADMIN))
     assert r.status_code == 302 and r.headers["Location"].startswith("/app/sign-in")
+
+
+@pytest.mark.parametrize("contact_id", ["abc", "99999999999999999999999", "0", "-1"])
+def test_resuming_a_contact_that_is_no_id_is_a_404_and_changes_nothing(matrix: Matrix, contact_id: str) -> None:
+    m = matrix
+    _web_sign_in(m, OWNER_REP)
+    before = _rows_of_a(m.services, m.a.account_id)
+    r = m.client.post(f"/app/contacts/{contact_id}/resume",
+                      data={"enrollment_id": m.ids["paused_id"], "csrf_token": _csrf(m)})
+    assert r.status_code == 404
+    assert _rows_of_a(m.services, m.a.account_id) == before
