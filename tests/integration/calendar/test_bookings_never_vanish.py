@@ -25,7 +25,7 @@ def _book(world: CalendarWorld, rep: dict[str, Any], *, email: str = "pat@exampl
 
 
 def _as_rep(world: CalendarWorld, rep: dict[str, Any]) -> Principal:
-    return Principal(account_id=world.admin.account_id, label="rep", user_id=int(rep["id"]), is_admin=False)
+    return Principal(account_id=world.admin.account_id, label="rep", user_id=int(rep["id"]), role="user")
 
 
 def test_a_rep_with_a_connected_calendar_gets_the_booking_in_the_calendar(world: CalendarWorld) -> None:

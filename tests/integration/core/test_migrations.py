@@ -34,7 +34,7 @@ def test_existing_sequences_take_their_accounts_same_company_setting(services: S
     made = {}
     for name, on in (("On", True), ("Off", False)):
         account = accounts.create_account(services, name=name, plan="enterprise", admin_email=f"admin@{name}.test")
-        admin = Principal(account_id=account.account_id, label="test", is_admin=True)
+        admin = Principal(account_id=account.account_id, label="test", role="admin", kind="api_key")
         rep = create_user(services, admin, email=f"rep@{name}.test", name="Rep", role="user",
                           mailbox_provider="gmail", mailbox_address=f"rep@{name}.test")
         accounts.update_account_settings(services, admin, unenroll_same_company=on)

@@ -266,7 +266,7 @@ def test_the_demos_out_of_office_pause_is_still_paused_when_the_demo_starts(serv
 
 
 def _demo_admin(services: ServiceContext, account_id: int) -> Principal:
-    return Principal(account_id=account_id, label="test", is_admin=True)
+    return Principal(account_id=account_id, label="test", role="admin", kind="api_key")
 
 
 def test_the_demo_banner_names_the_real_instance_path(tmp_path: Path) -> None:
