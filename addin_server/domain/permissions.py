@@ -68,7 +68,7 @@ class ApiKeyRole(StrEnum):
 ACTION_MEANING: dict[Action, str] = {
     Action.READ: "read and list the account's companies, users, contacts, sequences, enrollments, "
                  "performance; recipient lookup; mailbox status",
-    Action.CREATE_DIRECTORY: "create companies and contacts",
+    Action.CREATE_DIRECTORY: "create companies and contacts; change a contact's name or company",
     Action.CREATE_SEQUENCE: "create a sequence (a rep: owned by themselves)",
     Action.ENROLL: "enroll a contact (a rep: sending from and enrolled by themselves)",
     Action.UNENROLL: "unenroll one enrollment by hand (a rep: one they enrolled, send, or whose sequence they own)",

@@ -32,7 +32,7 @@ from addin_server.services.enrollments import OPEN, can_unenroll, held_from_even
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.identity import principal_for_user
 from addin_server.services.meetings import booking_page_url
-from addin_server.services.permissions import may
+from addin_server.services.permissions import authorize, may, own
 from addin_server.services.sequences import load_steps, merge_fields_view
 
 STEP_TYPE_WORDS = {"automated_email": "Automated email", "manual_email": "Manual email", "call": "Call",
@@ -228,6 +228,7 @@ def contact_list(ctx: ServiceContext, principal: Principal, *, query: str = "", 
     """The account's contacts by name, each with its current enrollment, searched by name, any of
     its addresses or its company's name (every word must match somewhere), a page at a time.
     A page past the last one shows the last one."""
+    authorize(principal, Action.READ, own(principal))
     words = clean_search(query).split(" ") if clean_search(query) else []
     account = principal.account_id
     full_name = folded(t.Contact.first_name + literal(" ") + t.Contact.last_name)
@@ -383,14 +384,16 @@ def save_automation(
         if value not in {a.value for a in AutomationScope}:
             raise Invalid(f"{field} must be one of {', '.join(AutomationScope)}")
     with ctx.session() as s:
+        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        if not save_as_new:
+            # Who may change this sequence is answered before what the account has joined, as in the API.
+            authorize(principal, Action.AUTOMATION, [seq.owner_user_id],
+                      message="only the sequence's owner or an admin can change this sequence; "
+                              "save it as a new sequence instead")
         account = s.get_one(t.Account, principal.account_id)
         if not account.custom_triggers_beta:
             raise Forbidden("automation triggers are part of the custom-trigger beta, which this account has "
                             "not joined", code="beta_required")
-        seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
-        if not save_as_new and not may_edit_sequence(principal, seq):
-            raise Forbidden("only the sequence's owner or a super admin can change this sequence; "
-                            "save it as a new sequence instead")
         pause = seq.pause_on_out_of_office
         # A copy made by a rep who may not edit the original belongs to that rep, so they can edit it.
         copy_owner = seq.owner_user_id if may_edit_sequence(principal, seq) else principal.user_id
@@ -401,11 +404,11 @@ def save_automation(
 
 
 def save_same_company(ctx: ServiceContext, principal: Principal, sequence_id: str, *, on: bool) -> dict[str, Any]:
-    """The sequence page's "unenroll contacts from the same company" checkbox (its owner or a super admin)."""
+    """The sequence page's "unenroll contacts from the same company" checkbox (its owner or an admin)."""
     with ctx.session() as s:
         seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
-        if not may_edit_sequence(principal, seq):
-            raise Forbidden("only the sequence's owner or a super admin can change this sequence")
+        authorize(principal, Action.AUTOMATION, [seq.owner_user_id],
+                  message="only the sequence's owner or an admin can change this sequence")
         current = (seq.on_reply, seq.on_meeting, seq.pause_on_out_of_office)
     return sequences.update_automation(ctx, principal, sequence_id, on_reply=current[0], on_meeting=current[1],
                                        pause_on_out_of_office=current[2], unenroll_same_company=on)
@@ -448,10 +451,11 @@ def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any
 
 
 def _mailbox_state(user: t.User, status: dict[str, Any]) -> dict[str, Any]:
-    """Connected (a grant is held and works), disconnected (a grant was revoked) or never connected."""
+    """Connected (a grant is held and works), disconnected (a grant was held and the provider now
+    refuses it) or never connected (an invitation: no consent yet), which is offered Connect."""
     if status.get("connected"):
         state = "connected"
-    elif not user.mailbox_connected or status.get("watch_status") == "disconnected":
+    elif status.get("watch_status") == "disconnected" or user.refresh_token_encrypted or user.ms_tid:
         state = "disconnected"
     else:
         state = "not_connected"
@@ -478,8 +482,8 @@ def save_settings(
             company = same_company.get(seq_id, seq.unenroll_same_company)
             if (seq.pause_on_out_of_office, seq.unenroll_same_company) == (pause, company):
                 continue
-            if not may_edit_sequence(principal, seq):
-                raise Forbidden(f"only the owner of '{seq.name}' or a super admin can change its settings")
+            authorize(principal, Action.AUTOMATION, [seq.owner_user_id],
+                      message=f"only the owner of '{seq.name}' or an admin can change its settings")
             changed.append((str(seq.id), seq.on_reply, seq.on_meeting, pause, company))
     accounts.update_account_settings(
         ctx, principal, unenroll_same_company=unenroll_same_company if default_changed else None,

@@ -93,8 +93,15 @@ def user_view(user: t.User, aliases: list[str]) -> dict[str, Any]:
     return {
         "id": str(user.id), "email": user.email, "name": user.name, "role": user.role,
         "mailbox_provider": user.mailbox_provider, "mailbox_address": user.mailbox_address,
-        "mailbox_aliases": aliases, "mailbox_connected": user.mailbox_connected,
+        "mailbox_aliases": aliases, "mailbox_connected": mailbox_connected(user),
     }
+
+
+def mailbox_connected(user: t.User) -> bool:
+    """True only while a grant the rep consented to is held and the provider has not refused it:
+    Gmail's refresh token, or the Microsoft tenant's consent (the tenant id it came back with)."""
+    held = user.ms_tid if user.mailbox_provider == MailboxProvider.OUTLOOK.value else user.refresh_token_encrypted
+    return bool(held) and user.mailbox_connected
 
 
 def create_user(
@@ -260,6 +267,7 @@ def update_contact(ctx: ServiceContext, principal: Principal, contact_id: str, *
                    changes: dict[str, Any]) -> dict[str, Any]:
     """Change a contact's name or company (the fields sequence emails merge). Only the keys given
     change; a company_id of None clears the company."""
+    authorize(principal, Action.CREATE_DIRECTORY, own(principal))
     with ctx.session() as s:
         contact = owned(s, t.Contact, contact_id, principal, "contact")
         for name in ("first_name", "last_name"):

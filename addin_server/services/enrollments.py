@@ -202,6 +202,7 @@ def sender_not_ready(ctx: ServiceContext, s: Session, user: t.User) -> str | Non
 
 def own_mailbox_notice(ctx: ServiceContext, principal: Principal) -> str | None:
     """For a rep (not an API key): the connect hint when their own mailbox cannot send now."""
+    authorize(principal, Action.READ, own(principal))
     if principal.user_id is None:
         return None
     with ctx.session() as s:

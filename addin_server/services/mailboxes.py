@@ -126,6 +126,9 @@ def mark_disconnected(ctx: ServiceContext, user_id: int, reason: str) -> None:
             return
         user.mailbox_connected = False
         watch = s.scalar(select(t.MailboxWatch).where(t.MailboxWatch.user_id == user_id))
+        if watch is None and user.mailbox_address:
+            # The row keeps why: Settings says Disconnected and offers Reconnect, not "never connected".
+            watch = watch_row(s, user)
         if watch is not None:
             watch.status, watch.last_error = "disconnected", reason[:500]
 

@@ -282,12 +282,25 @@ def process_notification(ctx: ServiceContext, notification_id: int) -> str:
         else:
             raise ValueError(f"no handler for {provider} notifications")
     except (MailboxNotConnected, GrantRevoked, GraphGrantRevoked) as exc:
+        if isinstance(exc, GrantRevoked | GraphGrantRevoked):
+            _refused_grant(ctx, address, str(exc))
         # Not the notification's fault: it waits for the rep to reconnect, without using up retries.
         return _park(ctx, notification_id, f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - recorded on the notification, retried with backoff
         log.warning("notification %s failed: %s: %s", notification_id, type(exc).__name__, str(exc)[:300])
         return _finish(ctx, notification_id, f"{type(exc).__name__}: {exc}")
     return _finish(ctx, notification_id, None)
+
+
+def _refused_grant(ctx: ServiceContext, address: str | None, reason: str) -> None:
+    """The provider refused the rep's grant: the mailbox shows as disconnected, with Reconnect offered."""
+    if not address:
+        return
+    with ctx.sessions() as s:
+        user = find_mailbox_user(s, address)
+        user_id = user.id if user is not None else None
+    if user_id is not None:
+        mark_disconnected(ctx, user_id, reason)
 
 
 # --- calendars (services/calendars) ----------------------------------------------------------

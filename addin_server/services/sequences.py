@@ -204,6 +204,11 @@ def change_automation(
     on_reply, on_meeting = _check_scope(on_reply, "on_reply"), _check_scope(on_meeting, "on_meeting")
     with ctx.session() as s:
         seq = owned(s, t.Sequence, sequence_id, principal, "sequence")
+        if not save_as_new:
+            # Who may change this sequence is answered before what the account has joined.
+            authorize(principal, Action.AUTOMATION, [seq.owner_user_id],
+                      message="only the sequence's owner or an admin can change this sequence; "
+                              "save it as a new sequence instead")
         account = s.get_one(t.Account, principal.account_id)
         if (on_reply, on_meeting) != (seq.on_reply, seq.on_meeting) and not account.custom_triggers_beta:
             raise Forbidden("automation triggers are part of the custom-trigger beta, which this account has "

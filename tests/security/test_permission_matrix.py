@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, Surface, UnenrollReason
@@ -34,7 +34,7 @@ from addin_server.domain.permissions import (
     allows,
     may_grant,
 )
-from addin_server.services import accounts, directory, enrollments, web_sessions
+from addin_server.services import accounts, directory, enrollments, outgoing_webhooks, web_sessions
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.identity import principal_for_user
 from addin_server.web.api import spec
@@ -117,6 +117,9 @@ API_OPS: list[Op] = [
     Op("GET", "/account", Action.READ, names_a=False),
     Op("PATCH", "/account/settings", Action.ACCOUNT_SETTINGS, {"soft_bounce_threshold": 5}, "settings",
        names_a=False),
+    Op("PATCH", "/account/settings", Action.ACCOUNT_SETTINGS, {"unenroll_same_company": True},
+       "same-company default of new sequences", names_a=False),
+    Op("GET", "/me/mailbox", Action.READ, names_a=False),
     Op("PATCH", "/account/settings", Action.BETA_OPT_IN, {"custom_triggers_beta": False}, "beta opt-out",
        names_a=False),
     Op("POST", "/api-keys", Action.MANAGE_API_KEYS, {"name": "crm", "role": "read_only"}, "read_only key",
@@ -145,12 +148,18 @@ API_OPS: list[Op] = [
     Op("POST", "/contacts", Action.CREATE_DIRECTORY, {"email": "new.person@globex-acme.test",
                                                       "company_id": "{company_id}"}),
     Op("GET", "/contacts/{contact_id}", Action.READ),
+    Op("PATCH", "/contacts/{contact_id}", Action.CREATE_DIRECTORY, {"first_name": "Rina"}, "fix a merge field"),
+    Op("POST", "/contacts/{contact_id}/addresses/{address}/clear-bounce", Action.CLEAR_BOUNCE, {},
+       "a bounce no undo reaches", target={"contact_id": "bounced_contact_id", "address": "bounced_email"}),
     Op("POST", "/sequences", Action.CREATE_SEQUENCE, {"name": "Rita's second", "owner_user_id": "{user_id}",
                                                       "steps": _STEPS}),
     Op("GET", "/sequences", Action.READ, names_a=False),
     Op("GET", "/sequences/{sequence_id}", Action.READ),
     Op("PUT", "/sequences/{sequence_id}/automation", Action.AUTOMATION, {"on_reply": "off"},
        "on another rep's sequence"),
+    Op("PUT", "/sequences/{sequence_id}/automation", Action.AUTOMATION,
+       {"on_reply": "company", "on_meeting": "company", "pause_on_out_of_office": True,
+        "unenroll_same_company": True}, "same-company checkbox, triggers unchanged"),
     Op("GET", "/sequences/{sequence_id}/performance", Action.READ),
     Op("POST", "/sequences/{sequence_id}/unenroll", Action.BULK_UNENROLL, {"enrollment_ids": ["{enrollment_id}"]}),
     Op("POST", "/enrollments", Action.ENROLL, {"sequence_id": "{sequence_id}", "contact_id": "{fresh_contact_id}",
@@ -171,6 +180,17 @@ API_OPS: list[Op] = [
        "undo on another rep's enrollment", target={"enrollment_id": "automatic_id"}),
     Op("POST", "/inbound/simulate", Action.SIMULATE, {"mailbox": "{mailbox}", "raw": _RAW},
        "dry-run another rep's mailbox"),
+    # Outgoing webhooks: account-wide, so whose object it is does not matter; a rep manages none.
+    Op("POST", "/webhook-endpoints", Action.MANAGE_WEBHOOKS,
+       {"url": "https://hooks.crm-acme.test/in", "events": ["enrollment.unenrolled"]}, names_a=False),
+    Op("GET", "/webhook-endpoints", Action.MANAGE_WEBHOOKS, names_a=False, changes=False),
+    Op("GET", "/webhook-endpoints/{endpoint_id}", Action.MANAGE_WEBHOOKS, changes=False),
+    Op("DELETE", "/webhook-endpoints/{endpoint_id}", Action.MANAGE_WEBHOOKS),
+    Op("POST", "/webhook-endpoints/{endpoint_id}/rotate-secret", Action.MANAGE_WEBHOOKS, {}),
+    Op("POST", "/webhook-endpoints/{endpoint_id}/enable", Action.MANAGE_WEBHOOKS, {},
+       target={"endpoint_id": "disabled_endpoint_id"}),
+    Op("GET", "/webhook-endpoints/{endpoint_id}/deliveries", Action.MANAGE_WEBHOOKS, changes=False),
+    Op("POST", "/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry", Action.MANAGE_WEBHOOKS, {}),
 ]
 
 # --- the rows: web app (state-changing routes) and Gmail add-on actions -------------------------
@@ -181,6 +201,9 @@ APP_OPS: list[Op] = [
        {"enrollment_id": "{enrollment_id}", "surface": "bulk"}),
     Op("POST", "/app/sequences/<sequence_id>/automation", Action.AUTOMATION,
        {"action": "save", "on_meeting_enabled": "on", "on_meeting_scope": "company"}),
+    Op("POST", "/app/sequences/<sequence_id>/same-company", Action.AUTOMATION, {"unenroll_same_company": "on"}),
+    Op("POST", "/app/contacts/<contact_id>/resume", Action.PAUSE_RESUME, {"enrollment_id": "{paused_id}"},
+       "resume a held step", target={"contact_id": "paused_contact_id"}),
     Op("POST", "/app/settings", Action.ACCOUNT_SETTINGS, {"unenroll_same_company": "on", "soft_bounce_threshold": "3"},
        names_a=False),
     Op("POST", "/app/settings/beta", Action.BETA_OPT_IN, {}, "leave the beta", names_a=False),
@@ -189,6 +212,13 @@ APP_OPS: list[Op] = [
        changes=False),
     Op("POST", "/app/settings/mailbox/outlook/connect", Action.MAILBOX_CONNECTION, {}, names_a=False,
        self_owned=True, changes=False),
+    Op("POST", "/app/settings/webhooks", Action.MANAGE_WEBHOOKS,
+       {"url": "https://hooks.crm-acme.test/in", "events": ["enrollment.unenrolled"]}, names_a=False),
+    Op("POST", "/app/settings/webhooks/<endpoint_id>/rotate", Action.MANAGE_WEBHOOKS, {}),
+    Op("POST", "/app/settings/webhooks/<endpoint_id>/enable", Action.MANAGE_WEBHOOKS, {},
+       target={"endpoint_id": "disabled_endpoint_id"}),
+    Op("POST", "/app/settings/webhooks/<endpoint_id>/delete", Action.MANAGE_WEBHOOKS, {}),
+    Op("POST", "/app/settings/webhooks/<endpoint_id>/deliveries/<delivery_id>/retry", Action.MANAGE_WEBHOOKS, {}),
 ]
 # Routes that are authentication itself (their credential is the check: tests/security/test_credentials_refused).
 APP_AUTHENTICATION = {"/app/sign-in/google", "/app/sign-in/microsoft", "/app/sign-in/demo", "/app/sign-out"}
@@ -262,6 +292,11 @@ def matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
     paused_contact = directory.create_contact(services, a.admin, email="pia@globex-acme.test", first_name="Pia")
     enroll = lambda contact: enrollments.enroll(  # noqa: E731 - Rita enrolls from her own mailbox
         services, a.admin, sequence_id=a.sequence["id"], contact_id=contact["id"], sender_user_id=a.rep["id"])
+    # Webhook endpoints exist before the enrollments change, so those changes are announced to them.
+    endpoint = outgoing_webhooks.create_endpoint(services, a.admin, url="https://hooks.crm-acme.test/in",
+                                                 events=["enrollment.paused", "enrollment.unenrolled"])
+    disabled = outgoing_webhooks.create_endpoint(services, a.admin, url="https://hooks.crm-acme.test/old",
+                                                 events=["enrollment.paused", "enrollment.unenrolled"])
     active = enroll(a.contact)
     paused = enroll(paused_contact)
     enrollments.pause(services, a.admin, paused["id"], until=None)
@@ -269,6 +304,22 @@ def matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
     with services.session() as s:
         enrollments.end_enrollment(s, int(automatic["id"]), EndOfEnrollment(
             UnenrollReason.REPLIED, Surface.AUTOMATIC, "system", {"rule": "replied"}), services.now())
+    outgoing_webhooks.publish_pending_events(services)
+    with services.session() as s:
+        s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.id == int(disabled["id"]))
+                  .values(status="disabled", disabled_at=services.now(), disabled_reason="failing for a day"))
+        # A delivery that gave up: retrying it is a change.
+        delivery = s.scalars(select(t.WebhookDelivery).where(t.WebhookDelivery.endpoint_id == int(endpoint["id"]))
+                             .order_by(t.WebhookDelivery.id)).first()
+        assert delivery is not None
+        delivery.status = "failed"
+        delivery_id = str(delivery.id)
+    # An address a report marked bounced after its enrollment had ended: only clearing reaches it.
+    bounced_contact = directory.create_contact(services, a.admin, email="bo@globex-acme.test", first_name="Bo")
+    with services.session() as s:
+        for row in s.scalars(select(t.ContactAddress).where(t.ContactAddress.contact_id == int(bounced_contact["id"]))):
+            row.bounced = True
+        s.get_one(t.Contact, int(bounced_contact["id"])).bounced = True
     with services.session() as s:
         admin_row = s.get_one(t.User, sa.user_id)
         admin_view = {"id": str(admin_row.id), "email": admin_row.email}
@@ -281,7 +332,10 @@ def matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
     ids = {"company_id": a.company["id"], "user_id": a.rep["id"], "other_id": a.other_rep["id"],
            "second_super_admin_id": sam["id"], "contact_id": a.contact["id"], "contact_email": a.contact["email"],
            "fresh_contact_id": fresh["id"], "sequence_id": a.sequence["id"], "enrollment_id": active["id"],
-           "paused_id": paused["id"], "automatic_id": automatic["id"], "mailbox": a.rep["mailbox_address"]}
+           "paused_id": paused["id"], "automatic_id": automatic["id"], "mailbox": a.rep["mailbox_address"],
+           "paused_contact_id": paused_contact["id"], "endpoint_id": endpoint["id"],
+           "disabled_endpoint_id": disabled["id"], "delivery_id": delivery_id,
+           "bounced_contact_id": bounced_contact["id"], "bounced_email": bounced_contact["email"]}
     return Matrix(client, services, creds, a, b, people, keys, ids)
 
 
@@ -508,3 +562,60 @@ def test_a_read_only_key_cannot_even_replay_an_unenrollment_that_already_happene
     assert r.status_code == 403
     r = m.client.post(f"/api/v1/enrollments/{ended}/unenroll", headers=m.bearer(KEY_INTEGRATION), json={})
     assert (r.status_code, r.get_json()["end_reason"]) == (200, "replied")  # the outcome, unchanged
+
+
+# --- an outside tester's findings against main, as named outcomes ----------------------------------
+
+
+def test_outside_finding_a_a_reps_outlook_token_cannot_retune_another_reps_sequence(matrix: Matrix) -> None:
+    m, otto = matrix, matrix.bearer(OTHER_REP)
+    m.client.get("/api/v1/account", headers=otto)
+    before = _rows_of_a(m.services, m.a.account_id)
+    for body in ({"on_reply": "off"}, {"on_reply": "company", "on_meeting": "company", "pause_on_out_of_office": False,
+                                      "unenroll_same_company": True}):
+        r = m.client.put(f"/api/v1/sequences/{m.ids['sequence_id']}/automation", headers=otto, json=body)
+        assert r.status_code == 403, (body, r.get_json())
+        assert r.get_json()["error"]["code"] != "beta_required", "who may change it is answered first"
+    assert _rows_of_a(m.services, m.a.account_id) == before
+    r = m.client.put(f"/api/v1/sequences/{m.ids['sequence_id']}/automation", headers=m.bearer(OWNER_REP),
+                     json={"on_reply": "company", "on_meeting": "company", "pause_on_out_of_office": False,
+                           "unenroll_same_company": True})
+    assert r.status_code == 200 and r.get_json()["automation"]["unenroll_same_company"] is True
+
+
+def test_outside_finding_b_a_reps_token_cannot_undo_another_reps_automatic_ending(matrix: Matrix) -> None:
+    m, otto = matrix, matrix.bearer(OTHER_REP)
+    m.client.get("/api/v1/account", headers=otto)
+    r = m.client.post(f"/api/v1/enrollments/{m.ids['automatic_id']}/undo", headers=otto, json={"why": "mine now"})
+    assert r.status_code == 403
+    ended = enrollments.get_enrollment(m.services, m.a.admin, m.ids["automatic_id"])
+    assert (ended["status"], ended["end_reason"]) == ("unenrolled", "replied")
+    r = m.client.post(f"/api/v1/enrollments/{m.ids['automatic_id']}/undo", headers=m.bearer(OWNER_REP),
+                      json={"why": "that was an auto-reply"})
+    # Undo enrolls the contact again where it stopped: a new enrollment, owned as the old one was.
+    assert r.status_code == 201 and r.get_json()["status"] == "active"
+    assert r.get_json()["contact_id"] == ended["contact_id"] and r.get_json()["id"] != m.ids["automatic_id"]
+
+
+def test_the_contact_list_is_every_persons_read_and_shows_only_their_own_account(matrix: Matrix) -> None:
+    m = matrix
+    for who in (SUPER_ADMIN, ADMIN, OWNER_REP, OTHER_REP, FOREIGN_REP):
+        _web_sign_in(m, who)
+        page = m.client.get("/app/contacts")
+        assert page.status_code == 200, who
+        assert (m.a.contact["email"] in page.get_data(as_text=True)) is (who not in FOREIGN), who
+    with m.client.session_transaction() as session:
+        session.clear()
+    r = m.client.get("/app/contacts", headers=m.bearer(KEY_ADMIN))
+    assert r.status_code == 302 and r.headers["Location"].startswith("/app/sign-in")
+
+
+@pytest.mark.parametrize("contact_id", ["abc", "99999999999999999999999", "0", "-1"])
+def test_resuming_a_contact_that_is_no_id_is_a_404_and_changes_nothing(matrix: Matrix, contact_id: str) -> None:
+    m = matrix
+    _web_sign_in(m, OWNER_REP)
+    before = _rows_of_a(m.services, m.a.account_id)
+    r = m.client.post(f"/app/contacts/{contact_id}/resume",
+                      data={"enrollment_id": m.ids["paused_id"], "csrf_token": _csrf(m)})
+    assert r.status_code == 404
+    assert _rows_of_a(m.services, m.a.account_id) == before

@@ -135,3 +135,17 @@ def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_stops_holdin
     assert (second.held, second.steps_run) == (0, 0)  # disconnected: no longer read, no longer held
     assert view(quick, "replier")["current_step"] == view(quick, "quiet")["current_step"] == 1
     assert sent_count(setup) == before
+
+
+def test_outside_finding_c_withdrawn_microsoft_consent_makes_the_rep_not_connected(
+        setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
+    ctx, admin, rep_id = quick["ctx"], quick["admin"], quick["rep"]["id"]
+    assert directory.get_user(ctx, admin, rep_id)["mailbox_connected"] is True
+    setup.control.set_consent(setup.client_id, setup.tenant_id, False)
+    setup.control.revoke_refresh_tokens(address=setup.address)
+    at(ctx, 60)
+    run_due_steps(ctx)  # the guard's read is refused: that is when we learn consent is gone
+    assert directory.get_user(ctx, admin, rep_id)["mailbox_connected"] is False
+    with ctx.session() as s:
+        watch = s.scalars(select(t.MailboxWatch).where(t.MailboxWatch.user_id == int(rep_id))).one()
+        assert watch.status == "disconnected"

@@ -15,9 +15,11 @@ from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.emulator.google.client import GoogleEmulatorControl
 from addin_server.emulator.runner import RunningEmulator
+from addin_server.providers.gmail import GrantRevoked
 from addin_server.services.accounts import create_account
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.mailboxes import connect_gmail
+from addin_server.services.notifications import sync_gmail_mailbox
 from tests.emulated import google_emulator_settings
 from tests.web.app.conftest import sign_in
 
@@ -95,7 +97,7 @@ def test_a_grant_revoked_at_the_moment_of_sending_leaves_nothing_half_done(
     h, world, body = _readme_world(client, services)
     control.create_mailbox("rita@acme.test")
     grant = control.issue_grant("rita@acme.test")
-    admin = Principal(account_id=world["account_id"], label="api_key:test")
+    admin = Principal.for_api_key(world["account_id"], "test", "admin")
     connect_gmail(services, admin, world["rep"]["id"], grant["refresh_token"])
     control.revoke(address="rita@acme.test")
 
@@ -116,3 +118,38 @@ def test_the_web_app_tells_a_rep_whose_mailbox_is_not_connected_the_same_and_lin
     # The same sentence as the API's 409, without the part about the refused enrollment.
     assert message.replace("; nothing was enrolled", "").replace("'", "&#39;") in page
 
+
+
+def _mailbox_cell(page: str) -> str:
+    return page[page.index("Mailbox connections"):]
+
+
+def test_outside_finding_c_a_mailbox_is_connected_only_after_consent_and_no_longer_once_google_refuses_it(
+        client: Any, services: ServiceContext, control: GoogleEmulatorControl) -> None:
+    h, world, _ = _readme_world(client, services)
+    rep_id = world["rep"]["id"]
+    control.create_mailbox("rita@acme.test")
+    # An invitation: nobody consented yet, so nothing says connected and Settings offers Connect.
+    assert world["rep"]["mailbox_connected"] is False
+    assert client.get(f"/api/v1/users/{rep_id}", headers=h).json["mailbox_connected"] is False
+    browser = sign_in(client, rep_id, world["account_id"])
+    page = _mailbox_cell(client.get("/app/settings").get_data(as_text=True))
+    assert "Not connected" in page and 'id="reconnect-mailbox">Connect</button>' in page
+    assert ">Connected<" not in page
+
+    to_google = browser.post_from("/app/settings", "/app/settings/mailbox/reconnect", {})
+    back = requests.get(to_google.headers["Location"], allow_redirects=False, timeout=10)
+    callback = urlsplit(back.headers["Location"])
+    assert client.get(f"{callback.path}?{callback.query}").status_code == 302
+    assert client.get(f"/api/v1/users/{rep_id}", headers=h).json["mailbox_connected"] is True
+    page = _mailbox_cell(client.get("/app/settings").get_data(as_text=True))
+    assert ">Connected<" in page and 'id="reconnect-mailbox"' not in page
+
+    # The rep withdraws the grant at Google; the next read of the mailbox is refused.
+    control.revoke(address="rita@acme.test")
+    with pytest.raises(GrantRevoked):
+        sync_gmail_mailbox(services, "rita@acme.test")
+    assert client.get(f"/api/v1/users/{rep_id}", headers=h).json["mailbox_connected"] is False
+    page = _mailbox_cell(client.get("/app/settings").get_data(as_text=True))
+    assert "Disconnected" in page and 'id="reconnect-mailbox">Reconnect</button>' in page
+    assert ">Connected<" not in page
