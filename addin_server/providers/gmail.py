@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
@@ -254,9 +255,12 @@ def build_mime(*, sender: str, sender_name: str, recipient: str, subject: str, b
     # Lines up to RFC 5322's 998 characters: the default 78 would fold a long List-Unsubscribe URL
     # into an encoded-word, which mail clients do not read as a link (RFC 2369 wants it verbatim).
     msg = EmailMessage(policy=MIME_POLICY)
-    msg["From"] = f"{sender_name} <{sender}>" if sender_name else sender
+    # A name is a display name, never a second address ("Smith, Jo") nor a second header line:
+    # line breaks are folded here too, whatever the caller checked.
+    sender_name = " ".join(sender_name.splitlines()).strip()
+    msg["From"] = Address(display_name=sender_name, addr_spec=sender) if sender_name else sender
     msg["To"] = recipient
-    msg["Subject"] = subject
+    msg["Subject"] = " ".join(subject.splitlines())
     msg["Date"] = format_datetime(sent_at)
     msg["Message-ID"] = message_id
     if in_reply_to:

@@ -29,6 +29,7 @@ from addin_server.domain.model import (
     Surface,
     UnenrollReason,
 )
+from addin_server.domain.names import one_line
 from addin_server.domain.outgoing_webhooks import webhook_event_type
 from addin_server.domain.permissions import Action
 from addin_server.providers.gmail import GrantRevoked
@@ -323,6 +324,8 @@ def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.S
     fields = _merge_values(s, e)
     # A threaded step without its own subject answers the previous email's subject.
     subject = merge_fields.render(step.subject.strip(), fields) or (f"Re: {previous.subject}" if previous else "")
+    # Names stored before they were checked may hold a line break: a subject is one line.
+    subject = one_line(subject).strip()
     rfc_message_id = _message_id(e, step.position, sender.mailbox_address)
     # The row comes first: its id is what the email's unsubscribe and meeting links are bound to.
     # If sending fails, the unit of work rolls back and the row goes with it.
