@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import email.policy
 import hashlib
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,7 +52,17 @@ def _error_from(exc: HttpError, what: str) -> GmailError:
     # 429 and the 403 rate-limit reasons are quota for the whole mailbox; 5xx and other 4xx on one
     # message are that message's own trouble.
     throttled = status == 429 or (status == 403 and "ratelimitexceeded" in content.lower())
-    return GmailError(f"{what} answered {status}", status=status, mailbox_wide=throttled)
+    return GmailError(f"{what} answered {status}{_reason(content)}", status=status, mailbox_wide=throttled)
+
+
+def _reason(content: str) -> str:
+    """Gmail's own reason for a refusal ("insufficientPermissions"), to say it to the rep; "" if none."""
+    try:
+        error = json.loads(content).get("error") or {}
+        reason = ((error.get("errors") or [{}])[0].get("reason") or error.get("status") or "")
+    except (ValueError, AttributeError, TypeError, IndexError):
+        return ""
+    return f" ({reason[:80]})" if isinstance(reason, str) and reason.isprintable() and reason else ""
 
 
 class HistoryExpired(GmailError):
