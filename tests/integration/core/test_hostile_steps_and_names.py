@@ -105,3 +105,13 @@ def test_a_name_stored_with_a_line_break_before_the_check_is_folded_in_the_subje
     with services.session() as s:
         sent = s.scalars(select(t.LocalOutbox)).all()
     assert [x.subject for x in sent] == ["Hi Jane  Bcc: spy@evil.example"]
+
+
+@pytest.mark.parametrize("address", [".a@x.example", "a..b@x.example", "a@\u0661.example"])
+def test_an_address_no_mail_system_delivers_to_is_a_422_and_no_contact(
+        client: Any, services: ServiceContext, address: str) -> None:
+    world = make_world(services)
+    before = _count(services, t.Contact)
+    refused = client.post("/api/v1/contacts", json={"email": address}, headers=world.headers)
+    assert refused.status_code == 422, refused.json
+    assert _count(services, t.Contact) == before
