@@ -786,10 +786,16 @@ def attempts_of(ctx: ServiceContext, enrollment_id: int) -> int:
         return e.attempts if e else 0
 
 
+MAX_PAUSE = timedelta(days=366)  # a pause with a date is a leave or a holiday, not "forever"
+
+
 def pause(ctx: ServiceContext, principal: Principal, enrollment_id: str, *, until: datetime | None,
           reason: str = "paused by hand") -> dict[str, Any]:
     """Pause an active enrollment; with `until`, the worker resumes it then, remaining delays kept."""
     now = ctx.now()
+    if until is not None and not now < until <= now + MAX_PAUSE:
+        raise Invalid(f"until must be in the future and at most {MAX_PAUSE.days} days away "
+                      "(leave it out to pause until resumed by hand)", code="invalid_time")
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
         authorize(principal, Action.PAUSE_RESUME, _owners(s, e),
