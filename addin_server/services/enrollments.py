@@ -217,12 +217,15 @@ def mailbox_connect_hint(ctx: ServiceContext, sender: t.User, *, outcome: str = 
     and the add-ins alike (`outcome` says what the refused action left undone)."""
     gmail = sender.mailbox_provider == MailboxProvider.GMAIL.value
     where = ctx.settings.public_endpoint("/app/settings#mailboxes")
-    how = ("signs in to the web app and presses Connect under Settings → Mailboxes (Google's consent screen)" if gmail
-           else "signs in to the web app and connects it under Settings → Mailboxes with Microsoft "
+    # One sentence for every reader: the rep himself (add-ins, web app) and an admin or integrator
+    # (the API). The instruction addresses the reader; "as its owner" says who must do it.
+    how = ("press Connect under Settings → Mailboxes (Google's consent screen)" if gmail
+           else "connect it under Settings → Mailboxes with Microsoft "
                 "(the Microsoft 365 admin must have granted the organisation's consent)")
     name = sender.name or sender.email
     return (f"{name}'s {'Gmail' if gmail else 'Outlook'} mailbox {sender.mailbox_address} is not connected, so "
-            f"sequence emails cannot be sent from it{'; ' + outcome if outcome else ''}. {name} {how}: {where}")
+            f"sequence emails cannot be sent from it{'; ' + outcome if outcome else ''}. To connect it, sign in "
+            f"to the web app as its owner and {how}: {where}")
 
 
 def sender_not_ready(ctx: ServiceContext, s: Session, user: t.User) -> str | None:
