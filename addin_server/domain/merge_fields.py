@@ -12,7 +12,7 @@ The product's promises, in the order a step applies them:
    look-alike braces (fullwidth `｛｛`), a field in another tool's syntax (`%first_name%`,
    `${first_name}`, `{first_name}`) and a template filter read as a fallback (`{{x|upper}}`). A step
    with a problem is refused when written and held if it is ever about to be sent.
-6. A value or fallback of only spaces and invisible characters (zero-width, BOM) counts as empty.
+6. A value or fallback of only spaces and invisible characters (zero-width, BOM, controls) counts as empty.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def fields_used(*texts: str) -> list[str]:
 def visible(text: str) -> str:
     """The text stripped of spaces and invisible characters at its ends; "" if nothing else is left."""
     text = text.strip()
-    return text if any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text) else ""
+    # Control characters count as invisible too: a subject folds them away, leaving a hole.
+    return text if any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc") for c in text) else ""
 
 
 def _value(values: Mapping[str, str | None], name: str) -> str:

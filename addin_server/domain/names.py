@@ -32,5 +32,5 @@ def one_line(value: str) -> str:
     """The value with every line break, control and format character turned into a space: for
     building headers from names stored before they were checked (a second line of defence)."""
     return "".join(" " if char not in _JOINERS and (unicodedata.category(char) in _REFUSED_CATEGORIES
-                                                     or (char.isspace() and char != " ")) else char
-                   for char in value)
+                                                     or (char.isspace() and unicodedata.category(char) != "Zs"))
+                   else char for char in value)

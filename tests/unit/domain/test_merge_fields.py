@@ -176,3 +176,7 @@ def test_a_text_that_would_be_sent_never_shows_braces_or_look_alikes(text: str,
     template_part = render(text, {f: "V" for f in FIELDS})
     assert "{{" not in template_part and "}}" not in template_part, (text, rendered)
     assert not any(c in template_part for c in "\uff5b\uff5d\ufe5b\ufe5c"), (text, rendered)
+
+
+def test_a_fallback_of_only_a_control_character_counts_as_empty() -> None:
+    assert missing(["Hi {{first_name | \x7f}}"], {"first_name": ""}) == ["first_name"]

@@ -44,3 +44,7 @@ def test_a_folded_name_is_always_one_line_and_accepted_when_not_refused(name: st
     folded = one_line(name)
     assert len(folded.splitlines()) <= 1
     assert name_problem(folded) is None
+
+
+def test_folding_keeps_a_no_break_space_and_other_ordinary_spaces() -> None:
+    assert one_line("Jean\u00a0Paul\u2009Sartre\r\nBcc: x") == "Jean\u00a0Paul\u2009Sartre  Bcc: x"
