@@ -42,7 +42,7 @@ def tokens(*texts: str) -> list[Token]:
     seen: dict[Token, None] = {}
     for text in texts:
         for match in _TOKEN.finditer(text or ""):
-            seen.setdefault(Token(match.group(1), visible(match.group(2) or "")), None)
+            seen.setdefault(Token(match.group(1), _fallback(match.group(2))), None)
     return list(seen)
 
 
@@ -56,6 +56,11 @@ def visible(text: str) -> str:
     text = text.strip()
     # Control characters count as invisible too: a subject folds them away, leaving a hole.
     return text if any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc") for c in text) else ""
+
+
+def _fallback(raw: str | None) -> str:
+    # A fallback is inline text: a control character in it (a line break, DEL) becomes a space.
+    return visible("".join(" " if unicodedata.category(c) == "Cc" else c for c in raw or ""))
 
 
 def _value(values: Mapping[str, str | None], name: str) -> str:
@@ -190,7 +195,7 @@ def render(text: str, values: Mapping[str, str | None]) -> str:
     unknown tokens stay visible. Callers that send check `missing` first."""
 
     def fill(match: re.Match[str]) -> str:
-        name, fallback = match.group(1), visible(match.group(2) or "")
+        name, fallback = match.group(1), _fallback(match.group(2))
         if name not in FIELDS:
             return match.group(0)
         return _value(values, name) or fallback

@@ -180,3 +180,8 @@ def test_a_text_that_would_be_sent_never_shows_braces_or_look_alikes(text: str,
 
 def test_a_fallback_of_only_a_control_character_counts_as_empty() -> None:
     assert missing(["Hi {{first_name | \x7f}}"], {"first_name": ""}) == ["first_name"]
+
+
+def test_a_control_character_inside_a_fallback_becomes_a_space() -> None:
+    assert render("Hi {{first_name | 0\x7f}}!", {"first_name": ""}) == "Hi 0!"
+    assert [x.fallback for x in tokens("{{company | your\nteam}}")] == ["your team"]
