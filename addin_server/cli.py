@@ -81,14 +81,16 @@ class RedactingAccessLog(Logger):
                 for name, value in super().atoms(resp, req, environ, request_time).items()}
 
 
-def control_socket_path(host: str, port: int) -> str:
+def control_socket_path(host: str, port: int, pid: int | None = None) -> str:
     """This server's own gunicorn control socket: gunicorn's default is one path per user, so a
     second server on the machine would take over the first one's. Beside gunicorn's default place,
-    named after the address served (two servers cannot bind the same one)."""
+    named after the address served (two servers cannot bind the same one); with port 0 (any free
+    port, unknown until bound) after the process instead."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     folder = runtime if runtime and os.path.isdir(runtime) else os.path.join(os.path.expanduser("~"), ".gunicorn")
     safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host) or "all"
-    return os.path.join(folder, f"addin-server-{safe_host}-{port}.ctl")
+    where = f"{safe_host}-{port}" if port else f"pid{pid or os.getpid()}"
+    return os.path.join(folder, f"addin-server-{where}.ctl")
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int, threads: int,

@@ -13,13 +13,27 @@ from typing import Any
 
 REDACTED = "[redacted]"
 
+def _spelled(word: str) -> str:
+    """A pattern for `word` with any letter also percent-encoded, once or twice (`/%75/` routes to
+    `/u/` as well, and a Referer carries a URL encoded inside another)."""
+    return "".join(f"(?:{re.escape(c)}|%(?:25)?{ord(c):02x})" for c in word)
+
+
+def _any_of(*words: str) -> str:
+    return "(?:" + "|".join(_spelled(w) for w in words) + ")"
+
+
+_SLASH = "(?:/|%(?:25)?2F)"
 # /u/<token> (unsubscribe) and /meet/<key> (a rep's booking page): the path segment is the secret.
 # Each also appears percent-encoded, inside another URL's parameter (a sign-in page's ?next=...).
-_SECRET_PATHS = re.compile(r"((?:/|%2F)(?:u|meet)(?:/|%2F))(?:(?!%2F|%3F|%26|%23)[^\s?#&\"'/])+", re.IGNORECASE)
+_SECRET_PATHS = re.compile(rf"({_SLASH}{_any_of('u', 'meet')}{_SLASH})"
+                           r"(?:(?!%(?:25)?(?:2F|3F|26|23))[^\s?#&\"'/])+", re.IGNORECASE)
 # Query parameters that carry a token: the booking link's t, OAuth's code and state, sign-in tokens.
 _SECRET_PARAMS = re.compile(
-    r"((?:[?&;]|%3F|%26)(?:t|token|code|state|session_state|id_token|access_token|refresh_token|credential"
-    r"|form_token)(?:=|%3D))(?:(?!%26|%23)[^&;\s#\"'])*", re.IGNORECASE)
+    r"((?:[?&;]|%(?:25)?3F|%(?:25)?26)"
+    + _any_of("t", "token", "code", "state", "session_state", "id_token", "access_token", "refresh_token",
+              "credential", "form_token")
+    + r"(?:=|%(?:25)?3D))(?:(?!%(?:25)?26|%(?:25)?23)[^&;\s#\"'])*", re.IGNORECASE)
 
 
 def redact_capabilities(text: str) -> str:
@@ -38,7 +52,18 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     redacted = redact_capabilities(message)
     if redacted != message:
         record.msg, record.args = redacted, None
+    # A traceback quotes URLs too (an exception about a request, a failing link): it is formatted
+    # here once, redacted, and kept where every Formatter looks for it first.
+    if record.exc_info and not record.exc_text:
+        record.exc_text = redact_capabilities(_TRACEBACKS.formatException(record.exc_info))
+    elif record.exc_text:
+        record.exc_text = redact_capabilities(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact_capabilities(record.stack_info)
     return record
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 class RedactingFilter(logging.Filter):

@@ -54,13 +54,53 @@ def _normalize(text: str) -> str:
     local, sep, domain = text.rpartition("@")
     if not sep or not local or not domain or " " in text or "@" in local.strip('"'):
         raise InvalidAddress(f"not an email address: {text[:80]!r}")
+    # An unquoted local part is dot-separated atoms (RFC 5322): no dot first, last or doubled.
+    # (A domain's root dot, "x.example.", names the same domain and is dropped below.)
+    unquoted = not (local.startswith('"') and local.endswith('"') and len(local) > 1)
+    if unquoted and (local.startswith(".") or local.endswith(".") or ".." in local):
+        raise InvalidAddress(f"not an email address: {text[:80]!r}")
     ascii_domain = _domain_ascii(domain)
-    if not _is_host_name(ascii_domain) or not local.isprintable():
+    if not _is_host_name(ascii_domain) or not local.isprintable() or not _bidi_ok(ascii_domain):
         raise InvalidAddress(f"not an email address: {text[:80]!r}")
     address = f"{local.lower()}@{ascii_domain}"
     if len(address) > _MAX_ADDRESS:
         raise InvalidAddress(f"not an email address: {text[:80]!r}")
     return address
+
+
+_RTL = frozenset({"R", "AL", "AN"})
+
+
+def _bidi_ok(domain: str) -> bool:
+    """The Bidi Rule of IDNA (RFC 5893 section 2) for a domain with right-to-left characters: a
+    label such as "١" (an Arabic-Indic digit alone) is not a name any registry hands out."""
+    try:
+        # The A-label form too: "xn--9hb" is "١" once decoded.
+        labels = domain.encode("ascii").decode("idna").split(".") if domain.isascii() else domain.split(".")
+    except UnicodeError:
+        return False
+    if not any(unicodedata.bidirectional(c) in _RTL for label in labels for c in label):
+        return True
+    for label in labels:
+        kinds = [unicodedata.bidirectional(c) for c in label]
+        if not kinds:
+            return False
+        core = kinds[:]
+        while core and core[-1] == "NSM":
+            core.pop()
+        if not core:
+            return False
+        if kinds[0] in ("R", "AL"):
+            allowed = {"R", "AL", "AN", "EN", "ES", "CS", "ET", "ON", "BN", "NSM"}
+            if not set(kinds) <= allowed or core[-1] not in ("R", "AL", "EN", "AN") or \
+                    ("EN" in kinds and "AN" in kinds):
+                return False
+        elif kinds[0] == "L":
+            if not set(kinds) <= {"L", "EN", "ES", "CS", "ET", "ON", "BN", "NSM"} or core[-1] not in ("L", "EN"):
+                return False
+        else:
+            return False
+    return True
 
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")

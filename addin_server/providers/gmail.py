@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import email.policy
 import hashlib
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
@@ -50,7 +52,17 @@ def _error_from(exc: HttpError, what: str) -> GmailError:
     # 429 and the 403 rate-limit reasons are quota for the whole mailbox; 5xx and other 4xx on one
     # message are that message's own trouble.
     throttled = status == 429 or (status == 403 and "ratelimitexceeded" in content.lower())
-    return GmailError(f"{what} answered {status}", status=status, mailbox_wide=throttled)
+    return GmailError(f"{what} answered {status}{_reason(content)}", status=status, mailbox_wide=throttled)
+
+
+def _reason(content: str) -> str:
+    """Gmail's own reason for a refusal ("insufficientPermissions"), to say it to the rep; "" if none."""
+    try:
+        error = json.loads(content).get("error") or {}
+        reason = ((error.get("errors") or [{}])[0].get("reason") or error.get("status") or "")
+    except (ValueError, AttributeError, TypeError, IndexError):
+        return ""
+    return f" ({reason[:80]})" if isinstance(reason, str) and reason.isprintable() and reason else ""
 
 
 class HistoryExpired(GmailError):
@@ -254,9 +266,12 @@ def build_mime(*, sender: str, sender_name: str, recipient: str, subject: str, b
     # Lines up to RFC 5322's 998 characters: the default 78 would fold a long List-Unsubscribe URL
     # into an encoded-word, which mail clients do not read as a link (RFC 2369 wants it verbatim).
     msg = EmailMessage(policy=MIME_POLICY)
-    msg["From"] = f"{sender_name} <{sender}>" if sender_name else sender
+    # A name is a display name, never a second address ("Smith, Jo") nor a second header line:
+    # line breaks are folded here too, whatever the caller checked.
+    sender_name = " ".join(sender_name.splitlines()).strip()
+    msg["From"] = Address(display_name=sender_name, addr_spec=sender) if sender_name else sender
     msg["To"] = recipient
-    msg["Subject"] = subject
+    msg["Subject"] = " ".join(subject.splitlines())
     msg["Date"] = format_datetime(sent_at)
     msg["Message-ID"] = message_id
     if in_reply_to:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, canonical, company_domains, normalize
 from addin_server.domain.model import MailboxProvider, Role, person_name
+from addin_server.domain.names import name_problem
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
@@ -54,12 +55,21 @@ def owned(s: Session, model: type[Any], obj_id: int | str, principal: Principal,
     return row
 
 
+def checked_name(value: str, field: str) -> str:
+    """A name as stored (trimmed), or a 422 naming the field and the character that cannot be in it."""
+    problem = name_problem(value)
+    if problem:
+        raise Invalid(f"{field} {problem}", code="invalid_name", details=[{"field": field, "problem": problem}])
+    return value.strip()
+
+
 def company_view(company: t.Company, domains: list[str]) -> dict[str, Any]:
     return {"id": str(company.id), "name": company.name, "domains": domains}
 
 
 def create_company(ctx: ServiceContext, principal: Principal, *, name: str, domains: list[str]) -> dict[str, Any]:
     authorize(principal, Action.CREATE_DIRECTORY, own(principal))
+    name = checked_name(name, "name")
     cleaned = company_domains(domains, FREE_MAIL_DOMAINS)
     with ctx.session() as s:
         taken = s.scalars(
@@ -119,6 +129,7 @@ def create_user(
     (services/identity.py); an address another rep proved is a 409 that names no other account.
     Nobody grants a role above their own, and the mailbox starts unconnected (only consent connects it)."""
     authorize(principal, Action.MANAGE_USERS)
+    name = checked_name(name, "name")
     email_n = _norm(email, "email")
     mailbox = _norm(mailbox_address or email, "mailbox_address")
     aliases = [_norm(a, "mailbox_aliases") for a in (mailbox_aliases or [])]
@@ -201,6 +212,7 @@ def create_contact(
     company_id: str | None = None,
 ) -> dict[str, Any]:
     authorize(principal, Action.CREATE_DIRECTORY, own(principal))
+    first_name, last_name = checked_name(first_name, "first_name"), checked_name(last_name, "last_name")
     primary = _norm(email, "email")
     given = (_norm(a, "secondary_emails") for a in (secondary_emails or []))
     secondary = [a for a in dict.fromkeys(given) if a != primary]
@@ -272,7 +284,7 @@ def update_contact(ctx: ServiceContext, principal: Principal, contact_id: str, *
         contact = owned(s, t.Contact, contact_id, principal, "contact")
         for name in ("first_name", "last_name"):
             if name in changes:
-                setattr(contact, name, (changes[name] or "").strip())
+                setattr(contact, name, checked_name(changes[name] or "", name))
         if "company_id" in changes:
             company_id = changes["company_id"]
             contact.company_id = owned(s, t.Company, company_id, principal, "company").id if company_id else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -29,13 +30,15 @@ from addin_server.domain.model import (
     Surface,
     UnenrollReason,
 )
+from addin_server.domain.names import one_line
 from addin_server.domain.outgoing_webhooks import webhook_event_type
 from addin_server.domain.permissions import Action
-from addin_server.providers.gmail import GrantRevoked
+from addin_server.providers.gmail import GmailError, GrantRevoked
 from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
+from addin_server.providers.graph import GraphError
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned, parse_id
-from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound
+from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound, ProviderUnavailable
 from addin_server.services.mailboxes import MailboxNotConnected, mark_disconnected
 from addin_server.services.outbox import OutgoingEmail
 from addin_server.services.permissions import authorize, may, own
@@ -178,8 +181,35 @@ def enroll(
             mark_disconnected(ctx, sender_id, str(exc))
         with ctx.session() as s:
             raise mailbox_not_connected(ctx, s.get_one(t.User, sender_id)) from None
+    except (GmailError, GraphError, ValueError, OSError) as exc:
+        # The first email could not be sent: nothing stays enrolled, and the caller learns why.
+        _forget_unstarted(ctx, enrollment_id)
+        with ctx.session() as s:
+            raise first_email_refused(s.get_one(t.User, sender_id), exc) from None
+    except BaseException:
+        _forget_unstarted(ctx, enrollment_id)
+        raise
     with ctx.session() as s:
         return _view_one(s, s.get_one(t.Enrollment, enrollment_id))
+
+
+def first_email_refused(sender: t.User, exc: Exception) -> ProviderUnavailable | Conflict:
+    """The answer when the first email of an enrollment could not be sent (nothing was enrolled):
+    502 provider_unavailable when the provider failed or throttled (try again later), 409
+    mailbox_cannot_send when it refused this mailbox or this email (retrying will not help)."""
+    provider = "Gmail" if sender.mailbox_provider == MailboxProvider.GMAIL.value else "Outlook"
+    status = getattr(exc, "status", 0) if isinstance(exc, GmailError | GraphError) else 0
+    details = {"user_id": str(sender.id), "mailbox_address": sender.mailbox_address,
+               "mailbox_provider": sender.mailbox_provider, "provider_status": status or None,
+               "provider_reason": str(exc)[:300]}
+    if isinstance(exc, GmailError | GraphError) and 400 <= status < 500 and status not in (408, 429) \
+            and not getattr(exc, "mailbox_wide", False):
+        return Conflict(f"{provider} refused to send the first email from {sender.mailbox_address}: {exc}. "
+                        "Nothing was enrolled; check the mailbox's permissions and the step's email.",
+                        code="mailbox_cannot_send", details=details)
+    return ProviderUnavailable(f"{provider} could not send the first email from {sender.mailbox_address} now "
+                               f"({exc if isinstance(exc, GmailError | GraphError) else type(exc).__name__}). "
+                               "Nothing was enrolled; try again in a few minutes.", details=details)
 
 
 def mailbox_connect_hint(ctx: ServiceContext, sender: t.User, *, outcome: str = "") -> str:
@@ -187,12 +217,15 @@ def mailbox_connect_hint(ctx: ServiceContext, sender: t.User, *, outcome: str = 
     and the add-ins alike (`outcome` says what the refused action left undone)."""
     gmail = sender.mailbox_provider == MailboxProvider.GMAIL.value
     where = ctx.settings.public_endpoint("/app/settings#mailboxes")
-    how = ("signs in to the web app and presses Connect under Settings → Mailboxes (Google's consent screen)" if gmail
-           else "signs in to the web app and connects it under Settings → Mailboxes with Microsoft "
+    # One sentence for every reader: the rep himself (add-ins, web app) and an admin or integrator
+    # (the API). The instruction addresses the reader; "as its owner" says who must do it.
+    how = ("press Connect under Settings → Mailboxes (Google's consent screen)" if gmail
+           else "connect it under Settings → Mailboxes with Microsoft "
                 "(the Microsoft 365 admin must have granted the organisation's consent)")
     name = sender.name or sender.email
     return (f"{name}'s {'Gmail' if gmail else 'Outlook'} mailbox {sender.mailbox_address} is not connected, so "
-            f"sequence emails cannot be sent from it{'; ' + outcome if outcome else ''}. {name} {how}: {where}")
+            f"sequence emails cannot be sent from it{'; ' + outcome if outcome else ''}. To connect it, sign in "
+            f"to the web app as its owner and {how}: {where}")
 
 
 def sender_not_ready(ctx: ServiceContext, s: Session, user: t.User) -> str | None:
@@ -245,15 +278,33 @@ def _message_id(e: t.Enrollment, position: int, mailbox: str) -> str:
     return f"<seq.{e.id}.{position}.{secrets.token_hex(6)}@{domain}>"
 
 
+SENDING = "sending:"  # lease_owner while a step's email is with the provider
+SEND_LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class _PreparedEmail:
+    record_id: int
+    email: OutgoingEmail
+
+
 def run_step(ctx: ServiceContext, enrollment_id: int) -> bool:
-    """Run the next step of an active enrollment if it is due. True when a step ran."""
+    """Run the next step of an active enrollment if it is due. True when a step ran.
+
+    An email step runs in three units of work so that no database write lock is held while the
+    provider answers (Gmail may retry for half a minute): the email's row is written and the
+    enrollment leased for sending, the email is sent, then the outcome is recorded. A failed send
+    removes the unsent row and raises; the enrollment stays where it was."""
     now = ctx.now()
+    prepared: _PreparedEmail | None = None
     with ctx.session() as s:
         e = _lock_enrollment(s, enrollment_id)
         if e is None or e.status != EnrollmentStatus.ACTIVE.value:
             return False
         if e.next_step_at is not None and e.next_step_at > now:
             return False
+        if (e.lease_owner or "").startswith(SENDING) and e.lease_until is not None and e.lease_until > now:
+            return False  # another call is sending this step right now
         seq = s.get_one(t.Sequence, e.sequence_id)
         steps = load_steps(s, seq.id)
         position = e.current_step + 1
@@ -266,21 +317,59 @@ def run_step(ctx: ServiceContext, enrollment_id: int) -> bool:
             if held:
                 _hold_step(s, e, seq, step, held, now)
                 return False
-            _send_step_email(ctx, s, e, step, now)
+            prepared = _prepare_step_email(ctx, s, e, step, now)
+            e.lease_owner, e.lease_until = f"{SENDING}{prepared.record_id}", now + SEND_LEASE
         else:
             # Manual email, call and task steps become a task for the sender rep.
             add_event(s, e, EventType.STEP_EXECUTED, now, SYSTEM_ACTOR, step=position, step_type=step.type,
                       task={"type": step.type, "subject": step.subject, "assignee_user_id": str(e.sender_user_id)})
-        e.current_step = position
-        e.attempts = 0
-        e.last_error = None
-        e.lease_owner = None
-        e.lease_until = None
-        if position >= len(steps):
-            _finish(s, e, now)
-        else:
-            e.next_step_at = now + timedelta(days=steps[position].delay_days)
-        return True
+            _advance(s, e, position, steps, now)
+            return True
+    try:
+        with ctx.session() as s:
+            sent = ctx.mail_sender.send(s, prepared.email)
+    except BaseException:
+        _discard_unsent(ctx, enrollment_id, prepared.record_id)
+        raise
+    with ctx.session() as s:
+        e = _lock_enrollment(s, enrollment_id)
+        record = s.get(t.SequenceEmail, prepared.record_id)
+        if e is None or record is None:
+            return True
+        record.provider_message_id, record.thread_id = sent.provider_message_id, sent.thread_id
+        record.rfc_message_id = sent.rfc_message_id
+        add_event(s, e, EventType.STEP_EXECUTED, now, SYSTEM_ACTOR, step=step.position, step_type=step.type)
+        add_event(s, e, EventType.EMAIL_SENT, now, SYSTEM_ACTOR, step=step.position,
+                  message_id=sent.rfc_message_id, provider_message_id=sent.provider_message_id,
+                  thread_id=sent.thread_id, recipient=prepared.email.recipient, subject=prepared.email.subject)
+        if e.status == EnrollmentStatus.ACTIVE.value and e.current_step == step.position - 1:
+            _advance(s, e, step.position, load_steps(s, e.sequence_id), now)
+        elif e.lease_owner == f"{SENDING}{prepared.record_id}":
+            e.lease_owner = e.lease_until = None  # ended while sending: the email went, nothing follows
+    return True
+
+
+def _advance(s: Session, e: t.Enrollment, position: int, steps: list[t.Step], now: datetime) -> None:
+    e.current_step = position
+    e.attempts = 0
+    e.last_error = None
+    e.lease_owner = None
+    e.lease_until = None
+    if position >= len(steps):
+        _finish(s, e, now)
+    else:
+        e.next_step_at = now + timedelta(days=steps[position].delay_days)
+
+
+def _discard_unsent(ctx: ServiceContext, enrollment_id: int, record_id: int) -> None:
+    """The send failed: the row (and its unsubscribe and meeting links) of an email that never
+    left goes, and the enrollment is free to be retried (or forgotten) at once."""
+    with ctx.session() as s:
+        s.execute(delete(t.SequenceEmail).where(t.SequenceEmail.id == record_id,
+                                                t.SequenceEmail.provider_message_id.is_(None)))
+        s.execute(update(t.Enrollment).where(t.Enrollment.id == enrollment_id,
+                                             t.Enrollment.lease_owner == f"{SENDING}{record_id}")
+                  .values(lease_owner=None, lease_until=None).execution_options(synchronize_session=False))
 
 
 def _merge_values(s: Session, e: t.Enrollment) -> dict[str, str | None]:
@@ -312,9 +401,15 @@ def _hold_step(s: Session, e: t.Enrollment, seq: t.Sequence, step: t.Step, field
                                f"'{seq.name}' is held because its email uses {words}"})
 
 
-def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.Step, now: datetime) -> None:
+def _prepare_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.Step,
+                        now: datetime) -> _PreparedEmail:
+    """The email of this step, ready to send, with its row written (not yet marked as sent)."""
     sender = s.get_one(t.User, e.sender_user_id)
     contact = s.get_one(t.Contact, e.contact_id)
+    # A row left by a send that never finished (a crash mid-send) makes way for this attempt.
+    s.execute(delete(t.SequenceEmail).where(t.SequenceEmail.enrollment_id == e.id,
+                                            t.SequenceEmail.step_position == step.position,
+                                            t.SequenceEmail.provider_message_id.is_(None)))
     previous = None
     if step.thread_with_previous:
         previous = s.scalar(
@@ -324,9 +419,10 @@ def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.S
     fields = _merge_values(s, e)
     # A threaded step without its own subject answers the previous email's subject.
     subject = merge_fields.render(step.subject.strip(), fields) or (f"Re: {previous.subject}" if previous else "")
+    # Names stored before they were checked may hold a line break: a subject is one line.
+    subject = one_line(subject).strip()
     rfc_message_id = _message_id(e, step.position, sender.mailbox_address)
     # The row comes first: its id is what the email's unsubscribe and meeting links are bound to.
-    # If sending fails, the unit of work rolls back and the row goes with it.
     record = t.SequenceEmail(
         account_id=e.account_id, enrollment_id=e.id, step_position=step.position,
         provider=sender.mailbox_provider, mailbox_address=sender.mailbox_address,
@@ -348,13 +444,7 @@ def _send_step_email(ctx: ServiceContext, s: Session, e: t.Enrollment, step: t.S
         in_reply_to=previous.rfc_message_id if previous else None,
         headers=links.headers,
     )
-    sent = ctx.mail_sender.send(s, email)
-    record.provider_message_id, record.thread_id = sent.provider_message_id, sent.thread_id
-    record.rfc_message_id = sent.rfc_message_id
-    add_event(s, e, EventType.STEP_EXECUTED, now, SYSTEM_ACTOR, step=step.position, step_type=step.type)
-    add_event(s, e, EventType.EMAIL_SENT, now, SYSTEM_ACTOR, step=step.position,
-              message_id=sent.rfc_message_id, provider_message_id=sent.provider_message_id,
-              thread_id=sent.thread_id, recipient=contact.primary_email, subject=subject)
+    return _PreparedEmail(record.id, email)
 
 
 def _finish(s: Session, e: t.Enrollment, now: datetime) -> None:
@@ -711,10 +801,16 @@ def attempts_of(ctx: ServiceContext, enrollment_id: int) -> int:
         return e.attempts if e else 0
 
 
+MAX_PAUSE = timedelta(days=366)  # a pause with a date is a leave or a holiday, not "forever"
+
+
 def pause(ctx: ServiceContext, principal: Principal, enrollment_id: str, *, until: datetime | None,
           reason: str = "paused by hand") -> dict[str, Any]:
     """Pause an active enrollment; with `until`, the worker resumes it then, remaining delays kept."""
     now = ctx.now()
+    if until is not None and not now < until <= now + MAX_PAUSE:
+        raise Invalid(f"until must be in the future and at most {MAX_PAUSE.days} days away "
+                      "(leave it out to pause until resumed by hand)", code="invalid_time")
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
         authorize(principal, Action.PAUSE_RESUME, _owners(s, e),
@@ -738,8 +834,6 @@ def resume(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dic
                   message="you may only resume contacts you enrolled or that are in your sequences")
         if e.status != EnrollmentStatus.PAUSED.value:
             raise Conflict(f"only a paused enrollment can be resumed; this one is {e.status}")
-        if not can_unenroll(principal, e, s):  # the same people who may end it
-            raise Forbidden("you may only resume contacts you enrolled or that are in your sequences")
         last_pause = s.scalar(select(t.EnrollmentEvent).where(
             t.EnrollmentEvent.enrollment_id == e.id, t.EnrollmentEvent.type == EventType.PAUSED.value)
             .order_by(t.EnrollmentEvent.id.desc()).limit(1))

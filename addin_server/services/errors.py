@@ -37,6 +37,13 @@ class Forbidden(ServiceError):
     code = "forbidden"
 
 
+class ProviderUnavailable(ServiceError):
+    """The mail provider did not answer, or failed, and nothing was changed: try again later."""
+
+    status = 502
+    code = "provider_unavailable"
+
+
 class Unauthorized(ServiceError):
     status = 401
     code = "unauthorized"

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.model import MailboxProvider
+from addin_server.domain.names import one_line
 from addin_server.providers.gmail import GrantRevoked, build_mime
 from addin_server.services.context import utcnow
 from addin_server.services.outbox import MailSender, OutgoingEmail, SentEmail
@@ -40,7 +41,7 @@ class ProviderMailSender:
                 and not user.refresh_token_encrypted:
             return self.fallback.send(session, email)
         if user.mailbox_provider == MailboxProvider.GMAIL.value:
-            mime = build_mime(sender=user.mailbox_address, sender_name=user.name, recipient=email.recipient,
+            mime = build_mime(sender=user.mailbox_address, sender_name=one_line(user.name), recipient=email.recipient,
                               subject=email.subject, body=email.body, message_id=email.rfc_message_id,
                               in_reply_to=email.in_reply_to,
                               references=[email.in_reply_to] if email.in_reply_to else [],

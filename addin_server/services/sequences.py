@@ -13,7 +13,7 @@ from addin_server.domain import merge_fields
 from addin_server.domain.model import AutomationScope, StepType
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.directory import owned
+from addin_server.services.directory import checked_name, owned
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.permissions import authorize, own
 
@@ -63,24 +63,34 @@ def _validate_steps(steps: list[StepInput]) -> None:
         raise Invalid("a sequence needs at least one step")
     if len(steps) > MAX_STEPS:
         raise Invalid(f"a sequence has at most {MAX_STEPS} steps")
+    # Steps are named as the request's validation names them: steps.0 is the first.
     for i, step in enumerate(steps, start=1):
+        at = f"steps.{i - 1}"
         try:
             kind = StepType(step.type)
         except ValueError:
-            raise Invalid(f"steps[{i}].type must be one of {', '.join(StepType)}") from None
+            raise Invalid(f"{at}.type must be one of {', '.join(StepType)}") from None
         if kind in (StepType.AUTOMATED_EMAIL, StepType.MANUAL_EMAIL) and not step.subject.strip() and not (
             step.thread_with_previous and i > 1
         ):
-            raise Invalid(f"steps[{i}]: an email step needs a subject unless it threads with the previous email")
+            raise Invalid(f"{at}.subject: an email step needs a subject unless it threads with the previous email")
         if step.thread_with_previous and i == 1:
-            raise Invalid("steps[1] cannot thread with a previous email")
+            raise Invalid(f"{at}.thread_with_previous: the first step cannot thread with a previous email")
         if not 0 <= step.delay_days <= 365:
-            raise Invalid(f"steps[{i}].delay_days must be between 0 and 365")
+            raise Invalid(f"{at}.delay_days must be between 0 and 365")
         unknown = [tok.field for tok in merge_fields.tokens(step.subject, step.body) if not tok.known]
         if unknown:
-            raise Invalid(f"steps[{i}] uses unknown merge fields ({', '.join(dict.fromkeys(unknown))}); the fields "
+            raise Invalid(f"{at} uses unknown merge fields ({', '.join(dict.fromkeys(unknown))}); the fields "
                           f"are {', '.join(merge_fields.FIELDS)}, with an optional fallback: "
                           "{{company | your team}}", code="unknown_merge_field")
+        found = [(part, problem) for part, text in (("subject", step.subject), ("body", step.body))
+                 for problem in merge_fields.problems(text)]
+        if found:
+            raise Invalid(
+                "; ".join(f"{at}.{part}: {problem.describe()}" for part, problem in found[:5]),
+                code="malformed_merge_field",
+                details=[{"field": f"{at}.{part}", "position": problem.position + 1, "text": problem.snippet,
+                          "problem": problem.why} for part, problem in found])
 
 
 def _check_scope(value: str, field: str) -> str:
@@ -104,6 +114,7 @@ def create_sequence(
     unenroll_same_company: bool | None = None,
 ) -> dict[str, Any]:
     """A new sequence; its same-company checkbox is the account's default unless given."""
+    name = checked_name(name, "name")
     _validate_steps(steps)
     with ctx.session() as s:
         owner = owned(s, t.User, owner_user_id, principal, "user")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -12,7 +12,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, 
 from addin_server.domain.model import MANUAL_SURFACES
 from addin_server.services import accounts, directory, enrollments, lookup, outbox, outgoing_webhooks, sequences
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Unauthorized
+from addin_server.services.errors import Invalid, Unauthorized
 from addin_server.web.apispec import ApiSpec, operation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -567,6 +567,9 @@ def resume_enrollment(enrollment_id: str, body: ResumeIn) -> Any:
 # --- meetings --------------------------------------------------------------------------------
 
 
+MEETING_PAST, MEETING_FUTURE = timedelta(days=5 * 365), timedelta(days=2 * 365)
+
+
 class MeetingAssociationsIn(Strict):
     company_id: Id | None = None
     deal_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
@@ -585,8 +588,8 @@ class MeetingIn(Strict):
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self) -> MeetingIn:
-        if self.end_time is not None and self.end_time < self.start_time:
-            raise ValueError("end_time is before start_time: a meeting ends after it starts")
+        if self.end_time is not None and self.end_time <= self.start_time:
+            raise ValueError("end_time is not after start_time: a meeting ends after it starts")
         return self
 
 
@@ -612,6 +615,11 @@ class MeetingOut(Open):
 def log_meeting(body: MeetingIn) -> Any:
     from addin_server.services import meetings  # imported here so this section stays self-contained
 
+    now = ctx().now()
+    # A logged meeting may be in the past, but not in another era: year 1 or 9999 is a typo or a probe.
+    if not now - MEETING_PAST <= body.start_time <= now + MEETING_FUTURE:
+        raise Invalid(f"start_time must be within {MEETING_PAST.days // 365} years before and "
+                      f"{MEETING_FUTURE.days // 365} years after now", code="invalid_time")
     contact_ids = [*([body.contact_id] if body.contact_id else []), *body.contact_ids]
     associated = body.associated or MeetingAssociationsIn()
     return meetings.log_meeting(

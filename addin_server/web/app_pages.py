@@ -302,7 +302,19 @@ def _sign_in_page(error: str | None = None, status: int = 200) -> tuple[str, int
         google_client_id=settings.google_oauth_client_id if settings.google_auth_uri == GOOGLE_AUTH_URI_DEFAULT else "",
         ms_client_id=settings.ms_client_id if settings.ms_authority.startswith(MS_LOGIN_HOST) else "",
         ms_scope=_ms_scope(settings) if settings.ms_client_id else "",
+        sign_in_missing=_sign_in_missing(settings),
     ), status
+
+
+def _sign_in_missing(settings: Any) -> str:
+    """What keeps each sign-in button off, in the settings' own names (for the page without any)."""
+    google = ("GOOGLE_OAUTH_CLIENT_ID is not set" if not settings.google_oauth_client_id else
+              "" if settings.google_auth_uri == GOOGLE_AUTH_URI_DEFAULT else
+              "GOOGLE_AUTH_URI points elsewhere than Google, whose sign-in button works only against Google itself")
+    microsoft = ("MS_CLIENT_ID is not set" if not settings.ms_client_id else
+                 "" if settings.ms_authority.startswith(MS_LOGIN_HOST) else
+                 f"MS_AUTHORITY does not point at {MS_LOGIN_HOST}, where Microsoft's sign-in works")
+    return "; ".join(x for x in (google and f"Google: {google}", microsoft and f"Microsoft: {microsoft}") if x)
 
 
 @bp.get("/sign-in")

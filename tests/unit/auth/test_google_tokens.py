@@ -134,8 +134,8 @@ AUDIENCE_CASES = {
     "a token naming an undeclared path of this host is refused":
         ("https://sidebar.example.com/gmail/actions/delete", "wrong_audience"),
     "a token naming a declared path on another host is refused": ("https://evil.example/gmail/compose", "wrong_audience"),
-    "a token naming a declared url with a fragment only is accepted":
-        ("https://sidebar.example.com/gmail/compose#x", ""),
+    "a token naming a declared url with a fragment is refused: only the query may differ":
+        ("https://sidebar.example.com/gmail/compose#x", "wrong_audience"),
     "a token naming a declared url as one of a list is accepted":
         (["https://other.example/", "https://sidebar.example.com/gmail/compose"], ""),
     "a token naming no string audience is refused": (42, "wrong_audience"),

@@ -46,3 +46,38 @@ def test_the_filter_redacts_a_formatted_record_before_any_handler_writes_it() ->
     assert RedactingFilter().filter(record) is True
     assert record.getMessage() == f'127.0.0.1 - "GET /u/{REDACTED} HTTP/1.1" 200'
     assert "tok.en.sig" not in record.getMessage()
+
+
+ENCODED = [
+    pytest.param('"GET /%75/eyJlIjoiNDIifQ.Zx1.abc HTTP/1.1" 200', f'"GET /%75/{REDACTED} HTTP/1.1" 200',
+                 id="an unsubscribe path spelled with a percent-encoded u is cut"),
+    pytest.param("GET /%6Deet/12.k9f3a HTTP/1.1", f"GET /%6Deet/{REDACTED} HTTP/1.1",
+                 id="a booking path spelled with a percent-encoded m is cut"),
+    pytest.param("GET /%6d%65%65%74/12.k9f3a HTTP/1.1", f"GET /%6d%65%65%74/{REDACTED} HTTP/1.1",
+                 id="a booking path spelled wholly percent-encoded in lower case is cut"),
+    pytest.param("GET /meet/12.k9f3a?%74=eyJtIjoxfQ.sig", f"GET /meet/{REDACTED}?%74={REDACTED}",
+                 id="a booking token under a percent-encoded parameter name is cut"),
+    pytest.param("GET /app/x?%63%6F%64%65=4/0AfJ&%73tate=abc", f"GET /app/x?%63%6F%64%65={REDACTED}&%73tate={REDACTED}",
+                 id="an OAuth code and state under percent-encoded names are cut"),
+    pytest.param('"Referer: https://sidebar.test/%75/tok.en.sig"', f'"Referer: https://sidebar.test/%75/{REDACTED}"',
+                 id="a Referer with an encoded unsubscribe path is cut"),
+    pytest.param("GET /app/sign-in?next=%252Fu%252Fsecret.token", f"GET /app/sign-in?next=%252Fu%252F{REDACTED}",
+                 id="a twice-encoded unsubscribe path inside a parameter is cut"),
+]
+
+
+@pytest.mark.parametrize("line, expected", ENCODED)
+def test_percent_encoded_spellings_of_a_capability_are_cut_too(line: str, expected: str) -> None:
+    assert redact_capabilities(line) == expected
+
+
+def test_a_traceback_logged_with_a_capability_in_it_is_redacted() -> None:
+    try:
+        raise ValueError("no sequence email for /u/tok.en.sig")
+    except ValueError:
+        record = logging.LogRecord("addin_server", logging.ERROR, __file__, 1, "failed %s", ("/meet/12.key",),
+                                   __import__("sys").exc_info())
+    RedactingFilter().filter(record)
+    written = logging.Formatter().format(record)
+    assert "tok.en.sig" not in written and "12.key" not in written
+    assert f"/u/{REDACTED}" in written and "ValueError" in written

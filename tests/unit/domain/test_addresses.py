@@ -92,3 +92,26 @@ def test_free_mail_domains(domain: str, free: bool) -> None:
 
 def test_companies_are_never_identified_by_free_mail_domains() -> None:
     assert company_domains(["Globex.com", "gmail.com", "hotmail.com", "globex.com"], FREE_MAIL) == ["globex.com"]
+
+
+@pytest.mark.parametrize("given", [
+    pytest.param(".a@x.example", id="a local part starting with a dot is refused"),
+    pytest.param("a.@x.example", id="a local part ending with a dot is refused"),
+    pytest.param("a..b@x.example", id="a local part with two dots in a row is refused"),
+    pytest.param("a@\u0661.example", id="a label of an Arabic-Indic digit alone breaks the IDNA bidi rule"),
+    pytest.param("a@xn--9hb.example", id="the same label in its A-label form is refused too"),
+    pytest.param("a@xn--zz.example", id="an A-label that does not decode is refused"),
+])
+def test_addresses_no_mail_system_delivers_to_are_refused(given: str) -> None:
+    with pytest.raises(InvalidAddress):
+        normalize(given)
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    pytest.param('"a..b"@x.example', '"a..b"@x.example', id="a quoted local part may hold two dots"),
+    pytest.param("a@\u0645\u062b\u0627\u0644.\u0625\u062e\u062a\u0628\u0627\u0631", "a@xn--mgbh0fb.xn--kgbechtv",
+                 id="a right-to-left domain that keeps the bidi rule is accepted"),
+    pytest.param("first.last@x.example", "first.last@x.example", id="single dots between atoms are accepted"),
+])
+def test_unusual_but_valid_addresses_are_accepted(given: str, expected: str) -> None:
+    assert normalize(given) == expected

@@ -102,3 +102,86 @@ def test_a_field_the_contact_lacks_without_a_fallback_is_always_named_missing(
         empty = not (values.get(token.field) or "").strip()
         if not token.known or (empty and not token.fallback):
             assert token.field in named
+
+
+# --- promise 5: whatever looks like a merge field but is not one is a problem -------------------
+
+from addin_server.domain.merge_fields import problems  # noqa: E402
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Hi {{first-name}}", id="a field with a hyphen is not a merge field"),
+    pytest.param("Hi {{first name}}", id="a field with a space is not a merge field"),
+    pytest.param("Hi {{}}", id="empty braces are not a merge field"),
+    pytest.param("Hi {{ }}", id="braces around a space are not a merge field"),
+    pytest.param("Hi {{first_name}", id="a token missing a closing brace is not a merge field"),
+    pytest.param("Hi {{first_name}}}", id="an extra closing brace beside a token is a problem"),
+    pytest.param("Hi {{{first_name}}}", id="a token inside single braces would show braces around the value"),
+    pytest.param("At {{company | a|b}}", id="a fallback with a second bar is not a merge field"),
+    pytest.param("Hi {{company | {{first_name}}}}", id="a token inside a fallback is not a merge field"),
+    pytest.param("<p>{{<b>first_name</b>}}</p>", id="markup inside the braces is not a merge field"),
+    pytest.param("Hi {{\ufb01rst_name}}", id="a ligature look-alike in a field name is not a merge field"),
+    pytest.param("Hi {{f\u0130rst_name}}", id="a dotted capital I look-alike in a field name is not a merge field"),
+    pytest.param("Hi \uff5b\uff5bfirst_name\uff5d\uff5d", id="fullwidth braces are look-alikes of braces"),
+    pytest.param("Hi \ufe5bfirst_name\ufe5c", id="small braces are look-alikes of braces"),
+    pytest.param("Hi {{first\u200b_name}}", id="a zero-width space inside a field name is not a merge field"),
+    pytest.param("Hi %first_name%", id="a field in percent signs is another tool's syntax"),
+    pytest.param("Hi ${first_name}", id="a field in dollar braces is another tool's syntax"),
+    pytest.param("Hi {first_name}", id="a field in single braces is another tool's syntax"),
+    pytest.param("Hi [First Name]", id="a field in square brackets is another tool's syntax"),
+    pytest.param("Hi {{ first_name|upper }}", id="a template filter is not a fallback"),
+    pytest.param("Hi {{ company | default('you') }}", id="a default filter is not a fallback"),
+])
+def test_what_looks_like_a_merge_field_but_is_not_is_a_problem_and_held(text: str) -> None:
+    found = problems(text)
+    assert found, text
+    assert all(0 <= p.position < len(text) and p.snippet and p.snippet in text for p in found)
+    assert missing([text], VALUES), "a step with a problem is held, never sent"
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Hi {{first_name}}, at {{ company | your team }}", id="well-formed tokens are no problem"),
+    pytest.param("50% off until 20% of the stock is left", id="percent signs in prose are no problem"),
+    pytest.param("use {x} and [note] as you like", id="single braces around other words are no problem"),
+    pytest.param("Plain text", id="text without fields is no problem"),
+])
+def test_text_that_is_not_a_merge_field_is_no_problem(text: str) -> None:
+    assert problems(text) == []
+
+
+def test_a_problem_names_its_position_as_a_reader_counts_and_the_text_as_written() -> None:
+    [found] = problems("Hi {{first-name}}!")
+    assert (found.position, found.snippet) == (3, "{{first-name}}")
+    assert "at character 4: '{{first-name}}'" in found.describe()
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", " \u200b "])
+def test_a_value_or_fallback_of_only_invisible_characters_counts_as_empty(invisible: str) -> None:
+    assert missing(["Hi {{first_name}}"], {"first_name": invisible}) == ["first_name"]
+    assert missing([f"Hi {{{{first_name | {invisible}}}}}"], {"first_name": ""}) == ["first_name"]
+    assert render("Hi {{first_name | there}}", {"first_name": invisible}) == "Hi there"
+
+
+_BRACEY = st.lists(st.sampled_from([*"{}| _%$[]ab", "first_name", "company", "\uff5b", "\uff5d", "\ufe5b",
+                                     "\u200b", "\ufb01"]), max_size=30).map("".join)
+
+
+@given(text=_BRACEY, values=_CONTACT)
+def test_a_text_that_would_be_sent_never_shows_braces_or_look_alikes(text: str,
+                                                                     values: dict[str, str | None]) -> None:
+    if missing([text], values):
+        return  # held, never sent
+    rendered = render(text, values)
+    # Only a value itself could bring braces back; the template's own must all be gone.
+    template_part = render(text, {f: "V" for f in FIELDS})
+    assert "{{" not in template_part and "}}" not in template_part, (text, rendered)
+    assert not any(c in template_part for c in "\uff5b\uff5d\ufe5b\ufe5c"), (text, rendered)
+
+
+def test_a_fallback_of_only_a_control_character_counts_as_empty() -> None:
+    assert missing(["Hi {{first_name | \x7f}}"], {"first_name": ""}) == ["first_name"]
+
+
+def test_a_control_character_inside_a_fallback_becomes_a_space() -> None:
+    assert render("Hi {{first_name | 0\x7f}}!", {"first_name": ""}) == "Hi 0!"
+    assert [x.fallback for x in tokens("{{company | your\nteam}}")] == ["your team"]
