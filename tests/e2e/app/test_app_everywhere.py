@@ -72,7 +72,7 @@ def test_every_page_and_dialog_fits_the_screen_and_passes_axe(
         chromium: Any, base_url: str, services: ServiceContext, browser_world: BrowserWorld, long_named: str,
         axe_source: str, width: int) -> None:
     w = browser_world.world
-    accounts.update_account_settings(services, w.admin, custom_triggers_beta=True)  # the Automation tab too
+    accounts.update_account_settings(services, w.super_admin, custom_triggers_beta=True)  # the Automation tab too
     seq, jane = browser_world.sequence_id, w.contact["id"]
     page = _page(chromium, width)
     problems: dict[str, list[str]] = {}
