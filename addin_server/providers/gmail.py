@@ -28,6 +28,10 @@ from addin_server.config import Settings
 
 SCOPES = ("https://www.googleapis.com/auth/gmail.modify",)
 RETRIES = 5
+# One message's read is not retried inside the worker: the library's backoff sleeps up to a minute
+# across five tries, holding every other mailbox meanwhile. A message Gmail cannot serve is parked
+# at once and tried again later by the inbox queue's own backoff.
+MESSAGE_RETRIES = 0
 SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "SPAM", "TRASH", "CHAT"})
 
 
@@ -126,9 +130,9 @@ class GmailMailbox:
         self._messages = self._users.messages()
         self._history = self._users.history()
 
-    def _execute(self, request: Any) -> Any:
+    def _execute(self, request: Any, retries: int | None = None) -> Any:
         try:
-            return request.execute(num_retries=self.retries)
+            return request.execute(num_retries=self.retries if retries is None else retries)
         except google.auth.exceptions.RefreshError as exc:
             raise GrantRevoked(f"Gmail access for {self.address} was revoked or expired") from exc
         except HttpError as exc:
@@ -200,7 +204,8 @@ class GmailMailbox:
         return list(reversed(ids))
 
     def fetch(self, message_id: str) -> FetchedMessage:
-        got = self._execute(self._messages.get(userId=self.user, id=message_id, format="raw"))
+        got = self._execute(self._messages.get(userId=self.user, id=message_id, format="raw"),
+                            retries=min(self.retries, MESSAGE_RETRIES))
         return FetchedMessage(got["id"], got["threadId"], tuple(got.get("labelIds", [])),
                               int(got.get("historyId", 0)), _decode_raw(got["raw"]))
 
