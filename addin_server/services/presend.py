@@ -14,6 +14,9 @@ enrollment is still active.
   tried again after a delay that doubles from PRESEND_RETRY_BASE_SECONDS up to the operator's
   `PRESEND_RETRY_MAX_SECONDS`.
 - Mailboxes nobody follows (the local outbox, a demo rep never connected) have nothing to read.
+- A mailbox that was followed and got disconnected (a revoked grant) is not "nobody follows": its
+  steps stay held, with the reason on the enrollment, until the rep reconnects and the mailbox is
+  read again. They never go out unchecked, nor through the local outbox.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class SendPlan:
     # (provider, mailbox address) -> the enrollments whose next step is an email from it
     guarded: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     unguarded: list[int] = field(default_factory=list)
+    # (provider, mailbox address) -> steps of a mailbox we followed until it got disconnected
+    disconnected: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
 
 def plan_sends(ctx: ServiceContext, enrollment_ids: Iterable[int]) -> SendPlan:
@@ -65,11 +70,15 @@ def plan_sends(ctx: ServiceContext, enrollment_ids: Iterable[int]) -> SendPlan:
             .where(t.Enrollment.id.in_(ids), t.Enrollment.status == EnrollmentStatus.ACTIVE.value)).all()
         senders = {u.id: u for u in s.scalars(select(t.User).where(t.User.id.in_({r[1] for r in rows})))}
         followed = {uid: _followed(s, u) for uid, u in senders.items()}
+        lost = set(s.scalars(select(t.MailboxWatch.user_id).where(
+            t.MailboxWatch.user_id.in_(senders), t.MailboxWatch.status == "disconnected")))
     emails = {eid: sender for eid, sender, kind in rows if kind == StepType.AUTOMATED_EMAIL.value}
     for eid in ids:
         sender_id = emails.get(eid)
         user = senders.get(sender_id) if sender_id is not None else None
-        if user is None or not followed.get(user.id):
+        if user is not None and not followed.get(user.id) and user.id in lost:
+            plan.disconnected.setdefault((user.mailbox_provider, user.mailbox_address), []).append(eid)
+        elif user is None or not followed.get(user.id):
             plan.unguarded.append(eid)
         else:
             plan.guarded.setdefault((user.mailbox_provider, user.mailbox_address), []).append(eid)
@@ -101,6 +110,20 @@ def read_before_sending(ctx: ServiceContext, provider: str, address: str, enroll
         record_step_failure(ctx, eid, f"held before sending: {address} could not be read: {problem}",
                             hold_delay(ctx, eid))
     return False
+
+
+# A disconnected mailbox waits for its rep, not for a provider to recover: its steps are looked at
+# again after this (or the operator's longer bound), and reading resumes as soon as it reconnects.
+DISCONNECTED_HOLD_SECONDS = 60
+
+
+def hold_disconnected(ctx: ServiceContext, address: str, enrollment_ids: list[int]) -> None:
+    """Hold the steps of a mailbox that was followed until its grant stopped working."""
+    log.warning("steps of %s held: the mailbox is disconnected until the rep reconnects it", address)
+    delay = float(max(DISCONNECTED_HOLD_SECONDS, ctx.settings.presend_retry_max_seconds))
+    for eid in enrollment_ids:
+        record_step_failure(ctx, eid, f"held before sending: {address} is disconnected; "
+                            "the rep must reconnect the mailbox before its steps go out", delay)
 
 
 def _disconnect(ctx: ServiceContext, address: str, reason: str) -> None:

@@ -49,6 +49,9 @@ def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 5
             _run_steps(ctx, ids, stats)
         else:
             stats.held += len(ids)
+    for (_provider, address), ids in plan.disconnected.items():
+        presend.hold_disconnected(ctx, address, ids)
+        stats.held += len(ids)
     _run_steps(ctx, plan.unguarded, stats)
     if deliver_webhooks:
         stats.webhooks = deliver_webhooks_once(ctx, worker)

@@ -16,6 +16,7 @@ from addin_server.db import tables as t
 from addin_server.emulator.google.client import GoogleEmulatorControl
 from addin_server.services import enrollments, sequences
 from addin_server.services.context import ServiceContext
+from addin_server.services.mailboxes import connect_gmail
 from addin_server.services.sequences import StepInput
 from addin_server.worker.loop import run_due_steps
 from tests.builders import World
@@ -134,7 +135,7 @@ def enrollments_next(ctx: ServiceContext, enrollment_id: str):  # type: ignore[n
         return s.get_one(t.Enrollment, int(enrollment_id)).next_step_at
 
 
-def test_a_grant_revoked_before_the_guard_reads_sends_nothing_and_stops_holding_once_disconnected(
+def test_a_grant_revoked_before_the_guard_reads_sends_nothing_and_holds_until_the_rep_reconnects(
         gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
     seq = quick_sequence(gmail_services, world)
     e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
@@ -145,11 +146,26 @@ def test_a_grant_revoked_before_the_guard_reads_sends_nothing_and_stops_holding_
     with gmail_services.session() as s:
         rep = s.get_one(t.User, int(world.rep["id"]))
         assert rep.mailbox_connected is False  # the rep is told to reconnect
-    # Disconnected, the mailbox is no longer read: the step fails to send and backs off as any
-    # failed send does, instead of being held every few seconds for ever.
-    at(gmail_services, 20)
-    stats = run_due_steps(gmail_services)
-    assert (stats.held, stats.steps_run, stats.failures) == (0, 0, 1)
-    assert (enrollments_next(gmail_services, e["id"]) - gmail_services.now()).total_seconds() >= 60
+    # The reply lands while the mailbox is disconnected.
+    control.deliver(world.rep["mailbox_address"], reply("human_reply.eml", world, sent_id(gmail_services, e["id"])))
+    # Disconnected, the mailbox is no longer read, so its steps stay held, with the reason, and are
+    # looked at again only after a minute, not every few seconds.
+    for _ in range(2):
+        at(gmail_services, 300)
+        stats = run_due_steps(gmail_services)
+        assert (stats.held, stats.steps_run, stats.failures) == (1, 0, 0)
+        assert (enrollments_next(gmail_services, e["id"]) - gmail_services.now()).total_seconds() >= 60
+        with gmail_services.session() as s:
+            assert "is disconnected" in (s.get_one(t.Enrollment, int(e["id"])).last_error or "")
     assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["current_step"] == 1
+    assert sent_count(control, world) == 1
+
+    # Reconnected, the mailbox is read from where it stopped: the reply ends the enrollment, and
+    # step 2 never goes out.
+    connect_gmail(gmail_services, world.admin, world.rep["id"],
+                  control.create_mailbox(world.rep["mailbox_address"])["refresh_token"])
+    at(gmail_services, 300)
+    run_due_steps(gmail_services)
+    got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
     assert sent_count(control, world) == 1

@@ -121,7 +121,7 @@ def test_the_guard_never_sends_when_graph_cannot_answer_and_the_step_waits_a_bou
     assert sent_count(setup) == before + 1
 
 
-def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_stops_holding_once_disconnected(
+def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_holds_while_disconnected(
         setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
     ctx = quick["ctx"]
     before = sent_count(setup)
@@ -130,8 +130,19 @@ def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_stops_holdin
     at(ctx, 60)
     first = run_due_steps(ctx)
     assert first.steps_run == 0 and first.held + first.failures == 2
-    at(ctx, 20)
-    second = run_due_steps(ctx)
-    assert (second.held, second.steps_run) == (0, 0)  # disconnected: no longer read, no longer held
+    # Disconnected, the mailbox is no longer read: its steps stay held (never sent unchecked nor
+    # through the local outbox), with the reason, looked at again after a minute or more.
+    for _ in range(2):
+        at(ctx, 600)
+        later = run_due_steps(ctx)
+        assert (later.held, later.steps_run, later.failures) == (2, 0, 0)
+        for key in ("replier", "quiet"):
+            assert (next_step_at(quick, key) - ctx.now()).total_seconds() >= 60
+            with ctx.session() as s:
+                assert "is disconnected" in (s.get_one(t.Enrollment, int(quick[key]["id"])).last_error or "")
     assert view(quick, "replier")["current_step"] == view(quick, "quiet")["current_step"] == 1
+    assert view(quick, "quiet")["status"] == "active"
     assert sent_count(setup) == before
+    with ctx.session() as s:  # nor any other way (the local outbox records a SequenceEmail too)
+        assert s.scalar(select(func.count()).select_from(t.SequenceEmail).where(t.SequenceEmail.enrollment_id.in_(
+            [int(quick["replier"]["id"]), int(quick["quiet"]["id"])]))) == 2
