@@ -10,6 +10,8 @@ enrollment is still active.
   together (the worker claims up to 50 at a time): a Gmail history.list costs 2 of the 250 quota
   units a user may spend per second; a Graph delta GET is one of the 10,000 requests a mailbox may
   take in 10 minutes. Messages that did arrive are fetched as the inbox worker fetches them.
+- Sends can take seconds each: when the last read is older than REREAD_AFTER_SECONDS the mailbox
+  is read again before the next step of the batch, so a reply landing mid-batch stops the rest.
 - A provider that cannot answer (5xx, 429, no answer) holds the mailbox's steps: never sent blind,
   tried again after a delay that doubles from PRESEND_RETRY_BASE_SECONDS up to the operator's
   `PRESEND_RETRY_MAX_SECONDS`.
@@ -40,6 +42,9 @@ from addin_server.services.notifications import read_mailbox_now
 log = logging.getLogger(__name__)
 
 PRESEND_RETRY_BASE_SECONDS = 15
+# A step goes out within this long of a read of its mailbox; past it the mailbox is read again
+# (a history or delta read from the cursor: one call when nothing arrived).
+REREAD_AFTER_SECONDS = 2.0
 
 
 @dataclass

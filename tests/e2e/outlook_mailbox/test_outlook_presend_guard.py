@@ -7,6 +7,7 @@ step falling due. Real msal and requests against the emulator's Graph; no mocks.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -146,3 +147,30 @@ def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_holds_while_
     with ctx.session() as s:  # nor any other way (the local outbox records a SequenceEmail too)
         assert s.scalar(select(func.count()).select_from(t.SequenceEmail).where(t.SequenceEmail.enrollment_id.in_(
             [int(quick["replier"]["id"]), int(quick["quiet"]["id"])]))) == 2
+
+
+def test_a_reply_landing_while_earlier_steps_of_the_batch_go_out_slowly_stops_the_later_step(
+        setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
+    ctx = quick["ctx"]
+    before = sent_count(setup)
+    with ctx.session() as s:
+        sam_first = s.scalars(select(t.SequenceEmail.rfc_message_id).where(
+            t.SequenceEmail.enrollment_id == int(quick["quiet"]["id"]))).one()
+    # Each send takes 4 s; Sam answers 1.5 s into the pass, after the guard's first read, while
+    # Li's step 2 is still going out and before his own step 2 would.
+    setup.control.inject_fault("/graph/v1.0/users/*/messages/*/send", None, count=2, method="POST",
+                               delay_seconds=4)
+    sam = {**quick, "contact": {"email": "sam@northwind.test"}}
+    late = threading.Timer(1.5, lambda: setup.control.deliver(setup.address, reply("human_reply.eml", sam, sam_first)))
+    at(ctx, 44)
+    late.start()
+    try:
+        run_due_steps(ctx)
+    finally:
+        late.join()
+
+    assert view(quick, "replier")["status"] == "finished"
+    got = view(quick, "quiet")
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert [ev["step"] for ev in got["events"] if ev["type"] == "email_sent"] == [1]
+    assert sent_count(setup) == before + 1
