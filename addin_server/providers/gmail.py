@@ -19,7 +19,9 @@ from email.utils import format_datetime
 from typing import Any
 
 import google.auth.exceptions
+import httplib2
 from google.oauth2.credentials import Credentials
+from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
@@ -116,14 +118,21 @@ class GmailMailbox:
     """One rep's Gmail mailbox."""
 
     def __init__(self, settings: Settings, refresh_token: str, address: str = "me", *,
-                 retries: int = RETRIES) -> None:
+                 retries: int = RETRIES, timeout: float | None = None) -> None:
         self.settings = settings
         self.retries = retries
         self.user = "me"
         self.address = address
-        self._service = build("gmail", "v1", credentials=credentials_for(settings, refresh_token),
-                              static_discovery=True, cache_discovery=False,
-                              client_options={"api_endpoint": settings.gmail_api_endpoint})
+        credentials = credentials_for(settings, refresh_token)
+        # A timeout of our own (the pre-send guard's few seconds) needs an Http built here; otherwise
+        # the library's default (60 s).
+        auth: dict[str, Any] = {"credentials": credentials}
+        if timeout is not None:
+            http = httplib2.Http(timeout=timeout)
+            http.redirect_codes = http.redirect_codes - {308}  # as the library's own build_http does
+            auth = {"http": AuthorizedHttp(credentials, http=http)}
+        self._service = build("gmail", "v1", static_discovery=True, cache_discovery=False,
+                              client_options={"api_endpoint": settings.gmail_api_endpoint}, **auth)
         # googleapiclient builds every method of a resource each time the resource is asked for:
         # asked once here, not once per message.
         self._users = self._service.users()

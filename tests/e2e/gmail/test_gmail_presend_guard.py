@@ -7,6 +7,8 @@ mailbox, the step falling due. Real google-api-python-client against the emulato
 
 from __future__ import annotations
 
+import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -168,4 +170,23 @@ def test_a_grant_revoked_before_the_guard_reads_sends_nothing_and_holds_until_th
     run_due_steps(gmail_services)
     got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
     assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert sent_count(control, world) == 1
+
+
+def test_a_gmail_that_never_answers_holds_the_step_within_the_read_timeout(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
+    seq = quick_sequence(gmail_services, world)
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    reachable = gmail_services.settings
+    with socket.socket() as hanging:  # accepts connections (the backlog) and never answers
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(8)
+        gmail_services.settings = reachable.with_overrides(
+            gmail_api_endpoint=f"http://127.0.0.1:{hanging.getsockname()[1]}/", presend_read_timeout_seconds=1.0)
+        at(gmail_services, 60)
+        started = time.monotonic()
+        assert run_due_steps(gmail_services).held == 1
+        assert time.monotonic() - started < 8  # one retry of a 1 s timeout, not the library's minute
+    assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["current_step"] == 1
     assert sent_count(control, world) == 1

@@ -8,6 +8,7 @@ step falling due. Real msal and requests against the emulator's Graph; no mocks.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -174,3 +175,19 @@ def test_a_reply_landing_while_earlier_steps_of_the_batch_go_out_slowly_stops_th
     assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
     assert [ev["step"] for ev in got["events"] if ev["type"] == "email_sent"] == [1]
     assert sent_count(setup) == before + 1
+
+
+def test_a_graph_delta_that_hangs_holds_the_steps_within_the_read_timeout(
+        setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
+    ctx = quick["ctx"]
+    ctx.settings = ctx.settings.with_overrides(presend_read_timeout_seconds=1.0)
+    before = sent_count(setup)
+    setup.control.inject_fault(DELTA_ROUTE, None, count=2, method="GET", delay_seconds=10)
+    at(ctx, 60)
+    started = time.monotonic()
+    stats = run_due_steps(ctx)
+    assert time.monotonic() - started < 6  # two tries of 1 s, not Graph's 30 s timeout
+    assert (stats.held, stats.steps_run) == (2, 0)
+    with ctx.session() as s:
+        assert "held before sending" in (s.get_one(t.Enrollment, int(quick["replier"]["id"])).last_error or "")
+    assert sent_count(setup) == before
