@@ -34,7 +34,7 @@ from addin_server.db import tables as t
 from addin_server.domain.model import EnrollmentStatus, MailboxProvider, StepType
 from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.services.context import ServiceContext
-from addin_server.services.enrollments import record_step_failure
+from addin_server.services.enrollments import HELD_PREFIX, record_step_failure
 from addin_server.services.inbound import find_mailbox_user
 from addin_server.services.mailboxes import mark_disconnected, outlook_connected
 from addin_server.services.notifications import read_mailbox_now
@@ -112,7 +112,7 @@ def read_before_sending(ctx: ServiceContext, provider: str, address: str, enroll
         return True
     log.warning("steps of %s held: the mailbox could not be read before sending (%s)", address, problem)
     for eid in enrollment_ids:
-        record_step_failure(ctx, eid, f"held before sending: {address} could not be read: {problem}",
+        record_step_failure(ctx, eid, f"{HELD_PREFIX}{address} could not be read: {problem}",
                             hold_delay(ctx, eid))
     return False
 
@@ -127,7 +127,7 @@ def hold_disconnected(ctx: ServiceContext, address: str, enrollment_ids: list[in
     log.warning("steps of %s held: the mailbox is disconnected until the rep reconnects it", address)
     delay = float(max(DISCONNECTED_HOLD_SECONDS, ctx.settings.presend_retry_max_seconds))
     for eid in enrollment_ids:
-        record_step_failure(ctx, eid, f"held before sending: {address} is disconnected; "
+        record_step_failure(ctx, eid, f"{HELD_PREFIX}{address} is disconnected; "
                             "the rep must reconnect the mailbox before its steps go out", delay)
 
 

@@ -105,6 +105,8 @@ def test_the_guard_never_sends_when_gmail_cannot_answer_and_the_step_waits_a_bou
         with gmail_services.session() as s:
             assert f"answered {status}" in (s.get_one(t.Enrollment, int(e["id"])).last_error or "")
     assert waits == [15, 20, 20]  # doubling, never past PRESEND_RETRY_MAX_SECONDS
+    held = enrollments.get_enrollment(gmail_services, world.admin, e["id"])["held"]
+    assert f"answered {status}" in held["reason"] and held["tries"] == 3
     assert sent_count(control, world) == 1
 
     control.clear_faults()
@@ -112,6 +114,7 @@ def test_the_guard_never_sends_when_gmail_cannot_answer_and_the_step_waits_a_bou
     run_due_steps(gmail_services)
     got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
     assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert got["held"] is None
     assert sent_count(control, world) == 1
 
 
@@ -128,7 +131,8 @@ def test_the_guard_never_sends_when_gmail_cannot_be_reached(
     gmail_services.settings = reachable
     at(gmail_services, 20)
     run_due_steps(gmail_services)
-    assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["status"] == "finished"
+    got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
+    assert got["status"] == "finished" and got["held"] is None
     assert sent_count(control, world) == 2
 
 

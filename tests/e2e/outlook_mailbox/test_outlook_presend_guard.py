@@ -144,6 +144,9 @@ def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_holds_while_
                 assert "is disconnected" in (s.get_one(t.Enrollment, int(quick[key]["id"])).last_error or "")
     assert view(quick, "replier")["current_step"] == view(quick, "quiet")["current_step"] == 1
     assert view(quick, "quiet")["status"] == "active"
+    # An API user sees why the step waits and until when.
+    held = view(quick, "quiet")["held"]
+    assert "is disconnected" in held["reason"] and held["retry_at"] == view(quick, "quiet")["next_step_at"]
     assert sent_count(setup) == before
     with ctx.session() as s:  # nor any other way (the local outbox records a SequenceEmail too)
         assert s.scalar(select(func.count()).select_from(t.SequenceEmail).where(t.SequenceEmail.enrollment_id.in_(
