@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from addin_server.db import tables as t
 from addin_server.domain.model import EnrollmentStatus, MailboxProvider, StepType
 from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
+from addin_server.providers.graph import GraphError
 from addin_server.services.context import ServiceContext
 from addin_server.services.enrollments import HELD_PREFIX, record_step_failure
 from addin_server.services.inbound import find_mailbox_user
@@ -99,21 +100,25 @@ def _followed(s: Session, user: t.User) -> bool:
 
 def read_before_sending(ctx: ServiceContext, provider: str, address: str, enrollment_ids: list[int]) -> bool:
     """Read the mailbox now; False (and the steps held, with the reason) when that cannot be done."""
+    asked_wait = 0.0  # the provider's own Retry-After, when it gave one
     try:
         complete = read_mailbox_now(ctx, address, provider)
         problem = None if complete else "the inbox holds more than one read brings; the worker reads the rest"
     except Exception as exc:  # noqa: BLE001 - whatever stops the read stops the send
         problem = f"{type(exc).__name__}: {str(exc)[:300]}"
+        if isinstance(exc, GraphError) and exc.retry_after:
+            asked_wait = exc.retry_after
         if isinstance(exc, GraphGrantRevoked):
-            # As a failed Gmail read does: the rep is asked to reconnect, and until then the steps
-            # fail to send (with the usual backoff) rather than being held every few seconds.
+            # As a failed Gmail read does: the rep is asked to reconnect; until then its steps are
+            # held (hold_disconnected).
             _disconnect(ctx, address, problem)
     if problem is None:
         return True
     log.warning("steps of %s held: the mailbox could not be read before sending (%s)", address, problem)
     for eid in enrollment_ids:
-        record_step_failure(ctx, eid, f"{HELD_PREFIX}{address} could not be read: {problem}",
-                            hold_delay(ctx, eid))
+        # Never before the provider said to come back (Graph's Retry-After), within the operator's bound.
+        delay = min(max(hold_delay(ctx, eid), asked_wait), float(max(1, ctx.settings.presend_retry_max_seconds)))
+        record_step_failure(ctx, eid, f"{HELD_PREFIX}{address} could not be read: {problem}", delay)
     return False
 
 

@@ -194,3 +194,19 @@ def test_a_graph_delta_that_hangs_holds_the_steps_within_the_read_timeout(
     with ctx.session() as s:
         assert "held before sending" in (s.get_one(t.Enrollment, int(quick["replier"]["id"])).last_error or "")
     assert sent_count(setup) == before
+
+
+@pytest.mark.parametrize(("retry_after", "bound", "wait"), [
+    pytest.param(40, 300, 40, id="graph's Retry-After longer than the doubling is honoured"),
+    pytest.param(900, 300, 300, id="a Retry-After past the operator's bound waits only the bound"),
+])
+def test_a_throttled_guard_read_waits_as_long_as_graph_asks_within_the_bound(
+        setup: MicrosoftSetup, quick: dict[str, Any], retry_after: int, bound: int, wait: int) -> None:
+    ctx = quick["ctx"]
+    ctx.settings = ctx.settings.with_overrides(presend_retry_max_seconds=bound)
+    setup.control.inject_fault(DELTA_ROUTE, 429, count=1000, method="GET", retry_after=retry_after)
+    at(ctx, 60)
+    assert run_due_steps(ctx).held == 2
+    for key in ("replier", "quiet"):
+        assert (next_step_at(quick, key) - ctx.now()).total_seconds() == wait
+    setup.control.clear_faults()
