@@ -109,6 +109,9 @@ class Settings:
     # The longest a due step email waits between tries when its sender's mailbox cannot be read just
     # before sending (provider 5xx, 429, unreachable): it is never sent without that read.
     presend_retry_max_seconds: int = 300
+    # How long the pre-send guard waits for one answer of Gmail or Graph: a hanging provider holds
+    # that mailbox's steps (tried again later), not the worker.
+    presend_read_timeout_seconds: float = 5.0
     max_request_bytes: int = 1_000_000
     soft_bounce_threshold: int = 3
     log_level: str = "INFO"

@@ -21,7 +21,9 @@ from email.utils import format_datetime
 from typing import Any
 
 import google.auth.exceptions
+import httplib2
 from google.oauth2.credentials import Credentials
+from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
@@ -30,6 +32,10 @@ from addin_server.config import Settings
 
 SCOPES = ("https://www.googleapis.com/auth/gmail.modify",)
 RETRIES = 5
+# One message's read is not retried inside the worker: the library's backoff sleeps up to a minute
+# across five tries, holding every other mailbox meanwhile. A message Gmail cannot serve is parked
+# at once and tried again later by the inbox queue's own backoff.
+MESSAGE_RETRIES = 0
 SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "SPAM", "TRASH", "CHAT"})
 
 
@@ -124,23 +130,30 @@ class GmailMailbox:
     """One rep's Gmail mailbox."""
 
     def __init__(self, settings: Settings, refresh_token: str, address: str = "me", *,
-                 retries: int = RETRIES) -> None:
+                 retries: int = RETRIES, timeout: float | None = None) -> None:
         self.settings = settings
         self.retries = retries
         self.user = "me"
         self.address = address
-        self._service = build("gmail", "v1", credentials=credentials_for(settings, refresh_token),
-                              static_discovery=True, cache_discovery=False,
-                              client_options={"api_endpoint": settings.gmail_api_endpoint})
+        credentials = credentials_for(settings, refresh_token)
+        # A timeout of our own (the pre-send guard's few seconds) needs an Http built here; otherwise
+        # the library's default (60 s).
+        auth: dict[str, Any] = {"credentials": credentials}
+        if timeout is not None:
+            http = httplib2.Http(timeout=timeout)
+            http.redirect_codes = http.redirect_codes - {308}  # as the library's own build_http does
+            auth = {"http": AuthorizedHttp(credentials, http=http)}
+        self._service = build("gmail", "v1", static_discovery=True, cache_discovery=False,
+                              client_options={"api_endpoint": settings.gmail_api_endpoint}, **auth)
         # googleapiclient builds every method of a resource each time the resource is asked for:
         # asked once here, not once per message.
         self._users = self._service.users()
         self._messages = self._users.messages()
         self._history = self._users.history()
 
-    def _execute(self, request: Any) -> Any:
+    def _execute(self, request: Any, retries: int | None = None) -> Any:
         try:
-            return request.execute(num_retries=self.retries)
+            return request.execute(num_retries=self.retries if retries is None else retries)
         except google.auth.exceptions.RefreshError as exc:
             raise GrantRevoked(f"Gmail access for {self.address} was revoked or expired") from exc
         except HttpError as exc:
@@ -212,7 +225,8 @@ class GmailMailbox:
         return list(reversed(ids))
 
     def fetch(self, message_id: str) -> FetchedMessage:
-        got = self._execute(self._messages.get(userId=self.user, id=message_id, format="raw"))
+        got = self._execute(self._messages.get(userId=self.user, id=message_id, format="raw"),
+                            retries=min(self.retries, MESSAGE_RETRIES))
         return FetchedMessage(got["id"], got["threadId"], tuple(got.get("labelIds", [])),
                               int(got.get("historyId", 0)), _decode_raw(got["raw"]))
 

@@ -97,6 +97,18 @@ def enrollment_views(s: Session, rows: Iterable[t.Enrollment], with_events: bool
     return out
 
 
+# A step the pre-send guard held carries this at the start of last_error (see services/presend).
+HELD_PREFIX = "held before sending: "
+
+
+def held_view(status: str, last_error: str | None, attempts: int,
+              next_step_at: datetime | None) -> dict[str, Any] | None:
+    """Why the next step waits, when the pre-send guard held it; None otherwise."""
+    if status != EnrollmentStatus.ACTIVE.value or not (last_error or "").startswith(HELD_PREFIX):
+        return None
+    return {"reason": (last_error or "")[len(HELD_PREFIX):], "tries": attempts, "retry_at": iso_z(next_step_at)}
+
+
 def enrollment_view(e: t.Enrollment, seq: t.Sequence, by: t.User, sender: t.User) -> dict[str, Any]:
     return {
         "id": str(e.id),
@@ -108,6 +120,7 @@ def enrollment_view(e: t.Enrollment, seq: t.Sequence, by: t.User, sender: t.User
         "steps_total": seq.steps_total,
         "next_step_at": iso_z(e.next_step_at) if e.status == EnrollmentStatus.ACTIVE.value else None,
         "paused_until": iso_z(e.paused_until),
+        "held": held_view(e.status, e.last_error, e.attempts, e.next_step_at),
         "enrolled_by": {"id": str(by.id), "name": by.name, "email": by.email},
         "sender": {"id": str(sender.id), "mailbox_address": sender.mailbox_address,
                    "mailbox_provider": sender.mailbox_provider},

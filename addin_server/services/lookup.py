@@ -14,7 +14,7 @@ from addin_server.domain.addresses import fold_normalized, try_normalize
 from addin_server.domain.model import EnrollmentStatus, person_name
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.enrollments import OPEN, can_unenroll, iso_z
+from addin_server.services.enrollments import OPEN, can_unenroll, held_view, iso_z
 from addin_server.services.errors import Invalid
 from addin_server.services.permissions import authorize, own
 
@@ -36,6 +36,7 @@ _LOOKUP = (
         t.Sequence.name.label("sequence_name"), t.Sequence.steps_total, t.Sequence.owner_user_id,
         _by.name.label("by_name"), _by.email.label("by_email"),
         _sender.mailbox_address.label("sender_mailbox"), _sender.mailbox_provider.label("sender_provider"),
+        t.Enrollment.last_error, t.Enrollment.attempts,
     )
     .select_from(t.ContactAddress)
     .join(t.Contact, t.Contact.id == t.ContactAddress.contact_id)
@@ -59,7 +60,8 @@ def _contact_and_enrollment(principal: Principal, row: Any) -> tuple[dict[str, A
     """
     (_, _, contact_id, first_name, last_name, primary_email, unsubscribed, bounced, company_id, company_name,
      enrollment_id, status, current_step, next_step_at, paused_until, enrolled_at, by_id, sender_id, sequence_id,
-     sequence_name, steps_total, owner_id, by_name, by_email, sender_mailbox, sender_provider) = row
+     sequence_name, steps_total, owner_id, by_name, by_email, sender_mailbox, sender_provider, last_error,
+     attempts) = row
     contact = {
         "id": str(contact_id),
         "name": person_name(first_name, last_name, primary_email),
@@ -80,6 +82,7 @@ def _contact_and_enrollment(principal: Principal, row: Any) -> tuple[dict[str, A
         "steps_total": steps_total,
         "next_step_at": iso_z(next_step_at) if status == _ACTIVE else None,
         "paused_until": iso_z(paused_until),
+        "held": held_view(status, last_error, attempts or 0, next_step_at),
         "enrolled_by": {"id": str(by_id), "name": by_name, "email": by_email},
         "sender": {"id": str(sender_id), "mailbox_address": sender_mailbox, "mailbox_provider": sender_provider},
         "enrolled_at": iso_z(enrolled_at),

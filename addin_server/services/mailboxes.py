@@ -80,7 +80,7 @@ BRIEF_GRAPH_WAIT_SECONDS = 2.0
 def gmail_for(settings: Settings, user: t.User, *, brief: bool = False) -> GmailMailbox:
     if brief:
         return GmailMailbox(settings, google_grant(settings, user), user.mailbox_address,
-                            retries=BRIEF_GMAIL_RETRIES)
+                            retries=BRIEF_GMAIL_RETRIES, timeout=settings.presend_read_timeout_seconds)
     return GmailMailbox(settings, google_grant(settings, user), user.mailbox_address)
 
 
@@ -205,7 +205,8 @@ def graph_for(settings: Settings, user: t.User, *, brief: bool = False) -> Graph
     token = graph_tokens(settings, user.ms_tid).app_token
     if brief:
         return GraphMailbox(settings, user.ms_oid or user.mailbox_address, token, max_attempts=BRIEF_GRAPH_ATTEMPTS,
-                            max_retry_after=BRIEF_GRAPH_WAIT_SECONDS, retry_base_seconds=0.5)
+                            max_retry_after=BRIEF_GRAPH_WAIT_SECONDS, retry_base_seconds=0.5,
+                            timeout=settings.presend_read_timeout_seconds)
     return GraphMailbox(settings, user.ms_oid or user.mailbox_address, token)
 
 

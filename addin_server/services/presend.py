@@ -10,10 +10,15 @@ enrollment is still active.
   together (the worker claims up to 50 at a time): a Gmail history.list costs 2 of the 250 quota
   units a user may spend per second; a Graph delta GET is one of the 10,000 requests a mailbox may
   take in 10 minutes. Messages that did arrive are fetched as the inbox worker fetches them.
+- Sends can take seconds each: when the last read is older than REREAD_AFTER_SECONDS the mailbox
+  is read again before the next step of the batch, so a reply landing mid-batch stops the rest.
 - A provider that cannot answer (5xx, 429, no answer) holds the mailbox's steps: never sent blind,
   tried again after a delay that doubles from PRESEND_RETRY_BASE_SECONDS up to the operator's
   `PRESEND_RETRY_MAX_SECONDS`.
 - Mailboxes nobody follows (the local outbox, a demo rep never connected) have nothing to read.
+- A mailbox that was followed and got disconnected (a revoked grant) is not "nobody follows": its
+  steps stay held, with the reason on the enrollment, until the rep reconnects and the mailbox is
+  read again. They never go out unchecked, nor through the local outbox.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ from sqlalchemy.orm import Session
 from addin_server.db import tables as t
 from addin_server.domain.model import EnrollmentStatus, MailboxProvider, StepType
 from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
+from addin_server.providers.graph import GraphError
 from addin_server.services.context import ServiceContext
-from addin_server.services.enrollments import record_step_failure
+from addin_server.services.enrollments import HELD_PREFIX, record_step_failure
 from addin_server.services.inbound import find_mailbox_user
 from addin_server.services.mailboxes import mark_disconnected, outlook_connected
 from addin_server.services.notifications import read_mailbox_now
@@ -37,6 +43,9 @@ from addin_server.services.notifications import read_mailbox_now
 log = logging.getLogger(__name__)
 
 PRESEND_RETRY_BASE_SECONDS = 15
+# A step goes out within this long of a read of its mailbox; past it the mailbox is read again
+# (a history or delta read from the cursor: one call when nothing arrived).
+REREAD_AFTER_SECONDS = 2.0
 
 
 @dataclass
@@ -46,6 +55,8 @@ class SendPlan:
     # (provider, mailbox address) -> the enrollments whose next step is an email from it
     guarded: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     unguarded: list[int] = field(default_factory=list)
+    # (provider, mailbox address) -> steps of a mailbox we followed until it got disconnected
+    disconnected: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
 
 def plan_sends(ctx: ServiceContext, enrollment_ids: Iterable[int]) -> SendPlan:
@@ -65,11 +76,15 @@ def plan_sends(ctx: ServiceContext, enrollment_ids: Iterable[int]) -> SendPlan:
             .where(t.Enrollment.id.in_(ids), t.Enrollment.status == EnrollmentStatus.ACTIVE.value)).all()
         senders = {u.id: u for u in s.scalars(select(t.User).where(t.User.id.in_({r[1] for r in rows})))}
         followed = {uid: _followed(s, u) for uid, u in senders.items()}
+        lost = set(s.scalars(select(t.MailboxWatch.user_id).where(
+            t.MailboxWatch.user_id.in_(senders), t.MailboxWatch.status == "disconnected")))
     emails = {eid: sender for eid, sender, kind in rows if kind == StepType.AUTOMATED_EMAIL.value}
     for eid in ids:
         sender_id = emails.get(eid)
         user = senders.get(sender_id) if sender_id is not None else None
-        if user is None or not followed.get(user.id):
+        if user is not None and not followed.get(user.id) and user.id in lost:
+            plan.disconnected.setdefault((user.mailbox_provider, user.mailbox_address), []).append(eid)
+        elif user is None or not followed.get(user.id):
             plan.unguarded.append(eid)
         else:
             plan.guarded.setdefault((user.mailbox_provider, user.mailbox_address), []).append(eid)
@@ -85,22 +100,40 @@ def _followed(s: Session, user: t.User) -> bool:
 
 def read_before_sending(ctx: ServiceContext, provider: str, address: str, enrollment_ids: list[int]) -> bool:
     """Read the mailbox now; False (and the steps held, with the reason) when that cannot be done."""
+    asked_wait = 0.0  # the provider's own Retry-After, when it gave one
     try:
         complete = read_mailbox_now(ctx, address, provider)
         problem = None if complete else "the inbox holds more than one read brings; the worker reads the rest"
     except Exception as exc:  # noqa: BLE001 - whatever stops the read stops the send
         problem = f"{type(exc).__name__}: {str(exc)[:300]}"
+        if isinstance(exc, GraphError) and exc.retry_after:
+            asked_wait = exc.retry_after
         if isinstance(exc, GraphGrantRevoked):
-            # As a failed Gmail read does: the rep is asked to reconnect, and until then the steps
-            # fail to send (with the usual backoff) rather than being held every few seconds.
+            # As a failed Gmail read does: the rep is asked to reconnect; until then its steps are
+            # held (hold_disconnected).
             _disconnect(ctx, address, problem)
     if problem is None:
         return True
     log.warning("steps of %s held: the mailbox could not be read before sending (%s)", address, problem)
     for eid in enrollment_ids:
-        record_step_failure(ctx, eid, f"held before sending: {address} could not be read: {problem}",
-                            hold_delay(ctx, eid))
+        # Never before the provider said to come back (Graph's Retry-After), within the operator's bound.
+        delay = min(max(hold_delay(ctx, eid), asked_wait), float(max(1, ctx.settings.presend_retry_max_seconds)))
+        record_step_failure(ctx, eid, f"{HELD_PREFIX}{address} could not be read: {problem}", delay)
     return False
+
+
+# A disconnected mailbox waits for its rep, not for a provider to recover: its steps are looked at
+# again after this (or the operator's longer bound), and reading resumes as soon as it reconnects.
+DISCONNECTED_HOLD_SECONDS = 60
+
+
+def hold_disconnected(ctx: ServiceContext, address: str, enrollment_ids: list[int]) -> None:
+    """Hold the steps of a mailbox that was followed until its grant stopped working."""
+    log.warning("steps of %s held: the mailbox is disconnected until the rep reconnects it", address)
+    delay = float(max(DISCONNECTED_HOLD_SECONDS, ctx.settings.presend_retry_max_seconds))
+    for eid in enrollment_ids:
+        record_step_failure(ctx, eid, f"{HELD_PREFIX}{address} is disconnected; "
+                            "the rep must reconnect the mailbox before its steps go out", delay)
 
 
 def _disconnect(ctx: ServiceContext, address: str, reason: str) -> None:

@@ -45,10 +45,10 @@ def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 5
     # Each mailbox is read just before its steps run, so a reply that arrived meanwhile ends the
     # enrollment first, whether or not its push has come.
     for (provider, address), ids in plan.guarded.items():
-        if presend.read_before_sending(ctx, provider, address, ids):
-            _run_steps(ctx, ids, stats)
-        else:
-            stats.held += len(ids)
+        _run_guarded(ctx, provider, address, ids, stats)
+    for (_provider, address), ids in plan.disconnected.items():
+        presend.hold_disconnected(ctx, address, ids)
+        stats.held += len(ids)
     _run_steps(ctx, plan.unguarded, stats)
     if deliver_webhooks:
         stats.webhooks = deliver_webhooks_once(ctx, worker)
@@ -62,6 +62,24 @@ def deliver_webhooks_once(ctx: ServiceContext, worker: str) -> int:
     except Exception:  # deliveries are retried by the next pass; steps must go on
         log.exception("webhook deliveries failed")
         return 0
+
+
+def _run_guarded(ctx: ServiceContext, provider: str, address: str, enrollment_ids: list[int],
+                 stats: WorkerStats) -> None:
+    """Run one mailbox's steps, each within REREAD_AFTER_SECONDS of a read of that mailbox.
+
+    Sends can be slow (seconds each): a reply that lands while earlier steps of the batch go out
+    must still stop the later ones, so the mailbox is read again (one cheap cursor read) whenever
+    the last read is older than the bound.
+    """
+    remaining = list(enrollment_ids)
+    while remaining:
+        if not presend.read_before_sending(ctx, provider, address, remaining):
+            stats.held += len(remaining)
+            return
+        read_at = time.monotonic()
+        while remaining and time.monotonic() - read_at <= presend.REREAD_AFTER_SECONDS:
+            _run_steps(ctx, [remaining.pop(0)], stats)
 
 
 def _run_steps(ctx: ServiceContext, enrollment_ids: list[int], stats: WorkerStats) -> None:

@@ -6,6 +6,7 @@ error, the cursor and the messages after it move on, and the parked message is t
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -120,3 +121,35 @@ def test_a_parked_message_that_never_comes_back_ends_dead_and_can_be_requeued(
     assert requeue(gmail_services, ids=[dead[0]["id"]]) == 1
     run_due_steps(gmail_services)
     assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["end_reason"] == "replied"
+
+
+def test_a_message_gmail_answers_500_for_is_parked_at_once_without_stalling_the_worker(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=world.sequence["id"],
+                           contact_id=world.contact["id"], sender_user_id=world.rep["id"])
+    e2 = enrollments.enroll(gmail_services, world.admin, sequence_id=world.sequence["id"],
+                            contact_id=world.colleague["id"], sender_user_id=world.rep["id"])
+    poison = control.deliver(world.rep["mailbox_address"], raw_fixture(
+        "unknown_charset_reply.eml", world, sent_id(gmail_services, e2["id"]), world.colleague["email"], "4"))
+    control.deliver(world.rep["mailbox_address"], reply("human_reply.eml", world, sent_id(gmail_services, e["id"])))
+    # A 5xx is what the client library retries with long sleeps; inside the worker it must not.
+    control.inject_fault(f"*/messages/{poison['id']}*", 500, count=1000)
+    control.flush()
+    started = time.monotonic()
+    run_due_steps(gmail_services)
+    assert time.monotonic() - started < 5
+    got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    parked = [row for row in inbox_listing(gmail_services) if row["provider"] == "gmail_message"]
+    assert [(r["message_id"], r["status"]) for r in parked] == [(poison["id"], "pending")]
+    assert "500" in parked[0]["last_error"]
+
+    # Its later try is just as quick, and it keeps waiting on the queue's backoff.
+    later = gmail_services.now() + timedelta(minutes=5)
+    gmail_services.clock = lambda: later
+    started = time.monotonic()
+    run_due_steps(gmail_services)
+    assert time.monotonic() - started < 5
+    parked = [row for row in inbox_listing(gmail_services) if row["provider"] == "gmail_message"]
+    assert [(r["status"], r["attempts"]) for r in parked] == [("pending", 2)]
+    assert enrollments.get_enrollment(gmail_services, world.admin, e2["id"])["status"] == "active"

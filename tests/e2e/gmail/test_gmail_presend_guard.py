@@ -7,6 +7,8 @@ mailbox, the step falling due. Real google-api-python-client against the emulato
 
 from __future__ import annotations
 
+import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +18,7 @@ from addin_server.db import tables as t
 from addin_server.emulator.google.client import GoogleEmulatorControl
 from addin_server.services import enrollments, sequences
 from addin_server.services.context import ServiceContext
+from addin_server.services.mailboxes import connect_gmail
 from addin_server.services.sequences import StepInput
 from addin_server.worker.loop import run_due_steps
 from tests.builders import World
@@ -102,6 +105,8 @@ def test_the_guard_never_sends_when_gmail_cannot_answer_and_the_step_waits_a_bou
         with gmail_services.session() as s:
             assert f"answered {status}" in (s.get_one(t.Enrollment, int(e["id"])).last_error or "")
     assert waits == [15, 20, 20]  # doubling, never past PRESEND_RETRY_MAX_SECONDS
+    held = enrollments.get_enrollment(gmail_services, world.admin, e["id"])["held"]
+    assert f"answered {status}" in held["reason"] and held["tries"] == 3
     assert sent_count(control, world) == 1
 
     control.clear_faults()
@@ -109,6 +114,7 @@ def test_the_guard_never_sends_when_gmail_cannot_answer_and_the_step_waits_a_bou
     run_due_steps(gmail_services)
     got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
     assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert got["held"] is None
     assert sent_count(control, world) == 1
 
 
@@ -125,7 +131,8 @@ def test_the_guard_never_sends_when_gmail_cannot_be_reached(
     gmail_services.settings = reachable
     at(gmail_services, 20)
     run_due_steps(gmail_services)
-    assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["status"] == "finished"
+    got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
+    assert got["status"] == "finished" and got["held"] is None
     assert sent_count(control, world) == 2
 
 
@@ -134,7 +141,7 @@ def enrollments_next(ctx: ServiceContext, enrollment_id: str):  # type: ignore[n
         return s.get_one(t.Enrollment, int(enrollment_id)).next_step_at
 
 
-def test_a_grant_revoked_before_the_guard_reads_sends_nothing_and_stops_holding_once_disconnected(
+def test_a_grant_revoked_before_the_guard_reads_sends_nothing_and_holds_until_the_rep_reconnects(
         gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
     seq = quick_sequence(gmail_services, world)
     e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
@@ -145,11 +152,45 @@ def test_a_grant_revoked_before_the_guard_reads_sends_nothing_and_stops_holding_
     with gmail_services.session() as s:
         rep = s.get_one(t.User, int(world.rep["id"]))
         assert rep.mailbox_connected is False  # the rep is told to reconnect
-    # Disconnected, the mailbox is no longer read: the step fails to send and backs off as any
-    # failed send does, instead of being held every few seconds for ever.
-    at(gmail_services, 20)
-    stats = run_due_steps(gmail_services)
-    assert (stats.held, stats.steps_run, stats.failures) == (0, 0, 1)
-    assert (enrollments_next(gmail_services, e["id"]) - gmail_services.now()).total_seconds() >= 60
+    # The reply lands while the mailbox is disconnected.
+    control.deliver(world.rep["mailbox_address"], reply("human_reply.eml", world, sent_id(gmail_services, e["id"])))
+    # Disconnected, the mailbox is no longer read, so its steps stay held, with the reason, and are
+    # looked at again only after a minute, not every few seconds.
+    for _ in range(2):
+        at(gmail_services, 300)
+        stats = run_due_steps(gmail_services)
+        assert (stats.held, stats.steps_run, stats.failures) == (1, 0, 0)
+        assert (enrollments_next(gmail_services, e["id"]) - gmail_services.now()).total_seconds() >= 60
+        with gmail_services.session() as s:
+            assert "is disconnected" in (s.get_one(t.Enrollment, int(e["id"])).last_error or "")
+    assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["current_step"] == 1
+    assert sent_count(control, world) == 1
+
+    # Reconnected, the mailbox is read from where it stopped: the reply ends the enrollment, and
+    # step 2 never goes out.
+    connect_gmail(gmail_services, world.admin, world.rep["id"],
+                  control.create_mailbox(world.rep["mailbox_address"])["refresh_token"])
+    at(gmail_services, 300)
+    run_due_steps(gmail_services)
+    got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert sent_count(control, world) == 1
+
+
+def test_a_gmail_that_never_answers_holds_the_step_within_the_read_timeout(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
+    seq = quick_sequence(gmail_services, world)
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    reachable = gmail_services.settings
+    with socket.socket() as hanging:  # accepts connections (the backlog) and never answers
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(8)
+        gmail_services.settings = reachable.with_overrides(
+            gmail_api_endpoint=f"http://127.0.0.1:{hanging.getsockname()[1]}/", presend_read_timeout_seconds=1.0)
+        at(gmail_services, 60)
+        started = time.monotonic()
+        assert run_due_steps(gmail_services).held == 1
+        assert time.monotonic() - started < 8  # one retry of a 1 s timeout, not the library's minute
     assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["current_step"] == 1
     assert sent_count(control, world) == 1

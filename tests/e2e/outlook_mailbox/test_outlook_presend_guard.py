@@ -7,6 +7,8 @@ step falling due. Real msal and requests against the emulator's Graph; no mocks.
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -121,7 +123,7 @@ def test_the_guard_never_sends_when_graph_cannot_answer_and_the_step_waits_a_bou
     assert sent_count(setup) == before + 1
 
 
-def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_stops_holding_once_disconnected(
+def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_holds_while_disconnected(
         setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
     ctx = quick["ctx"]
     before = sent_count(setup)
@@ -130,11 +132,84 @@ def test_consent_withdrawn_before_the_guard_reads_sends_nothing_and_stops_holdin
     at(ctx, 60)
     first = run_due_steps(ctx)
     assert first.steps_run == 0 and first.held + first.failures == 2
-    at(ctx, 20)
-    second = run_due_steps(ctx)
-    assert (second.held, second.steps_run) == (0, 0)  # disconnected: no longer read, no longer held
+    # Disconnected, the mailbox is no longer read: its steps stay held (never sent unchecked nor
+    # through the local outbox), with the reason, looked at again after a minute or more.
+    for _ in range(2):
+        at(ctx, 600)
+        later = run_due_steps(ctx)
+        assert (later.held, later.steps_run, later.failures) == (2, 0, 0)
+        for key in ("replier", "quiet"):
+            assert (next_step_at(quick, key) - ctx.now()).total_seconds() >= 60
+            with ctx.session() as s:
+                assert "is disconnected" in (s.get_one(t.Enrollment, int(quick[key]["id"])).last_error or "")
     assert view(quick, "replier")["current_step"] == view(quick, "quiet")["current_step"] == 1
+    assert view(quick, "quiet")["status"] == "active"
+    # An API user sees why the step waits and until when.
+    held = view(quick, "quiet")["held"]
+    assert "is disconnected" in held["reason"] and held["retry_at"] == view(quick, "quiet")["next_step_at"]
     assert sent_count(setup) == before
+    with ctx.session() as s:  # nor any other way (the local outbox records a SequenceEmail too)
+        assert s.scalar(select(func.count()).select_from(t.SequenceEmail).where(t.SequenceEmail.enrollment_id.in_(
+            [int(quick["replier"]["id"]), int(quick["quiet"]["id"])]))) == 2
+
+
+def test_a_reply_landing_while_earlier_steps_of_the_batch_go_out_slowly_stops_the_later_step(
+        setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
+    ctx = quick["ctx"]
+    before = sent_count(setup)
+    with ctx.session() as s:
+        sam_first = s.scalars(select(t.SequenceEmail.rfc_message_id).where(
+            t.SequenceEmail.enrollment_id == int(quick["quiet"]["id"]))).one()
+    # Each send takes 4 s; Sam answers 1.5 s into the pass, after the guard's first read, while
+    # Li's step 2 is still going out and before his own step 2 would.
+    setup.control.inject_fault("/graph/v1.0/users/*/messages/*/send", None, count=2, method="POST",
+                               delay_seconds=4)
+    sam = {**quick, "contact": {"email": "sam@northwind.test"}}
+    late = threading.Timer(1.5, lambda: setup.control.deliver(setup.address, reply("human_reply.eml", sam, sam_first)))
+    at(ctx, 44)
+    late.start()
+    try:
+        run_due_steps(ctx)
+    finally:
+        late.join()
+
+    assert view(quick, "replier")["status"] == "finished"
+    got = view(quick, "quiet")
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert [ev["step"] for ev in got["events"] if ev["type"] == "email_sent"] == [1]
+    assert sent_count(setup) == before + 1
+
+
+def test_a_graph_delta_that_hangs_holds_the_steps_within_the_read_timeout(
+        setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
+    ctx = quick["ctx"]
+    ctx.settings = ctx.settings.with_overrides(presend_read_timeout_seconds=1.0)
+    before = sent_count(setup)
+    setup.control.inject_fault(DELTA_ROUTE, None, count=2, method="GET", delay_seconds=10)
+    at(ctx, 60)
+    started = time.monotonic()
+    stats = run_due_steps(ctx)
+    assert time.monotonic() - started < 6  # two tries of 1 s, not Graph's 30 s timeout
+    assert (stats.held, stats.steps_run) == (2, 0)
+    with ctx.session() as s:
+        assert "held before sending" in (s.get_one(t.Enrollment, int(quick["replier"]["id"])).last_error or "")
+    assert sent_count(setup) == before
+
+
+@pytest.mark.parametrize(("retry_after", "bound", "wait"), [
+    pytest.param(40, 300, 40, id="graph's Retry-After longer than the doubling is honoured"),
+    pytest.param(900, 300, 300, id="a Retry-After past the operator's bound waits only the bound"),
+])
+def test_a_throttled_guard_read_waits_as_long_as_graph_asks_within_the_bound(
+        setup: MicrosoftSetup, quick: dict[str, Any], retry_after: int, bound: int, wait: int) -> None:
+    ctx = quick["ctx"]
+    ctx.settings = ctx.settings.with_overrides(presend_retry_max_seconds=bound)
+    setup.control.inject_fault(DELTA_ROUTE, 429, count=1000, method="GET", retry_after=retry_after)
+    at(ctx, 60)
+    assert run_due_steps(ctx).held == 2
+    for key in ("replier", "quiet"):
+        assert (next_step_at(quick, key) - ctx.now()).total_seconds() == wait
+    setup.control.clear_faults()
 
 
 def test_outside_finding_c_withdrawn_microsoft_consent_makes_the_rep_not_connected(
