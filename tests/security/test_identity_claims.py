@@ -54,8 +54,10 @@ def test_an_invitation_in_another_account_does_not_lock_the_rep_out(client: Any,
     token = creds.outlook_sso(preferred_username="otto@acme.test", oid="oid-otto")
     r = client.get("/api/v1/account", headers={"Authorization": f"Bearer {token}"})
     assert (r.status_code, r.get_json()["id"]) == (200, str(a.account_id))  # ...and shadows nobody
-    # Once proven, the address is Rita's: it never names the other account's invitation again.
-    again = identity.principal_for_google_user(services, sub="g-rita-2", email="rita@acme.test")
+    # Once proven, the address is Rita's Google identity's: another Google identity showing the same
+    # address (an address that changed hands at Google) is neither Rita nor the other account's invitation.
+    assert identity.principal_for_google_user(services, sub="g-rita-2", email="rita@acme.test") is None
+    again = identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test")
     assert again is not None and again.account_id == a.account_id
 
 
