@@ -190,7 +190,7 @@ def test_a_rep_is_bound_to_the_microsoft_object_id_of_their_first_sign_in(
 
 def test_an_account_without_a_tenant_is_linked_by_its_super_admins_first_microsoft_sign_in_only(
         client: Any, services: ServiceContext, creds: Credentials) -> None:
-    make_world(services, name="Initech", domain="initech.test")  # no tenant linked by the operator
+    make_world(services, name="Initech", domain="initech.test", ms_tenants=[])  # no tenant linked yet
     tenant = "11111111-2222-4333-8444-555555555555"
     assert client.get("/api/v1/account", headers=_sso(creds, "otto@initech.test", tid=tenant)).status_code == 401
     assert client.get("/api/v1/account", headers=_sso(creds, "admin@initech.test", tid=tenant,
