@@ -9,9 +9,9 @@ company domain is the one meant; otherwise sign-in refuses rather than guesses.
 
 Microsoft's `preferred_username` is mutable and any tenant can mint one, so an address alone never
 lets a Microsoft sign-in in. Each Microsoft 365 tenant belongs to one account (`account_tenants`):
-linked by the operator (`accounts create --ms-tenant`), by the admin consent that connects an
-Outlook mailbox, or by the account's super admin signing in with Microsoft while the account has
-no tenant yet. Tokens of any other tenant are refused for the account. A rep is bound to the
+linked by the operator (`accounts create --ms-tenant`), or, while the account has no tenant yet,
+by the admin consent that connects an Outlook mailbox or by its super admin's Microsoft sign-in.
+Tokens of any other tenant are refused for the account. A rep is bound to the
 (tenant, object id) of their first Microsoft proof and to the `sub` of their first Google proof;
 later proofs must carry the same ones, so an address that changes hands at the provider does not
 hand over the rep.
@@ -106,6 +106,20 @@ def link_tenant(s: Session, account_id: int, tid: str, linked_by: str, now: obje
     except IntegrityError:
         raise Conflict("this Microsoft 365 organisation was just linked to another account",
                        code="tenant_taken") from None
+
+
+def link_consenting_tenant(s: Session, account_id: int, tid: str, now: object) -> None:
+    """The tenant of an admin consent that connects an Outlook mailbox: linked when the account has
+    no tenant yet; an account with tenants keeps exactly those (409 tenant_not_linked), and another
+    account's tenant is a 409 tenant_taken."""
+    owner = tenant_owner(s, tid)
+    if owner == account_id:
+        return
+    if owner is None and s.scalar(select(t.AccountTenant.id).where(
+            t.AccountTenant.account_id == account_id).limit(1)) is not None:
+        raise Conflict("this Microsoft 365 organisation is not linked to this account; the operator links "
+                       "an account's organisations", code="tenant_not_linked")
+    link_tenant(s, account_id, tid, "admin_consent", now)
 
 
 def _tenant_admits(s: Session, user: t.User, tid: str) -> bool:

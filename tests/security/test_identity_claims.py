@@ -209,6 +209,38 @@ def test_a_tenant_is_one_accounts_and_another_account_cannot_link_it(services: S
     assert refused.value.code == "tenant_taken" and "Acme" not in refused.value.message
 
 
+def _tenants_of(services: ServiceContext, account_id: int) -> set[str]:
+    with services.session() as s:
+        return set(s.scalars(select(t.AccountTenant.tenant_id).where(t.AccountTenant.account_id == account_id)))
+
+
+def test_an_admin_consent_that_connects_outlook_links_its_tenant_when_the_account_has_none(
+        services: ServiceContext) -> None:
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    tenant = "11111111-2222-4333-8444-555555555555"
+    with services.session() as s:
+        identity.link_consenting_tenant(s, w.account_id, tenant, services.now())
+    assert _tenants_of(services, w.account_id) == {tenant}
+
+
+def test_an_admin_consent_of_another_tenant_does_not_add_it_to_an_account_that_has_one(
+        services: ServiceContext) -> None:
+    w = make_world(services)
+    with services.session() as s, pytest.raises(Conflict) as refused:
+        identity.link_consenting_tenant(s, w.account_id, FOREIGN_TENANT, services.now())
+    assert refused.value.code == "tenant_not_linked"
+    assert _tenants_of(services, w.account_id) == {ACME_TENANT}
+
+
+def test_an_admin_consent_of_another_accounts_tenant_is_refused(services: ServiceContext) -> None:
+    make_world(services)
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    with services.session() as s, pytest.raises(Conflict) as refused:
+        identity.link_consenting_tenant(s, w.account_id, ACME_TENANT, services.now())
+    assert refused.value.code == "tenant_taken" and "Acme" not in refused.value.message
+    assert _tenants_of(services, w.account_id) == set()
+
+
 @pytest.mark.parametrize("spelling", ["admin@acme.test", "ADMIN@ACME.TEST", " Admin@acme.test "])
 def test_accounts_create_refuses_an_admin_address_another_account_holds_in_any_spelling(
         services: ServiceContext, spelling: str) -> None:
