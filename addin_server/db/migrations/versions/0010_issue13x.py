@@ -1,7 +1,7 @@
 """account_tenants: each Microsoft 365 tenant belongs to one account
 
 Revision ID: issue13x
-Revises: issue13
+Revises: issue17c
 Create Date: 2026-12-06 13:20:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'issue13x'
-down_revision = 'issue13'
+down_revision = 'issue17c'
 branch_labels = None
 depends_on = None
 
