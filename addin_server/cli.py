@@ -43,7 +43,8 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.services.errors import ServiceError
 
     try:
-        made = create_account(_services(settings), name=args.name, plan=args.plan, admin_email=args.admin_email)
+        made = create_account(_services(settings), name=args.name, plan=args.plan, admin_email=args.admin_email,
+                              ms_tenants=args.ms_tenant)
     except ServiceError as exc:
         print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
         return 2
@@ -328,6 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("--name", required=True)
     ac.add_argument("--plan", required=True, choices=["professional", "enterprise"])
     ac.add_argument("--admin-email", required=True)
+    ac.add_argument("--ms-tenant", action="append", default=[],
+                    help="the customer's Microsoft 365 tenant id (repeatable); only its tokens sign in")
     ac.set_defaults(func=cmd_accounts_create)
     ak = asub.add_parser("api-key", help="make another API key for an account (e.g. a narrower integration key)")
     ak.add_argument("--account-id", required=True, type=int)

@@ -35,9 +35,19 @@ THREE_STEPS = [
 ]
 
 
+# Acme's Microsoft 365 organisation, the tenant the tests' Outlook tokens come from.
+ACME_TENANT = "3c9a1f0e-2b7d-4e58-9a61-5d0f4e2b8c17"
+INITECH_TENANT = "0b6e5c4d-3a29-4f18-8e07-d6c5b4a39281"
+
+
 def make_world(ctx: ServiceContext, *, plan: str = "enterprise", name: str = "Acme",
-               steps: list[StepInput] | None = None, domain: str = "acme.test") -> World:
-    made = accounts.create_account(ctx, name=name, plan=plan, admin_email=f"admin@{domain}")
+               steps: list[StepInput] | None = None, domain: str = "acme.test",
+               ms_tenants: list[str] | None = None) -> World:
+    """An account with reps, contacts and a sequence; the Acme world is linked to Acme's tenant by the
+    operator (`accounts create --ms-tenant`), other worlds to none unless `ms_tenants` says."""
+    if ms_tenants is None:
+        ms_tenants = {"acme.test": [ACME_TENANT], "initech.test": [INITECH_TENANT]}.get(domain, [])
+    made = accounts.create_account(ctx, name=name, plan=plan, admin_email=f"admin@{domain}", ms_tenants=ms_tenants)
     admin = Principal.for_api_key(made.account_id, name, "admin")
     rep = directory.create_user(ctx, admin, email=f"rita@{domain}", name="Rita Rep", role="user",
                                 mailbox_provider="gmail", mailbox_address=f"rita@{domain}")

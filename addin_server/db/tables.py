@@ -138,6 +138,18 @@ class AddressBinding(Base):
     bound_at: Mapped[datetime]
 
 
+class AccountTenant(Base):
+    """A Microsoft 365 organisation (tenant id) that belongs to one account: Microsoft tokens of any
+    other tenant never sign anyone into that account (services/identity.py says how a link is made)."""
+
+    __tablename__ = "account_tenants"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[str] = mapped_column(String(64), unique=True)
+    linked_by: Mapped[str] = mapped_column(String(40))  # accounts_create | super_admin_sign_in | admin_consent
+    linked_at: Mapped[datetime]
+
+
 class WebSession(Base):
     """A signed-in web app session. The cookie carries a random token; only its hash is stored, and
     deleting the row (sign-out, role change, removal) ends the session wherever the cookie is."""

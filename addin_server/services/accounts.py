@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,10 @@ from addin_server.domain.model import MailboxProvider, Plan, Role
 from addin_server.domain.permissions import Action, ApiKeyRole
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Invalid, NotFound, Unauthorized
+from addin_server.services.identity import check_unclaimed, link_tenant
 from addin_server.services.permissions import authorize, authorize_key_grant
+
+_TENANT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,11 @@ class NewAccount:
     admin_user_id: int
 
 
-def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: str) -> NewAccount:
-    """Create an account with its first super admin and an API key (shown once)."""
+def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: str,
+                   ms_tenants: list[str] | None = None) -> NewAccount:
+    """Create an account with its first super admin and an API key (shown once). `ms_tenants` are the
+    customer's Microsoft 365 tenant ids: only their tokens sign in to the account. An admin address
+    another account's rep proved, or a tenant another account holds, is a 409 naming no account."""
     try:
         plan_value = Plan(plan)
     except ValueError as exc:
@@ -37,8 +44,13 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
         raise Invalid(str(exc)) from exc
     if not name.strip():
         raise Invalid("name must not be empty")
+    tenants = list(dict.fromkeys(x.strip().lower() for x in (ms_tenants or [])))
+    for tid in tenants:
+        if not _TENANT_ID.fullmatch(tid):
+            raise Invalid(f"ms tenant id must be a GUID: {tid[:40]!r}")
     now = ctx.now()
     with ctx.session() as s:
+        check_unclaimed(s, 0, [email])  # account 0 is nobody's: any binding is another account's
         account = t.Account(
             name=name.strip(), plan=plan_value.value, custom_triggers_beta=False,
             unenroll_same_company=False, soft_bounce_threshold=ctx.settings.soft_bounce_threshold,
@@ -53,10 +65,11 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
         s.add(admin)
         s.flush()
         # The operator who runs `accounts create` vouches for the first super admin's address (the one
-        # binding no account can make for itself); an address already bound stays where it is.
-        if s.scalar(select(t.AddressBinding.id).where(t.AddressBinding.address == email)) is None:
-            s.add(t.AddressBinding(address=email, account_id=account.id, user_id=admin.id, proof="account_created",
-                                   bound_at=now))
+        # binding no account can make for itself; checked unclaimed above).
+        s.add(t.AddressBinding(address=email, account_id=account.id, user_id=admin.id, proof="account_created",
+                               bound_at=now))
+        for tid in tenants:
+            link_tenant(s, account.id, tid, "accounts_create", now)
         plaintext, prefix, digest = new_api_key()
         # The first key is the account's admin integration: everything an admin may do except
         # making super admins and joining the beta, which stay with people (docs/ARCHITECTURE.md).

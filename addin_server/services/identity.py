@@ -6,6 +6,15 @@ account (`address_bindings`, unique), and sign-in follows the binding. A user cr
 API is an invitation until then: it binds nothing and shadows nobody. When one address is invited
 in several accounts and bound in none, the account whose proven members share the address's
 company domain is the one meant; otherwise sign-in refuses rather than guesses.
+
+Microsoft's `preferred_username` is mutable and any tenant can mint one, so an address alone never
+lets a Microsoft sign-in in. Each Microsoft 365 tenant belongs to one account (`account_tenants`):
+linked by the operator (`accounts create --ms-tenant`), or, while the account has no tenant yet,
+by the admin consent that connects an Outlook mailbox or by its super admin's Microsoft sign-in.
+Tokens of any other tenant are refused for the account. A rep is bound to the
+(tenant, object id) of their first Microsoft proof and to the `sub` of their first Google proof;
+later proofs must carry the same ones, so an address that changes hands at the provider does not
+hand over the rep.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import domain_of, try_normalize
+from addin_server.domain.model import Role
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict
 
@@ -66,23 +76,82 @@ def _matching(s: Session, norm: str) -> list[t.User]:
 
 
 def _company_domain_accounts(s: Session, domain: str) -> set[int]:
-    """Accounts with a proven member on this (non free-mail) domain."""
+    """Accounts with a proven member on this (non free-mail) domain. Members who proved the address
+    themselves come first; the operator's `accounts create` only counts when nobody did (an operator
+    typo must not outweigh the company's own people)."""
     if domain in FREE_MAIL_DOMAINS:
         return set()
-    rows = s.scalars(select(t.AddressBinding.account_id).where(t.AddressBinding.address.like(f"%@{domain}")))
-    return set(rows)
+    rows = s.execute(select(t.AddressBinding.account_id, t.AddressBinding.proof).where(
+        t.AddressBinding.address.like(f"%@{domain}"))).all()
+    proven = {account for account, proof in rows if proof != "account_created"}
+    return proven or {account for account, _ in rows}
 
 
-def claimant(s: Session, email: str, *, tid: str | None = None) -> t.User | None:
-    """The one rep a proven address names: its binding, else the one invitation meant, else None."""
+def tenant_owner(s: Session, tid: str) -> int | None:
+    """The account a Microsoft 365 tenant belongs to, or None."""
+    return s.scalar(select(t.AccountTenant.account_id).where(t.AccountTenant.tenant_id == tid))
+
+
+def link_tenant(s: Session, account_id: int, tid: str, linked_by: str, now: object) -> None:
+    """Make a tenant this account's; Conflict (409 tenant_taken) when it is another account's."""
+    owner = tenant_owner(s, tid)
+    if owner == account_id:
+        return
+    if owner is not None:
+        raise Conflict("this Microsoft 365 organisation belongs to another Sequence Sidebar account",
+                       code="tenant_taken")
+    s.add(t.AccountTenant(account_id=account_id, tenant_id=tid, linked_by=linked_by, linked_at=now))
+    try:
+        s.flush()
+    except IntegrityError:
+        raise Conflict("this Microsoft 365 organisation was just linked to another account",
+                       code="tenant_taken") from None
+
+
+def link_consenting_tenant(s: Session, account_id: int, tid: str, now: object) -> None:
+    """The tenant of an admin consent that connects an Outlook mailbox: linked when the account has
+    no tenant yet; an account with tenants keeps exactly those (409 tenant_not_linked), and another
+    account's tenant is a 409 tenant_taken."""
+    owner = tenant_owner(s, tid)
+    if owner == account_id:
+        return
+    if owner is None and s.scalar(select(t.AccountTenant.id).where(
+            t.AccountTenant.account_id == account_id).limit(1)) is not None:
+        raise Conflict("this Microsoft 365 organisation is not linked to this account; the operator links "
+                       "an account's organisations", code="tenant_not_linked")
+    link_tenant(s, account_id, tid, "admin_consent", now)
+
+
+def _tenant_admits(s: Session, user: t.User, tid: str) -> bool:
+    """Whether a token of tenant `tid` may sign in as this rep: the tenant is the rep's account's,
+    or the account has no tenant yet and the rep is its super admin (whose sign-in links it)."""
+    owner = tenant_owner(s, tid)
+    if owner is not None:
+        return owner == user.account_id
+    if user.role != Role.SUPER_ADMIN.value:
+        return False
+    return s.scalar(select(t.AccountTenant.id).where(t.AccountTenant.account_id == user.account_id).limit(1)) is None
+
+
+def _microsoft_fits(s: Session, user: t.User, tid: str | None, oid: str | None) -> bool:
+    if tid is None:
+        return True
+    if user.ms_tid not in (None, tid) or (oid is not None and user.ms_oid not in (None, oid)):
+        return False  # bound to another Microsoft identity
+    return _tenant_admits(s, user, tid)
+
+
+def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None = None) -> t.User | None:
+    """The one rep a proven address names: its binding, else the one invitation meant, else None.
+    With a Microsoft tenant (and object id), only reps that identity may be (see the module doc)."""
     norm = try_normalize(email)
     if norm is None:
         return None
     bound = bound_owner(s, norm)
     if bound is not None:
         user = s.get(t.User, bound.user_id)
-        return user if user is not None and (tid is None or user.ms_tid in (None, tid)) else None
-    invited = [u for u in _matching(s, norm) if tid is None or u.ms_tid in (None, tid)]
+        return user if user is not None and _microsoft_fits(s, user, tid, oid) else None
+    invited = [u for u in _matching(s, norm) if _microsoft_fits(s, u, tid, oid)]
     if len({u.account_id for u in invited}) > 1:
         meant = _company_domain_accounts(s, domain_of(norm))
         invited = [u for u in invited if u.account_id in meant]
@@ -106,6 +175,8 @@ def principal_for_google_user(ctx: ServiceContext, *, sub: str, email: str) -> P
         user = claimant(s, email)
         if user is None:
             return None  # unknown, or ambiguous across accounts: refuse rather than guess
+        if user.google_sub not in (None, sub):
+            return None  # the rep is another Google identity; an address reused at Google is not them
         if user.google_sub is None:
             user.google_sub = sub
         try:
@@ -121,13 +192,14 @@ def principal_for_microsoft_user(ctx: ServiceContext, *, oid: str, tid: str, use
     with ctx.session() as s:
         user = s.scalar(select(t.User).where(t.User.ms_oid == oid, t.User.ms_tid == tid))
         if user is not None:
-            return principal_for_user(user)
-        user = claimant(s, username, tid=tid)
+            return principal_for_user(user) if tenant_owner(s, tid) == user.account_id else None
+        user = claimant(s, username, tid=tid, oid=oid)
         if user is None:
             return None
         if user.ms_oid is None:
             user.ms_oid, user.ms_tid = oid, tid
         try:
+            link_tenant(s, user.account_id, tid, "super_admin_sign_in", ctx.now())
             bind_addresses(s, user, [try_normalize(username) or username], "microsoft_sign_in", ctx.now())
         except Conflict:
             s.rollback()
@@ -136,6 +208,6 @@ def principal_for_microsoft_user(ctx: ServiceContext, *, oid: str, tid: str, use
 
 
 def is_known_tenant(ctx: ServiceContext, tid: str) -> bool:
-    """A Microsoft tenant is known once one of its users is linked, or the address maps a rep."""
+    """A Microsoft tenant is known once it is linked to an account."""
     with ctx.session() as s:
-        return s.scalar(select(t.User.id).where(t.User.ms_tid == tid).limit(1)) is not None
+        return tenant_owner(s, tid) is not None

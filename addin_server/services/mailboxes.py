@@ -26,7 +26,7 @@ from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
 from addin_server.services.errors import Conflict, Invalid
-from addin_server.services.identity import bind_addresses
+from addin_server.services.identity import bind_addresses, link_consenting_tenant
 from addin_server.services.permissions import authorize
 
 
@@ -239,6 +239,8 @@ def connect_outlook(ctx: ServiceContext, principal: Principal, user_id: str, *, 
             raise Conflict("this rep's mailbox is not an Outlook mailbox")
         # Consent proves the mailbox: its address and aliases are this rep's from now on (409 if another's).
         bind_addresses(s, user, [user.mailbox_address, *_aliases(s, user)], "microsoft_consent", ctx.now())
+        # The admin consent links its tenant when the account has none; another tenant is a 409.
+        link_consenting_tenant(s, user.account_id, tenant_id.strip(), ctx.now())
         user.ms_tid, user.mailbox_connected = tenant_id.strip(), True
         if graph_user_id:
             user.ms_oid = graph_user_id

@@ -31,12 +31,9 @@ def principal_for_rep_id(ctx: ServiceContext, user_id: int) -> Principal | None:
 
 
 def tenant_is_served(ctx: ServiceContext, tid: str, username: str | None) -> bool:
-    """Whether a Microsoft tenant is one of ours: a rep of it is linked, or the signing-in address is a rep's.
-
-    The second half is how a tenant's first rep ever gets in: until someone links, no rep carries the
-    tenant id. The address must name one rep (identity.claimant: its binding, or the one invitation
-    meant), the same rule identity.principal_for_microsoft_user applies when it links.
-    """
+    """Whether a Microsoft tenant is one of ours: it is linked to an account, or the signing-in
+    address names the super admin of an account that has no tenant yet (whose sign-in links it;
+    identity.claimant, the same rule identity.principal_for_microsoft_user applies)."""
     if is_known_tenant(ctx, tid):
         return True
     with ctx.session() as s:

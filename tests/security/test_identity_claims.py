@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from addin_server.db import tables as t
-from addin_server.services import identity, notifications
+from addin_server.services import accounts, identity, notifications
 from addin_server.services.context import ServiceContext
+from addin_server.services.errors import Conflict
 from addin_server.web.sessions import SESSION_TOKEN
-from tests.builders import make_world
+from tests.builders import ACME_TENANT, make_world
 from tests.security.credentials import Credentials
 from tests.security.test_permission_matrix import CSRF
 
@@ -54,8 +56,10 @@ def test_an_invitation_in_another_account_does_not_lock_the_rep_out(client: Any,
     token = creds.outlook_sso(preferred_username="otto@acme.test", oid="oid-otto")
     r = client.get("/api/v1/account", headers={"Authorization": f"Bearer {token}"})
     assert (r.status_code, r.get_json()["id"]) == (200, str(a.account_id))  # ...and shadows nobody
-    # Once proven, the address is Rita's: it never names the other account's invitation again.
-    again = identity.principal_for_google_user(services, sub="g-rita-2", email="rita@acme.test")
+    # Once proven, the address is Rita's Google identity's: another Google identity showing the same
+    # address (an address that changed hands at Google) is neither Rita nor the other account's invitation.
+    assert identity.principal_for_google_user(services, sub="g-rita-2", email="rita@acme.test") is None
+    again = identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test")
     assert again is not None and again.account_id == a.account_id
 
 
@@ -147,3 +151,123 @@ def test_an_admin_key_cannot_make_keys_or_super_admins(client: Any, services: Se
     assert client.post("/api/v1/api-keys", headers=a.headers, json={"name": "x", "role": "read_only"}).status_code == 403
     r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "z@acme.test", "role": "super_admin"})
     assert (r.status_code, r.get_json()["error"]["code"]) == (403, "role_above_own")
+
+
+# --- the outside attack on identity (docs/ARCHITECTURE.md, "Who signs in") ---------------------------
+
+FOREIGN_TENANT = "eeee0000-0000-4000-8000-00000000beef"
+
+
+def _sso(creds: Credentials, username: str, *, tid: str = ACME_TENANT, oid: str = "oid-otto") -> dict[str, str]:
+    token = creds.outlook_sso(preferred_username=username, oid=oid, tid=tid,
+                              iss=f"https://login.microsoftonline.com/{tid}/v2.0")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("username", ["admin@acme.test", "otto@acme.test", "rita@acme.test", "nina@acme.test",
+                                      "Admin@Acme.Test"])
+def test_a_user_of_another_microsoft_organisation_signs_in_as_nobody_of_the_account(
+        client: Any, services: ServiceContext, creds: Credentials, username: str) -> None:
+    a = make_world(services)
+    assert client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "nina@acme.test"}).status_code == 201
+    headers = _sso(creds, username, tid=FOREIGN_TENANT, oid="oid-mallory")
+    assert client.get("/api/v1/account", headers=headers).status_code == 401
+    assert client.patch("/api/v1/account/settings", headers=headers, json={"soft_bounce_threshold": 3}).status_code == 401
+    assert client.post("/api/v1/api-keys", headers=headers, json={"name": "x", "role": "admin"}).status_code == 401
+    with services.session() as s:  # nothing was bound to the foreign tenant
+        assert s.scalar(select(t.User.id).where(t.User.ms_tid == FOREIGN_TENANT)) is None
+        assert s.scalar(select(t.AccountTenant.id).where(t.AccountTenant.tenant_id == FOREIGN_TENANT)) is None
+        assert s.scalar(select(t.AddressBinding.id).where(t.AddressBinding.proof == "microsoft_sign_in")) is None
+
+
+def test_a_rep_is_bound_to_the_microsoft_object_id_of_their_first_sign_in(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    make_world(services)
+    assert client.get("/api/v1/account", headers=_sso(creds, "otto@acme.test", oid="oid-otto")).status_code == 200
+    # Another user of the same tenant who now carries Otto's username is not Otto.
+    assert client.get("/api/v1/account", headers=_sso(creds, "otto@acme.test", oid="oid-other")).status_code == 401
+
+
+def test_an_account_without_a_tenant_is_linked_by_its_super_admins_first_microsoft_sign_in_only(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    make_world(services, name="Initech", domain="initech.test", ms_tenants=[])  # no tenant linked yet
+    tenant = "11111111-2222-4333-8444-555555555555"
+    assert client.get("/api/v1/account", headers=_sso(creds, "otto@initech.test", tid=tenant)).status_code == 401
+    assert client.get("/api/v1/account", headers=_sso(creds, "admin@initech.test", tid=tenant,
+                                                      oid="oid-boss")).status_code == 200
+    assert client.get("/api/v1/account", headers=_sso(creds, "otto@initech.test", tid=tenant)).status_code == 200
+    # Linked now: the super admin's address from any other tenant is refused.
+    assert client.get("/api/v1/account", headers=_sso(creds, "admin@initech.test", tid=FOREIGN_TENANT,
+                                                      oid="oid-boss")).status_code == 401
+
+
+def test_a_tenant_is_one_accounts_and_another_account_cannot_link_it(services: ServiceContext) -> None:
+    make_world(services)
+    with pytest.raises(Conflict) as refused:
+        accounts.create_account(services, name="Evil", plan="enterprise", admin_email="boss@evil.test",
+                                ms_tenants=[ACME_TENANT])
+    assert refused.value.code == "tenant_taken" and "Acme" not in refused.value.message
+
+
+def _tenants_of(services: ServiceContext, account_id: int) -> set[str]:
+    with services.session() as s:
+        return set(s.scalars(select(t.AccountTenant.tenant_id).where(t.AccountTenant.account_id == account_id)))
+
+
+def test_an_admin_consent_that_connects_outlook_links_its_tenant_when_the_account_has_none(
+        services: ServiceContext) -> None:
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    tenant = "11111111-2222-4333-8444-555555555555"
+    with services.session() as s:
+        identity.link_consenting_tenant(s, w.account_id, tenant, services.now())
+    assert _tenants_of(services, w.account_id) == {tenant}
+
+
+def test_an_admin_consent_of_another_tenant_does_not_add_it_to_an_account_that_has_one(
+        services: ServiceContext) -> None:
+    w = make_world(services)
+    with services.session() as s, pytest.raises(Conflict) as refused:
+        identity.link_consenting_tenant(s, w.account_id, FOREIGN_TENANT, services.now())
+    assert refused.value.code == "tenant_not_linked"
+    assert _tenants_of(services, w.account_id) == {ACME_TENANT}
+
+
+def test_an_admin_consent_of_another_accounts_tenant_is_refused(services: ServiceContext) -> None:
+    make_world(services)
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    with services.session() as s, pytest.raises(Conflict) as refused:
+        identity.link_consenting_tenant(s, w.account_id, ACME_TENANT, services.now())
+    assert refused.value.code == "tenant_taken" and "Acme" not in refused.value.message
+    assert _tenants_of(services, w.account_id) == set()
+
+
+@pytest.mark.parametrize("spelling", ["admin@acme.test", "ADMIN@ACME.TEST", " Admin@acme.test "])
+def test_accounts_create_refuses_an_admin_address_another_account_holds_in_any_spelling(
+        services: ServiceContext, spelling: str) -> None:
+    make_world(services)
+    with pytest.raises(Conflict) as refused:
+        accounts.create_account(services, name="Evil3", plan="enterprise", admin_email=spelling)
+    assert refused.value.code == "address_taken" and "Acme" not in refused.value.message
+    with services.session() as s:
+        assert s.scalar(select(func.count()).select_from(t.Account)) == 1
+
+
+def test_an_operator_made_account_does_not_lock_a_new_rep_out_of_the_company_that_proved_its_domain(
+        client: Any, services: ServiceContext) -> None:
+    a = make_world(services)
+    assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
+    evil = accounts.create_account(services, name="Evil3", plan="enterprise", admin_email="intern@acme.test")
+    for headers in (a.headers, {"Authorization": f"Bearer {evil.api_key}"}):
+        r = client.post("/api/v1/users", headers=headers, json={**NEW_REP, "email": "newrep@acme.test"})
+        assert r.status_code == 201
+    newrep = identity.principal_for_google_user(services, sub="g-newrep", email="newrep@acme.test")
+    assert newrep is not None and newrep.account_id == a.account_id
+
+
+def test_google_binds_a_rep_to_the_subject_of_their_first_sign_in(services: ServiceContext) -> None:
+    a = make_world(services)
+    assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
+    # Rita's address now belongs to someone else at Google: that person is not Rita.
+    assert identity.principal_for_google_user(services, sub="g-someone-else", email="rita@acme.test") is None
+    back = identity.principal_for_google_user(services, sub="g-rita", email="rita.new@acme.test")
+    assert back is not None and back.user_id == int(a.rep["id"])

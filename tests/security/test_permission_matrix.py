@@ -40,7 +40,7 @@ from addin_server.services.identity import principal_for_user
 from addin_server.web.api import spec
 from addin_server.web.gmail_addon import ACTIONS
 from addin_server.web.sessions import SESSION_TOKEN
-from tests.builders import World, make_world
+from tests.builders import ACME_TENANT, INITECH_TENANT, World, make_world
 from tests.security.credentials import Credentials
 
 # --- who asks ------------------------------------------------------------------------------------
@@ -261,7 +261,10 @@ class Matrix:
         if who in KEYS:
             return {"Authorization": f"Bearer {self.keys[who]}"}
         person = self.people[who]
-        token = self.creds.outlook_sso(preferred_username=person["email"], oid=f"oid-{person['id']}")
+        # Each person signs in from their own company's Microsoft 365 tenant (the one its account holds).
+        tid = INITECH_TENANT if person["email"].endswith("@initech.test") else ACME_TENANT
+        token = self.creds.outlook_sso(preferred_username=person["email"], oid=f"oid-{person['id']}", tid=tid,
+                                       iss=f"https://login.microsoftonline.com/{tid}/v2.0")
         return {"Authorization": f"Bearer {token}"}
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from addin_server.db import tables as t
 from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
-from tests.builders import World, make_world
+from tests.builders import INITECH_TENANT, World, make_world
 from tests.security.credentials import Credentials
 from tests.web.app.conftest import sign_in
 
@@ -195,7 +195,8 @@ def test_account_b_cannot_reach_account_a_through_any_api_operation(
         client: Any, tenants: Tenants, creds: Credentials, guard: None, method: str, path: str, caller: str) -> None:
     authorization = (f"Bearer {tenants.b.api_key}" if caller == "api key" else
                      "Bearer " + creds.outlook_sso(preferred_username=tenants.b.other_rep["email"],
-                                                   oid="b-otto-oid"))
+                                                   oid="b-otto-oid", tid=INITECH_TENANT,
+                                                   iss=f"https://login.microsoftonline.com/{INITECH_TENANT}/v2.0"))
     response = _api_call(client, tenants, method, path, authorization)
     asked = tenants.fill(API_BODIES[(method, path)])
     assert response.status_code < 500, response.get_data(as_text=True)

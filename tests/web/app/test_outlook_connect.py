@@ -45,7 +45,8 @@ def connecting(services: ServiceContext, emulator: RunningEmulator) -> Iterator[
     services.settings = configured
     app = create_app(configured, services=services)
     app.config["TESTING"] = True
-    world = make_world(services)  # Otto reads mail in Outlook at otto@acme.test
+    # Otto reads mail in Outlook at otto@acme.test; the operator linked Acme's tenant (the emulator's)
+    world = make_world(services, ms_tenants=[TENANT])
     with live_server(app, port=port):
         yield {"client": app.test_client(), "world": world}
 

@@ -10,9 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from sqlalchemy import delete
 
 from addin_server import create_app
 from addin_server.config import Settings
+from addin_server.db import tables as t
 from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
 from tests.builders import World
@@ -63,7 +65,7 @@ def test_a_rep_without_sso_signs_in_with_microsoft_and_the_pane_token_works(
 
 
 REFUSED = [
-    ("a user of an organisation without a linked rep gets no token", None, "visitor@acme.test",
+    ("a user of an organisation linked to no account gets no token", None, "visitor@acme.test",
      "This Microsoft 365 organisation is not a customer of Sequence Sidebar."),
     ("a user of a customer's organisation who is not a rep gets no token", "otto@acme.test", "visitor@acme.test",
      "Your Microsoft 365 account is not a rep of any Sequence Sidebar account."),
@@ -74,8 +76,11 @@ REFUSED = [
 
 @pytest.mark.parametrize(("case", "rep_first", "login_hint", "reason"), REFUSED, ids=[c[0] for c in REFUSED])
 def test_a_refused_sign_in_tells_the_pane_why_and_gives_no_token(
-        sign_in_client: Any, emulator: RunningEmulator, world: World, case: str, rep_first: str | None,
-        login_hint: str, reason: str) -> None:
+        sign_in_client: Any, services: ServiceContext, emulator: RunningEmulator, world: World, case: str,
+        rep_first: str | None, login_hint: str, reason: str) -> None:
+    if rep_first is None:  # the operator never linked Acme's tenant to the account
+        with services.session() as s:
+            s.execute(delete(t.AccountTenant))
     if rep_first:  # the rep's first sign-in links the organisation
         assert "token" in json.loads(_through_microsoft(sign_in_client, emulator, rep_first))
     assert json.loads(_through_microsoft(sign_in_client, emulator, login_hint)) == {"error": reason}
