@@ -56,7 +56,7 @@ def configure_logging(level: str = "INFO") -> None:
 
 def _calendar_busy_times(services: Any) -> Any:
     """Booking pages leave out the times the rep's own calendar shows as busy."""
-    from addin_server.services.calendars import ProviderBusyTimes
+    from addin_server.services.free_busy import ProviderBusyTimes
 
     return ProviderBusyTimes(services)
 

@@ -274,7 +274,7 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
-    from addin_server.services.notifications import inbox_listing, requeue
+    from addin_server.services.inbox import inbox_listing, requeue
 
     ctx = _services(settings)
     if args.requeue or args.requeue_dead:

@@ -58,8 +58,8 @@ from addin_server.emulator.microsoft import MicrosoftEmulatorControl  # noqa: E4
 from addin_server.emulator.runner import start_emulator  # noqa: E402
 from addin_server.services import accounts, directory, enrollments, sequences  # noqa: E402
 from addin_server.services.context import Principal, ServiceContext  # noqa: E402
+from addin_server.services.inbox_worker import sweep_mailboxes  # noqa: E402
 from addin_server.services.mailboxes import connect_gmail, connect_outlook  # noqa: E402
-from addin_server.services.notifications import sweep_mailboxes  # noqa: E402
 from addin_server.services.sequences import StepInput  # noqa: E402
 from addin_server.worker.loop import run_due_steps  # noqa: E402
 from tests.browser import free_port, live_server  # noqa: E402

@@ -53,8 +53,9 @@ from addin_server.emulator.microsoft import MicrosoftEmulatorControl  # noqa: E4
 from addin_server.emulator.runner import RunningEmulator, start_emulator  # noqa: E402
 from addin_server.services import accounts, directory, enrollments, sequences  # noqa: E402
 from addin_server.services.context import Principal, ServiceContext  # noqa: E402
+from addin_server.services.gmail.following import record_gmail_push  # noqa: E402
+from addin_server.services.inbox_worker import process_due_notifications  # noqa: E402
 from addin_server.services.mailboxes import connect_gmail, connect_outlook  # noqa: E402
-from addin_server.services.notifications import process_due_notifications, record_gmail_push  # noqa: E402
 from addin_server.services.sequences import StepInput  # noqa: E402
 
 REPLY = ROOT / "tests" / "fixtures" / "inbound" / "human_reply.eml"

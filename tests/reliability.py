@@ -35,8 +35,9 @@ from addin_server.emulator.microsoft import MicrosoftEmulatorControl
 from addin_server.emulator.runner import start_emulator
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.inbox import claim_notifications
+from addin_server.services.inbox_worker import process_due_notifications, sweep_mailboxes
 from addin_server.services.mailboxes import connect_gmail, connect_outlook
-from addin_server.services.notifications import claim_notifications, process_due_notifications, sweep_mailboxes
 from addin_server.services.sequences import StepInput
 from tests.browser import free_port, live_server
 from tests.emulated import PUSH_ACCOUNT, PUSH_AUDIENCE, google_emulator_settings

@@ -1,6 +1,6 @@
 """The meeting rules: given one meeting and the contacts it is with, decide what it ends.
 
-Pure: facts in, decisions out, no I/O. The service layer (services/meetings, services/calendars)
+Pure: facts in, decisions out, no I/O. The service layer (services/meetings, services/calendar_events)
 gathers the facts and applies the decisions. Who else ends is the precedence replies use too
 (`rules.who_ends`), so the two cannot drift apart.
 

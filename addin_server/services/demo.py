@@ -145,7 +145,7 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
                                   workflow="Deal moved to Closed Won")
     if with_mailboxes:
         # Real messages into Ava's Gmail, read by the same sync the worker runs.
-        from addin_server.services.notifications import sync_gmail_mailbox
+        from addin_server.services.gmail.sync import sync_gmail_mailbox
 
         deliver_demo_message(ctx, admin, en["chloe"], "reply")
         deliver_demo_message(ctx, admin, en["jane"], "out_of_office")

@@ -39,7 +39,7 @@ from addin_server.providers.graph import GraphError
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned, parse_id
 from addin_server.services.errors import Conflict, Forbidden, Invalid, NotFound, ProviderUnavailable
-from addin_server.services.mailboxes import MailboxNotConnected, mark_disconnected
+from addin_server.services.grants import MailboxNotConnected, mark_disconnected
 from addin_server.services.outbox import OutgoingEmail
 from addin_server.services.permissions import authorize, may, own
 from addin_server.services.sequences import load_steps

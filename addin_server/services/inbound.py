@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, time
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, inspect, or_, select, update
+from sqlalchemy import Table, bindparam, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -45,44 +45,12 @@ from addin_server.mail.classify import Classification, MessageKind, classify
 from addin_server.mail.message import Headers, InboundMessage
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.enrollments import OPEN, SYSTEM_ACTOR, add_event, end_open_row
-from addin_server.services.errors import NotFound
+from addin_server.services.errors import Invalid, NotFound
+from addin_server.services.grants import find_mailbox_user
 from addin_server.services.open_enrollments import involving, open_enrollment_facts
 from addin_server.services.permissions import authorize
 
 MAX_REFERENCES = 50  # a long References chain only needs its latest links
-
-
-def followed_mailbox_user(s: Session, address: str) -> t.User | None:
-    """The rep whose mailbox we follow at `address`: found by the watch or subscription their consent
-    created, never by matching addresses across accounts (an address another account typed in for one
-    of its users must not capture this mailbox's mail)."""
-    norm = try_normalize(address)
-    if norm is None:
-        return None
-    users = list(s.scalars(select(t.User).join(t.MailboxWatch, t.MailboxWatch.user_id == t.User.id)
-                           .where(t.MailboxWatch.mailbox_address == norm).order_by(t.User.id).limit(2)))
-    # Two accounts following one address cannot happen once addresses are bound (identity.py); never guess.
-    return users[0] if len(users) == 1 else None
-
-
-def find_mailbox_user(s: Session, address: str, account_id: int | None = None) -> t.User | None:
-    """The rep whose mailbox (or one of its aliases) is `address`: the followed mailbox first; else,
-    within `account_id`, the rep with that address; else the one rep anywhere that has it (none when
-    several accounts do: ambiguity is refused, not guessed)."""
-    norm = try_normalize(address)
-    if norm is None:
-        return None
-    followed = followed_mailbox_user(s, norm)
-    if followed is not None and account_id in (None, followed.account_id):
-        return followed
-    alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
-    q = select(t.User).where(or_(t.User.mailbox_address == norm, t.User.id.in_(alias_owner)))
-    if account_id is not None:
-        q = q.where(t.User.account_id == account_id)
-    users = list(s.scalars(q.order_by(t.User.mailbox_address != norm, t.User.id).limit(3)))
-    if account_id is not None:
-        return users[0] if users else None
-    return users[0] if len({u.account_id for u in users}) == 1 else None
 
 
 def _bracketed(ids: Iterable[str]) -> list[str]:
@@ -667,8 +635,6 @@ def simulate(ctx: ServiceContext, principal: Principal | None, raw: bytes, mailb
     dry-run only the mailboxes the permission table lets them (a rep: their own).
     """
     if len(raw) > MAX_SIMULATED_BYTES:
-        from addin_server.services.errors import Invalid
-
         raise Invalid("the message is larger than 5 MB")
     with ctx.sessions() as s:
         user = find_mailbox_user(s, mailbox_address, principal.account_id if principal else None)

@@ -18,7 +18,7 @@ from addin_server.config import Settings
 from addin_server.domain.model import MailboxProvider
 from addin_server.providers.gmail import SCOPES, GmailError
 from addin_server.providers.google_calendar import CALENDAR_SCOPES
-from addin_server.services import directory, mailboxes
+from addin_server.services import directory, grants, mailboxes
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, ServiceError
 
@@ -82,7 +82,7 @@ def finish_gmail_consent(ctx: ServiceContext, principal: Principal, *, code: str
     refresh_token = _exchange_code(ctx.settings, code, redirect_uri)
     try:
         return mailboxes.connect_gmail(ctx, principal, str(principal.user_id), refresh_token)
-    except (mailboxes.MailboxNotConnected, GmailError) as exc:
+    except (grants.MailboxNotConnected, GmailError) as exc:
         log.warning("connecting a Gmail mailbox after consent failed: %s", exc)
         raise ConsentFailed("Gmail did not accept the new access; try again") from None
 

@@ -15,7 +15,7 @@ Bookings with one rep are serialised (a row lock), so two people cannot take the
 person sending the same booking twice gets the first one back. The public form carries a signed form token bound to the
 rep's page (and to the sequence email's link when there is one), valid for four hours. A meeting token
 counts only on the page of the rep it was minted for. A rep without a working calendar: the page says
-so, and the booking stands and waits for the calendar (services/calendars.add_booking_to_calendar).
+so, and the booking stands and waits for the calendar (services/calendar_bookings.add_booking_to_calendar).
 """
 
 from __future__ import annotations
@@ -35,18 +35,18 @@ from addin_server.auth.signed_links import booking_page_key, make_meeting_token,
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, normalize
-from addin_server.domain.meetings import MeetingContact, MeetingFacts, MeetingSource, decide_meeting
-from addin_server.domain.model import EndOfEnrollment, EventType, MailboxProvider, Surface
+from addin_server.domain.meetings import MeetingFacts, MeetingSource
 from addin_server.domain.permissions import Action
+from addin_server.services.calendar_bookings import add_booking_to_calendar
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned, parse_id
-from addin_server.services.enrollments import add_event, end_enrollment, enrollment_views, iso_z
+from addin_server.services.enrollments import enrollment_views, iso_z
 from addin_server.services.errors import Conflict, Invalid, NotFound, ServiceError
+from addin_server.services.grants import calendar_connected
 from addin_server.services.lookup import find_contact_id
-from addin_server.services.open_enrollments import involving, open_enrollment_facts
+from addin_server.services.meeting_effects import SLOT_MINUTES, add_meeting, apply_meeting
 from addin_server.services.permissions import authorize
 
-SLOT_MINUTES = 30
 WORKING_DAYS_SHOWN = 5
 DAY_STARTS, DAY_ENDS = time(9, 0), time(17, 0)
 # A booking form is good for this long after the page was shown.
@@ -133,82 +133,6 @@ def meeting_url_for(settings: Settings, sequence_email_id: int | str, rep_id: in
     return booking_page_url(settings, rep_id, make_meeting_token(str(sequence_email_id), str(rep_id), settings))
 
 
-# --- the shared decision: what a meeting that counts ends ---------------------------------------
-
-
-def _apply_meeting(s: Session, meeting: t.Meeting, facts: MeetingFacts, contacts: list[t.Contact],
-                   actor: str, now: datetime) -> tuple[list[dict[str, Any]], list[int]]:
-    """Let the meeting rules (domain/meetings) decide, record the meeting and end what they say.
-
-    Returns what happened per contact, and the ids of every enrollment it ended.
-    """
-    account = s.get_one(t.Account, meeting.account_id)
-    rep = s.get_one(t.User, meeting.user_id)
-    beta = account.custom_triggers_beta
-    contact_ids = [c.id for c in contacts]
-    read = open_enrollment_facts(s, account.id, involving(
-        contact_ids=contact_ids, company_ids={c.company_id for c in contacts if c.company_id is not None},
-        same_company_only=not beta))
-    enrollments = {eid: e for eid, (e, _) in read.items()}
-    company_enrollments: dict[int, list[int]] = {}
-    for e in enrollments.values():
-        if e.company_id is not None:
-            company_enrollments.setdefault(e.company_id, []).append(e.id)
-    own = {e.contact_id: e.id for e in enrollments.values() if e.contact_id in contact_ids}
-    decision = decide_meeting(facts, [MeetingContact(c.id, c.company_id, own.get(c.id)) for c in contacts],
-                              enrollments=enrollments, company_enrollments=company_enrollments, beta=beta)
-    by_id = {c.id: c for c in contacts}
-    evidence_of: dict[int, dict[str, Any]] = {}  # enrollment id -> the meeting's evidence for its contact
-    booked_by: dict[int, t.Contact] = {}  # company id -> the contact whose meeting reached it
-    outcomes: list[dict[str, Any]] = []
-    for x in decision.per_contact:
-        outcome: dict[str, Any] = {"contact_id": str(x.contact_id),
-                                   "enrollment_id": str(x.enrollment_id) if x.enrollment_id else None,
-                                   "action": "none"}
-        outcomes.append(outcome)
-        if not x.counts or x.enrollment_id is None:
-            outcome["note"] = x.rule
-            continue
-        contact = by_id[x.contact_id]
-        evidence: dict[str, Any] = {
-            "rule": x.rule, "meeting_id": str(meeting.id), "meeting_at": iso_z(meeting.start_time),
-            "source": meeting.source, "booked_with": rep.email, "contact_email": contact.primary_email,
-        }
-        if meeting.sequence_email_id is not None:
-            evidence["sequence_email_id"] = str(meeting.sequence_email_id)
-        evidence_of[x.enrollment_id] = evidence
-        if contact.company_id is not None:
-            booked_by.setdefault(contact.company_id, contact)
-    rows = {e.id: e for e in s.scalars(select(t.Enrollment).where(t.Enrollment.id.in_(
-        set(decision.recorded) | {x.enrollment_id for x in decision.endings})))}
-    for eid in decision.recorded:
-        add_event(s, rows[eid], EventType.MEETING_BOOKED, now, actor, **evidence_of[eid])
-    ended: list[int] = []
-    ending_of = {x.enrollment_id: x for x in decision.endings}
-    for x in decision.per_contact:
-        if x.counts and x.enrollment_id is not None and x.enrollment_id not in ending_of:
-            outcome = next(o for o in outcomes if o["enrollment_id"] == str(x.enrollment_id))
-            outcome.update(action="recorded", note="meeting recorded; the sequence does not unenroll")
-    for ending in decision.endings:
-        eid = ending.enrollment_id
-        if eid in evidence_of:
-            evidence = {**evidence_of[eid], **decision.settings.get(eid, {}), **ending.evidence}
-        else:  # a colleague: the evidence of the meeting that reached their company
-            company_id = int(str(ending.evidence["company_id"]))
-            contact = booked_by[company_id]
-            company = s.get_one(t.Company, company_id)
-            first = next(i for i, v in evidence_of.items() if v["contact_email"] == contact.primary_email)
-            evidence = {**evidence_of[first], **ending.evidence, "company_id": str(company_id),
-                        "company_name": company.name, "booked_by_contact": contact.primary_email}
-        if not end_enrollment(s, eid, EndOfEnrollment(ending.reason, Surface.AUTOMATIC, actor, evidence), now):
-            continue  # ended meanwhile by someone else; its first ending stands
-        ended.append(eid)
-        for o in outcomes:
-            if o["enrollment_id"] == str(eid):
-                o.update(action="unenrolled", reason=ending.reason.value)
-    return outcomes, ended
-
-
 def meeting_view(meeting: t.Meeting, contact_ids: list[int]) -> dict[str, Any]:
     return {
         "id": str(meeting.id), "source": meeting.source, "user_id": str(meeting.user_id),
@@ -231,13 +155,6 @@ def _result(s: Session, meeting: t.Meeting, contacts: list[t.Contact],
     ended = list(s.scalars(select(t.Enrollment).where(t.Enrollment.id.in_(ended_ids)).order_by(t.Enrollment.id)))
     return {"meeting": meeting_view(meeting, [c.id for c in contacts]), "outcomes": outcomes,
             "ended": enrollment_views(s, ended, with_events=True)}
-
-
-def _add_meeting(s: Session, meeting: t.Meeting, contacts: list[t.Contact]) -> None:
-    s.add(meeting)
-    s.flush()
-    for c in contacts:
-        s.add(t.MeetingContact(account_id=meeting.account_id, meeting_id=meeting.id, contact_id=c.id))
 
 
 # --- logged meetings (API, contact record) -----------------------------------------------------
@@ -281,11 +198,11 @@ def log_meeting(
             end_time=end_time, title=title.strip()[:300], company_id=company.id if company else None,
             deal_id=deal_id, logged_at=now,
         )
-        _add_meeting(s, meeting, contacts)
+        add_meeting(s, meeting, contacts)
         # A meeting associated with a company or a deal counts only for the contacts it names.
         facts = MeetingFacts(MeetingSource(source), frozenset({user.id}), tuple(c.id for c in contacts), now,
                              starts_at=start_time)
-        return _result(s, meeting, contacts, _apply_meeting(s, meeting, facts, contacts, principal.actor, now))
+        return _result(s, meeting, contacts, apply_meeting(s, meeting, facts, contacts, principal.actor, now))
 
 
 # --- booking pages ------------------------------------------------------------------------------
@@ -302,17 +219,6 @@ def _rep(s: Session, rep_ref: str) -> t.User:
 def _booking_rep(user: t.User) -> BookingRep:
     return BookingRep(id=user.id, account_id=user.account_id, name=user.name or user.email, email=user.email,
                       mailbox_provider=user.mailbox_provider, mailbox_address=user.mailbox_address)
-
-
-def calendar_connected(s: Session, user: t.User) -> bool:
-    """Whether the rep has a working calendar: a grant given by real consent and not revoked."""
-    if not user.mailbox_connected:
-        return False
-    granted = user.ms_tid if user.mailbox_provider == MailboxProvider.OUTLOOK.value else user.refresh_token_encrypted
-    if not granted:
-        return False
-    watch = s.scalar(select(t.CalendarWatch.status).where(t.CalendarWatch.user_id == user.id))
-    return watch != "disconnected"
 
 
 def _free_slots(s: Session, ctx: ServiceContext, user: t.User,
@@ -477,17 +383,15 @@ def book_meeting(
             booker_name=booker_name, booker_email=booker_email, logged_at=now,
         )
         contacts = [contact] if contact is not None else []
-        _add_meeting(s, meeting, contacts)
+        add_meeting(s, meeting, contacts)
         facts = MeetingFacts(MeetingSource(meeting.source), frozenset({user.id}), tuple(c.id for c in contacts), now,
                              starts_at=start,
                              linked_enrollment_id=linked.sequence_email.enrollment_id if linked else None)
-        result = _result(s, meeting, contacts, _apply_meeting(s, meeting, facts, contacts, CONTACT_ACTOR, now))
+        result = _result(s, meeting, contacts, apply_meeting(s, meeting, facts, contacts, CONTACT_ACTOR, now))
         result["rep"] = {"id": str(user.id), "name": user.name or user.email}
         result["booker"] = {"name": booker_name, "email": booker_email}
         result["request"] = meeting.source == MeetingSource.BOOKING_PAGE
     # Once the booking is committed: into the rep's calendar (a failure is retried by the worker).
-    from addin_server.services.calendars import add_booking_to_calendar
-
     written = add_booking_to_calendar(ctx, int(result["meeting"]["id"]))
     result["meeting"]["calendar_event_id"] = written.event_id
     result["calendar"] = written.state

@@ -36,9 +36,8 @@ from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.providers.graph import GraphError
 from addin_server.services.context import ServiceContext
 from addin_server.services.enrollments import HELD_PREFIX, record_step_failure
-from addin_server.services.inbound import find_mailbox_user
-from addin_server.services.mailboxes import mark_disconnected, outlook_connected
-from addin_server.services.notifications import read_mailbox_now
+from addin_server.services.grants import find_mailbox_user, mark_disconnected, outlook_connected
+from addin_server.services.inbox_worker import read_mailbox_now
 
 log = logging.getLogger(__name__)
 

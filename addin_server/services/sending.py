@@ -22,7 +22,7 @@ class ProviderMailSender:
         self.fallback = fallback  # for mailboxes nobody connected (the demo's Outlook rep, offline trials)
 
     def can_send_from(self, session: Session, user: t.User) -> bool:
-        from addin_server.services.mailboxes import outlook_connected
+        from addin_server.services.grants import outlook_connected
 
         if self.fallback is not None:
             return True
@@ -31,7 +31,7 @@ class ProviderMailSender:
         return outlook_connected(session, user)
 
     def send(self, session: Session, email: OutgoingEmail) -> SentEmail:
-        from addin_server.services.mailboxes import MailboxNotConnected, gmail_for
+        from addin_server.services.grants import MailboxNotConnected, gmail_for
 
         user = session.scalar(select(t.User).where(t.User.account_id == email.account_id,
                                                    t.User.mailbox_address == email.mailbox_address))
@@ -57,7 +57,7 @@ class ProviderMailSender:
 
     def _send_graph(self, session: Session, user: t.User, email: OutgoingEmail) -> SentEmail:
         from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
-        from addin_server.services.mailboxes import MailboxNotConnected, graph_for, outlook_connected
+        from addin_server.services.grants import MailboxNotConnected, graph_for, outlook_connected
 
         if not outlook_connected(session, user):
             if self.fallback is not None:

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from addin_server.auth.google_tokens import verify_pubsub_push
-from addin_server.services.notifications import record_gmail_push
+from addin_server.services.gmail.following import record_gmail_push
 
 bp = Blueprint("gmail_push", __name__)
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import logging
 
 from flask import Blueprint, Response, current_app, request
 
-from addin_server.services.calendars import record_google_calendar_notification
+from addin_server.services.google_calendar.following import record_google_calendar_notification
 
 bp = Blueprint("google_calendar_webhooks", __name__)
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from addin_server.services.notifications import record_graph_items
+from addin_server.services.graph.notices import record_graph_items
 
 bp = Blueprint("graph_webhooks", __name__)
 log = logging.getLogger(__name__)

@@ -9,8 +9,11 @@ import threading
 import time
 from dataclasses import dataclass
 
-from addin_server.services import calendars, enrollments, mailboxes, notifications, outgoing_webhooks, presend
+from addin_server.services import enrollments, inbox_worker, outgoing_webhooks, presend
+from addin_server.services.calendar_following import keep_calendars_followed
 from addin_server.services.context import ServiceContext
+from addin_server.services.gmail.following import renew_gmail_watches
+from addin_server.services.graph.subscriptions import renew_graph_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 5
     a slow receiver never delays the mail pipeline."""
     worker = worker or worker_id()
     stats = WorkerStats()
-    stats.notifications = sum(notifications.process_due_notifications(ctx, worker).values())
+    stats.notifications = sum(inbox_worker.process_due_notifications(ctx, worker).values())
     stats.resumed = enrollments.resume_due_pauses(ctx)
     plan = presend.plan_sends(ctx, enrollments.claim_due_enrollments(ctx, worker, limit=limit))
     # Each mailbox is read just before its steps run, so a reply that arrived meanwhile ends the
@@ -116,10 +119,10 @@ def run_forever(ctx: ServiceContext, stop: threading.Event | None = None, poll_s
             stats = WorkerStats()
         if time.monotonic() >= next_sweep:
             try:
-                notifications.sweep_mailboxes(ctx, me)
-                mailboxes.renew_gmail_watches(ctx)
-                mailboxes.renew_graph_subscriptions(ctx)
-                calendars.keep_calendars_followed(ctx)
+                inbox_worker.sweep_mailboxes(ctx, me)
+                renew_gmail_watches(ctx)
+                renew_graph_subscriptions(ctx)
+                keep_calendars_followed(ctx)
             except Exception:  # a sweep is a safety net; the next one will run
                 log.exception("mailbox sweep failed")
             next_sweep = time.monotonic() + 60

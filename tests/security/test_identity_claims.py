@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from addin_server.db import tables as t
-from addin_server.services import accounts, identity, notifications
+from addin_server.services import accounts, identity
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict
+from addin_server.services.gmail.following import record_gmail_push
 from addin_server.web.sessions import SESSION_TOKEN
 from tests.builders import ACME_TENANT, make_world
 from tests.security.credentials import Credentials
@@ -73,14 +74,14 @@ def test_a_gmail_push_routes_by_the_watch_not_by_an_address_another_account_type
     with services.session() as s:  # Rita granted her mailbox: the consent created this watch
         s.add(t.MailboxWatch(account_id=a.account_id, user_id=int(a.rep["id"]), provider="gmail",
                              mailbox_address="rita@acme.test", history_id=1, status="active"))
-    recorded = notifications.record_gmail_push(services, pubsub_message_id="m-1", email_address="rita@acme.test",
+    recorded = record_gmail_push(services, pubsub_message_id="m-1", email_address="rita@acme.test",
                                                history_id="2")
     assert recorded.stored
     with services.session() as s:
         stored = s.scalars(select(t.InboundNotification)).one()
         assert stored.account_id == a.account_id
     # A mailbox nobody connected is not followed: a push for it is stored nowhere.
-    ignored = notifications.record_gmail_push(services, pubsub_message_id="m-2", email_address="otto@acme.test",
+    ignored = record_gmail_push(services, pubsub_message_id="m-2", email_address="otto@acme.test",
                                               history_id="2")
     assert not ignored.stored
 

@@ -11,7 +11,7 @@ from googleapiclient.errors import HttpError
 
 from addin_server.providers.gmail import _error_from
 from addin_server.providers.graph import GraphError
-from addin_server.services.notifications import _mailbox_wide
+from addin_server.services.graph.mailbox import graph_mailbox_wide
 
 
 def gmail_http_error(status: int, reason: str = "") -> HttpError:
@@ -41,4 +41,4 @@ def test_gmail_failures_name_the_message_or_the_mailbox(status: int, reason: str
     pytest.param(ConnectionError("reset"), True, id="a network error: the whole mailbox waits"),
 ])
 def test_graph_failures_name_the_message_or_the_mailbox(error: BaseException, mailbox_wide: bool) -> None:
-    assert _mailbox_wide(error) is mailbox_wide
+    assert graph_mailbox_wide(error) is mailbox_wide

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from addin_server.db import tables as t
-from addin_server.services.calendars import ProviderBusyTimes
+from addin_server.services.free_busy import ProviderBusyTimes
 from addin_server.services.meetings import BookingRep, booking_page_url, meeting_url_for
 from tests.e2e.calendar.conftest import BookingPage
 from tests.integration.calendar.support import CalendarWorld

@@ -132,7 +132,7 @@ def test_duplicate_and_lost_pushes_change_nothing(gmail_services: ServiceContext
     control.deliver(world.rep["mailbox_address"], reply("human_reply.eml", world, sent_id(gmail_services, e2["id"]),
                                                         sender=world.colleague["email"]))
     control.flush()
-    from addin_server.services.notifications import sweep_mailboxes
+    from addin_server.services.inbox_worker import sweep_mailboxes
 
     later = datetime.now(UTC) + timedelta(minutes=30)  # past the sweep interval
     gmail_services.clock = lambda: later
@@ -175,7 +175,7 @@ def test_a_forged_push_is_refused_and_stores_nothing(gmail_services: ServiceCont
 
 def test_gmail_watches_are_renewed_daily_before_their_expiry(gmail_services: ServiceContext,
                                                               control: GoogleEmulatorControl, world: World) -> None:
-    from addin_server.services.mailboxes import renew_gmail_watches
+    from addin_server.services.gmail.following import renew_gmail_watches
 
     assert renew_gmail_watches(gmail_services) == 0  # just watched: six days before renewal is due
     later = datetime.now(UTC) + timedelta(days=1, hours=1)

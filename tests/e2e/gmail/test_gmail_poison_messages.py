@@ -16,8 +16,9 @@ from addin_server.db import tables as t
 from addin_server.emulator.google.client import GoogleEmulatorControl
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
-from addin_server.services.mailboxes import gmail_for
-from addin_server.services.notifications import inbox_listing, sync_gmail_mailbox
+from addin_server.services.gmail.sync import sync_gmail_mailbox
+from addin_server.services.grants import gmail_for
+from addin_server.services.inbox import inbox_listing
 from addin_server.worker.loop import run_due_steps
 from tests.builders import World
 from tests.e2e.gmail.test_gmail_end_to_end import reply, sent_id
@@ -101,7 +102,7 @@ def test_a_message_gmail_cannot_serve_is_parked_alone_and_the_reply_behind_it_ap
 
 def test_a_parked_message_that_never_comes_back_ends_dead_and_can_be_requeued(
         gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
-    from addin_server.services.notifications import MAX_ATTEMPTS, requeue
+    from addin_server.services.inbox import MAX_ATTEMPTS, requeue
 
     e = enrollments.enroll(gmail_services, world.admin, sequence_id=world.sequence["id"],
                            contact_id=world.contact["id"], sender_user_id=world.rep["id"])

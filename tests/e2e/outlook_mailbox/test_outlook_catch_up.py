@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 
 from addin_server.db import tables as t
 from addin_server.providers.graph import GraphError
-from addin_server.services.notifications import graph_catch_up, process_due_notifications, record_notification
+from addin_server.services.graph.mailbox import graph_catch_up
+from addin_server.services.inbox import record_notification
+from addin_server.services.inbox_worker import process_due_notifications
 from tests.integration.emulator_microsoft.support import MicrosoftSetup, rfc822
 
 DELTA_ROUTE = "/graph/v1.0/users/*/messages/delta*"

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from addin_server.db import tables as t
-from addin_server.services.mailboxes import graph_for, renew_graph_subscriptions
-from addin_server.services.notifications import process_due_notifications
+from addin_server.services.grants import graph_for
+from addin_server.services.graph.subscriptions import renew_graph_subscriptions
+from addin_server.services.inbox_worker import process_due_notifications
 from tests.e2e.outlook_mailbox.test_outlook_end_to_end import reply, sent_id, state
 from tests.integration.emulator_microsoft.support import MicrosoftSetup
 

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 
 from addin_server.db import tables as t
-from addin_server.services.notifications import process_due_notifications, requeue
+from addin_server.services.inbox import requeue
+from addin_server.services.inbox_worker import process_due_notifications
 from tests.e2e.outlook_mailbox.test_outlook_end_to_end import reply, sent_id, state
 from tests.integration.emulator_microsoft.support import MicrosoftSetup
 

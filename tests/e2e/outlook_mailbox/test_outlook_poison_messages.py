@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from addin_server.db import tables as t
 from addin_server.services import directory, enrollments
-from addin_server.services.notifications import inbox_listing
+from addin_server.services.inbox import inbox_listing
 from addin_server.worker.loop import run_due_steps
 from tests.e2e.outlook_mailbox.test_outlook_end_to_end import reply, sent_id, state
 from tests.integration.emulator_microsoft.support import MicrosoftSetup

@@ -26,8 +26,8 @@ from addin_server.emulator.microsoft import MicrosoftEmulatorControl
 from addin_server.emulator.runner import RunningEmulator
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.inbox_worker import process_due_notifications
 from addin_server.services.mailboxes import connect_gmail, connect_outlook
-from addin_server.services.notifications import process_due_notifications
 from addin_server.services.sequences import StepInput
 from tests.browser import free_port, live_server
 from tests.integration.emulator_microsoft.support import MicrosoftSetup, make_setup
@@ -110,7 +110,7 @@ class CalendarWorld:
 
     def _graph(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         """Graph as the rep's Outlook does it (our app's token; the test side has no CA of its own)."""
-        from addin_server.services.mailboxes import graph_for
+        from addin_server.services.grants import graph_for
 
         with self.ctx.sessions() as s:
             graph = graph_for(self.ctx.settings, s.get_one(t.User, int(self.rep["id"])))
@@ -125,7 +125,7 @@ class CalendarWorld:
     def calendar_events(self) -> list[dict[str, Any]]:
         """What the rep's emulated calendar holds now."""
         if self.provider == "gmail":
-            from addin_server.services.calendars import google_calendar_for
+            from addin_server.services.google_calendar.following import google_calendar_for
 
             with self.ctx.sessions() as s:
                 user = s.get_one(t.User, int(self.rep["id"]))

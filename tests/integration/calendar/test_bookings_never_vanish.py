@@ -11,8 +11,8 @@ from sqlalchemy import select
 from addin_server.db import tables as t
 from addin_server.services import meetings
 from addin_server.services.app_pages import account_settings
-from addin_server.services.calendars import ProviderBusyTimes
 from addin_server.services.context import Principal
+from addin_server.services.free_busy import ProviderBusyTimes
 from addin_server.services.mailboxes import connect_gmail
 from tests.integration.calendar.support import CalendarWorld
 

@@ -126,7 +126,7 @@ def test_each_calendar_event_counts_once_whatever_the_notifications_do(world: Ca
     world.add_busy_time(_soon() + timedelta(hours=3))  # another change: the meeting is read again
     _notify_and_work(world)
     with world.ctx.sessions() as s:  # a redelivered notification reads from the cursor again
-        from addin_server.services.notifications import record_notification
+        from addin_server.services.inbox import record_notification
 
         note = s.query(t.InboundNotification).filter(t.InboundNotification.status == "done").first()
         assert note is not None

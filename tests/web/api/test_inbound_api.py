@@ -170,7 +170,7 @@ def test_the_simulate_command_prints_the_decisions(services: ServiceContext, dat
 
 def test_the_inbox_command_lists_and_requeues_dead_notifications(services: ServiceContext,
                                                                  database_url: str) -> None:
-    from addin_server.services.notifications import record_notification
+    from addin_server.services.inbox import record_notification
 
     record_notification(services, provider="gmail", dedupe_key="k1", mailbox_address="x@y.test", account_id=None,
                         payload={})

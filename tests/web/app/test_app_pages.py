@@ -424,7 +424,7 @@ def test_signing_out_ends_the_session(https_client: Any, services: ServiceContex
 
 def test_settings_show_a_disconnected_mailbox(https_client: Any, services: ServiceContext,
                                               app_world: AppWorld) -> None:
-    from addin_server.services.mailboxes import mark_disconnected
+    from addin_server.services.grants import mark_disconnected
 
     mark_disconnected(services, int(app_world.world.other_rep["id"]), "invalid_grant: token revoked")
     _as(https_client, services, app_world, "rita")

@@ -18,8 +18,8 @@ from addin_server.emulator.runner import RunningEmulator
 from addin_server.providers.gmail import GrantRevoked
 from addin_server.services.accounts import create_account
 from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.gmail.sync import sync_gmail_mailbox
 from addin_server.services.mailboxes import connect_gmail
-from addin_server.services.notifications import sync_gmail_mailbox
 from tests.emulated import google_emulator_settings
 from tests.web.app.conftest import sign_in
 

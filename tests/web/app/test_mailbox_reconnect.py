@@ -12,7 +12,8 @@ from addin_server.config import Settings
 from addin_server.emulator.google.client import GoogleEmulatorControl
 from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
-from addin_server.services.mailboxes import mailbox_status, mark_disconnected
+from addin_server.services.grants import mark_disconnected
+from addin_server.services.mailboxes import mailbox_status
 from tests.emulated import google_emulator_settings
 from tests.web.app.conftest import AppWorld, sign_in
 

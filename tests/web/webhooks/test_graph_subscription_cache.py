@@ -17,7 +17,7 @@ from sqlalchemy import event, func, select, update
 from addin_server.auth.client_state import issue_client_state
 from addin_server.db import tables as t
 from addin_server.services.context import ServiceContext
-from addin_server.services.notifications import GRAPH_SUBSCRIPTION_CACHE_SECONDS
+from addin_server.services.graph.notices import GRAPH_SUBSCRIPTION_CACHE_SECONDS
 from tests.builders import follow_outlook_inbox, make_world
 from tests.conftest import FakeClock
 
@@ -157,7 +157,7 @@ def test_batches_arriving_together_on_many_threads_are_all_kept(services: Servic
                                                                 inbox: dict[str, Any]) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from addin_server.services.notifications import record_graph_items
+    from addin_server.services.graph.notices import record_graph_items
 
     def deliver(n: int) -> dict[str, int]:
         # Unknown ids and wrong secrets make every batch read and rewrite the shared cache.

@@ -1,0 +1,1 @@
+"""Following reps' Gmail mailboxes: Pub/Sub pushes, the watch, history from the stored history id."""

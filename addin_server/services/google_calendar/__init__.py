@@ -1,0 +1,1 @@
+"""Following reps' Google calendars: watch channels, their notifications, changes from the sync token."""
