@@ -4,8 +4,9 @@ A notification is only a hint that something changed in a mailbox or a calendar.
 reads from the stored cursor, so duplicates, reordering and lost notifications change nothing: the
 cursor moves forward only, and each message is applied once (ProcessedMessage).
 
-This module is the queue only: what each kind of notification means is the table of handlers in
-services/inbox_worker.py, filled by the provider packages (services/gmail, graph, google_calendar).
+This module is the queue only: what each kind of notification does is the table of handlers in
+services/inbox_worker.py, each pointing into a provider package (services/gmail, graph,
+google_calendar) or the calendar services.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from addin_server.services.context import ServiceContext
@@ -17,6 +18,10 @@ from addin_server.services.inbox import park_message
 
 # Messages of one mailbox applied together (one transaction, the facts read once for all).
 APPLY_BATCH = 50
+# A cursor the provider no longer knows: what arrived since the last complete read is read again,
+# with this margin, or this far back when the mailbox was never read to its end.
+RESYNC_MARGIN = timedelta(hours=1)
+RESYNC_WINDOW = timedelta(days=7)
 
 
 class MessageSource(Protocol):
@@ -41,6 +46,11 @@ class MessageSource(Protocol):
     def read(self, fetched: object) -> Arrived | None:
         """The message as the rules read it; None for one that is not inbound mail (sent, a draft)."""
         ...
+
+
+def resync_since(ctx: ServiceContext, last_synced: datetime | None) -> datetime:
+    """Where a bounded resync starts: never a skip, never the whole mailbox."""
+    return last_synced - RESYNC_MARGIN if last_synced else ctx.now() - RESYNC_WINDOW
 
 
 def apply_isolating(ctx: ServiceContext, provider: str, mailbox: str, arrived: Sequence[Arrived],

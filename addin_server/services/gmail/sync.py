@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import update
 
@@ -22,12 +22,11 @@ from addin_server.services.grants import (
     watch_row,
 )
 from addin_server.services.inbound import Arrived
-from addin_server.services.mailbox_sync import MessageRead, fetch_and_apply
+from addin_server.services.mailbox_sync import MessageRead, fetch_and_apply, resync_since
 
 log = logging.getLogger(__name__)
 
 PROVIDER = "gmail"
-RESYNC_WINDOW = timedelta(days=7)
 RESYNC_LIMIT = 500
 
 
@@ -89,7 +88,7 @@ def sync_gmail_mailbox(ctx: ServiceContext, address: str, *, brief: bool = False
         ids, new_cursor = list(page.message_ids), page.history_id
     except HistoryExpired:
         # Bounded resync: everything in the inbox since the last good sync (or a week), never a skip.
-        since = last_synced - timedelta(hours=1) if last_synced else ctx.now() - RESYNC_WINDOW
+        since = resync_since(ctx, last_synced)
         new_cursor = gmail.profile_history_id()
         ids = gmail.inbox_since(since, limit=RESYNC_LIMIT)
         result.resynced = True

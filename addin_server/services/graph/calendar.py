@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from addin_server.providers.graph_calendar import GraphCalendar, modified_at
 from addin_server.services.calendar_events import (
     CalendarEvent,
     CalendarSync,
-    apply_calendar_event,
+    apply_events,
     calendar_user,
     calendar_user_at,
     calendar_watch_row,
@@ -28,7 +29,7 @@ from addin_server.services.calendar_events import (
 )
 from addin_server.services.context import ServiceContext
 from addin_server.services.grants import MailboxNotConnected, graph_for
-from addin_server.services.graph.subscriptions import GRAPH_LIFECYCLE_WEBHOOK, GRAPH_WEBHOOK
+from addin_server.services.graph.subscriptions import GRAPH_LIFECYCLE_WEBHOOK, GRAPH_WEBHOOK, reauthorize_or_gone
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +73,17 @@ def sync_graph_calendar(ctx: ServiceContext, user_id: int) -> CalendarSync:
     calendar = graph_calendar_for(ctx.settings, user)
     result = CalendarSync()
     newest = watch.changes_read_until
-    try:
-        since = watch.changes_read_until or watch.following_since
-        for raw in calendar.events_changed_since(since):
-            result.seen += 1
-            if apply_calendar_event(ctx, user_id, CalendarEvent.from_graph(user.mailbox_address, raw)) == "meeting":
-                result.meetings += 1
+
+    def changed_events() -> Iterator[CalendarEvent]:
+        nonlocal newest
+        for raw in calendar.events_changed_since(watch.changes_read_until or watch.following_since):
             changed = modified_at(raw)
             if changed is not None and (newest is None or changed > newest):
-                newest = changed
+                newest = changed  # stored only once every event read is applied
+            yield CalendarEvent.from_graph(user.mailbox_address, raw)
+
+    try:
+        apply_events(ctx, user_id, changed_events(), result)
     finally:
         calendar.close()
     store_read(ctx, watch.id, changes_read_until=newest)
@@ -140,19 +143,17 @@ def handle_calendar_lifecycle(ctx: ServiceContext, payload: dict[str, Any]) -> N
         log.info("lifecycle event for a replaced subscription %s: nothing to do", subscription_id)
         return
     user_id = current.user_id
-    event = payload.get("lifecycleEvent")
     with ctx.session() as s:
         user = s.get_one(t.User, user_id)
         watch = calendar_watch_row(s, user)
         calendar = graph_calendar_for(ctx.settings, user)
         try:
-            if event == "reauthorizationRequired":
-                calendar.mailbox.reauthorize(str(watch.subscription_id))
-                return
-        except SubscriptionGone:
-            event = "subscriptionRemoved"
+            event = reauthorize_or_gone(calendar.mailbox, str(payload.get("lifecycleEvent", "")),
+                                        str(watch.subscription_id))
         finally:
             calendar.close()
+        if event is None:
+            return
         if event == "subscriptionRemoved":
             subscribe_events(ctx, user, watch)
     sync_graph_calendar(ctx, user_id)

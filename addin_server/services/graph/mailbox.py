@@ -6,7 +6,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -19,12 +19,11 @@ from addin_server.services.context import ServiceContext
 from addin_server.services.grants import followed_graph_mailbox
 from addin_server.services.inbound import Arrived
 from addin_server.services.inbox import Pending, finish_done, record_notification, settle_failed
-from addin_server.services.mailbox_sync import APPLY_BATCH, MessageRead, apply_isolating, fetch_and_apply
+from addin_server.services.mailbox_sync import APPLY_BATCH, MessageRead, apply_isolating, fetch_and_apply, resync_since
 
 log = logging.getLogger(__name__)
 
 PROVIDER = "outlook"
-RESYNC_WINDOW = timedelta(days=7)
 # The delta catch-up reads this many pages of 50 changes, applies every message they name, and only
 # then stores the link that follows them: a failure re-reads at most these pages (applied messages
 # are skipped by ProcessedMessage), and nothing is ever passed over.
@@ -227,7 +226,7 @@ def _graph_resync(ctx: ServiceContext, graph: GraphMailbox, user_id: int, mailbo
     messages received since the last complete catch-up (an hour of margin; a week when never) are
     applied, as Gmail's bounded resync does; what came before was read then. The new link is stored
     once they all are."""
-    since = last_synced - timedelta(hours=1) if last_synced else ctx.now() - RESYNC_WINDOW
+    since = resync_since(ctx, last_synced)
     link: str | None = None
     wanted: list[str] = []
     while True:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from addin_server.auth.client_state import issue_client_state
 from addin_server.db import tables as t
-from addin_server.providers.graph import MAX_SUBSCRIPTION_MINUTES, SubscriptionGone
+from addin_server.providers.graph import MAX_SUBSCRIPTION_MINUTES, GraphMailbox, SubscriptionGone
 from addin_server.services.context import ServiceContext
 from addin_server.services.following import expiring, renew_mailbox_watches
 from addin_server.services.grants import (
@@ -72,6 +72,19 @@ def subscribe_mailbox(ctx: ServiceContext, address: str) -> None:
     graph_catch_up(ctx, address)
 
 
+def reauthorize_or_gone(graph: GraphMailbox, event: str, subscription_id: str) -> str | None:
+    """Answer a reauthorizationRequired event; returns what is left to do: None once reauthorized,
+    subscriptionRemoved when Graph answers that the subscription is gone (404), else the event."""
+    if event != "reauthorizationRequired":
+        return event
+    try:
+        graph.reauthorize(subscription_id)
+        return None
+    except SubscriptionGone:
+        log.info("subscription %s is gone: subscribing again", subscription_id)
+        return "subscriptionRemoved"
+
+
 def handle_graph_lifecycle(ctx: ServiceContext, address: str, payload: dict[str, Any]) -> None:
     """A lifecycle event of the inbox subscription: reauthorize it, recreate it, or catch up by delta.
 
@@ -91,13 +104,11 @@ def handle_graph_lifecycle(ctx: ServiceContext, address: str, payload: dict[str,
             if event != "missed":
                 return
             # What the old subscription missed: a catch-up is cheap, and applied messages are skipped.
-        elif event == "reauthorizationRequired":
-            try:
-                box.graph.reauthorize(subscription_id)
+        else:
+            left = reauthorize_or_gone(box.graph, event, subscription_id)
+            if left is None:
                 return
-            except SubscriptionGone:
-                log.info("subscription %s of %s is gone: subscribing again", subscription_id, address)
-                event = "subscriptionRemoved"
+            event = left
     finally:
         box.graph.close()
     if event == "subscriptionRemoved":
