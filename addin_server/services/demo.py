@@ -21,7 +21,10 @@ from addin_server.domain.model import EndOfEnrollment, EventType, Surface, Unenr
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext, utcnow
 from addin_server.services.directory import owned
+from addin_server.services.enrollments import add_event, claim_due_enrollments, end_enrollment, run_step
 from addin_server.services.errors import Invalid
+from addin_server.services.gmail.sync import sync_gmail_mailbox
+from addin_server.services.mailboxes import connect_gmail, connect_outlook
 from addin_server.services.sequences import StepInput
 
 DEMO_API_KEY = "ssk_demo_0123456789abcdefghijklmnopqrstuvwxyz"
@@ -61,8 +64,6 @@ def seed_demo(ctx: ServiceContext, *, with_mailboxes: bool = False) -> DemoWorld
 
 
 def _run_worker_until(ctx: ServiceContext, clock: DemoClock, until: datetime) -> None:
-    from addin_server.services.enrollments import claim_due_enrollments, run_step
-
     while clock.now < until:
         clock.now = min(until, clock.now + timedelta(hours=12))
         for eid in claim_due_enrollments(ctx, "demo-seed", limit=500):
@@ -145,8 +146,6 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
                                   workflow="Deal moved to Closed Won")
     if with_mailboxes:
         # Real messages into Ava's Gmail, read by the same sync the worker runs.
-        from addin_server.services.gmail.sync import sync_gmail_mailbox
-
         deliver_demo_message(ctx, admin, en["chloe"], "reply")
         deliver_demo_message(ctx, admin, en["jane"], "out_of_office")
         sync_gmail_mailbox(ctx, ava["mailbox_address"])
@@ -171,8 +170,6 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
 def _end_automatically(ctx: ServiceContext, enrollment_id: int, reason: UnenrollReason, now: datetime,
                        evidence: dict[str, Any]) -> None:
     """Stand in for the mailbox watcher in the seed: end with a reason and evidence as it would."""
-    from addin_server.services.enrollments import add_event, end_enrollment
-
     with ctx.session() as s:
         e = s.get_one(t.Enrollment, enrollment_id)
         kind = {UnenrollReason.REPLIED: EventType.REPLIED,
@@ -203,8 +200,6 @@ def connect_demo_mailboxes(ctx: ServiceContext, admin: Principal, users: dict[st
     """Give every rep an emulated mailbox and connect it, as a rep's consent (Gmail) or the tenant
     admin's consent (Outlook) would. Outlook inbox subscriptions are made by the worker once the
     demo server answers Graph's validation handshake."""
-    from addin_server.services.mailboxes import connect_gmail, connect_outlook
-
     with ctx.session() as s:
         reps = [(str(u.id), u.mailbox_address, u.mailbox_provider, u.name) for u in s.scalars(select(t.User).where(
             t.User.account_id == admin.account_id, t.User.id.in_([int(i) for i in users.values()])))]
