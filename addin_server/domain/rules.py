@@ -39,17 +39,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from addin_server.domain.model import AutomationScope, EventType, UnenrollReason
-
-
-class InboundKind(StrEnum):
-    """What an inbound message is (the classifier's answer, by value)."""
-
-    HUMAN_REPLY = "human_reply"
-    OUT_OF_OFFICE = "out_of_office"
-    BOUNCE_HARD = "bounce_hard"
-    BOUNCE_SOFT = "bounce_soft"
-    AUTO_OTHER = "auto_other"
+from addin_server.domain.model import AutomationScope, EventType, InboundKind, UnenrollReason
 
 
 class MatchKind(StrEnum):

@@ -59,10 +59,11 @@ from __future__ import annotations
 import re
 
 from addin_server.domain.addresses import try_normalize
+from addin_server.domain.model import InboundKind
 from addin_server.mail import bounce_words as words
 from addin_server.mail import phrases
 from addin_server.mail.absence import left_company_statement
-from addin_server.mail.classification import Classification, MessageKind
+from addin_server.mail.classification import Classification
 from addin_server.mail.message import DeliveryStatusEntry, InboundMessage, normalize_message_id
 from addin_server.mail.signals import (
     SUCCESS_ACTIONS,
@@ -207,7 +208,7 @@ def classify_report(message: InboundMessage, evidence: tuple[str, ...]) -> Class
         original = normalize_message_id(message.report.original_headers.get("Message-ID")) or _inline_original_id(
             message
         )
-        return Classification(MessageKind.AUTO_OTHER, (delay, *evidence), original_message_id=original)
+        return Classification(InboundKind.AUTO_OTHER, (delay, *evidence), original_message_id=original)
     return _classify_bounce(message, evidence)
 
 
@@ -264,7 +265,7 @@ _RECIPIENT_LINE = re.compile(
 
 
 def _hard_recipients(
-    kind: MessageKind, recipients: list[str], failed: list[DeliveryStatusEntry], readable: str
+    kind: InboundKind, recipients: list[str], failed: list[DeliveryStatusEntry], readable: str
 ) -> tuple[tuple[str, ...], str]:
     """The bounced recipients that are hard bounces on their own part of the report, and a note
     for the evidence. Each recipient is judged by the product's rule applied to its own DSN block
@@ -274,19 +275,19 @@ def _hard_recipients(
     verdicts = _dsn_verdicts(failed) if failed else _textual_verdicts(readable, recipients)
     if not verdicts or not recipients or any(r not in verdicts for r in recipients):
         return (), ""
-    hard = tuple(r for r in recipients if verdicts[r][0] is MessageKind.BOUNCE_HARD)
+    hard = tuple(r for r in recipients if verdicts[r][0] is InboundKind.BOUNCE_HARD)
     if hard and len(hard) < len(recipients):
         note = "per recipient: " + "; ".join(f"{r} {verdicts[r][1]}" for r in recipients[:10])
         return hard, note
-    if hard and kind is MessageKind.BOUNCE_HARD:
+    if hard and kind is InboundKind.BOUNCE_HARD:
         return hard, ""
     return (), ""
 
 
-def _dsn_verdicts(failed: list[DeliveryStatusEntry]) -> dict[str, tuple[MessageKind, str]]:
+def _dsn_verdicts(failed: list[DeliveryStatusEntry]) -> dict[str, tuple[InboundKind, str]]:
     """Hard or soft for each DSN block's recipients, from that block's own status and diagnostic.
     Empty when a block gives neither (then the report cannot be read per recipient)."""
-    verdicts: dict[str, tuple[MessageKind, str]] = {}
+    verdicts: dict[str, tuple[InboundKind, str]] = {}
     for entry in failed:
         addresses = [a for a in (entry.original_recipient, entry.final_recipient) if a]
         if not addresses:
@@ -301,12 +302,12 @@ def _dsn_verdicts(failed: list[DeliveryStatusEntry]) -> dict[str, tuple[MessageK
         verdict = _hard_or_soft([entry], statuses, diagnostic, False)
         for address in addresses:
             # The same address in two blocks: a hard verdict in either is the server's word that it is gone.
-            if verdicts.get(address, (None,))[0] is not MessageKind.BOUNCE_HARD:
+            if verdicts.get(address, (None,))[0] is not InboundKind.BOUNCE_HARD:
                 verdicts[address] = verdict
     return verdicts
 
 
-def _textual_verdicts(readable: str, recipients: list[str]) -> dict[str, tuple[MessageKind, str]]:
+def _textual_verdicts(readable: str, recipients: list[str]) -> dict[str, tuple[InboundKind, str]]:
     """Hard or soft for each recipient of a textual report whose address heads its own lines
     (Postfix "<a@x>: ... said: 550 ...", Exim's indented address and reply, sendmail's "<a@x>... 550"):
     the reason is read from those lines only. Empty when a recipient's lines give no reason or code."""
@@ -322,7 +323,7 @@ def _textual_verdicts(readable: str, recipients: list[str]) -> dict[str, tuple[M
     for i, (start, address) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(readable)
         blocks.setdefault(address, []).append(readable[start:end])
-    verdicts: dict[str, tuple[MessageKind, str]] = {}
+    verdicts: dict[str, tuple[InboundKind, str]] = {}
     for address, parts in blocks.items():
         text = _without_addresses("\n".join(parts))
         codes = (m.group(0) for m in words.ENHANCED_STATUS.finditer(text))
@@ -336,9 +337,9 @@ def _textual_verdicts(readable: str, recipients: list[str]) -> dict[str, tuple[M
 
 def _hard_or_soft(
     failed: list[DeliveryStatusEntry], statuses: list[str], reason_text: str, left: bool
-) -> tuple[MessageKind, str]:
-    hard = MessageKind.BOUNCE_HARD
-    soft = MessageKind.BOUNCE_SOFT
+) -> tuple[InboundKind, str]:
+    hard = InboundKind.BOUNCE_HARD
+    soft = InboundKind.BOUNCE_SOFT
     if left:
         return hard, "hard: the recipient no longer works there"
     if failed and all(e.action == "delayed" for e in failed):

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
-
-class MessageKind(StrEnum):
-    HUMAN_REPLY = "human_reply"
-    OUT_OF_OFFICE = "out_of_office"
-    BOUNCE_HARD = "bounce_hard"
-    BOUNCE_SOFT = "bounce_soft"
-    AUTO_OTHER = "auto_other"
-
-    @property
-    def is_bounce(self) -> bool:
-        return self in (MessageKind.BOUNCE_HARD, MessageKind.BOUNCE_SOFT)
+from addin_server.domain.model import InboundKind
 
 
 @dataclass(frozen=True)
 class Classification:
-    kind: MessageKind
+    kind: InboundKind
     evidence: tuple[str, ...] = ()
     return_date: date | None = None
     bounced_recipients: tuple[str, ...] = ()

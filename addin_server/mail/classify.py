@@ -35,10 +35,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from addin_server.domain.model import InboundKind
 from addin_server.mail import phrases
 from addin_server.mail.absence import judge_absence_notice, leaving_for_good
 from addin_server.mail.bounces import DELIVERY_DELAYED, bounce_evidence, classify_report, is_automatic_refusal
-from addin_server.mail.classification import Classification, MessageKind
+from addin_server.mail.classification import Classification
 from addin_server.mail.message import InboundMessage
 from addin_server.mail.return_date import find_return_date
 from addin_server.mail.signals import (
@@ -50,7 +51,7 @@ from addin_server.mail.signals import (
     sender_local_part,
 )
 
-__all__ = ["DELIVERY_DELAYED", "Classification", "MessageKind", "classify"]
+__all__ = ["DELIVERY_DELAYED", "Classification", "classify"]
 
 _OOF_CLASS = "ipm.note.rules.ooftemplate.microsoft"
 _DR_CLASS = re.compile(r"^report\..*\.dr$", re.IGNORECASE)
@@ -61,11 +62,11 @@ _COMPLAINT_SUBJECT = re.compile(r"^\s*complaint\s+about\s+message\s+from\b", re.
 def classify(message: InboundMessage, *, received_at: datetime | None = None) -> Classification:
     """Decide what kind of message this is and why. Pure: reads only the message."""
     if message.unparseable:
-        return Classification(MessageKind.AUTO_OTHER, ("unparseable",))
+        return Classification(InboundKind.AUTO_OTHER, ("unparseable",))
     anchor = received_at or message.date
     other_report = _other_report(message)
     if other_report:
-        return Classification(MessageKind.AUTO_OTHER, other_report)
+        return Classification(InboundKind.AUTO_OTHER, other_report)
     bounce = bounce_evidence(message)
     if bounce:
         return classify_report(message, bounce)
@@ -78,8 +79,8 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
         return _classify_auto_reply(message, (f"no automatic-reply header; {judgement.evidence()}",), anchor)
     automatic = _other_automatic_evidence(message)
     if automatic:
-        return Classification(MessageKind.AUTO_OTHER, automatic)
-    return Classification(MessageKind.HUMAN_REPLY, _human_evidence(message))
+        return Classification(InboundKind.AUTO_OTHER, automatic)
+    return Classification(InboundKind.HUMAN_REPLY, _human_evidence(message))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,12 +194,12 @@ def _classify_auto_reply(message: InboundMessage, evidence: tuple[str, ...], anc
     acknowledgement = phrases.ACKNOWLEDGEMENT_TEXT.search(own)
     if acknowledgement and not absence and not left:
         more.append(f"automatic acknowledgement: {acknowledgement.group(0)[:60]!r}")
-        return Classification(MessageKind.AUTO_OTHER, tuple(more))
+        return Classification(InboundKind.AUTO_OTHER, tuple(more))
     if left:
         return_date = None
     if return_date:
         more.append(f"return date {return_date.isoformat()} stated in the text")
-    return Classification(MessageKind.OUT_OF_OFFICE, tuple(more), return_date=return_date, left_company=left)
+    return Classification(InboundKind.OUT_OF_OFFICE, tuple(more), return_date=return_date, left_company=left)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from addin_server.domain.model import (
     EndOfEnrollment,
     EnrollmentStatus,
     EventType,
+    InboundKind,
     Surface,
 )
 from addin_server.domain.rules import (
@@ -33,7 +34,6 @@ from addin_server.domain.rules import (
     Decision,
     Facts,
     InboundFacts,
-    InboundKind,
     MatchKind,
     OpenEnrollment,
     Outcome,
@@ -41,7 +41,7 @@ from addin_server.domain.rules import (
     SentEmailMatch,
     decide,
 )
-from addin_server.mail.classify import Classification, MessageKind, classify
+from addin_server.mail.classify import Classification, classify
 from addin_server.mail.message import Headers, InboundMessage
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.enrollments import OPEN, SYSTEM_ACTOR, add_event, end_open_row
@@ -244,14 +244,14 @@ def _kind_without_list_headers(message: InboundMessage, classification: Classifi
     Asked only of messages whose In-Reply-To or References names one of our emails: people answer
     from tools that stamp one-click unsubscribe headers on everything they send.
     """
-    if classification.kind is not MessageKind.AUTO_OTHER:
+    if classification.kind is not InboundKind.AUTO_OTHER:
         return None
     if not any(x.matched_by in ("In-Reply-To", "References") for x in sent):
         return None
     kept = tuple((n, v) for n, v in message.headers if not _is_list_header(n, v))
     if len(kept) == len(message.headers):
         return None
-    return InboundKind(classify(replace(message, headers=Headers(kept))).kind.value)
+    return classify(replace(message, headers=Headers(kept))).kind
 
 
 def own_addresses(s: Session, account_id: int) -> frozenset[str]:
@@ -329,7 +329,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
     facts_message = InboundFacts(
         provider=provider, mailbox_user_id=user.id, mailbox_address=user.mailbox_address,
         message_id=provider_message_id, rfc_message_id=message.message_id, from_address=sender,
-        kind=InboundKind(classification.kind.value), classification_evidence=tuple(classification.evidence),
+        kind=classification.kind, classification_evidence=tuple(classification.evidence),
         left_company=classification.left_company, return_date=classification.return_date,
         bounced_recipients=tuple(bounced),
         hard_recipients=tuple(a for a in (try_normalize(x) for x in classification.hard_recipients) if a),

@@ -25,7 +25,8 @@ from sqlalchemy.dialects import sqlite
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
-from addin_server.mail.classify import MessageKind, classify
+from addin_server.domain.model import InboundKind
+from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 from addin_server.providers.gmail import GmailError, GrantRevoked, HistoryExpired
 from addin_server.services.context import ServiceContext
@@ -738,7 +739,7 @@ def _graph_inbound(graph: Any, message: dict[str, Any]) -> InboundMessage:
     if (inbound.message_class or "").upper().startswith("REPORT."):
         # A delivery report keeps its failed recipients and status codes in its MIME parts.
         return InboundMessage.from_bytes(graph.fetch_mime(message["id"]))
-    if classify(inbound).kind is not MessageKind.HUMAN_REPLY:
+    if classify(inbound).kind is not InboundKind.HUMAN_REPLY:
         # Graph's body is the HTML alternative made text; Gmail and the dry run read the text/plain
         # part and the report parts of the MIME. Whatever would not end as a reply is read from the
         # MIME too, so the three agree ("Yes, let's talk" in text/plain beside an HTML absence notice

@@ -7,13 +7,12 @@ from datetime import date
 
 import pytest
 
-from addin_server.domain.model import AutomationScope, EventType, UnenrollReason
+from addin_server.domain.model import AutomationScope, EventType, InboundKind, UnenrollReason
 from addin_server.domain.rules import (
     AccountRules,
     Action,
     Facts,
     InboundFacts,
-    InboundKind,
     MatchKind,
     OpenEnrollment,
     SenderContact,

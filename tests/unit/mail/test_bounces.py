@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from addin_server.mail.classify import MessageKind, classify
+from addin_server.domain.model import InboundKind
+from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 MAIL = FIXTURES / "mail"
 GRAPH = FIXTURES / "graph_messages"
 
-HARD = MessageKind.BOUNCE_HARD
-SOFT = MessageKind.BOUNCE_SOFT
+HARD = InboundKind.BOUNCE_HARD
+SOFT = InboundKind.BOUNCE_SOFT
 
 
 def load(name: str) -> InboundMessage:
@@ -119,7 +120,7 @@ HARD_RECIPIENT_CASES = [
 
 @pytest.mark.parametrize(("name", "kind", "hard"), HARD_RECIPIENT_CASES)
 def test_hard_recipients_are_read_from_each_recipients_own_report(
-    name: str, kind: MessageKind, hard: tuple[str, ...]
+    name: str, kind: InboundKind, hard: tuple[str, ...]
 ) -> None:
     result = classify(load(name))
     assert result.kind == kind

@@ -8,18 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from addin_server.mail.classify import MessageKind, classify
+from addin_server.domain.model import InboundKind
+from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 MAIL = FIXTURES / "mail"
 GRAPH = FIXTURES / "graph_messages"
 
-OOO = MessageKind.OUT_OF_OFFICE
-HUMAN = MessageKind.HUMAN_REPLY
-HARD = MessageKind.BOUNCE_HARD
-SOFT = MessageKind.BOUNCE_SOFT
-OTHER = MessageKind.AUTO_OTHER
+OOO = InboundKind.OUT_OF_OFFICE
+HUMAN = InboundKind.HUMAN_REPLY
+HARD = InboundKind.BOUNCE_HARD
+SOFT = InboundKind.BOUNCE_SOFT
+OTHER = InboundKind.AUTO_OTHER
 
 
 def load(name: str) -> InboundMessage:
@@ -175,7 +176,7 @@ KIND_CASES = [
 
 
 @pytest.mark.parametrize(("name", "expected"), [c[1:] for c in KIND_CASES], ids=[c[0] for c in KIND_CASES])
-def test_kind(name: str, expected: MessageKind) -> None:
+def test_kind(name: str, expected: InboundKind) -> None:
     result = classify(load(name))
     assert result.kind == expected, result.evidence
     assert result.evidence
