@@ -66,13 +66,14 @@ from addin_server.mail.absence import left_company_statement
 from addin_server.mail.classification import Classification
 from addin_server.mail.message import DeliveryStatusEntry, InboundMessage, normalize_message_id
 from addin_server.mail.signals import (
-    SUCCESS_ACTIONS,
-    auto_submitted,
+    auto_submitted_evidence,
     empty_return_path,
     header_value,
     is_reply_or_forward,
     readable_text,
     sender_local_part,
+    system_sender_evidence,
+    unsuccessful_blocks,
 )
 
 _NDR_CLASS = re.compile(r"^report\..*\.ndr$", re.IGNORECASE)
@@ -96,7 +97,7 @@ def bounce_evidence(message: InboundMessage) -> tuple[str, ...]:
         strong.append("sending service's bounce notification (Amazon SES notificationType Bounce)")
     if is_automatic_refusal(report.disposition):
         strong.append(f"the recipient's server refused the message (Disposition: {report.disposition[:80]})")
-    failed_actions = [e for e in report.delivery_status if e.action not in SUCCESS_ACTIONS]
+    failed_actions = unsuccessful_blocks(message)
     if report.report_type == "delivery-status" or "message/delivery-status" in report.part_types:
         if failed_actions or not report.delivery_status:
             strong.append("delivery status report (multipart/report; report-type=delivery-status)")
@@ -115,7 +116,7 @@ def bounce_evidence(message: InboundMessage) -> tuple[str, ...]:
     if failed_header:
         strong.append(f"header X-Failed-Recipients: {failed_header[:120]}")
     from_header = header_value(message, "From")
-    if local in phrases.DAEMON_LOCAL_PARTS or (display and phrases.DAEMON_DISPLAY_NAME.search(display)):
+    if from_mail_system:
         sender = f"sender {(from_header or message.from_address or display)[:80]} is a mail delivery system"
         # Exchange Online's "Microsoft Outlook" also sends other notices: require a report signal.
         if local in phrases.DAEMON_LOCAL_PARTS or "outlook" not in display.lower():
@@ -136,10 +137,7 @@ def bounce_evidence(message: InboundMessage) -> tuple[str, ...]:
     auto_context = []
     if empty_return_path(message):
         auto_context.append("empty Return-Path (<>)")
-    if auto_submitted(message) and auto_submitted(message) != "no":
-        auto_context.append(f"header Auto-Submitted: {auto_submitted(message)[:60]}")
-    if local and phrases.SYSTEM_LOCAL_PART.match(local):
-        auto_context.append(f"sender {message.from_address or local} is a system account")
+    auto_context.extend(line for line in (auto_submitted_evidence(message), system_sender_evidence(message)) if line)
 
     if strong:
         return tuple(strong + weak)
@@ -171,8 +169,7 @@ def _delay_notice(message: InboundMessage) -> str | None:
     """Evidence that a delivery report only says the message is delayed (the server keeps trying),
     or None when something failed. RFC 3464 "Action: delayed" for every recipient, or a textual
     warning that delivery attempts continue, with no failure beside it."""
-    report = message.report
-    unsuccessful = [e for e in report.delivery_status if e.action not in SUCCESS_ACTIONS]
+    unsuccessful = unsuccessful_blocks(message)
     if unsuccessful:
         if all(e.action == "delayed" for e in unsuccessful):
             statuses = ", ".join(sorted({e.status for e in unsuccessful if e.status})) or "no status"
@@ -184,7 +181,7 @@ def _delay_notice(message: InboundMessage) -> str | None:
             return None
     if header_value(message, "X-Failed-Recipients"):
         return None
-    readable = _without_addresses(words.TRACE_LINES.sub("", readable_text(message)))
+    readable = _without_trace(readable_text(message))
     still_trying = words.STILL_TRYING.search(readable)
     if not still_trying or words.PERMANENT_WORDS.search(readable):
         return None
@@ -205,35 +202,22 @@ def classify_report(message: InboundMessage, evidence: tuple[str, ...]) -> Class
     delay = _delay_notice(message)
     if delay:
         # Nothing failed yet: a delay counts as nothing, so it is not a bounce at all.
-        original = normalize_message_id(message.report.original_headers.get("Message-ID")) or _inline_original_id(
-            message
-        )
-        return Classification(InboundKind.AUTO_OTHER, (delay, *evidence), original_message_id=original)
+        return Classification(InboundKind.AUTO_OTHER, (delay, *evidence), original_message_id=_original_id(message))
     return _classify_bounce(message, evidence)
 
 
 def _classify_bounce(message: InboundMessage, evidence: tuple[str, ...]) -> Classification:
-    report = message.report
-    failed = [e for e in report.delivery_status if e.action not in SUCCESS_ACTIONS]
+    failed = unsuccessful_blocks(message)
     readable = readable_text(message)
 
-    # The remote server's own status (inside the diagnostic) is more precise than the Status field,
-    # which the reporting MTA often fills with a generic mapping (5.0.0, or 5.1.1 for any RCPT refusal).
-    statuses: list[str] = []
     diagnostics = " ".join(e.diagnostic_code or "" for e in failed)
-    statuses.extend(m.group(0) for m in words.ENHANCED_STATUS.finditer(diagnostics))
-    for entry in failed:
-        if entry.status and words.ENHANCED_STATUS.fullmatch(entry.status.strip()):
-            statuses.append(entry.status.strip())
+    statuses = _statuses(diagnostics, failed, readable)
     reason_text = f"{diagnostics}\n{readable}"
-    for match in words.ENHANCED_STATUS.finditer(readable):
-        statuses.append(match.group(0))
-    statuses = list(dict.fromkeys(s for s in statuses if not s.startswith("2.")))
 
     recipients = _bounced_recipients(message, failed, readable)
     left = left_company_statement(reason_text) is not None
     kind, why = _hard_or_soft(failed, statuses, reason_text, left)
-    original = normalize_message_id(report.original_headers.get("Message-ID")) or _inline_original_id(message)
+    original = _original_id(message)
     more = [why]
     hard_recipients: tuple[str, ...] = ()
     if not left:
@@ -293,10 +277,7 @@ def _dsn_verdicts(failed: list[DeliveryStatusEntry]) -> dict[str, tuple[InboundK
         if not addresses:
             continue
         diagnostic = entry.diagnostic_code or ""
-        statuses = [m.group(0) for m in words.ENHANCED_STATUS.finditer(diagnostic)]
-        if entry.status and words.ENHANCED_STATUS.fullmatch(entry.status.strip()):
-            statuses.append(entry.status.strip())
-        statuses = list(dict.fromkeys(s for s in statuses if not s.startswith("2.")))
+        statuses = _statuses(diagnostic, [entry])
         if not statuses and not diagnostic.strip():
             return {}
         verdict = _hard_or_soft([entry], statuses, diagnostic, False)
@@ -326,8 +307,7 @@ def _textual_verdicts(readable: str, recipients: list[str]) -> dict[str, tuple[I
     verdicts: dict[str, tuple[InboundKind, str]] = {}
     for address, parts in blocks.items():
         text = _without_addresses("\n".join(parts))
-        codes = (m.group(0) for m in words.ENHANCED_STATUS.finditer(text))
-        statuses = list(dict.fromkeys(s for s in codes if not s.startswith("2.")))
+        statuses = _statuses(text)
         own_words = _first_reason(words.HARD_REASONS, text) or _first_reason(words.SOFT_REASONS, text)
         if not statuses and not own_words and not words.SMTP_REPLY.search(text):
             return {}
@@ -345,7 +325,7 @@ def _hard_or_soft(
     if failed and all(e.action == "delayed" for e in failed):
         return soft, "soft: delivery is delayed, the server is still trying"
     if not any(e.action == "failed" for e in failed):
-        still_trying = words.STILL_TRYING.search(_without_addresses(words.TRACE_LINES.sub("", reason_text)))
+        still_trying = words.STILL_TRYING.search(_without_trace(reason_text))
         if still_trying:
             said = " ".join(still_trying.group(0).split())
             return soft, f"soft: a delay warning, the server is still trying ({said!r})"
@@ -433,6 +413,27 @@ def _hard_or_soft(
     if words.TEMPORARY_REPLY.search(whole):
         return soft, "soft: the server's reply is temporary (4XX) and gives no reason"
     return soft, "soft: the report neither gives a reason nor calls the failure permanent"
+
+
+def _without_trace(text: str) -> str:
+    """The report's words without its pasted trace lines and without addresses."""
+    return _without_addresses(words.TRACE_LINES.sub("", text))
+
+
+def _statuses(diagnostic: str, entries: list[DeliveryStatusEntry] | None = None, text: str = "") -> list[str]:
+    """Enhanced status codes, each once and successes (2.X.X) left out: the remote server's own
+    (inside the diagnostic) first, as they are more precise than the Status field the reporting
+    MTA often fills with a generic mapping (5.0.0, or 5.1.1 for any RCPT refusal); then the Status
+    fields; then the codes written in the report's text."""
+    found = [m.group(0) for m in words.ENHANCED_STATUS.finditer(diagnostic)]
+    found += [e.status.strip() for e in entries or () if e.status and words.ENHANCED_STATUS.fullmatch(e.status.strip())]
+    found += [m.group(0) for m in words.ENHANCED_STATUS.finditer(text)]
+    return list(dict.fromkeys(s for s in found if not s.startswith("2.")))
+
+
+def _original_id(message: InboundMessage) -> str | None:
+    """The Message-ID of the email a report returns: from its returned headers, else pasted in its text."""
+    return normalize_message_id(message.report.original_headers.get("Message-ID")) or _inline_original_id(message)
 
 
 def _without_addresses(text: str) -> str:

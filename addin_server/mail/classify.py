@@ -45,10 +45,11 @@ from addin_server.mail.return_date import find_return_date
 from addin_server.mail.signals import (
     SUCCESS_ACTIONS,
     auto_submitted,
+    auto_submitted_evidence,
     header_value,
     is_reply_or_forward,
     own_text,
-    sender_local_part,
+    system_sender_evidence,
 )
 
 __all__ = ["DELIVERY_DELAYED", "Classification", "classify"]
@@ -231,9 +232,9 @@ _BULK_SENDER_HEADERS = (
 
 def _other_automatic_evidence(message: InboundMessage) -> tuple[str, ...]:
     evidence: list[str] = []
-    submitted = auto_submitted(message)
-    if submitted and submitted != "no":
-        evidence.append(f"header Auto-Submitted: {submitted[:60]}")
+    submitted = auto_submitted_evidence(message)
+    if submitted:
+        evidence.append(submitted)
     own = own_text(message)
     challenge = phrases.CHALLENGE_TEXT.search(f"{message.subject}\n{own}")
     if challenge or any(name.lower().startswith(("x-boxbe", "x-spamarrest")) for name, _ in message.headers):
@@ -245,9 +246,9 @@ def _other_automatic_evidence(message: InboundMessage) -> tuple[str, ...]:
         if name in message.headers:
             evidence.append(f"header {name} (sent by an automated system)")
             break
-    local = sender_local_part(message)
-    if local and phrases.SYSTEM_LOCAL_PART.match(local):
-        evidence.append(f"sender {message.from_address or local} is a system account")
+    system_sender = system_sender_evidence(message)
+    if system_sender:
+        evidence.append(system_sender)
     if header_value(message, "List-Unsubscribe-Post"):
         evidence.append("header List-Unsubscribe-Post (one-click unsubscribe: bulk mail)")
     precedence = header_value(message, "Precedence").lower()

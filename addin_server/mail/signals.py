@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from addin_server.mail import phrases
-from addin_server.mail.message import InboundMessage
+from addin_server.mail.message import DeliveryStatusEntry, InboundMessage
 
 # RFC 3464 actions that report success; "deliverable" is what an SMTP VRFY-style probe answers.
 SUCCESS_ACTIONS = frozenset({"delivered", "relayed", "expanded", "deliverable"})
@@ -72,3 +72,22 @@ def own_text(message: InboundMessage) -> str:
     return "\n".join(lines)[:8000]
 
 
+
+
+def unsuccessful_blocks(message: InboundMessage) -> list[DeliveryStatusEntry]:
+    """The delivery-status blocks of a report that do not say the message arrived."""
+    return [e for e in message.report.delivery_status if e.action not in SUCCESS_ACTIONS]
+
+
+def auto_submitted_evidence(message: InboundMessage) -> str | None:
+    """RFC 3834 Auto-Submitted other than "no", as evidence that a program sent the message."""
+    submitted = auto_submitted(message)
+    return f"header Auto-Submitted: {submitted[:60]}" if submitted and submitted != "no" else None
+
+
+def system_sender_evidence(message: InboundMessage) -> str | None:
+    """A sender whose local part is a system account's (noreply, notifications, ...), as evidence."""
+    local = sender_local_part(message)
+    if local and phrases.SYSTEM_LOCAL_PART.match(local):
+        return f"sender {message.from_address or local} is a system account"
+    return None
