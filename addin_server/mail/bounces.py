@@ -80,8 +80,6 @@ _NDR_CLASS = re.compile(r"^report\..*\.ndr$", re.IGNORECASE)
 _MESSAGE_ID_LINE = re.compile(r"^\s*message-id\s*:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
 
 
-
-
 def is_automatic_refusal(disposition: str) -> bool:
     """An MDN sent automatically that says the message was deleted, denied or failed: a refusal
     (a Sieve "reject", RFC 5429), not a read receipt."""
@@ -90,6 +88,7 @@ def is_automatic_refusal(disposition: str) -> bool:
 
 
 def bounce_evidence(message: InboundMessage) -> tuple[str, ...]:
+    """The signals that a message is a delivery report (strongest first), or () when it is not one."""
     report = message.report
     strong: list[str] = []
     weak: list[str] = []
