@@ -108,6 +108,20 @@ class AutomationScope(StrEnum):
     COMPANY = "company"
 
 
+class InboundKind(StrEnum):
+    """What an inbound message is: the classifier's answer (mail/) and what the rules decide on."""
+
+    HUMAN_REPLY = "human_reply"
+    OUT_OF_OFFICE = "out_of_office"
+    BOUNCE_HARD = "bounce_hard"
+    BOUNCE_SOFT = "bounce_soft"
+    AUTO_OTHER = "auto_other"
+
+    @property
+    def is_bounce(self) -> bool:
+        return self in (InboundKind.BOUNCE_HARD, InboundKind.BOUNCE_SOFT)
+
+
 class IllegalTransition(Exception):
     """An enrollment was asked to move to a state it cannot reach from where it is."""
 

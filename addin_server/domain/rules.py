@@ -39,23 +39,25 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from addin_server.domain.model import AutomationScope, EventType, UnenrollReason
-
-
-class InboundKind(StrEnum):
-    """What an inbound message is (the classifier's answer, by value)."""
-
-    HUMAN_REPLY = "human_reply"
-    OUT_OF_OFFICE = "out_of_office"
-    BOUNCE_HARD = "bounce_hard"
-    BOUNCE_SOFT = "bounce_soft"
-    AUTO_OTHER = "auto_other"
+from addin_server.domain.model import AutomationScope, EventType, InboundKind, UnenrollReason
 
 
 class MatchKind(StrEnum):
-    EXACT = "enrolled address"
-    SECONDARY = "secondary address"
-    GMAIL_ALIAS = "gmail alias"
+    """How a message was tied to an enrollment. The value is a stable code stored in evidence
+    (`matched_by`); what a person reads is in domain/wording.py (MATCH_WORDS), so rewording
+    never changes stored data."""
+
+    # the message names one of our sequence emails
+    IN_REPLY_TO = "in_reply_to"
+    REFERENCES = "references"
+    THREAD_ID = "thread_id"
+    BOUNCE_REPORT = "bounce_report"
+    # a bounce names the enrollment's address
+    BOUNCED_RECIPIENT = "bounced_recipient"
+    # the sender is the contact
+    EXACT = "enrolled_address"
+    SECONDARY = "secondary_address"
+    GMAIL_ALIAS = "gmail_alias"
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class SentEmailMatch:
     step: int
     subject: str
     rfc_message_id: str
-    matched_by: str  # "In-Reply-To", "References", "thread id", "bounce report"
+    matched_by: MatchKind  # IN_REPLY_TO, REFERENCES, THREAD_ID or BOUNCE_REPORT
     # The ended enrollment that sent the email, when an undo continued it as `enrollment_id`.
     continued_from: int | None = None
 
@@ -214,7 +216,7 @@ def _base_evidence(facts: Facts, rule: str) -> dict[str, object]:
 
 
 def _match_evidence(match: SentEmailMatch) -> dict[str, object]:
-    return {"matched_by": match.matched_by, "sequence_email_message_id": match.rfc_message_id,
+    return {"matched_by": match.matched_by.value, "sequence_email_message_id": match.rfc_message_id,
             "step": match.step, "sequence_email_subject": match.subject, "sent_to": match.recipient,
             **({"sent_by_enrollment": str(match.continued_from), "continued_by_undo": True}
                if match.continued_from is not None else {})}
@@ -239,9 +241,13 @@ def decide(facts: Facts) -> Outcome:
     return _human(facts)
 
 
+# The matches that say the message itself names one of our sequence emails in its headers.
+NAMES_OUR_EMAIL = frozenset({MatchKind.IN_REPLY_TO, MatchKind.REFERENCES})
+
+
 def _answers_sequence_email(facts: Facts) -> bool:
     """Whether the message's In-Reply-To or References names one of our sequence emails."""
-    return any(x.matched_by in ("In-Reply-To", "References") for x in facts.sent_matches)
+    return any(x.matched_by in NAMES_OUR_EMAIL for x in facts.sent_matches)
 
 
 # --- out of office ---------------------------------------------------------------------------
@@ -339,7 +345,7 @@ def _bounce_once(facts: Facts, *, hard: bool) -> Outcome:
         bounced.add(m.from_address)
     for e in facts.enrollments.values():
         if e.contact_address in bounced:
-            targets.setdefault(e.id, {"matched_by": "bounced recipient", "sent_to": e.contact_address})
+            targets.setdefault(e.id, {"matched_by": MatchKind.BOUNCED_RECIPIENT.value, "sent_to": e.contact_address})
     addresses = sorted(bounced | {facts.enrollments[i].contact_address for i in targets})
     if m.hard_recipients and not m.left_company:
         return _bounce_per_recipient(facts, targets, bounced, addresses, hard=hard)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 # Where a person asked to unenroll, as the end of "Unenrolled by Ava Reed ...".
 SURFACE_WORDS: dict[str, str] = {
@@ -29,6 +30,40 @@ STATUS_WORDS: dict[str, str] = {
     "finished": "Finished",
     "unenrolled": "Unenrolled",
 }
+
+# How a message was tied to an enrollment (rules.MatchKind, stored as the code in evidence
+# `matched_by`), as people read it. The words are the ones evidence carried before the codes, so an
+# integration that read them sees the same text.
+MATCH_WORDS: dict[str, str] = {
+    "in_reply_to": "In-Reply-To",
+    "references": "References",
+    "thread_id": "thread id",
+    "bounce_report": "bounce report",
+    "bounced_recipient": "bounced recipient",
+    "enrolled_address": "enrolled address",
+    "secondary_address": "secondary address",
+    "gmail_alias": "gmail alias",
+}
+
+
+def evidence_in_words(evidence: Mapping[str, Any] | None, *, with_codes: bool = True) -> dict[str, Any] | None:
+    """Stored evidence as the API, outgoing webhooks and pages show it: `matched_by` in words,
+    with the stored code beside it in `matched_by_code` (left out for pages: `with_codes=False`).
+    An unenrolled event carries its ending's evidence under "evidence": that is shown the same way.
+    A value that is not a known code (evidence written before the codes) is shown as stored."""
+    if evidence is None:
+        return None
+    shown = dict(evidence)
+    code = shown.get("matched_by")
+    if isinstance(code, str) and code in MATCH_WORDS:
+        shown["matched_by"] = MATCH_WORDS[code]
+        if with_codes:
+            shown["matched_by_code"] = code
+    inner = shown.get("evidence")
+    if isinstance(inner, Mapping):
+        shown["evidence"] = evidence_in_words(inner, with_codes=with_codes)
+    return shown
+
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|fwd?)\s*:\s*)+", re.IGNORECASE)
 

@@ -25,16 +25,21 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.header import decode_header, make_header
-from email.utils import getaddresses, parsedate_to_datetime
-from html.parser import HTMLParser
+from email.utils import getaddresses
 from typing import Any
 
 from addin_server.domain.addresses import try_normalize
 from addin_server.mail import phrases
+from addin_server.mail.decoding import (
+    MAX_TEXT,
+    clean,
+    decode_header_value,
+    html_to_text,
+    parse_addresses,
+    parse_date,
+    part_payload_text,
+)
 
-MAX_TEXT = 100_000
-MAX_HEADER_VALUE = 4_000
 MAX_HEADERS = 500
 MAX_RAW = 20_000_000
 _MAX_PARTS = 200
@@ -176,137 +181,13 @@ class InboundMessage:
 
 
 # ---------------------------------------------------------------------------------------------
-# Shared helpers
-
-
-def _clean(text: str) -> str:
-    """Undo the surrogate escapes compat32 leaves for raw 8-bit bytes; drop NULs."""
-    if any("\udc80" <= c <= "\udcff" for c in text):
-        raw = text.encode("utf-8", "surrogateescape")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
-    return text.replace("\x00", "")
-
-
-def _decode_header_value(value: Any) -> str:
-    if value is None:
-        return ""
-    text = _clean(str(value))
-    if "=?" in text:
-        text = _decode_encoded_words(text)
-    text = re.sub(r"\s*\r?\n\s*", " ", text).strip()
-    return text[:MAX_HEADER_VALUE]
-
-
-def _decode_encoded_words(text: str) -> str:
-    try:
-        return str(make_header(decode_header(text)))
-    except Exception:  # noqa: BLE001 - malformed encoded-words: keep the raw text
-        return text
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed is None:
-        return None
-    # The stdlib reads a written "0001" as 2001 (the two-digit-year rule): a date that is not what the
-    # header says is no date, so return dates are anchored on the receipt instead.
-    written = re.search(r"\b(\d{4})\b", value)
-    if written and int(written.group(1)) != parsed.year:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _addresses(values: Iterable[str]) -> tuple[str, ...]:
-    out: dict[str, None] = {}
-    try:
-        pairs = getaddresses([v for v in values if v])
-    except Exception:  # noqa: BLE001 - getaddresses can trip on pathological input
-        pairs = []
-    for _, addr in pairs:
-        norm = try_normalize(addr)
-        if norm:
-            out.setdefault(norm, None)
-    return tuple(out)
-
-
-class _TextFromHtml(HTMLParser):
-    """Visible text of an HTML body: scripts and styles dropped, block ends become newlines."""
-
-    _BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "head", "title"):
-            self._skip += 1
-        elif tag in self._BLOCKS:
-            self.chunks.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "head", "title"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in self._BLOCKS:
-            self.chunks.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.chunks.append(data)
-
-
-def html_to_text(html: str) -> str:
-    parser = _TextFromHtml()
-    try:
-        parser.feed(html[: MAX_TEXT * 4])
-        parser.close()
-    except Exception:  # noqa: BLE001 - broken markup: fall back to crude tag removal
-        return re.sub(r"<[^>]*>", " ", html)
-    text = "".join(parser.chunks)
-    text = re.sub(r"[ \t\xa0]+", " ", text)
-    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
-
-
-# ---------------------------------------------------------------------------------------------
 # Raw MIME
-
-
-def _part_payload_text(part: email.message.Message) -> str:
-    try:
-        payload = part.get_payload(decode=True)
-    except Exception:  # noqa: BLE001
-        payload = None
-    if payload is None:
-        raw = part.get_payload()
-        return _clean(raw) if isinstance(raw, str) else ""
-    if not isinstance(payload, bytes):
-        return ""
-    charset = "utf-8"
-    try:
-        charset = part.get_content_charset() or "utf-8"
-    except Exception:  # noqa: BLE001
-        charset = "utf-8"
-    for candidate in (charset, "utf-8"):
-        try:
-            return payload.decode(candidate)
-        except (LookupError, UnicodeDecodeError, ValueError):
-            continue
-    return payload.decode("latin-1")
 
 
 def _header_pairs(msg: email.message.Message) -> tuple[tuple[str, str], ...]:
     pairs = []
     for name, value in msg.items()[:MAX_HEADERS]:
-        pairs.append((_clean(str(name)).strip(), _decode_header_value(value)))
+        pairs.append((clean(str(name)).strip(), decode_header_value(value)))
     return tuple(pairs)
 
 
@@ -471,14 +352,14 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
         if ctype.startswith("multipart/") and isinstance(part.get_payload(), str):
             # A nested multipart whose boundary was lost (a folded parameter written without
             # indentation): the stdlib keeps its parts as one string; read it if nothing else is text.
-            lost.append(_part_payload_text(part))
+            lost.append(part_payload_text(part))
             continue
         if ctype in ("text/rfc822-headers", "message/global-headers") and not original:
-            original = _parse_header_block(_part_payload_text(part))
+            original = _parse_header_block(part_payload_text(part))
         elif ctype == "text/plain" and not _is_attachment_file(part):
-            texts.append(_part_payload_text(part))
+            texts.append(part_payload_text(part))
         elif ctype == "text/html" and not _is_attachment_file(part):
-            htmls.append(_part_payload_text(part))
+            htmls.append(part_payload_text(part))
     text = "\n\n".join(t for t in texts if t.strip())
     if not text.strip() and htmls:
         text = "\n\n".join(html_to_text(h) for h in htmls)
@@ -486,8 +367,8 @@ def _from_bytes(raw: bytes, provider_thread_id: str | None) -> InboundMessage:
         text = "\n\n".join(lost)
     if not text.strip() and isinstance(msg.get_payload(), str):
         # A multipart whose boundary never appears: the stdlib leaves the body as one string.
-        text = _part_payload_text(msg)
-    text = _clean(text)[:MAX_TEXT]
+        text = part_payload_text(msg)
+    text = clean(text)[:MAX_TEXT]
 
     content_type = msg.get_content_type()
     report_type = (msg.get_param("report-type") or "") if content_type == "multipart/report" else ""
@@ -562,11 +443,11 @@ def _disposition(part: email.message.Message) -> tuple[str, str]:
             return "", ""
         disposition, original = str(fields.get("Disposition") or ""), str(fields.get("Original-Message-ID") or "")
     else:
-        text = _part_payload_text(part)
+        text = part_payload_text(part)
         found = re.search(r"^disposition\s*:\s*(.+)$", text, re.IGNORECASE | re.MULTILINE)
         source = re.search(r"^original-message-id\s*:\s*(\S+)", text, re.IGNORECASE | re.MULTILINE)
         disposition, original = (found.group(1) if found else ""), (source.group(1) if source else "")
-    return " ".join(_clean(disposition).split()).lower()[:200], _clean(original).strip()[:300]
+    return " ".join(clean(disposition).split()).lower()[:200], clean(original).strip()[:300]
 
 
 def _looks_like_field(name: str) -> bool:
@@ -589,9 +470,9 @@ def _delivery_status_text(part: email.message.Message) -> str:
         blocks = []
         for block in payload:
             if isinstance(block, email.message.Message):
-                blocks.append("\n".join(f"{k}: {_clean(str(v))}" for k, v in block.items()))
+                blocks.append("\n".join(f"{k}: {clean(str(v))}" for k, v in block.items()))
         return "\n\n".join(blocks)
-    return _part_payload_text(part)
+    return part_payload_text(part)
 
 
 def _build(
@@ -610,13 +491,13 @@ def _build(
         "message_id": normalize_message_id(headers.get("Message-ID")),
         "in_reply_to": _message_ids(headers.get("In-Reply-To")),
         "references": _message_ids(" ".join(headers.get_all("References"))),
-        "from_address": next(iter(_addresses([headers.get("From") or ""])), None),
+        "from_address": next(iter(parse_addresses([headers.get("From") or ""])), None),
         "from_name": from_name,
-        "reply_to": _addresses(headers.get_all("Reply-To")),
-        "to": _addresses(headers.get_all("To")),
-        "cc": _addresses(headers.get_all("Cc")),
+        "reply_to": parse_addresses(headers.get_all("Reply-To")),
+        "to": parse_addresses(headers.get_all("To")),
+        "cc": parse_addresses(headers.get_all("Cc")),
         "subject": headers.get("Subject") or "",
-        "date": _parse_date(headers.get("Date")),
+        "date": parse_date(headers.get("Date")),
         "headers": headers,
         "text": text,
         "message_class": message_class or headers.get("X-MS-Exchange-Message-Class") or None,
@@ -681,7 +562,7 @@ def _from_graph(message: Mapping[str, Any]) -> InboundMessage:
     pairs = []
     for entry in message.get("internetMessageHeaders") or ():
         if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
-            pairs.append((entry["name"].strip(), _decode_header_value(entry.get("value"))))
+            pairs.append((entry["name"].strip(), decode_header_value(entry.get("value"))))
     headers = Headers(tuple(pairs[:MAX_HEADERS]))
     props = _graph_properties(message)
 
@@ -719,7 +600,7 @@ def _from_graph(message: Mapping[str, Any]) -> InboundMessage:
         "reply_to": _graph_addresses(message.get("replyTo")),
         "to": _graph_addresses(message.get("toRecipients")),
         "cc": _graph_addresses(message.get("ccRecipients")),
-        "subject": _decode_header_value(subject) if isinstance(subject, str) else "",
+        "subject": decode_header_value(subject) if isinstance(subject, str) else "",
         "date": date if date and date.tzinfo else (date.replace(tzinfo=UTC) if date else None),
     }
     conversation = message.get("conversationId")

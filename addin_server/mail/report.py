@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from addin_server.mail.classify import Classification, MessageKind, classify
+from addin_server.domain.model import InboundKind
+from addin_server.mail.classify import Classification, classify
 from addin_server.mail.message import InboundMessage
 
 MAX_FILE_BYTES = 25_000_000
@@ -21,7 +22,7 @@ MAX_FILE_BYTES = 25_000_000
 def _unparseable(path: str, why: str) -> dict[str, Any]:
     return {
         "file": path,
-        "kind": MessageKind.AUTO_OTHER.value,
+        "kind": InboundKind.AUTO_OTHER.value,
         "evidence": ["unparseable", why],
         "return_date": None,
         "bounced_recipients": [],

@@ -23,7 +23,7 @@ from addin_server.domain.addresses import try_normalize
 from addin_server.domain.meetings import MeetingSource
 from addin_server.domain.model import AutomationScope, EnrollmentStatus, Role
 from addin_server.domain.permissions import Action
-from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words
+from addin_server.domain.wording import STATUS_WORDS, actor_in_words, ending_in_words, evidence_in_words
 from addin_server.services import accounts, mailboxes, sequences
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.demo import DEMO_API_KEY
@@ -129,7 +129,7 @@ def _enrollment_row(e: t.Enrollment, seq: t.Sequence, users: dict[int, t.User], 
         "ended_at": e.ended_at,
         "ending": ending,
         "end_reason": e.end_reason,
-        "evidence": e.end_evidence or {},
+        "evidence": evidence_in_words(e.end_evidence or {}, with_codes=False),
         "can_unenroll": can_unenroll(principal, e, sequence_owner_id=seq.owner_user_id),
     }
 

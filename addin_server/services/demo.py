@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, EventType, Surface, UnenrollReason
+from addin_server.domain.rules import MatchKind
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext, utcnow
 from addin_server.services.directory import owned
@@ -151,7 +152,7 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
         sync_gmail_mailbox(ctx, ava["mailbox_address"])
     else:
         _end_automatically(ctx, int(en["diego"]), UnenrollReason.REPLIED, clock.now, {
-            "rule": "reply to a sequence email (demo seed)", "matched_by": "In-Reply-To",
+            "rule": "reply to a sequence email (demo seed)", "matched_by": MatchKind.IN_REPLY_TO.value,
             "message_id": "<CAF=reply.diego@mail.yahoo.com>", "from": "diego.santos@yahoo.com"})
     _end_automatically(ctx, int(en["bob"]), UnenrollReason.MEETING_BOOKED, clock.now, {
         "rule": "meeting booked through a sequence email's link (demo seed)", "meeting_at": "next Tuesday 10:00"})

@@ -33,6 +33,7 @@ from addin_server.domain.model import (
 from addin_server.domain.names import one_line
 from addin_server.domain.outgoing_webhooks import webhook_event_type
 from addin_server.domain.permissions import Action
+from addin_server.domain.wording import evidence_in_words
 from addin_server.providers.gmail import GmailError, GrantRevoked
 from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.providers.graph import GraphError
@@ -69,7 +70,7 @@ def add_event(
 
 
 def event_view(ev: t.EnrollmentEvent) -> dict[str, Any]:
-    return {**(ev.data or {}), "type": ev.type, "at": iso_z(ev.at), "actor": ev.actor}
+    return {**(evidence_in_words(ev.data) or {}), "type": ev.type, "at": iso_z(ev.at), "actor": ev.actor}
 
 
 def enrollment_views(s: Session, rows: Iterable[t.Enrollment], with_events: bool = False) -> list[dict[str, Any]]:
@@ -129,7 +130,7 @@ def enrollment_view(e: t.Enrollment, seq: t.Sequence, by: t.User, sender: t.User
         "end_reason": e.end_reason,
         "end_surface": e.end_surface,
         "end_actor": e.end_actor,
-        "evidence": e.end_evidence,
+        "evidence": evidence_in_words(e.end_evidence),
     }
 
 

@@ -25,15 +25,16 @@ from addin_server.domain.model import (
     EndOfEnrollment,
     EnrollmentStatus,
     EventType,
+    InboundKind,
     Surface,
 )
 from addin_server.domain.rules import (
+    NAMES_OUR_EMAIL,
     AccountRules,
     Action,
     Decision,
     Facts,
     InboundFacts,
-    InboundKind,
     MatchKind,
     OpenEnrollment,
     Outcome,
@@ -41,7 +42,8 @@ from addin_server.domain.rules import (
     SentEmailMatch,
     decide,
 )
-from addin_server.mail.classify import Classification, MessageKind, classify
+from addin_server.domain.wording import evidence_in_words
+from addin_server.mail.classify import Classification, classify
 from addin_server.mail.message import Headers, InboundMessage
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.enrollments import OPEN, SYSTEM_ACTOR, add_event, end_open_row
@@ -82,15 +84,15 @@ class _Lookups:
     rows: list[t.Enrollment] = field(default_factory=list)
 
 
-def _wanted_ids(message: InboundMessage, classification: Classification) -> dict[str, str]:
+def _wanted_ids(message: InboundMessage, classification: Classification) -> dict[str, MatchKind]:
     """The Message-IDs a message answers or reports on, with how each was found, best first."""
-    wanted: dict[str, str] = {}
+    wanted: dict[str, MatchKind] = {}
     if classification.original_message_id:
-        wanted[classification.original_message_id] = "bounce report"
+        wanted[classification.original_message_id] = MatchKind.BOUNCE_REPORT
     for mid in message.in_reply_to:
-        wanted.setdefault(mid, "In-Reply-To")
+        wanted.setdefault(mid, MatchKind.IN_REPLY_TO)
     for mid in list(message.references)[-MAX_REFERENCES:]:
-        wanted.setdefault(mid, "References")
+        wanted.setdefault(mid, MatchKind.REFERENCES)
     return wanted
 
 
@@ -212,14 +214,14 @@ def _kind_without_list_headers(message: InboundMessage, classification: Classifi
     Asked only of messages whose In-Reply-To or References names one of our emails: people answer
     from tools that stamp one-click unsubscribe headers on everything they send.
     """
-    if classification.kind is not MessageKind.AUTO_OTHER:
+    if classification.kind is not InboundKind.AUTO_OTHER:
         return None
-    if not any(x.matched_by in ("In-Reply-To", "References") for x in sent):
+    if not any(x.matched_by in NAMES_OUR_EMAIL for x in sent):
         return None
     kept = tuple((n, v) for n, v in message.headers if not _is_list_header(n, v))
     if len(kept) == len(message.headers):
         return None
-    return InboundKind(classify(replace(message, headers=Headers(kept))).kind.value)
+    return classify(replace(message, headers=Headers(kept))).kind
 
 
 def own_addresses(s: Session, account_id: int) -> frozenset[str]:
@@ -240,7 +242,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
     rows = sorted(((r, how) for b, how in by_bracketed.items() for r in found.sent_by_id.get(b, ())),
                   key=lambda pair: pair[0].id)
     if not rows and provider == "gmail" and message.provider_thread_id:
-        rows = [(r, "thread id") for r in found.sent_by_thread.get(message.provider_thread_id, ())]
+        rows = [(r, MatchKind.THREAD_ID) for r in found.sent_by_thread.get(message.provider_thread_id, ())]
     open_ids = {e.id for e, _ in found.enrollments.values()}
     sent = [SentEmailMatch(r.id, r.enrollment_id, r.recipient, r.step_position, r.subject, r.rfc_message_id, how)
             for r, how in rows]
@@ -297,7 +299,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
     facts_message = InboundFacts(
         provider=provider, mailbox_user_id=user.id, mailbox_address=user.mailbox_address,
         message_id=provider_message_id, rfc_message_id=message.message_id, from_address=sender,
-        kind=InboundKind(classification.kind.value), classification_evidence=tuple(classification.evidence),
+        kind=classification.kind, classification_evidence=tuple(classification.evidence),
         left_company=classification.left_company, return_date=classification.return_date,
         bounced_recipients=tuple(bounced),
         hard_recipients=tuple(a for a in (try_normalize(x) for x in classification.hard_recipients) if a),
@@ -353,6 +355,11 @@ def decision_view(d: Decision) -> dict[str, Any]:
             "event": d.event.value if d.event else None, "reason": d.reason.value if d.reason else None,
             "pause_until": d.pause_until.isoformat() if d.pause_until else None,
             "evidence": _jsonable(dict(d.evidence))}
+
+
+def _shown(decisions: list[Any]) -> list[Any]:
+    """Decisions as the API shows them: stored with match codes, their evidence shown in words."""
+    return [{**d, "evidence": evidence_in_words(d.get("evidence"))} if isinstance(d, dict) else d for d in decisions]
 
 
 def _event(s: Session, e: t.Enrollment, kind: EventType, at: datetime, actor: str | None, **data: Any) -> None:
@@ -495,7 +502,7 @@ def apply_inbound_messages(ctx: ServiceContext, *, provider: str, mailbox_addres
                     t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
                     t.ProcessedMessage.message_id.in_([k for k in claims if k not in claimed]))):
                 results[done.message_id] = {"already_processed": True, "kind": done.kind, "evidence": done.evidence,
-                                            "decisions": (done.decisions or {}).get("applied", [])}
+                                            "decisions": _shown((done.decisions or {}).get("applied", []))}
         todo, seen = [], set()
         for a, c in classified:  # each claimed message once, in arrival order
             if a.provider_message_id in claimed and a.provider_message_id not in seen:
@@ -524,7 +531,7 @@ def apply_inbound_messages(ctx: ServiceContext, *, provider: str, mailbox_addres
             stored.append({"pid": claimed[a.provider_message_id], "ev": evidence, "dec": {
                 "applied": applied, "address_updates": [asdict(u) for u in outcome.address_updates]}})
             results[a.provider_message_id] = {"already_processed": False, "dry_run": False, "kind": c.kind.value,
-                                              "evidence": evidence, "decisions": applied}
+                                              "evidence": evidence, "decisions": _shown(applied)}
         _write_events(session)
         if stored:
             table = _processed_table()
@@ -590,7 +597,7 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
         if earlier is not None and earlier.message_id == provider_message_id:
             # Delivering it would change nothing and answer what was decided then: so does the dry run.
             return {"already_processed": True, "dry_run": True, "kind": earlier.kind, "evidence": earlier.evidence,
-                    "decisions": (earlier.decisions or {}).get("applied", []),
+                    "decisions": _shown((earlier.decisions or {}).get("applied", [])),
                     "address_updates": [], "earlier": _earlier_view(earlier)}
         earlier_view = _earlier_view(earlier) if earlier is not None else None
         facts = gather_facts(session, user, provider, provider_message_id, message, classification)
@@ -598,7 +605,7 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
         session.rollback()
     result = {"already_processed": earlier_view is not None, "dry_run": True, "kind": classification.kind.value,
               "evidence": _evidence(classification, outcome.note),
-              "decisions": [decision_view(d) for d in outcome.decisions],
+              "decisions": _shown([decision_view(d) for d in outcome.decisions]),
               "address_updates": [asdict(u) for u in outcome.address_updates]}
     if earlier_view is not None:
         # The same Message-ID was applied under another provider id: a copy. The decisions above
@@ -622,7 +629,7 @@ def _processed_before(s: Session, provider: str, mailbox: str, provider_message_
 
 def _earlier_view(row: t.ProcessedMessage) -> dict[str, Any]:
     return {"provider_message_id": row.message_id, "processed_at": _jsonable(row.processed_at), "kind": row.kind,
-            "decisions": (row.decisions or {}).get("applied", [])}
+            "decisions": _shown((row.decisions or {}).get("applied", []))}
 
 
 MAX_SIMULATED_BYTES = 5_000_000

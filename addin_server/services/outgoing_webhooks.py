@@ -43,6 +43,7 @@ from addin_server.domain.outgoing_webhooks import (
     webhook_event_type,
 )
 from addin_server.domain.permissions import Action
+from addin_server.domain.wording import evidence_in_words
 from addin_server.providers.webhook_http import PostResult, WebhookPoster
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned, parse_id
@@ -325,7 +326,7 @@ def _event_payload(ev: t.EnrollmentEvent, webhook_type: str, contact_email: str 
     data: dict[str, Any] = {"enrollment_id": str(ev.enrollment_id), "sequence_id": str(ev.sequence_id),
                             "contact_id": str(ev.contact_id), "contact_email": contact_email,
                             "actor": ev.actor, "at": iso_z(ev.at)}
-    extra = dict(ev.data or {})
+    extra = evidence_in_words(ev.data) or {}
     if webhook_type == "enrollment.finished":
         extra.setdefault("surface", "automatic")
     if webhook_type == "enrollment.undone":

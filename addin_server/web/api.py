@@ -235,7 +235,11 @@ class EnrollmentOut(Open):
     end_reason: str | None
     end_surface: str | None
     end_actor: str | None
-    evidence: dict[str, Any] | None
+    evidence: Annotated[dict[str, Any] | None, Field(description=(
+        "What the ending was decided on. `matched_by` is how the message was tied to the enrollment, in "
+        "words (\"In-Reply-To\", \"gmail alias\"); `matched_by_code` beside it is the stable code "
+        "(in_reply_to, references, thread_id, bounce_report, bounced_recipient, enrolled_address, "
+        "secondary_address, gmail_alias): compare codes, not words."))]
     events: list[EventOut] = []
 
 

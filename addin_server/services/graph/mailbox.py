@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select, update
 
 from addin_server.db import tables as t
-from addin_server.mail.classify import MessageKind, classify
+from addin_server.domain.model import InboundKind
+from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 from addin_server.providers.graph import DeltaExpired, GraphError, GraphMailbox
 from addin_server.services.context import ServiceContext
@@ -48,7 +49,7 @@ def graph_inbound(graph: GraphMailbox, message: dict[str, Any]) -> InboundMessag
     if (inbound.message_class or "").upper().startswith("REPORT."):
         # A delivery report keeps its failed recipients and status codes in its MIME parts.
         return InboundMessage.from_bytes(graph.fetch_mime(message["id"]))
-    if classify(inbound).kind is not MessageKind.HUMAN_REPLY:
+    if classify(inbound).kind is not InboundKind.HUMAN_REPLY:
         # Graph's body is the HTML alternative made text; Gmail and the dry run read the text/plain
         # part and the report parts of the MIME. Whatever would not end as a reply is read from the
         # MIME too, so the three agree ("Yes, let's talk" in text/plain beside an HTML absence notice

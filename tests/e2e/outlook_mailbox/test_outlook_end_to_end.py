@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from addin_server import create_app
 from addin_server.db import tables as t
+from addin_server.domain.model import InboundKind
 from addin_server.emulator.microsoft import MicrosoftEmulatorControl
 from addin_server.emulator.runner import RunningEmulator, start_emulator
-from addin_server.mail.classify import MessageKind, classify
+from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext
@@ -125,7 +126,7 @@ def test_a_reply_whose_html_part_reads_like_an_absence_notice_is_a_reply_as_in_t
         setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
     # Graph's body is the HTML alternative; Gmail and the dry run read the text/plain one ("Yes, let's talk").
     raw = reply("alternative_reply_html_notice.eml", outlook, sent_id(outlook))
-    assert classify(InboundMessage.from_bytes(raw)).kind is MessageKind.HUMAN_REPLY
+    assert classify(InboundMessage.from_bytes(raw)).kind is InboundKind.HUMAN_REPLY
     setup.control.deliver(setup.address, raw)
     setup.control.flush_notifications()
     run_due_steps(outlook["ctx"])

@@ -57,7 +57,7 @@ def test_a_reply_to_a_sequence_email_unenrolls_with_evidence(services: ServiceCo
     assert result["kind"] == "human_reply"
     got = state(services, world, e["id"])
     assert (got["status"], got["end_reason"], got["end_surface"]) == ("unenrolled", "replied", "automatic")
-    assert got["evidence"]["matched_by"] == "In-Reply-To"
+    assert got["evidence"]["matched_by"] == "In-Reply-To" and got["evidence"]["matched_by_code"] == "in_reply_to"
     assert got["evidence"]["sequence_email_message_id"] == sent_message_id(services, e["id"])
     assert got["evidence"]["provider"] == provider and got["evidence"]["message_id"] == "m-1"
     assert [ev["type"] for ev in got["events"]][-2:] == ["replied", "unenrolled"]

@@ -8,7 +8,8 @@ from email import policy
 import pytest
 import requests
 
-from addin_server.mail.classify import MessageKind, classify
+from addin_server.domain.model import InboundKind
+from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage, normalize_message_id
 from addin_server.providers.graph import (
     IN_REPLY_TO_PROPERTY,
@@ -60,16 +61,16 @@ def test_a_reply_to_a_sequence_email_refers_to_the_recorded_message_id(
 @pytest.mark.parametrize(
     ("fixture", "kind", "expected", "message_class"),
     [
-        pytest.param("reply.eml", "note", MessageKind.HUMAN_REPLY, "IPM.Note",
+        pytest.param("reply.eml", "note", InboundKind.HUMAN_REPLY, "IPM.Note",
                      id="a contact's reply fetched from Graph is a human reply"),
-        pytest.param("out-of-office.eml", "oof", MessageKind.OUT_OF_OFFICE, MESSAGE_CLASS_OOF,
+        pytest.param("out-of-office.eml", "oof", InboundKind.OUT_OF_OFFICE, MESSAGE_CLASS_OOF,
                      id="an Exchange automatic reply fetched from Graph is out of office"),
         pytest.param("ndr", "auto", None, "REPORT.IPM.Note.NDR",
                      id="a non-delivery report fetched from Graph is a bounce"),
     ],
 )
 def test_fetched_messages_classify_with_their_headers_and_message_class(
-    setup: MicrosoftSetup, mailbox: GraphMailbox, fixture: str, kind: str, expected: MessageKind | None,
+    setup: MicrosoftSetup, mailbox: GraphMailbox, fixture: str, kind: str, expected: InboundKind | None,
     message_class: str,
 ) -> None:
     _, sent_id = _send_step(mailbox)
@@ -101,7 +102,7 @@ def test_a_non_delivery_report_read_as_mime_shows_the_permanent_failure(
     delivered = setup.control.deliver(setup.address, raw, kind="auto")
     mime = mailbox.fetch_mime(delivered["id"])
     assert email.message_from_bytes(mime, policy=policy.default).get_content_type() == "multipart/report"
-    assert classify(InboundMessage.from_bytes(mime)).kind == MessageKind.BOUNCE_HARD
+    assert classify(InboundMessage.from_bytes(mime)).kind == InboundKind.BOUNCE_HARD
 
 
 def test_several_messages_are_fetched_in_batches_of_twenty_each_with_its_own_outcome(

@@ -117,6 +117,7 @@ def test_every_announced_change_reaches_the_receiver_verified(services: ServiceC
     assert replied["data"]["enrollment_id"] == e["id"] and replied["data"]["reason"] == "replied"
     assert replied["data"]["surface"] == "automatic" and replied["data"]["actor"] == "system"
     assert replied["data"]["evidence"]["matched_by"] == "In-Reply-To"
+    assert replied["data"]["evidence"]["matched_by_code"] == "in_reply_to"
     assert replied["data"]["contact_email"] == world.contact["email"]
     manual = receiver.received[4].payload["data"]
     assert (manual["reason"], manual["surface"], manual["actor"]) == ("manual", "api", world.admin.actor)

@@ -7,13 +7,12 @@ from datetime import date
 
 import pytest
 
-from addin_server.domain.model import AutomationScope, EventType, UnenrollReason
+from addin_server.domain.model import AutomationScope, EventType, InboundKind, UnenrollReason
 from addin_server.domain.rules import (
     AccountRules,
     Action,
     Facts,
     InboundFacts,
-    InboundKind,
     MatchKind,
     OpenEnrollment,
     SenderContact,
@@ -35,7 +34,7 @@ ALL = {e.id: e for e in (JANE, RAJ, LENA, CHLOE)}
 COMPANY = {GLOBEX: [JANE.id, RAJ.id, LENA.id]}
 
 
-def on_thread(e: OpenEnrollment, by: str = "In-Reply-To") -> SentEmailMatch:
+def on_thread(e: OpenEnrollment, by: MatchKind = MatchKind.IN_REPLY_TO) -> SentEmailMatch:
     return SentEmailMatch(500 + e.id, e.id, e.contact_address, 1, "Intro", f"<seq.{e.id}.1@acme.com>", by)
 
 
@@ -68,9 +67,9 @@ BETA = AccountRules(custom_triggers_beta=True)
 CASES = [
     pytest.param(dict(matches=(on_thread(JANE),), senders=(sender(JANE),)),
                  {JANE.id: UnenrollReason.REPLIED}, id="a reply to a sequence email unenrolls with reason replied"),
-    pytest.param(dict(matches=(on_thread(JANE, "References"),), senders=(sender(JANE),)),
+    pytest.param(dict(matches=(on_thread(JANE, MatchKind.REFERENCES),), senders=(sender(JANE),)),
                  {JANE.id: UnenrollReason.REPLIED}, id="a reply found through References counts as a reply"),
-    pytest.param(dict(matches=(on_thread(JANE, "thread id"),), senders=(sender(JANE),)),
+    pytest.param(dict(matches=(on_thread(JANE, MatchKind.THREAD_ID),), senders=(sender(JANE),)),
                  {JANE.id: UnenrollReason.REPLIED}, id="a reply found through the provider thread counts as a reply"),
     pytest.param(dict(senders=(sender(JANE),)),
                  {JANE.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE},
@@ -117,11 +116,11 @@ CASES = [
                  {JANE.id: UnenrollReason.REPLIED},
                  id="a message whose In-Reply-To names a sequence email is a reply whatever list headers it carries"),
     pytest.param(dict(kind=InboundKind.AUTO_OTHER, kind_without_list_headers=InboundKind.HUMAN_REPLY,
-                      matches=(on_thread(JANE, "References"),), senders=(sender(JANE),)),
+                      matches=(on_thread(JANE, MatchKind.REFERENCES),), senders=(sender(JANE),)),
                  {JANE.id: UnenrollReason.REPLIED},
                  id="a message whose References names a sequence email is a reply whatever list headers it carries"),
     pytest.param(dict(kind=InboundKind.AUTO_OTHER, kind_without_list_headers=InboundKind.HUMAN_REPLY,
-                      matches=(on_thread(JANE, "thread id"),), senders=(sender(JANE),)), {},
+                      matches=(on_thread(JANE, MatchKind.THREAD_ID),), senders=(sender(JANE),)), {},
                  id="bulk mail that only shares the provider thread stays automatic"),
     pytest.param(dict(kind=InboundKind.AUTO_OTHER, kind_without_list_headers=InboundKind.AUTO_OTHER,
                       matches=(on_thread(JANE),), senders=(sender(JANE),)), {},
@@ -169,7 +168,7 @@ def test_out_of_office_with_the_pause_option_but_no_date_only_records() -> None:
 
 def bounce(kind: InboundKind, **more: object) -> Facts:
     return facts("gmail", kind=kind, frm="mailer-daemon@googlemail.com",
-                 matches=(on_thread(JANE, "bounce report"),), bounced_recipients=("jane@globex.com",), **more)  # type: ignore[arg-type]
+                 matches=(on_thread(JANE, MatchKind.BOUNCE_REPORT),), bounced_recipients=("jane@globex.com",), **more)  # type: ignore[arg-type]
 
 
 def test_a_hard_bounce_unenrolls_and_marks_the_address_bounced() -> None:
@@ -226,15 +225,15 @@ PER_RECIPIENT_CASES = [
                  ({JANE.id, RAJ.id}, {"jane@globex.com", "raj@globex.com"}, {"raj@globex.com"}),
                  id="the full mailbox's enrollment still ends at the soft-bounce threshold"),
     pytest.param(dict(kind=InboundKind.BOUNCE_HARD, bounced_recipients=TWO_BOUNCED,
-                      matches=(on_thread(RAJ, "bounce report"),), hard_recipients=JANE_HARD), {},
+                      matches=(on_thread(RAJ, MatchKind.BOUNCE_REPORT),), hard_recipients=JANE_HARD), {},
                  ({JANE.id}, {"jane@globex.com"}, {"raj@globex.com"}),
                  id="the bounced sequence email of a soft recipient is counted, not ended"),
     pytest.param(dict(kind=InboundKind.BOUNCE_HARD, bounced_recipients=TWO_BOUNCED,
-                      matches=(on_thread(CHLOE, "bounce report"),), hard_recipients=JANE_HARD), {},
+                      matches=(on_thread(CHLOE, MatchKind.BOUNCE_REPORT),), hard_recipients=JANE_HARD), {},
                  ({JANE.id, CHLOE.id}, {"jane@globex.com", "chloe.martin@gmail.com"}, {"raj@globex.com"}),
                  id="an enrollment whose address the report does not name follows the report's kind"),
     pytest.param(dict(kind=InboundKind.BOUNCE_HARD, bounced_recipients=("jane.doe.home@gmail.com", "raj@globex.com"),
-                      matches=(replace(on_thread(JANE, "bounce report"), recipient="jane.doe.home@gmail.com"),),
+                      matches=(replace(on_thread(JANE, MatchKind.BOUNCE_REPORT), recipient="jane.doe.home@gmail.com"),),
                       hard_recipients=("raj@globex.com",)), {},
                  ({RAJ.id}, {"raj@globex.com"}, {"jane.doe.home@gmail.com", "jane@globex.com"}),
                  id="a sequence email sent to an address the report calls soft marks no address of that contact bounced"),
@@ -304,7 +303,7 @@ def test_every_decision_carries_its_evidence() -> None:
     outcome = decide(facts("outlook", frm="raj@globex.com", matches=(on_thread(JANE),), senders=(sender(RAJ),),
                            company=GLOBEX, company_by="contact", enrollments=SAME_COMPANY))
     jane = next(d for d in outcome.decisions if d.enrollment_id == JANE.id)
-    assert jane.evidence["matched_by"] == "In-Reply-To"
+    assert jane.evidence["matched_by"] == "in_reply_to"
     assert jane.evidence["sequence_email_message_id"] == "<seq.100.1@acme.com>"
     assert jane.evidence["from"] == "raj@globex.com"
     lena = next(d for d in outcome.decisions if d.enrollment_id == LENA.id)

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from addin_server.domain.model import UnenrollReason
-from addin_server.domain.wording import actor_in_words, ending_in_words
+from addin_server.domain.rules import MatchKind
+from addin_server.domain.wording import MATCH_WORDS, actor_in_words, ending_in_words, evidence_in_words
 
 REPLY = {"rule": "reply to a sequence email", "from": "j.doe@acme.com", "subject": "Re: Intro",
          "sequence_email_subject": "Intro", "step": 2}
@@ -82,3 +83,29 @@ def test_meeting_times_read_as_people_write_them(meeting_at: str, expected: str)
     from addin_server.domain.wording import ending_in_words
 
     assert ending_in_words("meeting_booked", {"meeting_at": meeting_at}) == expected
+
+
+def test_every_match_kind_has_words() -> None:
+    assert set(MATCH_WORDS) == {m.value for m in MatchKind}
+
+
+EVIDENCE_SHOWN_CASES = [
+    pytest.param({"rule": "reply", "matched_by": "in_reply_to"}, True,
+                 {"rule": "reply", "matched_by": "In-Reply-To", "matched_by_code": "in_reply_to"},
+                 id="a stored match code is shown in words with the code beside it"),
+    pytest.param({"matched_by": "gmail_alias"}, False, {"matched_by": "gmail alias"},
+                 id="pages show the words only"),
+    pytest.param({"reason": "bounced", "evidence": {"matched_by": "bounced_recipient"}}, True,
+                 {"reason": "bounced",
+                  "evidence": {"matched_by": "bounced recipient", "matched_by_code": "bounced_recipient"}},
+                 id="an unenrolled event's ending evidence is shown the same way"),
+    pytest.param({"matched_by": "In-Reply-To"}, True, {"matched_by": "In-Reply-To"},
+                 id="a value that is not a code is shown as stored"),
+    pytest.param({"matched_by": 3}, True, {"matched_by": 3}, id="a value that is not text is shown as stored"),
+    pytest.param(None, True, None, id="no evidence stays none"),
+]
+
+
+@pytest.mark.parametrize(("stored", "with_codes", "shown"), EVIDENCE_SHOWN_CASES)
+def test_evidence_in_words(stored: dict | None, with_codes: bool, shown: dict | None) -> None:
+    assert evidence_in_words(stored, with_codes=with_codes) == shown

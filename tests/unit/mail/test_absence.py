@@ -8,15 +8,16 @@ from email.header import Header
 
 import pytest
 
-from addin_server.mail.classify import DELIVERY_DELAYED, MessageKind, classify
+from addin_server.domain.model import InboundKind
+from addin_server.mail.classify import DELIVERY_DELAYED, classify
 from addin_server.mail.message import InboundMessage
 from addin_server.mail.return_date import find_return_date
 
-OOO = MessageKind.OUT_OF_OFFICE
-HUMAN = MessageKind.HUMAN_REPLY
-HARD = MessageKind.BOUNCE_HARD
-SOFT = MessageKind.BOUNCE_SOFT
-OTHER = MessageKind.AUTO_OTHER
+OOO = InboundKind.OUT_OF_OFFICE
+HUMAN = InboundKind.HUMAN_REPLY
+HARD = InboundKind.BOUNCE_HARD
+SOFT = InboundKind.BOUNCE_SOFT
+OTHER = InboundKind.AUTO_OTHER
 
 
 def reply(
@@ -135,7 +136,7 @@ NO_HEADER_CASES = [
 
 
 @pytest.mark.parametrize(("body", "subject", "expected"), NO_HEADER_CASES)
-def test_absence_notice_without_headers(body: str, subject: str, expected: MessageKind) -> None:
+def test_absence_notice_without_headers(body: str, subject: str, expected: InboundKind) -> None:
     result = classify(reply(body, subject=subject))
     assert result.kind == expected, result.evidence
     if expected == OOO:
@@ -343,7 +344,7 @@ DELIVERY_CASES = [
 
 
 @pytest.mark.parametrize(("message", "expected"), DELIVERY_CASES)
-def test_delivery_reports(message: InboundMessage, expected: MessageKind) -> None:
+def test_delivery_reports(message: InboundMessage, expected: InboundKind) -> None:
     result = classify(message)
     assert result.kind == expected, result.evidence
     if expected == OTHER:

@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from addin_server.mail.classify import DELIVERY_DELAYED, MessageKind, classify
+from addin_server.domain.model import InboundKind
+from addin_server.mail.classify import DELIVERY_DELAYED, classify
 from addin_server.mail.message import InboundMessage
 from addin_server.mail.return_date import find_return_date
 from tests.unit.mail.test_absence import AUTO, reply
 
-OOO = MessageKind.OUT_OF_OFFICE
-HUMAN = MessageKind.HUMAN_REPLY
+OOO = InboundKind.OUT_OF_OFFICE
+HUMAN = InboundKind.HUMAN_REPLY
 
 
 LEAVING_CASES = [
@@ -65,7 +66,7 @@ NO_HEADER_CASES = [
 
 
 @pytest.mark.parametrize(("body", "kind"), NO_HEADER_CASES)
-def test_without_headers_a_notice_is_told_from_a_person(body: str, kind: MessageKind) -> None:
+def test_without_headers_a_notice_is_told_from_a_person(body: str, kind: InboundKind) -> None:
     got = classify(reply(body))
     assert got.kind is kind, got.evidence
 
@@ -107,7 +108,7 @@ def test_an_exim_delay_warning_is_not_a_bounce_whatever_the_bounce_library_says(
         "been delivered to one or more of its recipients after more than 24 hours on the queue.\r\n\r\n"
         "  dana@buyer.example\r\n    451 4.7.1 Greylisted, please try again later\r\n\r\n"
         "No action is required on your part. Delivery attempts will continue for some time.")))
-    assert got.kind is MessageKind.AUTO_OTHER and got.evidence[0].startswith(f"{DELIVERY_DELAYED}: "), got.evidence
+    assert got.kind is InboundKind.AUTO_OTHER and got.evidence[0].startswith(f"{DELIVERY_DELAYED}: "), got.evidence
 
 
 def test_a_textual_failure_without_a_delay_subject_is_still_a_bounce() -> None:
@@ -116,7 +117,7 @@ def test_a_textual_failure_without_a_delay_subject_is_still_a_bounce() -> None:
         "This message was created automatically by mail delivery software.\r\nA message that you sent could not be "
         "delivered to one or more of its recipients. This is a permanent error.\r\n\r\n  dana@buyer.example\r\n"
         "    550 5.1.1 User unknown")))
-    assert got.kind is MessageKind.BOUNCE_HARD, got.evidence
+    assert got.kind is InboundKind.BOUNCE_HARD, got.evidence
 
 
 def test_a_date_header_whose_year_is_misread_is_no_date() -> None:

@@ -8,18 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from addin_server.mail.classify import MessageKind, classify
+from addin_server.domain.model import InboundKind
+from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 MAIL = FIXTURES / "mail"
 GRAPH = FIXTURES / "graph_messages"
 
-OOO = MessageKind.OUT_OF_OFFICE
-HUMAN = MessageKind.HUMAN_REPLY
-HARD = MessageKind.BOUNCE_HARD
-SOFT = MessageKind.BOUNCE_SOFT
-OTHER = MessageKind.AUTO_OTHER
+OOO = InboundKind.OUT_OF_OFFICE
+HUMAN = InboundKind.HUMAN_REPLY
+HARD = InboundKind.BOUNCE_HARD
+SOFT = InboundKind.BOUNCE_SOFT
+OTHER = InboundKind.AUTO_OTHER
 
 
 def load(name: str) -> InboundMessage:
@@ -175,7 +176,7 @@ KIND_CASES = [
 
 
 @pytest.mark.parametrize(("name", "expected"), [c[1:] for c in KIND_CASES], ids=[c[0] for c in KIND_CASES])
-def test_kind(name: str, expected: MessageKind) -> None:
+def test_kind(name: str, expected: InboundKind) -> None:
     result = classify(load(name))
     assert result.kind == expected, result.evidence
     assert result.evidence
@@ -219,79 +220,6 @@ RETURN_DATE_CASES = [
 )
 def test_return_date(name: str, expected: date) -> None:
     assert classify(load(name)).return_date == expected
-
-
-BOUNCE_DETAIL_CASES = [
-    (
-        "gmail DSN names the failed recipient and the sequence email's Message-ID",
-        "bounce_gmail_dsn_user_unknown.eml",
-        ("old.contact@buyer.example",),
-        "seq-step1-0009@seller.example",
-        "5.1.1",
-    ),
-    (
-        "exchange NDR text gives the recipient and the original Message-ID from its header dump",
-        "bounce_exchange_ndr_text.eml",
-        ("gone.person@buyer.example",),
-        "seq-step1-0010@seller.example",
-        "5.1.10",
-    ),
-    (
-        "postfix DSN with text/rfc822-headers gives the original Message-ID",
-        "bounce_postfix_mailbox_full.eml",
-        ("full.box@buyer.example",),
-        "seq-step2-0011@seller.example",
-        "5.2.2",
-    ),
-    (
-        "exim X-Failed-Recipients and the pasted original give recipient and Message-ID",
-        "bounce_exim_textual_user_unknown.eml",
-        ("nobody.here@buyer.example",),
-        "seq-step1-0012@seller.example",
-        "5.1.1",
-    ),
-    (
-        "qmail textual report gives recipient and the pasted Message-ID",
-        "bounce_qmail_over_quota.eml",
-        ("busy.person@buyer.example",),
-        "seq-step3-0013@seller.example",
-        "5.2.2",
-    ),
-    (
-        "a sieve rejection names the refused recipient and the rep's Message-ID from the MDN",
-        "bounce_sieve_reject_mdn.eml",
-        ("full.contact@buyer.example",),
-        "seq-step1-0042@seller.example",
-        "",
-    ),
-    (
-        "an Amazon SES bounce notification names the recipient and its status",
-        "bounce_ses_notification.eml",
-        ("gone.contact@buyer.example",),
-        None,
-        "5.1.1",
-    ),
-    (
-        "graph NDR without MIME still names the recipient from the body",
-        "ndr_message_class.json",
-        ("missing.person@buyer.example",),
-        None,
-        "5.1.10",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("name", "recipients", "original", "status"),
-    [c[1:] for c in BOUNCE_DETAIL_CASES],
-    ids=[c[0] for c in BOUNCE_DETAIL_CASES],
-)
-def test_bounce_details(name: str, recipients: tuple[str, ...], original: str | None, status: str) -> None:
-    result = classify(load(name))
-    assert result.kind.is_bounce
-    assert result.bounced_recipients == recipients
-    assert result.original_message_id == original
-    assert not status or status in result.status_codes
 
 
 LEFT_CASES = [
@@ -352,45 +280,3 @@ def test_received_at_anchors_a_relative_return_date() -> None:
     message = load("ooo_outlook_automatic_reply.eml")
     later = classify(message, received_at=datetime(2025, 3, 10, tzinfo=UTC))
     assert later.return_date == date(2025, 3, 15)
-
-
-GONE, BUSY = "gone.person@buyer.example", "busy.buyer@buyer.example"
-
-HARD_RECIPIENT_CASES = [
-    pytest.param("bounce_dsn_unknown_user_and_full_mailbox.eml", HARD, (GONE,),
-                 id="a DSN about one unknown user and one full mailbox calls only the unknown user hard"),
-    pytest.param("bounce_postfix_text_unknown_user_and_full_mailbox.eml", SOFT, (GONE,),
-                 id="a postfix text report reads each recipient's own 'said:' reply"),
-    pytest.param("bounce_exim_text_full_mailbox_and_unknown_user.eml", SOFT, (GONE,),
-                 id="an exim text report reads the lines under each failed address"),
-    pytest.param("bounce_dsn_two_unknown_users.eml", HARD, (GONE, "former.buyer@buyer.example"),
-                 id="a DSN about two unknown users calls both hard"),
-    pytest.param("bounce_dsn_one_block_without_detail.eml", HARD, (),
-                 id="a DSN block without its own status or diagnostic leaves the report's kind for everyone"),
-    pytest.param("bounce_postfix_mailbox_full.eml", SOFT, (),
-                 id="a soft bounce about one recipient names no hard recipient"),
-    pytest.param("bounce_gmail_dsn_user_unknown.eml", HARD, ("old.contact@buyer.example",),
-                 id="a hard DSN about one recipient names it hard"),
-]
-
-
-@pytest.mark.parametrize(("name", "kind", "hard"), HARD_RECIPIENT_CASES)
-def test_hard_recipients_are_read_from_each_recipients_own_report(
-    name: str, kind: MessageKind, hard: tuple[str, ...]
-) -> None:
-    result = classify(load(name))
-    assert result.kind == kind
-    assert result.hard_recipients == hard
-    assert set(hard) <= set(result.bounced_recipients)
-
-
-def test_a_mixed_report_says_in_its_evidence_which_recipient_was_hard_and_which_soft() -> None:
-    evidence = classify(load("bounce_dsn_unknown_user_and_full_mailbox.eml")).evidence
-    line = next(e for e in evidence if e.startswith("per recipient:"))
-    assert f"{GONE} hard: the mailbox does not exist" in line
-    assert f"{BUSY} soft: the mailbox is full" in line
-
-
-def test_messages_that_are_not_bounces_name_no_hard_recipient() -> None:
-    for name in ("human_reply_outlook_xars.eml", "ooo_gmail_vacation_responder.eml", "ooo_left_company.eml"):
-        assert classify(load(name)).hard_recipients == ()

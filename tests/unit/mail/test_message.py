@@ -108,7 +108,8 @@ def test_from_graph_never_raises(data: object) -> None:
 def test_a_flufl_bounce_exception_only_loses_that_signal(monkeypatch: pytest.MonkeyPatch) -> None:
     import flufl.bounce
 
-    from addin_server.mail.classify import MessageKind, classify
+    from addin_server.domain.model import InboundKind
+    from addin_server.mail.classify import classify
 
     def explode(_message: object) -> None:
         raise AttributeError("detector broke on an Exchange report")
@@ -117,13 +118,14 @@ def test_a_flufl_bounce_exception_only_loses_that_signal(monkeypatch: pytest.Mon
     message = InboundMessage.from_bytes((FIXTURES / "mail" / "bounce_exchange_ndr_text.eml").read_bytes())
     assert message.report.library_error == "AttributeError"
     result = classify(message)
-    assert result.kind == MessageKind.BOUNCE_HARD
+    assert result.kind == InboundKind.BOUNCE_HARD
     assert result.bounced_recipients == ("gone.person@buyer.example",)
 
 
 def test_graphs_short_property_ids_still_carry_the_message_class() -> None:
     """Graph answers the extended property as "String 0x1a"; it is the same 0x001A message class."""
-    from addin_server.mail.classify import MessageKind, classify
+    from addin_server.domain.model import InboundKind
+    from addin_server.mail.classify import classify
     from addin_server.mail.message import InboundMessage
 
     for prop_id in ("String 0x1a", "String 0x001A", "string   0x001a"):
@@ -136,7 +138,7 @@ def test_graphs_short_property_ids_still_carry_the_message_class() -> None:
             }
         )
         assert message.message_class == "IPM.Note.Rules.OofTemplate.Microsoft", prop_id
-        assert classify(message).kind is MessageKind.OUT_OF_OFFICE, prop_id
+        assert classify(message).kind is InboundKind.OUT_OF_OFFICE, prop_id
 
 
 def test_a_plain_reply_is_not_read_by_the_bounce_library(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,12 +8,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin_server.mail.classify import MessageKind, classify
+from addin_server.domain.model import InboundKind
+from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEEDS = [p.read_bytes() for p in sorted((FIXTURES / "mail").glob("*.eml"))]
-KINDS = set(MessageKind)
+KINDS = set(InboundKind)
 
 HEADER_NAMES = st.sampled_from(
     [
