@@ -71,10 +71,10 @@ TABS = ("enrollments", "scheduled", "automation", "performance")
 PAGE_ID = re.compile(r"[1-9][0-9]{0,17}")
 CONSENT_STATE = "gmail_consent_state"
 MS_LOGIN_HOST = "https://login.microsoftonline.com/"
-DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's published password; the route 404s outside demo mode
+# Where the demo installs the reps its sign-in offers (a function of the services).
+SIGN_IN_CHOICES = "app_sign_in_choices"
 # Pages anyone may open; everything else needs a signed-in rep.
-PUBLIC_ENDPOINTS = {"app_pages.sign_in", "app_pages.sign_in_google", "app_pages.sign_in_microsoft",
-                    "app_pages.sign_in_demo"}
+PUBLIC_ENDPOINTS = {"app_pages.sign_in", "app_pages.sign_in_google", "app_pages.sign_in_microsoft"}
 
 
 @bp.record_once
@@ -103,7 +103,9 @@ def _rep() -> SignedInRep:
 def _require_sign_in() -> Response | None:
     if request.method == "POST":
         check_csrf()
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    # An address under /app/sign-in/ that names no page (the demo's sign-in outside demo mode) is a
+    # 404 for anyone: sending a visitor there to sign in first would make no sense.
+    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith("/app/sign-in/"):
         return None
     if current_rep() is None:
         if request.method == "GET":
@@ -113,7 +115,7 @@ def _require_sign_in() -> Response | None:
 
 
 @bp.after_request
-def _page_headers(response: Response) -> Response:
+def page_headers(response: Response) -> Response:
     # Pages with unenroll buttons must not be framed by another site (clickjacking).
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -228,7 +230,7 @@ def http_error_page(exc: HTTPException) -> Response:
     response = Response(body, status, mimetype="text/html")
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
-    return _page_headers(response)
+    return page_headers(response)
 
 
 def _names_no_page(path: str) -> bool:
@@ -267,7 +269,7 @@ def _form_ids(raw: list[str], what: str) -> list[str]:
 
 
 @bp.errorhandler(CsrfFailure)
-def _csrf_error(exc: CsrfFailure) -> tuple[str, int]:
+def csrf_error_page(exc: CsrfFailure) -> tuple[str, int]:
     return _page_error(400, "This form has expired",
                        "The page was open too long or did not come from this site. Reload it and try again.")
 
@@ -294,7 +296,8 @@ def _ms_scope(settings: Settings) -> str:
 
 def _sign_in_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
     settings = _settings()
-    choices = app_pages.demo_sign_in_choices(_services()) if settings.demo_mode else []
+    offered = current_app.extensions.get(SIGN_IN_CHOICES)
+    choices = offered(_services()) if offered is not None else []
     return render_template(
         "app/sign_in.html", error=error, demo_choices=choices, next=request.values.get("next", ""),
         # The buttons load Google's and Microsoft's own scripts, which only work against the real
@@ -303,6 +306,8 @@ def _sign_in_page(error: str | None = None, status: int = 200) -> tuple[str, int
         ms_client_id=settings.ms_client_id if settings.ms_authority.startswith(MS_LOGIN_HOST) else "",
         ms_scope=_ms_scope(settings) if settings.ms_client_id else "",
         sign_in_missing=_sign_in_missing(settings),
+        # Passed too for the demo's sign-in, which is served outside this blueprint.
+        **_template_globals(),
     ), status
 
 
@@ -328,7 +333,7 @@ class SignInRefused(Exception):
     """A verified identity that is no rep of ours, or a wrong demo password."""
 
 
-def _signed_in(principal: Any) -> Response:
+def signed_in(principal: Any) -> Response:
     if principal is None:
         raise SignInRefused("No rep of a Sequence Sidebar account uses this identity.")
     start_session(principal)
@@ -341,7 +346,7 @@ def _auth_error(exc: AuthError) -> tuple[str, int]:
 
 
 @bp.errorhandler(SignInRefused)
-def _sign_in_refused(exc: SignInRefused) -> tuple[str, int]:
+def sign_in_refused_page(exc: SignInRefused) -> tuple[str, int]:
     return _sign_in_page(str(exc), 401)
 
 
@@ -349,7 +354,7 @@ def _sign_in_refused(exc: SignInRefused) -> tuple[str, int]:
 def sign_in_google() -> Response:
     """Google Identity Services posts the ID token (`credential`) it got for our OAuth client."""
     user = verify_user_id_token(request.form.get("credential"), _settings())
-    return _signed_in(identity.principal_for_google_user(_services(), sub=user.sub, email=user.email))
+    return signed_in(identity.principal_for_google_user(_services(), sub=user.sub, email=user.email))
 
 
 @bp.post("/sign-in/microsoft")
@@ -362,7 +367,7 @@ def sign_in_microsoft() -> Response:
     username = _unverified_username(token)
     user = verify_outlook_sso_token(f"Bearer {token}", _settings(),
                                     is_known_tenant=lambda tid: outlook_addin.tenant_is_served(ctx, tid, username))
-    return _signed_in(identity.principal_for_microsoft_user(
+    return signed_in(identity.principal_for_microsoft_user(
         ctx, oid=user.oid, tid=user.tid, username=user.preferred_username or ""))
 
 
@@ -373,18 +378,6 @@ def _unverified_username(token: str) -> str | None:
         return None
     name = claims.get("preferred_username")
     return name if isinstance(name, str) else None
-
-
-@bp.route("/sign-in/demo", methods=["GET", "POST"])
-def sign_in_demo() -> Response:
-    """Demo mode only: pick a seeded rep, password "demo". Absent (404) everywhere else."""
-    if not _settings().demo_mode:
-        abort(404)
-    if request.method == "GET":
-        return redirect(url_for("app_pages.sign_in"))
-    if request.form.get("password") != DEMO_PASSWORD:
-        raise SignInRefused('Wrong password (in the demo it is "demo").')
-    return _signed_in(app_pages.principal_for_demo_rep(_services(), request.form.get("email", "")))
 
 
 @bp.post("/sign-out")
