@@ -14,20 +14,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
-from addin_server.config import Settings
 from addin_server.services import accounts, enrollments, outlook_addin
 from addin_server.services import app_pages as app_service
-from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.context import Principal
 from addin_server.services.demo import DEMO_API_KEY, DEMO_KINDS, deliver_demo_message
 from addin_server.services.errors import ServiceError
 from addin_server.web import app_pages, gmail_preview, outlook
 from addin_server.web.card_html import card_html
 from addin_server.web.csp import OUTLOOK_PAGES
+from addin_server.web.current import services as _services
+from addin_server.web.current import settings as _settings
 from addin_server.web.outlook_auth import issue_pane_token
 from addin_server.web.sessions import CsrfFailure, check_csrf
 
@@ -47,16 +48,6 @@ def _install(state: Any) -> None:
     state.app.extensions[app_pages.SIGN_IN_CHOICES] = app_service.demo_sign_in_choices
     state.app.extensions[outlook.LOCAL_SIGN_IN] = _outlook_local_sign_in
     state.app.extensions[outlook.STAND_IN_OFFICE] = True
-
-
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["settings"]
-    return settings
-
-
-def _services() -> ServiceContext:
-    services: ServiceContext = current_app.extensions["services"]
-    return services
 
 
 bp.add_app_template_filter(card_html, "card_html")

@@ -25,11 +25,12 @@ from markupsafe import Markup, escape
 
 from addin_server.auth.errors import AuthError
 from addin_server.auth.google_tokens import GoogleUser, verify_addon_request, verify_user_id_token
-from addin_server.config import Settings
 from addin_server.services import directory, enrollments, gmail_addon, identity, lookup
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Forbidden, NotFound, ServiceError
 from addin_server.web import cards, gmail_manifest
+from addin_server.web.current import services as _ctx
+from addin_server.web.current import settings as _settings
 
 log = logging.getLogger(__name__)
 
@@ -162,16 +163,6 @@ class CardFailure(Exception):
     def __init__(self, title: str, message: str, advice: str, *, link: bool = True, retry: bool = False) -> None:
         super().__init__(message)
         self.title, self.message, self.advice, self.link, self.retry = title, message, advice, link, retry
-
-
-def _ctx() -> ServiceContext:
-    ctx: ServiceContext = current_app.extensions["services"]
-    return ctx
-
-
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["settings"]
-    return settings
 
 
 def _action_url(name: str) -> str:

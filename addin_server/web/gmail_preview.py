@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, render_template
+from flask import abort, g, render_template
 
 from addin_server.auth.google_tokens import GoogleUser
 from addin_server.services import gmail_addon as gmail_service
-from addin_server.services.context import ServiceContext
 from addin_server.web import cards
+from addin_server.web.current import services as _ctx
 from addin_server.web.gmail_addon import (
     ACTIONS,
     NOT_CONNECTED,
@@ -28,11 +28,6 @@ from addin_server.web.gmail_addon import (
     run,
     view_card,
 )
-
-
-def _ctx() -> ServiceContext:
-    ctx: ServiceContext = current_app.extensions["services"]
-    return ctx
 
 
 def _split(raw: str) -> list[str]:

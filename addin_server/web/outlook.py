@@ -21,8 +21,9 @@ from flask.typing import ResponseReturnValue
 
 from addin_server.config import Settings
 from addin_server.services import outlook_addin
-from addin_server.services.context import ServiceContext
 from addin_server.web.csp import OUTLOOK_PAGES
+from addin_server.web.current import services as _services
+from addin_server.web.current import settings as _settings
 from addin_server.web.outlook_auth import issue_pane_token, register_outlook_authenticator
 from addin_server.web.outlook_manifest import sso_scope
 
@@ -46,16 +47,6 @@ PREFLIGHT_MAX_AGE_SECONDS = 600
 @bp.record_once
 def _register(state: Any) -> None:
     register_outlook_authenticator(state.app)
-
-
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["settings"]
-    return settings
-
-
-def _services() -> ServiceContext:
-    services: ServiceContext = current_app.extensions["services"]
-    return services
 
 
 def _in_preview() -> bool:
