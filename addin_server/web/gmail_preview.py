@@ -22,12 +22,12 @@ from addin_server.web.gmail_addon import (
     ACTIONS,
     NOT_CONNECTED,
     VIEWS,
-    AddonEvent,
     Caller,
     failure_response,
     run,
     view_card,
 )
+from addin_server.web.gmail_event import AddonEvent
 
 
 def _split(raw: str) -> list[str]:
