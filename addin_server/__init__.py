@@ -94,11 +94,9 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
     from addin_server.web import app_pages, register_blueprints
 
     register_blueprints(app)
-    from addin_server.web import dev
     from addin_server.webhooks import register_webhooks
 
     register_webhooks(app)
-    app.register_blueprint(dev.bp)  # demo-only pages; 404 outside demo mode
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> tuple[Response, int]:

@@ -1,4 +1,4 @@
-"""Blueprints: the JSON API, the add-in surfaces, the web app and public pages."""
+"""Blueprints: the JSON API, the add-in surfaces, the web app and public pages; the demo's pages in demo mode."""
 
 from __future__ import annotations
 
@@ -15,3 +15,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(outlook.bp)
     app.register_blueprint(gmail_addon.bp)
     app.register_blueprint(links.bp)
+    if app.extensions["settings"].demo_mode:
+        # Decided once, here: outside demo mode the demo's addresses are the app's ordinary 404s.
+        from addin_server.web import demo
+
+        demo.register_demo(app)

@@ -6,33 +6,28 @@ anything else is a 401 and nothing runs. The user is the
 event's userIdToken, verified against our OAuth client id and mapped to a rep. From then on every
 outcome is a card: the recipients' statuses, a confirmation, or an error that says what to do.
 
-Demo mode adds GET /dev/gmail-preview, which renders the same card responses as HTML close to
-Gmail's side panel and lets a developer press the buttons without Google.
+The demo's stand-in Gmail (web/gmail_preview.py) drives the same card builders through `run`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import logging
-import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from markupsafe import Markup, escape
 
 from addin_server.auth.errors import AuthError
 from addin_server.auth.google_tokens import GoogleUser, verify_addon_request, verify_user_id_token
-from addin_server.config import Settings
 from addin_server.services import directory, enrollments, gmail_addon, identity, lookup
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Forbidden, NotFound, ServiceError
 from addin_server.web import cards, gmail_manifest
+from addin_server.web.current import services as _ctx
+from addin_server.web.current import settings as _settings
+from addin_server.web.gmail_event import AddonEvent, carried_draft
 
 log = logging.getLogger(__name__)
 
@@ -44,111 +39,6 @@ VIEWS = ("compose", "message", "homepage")
 # Refusals of the user's own token that mean "open the add-on again", not "someone is forging".
 _SESSION_CODES = frozenset({"missing_token", "token_expired", "token_not_yet_valid"})
 _UNAVAILABLE_CODES = frozenset({"keys_unavailable", "not_configured"})
-# The compose view's buttons carry the draft's recipients, in case Gmail leaves them out of button events.
-RECIPIENTS_PARAMETER = "recipients"
-_MAX_CARRIED_CHARS = 40_000
-# Carried recipients are zlib-compressed after this marker ("." is outside base64url's alphabet).
-_COMPRESSED = "z."
-# MAX_RECIPIENTS addresses of the longest kind an address may have, as JSON.
-_MAX_ADDRESS_CHARS = 320
-_MAX_CARRIED_JSON_BYTES = lookup.MAX_RECIPIENTS * (_MAX_ADDRESS_CHARS * 6 + 8) + 64
-
-
-# --- the event object ------------------------------------------------------------------------
-
-
-def _strings(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _object(value: Any, key: str) -> dict[str, Any]:
-    inner = value.get(key) if isinstance(value, dict) else None
-    return inner if isinstance(inner, dict) else {}
-
-
-@dataclass(frozen=True)
-class AddonEvent:
-    """The parts of Google's event object the add-on reads (missing parts are empty, never an error)."""
-
-    time_zone_id: str = ""
-    parameters: dict[str, str] = field(default_factory=dict)
-    to: list[str] = field(default_factory=list)
-    cc: list[str] = field(default_factory=list)
-    bcc: list[str] = field(default_factory=list)
-    message_id: str = ""
-    access_token: str = ""
-    user_oauth_token: str = ""
-    user_id_token: str = ""
-    # Whether Gmail named the draft's recipients at all (an emptied draft sends empty lists).
-    recipients_given: bool = False
-
-    @classmethod
-    def from_json(cls, body: Any) -> AddonEvent:
-        common, gmail = _object(body, "commonEventObject"), _object(body, "gmail")
-        auth = _object(body, "authorizationEventObject")
-        zone, params = _object(common, "timeZone"), _object(common, "parameters")
-        return cls(
-            time_zone_id=_text(zone.get("id")),
-            parameters={k: v for k, v in params.items() if isinstance(k, str) and isinstance(v, str)},
-            to=_strings(gmail.get("toRecipients")),
-            cc=_strings(gmail.get("ccRecipients")),
-            bcc=_strings(gmail.get("bccRecipients")),
-            message_id=_text(gmail.get("messageId")),
-            access_token=_text(gmail.get("accessToken")),
-            user_oauth_token=_text(auth.get("userOAuthToken")),
-            user_id_token=_text(auth.get("userIdToken")),
-            recipients_given=any(key in gmail for key in ("toRecipients", "ccRecipients", "bccRecipients")),
-        )
-
-    def param(self, name: str, default: str = "") -> str:
-        return self.parameters.get(name, default)
-
-    def page(self) -> int:
-        raw = self.param("page", "0")
-        # str.isdigit also accepts "²" and other digits int() refuses: ASCII digits only.
-        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 0
-
-    def has_recipients(self) -> bool:
-        return bool(self.to or self.cc or self.bcc)
-
-    def carried_recipients(self) -> tuple[list[str], list[str], list[str]] | None:
-        """The draft's recipients a compose button carried (None when it carried none, or nonsense)."""
-        raw = self.param(RECIPIENTS_PARAMETER)
-        if not raw or len(raw) > _MAX_CARRIED_CHARS:
-            return None
-        try:
-            if raw.startswith(_COMPRESSED):
-                inflate = zlib.decompressobj()
-                # Bounded: a small parameter must not inflate into a huge document.
-                packed = inflate.decompress(base64.urlsafe_b64decode(raw[len(_COMPRESSED):].encode("ascii")),
-                                            _MAX_CARRIED_JSON_BYTES)
-                if inflate.unconsumed_tail or not inflate.eof:
-                    return None
-            else:  # cards rendered before compression, still open in Gmail
-                packed = base64.urlsafe_b64decode(raw.encode("ascii"))
-            value = json.loads(packed)
-        except (ValueError, binascii.Error, zlib.error, RecursionError):
-            return None
-        if not isinstance(value, dict):
-            return None
-        # Carried text skips the app's NUL check at the door (it arrives base64-encoded), and Gmail
-        # never sends an address with a control character: such an address was not carried by us.
-        fields = [[a for a in _strings(value.get(key)) if len(a) <= _MAX_ADDRESS_CHARS and a.isprintable()]
-                  for key in ("to", "cc", "bcc")]
-        return fields[0], fields[1], fields[2]
-
-    def draft(self) -> AddonEvent:
-        """This event with the draft's recipients: its own when Gmail sent them (even none), else those
-        its button carried."""
-        carried = None if self.recipients_given else self.carried_recipients()
-        if carried is None:
-            return self
-        to, cc, bcc = carried
-        return replace(self, to=to, cc=cc, bcc=bcc, recipients_given=True)
 
 
 @dataclass(frozen=True)
@@ -165,16 +55,6 @@ class CardFailure(Exception):
     def __init__(self, title: str, message: str, advice: str, *, link: bool = True, retry: bool = False) -> None:
         super().__init__(message)
         self.title, self.message, self.advice, self.link, self.retry = title, message, advice, link, retry
-
-
-def _ctx() -> ServiceContext:
-    ctx: ServiceContext = current_app.extensions["services"]
-    return ctx
-
-
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["settings"]
-    return settings
 
 
 def _action_url(name: str) -> str:
@@ -315,48 +195,6 @@ def recipients_card(caller: Caller, event: AddonEvent, view: str, addresses: lis
         "recipients.json.j2", title=title, subtitle=subtitle, notice=_mailbox_notice(ctx, caller.principal),
         recipients=recipients, empty_text=empty, pager=pager, refresh=_button("Refresh", "refresh", view=view, **carry),
     )
-
-
-def _draft_fields(to: list[str], cc: list[str], bcc: list[str]) -> tuple[list[str], list[str], list[str]]:
-    """The draft's fields as the card uses them: each address once (first field wins), at most
-    MAX_RECIPIENTS in all, in To, Cc, Bcc order."""
-    seen: set[str] = set()
-    kept: tuple[list[str], list[str], list[str]] = ([], [], [])
-    room = lookup.MAX_RECIPIENTS
-    for source, target in zip((to, cc, bcc), kept, strict=True):
-        for address in source:
-            key = address.strip().casefold()
-            if room and key and key not in seen:
-                seen.add(key)
-                target.append(address)
-                room -= 1
-    return kept
-
-
-def _pack(to: list[str], cc: list[str], bcc: list[str]) -> str:
-    packed = json.dumps({"to": to, "cc": cc, "bcc": bcc}, separators=(",", ":")).encode("utf-8")
-    return _COMPRESSED + base64.urlsafe_b64encode(zlib.compress(packed, 9)).decode("ascii")
-
-
-def carried_draft(event: AddonEvent) -> dict[str, str]:
-    """The draft's recipients as a button parameter (what a later button event may lack).
-
-    Only what the card shows (each address once, at most MAX_RECIPIENTS), compressed: every button
-    repeats it. Should it still not fit the size this server accepts back, the last addresses are
-    left out, so Refresh shows the first ones rather than none.
-    """
-    fields = list(_draft_fields(event.to, event.cc, event.bcc))
-    value = _pack(*fields)
-    while len(value) > _MAX_CARRIED_CHARS:
-        # Drop the last tenth of the addresses (from Bcc backwards) until it fits.
-        total = sum(len(f) for f in fields)
-        drop = max(total // 10, 1)
-        for f in reversed(fields):
-            cut = min(drop, len(f))
-            del f[len(f) - cut:]
-            drop -= cut
-        value = _pack(*fields)
-    return {RECIPIENTS_PARAMETER: value}
 
 
 def compose_card(caller: Caller, event: AddonEvent, page: int = 0) -> dict[str, Any]:
@@ -578,7 +416,7 @@ def _answer(path: str, respond: Callable[[Caller, AddonEvent], dict[str, Any]], 
     except AuthError as exc:
         return _refusal(exc)
     except CardFailure as failure:
-        return jsonify(_failure_response(failure, view, is_action, event))
+        return jsonify(failure_response(failure, view, is_action, event))
     return jsonify(run(respond, caller, event, view=view, is_action=is_action))
 
 
@@ -593,20 +431,20 @@ def run(respond: Callable[[Caller, AddonEvent], dict[str, Any]], caller: Caller,
         result = respond(caller, event)
         return result if is_action else cards.push_card(result)
     except CardFailure as failure:
-        return _failure_response(failure, view, is_action, event)
+        return failure_response(failure, view, is_action, event)
     except NotFound:
         gone = CardFailure("Not found", "That enrollment no longer exists in your account.",
                            "Press Try again to reload the recipients.", link=False, retry=True)
-        return _failure_response(gone, view, is_action, event)
+        return failure_response(gone, view, is_action, event)
     except ServiceError as exc:
         refused = CardFailure("That did not work", exc.message, "Press Try again to reload.", link=False, retry=True)
-        return _failure_response(refused, view, is_action, event)
+        return failure_response(refused, view, is_action, event)
     except Exception:
         log.exception("gmail add-on failed on %s", request.path)
-        return _failure_response(BACKEND_FAILURE, view, is_action, event)
+        return failure_response(BACKEND_FAILURE, view, is_action, event)
 
 
-def _failure_response(failure: CardFailure, view: str, is_action: bool,
+def failure_response(failure: CardFailure, view: str, is_action: bool,
                       event: AddonEvent | None = None) -> dict[str, Any]:
     carry = carried_draft(event.draft()) if event is not None and view == "compose" else None
     card = error_card(failure, view, carry)
@@ -640,177 +478,3 @@ def action(name: str) -> Any:
             return _refusal(exc)
         abort(404)
     return _answer(path, handler, is_action=True)
-
-
-# --- demo-only preview -------------------------------------------------------------------------
-
-
-def _split(raw: str) -> list[str]:
-    return [part.strip() for part in raw.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
-
-
-# The preview reads participants from its form, never from Gmail: its "tokens" open nothing.
-PREVIEW_TOKEN = "preview-has-no-token"  # noqa: S105
-PREVIEW_DEFAULTS = {
-    "rep": "ava.reed@northwind.example", "view": "compose",
-    "to": "jane.doe@globex.com, raj.patel@globex.com, peter@initech.com", "cc": "someone@unknown.example",
-    "bcc": "", "sender": "jane.doe@globex.com", "time_zone": "UTC",
-}
-
-
-@dataclass(frozen=True)
-class PreviewContext:
-    """What a developer chose in the preview: who they are and what Gmail would have sent."""
-
-    rep: str
-    view: str
-    to: str = ""
-    cc: str = ""
-    bcc: str = ""
-    sender: str = ""
-    time_zone: str = "UTC"
-
-    @classmethod
-    def from_values(cls, values: Any) -> PreviewContext:
-        """From the preview's form or query string; an empty query shows a draft to two demo contacts."""
-        chosen = {**PREVIEW_DEFAULTS, **{k: str(v) for k, v in values.items() if k in PREVIEW_DEFAULTS}}
-        if chosen["view"] not in VIEWS:
-            chosen["view"] = "compose"
-        return cls(**{k: v.strip() for k, v in chosen.items()})
-
-    def event(self, parameters: dict[str, str] | None = None) -> AddonEvent:
-        return AddonEvent(time_zone_id=self.time_zone, parameters=parameters or {}, to=_split(self.to),
-                          cc=_split(self.cc), bcc=_split(self.bcc), message_id="preview-message",
-                          access_token=PREVIEW_TOKEN, user_oauth_token=PREVIEW_TOKEN,
-                          recipients_given=True)  # the stand-in Gmail always sends the draft's fields
-
-    def reader(self) -> gmail_addon.StaticMessageReader:
-        known = [gmail_addon.Participant("From", a) for a in _split(self.sender)]
-        known += [gmail_addon.Participant("To", a) for a in _split(self.to)]
-        known += [gmail_addon.Participant("Cc", a) for a in _split(self.cc)]
-        return gmail_addon.StaticMessageReader(tuple(known))
-
-    def fields(self) -> dict[str, str]:
-        return {"rep": self.rep, "view": self.view, "to": self.to, "cc": self.cc, "bcc": self.bcc,
-                "sender": self.sender, "time_zone": self.time_zone}
-
-
-def _require_demo() -> None:
-    if not _settings().demo_mode:
-        abort(404)
-
-
-def _preview_caller(preview: PreviewContext) -> Caller | None:
-    principal = gmail_addon.preview_principal(_ctx(), preview.rep)
-    if principal is None:
-        return None
-    return Caller(principal, GoogleUser(sub="preview", email=preview.rep))
-
-
-def _preview_view(preview: PreviewContext) -> Callable[[Caller, AddonEvent], dict[str, Any]]:
-    return lambda c, e: view_card(c, e, preview.view)
-
-
-def _preview_page(preview: PreviewContext, response: dict[str, Any], *, pressed: str = "") -> str:
-    shown = cards.cards_in(response)
-    action_part = response.get("action") or (response.get("renderActions") or {}).get("action") or {}
-    notification = (action_part.get("notification") or {}).get("text")
-    return render_template(
-        "dev/gmail_preview.html", preview=preview, card=shown[-1] if shown else None, notification=notification,
-        response_json=json.dumps(response, indent=2, ensure_ascii=False), pressed=pressed,
-        reps=gmail_addon.preview_reps(_ctx()), action_name=_action_name,
-    )
-
-
-def _action_name(function: str) -> str:
-    path = urlsplit(function).path
-    return path.rsplit("/", 1)[-1] if path.startswith("/gmail/actions/") else ""
-
-
-def _preview_response(preview: PreviewContext, action_name: str = "",
-                      parameters: dict[str, str] | None = None) -> dict[str, Any]:
-    caller = _preview_caller(preview)
-    view_response = _preview_view(preview)
-    g.gmail_message_reader = preview.reader()
-    if caller is None:
-        return _failure_response(NOT_CONNECTED, preview.view, False)
-    if not action_name:
-        return run(view_response, caller, preview.event(), view=preview.view, is_action=False)
-    handler = ACTIONS.get(action_name)
-    if handler is None:
-        abort(404)
-    response = run(handler, caller, preview.event(parameters), view=preview.view, is_action=True)
-    navigations = (response.get("renderActions") or {}).get("action", {}).get("navigations", [])
-    if navigations and not cards.cards_in(response):
-        # pop / popToRoot alone: the panel goes back to the view's own card, as Gmail would show it.
-        root = run(view_response, caller, preview.event(), view=preview.view, is_action=False)
-        response = cards.render_actions([*navigations, {"updateCard": cards.cards_in(root)[0]}],
-                                        (response["renderActions"]["action"].get("notification") or {}).get("text"))
-    return response
-
-
-@bp.get("/dev/gmail-preview")
-def preview_page() -> Any:
-    _require_demo()
-    preview = PreviewContext.from_values(request.args)
-    return _preview_page(preview, _preview_response(preview))
-
-
-@bp.post("/dev/gmail-preview")
-def preview_action() -> Any:
-    _require_demo()
-    preview = PreviewContext.from_values(request.form)
-    name = _action_name(request.form.get("function", ""))
-    try:
-        parameters = json.loads(request.form.get("parameters", "{}"))
-    except (ValueError, RecursionError):
-        abort(400)
-    if not isinstance(parameters, dict):
-        abort(400)
-    parameters = {str(k): str(v) for k, v in parameters.items()}
-    return _preview_page(preview, _preview_response(preview, name, parameters), pressed=name)
-
-
-class _CardHtml(HTMLParser):
-    """Gmail's card text subset: a few inline tags survive, everything else is shown as text."""
-
-    ALLOWED = frozenset({"b", "i", "u", "s", "strike", "br", "font", "a"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in self.ALLOWED:
-            return
-        if tag == "font":
-            color = next((v for k, v in attrs if k == "color" and v), "")
-            self.out.append(f'<font color="{escape(color)}">' if color else "<font>")
-        elif tag == "a":
-            href = next((v for k, v in attrs if k == "href" and v), "")
-            safe = href if urlsplit(href).scheme in ("http", "https") else ""
-            self.out.append(f'<a href="{escape(safe)}" target="_blank" rel="noopener">')
-        else:
-            self.out.append(f"<{tag}>")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.ALLOWED and tag != "br":
-            self.out.append(f"</{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        self.out.append(str(escape(data)))
-
-
-@bp.app_template_filter("card_html")
-def card_html(value: Any) -> Markup:
-    """Card text as Gmail shows it (for the preview): the allowed tags rendered, the rest as text."""
-    parser = _CardHtml()
-    parser.feed("" if value is None else str(value))
-    parser.close()
-    return Markup("".join(parser.out))  # noqa: S704 - every text node was escaped above
-
-
-@bp.app_template_filter("card_parameters")
-def card_parameters(parameters: Any) -> str:
-    pairs = parameters if isinstance(parameters, list) else []
-    return json.dumps({p.get("key", ""): p.get("value", "") for p in pairs if isinstance(p, dict)})

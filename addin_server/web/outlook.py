@@ -4,7 +4,8 @@ The pages are static HTML + vanilla JS that call /api/v1 with the rep's token (s
 pane gets that token by nested app authentication first (MSAL.js, whose bundle from npm is served from
 static/outlook/vendor), then Office.auth.getAccessToken, then the sign-in dialog. Office.js comes from
 Microsoft's CDN (AppSource requires it); in demo mode `?host=preview` swaps it for a stand-in Office
-object, which also offers the NAA bridge, so /dev/outlook-preview can run the real pane in any browser.
+object, which also offers the NAA bridge, so the demo's /dev/outlook-preview (web/demo.py) can run the
+real pane in any browser.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from flask.typing import ResponseReturnValue
 
 from addin_server.config import Settings
 from addin_server.services import outlook_addin
-from addin_server.services.context import ServiceContext
 from addin_server.web.csp import OUTLOOK_PAGES
+from addin_server.web.current import services as _services
+from addin_server.web.current import settings as _settings
 from addin_server.web.outlook_auth import issue_pane_token, register_outlook_authenticator
 from addin_server.web.outlook_manifest import sso_scope
 
@@ -34,6 +36,10 @@ STAND_IN_SCRIPT = "outlook/office-standin.js"
 SIGN_IN_FLOW_KEY = "outlook_sign_in_flow"
 # The preview's stand-in NAA bridge ignores the client id; MSAL.js only needs one to start.
 PREVIEW_CLIENT_ID = "00000000-0000-4000-8000-000000000000"
+# Set by the demo: `?host=preview` may swap Office.js for the stand-in.
+STAND_IN_OFFICE = "outlook_stand_in_office"
+# Where the demo installs the dialog's local sign-in (a view answering GET and POST).
+LOCAL_SIGN_IN = "outlook_local_sign_in"
 # How long a browser may reuse an answered preflight.
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
@@ -43,22 +49,12 @@ def _register(state: Any) -> None:
     register_outlook_authenticator(state.app)
 
 
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["settings"]
-    return settings
-
-
-def _services() -> ServiceContext:
-    services: ServiceContext = current_app.extensions["services"]
-    return services
-
-
 def _in_preview() -> bool:
-    """Whether this page runs inside /dev/outlook-preview (demo mode only) with the stand-in Office."""
-    return _settings().demo_mode and request.args.get("host") == "preview"
+    """Whether this page runs inside /dev/outlook-preview with the stand-in Office (the demo installs it)."""
+    return bool(current_app.extensions.get(STAND_IN_OFFICE)) and request.args.get("host") == "preview"
 
 
-def _office_script() -> dict[str, Any]:
+def office_script() -> dict[str, Any]:
     if _in_preview():
         return {"office_js": None, "stand_in": True}
     return {"office_js": OFFICE_JS_CDN, "stand_in": False}
@@ -90,19 +86,19 @@ def _pane_config() -> dict[str, Any]:
 
 @bp.get("/outlook/taskpane")
 def taskpane() -> ResponseReturnValue:
-    return render_template("outlook/taskpane.html", config=_pane_config(), **_office_script())
+    return render_template("outlook/taskpane.html", config=_pane_config(), **office_script())
 
 
 @bp.get("/outlook/commands")
 def commands() -> ResponseReturnValue:
     """The function file the XML manifest names; the add-in has no UI-less commands yet."""
-    return render_template("outlook/commands.html", **_office_script())
+    return render_template("outlook/commands.html", **office_script())
 
 
 @bp.get("/outlook/events")
 def event_runtime() -> ResponseReturnValue:
     """The HTML runtime of event-based activation (Outlook on the web, new Outlook, Mac)."""
-    return render_template("outlook/events.html", config=_pane_config(), **_office_script())
+    return render_template("outlook/events.html", config=_pane_config(), **office_script())
 
 
 @functools.cache
@@ -125,19 +121,22 @@ def event_runtime_script() -> ResponseReturnValue:
     return Response(body, mimetype="text/javascript")
 
 
-@bp.get("/outlook/sign-in")
+@bp.route("/outlook/sign-in", methods=["GET", "POST"])
 def sign_in() -> ResponseReturnValue:
     """The Office dialog opened when SSO is unavailable (error 13xxx from getAccessToken).
 
-    Demo mode offers its local sign-in; otherwise the dialog goes to Microsoft (authorization code
-    flow) and comes back to /outlook/sign-in/callback.
+    The demo installs its local sign-in (a form that posts back here); otherwise the dialog goes to
+    Microsoft (authorization code flow) and comes back to /outlook/sign-in/callback, and a POST names
+    no page.
     """
+    local_sign_in = current_app.extensions.get(LOCAL_SIGN_IN)
+    if local_sign_in is not None:
+        return local_sign_in()
+    if request.method == "POST":
+        abort(404)
     settings = _settings()
-    if settings.demo_mode:
-        reps = outlook_addin.outlook_reps(_services())
-        return render_template("outlook/sign_in.html", demo=True, reps=reps, **_office_script())
     if not outlook_addin.microsoft_sign_in_configured(settings):
-        return render_template("outlook/sign_in.html", demo=False, reps=[], **_office_script())
+        return render_template("outlook/sign_in.html", demo=False, reps=[], **office_script())
     hint = request.args.get("login_hint", "")[:320]
     flow = outlook_addin.start_microsoft_sign_in(
         _services(), redirect_uri=settings.public_endpoint("/outlook/sign-in/callback"), login_hint=hint)
@@ -160,32 +159,7 @@ def sign_in_callback() -> ResponseReturnValue:
             assert principal.user_id is not None  # finish_microsoft_sign_in only answers reps
             rep = outlook_addin.rep_by_id(_services(), principal.user_id)
             message = {"token": issue_pane_token(_settings(), principal.user_id), "rep": rep}
-    return render_template("outlook/signed_in.html", message=message, **_office_script())
-
-
-@bp.post("/outlook/sign-in")
-def sign_in_as_demo_rep() -> ResponseReturnValue:
-    """Demo mode's local sign-in: choose a rep; the dialog hands the pane a pane token."""
-    if not _settings().demo_mode:
-        abort(404)
-    raw = request.form.get("rep_id", "")
-    rep = outlook_addin.rep_by_id(_services(), int(raw)) if raw.isdigit() and len(raw) < 19 else None
-    if rep is None:
-        abort(400)
-    token = issue_pane_token(_settings(), int(rep["id"]))
-    return render_template("outlook/signed_in.html", message={"token": token, "rep": rep}, **_office_script())
-
-
-@bp.get("/dev/outlook-preview")
-def outlook_preview() -> ResponseReturnValue:
-    """Demo only: the real task pane beside a stand-in Outlook whose recipients can be edited."""
-    settings = _settings()
-    if not settings.demo_mode:
-        abort(404)
-    reps = outlook_addin.outlook_reps(_services())
-    for rep in reps:
-        rep["token"] = issue_pane_token(settings, int(rep["id"]))
-    return render_template("outlook/preview.html", reps=reps)
+    return render_template("outlook/signed_in.html", message=message, **office_script())
 
 
 # --- CORS: the add-in's own origins only ------------------------------------------------------

@@ -378,11 +378,15 @@ def _cases(ops: list[Op], principals: list[str]) -> list[Any]:
 # --- enumeration: a new operation without a row fails -----------------------------------------
 
 
-def test_every_operation_has_a_row(app: Any) -> None:
+def test_every_operation_has_a_row(app: Any, settings: Any, services: Any) -> None:
     api = {(o.method, o.path) for o in spec.operations}
     assert api == {(o.method, o.path) for o in API_OPS}, "an API operation has no row in the permission matrix"
-    app_posts = {r.rule for r in app.url_map.iter_rules()
-                 if r.endpoint.startswith("app_pages.") and "POST" in (r.methods or set())}
+    # The demo's sign-in is an /app route served in demo mode only: both apps' routes are counted.
+    from addin_server import create_app
+
+    demo_app = create_app(settings.with_overrides(demo_mode=True), services=services)
+    app_posts = {r.rule for served in (app, demo_app) for r in served.url_map.iter_rules()
+                 if r.rule.startswith("/app/") and "POST" in (r.methods or set())}
     assert app_posts == {o.path for o in APP_OPS} | APP_AUTHENTICATION, "an /app route has no row"
     assert {f"/gmail/actions/{name}" for name in ACTIONS} == {o.path for o in ADDON_OPS}, "an add-on action has no row"
     # Every row names an action of the table, and every action of the table is named somewhere or operator-only.

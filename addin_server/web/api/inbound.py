@@ -1,0 +1,29 @@
+"""/inbound/simulate: what a raw message would do in a rep's mailbox (a dry run)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from addin_server.web.api.base import Email, Open, Strict, bp, ctx, principal, spec
+from addin_server.web.apispec import operation
+
+
+class SimulateIn(Strict):
+    mailbox: Email
+    raw: Annotated[str, Field(min_length=1, max_length=5_000_000)]
+
+
+class SimulateOut(Open):
+    kind: str
+    decisions: list[dict[str, Any]]
+
+
+@operation(spec, bp, "POST", "/inbound/simulate", tag="inbound", body=SimulateIn, response=SimulateOut,
+           errors=(400, 404, 422),
+           summary="What a raw RFC 822 message would do in a rep's mailbox (dry run: nothing changes)")
+def simulate_inbound(body: SimulateIn) -> Any:
+    from addin_server.services import inbound
+
+    return inbound.simulate(ctx(), principal(), body.raw.encode("utf-8", "surrogateescape"), body.mailbox)

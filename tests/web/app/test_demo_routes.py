@@ -1,0 +1,54 @@
+"""The demo's pages exist in demo mode only: elsewhere their addresses are the app's ordinary 404s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from addin_server import create_app
+from addin_server.services import accounts
+from addin_server.services.context import ServiceContext
+from addin_server.services.demo import DEMO_API_KEY
+from tests.web.app.conftest import AppWorld, sign_in
+
+DEMO_ADDRESSES = [
+    ("the delivery tools", "GET", "/dev/"),
+    ("delivering a message", "POST", "/dev/deliver"),
+    ("the stand-in Gmail", "GET", "/dev/gmail-preview"),
+    ("the stand-in Gmail's buttons", "POST", "/dev/gmail-preview"),
+    ("the stand-in Outlook", "GET", "/dev/outlook-preview"),
+    ("the Outlook dialog's local sign-in", "POST", "/outlook/sign-in"),
+    ("the web app's demo sign-in", "GET", "/app/sign-in/demo"),
+    ("the web app's demo sign-in form", "POST", "/app/sign-in/demo"),
+]
+
+
+@pytest.mark.parametrize(("case", "method", "path"), DEMO_ADDRESSES, ids=[c[0] for c in DEMO_ADDRESSES])
+def test_outside_demo_mode_a_demo_address_is_not_found(https_client: Any, app_world: AppWorld, case: str,
+                                                       method: str, path: str) -> None:
+    assert https_client.open(path, method=method, data={"rep": "rita@acme.test"}).status_code == 404
+
+
+def test_outside_demo_mode_the_demo_sign_in_is_the_apps_own_404_page(https_client: Any,
+                                                                      app_world: AppWorld) -> None:
+    sign_in(https_client, app_world.world.rep["id"], app_world.world.account_id)
+    response = https_client.get("/app/sign-in/demo")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert 'class="topbar"' in html and "There is no page at this address" in html
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_outside_demo_mode_no_route_of_the_demo_is_registered(app: Any) -> None:
+    assert not [rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("demo.")]
+
+
+@pytest.mark.parametrize(("case", "method", "path"), [c for c in DEMO_ADDRESSES if c[1] == "GET"],
+                         ids=[c[0] for c in DEMO_ADDRESSES if c[1] == "GET"])
+def test_in_demo_mode_each_demo_page_exists(settings: Any, services: ServiceContext, app_world: AppWorld,
+                                            case: str, method: str, path: str) -> None:
+    accounts.install_api_key(services, app_world.world.account_id, DEMO_API_KEY, name="demo")
+    client = create_app(settings.with_overrides(demo_mode=True, public_url="http://127.0.0.1"),
+                        services=services).test_client()
+    assert client.open(path, method=method).status_code in (200, 302)
