@@ -22,7 +22,9 @@ from tests.reliability import SWEEP_EVERY, SoakResult, Tally, as_text, result_di
 
 INVARIANTS = (("lost", "lost"), ("ended twice", "ended_twice"), ("unexplained", "unexplained"),
               ("out-of-office replies that unenrolled", "out_of_office_unenrolled"),
-              ("messages applied more than once", "applied_twice"))
+              ("messages applied more than once", "applied_twice"),
+              ("reports counted again when they arrived again", "reports_counted_twice"),
+              ("delay notices counted as bounces", "delays_counted"))
 
 
 def verdict(result: SoakResult) -> str:
@@ -54,7 +56,10 @@ def markdown(result: SoakResult, database: str, command: str) -> str:
         f"Result: **{verdict(result)}**.\n\n"
         f"Half the contacts were enrolled from a Gmail rep's mailbox and half from an Outlook rep's (both "
         f"emulated); each answers once (reply, out-of-office, bounce, another address on the thread, an "
-        f"email outside the sequence, or a stranger writes), in shuffled order, under the faults below.\n\n"
+        f"email outside the sequence, or a stranger writes, a delay notice; some bounce reports arrive "
+        f"again later: a soft one three times, a hard one twice, each copy under a new provider id), in "
+        f"shuffled order, under the faults below; a message now and then cannot be served for a while "
+        f"(poison, parked alone and applied later).\n\n"
         f"{table}\n## Endings by reason\n\n{endings}\n## Faults\n\n"
         + "".join(faults(p, t) for p, t in result.providers.items())
         + f"\n## Time\n\n- duration: {result.seconds} s (setup: enrolling and sending {result.n} first emails, "

@@ -6,7 +6,9 @@ emulated). Each contact sends back a reply, an out-of-office, a bounce, an email
 address on the thread, an email outside the sequence, or a stranger writes; in shuffled order,
 while on both sides notifications are duplicated and dropped, the APIs answer 429 (with and without
 Retry-After) and 5xx now and then, a message now and then cannot be served for a while (a poison
-message: parked by itself, applied later), and a worker dies holding leases. Gmail's history expires once;
+message: parked by itself, applied later), a delivery report arrives again later (the same report
+under a new provider id, as a server that retries or a mailbox that copies it delivers it), a delay
+notice arrives (the server keeps trying: nothing ends, nothing counts), and a worker dies holding leases. Gmail's history expires once;
 Graph sends a "missed" lifecycle event, removes the subscription once (new mail goes unannounced
 until the worker has subscribed again) and asks for reauthorization. The worker sweeps quiet
 mailboxes every minute of (emulated) time, as `run_forever` does. Afterwards, per provider and
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,11 +52,21 @@ GMAIL_REP = "rep@soak.test"
 # What each contact sends back, and what it must lead to.
 PLAN = [("human_reply.eml", "replied", 50), ("gmail_vacation.eml", None, 10), ("exchange_automatic_reply.eml", None, 10),
         ("hard_bounce.eml", "bounced", 10), ("outside_sequence.eml", "emailed_outside_sequence", 5),
-        ("other address on the thread", "replied_from_other_address", 5), ("stranger", None, 10)]
+        ("other address on the thread", "replied_from_other_address", 5), ("stranger", None, 10),
+        ("delay_notice.eml", None, 5), ("soft bounce, the report three times", None, 5),
+        ("hard bounce, the report twice", "bounced", 5)]
 OUT_OF_OFFICE = ("gmail_vacation.eml", "exchange_automatic_reply.eml")
 # Who writes, and which message, for the two kinds that are not a fixture of their own.
 ALTERED = {"other address on the thread": ("human_reply.eml", "assistant{i}@elsewhere.test"),
            "stranger": ("outside_sequence.eml", "stranger{i}@elsewhere.test")}
+# Reports delivered more than once: the fixture and how many copies. A soft bounce counted three
+# times would reach the threshold (3) and end the enrollment; counted once it ends nothing.
+REPEATED_REPORTS = {"soft bounce, the report three times": ("soft_bounce_unquoted.eml", 3),
+                    "hard bounce, the report twice": ("hard_bounce.eml", 2)}
+SOFT_REPEATED = "soft bounce, the report three times"
+DELAY_NOTICE = "delay_notice.eml"
+# Steps between a report and its next copy (the copy arrives later, among other contacts' messages).
+COPY_LAG = 137
 # How Exchange classes what arrives: its own automatic replies carry the OOF message class.
 OUTLOOK_KIND = {"exchange_automatic_reply.eml": "oof"}
 ROUND = 50  # deliveries between two flushes of the notification queues
@@ -89,19 +102,25 @@ class Tally:
     # Messages applied more than once (each delivered message has its own Message-ID): a message
     # must count once, or one soft bounce counts as two and an out-of-office is recorded twice.
     applied_twice: int = 0
+    # A report that arrived again counted again (the address's soft count above 1), or a delay notice
+    # counted as a bounce (a soft count above 0).
+    reports_counted_twice: int = 0
+    delays_counted: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return (self.lost == 0 and self.ended_twice == 0 and self.unexplained == 0
-                and self.out_of_office_unenrolled == 0 and self.applied_twice == 0)
+                and self.out_of_office_unenrolled == 0 and self.applied_twice == 0
+                and self.reports_counted_twice == 0 and self.delays_counted == 0)
 
     def add(self, other: Tally) -> Tally:
         return Tally(
             self.delivered + other.delivered, self.expected_endings + other.expected_endings,
             self.lost + other.lost, self.ended_twice + other.ended_twice, self.unexplained + other.unexplained,
             self.out_of_office_unenrolled + other.out_of_office_unenrolled, self.applied_twice + other.applied_twice,
+            self.reports_counted_twice + other.reports_counted_twice, self.delays_counted + other.delays_counted,
             dict(Counter(self.reasons) + Counter(other.reasons)), dict(Counter(self.faults) + Counter(other.faults)))
 
 
@@ -255,6 +274,17 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
             at = {"reauthorize": n // 6, "missed": n // 3, "dead worker": n // 2, "removed": (2 * n) // 3}
             removed_subscription: str | None = None
             poison_routes: set[str] = set()
+            # Copies of reports still to arrive, by the step they arrive at; Message-IDs delivered, with copies.
+            later: dict[int, list[tuple[str, bytes, str]]] = {}
+            rfc_delivered: dict[str, Counter[str]] = {p: Counter() for p in PROVIDERS}
+
+            def deliver_copy(p: str, raw: bytes, fixture: str) -> None:
+                if p == "gmail":
+                    google.deliver(GMAIL_REP, raw)
+                else:
+                    microsoft.deliver(ms.address, raw, kind=OUTLOOK_KIND.get(fixture, "auto"))
+                counts[p]["report copies delivered again"] += 1
+
             block_started, block_seconds = time.perf_counter(), []
             for step, idx in enumerate(order):
                 contact = plan[idx]
@@ -263,7 +293,15 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
                 if contact.kind in ALTERED:
                     fixture, pattern = ALTERED[contact.kind]
                     sender = pattern.format(i=idx)
+                copies = 1
+                if contact.kind in REPEATED_REPORTS:
+                    fixture, copies = REPEATED_REPORTS[contact.kind]
                 raw = _render(fixture, sender, mailbox, sent[contact.enrollment_id], idx)
+                rfc_delivered[p][_rfc_id(raw)] += copies
+                for copy in range(1, copies):
+                    later.setdefault(step + COPY_LAG * copy, []).append((p, raw, fixture))
+                if contact.kind == DELAY_NOTICE:
+                    counts[p]["delay notices"] += 1
                 if faults:
                     _inject(rng, p, google, microsoft, counts[p], announced=removed_subscription is None)
                 if p == "gmail":
@@ -280,6 +318,8 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
                             route = f"*/messages/{delivered[key]}*"
                             poison_routes.add(route.lower())
                             microsoft.inject_fault(route, 400, count=1, method="GET", code="ErrorInvalidRequest")
+                for copy_of in later.pop(step, []):
+                    deliver_copy(*copy_of)
                 if faults and step == at["missed"]:
                     microsoft.send_lifecycle(outlook_subscription(), "missed")
                     counts["outlook"]["lifecycle: missed"] += 1
@@ -317,6 +357,10 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
                     _drain(ctx, "worker-b")
                     block_seconds.append(round(time.perf_counter() - block_started, 1))
                     block_started = time.perf_counter()
+            # Copies due after the last contact's message arrive now.
+            for due in sorted(later):
+                for copy_of in later.pop(due):
+                    deliver_copy(*copy_of)
             # The end: leases expire, the sweep catches what no notification announced, retries run out.
             for _ in range(12):
                 counts["gmail"]["pushes delivered"] += len(google.flush())
@@ -331,11 +375,16 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
                 unenrolled_events = Counter(s.scalars(select(t.EnrollmentEvent.enrollment_id).where(
                     t.EnrollmentEvent.type == "unenrolled")))
                 processed = s.scalar(select(func.count()).select_from(t.ProcessedMessage)) or 0
-                repeats = s.execute(select(t.ProcessedMessage.provider, func.count())
+                repeats = s.execute(select(t.ProcessedMessage.provider, t.ProcessedMessage.rfc_message_id, func.count())
                                     .group_by(t.ProcessedMessage.provider, t.ProcessedMessage.rfc_message_id)
                                     .having(func.count() > 1)).all()
-                for kind, count in repeats:
-                    counts["gmail" if kind == "gmail" else "outlook"]["applied more than once"] += count - 1
+                for kind, rfc, count in repeats:
+                    # A report delivered k times is k mailbox messages: each is processed once.
+                    p = "gmail" if kind == "gmail" else "outlook"
+                    extra = count - max(1, rfc_delivered[p][_rfc_id(str(rfc or "").encode())])
+                    counts[p]["applied more than once"] += max(0, extra)
+                soft_counts: dict[str, int] = {str(a).lower(): int(n or 0) for a, n in s.execute(
+                    select(t.ContactAddress.address, t.ContactAddress.soft_bounces))}
                 for kind, status, count in s.execute(select(
                         t.InboundNotification.provider, t.InboundNotification.status, func.count())
                         .group_by(t.InboundNotification.provider, t.InboundNotification.status)):
@@ -348,7 +397,7 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
                                      .where(t.InboundNotification.status != "done").limit(20))]
             _fault_outcomes(google, microsoft, counts, poison_routes)
         providers = {p: _tally(p, [c for c in plan if c.provider == p], ended, evidence, unenrolled_events,
-                               reps[p][1], counts[p]) for p in PROVIDERS}
+                               reps[p][1], counts[p], soft_counts) for p in PROVIDERS}
         return SoakResult(n=n, providers=providers, seconds=round(time.perf_counter() - started, 1),
                           block_seconds=block_seconds, setup_seconds=round(setup_seconds, 1),
                           processed_messages=processed, not_done=left)
@@ -427,8 +476,16 @@ def google_faults(google: GoogleEmulatorControl) -> list[dict[str, Any]]:
     return result
 
 
+def _rfc_id(raw: bytes) -> str:
+    """The Message-ID of a rendered message (or a stored one), without brackets, lower-cased."""
+    found = re.search(rb"^Message-ID:\s*<?([^>\r\n]+)>?", raw, re.IGNORECASE | re.MULTILINE)
+    if found:
+        return found.group(1).decode("ascii", "replace").strip().lower()
+    return raw.decode("ascii", "replace").strip().strip("<>").lower()
+
+
 def _tally(provider: str, plan: list[Contact], ended: dict[int, str | None], evidence: dict[int, Any],
-           unenrolled_events: Counter[int], mailbox: str, counts: Counter[str]) -> Tally:
+           unenrolled_events: Counter[int], mailbox: str, counts: Counter[str], soft_counts: dict[str, int]) -> Tally:
     lost = sum(1 for c in plan if c.reason and ended.get(c.enrollment_id) != c.reason)
     mine = {c.enrollment_id for c in plan}
 
@@ -444,14 +501,18 @@ def _tally(provider: str, plan: list[Contact], ended: dict[int, str | None], evi
     return Tally(
         delivered=counts["delivered"], expected_endings=sum(1 for c in plan if c.reason), lost=lost,
         ended_twice=sum(1 for eid in mine if unenrolled_events[eid] > 1), unexplained=unexplained,
-        out_of_office_unenrolled=ooo, applied_twice=counts["applied more than once"], reasons=dict(Counter(str(ended[eid]) for eid in mine if ended.get(eid))),
+        out_of_office_unenrolled=ooo, applied_twice=counts["applied more than once"],
+        reports_counted_twice=sum(1 for c in plan if c.kind == SOFT_REPEATED and soft_counts.get(c.email.lower(), 0) > 1),
+        delays_counted=sum(1 for c in plan if c.kind == DELAY_NOTICE and soft_counts.get(c.email.lower(), 0) > 0),
+        reasons=dict(Counter(str(ended[eid]) for eid in mine if ended.get(eid))),
         faults={k: v for k, v in counts.items() if k not in ("delivered", "applied more than once")})
 
 
 def _line(name: str, tally: Tally) -> str:
     return (f"{name}: delivered {tally.delivered}, lost {tally.lost}, ended twice {tally.ended_twice}, "
             f"unexplained {tally.unexplained}, out-of-office unenrolled {tally.out_of_office_unenrolled}, "
-            f"applied more than once {tally.applied_twice}; "
+            f"applied more than once {tally.applied_twice}, reports counted twice {tally.reports_counted_twice}, "
+            f"delays counted {tally.delays_counted}; "
             f"endings {tally.reasons}")
 
 
@@ -472,7 +533,8 @@ def result_dict(result: SoakResult) -> dict[str, Any]:
     # The four invariants at the top level too, where bench/run_all.py reads them.
     return {"n": result.n, "ok": result.ok, "lost": total.lost, "ended_twice": total.ended_twice,
             "unexplained": total.unexplained, "out_of_office_unenrolled": total.out_of_office_unenrolled,
-            "applied_twice": total.applied_twice,
+            "applied_twice": total.applied_twice, "reports_counted_twice": total.reports_counted_twice,
+            "delays_counted": total.delays_counted,
             "seconds": result.seconds, "setup_seconds": result.setup_seconds,
             "block_seconds": result.block_seconds, "processed_messages": result.processed_messages, "not_done": result.not_done,
             "providers": {p: tally(v) for p, v in result.providers.items()}, "total": tally(result.total)}

@@ -163,11 +163,15 @@ _NOT_NAMES = frozenset(
 )
 
 
-def left_company_statement(text: str, *, sender_name: str = "", sender_address: str = "") -> str | None:
+def left_company_statement(
+    text: str, *, sender_name: str = "", sender_address: str = "", about_sender_only: bool = False
+) -> str | None:
     """The sentence that says the sender (or the address) has left for good, or None.
 
     Skipped: sentences with a return or an end ("until", "back on", "for the holidays/day"),
-    leaving a place ("left the office/building"), and statements about a named colleague."""
+    leaving a place ("left the office/building"), and statements about a named colleague.
+    `about_sender_only` (a person's own reply, not a notice): only a sentence in the first person or
+    naming the sender counts; "Bob no longer works at Globex, I've taken over" is about Bob."""
     own_names = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", sender_name)}
     local = sender_address.split("@", 1)[0].lower()
     own_names.update(w for w in re.split(r"[._+-]", local) if len(w) >= 2)
@@ -190,6 +194,8 @@ def left_company_statement(text: str, *, sender_name: str = "", sender_address: 
         first_person = any(phrases.FIRST_PERSON.fullmatch(w) for w in words)
         if names and own_names and not first_person and not any(n.lower() in own_names for n in names):
             continue  # about a colleague ("Bob Miller no longer works at Acme"), not about the sender
+        if about_sender_only and not first_person and not any(w.lower() in own_names for w in words):
+            continue
         return " ".join(sentence.split())[:120]
     return None
 
@@ -206,14 +212,19 @@ class Leaving:
         return self.statement is not None and self.not_for_good is None
 
 
-def leaving_for_good(text: str, anchor: datetime | None, *, sender_name: str = "", sender_address: str = "") -> Leaving:
+def leaving_for_good(
+    text: str, anchor: datetime | None, *, sender_name: str = "", sender_address: str = "",
+    about_sender_only: bool = False,
+) -> Leaving:
     """Read a left-company statement and, in the rest of the notice, anything that says it is not for good.
 
     A return ("back on Monday", "Morgen bin ich wieder für Sie da", "I'll reply on Monday"), an end, or
     "I'm still at Globex" anywhere in the notice undoes the leaving. The statement's own sentence ("as of
     30 November", "my last day was ...") and a closing mailbox's last day ("monitored until 31 December")
     are not returns."""
-    statement = left_company_statement(text, sender_name=sender_name, sender_address=sender_address)
+    statement = left_company_statement(
+        text, sender_name=sender_name, sender_address=sender_address, about_sender_only=about_sender_only
+    )
     if statement is None:
         return Leaving(None)
     still = phrases.STILL_EMPLOYED.search(text)

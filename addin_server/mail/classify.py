@@ -81,6 +81,15 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
     automatic = _other_automatic_evidence(message)
     if automatic:
         return Classification(InboundKind.AUTO_OTHER, automatic)
+    # A person who writes that they left for good ("I no longer work at Globex") has left: the reply
+    # still ends the enrollment, and the address is gone. The same test as for notices (no return, no end).
+    leaving = leaving_for_good(
+        f"{message.subject}\n{own_text(message)}", anchor,
+        sender_name=message.from_name or "", sender_address=message.from_address or "", about_sender_only=True,
+    )
+    if leaving.for_good:
+        said = f"text says the person has left or the address is no longer in use: {leaving.statement!r}"
+        return Classification(InboundKind.HUMAN_REPLY, (*_human_evidence(message), said), left_company=True)
     return Classification(InboundKind.HUMAN_REPLY, _human_evidence(message))
 
 

@@ -13,6 +13,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
 
+import charset_normalizer
+
 from addin_server.domain.addresses import try_normalize
 
 MAX_TEXT = 100_000
@@ -136,4 +138,19 @@ def part_payload_text(part: email.message.Message) -> str:
             return payload.decode(candidate)
         except (LookupError, UnicodeDecodeError, ValueError):
             continue
+    return _decode_mislabelled(payload)
+
+
+def _decode_mislabelled(payload: bytes) -> str:
+    """Text whose declared charset is wrong (GB2312 sent as "utf-8" happens): the charset its bytes
+    read best in, else Latin-1, which decodes anything."""
+    try:
+        guess = charset_normalizer.from_bytes(payload[:200_000]).best()
+    except Exception:  # noqa: BLE001 - a guess that fails leaves the Latin-1 reading
+        guess = None
+    if guess is not None and guess.encoding:
+        try:
+            return payload.decode(guess.encoding)
+        except (LookupError, UnicodeDecodeError, ValueError):
+            pass
     return payload.decode("latin-1")

@@ -110,7 +110,8 @@ OUT_OF_OFFICE_TEXT = _any(
     r"parental\s+leave|maternity\s+leave|paternity\s+leave|sick\s+leave|a\s+business\s+trip|pto|travel))",
     r"\b(?:annual|parental|maternity|paternity|sick)\s+leave\b",
     r"\blimited\s+(?:access\s+to\s+(?:e-?mail|my\s+e-?mail)|e-?mail\s+access)\b",
-    r"\bwill\s+(?:be\s+)?(?:back|return(?:ing)?)\s+(?:in\s+the\s+office\s+)?(?:on|at|from|by)\b",
+    r"\bwill\s+(?:be\s+)?(?:back|return(?:ing)?)\s+(?:(?:in|at|to)\s+the\s+office\s+)?(?:on|at|from|by)\b",
+    r"(?:'ll|’ll)\s+be\s+back\s+(?:(?:in|at|to)\s+the\s+office\s+)?(?:on|from|by)\b",
     r"\bback\s+in\s+the\s+office\b",
     r"\baway\s+from\s+(?:the\s+)?(?:office|my\s+desk|e-?mail)\b",
     r"\bon\s+vacation\b",
@@ -137,12 +138,14 @@ OUT_OF_OFFICE_TEXT = _any(
     r"\bhabe\s+das\s+büro\b[^.\n]{0,40}\bverlassen\b",
     r"\bnicht\s+mehr\s+im\s+(?:büro|buero|office)\b",
     r"\babwesen(?:d|heit)",
-    r"\bnicht\s+im\s+(?:büro|buero|haus|office)\b",
+    r"\bnicht\s+im\s+(?:büro|buero|hause?|office)\b",
     r"\bau(?:ß|ss)er\s+haus(?:e)?\b",
     r"\b(?:im|in)\s+urlaub\b",
     r"\burlaubsbedingt\b",
     r"\bnicht\s+erreichbar\b",
     r"\bbin\s+(?:ich\s+)?(?:ab\s+dem\s+[\d.]+\s+)?wieder\s+(?:im\s+büro|erreichbar|da)",
+    # "Ich bin am 27. Juli wieder im Büro" (a date between "bin" and "wieder")
+    r"\bbin\s+(?:ich\s+)?(?:am|ab)\s+(?:dem\s+)?(?:[\w.]+\s+){1,3}?wieder\s+(?:im\s+büro|erreichbar|da\b)",
     # French
     r"\bje\s+(?:suis|serai)\s+(?:actuellement\s+)?(?:absent(?:e|\(e\))?|en\s+(?:congés?|vacances|déplacement|formation|voyage))",
     r"\babsent(?:e|\(e\))?\s+(?:du\s+bureau|jusqu)",
@@ -165,6 +168,8 @@ OUT_OF_OFFICE_TEXT = _any(
     r"\b(?:ik\s+ben\s+)?(?:afwezig|niet\s+aanwezig|met\s+vakantie|op\s+vakantie)\b",
     r"\bbuiten\s+kantoor\b",
     r"\bniet\s+(?:meer\s+)?op\s+kantoor\b|\b(?:ben\s+ik|ik\s+ben)\s+(?:vrij|weg|op\s+reis)\b",
+    # A standing weekly absence in an auto-reply: "Donderdagmiddag ben ik altijd met mijn zoontje"
+    r"\b\w*(?:dag|middag|ochtend)\s+ben\s+ik\s+(?:altijd\s+)?(?:vrij|afwezig|niet\s+(?:aanwezig|bereikbaar)|met\s+mijn)\b",
     # Portuguese
     r"\b(?:estou|estarei)\s+(?:ausente|de\s+f[ée]rias|fora)",
     r"\bfora\s+do\s+escrit[oó]rio\b",
@@ -186,7 +191,7 @@ OUT_OF_OFFICE_TEXT = _any(
     r"\bna\s+urlopie\b",
     r"\bnieobecn(?:y|a|o[śs][ćc])\b",
     # Russian
-    r"\bв\s+отпуске\b",
+    r"\bв\s+(?:\w+\s+)?(?:отпуске|командировке)\b",
     r"\bотсутству(?:ю|ет)\b",
     r"\bнет\s+на\s+месте\b",
     r"\bвне\s+офиса\b",
@@ -202,6 +207,8 @@ OUT_OF_OFFICE_TEXT = _any(
     r"不在",
     r"休假",
     r"请假",
+    # "我最近正在努力学习中，无法及时回复": I am busy with X right now, so cannot answer (QQ Mail notices)
+    r"(?:我|本人)(?:最近|目前|现在)?正在[^。，,！!]{1,8}中[，,]\s*(?:暂时)?无法",
     r"不在办公室",
     r"不在辦公室",
     r"假期",
@@ -527,6 +534,7 @@ LIMITED_ACCESS = _any(
     r"\bacesso\s+(?:limitado|restrito)|sem\s+acesso\s+(?:ao\s+)?(?:e-?mail|correio)",
     r"メールを確認(?:でき|することができ)(?:ません|ない)|メールの確認が(?:でき|難し)|返信(?:が|に)(?:遅れ|お時間)",
     r"无法(?:及时)?(?:查看|回复|處理|处理)|無法(?:及時)?(?:查看|回覆)|不能及时回复",
+    r"доступ\s+к\s+(?:электронной\s+)?почте\s+(?:может\s+быть\s+)?ограничен|нет\s+доступа\s+к\s+почте",
 )
 
 # "I will reply as soon as I can", "je vous répondrai demain": a notice puts the answer off.
@@ -567,6 +575,8 @@ URGENT_CONTACT = _any(
     r"\bem\s+caso\s+de\s+urg[êe]ncia|para\s+(?:assuntos|quest[õo]es|temas)\s+urgentes",
     r"お急ぎの|急用の|緊急の(?:場合|ご用件)|至急の",
     r"如有急事|紧急事[项務务]|緊急事[項务]|如有紧急|如有緊急|急事请|急事請",
+    r"\bпо\s+(?:всем|срочным)\s+вопросам\s+обращ|\bв\s+случае\s+срочн",
+    r"\bwanneer\s+er\s+iets\s+(?:heel\s+)?dringends?\s+is",
 )
 
 # "I will reply when I return": a notice defers the answer to the return.

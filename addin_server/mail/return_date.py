@@ -78,6 +78,12 @@ _SUFFIX_UNTIL_CUES = re.compile(r"まで|迄|까지|之前")
 # "ab 07.12.", "à partir du 07/12": where the absence starts, or the return ("ab Montag wieder da").
 # Read only when no stronger return phrase carries a date.
 _WEAK_RETURN = re.compile(r"^\s*(?:ab|à\s+partir|vanaf|a\s+partir)\b", re.IGNORECASE)
+# German writes the day before the return: "Ich bin am 27. Juli wieder im Büro", "am 3.1. wieder erreichbar".
+_DATE_THEN_BACK = re.compile(
+    r"\bam\s+((?:[^\W\d_]{2,12},?\s+)?\d{1,2}\.\s?(?:\d{1,2}\.(?:\s?\d{2,4})?|[^\W\d_]{3,12}\.?(?:\s+\d{4})?))"
+    r"\s+wieder\s+(?:im\s+büro|erreichbar|da\b|zurück|im\s+haus|verfügbar)",
+    re.IGNORECASE,
+)
 
 _MONTHS_EN = {
     m: i + 1
@@ -342,6 +348,10 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         if found and is_weak:
             weak = found
         elif found:
+            return found
+    for match in _DATE_THEN_BACK.finditer(text):
+        found = _date_in(match.group(1), anchor, languages, budget)
+        if found:
             return found
     if weak:
         return weak

@@ -55,3 +55,12 @@ def test_duplicates_reordering_drops_throttling_lifecycle_events_and_a_dead_work
 def test_each_message_counts_once_on_both_providers_whichever_way_it_was_read(soak: SoakResult) -> None:
     for provider, tally in soak.providers.items():
         assert tally.applied_twice == 0, f"{provider}: {as_text(soak)}"
+
+
+def test_a_report_that_arrives_again_counts_once_and_a_delay_notice_counts_nothing(soak: SoakResult) -> None:
+    for provider, tally in soak.providers.items():
+        assert tally.reports_counted_twice == 0, f"{provider}: {as_text(soak)}"
+        assert tally.delays_counted == 0, f"{provider}: {as_text(soak)}"
+    copies = sum(t.faults.get("report copies delivered again", 0) for t in soak.providers.values())
+    delays = sum(t.faults.get("delay notices", 0) for t in soak.providers.values())
+    assert copies > 0 and delays > 0, as_text(soak)

@@ -1,5 +1,11 @@
 """Real messages kept in the project (tests/fixtures/mail_public, provenance in its MANIFEST.tsv):
-each is classified as what it is. Labels were decided by reading each message, not by running the code."""
+each is classified as what it is. Labels were decided by reading each message, not by running the code.
+
+github_comments/ holds automatic replies that people's mailboxes posted to public issue threads by
+email (reply-by-email drops every header, so they arrive as the product meets notices sent without
+automatic headers), in eight languages, and people's comments beside them, some about being away.
+Their bodies are the real words, redacted (names, logins, addresses, phone numbers and companies
+replaced by fictional ones, see the folder's README.md); the headers are the project's (synthetic=derived)."""
 
 from __future__ import annotations
 
@@ -39,7 +45,13 @@ def test_public_message_is_classified_as_what_it_is(row: dict[str, str]) -> None
 def test_every_public_fixture_has_its_provenance() -> None:
     rows = _rows()
     assert {row["file"] for row in rows} == {
-        str(p.relative_to(PUBLIC)) for p in PUBLIC.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv"
+        str(p.relative_to(PUBLIC))
+        for p in PUBLIC.rglob("*")
+        if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md", "LICENSE")
     }
     for row in rows:
-        assert row["source_repo"] and row["source_path"] and len(row["commit"]) == 40 and row["how_label_determined"]
+        assert row["source_repo"] and row["source_path"] and row["how_label_determined"] and row["license"]
+        # A file from a repository names its commit; a message quoted from an issue thread names its address.
+        assert len(row["commit"]) == 40 or row["source_path"].startswith(f"https://github.com/{row['source_repo']}/")
+        # A message whose headers the project wrote (or stripped) says so.
+        assert row["synthetic"] in ("no", "derived")
