@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from addin_emulator.runner import RunningEmulator
 from addin_server import create_app
 from addin_server.auth.google_tokens import clear_google_certificates
 from addin_server.auth.microsoft_tokens import clear_microsoft_keys
@@ -25,7 +26,6 @@ from addin_server.config import Settings
 from addin_server.db.engine import make_engine, normalize_url
 from addin_server.db.migrate import upgrade
 from addin_server.db.tables import Base
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
 from tests.emulated import running_emulator
 

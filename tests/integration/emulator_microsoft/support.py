@@ -21,8 +21,8 @@ from O365.connection import Connection, MSGraphProtocol
 from O365.utils.token import MemoryTokenBackend
 from werkzeug.serving import make_server
 
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl
-from addin_server.emulator.runner import RunningEmulator
+from addin_emulator.microsoft import MicrosoftEmulatorControl
+from addin_emulator.runner import RunningEmulator
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "graph"
 GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"

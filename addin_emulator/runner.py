@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from addin_server.emulator.clock import Clock
-from addin_server.emulator.server import create_emulator_app
-from addin_server.emulator.tls import TlsFiles, make_tls_files
+from addin_emulator.clock import Clock
+from addin_emulator.server import create_emulator_app
+from addin_emulator.tls import TlsFiles, make_tls_files
 
 
 @dataclass
