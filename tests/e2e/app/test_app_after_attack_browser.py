@@ -4,14 +4,13 @@ confirmation dialog wraps, Esc closes an Actions menu, and the focus ring stands
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from addin_server.services import directory, enrollments, sequences
 from addin_server.services.context import ServiceContext
-from tests.browser import CHROMIUM_ARGS, chromium_path, screenshot
+from tests.browser import screenshot, shared_chromium
 from tests.e2e.app.conftest import BrowserWorld, sign_in
 
 pytestmark = pytest.mark.browser
@@ -23,15 +22,9 @@ LONG_ADDRESS = "procurement.department.notifications.and.invoices.for.the.whole.
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def chromium() -> Any:
+    """The process's headless Chromium (launching is the slow part); each test gets its own context."""
+    return shared_chromium()
 
 
 def _page(chromium: Any, width: int) -> Any:

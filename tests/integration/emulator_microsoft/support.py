@@ -162,7 +162,7 @@ class Receiver:
         self.app.add_url_rule("/webhooks/graph/lifecycle", "lifecycle", self._answer, methods=["POST"])
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     @property
