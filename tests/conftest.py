@@ -6,11 +6,13 @@ migrated template); a PostgreSQL URL means one database per xdist worker, emptie
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -176,6 +178,45 @@ def database_url(_template_database: str, database_kind: str, tmp_path: Path,
         return
     _truncate_all(_shared_engine.engine)
     yield _template_database
+
+
+# Worlds built once per test process, by name and settings: (the database file as it was built, the result).
+_SEEDS: dict[tuple[str, str], tuple[Path, Any]] = {}
+
+
+@pytest.fixture
+def seeded(database_kind: str, database_url: str, settings: Settings, clock: FakeClock,
+           _shared_engine: _SharedEngine, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
+    """seeded(name, build, live=()) -> what build() returns, with the rows it wrote in the test's database.
+
+    A fixture that writes the same rows for hundreds of tests builds them once per process: the first
+    test runs build() and keeps a copy of the database file; the others start from that copy and a
+    deep copy of the result (ids, keys, views). `live` objects (the client, the service context) are
+    never copied: the caller puts its own back. On PostgreSQL build() simply runs every time.
+    """
+
+    def seed(name: str, build: Callable[[], Any], live: tuple[Any, ...] = ()) -> Any:
+        if database_kind != "sqlite" or clock.now != FakeClock().now:
+            return build()
+        key = (name, repr(replace(settings, database_url="")))
+        path = Path(_shared_engine.path)
+        if key in _SEEDS:
+            file, kept = _SEEDS[key]
+            _shared_engine.engine.dispose()
+            for suffix in ("-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(file, path)
+            return copy.deepcopy(kept)
+        made = build()
+        _shared_engine.engine.dispose()
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        file = tmp_path_factory.mktemp("seed") / "seed.db"
+        shutil.copyfile(path, file)
+        _SEEDS[key] = (file, copy.deepcopy(made, {id(obj): None for obj in live}))
+        return made
+
+    return seed
 
 
 @pytest.fixture
