@@ -53,18 +53,29 @@ def live_server(app: Any, port: int = 0) -> Iterator[str]:
 _shared: dict[str, Any] = {}
 
 
+def _playwright() -> Any:
+    """Playwright's driver, started once per test process (it takes seconds) and stopped with the session."""
+    if "playwright" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        chromium_path()  # skips before starting anything when there is no browser
+        _shared["playwright"] = sync_playwright().start()
+    return _shared["playwright"]
+
+
+def launch_chromium() -> Any:
+    """A Chromium of its own (for a module that keeps one open across its tests); the caller closes it."""
+    return _playwright().chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
 def shared_chromium() -> Any:
     """One headless Chromium per test process, launched on first use and closed when the session ends.
 
-    Starting Playwright's driver and launching Chromium take seconds each, far longer than the
-    tests using them; each test still gets a context of its own (its own cookies, storage, cache).
+    Launching Chromium takes longer than the tests using it; each test still gets a context of its
+    own (its own cookies, storage, cache).
     """
     if "browser" not in _shared:
-        from playwright.sync_api import sync_playwright
-
-        executable = chromium_path()
-        _shared["playwright"] = sync_playwright().start()
-        _shared["browser"] = _shared["playwright"].chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        _shared["browser"] = launch_chromium()
     return _shared["browser"]
 
 

@@ -4,13 +4,14 @@ searches, an unknown address is a 404 inside the app, and a keyboard alone can u
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from addin_server.services import accounts, directory, enrollments
 from addin_server.services.context import ServiceContext
-from tests.browser import screenshot, shared_chromium
+from tests.browser import launch_chromium, screenshot
 from tests.e2e.app.conftest import BrowserWorld, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
@@ -21,9 +22,13 @@ LONG_EMAIL = "maximiliana.josephina.bartholomew-featherstonehaugh@extraordinaril
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Any:
-    """The process's headless Chromium (launching is the slow part); each test gets its own context."""
-    return shared_chromium()
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the module (launching is the slow part); each test gets its own context."""
+    browser = launch_chromium()
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def _page(chromium: Any, width: int) -> Any:

@@ -12,7 +12,7 @@ from addin_server import create_app
 from addin_server.config import Settings
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
-from tests.browser import live_server, shared_chromium
+from tests.browser import launch_chromium, live_server
 from tests.builders import World, make_world
 from tests.web.outlook import conftest as sso
 from tests.web.outlook.sso_tokens import CLIENT_ID
@@ -57,9 +57,13 @@ def base_url(settings: Settings, services: ServiceContext, enrolled: Enrolled) -
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Any:
-    """The process's headless Chromium (launching is the slow part); each test gets its own context."""
-    return shared_chromium()
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the module (launching is the slow part); each test gets its own context."""
+    browser = launch_chromium()
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture
