@@ -24,10 +24,16 @@ from addin_server.config import Settings, manifest_public_url
 log = logging.getLogger("addin_server.cli")
 
 
+# Contexts the running command opened: their connections close when it returns (see main).
+_opened: list[Any] = []
+
+
 def _services(settings: Settings) -> Any:
     from addin_server.services.context import ServiceContext
 
-    return ServiceContext.create(settings)
+    ctx = ServiceContext.create(settings)
+    _opened.append(ctx)
+    return ctx
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -403,7 +409,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_redaction()  # every command's log lines, not only the web app's
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
-    return int(args.func(args, settings))
+    try:
+        return int(args.func(args, settings))
+    finally:
+        while _opened:
+            _opened.pop().engine.dispose()
 
 
 if __name__ == "__main__":
