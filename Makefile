@@ -31,7 +31,7 @@ demo: $(REQ_STAMP)
 test: $(DEV_STAMP) browsers node-tools lint typecheck pytest test-postgres
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check addin_server tests bench
+	$(BIN)/ruff check addin_server addin_emulator tests bench
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import os
@@ -23,10 +24,16 @@ from addin_server.config import Settings, manifest_public_url
 log = logging.getLogger("addin_server.cli")
 
 
+# Contexts the running command opened: their connections close when it returns (see main).
+_opened: list[Any] = []
+
+
 def _services(settings: Settings) -> Any:
     from addin_server.services.context import ServiceContext
 
-    return ServiceContext.create(settings)
+    ctx = ServiceContext.create(settings)
+    _opened.append(ctx)
+    return ctx
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -149,13 +156,37 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _find_the_emulator() -> None:
+    """Make the emulator importable when the product runs from a checkout installed in editable mode.
+
+    The emulator is a package beside addin_server (never in the product's wheel); an editable
+    install maps addin_server alone, so the checkout's root joins the path only for these commands.
+    """
+    if importlib.util.find_spec("addin_emulator") is None:
+        root = Path(__file__).resolve().parents[1]
+        if (root / "addin_emulator" / "__init__.py").is_file():
+            sys.path.append(str(root))
+
+
+_NO_EMULATOR = ("addin-server {command}: the local emulator (the addin_emulator package) is not installed; "
+                "it ships in the source checkout, not in the product's wheel: run `make demo` from a clone")
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.auth.secrets_box import generate_encryption_key
     from addin_server.db.migrate import upgrade
-    from addin_server.emulator.google.client import GoogleEmulatorControl
-    from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-    from addin_server.emulator.runner import start_emulator
     from addin_server.services.demo import seed_demo
+
+    _find_the_emulator()
+    try:  # a package beside the product, in a checkout only: the product's wheel leaves it out
+        from addin_emulator.google.client import GoogleEmulatorControl
+        from addin_emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+        from addin_emulator.runner import start_emulator
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] != "addin_emulator":
+            raise
+        print(_NO_EMULATOR.format(command="demo"), file=sys.stderr)
+        return 2
 
     instance = Path(args.instance).resolve()
     db_path = instance / "demo.db"
@@ -219,7 +250,14 @@ Sequence Sidebar demo (SQLite at {db_path}, worker in process, emulator at {emul
 def cmd_emulator(args: argparse.Namespace, settings: Settings) -> int:
     import threading
 
-    from addin_server.emulator.runner import start_emulator
+    _find_the_emulator()
+    try:
+        from addin_emulator.runner import start_emulator
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] != "addin_emulator":
+            raise
+        print(_NO_EMULATOR.format(command="emulator"), file=sys.stderr)
+        return 2
 
     running = start_emulator(args.host, args.port, tls_port=args.tls_port)
     print(json.dumps({"base_url": running.base_url, "tls_base_url": running.tls_base_url,
@@ -371,7 +409,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_redaction()  # every command's log lines, not only the web app's
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
-    return int(args.func(args, settings))
+    try:
+        return int(args.func(args, settings))
+    finally:
+        while _opened:
+            _opened.pop().engine.dispose()
 
 
 if __name__ == "__main__":

@@ -104,7 +104,7 @@ class Settings:
     mail_transport: str = "providers"
     # The local emulator's control URL (demo only).
     emulator_url: str = ""
-    # Pub/Sub topic Gmail publishes to ("projects/P/topics/T"); sweeps catch what pushes miss.
+    # Mailboxes and calendars not read for this long are read again: sweeps catch what pushes miss.
     sweep_minutes: int = 10
     # The longest a due step email waits between tries when its sender's mailbox cannot be read just
     # before sending (provider 5xx, 429, unreachable): it is never sent without that read.
@@ -132,6 +132,8 @@ class Settings:
                 values[f.name] = _bool(raw)
             elif f.type in ("int", int):
                 values[f.name] = int(raw)
+            elif f.type in ("float", float):
+                values[f.name] = float(raw)
             else:
                 values[f.name] = raw
         values.update(overrides)

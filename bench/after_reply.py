@@ -49,13 +49,13 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from addin_emulator.google.client import GoogleEmulatorControl  # noqa: E402
+from addin_emulator.microsoft import MicrosoftEmulatorControl  # noqa: E402
+from addin_emulator.runner import start_emulator  # noqa: E402
 from addin_server import create_app  # noqa: E402
 from addin_server.auth.secrets_box import generate_encryption_key  # noqa: E402
 from addin_server.db import tables as t  # noqa: E402
 from addin_server.db.migrate import upgrade  # noqa: E402
-from addin_server.emulator.google.client import GoogleEmulatorControl  # noqa: E402
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl  # noqa: E402
-from addin_server.emulator.runner import start_emulator  # noqa: E402
 from addin_server.services import accounts, directory, enrollments, sequences  # noqa: E402
 from addin_server.services.context import Principal, ServiceContext  # noqa: E402
 from addin_server.services.inbox_worker import sweep_mailboxes  # noqa: E402

@@ -42,15 +42,15 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from addin_emulator.google.client import GoogleEmulatorControl  # noqa: E402
+from addin_emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET  # noqa: E402
+from addin_emulator.microsoft import MicrosoftEmulatorControl  # noqa: E402
+from addin_emulator.runner import RunningEmulator, start_emulator  # noqa: E402
 from addin_server import create_app  # noqa: E402
 from addin_server.auth.secrets_box import generate_encryption_key  # noqa: E402
 from addin_server.config import Settings  # noqa: E402
 from addin_server.db import tables as t  # noqa: E402
 from addin_server.db.migrate import upgrade  # noqa: E402
-from addin_server.emulator.google.client import GoogleEmulatorControl  # noqa: E402
-from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET  # noqa: E402
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl  # noqa: E402
-from addin_server.emulator.runner import RunningEmulator, start_emulator  # noqa: E402
 from addin_server.services import accounts, directory, enrollments, sequences  # noqa: E402
 from addin_server.services.context import Principal, ServiceContext  # noqa: E402
 from addin_server.services.gmail.following import record_gmail_push  # noqa: E402

@@ -28,12 +28,12 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from addin_emulator.google.client import GoogleEmulatorControl  # noqa: E402
+from addin_emulator.runner import start_emulator  # noqa: E402
 from addin_server.auth.client_state import issue_client_state  # noqa: E402
 from addin_server.config import Settings  # noqa: E402
 from addin_server.db import tables as t  # noqa: E402
 from addin_server.db.migrate import upgrade  # noqa: E402
-from addin_server.emulator.google.client import GoogleEmulatorControl  # noqa: E402
-from addin_server.emulator.runner import start_emulator  # noqa: E402
 from addin_server.services import accounts, directory  # noqa: E402
 from addin_server.services.context import Principal, ServiceContext  # noqa: E402
 

@@ -40,7 +40,7 @@ def free_port() -> int:
 def live_server(app: Any, port: int = 0) -> Iterator[str]:
     """Serve a Flask app from a thread; yields its base URL."""
     server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -50,18 +50,51 @@ def live_server(app: Any, port: int = 0) -> Iterator[str]:
         thread.join(5)
 
 
+_shared: dict[str, Any] = {}
+
+
+def _playwright() -> Any:
+    """Playwright's driver, started once per test process (it takes seconds) and stopped with the session."""
+    if "playwright" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        chromium_path()  # skips before starting anything when there is no browser
+        _shared["playwright"] = sync_playwright().start()
+    return _shared["playwright"]
+
+
+def launch_chromium() -> Any:
+    """A Chromium of its own (for a module that keeps one open across its tests); the caller closes it."""
+    return _playwright().chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+def shared_chromium() -> Any:
+    """One headless Chromium per test process, launched on first use and closed when the session ends.
+
+    Launching Chromium takes longer than the tests using it; each test still gets a context of its
+    own (its own cookies, storage, cache).
+    """
+    if "browser" not in _shared:
+        _shared["browser"] = launch_chromium()
+    return _shared["browser"]
+
+
+def close_shared_chromium() -> None:
+    browser, playwright = _shared.pop("browser", None), _shared.pop("playwright", None)
+    if browser is not None:
+        browser.close()
+    if playwright is not None:
+        playwright.stop()
+
+
 @contextmanager
 def browser_page(viewport: dict[str, int] | None = None) -> Iterator[Any]:
-    """A fresh Chromium page (headless); closed afterwards."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport=viewport or {"width": 1200, "height": 800})
-            yield context.new_page()
-        finally:
-            browser.close()
+    """A fresh Chromium page (headless) in a context of its own; closed afterwards."""
+    context = shared_chromium().new_context(viewport=viewport or {"width": 1200, "height": 800})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def screenshot(page: Any, name: str) -> Path:

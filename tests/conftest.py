@@ -6,10 +6,13 @@ migrated template); a PostgreSQL URL means one database per xdist worker, emptie
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import os
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from addin_emulator.runner import RunningEmulator
 from addin_server import create_app
 from addin_server.auth.google_tokens import clear_google_certificates
 from addin_server.auth.microsoft_tokens import clear_microsoft_keys
@@ -25,11 +29,13 @@ from addin_server.config import Settings
 from addin_server.db.engine import make_engine, normalize_url
 from addin_server.db.migrate import upgrade
 from addin_server.db.tables import Base
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
+from tests import routing_cache
+from tests.browser import close_shared_chromium
 from tests.emulated import running_emulator
 
 REPO = Path(__file__).resolve().parents[1]
+routing_cache.install()
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "", None}
 
 
@@ -49,6 +55,15 @@ def _no_internet() -> Iterator[None]:
     socket.getaddrinfo = loopback_only
     yield
     socket.getaddrinfo = real
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_closed_at_the_end() -> Iterator[None]:
+    """The browser tests share one Chromium per process (tests/browser.py); it goes with the session."""
+    yield
+    close_shared_chromium()
+
+
 CORPUS = REPO.parent / "shared" / "corpus"
 
 
@@ -106,23 +121,102 @@ def _template_database(tmp_path_factory: pytest.TempPathFactory, request: pytest
     admin.dispose()
 
 
+# Every sequence of the schema back to its start, as TRUNCATE ... RESTART IDENTITY would leave it.
+_RESTART_SEQUENCES = text(
+    "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind = 'S' AND n.nspname = current_schema()")
+
+
 def _truncate_all(engine: Engine) -> None:
-    names = ", ".join(f'"{tbl.name}"' for tbl in reversed(Base.metadata.sorted_tables))
+    """Empty every table and restart every id. DELETE, children first, instead of one TRUNCATE:
+    the tables hold a test's few rows, and TRUNCATE of all of them costs a fixed half second or
+    more per test (it replaces every table's files), the largest part of the PostgreSQL run."""
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+        conn.execute(_RESTART_SEQUENCES)
+
+
+@dataclass
+class _SharedEngine:
+    """One engine per test process, pointed at each test's database in turn.
+
+    SQLAlchemy caches compiled statements per engine: a fresh engine per test compiled every
+    statement of every test again, a third of a database test's time. On SQLite the engine connects
+    to whichever file the current test copied (`path`); on PostgreSQL the database is the same.
+    """
+
+    path: str = ""
+    engine: Engine = field(init=False)
+
+
+@pytest.fixture(scope="session")
+def _shared_engine(_template_database: str, database_kind: str,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[_SharedEngine]:
+    if database_kind == "sqlite":
+        shared = _SharedEngine()
+        placeholder = tmp_path_factory.mktemp("shared") / "current.db"
+        shared.engine = make_engine(
+            f"sqlite:///{placeholder}",
+            creator=lambda: sqlite3.connect(shared.path, check_same_thread=False, timeout=30))
+    else:
+        shared = _SharedEngine(path=_template_database)
+        shared.engine = make_engine(_template_database)
+    yield shared
+    shared.engine.dispose()
 
 
 @pytest.fixture
-def database_url(_template_database: str, database_kind: str, tmp_path: Path) -> Iterator[str]:
+def database_url(_template_database: str, database_kind: str, tmp_path: Path,
+                 _shared_engine: _SharedEngine) -> Iterator[str]:
+    _shared_engine.engine.dispose()  # no connection of the previous test is handed out again
     if database_kind == "sqlite":
         path = tmp_path / "test.db"
         shutil.copyfile(_template_database, path)
+        _shared_engine.path = str(path)
         yield f"sqlite:///{path}"
         return
-    engine = make_engine(_template_database)
-    _truncate_all(engine)
-    engine.dispose()
+    _truncate_all(_shared_engine.engine)
     yield _template_database
+
+
+# Worlds built once per test process, by name and settings: (the database file as it was built, the result).
+_SEEDS: dict[tuple[str, str], tuple[Path, Any]] = {}
+
+
+@pytest.fixture
+def seeded(database_kind: str, database_url: str, settings: Settings, clock: FakeClock,
+           _shared_engine: _SharedEngine, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
+    """seeded(name, build, live=()) -> what build() returns, with the rows it wrote in the test's database.
+
+    A fixture that writes the same rows for hundreds of tests builds them once per process: the first
+    test runs build() and keeps a copy of the database file; the others start from that copy and a
+    deep copy of the result (ids, keys, views). `live` objects (the client, the service context) are
+    never copied: the caller puts its own back. On PostgreSQL build() simply runs every time.
+    """
+
+    def seed(name: str, build: Callable[[], Any], live: tuple[Any, ...] = ()) -> Any:
+        if database_kind != "sqlite" or clock.now != FakeClock().now:
+            return build()
+        key = (name, repr(replace(settings, database_url="")))
+        path = Path(_shared_engine.path)
+        if key in _SEEDS:
+            file, kept = _SEEDS[key]
+            _shared_engine.engine.dispose()
+            for suffix in ("-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(file, path)
+            return copy.deepcopy(kept)
+        made = build()
+        _shared_engine.engine.dispose()
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        file = tmp_path_factory.mktemp("seed") / "seed.db"
+        shutil.copyfile(path, file)
+        _SEEDS[key] = (file, copy.deepcopy(made, {id(obj): None for obj in live}))
+        return made
+
+    return seed
 
 
 @pytest.fixture
@@ -137,8 +231,11 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def services(settings: Settings, clock: FakeClock) -> Iterator[ServiceContext]:
-    ctx = ServiceContext.create(settings, clock=clock)
+def services(settings: Settings, clock: FakeClock, database_url: str,
+             _shared_engine: _SharedEngine) -> Iterator[ServiceContext]:
+    # The shared engine serves the test's own database; settings pointing elsewhere get their own.
+    engine = _shared_engine.engine if settings.database_url == database_url else None
+    ctx = ServiceContext.create(settings, clock=clock, engine=engine)
     yield ctx
     ctx.engine.dispose()
 

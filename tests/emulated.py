@@ -7,12 +7,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from addin_emulator.google.client import GoogleEmulatorControl
+from addin_emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from addin_emulator.microsoft import MicrosoftEmulatorControl
+from addin_emulator.runner import RunningEmulator, start_emulator
 from addin_server.auth.secrets_box import generate_encryption_key
 from addin_server.config import Settings
-from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl
-from addin_server.emulator.runner import RunningEmulator, start_emulator
 
 PUSH_AUDIENCE = "https://sidebar.test/webhooks/gmail"
 PUSH_ACCOUNT = "gmail-push@sidebar-test.iam.gserviceaccount.com"

@@ -30,12 +30,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from addin_emulator.google.client import GoogleEmulatorControl
+from addin_emulator.microsoft import MicrosoftEmulatorControl
+from addin_emulator.runner import start_emulator
 from addin_server import create_app
 from addin_server.db import tables as t
 from addin_server.db.migrate import upgrade
-from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl
-from addin_server.emulator.runner import start_emulator
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.inbox import claim_notifications

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -282,7 +282,13 @@ def _rows_of_a(services: ServiceContext, account_id: int) -> dict[str, list[str]
 
 
 @pytest.fixture
-def matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
+def matrix(client: Any, services: ServiceContext, creds: Credentials, seeded: Any) -> Matrix:
+    # The same rows for every case of the table: written once per process, copied per test.
+    made = seeded("permission-matrix", lambda: _build_matrix(client, services, creds), live=(client, services, creds))
+    return replace(made, client=client, services=services, creds=creds)
+
+
+def _build_matrix(client: Any, services: ServiceContext, creds: Credentials) -> Matrix:
     a = make_world(services, name="Acme", domain="acme.test")
     b = make_world(services, name="Initech", domain="initech.test")
     sa = a.super_admin

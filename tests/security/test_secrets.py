@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from addin_emulator.google.client import GoogleEmulatorControl
+from addin_emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from addin_emulator.runner import RunningEmulator
 from addin_server.auth.secrets_box import decrypt
 from addin_server.config import Settings
 from addin_server.db import tables as t
-from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import connect_gmail
@@ -31,7 +31,7 @@ from tests.security.conftest import ENCRYPTION_KEY, SECRET_KEY
 from tests.security.credentials import Credentials
 
 # The emulator stands in for Google in this process; what it logs is not the product's logging.
-NOT_OURS = ("addin_server.emulator", "werkzeug")
+NOT_OURS = ("addin_emulator", "werkzeug")
 
 
 @pytest.fixture

@@ -114,7 +114,13 @@ class Tenants:
 
 
 @pytest.fixture
-def tenants(services: ServiceContext) -> Tenants:
+def tenants(services: ServiceContext, seeded: Any) -> Tenants:
+    # The same two accounts for every case: written once per process, copied per test.
+    made: Tenants = seeded("tenant-isolation", lambda: _build_tenants(services))
+    return made
+
+
+def _build_tenants(services: ServiceContext) -> Tenants:
     a = make_world(services, name="Acme", domain="acme.test")
     b = make_world(services, name="Initech", domain="initech.test")
     made = enrollments.enroll(services, a.admin, sequence_id=a.sequence["id"], contact_id=a.contact["id"],

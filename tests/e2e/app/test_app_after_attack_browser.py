@@ -11,7 +11,7 @@ import pytest
 
 from addin_server.services import directory, enrollments, sequences
 from addin_server.services.context import ServiceContext
-from tests.browser import CHROMIUM_ARGS, chromium_path, screenshot
+from tests.browser import launch_chromium, screenshot
 from tests.e2e.app.conftest import BrowserWorld, sign_in
 
 pytestmark = pytest.mark.browser
@@ -24,14 +24,12 @@ LONG_ADDRESS = "procurement.department.notifications.and.invoices.for.the.whole.
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """One headless Chromium for the module (launching is the slow part); each test gets its own context."""
+    browser = launch_chromium()
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def _page(chromium: Any, width: int) -> Any:

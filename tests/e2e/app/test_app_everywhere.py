@@ -11,7 +11,7 @@ import pytest
 
 from addin_server.services import accounts, directory, enrollments
 from addin_server.services.context import ServiceContext
-from tests.browser import CHROMIUM_ARGS, chromium_path, screenshot
+from tests.browser import launch_chromium, screenshot
 from tests.e2e.app.conftest import BrowserWorld, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
@@ -24,14 +24,11 @@ LONG_EMAIL = "maximiliana.josephina.bartholomew-featherstonehaugh@extraordinaril
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """One headless Chromium for the module (launching is the slow part); each test gets its own context."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = launch_chromium()
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def _page(chromium: Any, width: int) -> Any:

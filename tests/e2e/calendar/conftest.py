@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from addin_server.emulator.runner import RunningEmulator
+from addin_emulator.runner import RunningEmulator
 from tests.integration.calendar.support import CalendarWorld, calendar_world
 
 

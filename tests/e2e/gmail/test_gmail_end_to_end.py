@@ -14,10 +14,10 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from addin_emulator.google.client import GoogleEmulatorControl
+from addin_emulator.runner import RunningEmulator
 from addin_server import create_app
 from addin_server.db import tables as t
-from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import connect_gmail

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from addin_emulator.google.client import GoogleEmulatorControl
 from addin_server.db import tables as t
-from addin_server.emulator.google.client import GoogleEmulatorControl
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
 from addin_server.services.gmail.sync import sync_gmail_mailbox

@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from addin_emulator.google.client import GoogleEmulatorControl
 from addin_server.db import tables as t
-from addin_server.emulator.google.client import GoogleEmulatorControl
 from addin_server.services import enrollments, sequences
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import connect_gmail

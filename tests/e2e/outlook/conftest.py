@@ -12,7 +12,7 @@ from addin_server import create_app
 from addin_server.config import Settings
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
-from tests.browser import CHROMIUM_ARGS, chromium_path, live_server
+from tests.browser import launch_chromium, live_server
 from tests.builders import World, make_world
 from tests.web.outlook import conftest as sso
 from tests.web.outlook.sso_tokens import CLIENT_ID
@@ -58,16 +58,12 @@ def base_url(settings: Settings, services: ServiceContext, enrolled: Enrolled) -
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium per module (launching is the slow part); each test gets a fresh context."""
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """One headless Chromium for the module (launching is the slow part); each test gets its own context."""
+    browser = launch_chromium()
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture

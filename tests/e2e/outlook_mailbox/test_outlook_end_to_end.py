@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from addin_emulator.microsoft import MicrosoftEmulatorControl
+from addin_emulator.runner import RunningEmulator, start_emulator
 from addin_server import create_app
 from addin_server.db import tables as t
 from addin_server.domain.model import InboundKind
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl
-from addin_server.emulator.runner import RunningEmulator, start_emulator
 from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 from addin_server.services import accounts, directory, enrollments, sequences

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from addin_server.emulator.runner import RunningEmulator
+from addin_emulator.runner import RunningEmulator
 from tests.integration.calendar.support import CalendarWorld, calendar_world
 
 

@@ -16,14 +16,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from addin_emulator.google.client import GoogleEmulatorControl
+from addin_emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from addin_emulator.microsoft import MicrosoftEmulatorControl
+from addin_emulator.runner import RunningEmulator
 from addin_server import create_app
 from addin_server.auth.secrets_box import generate_encryption_key
 from addin_server.config import Settings
 from addin_server.db import tables as t
-from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.inbox_worker import process_due_notifications

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from addin_emulator.google.client import GoogleEmulatorControl
+from addin_emulator.runner import RunningEmulator
 from addin_server.db import tables as t
-from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.calendar_following import keep_calendars_followed, renew_calendar_watches
 from addin_server.services.grants import graph_for
 from tests.integration.calendar.support import CalendarWorld, MovableClock, calendar_world, fixture

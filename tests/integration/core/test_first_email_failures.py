@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from addin_emulator.runner import RunningEmulator
 from addin_server import create_app
 from addin_server.config import Settings
 from addin_server.db import tables as t
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.providers.gmail import GmailError
 from addin_server.services import directory, enrollments
 from addin_server.services.context import ServiceContext

@@ -17,9 +17,9 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 from werkzeug.serving import make_server
 
-from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.google.conformance import DiscoverySchemas, check_recorded
-from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_emulator.google.client import GoogleEmulatorControl
+from addin_emulator.google.conformance import DiscoverySchemas, check_recorded
+from addin_emulator.runner import RunningEmulator, start_emulator
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "google"
 _addresses = itertools.count(1)

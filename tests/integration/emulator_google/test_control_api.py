@@ -8,8 +8,8 @@ import threading
 import pytest
 import requests
 
-from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.runner import start_emulator
+from addin_emulator.google.client import GoogleEmulatorControl
+from addin_emulator.runner import start_emulator
 
 
 @pytest.mark.parametrize(

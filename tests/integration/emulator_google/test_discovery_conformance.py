@@ -7,7 +7,7 @@ import base64
 import pytest
 from googleapiclient.http import BatchHttpRequest
 
-from addin_server.emulator.google.conformance import DiscoverySchemas, check_recorded
+from addin_emulator.google.conformance import DiscoverySchemas, check_recorded
 
 GMAIL = DiscoverySchemas.bundled("gmail", "v1")
 CALENDAR = DiscoverySchemas.bundled("calendar", "v3")

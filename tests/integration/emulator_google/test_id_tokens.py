@@ -75,7 +75,7 @@ def test_a_token_from_another_issuer_verifies_but_names_that_issuer(control):
 
 
 def test_the_same_email_always_gets_the_same_subject(emulator):
-    from addin_server.emulator.google.state import google_state
+    from addin_emulator.google.state import google_state
 
     issuer = google_state(emulator.app).issuer
     first = issuer.user_id_token("riley@acme-sales.example")

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl
-from addin_server.emulator.runner import RunningEmulator, start_emulator
+from addin_emulator.microsoft import MicrosoftEmulatorControl
+from addin_emulator.runner import RunningEmulator, start_emulator
 from tests.integration.emulator_microsoft.support import MicrosoftSetup, Receiver, make_setup
 
 

@@ -21,8 +21,8 @@ from O365.connection import Connection, MSGraphProtocol
 from O365.utils.token import MemoryTokenBackend
 from werkzeug.serving import make_server
 
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl
-from addin_server.emulator.runner import RunningEmulator
+from addin_emulator.microsoft import MicrosoftEmulatorControl
+from addin_emulator.runner import RunningEmulator
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "graph"
 GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
@@ -162,7 +162,7 @@ class Receiver:
         self.app.add_url_rule("/webhooks/graph/lifecycle", "lifecycle", self._answer, methods=["POST"])
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     @property

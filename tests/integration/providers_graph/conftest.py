@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from addin_emulator.microsoft import MicrosoftEmulatorControl
+from addin_emulator.runner import RunningEmulator, start_emulator
 from addin_server.config import Settings
-from addin_server.emulator.microsoft import MicrosoftEmulatorControl
-from addin_server.emulator.runner import RunningEmulator, start_emulator
 from addin_server.providers.graph import GraphMailbox, GraphTokens
 from tests.integration.emulator_microsoft.support import MicrosoftSetup, Receiver, make_setup
 from tests.integration.providers_graph.support import settings_for

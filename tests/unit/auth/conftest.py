@@ -25,8 +25,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from addin_emulator.tls import make_tls_files
 from addin_server.config import Settings
-from addin_server.emulator.tls import make_tls_files
 from tests.keyserver import KeyServer
 
 FIXTURES = Path(__file__).parent / "fixtures"

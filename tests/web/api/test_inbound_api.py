@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import subprocess
-import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from sqlalchemy import func, select
 
+from addin_server.cli import main
 from addin_server.db import tables as t
 from addin_server.mail.message import InboundMessage
 from addin_server.services import directory, enrollments, unsubscribe
@@ -20,7 +24,6 @@ from addin_server.services.inbound import apply_inbound_message
 from tests.builders import World, make_world
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
-REPO = Path(__file__).resolve().parents[3]
 
 
 def render(name: str, w: World, in_reply_to: str) -> str:
@@ -152,9 +155,16 @@ def test_performance_counts_bounced_contacts_not_reports(client: Any, services: 
 
 
 def _cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command as `addin-server` runs it, in this process: a fresh interpreter per call cost seconds
+    (importing the product) and proved nothing more; tests/e2e/serve runs the real console entry."""
     env = {"DATABASE_URL": database_url, "SECRET_KEY": "x", "PATH": "/usr/bin:/bin", "MAIL_TRANSPORT": "local"}
-    return subprocess.run([sys.executable, "-m", "addin_server", *args], capture_output=True, text=True, env=env,
-                          cwd=REPO, timeout=60, check=False)
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, env, clear=True), redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse refusing the arguments
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    return subprocess.CompletedProcess(["addin-server", *args], code, out.getvalue(), err.getvalue())
 
 
 def test_the_simulate_command_prints_the_decisions(services: ServiceContext, database_url: str,

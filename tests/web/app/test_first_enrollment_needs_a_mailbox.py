@@ -11,10 +11,10 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from addin_emulator.google.client import GoogleEmulatorControl
+from addin_emulator.runner import RunningEmulator
 from addin_server.config import Settings
 from addin_server.db import tables as t
-from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.providers.gmail import GrantRevoked
 from addin_server.services.accounts import create_account
 from addin_server.services.context import Principal, ServiceContext

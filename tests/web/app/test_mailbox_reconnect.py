@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from addin_emulator.google.client import GoogleEmulatorControl
+from addin_emulator.runner import RunningEmulator
 from addin_server.config import Settings
-from addin_server.emulator.google.client import GoogleEmulatorControl
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
 from addin_server.services.grants import mark_disconnected
 from addin_server.services.mailboxes import mailbox_status

@@ -14,9 +14,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from addin_emulator.runner import RunningEmulator
 from addin_server import create_app
 from addin_server.db import tables as t
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import mailbox_status
 from tests.browser import free_port, live_server

@@ -12,10 +12,10 @@ import pytest
 import requests
 from sqlalchemy import delete
 
+from addin_emulator.runner import RunningEmulator
 from addin_server import create_app
 from addin_server.config import Settings
 from addin_server.db import tables as t
-from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
 from tests.builders import World
 from tests.emulated import running_emulator

@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from addin_server.emulator.google.calendar_api import event_fields
-from addin_server.emulator.google.errors import GoogleApiError, invalid_argument
-from addin_server.emulator.google.issuer import ADDON_SERVICE_ACCOUNT, OAUTH_CLIENT_ID, PUSH_SERVICE_ACCOUNT
-from addin_server.emulator.google.state import (
+from addin_emulator.google.calendar_api import event_fields
+from addin_emulator.google.errors import GoogleApiError, invalid_argument
+from addin_emulator.google.issuer import ADDON_SERVICE_ACCOUNT, OAUTH_CLIENT_ID, PUSH_SERVICE_ACCOUNT
+from addin_emulator.google.state import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     GoogleState,

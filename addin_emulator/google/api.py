@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from addin_server.emulator.google.errors import GoogleApiError, unauthenticated
-from addin_server.emulator.google.mailboxes import Mailbox
-from addin_server.emulator.google.state import GoogleState, google_state
+from addin_emulator.google.errors import GoogleApiError, unauthenticated
+from addin_emulator.google.mailboxes import Mailbox
+from addin_emulator.google.state import GoogleState, google_state
 
 bp = Blueprint("emulator_google_api", __name__)
 

@@ -6,9 +6,9 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from addin_server.emulator.microsoft import notifications
-from addin_server.emulator.microsoft.graph import GraphError, GraphRequest, GraphResult, parse_instant, route, world
-from addin_server.emulator.microsoft.store import MAX_SUBSCRIPTION_MINUTES, Subscription, counter_guid
+from addin_emulator.microsoft import notifications
+from addin_emulator.microsoft.graph import GraphError, GraphRequest, GraphResult, parse_instant, route, world
+from addin_emulator.microsoft.store import MAX_SUBSCRIPTION_MINUTES, Subscription, counter_guid
 
 RESOURCE = re.compile(
     r"^/?(?:users/(?P<user>[^/]+)|(?P<me>me))"
@@ -85,7 +85,7 @@ def create_subscription(req: GraphRequest) -> GraphResult:
         raise GraphError(400, "InvalidRequest", "clientState can be at most 128 characters.")
     expiry = checked_expiry(req, body.get("expirationDateTime"))
     groups = match.groupdict()
-    from addin_server.emulator.microsoft.graph import resolve_mailbox
+    from addin_emulator.microsoft.graph import resolve_mailbox
 
     mailbox = resolve_mailbox(req, groups)
     kind = groups["kind"].lower()

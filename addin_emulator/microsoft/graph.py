@@ -21,9 +21,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import jwt
 from flask import Blueprint, Response, current_app, request
 
-from addin_server.emulator.microsoft import mail
-from addin_server.emulator.microsoft.identity import Identity
-from addin_server.emulator.microsoft.store import (
+from addin_emulator.microsoft import mail
+from addin_emulator.microsoft.identity import Identity
+from addin_emulator.microsoft.store import (
     MAILBOX_CONCURRENCY_LIMIT,
     Fault,
     Mailbox,
@@ -582,7 +582,7 @@ def create_message(req: GraphRequest, folder: str) -> GraphResult:
     if not isinstance(req.body, dict):
         raise GraphError(400, "ErrorInvalidRequest", "The message body is missing.")
     message = mail.draft_from_json(world(), mailbox, req.body, folder)
-    from addin_server.emulator.microsoft import notifications
+    from addin_emulator.microsoft import notifications
 
     notifications.message_changed(world(), mailbox, message, "created")
     return GraphResult(201, message_json(req, mailbox, message, None, None))
@@ -628,7 +628,7 @@ def patch_message(req: GraphRequest, mid: str) -> GraphResult:
     message = find_message(mailbox, mid)
     mail.update_from_json(world(), message, req.body or {})
     world().touch(mailbox, message)
-    from addin_server.emulator.microsoft import notifications
+    from addin_emulator.microsoft import notifications
 
     notifications.message_changed(world(), mailbox, message, "updated")
     return GraphResult(200, message_json(req, mailbox, message, None, None))
@@ -643,7 +643,7 @@ def delete_message(req: GraphRequest, mid: str) -> GraphResult:
     with state.lock:
         folder, old_id, etag = message.folder, message.id, message.etag
         state.move(mailbox, message, "deleteditems")
-    from addin_server.emulator.microsoft import notifications
+    from addin_emulator.microsoft import notifications
 
     notifications.notify(state, mailbox, "messages", folder, old_id, etag, "deleted")
     return GraphResult(204)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from addin_server.emulator.google.errors import invalid_argument
+from addin_emulator.google.errors import invalid_argument
 
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 

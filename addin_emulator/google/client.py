@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import requests
 
-from addin_server.emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from addin_emulator.google.state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
 
 class GoogleEmulatorControl:

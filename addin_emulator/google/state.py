@@ -12,19 +12,19 @@ from typing import Any
 
 from flask import Flask
 
-from addin_server.emulator.clock import Clock
-from addin_server.emulator.google import mime
-from addin_server.emulator.google.calendars import CHANNEL_LIFETIME_MS, Calendar, CalendarEvent, Channel
-from addin_server.emulator.google.errors import GoogleApiError, invalid_argument, not_found
-from addin_server.emulator.google.issuer import PUSH_SERVICE_ACCOUNT, TokenIssuer
-from addin_server.emulator.google.mailboxes import (
+from addin_emulator.clock import Clock
+from addin_emulator.google import mime
+from addin_emulator.google.calendars import CHANNEL_LIFETIME_MS, Calendar, CalendarEvent, Channel
+from addin_emulator.google.errors import GoogleApiError, invalid_argument, not_found
+from addin_emulator.google.issuer import PUSH_SERVICE_ACCOUNT, TokenIssuer
+from addin_emulator.google.mailboxes import (
     WATCH_LIFETIME,
     Mailbox,
     PushConfig,
     StoredMessage,
     Watch,
 )
-from addin_server.emulator.google.outbox import Outbox
+from addin_emulator.google.outbox import Outbox
 
 EXTENSION_KEY = "emulator_google"
 DEFAULT_CLIENT_ID = "000000000000-emulator.apps.googleusercontent.com"

@@ -7,10 +7,10 @@ import re
 
 from flask import Blueprint, Response, request
 
-from addin_server.emulator.google import mime, multipart
-from addin_server.emulator.google.api import empty, json_body, ok, owner, state
-from addin_server.emulator.google.errors import invalid_argument, not_found
-from addin_server.emulator.google.mailboxes import SYSTEM_LABELS, matches_query
+from addin_emulator.google import mime, multipart
+from addin_emulator.google.api import empty, json_body, ok, owner, state
+from addin_emulator.google.errors import invalid_argument, not_found
+from addin_emulator.google.mailboxes import SYSTEM_LABELS, matches_query
 
 _TOPIC = re.compile(r"^projects/[^/]+/topics/[^/]+$")
 MAX_PAGE = 500

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from addin_server.emulator.clock import Clock
+from addin_emulator.clock import Clock
 
 # Documented as 4,230 minutes in older pages and 10,080 in newer ones; the emulator enforces the
 # lower figure, as DESIGN.md asks providers to cap at it.

@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from addin_server.emulator.clock import Clock
-from addin_server.emulator.server import create_emulator_app
-from addin_server.emulator.tls import TlsFiles, make_tls_files
+from addin_emulator.clock import Clock
+from addin_emulator.server import create_emulator_app
+from addin_emulator.tls import TlsFiles, make_tls_files
 
 
 @dataclass
@@ -38,7 +38,9 @@ class RunningEmulator:
 
 
 def _serve(server: BaseWSGIServer, running: RunningEmulator) -> None:
-    thread = threading.Thread(target=server.serve_forever, name="emulator", daemon=True)
+    # A short poll lets stop() return at once instead of waiting out the default half second per server.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="emulator",
+                              daemon=True)
     thread.start()
     running._servers.append(server)
     running._threads.append(thread)

@@ -10,9 +10,9 @@ from http import HTTPStatus
 
 from flask import Blueprint, Response, current_app, request
 
-from addin_server.emulator.google import multipart
-from addin_server.emulator.google.api import state
-from addin_server.emulator.google.errors import invalid_argument
+from addin_emulator.google import multipart
+from addin_emulator.google.api import state
+from addin_emulator.google.errors import invalid_argument
 
 MAX_PARTS = 100
 _SKIPPED_HEADERS = {"host", "content-length", "content-transfer-encoding"}

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from addin_server.emulator.google.api import current_mailbox, empty, json_body, ok, state
-from addin_server.emulator.google.calendars import (
+from addin_emulator.google.api import current_mailbox, empty, json_body, ok, state
+from addin_emulator.google.calendars import (
     Calendar,
     decode_page_token,
     encode_page_token,
@@ -15,7 +15,7 @@ from addin_server.emulator.google.calendars import (
     parse_time,
     rfc3339,
 )
-from addin_server.emulator.google.errors import invalid_argument, not_found
+from addin_emulator.google.errors import invalid_argument, not_found
 
 _READ_ONLY = {"kind", "id", "etag", "htmlLink", "created", "updated", "creator", "iCalUID", "sequence"}
 # Parameters Google refuses together with syncToken.

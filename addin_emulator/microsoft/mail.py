@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, parsedate_to_datetime
 from typing import Any
 
-from addin_server.emulator.microsoft.store import (
+from addin_emulator.microsoft.store import (
     MESSAGE_CLASS_NDR,
     MESSAGE_CLASS_NOTE,
     MESSAGE_CLASS_OOF,
@@ -163,7 +163,7 @@ def mime_of(message: Message) -> bytes:
 
 def send(world: MicrosoftWorld, mailbox: Mailbox, message: Message, *, keep: bool = True) -> None:
     """Move a draft to Sent Items (its id changes, its internetMessageId stays) and deliver copies."""
-    from addin_server.emulator.microsoft import notifications
+    from addin_emulator.microsoft import notifications
 
     with world.lock:
         message.is_draft = False
@@ -215,7 +215,7 @@ def _message_class(parsed: EmailMessage, kind: str) -> str:
 
 def deliver(world: MicrosoftWorld, mailbox: Mailbox, raw: bytes, *, kind: str = "auto") -> Message:
     """Put an inbound RFC 822 message into the inbox and queue change notifications for it."""
-    from addin_server.emulator.microsoft import notifications
+    from addin_emulator.microsoft import notifications
 
     parsed = email.message_from_bytes(raw, policy=policy.default)
     assert isinstance(parsed, EmailMessage)

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from addin_server.emulator.google import mime
-from addin_server.emulator.google.errors import invalid_argument
+from addin_emulator.google import mime
+from addin_emulator.google.errors import invalid_argument
 
 SYSTEM_LABELS = (
     ("INBOX", "INBOX"),

@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 
-from addin_server.emulator.clock import Clock
+from addin_emulator.clock import Clock
 
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = 10

@@ -13,7 +13,7 @@ from email.message import EmailMessage, Message
 from email.utils import format_datetime, getaddresses
 from typing import Any
 
-from addin_server.emulator.google.errors import invalid_argument
+from addin_emulator.google.errors import invalid_argument
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 _SNIPPET_LENGTH = 200

@@ -97,16 +97,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from addin_server.emulator.clock import Clock
-from addin_server.emulator.microsoft.client import MicrosoftEmulatorControl
-from addin_server.emulator.microsoft.store import MicrosoftWorld
+from addin_emulator.clock import Clock
+from addin_emulator.microsoft.client import MicrosoftEmulatorControl
+from addin_emulator.microsoft.store import MicrosoftWorld
 
 __all__ = ["MicrosoftEmulatorControl", "register"]
 
 
 def register(app: Flask, clock: Clock) -> None:
     """Mount Microsoft's routes on the emulator app."""
-    from addin_server.emulator.microsoft import control, events, graph, identity, notifications, subscriptions
+    from addin_emulator.microsoft import control, events, graph, identity, notifications, subscriptions
 
     world = MicrosoftWorld(clock=clock)
     app.extensions["emulator_microsoft"] = world

@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from addin_server.emulator.microsoft import mail, notifications
-from addin_server.emulator.microsoft.graph import FAULT_CODES, take_fault
-from addin_server.emulator.microsoft.identity import SSO_VARIANTS, Identity
-from addin_server.emulator.microsoft.store import (
+from addin_emulator.microsoft import mail, notifications
+from addin_emulator.microsoft.graph import FAULT_CODES, take_fault
+from addin_emulator.microsoft.identity import SSO_VARIANTS, Identity
+from addin_emulator.microsoft.store import (
     Fault,
     Mailbox,
     MicrosoftWorld,

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from addin_server.emulator.google.api import state
-from addin_server.emulator.google.errors import GoogleApiError
-from addin_server.emulator.google.state import ACCESS_TOKEN_LIFETIME, Grant
+from addin_emulator.google.api import state
+from addin_emulator.google.errors import GoogleApiError
+from addin_emulator.google.state import ACCESS_TOKEN_LIFETIME, Grant
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> Response:

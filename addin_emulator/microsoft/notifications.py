@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from addin_server.emulator.microsoft.store import (
+from addin_emulator.microsoft.store import (
     CalendarEvent,
     Mailbox,
     Message,

@@ -78,7 +78,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from addin_server.emulator.clock import Clock
+from addin_emulator.clock import Clock
 
 _routes_attached = False
 
@@ -86,9 +86,9 @@ _routes_attached = False
 def register(app: Flask, clock: Clock) -> None:
     """Mount Google's routes on the emulator app."""
     global _routes_attached
-    from addin_server.emulator.google import batch, calendar_api, control, gmail_api, identity
-    from addin_server.emulator.google.api import bp
-    from addin_server.emulator.google.state import EXTENSION_KEY, GoogleState
+    from addin_emulator.google import batch, calendar_api, control, gmail_api, identity
+    from addin_emulator.google.api import bp
+    from addin_emulator.google.state import EXTENSION_KEY, GoogleState
 
     state = GoogleState(clock, app.config.get("EMULATOR_BASE_URL", ""))
     app.extensions[EXTENSION_KEY] = state

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from addin_server.emulator.microsoft import mail
-from addin_server.emulator.microsoft.graph import (
+from addin_emulator.microsoft import mail
+from addin_emulator.microsoft.graph import (
     USER,
     GraphError,
     GraphRequest,
@@ -18,7 +18,7 @@ from addin_server.emulator.microsoft.graph import (
     route,
     world,
 )
-from addin_server.emulator.microsoft.store import CalendarEvent, counter_token, iso
+from addin_emulator.microsoft.store import CalendarEvent, counter_token, iso
 
 
 def event_time(moment: datetime) -> dict[str, str]:
@@ -124,7 +124,7 @@ def create_event(req: GraphRequest) -> GraphResult:
     )
     with state.lock:
         mailbox.events[event.key] = event
-    from addin_server.emulator.microsoft import notifications
+    from addin_emulator.microsoft import notifications
 
     notifications.event_changed(state, mailbox, event, "created")
     return GraphResult(201, {"@odata.context": f"{req.root}/$metadata#users('{mailbox.user_id}')/events/$entity",

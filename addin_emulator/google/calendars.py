@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from addin_server.emulator.google.errors import GoogleApiError, invalid_argument
+from addin_emulator.google.errors import GoogleApiError, invalid_argument
 
 CHANNEL_LIFETIME_MS = 7 * 24 * 3600 * 1000
 

@@ -19,7 +19,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 
-from addin_server.emulator.microsoft.store import (
+from addin_emulator.microsoft.store import (
     GRAPH_AUDIENCE,
     OUTLOOK_CLIENT_APP_ID,
     AuthorizationCode,
