@@ -340,6 +340,26 @@ def get_account() -> Any:
     return _account_view(accounts.get_account(ctx(), principal().account_id))
 
 
+class MeUserOut(Open):
+    id: str
+    name: str
+    email: str
+
+
+class MeOut(Open):
+    kind: str
+    actor: str
+    role: str
+    user: MeUserOut | None
+
+
+@operation(spec, bp, "GET", "/me", summary="Who is calling: a rep (with their id and name) or an API key",
+           tag="account", response=MeOut, errors=(),
+           description="`actor` is the value an ending made by this caller carries as `end_actor`.")
+def me() -> Any:
+    return directory.who_am_i(ctx(), principal())
+
+
 class MailboxStatusOut(Open):
     can_send: bool
     notice: str | None
