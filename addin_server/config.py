@@ -112,6 +112,12 @@ class Settings:
     # How long the pre-send guard waits for one answer of Gmail or Graph: a hanging provider holds
     # that mailbox's steps (tried again later), not the worker.
     presend_read_timeout_seconds: float = 5.0
+    # The pre-send guard reads this many mailboxes at once (each then runs its own steps), so a slow
+    # provider delays only its own mailboxes' steps.
+    presend_parallel_reads: int = 4
+    # The longest one mailbox's read before sending may take, tries included; past it that mailbox's
+    # steps are held (tried again later), never sent unread.
+    presend_mailbox_deadline_seconds: float = 12.0
     max_request_bytes: int = 1_000_000
     soft_bounce_threshold: int = 3
     log_level: str = "INFO"

@@ -51,41 +51,23 @@ from addin_server.auth.secrets_box import generate_encryption_key  # noqa: E402
 from addin_server.config import Settings  # noqa: E402
 from addin_server.db import tables as t  # noqa: E402
 from addin_server.db.migrate import upgrade  # noqa: E402
-from addin_server.services import accounts, directory, enrollments, sequences  # noqa: E402
+from addin_server.services import accounts, sequences  # noqa: E402
 from addin_server.services.context import Principal, ServiceContext  # noqa: E402
 from addin_server.services.gmail.following import record_gmail_push  # noqa: E402
 from addin_server.services.inbox_worker import process_due_notifications  # noqa: E402
-from addin_server.services.mailboxes import connect_gmail, connect_outlook  # noqa: E402
 from addin_server.services.sequences import StepInput  # noqa: E402
+from bench.enrolled import Enrolled, enroll_over, gmail_reps, outlook_reps, reply_mail  # noqa: E402
 
-REPLY = ROOT / "tests" / "fixtures" / "inbound" / "human_reply.eml"
 TARGET_PER_SECOND = 300
 GMAIL_UNITS_PER_USER_PER_SECOND = 250
 UNITS = {"messages.get": 5, "history.list": 2, "messages.list": 5, "getProfile": 1}
 
 
-def _reply(sender: str, mailbox: str, in_reply_to: str, n: int) -> bytes:
-    text = REPLY.read_text()
-    for key, value in {"sender": sender, "mailbox": mailbox, "in_reply_to": in_reply_to, "n": str(n),
-                       "date": "Tue, 03 Mar 2026 10:00:00 +0000"}.items():
-        text = text.replace("{" + key + "}", value)
-    return text.replace("\n", "\r\n").encode()
-
-
-def _enroll(ctx: ServiceContext, admin: Principal, reps: list[dict[str, Any]], n: int) -> list[tuple[str, str, str]]:
-    """N contacts enrolled in a two-step sequence, spread over the reps' mailboxes (the first email
-    goes out at once); for each: the contact's address, the mailbox, the Message-ID to answer."""
+def _enroll(ctx: ServiceContext, admin: Principal, reps: list[dict[str, Any]], n: int) -> list[Enrolled]:
+    """N contacts enrolled in a two-step sequence over the reps' mailboxes (the first email goes out at once)."""
     seq = sequences.create_sequence(ctx, admin, name="Pipeline", owner_user_id=reps[0]["id"], steps=[
         StepInput("automated_email", 0, "Intro", "Hello"), StepInput("task", 30, "t", "")])
-    enrolled = []
-    for i in range(n):
-        rep = reps[i % len(reps)]
-        c = directory.create_contact(ctx, admin, email=f"person{i}@company{i % 97}.test")
-        e = enrollments.enroll(ctx, admin, sequence_id=seq["id"], contact_id=c["id"], sender_user_id=rep["id"])
-        enrolled.append((int(e["id"]), c["email"], rep["mailbox_address"]))
-    with ctx.session() as s:
-        sent = dict(s.execute(select(t.SequenceEmail.enrollment_id, t.SequenceEmail.rfc_message_id)).all())
-    return [(email, mailbox, sent[eid]) for eid, email, mailbox in enrolled]
+    return enroll_over(ctx, admin, seq["id"], reps, n)
 
 
 def _call_kind(request: dict[str, Any]) -> str:
@@ -138,19 +120,14 @@ def load(n: int, mailboxes: int, database_url: str) -> Loaded:
     upgrade(ctx.engine)
     made = accounts.create_account(ctx, name="Pipeline", plan="enterprise", admin_email="admin@pipe.test")
     admin = Principal.for_api_key(made.account_id, "pipeline", "admin")
-    reps = []
-    for m in range(mailboxes):
-        address = f"rep{m}@pipe.test"
-        rep = directory.create_user(ctx, admin, email=address, name=f"Rep {m}", role="user",
-                                    mailbox_provider="gmail", mailbox_address=address)
-        connect_gmail(ctx, admin, rep["id"], control.create_mailbox(address)["refresh_token"])
-        reps.append(rep)
+    reps = gmail_reps(ctx, admin, control, mailboxes, "pipe.test")
     print(f"  enrolling {n:,} contacts", flush=True)
     plan = _enroll(ctx, admin, reps, n)
     print(f"  delivering {n:,} replies into {mailboxes} mailboxes", flush=True)
     last_history: dict[str, str] = {}
-    for i, (email, mailbox, in_reply_to) in enumerate(plan):
-        last_history[mailbox] = control.deliver(mailbox, _reply(email, mailbox, in_reply_to, i))["historyId"]
+    for i, p in enumerate(plan):
+        last_history[p.mailbox] = control.deliver(
+            p.mailbox, reply_mail(p.contact, p.mailbox, p.first_message_id, i))["historyId"]
     for m, (mailbox, history) in enumerate(last_history.items()):
         record_gmail_push(ctx, pubsub_message_id=f"push-{m}", email_address=mailbox, history_id=history)
     control.clear_requests()
@@ -241,20 +218,13 @@ def run_graph(n: int, mailboxes: int, database_url: str) -> dict[str, Any]:
         with live_server(create_app(settings, services=ctx), port=port):
             made = accounts.create_account(ctx, name="Pipeline", plan="enterprise", admin_email="admin@pipe.test")
             admin = Principal.for_api_key(made.account_id, "pipeline", "admin")
-            reps = []
-            for m in range(mailboxes):
-                address = setup.address if m == 0 else f"rep{m}-{setup.address}"
-                user_id = setup.user_id if m == 0 else control.create_mailbox(address, setup.tenant_id)["user_id"]
-                rep = directory.create_user(ctx, admin, email=address, name=f"Rep {m}", role="user",
-                                            mailbox_provider="outlook", mailbox_address=address)
-                connect_outlook(ctx, admin, rep["id"], tenant_id=setup.tenant_id, graph_user_id=user_id)
-                reps.append(rep)
+            reps = outlook_reps(ctx, admin, control, setup, mailboxes)
             print(f"  enrolling {n:,} contacts (Graph)", flush=True)
             plan = _enroll(ctx, admin, reps, n)
             print(f"  delivering {n:,} replies into {mailboxes} Outlook mailboxes; Graph notifies our webhook",
                   flush=True)
-            for i, (email, mailbox, in_reply_to) in enumerate(plan):
-                control.deliver(mailbox, _reply(email, mailbox, in_reply_to, i))
+            for i, p in enumerate(plan):
+                control.deliver(p.mailbox, reply_mail(p.contact, p.mailbox, p.first_message_id, i))
             control.flush_notifications()
             print("  timing the worker's sync (Graph)", flush=True)
             with CallLog(settings.graph_api_endpoint) as calls:

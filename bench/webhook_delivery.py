@@ -63,7 +63,7 @@ def measure_webhook_delivery(n: int = 300, *, poll_seconds: float = 2.0, databas
         ctx = ServiceContext.create(settings)
         upgrade(ctx.engine)
         made = accounts.create_account(ctx, name="Webhook bench", plan="enterprise", admin_email="admin@bench.test")
-        admin = Principal(made.account_id, "api_key:bench")
+        admin = Principal.for_api_key(made.account_id, "bench", "admin")
         rep = directory.create_user(ctx, admin, email="rep@bench.test", name="Rep", role="user",
                                     mailbox_provider="gmail", mailbox_address="rep@bench.test")
         seq = sequences.create_sequence(ctx, admin, name="Bench", owner_user_id=rep["id"],

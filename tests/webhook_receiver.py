@@ -3,6 +3,7 @@ library (the spec's reference implementation), as a real receiver would, and can
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,10 +36,13 @@ class WebhookReceiver:
     requests: int = 0
     _server: ThreadingHTTPServer | None = None
     port: int = 0
+    # Over HTTPS when set (a server certificate, e.g. from the emulator's own CA).
+    tls: ssl.SSLContext | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks/sidebar"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/hooks/sidebar"
 
     def ids(self) -> list[str]:
         return [r.webhook_id for r in self.received]
@@ -102,6 +106,8 @@ class WebhookReceiver:
                 self.wfile.write(body)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self

@@ -55,8 +55,9 @@ Control API, JSON in and out, under ``/_control/google`` (``client.GoogleEmulato
   historyId a string as in Google's guide, or a number with numeric_history_id.
 - ``POST /grants`` {address, client_id?, client_secret?, authorization_code?} and
   ``POST /grants/revoke`` {refresh_token | address}.
-- ``POST /faults`` {route (fnmatch on the path), method?, status, count, retry_after?, reason?}
-  (e.g. 429, 403 with reason rateLimitExceeded or userRateLimitExceeded, 500, 503);
+- ``POST /faults`` {route (fnmatch on the path), method?, status, count, retry_after?, reason?,
+  delay_seconds?} (e.g. 429, 403 with reason rateLimitExceeded or userRateLimitExceeded, 500, 503;
+  status null with delay_seconds only slows the request);
   ``GET``/``DELETE /faults``.
 - Notifications (Pub/Sub pushes and Calendar channel notifications) wait in a queue:
   ``POST /flush`` delivers those due now and answers what each POST returned; ``PUT /delivery``

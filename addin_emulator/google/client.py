@@ -129,14 +129,16 @@ class GoogleEmulatorControl:
     def inject_fault(
         self,
         route: str,
-        status: int,
+        status: int | None,
         *,
         count: int = 1,
         method: str | None = None,
         retry_after: int | str | None = None,
         reason: str | None = None,
+        delay_seconds: float = 0.0,
     ) -> dict[str, Any]:
-        """Answer the next `count` requests whose path matches `route` (fnmatch) with `status`."""
+        """Answer the next `count` requests whose path matches `route` (fnmatch) with `status`; with
+        `delay_seconds` wait that long first (status None: then answer as usual, a slow Gmail)."""
         body = {
             "route": route,
             "status": status,
@@ -144,6 +146,7 @@ class GoogleEmulatorControl:
             "method": method,
             "retry_after": retry_after,
             "reason": reason,
+            "delay_seconds": delay_seconds,
         }
         result: dict[str, Any] = self._call("POST", "/faults", json=body)
         return result

@@ -6,6 +6,7 @@ import base64
 import fnmatch
 import json
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -58,11 +59,12 @@ class AccessToken:
 class RouteFault:
     route: str
     method: str | None
-    status: int
+    status: int | None  # None: the request is only slowed by delay_seconds, then answered as usual
     remaining: int
     retry_after: str | None
     reason: str | None
     message: str | None
+    delay_seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -72,6 +74,7 @@ class RouteFault:
             "remaining": self.remaining,
             "retry_after": self.retry_after,
             "reason": self.reason,
+            "delay_seconds": self.delay_seconds,
         }
 
 
@@ -325,7 +328,9 @@ class GoogleState:
     # ---- faults and the request log --------------------------------------------------------
 
     def add_fault(self, spec: dict[str, Any]) -> RouteFault:
-        status = int(spec.get("status", 503))
+        delay = float(spec.get("delay_seconds") or 0)
+        # A delay alone slows the request (a slow provider); a status answers it instead.
+        status = int(spec["status"]) if spec.get("status") is not None else (None if delay else 503)
         retry_after = spec.get("retry_after")
         fault = RouteFault(
             route=str(spec.get("route") or "*"),
@@ -335,12 +340,14 @@ class GoogleState:
             retry_after=None if retry_after is None else str(retry_after),
             reason=spec.get("reason"),
             message=spec.get("message"),
+            delay_seconds=delay,
         )
         with self.lock:
             self.faults.append(fault)
         return fault
 
     def take_fault(self, method: str, path: str) -> GoogleApiError | None:
+        taken: RouteFault | None = None
         with self.lock:
             for fault in self.faults:
                 if fault.remaining <= 0 or (fault.method and fault.method != method):
@@ -350,9 +357,16 @@ class GoogleState:
                 fault.remaining -= 1
                 if fault.remaining == 0:
                     self.faults.remove(fault)
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-                return GoogleApiError(fault.status, fault.message, fault.reason, headers=headers)
-        return None
+                taken = fault
+                break
+        if taken is None:
+            return None
+        if taken.delay_seconds:
+            time.sleep(taken.delay_seconds)  # outside the lock: other requests go on meanwhile
+        if taken.status is None:
+            return None
+        headers = {"Retry-After": taken.retry_after} if taken.retry_after is not None else {}
+        return GoogleApiError(taken.status, taken.message, taken.reason, headers=headers)
 
     def record(self, entry: dict[str, Any]) -> None:
         with self.lock:

@@ -67,7 +67,7 @@ class ApiKeyRole(StrEnum):
 # Whose object it is matters only to reps; everyone else in a row sees the whole account.
 ACTION_MEANING: dict[Action, str] = {
     Action.READ: "read and list the account's companies, users, contacts, sequences, enrollments, "
-                 "performance; recipient lookup; mailbox status",
+                 "performance; recipient lookup; mailbox status; who the caller is (`GET /me`)",
     Action.CREATE_DIRECTORY: "create companies and contacts; change a contact's name or company",
     Action.CREATE_SEQUENCE: "create a sequence (a rep: owned by themselves)",
     Action.ENROLL: "enroll a contact (a rep: sending from and enrolled by themselves)",

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -51,7 +51,21 @@ class PostResult:
         return self.status is not None and 200 <= self.status < 300
 
 
-class _PinnedHTTPConnection(HTTPConnection):
+# The mixin is typed as the connection it joins; at run time it stands on `object`, so its MRO place
+# is just before urllib3's class in each combined class.
+if TYPE_CHECKING:
+    _Connection = HTTPConnection
+else:
+    _Connection = object
+
+
+class _PinnedAddress(_Connection):
+    """Opens the socket to the address that was checked, not to a fresh lookup of the host name.
+
+    A cooperative mixin placed before urllib3's connection class, so `super()` reaches that class's
+    own __init__ (and, over TLS, its handshake still verifies the certificate against the host name).
+    """
+
     def __init__(self, *args: Any, pinned_ip: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pinned_ip = pinned_ip
@@ -64,17 +78,12 @@ class _PinnedHTTPConnection(HTTPConnection):
             raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
 
 
-class _PinnedHTTPSConnection(HTTPSConnection):
-    def __init__(self, *args: Any, pinned_ip: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pinned_ip = pinned_ip
+class _PinnedHTTPConnection(_PinnedAddress, HTTPConnection):
+    pass
 
-    def _new_conn(self) -> socket.socket:
-        try:
-            return socket.create_connection((self._pinned_ip, self.port), self.timeout,
-                                            source_address=self.source_address)
-        except OSError as exc:
-            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
+
+class _PinnedHTTPSConnection(_PinnedAddress, HTTPSConnection):
+    pass
 
 
 def _is_ip(host: str) -> bool:

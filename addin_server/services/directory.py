@@ -185,6 +185,20 @@ def get_user(ctx: ServiceContext, principal: Principal, user_id: str) -> dict[st
         return user_view(user, list(aliases))
 
 
+def who_am_i(ctx: ServiceContext, principal: Principal) -> dict[str, Any]:
+    """The caller as the product records it: `actor` is what an ending they make carries as its end actor,
+    so a surface can tell its own unenrollments from another rep's."""
+    authorize(principal, Action.READ, own(principal))
+    user: dict[str, Any] | None = None
+    if principal.user_id is not None:
+        with ctx.session() as s:
+            row = s.get(t.User, principal.user_id)
+            if row is None or row.account_id != principal.account_id:
+                raise NotFound("user not found")
+            user = {"id": str(row.id), "name": row.name, "email": row.email}
+    return {"kind": principal.kind, "actor": principal.actor, "role": principal.role, "user": user}
+
+
 def contact_name(contact: t.Contact) -> str:
     return person_name(contact.first_name, contact.last_name, contact.primary_email)
 

@@ -15,6 +15,9 @@ enrollment is still active.
 - A provider that cannot answer (5xx, 429, no answer) holds the mailbox's steps: never sent blind,
   tried again after a delay that doubles from PRESEND_RETRY_BASE_SECONDS up to the operator's
   `PRESEND_RETRY_MAX_SECONDS`.
+- Mailboxes are read side by side (`PRESEND_PARALLEL_READS` at once), each within its own deadline
+  (`PRESEND_MAILBOX_DEADLINE_SECONDS`, tries included): a slow or failing provider holds only its
+  own mailbox's steps, and never lets them go out unread.
 - Mailboxes nobody follows (the local outbox, a demo rep never connected) have nothing to read.
 - A mailbox that was followed and got disconnected (a revoked grant) is not "nobody follows": its
   steps stay held, with the reason on the enrollment, until the rep reconnects and the mailbox is
@@ -24,6 +27,7 @@ enrollment is still active.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -101,7 +105,7 @@ def read_before_sending(ctx: ServiceContext, provider: str, address: str, enroll
     """Read the mailbox now; False (and the steps held, with the reason) when that cannot be done."""
     asked_wait = 0.0  # the provider's own Retry-After, when it gave one
     try:
-        complete = read_mailbox_now(ctx, address, provider)
+        complete = _read_within_deadline(ctx, address, provider)
         problem = None if complete else "the inbox holds more than one read brings; the worker reads the rest"
     except Exception as exc:  # noqa: BLE001 - whatever stops the read stops the send
         problem = f"{type(exc).__name__}: {str(exc)[:300]}"
@@ -119,6 +123,36 @@ def read_before_sending(ctx: ServiceContext, provider: str, address: str, enroll
         delay = min(max(hold_delay(ctx, eid), asked_wait), float(max(1, ctx.settings.presend_retry_max_seconds)))
         record_step_failure(ctx, eid, f"{HELD_PREFIX}{address} could not be read: {problem}", delay)
     return False
+
+
+class ReadDeadlineExceeded(Exception):
+    """The mailbox was not read to its end within the per-mailbox deadline."""
+
+
+def _read_within_deadline(ctx: ServiceContext, address: str, provider: str) -> bool:
+    """read_mailbox_now, given at most PRESEND_MAILBOX_DEADLINE_SECONDS.
+
+    The read's own timeouts bound each answer, but tries and Graph's short waits add up; past the
+    deadline the caller holds the steps. The read left behind finishes on its own (what it applies
+    is applied once, as any read's), and sends nothing."""
+    outcome: dict[str, object] = {}
+
+    def read() -> None:
+        try:
+            outcome["complete"] = read_mailbox_now(ctx, address, provider)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            outcome["error"] = exc
+
+    reader = threading.Thread(target=read, name=f"presend-read-{address}", daemon=True)
+    reader.start()
+    deadline = max(0.1, float(ctx.settings.presend_mailbox_deadline_seconds))
+    reader.join(deadline)
+    if reader.is_alive():
+        raise ReadDeadlineExceeded(f"no complete read within {deadline:g} s")
+    error = outcome.get("error")
+    if isinstance(error, BaseException):
+        raise error
+    return bool(outcome.get("complete"))
 
 
 # A disconnected mailbox waits for its rep, not for a provider to recover: its steps are looked at

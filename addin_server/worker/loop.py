@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from addin_server.services import enrollments, inbox_worker, outgoing_webhooks, presend
@@ -29,6 +30,11 @@ class WorkerStats:
     webhooks: int = 0
     held: int = 0  # steps not run because their sender's mailbox could not be read first
 
+    def add(self, other: WorkerStats) -> None:
+        self.steps_run += other.steps_run
+        self.failures += other.failures
+        self.held += other.held
+
 
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
@@ -47,8 +53,7 @@ def run_due_steps(ctx: ServiceContext, worker: str | None = None, limit: int = 5
     plan = presend.plan_sends(ctx, enrollments.claim_due_enrollments(ctx, worker, limit=limit))
     # Each mailbox is read just before its steps run, so a reply that arrived meanwhile ends the
     # enrollment first, whether or not its push has come.
-    for (provider, address), ids in plan.guarded.items():
-        _run_guarded(ctx, provider, address, ids, stats)
+    _run_mailboxes(ctx, plan.guarded, stats)
     for (_provider, address), ids in plan.disconnected.items():
         presend.hold_disconnected(ctx, address, ids)
         stats.held += len(ids)
@@ -65,6 +70,31 @@ def deliver_webhooks_once(ctx: ServiceContext, worker: str) -> int:
     except Exception:  # deliveries are retried by the next pass; steps must go on
         log.exception("webhook deliveries failed")
         return 0
+
+
+def _run_mailboxes(ctx: ServiceContext, guarded: dict[tuple[str, str], list[int]], stats: WorkerStats) -> None:
+    """Read the mailboxes side by side, each then running its own steps: a slow provider holds only
+    its own mailbox's steps (each read has its own deadline), not every other rep's."""
+    if not guarded:
+        return
+    width = max(1, min(len(guarded), ctx.settings.presend_parallel_reads))
+
+    def one(item: tuple[tuple[str, str], list[int]]) -> WorkerStats:
+        (provider, address), ids = item
+        own = WorkerStats()
+        try:
+            _run_guarded(ctx, provider, address, ids, own)
+        except Exception:  # one mailbox's surprise must not stop the others; its claims expire
+            log.exception("steps of %s failed before running", address)
+        return own
+
+    if width == 1:
+        results = [one(item) for item in guarded.items()]
+    else:
+        with ThreadPoolExecutor(max_workers=width, thread_name_prefix="presend") as pool:
+            results = list(pool.map(one, guarded.items()))
+    for own in results:
+        stats.add(own)
 
 
 def _run_guarded(ctx: ServiceContext, provider: str, address: str, enrollment_ids: list[int],

@@ -39,6 +39,9 @@
     /** @type {ReturnType<Window["msal"]["createNestablePublicClientApplication"]> | null} MSAL.js, made once */
     naaApp: null,
     mailboxChecked: false,
+    /** @type {{kind: string, actor: string, role: string, user: {id: string, name: string} | null} | null}
+     * who is signed in (GET /me), learnt once per token */
+    me: null,
   };
 
   /** @param {string} id @returns {HTMLElement} */
@@ -225,6 +228,7 @@
    * @param {"naa" | "sso" | "pane"} kind
    */
   function useToken(token, kind) {
+    if (token !== state.token) state.me = null;
     state.token = token;
     state.tokenKind = kind;
     return token;
@@ -502,17 +506,30 @@
     return !!enrollment && (enrollment.status === "active" || enrollment.status === "paused");
   }
 
+  /** Who is signed in, as endings record them (`end_actor`); asked once per token. */
+  function whoAmI() {
+    if (state.me) return Promise.resolve(state.me);
+    return api("GET", "/me").then(function (me) {
+      state.me = me;
+      return me;
+    });
+  }
+
   /** @param {any} entry @param {string} name @param {string} sequence @param {HTMLButtonElement} button */
   function unenroll(entry, name, sequence, button) {
     button.disabled = true;
     button.textContent = "Unenrolling…";
     var path = "/enrollments/" + encodeURIComponent(entry.enrollment.id);
     // As Gmail's add-on does: read the enrollment first, and claim the unenrollment only when this
-    // pane ended it; a contact who left meanwhile (a reply, a meeting, a colleague) "had already left".
-    api("GET", path).then(function (before) {
+    // rep ended it here; a contact who left meanwhile (a reply, a meeting, a colleague, another rep's
+    // pane a moment before) "had already left".
+    Promise.all([api("GET", path), whoAmI()]).then(function (found) {
+      var before = found[0];
+      var me = found[1];
       if (!isOpen(before)) return false;
       return api("POST", path + "/unenroll", { surface: "outlook_addin" }).then(function (ended) {
-        return ended.end_surface === "outlook_addin" && ended.end_reason === "manual";
+        return ended.end_surface === "outlook_addin" && ended.end_reason === "manual" &&
+          ended.end_actor === me.actor;
       });
     })
       .then(function (endedHere) {

@@ -119,6 +119,7 @@ API_OPS: list[Op] = [
        names_a=False),
     Op("PATCH", "/account/settings", Action.ACCOUNT_SETTINGS, {"unenroll_same_company": True},
        "same-company default of new sequences", names_a=False),
+    Op("GET", "/me", Action.READ, names_a=False),
     Op("GET", "/me/mailbox", Action.READ, names_a=False),
     Op("PATCH", "/account/settings", Action.BETA_OPT_IN, {"custom_triggers_beta": False}, "beta opt-out",
        names_a=False),

@@ -28,6 +28,7 @@ from tests.web.app.conftest import sign_in
 API_BODIES: dict[tuple[str, str], Any] = {
     ("get", "/account"): None,
     ("patch", "/account/settings"): None,
+    ("get", "/me"): None,
     ("get", "/me/mailbox"): None,
     ("post", "/companies"): None,
     ("get", "/companies/{company_id}"): {},

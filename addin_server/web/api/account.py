@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from addin_server.services import accounts, enrollments
+from addin_server.services import accounts, directory, enrollments
 from addin_server.web.api.base import Open, Strict, bp, ctx, principal, spec
 from addin_server.web.apispec import operation
 
@@ -48,6 +48,26 @@ def _account_view(a: Any) -> dict[str, Any]:
            response=AccountOut, errors=())
 def get_account() -> Any:
     return _account_view(accounts.get_account(ctx(), principal().account_id))
+
+
+class MeUserOut(Open):
+    id: str
+    name: str
+    email: str
+
+
+class MeOut(Open):
+    kind: str
+    actor: str
+    role: str
+    user: MeUserOut | None
+
+
+@operation(spec, bp, "GET", "/me", summary="Who is calling: a rep (with their id and name) or an API key",
+           tag="account", response=MeOut, errors=(),
+           description="`actor` is the value an ending made by this caller carries as `end_actor`.")
+def me() -> Any:
+    return directory.who_am_i(ctx(), principal())
 
 
 class MailboxStatusOut(Open):

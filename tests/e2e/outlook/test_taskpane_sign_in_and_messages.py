@@ -7,6 +7,7 @@ an unenrollment, a refused sign-in, or a server failure.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -144,6 +145,25 @@ def test_a_contact_unenrolled_elsewhere_meanwhile_had_already_left(
     assert pane.locator("#notice").inner_text() == "Raj had already left Intro outreach."
     ended = enrollments.get_enrollment(services, enrolled.world.admin, enrolled.raj_enrollment)
     assert ended["end_surface"] == "contact_record"  # the first ending stands
+
+
+def test_a_contact_another_rep_unenrolled_from_their_own_pane_a_moment_before_had_already_left(
+        page: Any, base_url: str, enrolled: Enrolled, services: ServiceContext) -> None:
+    """The same surface and reason as this pane's own ending: only the actor (GET /me) tells them apart."""
+    pane = _open_preview(page, base_url)
+    raj_id = enrolled.raj_enrollment
+    _listed(page, pane, enrolled.world.colleague["email"]).get_by_role("button", name="Unenroll from sequence").wait_for()
+    before = enrollments.get_enrollment(services, enrolled.world.admin, raj_id)
+    with services.session() as s:
+        end_enrollment(s, int(raj_id), EndOfEnrollment(UnenrollReason.MANUAL, Surface.OUTLOOK_ADDIN,
+                                                       "user:rita@acme.test", {"rule": "by hand"}), services.now())
+    # The pane's read before unenrolling still saw it open (the other pane ended it just after that read).
+    page.route(f"**/api/v1/enrollments/{raj_id}", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(before)))
+    _unenroll_raj(pane, enrolled)
+    assert pane.locator("#notice").inner_text() == "Raj had already left Intro outreach."
+    ended = enrollments.get_enrollment(services, enrolled.world.admin, raj_id)
+    assert ended["end_actor"] == "user:rita@acme.test"  # the first ending stands
 
 
 @pytest.mark.parametrize(("status", "body"), [

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from addin_server.db import tables as t
 from addin_server.services import directory, enrollments, sequences
 from addin_server.services.context import ServiceContext
+from addin_server.services.mailboxes import connect_outlook
 from addin_server.services.sequences import StepInput
 from addin_server.worker.loop import run_due_steps
 from tests.e2e.outlook_mailbox.test_outlook_end_to_end import reply
@@ -224,3 +225,59 @@ def test_outside_finding_c_withdrawn_microsoft_consent_makes_the_rep_not_connect
     with ctx.session() as s:
         watch = s.scalars(select(t.MailboxWatch).where(t.MailboxWatch.user_id == int(rep_id))).one()
         assert watch.status == "disconnected"
+
+
+@pytest.fixture
+def second_mailbox(setup: MicrosoftSetup, quick: dict[str, Any]) -> dict[str, Any]:
+    """A second rep of the same tenant, connected, with one contact due a step 43 seconds after the first."""
+    ctx, admin = quick["ctx"], quick["admin"]
+    address = "second." + setup.address
+    made = setup.control.create_mailbox(address, setup.tenant_id, display_name="Second Rep")
+    rep = directory.create_user(ctx, admin, email=address, name="Second Rep", role="user",
+                                mailbox_provider="outlook", mailbox_address=address)
+    connect_outlook(ctx, admin, rep["id"], tenant_id=setup.tenant_id, graph_user_id=made["user_id"])
+    seq = sequences.create_sequence(ctx, admin, name="Quick too", owner_user_id=rep["id"], steps=[
+        StepInput("automated_email", 0, "Hi", "Hello {{first_name}}"),
+        StepInput("automated_email", FORTY_THREE_SECONDS, "", "Following up", True)])
+    contact = directory.create_contact(ctx, admin, email="kim@northwind.test", first_name="Kim")
+    enrolled = enrollments.enroll(ctx, admin, sequence_id=seq["id"], contact_id=contact["id"],
+                                  sender_user_id=rep["id"])
+    return {"address": address, "enrollment": enrolled}
+
+
+@pytest.mark.parametrize("parallel", [pytest.param(4, id="four reads at once"),
+                                      pytest.param(2, id="two reads at once")])
+def test_a_slow_mailbox_holds_only_its_own_steps_and_never_sends_them_unread(
+        setup: MicrosoftSetup, quick: dict[str, Any], second_mailbox: dict[str, Any], parallel: int) -> None:
+    ctx = quick["ctx"]
+    # Each of the slow mailbox's answers would take 10 s; one read is given 3 s in all.
+    ctx.settings = ctx.settings.with_overrides(presend_read_timeout_seconds=5.0, presend_mailbox_deadline_seconds=3.0,
+                                               presend_parallel_reads=parallel)
+    slow_before = sent_count(setup)
+    setup.control.inject_fault(f"/graph/v1.0/users/{setup.user_id}/*messages/delta*", None, count=10, method="GET",
+                               delay_seconds=10)
+    at(ctx, 60)
+    sent_meanwhile: list[int] = []
+    probe = threading.Timer(2.0, lambda: sent_meanwhile.append(
+        len(setup.control.messages(second_mailbox["address"], folder="sentitems"))))
+    started = time.monotonic()
+    probe.start()
+    try:
+        stats = run_due_steps(ctx)
+    finally:
+        probe.join()
+    elapsed = time.monotonic() - started
+
+    # The other rep's step went out at once; the slow mailbox's two steps wait, unsent.
+    assert (stats.steps_run, stats.held) == (1, 2)
+    kim = enrollments.get_enrollment(ctx, quick["admin"], second_mailbox["enrollment"]["id"])
+    assert kim["status"] == "finished" and [ev["step"] for ev in kim["events"] if ev["type"] == "email_sent"] == [1, 2]
+    assert len(setup.control.messages(second_mailbox["address"], folder="sentitems")) == 2
+    assert sent_meanwhile == [2]  # step 2 went out while the slow mailbox was still being read
+    for key in ("replier", "quiet"):
+        got = view(quick, key)
+        assert (got["status"], got["current_step"]) == ("active", 1)
+        assert "within 3 s" in got["held"]["reason"]
+    assert sent_count(setup) == slow_before
+    # The pass ended at the slow mailbox's deadline, not after its provider's 10 s answers.
+    assert elapsed < 7, elapsed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from googleapiclient.errors import HttpError
 
@@ -93,3 +95,16 @@ def test_a_fault_matches_only_its_method_and_route(mailbox, control, read_fixtur
         mailbox.gmail.users().messages().send(userId="me", body={"raw": raw}).execute()
     assert caught.value.status_code == 500
     assert control.messages(mailbox.address) == []
+
+
+def test_a_delay_without_a_status_slows_the_request_and_then_answers_it(mailbox, control):
+    mailbox.gmail.users().labels().list(userId="me").execute()
+    control.clear_requests()
+    control.inject_fault("/gmail/v1/users/*/profile", None, count=1, method="GET", delay_seconds=0.6)
+
+    started = time.monotonic()
+    profile = mailbox.gmail.users().getProfile(userId="me").execute()
+
+    assert time.monotonic() - started >= 0.6
+    assert profile["emailAddress"] == mailbox.address
+    assert _statuses(control, "/gmail/v1/users/me/profile") == [200]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from addin_emulator.tls import make_tls_files
 from addin_server.auth.secrets_box import generate_encryption_key
 from addin_server.config import Settings
 from addin_server.db import tables as t
@@ -448,6 +449,39 @@ def test_a_name_that_resolves_to_a_private_address_is_refused_at_delivery(
     d = deliveries(production)[0]
     assert d.last_status_code is None and (d.last_error or "").startswith("refused: the host hooks.example.com")
     assert made["status"] == "active"
+
+
+@pytest.mark.parametrize(("certified", "delivered"), [
+    pytest.param("hooks.example.test", True, id="a certificate for the endpoint's name: delivered"),
+    pytest.param("elsewhere.example.test", False, id="a certificate for another name: refused by TLS"),
+])
+def test_over_https_the_connection_goes_to_the_checked_address_and_tls_checks_the_name(
+        services: ServiceContext, world: World, tmp_path: Path, certified: str, delivered: bool) -> None:
+    """The pinned HTTPS connection: the socket opens to the resolved address, the handshake verifies the
+    certificate (made by the emulator's own CA) against the endpoint's host name, not the address."""
+    files = make_tls_files(tmp_path, hosts=(certified,))
+    lookups: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    with WebhookReceiver(tls=files.server_context()) as receiver:
+        made = outgoing_webhooks.create_endpoint(services, world.admin, events=ALL_EVENTS,
+                                                 url=f"https://hooks.example.test:{receiver.port}/in")
+        receiver.secrets = [made["secret"]]
+        enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+        poster = WebhookPoster(allow_private=True, resolver=resolver, ca_bundle=str(files.ca_bundle))
+        outcome = deliver(services, poster=poster)
+    assert lookups == ["hooks.example.test"]
+    if delivered:
+        assert outcome == {"delivered": 1}
+        got = receiver.received[0]  # verified by the receiver with the standardwebhooks library
+        assert got.payload["type"] == "enrollment.unenrolled"
+        assert got.headers["Host"] == f"hooks.example.test:{receiver.port}"
+    else:
+        assert outcome == {"retrying": 1} and receiver.received == []
+        assert "certificate" in (deliveries(services)[0].last_error or "").lower()
 
 
 def test_the_connection_goes_to_the_address_that_was_checked_not_a_second_lookup(
