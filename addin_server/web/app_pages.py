@@ -349,7 +349,8 @@ def _sign_in_refused(exc: SignInRefused) -> tuple[str, int]:
 def sign_in_google() -> Response:
     """Google Identity Services posts the ID token (`credential`) it got for our OAuth client."""
     user = verify_user_id_token(request.form.get("credential"), _settings())
-    return _signed_in(identity.principal_for_google_user(_services(), sub=user.sub, email=user.email))
+    return _signed_in(identity.principal_for_google_user(_services(), sub=user.sub, email=user.email,
+                                                          hd=user.hd))
 
 
 @bp.post("/sign-in/microsoft")

@@ -551,7 +551,7 @@ def _caller(event: AddonEvent) -> Caller:
         if exc.code == "email_unverified":
             raise NOT_CONNECTED from exc
         raise
-    principal = identity.principal_for_google_user(_ctx(), sub=user.sub, email=user.email)
+    principal = identity.principal_for_google_user(_ctx(), sub=user.sub, email=user.email, hd=user.hd)
     if principal is None:
         raise NOT_CONNECTED
     return Caller(principal, user)
