@@ -449,9 +449,21 @@ def _carried(event: AddonEvent) -> dict[str, str]:
     return carried_draft(event.draft()) if _view_of(event) == "compose" else {}
 
 
+def _who(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def action_confirm_unenroll(caller: Caller, event: AddonEvent) -> dict[str, Any]:
     enrollment, name = _enrollment_for(caller, event)
     view, page, carry = _view_of(event), str(event.page()), _carried(event)
+    choice = lookup.unenroll_choice(_ctx(), caller.principal, enrollment["id"])
+    if choice["open"] and not choice["can_unenroll"]:
+        # A button the table would refuse is never offered, even when an old card or a forged event asks.
+        refused = CardFailure(f"You cannot unenroll {name}",
+                              f"Only {_who(choice['who_can'])} can unenroll them from "
+                              f"{enrollment['sequence']['name']}.",
+                              "Ask one of them to unenroll this contact; nothing was changed.", retry=True)
+        return cards.render_actions([{"pushCard": error_card(refused, view, carry)}])
     card = cards.render_card(
         "confirm_unenroll.json.j2",
         question=Markup("Unenroll {} from {}?").format(cards.bold(name), cards.bold(enrollment["sequence"]["name"])),
