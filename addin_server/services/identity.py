@@ -15,6 +15,13 @@ Tokens of any other tenant are refused for the account. A rep is bound to the
 (tenant, object id) of their first Microsoft proof and to the `sub` of their first Google proof;
 later proofs must carry the same ones, so an address that changes hands at the provider does not
 hand over the rep.
+
+A binding holds a mailbox, not a spelling: bindings are unique by `claim_key` (Gmail's dots, +tags
+and googlemail.com folded; look-alike letters read as the ASCII ones they pass for), and an address
+that could pass for another is refused before anything is looked up (422 `lookalike_address`).
+An account may also be linked to Google Workspace domains (`account_tenants` with provider
+`google`): a Google sign-in whose `hd` is another account's domain is nobody here, and an address
+at a linked domain counts only from a Workspace linked to the same account.
 """
 
 from __future__ import annotations
