@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import (
+    GMAIL_DOMAINS,
     InvalidAddress,
     claim_key,
     domain_of,
@@ -110,10 +111,32 @@ def bind_addresses(s: Session, user: t.User, addresses: Iterable[str], proof: st
         raise Conflict("this address was just bound by another sign-in", code="address_taken") from None
 
 
+def _gmail_spellings(folded: str) -> list[str]:
+    """LIKE patterns that find every spelling of a Gmail mailbox (dots anywhere, a +tag, googlemail)."""
+    local = folded.rpartition("@")[0]
+    between = "%".join(c.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for c in local)
+    return [f"{between}%@{domain}" for domain in sorted(GMAIL_DOMAINS)]
+
+
 def _matching(s: Session, norm: str) -> list[t.User]:
-    alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
-    return list(s.scalars(select(t.User).where(
-        or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner))).order_by(t.User.id)))
+    """The invitations naming this address: exactly, or (on Gmail) in any spelling of its mailbox, so
+    an invitation spelled the way Google reports the address is found, and two accounts inviting two
+    spellings of one mailbox are two candidates (refused as ambiguous), not a capture by one."""
+    folded = fold_normalized(norm)
+    if folded.rpartition("@")[2] not in GMAIL_DOMAINS:
+        alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
+        return list(s.scalars(select(t.User).where(
+            or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner))).order_by(t.User.id)))
+    patterns = _gmail_spellings(folded)
+    alias_rows = s.execute(select(t.UserAlias.user_id, t.UserAlias.address).where(
+        or_(*(t.UserAlias.address.like(p, escape="\\") for p in patterns)))).all()
+    alias_owners = {user_id for user_id, address in alias_rows if fold_normalized(address) == folded}
+    users = s.scalars(select(t.User).where(or_(
+        *(t.User.email.like(p, escape="\\") for p in patterns),
+        *(t.User.mailbox_address.like(p, escape="\\") for p in patterns),
+        t.User.id.in_(alias_owners))).order_by(t.User.id))
+    return [u for u in users if u.id in alias_owners or folded in (fold_normalized(u.email),
+                                                                     fold_normalized(u.mailbox_address))]
 
 
 def _company_domain_accounts(s: Session, domain: str) -> set[int]:
@@ -228,7 +251,7 @@ def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None 
     if len(invited) > 1:
         # One account naming one address twice (sign-in address of one rep, mailbox of another):
         # the rep whose sign-in address it is.
-        invited = [u for u in invited if u.email == norm] or invited
+        invited = [u for u in invited if same_mailbox(u.email, norm)] or invited
     return invited[0] if len(invited) == 1 else None
 
 

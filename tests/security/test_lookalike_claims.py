@@ -132,3 +132,26 @@ def test_another_rep_cannot_bind_another_spelling_of_a_bound_address(services: S
     with services.session() as s, pytest.raises(Conflict):
         other = s.get_one(t.User, int(a.other_rep["id"]))
         identity.bind_addresses(s, other, ["RITA@acme.test"], "google_sign_in", services.now())
+
+
+def test_an_invitation_is_found_in_whatever_spelling_google_reports_the_gmail_address(
+        client: Any, services: ServiceContext) -> None:
+    a = make_world(services)
+    r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "name": "Jane", "email": "jane.smith@gmail.com"})
+    assert r.status_code == 201
+    jane = identity.principal_for_google_user(services, sub="g-jane", email="JaneSmith@googlemail.com")
+    assert jane is not None and jane.user_id == int(r.get_json()["id"])
+
+
+def test_two_accounts_inviting_two_spellings_of_one_gmail_mailbox_capture_nobody(
+        client: Any, services: ServiceContext) -> None:
+    """Neither invitation wins by spelling the address the way Google reports it: sign-in refuses
+    rather than guesses, as it does for one spelling invited twice."""
+    a, b = make_world(services), make_world(services, name="Initech", domain="initech.test")
+    for world, spelling in ((a, "janesmith@gmail.com"), (b, "jane.smith@gmail.com")):
+        r = client.post("/api/v1/users", headers=world.headers, json={**NEW_REP, "email": spelling})
+        assert r.status_code == 201
+    assert identity.principal_for_google_user(services, sub="g-jane", email="jane.smith@gmail.com") is None
+    with services.session() as s:
+        assert s.scalar(select(func.count()).select_from(t.AddressBinding)
+                        .where(t.AddressBinding.claim_key == "janesmith@gmail.com")) == 0
