@@ -146,9 +146,9 @@ def find_contact_id(s: Session, account_id: int, email: str) -> int | None:
 
 
 def unenroll_choice(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dict[str, Any]:
-    """Whether the caller may end this enrollment, and if not, who may (the rep who enrolled the
-    contact, the sender, the sequence's owner, and admins), so a surface can offer the button only
-    when the permission table allows it and otherwise say whom to ask."""
+    """Whether the caller may end this enrollment, and the reps who may besides admins (who enrolled
+    the contact, who sends, who owns the sequence), so a surface offers the button only when the
+    permission table allows it and otherwise says whom to ask."""
     authorize(principal, Action.READ, own(principal))
     with ctx.session() as s:
         e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
@@ -159,4 +159,4 @@ def unenroll_choice(ctx: ServiceContext, principal: Principal, enrollment_id: st
             user = s.get(t.User, user_id) if user_id is not None else None
             if user is not None and user.id != principal.user_id:
                 names.setdefault(user.id, user.name or user.email)
-        return {"can_unenroll": allowed, "open": e.status in OPEN, "who_can": [*names.values(), "an admin"]}
+        return {"can_unenroll": allowed, "open": e.status in OPEN, "who_can": list(names.values())}

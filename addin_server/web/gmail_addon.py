@@ -449,8 +449,9 @@ def _carried(event: AddonEvent) -> dict[str, str]:
     return carried_draft(event.draft()) if _view_of(event) == "compose" else {}
 
 
-def _who(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+def _who(reps: list[str]) -> Markup:
+    """The reps who may unenroll (their names isolated), then admins: "Rita Rep, Sam Owner or an admin"."""
+    return Markup(", ").join(map(cards.isolate, reps)) + Markup(" or an admin") if reps else Markup("an admin")
 
 
 def action_confirm_unenroll(caller: Caller, event: AddonEvent) -> dict[str, Any]:
@@ -459,9 +460,10 @@ def action_confirm_unenroll(caller: Caller, event: AddonEvent) -> dict[str, Any]
     choice = lookup.unenroll_choice(_ctx(), caller.principal, enrollment["id"])
     if choice["open"] and not choice["can_unenroll"]:
         # A button the table would refuse is never offered, even when an old card or a forged event asks.
-        refused = CardFailure(f"You cannot unenroll {name}",
-                              f"Only {_who(choice['who_can'])} can unenroll them from "
-                              f"{enrollment['sequence']['name']}.",
+        refused = CardFailure("You cannot unenroll this contact",
+                              Markup("Only {} can unenroll {} from {}.").format(
+                                  _who(choice["who_can"]), cards.bold(name),
+                                  cards.bold(enrollment["sequence"]["name"])),
                               "Ask one of them to unenroll this contact; nothing was changed.", retry=True)
         return cards.render_actions([{"pushCard": error_card(refused, view, carry)}])
     card = cards.render_card(
