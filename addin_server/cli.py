@@ -64,12 +64,20 @@ def cmd_accounts_link_tenant(args: argparse.Namespace, settings: Settings) -> in
     from addin_server.services.accounts import link_account_tenant
     from addin_server.services.errors import ServiceError
 
+    ctx = _services(settings)
     try:
-        linked = link_account_tenant(_services(settings), args.account_id, ms_tenant=args.ms_tenant,
-                                     google_domain=args.google_domain)
+        linked = link_account_tenant(ctx, args.account_id, ms_tenant=args.ms_tenant, google_domain=args.google_domain)
     except ServiceError as exc:
         print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
         return 2
+    except DBAPIError as exc:
+        log.debug("accounts link-tenant failed", exc_info=exc)
+        print(json.dumps({"error": {"code": "database_not_ready", "message": "the database is not ready (no "
+                                    "tables, or unreachable): run `addin-server db upgrade` first, with the "
+                                    "same DATABASE_URL"}}), file=sys.stderr)
+        return 2
+    finally:
+        ctx.engine.dispose()
     print(json.dumps(linked))
     return 0
 
