@@ -27,7 +27,7 @@ $(DEV_STAMP): $(REQ_STAMP) requirements-dev.txt
 demo: $(REQ_STAMP)
 	$(BIN)/addin-server demo
 
-## make test: lint, type-check, then the whole suite (and again on PostgreSQL when TEST_POSTGRES_URL is set)
+## make test: lint, type-check, then the whole suite (and the database, web and security tests again on PostgreSQL when TEST_POSTGRES_URL is set)
 test: $(DEV_STAMP) browsers node-tools lint typecheck pytest test-postgres
 
 lint: $(DEV_STAMP)
@@ -42,7 +42,7 @@ pytest: $(DEV_STAMP)
 test-postgres: $(DEV_STAMP)
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
 	  echo "== database tests again on PostgreSQL ($$TEST_POSTGRES_URL)"; \
-	  TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/pytest -n $(TEST_WORKERS) -q -m "not browser" tests/integration tests/web $(PYTEST_ARGS); \
+	  TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/pytest -n $(TEST_WORKERS) -q -m "not browser" tests/integration tests/web tests/security $(PYTEST_ARGS); \
 	else echo "== TEST_POSTGRES_URL not set: PostgreSQL run skipped (CI sets it)"; fi
 
 # Browser tests use Debian's chromium (Playwright's own download cannot work offline).

@@ -67,6 +67,28 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_accounts_link_tenant(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.services.accounts import link_account_tenant
+    from addin_server.services.errors import ServiceError
+
+    ctx = _services(settings)
+    try:
+        linked = link_account_tenant(ctx, args.account_id, ms_tenant=args.ms_tenant, google_domain=args.google_domain)
+    except ServiceError as exc:
+        print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
+        return 2
+    except DBAPIError as exc:
+        log.debug("accounts link-tenant failed", exc_info=exc)
+        print(json.dumps({"error": {"code": "database_not_ready", "message": "the database is not ready (no "
+                                    "tables, or unreachable): run `addin-server db upgrade` first, with the "
+                                    "same DATABASE_URL"}}), file=sys.stderr)
+        return 2
+    finally:
+        ctx.engine.dispose()
+    print(json.dumps(linked))
+    return 0
+
+
 def cmd_accounts_api_key(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.services.accounts import create_api_key
     from addin_server.services.errors import ServiceError
@@ -370,6 +392,12 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("--ms-tenant", action="append", default=[],
                     help="the customer's Microsoft 365 tenant id (repeatable); only its tokens sign in")
     ac.set_defaults(func=cmd_accounts_create)
+    lt = asub.add_parser("link-tenant", help="link a Microsoft 365 tenant or a Google Workspace domain to an account")
+    lt.add_argument("--account-id", "--account", dest="account_id", required=True, type=int)
+    which = lt.add_mutually_exclusive_group(required=True)
+    which.add_argument("--ms-tenant", help="the Microsoft 365 tenant id (a GUID): only its tokens sign in")
+    which.add_argument("--google-domain", help="the Google Workspace domain (the hd claim of its users' tokens)")
+    lt.set_defaults(func=cmd_accounts_link_tenant)
     ak = asub.add_parser("api-key", help="make another API key for an account (e.g. a narrower integration key)")
     ak.add_argument("--account-id", required=True, type=int)
     ak.add_argument("--role", required=True, choices=["admin", "integration", "read_only"])

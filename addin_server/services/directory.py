@@ -16,7 +16,7 @@ from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
 from addin_server.services.identity import check_unclaimed
-from addin_server.services.permissions import authorize, authorize_grant, own
+from addin_server.services.permissions import authorize, authorize_grant, authorize_role_change, own
 from addin_server.services.web_sessions import end_all_for_user
 
 
@@ -164,7 +164,7 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
     authorize_grant(principal, role_v.value)
     with ctx.session() as s:
         user = owned(s, t.User, user_id, principal, "user")
-        authorize_grant(principal, user.role)  # an admin cannot demote a super admin either
+        authorize_role_change(principal, user.role)  # an admin cannot demote a super admin either
         if user.role == Role.SUPER_ADMIN.value and role_v is not Role.SUPER_ADMIN and s.scalar(
                 select(func.count()).select_from(t.User).where(
                     t.User.account_id == principal.account_id, t.User.role == Role.SUPER_ADMIN.value)) == 1:

@@ -15,6 +15,13 @@ Tokens of any other tenant are refused for the account. A rep is bound to the
 (tenant, object id) of their first Microsoft proof and to the `sub` of their first Google proof;
 later proofs must carry the same ones, so an address that changes hands at the provider does not
 hand over the rep.
+
+A binding holds a mailbox, not a spelling: bindings are unique by `claim_key` (Gmail's dots, +tags
+and googlemail.com folded; look-alike letters read as the ASCII ones they pass for), and an address
+that could pass for another is refused before anything is looked up (422 `lookalike_address`).
+An account may also be linked to Google Workspace domains (`account_tenants` with provider
+`google`): a Google sign-in whose `hd` is another account's domain is nobody here, and an address
+at a linked domain counts only from a Workspace linked to the same account.
 """
 
 from __future__ import annotations
@@ -27,10 +34,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
-from addin_server.domain.addresses import domain_of, try_normalize
+from addin_server.domain.addresses import (
+    GMAIL_DOMAINS,
+    InvalidAddress,
+    claim_key,
+    domain_of,
+    fold_normalized,
+    lookalike_problem,
+    try_normalize,
+)
 from addin_server.domain.model import Role
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Conflict
+from addin_server.services.errors import Conflict, Invalid
 
 
 def principal_for_user(user: t.User) -> Principal:
@@ -39,12 +54,34 @@ def principal_for_user(user: t.User) -> Principal:
 
 
 def bound_owner(s: Session, address: str) -> t.AddressBinding | None:
-    return s.scalar(select(t.AddressBinding).where(t.AddressBinding.address == address))
+    """The binding of this mailbox in any spelling (Gmail's dots, +tags, googlemail) or look-alike of it."""
+    try:
+        key = claim_key(address)
+    except InvalidAddress:
+        return None
+    return s.scalar(select(t.AddressBinding).where(t.AddressBinding.claim_key == key))
+
+
+def same_mailbox(a: str, b: str) -> bool:
+    """Two normalised addresses that deliver to one mailbox (a look-alike is another mailbox)."""
+    return fold_normalized(a) == fold_normalized(b)
+
+
+def check_lookalike(addresses: Iterable[str]) -> None:
+    """Invalid (422 lookalike_address) for an address that could pass for another one."""
+    for address in addresses:
+        problem = lookalike_problem(address)
+        if problem:
+            raise Invalid(f"the address {address} {problem}", code="lookalike_address",
+                          details=[{"address": address, "problem": problem}])
 
 
 def check_unclaimed(s: Session, account_id: int, addresses: Iterable[str], user_id: int | None = None) -> None:
-    """Conflict (409) when an address is bound to someone else; another account is never named."""
-    for address in dict.fromkeys(addresses):
+    """Invalid (422) for a look-alike address; Conflict (409) when the address, another spelling of its
+    mailbox or a look-alike of it is bound to someone else. Another account is never named."""
+    wanted = list(dict.fromkeys(addresses))
+    check_lookalike(wanted)
+    for address in wanted:
         bound = bound_owner(s, address)
         if bound is None or bound.user_id == user_id:
             continue
@@ -56,12 +93,17 @@ def check_unclaimed(s: Session, account_id: int, addresses: Iterable[str], user_
 
 
 def bind_addresses(s: Session, user: t.User, addresses: Iterable[str], proof: str, now: object) -> None:
-    """Bind the addresses the person proved to this rep; Conflict when another rep holds one."""
-    check_unclaimed(s, user.account_id, addresses, user.id)
-    for address in dict.fromkeys(addresses):
-        if bound_owner(s, address) is None:
-            s.add(t.AddressBinding(address=address, account_id=user.account_id, user_id=user.id, proof=proof,
-                                   bound_at=now))
+    """Bind the addresses the person proved to this rep; Conflict when another rep holds one. One
+    binding covers every spelling of a mailbox, so a second spelling of the rep's own adds nothing."""
+    wanted = list(dict.fromkeys(addresses))
+    check_unclaimed(s, user.account_id, wanted, user.id)
+    keys: set[str] = set()
+    for address in wanted:
+        key = claim_key(address)
+        if key not in keys and bound_owner(s, address) is None:
+            s.add(t.AddressBinding(address=address, claim_key=key, account_id=user.account_id, user_id=user.id,
+                                   proof=proof, bound_at=now))
+        keys.add(key)
     try:
         s.flush()
     except IntegrityError:
@@ -69,10 +111,32 @@ def bind_addresses(s: Session, user: t.User, addresses: Iterable[str], proof: st
         raise Conflict("this address was just bound by another sign-in", code="address_taken") from None
 
 
+def _gmail_spellings(folded: str) -> list[str]:
+    """LIKE patterns that find every spelling of a Gmail mailbox (dots anywhere, a +tag, googlemail)."""
+    local = folded.rpartition("@")[0]
+    between = "%".join(c.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for c in local)
+    return [f"{between}%@{domain}" for domain in sorted(GMAIL_DOMAINS)]
+
+
 def _matching(s: Session, norm: str) -> list[t.User]:
-    alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
-    return list(s.scalars(select(t.User).where(
-        or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner))).order_by(t.User.id)))
+    """The invitations naming this address: exactly, or (on Gmail) in any spelling of its mailbox, so
+    an invitation spelled the way Google reports the address is found, and two accounts inviting two
+    spellings of one mailbox are two candidates (refused as ambiguous), not a capture by one."""
+    folded = fold_normalized(norm)
+    if folded.rpartition("@")[2] not in GMAIL_DOMAINS:
+        alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
+        return list(s.scalars(select(t.User).where(
+            or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner))).order_by(t.User.id)))
+    patterns = _gmail_spellings(folded)
+    alias_rows = s.execute(select(t.UserAlias.user_id, t.UserAlias.address).where(
+        or_(*(t.UserAlias.address.like(p, escape="\\") for p in patterns)))).all()
+    alias_owners = {user_id for user_id, address in alias_rows if fold_normalized(address) == folded}
+    users = s.scalars(select(t.User).where(or_(
+        *(t.User.email.like(p, escape="\\") for p in patterns),
+        *(t.User.mailbox_address.like(p, escape="\\") for p in patterns),
+        t.User.id.in_(alias_owners))).order_by(t.User.id))
+    return [u for u in users if u.id in alias_owners or folded in (fold_normalized(u.email),
+                                                                     fold_normalized(u.mailbox_address))]
 
 
 def _company_domain_accounts(s: Session, domain: str) -> set[int]:
@@ -87,25 +151,37 @@ def _company_domain_accounts(s: Session, domain: str) -> set[int]:
     return proven or {account for account, _ in rows}
 
 
-def tenant_owner(s: Session, tid: str) -> int | None:
-    """The account a Microsoft 365 tenant belongs to, or None."""
-    return s.scalar(select(t.AccountTenant.account_id).where(t.AccountTenant.tenant_id == tid))
+MICROSOFT, GOOGLE = "microsoft", "google"
 
 
-def link_tenant(s: Session, account_id: int, tid: str, linked_by: str, now: object) -> None:
-    """Make a tenant this account's; Conflict (409 tenant_taken) when it is another account's."""
-    owner = tenant_owner(s, tid)
+def tenant_owner(s: Session, tid: str, provider: str = MICROSOFT) -> int | None:
+    """The account a Microsoft 365 tenant (or, with GOOGLE, a Google Workspace domain) belongs to, or None."""
+    return s.scalar(select(t.AccountTenant.account_id).where(t.AccountTenant.tenant_id == tid,
+                                                             t.AccountTenant.provider == provider))
+
+
+def _has_tenant(s: Session, account_id: int, provider: str = MICROSOFT) -> bool:
+    return s.scalar(select(t.AccountTenant.id).where(t.AccountTenant.account_id == account_id,
+                                                     t.AccountTenant.provider == provider).limit(1)) is not None
+
+
+_WHAT = {MICROSOFT: "Microsoft 365 organisation", GOOGLE: "Google Workspace domain"}
+
+
+def link_tenant(s: Session, account_id: int, tid: str, linked_by: str, now: object, provider: str = MICROSOFT) -> None:
+    """Make a tenant (or a Google Workspace domain) this account's; Conflict (409 tenant_taken) when
+    it is another account's."""
+    owner = s.scalar(select(t.AccountTenant.account_id).where(t.AccountTenant.tenant_id == tid))
     if owner == account_id:
         return
     if owner is not None:
-        raise Conflict("this Microsoft 365 organisation belongs to another Sequence Sidebar account",
-                       code="tenant_taken")
-    s.add(t.AccountTenant(account_id=account_id, tenant_id=tid, linked_by=linked_by, linked_at=now))
+        raise Conflict(f"this {_WHAT[provider]} belongs to another Sequence Sidebar account", code="tenant_taken")
+    s.add(t.AccountTenant(account_id=account_id, tenant_id=tid, provider=provider, linked_by=linked_by,
+                          linked_at=now))
     try:
         s.flush()
     except IntegrityError:
-        raise Conflict("this Microsoft 365 organisation was just linked to another account",
-                       code="tenant_taken") from None
+        raise Conflict(f"this {_WHAT[provider]} was just linked to another account", code="tenant_taken") from None
 
 
 def link_consenting_tenant(s: Session, account_id: int, tid: str, now: object) -> None:
@@ -115,11 +191,26 @@ def link_consenting_tenant(s: Session, account_id: int, tid: str, now: object) -
     owner = tenant_owner(s, tid)
     if owner == account_id:
         return
-    if owner is None and s.scalar(select(t.AccountTenant.id).where(
-            t.AccountTenant.account_id == account_id).limit(1)) is not None:
+    if owner is None and _has_tenant(s, account_id):
         raise Conflict("this Microsoft 365 organisation is not linked to this account; the operator links "
-                       "an account's organisations", code="tenant_not_linked")
+                       "an account's organisations (addin-server accounts link-tenant)", code="tenant_not_linked")
     link_tenant(s, account_id, tid, "admin_consent", now)
+
+
+def _google_domain_admits(s: Session, user: t.User, email: str, hd: str | None) -> bool:
+    """Whether a Google sign-in may be this rep. A Workspace domain (`hd`) linked to another account
+    signs in nobody here; an address on a domain linked to this account must come from a Workspace
+    domain linked to it too (a consumer Google account made for a company address is not the
+    company's). Consumer accounts (no `hd`) on other domains go by the address binding."""
+    if hd is not None:
+        owner = tenant_owner(s, hd, GOOGLE)
+        if owner is not None and owner != user.account_id:
+            return False
+    email_domain = domain_of(email) if try_normalize(email) else ""
+    domain_owner = tenant_owner(s, email_domain, GOOGLE) if email_domain else None
+    if domain_owner is None:
+        return True
+    return domain_owner == user.account_id and hd is not None and tenant_owner(s, hd, GOOGLE) == user.account_id
 
 
 def _tenant_admits(s: Session, user: t.User, tid: str) -> bool:
@@ -130,7 +221,7 @@ def _tenant_admits(s: Session, user: t.User, tid: str) -> bool:
         return owner == user.account_id
     if user.role != Role.SUPER_ADMIN.value:
         return False
-    return s.scalar(select(t.AccountTenant.id).where(t.AccountTenant.account_id == user.account_id).limit(1)) is None
+    return not _has_tenant(s, user.account_id)
 
 
 def _microsoft_fits(s: Session, user: t.User, tid: str | None, oid: str | None) -> bool:
@@ -145,10 +236,12 @@ def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None 
     """The one rep a proven address names: its binding, else the one invitation meant, else None.
     With a Microsoft tenant (and object id), only reps that identity may be (see the module doc)."""
     norm = try_normalize(email)
-    if norm is None:
+    if norm is None or lookalike_problem(norm):
         return None
     bound = bound_owner(s, norm)
     if bound is not None:
+        if not same_mailbox(bound.address, norm):
+            return None  # a look-alike of someone's address is not them
         user = s.get(t.User, bound.user_id)
         return user if user is not None and _microsoft_fits(s, user, tid, oid) else None
     invited = [u for u in _matching(s, norm) if _microsoft_fits(s, u, tid, oid)]
@@ -158,23 +251,25 @@ def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None 
     if len(invited) > 1:
         # One account naming one address twice (sign-in address of one rep, mailbox of another):
         # the rep whose sign-in address it is.
-        invited = [u for u in invited if u.email == norm] or invited
+        invited = [u for u in invited if same_mailbox(u.email, norm)] or invited
     return invited[0] if len(invited) == 1 else None
 
 
-def principal_for_google_user(ctx: ServiceContext, *, sub: str, email: str) -> Principal | None:
+def principal_for_google_user(ctx: ServiceContext, *, sub: str, email: str, hd: str | None = None) -> Principal | None:
     """The rep behind a verified Google identity, or None when this person has no account here.
 
     The first sign-in links the Google subject to the rep the address names and binds the address;
-    later sign-ins use the subject, so an address change at Google does not lose the link.
+    later sign-ins use the subject, so an address change at Google does not lose the link. `hd` (the
+    token's Google Workspace domain) must not be another account's linked domain.
     """
+    hd = hd.strip().lower() if hd and hd.strip() else None
     with ctx.session() as s:
         user = s.scalar(select(t.User).where(t.User.google_sub == sub))
         if user is not None:
-            return principal_for_user(user)
+            return principal_for_user(user) if _google_domain_admits(s, user, email, hd) else None
         user = claimant(s, email)
-        if user is None:
-            return None  # unknown, or ambiguous across accounts: refuse rather than guess
+        if user is None or not _google_domain_admits(s, user, email, hd):
+            return None  # unknown, ambiguous across accounts, or another account's Workspace: refuse
         if user.google_sub not in (None, sub):
             return None  # the rep is another Google identity; an address reused at Google is not them
         if user.google_sub is None:

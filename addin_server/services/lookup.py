@@ -14,6 +14,7 @@ from addin_server.domain.addresses import fold_normalized, try_normalize
 from addin_server.domain.model import EnrollmentStatus, person_name
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.directory import owned
 from addin_server.services.enrollments import OPEN, can_unenroll, held_view, iso_z
 from addin_server.services.errors import Invalid
 from addin_server.services.permissions import authorize, own
@@ -142,3 +143,20 @@ def find_contact_id(s: Session, account_id: int, email: str) -> int | None:
     exact = [cid for cid, addr in rows if addr == norm]
     alias = [cid for cid, _ in rows]
     return (exact or alias)[0] if rows else None
+
+
+def unenroll_choice(ctx: ServiceContext, principal: Principal, enrollment_id: str) -> dict[str, Any]:
+    """Whether the caller may end this enrollment, and the reps who may besides admins (who enrolled
+    the contact, who sends, who owns the sequence), so a surface offers the button only when the
+    permission table allows it and otherwise says whom to ask."""
+    authorize(principal, Action.READ, own(principal))
+    with ctx.session() as s:
+        e = owned(s, t.Enrollment, enrollment_id, principal, "enrollment")
+        owner_id = s.get_one(t.Sequence, e.sequence_id).owner_user_id
+        allowed = can_unenroll(principal, e, sequence_owner_id=owner_id)
+        names: dict[int, str] = {}
+        for user_id in (e.enrolled_by_user_id, e.sender_user_id, owner_id):
+            user = s.get(t.User, user_id) if user_id is not None else None
+            if user is not None and user.id != principal.user_id:
+                names.setdefault(user.id, user.name or user.email)
+        return {"can_unenroll": allowed, "open": e.status in OPEN, "who_can": list(names.values())}

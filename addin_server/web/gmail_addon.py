@@ -287,9 +287,23 @@ def _carried(event: AddonEvent) -> dict[str, str]:
     return carried_draft(event.draft()) if _view_of(event) == "compose" else {}
 
 
+def _who(reps: list[str]) -> Markup:
+    """The reps who may unenroll (their names isolated), then admins: "Rita Rep, Sam Owner or an admin"."""
+    return Markup(", ").join(map(cards.isolate, reps)) + Markup(" or an admin") if reps else Markup("an admin")
+
+
 def action_confirm_unenroll(caller: Caller, event: AddonEvent) -> dict[str, Any]:
     enrollment, name = _enrollment_for(caller, event)
     view, page, carry = _view_of(event), str(event.page()), _carried(event)
+    choice = lookup.unenroll_choice(_ctx(), caller.principal, enrollment["id"])
+    if choice["open"] and not choice["can_unenroll"]:
+        # A button the table would refuse is never offered, even when an old card or a forged event asks.
+        refused = CardFailure("You cannot unenroll this contact",
+                              Markup("Only {} can unenroll {} from {}.").format(
+                                  _who(choice["who_can"]), cards.bold(name),
+                                  cards.bold(enrollment["sequence"]["name"])),
+                              "Ask one of them to unenroll this contact; nothing was changed.", retry=True)
+        return cards.render_actions([{"pushCard": error_card(refused, view, carry)}])
     card = cards.render_card(
         "confirm_unenroll.json.j2",
         question=Markup("Unenroll {} from {}?").format(cards.bold(name), cards.bold(enrollment["sequence"]["name"])),
@@ -389,7 +403,7 @@ def _caller(event: AddonEvent) -> Caller:
         if exc.code == "email_unverified":
             raise NOT_CONNECTED from exc
         raise
-    principal = identity.principal_for_google_user(_ctx(), sub=user.sub, email=user.email)
+    principal = identity.principal_for_google_user(_ctx(), sub=user.sub, email=user.email, hd=user.hd)
     if principal is None:
         raise NOT_CONNECTED
     return Caller(principal, user)

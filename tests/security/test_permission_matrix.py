@@ -226,7 +226,9 @@ APP_AUTHENTICATION = {"/app/sign-in/google", "/app/sign-in/microsoft", "/app/sig
 
 ADDON_OPS: list[Op] = [
     Op("POST", "/gmail/actions/unenroll", Action.UNENROLL, {"enrollment_id": "{enrollment_id}"}),
-    Op("POST", "/gmail/actions/confirm_unenroll", Action.READ, {"enrollment_id": "{enrollment_id}"}),
+    # The confirmation is offered only to whom the table lets unenroll: it changes nothing itself.
+    Op("POST", "/gmail/actions/confirm_unenroll", Action.UNENROLL, {"enrollment_id": "{enrollment_id}"},
+       changes=False),
     Op("POST", "/gmail/actions/cancel", Action.READ, {}, names_a=False),
     Op("POST", "/gmail/actions/refresh", Action.READ, {}, names_a=False),
     Op("POST", "/gmail/actions/page", Action.READ, {"page": "0"}, names_a=False),
@@ -510,7 +512,7 @@ def test_addon_action_answers_as_the_table_says(matrix: Matrix, op: Op, who: str
         assert call() == UNAUTHENTICATED  # the add-on speaks only to Google's signed requests
         return
     _check(m, op, who, call, warm=warm)
-    if op.action is Action.UNENROLL:
+    if op.path == "/gmail/actions/unenroll":
         status = enrollments.get_enrollment(m.services, m.a.admin, m.ids["enrollment_id"])["status"]
         assert status == ("unenrolled" if expected(op, who) == OK else "active"), (who, status)
 
@@ -633,3 +635,75 @@ def test_resuming_a_contact_that_is_no_id_is_a_404_and_changes_nothing(matrix: M
                       data={"enrollment_id": m.ids["paused_id"], "csrf_token": _csrf(m)})
     assert r.status_code == 404
     assert _rows_of_a(m.services, m.a.account_id) == before
+
+
+# --- refusals speak to whoever was refused ----------------------------------------------------------
+
+REFUSAL_WORDING = [
+    pytest.param(KEY_READ_ONLY, "POST", "/enrollments/{enrollment_id}/unenroll", {},
+                 ["API key has the role read_only", "role admin or integration"], ["admin", "integration"],
+                 id="a read_only key learns which key roles may unenroll, not whom to ask"),
+    pytest.param(KEY_INTEGRATION, "POST", "/users", {"email": "new@acme.test", "name": "New", "role": "user",
+                                                     "mailbox_provider": "gmail"},
+                 ["role integration", "role admin"], ["admin"], id="an integration key learns users need an admin key"),
+    pytest.param(KEY_ADMIN, "PATCH", "/account/settings", {"custom_triggers_beta": False},
+                 ["no API key may", "a super admin does it"], [],
+                 id="no key joins the beta: the key learns a super admin person does it"),
+    pytest.param(KEY_ADMIN, "PATCH", "/users/{super_admin_id}", {"role": "admin"},
+                 ["no API key may change the role of a super_admin"], [],
+                 id="an admin key trying to demote the super admin is told only a super admin can"),
+    pytest.param(ADMIN, "PATCH", "/users/{super_admin_id}", {"role": "admin"},
+                 ["only a super admin can change the role of a super_admin"], None,
+                 id="an admin person trying to demote the super admin is told only a super admin can"),
+    pytest.param(OTHER_REP, "POST", "/enrollments/{enrollment_id}/unenroll", {},
+                 ["ask the rep who enrolled them"], None, id="a rep is told whom to ask"),
+]
+
+
+@pytest.mark.parametrize(("who", "method", "path", "body", "says", "key_roles"), REFUSAL_WORDING)
+def test_a_refusal_is_worded_for_the_kind_of_principal_refused(
+        matrix: Matrix, who: str, method: str, path: str, body: dict[str, Any], says: list[str],
+        key_roles: list[str] | None) -> None:
+    m = matrix
+    ids = {**m.ids, "super_admin_id": str(m.a.super_admin.user_id)}
+    m.client.get("/api/v1/account", headers=m.bearer(who))  # a person's first sign-in links their identity
+    before = _rows_of_a(m.services, m.a.account_id)
+    r = m.client.open("/api/v1" + path.format(**ids), method=method, headers=m.bearer(who), json=body)
+    assert r.status_code == 403, r.get_json()
+    error = r.get_json()["error"]
+    for words in says:
+        assert words in error["message"], error
+    if who in KEYS:
+        assert "ask the rep" not in error["message"] and "you may only" not in error["message"]
+    if key_roles is not None:
+        assert error["details"]["needed_key_roles"] == key_roles
+    assert _rows_of_a(m.services, m.a.account_id) == before
+
+
+def test_the_gmail_add_on_offers_no_confirmation_the_table_would_refuse_and_names_who_can(matrix: Matrix) -> None:
+    m = matrix
+
+    def confirm(who: str) -> str:
+        person = m.people[who]
+        event = m.creds.addon_event(m.creds.addon_user(person["email"], sub=f"google-{person['id']}"),
+                                    toRecipients=[m.a.contact["email"]])
+        event["commonEventObject"]["parameters"] = {"enrollment_id": m.ids["enrollment_id"]}
+        r = m.client.post("/gmail/actions/confirm_unenroll", json=event,
+                          headers={"Authorization": f"Bearer {m.creds.addon_system('/gmail/actions/confirm_unenroll')}"})
+        assert r.status_code == 200
+        return json.dumps(r.get_json())
+
+    refused = confirm(OTHER_REP)
+    assert "You cannot unenroll" in refused and m.people[OWNER_REP]["name"] in refused and "an admin" in refused
+    assert "/gmail/actions/unenroll" not in refused  # no Unenroll button on it
+    offered = confirm(OWNER_REP)
+    assert "/gmail/actions/unenroll" in offered and "You cannot unenroll" not in offered
+
+
+def test_the_outlook_pane_reads_whether_to_offer_unenroll_from_the_lookup(matrix: Matrix) -> None:
+    m = matrix
+    for who, offered in ((OWNER_REP, True), (OTHER_REP, False), (ADMIN, True)):
+        r = m.client.get("/api/v1/recipients/status", headers=m.bearer(who),
+                         query_string={"email": m.a.contact["email"]})
+        assert r.status_code == 200
+        assert r.get_json()["recipients"][0]["can_unenroll"] is offered, who

