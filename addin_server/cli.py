@@ -24,9 +24,9 @@ log = logging.getLogger("addin_server.cli")
 
 
 def _services(settings: Settings) -> Any:
-    from addin_server.services.context import ServiceContext
+    from addin_server.services.startup import open_services
 
-    return ServiceContext.create(settings)
+    return open_services(settings)
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

@@ -27,6 +27,7 @@ from addin_server.db.migrate import upgrade
 from addin_server.db.tables import Base
 from addin_server.emulator.runner import RunningEmulator
 from addin_server.services.context import ServiceContext
+from addin_server.services.startup import open_services
 from tests.emulated import running_emulator
 
 REPO = Path(__file__).resolve().parents[1]
@@ -138,7 +139,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, clock: FakeClock) -> Iterator[ServiceContext]:
-    ctx = ServiceContext.create(settings, clock=clock)
+    ctx = open_services(settings, clock=clock)
     yield ctx
     ctx.engine.dispose()
 
