@@ -40,7 +40,7 @@ from addin_server.domain.model import EndOfEnrollment, EventType, MailboxProvide
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned, parse_id
-from addin_server.services.enrollments import add_event, end_enrollment, enrollment_views, iso_z
+from addin_server.services.enrollment_records import add_event, end_enrollment, enrollment_views, iso_z
 from addin_server.services.errors import Conflict, Invalid, NotFound, ServiceError
 from addin_server.services.lookup import find_contact_id
 from addin_server.services.open_enrollments import involving, open_enrollment_facts
