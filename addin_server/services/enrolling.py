@@ -10,22 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
-from addin_server.domain.model import (
-    EnrollmentStatus,
-    EventType,
-    MailboxProvider,
-)
+from addin_server.domain.model import EnrollmentStatus, EventType, MailboxProvider
 from addin_server.domain.permissions import Action
 from addin_server.providers.gmail import GmailError, GrantRevoked
 from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.providers.graph import GraphError
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
-from addin_server.services.enrollment_records import (
-    OPEN,
-    add_event,
-    view_one,
-)
+from addin_server.services.enrollment_records import OPEN, add_event, view_one
 from addin_server.services.errors import Conflict, ProviderUnavailable
 from addin_server.services.mailboxes import MailboxNotConnected, mark_disconnected
 from addin_server.services.permissions import authorize, own

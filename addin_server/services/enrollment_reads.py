@@ -9,20 +9,11 @@ from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain import merge_fields
-from addin_server.domain.model import (
-    EnrollmentStatus,
-    EventType,
-    Surface,
-    UnenrollReason,
-)
+from addin_server.domain.model import EnrollmentStatus, EventType, Surface, UnenrollReason
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import contact_name, owned
-from addin_server.services.enrollment_records import (
-    HELD_FOR_MERGE_FIELDS,
-    enrollment_views,
-    view_one,
-)
+from addin_server.services.enrollment_records import HELD_FOR_MERGE_FIELDS, enrollment_views, view_one
 from addin_server.services.errors import Invalid
 from addin_server.services.permissions import authorize, own
 

@@ -15,13 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from addin_server.db import tables as t
-from addin_server.domain.model import (
-    EndOfEnrollment,
-    EnrollmentStatus,
-    EventType,
-    Surface,
-    UnenrollReason,
-)
+from addin_server.domain.model import EndOfEnrollment, EnrollmentStatus, EventType, Surface, UnenrollReason
 from addin_server.domain.outgoing_webhooks import webhook_event_type
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal

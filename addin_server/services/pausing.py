@@ -8,20 +8,11 @@ from typing import Any
 from sqlalchemy import select
 
 from addin_server.db import tables as t
-from addin_server.domain.model import (
-    EnrollmentStatus,
-    EventType,
-)
+from addin_server.domain.model import EnrollmentStatus, EventType
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
-from addin_server.services.enrollment_records import (
-    SYSTEM_ACTOR,
-    add_event,
-    iso_z,
-    owners,
-    view_one,
-)
+from addin_server.services.enrollment_records import SYSTEM_ACTOR, add_event, iso_z, owners, view_one
 from addin_server.services.errors import Conflict, Invalid
 from addin_server.services.permissions import authorize
 

@@ -12,21 +12,11 @@ from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain import merge_fields
-from addin_server.domain.model import (
-    EnrollmentStatus,
-    EventType,
-    StepType,
-    Surface,
-    UnenrollReason,
-)
+from addin_server.domain.model import EnrollmentStatus, EventType, StepType, Surface, UnenrollReason
 from addin_server.domain.names import one_line
 from addin_server.services.context import ServiceContext
 from addin_server.services.directory import contact_name
-from addin_server.services.enrollment_records import (
-    HELD_FOR_MERGE_FIELDS,
-    SYSTEM_ACTOR,
-    add_event,
-)
+from addin_server.services.enrollment_records import HELD_FOR_MERGE_FIELDS, SYSTEM_ACTOR, add_event
 from addin_server.services.mail_port import OutgoingEmail
 from addin_server.services.sequences import load_steps
 from addin_server.services.unsubscribe import bind_booking_links, links_for_sequence_email

@@ -10,21 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
-from addin_server.domain.model import (
-    EnrollmentStatus,
-    EventType,
-    Surface,
-    UnenrollReason,
-)
+from addin_server.domain.model import EnrollmentStatus, EventType, Surface, UnenrollReason
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
-from addin_server.services.enrollment_records import (
-    OPEN,
-    add_event,
-    owners,
-    view_one,
-)
+from addin_server.services.enrollment_records import OPEN, add_event, owners, view_one
 from addin_server.services.errors import Conflict, Invalid
 from addin_server.services.permissions import authorize
 from addin_server.services.sequences import load_steps

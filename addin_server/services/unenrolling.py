@@ -7,13 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from addin_server.db import tables as t
-from addin_server.domain.model import (
-    MANUAL_SURFACES,
-    EndOfEnrollment,
-    Plan,
-    Surface,
-    UnenrollReason,
-)
+from addin_server.domain.model import MANUAL_SURFACES, EndOfEnrollment, Plan, Surface, UnenrollReason
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned, parse_id
