@@ -65,8 +65,8 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
     """Build the web application. `services` (a ServiceContext) may be injected by tests."""
     from addin_server.auth.errors import AuthError
     from addin_server.auth.redaction import install_redaction
-    from addin_server.services.context import ServiceContext
     from addin_server.services.errors import ServiceError
+    from addin_server.services.startup import open_services
 
     settings = settings or Settings.from_env()
     # Request lines (werkzeug's server) and our own messages name URLs; their tokens stay out.
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
     app.json = BoundedJSONProvider(app)
     app.json.sort_keys = False
     app.extensions["settings"] = settings
-    app.extensions["services"] = services or ServiceContext.create(settings)
+    app.extensions["services"] = services or open_services(settings)
     app.extensions.setdefault("api_authenticators", [])
     app.extensions.setdefault("busy_times", _calendar_busy_times(app.extensions["services"]))
 

@@ -29,9 +29,9 @@ _opened: list[Any] = []
 
 
 def _services(settings: Settings) -> Any:
-    from addin_server.services.context import ServiceContext
+    from addin_server.services.startup import open_services
 
-    ctx = ServiceContext.create(settings)
+    ctx = open_services(settings)
     _opened.append(ctx)
     return ctx
 
@@ -292,8 +292,8 @@ def cmd_emulator(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_manifests(args: argparse.Namespace, settings: Settings) -> int:
-    from addin_server.web.gmail_manifest import render_gmail_deployment
-    from addin_server.web.outlook_manifest import render_outlook_json, render_outlook_xml
+    from addin_server.services.gmail_manifest import render_gmail_deployment
+    from addin_server.services.outlook_manifest import render_outlook_json, render_outlook_xml
 
     # Everything is rendered before anything is written: a bad setting leaves no half set of files.
     try:

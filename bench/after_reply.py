@@ -63,6 +63,7 @@ from addin_server.services import accounts, sequences  # noqa: E402
 from addin_server.services.context import Principal, ServiceContext  # noqa: E402
 from addin_server.services.inbox_worker import sweep_mailboxes  # noqa: E402
 from addin_server.services.sequences import StepInput  # noqa: E402
+from addin_server.services.startup import open_services  # noqa: E402
 from addin_server.worker.loop import run_due_steps  # noqa: E402
 from bench.enrolled import enroll_over, gmail_reps, outlook_reps, reply_mail  # noqa: E402
 from tests.browser import free_port, live_server  # noqa: E402
@@ -144,7 +145,7 @@ def gmail_stage(mailboxes: int, database_url: str, clock: BenchClock) -> Iterato
     control.set_delivery("manual")
     port = free_port()
     settings = google_emulator_settings(control, database_url)
-    ctx = ServiceContext.create(settings, clock=clock)
+    ctx = open_services(settings, clock=clock)
     upgrade(ctx.engine)
     try:
         with live_server(create_app(settings, services=ctx), port=port) as url:
@@ -174,7 +175,7 @@ def outlook_stage(mailboxes: int, database_url: str, clock: BenchClock) -> Itera
     settings = settings_for(setup).with_overrides(
         database_url=database_url, public_url=f"http://127.0.0.1:{port}", secret_key="after-reply",
         encryption_key=generate_encryption_key(), mail_transport="providers")
-    ctx = ServiceContext.create(settings, clock=clock)
+    ctx = open_services(settings, clock=clock)
     upgrade(ctx.engine)
     try:
         with live_server(create_app(settings, services=ctx), port=port):

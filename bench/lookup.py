@@ -35,6 +35,7 @@ from addin_server.services import accounts, directory, sequences  # noqa: E402
 from addin_server.services.context import Principal, ServiceContext  # noqa: E402
 from addin_server.services.lookup import lookup_recipients  # noqa: E402
 from addin_server.services.sequences import StepInput  # noqa: E402
+from addin_server.services.startup import open_services  # noqa: E402
 
 SIZES = (1, 10, 50)
 CHUNK = 20_000
@@ -108,7 +109,7 @@ def main() -> int:
     else:
         url, fresh = args.database_url, True
     settings = Settings.from_env({}, database_url=url, secret_key="bench", public_url="http://127.0.0.1")
-    ctx = ServiceContext.create(settings)
+    ctx = open_services(settings)
     if kind == "postgresql":
         with ctx.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -56,6 +56,7 @@ from addin_server.services.context import Principal, ServiceContext  # noqa: E40
 from addin_server.services.gmail.following import record_gmail_push  # noqa: E402
 from addin_server.services.inbox_worker import process_due_notifications  # noqa: E402
 from addin_server.services.sequences import StepInput  # noqa: E402
+from addin_server.services.startup import open_services  # noqa: E402
 from bench.enrolled import Enrolled, enroll_over, gmail_reps, outlook_reps, reply_mail  # noqa: E402
 
 TARGET_PER_SECOND = 300
@@ -116,7 +117,7 @@ def load(n: int, mailboxes: int, database_url: str) -> Loaded:
               "google_calendar_api_endpoint": control.calendar_api_endpoint,
               "google_oauth_client_id": DEFAULT_CLIENT_ID, "google_oauth_client_secret": DEFAULT_CLIENT_SECRET,
               "google_certs_url": control.certs_url}
-    ctx = ServiceContext.create(Settings.from_env({}, **values))
+    ctx = open_services(Settings.from_env({}, **values))
     upgrade(ctx.engine)
     made = accounts.create_account(ctx, name="Pipeline", plan="enterprise", admin_email="admin@pipe.test")
     admin = Principal.for_api_key(made.account_id, "pipeline", "admin")
@@ -212,7 +213,7 @@ def run_graph(n: int, mailboxes: int, database_url: str) -> dict[str, Any]:
     settings = settings_for(setup).with_overrides(
         database_url=database_url, public_url=f"http://127.0.0.1:{port}", secret_key="pipeline",
         encryption_key=generate_encryption_key(), mail_transport="local")
-    ctx = ServiceContext.create(settings)
+    ctx = open_services(settings)
     upgrade(ctx.engine)
     try:
         with live_server(create_app(settings, services=ctx), port=port):

@@ -30,8 +30,9 @@ from addin_server.auth.secrets_box import generate_encryption_key  # noqa: E402
 from addin_server.config import Settings  # noqa: E402
 from addin_server.db.migrate import upgrade  # noqa: E402
 from addin_server.services import accounts, directory, enrollments, outgoing_webhooks, sequences  # noqa: E402
-from addin_server.services.context import Principal, ServiceContext  # noqa: E402
+from addin_server.services.context import Principal  # noqa: E402
 from addin_server.services.sequences import StepInput  # noqa: E402
+from addin_server.services.startup import open_services  # noqa: E402
 from addin_server.worker.loop import run_forever  # noqa: E402
 from tests.webhook_receiver import WebhookReceiver  # noqa: E402
 
@@ -60,7 +61,7 @@ def measure_webhook_delivery(n: int = 300, *, poll_seconds: float = 2.0, databas
         # Demo mode: the receiver listens on loopback, which production refuses.
         settings = Settings.from_env({}, database_url=url, secret_key="bench", demo_mode=True,
                                      mail_transport="local", encryption_key=generate_encryption_key())
-        ctx = ServiceContext.create(settings)
+        ctx = open_services(settings)
         upgrade(ctx.engine)
         made = accounts.create_account(ctx, name="Webhook bench", plan="enterprise", admin_email="admin@bench.test")
         admin = Principal.for_api_key(made.account_id, "bench", "admin")
@@ -78,7 +79,7 @@ def measure_webhook_delivery(n: int = 300, *, poll_seconds: float = 2.0, databas
             endpoint = outgoing_webhooks.create_endpoint(ctx, admin, url=receiver.url,
                                                          events=["enrollment.unenrolled"])
             receiver.secrets = [endpoint["secret"]]
-            worker_ctx = ctx if same_process else ServiceContext.create(settings)
+            worker_ctx = ctx if same_process else open_services(settings)
             worker = threading.Thread(target=run_forever, args=(worker_ctx, stop, poll_seconds), daemon=True)
             worker.start()
             ended_at: dict[str, float] = {}

@@ -35,7 +35,8 @@ from addin_server.config import Settings  # noqa: E402
 from addin_server.db import tables as t  # noqa: E402
 from addin_server.db.migrate import upgrade  # noqa: E402
 from addin_server.services import accounts, directory  # noqa: E402
-from addin_server.services.context import Principal, ServiceContext  # noqa: E402
+from addin_server.services.context import Principal  # noqa: E402
+from addin_server.services.startup import open_services  # noqa: E402
 
 AUDIENCE = "https://bench.test/webhooks/gmail"
 PUSH_ACCOUNT = "push@bench.iam.gserviceaccount.com"
@@ -108,7 +109,7 @@ def main() -> int:
     settings = Settings.from_env({}, database_url=url, secret_key="bench", public_url="https://bench.test",
                                  google_certs_url=google.certs_url, pubsub_audience=AUDIENCE,
                                  pubsub_service_account=PUSH_ACCOUNT, mail_transport="local")
-    ctx = ServiceContext.create(settings)
+    ctx = open_services(settings)
     if ctx.engine.dialect.name == "postgresql":
         from sqlalchemy import text
 

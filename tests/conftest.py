@@ -30,6 +30,7 @@ from addin_server.db.engine import make_engine, normalize_url
 from addin_server.db.migrate import upgrade
 from addin_server.db.tables import Base
 from addin_server.services.context import ServiceContext
+from addin_server.services.startup import open_services
 from tests import routing_cache
 from tests.browser import close_shared_chromium
 from tests.emulated import running_emulator
@@ -235,7 +236,7 @@ def services(settings: Settings, clock: FakeClock, database_url: str,
              _shared_engine: _SharedEngine) -> Iterator[ServiceContext]:
     # The shared engine serves the test's own database; settings pointing elsewhere get their own.
     engine = _shared_engine.engine if settings.database_url == database_url else None
-    ctx = ServiceContext.create(settings, clock=clock, engine=engine)
+    ctx = open_services(settings, clock=clock, engine=engine)
     yield ctx
     ctx.engine.dispose()
 

@@ -42,6 +42,7 @@ from addin_server.services.inbox import claim_notifications
 from addin_server.services.inbox_worker import process_due_notifications, sweep_mailboxes
 from addin_server.services.mailboxes import connect_gmail, connect_outlook
 from addin_server.services.sequences import StepInput
+from addin_server.services.startup import open_services
 from tests.browser import free_port, live_server
 from tests.emulated import PUSH_ACCOUNT, PUSH_AUDIENCE, google_emulator_settings
 from tests.integration.emulator_microsoft.support import make_setup
@@ -220,7 +221,7 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
         google, database_url, secret_key="soak", public_url=f"http://127.0.0.1:{port}", sweep_minutes=SWEEP_MINUTES,
         graph_api_endpoint=ms.graph, ms_client_id=ms.client_id, ms_client_secret=ms.client_secret,
         ms_authority=f"{emulator.tls_base_url}/ms/common", ca_bundle=emulator.ca_bundle)
-    ctx = ServiceContext.create(settings, clock=clock)
+    ctx = open_services(settings, clock=clock)
     upgrade(ctx.engine)
     counts: dict[str, Counter[str]] = {p: Counter() for p in PROVIDERS}
 

@@ -28,7 +28,9 @@ from addin_server.services import accounts, mailboxes, sequences
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.demo import DEMO_API_KEY
 from addin_server.services.directory import contact_name, contact_view, owned
-from addin_server.services.enrollments import OPEN, can_unenroll, held_from_events, sender_not_ready
+from addin_server.services.enrolling import sender_not_ready
+from addin_server.services.enrollment_reads import held_from_events
+from addin_server.services.enrollment_records import OPEN, can_unenroll
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.identity import principal_for_user
 from addin_server.services.meetings import booking_page_url

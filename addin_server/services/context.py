@@ -7,16 +7,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from addin_server.config import Settings
 from addin_server.db.engine import make_engine, make_sessionmaker
-
-if TYPE_CHECKING:
-    from addin_server.services.outbox import MailSender
+from addin_server.services.mail_port import MailSender
 
 
 def utcnow() -> datetime:
@@ -82,22 +80,18 @@ class ServiceContext:
         cls,
         settings: Settings,
         *,
-        mail_sender: MailSender | None = None,
+        mail_sender: MailSender,
         clock: Callable[[], datetime] | None = None,
         engine: Engine | None = None,
     ) -> ServiceContext:
-        from addin_server.services.outbox import LocalOutboxSender
-        from addin_server.services.sending import ProviderMailSender
-
+        """A context on the settings' database (or `engine`) sending through `mail_sender`.
+        services/startup.open_services picks the sender MAIL_TRANSPORT names."""
         engine = engine or make_engine(settings.database_url)
-        default_sender: MailSender = (
-            LocalOutboxSender() if settings.mail_transport == "local" else ProviderMailSender(
-                settings, fallback=LocalOutboxSender() if settings.mail_transport == "providers_or_local" else None))
         return cls(
             settings=settings,
             engine=engine,
             sessions=make_sessionmaker(engine),
-            mail_sender=mail_sender or default_sender,
+            mail_sender=mail_sender,
             clock=clock or utcnow,
         )
 

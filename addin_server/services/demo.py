@@ -6,6 +6,7 @@ time so that the history (steps run, sequences finished) looks like a few weeks 
 
 from __future__ import annotations
 
+import base64
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,20 +14,23 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-import requests
 from sqlalchemy import select
 
 from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, EventType, Surface, UnenrollReason
 from addin_server.domain.rules import MatchKind
-from addin_server.services import accounts, directory, enrollments, sequences
+from addin_server.providers import demo_emulator
+from addin_server.services import accounts, directory, enrolling, sequences
 from addin_server.services.context import Principal, ServiceContext, utcnow
 from addin_server.services.directory import owned
-from addin_server.services.enrollments import add_event, claim_due_enrollments, end_enrollment, run_step
+from addin_server.services.enrollment_records import add_event, end_enrollment
 from addin_server.services.errors import Invalid
 from addin_server.services.gmail.sync import sync_gmail_mailbox
 from addin_server.services.mailboxes import connect_gmail, connect_outlook
+from addin_server.services.pausing import pause
+from addin_server.services.running_steps import claim_due_enrollments, run_step
 from addin_server.services.sequences import StepInput
+from addin_server.services.unenrolling import unenroll, workflow_unenroll
 
 DEMO_API_KEY = "ssk_demo_0123456789abcdefghijklmnopqrstuvwxyz"
 DEMO_PAUSE_DAYS_LEFT = 5  # the seeded out-of-office contact is back this many days after the demo starts
@@ -128,8 +132,8 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
     seqs = {"intro": intro["id"], "follow": follow["id"]}
 
     def enroll(contact: str, seq: str, sender: str) -> str:
-        return str(enrollments.enroll(ctx, admin, sequence_id=seqs[seq], contact_id=contacts[contact],
-                                      sender_user_id=users[sender], enrolled_by_user_id=users[sender])["id"])
+        return str(enrolling.enroll(ctx, admin, sequence_id=seqs[seq], contact_id=contacts[contact],
+                                         sender_user_id=users[sender], enrolled_by_user_id=users[sender])["id"])
 
     en: dict[str, str] = {}
     # Three weeks ago: a few enrollments that have run their course since.
@@ -142,8 +146,8 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
                              ("bob", "follow", "omar"), ("lena", "intro", "ava")]:
         en[key] = enroll(key, seq, sender)
     _run_worker_until(ctx, clock, clock.now + timedelta(days=1))
-    enrollments.unenroll(ctx, admin, en["samir"], surface="sequence_summary")
-    enrollments.workflow_unenroll(ctx, admin, contact_id=contacts["lena"], email=None, sequence_id=None,
+    unenroll(ctx, admin, en["samir"], surface="sequence_summary")
+    workflow_unenroll(ctx, admin, contact_id=contacts["lena"], email=None, sequence_id=None,
                                   workflow="Deal moved to Closed Won")
     if with_mailboxes:
         # Real messages into Ava's Gmail, read by the same sync the worker runs.
@@ -160,7 +164,7 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
     # Her return date lies ahead of the real today, so the enrollment is still paused when the demo
     # starts (the worker resumes pauses by the real clock).
     back = (utcnow() + timedelta(days=DEMO_PAUSE_DAYS_LEFT)).replace(hour=8, minute=0, second=0, microsecond=0)
-    enrollments.pause(ctx, admin, en["alice"], until=back, reason="out of office until a date stated in the reply")
+    pause(ctx, admin, en["alice"], until=back, reason="out of office until a date stated in the reply")
     # Today: fresh enrollments whose first email just went out.
     _run_worker_until(ctx, clock, utcnow())
     en["raj"] = enroll("raj", "follow", "omar")
@@ -189,9 +193,7 @@ DEMO_KINDS = ("reply", "out_of_office", "bounce")
 def _emulator(ctx: ServiceContext, method: str, path: str, **kwargs: Any) -> Any:
     if not ctx.settings.emulator_url:
         raise Invalid("the demo's emulator is not running (EMULATOR_URL is empty)")
-    response = requests.request(method, ctx.settings.emulator_url.rstrip("/") + path, timeout=10, **kwargs)
-    response.raise_for_status()
-    return response.json() if response.content else {}
+    return demo_emulator.control(ctx.settings, method, path, **kwargs)
 
 
 DEMO_TENANT = "d3e0d3e0-0000-4000-8000-000000000001"
@@ -249,8 +251,6 @@ def deliver_demo_message(ctx: ServiceContext, principal: Principal, enrollment_i
         text = text.replace("{" + key + "}", value)
     raw = text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
     if rep.mailbox_provider == "gmail":
-        import base64
-
         _emulator(ctx, "POST", f"/_control/google/mailboxes/{rep.mailbox_address}/deliver",
                   json={"raw": base64.b64encode(raw).decode("ascii")})
     else:

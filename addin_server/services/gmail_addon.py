@@ -3,7 +3,7 @@
 Opening a received message gives the add-on only the message id and two short-lived tokens (the
 user's OAuth token and a per-message access token, metadata scope). The participants come from the
 Gmail API, read through a small port so tests and the dev preview can stand in for Gmail; the real
-reader uses google-api-python-client against GMAIL_API_ENDPOINT.
+reader asks Gmail through providers/gmail_metadata.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
+from addin_server.providers.gmail_metadata import MetadataUnavailable, message_headers
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import get_user
 from addin_server.services.identity import principal_for_user
@@ -26,9 +27,6 @@ log = logging.getLogger(__name__)
 
 # The headers that name a message's participants, in the order the card shows them.
 PARTICIPANT_HEADERS = ("From", "To", "Cc")
-# Gmail's add-on header carrying the per-message token (the user's token alone cannot read it).
-GMAIL_ACCESS_TOKEN_HEADER = "X-Goog-Gmail-Access-Token"  # noqa: S105 - a header name, not a secret
-GMAIL_API_TIMEOUT_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -71,41 +69,20 @@ def participants_from_headers(headers: list[dict[str, Any]]) -> list[Participant
 
 
 class GmailApiMessageReader:
-    """`users.messages.get(format=metadata)` with the event's tokens, through google-api-python-client."""
+    """`users.messages.get(format=metadata)` with the event's tokens (providers/gmail_metadata)."""
 
     def __init__(self, settings: Settings) -> None:
-        self._endpoint = settings.gmail_api_endpoint
-        self._ca_bundle = settings.ca_bundle
+        self._settings = settings
 
     def participants(self, message_id: str, access_token: str, user_oauth_token: str) -> list[Participant]:
-        import httplib2
-        from googleapiclient.discovery import build
-        from googleapiclient.errors import HttpError
-
         if not message_id or not access_token or not user_oauth_token:
             raise MessageUnavailable("the event carries no message or no tokens", expired=True)
-        http = httplib2.Http(timeout=GMAIL_API_TIMEOUT_SECONDS, ca_certs=self._ca_bundle or None)
-        # Static discovery: the document ships with the library, so nothing is fetched to build it.
-        gmail = build("gmail", "v1", http=http, static_discovery=True, cache_discovery=False,
-                      client_options={"api_endpoint": self._endpoint})
-        request = gmail.users().messages().get(userId="me", id=message_id, format="metadata",
-                                               metadataHeaders=list(PARTICIPANT_HEADERS))
-        # The tokens are set as headers, not as google-auth credentials: they cannot be refreshed, and a
-        # credentials object would try to on a 401 instead of reporting it.
-        request.headers["Authorization"] = f"Bearer {user_oauth_token}"
-        request.headers[GMAIL_ACCESS_TOKEN_HEADER] = access_token
         try:
-            message = request.execute(num_retries=1)
-        except HttpError as exc:
-            status = int(exc.resp.status)
-            log.warning("Gmail refused the opened message's metadata (HTTP %s)", status)
-            raise MessageUnavailable(f"Gmail answered HTTP {status}", expired=status in (401, 403)) from exc
-        except (OSError, httplib2.HttpLib2Error) as exc:
-            log.warning("Gmail unreachable for the opened message (%s)", type(exc).__name__)
-            raise MessageUnavailable("Gmail cannot be reached") from exc
-        payload = message.get("payload") if isinstance(message, dict) else None
-        headers = payload.get("headers") if isinstance(payload, dict) else None
-        return participants_from_headers(headers if isinstance(headers, list) else [])
+            headers = message_headers(self._settings, message_id, access_token=access_token,
+                                      user_oauth_token=user_oauth_token, header_names=list(PARTICIPANT_HEADERS))
+        except MetadataUnavailable as exc:
+            raise MessageUnavailable(str(exc), expired=exc.status in (401, 403)) from exc
+        return participants_from_headers(headers)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from addin_server.domain.wording import evidence_in_words
 from addin_server.mail.classify import Classification, classify
 from addin_server.mail.message import Headers, InboundMessage
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.enrollments import OPEN, SYSTEM_ACTOR, add_event, end_open_row
+from addin_server.services.enrollment_records import OPEN, SYSTEM_ACTOR, add_event, end_open_row
 from addin_server.services.errors import Invalid, NotFound
 from addin_server.services.grants import find_mailbox_user
 from addin_server.services.open_enrollments import involving, open_enrollment_facts

@@ -15,7 +15,7 @@ from addin_server.domain.model import EnrollmentStatus, person_name
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
-from addin_server.services.enrollments import OPEN, can_unenroll, held_view, iso_z
+from addin_server.services.enrollment_records import OPEN, can_unenroll, held_view, iso_z
 from addin_server.services.errors import Invalid
 from addin_server.services.permissions import authorize, own
 

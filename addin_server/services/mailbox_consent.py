@@ -12,19 +12,18 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
-
+from addin_server.auth.google_consent import GoogleUnreachable, OfflineAccessRefused, exchange_code_for_refresh_token
 from addin_server.config import Settings
+from addin_server.db import tables as t
 from addin_server.domain.model import MailboxProvider
 from addin_server.providers.gmail import SCOPES, GmailError
 from addin_server.providers.google_calendar import CALENDAR_SCOPES
+from addin_server.providers.graph import GraphError
 from addin_server.services import directory, grants, mailboxes
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Conflict, Invalid, ServiceError
+from addin_server.services.errors import Conflict, Forbidden, Invalid, ServiceError
 
 log = logging.getLogger(__name__)
-
-EXCHANGE_TIMEOUT_SECONDS = 10
 
 
 class ConsentFailed(ServiceError):
@@ -59,19 +58,11 @@ def gmail_consent_url(ctx: ServiceContext, principal: Principal, *, redirect_uri
 
 def _exchange_code(settings: Settings, code: str, redirect_uri: str) -> str:
     try:
-        response = requests.post(settings.google_token_uri, data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "client_id": settings.google_oauth_client_id, "client_secret": settings.google_oauth_client_secret,
-        }, timeout=EXCHANGE_TIMEOUT_SECONDS, verify=settings.ca_bundle or True)
-    except requests.RequestException as exc:
-        log.warning("Google token endpoint unreachable (%s)", type(exc).__name__)
+        return exchange_code_for_refresh_token(settings, code, redirect_uri)
+    except GoogleUnreachable:
         raise ConsentFailed("Google could not be reached to finish connecting the mailbox; try again") from None
-    body = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
-    refresh_token = body.get("refresh_token") if isinstance(body, dict) else None
-    if response.status_code != 200 or not isinstance(refresh_token, str) or not refresh_token:
-        log.info("Gmail consent code exchange refused: %s %s", response.status_code, body.get("error", ""))
-        raise ConsentFailed("Google did not grant offline access to the mailbox; try again")
-    return refresh_token
+    except OfflineAccessRefused:
+        raise ConsentFailed("Google did not grant offline access to the mailbox; try again") from None
 
 
 def finish_gmail_consent(ctx: ServiceContext, principal: Principal, *, code: str, redirect_uri: str) -> dict[str, Any]:
@@ -90,10 +81,6 @@ def finish_gmail_consent(ctx: ServiceContext, principal: Principal, *, code: str
 def connect_signed_in_outlook(ctx: ServiceContext, signed_in: Principal, linked: Principal) -> dict[str, Any]:
     """After the rep signed in with Microsoft (which linked their object and tenant ids), follow
     their mailbox with the tenant's app-only consent. The two principals must be the same rep."""
-    from addin_server.db import tables as t
-    from addin_server.services.errors import Forbidden
-    from addin_server.services.mailboxes import connect_outlook
-
     if linked.user_id is None or linked.user_id != signed_in.user_id:
         raise Forbidden("the Microsoft account you signed in with is not your own rep's")
     with ctx.session() as s:
@@ -101,10 +88,8 @@ def connect_signed_in_outlook(ctx: ServiceContext, signed_in: Principal, linked:
         tenant, oid = user.ms_tid, user.ms_oid
     if not tenant:
         raise Forbidden("Microsoft did not name your organisation")
-    from addin_server.providers.graph import GraphError
-
     try:
-        return connect_outlook(ctx, signed_in, str(linked.user_id), tenant_id=tenant, graph_user_id=oid)
+        return mailboxes.connect_outlook(ctx, signed_in, str(linked.user_id), tenant_id=tenant, graph_user_id=oid)
     except GraphError:
         raise Forbidden("Microsoft refused access to the mailbox: your Microsoft 365 admin must grant Sequence "
                         "Sidebar access for the organisation (admin consent) first.", code="consent_required") from None

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from addin_server.db import tables as t
 from addin_server.domain.meetings import MeetingContact, MeetingFacts, decide_meeting
 from addin_server.domain.model import EndOfEnrollment, EventType, Surface
-from addin_server.services.enrollments import add_event, end_enrollment, iso_z
+from addin_server.services.enrollment_records import add_event, end_enrollment, iso_z
 from addin_server.services.open_enrollments import involving, open_enrollment_facts
 
 SLOT_MINUTES = 30

@@ -40,7 +40,7 @@ from addin_server.domain.permissions import Action
 from addin_server.services.calendar_bookings import add_booking_to_calendar
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned, parse_id
-from addin_server.services.enrollments import enrollment_views, iso_z
+from addin_server.services.enrollment_records import enrollment_views, iso_z
 from addin_server.services.errors import Conflict, Invalid, NotFound, ServiceError
 from addin_server.services.grants import calendar_connected
 from addin_server.services.lookup import find_contact_id

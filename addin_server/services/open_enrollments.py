@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from addin_server.db import tables as t
 from addin_server.domain.model import AutomationScope
 from addin_server.domain.rules import OpenEnrollment
-from addin_server.services.enrollments import OPEN
+from addin_server.services.enrollment_records import OPEN
 
 
 def open_enrollment_facts(s: Session, account_id: int, conditions: list[ColumnElement[bool]],

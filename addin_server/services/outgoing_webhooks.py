@@ -47,7 +47,7 @@ from addin_server.domain.wording import evidence_in_words
 from addin_server.providers.webhook_http import PostResult, WebhookPoster
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned, parse_id
-from addin_server.services.enrollments import iso_z
+from addin_server.services.enrollment_records import iso_z
 from addin_server.services.errors import Conflict, Invalid, NotFound
 from addin_server.services.leases import claim_leased
 from addin_server.services.permissions import authorize, may, own

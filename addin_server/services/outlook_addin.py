@@ -8,12 +8,16 @@ names the rep by id; these functions turn either into a Principal.
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import Any
 
-import requests
 from sqlalchemy import select
 
+from addin_server.auth.microsoft_sign_in import (
+    AnswerMismatch,
+    MicrosoftUnreachable,
+    redeem_auth_code,
+    start_auth_code_flow,
+)
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.services.context import Principal, ServiceContext
@@ -71,20 +75,6 @@ class SignInRefused(Exception):
     """The Microsoft sign-in in the dialog did not end with a rep; the message is for the rep."""
 
 
-def _msal_client(settings: Settings) -> Any:
-    import msal
-
-    # The authority is configuration, not input: no instance discovery (it would call
-    # login.microsoftonline.com even for the emulator). CA_BUNDLE trusts the emulator's certificate.
-    return msal.ConfidentialClientApplication(
-        settings.ms_client_id,
-        client_credential=settings.ms_client_secret or None,
-        authority=settings.ms_authority,
-        instance_discovery=False,
-        verify=settings.ca_bundle or True,
-    )
-
-
 def microsoft_sign_in_configured(settings: Settings) -> bool:
     """Whether the dialog can send the rep to Microsoft (a confidential client is registered)."""
     return bool(settings.ms_client_id and settings.ms_client_secret and settings.ms_authority)
@@ -100,15 +90,8 @@ def start_microsoft_sign_in(ctx: ServiceContext, *, redirect_uri: str, login_hin
         raise Conflict("signing in with Microsoft is not configured here (MS_CLIENT_ID, MS_CLIENT_SECRET)",
                        code="not_configured")
     try:
-        client = _msal_client(ctx.settings)
-        with warnings.catch_warnings():
-            # msal recommends response_mode=form_post. The flow waits in a SameSite=Lax session cookie,
-            # which browsers do not send with a cross-site POST, so the answer comes back in the query;
-            # PKCE, state and nonce (all in the flow) still bind the code to this sign-in.
-            warnings.filterwarnings("ignore", message="response_mode='form_post'", category=UserWarning)
-            flow: dict[str, Any] = client.initiate_auth_code_flow(
-                SIGN_IN_SCOPES, redirect_uri=redirect_uri, login_hint=login_hint or None)
-    except (requests.RequestException, ValueError) as exc:
+        flow = start_auth_code_flow(ctx.settings, SIGN_IN_SCOPES, redirect_uri=redirect_uri, login_hint=login_hint)
+    except MicrosoftUnreachable as exc:
         log.warning("Microsoft sign-in could not start: %s", exc)
         raise MicrosoftUnavailable("Microsoft's sign-in cannot be reached right now; try again shortly") from None
     return flow
@@ -117,8 +100,8 @@ def start_microsoft_sign_in(ctx: ServiceContext, *, redirect_uri: str, login_hin
 def finish_microsoft_sign_in(ctx: ServiceContext, flow: dict[str, Any], answer: dict[str, str]) -> Principal:
     """Redeem the code Microsoft sent back and name the rep, or SignInRefused."""
     try:
-        result = _msal_client(ctx.settings).acquire_token_by_auth_code_flow(flow, answer)
-    except ValueError as exc:  # msal: state mismatch, a replayed or foreign answer
+        result = redeem_auth_code(ctx.settings, flow, answer)
+    except AnswerMismatch as exc:
         raise SignInRefused("The sign-in answer does not match this sign-in. Start again.") from exc
     if "error" in result:
         log.info("Microsoft sign-in refused: %s", result.get("error"))

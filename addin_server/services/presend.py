@@ -39,9 +39,10 @@ from addin_server.domain.model import EnrollmentStatus, MailboxProvider, StepTyp
 from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.providers.graph import GraphError
 from addin_server.services.context import ServiceContext
-from addin_server.services.enrollments import HELD_PREFIX, record_step_failure
+from addin_server.services.enrollment_records import HELD_PREFIX
 from addin_server.services.grants import find_mailbox_user, mark_disconnected, outlook_connected
 from addin_server.services.inbox_worker import read_mailbox_now
+from addin_server.services.running_steps import record_step_failure
 
 log = logging.getLogger(__name__)
 

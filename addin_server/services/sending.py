@@ -10,8 +10,10 @@ from addin_server.db import tables as t
 from addin_server.domain.model import MailboxProvider
 from addin_server.domain.names import one_line
 from addin_server.providers.gmail import GrantRevoked, build_mime
+from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.services.context import utcnow
-from addin_server.services.outbox import MailSender, OutgoingEmail, SentEmail
+from addin_server.services.grants import MailboxNotConnected, gmail_for, graph_for, outlook_connected
+from addin_server.services.mail_port import MailSender, OutgoingEmail, SentEmail
 
 
 class ProviderMailSender:
@@ -22,8 +24,6 @@ class ProviderMailSender:
         self.fallback = fallback  # for mailboxes nobody connected (the demo's Outlook rep, offline trials)
 
     def can_send_from(self, session: Session, user: t.User) -> bool:
-        from addin_server.services.grants import outlook_connected
-
         if self.fallback is not None:
             return True
         if user.mailbox_provider == MailboxProvider.GMAIL.value:
@@ -31,8 +31,6 @@ class ProviderMailSender:
         return outlook_connected(session, user)
 
     def send(self, session: Session, email: OutgoingEmail) -> SentEmail:
-        from addin_server.services.grants import MailboxNotConnected, gmail_for
-
         user = session.scalar(select(t.User).where(t.User.account_id == email.account_id,
                                                    t.User.mailbox_address == email.mailbox_address))
         if user is None:
@@ -56,9 +54,6 @@ class ProviderMailSender:
         return self._send_graph(session, user, email)
 
     def _send_graph(self, session: Session, user: t.User, email: OutgoingEmail) -> SentEmail:
-        from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
-        from addin_server.services.grants import MailboxNotConnected, graph_for, outlook_connected
-
         if not outlook_connected(session, user):
             if self.fallback is not None:
                 return self.fallback.send(session, email)

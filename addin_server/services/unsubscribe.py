@@ -31,7 +31,7 @@ from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, EventType, Surface, UnenrollReason
 from addin_server.services.context import ServiceContext
 from addin_server.services.directory import contact_name, parse_id
-from addin_server.services.enrollments import OPEN, add_event, end_enrollment
+from addin_server.services.enrollment_records import OPEN, add_event, end_enrollment
 from addin_server.services.errors import ServiceError
 from addin_server.services.meetings import booking_page_url
 

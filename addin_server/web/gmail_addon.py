@@ -21,10 +21,10 @@ from markupsafe import Markup, escape
 
 from addin_server.auth.errors import AuthError
 from addin_server.auth.google_tokens import GoogleUser, verify_addon_request, verify_user_id_token
-from addin_server.services import directory, enrollments, gmail_addon, identity, lookup
+from addin_server.services import directory, enrollments, gmail_addon, gmail_manifest, identity, lookup
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Forbidden, NotFound, ServiceError
-from addin_server.web import cards, gmail_manifest
+from addin_server.web import cards
 from addin_server.web.current import services as _ctx
 from addin_server.web.current import settings as _settings
 from addin_server.web.gmail_event import AddonEvent, carried_draft

@@ -21,11 +21,11 @@ from flask.typing import ResponseReturnValue
 
 from addin_server.config import Settings
 from addin_server.services import outlook_addin
+from addin_server.services.outlook_manifest import sso_scope
 from addin_server.web.csp import OUTLOOK_PAGES
 from addin_server.web.current import services as _services
 from addin_server.web.current import settings as _settings
 from addin_server.web.outlook_auth import issue_pane_token, register_outlook_authenticator
-from addin_server.web.outlook_manifest import sso_scope
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from addin_server.db import tables as t
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import connect_gmail
+from addin_server.services.startup import open_services
 from addin_server.worker.loop import run_due_steps
 from tests.browser import live_server
 from tests.builders import World, make_world
@@ -36,7 +37,7 @@ def control(emulator: RunningEmulator) -> GoogleEmulatorControl:
 
 @pytest.fixture
 def gmail_services(database_url: str, control: GoogleEmulatorControl) -> Iterator[ServiceContext]:
-    ctx = ServiceContext.create(google_emulator_settings(control, database_url))
+    ctx = open_services(google_emulator_settings(control, database_url))
     yield ctx
     ctx.engine.dispose()
 

@@ -23,9 +23,10 @@ from addin_server.domain.model import InboundKind
 from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 from addin_server.services import accounts, directory, enrollments, sequences
-from addin_server.services.context import Principal, ServiceContext
+from addin_server.services.context import Principal
 from addin_server.services.mailboxes import connect_outlook
 from addin_server.services.sequences import StepInput
+from addin_server.services.startup import open_services
 from addin_server.worker.loop import run_due_steps
 from tests.browser import free_port, live_server
 from tests.integration.emulator_microsoft.support import MicrosoftSetup, make_setup
@@ -58,7 +59,7 @@ def outlook(database_url: str, setup: MicrosoftSetup) -> Iterator[dict[str, Any]
     settings = settings_for(setup).with_overrides(
         database_url=database_url, public_url=f"http://127.0.0.1:{port}", secret_key="test-secret",
         mail_transport="providers")
-    ctx = ServiceContext.create(settings)
+    ctx = open_services(settings)
     with live_server(create_app(settings, services=ctx), port=port):
         made = accounts.create_account(ctx, name="Contoso", plan="enterprise", admin_email=f"admin{next(_n)}@x.test")
         admin = Principal.for_api_key(made.account_id, "test", "admin")

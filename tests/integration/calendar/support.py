@@ -29,6 +29,7 @@ from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.inbox_worker import process_due_notifications
 from addin_server.services.mailboxes import connect_gmail, connect_outlook
 from addin_server.services.sequences import StepInput
+from addin_server.services.startup import open_services
 from tests.browser import free_port, live_server
 from tests.integration.emulator_microsoft.support import MicrosoftSetup, make_setup
 from tests.integration.providers_graph.support import settings_for
@@ -201,7 +202,7 @@ def calendar_world(provider: str, emulator: RunningEmulator, database_url: str, 
         google_token_uri=google.token_uri, google_oauth_client_id=DEFAULT_CLIENT_ID,
         google_oauth_client_secret=DEFAULT_CLIENT_SECRET)
     clock = MovableClock()
-    ctx = ServiceContext.create(settings, clock=clock)
+    ctx = open_services(settings, clock=clock)
     try:
         with live_server(create_app(settings, services=ctx), port=port) as url:
             made = accounts.create_account(ctx, name=f"Acme {n}", plan="enterprise", admin_email=f"admin@acme{n}.test")

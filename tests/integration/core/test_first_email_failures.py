@@ -20,8 +20,9 @@ from addin_server.providers.gmail import GmailError
 from addin_server.services import directory, enrollments
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict
-from addin_server.services.outbox import LocalOutboxSender, OutgoingEmail, SentEmail
+from addin_server.services.mail_port import LocalOutboxSender, OutgoingEmail, SentEmail
 from addin_server.services.sending import ProviderMailSender
+from addin_server.services.startup import open_services
 from addin_server.worker.loop import run_due_steps
 from tests.builders import World, make_world
 from tests.integration.calendar.support import CalendarWorld, calendar_world
@@ -49,7 +50,7 @@ def sender() -> ScriptedSender:
 
 @pytest.fixture
 def scripted(settings: Settings, clock: Any, sender: ScriptedSender) -> Iterator[ServiceContext]:
-    ctx = ServiceContext.create(settings, clock=clock, mail_sender=sender)
+    ctx = open_services(settings, clock=clock, mail_sender=sender)
     yield ctx
     ctx.engine.dispose()
 
@@ -149,7 +150,7 @@ def test_gmail_refusing_the_first_email_is_a_409_naming_its_reason_and_nothing_i
         gmail_world: CalendarWorld, status: int, reason: str) -> None:
     world = gmail_world
     # The real sender, through Gmail (the world's own context keeps a local outbox).
-    ctx = ServiceContext.create(world.ctx.settings, engine=world.ctx.engine, clock=world.clock,
+    ctx = open_services(world.ctx.settings, engine=world.ctx.engine, clock=world.clock,
                                 mail_sender=ProviderMailSender(world.ctx.settings))
     world.google.inject_fault("*messages/send*", status, reason=reason, count=1)
     with pytest.raises(Conflict) as refused:

@@ -8,7 +8,7 @@ import pytest
 
 from addin_server import create_app
 from addin_server.config import Settings
-from addin_server.services.context import ServiceContext
+from addin_server.services.startup import open_services
 
 
 @pytest.mark.parametrize(("overrides", "said", "not_said"), [
@@ -26,7 +26,7 @@ from addin_server.services.context import ServiceContext
 def test_the_sign_in_page_without_buttons_names_what_is_missing(
         settings: Settings, clock: Any, overrides: dict[str, str], said: list[str], not_said: list[str]) -> None:
     configured = settings.with_overrides(**overrides)
-    ctx = ServiceContext.create(configured, clock=clock)
+    ctx = open_services(configured, clock=clock)
     try:
         page = create_app(configured, services=ctx).test_client().get("/app/sign-in").get_data(as_text=True)
     finally:

@@ -12,7 +12,7 @@ from google.cloud import gsuiteaddons_v1
 from google.protobuf.json_format import ParseError
 
 from addin_server.config import Settings
-from addin_server.web.gmail_manifest import render_gmail_deployment
+from addin_server.services.gmail_manifest import render_gmail_deployment
 
 PUBLIC = "https://addon.example.com"
 

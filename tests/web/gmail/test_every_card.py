@@ -16,8 +16,8 @@ import pytest
 from addin_server.config import Settings
 from addin_server.domain.model import EndOfEnrollment, Surface, UnenrollReason
 from addin_server.services.enrollments import end_enrollment
+from addin_server.services.gmail_manifest import render_gmail_deployment
 from addin_server.web import cards, gmail_addon
-from addin_server.web.gmail_manifest import render_gmail_deployment
 from tests.web.gmail.helpers import buttons, validate_card
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from addin_server.domain.model import EndOfEnrollment, Surface, UnenrollReason
 from addin_server.services.enrollments import end_enrollment
-from addin_server.services.outbox import LocalOutboxSender
+from addin_server.services.mail_port import LocalOutboxSender
 from addin_server.services.sending import ProviderMailSender
 from tests.web.gmail.helpers import button, card_text, only_card, validate_card
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from addin_server.config import Settings
-from addin_server.web.outlook_manifest import render_outlook_json, render_outlook_xml
+from addin_server.services.outlook_manifest import render_outlook_json, render_outlook_xml
 from tests.web.outlook.manifest_checks import json_manifest_problems, xml_manifest_problems
 from tests.web.outlook.test_outlook_manifest import VALIDATOR, node_tool
 

@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from addin_server.config import Settings
-from addin_server.web.outlook_manifest import render_outlook_xml
+from addin_server.services.outlook_manifest import render_outlook_xml
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "fixtures" / "outlook_xsd"
 SETTINGS = Settings(public_url="https://sidebar.example.com", ms_client_id="3f6c6a2e-1111-4222-8333-444455556666")

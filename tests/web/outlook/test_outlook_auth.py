@@ -9,7 +9,7 @@ import pytest
 
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
-from addin_server.services.outbox import LocalOutboxSender
+from addin_server.services.mail_port import LocalOutboxSender
 from addin_server.services.sending import ProviderMailSender
 from addin_server.web import outlook_auth
 from tests.builders import World

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from addin_server.config import Settings
-from addin_server.web.outlook_manifest import render_outlook_json, render_outlook_xml
+from addin_server.services.outlook_manifest import render_outlook_json, render_outlook_xml
 from tests.web.outlook.sso_tokens import CLIENT_ID
 
 REPO = Path(__file__).resolve().parents[3]
