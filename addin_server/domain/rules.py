@@ -346,6 +346,26 @@ def _bounce_once(facts: Facts, *, hard: bool) -> Outcome:
     for e in facts.enrollments.values():
         if e.contact_address in bounced:
             targets.setdefault(e.id, {"matched_by": MatchKind.BOUNCED_RECIPIENT.value, "sent_to": e.contact_address})
+    # A report that names its failed recipients speaks for them only: quoting our email (an alias that
+    # expands to a dead address, a misrouted report) says nothing about the contact's own address.
+    others = {eid: ev for eid, ev in targets.items() if bounced
+              and facts.enrollments[eid].contact_address not in bounced and ev.get("sent_to") not in bounced}
+    if others:
+        targets = {eid: ev for eid, ev in targets.items() if eid not in others}
+        rest = _bounce_once_named(facts, targets, bounced, hard=hard) if targets or bounced else Outcome()
+        recorded = tuple(
+            Decision(eid, Action.RECORD, EventType.BOUNCED, None,
+                     {**_base_evidence(facts, "delivery report for other recipients: this contact's address is "
+                                              "not named as failed, nothing ends"),
+                      **ev, "bounced_recipients": sorted(bounced)})
+            for eid, ev in others.items())
+        return replace(rest, decisions=rest.decisions + recorded)
+    return _bounce_once_named(facts, targets, bounced, hard=hard)
+
+
+def _bounce_once_named(facts: Facts, targets: dict[int, dict[str, object]], bounced: set[str], *,
+                       hard: bool) -> Outcome:
+    m = facts.message
     addresses = sorted(bounced | {facts.enrollments[i].contact_address for i in targets})
     if m.hard_recipients and not m.left_company:
         return _bounce_per_recipient(facts, targets, bounced, addresses, hard=hard)

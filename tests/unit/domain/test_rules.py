@@ -230,8 +230,8 @@ PER_RECIPIENT_CASES = [
                  id="the bounced sequence email of a soft recipient is counted, not ended"),
     pytest.param(dict(kind=InboundKind.BOUNCE_HARD, bounced_recipients=TWO_BOUNCED,
                       matches=(on_thread(CHLOE, MatchKind.BOUNCE_REPORT),), hard_recipients=JANE_HARD), {},
-                 ({JANE.id, CHLOE.id}, {"jane@globex.com", "chloe.martin@gmail.com"}, {"raj@globex.com"}),
-                 id="an enrollment whose address the report does not name follows the report's kind"),
+                 ({JANE.id}, {"jane@globex.com"}, {"raj@globex.com"}),
+                 id="an enrollment whose address a report naming its failed recipients does not name is not ended"),
     pytest.param(dict(kind=InboundKind.BOUNCE_HARD, bounced_recipients=("jane.doe.home@gmail.com", "raj@globex.com"),
                       matches=(replace(on_thread(JANE, MatchKind.BOUNCE_REPORT), recipient="jane.doe.home@gmail.com"),),
                       hard_recipients=("raj@globex.com",)), {},
@@ -261,6 +261,31 @@ def test_hard_and_soft_per_bounced_recipient(provider: str, given: dict, counted
     assert {u.address for u in outcome.address_updates if u.mark_bounced} == marked
     assert {u.address for u in outcome.address_updates if u.soft_bounce} == soft
     assert all(d.event is EventType.BOUNCED for d in outcome.decisions)
+
+
+OTHER_RECIPIENT_CASES = [
+    pytest.param(InboundKind.BOUNCE_HARD, ("someone.else@elsewhere.example",), ("someone.else@elsewhere.example",),
+                 id="a hard report for another recipient quoting our email neither ends nor marks the contact"),
+    pytest.param(InboundKind.BOUNCE_HARD, ("someone.else@elsewhere.example",), (),
+                 id="a hard report without per-recipient detail for another recipient neither ends nor marks"),
+    pytest.param(InboundKind.BOUNCE_SOFT, ("someone.else@elsewhere.example",), (),
+                 id="a soft report for another recipient counts no soft bounce on the contact"),
+]
+
+
+@pytest.mark.parametrize("provider", ["gmail", "outlook"])
+@pytest.mark.parametrize(("kind", "recipients", "hard"), OTHER_RECIPIENT_CASES)
+def test_a_delivery_report_for_another_recipient_never_bounces_the_contact(
+    provider: str, kind: InboundKind, recipients: tuple[str, ...], hard: tuple[str, ...]
+) -> None:
+    f = facts(provider, kind=kind, frm="mailer-daemon@googlemail.com", matches=(on_thread(CHLOE, MatchKind.BOUNCE_REPORT),),
+              bounced_recipients=recipients, hard_recipients=hard)
+    outcome = decide(f)
+    assert ended(outcome) == {}
+    assert not {u.address for u in outcome.address_updates} & {CHLOE.contact_address}
+    (d,) = [d for d in outcome.decisions if d.enrollment_id == CHLOE.id]
+    assert d.action is Action.RECORD and d.event is EventType.BOUNCED
+    assert "not named as failed" in str(d.evidence["rule"])
 
 
 def test_a_per_recipient_bounce_says_which_recipients_were_hard_and_which_soft() -> None:
