@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from addin_server.mail import phrases_more as more
+
 
 def _any(*phrases: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in phrases), re.IGNORECASE)
@@ -215,6 +217,7 @@ OUT_OF_OFFICE_TEXT = _any(
     r"부재\s*중",
     r"휴가",
     r"출장\s*중",
+    *more.OUT_OF_OFFICE,
 )
 
 # "This is an automatic reply" said in the body as a sentence about the message itself: a person
@@ -517,6 +520,7 @@ ABSENCE_END = _any(
     r"\btot\s+(?:en\s+met\s+)?(?:maandag|dinsdag|woensdag|donderdag|vrijdag|volgende)",
     r"\baté\s+(?:segunda|terça|quarta|quinta|sexta|a\s+próxima)",
     r"(?:月曜|火曜|水曜|木曜|金曜|来週)[^。\n]{0,6}まで|(?:周一|周二|周三|周四|周五|下周)",
+    *more.ABSENCE_END,
 )
 
 # "Limited access to email" in the languages of the product.
@@ -535,6 +539,7 @@ LIMITED_ACCESS = _any(
     r"メールを確認(?:でき|することができ)(?:ません|ない)|メールの確認が(?:でき|難し)|返信(?:が|に)(?:遅れ|お時間)",
     r"无法(?:及时)?(?:查看|回复|處理|处理)|無法(?:及時)?(?:查看|回覆)|不能及时回复",
     r"доступ\s+к\s+(?:электронной\s+)?почте\s+(?:может\s+быть\s+)?ограничен|нет\s+доступа\s+к\s+почте",
+    *more.LIMITED_ACCESS,
 )
 
 # "I will reply as soon as I can", "je vous répondrai demain": a notice puts the answer off.
@@ -577,6 +582,7 @@ URGENT_CONTACT = _any(
     r"如有急事|紧急事[项務务]|緊急事[項务]|如有紧急|如有緊急|急事请|急事請",
     r"\bпо\s+(?:всем|срочным)\s+вопросам\s+обращ|\bв\s+случае\s+срочн",
     r"\bwanneer\s+er\s+iets\s+(?:heel\s+)?dringends?\s+is",
+    *more.URGENT_CONTACT,
 )
 
 # "I will reply when I return": a notice defers the answer to the return.
@@ -596,6 +602,7 @@ REPLY_ON_RETURN = _any(
     r"assim\s+que\s+(?:eu\s+)?(?:voltar|retornar|regressar)",
     r"戻り次第|帰社(?:後|次第)|復帰(?:後|次第)|出社(?:後|次第)|確認次第",
     r"回来后|返回后|回來後|返回後|复工后|上班后",
+    *more.REPLY_ON_RETURN,
 )
 
 # Openings of a reply template, not of a person's answer.

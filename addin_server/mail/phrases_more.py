@@ -1,0 +1,53 @@
+"""More phrases of absence notices and of people answering, as pattern strings phrases.py compiles in.
+
+Kept apart so phrases.py stays readable: the absence parts of Turkish, Hebrew, Hindi and Danish
+notices (which arrive as "Re: ..." with no automatic header), more ways Spanish notices say the same
+things, and the ways a person who mentions an absence still answers ("pero sí: envíame la propuesta").
+Hebrew and Devanagari letters carry combining marks Python does not count as word characters, so
+their patterns use no `\\b`.
+"""
+
+from __future__ import annotations
+
+OUT_OF_OFFICE = (
+    # Turkish: "izindeyim", "tatildeyim", "ofis dışındayım", "ofiste değilim"
+    r"\b(?:izinde(?:yim)?|tatilde(?:yim)?|ofis\s+dışında(?:yım)?|ofiste\s+değilim)\b",
+    # Hebrew: out of the office, on holiday
+    r"מחוץ\s+ל(?:משרד|מקום\s+העבודה)|בחופשה|בחופש\s+עד",
+    # Hindi: out of the office, on leave
+    r"कार्यालय\s+से\s+बाहर|ऑफ़िस\s+से\s+बाहर|ऑफिस\s+से\s+बाहर|छुट्टी\s+पर",
+    # Danish (the Norwegian forms are in phrases.py)
+    r"\bjeg\s+er\s+(?:på\s+(?:ferie|kursus|forretningsrejse)|ikke\s+på\s+kontoret|fraværende)",
+)
+
+ABSENCE_END = (
+    r"\b\w*\s+tarihine\s+kadar\b|\b(?:pazartesi|salı|çarşamba|perşembe|cuma)(?:ya|ye|a|e)?\s+kadar\b",
+    r"עד\s+(?:ה-?)?\d{1,2}|עד\s+יום",
+    r"\d{1,2}\s+\S+\s+तक",
+    r"\bindtil\s+(?:(?:og\s+med\s+)?(?:mandag|tirsdag|onsdag|torsdag|fredag|den\s+\d)|\d)",
+    r"\bregreso\s+el\s+(?:d[ií]a\s+)?\d",
+)
+
+LIMITED_ACCESS = (
+    r"\bsınırlı\s+erişim|\be-?postalar[ıi]m[ıa]\s+(?:erişemiyorum|bakamıyorum)",
+    r"גישה\s+מוגבלת|ללא\s+גישה\s+ל",
+    r"पहुँच\s+सीमित|पहुंच\s+सीमित|सीमित\s+पहुँच|सीमित\s+पहुंच",
+    r"\bbegrænset\s+adgang\b|\buden\s+adgang\s+til\b",
+    r"\bno\s+tendr[ée]\s+acceso\b|\bsin\s+acceso\s+(?:a\s+mi|al)\s+correo|\bno\s+podr[ée]\s+(?:revisar|leer|consultar)\s+(?:el|mi)\s+correo",
+)
+
+URGENT_CONTACT = (
+    r"\bacil\s+(?:durumlarda|durumda|konular(?:da|ınız)|işleriniz)",
+    r"(?:בעניינים|במקרים|בנושאים)\s+דחופים",
+    r"अत्यावश्यक|आपातकालीन|तत्काल\s+मामलों",
+    r"\bi\s+hastende\s+tilfælde\b|\bved\s+hastende\b",
+    r"\bpara\s+cualquier\s+(?:urgencia|asunto\s+urgente|consulta\s+urgente)|\bsi\s+es\s+urgente\b",
+)
+
+REPLY_ON_RETURN = (
+    r"\bdöndüğümde\b|\bdönüşümde\b|\bdöner\s+dönmez\b",
+    r"עם\s+שובי|כשאחזור|לאחר\s+שובי",
+    r"लौटने\s+पर|वापस\s+आने\s+पर|लौटकर",
+    r"\bnår\s+jeg\s+er\s+tilbage\b|\bved\s+min\s+hjemkomst\b|\bsvarer\s+(?:dig|jer)?\s*(?:hurtigst|når)",
+)
+
