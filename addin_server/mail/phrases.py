@@ -643,6 +643,7 @@ CONVERSATION_TEXT = _any(
     r"ぜひ|お話を伺|いかがでしょうか|興味があります|結構です|感兴趣|不需要|可以聊",
     r"\blass(?:en)?\s+uns\s+(?:sprechen|telefonieren|treffen)|parlons-en|on\s+peut\s+(?:en\s+)?parler|"
     r"hablemos|podemos\s+hablar|sentiamoci|possiamo\s+parlare|laten\s+we|kunnen\s+we|podemos\s+conversar|vamos\s+conversar",
+    *more.CONVERSATION,
 )
 
 # An absence that is over: "I was on holiday last week", "just got back".

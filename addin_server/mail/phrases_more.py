@@ -51,3 +51,14 @@ REPLY_ON_RETURN = (
     r"\bnår\s+jeg\s+er\s+tilbage\b|\bved\s+min\s+hjemkomst\b|\bsvarer\s+(?:dig|jer)?\s*(?:hurtigst|når)",
 )
 
+# A person who mentions an absence and still answers: "but yes", asking for the proposal.
+CONVERSATION = (
+    r"\b(?:but|pero|ma|mas|maar|aber|mais|men)\s*,?\s+(?:yes|sí|sì|sim|ja|oui|claro)\b",
+    r"\b(?:envíame|envíeme|mándame|mándeme|mandami|mandatemi|inviami|inviatemi|me\s+envie|envie-me|me\s+mande|"
+    r"manda-me|stuur\s+(?:me|mij|ons))\s+(?:pure\s+|ya\s+|gerust\s+|maar\s+)?"
+    r"(?:la|el|il|lo|a|o|het|de|los|las|i|le|os|as)\s+"
+    r"(?:propuesta|proposta|voorstel|offerte|presentaci[oó]n|presentazione|apresenta[çc][ãa]o|informaci[oó]n|"
+    r"informa[çc][õo]es|dettagli|detalles|detalhes|preventivo|presupuesto|or[çc]amento|details|info)",
+    r"(?:^|[。、，,\s])はい[、,。]|提案書を送って|資料を送って",
+    r"不过可以|但是可以|可以[，,]\s*请|发给我(?!的)|發給我(?!的)|寄给我(?!的)",
+)
