@@ -159,6 +159,11 @@ class Facts:
     # For a report that names no sequence email: the Message-ID of the latest sequence email sent
     # to each bounced address before the report arrived, the one it is about (see `report_key`).
     latest_sent_to: Mapping[str, str] = field(default_factory=dict)
+    # For a bounce: addresses a person answered from since the reported sequence email was sent.
+    # The reply proves the address receives mail, so the report does not mark it or end anything.
+    replied_addresses: frozenset[str] = frozenset()
+    # Ended enrollments among `sent_matches` whose ending was a bounce: a reply on their thread is recorded.
+    bounced_endings: frozenset[int] = frozenset()
 
 
 class Action(StrEnum):
@@ -188,6 +193,8 @@ class AddressUpdate:
     # The bounce report this update counts (see `report_key`); the service records it so that the
     # same report arriving again changes nothing.
     report_key: str = ""
+    # A person answered from this address: it receives mail, so its bounced mark and soft bounces go.
+    alive: bool = False
 
 
 @dataclass(frozen=True)
@@ -350,8 +357,13 @@ def _bounce_once(facts: Facts, *, hard: bool) -> Outcome:
     # expands to a dead address, a misrouted report) says nothing about the contact's own address.
     others = {eid: ev for eid, ev in targets.items() if bounced
               and facts.enrollments[eid].contact_address not in bounced and ev.get("sent_to") not in bounced}
-    if others:
-        targets = {eid: ev for eid, ev in targets.items() if eid not in others}
+    # A person answered from the address since the email was sent: the reply wins over the report.
+    answered = {eid: ev for eid, ev in targets.items() if eid not in others and not m.left_company
+                and facts.enrollments[eid].contact_address in facts.replied_addresses}
+    alive = set(facts.replied_addresses) if not m.left_company else set()
+    if others or answered or bounced & alive:
+        targets = {eid: ev for eid, ev in targets.items() if eid not in others and eid not in answered}
+        bounced = bounced - alive
         rest = _bounce_once_named(facts, targets, bounced, hard=hard) if targets or bounced else Outcome()
         recorded = tuple(
             Decision(eid, Action.RECORD, EventType.BOUNCED, None,
@@ -359,6 +371,11 @@ def _bounce_once(facts: Facts, *, hard: bool) -> Outcome:
                                               "not named as failed, nothing ends"),
                       **ev, "bounced_recipients": sorted(bounced)})
             for eid, ev in others.items())
+        recorded += tuple(
+            Decision(eid, Action.RECORD, EventType.BOUNCED, None,
+                     {**_base_evidence(facts, "the contact answered from this address since the email was sent: "
+                                              "the report neither marks it bounced nor ends anything"), **ev})
+            for eid, ev in answered.items())
         return replace(rest, decisions=rest.decisions + recorded)
     return _bounce_once_named(facts, targets, bounced, hard=hard)
 
@@ -488,10 +505,26 @@ def _human(facts: Facts, note: str = "") -> Outcome:
             decisions.append(Decision(ending.enrollment_id, Action.UNENROLL, None, ending.reason,
                                       {**_base_evidence(facts, "a contact of the same company replied"),
                                        "company_matched_by": facts.sender_company_by, **ending.evidence}))
+    # A reply on the thread of an enrollment a bounce ended is still recorded there: an undo must see
+    # that the contact answered.
+    for match in facts.sent_matches:
+        if match.enrollment_id not in facts.bounced_endings or match.enrollment_id in found:
+            continue
+        found[match.enrollment_id] = (UnenrollReason.REPLIED, {})
+        decisions.append(Decision(match.enrollment_id, Action.RECORD, EventType.REPLIED, None, {
+            **_base_evidence(facts, "reply after the enrollment ended: recorded"), **_match_evidence(match),
+            AFTER_ENDING: True}))
     summary = "human reply" if decisions else "human message about no open enrollment"
     if facts.account.custom_triggers_beta:
         summary = "human reply under custom triggers"
-    return Outcome(tuple(decisions), note=f"{summary}: {note}" if note else summary)
+    m = facts.message
+    alive = (AddressUpdate(m.from_address, alive=True),) if (
+        m.kind is InboundKind.HUMAN_REPLY and m.from_address and (facts.sent_matches or facts.sender_contacts)) else ()
+    return Outcome(tuple(decisions), alive, note=f"{summary}: {note}" if note else summary)
+
+
+# Evidence key of a decision about an enrollment that has ended: only its event is written.
+AFTER_ENDING = "after_ending"
 
 
 # --- who ends: one precedence for replies and meetings -----------------------------------------

@@ -29,6 +29,7 @@ from addin_server.domain.model import (
     Surface,
 )
 from addin_server.domain.rules import (
+    AFTER_ENDING,
     NAMES_OUR_EMAIL,
     AccountRules,
     Action,
@@ -49,6 +50,7 @@ from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.enrollment_records import OPEN, SYSTEM_ACTOR, add_event, end_open_row
 from addin_server.services.errors import Invalid, NotFound
 from addin_server.services.grants import find_mailbox_user
+from addin_server.services.inbound_history import bounced_endings, replied_since
 from addin_server.services.open_enrollments import involving, open_enrollment_facts
 from addin_server.services.permissions import authorize
 
@@ -285,6 +287,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
     soft: dict[str, int] = {}
     counted: frozenset[tuple[str, str]] = frozenset()
     latest_sent: dict[str, str] = {}
+    replied: frozenset[str] = frozenset()
     if classification.kind.is_bounce or classification.left_company:  # counts matter only to bounces
         addresses = {e.contact_address for e in enrollments.values()} | set(bounced)
         if sender:
@@ -296,6 +299,7 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
                 t.CountedBounce.account_id == account.id, t.CountedBounce.address.in_(addresses))))
         if not wanted:  # a report that quotes no email at all
             latest_sent = _latest_sent_to(s, account.id, user.mailbox_address, addresses)
+        replied = replied_since(s, account.id, rows, addresses)
     facts_message = InboundFacts(
         provider=provider, mailbox_user_id=user.id, mailbox_address=user.mailbox_address,
         message_id=provider_message_id, rfc_message_id=message.message_id, from_address=sender,
@@ -313,7 +317,9 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         sent_matches=tuple(sent), sender_contacts=tuple(senders), sender_company_id=company_id,
         sender_company_by=company_by, enrollments=enrollments, company_enrollments=company_enrollments,
         soft_bounces={k: int(v or 0) for k, v in soft.items()}, own_addresses=own, counted_reports=counted,
-        latest_sent_to=latest_sent)
+        latest_sent_to=latest_sent, replied_addresses=replied,
+        bounced_endings=bounced_endings(s, account.id, {m.enrollment_id for m in sent} - open_ids)
+        if classification.kind is InboundKind.HUMAN_REPLY else frozenset())
 
 
 def _latest_sent_to(s: Session, account_id: int, mailbox: str, addresses: Iterable[str]) -> dict[str, str]:
@@ -398,9 +404,15 @@ def _apply(s: Session, outcome: Outcome, account_id: int, now: datetime) -> list
     applied = []
     for d in outcome.decisions:
         e = s.get(t.Enrollment, d.enrollment_id)
-        if e is None or e.account_id != account_id or e.status not in OPEN:
+        if e is None or e.account_id != account_id:
             continue
         evidence = _jsonable(dict(d.evidence))
+        if e.status not in OPEN:
+            # Only a reply that came after the ending is written on an ended enrollment: undo reads it.
+            if d.action is Action.RECORD and d.event is EventType.REPLIED and d.evidence.get(AFTER_ENDING):
+                _event(s, e, d.event, now, SYSTEM_ACTOR, **evidence)
+                applied.append(decision_view(d))
+            continue
         if d.event is not None:
             _event(s, e, d.event, now, SYSTEM_ACTOR, **evidence)
         if d.action is Action.UNENROLL and d.reason is not None:
@@ -419,6 +431,11 @@ def _apply(s: Session, outcome: Outcome, account_id: int, now: datetime) -> list
             continue  # a racing worker counted this report for this address first
         for row in s.scalars(select(t.ContactAddress).where(t.ContactAddress.account_id == account_id,
                                                             t.ContactAddress.address == change.address)):
+            if change.alive:
+                if row.bounced and row.is_primary:
+                    s.get_one(t.Contact, row.contact_id).bounced = False
+                row.bounced, row.soft_bounces = False, 0
+                continue
             if change.soft_bounce:
                 row.soft_bounces = (row.soft_bounces or 0) + 1
             if change.mark_bounced:

@@ -70,6 +70,12 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
                 t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.RESUMED.value,
                 t.EnrollmentEvent.id > ended)):
             raise Conflict("this unenrollment was already undone", code="already_undone")
+        if old.end_reason == UnenrollReason.BOUNCED.value and s.scalar(select(t.EnrollmentEvent.id).where(
+                t.EnrollmentEvent.enrollment_id == old.id, t.EnrollmentEvent.type == EventType.REPLIED.value,
+                t.EnrollmentEvent.id > ended)):
+            # The contact answered after the bounce: continuing would email someone who replied.
+            raise Conflict("the contact replied after this bounce: the sequence does not continue for a contact "
+                           "who answered", code="contact_replied")
         seq = s.get_one(t.Sequence, old.sequence_id)
         if old.current_step >= seq.steps_total:
             raise Conflict("every step had already run; there is nothing left to continue", code="nothing_left")

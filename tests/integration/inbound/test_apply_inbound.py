@@ -290,3 +290,36 @@ def test_the_dry_run_of_a_reply_in_an_unknown_charset_agrees_with_applying_it(
     assert dry["kind"] == real["kind"] == "human_reply"
     assert [(d["enrollment_id"], d["action"], d["reason"]) for d in dry["decisions"]] == \
         [(d["enrollment_id"], d["action"], d["reason"]) for d in real["decisions"]] == [(e["id"], "unenroll", "replied")]
+
+
+def test_a_reply_after_a_hard_bounce_is_recorded_clears_the_mark_and_blocks_the_undo(
+        services: ServiceContext, world: World, provider: str) -> None:
+    from addin_server.services.errors import Conflict
+    from addin_server.services.undoing import undo_unenrollment
+
+    e = enroll(services, world)
+    sent = sent_message_id(services, e["id"])
+    deliver(services, world, provider, "hard_bounce.eml", in_reply_to=sent, message_id="m-bounce")
+    assert state(services, world, e["id"])["end_reason"] == "bounced"
+    deliver(services, world, provider, "human_reply.eml", in_reply_to=sent, message_id="m-reply")
+    got = state(services, world, e["id"])
+    assert got["end_reason"] == "bounced"
+    assert "replied" in [ev["type"] for ev in got["events"]]
+    # The reply proves the address receives mail.
+    assert directory.get_contact(services, world.admin, world.contact["id"])["bounced"] is False
+    with pytest.raises(Conflict) as refused:
+        undo_unenrollment(services, world.admin, e["id"], why="the bounce was wrong")
+    assert refused.value.code == "contact_replied"
+
+
+def test_a_bounce_after_the_contact_replied_neither_marks_the_address_nor_blocks_an_undo(
+        services: ServiceContext, world: World, provider: str) -> None:
+    from addin_server.services.undoing import undo_unenrollment
+
+    e = enroll(services, world)
+    sent = sent_message_id(services, e["id"])
+    deliver(services, world, provider, "human_reply.eml", in_reply_to=sent, message_id="m-reply")
+    deliver(services, world, provider, "hard_bounce.eml", in_reply_to=sent, message_id="m-bounce")
+    assert state(services, world, e["id"])["end_reason"] == "replied"
+    assert directory.get_contact(services, world.admin, world.contact["id"])["bounced"] is False
+    assert undo_unenrollment(services, world.admin, e["id"], why="the reply was misread")["status"] == "active"

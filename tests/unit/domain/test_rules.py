@@ -430,3 +430,26 @@ def test_a_report_about_an_email_that_is_no_sequence_email_is_keyed_by_that_emai
               bounced_recipients=("raj@globex.com",), quoted_message_id="<by-hand@acme.com>")
     f = replace(f, latest_sent_to={"raj@globex.com": RAJ_LATEST})
     assert {u.report_key for u in decide(f).address_updates} == {"original:<by-hand@acme.com>"}
+
+
+@pytest.mark.parametrize("provider", ["gmail", "outlook"])
+def test_a_bounce_of_an_address_the_contact_answered_from_since_neither_ends_nor_marks(provider: str) -> None:
+    f = replace(facts(provider, kind=InboundKind.BOUNCE_HARD, frm="mailer-daemon@googlemail.com",
+                      matches=(on_thread(JANE, MatchKind.BOUNCE_REPORT),), bounced_recipients=("jane@globex.com",)),
+                replied_addresses=frozenset({"jane@globex.com"}))
+    outcome = decide(f)
+    assert ended(outcome) == {}
+    assert not any(u.mark_bounced or u.soft_bounce for u in outcome.address_updates)
+    (d,) = outcome.decisions
+    assert d.action is Action.RECORD and "answered from this address" in str(d.evidence["rule"])
+
+
+@pytest.mark.parametrize("provider", ["gmail", "outlook"])
+def test_a_reply_on_the_thread_of_an_enrollment_a_bounce_ended_is_recorded_and_proves_the_address_alive(provider: str) -> None:
+    ended_jane = on_thread(replace(JANE, id=999))  # its enrollment ended already (not open)
+    outcome = decide(replace(facts(provider, matches=(ended_jane,), senders=(sender(JANE),)),
+                             bounced_endings=frozenset({999})))
+    recorded = [d for d in outcome.decisions if d.enrollment_id == 999]
+    assert [(d.action, d.event, d.evidence.get("after_ending")) for d in recorded] == [
+        (Action.RECORD, EventType.REPLIED, True)]
+    assert [(u.address, u.alive) for u in outcome.address_updates] == [("jane@globex.com", True)]

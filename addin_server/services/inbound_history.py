@@ -1,0 +1,45 @@
+"""What earlier mail says about the addresses an inbound message concerns: replies and bounce endings.
+
+A person's reply and a delivery report about the same address contradict each other; the rules
+(domain/rules.py) let the reply win, from the facts read here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from addin_server.db import tables as t
+from addin_server.domain.model import EnrollmentStatus, EventType, UnenrollReason
+from addin_server.domain.rules import MatchKind
+
+
+def bounced_endings(s: Session, account_id: int, ended: set[int]) -> frozenset[int]:
+    """The enrollments among `ended` that a bounce ended."""
+    if not ended:
+        return frozenset()
+    return frozenset(s.scalars(select(t.Enrollment.id).where(
+        t.Enrollment.account_id == account_id, t.Enrollment.id.in_(ended),
+        t.Enrollment.status == EnrollmentStatus.UNENROLLED.value,
+        t.Enrollment.end_reason == UnenrollReason.BOUNCED.value)))
+
+
+def replied_since(s: Session, account_id: int, rows: Sequence[tuple[t.SequenceEmail, MatchKind]],
+                   addresses: Iterable[str]) -> frozenset[str]:
+    """The addresses among `addresses` a person answered from, on the reported email's enrollment,
+    since that email was sent (without a reported email: on any enrollment of the account)."""
+    wanted = set(addresses)
+    query = select(t.EnrollmentEvent.data).where(t.EnrollmentEvent.account_id == account_id,
+                                                 t.EnrollmentEvent.type == EventType.REPLIED.value)
+    if rows:
+        since = min(r.sent_at for r, _ in rows)
+        query = query.where(t.EnrollmentEvent.enrollment_id.in_({r.enrollment_id for r, _ in rows}),
+                            t.EnrollmentEvent.at >= since)
+    else:
+        contacts = select(t.ContactAddress.contact_id).where(t.ContactAddress.account_id == account_id,
+                                                             t.ContactAddress.address.in_(wanted))
+        query = query.where(t.EnrollmentEvent.contact_id.in_(contacts))
+    found = {str((data or {}).get("from") or "") for data in s.scalars(query.limit(500))}
+    return frozenset(found & wanted)
