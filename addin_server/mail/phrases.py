@@ -499,11 +499,13 @@ TEMPORARY_LEAVING = _any(
     r"oggi|domani|vandaag|weekend|hoje|amanhã)\b|\bafter\s+\d{1,2}\s*(?:[ap]\.?m\b|:\d\d|h\b|uhr)|本日|今日|明日|今天|明天|下班",
     r"\bbis\b|\bwieder\b|\bzurück\b|\bjusqu|\bretour\b|\bhasta\b|\bregres|\bfino\s+a|\brientr|\btot\s+en\s+met\b|"
     r"\bterug\b|\baté\b|\bvolt[ao]\b|まで|迄|戻り|復帰|回来|返回|之前",
+    *more.TEMPORARY_LEAVING,
 )
 
 # Leaving a place, not an employer.
 LEFT_A_PLACE = _any(
     r"\bleft\s+(?:the|my)\s+(?:office|building|desk|premises|country|city|site|campus|house)\b",
+    *more.LEFT_A_PLACE,
 )
 
 FIRST_PERSON = re.compile(r"I|Ich|Je|Yo|Io|Ik|Eu", re.IGNORECASE)
@@ -672,6 +674,7 @@ STILL_EMPLOYED = _any(
     r"\bi\s*(?:'m|’m|\s+am)\s+still\s+(?:at|with|working)\b|\bstill\s+(?:work(?:ing)?|employed)\s+(?:at|for|with)\b",
     r"\bweiterhin\s+(?:bei|für)\b|\btoujours\s+(?:chez|au\s+sein)|\bsigo\s+(?:en|trabajando)|\blavoro\s+ancora|"
     r"\bnog\s+steeds\s+(?:bij|werkzaam)|\bcontinuo\s+(?:na|no|trabalhando)",
+    *more.STILL_EMPLOYED,
 )
 
 # A closing mailbox's last day is not the person's return: "This mailbox will be monitored until 31 December".
@@ -686,6 +689,7 @@ BACK_LATER = _any(
     r"\b(?:tomorrow|morgen|demain|mañana|domani|amanhã)\b|明日|明天",
     r"\bi\s*(?:'ll|’ll|\s+will)\s+(?:reply|respond|answer|get\s+back|be\s+back)\b",
     r"\bwieder\s+(?:für\s+sie\s+da|erreichbar|im\s+büro|da)\b|\bde\s+retour\b|\bde\s+vuelta\b|\bdi\s+ritorno\b|\bweer\s+(?:aanwezig|bereikbaar|terug)",
+    *more.BACK_LATER,
 )
 
 # The day someone left, inside the leaving sentence: "as of 30 November", "seit dem 1. Dezember", "11月30日をもって".

@@ -62,3 +62,35 @@ CONVERSATION = (
     r"(?:^|[。、，,\s])はい[、,。]|提案書を送って|資料を送って",
     r"不过可以|但是可以|可以[，,]\s*请|发给我(?!的)|發給我(?!的)|寄给我(?!的)",
 )
+
+# A schedule or a move inside the company, not leaving it: "não trabalho mais às sextas-feiras", "ya no
+# trabajo en la oficina de Madrid", "je ne fais plus partie du service achats".
+TEMPORARY_LEAVING = (
+    r"\b(?:às|as|los|les|le|on|am|il|op|de)\s+(?:segundas?|terças?|quartas?|quintas?|sextas?|sábados?|domingos?|"
+    r"lunes|martes|miércoles|jueves|viernes|lundis?|mardis?|mercredis?|jeudis?|vendredis?|"
+    r"mondays|tuesdays|wednesdays|thursdays|fridays|montags|dienstags|mittwochs|donnerstags|freitags|"
+    r"luned[iì]|venerd[iì]|maandag|vrijdag)(?:-feiras?)?\b|\bmontags\b|\bfreitags\b",
+)
+
+LEFT_A_PLACE = (
+    r"\b(?:oficina|sede|sucursal|escrit[oó]rio|filial|bureau|agence|site|ufficio|filiale|kantoor|vestiging|büro|standort)\s+"
+    r"(?:de|do|da|di|in|à|a|van|en)\b",
+    r"\b(?:partie|parte)\s+(?:du|de\s+la|de\s+l['’]|de|do|da|della|del|dell['’])\s*(?:service|département|"
+    r"équipe|direction|pôle|equipe|departamento|time|área|setor|equipo|team|reparto|ufficio|servizio)\b",
+    r"\b(?:service|équipe|team|departamento|equipo|equipe|abteilung|afdeling|reparto)\s+(?:achats|compras|acquisti|"
+    r"einkauf|inkoop|ventes|vendas|ventas|vendite|vertrieb|verkoop)\b",
+)
+
+# Said anywhere in a notice, the person is still reachable at this address or still with the company.
+STILL_EMPLOYED = (
+    r"\bmism[oa]\s+(?:correo|e-?mail|direcci[oó]n)|\bmesm[oa]\s+(?:e-?mail|endere[çc]o)|\bcontinu[oa]\s+(?:neste|no\s+mesmo)\s+"
+    r"(?:endere[çc]o|e-?mail)|\bsigo\s+(?:en\s+(?:este|el\s+mismo)|disponible)|\bje\s+reste\s+(?:joignable|disponible)\b|"
+    r"\bmême\s+(?:adresse|e-?mail)|\bresto\s+(?:raggiungibile|reperibile)|\bstesso\s+indirizzo|\bzelfde\s+(?:e-?mail)?adres|"
+    r"\bselbe[nr]?\s+(?:e-?mail-?)?adresse|\bsame\s+(?:e-?mail\s+)?address",
+)
+
+# A reply put off to a day: the person is coming back.
+BACK_LATER = (
+    r"\bresponderei\b|\brespondo\s+(?:na|no|amanh)|\ble\s+responder[ée]\b|\bje\s+vous\s+r[ée]pondrai\b|\bvi\s+risponder[òo]\b|"
+    r"\bik\s+reageer\b|\bwerde\s+ich\s+(?:ihnen|dir)\s+antworten",
+)
