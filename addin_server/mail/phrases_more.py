@@ -18,6 +18,13 @@ OUT_OF_OFFICE = (
     r"कार्यालय\s+से\s+बाहर|ऑफ़िस\s+से\s+बाहर|ऑफिस\s+से\s+बाहर|छुट्टी\s+पर",
     # Danish (the Norwegian forms are in phrases.py)
     r"\bjeg\s+er\s+(?:på\s+(?:ferie|kursus|forretningsrejse)|ikke\s+på\s+kontoret|fraværende)",
+    # leaving the office for a span: "he dejado la oficina por las vacaciones", "ho lasciato l'ufficio per le festività"
+    r"\bhe\s+dejado\s+la\s+oficina\s+(?:por|hasta|para)|\bho\s+lasciato\s+l['’]ufficio\s+(?:per|fino)|"
+    r"\bhet\s+kantoor\s+verlaten\s+(?:voor|tot)|\bn[ãa]o\s+me\s+encontro\s+no\s+escrit[oó]rio|"
+    r"\bencontro-me\s+(?:ausente|fora|de\s+f[ée]rias)|离开办公室|離開辦公室",
+    r"\bpostfach\s+wird\s+bis\s+[^\n]{0,30}?nicht\s+(?:mehr\s+)?(?:betreut|gelesen|bearbeitet)",
+    # Czech, Greek, Arabic
+    r"\bmimo\s+(?:kancelář|kancelár|pracoviště)|\bna\s+dovolené\b|\bεκτός\s+γραφείου|\bσε\s+άδεια\b|خارج\s+المكتب|في\s+إجازة",
 )
 
 ABSENCE_END = (
@@ -26,6 +33,9 @@ ABSENCE_END = (
     r"\d{1,2}\s+\S+\s+तक",
     r"\bindtil\s+(?:(?:og\s+med\s+)?(?:mandag|tirsdag|onsdag|torsdag|fredag|den\s+\d)|\d)",
     r"\bregreso\s+el\s+(?:d[ií]a\s+)?\d",
+    r"\baté\s+(?:ao\s+)?dia\s+\d|\bben\s+(?:ik\s+)?(?:weer\s+)?terug\s+op\b|\bdo\s+\d{1,2}\.\s*\w+|\bέως\s+(?:τις|την|το)\s+\d|حتى\s+(?:يوم\s+)?\d",
+    r"\bvolver[ée]\s+el\s+(?:d[ií]a\s+|lunes|martes|miércoles|jueves|viernes|\d)|\brientrer[òo]\s+(?:il\s+|lunedì|martedì|"
+    r"mercoledì|giovedì|venerdì|\d)|\bvolto\s+(?:amanhã|na|no|dia|\d)|将于[^。，,]{1,12}返回|將於[^。，,]{1,12}返回",
 )
 
 LIMITED_ACCESS = (
@@ -34,6 +44,7 @@ LIMITED_ACCESS = (
     r"पहुँच\s+सीमित|पहुंच\s+सीमित|सीमित\s+पहुँच|सीमित\s+पहुंच",
     r"\bbegrænset\s+adgang\b|\buden\s+adgang\s+til\b",
     r"\bno\s+tendr[ée]\s+acceso\b|\bsin\s+acceso\s+(?:a\s+mi|al)\s+correo|\bno\s+podr[ée]\s+(?:revisar|leer|consultar)\s+(?:el|mi)\s+correo",
+    r"\bomezen[ýé]m?\s+přístup|\bπεριορισμένη\s+πρόσβαση|(?:إمكانية|وصول)\s+محدود",
 )
 
 URGENT_CONTACT = (
@@ -42,6 +53,7 @@ URGENT_CONTACT = (
     r"अत्यावश्यक|आपातकालीन|तत्काल\s+मामलों",
     r"\bi\s+hastende\s+tilfælde\b|\bved\s+hastende\b",
     r"\bpara\s+cualquier\s+(?:urgencia|asunto\s+urgente|consulta\s+urgente)|\bsi\s+es\s+urgente\b",
+    r"\bpara\s+urg[eê]ncias\b|\bv\s+naléhavých\s+případech|\bγια\s+επείγοντα|للأمور\s+العاجلة|في\s+الحالات\s+العاجلة",
 )
 
 REPLY_ON_RETURN = (
@@ -49,6 +61,7 @@ REPLY_ON_RETURN = (
     r"עם\s+שובי|כשאחזור|לאחר\s+שובי",
     r"लौटने\s+पर|वापस\s+आने\s+पर|लौटकर",
     r"\bnår\s+jeg\s+er\s+tilbage\b|\bved\s+min\s+hjemkomst\b|\bsvarer\s+(?:dig|jer)?\s*(?:hurtigst|når)",
+    r"\bpo\s+(?:mém\s+)?návratu\b|\bμόλις\s+επιστρέψω|\bμετά\s+την\s+επιστροφή\s+μου|عند\s+عودتي|بعد\s+عودتي",
 )
 
 # A person who mentions an absence and still answers: "but yes", asking for the proposal.
