@@ -23,6 +23,8 @@ HARD_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"is\s+not\s+(?:valid|known)|invalid)|"
             r"invalid\s+(?:recipient|mailbox|address|user|e-?mail\s+address)|not\s+a\s+valid\s+(?:mailbox|user|recipient)|"
             r"no\s+mailbox\s+here\s+by\s+that\s+name|no\s+mailbox\s+(?:found|exists)|unrouteable\s+address|addressee\s+unknown|"
+            r"宛先のメール\s?アドレスが見つかりませんでした|未找到该电子邮件地址|adresse\s+wurde\s+(?:in\s+der\s+zieldomäne\s+)?"
+            r"nicht\s+gefunden|"
             r"recipient\s+(?:address\s+)?rejected:\s*(?:user\s+unknown|undeliverable\s+address|unknown|invalid)|"
             r"(?:mailbox|account|address)\s+(?:has\s+been\s+|was\s+)?(?:deleted|removed|closed|terminated)|"
             r"(?:is\s+not|isn'?t)\s+a\s+(?:known|valid)\s+(?:user|recipient|mailbox)|"
@@ -227,7 +229,10 @@ STILL_TRYING = re.compile(
     r"has\s+been\s+postponed|still\s+(?:trying|being\s+retried)|(?:do\s+not|don'?t)\s+need\s+to\s+re-?send|"
     r"only\s+a\s+temporary\s+failure|will\s+be\s+retried|is\s+kept\s+in\s+the\s+queue|"
     r"will\s+(?:keep\s+trying|retry|try\s+again)|will-retry-until|delivery\s+incomplete|"
-    r"temporary\s+problem\s+delivering\s+your\s+message",
+    r"temporary\s+problem\s+delivering\s+your\s+message|will\s+continue\s+to\s+be\s+attempted|"
+    # Exchange's delay notice in its other languages
+    r"引き続き配信が試行されます|まだ配信されていません|weiterhin\s+versucht|noch\s+nicht\s+übermittelt|将继续尝试|尚未传递|"
+    r"se\s+seguirá\s+intentando|aún\s+no\s+se\s+ha\s+entregado|continuer[ao]\s+a\s+tentar|verrà\s+ritentat",
     re.IGNORECASE,
 )
 # X.3 mail system, X.5 protocol, X.6 content, X.7 security or policy (RFC 3463): about the message or
@@ -238,7 +243,11 @@ HARD_STATUS = re.compile(r"^5\.(?:1\.(?:0|1|2|3|4|6|10)|4\.4)$")
 ADDRESS_GONE = re.compile(
     r"user\s+(?:is\s+)?unknown|unknown\s+(?:user|recipient|mailbox)|no\s+such\s+(?:user|mailbox|recipient|account)|"
     r"no\s+mailbox\s+(?:found|here|by\s+that\s+name)|mailbox\s+not\s+found|address\s+not\s+found|recipient\s+not\s+found|"
-    r"(?:user|mailbox|recipient|address|account)\s+(?:does\s+not|doesn'?t)\s+exist",
+    r"(?:user|mailbox|recipient|address|account)\s+(?:does\s+not|doesn'?t)\s+exist|"
+    # Exchange's "the email address wasn't found" in its other languages
+    r"宛先のメール\s?アドレスが見つかりませんでした|未找到该电子邮件地址|"
+    r"adresse\s+wurde\s+(?:in\s+der\s+zieldomäne\s+)?nicht\s+gefunden|adresse\s+(?:e-?mail\s+)?(?:est\s+)?introuvable|"
+    r"direcci[oó]n\s+de\s+correo\s+(?:electr[oó]nico\s+)?no\s+(?:se\s+)?(?:encontr|exist)",
     re.IGNORECASE,
 )
 SENDER_STATUS = re.compile(r"^[45]\.1\.(?:7|8)$")  # the *sender's* address was refused: not the contact's fault

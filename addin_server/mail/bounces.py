@@ -111,6 +111,8 @@ def bounce_evidence(message: InboundMessage) -> tuple[str, ...]:
     mclass = message.message_class or ""
     if _NDR_CLASS.match(mclass):
         strong.append(f"Exchange non-delivery report (message class {mclass})")
+    if any(name.lower() == "x-ms-exchange-message-is-ndr" for name, _ in message.headers):
+        strong.append("header X-MS-Exchange-Message-Is-Ndr (Exchange marks it a non-delivery report)")
     failed_header = header_value(message, "X-Failed-Recipients")
     if failed_header:
         strong.append(f"header X-Failed-Recipients: {failed_header[:120]}")
@@ -159,7 +161,8 @@ def _has_status_code(text: str) -> bool:
 DELIVERY_DELAYED = "delivery delayed"
 _DELAY_SUBJECT = re.compile(
     r"\(delay\)|\bdelayed\b|still\s+being\s+retried|delivery\s+(?:status\s+)?(?:notification\s+)?\(?delay|"
-    r"^\s*warning\s*:|\bnot\s+yet\s+delivered\b|zustellung\s+verzögert|verzögert|retardée?|retrasad|ritardat|vertraagd|atrasad",
+    r"^\s*warning\s*:|\bnot\s+yet\s+delivered\b|zustellung\s+verzögert|verzögert|retardée?|retrasad|ritardat|vertraagd|atrasad|"
+    r"配信の遅延|延迟传递|延遲傳遞",
     re.IGNORECASE,
 )
 
