@@ -51,6 +51,7 @@ _RETURN_CUES = re.compile(
 _UNTIL_CUES = re.compile(
     "|".join(
         [
+            r"\b(?:till\s+och\s+med|til\s+og\s+med)(?:\s+den)?",
             r"\b(?:until|till|til|through|thru)\b(?:\s+and\s+including)?",
             r"(?<=\.)\s*[-–—]\s*(?=\d)",
             r"(?<=\d)\s+[-–—]\s+",
@@ -58,6 +59,7 @@ _UNTIL_CUES = re.compile(
             r"\bbis\s+(?:einschließlich|einschliesslich|zum|am)?",
             r"\bjusqu['’]\s*(?:au|à|a)?",
             r"\bhasta\s+(?:el)?",
+            r"\b(?:du|del|dal)\s+\d{1,2}\s+(?:au|al)\s+(?=\d)",  # "du 7 au 18 décembre", "del 7 al 18 de diciembre"
             r"\bfino\s+(?:al|a)?",
             r"\btot\s+(?:en\s+met)?",
             r"\baté\s+(?:o\s+dia|dia)?",
@@ -117,6 +119,7 @@ _WORDY = re.compile(
 )
 
 _WINDOW = 60
+_SPENT = object()  # no dateparser reading left
 # dateparser costs about a tenth of a second per candidate when it has to guess the language; a hostile
 # text with thousands of "until"s must not hold the worker for minutes. So one text gets at most this
 # many dateparser readings (repeated candidates are read once).
@@ -218,29 +221,58 @@ def _wordy(
     if anchor is not None:
         settings["RELATIVE_BASE"] = anchor.replace(tzinfo=None)
     budget = budget if budget is not None else _Budget()
+    def read(candidate: str) -> object:
+        if candidate not in budget.seen:
+            if budget.left <= 0:
+                return _SPENT
+            budget.left -= 1
+            try:
+                budget.seen[candidate] = dateparser.parse(candidate, languages=languages, settings=settings)
+            except Exception:  # noqa: BLE001 - dateparser raises on odd input; one candidate less
+                budget.seen[candidate] = None
+        return budget.seen[candidate]
+
     for match in _WORDY.finditer(window):
         candidate = match.group(0).strip(" ,.")
         if not re.search(r"[^\W\d_]", candidate):
             continue
-        if candidate in budget.seen:
-            parsed = budget.seen[candidate]
-        elif budget.left <= 0:
+        parsed = read(candidate)
+        shorter = candidate.rsplit(None, 1)[0].strip(" ,.")
+        if parsed is None and re.search(r"\d\.\s+\S+$", candidate) and re.search(r"[^\W\d_]", shorter):
+            # "June 1. For urgent ...": the day ended the sentence, the next word is no month.
+            candidate, parsed = shorter, read(shorter)
+        if parsed is _SPENT:
             return None
-        else:
-            budget.left -= 1
-            try:
-                parsed = dateparser.parse(candidate, languages=languages, settings=settings)
-            except Exception:  # noqa: BLE001 - dateparser raises on odd input; one candidate less
-                parsed = None
-            budget.seen[candidate] = parsed
         if not isinstance(parsed, datetime):
             continue
         if parsed is None or not _names_a_day(candidate):
             continue
-        d = _pinned_by_weekday(candidate, parsed.date(), anchor)
+        if anchor is not None and _month_alone(candidate, parsed.date(), anchor.date()):
+            continue
+        d = _written_year_or_nearest(candidate, _pinned_by_weekday(candidate, parsed.date(), anchor), anchor)
         if _plausible(d, anchor.date() if anchor else None):
             return match.start(), d
     return None
+
+
+def _month_alone(candidate: str, parsed: date, anchor: date) -> bool:
+    """A month name alone ("december") is no day: dateparser keeps the anchor's day of the month
+    and a year ahead. A weekday or "tomorrow" lands within the next week."""
+    if re.search(r"\d", candidate):
+        return False
+    return parsed.day == anchor.day and not 0 <= (parsed - anchor).days <= 7
+
+
+def _written_year_or_nearest(candidate: str, parsed: date, anchor: datetime | None) -> date:
+    """Without a written year, a date a few days past ("until 1 December" read on 6 December) is that
+    day, as for numeric dates, never the same day next year."""
+    if anchor is None or re.search(r"\d{4}", candidate):
+        return parsed
+    try:
+        earlier = parsed.replace(year=parsed.year - 1)
+    except ValueError:  # 29 February
+        return parsed
+    return earlier if earlier >= anchor.date() - _MAX_BEHIND else parsed
 
 
 # Weekday names (prefixes) in the languages read here, Monday first.

@@ -50,3 +50,29 @@ def test_find_return_date(text: str, expected: date | None) -> None:
 
 def test_without_an_anchor_a_yearless_date_is_not_guessed() -> None:
     assert find_return_date("Ich bin bis 12.03. nicht im Büro.", None) is None
+
+
+RECEIVED_6_DECEMBER = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)  # a Sunday
+
+# A month name is no day, a date a few days past is that day, and "du 7 au 18" ends on the 18th.
+DECEMBER_CASES = [
+    ("swedish 'till och med den 14 december' is the 14th, never a year ahead",
+     "Jag är på semester till och med den 14 december och har begränsad tillgång till e-post.", date(2026, 12, 14)),
+    ("portuguese 'até dia 14 de dezembro' after 'do escritório' is the 14th",
+     "Encontro-me ausente do escritório até dia 14 de dezembro, com acesso limitado.", date(2026, 12, 14)),
+    ("'until 1 December' read on 6 December is the 1st (back already), like 'until 12/01'",
+     "I am out of the office until 1 December with limited access to email.", date(2026, 12, 1)),
+    ("french 'du 7 au 18 décembre' ends on the 18th", "Je suis absente du 7 au 18 décembre inclus.", date(2026, 12, 18)),
+    ("spanish 'del 7 al 18 de diciembre' ends on the 18th", "Estoy fuera de la oficina del 7 al 18 de diciembre.",
+     date(2026, 12, 18)),
+    ("the day back wins over the last day away", "I am away May 25 through May 29 and back in the office on June 1.",
+     date(2027, 6, 1)),
+    ("a day that ends its sentence ('June 1. For urgent matters') is that day",
+     "Back in the office on June 1. For urgent matters contact help@example.com.", date(2027, 6, 1)),
+    ("a weekday still reads as the next one", "I am on holiday, back on Monday.", date(2026, 12, 7)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [pytest.param(t, d, id=n) for n, t, d in DECEMBER_CASES])
+def test_return_dates_read_in_december(text: str, expected: date) -> None:
+    assert find_return_date(text, RECEIVED_6_DECEMBER) == expected
