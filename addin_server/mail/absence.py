@@ -152,6 +152,8 @@ _ROUTES_ELSEWHERE = re.compile(
     re.IGNORECASE,
 )
 _SIGNATURE_LINE = re.compile(r"\s[|｜]\s")
+# Japanese and Chinese glue the pronoun to its particle ("私は", "我已"): no word of its own to match.
+_CJK_FIRST_PERSON = re.compile(r"私|わたくし|我(?![们們])|本人")
 _SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S))+(?:[.!?。！？]+|$)")
 # Words that start a sentence or address the reader; not a person's name.
 _NOT_NAMES = frozenset(
@@ -191,7 +193,7 @@ def left_company_statement(
             for w in words[1:]
             if w[0].isupper() and w.lower() not in _NOT_NAMES and not phrases.FIRST_PERSON.fullmatch(w)
         ]
-        first_person = any(phrases.FIRST_PERSON.fullmatch(w) for w in words)
+        first_person = any(phrases.FIRST_PERSON.fullmatch(w) for w in words) or bool(_CJK_FIRST_PERSON.search(before))
         if names and own_names and not first_person and not any(n.lower() in own_names for n in names):
             continue  # about a colleague ("Bob Miller no longer works at Acme"), not about the sender
         if about_sender_only and not first_person and not any(w.lower() in own_names for w in words):

@@ -696,5 +696,5 @@ BACK_LATER = _any(
 LEAVING_DAY = _any(
     r"\b(?:as\s+of|effective|since|with\s+effect\s+from|last\s+day|seit|zum|mit\s+wirkung|depuis|desde|dal|sinds|"
     r"dernier\s+jour|letzter\s+arbeitstag)\b",
-    r"をもって|を以て|付で|付けで|起",
+    r"をもって|を以て|付で|付けで|起|已(?:经|經)?于|已(?:经|經)?於",
 )
