@@ -50,7 +50,7 @@ from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.enrollment_records import OPEN, SYSTEM_ACTOR, add_event, end_open_row
 from addin_server.services.errors import Invalid, NotFound
 from addin_server.services.grants import find_mailbox_user
-from addin_server.services.inbound_history import bounced_endings, replied_since
+from addin_server.services.inbound_history import applied_notices, bounced_endings, replied_since
 from addin_server.services.open_enrollments import involving, open_enrollment_facts
 from addin_server.services.permissions import authorize
 
@@ -531,7 +531,21 @@ def apply_inbound_messages(ctx: ServiceContext, *, provider: str, mailbox_addres
         changed_enrollments: set[int] = set()
         changed_addresses: set[str] = set()
         stored: list[dict[str, Any]] = []
+        copies = applied_notices(session, provider, mailbox, claimed.values(), {
+            ((a.message.message_id or "")[:998], a.message.from_address) for a, c in todo
+            if c.kind is InboundKind.OUT_OF_OFFICE})
         for a, c in todo:
+            rfc_id = (a.message.message_id or "")[:998]
+            if c.kind is InboundKind.OUT_OF_OFFICE and rfc_id and (rfc_id, a.message.from_address) in copies:
+                # The same notice under another provider id (as the dry run says): recorded once.
+                evidence = _evidence(c, "a copy of an out-of-office already applied in this mailbox: nothing to do")
+                stored.append({"pid": claimed[a.provider_message_id], "ev": evidence,
+                               "dec": {"applied": [], "address_updates": []}})
+                results[a.provider_message_id] = {"already_processed": True, "dry_run": False, "kind": c.kind.value,
+                                                  "evidence": evidence, "decisions": []}
+                continue
+            if c.kind is InboundKind.OUT_OF_OFFICE and rfc_id:
+                copies.add((rfc_id, a.message.from_address))
             with session.no_autoflush:  # one flush at the end writes every event of the batch together
                 facts = _facts_from(session, user, account, own, found, provider, a.provider_message_id, a.message, c)
             if _stale(facts, c, changed_enrollments, changed_addresses):

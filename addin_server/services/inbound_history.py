@@ -1,4 +1,4 @@
-"""What earlier mail says about the addresses an inbound message concerns: replies and bounce endings.
+"""What earlier mail says about an inbound message: replies and bounce endings of its addresses, copies.
 
 A person's reply and a delivery report about the same address contradict each other; the rules
 (domain/rules.py) let the reply win, from the facts read here.
@@ -43,3 +43,17 @@ def replied_since(s: Session, account_id: int, rows: Sequence[tuple[t.SequenceEm
         query = query.where(t.EnrollmentEvent.contact_id.in_(contacts))
     found = {str((data or {}).get("from") or "") for data in s.scalars(query.limit(500))}
     return frozenset(found & wanted)
+
+
+def applied_notices(s: Session, provider: str, mailbox: str, claimed_row_ids: Iterable[int],
+                    notices: set[tuple[str, str | None]]) -> set[tuple[str, str | None]]:
+    """The (Message-ID, sender) pairs among `notices` (out-of-office notices) this mailbox applied
+    before under another provider id: a copy is recorded once, as the dry run says."""
+    wanted = {mid for mid, _ in notices if mid}
+    if not wanted:
+        return set()
+    return {(mid, sender) for mid, sender in s.execute(
+        select(t.ProcessedMessage.rfc_message_id, t.ProcessedMessage.from_address).where(
+            t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
+            t.ProcessedMessage.rfc_message_id.in_(wanted), t.ProcessedMessage.id.not_in(list(claimed_row_ids))))
+        if mid and (mid, sender) in notices}

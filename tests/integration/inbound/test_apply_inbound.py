@@ -323,3 +323,14 @@ def test_a_bounce_after_the_contact_replied_neither_marks_the_address_nor_blocks
     assert state(services, world, e["id"])["end_reason"] == "replied"
     assert directory.get_contact(services, world.admin, world.contact["id"])["bounced"] is False
     assert undo_unenrollment(services, world.admin, e["id"], why="the reply was misread")["status"] == "active"
+
+
+def test_the_same_out_of_office_under_another_provider_id_is_recorded_once(
+        services: ServiceContext, world: World, provider: str) -> None:
+    e = enroll(services, world)
+    sent = sent_message_id(services, e["id"])
+    deliver(services, world, provider, "gmail_vacation.eml", in_reply_to=sent, message_id="m-ooo")
+    copy = deliver(services, world, provider, "gmail_vacation.eml", in_reply_to=sent, message_id="m-ooo-copy")
+    assert copy["already_processed"] is True and copy["decisions"] == []
+    events = [ev["type"] for ev in state(services, world, e["id"])["events"]]
+    assert events.count("out_of_office") == 1
