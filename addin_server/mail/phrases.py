@@ -216,8 +216,7 @@ OUT_OF_OFFICE_TEXT = _any(
     r"假期",
     r"부재\s*중",
     r"휴가",
-    r"출장\s*중",
-    *more.OUT_OF_OFFICE,
+    r"출장\s*중", *more.OUT_OF_OFFICE,
 )
 
 # "This is an automatic reply" said in the body as a sentence about the message itself: a person
@@ -426,7 +425,7 @@ BOUNCE_FORMAT_TEXT = _any(
     r"nie\s+(?:mógł|może|można)\s+(?:zostać\s+)?dostarcz",
     r"не\s+(?:может\s+быть|удалось|было)\s+доставл",
     r"配信できませんでした",
-    r"(?:无法|無法)(?:送达|投递|傳遞|递送)",
+    r"(?:无法|無法)(?:送达|投递|傳遞|递送)|(?:您发送的|您發送的)?(?:邮件|郵件)被退回",
     r"전달할\s*수\s*없습니다",
 )
 
@@ -454,7 +453,7 @@ DAEMON_DISPLAY_NAME = _any(
     r"mail\s+delivery\s+(?:subsystem|system|service)",
     r"mailer[-\s]?daemon",
     r"postmaster",
-    r"mail\s+administrator",
+    r"mail\s+administrator|系统管理员|系統管理員",
     r"microsoft\s+outlook(?:\s+on\s+behalf)?",  # Exchange Online NDRs come "From: Microsoft Outlook"
     r"delivery\s+(?:status\s+)?notification",
 )
@@ -583,8 +582,7 @@ URGENT_CONTACT = _any(
     r"お急ぎの|急用の|緊急の(?:場合|ご用件)|至急の",
     r"如有急事|紧急事[项務务]|緊急事[項务]|如有紧急|如有緊急|急事请|急事請",
     r"\bпо\s+(?:всем|срочным)\s+вопросам\s+обращ|\bв\s+случае\s+срочн",
-    r"\bwanneer\s+er\s+iets\s+(?:heel\s+)?dringends?\s+is",
-    *more.URGENT_CONTACT,
+    r"\bwanneer\s+er\s+iets\s+(?:heel\s+)?dringends?\s+is", *more.URGENT_CONTACT,
 )
 
 # "I will reply when I return": a notice defers the answer to the return.
@@ -603,8 +601,7 @@ REPLY_ON_RETURN = _any(
     r"\b(?:no|ao|após\s+o)\s+meu\s+(?:regresso|retorno)|quando\s+(?:eu\s+)?(?:voltar|retornar|regressar)|"
     r"assim\s+que\s+(?:eu\s+)?(?:voltar|retornar|regressar)",
     r"戻り次第|帰社(?:後|次第)|復帰(?:後|次第)|出社(?:後|次第)|確認次第",
-    r"回来后|返回后|回來後|返回後|复工后|上班后",
-    *more.REPLY_ON_RETURN,
+    r"回来后|返回后|回來後|返回後|复工后|上班后", *more.REPLY_ON_RETURN,
 )
 
 # Openings of a reply template, not of a person's answer.

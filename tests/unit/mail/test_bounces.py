@@ -138,3 +138,15 @@ def test_a_mixed_report_says_in_its_evidence_which_recipient_was_hard_and_which_
 def test_messages_that_are_not_bounces_name_no_hard_recipient() -> None:
     for name in ("human_reply_outlook_xars.eml", "ooo_gmail_vacation_responder.eml", "ooo_left_company.eml"):
         assert classify(load(name)).hard_recipients == ()
+
+
+def test_a_chinese_plain_text_bounce_from_the_system_administrator_is_a_hard_bounce() -> None:
+    raw = (
+        "From: =?utf-8?b?57O757uf566h55CG5ZGY?= <admin@cliente.example>\r\nTo: ava.reed@northwind.example\r\n"
+        "Subject: Quick question\r\nDate: Sun, 06 Dec 2026 15:30:00 +0000\r\nMessage-ID: <zh-bounce-1@cliente.example>\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        "很抱歉，您发送的邮件被退回了。\r\n收件人：zhang.wei@cliente.example\r\n退回原因：收件人邮箱地址不存在\r\n550 Mailbox not found\r\n"
+    ).encode()
+    result = classify(InboundMessage.from_bytes(raw))
+    assert result.kind is InboundKind.BOUNCE_HARD, result.evidence
+    assert result.bounced_recipients == ("zhang.wei@cliente.example",)
