@@ -18,6 +18,7 @@ from gunicorn.glogging import Logger
 from sqlalchemy.exc import DBAPIError
 
 from addin_server import configure_logging
+from addin_server.assets import STATIC
 from addin_server.auth.redaction import install_redaction, redact_capabilities
 from addin_server.config import Settings, manifest_public_url
 
@@ -311,7 +312,7 @@ def cmd_manifests(args: argparse.Namespace, settings: Settings) -> int:
     for name, text in documents.items():
         (out / name).write_text(text)
     # The unified manifest names its icons by path inside the app package: put them beside it.
-    icons = Path(__file__).resolve().parents[1] / "static" / "outlook" / "icons"
+    icons = STATIC / "outlook" / "icons"
     for icon in ("outline-32.png", "icon-192.png"):
         if (icons / icon).exists():
             shutil.copyfile(icons / icon, out / icon)
