@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from addin_server import configure_logging
 from addin_server.assets import STATIC
 from addin_server.auth.redaction import install_redaction, redact_capabilities
-from addin_server.config import Settings, manifest_public_url
+from addin_server.config import SettingError, Settings, manifest_public_url
 
 log = logging.getLogger("addin_server.cli")
 
@@ -437,7 +437,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     install_redaction()  # every command's log lines, not only the web app's
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingError as exc:  # one line naming the variable, as for a bad argument
+        print(f"addin-server: {exc}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args, settings))
     finally:
