@@ -124,6 +124,17 @@ def control_socket_path(host: str, port: int, pid: int | None = None) -> str:
     return os.path.join(folder, f"addin-server-{where}.ctl")
 
 
+# Python's level names -> gunicorn's `loglevel` names (FATAL and WARN are Python's aliases).
+_GUNICORN_LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warning", "WARN": "warning",
+                    "ERROR": "error", "CRITICAL": "critical", "FATAL": "critical"}
+
+
+def gunicorn_log_level(level: str) -> str:
+    """gunicorn's own lines (starting, booting workers, the control socket) at LOG_LEVEL, as the app's
+    are; a name Python does not know means info, as configure_logging does."""
+    return _GUNICORN_LEVELS.get(level.strip().upper(), "info")
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int, threads: int,
            control_socket: str | None = None) -> int:
     from gunicorn.app.base import BaseApplication
@@ -137,6 +148,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, threads: int,
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
+            self.cfg.set("loglevel", gunicorn_log_level(settings.log_level))
             self.cfg.set("logger_class", RedactingAccessLog)
             self.cfg.set("control_socket", control_socket or control_socket_path(host, port))
             self.cfg.set("graceful_timeout", 5)
