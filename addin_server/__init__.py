@@ -12,6 +12,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
+from addin_server.assets import STATIC
 from addin_server.config import Settings
 
 log = logging.getLogger("addin_server")
@@ -75,10 +76,9 @@ def create_app(settings: Settings | None = None, *, services: Any = None) -> Fla
         if not settings.demo_mode:
             raise RuntimeError("SECRET_KEY must be set (it signs sessions, links and Graph client states)")
         settings = settings.with_overrides(secret_key=secrets.token_urlsafe(32))
-    # static/ and templates live beside the package (the layout of DESIGN.md).
-    root = Path(__file__).resolve().parent
-    app = Flask(__name__, static_folder=str(root.parent / "static"), static_url_path="/static",
-                template_folder=str(root / "templates"))
+    # templates live in the package; static/ beside it in a checkout, inside it in the wheel (assets.py).
+    app = Flask(__name__, static_folder=str(STATIC), static_url_path="/static",
+                template_folder=str(Path(__file__).resolve().parent / "templates"))
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,

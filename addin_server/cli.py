@@ -18,8 +18,9 @@ from gunicorn.glogging import Logger
 from sqlalchemy.exc import DBAPIError
 
 from addin_server import configure_logging
+from addin_server.assets import STATIC
 from addin_server.auth.redaction import install_redaction, redact_capabilities
-from addin_server.config import Settings, manifest_public_url
+from addin_server.config import SettingError, Settings, manifest_public_url
 
 log = logging.getLogger("addin_server.cli")
 
@@ -123,6 +124,17 @@ def control_socket_path(host: str, port: int, pid: int | None = None) -> str:
     return os.path.join(folder, f"addin-server-{where}.ctl")
 
 
+# Python's level names -> gunicorn's `loglevel` names (FATAL and WARN are Python's aliases).
+_GUNICORN_LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warning", "WARN": "warning",
+                    "ERROR": "error", "CRITICAL": "critical", "FATAL": "critical"}
+
+
+def gunicorn_log_level(level: str) -> str:
+    """gunicorn's own lines (starting, booting workers, the control socket) at LOG_LEVEL, as the app's
+    are; a name Python does not know means info, as configure_logging does."""
+    return _GUNICORN_LEVELS.get(level.strip().upper(), "info")
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int, threads: int,
            control_socket: str | None = None) -> int:
     from gunicorn.app.base import BaseApplication
@@ -136,6 +148,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, threads: int,
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
+            self.cfg.set("loglevel", gunicorn_log_level(settings.log_level))
             self.cfg.set("logger_class", RedactingAccessLog)
             self.cfg.set("control_socket", control_socket or control_socket_path(host, port))
             self.cfg.set("graceful_timeout", 5)
@@ -311,7 +324,7 @@ def cmd_manifests(args: argparse.Namespace, settings: Settings) -> int:
     for name, text in documents.items():
         (out / name).write_text(text)
     # The unified manifest names its icons by path inside the app package: put them beside it.
-    icons = Path(__file__).resolve().parents[1] / "static" / "outlook" / "icons"
+    icons = STATIC / "outlook" / "icons"
     for icon in ("outline-32.png", "icon-192.png"):
         if (icons / icon).exists():
             shutil.copyfile(icons / icon, out / icon)
@@ -436,7 +449,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     install_redaction()  # every command's log lines, not only the web app's
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingError as exc:  # one line naming the variable, as for a bad argument
+        print(f"addin-server: {exc}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args, settings))
     finally:

@@ -7,6 +7,7 @@ services; the demo and the tests point them at the local emulator instead.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -63,8 +64,70 @@ def manifest_public_url(raw: str) -> str:
     return text.rstrip("/")
 
 
-def _bool(value: str) -> bool:
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+class SettingError(ValueError):
+    """A setting the environment gives a value it cannot take; the message names the variable."""
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+# The numbers each number setting takes: (smallest, largest or None). A float setting's smallest is
+# left out (more than 0 seconds); a whole-number setting's is included. The soft-bounce default
+# stays within what an account's own setting may be (1 to 20).
+NUMBER_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "sweep_minutes": (1, None),
+    "presend_retry_max_seconds": (1, None),
+    "presend_read_timeout_seconds": (0, None),
+    "presend_parallel_reads": (1, None),
+    "presend_mailbox_deadline_seconds": (0, None),
+    "max_request_bytes": (1, None),
+    "soft_bounce_threshold": (1, 20),
+}
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise SettingError(f"{name.upper()}={raw!r} is not a yes or no; "
+                           "it takes true or false (also 1/0, yes/no, on/off)")
+    return value in _TRUE
+
+
+def _takes(name: str, whole: bool) -> str:
+    """What a number setting takes, in words."""
+    low, high = NUMBER_RANGES.get(name, (None, None))
+    if not whole:
+        return "a number (decimals allowed)" + ("" if low is None else f" greater than {low:g}")
+    if low is None:
+        return "a whole number"
+    return f"a whole number, {low:g} or more" if high is None else f"a whole number from {low:g} to {high:g}"
+
+
+def _in_range(name: str, value: float, whole: bool) -> bool:
+    low, high = NUMBER_RANGES.get(name, (None, None))
+    if low is not None and (value < low if whole else value <= low):
+        return False
+    return high is None or value <= high
+
+
+def _whole(name: str, raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingError(f"{name.upper()}={raw!r} is not a whole number; it takes {_takes(name, True)}") from None
+    if not _in_range(name, value, True):
+        raise SettingError(f"{name.upper()}={raw!r} is out of range; it takes {_takes(name, True)}")
+    return value
+
+
+def _decimal(name: str, raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise SettingError(f"{name.upper()}={raw!r} is not a number; it takes {_takes(name, False)}") from None
+    # nan and inf parse as floats but are no timeout or deadline.
+    if not math.isfinite(value) or not _in_range(name, value, False):
+        raise SettingError(f"{name.upper()}={raw!r} is out of range; it takes {_takes(name, False)}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -125,7 +188,10 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
-        """Build settings from the environment; keyword overrides win (used by tests and the demo)."""
+        """Build settings from the environment; keyword overrides win (used by tests and the demo).
+
+        A value a setting cannot take raises SettingError naming the variable and what it takes.
+        """
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
@@ -135,11 +201,11 @@ class Settings:
             if raw is None:
                 continue
             if f.type in ("bool", bool):
-                values[f.name] = _bool(raw)
+                values[f.name] = _bool(f.name, raw)
             elif f.type in ("int", int):
-                values[f.name] = int(raw)
+                values[f.name] = _whole(f.name, raw)
             elif f.type in ("float", float):
-                values[f.name] = float(raw)
+                values[f.name] = _decimal(f.name, raw)
             else:
                 values[f.name] = raw
         values.update(overrides)

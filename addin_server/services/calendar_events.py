@@ -7,6 +7,8 @@ The product sentences (each is a named test in tests/integration/calendar and te
   invited that rep (the rep is among its attendees; seeing it in the rep's calendar is not enough).
   Otherwise it is recorded and ends nothing. The sequence's settings apply as for
   every meeting (domain/meetings, rules.who_ends).
+- An attendee who declined the event is not in the meeting: a contact who declined has booked
+  nothing, and a rep who declined did not meet the contact.
 - Each calendar event counts once (provider + calendar + event id), whatever the notifications do.
 - Events that were in the calendar before we followed it are not new meetings.
 - A meeting booked on a rep's page is put in the rep's calendar with the address typed invited; when the
@@ -70,9 +72,19 @@ def is_google(user: t.User) -> bool:
     return user.mailbox_provider == MailboxProvider.GMAIL.value
 
 
+# An attendee who declined is not meeting anyone: the event is not a meeting with them (Google's
+# attendee responseStatus and Graph's attendee status.response both say "declined").
+DECLINED = "declined"
+
+
+def _graph_response(attendee: dict[str, Any]) -> Any:
+    status = attendee.get("status")
+    return status.get("response") if isinstance(status, dict) else None
+
+
 @dataclass(frozen=True)
 class CalendarEvent:
-    """One provider's event in the shape the meeting rules need."""
+    """One provider's event in the shape the meeting rules need (attendees: those who have not declined)."""
 
     provider: str
     calendar_id: str
@@ -89,7 +101,8 @@ class CalendarEvent:
     def from_google(cls, calendar_id: str, event: dict[str, Any]) -> CalendarEvent:
         found = event.get("organizer")
         organizer: dict[str, Any] = found if isinstance(found, dict) else {}
-        attendees = [a.get("email") for a in event.get("attendees") or () if isinstance(a, dict)]
+        attendees = [a.get("email") for a in event.get("attendees") or ()
+                     if isinstance(a, dict) and a.get("responseStatus") != DECLINED]
         created = event.get("created")
         return cls(GOOGLE, calendar_id, str(event["id"]), str(event.get("summary") or ""),
                    try_normalize(str(organizer.get("email") or "")),
@@ -101,7 +114,7 @@ class CalendarEvent:
     def from_graph(cls, calendar_id: str, event: dict[str, Any]) -> CalendarEvent:
         organizer = (event.get("organizer") or {}).get("emailAddress") or {}
         attendees = [((a.get("emailAddress") or {}).get("address")) for a in event.get("attendees") or ()
-                     if isinstance(a, dict)]
+                     if isinstance(a, dict) and _graph_response(a) != DECLINED]
         created = event.get("createdDateTime")
         start, end = event.get("start"), event.get("end")
         return cls(GRAPH, calendar_id, str(event["id"]), str(event.get("subject") or ""),

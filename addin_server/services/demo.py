@@ -258,5 +258,5 @@ def deliver_demo_message(ctx: ServiceContext, principal: Principal, enrollment_i
         kind_param = {"out_of_office": "oof", "bounce": "ndr"}.get(kind, "note")
         _emulator(ctx, "POST", f"/_control/microsoft/mailboxes/{rep.mailbox_address}/deliver",
                   params={"kind": kind_param}, data=raw, headers={"Content-Type": "message/rfc822"})
-    return {"delivered_to": rep.mailbox_address, "kind": kind, "in_reply_to": sent.rfc_message_id,
-            "from": contact.primary_email}
+    return {"delivered_to": rep.mailbox_address, "provider": rep.mailbox_provider, "kind": kind,
+            "in_reply_to": sent.rfc_message_id, "from": contact.primary_email}

@@ -9,14 +9,14 @@ endpoints check, so a deployment rendered for one host cannot be served by anoth
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from addin_server.assets import MANIFESTS
 from addin_server.config import Settings, manifest_public_url
 
-MANIFESTS_FOLDER = Path(__file__).resolve().parents[2] / "manifests"
+MANIFESTS_FOLDER = MANIFESTS
 ADDON_NAME = "Sequence Sidebar"
 COMPOSE_LABEL = "Sequence status of recipients"
 # Our own icon, served from static/ under PUBLIC_URL (Google fetches it over https).

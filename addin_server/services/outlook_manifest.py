@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from addin_server.assets import MANIFESTS
 from addin_server.config import Settings, manifest_public_url
 
-MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
 XML_TEMPLATE = "outlook-manifest.xml.j2"
 JSON_TEMPLATE = "outlook-manifest.json.j2"
 # Bump with every manifest change: Outlook caches manifests by version.

@@ -24,7 +24,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-CARDS_FOLDER = Path(__file__).resolve().parents[2] / "cards"
+from addin_server.assets import CARDS
+
+CARDS_FOLDER = CARDS
 # Google's limit is generous but a card with hundreds of widgets is unusable; recipient lists page.
 MAX_WIDGETS_PER_CARD = 100
 # Unicode isolates keep a right-to-left name from reordering the words around it.

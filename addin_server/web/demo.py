@@ -95,9 +95,22 @@ def deliver() -> ResponseReturnValue:
                                       request.form.get("kind", ""))
     except ServiceError as exc:
         return redirect(url_for("demo.dev_index", message=f"Not delivered: {exc.message}"))
-    text = (f"Delivered a {result['kind'].replace('_', ' ')} from {result['from']} into {result['delivered_to']}. "
-            "Gmail pushes it to /webhooks/gmail; the worker applies it within a few seconds.")
-    return redirect(url_for("demo.dev_index", message=text))
+    return redirect(url_for("demo.dev_index", message=delivery_sentence(result)))
+
+
+# What each demo message is called, and the path its mailbox's provider takes to tell us of it.
+DELIVERED_KINDS = {"reply": "a reply", "out_of_office": "an out-of-office reply", "bounce": "a bounce"}
+PUSH_PATHS = {"gmail": "Gmail pushes it to /webhooks/gmail (as Pub/Sub would)",
+              "outlook": "Graph notifies /webhooks/graph of it"}
+
+
+def delivery_sentence(result: dict[str, str]) -> str:
+    """What /dev/ says after a delivery: which message went into which mailbox, and the webhook that
+    will hear of it (the rep's own provider: Gmail's push or Graph's change notification)."""
+    what = DELIVERED_KINDS.get(result["kind"], "a message")
+    path = PUSH_PATHS.get(result.get("provider", ""), "its provider tells the webhooks")
+    return (f"Delivered {what} from {result['from']} into {result['delivered_to']}. "
+            f"{path}; the worker applies it within a few seconds.")
 
 
 # --- the stand-in Gmail -------------------------------------------------------------------------

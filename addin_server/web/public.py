@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 from sqlalchemy import text
 
+from addin_server.assets import STATIC
+
 # The add-in's own 32 px icon, read once (1 KB).
-FAVICON = (Path(__file__).resolve().parents[2] / "static" / "outlook" / "icons" / "icon-32.png").read_bytes()
+FAVICON = (STATIC / "outlook" / "icons" / "icon-32.png").read_bytes()
 
 bp = Blueprint("public", __name__)
 

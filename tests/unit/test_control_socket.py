@@ -6,9 +6,10 @@ from __future__ import annotations
 import importlib
 import os
 
+import pytest
 from gunicorn.config import Config
 
-from addin_server.cli import control_socket_path
+from addin_server.cli import control_socket_path, gunicorn_log_level
 
 
 def test_two_servers_on_port_0_get_different_control_sockets() -> None:
@@ -28,3 +29,26 @@ def test_plain_gunicorn_with_the_shipped_config_gets_its_own_control_socket_and_
     assert cfg.control_socket.endswith(f"addin-server-pid{os.getpid()}.ctl")
     assert cfg.control_socket != Config().control_socket
     assert cfg.logger_class.__name__ == "RedactingAccessLog"
+
+
+@pytest.mark.parametrize(("case", "log_level", "gunicorn_level"), [
+    ("the default shows gunicorn's start and worker lines", "INFO", "info"),
+    ("an operator asking for errors only hides gunicorn's info lines", "ERROR", "error"),
+    ("lower case is the same level", "warning", "warning"),
+    ("Python's alias WARN is warning", "WARN", "warning"),
+    ("Python's alias FATAL is critical", "FATAL", "critical"),
+    ("debug shows gunicorn's debug lines", "DEBUG", "debug"),
+    ("a name Python does not know means info, as for the app's lines", "verbose", "info"),
+])
+def test_gunicorn_logs_at_the_operators_log_level(case: str, log_level: str, gunicorn_level: str) -> None:
+    assert gunicorn_log_level(log_level) == gunicorn_level
+
+
+def test_plain_gunicorn_with_the_shipped_config_logs_at_log_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")
+    conf = importlib.reload(importlib.import_module("addin_server.gunicorn_conf"))
+    cfg = Config()
+    cfg.set("loglevel", conf.loglevel)
+    assert cfg.loglevel == "error"
+    monkeypatch.delenv("LOG_LEVEL")
+    assert importlib.reload(conf).loglevel == "info"

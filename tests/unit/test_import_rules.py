@@ -30,16 +30,18 @@ ALLOWED: dict[str, set[str]] = {
     "db": {"domain"},
     "providers": {"config", "domain"},
     "auth": {"config"},
-    "services": {"domain", "mail", "db", "providers", "auth", "config"},
-    "web": {"services", "domain", "config", "auth"},
+    "services": {"domain", "mail", "db", "providers", "auth", "config", "assets"},
+    "web": {"services", "domain", "config", "auth", "assets"},
     "webhooks": {"services", "domain", "config", "auth"},
     "worker": {"services", "domain", "config"},
     "config": set(),
+    # Where static/, cards/ and manifests/ are (the checkout's, or the wheel's copy): standard library only.
+    "assets": set(),
     # The application factory assembles the layers; it is what every entry point starts from.
-    "": {"config", "services", "auth", "web", "webhooks", "worker", "domain"},
+    "": {"config", "assets", "services", "auth", "web", "webhooks", "worker", "domain"},
     # The commands call services; `serve` and `worker` start the worker loop, `db upgrade` runs the
     # migrations, `classify` prints the classifier's report. Never web: the app comes from create_app.
-    "cli": {"", "config", "services", "auth", "domain", "mail", "db", "worker"},
+    "cli": {"", "config", "assets", "services", "auth", "domain", "mail", "db", "worker"},
     "__main__": {"cli"},
     "wsgi": {"", "config"},
     "gunicorn_conf": {"cli"},

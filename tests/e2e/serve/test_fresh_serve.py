@@ -101,6 +101,18 @@ def test_the_access_log_carries_no_capability_token(env: dict[str, str], tmp_pat
         assert secret not in written
 
 
+@pytest.mark.parametrize(("log_level", "gunicorn_info_shown"), [("INFO", True), ("ERROR", False)])
+def test_gunicorns_own_lines_follow_log_level(env: dict[str, str], tmp_path: Path, log_level: str,
+                                              gunicorn_info_shown: bool) -> None:
+    log = tmp_path / "serve.log"
+    with _serve({**env, "LOG_LEVEL": log_level}, log) as url:
+        requests.get(url + "/healthz", timeout=10)
+    written = log.read_text()
+    assert ("Starting gunicorn" in written) is gunicorn_info_shown
+    assert ("Booting worker" in written) is gunicorn_info_shown
+    assert "GET /healthz" in written  # the access log (stdout) is a record of requests, kept at any level
+
+
 def test_two_servers_on_one_machine_each_keep_their_own_control_socket(env: dict[str, str], tmp_path: Path) -> None:
     with _serve(env, tmp_path / "one.log") as one, _serve(env, tmp_path / "two.log") as two:
         sockets = {p.name for p in tmp_path.glob("*.ctl")}

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from addin_server.db import tables as t
 from addin_server.services import accounts, sequences
+from addin_server.services.calendar_events import CalendarEvent
 from tests.integration.calendar.support import CalendarWorld, fixture
 
 
@@ -155,3 +157,56 @@ def test_an_invitation_seen_in_the_enrollers_calendar_without_them_among_its_att
     assert (got["status"], got["end_reason"]) == ("active", None)
     assert "meeting_booked" not in [e["type"] for e in got["events"]]
     assert world.count(t.Meeting, source="calendar") == 1, "the meeting is recorded"
+
+
+def test_an_invitation_the_contact_declined_is_no_meeting_booked(google_world: CalendarWorld) -> None:
+    """The rep invites the contact, who declines: the contact booked nothing, so the enrollment goes on."""
+    world = google_world
+    enrollment = world.enroll()
+    start = _soon()
+    event = fixture("google-event-meeting.json", start=start.isoformat().replace("+00:00", "Z"),
+                    end=(start + timedelta(minutes=30)).isoformat().replace("+00:00", "Z"),
+                    contact=str(world.contact["email"]), rep=world.rep_address, organizer=world.rep_address)
+    for attendee in event["attendees"]:
+        if attendee["email"] == world.contact["email"]:
+            attendee["responseStatus"] = "declined"
+    world.google.add_calendar_event(world.rep_address, event)
+    _notify_and_work(world)
+    got = world.enrollment(enrollment["id"])
+    assert (got["status"], got["end_reason"]) == ("active", None)
+    assert "meeting_booked" not in [e["type"] for e in got["events"]]
+    assert world.count(t.Meeting, source="calendar") == 0
+
+
+def _google_event(responses: dict[str, str | None]) -> dict[str, Any]:
+    return {"id": "e1", "start": {"dateTime": "2026-12-08T10:00:00Z"}, "end": {"dateTime": "2026-12-08T10:30:00Z"},
+            "organizer": {"email": "jane@globex.test"},
+            "attendees": [{"email": address, **({"responseStatus": r} if r else {})} for address, r in responses.items()]}
+
+
+def _graph_event(responses: dict[str, str | None]) -> dict[str, Any]:
+    return {"id": "e1", "start": {"dateTime": "2026-12-08T10:00:00.0000000", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-12-08T10:30:00.0000000", "timeZone": "UTC"},
+            "organizer": {"emailAddress": {"address": "jane@globex.test"}},
+            "attendees": [{"type": "required", "emailAddress": {"address": address},
+                           **({"status": {"response": r, "time": "0001-01-01T00:00:00Z"}} if r else {})}
+                          for address, r in responses.items()]}
+
+
+ATTENDANCE = [
+    pytest.param({"jane@globex.test": "declined"}, (), id="a contact who declined is not in the meeting"),
+    pytest.param({"jane@globex.test": "accepted"}, ("jane@globex.test",), id="a contact who accepted is"),
+    pytest.param({"jane@globex.test": "tentative"}, ("jane@globex.test",), id="a tentative contact is"),
+    pytest.param({"jane@globex.test": None}, ("jane@globex.test",), id="a contact who has not answered is"),
+    pytest.param({"jane@globex.test": "accepted", "rita@acme.test": "declined"}, ("jane@globex.test",),
+                 id="a rep who declined the contact's invitation did not meet them"),
+]
+GRAPH_WORDS = {"tentative": "tentativelyAccepted", "declined": "declined", "accepted": "accepted"}
+
+
+@pytest.mark.parametrize(("responses", "attending"), ATTENDANCE)
+def test_the_attendees_a_meeting_is_with_leave_out_those_who_declined(
+        responses: dict[str, str | None], attending: tuple[str, ...]) -> None:
+    assert CalendarEvent.from_google("primary", _google_event(responses)).attendees == attending
+    graph = {a: GRAPH_WORDS[r] if r else None for a, r in responses.items()}
+    assert CalendarEvent.from_graph("calendar", _graph_event(graph)).attendees == attending

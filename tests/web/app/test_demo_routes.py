@@ -10,6 +10,7 @@ from addin_server import create_app
 from addin_server.services import accounts
 from addin_server.services.context import ServiceContext
 from addin_server.services.demo import DEMO_API_KEY
+from addin_server.web.demo import delivery_sentence
 from tests.web.app.conftest import AppWorld, sign_in
 
 DEMO_ADDRESSES = [
@@ -52,3 +53,28 @@ def test_in_demo_mode_each_demo_page_exists(settings: Any, services: ServiceCont
     client = create_app(settings.with_overrides(demo_mode=True, public_url="http://127.0.0.1"),
                         services=services).test_client()
     assert client.open(path, method=method).status_code in (200, 302)
+
+
+DELIVERIES = [
+    ("a reply into a Gmail mailbox reaches us through Gmail's push",
+     {"kind": "reply", "provider": "gmail", "from": "jane@globex.test", "delivered_to": "ava@northwind.example"},
+     "Delivered a reply from jane@globex.test into ava@northwind.example. Gmail pushes it to /webhooks/gmail"),
+    ("a reply into an Outlook mailbox reaches us through Graph's notification, not Gmail's push",
+     {"kind": "reply", "provider": "outlook", "from": "raj@globex.test", "delivered_to": "omar@northwind.example"},
+     "Delivered a reply from raj@globex.test into omar@northwind.example. Graph notifies /webhooks/graph of it"),
+    ("an out-of-office is named with its article",
+     {"kind": "out_of_office", "provider": "outlook", "from": "raj@globex.test", "delivered_to": "omar@northwind.example"},
+     "Delivered an out-of-office reply from raj@globex.test"),
+    ("a bounce is named as one",
+     {"kind": "bounce", "provider": "gmail", "from": "jane@globex.test", "delivered_to": "ava@northwind.example"},
+     "Delivered a bounce from jane@globex.test"),
+]
+
+
+@pytest.mark.parametrize(("case", "result", "says"), DELIVERIES, ids=[c[0] for c in DELIVERIES])
+def test_the_delivery_banner_names_the_path_the_reps_provider_takes(case: str, result: dict[str, str],
+                                                                     says: str) -> None:
+    sentence = delivery_sentence(result)
+    assert sentence.startswith(says)
+    other = "/webhooks/graph" if result["provider"] == "gmail" else "/webhooks/gmail"
+    assert other not in sentence
