@@ -17,11 +17,10 @@ from sqlalchemy import select
 
 from addin_server.config import Settings
 from addin_server.db import tables as t
-from addin_server.domain.addresses import try_normalize
 from addin_server.providers.gmail_metadata import MetadataUnavailable, message_headers
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import get_user
-from addin_server.services.identity import principal_for_user
+from addin_server.services.identity import claimant, principal_for_user
 
 log = logging.getLogger(__name__)
 
@@ -103,13 +102,11 @@ def rep_profile(ctx: ServiceContext, principal: Principal) -> dict[str, Any] | N
 
 
 def preview_principal(ctx: ServiceContext, email: str) -> Principal | None:
-    """The rep with this address, for the demo-only card preview (no Google sign-in, nothing linked)."""
-    norm = try_normalize(email)
-    if norm is None:
-        return None
+    """The rep a Google sign-in with this address would be, for the demo-only card preview (nothing is
+    bound or linked): the binding, else the one invitation meant, so the preview shows what Gmail would."""
     with ctx.session() as s:
-        users = list(s.scalars(select(t.User).where(t.User.email == norm).order_by(t.User.id).limit(2)))
-        return principal_for_user(users[0]) if len(users) == 1 else None
+        user = claimant(s, email)
+        return principal_for_user(user) if user is not None else None
 
 
 def preview_reps(ctx: ServiceContext, limit: int = 50) -> list[tuple[str, str]]:

@@ -265,6 +265,22 @@ def test_an_operator_made_account_does_not_lock_a_new_rep_out_of_the_company_tha
     assert newrep is not None and newrep.account_id == a.account_id
 
 
+@pytest.mark.parametrize("shadow_first", [False, True], ids=["shadow invited second", "shadow invited first"])
+def test_another_accounts_invitation_does_not_lock_out_an_invitee_of_an_operator_made_account(
+        client: Any, services: ServiceContext, shadow_first: bool) -> None:
+    """Nobody of the victim account signed in yet (only `accounts create` bound its super admin); an
+    account with nobody on the domain invites the same address: the victim's rep still signs in."""
+    victim = accounts.create_account(services, name="Victim", plan="enterprise", admin_email="boss@victim.example")
+    clean = accounts.create_account(services, name="Clean", plan="enterprise", admin_email="boss@clean.example")
+    order = [clean, victim] if shadow_first else [victim, clean]
+    for made in order:
+        r = client.post("/api/v1/users", headers={"Authorization": f"Bearer {made.api_key}"},
+                        json={**NEW_REP, "email": "sales1@victim.example"})
+        assert r.status_code == 201
+    sales1 = identity.principal_for_google_user(services, sub="g-sales1", email="sales1@victim.example")
+    assert sales1 is not None and sales1.account_id == victim.account_id
+
+
 def test_google_binds_a_rep_to_the_subject_of_their_first_sign_in(services: ServiceContext) -> None:
     a = make_world(services)
     assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None

@@ -108,6 +108,23 @@ def test_an_unknown_rep_in_the_preview_sees_the_not_connected_card(demo_client: 
     assert "Not connected to Sequence Sidebar" in page.get_data(as_text=True)
 
 
+def test_another_accounts_invitation_of_the_same_address_does_not_lock_the_rep_out_of_the_preview(
+        demo_client: Any, services: Any, world: Any) -> None:
+    """The preview follows sign-in: an unbound address invited in two accounts is the one with a
+    proven member on its company domain, not nobody."""
+    from addin_server.services import accounts, directory
+    from addin_server.services.context import Principal
+
+    clean = accounts.create_account(services, name="Clean", plan="enterprise", admin_email="boss@clean.example")
+    for account_id, name in ((world.account_id, "Real Sales1"), (clean.account_id, "Shadow")):
+        directory.create_user(services, Principal.for_api_key(account_id, "k", "admin"),
+                              email="sales1@acme.test", name=name, role="user", mailbox_provider="gmail",
+                              mailbox_address=None)
+    page = demo_client.get("/dev/gmail-preview", query_string={**CONTEXT, "rep": "sales1@acme.test",
+                                                                "view": "homepage"}).get_data(as_text=True)
+    assert "Not connected to Sequence Sidebar" not in page and "Sequence Sidebar" in page
+
+
 def test_hostile_names_in_the_preview_are_text(demo_client: Any, services: Any, world: Any) -> None:
     from addin_server.services import directory
 
