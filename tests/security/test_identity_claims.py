@@ -242,7 +242,8 @@ def test_an_admin_consent_of_another_accounts_tenant_is_refused(services: Servic
     assert _tenants_of(services, w.account_id) == set()
 
 
-@pytest.mark.parametrize("spelling", ["admin@acme.test", "ADMIN@ACME.TEST", " Admin@acme.test "])
+@pytest.mark.parametrize("spelling", ["admin@acme.test", "ADMIN@ACME.TEST", " Admin@acme.test ", '"admin"@acme.test',
+                                      '"ad\\min"@acme.test'])
 def test_accounts_create_refuses_an_admin_address_another_account_holds_in_any_spelling(
         services: ServiceContext, spelling: str) -> None:
     make_world(services)
