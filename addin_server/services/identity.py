@@ -176,6 +176,11 @@ def link_tenant(s: Session, account_id: int, tid: str, linked_by: str, now: obje
         return
     if owner is not None:
         raise Conflict(f"this {_WHAT[provider]} belongs to another Sequence Sidebar account", code="tenant_taken")
+    if provider == GOOGLE and _company_domain_accounts(s, tid) - {account_id}:
+        # Linking would sign in nobody of the account whose people are on the domain: a domain
+        # goes to the account its people proved, never to one that only names it.
+        raise Conflict(f"people at {tid} belong to another Sequence Sidebar account; its domain cannot be "
+                       "linked to this one", code="tenant_taken")
     s.add(t.AccountTenant(account_id=account_id, tenant_id=tid, provider=provider, linked_by=linked_by,
                           linked_at=now))
     try:
