@@ -20,7 +20,7 @@ from addin_server.db import tables as t
 from addin_server.providers.gmail_metadata import MetadataUnavailable, message_headers
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import get_user
-from addin_server.services.identity import claimant, principal_for_user
+from addin_server.services.identity import google_claimant, principal_for_user
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +102,11 @@ def rep_profile(ctx: ServiceContext, principal: Principal) -> dict[str, Any] | N
 
 
 def preview_principal(ctx: ServiceContext, email: str) -> Principal | None:
-    """The rep a Google sign-in with this address would be, for the demo-only card preview (nothing is
-    bound or linked): the binding, else the one invitation meant, so the preview shows what Gmail would."""
+    """The rep a consumer Google sign-in (no Workspace `hd`, as the demo's emulator signs in) with this
+    address would be, for the demo-only card preview (nothing is bound or linked): the same answer as
+    the add-on's own sign-in, so the preview shows what Gmail would."""
     with ctx.session() as s:
-        user = claimant(s, email)
+        user = google_claimant(s, email)
         return principal_for_user(user) if user is not None else None
 
 

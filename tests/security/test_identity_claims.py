@@ -282,6 +282,25 @@ def test_another_accounts_invitation_does_not_lock_out_an_invitee_of_an_operator
     assert sales1 is not None and sales1.account_id == victim.account_id
 
 
+def test_an_account_with_nobody_at_a_company_cannot_capture_its_next_rep_by_inviting_first(
+        client: Any, services: ServiceContext) -> None:
+    """Acme's people are bound in Acme; a stranger account invites ceo@acme.test first. The CEO's
+    first Google sign-in binds nothing to the stranger, and Acme can still add and sign them in."""
+    a = make_world(services)
+    assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
+    shadow = accounts.create_account(services, name="Shadow", plan="enterprise", admin_email="boss@shadow.example")
+    r = client.post("/api/v1/users", headers={"Authorization": f"Bearer {shadow.api_key}"},
+                    json={**NEW_REP, "email": "ceo@acme.test", "role": "admin"})
+    assert r.status_code == 201
+    assert identity.principal_for_google_user(services, sub="g-ceo", email="ceo@acme.test") is None
+    with services.session() as s:
+        assert identity.bound_owner(s, "ceo@acme.test") is None
+    r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "ceo@acme.test"})
+    assert r.status_code == 201
+    ceo = identity.principal_for_google_user(services, sub="g-ceo", email="ceo@acme.test")
+    assert ceo is not None and ceo.account_id == a.account_id
+
+
 def test_google_binds_a_rep_to_the_subject_of_their_first_sign_in(services: ServiceContext) -> None:
     a = make_world(services)
     assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None

@@ -125,6 +125,21 @@ def test_another_accounts_invitation_of_the_same_address_does_not_lock_the_rep_o
     assert "Not connected to Sequence Sidebar" not in page and "Sequence Sidebar" in page
 
 
+def test_the_preview_refuses_a_rep_whose_domain_another_accounts_workspace_holds_as_gmail_does(
+        demo_client: Any, services: Any, world: Any) -> None:
+    """A consumer Google sign-in (the emulator's, no hd) at a domain linked to another account is
+    nobody, in the preview as in the add-on."""
+    from addin_server.db import tables as t
+    from addin_server.services import accounts
+
+    other = accounts.create_account(services, name="Other", plan="enterprise", admin_email="boss@other.example")
+    with services.session() as s:  # as an operator's link would leave it (the command now refuses this one)
+        s.add(t.AccountTenant(account_id=other.account_id, tenant_id="acme.test", provider="google",
+                              linked_by="accounts_link_tenant", linked_at=services.now()))
+    page = demo_client.get("/dev/gmail-preview", query_string={**CONTEXT, "view": "homepage"})
+    assert "Not connected to Sequence Sidebar" in page.get_data(as_text=True)
+
+
 def test_hostile_names_in_the_preview_are_text(demo_client: Any, services: Any, world: Any) -> None:
     from addin_server.services import directory
 
