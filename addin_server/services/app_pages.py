@@ -80,6 +80,12 @@ def _demo_account_id(s: Session) -> int | None:
                                                       t.ApiKey.revoked_at.is_(None)))
 
 
+def demo_account_id(ctx: ServiceContext) -> int | None:
+    """The seeded demo account's id, or None (no demo seeded)."""
+    with ctx.session() as s:
+        return _demo_account_id(s)
+
+
 def demo_sign_in_choices(ctx: ServiceContext) -> list[dict[str, str]]:
     """Every rep of the seeded demo account, for the demo-only password sign-in."""
     with ctx.session() as s:

@@ -101,16 +101,18 @@ def rep_profile(ctx: ServiceContext, principal: Principal) -> dict[str, Any] | N
     return get_user(ctx, principal, str(principal.user_id))
 
 
-def preview_principal(ctx: ServiceContext, email: str) -> Principal | None:
+def preview_principal(ctx: ServiceContext, email: str, account_id: int | None) -> Principal | None:
     """The rep a consumer Google sign-in (no Workspace `hd`, as the demo's emulator signs in) with this
     address would be, for the demo-only card preview (nothing is bound or linked): the same answer as
-    the add-on's own sign-in, so the preview shows what Gmail would."""
+    the add-on's own sign-in, so the preview shows what Gmail would. Only a rep of `account_id` (the
+    seeded demo account): accounts made by hand in a demo instance are real ones."""
     with ctx.session() as s:
         user = google_claimant(s, email)
-        return principal_for_user(user) if user is not None else None
+        return principal_for_user(user) if user is not None and user.account_id == account_id else None
 
 
-def preview_reps(ctx: ServiceContext, limit: int = 50) -> list[tuple[str, str]]:
-    """(email, name) of the reps the demo-only preview can act as."""
+def preview_reps(ctx: ServiceContext, account_id: int | None, limit: int = 50) -> list[tuple[str, str]]:
+    """(email, name) of the reps the demo-only preview can act as: the seeded demo account's."""
     with ctx.session() as s:
-        return [(u.email, u.name) for u in s.scalars(select(t.User).order_by(t.User.id).limit(limit))]
+        return [(u.email, u.name) for u in s.scalars(
+            select(t.User).where(t.User.account_id == account_id).order_by(t.User.id).limit(limit))]

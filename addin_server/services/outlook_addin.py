@@ -44,11 +44,14 @@ def tenant_is_served(ctx: ServiceContext, tid: str, username: str | None) -> boo
         return claimant(s, username or "", tid=tid) is not None
 
 
-def outlook_reps(ctx: ServiceContext) -> list[dict[str, Any]]:
-    """Reps whose mailbox is in Outlook, first account first (the demo's sign-in and preview choices)."""
+def outlook_reps(ctx: ServiceContext, account_id: int | None) -> list[dict[str, Any]]:
+    """Reps of one account whose mailbox is in Outlook (the demo's sign-in and preview choices: the
+    seeded account's only, so a demo instance hands out no pane token for anyone else)."""
+    if account_id is None:
+        return []
     with ctx.session() as s:
-        users = s.scalars(select(t.User).where(t.User.mailbox_provider == "outlook")
-                          .order_by(t.User.account_id, t.User.id)).all()
+        users = s.scalars(select(t.User).where(t.User.mailbox_provider == "outlook", t.User.account_id == account_id)
+                          .order_by(t.User.id)).all()
         return [{"id": str(u.id), "name": u.name, "email": u.email} for u in users]
 
 
