@@ -121,8 +121,9 @@ def _key_role(role: str) -> ApiKeyRole:
 
 
 def create_api_key(ctx: ServiceContext, account_id: int, name: str = "integration",
-                   role: str = ApiKeyRole.INTEGRATION.value) -> str:
-    """A new key for an account, made by the operator on the server (`accounts api-key`); shown once."""
+                   role: str = ApiKeyRole.INTEGRATION.value, created_by_user_id: int | None = None) -> str:
+    """A new key for an account, made by the operator on the server (`accounts api-key`) or by an admin
+    person (`created_by_user_id`, whose demotion or removal ends the key); shown once."""
     role_v = _key_role(role)
     if not name.strip():
         raise Invalid("name must not be empty")
@@ -131,7 +132,7 @@ def create_api_key(ctx: ServiceContext, account_id: int, name: str = "integratio
         if s.get(t.Account, account_id) is None:
             raise NotFound(f"account {account_id} not found")
         s.add(t.ApiKey(account_id=account_id, name=name.strip()[:200], prefix=prefix, key_hash=digest,
-                       role=role_v.value, created_at=ctx.now()))
+                       role=role_v.value, created_at=ctx.now(), created_by_user_id=created_by_user_id))
     return plaintext
 
 
@@ -140,7 +141,7 @@ def issue_api_key(ctx: ServiceContext, principal: Principal, *, name: str, role:
     authorize(principal, Action.MANAGE_API_KEYS)
     role_v = _key_role(role)
     authorize_key_grant(principal, role_v.value)
-    plaintext = create_api_key(ctx, principal.account_id, name, role_v.value)
+    plaintext = create_api_key(ctx, principal.account_id, name, role_v.value, created_by_user_id=principal.user_id)
     return {"api_key": plaintext, "prefix": plaintext[:10], "name": name.strip()[:200], "role": role_v.value}
 
 
@@ -175,6 +176,11 @@ def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:
         if key is None or key.revoked_at is not None:
             ctx.api_key_cache.pop(digest, None)
             raise Unauthorized("this API key is not valid")
+        if key.created_by_user_id is not None and s.scalar(select(t.User.role).where(
+                t.User.id == key.created_by_user_id)) not in (Role.ADMIN.value, Role.SUPER_ADMIN.value):
+            # A key is never more than its maker: once they are no longer an admin, neither is it.
+            raise Unauthorized("this API key was made by a person who is no longer an admin; an admin "
+                               "makes a new one with POST /api/v1/api-keys")
         principal = Principal.for_api_key(key.account_id, key.prefix, key.role)
     if len(ctx.api_key_cache) >= _API_KEY_CACHE_MAX:
         ctx.api_key_cache.clear()

@@ -173,6 +173,7 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
         if user.role != role_v.value:
             user.role = role_v.value
             end_all_for_user(s, user.id)
+            ctx.api_key_cache.clear()  # the keys this person made follow their role at once
         aliases = s.scalars(select(t.UserAlias.address).where(t.UserAlias.user_id == user.id)).all()
         return user_view(user, list(aliases))
 

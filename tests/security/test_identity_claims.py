@@ -154,6 +154,24 @@ def test_an_admin_key_cannot_make_keys_or_super_admins(client: Any, services: Se
     assert (r.status_code, r.get_json()["error"]["code"]) == (403, "role_above_own")
 
 
+def test_a_key_an_admin_made_stops_working_when_they_are_no_longer_an_admin(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    """Otto, an admin for a while, makes an admin key; once he is a plain rep again the key is no
+    admin's either, and the keys the operator made keep working."""
+    a = make_world(services)
+    admin = {"Authorization": f"Bearer {creds.outlook_sso(preferred_username='admin@acme.test', oid='oid-admin')}"}
+    otto = {"Authorization": f"Bearer {creds.outlook_sso(preferred_username='otto@acme.test', oid='oid-otto')}"}
+    assert client.patch(f"/api/v1/users/{a.other_rep['id']}", headers=admin, json={"role": "admin"}).status_code == 200
+    r = client.post("/api/v1/api-keys", headers=otto, json={"name": "otto-admin", "role": "admin"})
+    assert r.status_code == 201
+    ottos_key = {"Authorization": f"Bearer {r.get_json()['api_key']}"}
+    assert client.get("/api/v1/me", headers=ottos_key).status_code == 200
+    assert client.patch(f"/api/v1/users/{a.other_rep['id']}", headers=admin, json={"role": "user"}).status_code == 200
+    r = client.get("/api/v1/me", headers=ottos_key)
+    assert r.status_code == 401 and "no longer an admin" in r.get_json()["error"]["message"]
+    assert client.get("/api/v1/me", headers=a.headers).status_code == 200  # the operator's key is nobody's
+
+
 # --- the outside attack on identity (docs/ARCHITECTURE.md, "Who signs in") ---------------------------
 
 FOREIGN_TENANT = "eeee0000-0000-4000-8000-00000000beef"
