@@ -139,9 +139,16 @@ def test_the_last_super_admin_cannot_be_demoted(client: Any, services: ServiceCo
     r = client.patch(f"/api/v1/users/{a.super_admin.user_id}", headers={"Authorization": f"Bearer {token}"},
                      json={"role": "admin"})
     assert (r.status_code, r.get_json()["error"]["code"]) == (409, "last_super_admin")
+    r = client.post("/api/v1/users", headers={"Authorization": f"Bearer {token}"},
+                    json={**NEW_REP, "email": "sa2@acme.test", "role": "super_admin"})
+    assert r.status_code == 201  # an invited super admin nobody has signed in as yet...
+    r = client.patch(f"/api/v1/users/{a.super_admin.user_id}", headers={"Authorization": f"Bearer {token}"},
+                     json={"role": "admin"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "last_super_admin")  # ...does not count
     r = client.patch(f"/api/v1/users/{a.rep['id']}", headers={"Authorization": f"Bearer {token}"},
                      json={"role": "super_admin"})
     assert r.status_code == 200  # a super admin makes another one...
+    assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
     r = client.patch(f"/api/v1/users/{a.super_admin.user_id}", headers={"Authorization": f"Bearer {token}"},
                      json={"role": "admin"})
     assert (r.status_code, r.get_json()["role"]) == (200, "admin")  # ...and may then step down
