@@ -206,6 +206,15 @@ def test_a_user_of_another_microsoft_organisation_signs_in_as_nobody_of_the_acco
         assert s.scalar(select(t.AddressBinding.id).where(t.AddressBinding.proof == "microsoft_sign_in")) is None
 
 
+def test_a_token_of_an_unlinked_organisation_says_it_is_not_linked_and_how_to_link_it(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    make_world(services)
+    r = client.get("/api/v1/me", headers=_sso(creds, "otto@acme.test", tid=FOREIGN_TENANT, oid="oid-mallory"))
+    error = r.get_json()["error"]
+    assert (r.status_code, error["code"]) == (401, "unknown_tenant")
+    assert "not linked to a Sequence Sidebar account" in error["message"] and "link-tenant" in error["message"]
+
+
 def test_a_rep_is_bound_to_the_microsoft_object_id_of_their_first_sign_in(
         client: Any, services: ServiceContext, creds: Credentials) -> None:
     make_world(services)
