@@ -16,7 +16,7 @@ from addin_server.domain.addresses import InvalidAddress, claim_key, domain_of, 
 from addin_server.domain.model import MailboxProvider, Plan, Role
 from addin_server.domain.permissions import Action, ApiKeyRole
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Invalid, NotFound, Unauthorized
+from addin_server.services.errors import Conflict, Invalid, NotFound, Unauthorized
 from addin_server.services.identity import GOOGLE, MICROSOFT, check_lookalike, check_unclaimed, link_tenant
 from addin_server.services.permissions import authorize, authorize_key_grant
 
@@ -143,6 +143,34 @@ def issue_api_key(ctx: ServiceContext, principal: Principal, *, name: str, role:
     authorize_key_grant(principal, role_v.value)
     plaintext = create_api_key(ctx, principal.account_id, name, role_v.value, created_by_user_id=principal.user_id)
     return {"api_key": plaintext, "prefix": plaintext[:10], "name": name.strip()[:200], "role": role_v.value}
+
+
+def list_api_keys(ctx: ServiceContext, account_id: int) -> list[dict[str, Any]]:
+    """The account's keys for the operator (`accounts api-keys`): prefix, name, role, who made it, and
+    whether it is revoked; never the key itself (only its hash is stored)."""
+    with ctx.session() as s:
+        if s.get(t.Account, account_id) is None:
+            raise NotFound(f"account {account_id} not found")
+        rows = s.execute(select(t.ApiKey, t.User.email).outerjoin(t.User, t.User.id == t.ApiKey.created_by_user_id)
+                         .where(t.ApiKey.account_id == account_id).order_by(t.ApiKey.id)).all()
+        return [{"prefix": k.prefix, "name": k.name, "role": k.role, "created_at": k.created_at.isoformat(),
+                 "made_by": email or "operator", "revoked": k.revoked_at is not None} for k, email in rows]
+
+
+def revoke_api_key(ctx: ServiceContext, account_id: int, prefix: str) -> dict[str, Any]:
+    """The operator revokes a key by the prefix `accounts api-keys` shows (`accounts revoke-api-key`).
+    It stops at once in this process and within API_KEY_CACHE_SECONDS in others."""
+    with ctx.session() as s:
+        keys = list(s.scalars(select(t.ApiKey).where(t.ApiKey.account_id == account_id,
+                                                     t.ApiKey.prefix == prefix.strip()).limit(2)))
+        if not keys:
+            raise NotFound(f"no API key of account {account_id} starts with {prefix.strip()[:16]!r}")
+        if len(keys) > 1:
+            raise Conflict("two keys share this prefix; revoke them through the database", code="ambiguous_prefix")
+        if keys[0].revoked_at is None:
+            keys[0].revoked_at = ctx.now()
+        ctx.api_key_cache.clear()
+        return {"account_id": str(account_id), "prefix": keys[0].prefix, "revoked": True}
 
 
 def install_api_key(ctx: ServiceContext, account_id: int, plaintext: str, name: str,
