@@ -115,7 +115,8 @@ def finish_microsoft_sign_in(ctx: ServiceContext, flow: dict[str, Any], answer: 
     if not isinstance(oid, str) or not isinstance(tid, str) or not oid or not tid:
         raise SignInRefused("Microsoft's answer does not name a work account.")
     if not tenant_is_served(ctx, tid, username if isinstance(username, str) else None):
-        raise SignInRefused("This Microsoft 365 organisation is not a customer of Sequence Sidebar.")
+        raise SignInRefused("This Microsoft 365 organisation is not linked to a Sequence Sidebar account yet: "
+                            "your Sequence Sidebar admin has the operator link it.")
     principal = principal_for_microsoft_user(ctx, oid=oid, tid=tid, username=username or "")
     if principal is None or principal.user_id is None:
         raise SignInRefused("Your Microsoft 365 account is not a rep of any Sequence Sidebar account.")
