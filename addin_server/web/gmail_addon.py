@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from addin_server.auth.errors import AuthError
 from addin_server.auth.google_tokens import GoogleUser, verify_addon_request, verify_user_id_token
+from addin_server.services import app_pages as app_pages_service
 from addin_server.services import directory, enrollments, gmail_addon, gmail_manifest, identity, lookup
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Forbidden, NotFound, ServiceError
@@ -104,6 +105,9 @@ def _mailbox_notice(ctx: ServiceContext, principal: Principal) -> dict[str, Any]
     profile = gmail_addon.rep_profile(ctx, principal)
     if profile is None or profile.get("mailbox_connected", True):
         return None
+    if app_pages_service.own_mailbox_state(ctx, principal) == "not_connected":  # nobody connected it yet
+        return {"text": "Your mailbox is not connected yet, so replies and meetings cannot unenroll your "
+                        "contacts automatically. Connect it in Sequence Sidebar.", "link": _app_link()}
     return {"text": "Your mailbox is not connected, so replies and meetings cannot unenroll your contacts "
                     "automatically. Reconnect it in Sequence Sidebar.", "link": _app_link()}
 
