@@ -82,7 +82,9 @@ def error_card(failure: CardFailure, view: str = "homepage", carry: dict[str, st
 NOT_CONNECTED = CardFailure(
     "Not connected to Sequence Sidebar",
     "Your Google account is not linked to a Sequence Sidebar user.",
-    "Ask your Sequence Sidebar admin to add you with this Google address, then open the add-on again.",
+    "Ask your Sequence Sidebar admin to add you with this Google address, then open the add-on again. If "
+    "they already have, this address or your Google Workspace domain is held by another Sequence Sidebar "
+    "account: your admin asks the operator to settle it.",
 )
 SESSION_EXPIRED = CardFailure(
     "Your session has expired",
