@@ -233,12 +233,16 @@ def update_account_settings(
     soft_bounce_threshold: int | None = None,
     custom_triggers_beta: bool | None = None,
 ) -> t.Account:
-    """Change account-wide settings; asking to set one at all needs the right to change it."""
+    """Change account-wide settings; asking to set one at all needs the right to change it, except the
+    beta sent back as it is beside other settings (a client echoing GET /account while changing the
+    bounce threshold asks nothing of the beta)."""
     with ctx.session() as s:
         account = s.get(t.Account, principal.account_id)
         if account is None:
             raise Unauthorized("unknown account")
-        if custom_triggers_beta is not None:
+        echoed = (custom_triggers_beta == account.custom_triggers_beta
+                  and (unenroll_same_company is not None or soft_bounce_threshold is not None))
+        if custom_triggers_beta is not None and not echoed:
             authorize(principal, Action.BETA_OPT_IN)
             account.custom_triggers_beta = custom_triggers_beta
         if soft_bounce_threshold is not None and not 1 <= soft_bounce_threshold <= 20:

@@ -41,6 +41,17 @@ def test_the_contact_page_says_an_admin_can_unenroll_as_the_table_does(
     assert "super admin can unenroll" not in page
 
 
+def test_an_admin_echoing_the_beta_as_it_is_changes_the_settings_and_only_a_change_of_the_beta_is_refused(
+        https_client: Any, app_world: AppWorld, services: ServiceContext) -> None:
+    w = app_world.world  # the admin key: account settings yes, the beta no
+    r = https_client.patch("/api/v1/account/settings", headers=w.headers,
+                           json={"soft_bounce_threshold": 4, "custom_triggers_beta": False})
+    assert (r.status_code, r.get_json()["soft_bounce_threshold"]) == (200, 4)
+    r = https_client.patch("/api/v1/account/settings", headers=w.headers, json={"custom_triggers_beta": True})
+    assert r.status_code == 403
+    assert accounts.get_account(services, w.account_id).custom_triggers_beta is False
+
+
 def _otto_key(services: ServiceContext, w: Any) -> str:
     """A pane token for Otto, a plain rep with no part in Rita's sequence."""
     from addin_server.web.outlook_auth import issue_pane_token
