@@ -142,6 +142,9 @@ def _outlook_local_sign_in() -> ResponseReturnValue:
     reps = _demo_outlook_reps()
     if request.method == "GET":
         return render_template("outlook/sign_in.html", demo=True, reps=reps, **office)
+    if request.form.get("password") != DEMO_PASSWORD:  # as the web app's demo sign-in
+        return render_template("outlook/sign_in.html", demo=True, reps=reps,
+                               error='Wrong password (in the demo it is "demo").', **office), 403
     rep = next((r for r in reps if r["id"] == request.form.get("rep_id", "")), None)
     if rep is None:
         raise BadRequest()

@@ -68,9 +68,10 @@ def test_the_outlook_dialogs_demo_sign_in_offers_and_accepts_only_the_seeded_acc
     client = create_app(settings.with_overrides(demo_mode=True, public_url="http://127.0.0.1"),
                         services=services).test_client()
     for rep_id in (mal["id"], str(other.admin_user_id), "999"):
-        assert client.post("/outlook/sign-in", data={"rep_id": rep_id}).status_code == 400, rep_id
+        assert client.post("/outlook/sign-in", data={"rep_id": rep_id, "password": "demo"}).status_code == 400, rep_id
     for page in ("/outlook/sign-in", "/dev/outlook-preview"):
         assert "Mal Two" not in client.get(page).get_data(as_text=True)
     otto = app_world.world.other_rep  # the seeded account's Outlook rep
-    r = client.post("/outlook/sign-in", data={"rep_id": otto["id"]})
+    assert client.post("/outlook/sign-in", data={"rep_id": otto["id"], "password": "nope"}).status_code == 403
+    r = client.post("/outlook/sign-in", data={"rep_id": otto["id"], "password": "demo"})
     assert r.status_code == 200 and otto["email"] in r.get_data(as_text=True)

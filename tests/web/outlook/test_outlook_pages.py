@@ -116,7 +116,9 @@ def test_the_demo_sign_in_hands_the_pane_a_token_the_api_accepts(demo_app: Any, 
     world = demo_world
     client = demo_app.test_client()
     assert world.other_rep["name"] in client.get("/outlook/sign-in").get_data(as_text=True)
-    page = client.post("/outlook/sign-in", data={"rep_id": world.other_rep["id"]}).get_data(as_text=True)
+    assert client.post("/outlook/sign-in", data={"rep_id": world.other_rep["id"]}).status_code == 403  # no password
+    page = client.post("/outlook/sign-in", data={"rep_id": world.other_rep["id"], "password": "demo"}).get_data(
+        as_text=True)
     message = json.loads(re.search(r'<script id="sign-in-result" type="application/json">(.*?)</script>', page,
                                    re.S).group(1))  # type: ignore[union-attr]
     lookup = client.get("/api/v1/recipients/status", query_string={"email": world.contact["email"]},
@@ -125,7 +127,7 @@ def test_the_demo_sign_in_hands_the_pane_a_token_the_api_accepts(demo_app: Any, 
 
 
 def test_the_demo_sign_in_refuses_an_unknown_rep(demo_app: Any, world: World) -> None:
-    assert demo_app.test_client().post("/outlook/sign-in", data={"rep_id": "999999"}).status_code == 400
+    assert demo_app.test_client().post("/outlook/sign-in", data={"rep_id": "999999", "password": "demo"}).status_code == 400
 
 
 CORS = [
