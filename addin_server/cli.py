@@ -94,12 +94,29 @@ def cmd_accounts_api_key(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.services.accounts import create_api_key
     from addin_server.services.errors import ServiceError
 
+    name = args.name or args.role  # a read_only key is not named "integration"
     try:
-        key = create_api_key(_services(settings), args.account_id, name=args.name, role=args.role)
+        key = create_api_key(_services(settings), args.account_id, name=name, role=args.role)
     except ServiceError as exc:
         print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
         return 2
-    print(json.dumps({"account_id": str(args.account_id), "api_key": key, "role": args.role, "name": args.name}))
+    print(json.dumps({"account_id": str(args.account_id), "api_key": key, "role": args.role, "name": name}))
+    return 0
+
+
+def cmd_accounts_api_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from addin_server.services.accounts import list_api_keys, revoke_api_key
+    from addin_server.services.errors import ServiceError
+
+    try:
+        if args.accounts_command == "revoke-api-key":
+            print(json.dumps(revoke_api_key(_services(settings), args.account_id, args.prefix)))
+        else:
+            print(json.dumps({"account_id": str(args.account_id),
+                              "api_keys": list_api_keys(_services(settings), args.account_id)}))
+    except ServiceError as exc:
+        print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
+        return 2
     return 0
 
 
@@ -414,8 +431,15 @@ def build_parser() -> argparse.ArgumentParser:
     ak = asub.add_parser("api-key", help="make another API key for an account (e.g. a narrower integration key)")
     ak.add_argument("--account-id", required=True, type=int)
     ak.add_argument("--role", required=True, choices=["admin", "integration", "read_only"])
-    ak.add_argument("--name", default="integration")
+    ak.add_argument("--name", default=None, help="defaults to the role")
     ak.set_defaults(func=cmd_accounts_api_key)
+    al = asub.add_parser("api-keys", help="list an account's API keys (prefix, name, role, who made it, revoked)")
+    al.add_argument("--account-id", required=True, type=int)
+    al.set_defaults(func=cmd_accounts_api_keys)
+    ar = asub.add_parser("revoke-api-key", help="revoke an API key by its prefix (as `api-keys` lists it)")
+    ar.add_argument("--account-id", required=True, type=int)
+    ar.add_argument("--prefix", required=True)
+    ar.set_defaults(func=cmd_accounts_api_keys)
 
     e = sub.add_parser("emulator", help="run the local Google/Microsoft emulator")
     e.add_argument("--host", default="127.0.0.1")

@@ -24,12 +24,21 @@ class AnswerMismatch(Exception):
 
 
 def _client(settings: Settings) -> msal.ConfidentialClientApplication:
+    options: dict[str, Any] = {}
+    if settings.ca_bundle:
+        # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override the verify= msal passes while
+        # trust_env is on: a session that ignores the environment keeps CA_BUNDLE in force.
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = settings.ca_bundle
+        options["http_client"] = session
     return msal.ConfidentialClientApplication(
         settings.ms_client_id,
         client_credential=settings.ms_client_secret or None,
         authority=settings.ms_authority,
         instance_discovery=False,
         verify=settings.ca_bundle or True,
+        **options,
     )
 
 

@@ -141,7 +141,10 @@ def verify_outlook_sso_token(
             "The token was not issued by the Microsoft identity platform v2.0 endpoint of its tenant.",
         )
     if not is_known_tenant(tid):
-        raise AuthError("unknown_tenant", "This Microsoft 365 organisation is not a customer of ours.")
+        raise AuthError("unknown_tenant", "This Microsoft 365 organisation is not linked to a Sequence Sidebar "
+                        "account yet: the operator links it (addin-server accounts link-tenant --ms-tenant), or, "
+                        "for an account with none, its super admin's first Microsoft sign-in or an Outlook "
+                        "admin consent does.")
     scopes = claims.get("scp")
     if not isinstance(scopes, str) or ADDIN_SCOPE not in scopes.split():
         raise AuthError("missing_scope", f"The token does not grant the {ADDIN_SCOPE} scope.")

@@ -91,6 +91,9 @@ class ApiKey(Base):
     role: Mapped[str] = mapped_column(String(20), server_default="admin")
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # The person who made the key (POST /api-keys); None for the operator's keys. Such a key works
+    # only while its maker is an admin or a super admin.
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
 
 class User(Base):

@@ -26,11 +26,24 @@ class InvalidAddress(ValueError):
 
 def _domain_ascii(domain: str) -> str:
     domain = domain.strip().rstrip(".").lower()
+    if not _idna_letters_only(domain):
+        return domain  # left non-ASCII: not a host name, so not an address
     try:
         # IDNA keeps "bücher.de" and "xn--bcher-kva.de" equal.
         return domain.encode("idna").decode("ascii")
     except UnicodeError:
         return domain
+
+
+def _idna_letters_only(domain: str) -> bool:
+    """IDNA 2008 allows letters, digits, marks and hyphens in a label, written as themselves: a
+    symbol ("℮" for e) or a compatibility form ("ⅿ" for m, fullwidth letters), which the older IDNA
+    of Python's codec silently maps or keeps, would let a domain pass for another."""
+    if domain.isascii():
+        return True
+    if unicodedata.normalize("NFKC", domain) != domain:
+        return False
+    return all(c in ".-" or unicodedata.category(c)[0] in "LMN" for c in domain)
 
 
 def normalize(text: str) -> str:
@@ -54,10 +67,15 @@ def _normalize(text: str) -> str:
     local, sep, domain = text.rpartition("@")
     if not sep or not local or not domain or " " in text or "@" in local.strip('"'):
         raise InvalidAddress(f"not an email address: {text[:80]!r}")
-    # An unquoted local part is dot-separated atoms (RFC 5322): no dot first, last or doubled.
-    # (A domain's root dot, "x.example.", names the same domain and is dropped below.)
+    local = _unquoted_if_same(local)
+    # An unquoted local part is dot-separated atoms (RFC 5322): no dot first, last or doubled, none
+    # of the specials a quoted string is needed for. (A domain's root dot, "x.example.", names the
+    # same domain and is dropped below.)
     unquoted = not (local.startswith('"') and local.endswith('"') and len(local) > 1)
-    if unquoted and (local.startswith(".") or local.endswith(".") or ".." in local):
+    if unquoted and not _is_dot_atom(local):
+        raise InvalidAddress(f"not an email address: {text[:80]!r}")
+    if _is_gmail_domain(domain) and not fold_normalized(f"{local.lower()}@gmail.com").partition("@")[0]:
+        # "+x@gmail.com": no Gmail mailbox is named by a tag alone.
         raise InvalidAddress(f"not an email address: {text[:80]!r}")
     ascii_domain = _domain_ascii(domain)
     if not _is_host_name(ascii_domain) or not local.isprintable() or not _bidi_ok(ascii_domain):
@@ -66,6 +84,28 @@ def _normalize(text: str) -> str:
     if len(address) > _MAX_ADDRESS:
         raise InvalidAddress(f"not an email address: {text[:80]!r}")
     return address
+
+
+_SPECIALS = frozenset('()<>[]:;@\\,"') | frozenset(" \t")
+
+
+def _is_dot_atom(local: str) -> bool:
+    """RFC 5322 dot-atom (with RFC 6532's non-ASCII letters): atoms of text without specials,
+    joined by single dots."""
+    return all(atom and not _SPECIALS & set(atom) for atom in local.split("."))
+
+
+def _unquoted_if_same(local: str) -> str:
+    """A quoted local part whose text is a plain dot-atom names the same mailbox as that dot-atom
+    (RFC 5321 section 4.1.2): `"ava.reed"` is ava.reed. Other quoted local parts stay quoted."""
+    if not (len(local) > 1 and local.startswith('"') and local.endswith('"')):
+        return local
+    inner = re.sub(r"\\(.)", r"\1", local[1:-1])
+    return inner if _is_dot_atom(inner) else local
+
+
+def _is_gmail_domain(domain: str) -> bool:
+    return _domain_ascii(domain) in GMAIL_DOMAINS
 
 
 _RTL = frozenset({"R", "AL", "AN"})

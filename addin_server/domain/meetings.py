@@ -22,6 +22,9 @@ The product sentences, in the order they are applied:
   `rules.who_ends`: outside the beta the contact (`meeting_booked`) and the company's contacts in
   sequences whose same-company checkbox is on (`company_contact_booked_meeting`); under the beta the
   sequence's "when a contact books a meeting" trigger alone (`automation_trigger`).
+- A meeting a rep logs (on the contact record or through the API) is that rep's word, not evidence:
+  it ends the company's other contacts only in enrollments that rep enrolled or sends, never a
+  colleague's, which the rep could not end by hand either.
 """
 
 from __future__ import annotations
@@ -162,6 +165,18 @@ def decide_meeting(meeting: MeetingFacts, contacts: Sequence[MeetingContact], *,
             # A contact the meeting counts for ends for their own meeting, not as someone's colleague.
             if ending.enrollment_id in decided or (ending.enrollment_id in own and ending.enrollment_id != e.id):
                 continue
+            if ending.enrollment_id != e.id and not _may_end_colleague(meeting, enrollments.get(ending.enrollment_id)):
+                continue
             decided.add(ending.enrollment_id)
             endings.append(ending)
     return MeetingOutcome(tuple(per_contact), tuple(e.id for _, e in counted), tuple(endings), settings)
+
+
+_LOGGED_BY_A_REP = frozenset({MeetingSource.LOGGED, MeetingSource.CONTACT_RECORD})
+
+
+def _may_end_colleague(meeting: MeetingFacts, other: OpenEnrollment | None) -> bool:
+    """Whether the meeting may end another contact's enrollment (same company, or a company trigger)."""
+    if meeting.source not in _LOGGED_BY_A_REP:
+        return True
+    return other is not None and bool({other.enrolled_by_user_id, other.sender_user_id} & meeting.with_reps)

@@ -16,7 +16,7 @@ from addin_server.domain.addresses import InvalidAddress, claim_key, domain_of, 
 from addin_server.domain.model import MailboxProvider, Plan, Role
 from addin_server.domain.permissions import Action, ApiKeyRole
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Invalid, NotFound, Unauthorized
+from addin_server.services.errors import Conflict, Invalid, NotFound, Unauthorized
 from addin_server.services.identity import GOOGLE, MICROSOFT, check_lookalike, check_unclaimed, link_tenant
 from addin_server.services.permissions import authorize, authorize_key_grant
 
@@ -121,8 +121,9 @@ def _key_role(role: str) -> ApiKeyRole:
 
 
 def create_api_key(ctx: ServiceContext, account_id: int, name: str = "integration",
-                   role: str = ApiKeyRole.INTEGRATION.value) -> str:
-    """A new key for an account, made by the operator on the server (`accounts api-key`); shown once."""
+                   role: str = ApiKeyRole.INTEGRATION.value, created_by_user_id: int | None = None) -> str:
+    """A new key for an account, made by the operator on the server (`accounts api-key`) or by an admin
+    person (`created_by_user_id`, whose demotion or removal ends the key); shown once."""
     role_v = _key_role(role)
     if not name.strip():
         raise Invalid("name must not be empty")
@@ -131,7 +132,7 @@ def create_api_key(ctx: ServiceContext, account_id: int, name: str = "integratio
         if s.get(t.Account, account_id) is None:
             raise NotFound(f"account {account_id} not found")
         s.add(t.ApiKey(account_id=account_id, name=name.strip()[:200], prefix=prefix, key_hash=digest,
-                       role=role_v.value, created_at=ctx.now()))
+                       role=role_v.value, created_at=ctx.now(), created_by_user_id=created_by_user_id))
     return plaintext
 
 
@@ -140,8 +141,36 @@ def issue_api_key(ctx: ServiceContext, principal: Principal, *, name: str, role:
     authorize(principal, Action.MANAGE_API_KEYS)
     role_v = _key_role(role)
     authorize_key_grant(principal, role_v.value)
-    plaintext = create_api_key(ctx, principal.account_id, name, role_v.value)
+    plaintext = create_api_key(ctx, principal.account_id, name, role_v.value, created_by_user_id=principal.user_id)
     return {"api_key": plaintext, "prefix": plaintext[:10], "name": name.strip()[:200], "role": role_v.value}
+
+
+def list_api_keys(ctx: ServiceContext, account_id: int) -> list[dict[str, Any]]:
+    """The account's keys for the operator (`accounts api-keys`): prefix, name, role, who made it, and
+    whether it is revoked; never the key itself (only its hash is stored)."""
+    with ctx.session() as s:
+        if s.get(t.Account, account_id) is None:
+            raise NotFound(f"account {account_id} not found")
+        rows = s.execute(select(t.ApiKey, t.User.email).outerjoin(t.User, t.User.id == t.ApiKey.created_by_user_id)
+                         .where(t.ApiKey.account_id == account_id).order_by(t.ApiKey.id)).all()
+        return [{"prefix": k.prefix, "name": k.name, "role": k.role, "created_at": k.created_at.isoformat(),
+                 "made_by": email or "operator", "revoked": k.revoked_at is not None} for k, email in rows]
+
+
+def revoke_api_key(ctx: ServiceContext, account_id: int, prefix: str) -> dict[str, Any]:
+    """The operator revokes a key by the prefix `accounts api-keys` shows (`accounts revoke-api-key`).
+    It stops at once in this process and within API_KEY_CACHE_SECONDS in others."""
+    with ctx.session() as s:
+        keys = list(s.scalars(select(t.ApiKey).where(t.ApiKey.account_id == account_id,
+                                                     t.ApiKey.prefix == prefix.strip()).limit(2)))
+        if not keys:
+            raise NotFound(f"no API key of account {account_id} starts with {prefix.strip()[:16]!r}")
+        if len(keys) > 1:
+            raise Conflict("two keys share this prefix; revoke them through the database", code="ambiguous_prefix")
+        if keys[0].revoked_at is None:
+            keys[0].revoked_at = ctx.now()
+        ctx.api_key_cache.clear()
+        return {"account_id": str(account_id), "prefix": keys[0].prefix, "revoked": True}
 
 
 def install_api_key(ctx: ServiceContext, account_id: int, plaintext: str, name: str,
@@ -175,6 +204,11 @@ def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:
         if key is None or key.revoked_at is not None:
             ctx.api_key_cache.pop(digest, None)
             raise Unauthorized("this API key is not valid")
+        if key.created_by_user_id is not None and s.scalar(select(t.User.role).where(
+                t.User.id == key.created_by_user_id)) not in (Role.ADMIN.value, Role.SUPER_ADMIN.value):
+            # A key is never more than its maker: once they are no longer an admin, neither is it.
+            raise Unauthorized("this API key was made by a person who is no longer an admin; an admin "
+                               "makes a new one with POST /api/v1/api-keys")
         principal = Principal.for_api_key(key.account_id, key.prefix, key.role)
     if len(ctx.api_key_cache) >= _API_KEY_CACHE_MAX:
         ctx.api_key_cache.clear()
@@ -199,12 +233,16 @@ def update_account_settings(
     soft_bounce_threshold: int | None = None,
     custom_triggers_beta: bool | None = None,
 ) -> t.Account:
-    """Change account-wide settings; asking to set one at all needs the right to change it."""
+    """Change account-wide settings; asking to set one at all needs the right to change it, except the
+    beta sent back as it is beside other settings (a client echoing GET /account while changing the
+    bounce threshold asks nothing of the beta)."""
     with ctx.session() as s:
         account = s.get(t.Account, principal.account_id)
         if account is None:
             raise Unauthorized("unknown account")
-        if custom_triggers_beta is not None:
+        echoed = (custom_triggers_beta == account.custom_triggers_beta
+                  and (unenroll_same_company is not None or soft_bounce_threshold is not None))
+        if custom_triggers_beta is not None and not echoed:
             authorize(principal, Action.BETA_OPT_IN)
             account.custom_triggers_beta = custom_triggers_beta
         if soft_bounce_threshold is not None and not 1 <= soft_bounce_threshold <= 20:

@@ -80,6 +80,12 @@ def _demo_account_id(s: Session) -> int | None:
                                                       t.ApiKey.revoked_at.is_(None)))
 
 
+def demo_account_id(ctx: ServiceContext) -> int | None:
+    """The seeded demo account's id, or None (no demo seeded)."""
+    with ctx.session() as s:
+        return _demo_account_id(s)
+
+
 def demo_sign_in_choices(ctx: ServiceContext) -> list[dict[str, str]]:
     """Every rep of the seeded demo account, for the demo-only password sign-in."""
     with ctx.session() as s:
@@ -457,7 +463,8 @@ def _mailbox_state(user: t.User, status: dict[str, Any]) -> dict[str, Any]:
     refuses it) or never connected (an invitation: no consent yet), which is offered Connect."""
     if status.get("connected"):
         state = "connected"
-    elif status.get("watch_status") == "disconnected" or user.refresh_token_encrypted or user.ms_tid:
+    elif status.get("watch_status") == "disconnected" or user.refresh_token_encrypted:
+        # A Microsoft sign-in (ms_tid) proves the person, not a mailbox grant: not a disconnection.
         state = "disconnected"
     else:
         state = "not_connected"
@@ -493,3 +500,15 @@ def save_settings(
     for seq_id, on_reply, on_meeting, pause, company in changed:
         sequences.update_automation(ctx, principal, seq_id, on_reply=on_reply, on_meeting=on_meeting,
                                     pause_on_out_of_office=pause, unenroll_same_company=company)
+
+
+def own_mailbox_state(ctx: ServiceContext, principal: Principal) -> str | None:
+    """The signed-in rep's own mailbox as Settings shows it (connected, disconnected, not_connected)."""
+    if principal.user_id is None:
+        return None
+    with ctx.session() as s:
+        user = s.get(t.User, principal.user_id)
+        if user is None or user.account_id != principal.account_id:
+            return None
+    status = {m["user_id"]: m for m in mailboxes.mailbox_status(ctx, principal)}.get(str(user.id), {})
+    return str(_mailbox_state(user, status)["state"])

@@ -165,14 +165,19 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
     with ctx.session() as s:
         user = owned(s, t.User, user_id, principal, "user")
         authorize_role_change(principal, user.role)  # an admin cannot demote a super admin either
-        if user.role == Role.SUPER_ADMIN.value and role_v is not Role.SUPER_ADMIN and s.scalar(
+        if user.role == Role.SUPER_ADMIN.value and role_v is not Role.SUPER_ADMIN and not s.scalar(
                 select(func.count()).select_from(t.User).where(
-                    t.User.account_id == principal.account_id, t.User.role == Role.SUPER_ADMIN.value)) == 1:
-            # Without one, nobody could ever join the beta or make a super admin again.
-            raise Conflict("this is the account's last super admin; make another one first", code="last_super_admin")
+                    t.User.account_id == principal.account_id, t.User.role == Role.SUPER_ADMIN.value,
+                    t.User.id != user.id,
+                    t.User.id.in_(select(t.AddressBinding.user_id))).limit(1)):
+            # Without one, nobody could ever join the beta or make a super admin again. Only a super
+            # admin who proved their address counts: an invitation may never be claimed.
+            raise Conflict("this is the account's last super admin who has signed in; make another one and "
+                           "let them sign in first", code="last_super_admin")
         if user.role != role_v.value:
             user.role = role_v.value
             end_all_for_user(s, user.id)
+            ctx.api_key_cache.clear()  # the keys this person made follow their role at once
         aliases = s.scalars(select(t.UserAlias.address).where(t.UserAlias.user_id == user.id)).all()
         return user_view(user, list(aliases))
 

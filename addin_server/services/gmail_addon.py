@@ -17,11 +17,10 @@ from sqlalchemy import select
 
 from addin_server.config import Settings
 from addin_server.db import tables as t
-from addin_server.domain.addresses import try_normalize
 from addin_server.providers.gmail_metadata import MetadataUnavailable, message_headers
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import get_user
-from addin_server.services.identity import principal_for_user
+from addin_server.services.identity import google_claimant, principal_for_user
 
 log = logging.getLogger(__name__)
 
@@ -102,17 +101,18 @@ def rep_profile(ctx: ServiceContext, principal: Principal) -> dict[str, Any] | N
     return get_user(ctx, principal, str(principal.user_id))
 
 
-def preview_principal(ctx: ServiceContext, email: str) -> Principal | None:
-    """The rep with this address, for the demo-only card preview (no Google sign-in, nothing linked)."""
-    norm = try_normalize(email)
-    if norm is None:
-        return None
+def preview_principal(ctx: ServiceContext, email: str, account_id: int | None) -> Principal | None:
+    """The rep a consumer Google sign-in (no Workspace `hd`, as the demo's emulator signs in) with this
+    address would be, for the demo-only card preview (nothing is bound or linked): the same answer as
+    the add-on's own sign-in, so the preview shows what Gmail would. Only a rep of `account_id` (the
+    seeded demo account): accounts made by hand in a demo instance are real ones."""
     with ctx.session() as s:
-        users = list(s.scalars(select(t.User).where(t.User.email == norm).order_by(t.User.id).limit(2)))
-        return principal_for_user(users[0]) if len(users) == 1 else None
+        user = google_claimant(s, email)
+        return principal_for_user(user) if user is not None and user.account_id == account_id else None
 
 
-def preview_reps(ctx: ServiceContext, limit: int = 50) -> list[tuple[str, str]]:
-    """(email, name) of the reps the demo-only preview can act as."""
+def preview_reps(ctx: ServiceContext, account_id: int | None, limit: int = 50) -> list[tuple[str, str]]:
+    """(email, name) of the reps the demo-only preview can act as: the seeded demo account's."""
     with ctx.session() as s:
-        return [(u.email, u.name) for u in s.scalars(select(t.User).order_by(t.User.id).limit(limit))]
+        return [(u.email, u.name) for u in s.scalars(
+            select(t.User).where(t.User.account_id == account_id).order_by(t.User.id).limit(limit))]

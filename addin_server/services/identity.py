@@ -139,15 +139,16 @@ def _matching(s: Session, norm: str) -> list[t.User]:
                                                                      fold_normalized(u.mailbox_address))]
 
 
-def _company_domain_accounts(s: Session, domain: str) -> set[int]:
+def _company_domain_accounts(s: Session, domain: str, *, proven_first: bool = True) -> set[int]:
     """Accounts with a proven member on this (non free-mail) domain. Members who proved the address
     themselves come first; the operator's `accounts create` only counts when nobody did (an operator
-    typo must not outweigh the company's own people)."""
+    typo must not outweigh the company's own people). With proven_first=False: every account with
+    anyone bound on the domain."""
     if domain in FREE_MAIL_DOMAINS:
         return set()
     rows = s.execute(select(t.AddressBinding.account_id, t.AddressBinding.proof).where(
         t.AddressBinding.address.like(f"%@{domain}"))).all()
-    proven = {account for account, proof in rows if proof != "account_created"}
+    proven = {account for account, proof in rows if proof != "account_created"} if proven_first else set()
     return proven or {account for account, _ in rows}
 
 
@@ -176,6 +177,11 @@ def link_tenant(s: Session, account_id: int, tid: str, linked_by: str, now: obje
         return
     if owner is not None:
         raise Conflict(f"this {_WHAT[provider]} belongs to another Sequence Sidebar account", code="tenant_taken")
+    if provider == GOOGLE and _company_domain_accounts(s, tid) - {account_id}:
+        # Linking would sign in nobody of the account whose people are on the domain: a domain
+        # goes to the account its people proved, never to one that only names it.
+        raise Conflict(f"people at {tid} belong to another Sequence Sidebar account; its domain cannot be "
+                       "linked to this one", code="tenant_taken")
     s.add(t.AccountTenant(account_id=account_id, tenant_id=tid, provider=provider, linked_by=linked_by,
                           linked_at=now))
     try:
@@ -245,6 +251,11 @@ def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None 
         user = s.get(t.User, bound.user_id)
         return user if user is not None and _microsoft_fits(s, user, tid, oid) else None
     invited = [u for u in _matching(s, norm) if _microsoft_fits(s, u, tid, oid)]
+    holders = _company_domain_accounts(s, domain_of(norm), proven_first=False)
+    if holders:
+        # The company's people are bound in some account: an account with none of them does not
+        # get its next rep by inviting the address first.
+        invited = [u for u in invited if u.account_id in holders]
     if len({u.account_id for u in invited}) > 1:
         meant = _company_domain_accounts(s, domain_of(norm))
         invited = [u for u in invited if u.account_id in meant]
@@ -253,6 +264,13 @@ def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None 
         # the rep whose sign-in address it is.
         invited = [u for u in invited if same_mailbox(u.email, norm)] or invited
     return invited[0] if len(invited) == 1 else None
+
+
+def google_claimant(s: Session, email: str, hd: str | None = None) -> t.User | None:
+    """The rep a Google sign-in with this address (and Workspace domain `hd`) names before its subject
+    is known: claimant(), provided the account's linked Workspace domains admit it."""
+    user = claimant(s, email)
+    return user if user is not None and _google_domain_admits(s, user, email, hd) else None
 
 
 def principal_for_google_user(ctx: ServiceContext, *, sub: str, email: str, hd: str | None = None) -> Principal | None:
@@ -267,8 +285,8 @@ def principal_for_google_user(ctx: ServiceContext, *, sub: str, email: str, hd: 
         user = s.scalar(select(t.User).where(t.User.google_sub == sub))
         if user is not None:
             return principal_for_user(user) if _google_domain_admits(s, user, email, hd) else None
-        user = claimant(s, email)
-        if user is None or not _google_domain_admits(s, user, email, hd):
+        user = google_claimant(s, email, hd)
+        if user is None:
             return None  # unknown, ambiguous across accounts, or another account's Workspace: refuse
         if user.google_sub not in (None, sub):
             return None  # the rep is another Google identity; an address reused at Google is not them

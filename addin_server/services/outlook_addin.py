@@ -44,11 +44,14 @@ def tenant_is_served(ctx: ServiceContext, tid: str, username: str | None) -> boo
         return claimant(s, username or "", tid=tid) is not None
 
 
-def outlook_reps(ctx: ServiceContext) -> list[dict[str, Any]]:
-    """Reps whose mailbox is in Outlook, first account first (the demo's sign-in and preview choices)."""
+def outlook_reps(ctx: ServiceContext, account_id: int | None) -> list[dict[str, Any]]:
+    """Reps of one account whose mailbox is in Outlook (the demo's sign-in and preview choices: the
+    seeded account's only, so a demo instance hands out no pane token for anyone else)."""
+    if account_id is None:
+        return []
     with ctx.session() as s:
-        users = s.scalars(select(t.User).where(t.User.mailbox_provider == "outlook")
-                          .order_by(t.User.account_id, t.User.id)).all()
+        users = s.scalars(select(t.User).where(t.User.mailbox_provider == "outlook", t.User.account_id == account_id)
+                          .order_by(t.User.id)).all()
         return [{"id": str(u.id), "name": u.name, "email": u.email} for u in users]
 
 
@@ -112,7 +115,8 @@ def finish_microsoft_sign_in(ctx: ServiceContext, flow: dict[str, Any], answer: 
     if not isinstance(oid, str) or not isinstance(tid, str) or not oid or not tid:
         raise SignInRefused("Microsoft's answer does not name a work account.")
     if not tenant_is_served(ctx, tid, username if isinstance(username, str) else None):
-        raise SignInRefused("This Microsoft 365 organisation is not a customer of Sequence Sidebar.")
+        raise SignInRefused("This Microsoft 365 organisation is not linked to a Sequence Sidebar account yet: "
+                            "your Sequence Sidebar admin has the operator link it.")
     principal = principal_for_microsoft_user(ctx, oid=oid, tid=tid, username=username or "")
     if principal is None or principal.user_id is None:
         raise SignInRefused("Your Microsoft 365 account is not a rep of any Sequence Sidebar account.")

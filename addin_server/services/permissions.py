@@ -8,6 +8,7 @@ answers 404 for them first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from addin_server.domain.model import Role
@@ -59,7 +60,8 @@ REFUSALS: dict[Action, str] = {
     Action.BETA_OPT_IN: "only a super admin can opt in to the custom-trigger beta",
     Action.ACCOUNT_SETTINGS: "only an admin can change the account's unenrollment settings",
     Action.MANAGE_USERS: "only an admin can create users or change roles",
-    Action.MANAGE_API_KEYS: "only an admin can create or revoke API keys",
+    Action.MANAGE_API_KEYS: "only an admin can create API keys (the operator lists and revokes them: "
+                            "addin-server accounts api-keys, accounts revoke-api-key)",
     Action.UNENROLL: "you may only unenroll contacts you enrolled or that are in your sequences; ask the rep "
                      "who enrolled them, the sequence owner or an admin",
     Action.OUTBOX: "only an admin can read every rep's outbox",
@@ -69,8 +71,10 @@ REFUSALS: dict[Action, str] = {
 
 
 def _doing(action: Action) -> str:
-    """The action in a few words ("unenroll one enrollment by hand"), from the table's meaning."""
-    return ACTION_MEANING[action].split(" (")[0].split(";")[0].split(":")[0].strip()
+    """The action in a few words ("unenroll one enrollment by hand", "create users and change roles"),
+    from the table's meaning without its asides."""
+    meaning = re.sub(r"\s*\([^)]*\)", "", ACTION_MEANING[action])
+    return meaning.split(";")[0].split(":")[0].split(", never")[0].strip()
 
 
 def key_roles_for(action: Action) -> list[str]:

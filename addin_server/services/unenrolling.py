@@ -21,7 +21,7 @@ from addin_server.services.enrollment_records import (
 )
 from addin_server.services.errors import Forbidden, Invalid, NotFound
 from addin_server.services.lookup import find_contact_id
-from addin_server.services.permissions import authorize, own
+from addin_server.services.permissions import REFUSALS, authorize, own
 
 
 def _surface(value: str | None, default: Surface) -> Surface:
@@ -85,7 +85,11 @@ def bulk_unenroll(
         refused = [e.id for e in rows if e.status in OPEN
                    and not can_unenroll(principal, e, s, seq.owner_user_id, Action.BULK_UNENROLL)]
         if refused:
-            raise Forbidden(f"you may not unenroll: {', '.join(map(str, refused))}")
+            # The reason and who can, as for one enrollment; the ids are for programs (details).
+            whose = "is another rep's" if len(refused) == 1 else "are other reps'"
+            raise Forbidden(f"{len(refused)} of these enrollments {whose}: {REFUSALS[Action.UNENROLL]}; "
+                            "nothing was unenrolled",
+                            details={"refused_enrollment_ids": [str(i) for i in refused]})
         ended = []
         for eid in wanted:
             end = EndOfEnrollment(UnenrollReason.MANUAL, where, principal.actor,

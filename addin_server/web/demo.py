@@ -137,20 +137,28 @@ def gmail_preview_action() -> ResponseReturnValue:
 @bp.get("/dev/outlook-preview")
 def outlook_preview() -> ResponseReturnValue:
     """The real task pane beside a stand-in Outlook whose recipients can be edited."""
-    reps = outlook_addin.outlook_reps(_services())
+    reps = _demo_outlook_reps()
     for rep in reps:
         rep["token"] = issue_pane_token(_settings(), int(rep["id"]))
     return render_template("outlook/preview.html", reps=reps)
 
 
+def _demo_outlook_reps() -> list[dict[str, Any]]:
+    """The seeded demo account's Outlook reps: accounts made with `accounts create` in a demo
+    instance are real ones, whose reps sign in with Microsoft."""
+    return outlook_addin.outlook_reps(_services(), app_service.demo_account_id(_services()))
+
+
 def _outlook_local_sign_in() -> ResponseReturnValue:
     """The Outlook dialog in demo mode: choose a rep (GET); the dialog hands the pane a pane token (POST)."""
     office = outlook.office_script()
+    reps = _demo_outlook_reps()
     if request.method == "GET":
-        reps = outlook_addin.outlook_reps(_services())
         return render_template("outlook/sign_in.html", demo=True, reps=reps, **office)
-    raw = request.form.get("rep_id", "")
-    rep = outlook_addin.rep_by_id(_services(), int(raw)) if raw.isdigit() and len(raw) < 19 else None
+    if request.form.get("password") != DEMO_PASSWORD:  # as the web app's demo sign-in
+        return render_template("outlook/sign_in.html", demo=True, reps=reps,
+                               error='Wrong password (in the demo it is "demo").', **office), 403
+    rep = next((r for r in reps if r["id"] == request.form.get("rep_id", "")), None)
     if rep is None:
         raise BadRequest()
     token = issue_pane_token(_settings(), int(rep["id"]))

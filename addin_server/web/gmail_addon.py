@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from addin_server.auth.errors import AuthError
 from addin_server.auth.google_tokens import GoogleUser, verify_addon_request, verify_user_id_token
+from addin_server.services import app_pages as app_pages_service
 from addin_server.services import directory, enrollments, gmail_addon, gmail_manifest, identity, lookup
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Forbidden, NotFound, ServiceError
@@ -81,7 +82,9 @@ def error_card(failure: CardFailure, view: str = "homepage", carry: dict[str, st
 NOT_CONNECTED = CardFailure(
     "Not connected to Sequence Sidebar",
     "Your Google account is not linked to a Sequence Sidebar user.",
-    "Ask your Sequence Sidebar admin to add you with this Google address, then open the add-on again.",
+    "Ask your Sequence Sidebar admin to add you with this Google address, then open the add-on again. If "
+    "they already have, this address or your Google Workspace domain is held by another Sequence Sidebar "
+    "account: your admin asks the operator to settle it.",
 )
 SESSION_EXPIRED = CardFailure(
     "Your session has expired",
@@ -104,6 +107,9 @@ def _mailbox_notice(ctx: ServiceContext, principal: Principal) -> dict[str, Any]
     profile = gmail_addon.rep_profile(ctx, principal)
     if profile is None or profile.get("mailbox_connected", True):
         return None
+    if app_pages_service.own_mailbox_state(ctx, principal) == "not_connected":  # nobody connected it yet
+        return {"text": "Your mailbox is not connected yet, so replies and meetings cannot unenroll your "
+                        "contacts automatically. Connect it in Sequence Sidebar.", "link": _app_link()}
     return {"text": "Your mailbox is not connected, so replies and meetings cannot unenroll your contacts "
                     "automatically. Reconnect it in Sequence Sidebar.", "link": _app_link()}
 

@@ -16,6 +16,7 @@ from flask import abort, g, render_template
 
 from addin_server.auth.google_tokens import GoogleUser
 from addin_server.services import gmail_addon as gmail_service
+from addin_server.services.app_pages import demo_account_id
 from addin_server.web import cards
 from addin_server.web.current import services as _ctx
 from addin_server.web.gmail_addon import (
@@ -81,7 +82,7 @@ class PreviewContext:
 
 
 def _preview_caller(preview: PreviewContext) -> Caller | None:
-    principal = gmail_service.preview_principal(_ctx(), preview.rep)
+    principal = gmail_service.preview_principal(_ctx(), preview.rep, demo_account_id(_ctx()))
     if principal is None:
         return None
     return Caller(principal, GoogleUser(sub="preview", email=preview.rep))
@@ -104,7 +105,7 @@ def preview_page(preview: PreviewContext, response: dict[str, Any], *, pressed: 
     return render_template(
         "dev/gmail_preview.html", preview=preview, card=shown[-1] if shown else None, notification=notification,
         response_json=json.dumps(response, indent=2, ensure_ascii=False), pressed=pressed,
-        reps=gmail_service.preview_reps(_ctx()), action_name=action_name,
+        reps=gmail_service.preview_reps(_ctx(), demo_account_id(_ctx())), action_name=action_name,
     )
 
 

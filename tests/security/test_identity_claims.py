@@ -139,9 +139,16 @@ def test_the_last_super_admin_cannot_be_demoted(client: Any, services: ServiceCo
     r = client.patch(f"/api/v1/users/{a.super_admin.user_id}", headers={"Authorization": f"Bearer {token}"},
                      json={"role": "admin"})
     assert (r.status_code, r.get_json()["error"]["code"]) == (409, "last_super_admin")
+    r = client.post("/api/v1/users", headers={"Authorization": f"Bearer {token}"},
+                    json={**NEW_REP, "email": "sa2@acme.test", "role": "super_admin"})
+    assert r.status_code == 201  # an invited super admin nobody has signed in as yet...
+    r = client.patch(f"/api/v1/users/{a.super_admin.user_id}", headers={"Authorization": f"Bearer {token}"},
+                     json={"role": "admin"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "last_super_admin")  # ...does not count
     r = client.patch(f"/api/v1/users/{a.rep['id']}", headers={"Authorization": f"Bearer {token}"},
                      json={"role": "super_admin"})
     assert r.status_code == 200  # a super admin makes another one...
+    assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
     r = client.patch(f"/api/v1/users/{a.super_admin.user_id}", headers={"Authorization": f"Bearer {token}"},
                      json={"role": "admin"})
     assert (r.status_code, r.get_json()["role"]) == (200, "admin")  # ...and may then step down
@@ -152,6 +159,24 @@ def test_an_admin_key_cannot_make_keys_or_super_admins(client: Any, services: Se
     assert client.post("/api/v1/api-keys", headers=a.headers, json={"name": "x", "role": "read_only"}).status_code == 403
     r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "z@acme.test", "role": "super_admin"})
     assert (r.status_code, r.get_json()["error"]["code"]) == (403, "role_above_own")
+
+
+def test_a_key_an_admin_made_stops_working_when_they_are_no_longer_an_admin(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    """Otto, an admin for a while, makes an admin key; once he is a plain rep again the key is no
+    admin's either, and the keys the operator made keep working."""
+    a = make_world(services)
+    admin = {"Authorization": f"Bearer {creds.outlook_sso(preferred_username='admin@acme.test', oid='oid-admin')}"}
+    otto = {"Authorization": f"Bearer {creds.outlook_sso(preferred_username='otto@acme.test', oid='oid-otto')}"}
+    assert client.patch(f"/api/v1/users/{a.other_rep['id']}", headers=admin, json={"role": "admin"}).status_code == 200
+    r = client.post("/api/v1/api-keys", headers=otto, json={"name": "otto-admin", "role": "admin"})
+    assert r.status_code == 201
+    ottos_key = {"Authorization": f"Bearer {r.get_json()['api_key']}"}
+    assert client.get("/api/v1/me", headers=ottos_key).status_code == 200
+    assert client.patch(f"/api/v1/users/{a.other_rep['id']}", headers=admin, json={"role": "user"}).status_code == 200
+    r = client.get("/api/v1/me", headers=ottos_key)
+    assert r.status_code == 401 and "no longer an admin" in r.get_json()["error"]["message"]
+    assert client.get("/api/v1/me", headers=a.headers).status_code == 200  # the operator's key is nobody's
 
 
 # --- the outside attack on identity (docs/ARCHITECTURE.md, "Who signs in") ---------------------------
@@ -179,6 +204,15 @@ def test_a_user_of_another_microsoft_organisation_signs_in_as_nobody_of_the_acco
         assert s.scalar(select(t.User.id).where(t.User.ms_tid == FOREIGN_TENANT)) is None
         assert s.scalar(select(t.AccountTenant.id).where(t.AccountTenant.tenant_id == FOREIGN_TENANT)) is None
         assert s.scalar(select(t.AddressBinding.id).where(t.AddressBinding.proof == "microsoft_sign_in")) is None
+
+
+def test_a_token_of_an_unlinked_organisation_says_it_is_not_linked_and_how_to_link_it(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    make_world(services)
+    r = client.get("/api/v1/me", headers=_sso(creds, "otto@acme.test", tid=FOREIGN_TENANT, oid="oid-mallory"))
+    error = r.get_json()["error"]
+    assert (r.status_code, error["code"]) == (401, "unknown_tenant")
+    assert "not linked to a Sequence Sidebar account" in error["message"] and "link-tenant" in error["message"]
 
 
 def test_a_rep_is_bound_to_the_microsoft_object_id_of_their_first_sign_in(
@@ -242,7 +276,8 @@ def test_an_admin_consent_of_another_accounts_tenant_is_refused(services: Servic
     assert _tenants_of(services, w.account_id) == set()
 
 
-@pytest.mark.parametrize("spelling", ["admin@acme.test", "ADMIN@ACME.TEST", " Admin@acme.test "])
+@pytest.mark.parametrize("spelling", ["admin@acme.test", "ADMIN@ACME.TEST", " Admin@acme.test ", '"admin"@acme.test',
+                                      '"ad\\min"@acme.test'])
 def test_accounts_create_refuses_an_admin_address_another_account_holds_in_any_spelling(
         services: ServiceContext, spelling: str) -> None:
     make_world(services)
@@ -263,6 +298,41 @@ def test_an_operator_made_account_does_not_lock_a_new_rep_out_of_the_company_tha
         assert r.status_code == 201
     newrep = identity.principal_for_google_user(services, sub="g-newrep", email="newrep@acme.test")
     assert newrep is not None and newrep.account_id == a.account_id
+
+
+@pytest.mark.parametrize("shadow_first", [False, True], ids=["shadow invited second", "shadow invited first"])
+def test_another_accounts_invitation_does_not_lock_out_an_invitee_of_an_operator_made_account(
+        client: Any, services: ServiceContext, shadow_first: bool) -> None:
+    """Nobody of the victim account signed in yet (only `accounts create` bound its super admin); an
+    account with nobody on the domain invites the same address: the victim's rep still signs in."""
+    victim = accounts.create_account(services, name="Victim", plan="enterprise", admin_email="boss@victim.example")
+    clean = accounts.create_account(services, name="Clean", plan="enterprise", admin_email="boss@clean.example")
+    order = [clean, victim] if shadow_first else [victim, clean]
+    for made in order:
+        r = client.post("/api/v1/users", headers={"Authorization": f"Bearer {made.api_key}"},
+                        json={**NEW_REP, "email": "sales1@victim.example"})
+        assert r.status_code == 201
+    sales1 = identity.principal_for_google_user(services, sub="g-sales1", email="sales1@victim.example")
+    assert sales1 is not None and sales1.account_id == victim.account_id
+
+
+def test_an_account_with_nobody_at_a_company_cannot_capture_its_next_rep_by_inviting_first(
+        client: Any, services: ServiceContext) -> None:
+    """Acme's people are bound in Acme; a stranger account invites ceo@acme.test first. The CEO's
+    first Google sign-in binds nothing to the stranger, and Acme can still add and sign them in."""
+    a = make_world(services)
+    assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
+    shadow = accounts.create_account(services, name="Shadow", plan="enterprise", admin_email="boss@shadow.example")
+    r = client.post("/api/v1/users", headers={"Authorization": f"Bearer {shadow.api_key}"},
+                    json={**NEW_REP, "email": "ceo@acme.test", "role": "admin"})
+    assert r.status_code == 201
+    assert identity.principal_for_google_user(services, sub="g-ceo", email="ceo@acme.test") is None
+    with services.session() as s:
+        assert identity.bound_owner(s, "ceo@acme.test") is None
+    r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "ceo@acme.test"})
+    assert r.status_code == 201
+    ceo = identity.principal_for_google_user(services, sub="g-ceo", email="ceo@acme.test")
+    assert ceo is not None and ceo.account_id == a.account_id
 
 
 def test_google_binds_a_rep_to_the_subject_of_their_first_sign_in(services: ServiceContext) -> None:

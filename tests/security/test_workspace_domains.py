@@ -102,6 +102,23 @@ def test_link_tenant_refuses_one_linked_to_another_account(services: ServiceCont
     assert _tenants(services, w.account_id) == set()
 
 
+@pytest.mark.parametrize("proven", [True, False], ids=["a rep signed in there", "only its first super admin is there"])
+def test_link_tenant_refuses_a_workspace_domain_whose_people_belong_to_another_account(
+        services: ServiceContext, proven: bool) -> None:
+    """Another account cannot take the Workspace domain of the company whose people are bound in one
+    account: it would sign in nobody of that company."""
+    a = make_world(services)
+    if proven:
+        assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    with pytest.raises(Conflict) as refused:
+        accounts.link_account_tenant(services, w.account_id, google_domain="acme.test")
+    assert refused.value.code == "tenant_taken" and "Acme" not in refused.value.message
+    assert _tenants(services, w.account_id) == set()
+    accounts.link_account_tenant(services, a.account_id, google_domain="acme.test")  # its own people's: linked
+    assert _tenants(services, a.account_id) >= {("google", "acme.test")}
+
+
 @pytest.mark.parametrize(("link", "code"), [
     pytest.param({"ms_tenant": "not-a-guid"}, "invalid", id="a tenant id that is no GUID"),
     pytest.param({"google_domain": "gmail.com"}, "free_mail_domain", id="gmail.com is no workspace domain"),

@@ -10,8 +10,9 @@ import pytest
 
 from addin_server import create_app
 from addin_server.config import Settings
-from addin_server.services import enrollments
+from addin_server.services import accounts, enrollments
 from addin_server.services.context import ServiceContext
+from addin_server.services.demo import DEMO_API_KEY
 from tests.browser import launch_chromium, live_server
 from tests.builders import World, make_world
 from tests.web.outlook import conftest as sso
@@ -40,6 +41,8 @@ def settings(database_url: str, jwks_url: str) -> Settings:
 @pytest.fixture
 def enrolled(services: ServiceContext) -> Enrolled:
     world = make_world(services)
+    # The seeded demo account: the demo's Outlook preview offers its reps only.
+    accounts.install_api_key(services, world.account_id, DEMO_API_KEY, name="demo")
 
     def enroll(contact: dict[str, Any], by: dict[str, Any]) -> str:
         return str(enrollments.enroll(services, world.admin, sequence_id=world.sequence["id"],

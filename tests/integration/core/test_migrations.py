@@ -63,3 +63,22 @@ def test_existing_bindings_get_claim_keys_and_the_earliest_proof_of_a_mailbox_ke
         rows = conn.execute(text("SELECT address, claim_key, account_id FROM address_bindings ORDER BY id")).all()
     assert [tuple(r) for r in rows] == [("jane.smith@gmail.com", "janesmith@gmail.com", first.account_id),
                                         ("boss@two.test", "boss@two.test", second.account_id)]
+
+
+def test_quoted_local_parts_take_the_unquoted_addresses_claim_key_and_the_earlier_binding_keeps_it(
+        services: ServiceContext) -> None:
+    """`"ava.reed"@x` is ava.reed@x: a quoted binding made before gets the mailbox's key, or is dropped
+    when the mailbox was bound already."""
+    first = accounts.create_account(services, name="One", plan="enterprise", admin_email="ava.reed@one.test")
+    second = accounts.create_account(services, name="Two", plan="enterprise", admin_email="boss@two.test")
+    downgrade(services.engine, "h13_claim_keys")
+    with services.engine.begin() as conn:
+        for address in ('"ava.reed"@one.test', '"otto"@two.test'):
+            conn.execute(text("INSERT INTO address_bindings (address, claim_key, account_id, user_id, proof, bound_at) "
+                              "VALUES (:ad, :ad, :a, :u, 'account_created', CURRENT_TIMESTAMP)"),
+                         {"ad": address, "a": second.account_id, "u": second.admin_user_id})
+    upgrade(services.engine)
+    with services.engine.connect() as conn:
+        rows = conn.execute(text("SELECT claim_key, account_id FROM address_bindings ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("ava.reed@one.test", first.account_id), ("boss@two.test", second.account_id),
+                                        ("otto@two.test", second.account_id)]

@@ -31,6 +31,10 @@ from addin_server.domain.addresses import (
         pytest.param("anna@BÜCHER.de", "anna@xn--bcher-kva.de", id="an international domain equals its punycode"),
         pytest.param("anna@xn--bcher-kva.de", "anna@xn--bcher-kva.de", id="punycode stays punycode"),
         pytest.param("jane@example.com.", "jane@example.com", id="a trailing dot on the domain is dropped"),
+        pytest.param('"ava.reed"@example.com', "ava.reed@example.com",
+                     id="a quoted local part that is a plain dot-atom is that same address"),
+        pytest.param('"ava\\.reed"@example.com', "ava.reed@example.com",
+                     id="a quoted pair in a quoted local part is the character itself"),
     ],
 )
 def test_normalize(given: str, expected: str) -> None:
@@ -105,6 +109,13 @@ def test_companies_are_never_identified_by_free_mail_domains() -> None:
     pytest.param("a@\u0661.example", id="a label of an Arabic-Indic digit alone breaks the IDNA bidi rule"),
     pytest.param("a@xn--9hb.example", id="the same label in its A-label form is refused too"),
     pytest.param("a@xn--zz.example", id="an A-label that does not decode is refused"),
+    pytest.param("ava\\.reed@x.example", id="a backslash outside quotes is not a dot-atom"),
+    pytest.param("ava[1]@x.example", id="brackets outside quotes are not a dot-atom"),
+    pytest.param("+jane.smith@gmail.com", id="a gmail local part that is only a tag names no mailbox"),
+    pytest.param("...@googlemail.com", id="a gmail local part of dots names no mailbox"),
+    pytest.param("ava@northwind.exampl\u212e", id="a symbol drawn like a letter is no letter of a domain"),
+    pytest.param("ava@\u217forthwind.example", id="a styled letter (roman numeral) in a domain is refused, not folded"),
+    pytest.param("ava@\uff41cme.test", id="a fullwidth letter in a domain is refused, not folded"),
 ])
 def test_addresses_no_mail_system_delivers_to_are_refused(given: str) -> None:
     with pytest.raises(InvalidAddress):
@@ -137,6 +148,8 @@ def test_unusual_but_valid_addresses_are_accepted(given: str, expected: str) -> 
                      id="an all-cyrillic domain that reads as a latin one"),
         pytest.param("\u0251dmin@acme.test", "admin@acme.test", id="latin alpha passes for a"),
         pytest.param("\u03bftto@acme.test", "otto@acme.test", id="a greek omicron passes for o"),
+        pytest.param('"ava.reed"@acme.test', "ava.reed@acme.test", id="quotes around a plain local part: one claim"),
+        pytest.param('"jane.smith"@gmail.com', "janesmith@gmail.com", id="quotes around a gmail local part: one claim"),
     ],
 )
 def test_spellings_and_lookalikes_of_one_address_share_its_claim_key(a: str, b: str) -> None:

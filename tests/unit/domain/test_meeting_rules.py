@@ -101,3 +101,39 @@ def test_two_contacts_at_one_meeting_each_end_for_their_own_meeting() -> None:
     assert {x.enrollment_id: x.reason for x in got.endings} == {
         JANE.id: UnenrollReason.MEETING_BOOKED, RAJ.id: UnenrollReason.MEETING_BOOKED}
     assert set(got.recorded) == {JANE.id, RAJ.id}
+
+
+# Otto enrolled Farah (Otto's own contact at Globex, made up or not); Raj is Rita's, at Globex too.
+FARAH = replace(JANE, id=102, contact_id=3, enrolled_by_user_id=OTTO, sender_user_id=OTTO,
+                contact_address="farah@globex.com", unenroll_same_company=True)
+RAJ_SAME_COMPANY = replace(RAJ, unenroll_same_company=True)
+AT_FARAH = [MeetingContact(FARAH.contact_id, GLOBEX, FARAH.id)]
+
+
+@pytest.mark.parametrize(("source", "raj_ends"), [
+    pytest.param(MeetingSource.LOGGED, False,
+                 id="a meeting a rep logs through the API does not end a colleague's enrollment at the same company"),
+    pytest.param(MeetingSource.CONTACT_RECORD, False,
+                 id="a meeting a rep logs on the contact record does not end a colleague's enrollment at the same company"),
+    pytest.param(MeetingSource.CALENDAR, True,
+                 id="a meeting seen in the rep's calendar still ends the company's other enrollments"),
+])
+def test_a_meeting_a_rep_logs_ends_only_what_that_rep_could_end_by_hand(source: MeetingSource,
+                                                                        raj_ends: bool) -> None:
+    enrollments = {FARAH.id: FARAH, RAJ.id: RAJ_SAME_COMPANY}
+    for beta in (False, True):
+        company_scope = {e.id: replace(e, on_meeting=AutomationScope.COMPANY) for e in enrollments.values()}
+        got = decide_meeting(meeting(source, {OTTO}, contacts=(FARAH.contact_id,)), AT_FARAH,
+                             enrollments=company_scope if beta else enrollments,
+                             company_enrollments={GLOBEX: [FARAH.id, RAJ.id]}, beta=beta)
+        ended = {x.enrollment_id for x in got.endings}
+        assert FARAH.id in ended and (RAJ.id in ended) is raj_ends, beta
+
+
+def test_a_meeting_a_rep_logs_still_ends_their_own_enrollments_at_the_same_company() -> None:
+    ottos_raj = replace(RAJ_SAME_COMPANY, enrolled_by_user_id=OTTO, sender_user_id=OTTO)
+    got = decide_meeting(meeting(MeetingSource.LOGGED, {OTTO}, contacts=(FARAH.contact_id,)), AT_FARAH,
+                         enrollments={FARAH.id: FARAH, RAJ.id: ottos_raj},
+                         company_enrollments={GLOBEX: [FARAH.id, RAJ.id]}, beta=False)
+    assert {x.enrollment_id: x.reason for x in got.endings} == {
+        FARAH.id: UnenrollReason.MEETING_BOOKED, RAJ.id: UnenrollReason.COMPANY_CONTACT_BOOKED_MEETING}

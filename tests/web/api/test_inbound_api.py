@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from addin_server.cli import main
 from addin_server.db import tables as t
 from addin_server.mail.message import InboundMessage
-from addin_server.services import directory, enrollments, unsubscribe
+from addin_server.services import accounts, directory, enrollments, unsubscribe
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Forbidden
 from addin_server.services.inbound import apply_inbound_message
@@ -218,6 +218,35 @@ def test_accounts_create_makes_an_admin_key_and_api_key_makes_a_narrower_one(
     r = client.post("/api/v1/companies", headers=narrow, json={"name": "Globex", "domains": ["globex.test"]})
     assert r.status_code == 403
     missing = _cli(database_url, "accounts", "api-key", "--account-id", "999999", "--role", "admin")
+    assert missing.returncode == 2 and "not_found" in missing.stderr
+
+
+def test_the_operator_lists_an_accounts_keys_and_revokes_one_made_by_a_person(
+        client: Any, services: ServiceContext, database_url: str) -> None:
+    """A key is listed with who made it and never shown again; revoking it ends it at once."""
+    made = json.loads(_cli(database_url, "accounts", "create", "--name", "Initech", "--plan", "enterprise",
+                           "--admin-email", "boss@initech.test").stdout)
+    boss = Principal(account_id=int(made["account_id"]), label="user:boss@initech.test",
+                     user_id=int(made["admin_user_id"]), role="super_admin")
+    ottos = accounts.issue_api_key(services, boss, name="crm", role="admin")
+    headers = {"Authorization": f"Bearer {ottos['api_key']}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    narrow = json.loads(_cli(database_url, "accounts", "api-key", "--account-id", made["account_id"],
+                             "--role", "read_only").stdout)
+    assert narrow["name"] == "read_only"  # named after its role, not "integration"
+    listed = _cli(database_url, "accounts", "api-keys", "--account-id", made["account_id"])
+    keys = json.loads(listed.stdout)["api_keys"]
+    assert [(k["name"], k["role"], k["made_by"], k["revoked"]) for k in keys] == [
+        ("default", "admin", "operator", False), ("crm", "admin", "boss@initech.test", False),
+        ("read_only", "read_only", "operator", False)]
+    assert ottos["api_key"] not in listed.stdout and made["api_key"] not in listed.stdout
+    done = _cli(database_url, "accounts", "revoke-api-key", "--account-id", made["account_id"],
+                "--prefix", ottos["prefix"])
+    assert done.returncode == 0, done.stderr
+    services.api_key_cache.clear()  # another process: the CLI's revocation reaches this one within the cache's time
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {made['api_key']}"}).status_code == 200
+    missing = _cli(database_url, "accounts", "revoke-api-key", "--account-id", made["account_id"], "--prefix", "ssk_nope")
     assert missing.returncode == 2 and "not_found" in missing.stderr
 
 

@@ -433,6 +433,21 @@ def test_settings_show_a_disconnected_mailbox(https_client: Any, services: Servi
     assert "Disconnected" in otto_row
 
 
+def test_settings_show_a_rep_who_signed_in_with_microsoft_but_never_connected_as_not_connected(
+        https_client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    from sqlalchemy import update
+
+    from addin_server.db import tables as t
+
+    with services.session() as s:  # Otto signed in with Microsoft: that proves him, not a mailbox grant
+        s.execute(update(t.User).where(t.User.id == int(app_world.world.other_rep["id"]))
+                  .values(ms_tid="tid-x", ms_oid="oid-otto", mailbox_connected=False))
+    _as(https_client, services, app_world, "rita")
+    html = https_client.get("/app/settings").get_data(as_text=True)
+    otto_row = html[html.index("otto@acme.test"):].split("</tr>")[0]
+    assert "Not connected" in otto_row and "Disconnected" not in otto_row
+
+
 def test_sign_in_page_offers_google_and_microsoft_when_configured(https_client: Any, app_world: AppWorld) -> None:
     html = https_client.get("/app/sign-in").get_data(as_text=True)
     assert "https://accounts.google.com/gsi/client" in html and 'id="microsoft-sign-in"' in html

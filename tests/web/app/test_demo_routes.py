@@ -78,3 +78,26 @@ def test_the_delivery_banner_names_the_path_the_reps_provider_takes(case: str, r
     assert sentence.startswith(says)
     other = "/webhooks/graph" if result["provider"] == "gmail" else "/webhooks/gmail"
     assert other not in sentence
+
+
+def test_the_outlook_dialogs_demo_sign_in_offers_and_accepts_only_the_seeded_accounts_outlook_reps(
+        settings: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    """Accounts made with `accounts create` in a demo instance are real: no pane token for their people."""
+    from addin_server.services import directory
+    from addin_server.services.context import Principal
+
+    accounts.install_api_key(services, app_world.world.account_id, DEMO_API_KEY, name="demo")
+    other = accounts.create_account(services, name="Shadow", plan="enterprise", admin_email="boss@shadow.example")
+    mal = directory.create_user(services, Principal.for_api_key(other.account_id, "k", "admin"),
+                                email="mal@shadow.example", name="Mal Two", role="admin",
+                                mailbox_provider="outlook", mailbox_address=None)
+    client = create_app(settings.with_overrides(demo_mode=True, public_url="http://127.0.0.1"),
+                        services=services).test_client()
+    for rep_id in (mal["id"], str(other.admin_user_id), "999"):
+        assert client.post("/outlook/sign-in", data={"rep_id": rep_id, "password": "demo"}).status_code == 400, rep_id
+    for page in ("/outlook/sign-in", "/dev/outlook-preview"):
+        assert "Mal Two" not in client.get(page).get_data(as_text=True)
+    otto = app_world.world.other_rep  # the seeded account's Outlook rep
+    assert client.post("/outlook/sign-in", data={"rep_id": otto["id"], "password": "nope"}).status_code == 403
+    r = client.post("/outlook/sign-in", data={"rep_id": otto["id"], "password": "demo"})
+    assert r.status_code == 200 and otto["email"] in r.get_data(as_text=True)

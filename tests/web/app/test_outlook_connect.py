@@ -78,6 +78,19 @@ def test_a_rep_connects_their_outlook_mailbox_from_settings(connecting: dict[str
     assert "Connected otto@acme.test." in page
 
 
+def test_connecting_outlook_trusts_the_configured_ca_even_when_the_environment_names_a_bundle(
+        connecting: dict[str, Any], emulator: RunningEmulator, services: ServiceContext,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Machines often set REQUESTS_CA_BUNDLE to a public store; CA_BUNDLE (the demo's emulator CA) still
+    decides whom the Microsoft sign-in trusts."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.setenv(name, requests.certs.where())
+    w: World = connecting["world"]
+    done = _connect(connecting, emulator, w.other_rep["id"])
+    assert done.status_code == 302 and done.location.endswith("/app/settings")
+    assert {m["mailbox"]: m for m in mailbox_status(services, w.admin)}["otto@acme.test"]["connected"] is True
+
+
 def test_a_callback_nobody_started_changes_nothing(connecting: dict[str, Any], services: ServiceContext) -> None:
     w: World = connecting["world"]
     sign_in(connecting["client"], w.other_rep["id"], w.account_id)

@@ -60,6 +60,23 @@ def test_a_disconnected_mailbox_is_called_out_with_where_to_reconnect(addon: Any
         assert "https://sidebar.test/app/" in card_text(card)
 
 
+def test_a_mailbox_nobody_connected_yet_is_offered_connect_and_a_revoked_one_reconnect(
+        addon: Any, services: Any, world: Any) -> None:
+    """As Settings says: Not connected and Connect for an invitation, Disconnected and Reconnect after a grant was lost."""
+    from sqlalchemy import update
+
+    from addin_server.db import tables as t
+    from addin_server.services.grants import mark_disconnected
+
+    with services.session() as s:
+        s.execute(update(t.User).where(t.User.email == "rita@acme.test").values(mailbox_connected=False))
+    text = card_text(only_card(addon.post("/gmail/homepage", addon.event("homepage-event.json")).get_json()))
+    assert "Connect it in Sequence Sidebar" in text and "Reconnect" not in text
+    mark_disconnected(services, int(world.rep["id"]), "invalid_grant: token revoked")
+    text = card_text(only_card(addon.post("/gmail/homepage", addon.event("homepage-event.json")).get_json()))
+    assert "Reconnect it in Sequence Sidebar" in text
+
+
 def test_a_mailbox_that_cannot_send_says_so_in_the_same_words_as_the_api(addon: Any, services: Any,
                                                                         world: Any) -> None:
     # Production sending (no local outbox): Rita never connected her Gmail mailbox.

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from addin_server import create_app
-from addin_server.services import enrollments
+from addin_server.services import accounts, enrollments
 from addin_server.services.context import ServiceContext
+from addin_server.services.demo import DEMO_API_KEY
 from tests.browser import browser_page, live_server, screenshot
 
 
@@ -24,7 +25,9 @@ def test_the_preview_exists_only_in_demo_mode(client: Any, world: Any, method: s
 
 
 @pytest.fixture
-def demo_app(settings: Any, services: ServiceContext) -> Any:
+def demo_app(settings: Any, services: ServiceContext, world: Any) -> Any:
+    """Demo mode with the world as the seeded demo account (the preview acts as its reps only)."""
+    accounts.install_api_key(services, world.account_id, DEMO_API_KEY, name="demo")
     demo = settings.with_overrides(demo_mode=True)
     services.settings = demo
     application = create_app(demo, services=services)
@@ -106,6 +109,48 @@ def test_the_preview_shows_every_view(demo_client: Any, enrolled: dict[str, Any]
 def test_an_unknown_rep_in_the_preview_sees_the_not_connected_card(demo_client: Any, world: Any) -> None:
     page = demo_client.get("/dev/gmail-preview", query_string={**CONTEXT, "rep": "nobody@x.example"})
     assert "Not connected to Sequence Sidebar" in page.get_data(as_text=True)
+
+
+def test_another_accounts_invitation_of_the_same_address_does_not_lock_the_rep_out_of_the_preview(
+        demo_client: Any, services: Any, world: Any) -> None:
+    """The preview follows sign-in: an unbound address invited in two accounts is the one with a
+    proven member on its company domain, not nobody."""
+    from addin_server.services import accounts, directory
+    from addin_server.services.context import Principal
+
+    clean = accounts.create_account(services, name="Clean", plan="enterprise", admin_email="boss@clean.example")
+    for account_id, name in ((world.account_id, "Real Sales1"), (clean.account_id, "Shadow")):
+        directory.create_user(services, Principal.for_api_key(account_id, "k", "admin"),
+                              email="sales1@acme.test", name=name, role="user", mailbox_provider="gmail",
+                              mailbox_address=None)
+    page = demo_client.get("/dev/gmail-preview", query_string={**CONTEXT, "rep": "sales1@acme.test",
+                                                                "view": "homepage"}).get_data(as_text=True)
+    assert "Not connected to Sequence Sidebar" not in page and "Sequence Sidebar" in page
+
+
+def test_the_preview_refuses_a_rep_whose_domain_another_accounts_workspace_holds_as_gmail_does(
+        demo_client: Any, services: Any, world: Any) -> None:
+    """A consumer Google sign-in (the emulator's, no hd) at a domain linked to another account is
+    nobody, in the preview as in the add-on."""
+    from addin_server.db import tables as t
+    from addin_server.services import accounts
+
+    other = accounts.create_account(services, name="Other", plan="enterprise", admin_email="boss@other.example")
+    with services.session() as s:  # as an operator's link would leave it (the command now refuses this one)
+        s.add(t.AccountTenant(account_id=other.account_id, tenant_id="acme.test", provider="google",
+                              linked_by="accounts_link_tenant", linked_at=services.now()))
+    page = demo_client.get("/dev/gmail-preview", query_string={**CONTEXT, "view": "homepage"})
+    assert "Not connected to Sequence Sidebar" in page.get_data(as_text=True)
+
+
+def test_the_preview_acts_only_as_reps_of_the_seeded_demo_account(demo_client: Any, services: Any,
+                                                                  world: Any) -> None:
+    """Accounts made with `accounts create` in a demo instance are real: the preview is none of their people."""
+    other = accounts.create_account(services, name="Shadow", plan="enterprise", admin_email="boss@shadow.example")
+    assert other.account_id != world.account_id
+    page = demo_client.get("/dev/gmail-preview", query_string={**CONTEXT, "rep": "boss@shadow.example",
+                                                                "view": "homepage"}).get_data(as_text=True)
+    assert "Not connected to Sequence Sidebar" in page and "(boss@shadow.example)</option>" not in page
 
 
 def test_hostile_names_in_the_preview_are_text(demo_client: Any, services: Any, world: Any) -> None:

@@ -193,6 +193,8 @@ def test_a_google_user_with_no_account_gets_the_not_connected_card(addon: Any, w
     card = only_card(response.get_json())
     validate_card(card)
     assert card["header"]["title"] == "Not connected to Sequence Sidebar"
+    # A rep the admin did add, whose address or Workspace domain another account holds, reads why too.
+    assert "If they already have" in card_text(card) and "another Sequence Sidebar account" in card_text(card)
     assert "Ask your Sequence Sidebar admin" in card_text(card) and "https://sidebar.test/app/" in card_text(card)
 
 

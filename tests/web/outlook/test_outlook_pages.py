@@ -91,7 +91,18 @@ def test_without_sso_outside_demo_mode_the_dialog_says_what_to_do(client: Any) -
     assert "Single sign-on is not available" in page and "<form" not in page
 
 
-def test_the_preview_offers_each_outlook_rep_and_loads_the_real_pane(demo_app: Any, world: World) -> None:
+@pytest.fixture
+def demo_world(services: Any, world: World) -> World:
+    """The world as the demo's seeded account: the demo's Outlook sign-in and preview offer its reps only."""
+    from addin_server.services import accounts
+    from addin_server.services.demo import DEMO_API_KEY
+
+    accounts.install_api_key(services, world.account_id, DEMO_API_KEY, name="demo")
+    return world
+
+
+def test_the_preview_offers_each_outlook_rep_and_loads_the_real_pane(demo_app: Any, demo_world: World) -> None:
+    world = demo_world
     client = demo_app.test_client()
     page = client.get("/dev/outlook-preview").get_data(as_text=True)
     reps = json.loads(re.search(r'<script id="preview-reps" type="application/json">(.*?)</script>', page,
@@ -101,10 +112,13 @@ def test_the_preview_offers_each_outlook_rep_and_loads_the_real_pane(demo_app: A
     assert "outlook/office-standin.js" in pane and OFFICE_JS_CDN not in pane
 
 
-def test_the_demo_sign_in_hands_the_pane_a_token_the_api_accepts(demo_app: Any, world: World) -> None:
+def test_the_demo_sign_in_hands_the_pane_a_token_the_api_accepts(demo_app: Any, demo_world: World) -> None:
+    world = demo_world
     client = demo_app.test_client()
     assert world.other_rep["name"] in client.get("/outlook/sign-in").get_data(as_text=True)
-    page = client.post("/outlook/sign-in", data={"rep_id": world.other_rep["id"]}).get_data(as_text=True)
+    assert client.post("/outlook/sign-in", data={"rep_id": world.other_rep["id"]}).status_code == 403  # no password
+    page = client.post("/outlook/sign-in", data={"rep_id": world.other_rep["id"], "password": "demo"}).get_data(
+        as_text=True)
     message = json.loads(re.search(r'<script id="sign-in-result" type="application/json">(.*?)</script>', page,
                                    re.S).group(1))  # type: ignore[union-attr]
     lookup = client.get("/api/v1/recipients/status", query_string={"email": world.contact["email"]},
@@ -113,7 +127,7 @@ def test_the_demo_sign_in_hands_the_pane_a_token_the_api_accepts(demo_app: Any, 
 
 
 def test_the_demo_sign_in_refuses_an_unknown_rep(demo_app: Any, world: World) -> None:
-    assert demo_app.test_client().post("/outlook/sign-in", data={"rep_id": "999999"}).status_code == 400
+    assert demo_app.test_client().post("/outlook/sign-in", data={"rep_id": "999999", "password": "demo"}).status_code == 400
 
 
 CORS = [
