@@ -192,6 +192,7 @@ def test_without_sso_the_rep_signs_in_through_the_dialog(page: Any, base_url: st
     with page.expect_popup() as opened:
         pane.get_by_role("button", name="Sign in").click()
     dialog = opened.value
+    dialog.get_by_label("Password").fill("demo")  # the demo's local sign-in asks the demo password
     dialog.get_by_role("button", name="Sign in").click()
     _card(pane, enrolled.world.colleague["email"]).get_by_role("button", name="Unenroll from sequence").wait_for()
     assert pane.locator("#signed-in-as").inner_text() == "Signed in through the sign-in window"

@@ -100,6 +100,7 @@ def test_with_neither_nested_app_authentication_nor_sso_the_dialog_signs_the_rep
     assert _host(page, "naaRequests") >= 1 and _pane_get_access_token_calls(page) >= 1
     with page.expect_popup() as opened:
         pane.get_by_role("button", name="Sign in").click()
+    opened.value.get_by_label("Password").fill("demo")  # the demo's local sign-in asks the demo password
     opened.value.get_by_role("button", name="Sign in").click()
     _card(pane, enrolled.world.colleague["email"]).get_by_role("button", name="Unenroll from sequence").wait_for()
     assert _signed_in_by(pane) == "pane"
