@@ -530,6 +530,37 @@ def test_a_receiver_that_sends_its_head_then_trickles_the_promised_body_is_cut_a
     assert d.last_status_code is None and "no complete answer within 1 s" in (d.last_error or "")
 
 
+def test_a_receiver_that_trickles_an_answer_it_will_close_after_is_cut_at_the_total_deadline_too(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    """An HTTP/1.0 answer (as Python's http.server sends): the connection is handed to the response
+    as soon as the head is read, and still the whole exchange ends at the total deadline."""
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.slow_seconds = "trickle_closing", 0.2
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    poster = WebhookPoster(allow_private=True, connect_seconds=3, read_seconds=5, total_seconds=1.0)
+    started = time.monotonic()
+    assert deliver(services, poster=poster) == {"retrying": 1}
+    assert time.monotonic() - started < 2.5
+    d = deliveries(services)[0]
+    assert d.last_status_code is None and "no complete answer within 1 s" in (d.last_error or "")
+
+
+@pytest.mark.parametrize("mode", ["trickle", "trickle_closing"])
+def test_over_https_a_trickling_receiver_is_cut_at_the_total_deadline(
+        services: ServiceContext, world: World, tmp_path: Path, mode: str) -> None:
+    files = make_tls_files(tmp_path, hosts=("hooks.example.test",))
+    with WebhookReceiver(tls=files.server_context(), mode=mode, slow_seconds=0.2) as receiver:
+        outgoing_webhooks.create_endpoint(services, world.admin, events=ALL_EVENTS,
+                                          url=f"https://hooks.example.test:{receiver.port}/in")
+        enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+        poster = WebhookPoster(allow_private=True, resolver=lambda host, port: ["127.0.0.1"],
+                               ca_bundle=str(files.ca_bundle), total_seconds=1.0)
+        started = time.monotonic()
+        assert deliver(services, poster=poster) == {"retrying": 1}
+        assert time.monotonic() - started < 2.5
+    assert "no complete answer within 1 s" in (deliveries(services)[0].last_error or "")
+
+
 def test_a_trickling_endpoint_holds_up_neither_another_accounts_endpoint_nor_its_own_other_deliveries(
         services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
     subscribe(services, world, receiver)
