@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -582,6 +583,37 @@ def test_a_trickling_endpoint_holds_up_neither_another_accounts_endpoint_nor_its
     assert theirs.received[0].at - started < 1.0  # side by side, not after the trickle
     assert receiver.requests == 1  # one in flight at the slow receiver, its others wait
     assert took < 3
+
+
+def test_endpoints_that_keep_failing_never_take_every_lane_so_a_healthy_endpoint_hears_at_once(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    """"A slow receiver delays only its own events": however many of an account's endpoints keep
+    failing (trickling until the cut), they share at most half of the running worker's lanes, and a
+    healthy endpoint's event goes out at once, even though theirs are older."""
+    with ExitStack() as stack:
+        slow = [stack.enter_context(WebhookReceiver(mode="trickle", slow_seconds=0.2)) for _ in range(3)]
+        for each in slow:
+            subscribe(services, world, each)
+        subscribe(services, world, receiver)  # added last: its deliveries come after theirs
+        with services.session() as s:  # the slow ones have failed before
+            s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.url != receiver.url)
+                      .values(failing_since=services.now()))
+        enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+        lanes = outgoing_webhooks.DeliveryLanes(services, "test-worker", size=2,
+                                                poster=WebhookPoster(allow_private=True, total_seconds=3.0))
+        try:
+            started = time.perf_counter()
+            lanes.start_due()
+            while not receiver.received and time.perf_counter() - started < 5:
+                time.sleep(0.02)
+            heard = time.perf_counter() - started
+        finally:
+            lanes.close()
+            while lanes.busy and time.perf_counter() - started < 10:
+                time.sleep(0.05)
+    assert [r.payload["type"] for r in receiver.received] == ["enrollment.unenrolled"]
+    assert heard < 1.0
+    assert sum(each.requests for each in slow) == 1  # one lane for the failing ones, one left free
 
 
 def test_a_lane_that_used_up_its_time_hands_the_rest_back_untried_and_due(
