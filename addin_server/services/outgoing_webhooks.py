@@ -16,7 +16,6 @@ import logging
 import secrets
 import threading
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from addin_server.auth.secrets_box import CannotDecrypt, SecretsBoxError, secrets_box
 from addin_server.db import tables as t
+from addin_server.domain.names import name_problem
 from addin_server.domain.outgoing_webhooks import (
     EVENT_TYPES,
     MESSAGE_ID_PREFIX,
@@ -137,9 +137,14 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
     if not chosen:
         raise Invalid(f"events: choose one or more of {', '.join(EVENT_TYPES)}")
     description = description.strip()
-    if len(description) > 200 or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in description):
-        # PostgreSQL cannot store a NUL, and no description needs control characters (or lone surrogates).
-        raise Invalid("description: at most 200 characters, without control characters", code="invalid_description")
+    if len(description) > 200:
+        raise Invalid("description: at most 200 characters", code="invalid_description")
+    # Shown to every admin in Settings, so held to the rule for names: PostgreSQL cannot store a NUL,
+    # and a bidi override or other invisible character would make it read as something else.
+    problem = name_problem(description)
+    if problem:
+        raise Invalid(f"description: {problem.split(':')[0]}; a description is one line of visible text",
+                      code="invalid_description")
     secret = secret_text(secrets.token_bytes(32))
     now = ctx.now()
     with ctx.session() as s:
