@@ -95,12 +95,14 @@ class FetchedMessage:
 
     @property
     def is_inbound(self) -> bool:
-        return "INBOX" in self.label_ids and not SKIPPED_LABELS & set(self.label_ids)
+        # Not only INBOX: a rep's filter may file a reply under a label and skip the inbox, and that
+        # reply must stop the sequence all the same. What we sent, drafts, spam and trash are not mail in.
+        return not SKIPPED_LABELS & set(self.label_ids)
 
 
 @dataclass(frozen=True)
 class HistoryPage:
-    message_ids: tuple[str, ...]  # added to INBOX since the cursor, oldest first
+    message_ids: tuple[str, ...]  # mail in (any label but SKIPPED_LABELS) since the cursor, oldest first
     history_id: int  # the mailbox's history id at the time of the read: the next cursor
 
 
@@ -185,14 +187,15 @@ class GmailMailbox:
         self._execute(self._users.stop(userId=self.user))
 
     def history_since(self, start_history_id: int, max_pages: int = 50) -> HistoryPage:
-        """Messages added to INBOX after `start_history_id`. Raises HistoryExpired on Gmail's 404."""
+        """Messages that came in after `start_history_id`, under any label (a filter may skip the
+        inbox), without what the mailbox sent itself. Raises HistoryExpired on Gmail's 404."""
         ids: dict[str, None] = {}
         token: str | None = None
         latest = start_history_id
         for _ in range(max_pages):
             request = self._history.list(
                 userId=self.user, startHistoryId=str(start_history_id), historyTypes=["messageAdded"],
-                labelId="INBOX", pageToken=token, maxResults=500)
+                pageToken=token, maxResults=500)
             try:
                 page = request.execute(num_retries=self.retries)
             except HttpError as exc:
@@ -203,7 +206,9 @@ class GmailMailbox:
                 raise GrantRevoked(f"Gmail access for {self.address} was revoked or expired") from exc
             for record in page.get("history", []):
                 for added in record.get("messagesAdded", []):
-                    ids.setdefault(added["message"]["id"], None)
+                    # The record carries the labels: our own sent steps are skipped without a fetch.
+                    if not SKIPPED_LABELS & set(added["message"].get("labelIds") or ()):
+                        ids.setdefault(added["message"]["id"], None)
             latest = max(latest, int(page.get("historyId", latest)))
             token = page.get("nextPageToken")
             if not token:
@@ -211,12 +216,13 @@ class GmailMailbox:
         return HistoryPage(tuple(ids), latest)
 
     def inbox_since(self, after: datetime, limit: int = 500) -> list[str]:
-        """Resync: ids of INBOX messages received after `after` (bounded), oldest first."""
+        """Resync: ids of messages received after `after` under any label but sent, drafts and chats
+        (spam and trash are left out by Gmail), bounded, oldest first."""
         ids: list[str] = []
         token: str | None = None
         while len(ids) < limit:
             page = self._execute(self._messages.list(
-                userId=self.user, labelIds=["INBOX"], q=f"after:{int(after.timestamp())}",
+                userId=self.user, q=f"after:{int(after.timestamp())} -in:sent -in:drafts -in:chats",
                 pageToken=token, maxResults=min(500, limit - len(ids))))
             ids += [m["id"] for m in page.get("messages", [])]
             token = page.get("nextPageToken")
