@@ -148,6 +148,11 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
     secret = secret_text(secrets.token_bytes(32))
     now = ctx.now()
     with ctx.session() as s:
+        # Adds to one account take turns, so parallel adds cannot all count 19 and all insert: a
+        # no-op write to the account's row first locks it until commit on PostgreSQL and, on SQLite
+        # (where a plain read does not even open the transaction), takes the write lock.
+        s.execute(update(t.Account).where(t.Account.id == principal.account_id)
+                  .values(id=t.Account.id).execution_options(synchronize_session=False))
         count = len(list(s.scalars(select(t.WebhookEndpoint.id).where(
             t.WebhookEndpoint.account_id == principal.account_id))))
         if count >= MAX_ENDPOINTS_PER_ACCOUNT:

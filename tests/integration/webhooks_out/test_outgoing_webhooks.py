@@ -513,6 +513,27 @@ def test_the_delivery_is_refused_for_loopback_outside_demo_mode_even_if_stored_e
     assert "loopback" in (deliveries(production)[0].last_error or "")
 
 
+def test_an_account_never_has_more_than_twenty_endpoints_however_many_are_added_at_once(
+        services: ServiceContext, world: World) -> None:
+    """The cap holds under a burst of parallel adds (on PostgreSQL, where they really run at once)."""
+    for n in range(6):
+        outgoing_webhooks.create_endpoint(services, world.admin, url=f"http://127.0.0.1:9/before{n}",
+                                          events=["enrollment.finished"])
+
+    def add(n: int) -> str:
+        try:
+            outgoing_webhooks.create_endpoint(services, world.admin, url=f"http://127.0.0.1:9/burst{n}",
+                                              events=["enrollment.finished"])
+        except Conflict as exc:
+            return exc.code
+        return "made"
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = Counter(pool.map(add, range(25)))
+    assert outcomes == {"made": 14, "too_many_endpoints": 11}
+    assert len(outgoing_webhooks.list_endpoints(services, world.admin)) == outgoing_webhooks.MAX_ENDPOINTS_PER_ACCOUNT
+
+
 # --- slow receivers: one of them holds up nothing else --------------------------------------
 
 
