@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import google.auth.exceptions
@@ -46,10 +46,12 @@ class GmailError(Exception):
     about the mailbox or the service (throttled, unreachable), not about one message.
     """
 
-    def __init__(self, message: str, *, status: int = 0, mailbox_wide: bool = True) -> None:
+    def __init__(self, message: str, *, status: int = 0, mailbox_wide: bool = True,
+                 retry_after: float | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.mailbox_wide = mailbox_wide
+        self.retry_after = retry_after  # Gmail's Retry-After in seconds, when it gave one
 
 
 def _error_from(exc: HttpError, what: str) -> GmailError:
@@ -58,7 +60,24 @@ def _error_from(exc: HttpError, what: str) -> GmailError:
     # 429 and the 403 rate-limit reasons are quota for the whole mailbox; 5xx and other 4xx on one
     # message are that message's own trouble.
     throttled = status == 429 or (status == 403 and "ratelimitexceeded" in content.lower())
-    return GmailError(f"{what} answered {status}{_reason(content)}", status=status, mailbox_wide=throttled)
+    return GmailError(f"{what} answered {status}{_reason(content)}", status=status, mailbox_wide=throttled,
+                      retry_after=_retry_after(exc.resp.get("retry-after")))
+
+
+def _retry_after(value: object) -> float | None:
+    """Seconds from a Retry-After header (delta seconds or an HTTP date); None when absent or unreadable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(when.tzinfo)).total_seconds())
 
 
 def _reason(content: str) -> str:

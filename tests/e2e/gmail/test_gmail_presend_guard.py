@@ -151,6 +151,25 @@ def test_the_guard_never_sends_when_gmail_cannot_answer_and_the_step_waits_a_bou
     assert sent_count(control, world) == 1
 
 
+@pytest.mark.parametrize(("retry_after", "waited"), [
+    pytest.param("120", 120, id="Retry-After 120: the step waits 120 s"),
+    pytest.param("86400", 300, id="Retry-After a day: the step waits the operator's bound"),
+])
+def test_a_gmail_429_with_retry_after_holds_the_step_at_least_that_long(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World,
+        retry_after: str, waited: int) -> None:
+    """"Within each provider's quota": Gmail's Retry-After is honoured as Graph's is."""
+    gmail_services.settings = gmail_services.settings.with_overrides(presend_retry_max_seconds=300)
+    seq = quick_sequence(gmail_services, world)
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    control.inject_fault("*/history", 429, count=1000, retry_after=retry_after, reason="rateLimitExceeded")
+    at(gmail_services, 60)
+    assert run_due_steps(gmail_services).held == 1
+    assert (enrollments_next(gmail_services, e["id"]) - gmail_services.now()).total_seconds() == waited
+    assert sent_count(control, world) == 1
+
+
 def test_the_guard_never_sends_when_gmail_cannot_be_reached(
         gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
     seq = quick_sequence(gmail_services, world)
