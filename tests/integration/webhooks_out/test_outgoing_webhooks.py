@@ -534,6 +534,27 @@ def test_an_account_never_has_more_than_twenty_endpoints_however_many_are_added_
     assert len(outgoing_webhooks.list_endpoints(services, world.admin)) == outgoing_webhooks.MAX_ENDPOINTS_PER_ACCOUNT
 
 
+def test_a_delivery_waiting_for_its_retry_does_not_hold_back_a_later_event_and_timestamps_order_them(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    """As documented: one delivery at a time, oldest due first; a delivery waiting for its retry does
+    not block newer events (a payload refused for a day must not stop the rest), so receivers order
+    by `timestamp`."""
+    subscribe(services, world, receiver)
+    first, second = enroll(services, world), enroll(services, world, world.colleague)
+    receiver.mode = "error"
+    enrollments.unenroll(services, world.admin, first["id"])
+    assert deliver(services) == {"retrying": 1}
+    receiver.mode = "up"
+    clock.advance(seconds=1)
+    enrollments.unenroll(services, world.admin, second["id"])
+    assert deliver(services) == {"delivered": 1}  # the later event, while the first waits for its retry
+    clock.advance(hours=1)
+    assert deliver(services) == {"delivered": 1}
+    got = [r.payload for r in receiver.received]
+    assert [p["data"]["enrollment_id"] for p in got] == [second["id"], first["id"]]
+    assert sorted(got, key=lambda p: p["timestamp"])[0]["data"]["enrollment_id"] == first["id"]
+
+
 # --- slow receivers: one of them holds up nothing else --------------------------------------
 
 
