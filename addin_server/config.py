@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
+import string
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,7 +63,25 @@ def manifest_public_url(raw: str) -> str:
                          "PUBLIC_URL followed by a path")
     if any(c.isspace() for c in text):
         raise ValueError(f"PUBLIC_URL {raw!r} must not contain spaces")
+    # Token audiences are compared with exactly these URLs and the providers call them as written:
+    # the path holds only what RFC 3986 allows, and a non-ASCII host is written as IDNA.
+    bad = next((c for c in parts.path if c not in _PATH_CHARACTERS), None)
+    if bad is not None or _BROKEN_ESCAPE.search(parts.path):
+        what = f"{bad!r}" if bad is not None else "a % not followed by two hex digits"
+        raise ValueError(f"PUBLIC_URL {raw!r} may not hold {what} in its path: percent-encode it")
+    if not host.isascii():
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError(f"PUBLIC_URL {raw!r} has a host name that is not valid") from None
+        netloc = ascii_host + (f":{parts.port}" if parts.port is not None else "")
+        text = f"{parts.scheme}://{netloc}{parts.path}"
     return text.rstrip("/")
+
+
+# Unreserved, sub-delims, ":", "@", "/" and "%" (checked as an escape): what a URL path may hold.
+_PATH_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~!$&'()*+,;=:@/%")
+_BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 class SettingError(ValueError):

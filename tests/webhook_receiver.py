@@ -26,7 +26,8 @@ class WebhookReceiver:
     secrets: list[str] = field(default_factory=list)
     # up: verify and answer 204 | error: answer 500 (with error_body) | redirect: answer 302 to
     # `redirect_to` | slow: send the status line, then trickle a byte every `slow_seconds` |
-    # trickle: a whole 200 head promising 1000 bytes, then one byte every `slow_seconds`
+    # trickle: a whole 200 head promising 1000 bytes, then one byte every `slow_seconds` |
+    # trickle_closing: the same under an HTTP/1.0 head (the connection closes after the answer)
     mode: str = "up"
     redirect_to: str = ""
     error_body: bytes = b""
@@ -70,9 +71,10 @@ class WebhookReceiver:
                     except OSError:
                         pass
                     return
-                if receiver.mode == "trickle":
+                if receiver.mode in ("trickle", "trickle_closing"):
+                    version = b"HTTP/1.0" if receiver.mode == "trickle_closing" else b"HTTP/1.1"
                     try:
-                        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+                        self.wfile.write(version + b" 200 OK\r\nContent-Length: 1000\r\n\r\n")
                         self.wfile.flush()
                         for _ in range(1000):
                             time.sleep(receiver.slow_seconds)

@@ -232,6 +232,22 @@ def ending_in_words(
     return f"Ended ({reason})" if reason else "Ended"
 
 
+def already_left_in_words(name: str, sequence: str, ended_because: str | None) -> str:
+    """What a pane says when the contact it was about to unenroll had already left: who or what ended
+    it (a reply, a colleague, the rep elsewhere), e.g. "Raj had already left Intro: replied from ..."."""
+    if not ended_because:
+        return f"{name} had already left {sequence}"
+    return f"{name} had already left {sequence}: {ended_because[:1].lower()}{ended_because[1:]}"
+
+
+def ended_because(reason: str | None, evidence: Mapping[str, object] | None, surface: str | None,
+                  actor: str | None) -> str | None:
+    """Why an ended enrollment ended, in one sentence naming the person by address; None while it runs."""
+    if not reason:
+        return None
+    return ending_in_words(reason, evidence, surface=surface, actor_name=actor_in_words(actor))
+
+
 # Short labels for counts by reason ("Replied: 3"), e.g. on the Performance tab.
 REASON_LABELS: dict[str, str] = {
     "replied": "Replied",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import google.auth.exceptions
@@ -46,10 +46,12 @@ class GmailError(Exception):
     about the mailbox or the service (throttled, unreachable), not about one message.
     """
 
-    def __init__(self, message: str, *, status: int = 0, mailbox_wide: bool = True) -> None:
+    def __init__(self, message: str, *, status: int = 0, mailbox_wide: bool = True,
+                 retry_after: float | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.mailbox_wide = mailbox_wide
+        self.retry_after = retry_after  # Gmail's Retry-After in seconds, when it gave one
 
 
 def _error_from(exc: HttpError, what: str) -> GmailError:
@@ -58,7 +60,24 @@ def _error_from(exc: HttpError, what: str) -> GmailError:
     # 429 and the 403 rate-limit reasons are quota for the whole mailbox; 5xx and other 4xx on one
     # message are that message's own trouble.
     throttled = status == 429 or (status == 403 and "ratelimitexceeded" in content.lower())
-    return GmailError(f"{what} answered {status}{_reason(content)}", status=status, mailbox_wide=throttled)
+    return GmailError(f"{what} answered {status}{_reason(content)}", status=status, mailbox_wide=throttled,
+                      retry_after=_retry_after(exc.resp.get("retry-after")))
+
+
+def _retry_after(value: object) -> float | None:
+    """Seconds from a Retry-After header (delta seconds or an HTTP date); None when absent or unreadable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(when.tzinfo)).total_seconds())
 
 
 def _reason(content: str) -> str:
@@ -95,12 +114,14 @@ class FetchedMessage:
 
     @property
     def is_inbound(self) -> bool:
-        return "INBOX" in self.label_ids and not SKIPPED_LABELS & set(self.label_ids)
+        # Not only INBOX: a rep's filter may file a reply under a label and skip the inbox, and that
+        # reply must stop the sequence all the same. What we sent, drafts, spam and trash are not mail in.
+        return not SKIPPED_LABELS & set(self.label_ids)
 
 
 @dataclass(frozen=True)
 class HistoryPage:
-    message_ids: tuple[str, ...]  # added to INBOX since the cursor, oldest first
+    message_ids: tuple[str, ...]  # mail in (any label but SKIPPED_LABELS) since the cursor, oldest first
     history_id: int  # the mailbox's history id at the time of the read: the next cursor
 
 
@@ -185,14 +206,15 @@ class GmailMailbox:
         self._execute(self._users.stop(userId=self.user))
 
     def history_since(self, start_history_id: int, max_pages: int = 50) -> HistoryPage:
-        """Messages added to INBOX after `start_history_id`. Raises HistoryExpired on Gmail's 404."""
+        """Messages that came in after `start_history_id`, under any label (a filter may skip the
+        inbox), without what the mailbox sent itself. Raises HistoryExpired on Gmail's 404."""
         ids: dict[str, None] = {}
         token: str | None = None
         latest = start_history_id
         for _ in range(max_pages):
             request = self._history.list(
                 userId=self.user, startHistoryId=str(start_history_id), historyTypes=["messageAdded"],
-                labelId="INBOX", pageToken=token, maxResults=500)
+                pageToken=token, maxResults=500)
             try:
                 page = request.execute(num_retries=self.retries)
             except HttpError as exc:
@@ -203,7 +225,9 @@ class GmailMailbox:
                 raise GrantRevoked(f"Gmail access for {self.address} was revoked or expired") from exc
             for record in page.get("history", []):
                 for added in record.get("messagesAdded", []):
-                    ids.setdefault(added["message"]["id"], None)
+                    # The record carries the labels: our own sent steps are skipped without a fetch.
+                    if not SKIPPED_LABELS & set(added["message"].get("labelIds") or ()):
+                        ids.setdefault(added["message"]["id"], None)
             latest = max(latest, int(page.get("historyId", latest)))
             token = page.get("nextPageToken")
             if not token:
@@ -211,12 +235,13 @@ class GmailMailbox:
         return HistoryPage(tuple(ids), latest)
 
     def inbox_since(self, after: datetime, limit: int = 500) -> list[str]:
-        """Resync: ids of INBOX messages received after `after` (bounded), oldest first."""
+        """Resync: ids of messages received after `after` under any label but sent, drafts and chats
+        (spam and trash are left out by Gmail), bounded, oldest first."""
         ids: list[str] = []
         token: str | None = None
         while len(ids) < limit:
             page = self._execute(self._messages.list(
-                userId=self.user, labelIds=["INBOX"], q=f"after:{int(after.timestamp())}",
+                userId=self.user, q=f"after:{int(after.timestamp())} -in:sent -in:drafts -in:chats",
                 pageToken=token, maxResults=min(500, limit - len(ids))))
             ids += [m["id"] for m in page.get("messages", [])]
             token = page.get("nextPageToken")

@@ -69,13 +69,23 @@ class _PinnedAddress(_Connection):
     def __init__(self, *args: Any, pinned_ip: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pinned_ip = pinned_ip
+        # The socket in use, kept apart from `sock`: http.client drops `sock` as soon as an answer
+        # that closes the connection (HTTP/1.0, `Connection: close`) has its head read, while the
+        # body is still read from this socket, so the deadline must be able to reach it here.
+        self.live_socket: socket.socket | None = None
 
     def _new_conn(self) -> socket.socket:
         try:
-            return socket.create_connection((self._pinned_ip, self.port), self.timeout,
+            sock = socket.create_connection((self._pinned_ip, self.port), self.timeout,
                                             source_address=self.source_address)
         except OSError as exc:
             raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
+        self.live_socket = sock
+        return sock
+
+    def connect(self) -> None:
+        super().connect()
+        self.live_socket = self.sock  # over TLS, the wrapped socket that now owns the descriptor
 
 
 class _PinnedHTTPConnection(_PinnedAddress, HTTPConnection):
@@ -94,13 +104,15 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def _cut(connection: HTTPConnection, done: threading.Event) -> None:
+def _cut(connection: _PinnedAddress, done: threading.Event) -> None:
     """The deadline passed: end the exchange, whatever the receiver is doing (trickling bytes included)."""
     done.set()
-    sock = connection.sock
+    sock = connection.live_socket
     if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError, ValueError):
+            # The plain socket's shutdown, also under TLS: the reader's blocked recv returns at once
+            # (a TLS-level shutdown from this thread would race the reader over the TLS state).
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 class WebhookPoster:
@@ -163,7 +175,7 @@ class WebhookPoster:
             return PostResult(None, f"refused: {exc}", seconds=time.perf_counter() - started)
         parts = urlsplit(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection: HTTPConnection
+        connection: _PinnedHTTPConnection | _PinnedHTTPSConnection
         if parts.scheme == "https":
             connection = _PinnedHTTPSConnection(host, port, timeout=self.step_seconds, pinned_ip=address,
                                                 ca_certs=self.ca_bundle, cert_reqs="CERT_REQUIRED")

@@ -18,7 +18,7 @@ from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, EnrollmentStatus, EventType, Surface, UnenrollReason
 from addin_server.domain.outgoing_webhooks import webhook_event_type
 from addin_server.domain.permissions import Action
-from addin_server.domain.wording import evidence_in_words
+from addin_server.domain.wording import ended_because, evidence_in_words
 from addin_server.services.context import Principal
 from addin_server.services.permissions import may
 
@@ -107,6 +107,7 @@ def enrollment_view(e: t.Enrollment, seq: t.Sequence, by: t.User, sender: t.User
         "end_reason": e.end_reason,
         "end_surface": e.end_surface,
         "end_actor": e.end_actor,
+        "ended_because": ended_because(e.end_reason, e.end_evidence, e.end_surface, e.end_actor),
         "evidence": evidence_in_words(e.end_evidence),
     }
 

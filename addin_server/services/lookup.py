@@ -88,7 +88,8 @@ def _contact_and_enrollment(principal: Principal, row: Any) -> tuple[dict[str, A
         "sender": {"id": str(sender_id), "mailbox_address": sender_mailbox, "mailbox_provider": sender_provider},
         "enrolled_at": iso_z(enrolled_at),
         # Only open enrollments are joined: nothing has ended them.
-        "ended_at": None, "end_reason": None, "end_surface": None, "end_actor": None, "evidence": None,
+        "ended_at": None, "end_reason": None, "end_surface": None, "end_actor": None, "ended_because": None,
+        "evidence": None,
     }
     allowed = can_unenroll(
         principal,

@@ -16,10 +16,10 @@ import logging
 import secrets
 import threading
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from addin_server.auth.secrets_box import CannotDecrypt, SecretsBoxError, secrets_box
 from addin_server.db import tables as t
+from addin_server.domain.names import name_problem
 from addin_server.domain.outgoing_webhooks import (
     EVENT_TYPES,
     MESSAGE_ID_PREFIX,
@@ -74,6 +75,12 @@ DELIVERY_STATUSES = ("pending", "delivered", "failed")
 REVEAL_FOR = timedelta(minutes=10)
 # An identical endpoint (URL and events) added within this is the same form sent twice.
 DUPLICATE_WINDOW = timedelta(minutes=1)
+
+
+def failing_lanes_allowed(lanes: int) -> int:
+    """Of `lanes` running side by side, how many may serve endpoints that are failing: at most half,
+    so however many receivers hang until the cut, healthy endpoints always find a free lane."""
+    return max(1, lanes // 2)
 
 
 def _require_admin(principal: Principal) -> None:
@@ -130,12 +137,22 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
     if not chosen:
         raise Invalid(f"events: choose one or more of {', '.join(EVENT_TYPES)}")
     description = description.strip()
-    if len(description) > 200 or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in description):
-        # PostgreSQL cannot store a NUL, and no description needs control characters (or lone surrogates).
-        raise Invalid("description: at most 200 characters, without control characters", code="invalid_description")
+    if len(description) > 200:
+        raise Invalid("description: at most 200 characters", code="invalid_description")
+    # Shown to every admin in Settings, so held to the rule for names: PostgreSQL cannot store a NUL,
+    # and a bidi override or other invisible character would make it read as something else.
+    problem = name_problem(description)
+    if problem:
+        raise Invalid(f"description: {problem.split(':')[0]}; a description is one line of visible text",
+                      code="invalid_description")
     secret = secret_text(secrets.token_bytes(32))
     now = ctx.now()
     with ctx.session() as s:
+        # Adds to one account take turns, so parallel adds cannot all count 19 and all insert: a
+        # no-op write to the account's row first locks it until commit on PostgreSQL and, on SQLite
+        # (where a plain read does not even open the transaction), takes the write lock.
+        s.execute(update(t.Account).where(t.Account.id == principal.account_id)
+                  .values(id=t.Account.id).execution_options(synchronize_session=False))
         count = len(list(s.scalars(select(t.WebhookEndpoint.id).where(
             t.WebhookEndpoint.account_id == principal.account_id))))
         if count >= MAX_ENDPOINTS_PER_ACCOUNT:
@@ -401,7 +418,8 @@ def deliver_due_webhooks(ctx: ServiceContext, worker: str, *, poster: WebhookPos
     whatever time the scheduler's clock (ctx.now) says.
     """
     publish_pending_events(ctx)
-    lanes = _claim_lanes(ctx, worker, limit, max_lanes=limit)
+    lanes = _claim_lanes(ctx, worker, limit, max_lanes=limit,
+                         max_failing=failing_lanes_allowed(PARALLEL_ENDPOINTS))
     if not lanes:
         return {}
     poster = poster or default_poster(ctx)
@@ -410,7 +428,7 @@ def deliver_due_webhooks(ctx: ServiceContext, worker: str, *, poster: WebhookPos
     with ThreadPoolExecutor(max_workers=min(PARALLEL_ENDPOINTS, len(lanes)),
                             thread_name_prefix="webhook-lane") as pool:
         for lane_counts in pool.map(lambda ids: _run_lane(ctx, ids, worker, poster, wall_clock, budget_end),
-                                    [ids for _, ids in lanes]):
+                                    [lane.ids for lane in lanes]):
             counts.update(lane_counts)
     return dict(counts)
 
@@ -428,6 +446,7 @@ class DeliveryLanes:
         self.poster = poster or default_poster(ctx)
         self.budget_seconds, self.wall_clock = budget_seconds, wall_clock
         self.busy: set[int] = set()  # endpoints with a lane running in this process
+        self.busy_failing: set[int] = set()  # those of them that were failing when their lane started
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="webhook-lane")
 
@@ -436,16 +455,19 @@ class DeliveryLanes:
         running; returns how many deliveries the new lanes hold."""
         publish_pending_events(self.ctx)
         with self._lock:
-            running = set(self.busy)
+            running, running_failing = set(self.busy), len(self.busy_failing)
         free = self.size - len(running)
         if free <= 0:
             return 0
-        lanes = _claim_lanes(self.ctx, self.worker, self.limit, max_lanes=free, skip=running)
-        for endpoint_id, ids in lanes:
+        lanes = _claim_lanes(self.ctx, self.worker, self.limit, max_lanes=free, skip=running,
+                             max_failing=failing_lanes_allowed(self.size) - running_failing)
+        for lane in lanes:
             with self._lock:
-                self.busy.add(endpoint_id)
-            self._pool.submit(self._lane, endpoint_id, ids)
-        return sum(len(ids) for _, ids in lanes)
+                self.busy.add(lane.endpoint_id)
+                if lane.failing:
+                    self.busy_failing.add(lane.endpoint_id)
+            self._pool.submit(self._lane, lane.endpoint_id, lane.ids)
+        return sum(len(lane.ids) for lane in lanes)
 
     def _lane(self, endpoint_id: int, ids: list[int]) -> None:
         try:
@@ -454,6 +476,7 @@ class DeliveryLanes:
         finally:
             with self._lock:
                 self.busy.discard(endpoint_id)
+                self.busy_failing.discard(endpoint_id)
             self.ctx.announced.set()  # a lane is free: what waited for one may start now
 
     def close(self) -> None:
@@ -461,13 +484,22 @@ class DeliveryLanes:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int,
-                 skip: set[int] | None = None) -> list[tuple[int, list[int]]]:
-    """Lease due deliveries, at most PER_ENDPOINT_BATCH per endpoint and `max_lanes` endpoints,
-    grouped by endpoint, oldest first.
+@dataclass(frozen=True)
+class _Lane:
+    endpoint_id: int
+    ids: list[int]
+    failing: bool  # the endpoint's last attempt failed
+
+
+def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int, max_failing: int,
+                 skip: set[int] | None = None) -> list[_Lane]:
+    """Lease due deliveries, at most PER_ENDPOINT_BATCH per endpoint and `max_lanes` endpoints, of
+    which at most `max_failing` are failing endpoints; grouped by endpoint, healthy ones first, each
+    endpoint's oldest first.
 
     An endpoint with a delivery in flight (any worker's live lease) or in `skip` is passed over:
-    one receiver never has two of ours in flight, whatever the number of workers."""
+    one receiver never has two of ours in flight, whatever the number of workers. Failing endpoints
+    (a receiver that hangs until the cut) are capped so they never hold every lane."""
     now = ctx.now()
     with ctx.session() as s:
         active = select(t.WebhookEndpoint.id).where(t.WebhookEndpoint.status == "active")
@@ -481,13 +513,22 @@ def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int
         if skip:
             q = q.where(t.WebhookDelivery.endpoint_id.not_in(skip))
         candidates = s.execute(q).all()
+        failing = set(s.scalars(select(t.WebhookEndpoint.id).where(
+            t.WebhookEndpoint.id.in_({endpoint_id for _, endpoint_id in candidates}),
+            t.WebhookEndpoint.failing_since.is_not(None))))
         per_endpoint: Counter[int] = Counter()
         picked: list[int] = []
+        failing_lanes = 0
         for delivery_id, endpoint_id in candidates:
             if len(picked) >= limit:
                 break
-            if endpoint_id not in per_endpoint and len(per_endpoint) >= max_lanes:
-                continue
+            if endpoint_id not in per_endpoint:
+                if len(per_endpoint) >= max_lanes:
+                    continue
+                if endpoint_id in failing:
+                    if failing_lanes >= max_failing:
+                        continue
+                    failing_lanes += 1
             if per_endpoint[endpoint_id] < PER_ENDPOINT_BATCH:
                 per_endpoint[endpoint_id] += 1
                 picked.append(delivery_id)
@@ -499,7 +540,9 @@ def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int
     lanes: dict[int, list[int]] = {}
     for delivery_id in ids:
         lanes.setdefault(endpoint_of[delivery_id], []).append(delivery_id)
-    return list(lanes.items())
+    # Healthy endpoints first: where lanes are fewer than endpoints, theirs start before the rest.
+    return sorted((_Lane(endpoint_id, lane_ids, endpoint_id in failing) for endpoint_id, lane_ids in lanes.items()),
+                  key=lambda lane: lane.failing)
 
 
 def _run_lane(ctx: ServiceContext, ids: list[int], worker: str, poster: WebhookPoster,

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain.model import EnrollmentStatus, MailboxProvider, StepType
+from addin_server.providers.gmail import GmailError
 from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
 from addin_server.providers.graph import GraphError
 from addin_server.services.context import ServiceContext
@@ -110,7 +111,7 @@ def read_before_sending(ctx: ServiceContext, provider: str, address: str, enroll
         problem = None if complete else "the inbox holds more than one read brings; the worker reads the rest"
     except Exception as exc:  # noqa: BLE001 - whatever stops the read stops the send
         problem = f"{type(exc).__name__}: {str(exc)[:300]}"
-        if isinstance(exc, GraphError) and exc.retry_after:
+        if isinstance(exc, (GraphError, GmailError)) and exc.retry_after:
             asked_wait = exc.retry_after
         if isinstance(exc, GraphGrantRevoked):
             # As a failed Gmail read does: the rep is asked to reconnect; until then its steps are
@@ -120,7 +121,7 @@ def read_before_sending(ctx: ServiceContext, provider: str, address: str, enroll
         return True
     log.warning("steps of %s held: the mailbox could not be read before sending (%s)", address, problem)
     for eid in enrollment_ids:
-        # Never before the provider said to come back (Graph's Retry-After), within the operator's bound.
+        # Never before the provider said to come back (its Retry-After), within the operator's bound.
         delay = min(max(hold_delay(ctx, eid), asked_wait), float(max(1, ctx.settings.presend_retry_max_seconds)))
         record_step_failure(ctx, eid, f"{HELD_PREFIX}{address} could not be read: {problem}", delay)
     return False

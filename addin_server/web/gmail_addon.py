@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from addin_server.auth.errors import AuthError
 from addin_server.auth.google_tokens import GoogleUser, verify_addon_request, verify_user_id_token
+from addin_server.domain.wording import already_left_in_words
 from addin_server.services import app_pages as app_pages_service
 from addin_server.services import directory, enrollments, gmail_addon, gmail_manifest, identity, lookup
 from addin_server.services.context import Principal, ServiceContext
@@ -327,13 +328,15 @@ def action_unenroll(caller: Caller, event: AddonEvent) -> dict[str, Any]:
     before, name = _enrollment_for(caller, event)
     sequence = before["sequence"]["name"]
     if before["status"] not in ("active", "paused"):
-        # Another tab, a colleague or a reply got there first: say so rather than claim the unenrollment.
-        note = f"{name} had already left {sequence}"
+        # Another tab, a colleague or a reply got there first: say so, and who or what, rather than
+        # claim the unenrollment.
+        note = already_left_in_words(name, sequence, before.get("ended_because"))
     else:
         try:
             ended = enrollments.unenroll(ctx, caller.principal, before["id"], surface="gmail_addon")
             ours = (ended.get("end_surface"), ended.get("end_actor")) == ("gmail_addon", caller.principal.actor)
-            note = f"Unenrolled {name} from {sequence}" if ours else f"{name} had already left {sequence}"
+            note = (f"Unenrolled {name} from {sequence}" if ours
+                    else already_left_in_words(name, sequence, ended.get("ended_because")))
         except Forbidden:
             note = f"You cannot unenroll {name}: ask the rep who enrolled them or an admin."
     view = _view_of(event)

@@ -523,11 +523,15 @@
     // As Gmail's add-on does: read the enrollment first, and claim the unenrollment only when this
     // rep ended it here; a contact who left meanwhile (a reply, a meeting, a colleague, another rep's
     // pane a moment before) "had already left".
+    /** @type {string | null} */
+    var because = null; // who or what ended it first, in words (`ended_because`)
     Promise.all([api("GET", path), whoAmI()]).then(function (found) {
       var before = found[0];
       var me = found[1];
+      because = before.ended_because || null;
       if (!isOpen(before)) return false;
       return api("POST", path + "/unenroll", { surface: "outlook_addin" }).then(function (ended) {
+        because = ended.ended_because || null;
         return ended.end_surface === "outlook_addin" && ended.end_reason === "manual" &&
           ended.end_actor === me.actor;
       });
@@ -535,7 +539,8 @@
       .then(function (endedHere) {
         state.confirming = null;
         var text = endedHere ? name + " was unenrolled from " + sequence + "." :
-          name + " had already left " + sequence + ".";
+          name + " had already left " + sequence +
+          (because ? ": " + because.charAt(0).toLowerCase() + because.slice(1) : "") + ".";
         // Either way the enrollment is over: the information bar stops naming them now, whatever
         // the refresh below answers.
         forgetEnrollment(entry.enrollment.id);

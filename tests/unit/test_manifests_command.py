@@ -49,6 +49,26 @@ def test_a_public_url_the_manifests_refuse(raw: str, reason: str) -> None:
         manifest_public_url(raw)
 
 
+@pytest.mark.parametrize("raw", [
+    'https://ex.com/a"b', "https://ex.com/a<x>", "https://ex.com/a{b}", "https://ex.com/a|b", "https://ex.com/a^b",
+    "https://ex.com/a`b", "https://ex.com/a\\b", "https://ex.com/caf\u00e9", "https://ex.com/a%zz",
+], ids=repr)
+def test_a_public_url_with_characters_a_url_may_not_hold_is_refused_naming_the_character(raw: str) -> None:
+    """Token audiences are compared with exactly these URLs, and Google and Microsoft call them as
+    written: a character RFC 3986 does not allow (or a broken %-escape) is refused, not written."""
+    with pytest.raises(ValueError, match="may not hold"):
+        manifest_public_url(raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("https://v\u00ed.example", "https://xn--v-jga.example"),
+    ("https://V\u00cd.example:8443/addins", "https://xn--v-jga.example:8443/addins"),
+    ("https://sidebar.example.com/a%20b/~x_y-z.(1)", "https://sidebar.example.com/a%20b/~x_y-z.(1)"),
+], ids=["a non-ASCII host is written as IDNA", "with a port and a path", "escapes and allowed marks are kept"])
+def test_a_public_url_is_written_as_it_will_be_called(raw: str, expected: str) -> None:
+    assert manifest_public_url(raw) == expected
+
+
 def test_credentials_in_a_public_url_are_not_repeated_in_the_message() -> None:
     with pytest.raises(ValueError) as refused:
         manifest_public_url("https://admin:hunter2@x")

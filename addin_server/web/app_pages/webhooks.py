@@ -10,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from werkzeug.wrappers import Response
@@ -21,6 +22,10 @@ from addin_server.services import (
 from addin_server.services.errors import Conflict, Invalid
 from addin_server.web.app_pages.frame import _page_id, _rep, bp
 from addin_server.web.current import services as _services
+
+# The one-time reveal of a new secret rides in the session of the admin who made it, never in a URL:
+# a URL lands in access logs and can be opened by someone else before its maker does.
+REVEAL_KEY = "webhook_secret_reveal"
 
 
 def _webhooks_page(new_secret: dict[str, Any] | None = None) -> Response:
@@ -34,14 +39,22 @@ def _webhooks_page(new_secret: dict[str, Any] | None = None) -> Response:
 
 @bp.get("/settings/webhooks")
 def webhooks_page() -> Response:
-    """With `reveal`: the one-time, server-side link a create or a rotate redirected to shows the
-    new secret; a reload (or anyone else later) finds it used and sees the page without it."""
-    token = request.args.get("reveal")
-    new_secret = outgoing_webhooks.reveal_secret(_services(), _rep().principal, token) if token else None
-    if token and new_secret is None:
+    """Right after a create or a rotate, this session's one-time reveal shows the new secret; a
+    reload, another tab later, or anyone else's session sees the page without it."""
+    principal = _rep().principal
+    if request.args.get("new_secret") != "1":  # `new_secret=1` marks the redirect; it is no capability
+        return _webhooks_page()
+    token = session.pop(REVEAL_KEY, None)
+    new_secret = outgoing_webhooks.reveal_secret(_services(), principal, token) if isinstance(token, str) else None
+    if new_secret is None:  # a reload, or another session: nothing to show here
         flash("That secret was already shown once. If it was not copied, rotate it.", "warning")
         return redirect(url_for("app_pages.webhooks_page"))
     return _webhooks_page(new_secret)
+
+
+def _reveal_here(token: str) -> Response:
+    session[REVEAL_KEY] = token
+    return redirect(url_for("app_pages.webhooks_page", new_secret=1), code=303)
 
 
 @bp.post("/settings/webhooks")
@@ -55,8 +68,8 @@ def webhook_create() -> Response:
         flash(exc.message, "warning")
         return redirect(url_for("app_pages.webhooks_page"))
     # Post/Redirect/Get: a reload cannot post again. The secret never travels in the (signed, not
-    # encrypted) session: the redirect carries a one-time token the server redeems once.
-    return redirect(url_for("app_pages.webhooks_page", reveal=made["reveal"]), code=303)
+    # encrypted) session: only a one-time token the server redeems once, for this session.
+    return _reveal_here(made["reveal"])
 
 
 @bp.post("/settings/webhooks/<endpoint_id>/rotate")
@@ -67,7 +80,7 @@ def webhook_rotate(endpoint_id: str) -> Response:
     except Conflict as exc:
         flash(exc.message, "warning")
         return redirect(url_for("app_pages.webhooks_page"))
-    return redirect(url_for("app_pages.webhooks_page", reveal=rotated["reveal"]), code=303)
+    return _reveal_here(rotated["reveal"])
 
 
 @bp.post("/settings/webhooks/<endpoint_id>/enable")

@@ -80,6 +80,39 @@ def test_with_pushes_held_back_a_reply_stops_step_two_and_ends_the_enrollment_as
     assert sent_count(control, world) == 3
 
 
+@pytest.mark.parametrize("labels", [
+    pytest.param(["Label_42"], id="a filter skipped the inbox and applied a label"),
+    pytest.param(["Label_42", "UNREAD"], id="skipped the inbox, unread"),
+])
+def test_a_reply_a_filter_kept_out_of_the_inbox_still_stops_step_two(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World, labels: list[str]) -> None:
+    """"A contact who answered hears nothing more", wherever the rep's filters file the answer."""
+    seq = quick_sequence(gmail_services, world)
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    control.deliver(world.rep["mailbox_address"], reply("human_reply.eml", world, sent_id(gmail_services, e["id"])),
+                    labels=labels)
+    at(gmail_services, 44)
+    run_due_steps(gmail_services)
+    got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert sent_count(control, world) == 1
+
+
+def test_the_reps_own_sent_steps_are_not_read_back_as_replies(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
+    seq = quick_sequence(gmail_services, world)
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    control.clear_requests()
+    at(gmail_services, 44)
+    run_due_steps(gmail_services)
+    assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["status"] == "finished"
+    # Step 1 (SENT, in the history since the cursor) was skipped from the history record itself.
+    assert not [r for r in control.requests() if "/messages/" in r["path"] and r["method"] == "GET"]
+    assert sent_count(control, world) == 2
+
+
 @pytest.mark.parametrize("status", [
     pytest.param(503, id="gmail answers 503"),
     pytest.param(500, id="gmail answers 500"),
@@ -115,6 +148,25 @@ def test_the_guard_never_sends_when_gmail_cannot_answer_and_the_step_waits_a_bou
     got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
     assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
     assert got["held"] is None
+    assert sent_count(control, world) == 1
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [
+    pytest.param("120", 120, id="Retry-After 120: the step waits 120 s"),
+    pytest.param("86400", 300, id="Retry-After a day: the step waits the operator's bound"),
+])
+def test_a_gmail_429_with_retry_after_holds_the_step_at_least_that_long(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World,
+        retry_after: str, waited: int) -> None:
+    """"Within each provider's quota": Gmail's Retry-After is honoured as Graph's is."""
+    gmail_services.settings = gmail_services.settings.with_overrides(presend_retry_max_seconds=300)
+    seq = quick_sequence(gmail_services, world)
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    control.inject_fault("*/history", 429, count=1000, retry_after=retry_after, reason="rateLimitExceeded")
+    at(gmail_services, 60)
+    assert run_due_steps(gmail_services).held == 1
+    assert (enrollments_next(gmail_services, e["id"]) - gmail_services.now()).total_seconds() == waited
     assert sent_count(control, world) == 1
 
 

@@ -143,7 +143,8 @@ def test_a_contact_unenrolled_elsewhere_meanwhile_had_already_left(
     _listed(page, pane, enrolled.world.colleague["email"]).get_by_role("button", name="Unenroll from sequence").wait_for()
     _end_elsewhere(services, enrolled.raj_enrollment)  # someone else, in the web app, while the pane is open
     _unenroll_raj(pane, enrolled)
-    assert pane.locator("#notice").inner_text() == "Raj had already left Intro outreach."
+    assert pane.locator("#notice").inner_text() == (
+        "Raj had already left Intro outreach: unenrolled by rita@acme.test from the contact record.")
     ended = enrollments.get_enrollment(services, enrolled.world.admin, enrolled.raj_enrollment)
     assert ended["end_surface"] == "contact_record"  # the first ending stands
 
@@ -162,7 +163,8 @@ def test_a_contact_another_rep_unenrolled_from_their_own_pane_a_moment_before_ha
     page.route(f"**/api/v1/enrollments/{raj_id}", lambda route: route.fulfill(
         status=200, content_type="application/json", body=json.dumps(before)))
     _unenroll_raj(pane, enrolled)
-    assert pane.locator("#notice").inner_text() == "Raj had already left Intro outreach."
+    assert pane.locator("#notice").inner_text() == (
+        "Raj had already left Intro outreach: unenrolled by rita@acme.test from the Outlook add-in.")
     ended = enrollments.get_enrollment(services, enrolled.world.admin, raj_id)
     assert ended["end_actor"] == "user:rita@acme.test"  # the first ending stands
 

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -512,6 +513,48 @@ def test_the_delivery_is_refused_for_loopback_outside_demo_mode_even_if_stored_e
     assert "loopback" in (deliveries(production)[0].last_error or "")
 
 
+def test_an_account_never_has_more_than_twenty_endpoints_however_many_are_added_at_once(
+        services: ServiceContext, world: World) -> None:
+    """The cap holds under a burst of parallel adds (on PostgreSQL, where they really run at once)."""
+    for n in range(6):
+        outgoing_webhooks.create_endpoint(services, world.admin, url=f"http://127.0.0.1:9/before{n}",
+                                          events=["enrollment.finished"])
+
+    def add(n: int) -> str:
+        try:
+            outgoing_webhooks.create_endpoint(services, world.admin, url=f"http://127.0.0.1:9/burst{n}",
+                                              events=["enrollment.finished"])
+        except Conflict as exc:
+            return exc.code
+        return "made"
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = Counter(pool.map(add, range(25)))
+    assert outcomes == {"made": 14, "too_many_endpoints": 11}
+    assert len(outgoing_webhooks.list_endpoints(services, world.admin)) == outgoing_webhooks.MAX_ENDPOINTS_PER_ACCOUNT
+
+
+def test_a_delivery_waiting_for_its_retry_does_not_hold_back_a_later_event_and_timestamps_order_them(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    """As documented: one delivery at a time, oldest due first; a delivery waiting for its retry does
+    not block newer events (a payload refused for a day must not stop the rest), so receivers order
+    by `timestamp`."""
+    subscribe(services, world, receiver)
+    first, second = enroll(services, world), enroll(services, world, world.colleague)
+    receiver.mode = "error"
+    enrollments.unenroll(services, world.admin, first["id"])
+    assert deliver(services) == {"retrying": 1}
+    receiver.mode = "up"
+    clock.advance(seconds=1)
+    enrollments.unenroll(services, world.admin, second["id"])
+    assert deliver(services) == {"delivered": 1}  # the later event, while the first waits for its retry
+    clock.advance(hours=1)
+    assert deliver(services) == {"delivered": 1}
+    got = [r.payload for r in receiver.received]
+    assert [p["data"]["enrollment_id"] for p in got] == [second["id"], first["id"]]
+    assert sorted(got, key=lambda p: p["timestamp"])[0]["data"]["enrollment_id"] == first["id"]
+
+
 # --- slow receivers: one of them holds up nothing else --------------------------------------
 
 
@@ -528,6 +571,37 @@ def test_a_receiver_that_sends_its_head_then_trickles_the_promised_body_is_cut_a
     assert time.monotonic() - started < 2.5
     d = deliveries(services)[0]
     assert d.last_status_code is None and "no complete answer within 1 s" in (d.last_error or "")
+
+
+def test_a_receiver_that_trickles_an_answer_it_will_close_after_is_cut_at_the_total_deadline_too(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    """An HTTP/1.0 answer (as Python's http.server sends): the connection is handed to the response
+    as soon as the head is read, and still the whole exchange ends at the total deadline."""
+    subscribe(services, world, receiver)
+    receiver.mode, receiver.slow_seconds = "trickle_closing", 0.2
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    poster = WebhookPoster(allow_private=True, connect_seconds=3, read_seconds=5, total_seconds=1.0)
+    started = time.monotonic()
+    assert deliver(services, poster=poster) == {"retrying": 1}
+    assert time.monotonic() - started < 2.5
+    d = deliveries(services)[0]
+    assert d.last_status_code is None and "no complete answer within 1 s" in (d.last_error or "")
+
+
+@pytest.mark.parametrize("mode", ["trickle", "trickle_closing"])
+def test_over_https_a_trickling_receiver_is_cut_at_the_total_deadline(
+        services: ServiceContext, world: World, tmp_path: Path, mode: str) -> None:
+    files = make_tls_files(tmp_path, hosts=("hooks.example.test",))
+    with WebhookReceiver(tls=files.server_context(), mode=mode, slow_seconds=0.2) as receiver:
+        outgoing_webhooks.create_endpoint(services, world.admin, events=ALL_EVENTS,
+                                          url=f"https://hooks.example.test:{receiver.port}/in")
+        enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+        poster = WebhookPoster(allow_private=True, resolver=lambda host, port: ["127.0.0.1"],
+                               ca_bundle=str(files.ca_bundle), total_seconds=1.0)
+        started = time.monotonic()
+        assert deliver(services, poster=poster) == {"retrying": 1}
+        assert time.monotonic() - started < 2.5
+    assert "no complete answer within 1 s" in (deliveries(services)[0].last_error or "")
 
 
 def test_a_trickling_endpoint_holds_up_neither_another_accounts_endpoint_nor_its_own_other_deliveries(
@@ -551,6 +625,39 @@ def test_a_trickling_endpoint_holds_up_neither_another_accounts_endpoint_nor_its
     assert theirs.received[0].at - started < 1.0  # side by side, not after the trickle
     assert receiver.requests == 1  # one in flight at the slow receiver, its others wait
     assert took < 3
+
+
+def test_endpoints_that_keep_failing_never_take_every_lane_so_a_healthy_endpoint_hears_at_once(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    """"A slow receiver delays only its own events": however many of an account's endpoints keep
+    failing (trickling until the cut), they share at most half of the running worker's lanes, and a
+    healthy endpoint's event goes out at once, even though theirs are older."""
+    with ExitStack() as stack:
+        slow = [stack.enter_context(WebhookReceiver(mode="trickle", slow_seconds=0.2)) for _ in range(3)]
+        for each in slow:
+            subscribe(services, world, each)
+        subscribe(services, world, receiver)  # added last: its deliveries come after theirs
+        with services.session() as s:  # the slow ones have failed before
+            s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.url != receiver.url)
+                      .values(failing_since=services.now()))
+        enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+        lanes = outgoing_webhooks.DeliveryLanes(services, "test-worker", size=2,
+                                                poster=WebhookPoster(allow_private=True, total_seconds=3.0))
+        try:
+            started = time.perf_counter()
+            lanes.start_due()
+            while not receiver.received and time.perf_counter() - started < 5:
+                time.sleep(0.02)
+            heard = time.perf_counter() - started
+            while not sum(each.requests for each in slow) and time.perf_counter() - started < 5:
+                time.sleep(0.02)  # the failing ones' lane is under way too (closing cancels unstarted lanes)
+        finally:
+            lanes.close()
+            while lanes.busy and time.perf_counter() - started < 10:
+                time.sleep(0.05)
+    assert [r.payload["type"] for r in receiver.received] == ["enrollment.unenrolled"]
+    assert heard < 1.0
+    assert sum(each.requests for each in slow) == 1  # one lane for the failing ones, one left free
 
 
 def test_a_lane_that_used_up_its_time_hands_the_rest_back_untried_and_due(

@@ -8,7 +8,14 @@ import pytest
 
 from addin_server.domain.model import UnenrollReason
 from addin_server.domain.rules import MatchKind
-from addin_server.domain.wording import MATCH_WORDS, actor_in_words, ending_in_words, evidence_in_words
+from addin_server.domain.wording import (
+    MATCH_WORDS,
+    actor_in_words,
+    already_left_in_words,
+    ended_because,
+    ending_in_words,
+    evidence_in_words,
+)
 
 REPLY = {"rule": "reply to a sequence email", "from": "j.doe@acme.com", "subject": "Re: Intro",
          "sequence_email_subject": "Intro", "step": 2}
@@ -109,3 +116,30 @@ EVIDENCE_SHOWN_CASES = [
 @pytest.mark.parametrize(("stored", "with_codes", "shown"), EVIDENCE_SHOWN_CASES)
 def test_evidence_in_words(stored: dict | None, with_codes: bool, shown: dict | None) -> None:
     assert evidence_in_words(stored, with_codes=with_codes) == shown
+
+
+@pytest.mark.parametrize(("ended_because", "said"), [
+    pytest.param("Replied from raj@globex.test to 'Intro' (step 1)",
+                 "Raj had already left Intro outreach: replied from raj@globex.test to 'Intro' (step 1)",
+                 id="the contact's reply ended it: the pane says so"),
+    pytest.param("Unenrolled by rita@acme.test from the contact record",
+                 "Raj had already left Intro outreach: unenrolled by rita@acme.test from the contact record",
+                 id="a colleague ended it elsewhere: the pane names them and where"),
+    pytest.param(None, "Raj had already left Intro outreach", id="nothing recorded: the plain sentence"),
+])
+def test_a_pane_says_who_or_what_ended_an_enrollment_the_rep_was_about_to_end(ended_because: str | None,
+                                                                                said: str) -> None:
+    assert already_left_in_words("Raj", "Intro outreach", ended_because) == said
+
+
+@pytest.mark.parametrize(("reason", "surface", "actor", "said"), [
+    pytest.param("manual", "contact_record", "user:rita@acme.test",
+                 "Unenrolled by rita@acme.test from the contact record", id="a person, by address, and where"),
+    pytest.param("manual", "api", "api_key:7", "Unenrolled by an integration (API key) through the API",
+                 id="an integration"),
+    pytest.param("completed", "automatic", "system", "Completed the sequence", id="finished"),
+    pytest.param(None, None, None, None, id="still running: nothing"),
+])
+def test_why_an_enrollment_ended_names_the_person_by_address(reason: str | None, surface: str | None,
+                                                              actor: str | None, said: str | None) -> None:
+    assert ended_because(reason, {}, surface, actor) == said

@@ -207,6 +207,29 @@ def test_a_description_with_a_nul_or_control_characters_is_a_4xx_on_both_databas
     assert _counts(services) == before
 
 
+@pytest.mark.parametrize("description", [
+    pytest.param("a\u202eb", id="a right-to-left override reverses what follows"),
+    pytest.param("pay\u200broll", id="a zero-width space hides in a word"),
+    pytest.param("one\u2028two", id="a line separator"),
+    pytest.param("\u2066isolated\u2069", id="bidi isolates"),
+])
+def test_a_description_with_invisible_format_characters_is_refused_like_a_name(
+        client: Any, services: ServiceContext, world: World, description: str) -> None:
+    """Settings shows the description to every admin: a bidi override there would make it read
+    differently from what it is, so it is refused as names are (422 invalid_description)."""
+    before = _counts(services)
+    answer = _create(client, world, description=description)
+    assert answer.status_code == 422 and answer.json["error"]["code"] == "invalid_description"
+    assert "U+" in answer.json["error"]["message"]
+    assert _counts(services) == before
+
+
+@pytest.mark.parametrize("description", ["CRM sync", "Synchro CRM – équipe", "مزامنة", "👩\u200d💻 team"], ids=repr)
+def test_a_description_in_any_script_with_emoji_joiners_is_kept(client: Any, world: World, description: str) -> None:
+    answer = _create(client, world, description=description)
+    assert answer.status_code == 201 and answer.json["description"] == description
+
+
 def test_a_page_bound_that_is_not_a_delivery_id_says_so(client: Any, world: World) -> None:
     endpoint_id = _create(client, world).json["id"]
     answer = client.get(f"/api/v1/webhook-endpoints/{endpoint_id}/deliveries?before={'9' * 23}",

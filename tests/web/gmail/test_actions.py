@@ -57,7 +57,16 @@ def test_confirming_ends_the_enrollment_from_the_gmail_addon_and_updates_the_car
 def test_unenrolling_twice_says_the_contact_had_already_left(addon: Any, enrolled: dict[str, Any]) -> None:
     addon.press("unenroll", _unenroll_parameters(enrolled))
     again = addon.press("unenroll", _unenroll_parameters(enrolled))
-    assert again["renderActions"]["action"]["notification"]["text"] == "Jane Doe had already left Intro outreach"
+    assert again["renderActions"]["action"]["notification"]["text"] == (
+        "Jane Doe had already left Intro outreach: unenrolled by rita@acme.test from the Gmail add-on")
+
+
+def test_a_contact_a_colleague_unenrolled_meanwhile_is_said_to_have_left_and_by_whom(
+        addon: Any, services: Any, world: Any, enrolled: dict[str, Any]) -> None:
+    enrollments.unenroll(services, world.admin, enrolled["id"], surface="contact_record")
+    said = addon.press("unenroll", _unenroll_parameters(enrolled))["renderActions"]["action"]["notification"]["text"]
+    assert said.startswith("Jane Doe had already left Intro outreach: unenrolled by ")
+    assert said.endswith(" from the contact record") and "rita@" not in said
 
 
 def test_cancel_goes_back_without_changing_anything(addon: Any, services: Any, world: Any,

@@ -95,5 +95,13 @@ def test_a_misspelt_deployment_fails_as_it_would_fail_gcloud(deployment: dict[st
 
 
 def test_values_are_json_encoded_into_the_template() -> None:
-    odd = render_gmail_deployment(Settings(public_url='https://x.example.com/a"b'))
-    assert odd["addOns"]["common"]["homepageTrigger"]["runFunction"] == 'https://x.example.com/a"b/gmail/homepage'
+    # Every character a URL path may hold arrives as written (the template JSON-encodes the value).
+    odd = render_gmail_deployment(Settings(public_url="https://x.example.com/a'b$&(c)*+,;=:@~"))
+    assert (odd["addOns"]["common"]["homepageTrigger"]["runFunction"]
+            == "https://x.example.com/a'b$&(c)*+,;=:@~/gmail/homepage")
+
+
+def test_a_quote_in_the_public_url_never_reaches_the_template() -> None:
+    # A quote is no URL character: refused by name before anything is written.
+    with pytest.raises(ValueError, match='"'):
+        render_gmail_deployment(Settings(public_url='https://x.example.com/a"b'))
