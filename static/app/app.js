@@ -22,6 +22,8 @@
       dialog.showModal();
     });
     dialog.addEventListener("close", function () {
+      // A close queued by Esc can arrive after a quick Enter opened the dialog again: it is stale.
+      if (dialog.open) { return; }
       var button = pending;
       pending = null;
       if (button) { button.classList.remove("confirming"); }
