@@ -7,19 +7,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from tests.browser import free_port
-
-CLI = [sys.executable, "-m", "addin_server"]
+from tests.e2e.serve.support import CLI, serving
 
 
 @pytest.fixture
@@ -35,28 +29,6 @@ def _run(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-@contextmanager
-def _serve(env: dict[str, str], log: Path) -> Iterator[str]:
-    port = free_port()
-    with log.open("w") as out:
-        proc = subprocess.Popen([*CLI, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if requests.get(url + "/healthz", timeout=5).status_code == 200:
-                        break
-                except (requests.ConnectionError, requests.Timeout):
-                    pass
-                assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "serve did not start"
-                time.sleep(0.2)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(20)
 
 
 def _readme_calls(url: str, key: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -76,7 +48,7 @@ def test_a_fresh_serve_answers_the_first_enrollment_with_a_clear_409(env: dict[s
     _run(env, "db", "upgrade")
     made = json.loads(_run(env, "accounts", "create", "--name", "Acme", "--plan", "professional",
                            "--admin-email", "admin@acme.test"))
-    with _serve(env, tmp_path / "serve.log") as url:
+    with serving(env, tmp_path / "serve.log") as url:
         h, body = _readme_calls(url, made["api_key"])
         refused = requests.post(f"{url}/api/v1/enrollments", json=body, headers=h, timeout=10)
         assert refused.status_code == 409
@@ -89,7 +61,7 @@ def test_a_fresh_serve_answers_the_first_enrollment_with_a_clear_409(env: dict[s
 def test_the_access_log_carries_no_capability_token(env: dict[str, str], tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     secrets = ["eyJlIjoiMSJ9.unsubscribe-secret", "meeting-secret-42", "oauth-code-secret", "oauth-state-secret"]
-    with _serve(env, log) as url:
+    with serving(env, log) as url:
         requests.get(f"{url}/u/{secrets[0]}", timeout=10)
         requests.post(f"{url}/u/{secrets[0]}", timeout=10)
         requests.get(f"{url}/meet/7.abcdef?t={secrets[1]}", timeout=10)
@@ -105,7 +77,7 @@ def test_the_access_log_carries_no_capability_token(env: dict[str, str], tmp_pat
 def test_gunicorns_own_lines_follow_log_level(env: dict[str, str], tmp_path: Path, log_level: str,
                                               gunicorn_info_shown: bool) -> None:
     log = tmp_path / "serve.log"
-    with _serve({**env, "LOG_LEVEL": log_level}, log) as url:
+    with serving({**env, "LOG_LEVEL": log_level}, log) as url:
         requests.get(url + "/healthz", timeout=10)
     written = log.read_text()
     assert ("Starting gunicorn" in written) is gunicorn_info_shown
@@ -114,7 +86,7 @@ def test_gunicorns_own_lines_follow_log_level(env: dict[str, str], tmp_path: Pat
 
 
 def test_two_servers_on_one_machine_each_keep_their_own_control_socket(env: dict[str, str], tmp_path: Path) -> None:
-    with _serve(env, tmp_path / "one.log") as one, _serve(env, tmp_path / "two.log") as two:
+    with serving(env, tmp_path / "one.log") as one, serving(env, tmp_path / "two.log") as two:
         sockets = {p.name for p in tmp_path.glob("*.ctl")}
         ports = [u.rsplit(":", 1)[1] for u in (one, two)]
         assert sockets == {f"addin-server-127.0.0.1-{port}.ctl" for port in ports}

@@ -9,14 +9,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.browser import free_port
+from tests.e2e.serve.support import serving
 
 REPO = Path(__file__).resolve().parents[3]
 # What a build never needs from the checkout (and what would make copying it slow).
@@ -83,24 +82,7 @@ def test_the_wheel_serves_the_readme_start(installed: Path, tmp_path: Path) -> N
     _run(env, tmp_path, "-m", "addin_server", "db", "upgrade")
     made = json.loads(_run(env, tmp_path, "-m", "addin_server", "accounts", "create", "--name", "Acme",
                            "--plan", "enterprise", "--admin-email", "admin@acme.test"))
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "addin_server", "serve", "--port", str(port),
-                                 "--workers", "1", "--threads", "2"], env=env, cwd=tmp_path,
-                                stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(url + "/healthz", timeout=5).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.2)
+    with serving(env, tmp_path / "serve.log", cwd=tmp_path) as url:
         icon = requests.get(url + "/favicon.ico", timeout=10)
         assert (icon.status_code, icon.content) == (200, (REPO / "static/outlook/icons/icon-32.png").read_bytes())
         assets = [p for p in sorted((REPO / "static").rglob("*")) if p.is_file() and not p.name.startswith(".")]
@@ -113,6 +95,3 @@ def test_the_wheel_serves_the_readme_start(installed: Path, tmp_path: Path) -> N
         status = requests.get(url + "/api/v1/recipients/status?email=jane@globex.test",
                               headers={"Authorization": f"Bearer {made['api_key']}"}, timeout=10)
         assert status.status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(20)
