@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from addin_server.auth.client_state import issue_client_state
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.providers.graph import SubscriptionGone
@@ -29,7 +28,7 @@ from addin_server.services.calendar_events import (
 )
 from addin_server.services.context import ServiceContext
 from addin_server.services.grants import MailboxNotConnected, graph_for
-from addin_server.services.graph.subscriptions import GRAPH_LIFECYCLE_WEBHOOK, GRAPH_WEBHOOK, reauthorize_or_gone
+from addin_server.services.graph.subscriptions import open_subscription, reauthorize_or_gone
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +38,7 @@ def graph_calendar_for(settings: Settings, user: t.User) -> GraphCalendar:
 
 
 def subscribe_events(ctx: ServiceContext, user: t.User, watch: t.CalendarWatch) -> None:
-    issued = issue_client_state(ctx.settings)
-    calendar = graph_calendar_for(ctx.settings, user)
-    try:
-        sub = calendar.subscribe(ctx.settings.public_endpoint(GRAPH_WEBHOOK),
-                                 ctx.settings.public_endpoint(GRAPH_LIFECYCLE_WEBHOOK), issued.secret)
-    finally:
-        calendar.close()
+    sub, issued = open_subscription(ctx, graph_calendar_for(ctx.settings, user))
     if watch.subscription_id and watch.subscription_id != sub.id:
         watch.replaced_subscription_id = watch.subscription_id
     watch.subscription_id, watch.client_state_hash, watch.expires_at = sub.id, issued.stored_hash, sub.expires_at

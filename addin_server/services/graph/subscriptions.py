@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from addin_server.auth.client_state import issue_client_state
+from addin_server.auth.client_state import IssuedClientState, issue_client_state
 from addin_server.db import tables as t
-from addin_server.providers.graph import MAX_SUBSCRIPTION_MINUTES, GraphMailbox, SubscriptionGone
+from addin_server.providers.graph import MAX_SUBSCRIPTION_MINUTES, GraphMailbox, GraphSubscription, SubscriptionGone
 from addin_server.services.context import ServiceContext
 from addin_server.services.following import expiring, renew_mailbox_watches
 from addin_server.services.grants import (
@@ -33,15 +33,29 @@ RENEW_AFTER = timedelta(days=1)
 GRAPH_SUBSCRIBE = "graph_subscribe"
 
 
-def subscribe(ctx: ServiceContext, user: t.User, watch: t.MailboxWatch) -> None:
-    """A new inbox subscription (Graph validates our webhook while it is made); its clientState kept hashed."""
+class Subscribable(Protocol):
+    """A Graph mailbox or calendar: what can be subscribed to our webhooks."""
+
+    def subscribe(self, notification_url: str, lifecycle_url: str, client_state: str) -> GraphSubscription: ...
+
+    def close(self) -> None: ...
+
+
+def open_subscription(ctx: ServiceContext, client: Subscribable) -> tuple[GraphSubscription, IssuedClientState]:
+    """A new subscription of `client` to our webhooks under a fresh clientState (Graph validates the webhook
+    while it is made); the client is closed after. The caller keeps the clientState's hash."""
     issued = issue_client_state(ctx.settings)
-    graph = graph_for(ctx.settings, user)
     try:
-        sub = graph.subscribe(ctx.settings.public_endpoint(GRAPH_WEBHOOK),
-                              ctx.settings.public_endpoint(GRAPH_LIFECYCLE_WEBHOOK), issued.secret)
+        sub = client.subscribe(ctx.settings.public_endpoint(GRAPH_WEBHOOK),
+                               ctx.settings.public_endpoint(GRAPH_LIFECYCLE_WEBHOOK), issued.secret)
     finally:
-        graph.close()
+        client.close()
+    return sub, issued
+
+
+def subscribe(ctx: ServiceContext, user: t.User, watch: t.MailboxWatch) -> None:
+    """A new inbox subscription; its clientState kept hashed."""
+    sub, issued = open_subscription(ctx, graph_for(ctx.settings, user))
     watch.subscription_id, watch.client_state_hash = sub.id, issued.stored_hash
     watch.subscription_expires_at, watch.status, watch.last_error = sub.expires_at, "active", None
 
