@@ -46,6 +46,19 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _refused(code: str, message: str) -> int:
+    """A command's refusal: the API's error shape on stderr, exit 2."""
+    print(json.dumps({"error": {"code": code, "message": message}}), file=sys.stderr)
+    return 2
+
+
+def _database_not_ready(command: str, exc: DBAPIError) -> int:
+    # A fresh database has no tables until `db upgrade`: say so instead of a traceback.
+    log.debug("%s failed", command, exc_info=exc)
+    return _refused("database_not_ready", "the database is not ready (no tables, or unreachable): run "
+                    "`addin-server db upgrade` first, with the same DATABASE_URL")
+
+
 def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.services.accounts import create_account
     from addin_server.services.errors import ServiceError
@@ -54,15 +67,9 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
         made = create_account(_services(settings), name=args.name, plan=args.plan, admin_email=args.admin_email,
                               ms_tenants=args.ms_tenant)
     except ServiceError as exc:
-        print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
-        return 2
+        return _refused(exc.code, exc.message)
     except DBAPIError as exc:
-        # A fresh database has no tables until `db upgrade`: say so instead of a traceback.
-        log.debug("accounts create failed", exc_info=exc)
-        print(json.dumps({"error": {"code": "database_not_ready", "message": "the database is not ready (no "
-                                    "tables, or unreachable): run `addin-server db upgrade` first, with the "
-                                    "same DATABASE_URL"}}), file=sys.stderr)
-        return 2
+        return _database_not_ready("accounts create", exc)
     print(json.dumps({"account_id": str(made.account_id), "api_key": made.api_key,
                       "admin_user_id": str(made.admin_user_id)}))
     return 0
@@ -76,14 +83,9 @@ def cmd_accounts_link_tenant(args: argparse.Namespace, settings: Settings) -> in
     try:
         linked = link_account_tenant(ctx, args.account_id, ms_tenant=args.ms_tenant, google_domain=args.google_domain)
     except ServiceError as exc:
-        print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
-        return 2
+        return _refused(exc.code, exc.message)
     except DBAPIError as exc:
-        log.debug("accounts link-tenant failed", exc_info=exc)
-        print(json.dumps({"error": {"code": "database_not_ready", "message": "the database is not ready (no "
-                                    "tables, or unreachable): run `addin-server db upgrade` first, with the "
-                                    "same DATABASE_URL"}}), file=sys.stderr)
-        return 2
+        return _database_not_ready("accounts link-tenant", exc)
     finally:
         ctx.engine.dispose()
     print(json.dumps(linked))
@@ -98,8 +100,7 @@ def cmd_accounts_api_key(args: argparse.Namespace, settings: Settings) -> int:
     try:
         key = create_api_key(_services(settings), args.account_id, name=name, role=args.role)
     except ServiceError as exc:
-        print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
-        return 2
+        return _refused(exc.code, exc.message)
     print(json.dumps({"account_id": str(args.account_id), "api_key": key, "role": args.role, "name": name}))
     return 0
 
@@ -115,8 +116,7 @@ def cmd_accounts_api_keys(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps({"account_id": str(args.account_id),
                               "api_keys": list_api_keys(_services(settings), args.account_id)}))
     except ServiceError as exc:
-        print(json.dumps({"error": {"code": exc.code, "message": exc.message}}), file=sys.stderr)
-        return 2
+        return _refused(exc.code, exc.message)
     return 0
 
 
