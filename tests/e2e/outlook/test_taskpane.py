@@ -83,7 +83,10 @@ def test_without_recipients_changed_the_refresh_button_reads_the_recipients_agai
         page: Any, base_url: str, enrolled: Enrolled) -> None:
     pane = _open_preview(page, base_url)
     _apply(page)
-    page.select_option("#client", "1.3")  # reopens the pane in a client without RecipientsChanged
+    # Switching the client reopens the pane; wait for the new document, or the old pane's empty
+    # state would pass the wait and the new pane would read the Cc below on load.
+    with page.expect_event("framenavigated", predicate=lambda f: "/outlook/taskpane" in f.url):
+        page.select_option("#client", "1.3")  # a client without RecipientsChanged
     pane.locator("#state-empty").wait_for(state="visible")
     _apply(page, cc=enrolled.world.contact["email"])
     page.wait_for_timeout(300)
