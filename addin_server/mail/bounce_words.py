@@ -170,7 +170,9 @@ SOFT_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"protocol\s+(?:violation|error)|not\s+implemented|command\s+(?:not\s+recogni[sz]ed|unrecogni[sz]ed)|"
             r"service\s+(?:is\s+)?(?:currently\s+|temporarily\s+)?(?:unavailable|not\s+available)|"
             r"(?:host|network|ip|client|connection)\s+(?:\S+\s+)?not\s+allowed|invalid\s+ip\b|"
-            r"unwanted\s+(?:messages|mail|e-?mail)",
+            r"unwanted\s+(?:messages|mail|e-?mail)|"
+            # an address in UTF-8 the receiving server cannot take (RFC 6531): the message, not the address
+            r"did\s+not\s+offer\s+smtputf8|smtputf8\s+(?:is\s+)?(?:required|not\s+(?:supported|offered|available))",
             re.IGNORECASE,
         ),
     ),
