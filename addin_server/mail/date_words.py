@@ -188,7 +188,7 @@ def western_digits(text: str) -> str:
 
 # Words that mark a Latin-script language that writes the day first (dd/mm, dd.mm).
 _DAY_FIRST_WORDS = re.compile(
-    r"\b(?:indtil|tilbage|ferie|kontoret|jeg|og|til|izindeyim|kadar|tarihine|ofis\w*|jsem|kanceláři|"
+    r"\b(?:indtil|tilbage|ferie|kontoret|jeg|og|til|izindeyim|kadar|tarihine|tarihleri|arasında|ve|ofis\w*|jsem|kanceláři|"
     r"dovolen\w*|je|na|estou|até|férias|escritório|estoy|hasta|oficina|vacaciones|jestem|urlop\w*|"
     r"biura|jag|är|semester|och|bin|bis|ich|urlaub|je|suis|jusqu|congés|sono|fino|ufficio|ben|tot|kantoor|"
     r"ik|vakantie|el|del|la|de|com|ao|em|por|para|que|con|den|er|på|se|mit|und|le|les|il|van|het)\b",

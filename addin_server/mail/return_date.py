@@ -81,7 +81,8 @@ _UNTIL_CUES = re.compile(
 # East Asian languages put the phrase after the date: 5月6日まで, 5월 6일까지. A return ("1月4日より出社")
 # wins over an end ("1月1日まで"), as in the Latin languages.
 _SUFFIX_RETURN_CUES = re.compile(
-    "|".join([r"に戻|より出社|から出社|より(?:順次)?対応|에\s*복귀|복귀|前回来|回来|返回|回到", *date_words.SUFFIX_RETURN_CUES]),
+    "|".join([r"に戻|より出社|から出社|より(?:順次)?対応|에\s*복귀|복귀|前回来|回来|返回|回到",
+              *date_words.SUFFIX_RETURN_CUES]),
     re.IGNORECASE,
 )
 _SUFFIX_UNTIL_CUES = re.compile("|".join([r"まで|迄|까지|之前", *date_words.SUFFIX_UNTIL_CUES]), re.IGNORECASE)
@@ -429,8 +430,9 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
             start = match.start()
             nearest = _nearest_cjk_date(text[max(0, start - 25) : start], anchor, budget.order)
             named = _named(text[max(0, start - 40) : start], anchor.date() if anchor else None, last=True)
-            if nearest or named:
-                return nearest or (named[1] if named else None)
+            # A month name is the more explicit reading ("7-14 Aralık" is no numeric 7-14).
+            if named or nearest:
+                return named[1] if named else nearest
     ranged = _range_end(text, anchor, languages, budget)
     if ranged:
         return ranged
