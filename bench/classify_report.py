@@ -432,6 +432,7 @@ def _by_language(rows: list[dict], dates: list[dict]) -> dict[str, dict]:
                 1 for r in delays if r["kind"] == "auto_other" and r["evidence"][0].startswith("delivery delayed")
             ),
             "return_dates": _ratio(sum(stated), len(stated)),
+            "dated": len(stated),
         }
     return out
 
@@ -462,8 +463,11 @@ def _markdown(report: dict) -> str:
         f"{report['delay_notices']['listed']} read as delays. Address-gone = the source's own assertion says "
         "userunknown/hostunknown/hasmoved; a report naming hard and soft recipients counts as read hard when "
         "its gone recipient is judged hard. Retired-mailbox notices labelled out-of-office (listed in "
-        "tests/fixtures/corpus_labels/left_company_notices.tsv) are not absence notices. Language by script or "
-        "common words.",
+        "tests/fixtures/corpus_labels/left_company_notices.tsv) are not absence notices. Files a source labels "
+        "as bounces that are no delivery failure (a list server's loop alert to its own administrator, a person "
+        "forwarding a bounce) are measured under the label tests/fixtures/corpus_labels/not_bounces.tsv gives, "
+        "with its reason. Return dates: those a reader finds in the kept real messages (their MANIFEST.tsv "
+        "column) and in the corpus's dated notices. Language by script or common words.",
         "",
         "| language | rows | humans as OOO/bounce (0) | OOO recall (>=97%) | OOO w/o auto header | absence notices "
         "read as left (0) | bounce recall (>=97%) | address gone read hard (>=97%) | delays read as delay "
@@ -475,7 +479,8 @@ def _markdown(report: dict) -> str:
             f"| {lang} | {v['rows']} | {v['humans_as_ooo_or_bounce']} of {v['humans']} | {_fmt(v['ooo_recall'])} "
             f"of {v['ooo']} | {v['ooo_found_without_auto_header']} | {v['absence_notices_read_as_left_company']} "
             f"| {_fmt(v['bounce_recall'])} of {v['bounces']} | {_fmt(v['address_gone_read_hard'])} of "
-            f"{v['address_gone']} | {v['delays_read_as_delay']} of {v['delay_notices']} | {_fmt(v['return_dates'])} |"
+            f"{v['address_gone']} | {v['delays_read_as_delay']} of {v['delay_notices']} | {_fmt(v['return_dates'])} "
+            f"of {v['dated']} |"
         )
     hand = report.get("handwritten")
     if hand:
