@@ -49,19 +49,20 @@ _MONTH_NAMES: tuple[tuple[str, ...], ...] = (
 
 # Weekday names, Monday first (a stated weekday pins the year of a yearless date).
 _WEEKDAY_NAMES: tuple[tuple[str, ...], ...] = (
-    ("pazartesi", "pondělí", "δευτέρα", "الاثنين", "الإثنين", "सोमवार", "mandag", "måndag", "poniedziałek",
-     "segunda-feira", "lunes", "שני", "monday"),
-    ("salı", "sali", "úterý", "τρίτη", "الثلاثاء", "मंगलवार", "tirsdag", "tisdag", "wtorek", "terça-feira", "martes",
-     "שלישי", "tuesday"),
-    ("çarşamba", "carsamba", "středa", "τετάρτη", "الأربعاء", "الاربعاء", "बुधवार", "onsdag", "środa", "quarta-feira",
-     "miércoles", "רביעי", "wednesday"),
-    ("perşembe", "persembe", "čtvrtek", "πέμπτη", "الخميس", "गुरुवार", "torsdag", "czwartek", "quinta-feira",
-     "jueves", "חמישי", "thursday"),
-    ("cuma", "pátek", "παρασκευή", "الجمعة", "शुक्रवार", "fredag", "piątek", "sexta-feira", "viernes", "שישי",
-     "friday"),
-    ("cumartesi", "sobota", "σάββατο", "السبت", "शनिवार", "lørdag", "lördag", "sábado", "שבת", "saturday"),
-    ("pazar", "neděle", "κυριακή", "الأحد", "الاحد", "रविवार", "søndag", "söndag", "niedziela", "domingo", "ראשון",
-     "sunday"),
+    ("pazartesi", "pondělí", "poniedziałku", "δευτέρα", "الاثنين", "الإثنين", "सोमवार", "mandag", "måndag",
+     "poniedziałek", "segunda-feira", "lunes", "שני", "monday"),
+    ("salı", "sali", "úterý", "wtorku", "τρίτη", "الثلاثاء", "मंगलवार", "tirsdag", "tisdag", "wtorek",
+     "terça-feira", "martes", "שלישי", "tuesday"),
+    ("çarşamba", "carsamba", "středa", "středy", "středu", "środy", "środę", "τετάρτη", "الأربعاء", "الاربعاء",
+     "बुधवार", "onsdag", "środa", "quarta-feira", "miércoles", "רביעי", "wednesday"),
+    ("perşembe", "persembe", "čtvrtek", "čtvrtka", "czwartku", "πέμπτη", "الخميس", "गुरुवार", "torsdag",
+     "czwartek", "quinta-feira", "jueves", "חמישי", "thursday"),
+    ("cuma", "pátek", "pátku", "piątku", "παρασκευή", "الجمعة", "शुक्रवार", "fredag", "piątek", "sexta-feira",
+     "viernes", "שישי", "friday"),
+    ("cumartesi", "sobota", "soboty", "sobotu", "sobotę", "σάββατο", "السبت", "शनिवार", "lørdag", "lördag",
+     "sábado", "שבת", "saturday"),
+    ("pazar", "neděle", "neděli", "niedzieli", "niedzielę", "κυριακή", "الأحد", "الاحد", "रविवार", "søndag",
+     "söndag", "niedziela", "domingo", "ראשון", "sunday"),
 )
 
 
@@ -146,6 +147,24 @@ def named_dates(text: str) -> list[NamedDate]:
             )
         )
     return found
+
+
+# A weekday alone right after a cue ("indtil mandag", "do pátku", "έως την Παρασκευή", "حتى يوم الخميس")
+# or right before a suffix cue ("Cuma'ya kadar", "शुक्रवार तक"): the next such day after the message.
+_BARE_AFTER = re.compile(
+    rf"^\s*(?:(?:den|dne|på|v|ve|w|we|do|την|τη|το|يوم|ביום|יום|el|na|o|a)\s+)?({_WEEKDAY})(?![^\W\d_])",
+    re.IGNORECASE,
+)
+_BARE_BEFORE = re.compile(rf"(?<![^\W\d_])({_WEEKDAY})(?:['’][^\W\d_]{{1,4}})?\s*(?:günü\s*)?$", re.IGNORECASE)
+
+
+def weekday_alone(window: str, anchor: date | None, *, before_cue: bool = False) -> date | None:
+    """The next day after the anchor that falls on a weekday named alone next to a cue, or None."""
+    match = (_BARE_BEFORE.search(window) if before_cue else _BARE_AFTER.match(window)) if anchor else None
+    if not match or anchor is None:
+        return None
+    weekday = WEEKDAYS[unicodedata.normalize("NFC", match.group(1)).casefold()]
+    return date.fromordinal(anchor.toordinal() + ((weekday - anchor.weekday()) % 7 or 7))
 
 
 # Cues before the date: the day back ...

@@ -387,7 +387,9 @@ def _date_in(window: str, anchor: datetime | None, languages: list[str] | None, 
     # dateparser only when no month name of date_words' languages starts the window first.
     wordy = None if named and (not numeric or named[0] <= numeric[0]) else _wordy(window, anchor, languages, budget)
     options = [item for item in (numeric, named, wordy) if item]
-    return min(options, key=lambda item: item[0])[1] if options else None
+    if not options:
+        return date_words.weekday_alone(window, anchor_day)
+    return min(options, key=lambda item: item[0])[1]
 
 
 def _named(window: str, anchor: date | None, last: bool = False) -> tuple[int, date] | None:
@@ -429,10 +431,14 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         for match in cues.finditer(text):
             start = match.start()
             nearest = _nearest_cjk_date(text[max(0, start - 25) : start], anchor, budget.order)
-            named = _named(text[max(0, start - 40) : start], anchor.date() if anchor else None, last=True)
+            anchor_day = anchor.date() if anchor else None
+            named = _named(text[max(0, start - 40) : start], anchor_day, last=True)
             # A month name is the more explicit reading ("7-14 Aralık" is no numeric 7-14).
             if named or nearest:
                 return named[1] if named else nearest
+            weekday = date_words.weekday_alone(text[max(0, start - 25) : start], anchor_day, before_cue=True)
+            if weekday:
+                return weekday
     ranged = _range_end(text, anchor, languages, budget)
     if ranged:
         return ranged
