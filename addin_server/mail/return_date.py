@@ -6,11 +6,16 @@ The rule: find a phrase that introduces a return or an end of absence ("back on"
 ("back on", "de retour le") wins over an end phrase ("until") when both carry a date. Without any
 such phrase, the latest date in the text that falls after the message was received is taken.
 
-Numeric dates: a dot means day first (12.05.2024, "bis 12.05."); ISO dates are year first; with a
-slash, a part above 12 decides the order, and otherwise the reading nearest after the receipt date
-wins (03/04 read in March means 3 April or 4 March, whichever comes first from then). Dates without
-a year take the next occurrence from the receipt date. Named months and weekdays in other languages
-go through dateparser on the few words after the phrase only (it is slow and loose on whole texts).
+Numeric dates: a dot means day first (12.05.2024, "bis 12.05."); ISO dates are year first (also
+2026/12/14 and 2026.12.14); with a slash, a part above 12 decides the order, then the writer's locale
+when the text tells it (day first in most of Europe, Turkish, Hebrew, Arabic, Greek, Hindi; month first
+in Japanese, Korean, Chinese: mail/date_words.py), and otherwise the reading nearest after the receipt
+date wins (03/04 read in March means 3 April or 4 March, whichever comes first from then). Dates without
+a year take the next occurrence from the receipt date. Month and weekday names of Turkish, Hebrew,
+Hindi, Danish, Greek, Czech and Arabic (and the Nordic, Polish, Portuguese and Spanish ones) are read
+from date_words' tables, as is a weekday named alone next to a phrase (the next such day); other
+named dates go through dateparser on the few words after the phrase only (it is slow and loose on
+whole texts).
 """
 
 from __future__ import annotations
