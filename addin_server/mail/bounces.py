@@ -34,6 +34,9 @@ How a bounce is read, so the rule above is applied to the right words:
   statement that the address is gone: soft.
 - A delay warning ("has not yet been delivered", "delivery attempts will continue") is soft even
   without a DSN "Action: delayed".
+- A mailing-list server's refusal of a post ("You are not a member of this mailing list", with the list
+  server's own header such as X-MLServer) is a report: a soft bounce for the list's address. Its loop
+  alerts to its own administrator are no report about an address.
 - Trace, authentication and X- header lines pasted into a report ("with Microsoft SMTP Server
   (TLS)", "Received-SPF") describe the mail's path, not the failure, and a recalled "Subject:" line
   is the rep's own words: neither is read for reasons.
