@@ -22,33 +22,6 @@ KNOWN_GAPS: dict[str, str] = {
     # best in; a person's own "I no longer work at Globex" (or a notice naming the sender) in a reply
     # without automatic headers now marks the address as left (the reply still ends the enrollment,
     # and undo reverses both), while "Bob no longer works at Globex" in a reply stays about Bob.
-    # Held-out notices written for issue 14 before the structural judgement (26 of 56 missed):
-    "h14_es_01.eml": "held-out, missed before the structural judgement",
-    "h14_es_03.eml": "held-out, missed before the structural judgement",
-    "h14_es_04.eml": "held-out, missed before the structural judgement",
-    "h14_ptbr_01.eml": "held-out, missed before the structural judgement",
-    "h14_ptbr_02.eml": "held-out, missed before the structural judgement",
-    "h14_ja_01.eml": "held-out, missed before the structural judgement",
-    "h14_ja_02.eml": "held-out, missed before the structural judgement",
-    "h14_zh_01.eml": "held-out, missed before the structural judgement",
-    "h14_zh_02.eml": "held-out, missed before the structural judgement",
-    "h14_zh_03.eml": "held-out, missed before the structural judgement",
-    "h14_pl_03.eml": "held-out, missed before the structural judgement",
-    "h14_pl_04.eml": "held-out, missed before the structural judgement",
-    "h14_sv_02.eml": "held-out, missed before the structural judgement",
-    "h14_sv_04.eml": "held-out, missed before the structural judgement",
-    "h14_de_01.eml": "held-out, missed before the structural judgement",
-    "h14_fr_02.eml": "held-out, missed before the structural judgement",
-    "h14_it_01.eml": "held-out, missed before the structural judgement",
-    "h14_it_02.eml": "held-out, missed before the structural judgement",
-    "h14_it_03.eml": "held-out, missed before the structural judgement",
-    "h14_nl_01.eml": "held-out, missed before the structural judgement",
-    "h14_nl_02.eml": "held-out, missed before the structural judgement",
-    "h14_en_01.eml": "held-out, missed before the structural judgement",
-    "h14_en_02.eml": "held-out, missed before the structural judgement",
-    "h14_en_03.eml": "held-out, missed before the structural judgement",
-    "h14_en_07.eml": "held-out, missed before the structural judgement",
-    "h14_hum_ptbr_01.eml": "held-out, missed before the structural judgement",
 }
 
 
