@@ -14,9 +14,14 @@ the parts absence notices are built from, each part named in the evidence:
 - no answer to anything asked: no question, no "yes, let's talk", no past absence ("I was on
   holiday last week"), nothing long. Each of those is a sign of a person and takes points away.
 
+Each part is found either by a sentence pattern (mail/phrases.py) or, where none matched, by the small
+word lists of a language pack (mail/absence_lexicon.py: a state of absence, a period, a redirection,
+limited access, an answer put off, and a person's answer), so a new sentence built from known parts is
+read without a rule of its own; the evidence names each part, its words and its language.
+
 A text is an absence notice when the absence statement comes with at least one of the structural
-parts and the score reaches NOTICE_THRESHOLD. Scoring is per sentence pattern, never per word, so a
-rep reading the evidence can see exactly why.
+parts and the score reaches NOTICE_THRESHOLD. Without any absence word, only the whole shape makes a
+notice: three structural parts and nothing asked or answered.
 
 "Left the company" is irreversible downstream (the address is marked bounced), so it needs a
 statement about the sender's own leaving, with nothing temporary about it: "I have left the office
