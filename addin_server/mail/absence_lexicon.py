@@ -46,6 +46,7 @@ PACKS: tuple[LanguagePack, ...] = (
     LanguagePack(
         "en",
         absence=(
+            r"\bon\s+(?:the\s+)?(?:vacation|holiday)s?\s+(?:from|until|till|through)\b",
             r"\b(?:bereavement|annual|unpaid)\s+leave\b|\b(?:a\s+few\s+)?days\s+off\b|"
             r"\btime\s+off\b|\btravell?ing\s+for\b|\bon\s+(?:a\s+)?(?:course|training|"
             r"seminar)\b|\bat\s+(?:a|the|our)\s+(?:\w+\s+)?(?:summit|conference|"
@@ -209,6 +210,17 @@ PACKS: tuple[LanguagePack, ...] = (
         redirect=(
             r"급한\s*용무|연락\s*바랍니다|연락\s*주시기",
         ),
+    ),
+    LanguagePack(
+        "sk/cs",
+        absence=(
+            r"\bna\s+dovolenk[ea]\b|\bna\s+dovolen[éa]\b|\bna\s+pracovnej\s+ceste\b|\bna\s+služební\s+cest[ěe]\b|"
+            r"\bpracovnej\s+neschopnosti\b|\bnemocenské\b",
+        ),
+        period=(rf"\bdo\s+(?:dňa\s+|dne\s+)?{_DAY}", r"\bodo\s+dňa\b|\bod\s+\d"),
+        redirect=(r"\bkontaktujte\b|\bkoleg(?:u|yňu|yni)\b|\bv\s+(?:naliehavých|naléhavých)\b|\bv\s+prípade\s+potreby\b",),
+        limited=(r"\bobmedzený\s+prístup\b|\bomezený\s+přístup\b",),
+        later=(r"\bpo\s+(?:mojom|mém)\s+návrate\b|\bpo\s+návratu\b|\bodpoviem\b|\bodpovím\b",),
     ),
     LanguagePack(
         "pl",
