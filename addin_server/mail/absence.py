@@ -83,6 +83,10 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
         parts.append(f"absence {_quote(state[1])} ({state[0]}) +2")
     structural = 0
     return_date = find_return_date(text, anchor)
+    if not parts and return_date and (back := absence_lexicon.find_part("back", own_text)):
+        # Saying when one is back is saying one is away: the return with its date is the absence statement.
+        score += 2
+        parts.append(f"absence {_quote(back[1])}, back on a stated day ({back[0]}) +2")
     if return_date:
         score += 2
         structural += 1

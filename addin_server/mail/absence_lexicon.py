@@ -17,13 +17,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PARTS = ("absence", "period", "redirect", "limited", "later", "answer")
+PARTS = ("absence", "back", "period", "redirect", "limited", "later", "answer")
 
 
 @dataclass(frozen=True)
 class LanguagePack:
     language: str
     absence: tuple[str, ...] = ()
+    # Coming back ("back online Monday", "är tillbaka den 4 januari"): with a return date, an absence.
+    back: tuple[str, ...] = ()
     period: tuple[str, ...] = ()
     redirect: tuple[str, ...] = ()
     limited: tuple[str, ...] = ()
@@ -46,6 +48,7 @@ PACKS: tuple[LanguagePack, ...] = (
     LanguagePack(
         "en",
         absence=(
+            r"\boffline\b|\bunavailable\b|\bon\s+sabbatical\b",
             r"\bon\s+(?:the\s+)?(?:vacation|holiday)s?\s+(?:from|until|till|through)\b",
             r"\b(?:bereavement|annual|unpaid)\s+leave\b|\b(?:a\s+few\s+)?days\s+off\b|"
             r"\btime\s+off\b|\btravell?ing\s+for\b|\bon\s+(?:a\s+)?(?:course|training|"
@@ -57,6 +60,10 @@ PACKS: tuple[LanguagePack, ...] = (
             r"offsite|off-site)\b",
             r"\bi\s*(?:'m|’m|\s+am)\s+(?:currently\s+)?(?:offline|heads[-\s]down|"
             r"on\s+(?:a\s+)?(?:business\s+trip|work\s+trip|retreat|site\s+visit))\b",
+        ),
+        back=(
+            r"\bback\s+(?:online|in\s+the\s+office|at\s+(?:my\s+)?desk|on\s+\w+day|on\s+the\s+\d|from)\b|\b(?:be|am|\'m)\s+back\b|"
+            r"\breturning\b|\breturn\s+(?:on|to\s+the\s+office)\b",
         ),
         period=(
             rf"\b(?:until|till|through|thru|back\s+(?:on|in|from)|returning)\s+(?:the\s+)?{_DAY}",
@@ -80,6 +87,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\bplease\s+take\s+me\s+off\b|\bhappy\s+with\s+our\s+current\b",
+            r"\bwe'?ll\s+(?:decide|talk|discuss|review|see|sort)\b|\bloop\s+(?:him|her|them|me|us)\s+in\b",
             r"\b(?:does|would|could)\s+\w+\s+(?:work|suit)\b|\bsend\s+(?:it|them|"
             r"me)\s+over\b|\bgo\s+ahead\b|(?:^|[.!:;,]\s*)yes\b",
         ),
@@ -87,6 +95,7 @@ PACKS: tuple[LanguagePack, ...] = (
     LanguagePack(
         "es",
         absence=(
+            r"\bno\s+estar[ée]\s+disponible\b|\bno\s+disponible\b",
             r"\bferia\b|\bformaci[oó]n\b|\bcurso\b|\bseminario\b|\bviaje\b|\bd[ií]as?\s+de\s+descanso\b|"
             r"\bfestivo\b",
             r"\bd[ií]as\s+libres\b|\bvacaciones\b|\bde\s+baja\b|\bbaja\s+(?:por\s+)?(?:maternidad|"
@@ -94,12 +103,17 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bpermiso\s+(?:de|por)\b|\bcongreso\b|\bviaje\s+de\s+(?:trabajo|negocios)\b|"
             r"\bausente\b",
         ),
+        back=(
+            r"\bregreso\b|\bvuelvo\b|\bvolver[ée]\b|\bde\s+vuelta\b|\bdespu[ée]s\s+de\b",
+        ),
         period=(
+            r"\bhasta\s+(?:despu[ée]s\s+de|el\s+final\s+de|final\s+de)\b",
             rf"\bhasta\s+(?:el\s+)?(?:d[ií]a\s+)?{_DAY}",
             r"\bdel\s+\d{1,2}\s+(?:de\s+\w+\s+)?al\s+\d{1,2}",
             rf"\ba\s+partir\s+del?\s+{_DAY}|\bvolver[ée]\b",
         ),
         redirect=(
+            r"\bse\s+gestionan\s+en\b|\bdir[ií]jase\s+a\b|\ba\s+cargo\s+de\b",
             r"\bcompañer[oa]\b|\batendid[oa]\s+por\b|\bescrib(?:a|e)\s+a\b|\bcontacte\s+con\b|"
             r"\burgencia\b|\burgente\b",
         ),
@@ -123,11 +137,15 @@ PACKS: tuple[LanguagePack, ...] = (
     LanguagePack(
         "pt",
         absence=(
+            r"\bindispon[íi]vel\b|\brecesso\b",
             r"\bafastad[oa]\b|\btreinamento\b|\bforma[çc][ãa]o\b|\bcurso\b|\bfeira\b|"
             r"\bcongresso\b|\bfolga\b|\bviagem\b",
             r"\bf[ée]rias\b|\blicen[çc]a(?:[-\s](?:maternidade|paternidade|m[ée]dica))?\b|"
             r"\bviajando\b|\bem\s+viagem\b|\bausente\b|\bfora\s+em\s+servi[çc]o\b|"
             r"\bde\s+baixa\b",
+        ),
+        back=(
+            r"\bvolto\b|\bretorno\b|\bregresso\b|\bde\s+volta\b",
         ),
         period=(
             rf"\bat[ée]\s+(?:(?:o|ao)\s+)?(?:dia\s+)?{_DAY}",
@@ -154,13 +172,18 @@ PACKS: tuple[LanguagePack, ...] = (
     LanguagePack(
         "ja",
         absence=(
+            r"産休|育休|返信ができません",
             r"会議|展示会|セミナー|学会|帰省|有給|社外",
             r"出張|休暇|休業|休み(?:を|に|で|中)|不在|外出|研修|療養",
+        ),
+        back=(
+            r"戻り|復帰|出社|再開",
         ),
         period=(
             r"\d+月\d+日(?:（.）|\(.\))?(?:まで|～|~|から|より)|\d+年\d+月(?:末)?まで|まで(?:の間|期間)",
         ),
         redirect=(
+            r"引き継|担当は",
             r"至急|お急ぎ|後任|までご連絡|までお願い|代理",
         ),
         limited=(
@@ -180,6 +203,9 @@ PACKS: tuple[LanguagePack, ...] = (
         absence=(
             r"会议|展会|年休|公休|调休|探亲|放假",
             r"休年假|年假|休假|出差|培训|培訓|产假|產假|病假|婚假|外地|在外",
+        ),
+        back=(
+            r"返回|回来|回到|恢复|节后",
         ),
         period=(
             r"\d+月\d+日\s*(?:至|到|-|~)|(?:至|到)\s*\d+月\d+日|\d+月\d+日\s*(?:返回|回来|回到)|"
@@ -217,6 +243,9 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bna\s+dovolenk[ea]\b|\bna\s+dovolen[éa]\b|\bna\s+pracovnej\s+ceste\b|\bna\s+služební\s+cest[ěe]\b|"
             r"\bpracovnej\s+neschopnosti\b|\bnemocenské\b",
         ),
+        back=(
+            r"\bvrátim\b|\bvrátím\b|\bnávrat\w*\b",
+        ),
         period=(rf"\bdo\s+(?:dňa\s+|dne\s+)?{_DAY}", r"\bodo\s+dňa\b|\bod\s+\d"),
         redirect=(r"\bkontaktujte\b|\bkoleg(?:u|yňu|yni)\b|\bv\s+(?:naliehavých|naléhavých)\b|\bv\s+prípade\s+potreby\b",),
         limited=(r"\bobmedzený\s+prístup\b|\bomezený\s+přístup\b",),
@@ -229,6 +258,9 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bpoza\s+biurem\b",
             r"\burlop(?:ie|u)?\b|\bdelegacj[iy]\b|\bzwolnieniu\s+lekarskim\b|\bnie\s+ma\s+mnie\b|"
             r"\bwyje[źz]dzie\b",
+        ),
+        back=(
+            r"\bwracam\b|\bwrócę\b|\bpo\s+(?:moim\s+)?powrocie\b",
         ),
         period=(
             rf"\bdo\s+(?:dnia\s+)?{_DAY}",
@@ -252,9 +284,13 @@ PACKS: tuple[LanguagePack, ...] = (
     LanguagePack(
         "sv",
         absence=(
+            r"\bstängt\b|\bsemesterstängt\b",
             r"\butbildning\b|\bkonferens\b|\bmässa\b|\bkurs\b|\bsjuk\b",
             r"\bledig\b|\bsemester\b|\btjänsteresa\b|\bföräldraledig\b|\bkundbesök\b|"
             r"\bsjukskriven\b|\bbortrest\b",
+        ),
+        back=(
+            r"\btillbaka\b",
         ),
         period=(
             r"\bresten\s+av\s+veckan\b",
@@ -279,9 +315,13 @@ PACKS: tuple[LanguagePack, ...] = (
     LanguagePack(
         "de",
         absence=(
+            r"\boffline\b|\bnicht\s+verfügbar\b",
             r"\bfortbildung\b|\bschulung\b|\bseminar\b|\bmesse\b|\bkonferenz\b|\babwesend\b",
             r"\b(?:jahres)?urlaub\b|\belternzeit\b|\bkundentermin\b|\bdienstreise\b|"
             r"\bkrank(?:geschrieben)?\b",
+        ),
+        back=(
+            r"\bzurück\b|\bwieder\s+(?:da|im|erreichbar|online)\b",
         ),
         period=(
             rf"\bbis\s+(?:einschließlich\s+|zum\s+)?{_DAY}",
@@ -305,8 +345,12 @@ PACKS: tuple[LanguagePack, ...] = (
     LanguagePack(
         "fr",
         absence=(
+            r"\barrêt\s+maladie\b|\bindisponible\b",
             r"\bformation\b|\bséminaire\b|\bsalon\b|\bconférence\b|\bmaladie\b|\bvacances\b",
             r"\bcongé(?:s)?\b|\brtt\b|\babsente?\b|\bdéplacement\b|\bpas\s+joignable\b",
+        ),
+        back=(
+            r"\bde\s+retour\b|\breviens\b|\breprise\b",
         ),
         period=(
             rf"\bjusqu['’]\s*(?:au|à)\s+(?:(?:lundi|mardi|mercredi|jeudi|vendredi)\s+)?{_DAY}|\bce\s+(?:lundi|mardi|mercredi|jeudi|vendredi)\b",
@@ -334,6 +378,9 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bferie\b|\btrasferta\b|\bmaternit[àa]\b|\bpaternit[àa]\b|\bchius[oa]\s+per\b|"
             r"\bmalattia\b",
         ),
+        back=(
+            r"\brientro\b|\btorno\b|\bdi\s+ritorno\b",
+        ),
         period=(
             rf"\bfino\s+a(?:l|lla)?\s+{_DAY}",
             r"\bdal\s+\d{1,2}\s+\w+\s+al\s+\d{1,2}",
@@ -357,6 +404,9 @@ PACKS: tuple[LanguagePack, ...] = (
         absence=(
             r"\bcursus\b|\btraining\b|\bopleiding\b|\bseminar\b",
             r"\bverlof\b|\bvakantie\b|\bbeurs\b|\bziek\b|\bcongres\b",
+        ),
+        back=(
+            r"\bterug\b|\bweer\s+(?:aanwezig|bereikbaar|op\s+kantoor)\b",
         ),
         period=(
             rf"\btot\s+(?:en\s+met\s+)?{_DAY}|\bvanaf\s+(?:maandag|dinsdag|woensdag|donderdag|vrijdag|\d)|\bdeze\s+week\b",

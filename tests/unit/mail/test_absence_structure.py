@@ -40,6 +40,10 @@ STRUCTURE_CASES = [
     pytest.param("Until 15 December: not checking email. Anything time-critical goes to ops@buyer.example. "
                  "I'll get back to you after that.", OOO,
                  id="en: no absence word but a period, limited access, a redirection and a reply put off is out of office"),
+    pytest.param("Bin ab 14.12. zurück im Büro, vorher lese ich nichts.", OOO,
+                 id="de: being back on a stated day is an absence statement of its own"),
+    pytest.param("I'm on sabbatical until March, so my colleague runs this now - we'll talk in spring.", HUMAN,
+                 id="en: away but settling what happens next ('we'll talk') stays human"),
     pytest.param("Estoy de vacaciones hasta el lunes, pero ¿me puede enviar la propuesta?", HUMAN,
                  id="es: away until monday but asking for the proposal stays human"),
     pytest.param("Estou de férias até o dia 20, mas pode me enviar a apresentação.", HUMAN,
