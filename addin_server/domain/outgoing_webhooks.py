@@ -10,6 +10,8 @@ Product sentences, in the order they apply:
 - Every other event (enrolled, email sent, replied...) is not announced.
 - A failed delivery is tried again after 30 s, then twice as long each time (at most 4 hours
   apart), for a day from the event; then it has failed for good.
+- When lanes are shared, only an endpoint whose last attempt was answered counts as healthy: one
+  that has never answered (brand new) ranks after those, and failing ones last.
 - A target that resolves to a private, loopback, link-local, multicast or reserved address is
   never called (outside demo mode), whatever name leads there.
 """
@@ -24,7 +26,7 @@ import re
 import socket
 import unicodedata
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -57,6 +59,16 @@ def retry_delay(failed_attempts: int) -> timedelta:
     if exponent > 20:  # far past the cap; avoids huge integers
         return LONGEST_WAIT
     return min(FIRST_RETRY * (2 ** exponent), LONGEST_WAIT)
+
+
+def lane_rank(failing_since: datetime | None, last_success_at: datetime | None) -> int:
+    """Where an endpoint's lane stands: 0 proven (its last attempt was answered 2xx), 1 never
+    answered yet, 2 failing. Only proven endpoints count as healthy when lanes are shared: a
+    brand-new endpoint has no history, and one that stalls on its first delivery must not hold a
+    healthy lane until its cut, or a burst of them starves every endpoint that works."""
+    if failing_since is not None:
+        return 2
+    return 0 if last_success_at is not None else 1
 
 
 def secret_text(raw: bytes) -> str:

@@ -37,6 +37,7 @@ from addin_server.domain.outgoing_webhooks import (
     ROTATION_GRACE,
     TargetRefused,
     checked_url,
+    lane_rank,
     retry_delay,
     secret_bytes,
     secret_text,
@@ -488,34 +489,40 @@ class DeliveryLanes:
 class _Lane:
     endpoint_id: int
     ids: list[int]
-    failing: bool  # the endpoint's last attempt failed
+    failing: bool  # unproven: the endpoint's last attempt failed, or it never answered yet
 
 
 def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int, max_failing: int,
                  skip: set[int] | None = None) -> list[_Lane]:
     """Lease due deliveries, at most PER_ENDPOINT_BATCH per endpoint and `max_lanes` endpoints, of
-    which at most `max_failing` are failing endpoints; grouped by endpoint, healthy ones first, each
+    which at most `max_failing` are unproven endpoints; grouped by endpoint, healthy ones first, each
     endpoint's oldest first.
 
     An endpoint with a delivery in flight (any worker's live lease) or in `skip` is passed over:
-    one receiver never has two of ours in flight, whatever the number of workers. Failing endpoints
-    (a receiver that hangs until the cut) are capped so they never hold every lane."""
+    one receiver never has two of ours in flight, whatever the number of workers. Unproven endpoints
+    (failing, or never answered yet: a receiver that hangs until the cut) are capped so they never
+    hold every lane, and among them the ones never tried go before the failing ones."""
     now = ctx.now()
     with ctx.session() as s:
-        active = select(t.WebhookEndpoint.id).where(t.WebhookEndpoint.status == "active")
         in_flight = select(t.WebhookDelivery.endpoint_id).where(
             t.WebhookDelivery.status == "pending", t.WebhookDelivery.lease_until >= now)
         free = (t.WebhookDelivery.lease_until.is_(None)) | (t.WebhookDelivery.lease_until < now)
-        q = (select(t.WebhookDelivery.id, t.WebhookDelivery.endpoint_id)
+        ep = t.WebhookEndpoint
+        # Proven endpoints' deliveries come first, so however many unproven ones wait, they never
+        # fill the candidates a proven endpoint's newest delivery needs a place among.
+        q = (select(t.WebhookDelivery.id, t.WebhookDelivery.endpoint_id, ep.failing_since, ep.last_success_at)
+             .join(ep, ep.id == t.WebhookDelivery.endpoint_id)
              .where(t.WebhookDelivery.status == "pending", t.WebhookDelivery.next_attempt_at <= now, free,
-                    t.WebhookDelivery.endpoint_id.in_(active), t.WebhookDelivery.endpoint_id.not_in(in_flight))
-             .order_by(t.WebhookDelivery.id).limit(limit * PER_ENDPOINT_BATCH))
+                    ep.status == "active", t.WebhookDelivery.endpoint_id.not_in(in_flight))
+             .order_by(ep.failing_since.is_not(None), ep.last_success_at.is_(None), t.WebhookDelivery.id)
+             .limit(limit * PER_ENDPOINT_BATCH))
         if skip:
             q = q.where(t.WebhookDelivery.endpoint_id.not_in(skip))
-        candidates = s.execute(q).all()
-        failing = set(s.scalars(select(t.WebhookEndpoint.id).where(
-            t.WebhookEndpoint.id.in_({endpoint_id for _, endpoint_id in candidates}),
-            t.WebhookEndpoint.failing_since.is_not(None))))
+        rows = s.execute(q).all()
+        candidates = [(delivery_id, endpoint_id) for delivery_id, endpoint_id, _, _ in rows]
+        rank = {endpoint_id: lane_rank(failing_since, last_success_at)
+                for _, endpoint_id, failing_since, last_success_at in rows}
+        failing = {endpoint_id for endpoint_id, r in rank.items() if r > 0}
         per_endpoint: Counter[int] = Counter()
         picked: list[int] = []
         failing_lanes = 0
@@ -542,7 +549,7 @@ def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int
         lanes.setdefault(endpoint_of[delivery_id], []).append(delivery_id)
     # Healthy endpoints first: where lanes are fewer than endpoints, theirs start before the rest.
     return sorted((_Lane(endpoint_id, lane_ids, endpoint_id in failing) for endpoint_id, lane_ids in lanes.items()),
-                  key=lambda lane: lane.failing)
+                  key=lambda lane: rank[lane.endpoint_id])
 
 
 def _run_lane(ctx: ServiceContext, ids: list[int], worker: str, poster: WebhookPoster,

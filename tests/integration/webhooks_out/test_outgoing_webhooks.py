@@ -8,7 +8,6 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import timedelta
@@ -19,8 +18,6 @@ import pytest
 from sqlalchemy import select, update
 
 from addin_emulator.tls import make_tls_files
-from addin_server.auth.secrets_box import generate_encryption_key
-from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, Surface, UnenrollReason
 from addin_server.mail.message import InboundMessage
@@ -33,46 +30,10 @@ from addin_server.services.sequences import StepInput
 from addin_server.worker.loop import start_in_thread
 from tests.builders import World, make_world
 from tests.conftest import FakeClock
+from tests.integration.webhooks_out.support import ALL_EVENTS, deliver, deliveries, enroll, subscribe
 from tests.webhook_receiver import WebhookReceiver
 
-ALL_EVENTS = ["enrollment.unenrolled", "enrollment.finished", "enrollment.paused", "enrollment.resumed",
-              "enrollment.undone"]
 INBOUND = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
-
-
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    # Demo mode: the receiver listens on loopback, which production refuses (tested below).
-    return Settings.from_env({}, database_url=database_url, public_url="https://sidebar.test",
-                             secret_key="test-secret", demo_mode=True, mail_transport="local",
-                             encryption_key=generate_encryption_key())
-
-
-@pytest.fixture
-def world(services: ServiceContext) -> World:
-    return make_world(services)
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as running:
-        yield running
-
-
-def subscribe(services: ServiceContext, w: World, receiver: WebhookReceiver,
-              events: list[str] | None = None) -> dict[str, Any]:
-    made = outgoing_webhooks.create_endpoint(services, w.admin, url=receiver.url, events=events or ALL_EVENTS)
-    receiver.secrets = [made["secret"]]
-    return made
-
-
-def deliver(services: ServiceContext, **kwargs: Any) -> dict[str, int]:
-    return outgoing_webhooks.deliver_due_webhooks(services, "test-worker", **kwargs)
-
-
-def enroll(services: ServiceContext, w: World, contact: dict[str, Any] | None = None) -> dict[str, Any]:
-    return enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=(contact or w.contact)["id"],
-                              sender_user_id=w.rep["id"])
 
 
 def reply_to(services: ServiceContext, w: World, enrollment_id: str) -> None:
@@ -87,11 +48,6 @@ def reply_to(services: ServiceContext, w: World, enrollment_id: str) -> None:
     apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
                           provider_message_id=f"reply-{enrollment_id}",
                           message=InboundMessage.from_bytes(text.replace("\n", "\r\n").encode()))
-
-
-def deliveries(services: ServiceContext) -> list[t.WebhookDelivery]:
-    with services.sessions() as s:
-        return list(s.scalars(select(t.WebhookDelivery).order_by(t.WebhookDelivery.id)))
 
 
 def test_every_announced_change_reaches_the_receiver_verified(services: ServiceContext, world: World,
@@ -407,12 +363,6 @@ def test_an_ending_wakes_a_worker_of_the_same_process_at_once(services: ServiceC
 # --- SSRF: outside demo mode ------------------------------------------------------------------
 
 
-@pytest.fixture
-def production(services: ServiceContext) -> ServiceContext:
-    return ServiceContext(settings=services.settings.with_overrides(demo_mode=False), engine=services.engine,
-                          sessions=services.sessions, mail_sender=services.mail_sender, clock=services.clock)
-
-
 @pytest.mark.parametrize("url", [
     "http://127.0.0.1:9000/hook", "https://127.0.0.1/hook", "https://localhost/hook", "https://10.0.0.8/hook",
     "https://192.168.1.1/hook", "https://172.16.0.1/hook", "https://169.254.169.254/latest/meta-data",
@@ -637,9 +587,11 @@ def test_endpoints_that_keep_failing_never_take_every_lane_so_a_healthy_endpoint
         for each in slow:
             subscribe(services, world, each)
         subscribe(services, world, receiver)  # added last: its deliveries come after theirs
-        with services.session() as s:  # the slow ones have failed before
+        with services.session() as s:  # the slow ones have failed before, the healthy one has answered
             s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.url != receiver.url)
                       .values(failing_since=services.now()))
+            s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.url == receiver.url)
+                      .values(last_success_at=services.now()))
         enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
         lanes = outgoing_webhooks.DeliveryLanes(services, "test-worker", size=2,
                                                 poster=WebhookPoster(allow_private=True, total_seconds=3.0))

@@ -12,6 +12,7 @@ from addin_server.domain.outgoing_webhooks import (
     RETRY_FOR,
     TargetRefused,
     checked_url,
+    lane_rank,
     refused_address,
     retry_delay,
     secret_bytes,
@@ -187,3 +188,17 @@ def test_during_a_rotation_either_secret_verifies() -> None:
     header = signature_header([secret_bytes(new), secret_bytes(old)], "msg_2", stamp, body)
     headers = {"webhook-id": "msg_2", "webhook-timestamp": str(stamp), "webhook-signature": header}
     assert Webhook(old).verify(body, headers) == {} and Webhook(new).verify(body, headers) == {}
+
+
+_AGO = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LANE_RANKS = [
+    pytest.param(None, _AGO, 0, id="an endpoint whose last attempt was answered is healthy"),
+    pytest.param(None, None, 1, id="a brand-new endpoint, never answered, is not counted healthy"),
+    pytest.param(_AGO, _AGO, 2, id="an endpoint failing since its last success ranks with the failing"),
+    pytest.param(_AGO, None, 2, id="an endpoint that never answered and has failed ranks with the failing"),
+]
+
+
+@pytest.mark.parametrize(("failing_since", "last_success_at", "rank"), LANE_RANKS)
+def test_lane_rank(failing_since: datetime | None, last_success_at: datetime | None, rank: int) -> None:
+    assert lane_rank(failing_since, last_success_at) == rank
