@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from addin_server.db import tables as t
 from addin_server.services import enrollments, outgoing_webhooks
@@ -35,3 +35,12 @@ def enroll(services: ServiceContext, w: World, contact: dict[str, Any] | None = 
 def deliveries(services: ServiceContext) -> list[t.WebhookDelivery]:
     with services.sessions() as s:
         return list(s.scalars(select(t.WebhookDelivery).order_by(t.WebhookDelivery.id)))
+
+
+def stored_earlier(services: ServiceContext, world: World, url: str) -> dict[str, Any]:
+    """An endpoint whose URL was stored before URLs were normalised when added."""
+    made = outgoing_webhooks.create_endpoint(services, world.admin, url="https://hooks.example.com/in",
+                                             events=ALL_EVENTS)
+    with services.session() as s:
+        s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.id == int(made["id"])).values(url=url))
+    return made

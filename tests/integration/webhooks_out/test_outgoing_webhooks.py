@@ -30,7 +30,14 @@ from addin_server.services.sequences import StepInput
 from addin_server.worker.loop import start_in_thread
 from tests.builders import World, make_world
 from tests.conftest import FakeClock
-from tests.integration.webhooks_out.support import ALL_EVENTS, deliver, deliveries, enroll, subscribe
+from tests.integration.webhooks_out.support import (
+    ALL_EVENTS,
+    deliver,
+    deliveries,
+    enroll,
+    stored_earlier,
+    subscribe,
+)
 from tests.webhook_receiver import WebhookReceiver
 
 INBOUND = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
@@ -325,20 +332,11 @@ def test_an_endpoint_deleted_while_its_delivery_is_claimed_is_passed_over(servic
     assert deliveries(services) == []
 
 
-def _stored_earlier(services: ServiceContext, world: World, url: str) -> dict[str, Any]:
-    """An endpoint whose URL was stored before URLs were normalised when added."""
-    made = outgoing_webhooks.create_endpoint(services, world.admin, url="https://hooks.example.com/in",
-                                             events=ALL_EVENTS)
-    with services.session() as s:
-        s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.id == int(made["id"])).values(url=url))
-    return made
-
-
 def test_a_host_that_cannot_be_encoded_is_a_failed_attempt_not_a_crash(services: ServiceContext, world: World) -> None:
     with pytest.raises(Invalid):  # refused when added, now
         outgoing_webhooks.create_endpoint(services, world.admin, url="https://exa\u2028mple..com/in",
                                           events=ALL_EVENTS)
-    _stored_earlier(services, world, "https://exa\u2028mple..com/in")
+    stored_earlier(services, world, "https://exa\u2028mple..com/in")
     enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
     assert deliver(services) == {"retrying": 1}
     assert deliveries(services)[0].last_error
@@ -454,7 +452,7 @@ def test_the_connection_goes_to_the_address_that_was_checked_not_a_second_lookup
     assert receiver.received[0].headers["Host"] == f"receiver.invalid:{receiver.port}"
 
 
-def test_the_delivery_is_refused_for_loopback_outside_demo_mode_even_if_stored_earlier(
+def test_the_delivery_is_refused_for_loopback_outside_demo_mode_even_ifstored_earlier(
         services: ServiceContext, production: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
     subscribe(services, world, receiver)  # added while in demo mode
     enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
@@ -763,7 +761,7 @@ def test_a_name_that_resolves_inside_is_refused_when_added(production: ServiceCo
 
 def test_a_6to4_address_of_loopback_stored_earlier_is_refused_at_delivery_without_a_connection(
         production: ServiceContext, world: World) -> None:
-    _stored_earlier(production, world, "https://[2002:7f00:1::]:9/in")
+    stored_earlier(production, world, "https://[2002:7f00:1::]:9/in")
     enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
     assert deliver(production) == {"retrying": 1}
     d = deliveries(production)[0]
@@ -782,7 +780,7 @@ def test_a_url_with_a_non_ascii_path_is_stored_percent_encoded_and_delivered(
 
 def test_a_non_ascii_path_stored_earlier_is_delivered_percent_encoded(
         services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
-    made = _stored_earlier(services, world, receiver.url + "/r\u00e9ception")
+    made = stored_earlier(services, world, receiver.url + "/r\u00e9ception")
     receiver.secrets = [made["secret"]]
     enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
     assert deliver(services) == {"delivered": 1}

@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from addin_emulator.tls import make_tls_files
 from addin_server.providers.webhook_http import CONNECT_SECONDS, WebhookPoster
 from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
+from addin_server.services.errors import Conflict, Invalid
 from tests.builders import World
-from tests.integration.webhooks_out.support import ALL_EVENTS, deliver, enroll, subscribe
+from tests.conftest import FakeClock
+from tests.integration.webhooks_out.support import ALL_EVENTS, deliver, deliveries, enroll, stored_earlier, subscribe
 from tests.webhook_receiver import WebhookReceiver
 
 # --- lanes: an endpoint with no history that stalls is a failing one at once ---------------
@@ -189,3 +192,210 @@ def test_adding_an_endpoint_whose_name_server_never_answers_takes_seconds_not_mi
         released.set()
     assert made["status"] == "active"
     assert took < CONNECT_SECONDS + 1
+
+
+# --- redirects and hosts that lead inside ---------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/in", "http://169.254.169.254/latest/meta-data/",
+                                    "http://[::1]:{port}/in", "http://10.0.0.1/admin"])
+def test_a_redirect_to_a_private_address_is_never_followed(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, status: int, target: str) -> None:
+    with WebhookReceiver() as inside:
+        subscribe(services, world, receiver)
+        receiver.mode, receiver.redirect_to = "redirect", target.format(port=inside.port)
+        receiver.redirect_status = status
+        enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+        assert deliver(services) == {"retrying": 1}
+        assert inside.requests == 0
+    d = deliveries(services)[0]
+    assert d.last_status_code == status and f"answered {status}: redirects are not followed" == d.last_error
+
+
+IPV6_INSIDE = [
+    pytest.param("[::1]", "loopback", id="IPv6 loopback"),
+    pytest.param("[0:0:0:0:0:0:0:1]", "loopback", id="IPv6 loopback written in full"),
+    pytest.param("[::ffff:127.0.0.1]", "loopback", id="IPv4-mapped loopback"),
+    pytest.param("[::ffff:7f00:1]", "loopback", id="IPv4-mapped loopback in hex"),
+    pytest.param("[::127.0.0.1]", "loopback", id="IPv4-compatible loopback"),
+    pytest.param("[::ffff:169.254.169.254]", "link-local", id="IPv4-mapped metadata service"),
+    pytest.param("[fc00::1]", "private", id="unique local fc00::/7, low half"),
+    pytest.param("[fd12:3456:789a::1]", "private", id="unique local fc00::/7, high half"),
+    pytest.param("[fe80::1]", "link-local", id="link-local fe80::/10"),
+    pytest.param("[fe80::1%25eth0]", "link-local", id="link-local with a zone"),
+    pytest.param("[febf:ffff::1]", "link-local", id="the top of fe80::/10"),
+    pytest.param("[fec0::1]", "site-local", id="site-local fec0::/10"),
+    pytest.param("[64:ff9b::a00:1]", "private", id="NAT64 of a private IPv4"),
+    pytest.param("[2002:c0a8:101::]", "private", id="6to4 of a private IPv4"),
+    pytest.param("[::]", "private", id="the unspecified address"),
+]
+
+
+@pytest.mark.parametrize(("host", "why"), IPV6_INSIDE)
+def test_an_ipv6_literal_that_leads_inside_is_refused_when_added_and_at_delivery(
+        production: ServiceContext, world: World, host: str, why: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        outgoing_webhooks.create_endpoint(production, world.admin, url=f"https://{host}/in", events=ALL_EVENTS)
+    assert refused.value.code == "url_refused" and why in refused.value.message
+    stored_earlier(production, world, f"https://{host}:9/in")
+    enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
+    assert deliver(production) == {"retrying": 1}
+    d = deliveries(production)[0]
+    assert d.last_status_code is None and (d.last_error or "").startswith("refused:") and why in (d.last_error or "")
+
+
+@pytest.mark.parametrize("host", ["2130706433", "017700000001", "0x7f000001", "0177.0.0.1", "127.1", "0x7f.0.0.1",
+                                  "127.000.000.001"])
+def test_a_decimal_octal_or_hex_loopback_stored_earlier_is_refused_at_delivery(
+        production: ServiceContext, world: World, host: str) -> None:
+    stored_earlier(production, world, f"http://{host}:9/in")
+    enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
+    assert deliver(production) == {"retrying": 1}
+    assert "loopback" in (deliveries(production)[0].last_error or "")
+
+
+def test_a_name_the_system_resolves_to_loopback_is_refused_outside_demo_mode(
+        production: ServiceContext, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's own resolver (no injected one): a public-looking name whose DNS answer is
+    127.0.0.1 is refused when added, and at delivery when it starts resolving there later."""
+    answers = {"rebind.example.com": "127.0.0.1"}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        if host in answers:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with pytest.raises(Invalid) as refused:
+        outgoing_webhooks.create_endpoint(production, world.admin, url="https://rebind.example.com/in",
+                                          events=ALL_EVENTS)
+    assert "resolves to a loopback address (127.0.0.1)" in refused.value.message
+    answers["rebind.example.com"] = "93.184.216.34"  # public when added...
+    outgoing_webhooks.create_endpoint(production, world.admin, url="https://rebind.example.com/in", events=ALL_EVENTS)
+    answers["rebind.example.com"] = "127.0.0.1"  # ...loopback when delivered
+    enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
+    assert deliver(production) == {"retrying": 1}
+    assert "resolves to a loopback address (127.0.0.1)" in (deliveries(production)[0].last_error or "")
+
+
+@pytest.mark.parametrize("url", ["https://user@hooks.example.com/in", "https://user:pw@hooks.example.com/in",
+                                 "https://:@hooks.example.com/in", "https://hooks.example.com@127.0.0.1/in",
+                                 "https://hooks.example.com:443@127.0.0.1/in",
+                                 "https://hooks.example.com\\@127.0.0.1/in", "https://127.0.0.1\\@hooks.example.com/in"])
+def test_a_url_with_userinfo_is_refused_whichever_side_looks_public(production: ServiceContext, world: World,
+                                                                     url: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        outgoing_webhooks.create_endpoint(production, world.admin, url=url, events=ALL_EVENTS)
+    assert "user name or password" in refused.value.message
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("https://hooks.example.com/" + "a" * 2000, "1 to 2000 characters"),
+    ("https://" + "a." * 130 + "com/in", "longer than a name can be"),
+    ("https://" + "a" * 64 + ".example.com/in", "not a valid name"),
+], ids=["a 2026-character URL", "a 263-character host", "a 64-character label"])
+def test_a_very_long_url_or_host_is_refused_with_a_reason(production: ServiceContext, world: World, url: str,
+                                                         why: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        outgoing_webhooks.create_endpoint(production, world.admin, url=url, events=ALL_EVENTS)
+    assert why in refused.value.message
+
+
+# --- duplicates and the cap ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("again", ["http://127.0.0.1:80/in", "HTTP://127.0.0.1/in", "http://0x7f.1/in",
+                                   "http://2130706433:80/in"])
+def test_the_same_receiver_written_another_way_is_a_duplicate(services: ServiceContext, world: World,
+                                                               again: str) -> None:
+    made = outgoing_webhooks.create_endpoint(services, world.admin, url="http://127.0.0.1/in", events=ALL_EVENTS)
+    with pytest.raises(Conflict) as refused:
+        outgoing_webhooks.create_endpoint(services, world.admin, url=again, events=["enrollment.paused"])
+    assert refused.value.code == "duplicate_endpoint" and made["id"] in refused.value.message
+
+
+def test_a_url_that_already_receives_an_event_is_refused_it_again_even_a_day_later(
+        services: ServiceContext, world: World, clock: FakeClock) -> None:
+    """One event must never reach one URL twice under two webhook-ids; other events may."""
+    outgoing_webhooks.create_endpoint(services, world.admin, url="http://127.0.0.1:9/in",
+                                      events=["enrollment.unenrolled", "enrollment.paused"])
+    clock.advance(days=1)
+    with pytest.raises(Conflict) as refused:
+        outgoing_webhooks.create_endpoint(services, world.admin, url="http://127.0.0.1:9/in",
+                                          events=["enrollment.paused", "enrollment.resumed"])
+    assert refused.value.code == "duplicate_endpoint" and "enrollment.paused" in refused.value.message
+    other = outgoing_webhooks.create_endpoint(services, world.admin, url="http://127.0.0.1:9/in",
+                                              events=["enrollment.resumed"])
+    assert other["status"] == "active"
+
+
+def test_two_endpoints_at_one_url_never_have_two_deliveries_in_flight_there(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    first = outgoing_webhooks.create_endpoint(services, world.admin, url=receiver.url, events=["enrollment.paused"])
+    second = outgoing_webhooks.create_endpoint(services, world.admin, url=receiver.url,
+                                               events=["enrollment.unenrolled"])
+    receiver.secrets = [first["secret"], second["secret"]]
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    enrollments.unenroll(services, world.admin, e["id"])
+    poster = WebhookPoster(allow_private=True, total_seconds=1.0)
+    assert deliver(services, poster=poster) == {"retrying": 1}  # the other endpoint's waits for the next pass
+    assert receiver.requests == 1
+    receiver.mode = "up"
+    assert deliver(services, poster=poster) == {"delivered": 1}
+    assert [r.payload["type"] for r in receiver.received] == ["enrollment.unenrolled"]
+
+
+def test_the_twenty_first_endpoint_is_refused_and_a_deleted_one_makes_room(services: ServiceContext,
+                                                                           world: World) -> None:
+    made = [outgoing_webhooks.create_endpoint(services, world.admin, url=f"http://127.0.0.1:9/n{n}",
+                                              events=ALL_EVENTS) for n in range(20)]
+    with pytest.raises(Conflict) as refused:
+        outgoing_webhooks.create_endpoint(services, world.admin, url="http://127.0.0.1:9/n20", events=ALL_EVENTS)
+    assert refused.value.code == "too_many_endpoints"
+    outgoing_webhooks.delete_endpoint(services, world.admin, made[0]["id"])
+    assert outgoing_webhooks.create_endpoint(services, world.admin, url="http://127.0.0.1:9/n20",
+                                             events=ALL_EVENTS)["status"] == "active"
+
+
+# --- a secret rotated while a delivery is in flight -----------------------------------------
+
+
+def test_a_secret_rotated_mid_delivery_loses_nothing_and_both_secrets_verify_during_the_grace(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    """The admin rotates while a delivery is on its way, and the receiver switches to the new secret
+    at once: that delivery, signed before the rotation, is refused by the receiver and retried with
+    the same webhook-id, now carrying both signatures (space-separated, as the spec says), so the
+    new secret and the old one each verify it with the standardwebhooks library."""
+    made = subscribe(services, world, receiver)
+    old = made["secret"]
+    rotated: list[str] = []
+
+    def rotate_now() -> None:
+        if not rotated:
+            rotated.append(outgoing_webhooks.rotate_secret(services, world.admin, made["id"])["secret"])
+            receiver.secrets = [rotated[0]]
+
+    receiver.on_request = rotate_now
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    assert deliver(services) == {"retrying": 1}
+    assert len(receiver.rejected) == 1 and receiver.received == []
+    clock.advance(seconds=30)
+    assert deliver(services) == {"delivered": 1}
+    got = receiver.received[0]
+    assert got.webhook_id == receiver.rejected[0]
+    assert len(got.headers["webhook-signature"].split(" ")) == 2
+    for secret in (old, rotated[0]):
+        assert Webhook(secret).verify(got.body, got.headers)["type"] == "enrollment.unenrolled"
+
+    clock.advance(hours=24, seconds=1)  # the grace is over: the old secret no longer verifies
+    receiver.secrets = [old, rotated[0]]
+    enrollments.unenroll(services, world.admin, enroll(services, world, world.colleague)["id"])
+    assert deliver(services) == {"delivered": 1}
+    late = receiver.received[1]
+    assert len(late.headers["webhook-signature"].split(" ")) == 1
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(late.body, late.headers)

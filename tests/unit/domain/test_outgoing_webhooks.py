@@ -86,6 +86,8 @@ ADDRESSES = [
     ("an IPv4-compatible address is judged by its IPv4 address", "::127.0.0.1", "a loopback address"),
     ("a Teredo address is refused", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "a private address"),
     ("a 6to4 address of a public IPv4 address may be called", "2002:5db8:d822::1", None),
+    ("an IPv6 site-local address (deprecated, still routed inside) is refused", "fec0::1", "a site-local address"),
+    ("the top of IPv6 site-local is refused", "feff::1", "a site-local address"),
 ]
 
 
@@ -143,6 +145,8 @@ INSIDE_IN_DISGUISE = [
     ("a name with a trailing dot is the same name", "https://localhost./"),
     ("a number too large for IPv4 is no valid host", "https://4294967296/"),
     ("an invalid octal number is no valid host", "https://08.1.1.1/"),
+    ("an IPv6 site-local literal is refused", "https://[fec0::1]/"),
+    ("a host longer than DNS can carry is no valid host", "https://" + "a." * 130 + "com/"),
 ]
 
 
@@ -160,6 +164,12 @@ NORMALISED = [
     ("upper case and a trailing dot in the host are dropped", "https://Hooks.Example.COM./in",
      "https://hooks.example.com/in"),
     ("a port is kept", "https://hooks.example.com:8443/in", "https://hooks.example.com:8443/in"),
+    ("the default https port is left out: one receiver, one URL", "https://hooks.example.com:443/in",
+     "https://hooks.example.com/in"),
+    ("a default port with leading zeros is left out too", "https://hooks.example.com:0443/in",
+     "https://hooks.example.com/in"),
+    ("port 80 on https is not the default and is kept", "https://hooks.example.com:80/in",
+     "https://hooks.example.com:80/in"),
     ("a URL without a path posts to /", "https://hooks.example.com", "https://hooks.example.com/"),
     ("percent-escapes already there are kept", "https://hooks.example.com/a%20b", "https://hooks.example.com/a%20b"),
 ]
