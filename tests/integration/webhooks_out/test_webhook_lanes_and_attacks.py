@@ -399,3 +399,35 @@ def test_a_secret_rotated_mid_delivery_loses_nothing_and_both_secrets_verify_dur
     assert len(late.headers["webhook-signature"].split(" ")) == 1
     with pytest.raises(WebhookVerificationError):
         Webhook(old).verify(late.body, late.headers)
+
+
+# --- an outage longer than a lane's batch --------------------------------------------------
+
+
+def test_a_receiver_down_for_an_hour_gets_a_backlog_larger_than_a_lane_once_per_id_in_order(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, clock: FakeClock) -> None:
+    """25 events pile up while the receiver is down (more than one lane takes at a time); once it is
+    back, every one arrives verified, once, and their timestamps order them as they happened."""
+    subscribe(services, world, receiver)
+    receiver.stop()
+    e = enroll(services, world)
+    for _ in range(12):
+        enrollments.pause(services, world.admin, e["id"], until=None)
+        clock.advance(seconds=1)
+        enrollments.resume(services, world.admin, e["id"])
+        clock.advance(seconds=1)
+    enrollments.unenroll(services, world.admin, e["id"])
+    for _ in range(60):  # an hour of passes, one a minute
+        deliver(services)
+        clock.advance(minutes=1)
+    waiting = [d.message_id for d in deliveries(services)]
+    assert len(waiting) == 25 and receiver.received == []
+
+    receiver.start()
+    for _ in range(12 * 5):
+        deliver(services)
+        clock.advance(minutes=5)
+    assert sorted(receiver.ids()) == sorted(waiting)
+    assert len(set(receiver.ids())) == len(receiver.ids()) == 25 and receiver.rejected == []
+    ordered = sorted(receiver.received, key=lambda r: r.payload["timestamp"])
+    assert [r.payload["type"] for r in ordered][-1] == "enrollment.unenrolled"
