@@ -513,10 +513,8 @@ def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int
     now = ctx.now()
     with ctx.session() as s:
         leased, busy = aliased(t.WebhookDelivery), aliased(t.WebhookEndpoint)
-        held = (leased.status == "pending") & (leased.lease_until >= now)
-        if skip:
-            held = held | leased.endpoint_id.in_(skip)
-        in_flight = select(busy.url).join(leased, leased.endpoint_id == busy.id).where(held)
+        in_flight = (select(busy.url).join(leased, leased.endpoint_id == busy.id)
+                     .where(leased.status == "pending", leased.lease_until >= now))
         free = (t.WebhookDelivery.lease_until.is_(None)) | (t.WebhookDelivery.lease_until < now)
         ep = t.WebhookEndpoint
         # Proven endpoints' deliveries come first, so however many unproven ones wait, they never
@@ -528,6 +526,8 @@ def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int
                     ep.status == "active", ep.url.not_in(in_flight))
              .order_by(ep.failing_since.is_not(None), ep.last_success_at.is_(None), t.WebhookDelivery.id)
              .limit(limit * PER_ENDPOINT_BATCH))
+        if skip:  # lanes of this process: their URLs too
+            q = q.where(ep.url.not_in(select(busy.url).where(busy.id.in_(skip))))
         rows = s.execute(q).all()
         candidates = [(delivery_id, endpoint_id) for delivery_id, endpoint_id, _, _, _ in rows]
         url_of = {endpoint_id: url for _, endpoint_id, url, _, _ in rows}

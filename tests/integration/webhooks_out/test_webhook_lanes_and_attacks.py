@@ -431,3 +431,32 @@ def test_a_receiver_down_for_an_hour_gets_a_backlog_larger_than_a_lane_once_per_
     assert len(set(receiver.ids())) == len(receiver.ids()) == 25 and receiver.rejected == []
     ordered = sorted(receiver.received, key=lambda r: r.payload["timestamp"])
     assert [r.payload["type"] for r in ordered][-1] == "enrollment.unenrolled"
+
+
+def test_a_running_lane_at_a_url_keeps_another_endpoint_at_that_url_waiting(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    """The running worker: while one endpoint's lane posts to a URL, an event for another endpoint at
+    the same URL that falls due meanwhile waits for that lane to end."""
+    first = outgoing_webhooks.create_endpoint(services, world.admin, url=receiver.url, events=["enrollment.paused"])
+    second = outgoing_webhooks.create_endpoint(services, world.admin, url=receiver.url,
+                                               events=["enrollment.unenrolled"])
+    receiver.secrets = [first["secret"], second["secret"]]
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    lanes = outgoing_webhooks.DeliveryLanes(services, "test-worker",
+                                            poster=WebhookPoster(allow_private=True, total_seconds=1.5))
+    try:
+        assert lanes.start_due() == 1
+        _wait(lambda: receiver.requests == 1, 2)
+        enrollments.unenroll(services, world.admin, e["id"])
+        assert lanes.start_due() == 0  # the URL has one of ours in flight
+        assert receiver.requests == 1
+        receiver.mode = "up"
+        _wait(lambda: not lanes.busy, 5)
+        assert lanes.start_due() == 1
+        _wait(lambda: bool(receiver.received), 3)
+    finally:
+        lanes.close()
+        _wait(lambda: not lanes.busy, 5)
+    assert [r.payload["type"] for r in receiver.received] == ["enrollment.unenrolled"]
