@@ -507,9 +507,9 @@ def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int
     An endpoint whose URL has a delivery in flight (any worker's live lease, any endpoint of that
     URL) or that is in `skip` (or shares its URL) is passed over, and one endpoint per URL gets a
     lane: one receiver never has two of ours in flight, whatever the number of workers or of
-    endpoints pointing at it. Unproven endpoints
-    (failing, or never answered yet: a receiver that hangs until the cut) are capped so they never
-    hold every lane, and among them the ones never tried go before the failing ones."""
+    endpoints pointing at it. Unproven endpoints (failing, or never answered yet: a receiver that
+    hangs until the cut) are capped so they never hold every lane, and among them the ones never
+    tried go before the failing ones."""
     now = ctx.now()
     with ctx.session() as s:
         leased, busy = aliased(t.WebhookDelivery), aliased(t.WebhookEndpoint)
