@@ -182,8 +182,9 @@ API_OPS: list[Op] = [
     Op("POST", "/inbound/simulate", Action.SIMULATE, {"mailbox": "{mailbox}", "raw": _RAW},
        "dry-run another rep's mailbox"),
     # Outgoing webhooks: account-wide, so whose object it is does not matter; a rep manages none.
+    # Another URL than the endpoint the world has: one URL hears an event from one endpoint only.
     Op("POST", "/webhook-endpoints", Action.MANAGE_WEBHOOKS,
-       {"url": "https://hooks.crm-acme.test/in", "events": ["enrollment.unenrolled"]}, names_a=False),
+       {"url": "https://hooks.crm-acme.test/new", "events": ["enrollment.unenrolled"]}, names_a=False),
     Op("GET", "/webhook-endpoints", Action.MANAGE_WEBHOOKS, names_a=False, changes=False),
     Op("GET", "/webhook-endpoints/{endpoint_id}", Action.MANAGE_WEBHOOKS, changes=False),
     Op("DELETE", "/webhook-endpoints/{endpoint_id}", Action.MANAGE_WEBHOOKS),
@@ -214,7 +215,7 @@ APP_OPS: list[Op] = [
     Op("POST", "/app/settings/mailbox/outlook/connect", Action.MAILBOX_CONNECTION, {}, names_a=False,
        self_owned=True, changes=False),
     Op("POST", "/app/settings/webhooks", Action.MANAGE_WEBHOOKS,
-       {"url": "https://hooks.crm-acme.test/in", "events": ["enrollment.unenrolled"]}, names_a=False),
+       {"url": "https://hooks.crm-acme.test/new", "events": ["enrollment.unenrolled"]}, names_a=False),
     Op("POST", "/app/settings/webhooks/<endpoint_id>/rotate", Action.MANAGE_WEBHOOKS, {}),
     Op("POST", "/app/settings/webhooks/<endpoint_id>/enable", Action.MANAGE_WEBHOOKS, {},
        target={"endpoint_id": "disabled_endpoint_id"}),
