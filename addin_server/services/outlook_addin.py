@@ -116,8 +116,11 @@ def finish_microsoft_sign_in(ctx: ServiceContext, flow: dict[str, Any], answer: 
         raise SignInRefused("Microsoft's answer does not name a work account.")
     if not tenant_is_served(ctx, tid, username if isinstance(username, str) else None):
         raise SignInRefused("This Microsoft 365 organisation is not linked to a Sequence Sidebar account yet: "
-                            "your Sequence Sidebar admin has the operator link it.")
-    principal = principal_for_microsoft_user(ctx, oid=oid, tid=tid, username=username or "")
+                            "a Global Administrator of it signs in through the link your super admin makes in "
+                            "Settings.")
+    wids = claims.get("wids")
+    roles = [w for w in wids if isinstance(w, str)] if isinstance(wids, list) else []
+    principal = principal_for_microsoft_user(ctx, oid=oid, tid=tid, username=username or "", wids=roles)
     if principal is None or principal.user_id is None:
         raise SignInRefused("Your Microsoft 365 account is not a rep of any Sequence Sidebar account.")
     return principal

@@ -84,7 +84,7 @@ def principal_for_sso_token(ctx: ServiceContext, token: str) -> Principal:
             ctx, tid, username if isinstance(username, str) else None),
     )
     principal = identity.principal_for_microsoft_user(ctx, oid=user.oid, tid=user.tid,
-                                                      username=user.preferred_username or "")
+                                                      username=user.preferred_username or "", wids=user.wids)
     if principal is None:
         log.info("Outlook SSO user of tenant %s is not a rep here", user.tid)
         raise Unauthorized("your Microsoft 365 account is not a rep of any Sequence Sidebar account")
