@@ -105,9 +105,12 @@ def outlook_connect_callback() -> Response:
     flow = session.pop(OUTLOOK_FLOW, None)
     if not isinstance(flow, dict):
         raise CsrfFailure("no Outlook connection was started in this browser")
+    mailbox = mailbox_consent.own_mailbox_address(_services(), _rep().principal)
     try:
-        linked = outlook_addin.finish_microsoft_sign_in(_services(), flow, request.args.to_dict())
+        linked = outlook_addin.finish_microsoft_sign_in(_services(), flow, request.args.to_dict(), mailbox=mailbox)
         connected = mailbox_consent.connect_signed_in_outlook(_services(), _rep().principal, linked)
+    except mailbox_consent.ConsentByAnotherPerson:
+        raise  # a 403 page that says who signed in and whose mailbox it is
     except outlook_addin.SignInRefused as exc:
         flash(str(exc), "warning")
         return redirect(url_for("app_pages.settings_page"))
