@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from addin_server.cli import main
 from addin_server.db import tables as t
-from addin_server.services import accounts, identity
+from addin_server.services import accounts, identity, tenant_links
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
 from tests.builders import ACME_TENANT, make_world
@@ -82,12 +82,20 @@ def test_the_gmail_add_on_refuses_a_rep_signed_in_from_another_accounts_workspac
     assert r.status_code == 200 and "Not connected" not in r.get_data(as_text=True)
 
 
-def test_link_tenant_links_a_microsoft_tenant_or_a_workspace_domain(services: ServiceContext) -> None:
+def test_link_tenant_links_a_workspace_domain_and_only_makes_the_link_for_a_microsoft_tenant(
+        services: ServiceContext) -> None:
     w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
-    accounts.link_account_tenant(services, w.account_id, ms_tenant=OTHER_TENANT.upper())
+    made = tenant_links.operator_start_link(services, w.account_id, ms_tenant=OTHER_TENANT.upper())
+    assert made["tenant_id"] == OTHER_TENANT and "/app/organisation/link?t=" in made["url"]
     accounts.link_account_tenant(services, w.account_id, google_domain="@Initech.TEST")
     accounts.link_account_tenant(services, w.account_id, google_domain="initech.test")  # again: unchanged
-    assert _tenants(services, w.account_id) == {("microsoft", OTHER_TENANT), ("google", "initech.test")}
+    assert _tenants(services, w.account_id) == {("google", "initech.test")}
+
+
+def _link(services: ServiceContext, account_id: int, link: dict[str, str]) -> object:
+    if "ms_tenant" in link:
+        return tenant_links.operator_start_link(services, account_id, ms_tenant=link["ms_tenant"])
+    return accounts.link_account_tenant(services, account_id, google_domain=link["google_domain"])
 
 
 @pytest.mark.parametrize("link", [{"ms_tenant": ACME_TENANT}, {"google_domain": "acme.test"}],
@@ -97,7 +105,7 @@ def test_link_tenant_refuses_one_linked_to_another_account(services: ServiceCont
     accounts.link_account_tenant(services, a.account_id, google_domain="acme.test")
     w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
     with pytest.raises(Conflict) as refused:
-        accounts.link_account_tenant(services, w.account_id, **link)
+        _link(services, w.account_id, link)
     assert refused.value.code == "tenant_taken" and "Acme" not in refused.value.message
     assert _tenants(services, w.account_id) == set()
 
@@ -124,13 +132,12 @@ def test_link_tenant_refuses_a_workspace_domain_whose_people_belong_to_another_a
     pytest.param({"google_domain": "gmail.com"}, "free_mail_domain", id="gmail.com is no workspace domain"),
     pytest.param({"google_domain": "x..com"}, "invalid", id="a domain that is no host name"),
     pytest.param({"google_domain": "\u0430cme.test"}, "lookalike_address", id="a look-alike domain"),
-    pytest.param({}, "invalid", id="neither"),
-    pytest.param({"ms_tenant": OTHER_TENANT, "google_domain": "initech.test"}, "invalid", id="both"),
+    pytest.param({"google_domain": ""}, "invalid", id="an empty domain"),
 ])
 def test_link_tenant_refuses_bad_input(services: ServiceContext, link: dict[str, str], code: str) -> None:
     w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
     with pytest.raises(Invalid) as refused:
-        accounts.link_account_tenant(services, w.account_id, **link)
+        _link(services, w.account_id, link)
     assert refused.value.code == code
     assert _tenants(services, w.account_id) == set()
 
@@ -156,11 +163,12 @@ def test_the_link_tenant_command_prints_the_link_and_refuses_another_accounts_te
 
 def test_a_linked_workspace_domain_does_not_count_as_the_accounts_microsoft_tenant(
         client: Any, services: ServiceContext, creds: Credentials) -> None:
-    """The super admin's first Microsoft sign-in still links the Microsoft tenant of an account that
-    has only a Google Workspace domain."""
+    """The super admin's first Microsoft sign-in as a Global Administrator still links the Microsoft
+    tenant of an account that has only a Google Workspace domain."""
     w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
     accounts.link_account_tenant(services, w.account_id, google_domain="initech.test")
     token = creds.outlook_sso(preferred_username="admin@initech.test", oid="oid-boss", tid=OTHER_TENANT,
-                              iss=f"https://login.microsoftonline.com/{OTHER_TENANT}/v2.0")
+                              iss=f"https://login.microsoftonline.com/{OTHER_TENANT}/v2.0",
+                              wids=["62e90394-69f5-4237-9190-012177145e10"])
     assert client.get("/api/v1/account", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert ("microsoft", OTHER_TENANT) in _tenants(services, w.account_id)
