@@ -21,6 +21,7 @@ from addin_server.services import (
     mailbox_consent,
     outgoing_webhooks,
     outlook_addin,
+    tenant_links,
 )
 from addin_server.services.errors import Invalid
 from addin_server.web.app_pages.frame import CONSENT_STATE, _form_ids, _rep, bp
@@ -35,7 +36,8 @@ from addin_server.web.sessions import (
 def settings_page() -> str:
     principal = _rep().principal
     return render_template("app/settings.html", view=app_pages.account_settings(_services(), principal),
-                           disabled_webhooks=outgoing_webhooks.disabled_endpoints(_services(), principal))
+                           disabled_webhooks=outgoing_webhooks.disabled_endpoints(_services(), principal),
+                           organisations=tenant_links.tenant_links(_services(), principal))
 
 
 @bp.post("/settings")
