@@ -83,23 +83,20 @@ def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_accounts_link_tenant(args: argparse.Namespace, settings: Settings) -> int:
-    """A Google Workspace domain is linked at once; a Microsoft 365 tenant is not: the command prints
-    the link a Global Administrator of the tenant signs in through, which links it."""
-    from addin_server.services.accounts import link_account_tenant
+    """Links nothing itself: prints the link a Global Administrator of the Microsoft 365 tenant (a super
+    administrator of the Google Workspace) signs in through, which links it."""
     from addin_server.services.errors import ServiceError
     from addin_server.services.tenant_links import operator_start_link
 
     ctx = _services(settings)
     try:
-        if args.ms_tenant is not None:
-            made = operator_start_link(ctx, args.account_id, ms_tenant=args.ms_tenant,
-                                       super_admin_email=args.super_admin)
-            out: dict[str, object] = {"account_id": str(args.account_id), "provider": "microsoft", "linked": False,
-                                      "link": made["url"], "expires_at": made["expires_at"],
-                                      "next": "a Global Administrator of the tenant opens the link and signs in; "
-                                              "the tenant is linked then, not before"}
-        else:
-            out = dict(link_account_tenant(ctx, args.account_id, google_domain=args.google_domain))
+        made = operator_start_link(ctx, args.account_id, ms_tenant=args.ms_tenant, google_domain=args.google_domain,
+                                   super_admin_email=args.super_admin)
+        admin = ("a super administrator of the Workspace" if made["provider"] == "google" else
+                 "a Global Administrator of the tenant")
+        out = {"account_id": str(args.account_id), "provider": made["provider"], "tenant": made["tenant_id"],
+               "linked": False, "link": made["url"], "expires_at": made["expires_at"],
+               "next": f"{admin} opens the link and signs in; it is linked then, not before"}
     except ServiceError as exc:
         return _refused(exc.code, exc.message)
     except DBAPIError as exc:
@@ -274,6 +271,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         encryption_key=settings.encryption_key or generate_encryption_key(),
         secret_key=settings.secret_key or "demo-" + generate_encryption_key(),
         gmail_api_endpoint=google.gmail_api_endpoint, google_token_uri=google.token_uri,
+        google_admin_api_endpoint=google.admin_api_endpoint,
         google_auth_uri=google.auth_uri, google_calendar_api_endpoint=google.calendar_api_endpoint,
         google_certs_url=google.certs_url, google_oauth_client_id=DEFAULT_CLIENT_ID,
         google_oauth_client_secret=DEFAULT_CLIENT_SECRET,
@@ -441,12 +439,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the customer's Microsoft 365 tenant id (repeatable): prints the link its Global "
                          "Administrator signs in through to link it")
     ac.set_defaults(func=cmd_accounts_create)
-    lt = asub.add_parser("link-tenant", help="link a Microsoft 365 tenant or a Google Workspace domain to an account")
+    lt = asub.add_parser("link-tenant", help="print the link through which a Microsoft 365 tenant's or a Google "
+                                             "Workspace domain's admin links it to an account")
     lt.add_argument("--account-id", "--account", dest="account_id", required=True, type=int)
     which = lt.add_mutually_exclusive_group(required=True)
     which.add_argument("--ms-tenant", help="the Microsoft 365 tenant id (a GUID): prints the link its Global "
                                            "Administrator signs in through; nothing is linked before")
-    which.add_argument("--google-domain", help="the Google Workspace domain (the hd claim of its users' tokens)")
+    which.add_argument("--google-domain", help="the Google Workspace domain (the hd claim of its users' tokens): "
+                                               "prints the link its super administrator signs in through")
     lt.add_argument("--super-admin", default=None, help="the account's super admin the link is made for "
                                                          "(default: its first)")
     lt.set_defaults(func=cmd_accounts_link_tenant)

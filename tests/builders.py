@@ -47,6 +47,13 @@ def link_proven_tenant(ctx: ServiceContext, account_id: int, tid: str) -> None:
                              proven_by=f"Global Administrator: it-admin@{tid[:8]}.test (oid fixture)")
 
 
+def link_proven_domain(ctx: ServiceContext, account_id: int, domain: str) -> None:
+    """A Workspace domain linked as its super administrator's sign-in through the link links it."""
+    with ctx.session() as s:
+        identity.link_tenant(s, account_id, domain, "workspace_super_admin_sign_in", ctx.now(), identity.GOOGLE,
+                             proven_by=f"Google Workspace super administrator: it@{domain} (sub fixture)")
+
+
 def make_world(ctx: ServiceContext, *, plan: str = "enterprise", name: str = "Acme",
                steps: list[StepInput] | None = None, domain: str = "acme.test",
                ms_tenants: list[str] | None = None) -> World:

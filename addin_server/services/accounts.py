@@ -16,7 +16,7 @@ from addin_server.domain.model import MailboxProvider, Plan, Role
 from addin_server.domain.permissions import Action, ApiKeyRole
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound, Unauthorized
-from addin_server.services.identity import GOOGLE, check_lookalike, check_unclaimed, link_tenant
+from addin_server.services.identity import check_lookalike, check_unclaimed
 from addin_server.services.permissions import authorize, authorize_key_grant
 
 
@@ -81,19 +81,6 @@ def workspace_domain(text: str) -> str:
         raise Invalid(f"{domain} is a free-mail domain, not a Google Workspace domain", code="free_mail_domain")
     check_lookalike([f"postmaster@{domain}"])
     return domain
-
-
-def link_account_tenant(ctx: ServiceContext, account_id: int, *, google_domain: str) -> dict[str, str]:
-    """The operator links a Google Workspace domain to an existing account (`accounts link-tenant
-    --google-domain`). Linking one the account holds changes nothing; one another account holds, or
-    whose people are bound in another account, is a 409 tenant_taken naming no account. (A Microsoft
-    365 tenant is never linked this way: services/tenant_links.py.)"""
-    tenant = workspace_domain(google_domain)
-    with ctx.session() as s:
-        if s.get(t.Account, account_id) is None:
-            raise NotFound(f"account {account_id} not found")
-        link_tenant(s, account_id, tenant, "accounts_link_tenant", ctx.now(), GOOGLE)
-    return {"account_id": str(account_id), "provider": GOOGLE, "tenant": tenant}
 
 
 def _key_role(role: str) -> ApiKeyRole:

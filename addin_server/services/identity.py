@@ -141,7 +141,7 @@ def _matching(s: Session, norm: str) -> list[t.User]:
                                                                      fold_normalized(u.mailbox_address))]
 
 
-def _company_domain_accounts(s: Session, domain: str, *, proven_first: bool = True) -> set[int]:
+def company_domain_accounts(s: Session, domain: str, *, proven_first: bool = True) -> set[int]:
     """Accounts with a proven member on this (non free-mail) domain. Members who proved the address
     themselves come first; the operator's `accounts create` only counts when nobody did (an operator
     typo must not outweigh the company's own people). With proven_first=False: every account with
@@ -180,7 +180,7 @@ def link_tenant(s: Session, account_id: int, tid: str, linked_by: str, now: obje
         return
     if owner is not None:
         raise Conflict(f"this {_WHAT[provider]} belongs to another Sequence Sidebar account", code="tenant_taken")
-    if provider == GOOGLE and _company_domain_accounts(s, tid) - {account_id}:
+    if provider == GOOGLE and company_domain_accounts(s, tid) - {account_id}:
         # Linking would sign in nobody of the account whose people are on the domain: a domain
         # goes to the account its people proved, never to one that only names it.
         raise Conflict(f"people at {tid} belong to another Sequence Sidebar account; its domain cannot be "
@@ -258,13 +258,13 @@ def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None 
         user = s.get(t.User, bound.user_id)
         return user if user is not None and _microsoft_fits(s, user, tid, oid) else None
     invited = [u for u in _matching(s, norm) if _microsoft_fits(s, u, tid, oid)]
-    holders = _company_domain_accounts(s, domain_of(norm), proven_first=False)
+    holders = company_domain_accounts(s, domain_of(norm), proven_first=False)
     if holders:
         # The company's people are bound in some account: an account with none of them does not
         # get its next rep by inviting the address first.
         invited = [u for u in invited if u.account_id in holders]
     if len({u.account_id for u in invited}) > 1:
-        meant = _company_domain_accounts(s, domain_of(norm))
+        meant = company_domain_accounts(s, domain_of(norm))
         invited = [u for u in invited if u.account_id in meant]
     if len(invited) > 1:
         # One account naming one address twice (sign-in address of one rep, mailbox of another):

@@ -1,10 +1,12 @@
-"""Linking a Microsoft 365 organisation to an account: the super admin makes a link in Settings; a
-Global Administrator of the organisation opens it (no Sequence Sidebar session needed), sees which
-account it is for, and signs in with Microsoft; the callback binds the tenant on that proof
-(services/tenant_links.py)."""
+"""Linking a Microsoft 365 organisation (or a Google Workspace domain) to an account: the super admin
+makes a link in Settings; a Global Administrator of the organisation (a super administrator of the
+Workspace) opens it (no Sequence Sidebar session needed), sees which account it is for, and signs
+in with Microsoft (Google); the callback binds the tenant on that proof (services/tenant_links.py)."""
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -18,21 +20,25 @@ from addin_server.web.current import settings as _settings
 from addin_server.web.sessions import CsrfFailure
 
 TENANT_FLOW = "tenant_link_flow"
+GOOGLE_FLOW = "workspace_link_flow"
 PUBLIC_ENDPOINTS.update({"app_pages.organisation_link", "app_pages.organisation_link_go",
-                         "app_pages.organisation_link_callback"})
+                         "app_pages.organisation_link_callback", "app_pages.workspace_link_callback"})
 
 
 @bp.post("/settings/organisation/link")
 def organisation_link_start() -> Response:
     """A super admin asks for the link to hand to their organisation's Global Administrator."""
-    made = tenant_links.start_link(_services(), _rep().principal, ms_tenant=request.form.get("ms_tenant"))
-    flash("Send this link to a Global Administrator of your Microsoft 365 organisation; it works once, for 24 "
-          f"hours: {made['url']}", "success")
+    made = tenant_links.start_link(_services(), _rep().principal, ms_tenant=request.form.get("ms_tenant"),
+                                   google_domain=request.form.get("google_domain"))
+    who = ("a super administrator of your Google Workspace" if made["provider"] == "google" else
+           "a Global Administrator of your Microsoft 365 organisation")
+    flash(f"Send this link to {who}; it works once, for 24 hours: {made['url']}", "success")
     return redirect(url_for("app_pages.settings_page"))
 
 
-def _page(title: str, message: str, status: int = 200, go: str | None = None) -> tuple[str, int]:
-    return render_template("app/organisation_link.html", title=title, message=message, go=go,
+def _page(title: str, message: str, status: int = 200, go: str | None = None,
+          provider: str = "microsoft") -> tuple[str, int]:
+    return render_template("app/organisation_link.html", title=title, message=message, go=go, provider=provider,
                            roles=tenant_links.ADMIN_ROLE_NAMES), status
 
 
@@ -40,8 +46,13 @@ def _page(title: str, message: str, status: int = 200, go: str | None = None) ->
 def organisation_link() -> Any:
     """Say which account the link is for before anyone signs in: a link is only followed knowingly."""
     link = tenant_links.open_link(_services(), request.args.get("t", ""))
-    meant = f" (organisation {link.tenant_id})" if link.tenant_id else ""
     go = url_for("app_pages.organisation_link_go", t=link.token, login_hint=request.args.get("login_hint") or None)
+    if link.provider == "google":
+        return _page("Link your Google Workspace domain",
+                     f"This links the Google Workspace domain {link.tenant_id} to the Sequence Sidebar account "
+                     f"\u2068{link.account_name}\u2069: its people then sign in to that account only.", go=go,
+                     provider="google")
+    meant = f" (organisation {link.tenant_id})" if link.tenant_id else ""
     return _page("Link your Microsoft 365 organisation",
                  f"This links your Microsoft 365 organisation{meant} to the Sequence Sidebar account "
                  f"\u2068{link.account_name}\u2069: its people then sign in to that account only.", go=go)
@@ -50,7 +61,13 @@ def organisation_link() -> Any:
 @bp.get("/organisation/link/go")
 def organisation_link_go() -> Response:
     token = request.args.get("t", "")
-    tenant_links.open_link(_services(), token)
+    link = tenant_links.open_link(_services(), token)
+    if link.provider == "google":
+        state = secrets.token_urlsafe(24)
+        session[GOOGLE_FLOW] = {"state": state, "t": token}
+        return redirect(tenant_links.google_consent_url(
+            _services(), token, redirect_uri=_google_return(), state=state,
+            login_hint=request.args.get("login_hint") or None))
     flow = outlook_addin.start_microsoft_sign_in(
         _services(), redirect_uri=_settings().public_endpoint(url_for("app_pages.organisation_link_callback")),
         login_hint=request.args.get("login_hint") or None)
@@ -72,3 +89,21 @@ def organisation_link_callback() -> Any:
     return _page("Organisation linked",
                  f"Microsoft 365 organisation {linked['tenant_id']} is now linked to \u2068{linked['account']}\u2069, "
                  f"on the sign-in of {linked['proven_by']} ({linked['role']}).")
+
+
+def _google_return() -> str:
+    return _settings().public_endpoint(url_for("app_pages.workspace_link_callback"))
+
+
+@bp.get("/organisation/google/callback")
+def workspace_link_callback() -> Any:
+    kept = session.pop(GOOGLE_FLOW, None)
+    if not isinstance(kept, dict) or not isinstance(kept.get("state"), str) or not isinstance(kept.get("t"), str):
+        raise CsrfFailure("no Workspace link was started in this browser")
+    if not hmac.compare_digest(kept["state"], request.args.get("state", "")):
+        raise CsrfFailure("the sign-in answer does not belong to this link")
+    linked = tenant_links.finish_google_link(_services(), kept["t"], code=request.args.get("code", ""),
+                                            redirect_uri=_google_return())
+    return _page("Workspace domain linked",
+                 f"Google Workspace domain {linked['tenant_id']} is now linked to \u2068{linked['account']}\u2069, "
+                 f"on the sign-in of {linked['proven_by']} ({linked['role']}).", provider="google")
