@@ -22,7 +22,13 @@ from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, ServiceError
-from addin_server.services.identity import claimant, is_known_tenant, principal_for_microsoft_user, principal_for_user
+from addin_server.services.identity import (
+    HOW_TO_LINK,
+    claimant,
+    is_known_tenant,
+    principal_for_microsoft_user,
+    principal_for_user,
+)
 from addin_server.services.mailbox_consent import check_consenting_person
 
 log = logging.getLogger(__name__)
@@ -127,6 +133,10 @@ def finish_microsoft_sign_in(ctx: ServiceContext, flow: dict[str, Any], answer: 
     wids = claims.get("wids")
     roles = [w for w in wids if isinstance(w, str)] if isinstance(wids, list) else []
     principal = principal_for_microsoft_user(ctx, oid=oid, tid=tid, username=username or "", wids=roles)
+    if (principal is None or principal.user_id is None) and not is_known_tenant(ctx, tid):
+        # The account's super admin, signing in without a Global Administrator role: says what links it.
+        raise SignInRefused("This Microsoft 365 organisation is not linked to a Sequence Sidebar account yet: "
+                            f"{HOW_TO_LINK}.")
     if principal is None or principal.user_id is None:
         raise SignInRefused("Your Microsoft 365 account is not a rep of any Sequence Sidebar account.")
     return principal

@@ -355,3 +355,16 @@ def test_google_binds_a_rep_to_the_subject_of_their_first_sign_in(services: Serv
     assert identity.principal_for_google_user(services, sub="g-someone-else", email="rita@acme.test") is None
     back = identity.principal_for_google_user(services, sub="g-rita", email="rita.new@acme.test")
     assert back is not None and back.user_id == int(a.rep["id"])
+
+
+def test_a_super_admin_who_is_no_global_administrator_is_told_how_the_organisation_gets_linked(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    tenant = "11111111-2222-4333-8444-555555555555"
+    r = client.get("/api/v1/account", headers=_sso(creds, "admin@initech.test", tid=tenant, oid="oid-boss"))
+    error = r.get_json()["error"]
+    assert (r.status_code, error["code"]) == (401, "tenant_not_linked")
+    assert "Global Administrator" in error["message"] and "link" in error["message"]
+    assert _tenants_of(services, w.account_id) == set()
+    with services.session() as s:  # nothing of the sign-in was kept
+        assert s.get_one(t.User, w.super_admin.user_id).ms_oid is None
