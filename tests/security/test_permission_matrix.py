@@ -214,6 +214,9 @@ APP_OPS: list[Op] = [
        changes=False),
     Op("POST", "/app/settings/mailbox/outlook/connect", Action.MAILBOX_CONNECTION, {}, names_a=False,
        self_owned=True, changes=False),
+    # Makes the link a tenant's Global Administrator signs in through (a request row); it links nothing itself.
+    Op("POST", "/app/settings/organisation/link", Action.LINK_TENANT,
+       {"ms_tenant": "5d5d5d5d-1111-4222-8333-444455556666"}, names_a=False),
     Op("POST", "/app/settings/webhooks", Action.MANAGE_WEBHOOKS,
        {"url": "https://hooks.crm-acme.test/new", "events": ["enrollment.unenrolled"]}, names_a=False),
     Op("POST", "/app/settings/webhooks/<endpoint_id>/rotate", Action.MANAGE_WEBHOOKS, {}),
