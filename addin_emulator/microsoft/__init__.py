@@ -115,7 +115,7 @@ def register(app: Flask, clock: Clock) -> None:
     app.extensions["emulator_microsoft_deliverer"] = deliverer
     app.extensions.setdefault("emulator_closers", []).append(deliverer.stop)
     # Importing these modules adds their routes to graph's table.
-    assert events.AVAILABILITY and subscriptions.RESOURCE and folders.create_rule
+    assert events.AVAILABILITY and subscriptions.RESOURCE and folders.FOLDER_KEYS
     app.register_blueprint(identity.blueprint)
     app.register_blueprint(graph.blueprint)
     app.register_blueprint(control.blueprint)

@@ -24,6 +24,10 @@ from addin_emulator.microsoft.graph import (
 from addin_emulator.microsoft.rules import ACTIONS, CONDITIONS
 from addin_emulator.microsoft.store import WELL_KNOWN_NAMES, Mailbox, counter_token
 
+# A mailFolder's properties, as Graph v1.0 sends them.
+FOLDER_KEYS = ("id", "displayName", "parentFolderId", "childFolderCount", "unreadItemCount", "totalItemCount",
+               "sizeInBytes", "isHidden")
+
 
 def root_id(mailbox: Mailbox) -> str:
     return counter_token("AQMkAD", f"{mailbox.user_id}:folder:msgfolderroot")

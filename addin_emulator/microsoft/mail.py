@@ -213,7 +213,8 @@ def _message_class(parsed: EmailMessage, kind: str) -> str:
     return MESSAGE_CLASS_NOTE
 
 
-def deliver(world: MicrosoftWorld, mailbox: Mailbox, raw: bytes, *, kind: str = "auto", folder: str = "inbox") -> Message:
+def deliver(world: MicrosoftWorld, mailbox: Mailbox, raw: bytes, *, kind: str = "auto",
+            folder: str = "inbox") -> Message:
     """Put an inbound RFC 822 message into `folder` (the inbox; "junkemail" plays Exchange's junk
     filter), filed elsewhere by the mailbox's inbox rules, and queue change notifications for it."""
     from addin_emulator.microsoft import notifications, rules
