@@ -544,13 +544,17 @@ class GraphMailbox:
 
     def renew(self, subscription_id: str, minutes: int = MAX_SUBSCRIPTION_MINUTES) -> datetime:
         """Push the expiry out again; SubscriptionGone when Graph no longer knows it."""
+        return self.renew_resource(subscription_id, minutes)[0]
+
+    def renew_resource(self, subscription_id: str, minutes: int = MAX_SUBSCRIPTION_MINUTES) -> tuple[datetime, str]:
+        """renew, also saying the resource the subscription follows (as Graph answers the PATCH)."""
         try:
             renewed = self._subscriptions().renew_subscription(subscription_id, expiration_datetime=_expiry(minutes))
         except GraphError as exc:
             raise _gone_or(exc, subscription_id) from exc
         if not renewed:
             raise GraphError(f"Graph did not renew subscription {subscription_id}")
-        return _instant(str(renewed["expirationDateTime"]))
+        return _instant(str(renewed["expirationDateTime"])), str(renewed.get("resource") or "")
 
     def reauthorize(self, subscription_id: str) -> None:
         """Answer a reauthorizationRequired lifecycle notification (O365 has no call for it)."""

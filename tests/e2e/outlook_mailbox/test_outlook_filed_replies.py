@@ -14,6 +14,12 @@ import pytest
 from sqlalchemy import select
 
 from addin_server.db import tables as t
+from addin_server.services.grants import graph_for
+from addin_server.services.graph.subscriptions import (
+    GRAPH_LIFECYCLE_WEBHOOK,
+    GRAPH_WEBHOOK,
+    renew_graph_subscriptions,
+)
 from addin_server.services.inbox import record_notification
 from addin_server.services.inbox_worker import process_due_notifications, read_mailbox_now
 from addin_server.worker.loop import run_due_steps
@@ -147,3 +153,30 @@ def test_a_reply_a_rule_deletes_is_not_mail_in(setup: MicrosoftSetup, outlook: d
     assert state(outlook)["status"] == "active"
     with outlook["ctx"].session() as s:
         assert s.scalars(select(t.ProcessedMessage)).all() == []
+
+
+def test_a_subscription_made_on_the_inbox_only_is_replaced_at_renewal_and_what_a_rule_filed_is_read(
+        setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
+    ctx = outlook["ctx"]
+    inbox_only = f"users/{setup.user_id}/mailFolders('inbox')/messages"
+    with ctx.session() as s:
+        user = s.get_one(t.User, int(outlook["rep"]["id"]))
+        graph = graph_for(ctx.settings, user)
+        watch = s.scalars(select(t.MailboxWatch)).one()
+        # As subscriptions were made before the whole mailbox was followed.
+        made = graph._create_subscription(
+            ctx.settings.public_endpoint(GRAPH_WEBHOOK), ctx.settings.public_endpoint(GRAPH_LIFECYCLE_WEBHOOK),
+            "earlier-client-state", 60, inbox_only, "created")
+        graph.delete(str(watch.subscription_id))
+        graph.close()
+        watch.subscription_id, watch.subscription_expires_at = made.id, ctx.now()
+    file_into_clients_acme(setup, "fabrikam.test")
+    setup.control.deliver(setup.address, reply("human_reply.eml", outlook, sent_id(outlook)))
+    setup.control.flush_notifications()  # the inbox-only subscription is not told of Clients/Acme
+
+    assert renew_graph_subscriptions(ctx) == 1
+    followed = [s["resource"].strip("/") for s in setup.control.subscriptions()
+                if s["mailbox"] == setup.address.lower() and "/events" not in s["resource"]]
+    assert followed == [f"users/{setup.user_id}/messages"]  # the inbox-only one is deleted
+    assert process_due_notifications(ctx, "worker-1") == {"done": 1}  # the catch-up after the replacement
+    assert state(outlook)["end_reason"] == "replied"
