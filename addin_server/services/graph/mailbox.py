@@ -49,6 +49,10 @@ GRAPH_DELTA = "graph_delta"
 # The listing of every folder starts this long before the last complete read: Exchange stamps
 # receivedDateTime on arrival, and a rule may file the message a little later.
 FILED_MARGIN = timedelta(minutes=10)
+# The listing of every folder: this many messages a page, this many pages for the guard (ten times
+# as many for the worker's catch-up), whatever their folder (most are the inbox's or ours).
+FILED_PAGE = 500
+FILED_PAGES = 20
 
 
 def graph_mailbox_wide(exc: BaseException) -> bool:
@@ -215,7 +219,7 @@ def read_inbox(ctx: ServiceContext, address: str, *, limit: int, brief: bool) ->
             link = watch.delta_link if watch else None
             last_synced = watch.last_synced_at if watch else None
         # The other folders first: the delta below stores the time of this complete read.
-        applied, filed = read_filed(ctx, graph, box.address, last_synced, limit=limit)
+        applied, filed = read_filed(ctx, graph, box.address, last_synced, limit=limit, brief=brief)
         if not filed:
             return applied, False
         if link is None:
@@ -241,21 +245,29 @@ def read_inbox(ctx: ServiceContext, address: str, *, limit: int, brief: bool) ->
 
 
 def read_filed(ctx: ServiceContext, graph: GraphMailbox, mailbox: str, last_synced: datetime | None, *,
-               limit: int) -> tuple[int, bool]:
+               limit: int, brief: bool = False) -> tuple[int, bool]:
     """What arrived outside the inbox (filed by a rule, junked) since the last complete read: listed
     across the mailbox, our own folders and the inbox (read by delta) left out, applied unless it
-    already was. Returns (applied, whether the listing was read to its end within `limit` new ones)."""
+    already was. Returns (applied, whether the listing was read to its end within `limit` new ones).
+
+    A read that did not reach the end queues a catch-up (graph_delta): the time of the last complete
+    read stays, so the next read lists the same window again, past what is applied by then."""
     since = (last_synced or ctx.now() - RESYNC_WINDOW) - FILED_MARGIN
     skip = set(well_known_folder_ids(graph, ("inbox", *OUTBOUND_FOLDERS)).values())
     wanted: list[str] = []
     complete = True
-    for page in received_since(graph, since):
-        if page is None or len(wanted) >= limit:
+    pages = received_since(graph, since, page_size=FILED_PAGE, max_pages=FILED_PAGES if brief else 10 * FILED_PAGES)
+    for page in pages:
+        if page is None or len(wanted) > limit:
             complete = False
-            log.warning("%s: more mail outside the inbox since %s than one read takes", mailbox, since.isoformat())
             break
         wanted += _not_applied(ctx, mailbox, [mid for mid, folder in page if folder not in skip])
-    return _apply_graph_ids(ctx, graph, mailbox, wanted[:limit]), complete and len(wanted) <= limit
+    complete = complete and len(wanted) <= limit
+    if not complete:
+        log.warning("%s: more mail outside the inbox since %s than one read takes", mailbox, since.isoformat())
+        record_notification(ctx, provider=GRAPH_DELTA, mailbox_address=mailbox, account_id=None,
+                            dedupe_key=f"filed:{mailbox}:{since.isoformat()}:{len(wanted)}", payload={"resume": True})
+    return _apply_graph_ids(ctx, graph, mailbox, wanted[:limit]), complete
 
 
 def _not_applied(ctx: ServiceContext, mailbox: str, message_ids: list[str]) -> list[str]:

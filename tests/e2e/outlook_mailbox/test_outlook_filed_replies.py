@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from addin_server.db import tables as t
 from addin_server.services.grants import graph_for
+from addin_server.services.graph.mailbox import read_filed
 from addin_server.services.graph.subscriptions import (
     GRAPH_LIFECYCLE_WEBHOOK,
     GRAPH_WEBHOOK,
@@ -180,3 +181,25 @@ def test_a_subscription_made_on_the_inbox_only_is_replaced_at_renewal_and_what_a
     assert followed == [f"users/{setup.user_id}/messages"]  # the inbox-only one is deleted
     assert process_due_notifications(ctx, "worker-1") == {"done": 1}  # the catch-up after the replacement
     assert state(outlook)["end_reason"] == "replied"
+
+
+def test_more_filed_mail_than_one_read_takes_is_read_to_the_end_by_the_catch_up_it_queues(
+        setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
+    ctx = outlook["ctx"]
+    file_into_clients_acme(setup, "fabrikam.test")
+    for _ in range(3):
+        setup.control.deliver(setup.address, reply("gmail_vacation.eml", outlook, sent_id(outlook)))
+    with ctx.session() as s:
+        graph = graph_for(ctx.settings, s.get_one(t.User, int(outlook["rep"]["id"])))
+    try:
+        assert read_filed(ctx, graph, setup.address, None, limit=2) == (2, False)
+    finally:
+        graph.close()
+    with ctx.session() as s:
+        assert len(s.scalars(select(t.ProcessedMessage)).all()) == 2
+        queued = s.scalars(select(t.InboundNotification.provider).where(
+            t.InboundNotification.status == "pending")).all()
+    assert queued == ["graph_delta"]
+    assert process_due_notifications(ctx, "worker-1") == {"done": 1}
+    with ctx.session() as s:
+        assert len(s.scalars(select(t.ProcessedMessage)).all()) == 3
