@@ -41,10 +41,13 @@ def well_known_folder_ids(mailbox: GraphMailbox, names: tuple[str, ...]) -> dict
         answer = mailbox._json("POST", f"{mailbox.root}/$batch", repeatable=True, json_body={"requests": [
             {"id": str(i), "method": "GET", "url": f"{path}/mailFolders/{name}?$select=id"}
             for i, name in enumerate(wanted)]})
+        asked = {str(i): name for i, name in enumerate(wanted)}
         for part in answer.get("responses") or ():
-            index, body = int(part.get("id", -1)), part.get("body")
-            if 0 <= index < len(wanted) and int(part.get("status", 0)) < 400 and isinstance(body, dict):
-                known[wanted[index]] = str(body.get("id", ""))
+            if not isinstance(part, dict):
+                continue
+            name, body, status = asked.get(str(part.get("id"))), part.get("body"), part.get("status")
+            if name and isinstance(status, int) and status < 400 and isinstance(body, dict) and body.get("id"):
+                known[name] = str(body["id"])
         missing = [n for n in wanted if not known.get(n)]
         if missing:
             raise GraphError(f"Graph did not name the folders {', '.join(missing)}")
