@@ -1,7 +1,7 @@
 """The promise, measured: nothing goes out after a reply, however the provider's pushes behave.
 
     python bench/after_reply.py [--n 1000] [--mailboxes 50] [--providers gmail outlook]
-                                [--modes normal late dropped slowed filed] [--database-url URL]
+                                [--modes normal late dropped slowed filed filed_dropped] [--database-url URL]
 
 For each provider and push mode: N contacts over M reps' mailboxes (on the emulator) are enrolled in
 a two-step sequence; 80% of them reply, each reply landing in the rep's mailbox 0-60 s before that
@@ -15,7 +15,8 @@ included) runs until every step has fallen due. Pushes are delivered to our webh
   (SLOWED_SEND_SECONDS each): a reply landing while a mailbox's batch goes out must stop its later
   steps (the guard reads the mailbox again between sends);
 - filed: pushes as in normal, and every reply filed outside the inbox as it lands (Outlook: an inbox
-  rule moving it into Clients/Acme; Gmail: a filter's label, skipping the inbox).
+  rule moving it into Clients/Acme; Gmail: a filter's label, skipping the inbox);
+- filed_dropped: replies filed so, and no push ever comes (the guard and the sweep list every folder).
 
 Time is a controllable clock, not real minutes: it runs with real time while anything works (so
 every figure includes the real work of the webhook, the worker and the emulator) and jumps forward
@@ -74,7 +75,7 @@ from tests.integration.emulator_microsoft.support import make_setup  # noqa: E40
 from tests.integration.providers_graph.support import settings_for  # noqa: E402
 
 REPORTS = ROOT / "bench" / "reports"
-MODES = ("normal", "late", "dropped", "slowed", "filed")
+MODES = ("normal", "late", "dropped", "slowed", "filed", "filed_dropped")
 FILED_LABELS = ["Label_7", "UNREAD"]  # Gmail: a filter's label, the inbox skipped
 SLOWED_SEND_SECONDS = 2.0  # each step email's send, in the slowed mode
 GMAIL_SEND_ROUTE = "/gmail/v1/users/*/messages/send"
@@ -245,7 +246,7 @@ def simulate(stage: Stage, planned: list[Planned], mode: str) -> dict[str, Any]:
     clock, ctx = stage.clock, stage.ctx
     if mode == "slowed":
         stage.slow_sends(SLOWED_SEND_SECONDS)  # the first emails went out at enrollment, unslowed
-    deliver = stage.file_replies() if mode == "filed" else stage.deliver
+    deliver = stage.file_replies() if mode.startswith("filed") else stage.deliver
     landings = sorted((p for p in planned if p.reply_at), key=lambda p: p.reply_at or datetime.max)
     last_due = max(p.due for p in planned)
     clock.run_from(min([p.reply_at for p in landings if p.reply_at] + [last_due]) - timedelta(seconds=5))
@@ -259,7 +260,7 @@ def simulate(stage: Stage, planned: list[Planned], mode: str) -> dict[str, Any]:
         now = clock()
         while i < len(landings) and (landings[i].reply_at or now) <= now:
             p = landings[i]
-            if mode == "dropped":
+            if mode in ("dropped", "filed_dropped"):
                 stage.drop_next_push()
             deliver(p.mailbox, reply_mail(p.contact, p.mailbox, p.first_message_id, i))
             p.landed_at = clock()  # in the mailbox from this moment
@@ -422,7 +423,8 @@ def markdown(report: dict[str, Any]) -> str:
               "reads the mailbox again between them.",
               "", "Filed: every reply is filed outside the inbox as it lands (Outlook: an inbox rule moves it "
               "into Clients/Acme; Gmail: a filter labels it and skips the inbox), pushes working: the "
-              "subscription and the watch follow the whole mailbox, and the guard lists every folder.",
+              "subscription and the watch follow the whole mailbox, and the guard lists every folder; "
+              "filed_dropped: the same with no push ever (the guard and the sweep alone).",
               "", f"Webhook delivery: {w.get('status')}" + (f" ({w['why']})" if w.get("why") else
                                                            " by bench/webhook_delivery.py (see webhook_delivery.md)")]
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from addin_server.providers.graph import PREFER_IMMUTABLE_IDS, GraphError, GraphMailbox
+from addin_server.providers.graph import GraphError, GraphMailbox
 
 # The folders whose messages are never mail in: what the rep writes or sends (drafts, the outbox,
 # sent items) and what someone threw away (deleted items). Junk Email is read: a reply the junk
@@ -68,7 +68,7 @@ def received_since(mailbox: GraphMailbox, since: datetime, *, page_size: int = 5
     for _ in range(max_pages):
         if not url:
             return
-        page = mailbox._json("GET", url, params=params, headers={"Prefer": PREFER_IMMUTABLE_IDS})
+        page = mailbox._json("GET", url, params=params)  # immutable ids, as every request asks
         params = None  # the next link carries its own query
         url = page.get("@odata.nextLink")
         yield [(str(m["id"]), str(m.get("parentFolderId") or "")) for m in page.get("value") or ()
