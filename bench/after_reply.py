@@ -1,7 +1,7 @@
 """The promise, measured: nothing goes out after a reply, however the provider's pushes behave.
 
     python bench/after_reply.py [--n 1000] [--mailboxes 50] [--providers gmail outlook]
-                                [--modes normal late dropped slowed] [--database-url URL]
+                                [--modes normal late dropped slowed filed filed_dropped] [--database-url URL]
 
 For each provider and push mode: N contacts over M reps' mailboxes (on the emulator) are enrolled in
 a two-step sequence; 80% of them reply, each reply landing in the rep's mailbox 0-60 s before that
@@ -13,7 +13,10 @@ included) runs until every step has fallen due. Pushes are delivered to our webh
 - dropped: no push ever comes (only the sweep and the pre-send guard remain);
 - slowed: pushes as in normal, and every send of a step email slowed by the emulator
   (SLOWED_SEND_SECONDS each): a reply landing while a mailbox's batch goes out must stop its later
-  steps (the guard reads the mailbox again between sends).
+  steps (the guard reads the mailbox again between sends);
+- filed: pushes as in normal, and every reply filed outside the inbox as it lands (Outlook: an inbox
+  rule moving it into Clients/Acme; Gmail: a filter's label, skipping the inbox);
+- filed_dropped: replies filed so, and no push ever comes (the guard and the sweep list every folder).
 
 Time is a controllable clock, not real minutes: it runs with real time while anything works (so
 every figure includes the real work of the webhook, the worker and the emulator) and jumps forward
@@ -72,7 +75,8 @@ from tests.integration.emulator_microsoft.support import make_setup  # noqa: E40
 from tests.integration.providers_graph.support import settings_for  # noqa: E402
 
 REPORTS = ROOT / "bench" / "reports"
-MODES = ("normal", "late", "dropped", "slowed")
+MODES = ("normal", "late", "dropped", "slowed", "filed", "filed_dropped")
+FILED_LABELS = ["Label_7", "UNREAD"]  # Gmail: a filter's label, the inbox skipped
 SLOWED_SEND_SECONDS = 2.0  # each step email's send, in the slowed mode
 GMAIL_SEND_ROUTE = "/gmail/v1/users/*/messages/send"
 GRAPH_SEND_ROUTE = "/graph/v1.0/users/*/messages/*/send"
@@ -135,6 +139,11 @@ class Stage:
     drop_next_push: Callable[[], None]
     slow_sends: Callable[[float], None]  # every later send takes this many seconds more
     sent_step_two: Callable[[], int] = lambda: 0
+    # Sets the mailboxes up to file replies outside the inbox; returns how to deliver such a reply.
+    file_replies: Callable[[], Callable[[str, bytes], None]] = lambda: lambda box, raw: None
+    # Moves the provider's clock up to ours after a jump: a provider stamps mail with its own time
+    # (Graph's receivedDateTime), which the listing of every folder compares with ours.
+    sync_clock: Callable[[datetime], None] = lambda moment: None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -159,7 +168,8 @@ def gmail_stage(mailboxes: int, database_url: str, clock: BenchClock) -> Iterato
                         push_now=lambda: control.flush() and None,
                         drop_next_push=lambda: control.notification_fault("drop", count=1),
                         slow_sends=lambda seconds: control.inject_fault(
-                            GMAIL_SEND_ROUTE, None, count=100_000, method="POST", delay_seconds=seconds) and None)
+                            GMAIL_SEND_ROUTE, None, count=100_000, method="POST", delay_seconds=seconds) and None,
+                        file_replies=lambda: lambda box, raw: control.deliver(box, raw, labels=FILED_LABELS) and None)
     finally:
         emulator.stop()
         ctx.engine.dispose()
@@ -187,10 +197,38 @@ def outlook_stage(mailboxes: int, database_url: str, clock: BenchClock) -> Itera
                         push_now=lambda: control.flush_notifications() and None,
                         drop_next_push=lambda: control.notification_fault("drop", count=1) and None,
                         slow_sends=lambda seconds: control.inject_fault(
-                            GRAPH_SEND_ROUTE, None, count=100_000, method="POST", delay_seconds=seconds) and None)
+                            GRAPH_SEND_ROUTE, None, count=100_000, method="POST", delay_seconds=seconds) and None,
+                        file_replies=lambda: outlook_rules(setup, [address for _, address in boxes], control),
+                        sync_clock=lambda moment: catch_up_clock(control, moment))
     finally:
         emulator.stop()
         ctx.engine.dispose()
+
+
+def catch_up_clock(control: MicrosoftEmulatorControl, moment: datetime) -> None:
+    """The emulator's clock moved up to `moment` (it only moves forward)."""
+    ahead = (moment - datetime.fromisoformat(control.advance_clock(0))).total_seconds()
+    if ahead > 0:
+        control.advance_clock(ahead)
+
+
+def outlook_rules(setup: Any, addresses: list[str], control: MicrosoftEmulatorControl
+                  ) -> Callable[[str, bytes], None]:
+    """In every mailbox, the folders Clients/Acme and an inbox rule moving all mail in there."""
+    saved = {name: os.environ.pop(name) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if name in os.environ}
+    try:  # requests would let these override msal's CA bundle (the emulator's own CA)
+        graph = setup.session()
+    finally:
+        os.environ.update(saved)
+    for address in addresses:
+        user_url = f"{setup.graph}/users/{address}"
+        clients = graph.post(f"{user_url}/mailFolders", json={"displayName": "Clients"}, timeout=30).json()
+        acme = graph.post(f"{user_url}/mailFolders/{clients['id']}/childFolders", json={"displayName": "Acme"},
+                          timeout=30).json()
+        graph.post(f"{user_url}/mailFolders/inbox/messageRules", timeout=30, json={
+            "displayName": "All to Clients/Acme", "sequence": 1, "conditions": {"senderContains": ["@"]},
+            "actions": {"moveToFolder": acme["id"], "stopProcessingRules": True}}).raise_for_status()
+    return lambda box, raw: control.deliver(box, raw) and None
 
 
 def enroll_all(stage: Stage, n: int, rng: random.Random, start: datetime) -> list[Planned]:
@@ -219,9 +257,11 @@ def simulate(stage: Stage, planned: list[Planned], mode: str) -> dict[str, Any]:
     clock, ctx = stage.clock, stage.ctx
     if mode == "slowed":
         stage.slow_sends(SLOWED_SEND_SECONDS)  # the first emails went out at enrollment, unslowed
+    deliver = stage.file_replies() if mode.startswith("filed") else stage.deliver
     landings = sorted((p for p in planned if p.reply_at), key=lambda p: p.reply_at or datetime.max)
     last_due = max(p.due for p in planned)
     clock.run_from(min([p.reply_at for p in landings if p.reply_at] + [last_due]) - timedelta(seconds=5))
+    stage.sync_clock(clock())
     next_wake = clock()
     next_sweep = clock()
     next_flush = clock() + timedelta(seconds=LATE_FLUSH_EVERY)
@@ -232,11 +272,11 @@ def simulate(stage: Stage, planned: list[Planned], mode: str) -> dict[str, Any]:
         now = clock()
         while i < len(landings) and (landings[i].reply_at or now) <= now:
             p = landings[i]
-            if mode == "dropped":
+            if mode in ("dropped", "filed_dropped"):
                 stage.drop_next_push()
-            stage.deliver(p.mailbox, reply_mail(p.contact, p.mailbox, p.first_message_id, i))
+            deliver(p.mailbox, reply_mail(p.contact, p.mailbox, p.first_message_id, i))
             p.landed_at = clock()  # in the mailbox from this moment
-            if mode in ("normal", "slowed"):
+            if mode in ("normal", "slowed", "filed"):
                 stage.push_now()
             else:
                 held_pushes = True
@@ -263,6 +303,7 @@ def simulate(stage: Stage, planned: list[Planned], mode: str) -> dict[str, Any]:
         if mode == "late":
             upcoming.append(next_flush)
         clock.jump_to(min(upcoming))
+        stage.sync_clock(clock())
     return _measure(ctx, planned, mode, passes, held)
 
 
@@ -393,6 +434,10 @@ def markdown(report: dict[str, Any]) -> str:
               "", f"Slowed sends: every step email's send takes {SLOWED_SEND_SECONDS:g} s more at the emulator "
               "(its fault control), pushes working; a mailbox's batch then spans several sends, and the guard "
               "reads the mailbox again between them.",
+              "", "Filed: every reply is filed outside the inbox as it lands (Outlook: an inbox rule moves it "
+              "into Clients/Acme; Gmail: a filter labels it and skips the inbox), pushes working: the "
+              "subscription and the watch follow the whole mailbox, and the guard lists every folder; "
+              "filed_dropped: the same with no push ever (the guard and the sweep alone).",
               "", f"Webhook delivery: {w.get('status')}" + (f" ({w['why']})" if w.get("why") else
                                                            " by bench/webhook_delivery.py (see webhook_delivery.md)")]
     return "\n".join(lines) + "\n"

@@ -166,6 +166,7 @@ def get_watch(address: str) -> Response:
                 "watch": {
                     "topicName": watch.topic_name,
                     "labelIds": watch.label_ids,
+                    "labelFilterBehavior": "exclude" if watch.exclude else "include",
                     "expiration": str(watch.expiration_ms),
                     "active": watch.expiration_ms > _state().clock.millis(),
                 }

@@ -182,7 +182,10 @@ def add_routes(bp: Blueprint) -> None:
         topic = str(body.get("topicName") or "")
         if not _TOPIC.match(topic):
             raise invalid_argument("Invalid topicName does not match projects/*/topics/*")
+        # labelFilterBehavior replaces the deprecated labelFilterAction; without labelIds every change is pushed.
         behaviour = str(body.get("labelFilterBehavior") or body.get("labelFilterAction") or "include")
+        if behaviour.lower() not in ("include", "exclude"):
+            raise invalid_argument(f"Invalid value at 'label_filter_behavior' ({behaviour})")
         created = state().watch(mailbox, topic, list(body.get("labelIds") or []), behaviour.lower() == "exclude")
         return ok({"historyId": str(created.history_id), "expiration": str(created.expiration_ms)})
 

@@ -106,7 +106,7 @@ __all__ = ["MicrosoftEmulatorControl", "register"]
 
 def register(app: Flask, clock: Clock) -> None:
     """Mount Microsoft's routes on the emulator app."""
-    from addin_emulator.microsoft import control, events, graph, identity, notifications, subscriptions
+    from addin_emulator.microsoft import control, events, folders, graph, identity, notifications, subscriptions
 
     world = MicrosoftWorld(clock=clock)
     app.extensions["emulator_microsoft"] = world
@@ -115,7 +115,7 @@ def register(app: Flask, clock: Clock) -> None:
     app.extensions["emulator_microsoft_deliverer"] = deliverer
     app.extensions.setdefault("emulator_closers", []).append(deliverer.stop)
     # Importing these modules adds their routes to graph's table.
-    assert events.AVAILABILITY and subscriptions.RESOURCE
+    assert events.AVAILABILITY and subscriptions.RESOURCE and folders.FOLDER_KEYS
     app.register_blueprint(identity.blueprint)
     app.register_blueprint(graph.blueprint)
     app.register_blueprint(control.blueprint)

@@ -58,11 +58,13 @@ class MicrosoftEmulatorControl:
         result: list[dict[str, Any]] = self._call("GET", f"/mailboxes/{address}/messages", params=params)["messages"]
         return result
 
-    def deliver(self, address: str, raw: bytes | str, kind: str = "auto") -> dict[str, Any]:
-        """Deliver an RFC 822 message; kind: auto (NDRs detected), note, oof (Exchange OOF class), ndr."""
+    def deliver(self, address: str, raw: bytes | str, kind: str = "auto", folder: str = "inbox") -> dict[str, Any]:
+        """Deliver an RFC 822 message; kind: auto (NDRs detected), note, oof (Exchange OOF class), ndr.
+
+        `folder` plays a filter that runs before the inbox rules ("junkemail": the junk filter)."""
         data = raw.encode() if isinstance(raw, str) else raw
         result: dict[str, Any] = self._call(
-            "POST", f"/mailboxes/{address}/deliver", params={"kind": kind}, data=data,
+            "POST", f"/mailboxes/{address}/deliver", params={"kind": kind, "folder": folder}, data=data,
             headers={"Content-Type": "message/rfc822"},
         )
         return result

@@ -176,7 +176,11 @@ def mailbox_messages(address: str) -> Response:
 
 @blueprint.post(f"{PREFIX}/mailboxes/<address>/deliver")
 def deliver(address: str) -> Response | tuple[Response, int]:
-    """Deliver raw RFC 822: JSON {"raw", "kind"} or the raw bytes with ?kind=auto|note|oof|ndr."""
+    """Deliver raw RFC 822: JSON {"raw", "kind", "folder"} or the raw bytes with ?kind=auto|note|oof|ndr&folder=.
+
+    `folder` (a well-known name or id; the inbox by default) plays a filter that files the message
+    before the inbox rules run, such as the junk filter ("junkemail").
+    """
     world = _world()
     mailbox = world.mailbox_for(address)
     if mailbox is None:
@@ -185,18 +189,24 @@ def deliver(address: str) -> Response | tuple[Response, int]:
         body = _json()
         raw = str(body.get("raw") or "").encode()
         kind = str(body.get("kind") or "auto")
+        folder_ref = str(body.get("folder") or "inbox")
     else:
         raw = request.get_data()
         kind = request.args.get("kind", "auto")
+        folder_ref = request.args.get("folder", "inbox")
     if not raw.strip():
         return _problem(400, "an RFC 822 message is required")
+    folder = mailbox.folder_of_id(folder_ref)
+    if folder is None:
+        return _problem(404, f"no folder {folder_ref} in {address}")
     try:
-        message = mail.deliver(world, mailbox, raw, kind=kind)
+        message = mail.deliver(world, mailbox, raw, kind=kind, folder=folder)
     except ValueError as exc:
         return _problem(400, str(exc))
     with world.lock:
         queued = len(world.outbox)
-    return jsonify({"id": message.id, "immutable_id": message.key, "internet_message_id": message.internet_message_id,
+    return jsonify({"id": message.id, "immutable_id": message.key, "folder": message.folder,
+                    "internet_message_id": message.internet_message_id,
                     "conversation_id": message.conversation_id, "message_class": message.message_class,
                     "notifications_pending": queued}), 201
 

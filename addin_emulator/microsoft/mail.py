@@ -213,9 +213,11 @@ def _message_class(parsed: EmailMessage, kind: str) -> str:
     return MESSAGE_CLASS_NOTE
 
 
-def deliver(world: MicrosoftWorld, mailbox: Mailbox, raw: bytes, *, kind: str = "auto") -> Message:
-    """Put an inbound RFC 822 message into the inbox and queue change notifications for it."""
-    from addin_emulator.microsoft import notifications
+def deliver(world: MicrosoftWorld, mailbox: Mailbox, raw: bytes, *, kind: str = "auto",
+            folder: str = "inbox") -> Message:
+    """Put an inbound RFC 822 message into `folder` (the inbox; "junkemail" plays Exchange's junk
+    filter), filed elsewhere by the mailbox's inbox rules, and queue change notifications for it."""
+    from addin_emulator.microsoft import notifications, rules
 
     parsed = email.message_from_bytes(raw, policy=policy.default)
     assert isinstance(parsed, EmailMessage)
@@ -264,6 +266,9 @@ def deliver(world: MicrosoftWorld, mailbox: Mailbox, raw: bytes, *, kind: str = 
         has_attachments=any(True for _ in parsed.iter_attachments()) if parsed.is_multipart() else False,
     )
     with world.lock:
+        # Junk mail skips the rules, as Exchange's junk filter runs before them.
+        target = folder if folder != "inbox" else rules.delivery_folder(mailbox, message, folder)
+        message.folder, message.id = target, folder_message_id(message.key, target)
         mailbox.messages[message.key] = message
         world.touch(mailbox, message)
     notifications.message_changed(world, mailbox, message, "created")

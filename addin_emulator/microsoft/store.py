@@ -29,7 +29,10 @@ MESSAGE_CLASS_NOTE = "IPM.Note"
 MESSAGE_CLASS_OOF = "IPM.Note.Rules.OofTemplate.Microsoft"
 MESSAGE_CLASS_NDR = "REPORT.IPM.Note.NDR"
 
-WELL_KNOWN_FOLDERS = ("inbox", "drafts", "sentitems", "deleteditems")
+WELL_KNOWN_FOLDERS = ("inbox", "drafts", "sentitems", "deleteditems", "junkemail", "outbox")
+# The names Exchange shows for them (mailFolder.displayName).
+WELL_KNOWN_NAMES = {"inbox": "Inbox", "drafts": "Drafts", "sentitems": "Sent Items", "deleteditems": "Deleted Items",
+                    "junkemail": "Junk Email", "outbox": "Outbox"}
 
 
 def counter_guid(kind: int, number: int) -> str:
@@ -165,10 +168,14 @@ class Mailbox:
     tenant_id: str
     display_name: str
     aliases: list[str]
-    folder_ids: dict[str, str]
+    folder_ids: dict[str, str]  # folder -> its id; a user folder's name here is its id
     messages: dict[str, Message] = field(default_factory=dict)  # by key, in creation order
     # Role template ids of the user's Entra ID directory roles: Entra ID's `wids` claim.
     directory_roles: list[str] = field(default_factory=list)
+    # User folders (made with mailFolders / childFolders): folder -> (displayName, parent folder or None at the top).
+    user_folders: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # Inbox rules (messageRules), as Graph shows them; run in `sequence` order on every delivery.
+    rules: list[dict[str, Any]] = field(default_factory=list)
     events: dict[str, CalendarEvent] = field(default_factory=dict)
     tombstones: list[Tombstone] = field(default_factory=list)
     seq: int = 0

@@ -36,7 +36,11 @@ RETRIES = 5
 # across five tries, holding every other mailbox meanwhile. A message Gmail cannot serve is parked
 # at once and tried again later by the inbox queue's own backoff.
 MESSAGE_RETRIES = 0
-SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "SPAM", "TRASH", "CHAT"})
+# Not mail in: what the rep sent or drafted, what someone threw away, chats. SPAM is read: a reply
+# the spam filter misjudged is still the contact's answer (Outlook reads Junk Email alike).
+SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "TRASH", "CHAT"})
+# The watch pushes for every change but these: the whole mailbox, since a filter may skip the inbox.
+UNWATCHED_LABELS = ("SENT", "DRAFT", "TRASH")
 
 
 class GmailError(Exception):
@@ -115,7 +119,7 @@ class FetchedMessage:
     @property
     def is_inbound(self) -> bool:
         # Not only INBOX: a rep's filter may file a reply under a label and skip the inbox, and that
-        # reply must stop the sequence all the same. What we sent, drafts, spam and trash are not mail in.
+        # reply must stop the sequence all the same. What we sent, drafts and trash are not mail in.
         return not SKIPPED_LABELS & set(self.label_ids)
 
 
@@ -199,11 +203,12 @@ class GmailMailbox:
         return int(self._execute(self._users.getProfile(userId=self.user))["historyId"])
 
     def watch(self, topic: str) -> tuple[int, datetime]:
-        """Start or renew the push watch on INBOX; returns (history id, expiry)."""
+        """Start or renew the push watch on the whole mailbox but our own sent mail, drafts and trash
+        (labelFilterBehavior exclude); returns (history id, expiry)."""
         from datetime import UTC
 
-        answer = self._execute(self._users.watch(
-            userId=self.user, body={"topicName": topic, "labelIds": ["INBOX"], "labelFilterBehavior": "include"}))
+        answer = self._execute(self._users.watch(userId=self.user, body={
+            "topicName": topic, "labelIds": list(UNWATCHED_LABELS), "labelFilterBehavior": "exclude"}))
         return int(answer["historyId"]), datetime.fromtimestamp(int(answer["expiration"]) / 1000, tz=UTC)
 
     def stop(self) -> None:
@@ -239,14 +244,14 @@ class GmailMailbox:
         return HistoryPage(tuple(ids), latest)
 
     def inbox_since(self, after: datetime, limit: int = 500) -> list[str]:
-        """Resync: ids of messages received after `after` under any label but sent, drafts and chats
-        (spam and trash are left out by Gmail), bounded, oldest first."""
+        """Resync: ids of messages received after `after` under any label but sent, drafts, chats and
+        trash (spam included), bounded, oldest first."""
         ids: list[str] = []
         token: str | None = None
         while len(ids) < limit:
             page = self._execute(self._messages.list(
-                userId=self.user, q=f"after:{int(after.timestamp())} -in:sent -in:drafts -in:chats",
-                pageToken=token, maxResults=min(500, limit - len(ids))))
+                userId=self.user, q=f"after:{int(after.timestamp())} -in:sent -in:drafts -in:chats -in:trash",
+                includeSpamTrash=True, pageToken=token, maxResults=min(500, limit - len(ids))))
             ids += [m["id"] for m in page.get("messages", [])]
             token = page.get("nextPageToken")
             if not token:

@@ -493,12 +493,14 @@ class GraphMailbox:
     def subscription_resource(self, kind: Literal["inbox", "events"] = "inbox") -> str:
         if kind == "events":
             return f"users/{self.user_id}/events"
-        return f"users/{self.user_id}/mailFolders('inbox')/messages"
+        # Every folder, not the inbox only: an inbox rule can file a reply anywhere. Our own sent
+        # mail and drafts are notified too; the reader passes them over by folder (graph_folders).
+        return f"users/{self.user_id}/messages"
 
     def subscribe(self, notification_url: str, lifecycle_url: str, client_state: str,
                   minutes: int = MAX_SUBSCRIPTION_MINUTES, *, kind: Literal["inbox", "events"] = "inbox",
                   change_type: str = "created") -> GraphSubscription:
-        """Subscribe to new inbox messages (or events); Graph runs its validation handshake first.
+        """Subscribe to new messages in any folder (or events); Graph runs its validation handshake first.
 
         A 409 (the same resource, change type and URL already subscribed for our app) is answered
         by deleting that subscription and creating ours: its clientState is not one we can verify
@@ -542,13 +544,17 @@ class GraphMailbox:
 
     def renew(self, subscription_id: str, minutes: int = MAX_SUBSCRIPTION_MINUTES) -> datetime:
         """Push the expiry out again; SubscriptionGone when Graph no longer knows it."""
+        return self.renew_resource(subscription_id, minutes)[0]
+
+    def renew_resource(self, subscription_id: str, minutes: int = MAX_SUBSCRIPTION_MINUTES) -> tuple[datetime, str]:
+        """renew, also saying the resource the subscription follows (as Graph answers the PATCH)."""
         try:
             renewed = self._subscriptions().renew_subscription(subscription_id, expiration_datetime=_expiry(minutes))
         except GraphError as exc:
             raise _gone_or(exc, subscription_id) from exc
         if not renewed:
             raise GraphError(f"Graph did not renew subscription {subscription_id}")
-        return _instant(str(renewed["expirationDateTime"]))
+        return _instant(str(renewed["expirationDateTime"])), str(renewed.get("resource") or "")
 
     def reauthorize(self, subscription_id: str) -> None:
         """Answer a reauthorizationRequired lifecycle notification (O365 has no call for it)."""

@@ -132,7 +132,8 @@ def sweep_mailboxes(ctx: ServiceContext, worker: str) -> int:
 def read_mailbox_now(ctx: ServiceContext, address: str, provider: str) -> bool:
     """Bring one rep's mailbox up to date now, asking the provider briefly (the pre-send guard).
 
-    Gmail: history from the stored cursor; Outlook: the inbox delta from the stored link. Whatever
+    Gmail: history from the stored cursor (every label); Outlook: the listing of every folder since
+    the last complete read, then the inbox delta from the stored link. Whatever
     arrived is applied (poison messages parked, as always). True when the mailbox was read to its
     end; a provider that cannot answer raises (GmailError, GraphError, a network error).
     """

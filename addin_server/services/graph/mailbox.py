@@ -1,4 +1,5 @@
-"""Reading an Outlook mailbox: the messages notifications name, and the inbox delta from its link."""
+"""Reading an Outlook mailbox: the messages notifications name (any folder), the inbox delta from
+its link, and what inbox rules filed elsewhere (one bounded listing of every folder by receivedDateTime)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -16,11 +17,19 @@ from addin_server.domain.model import InboundKind
 from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 from addin_server.providers.graph import DeltaExpired, GraphError, GraphMailbox
+from addin_server.providers.graph_folders import OUTBOUND_FOLDERS, received_since, well_known_folder_ids
 from addin_server.services.context import ServiceContext
 from addin_server.services.grants import followed_graph_mailbox
 from addin_server.services.inbound import Arrived
 from addin_server.services.inbox import Pending, finish_done, record_notification, settle_failed
-from addin_server.services.mailbox_sync import APPLY_BATCH, MessageRead, apply_isolating, fetch_and_apply, resync_since
+from addin_server.services.mailbox_sync import (
+    APPLY_BATCH,
+    RESYNC_WINDOW,
+    MessageRead,
+    apply_isolating,
+    fetch_and_apply,
+    resync_since,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +46,13 @@ GRAPH_CATCH_UP_LIMIT = 2000
 PRESEND_READ_LIMIT = 500
 # The inbox kind of a catch-up by delta (resumed, after a sweep, after a subscription was recreated).
 GRAPH_DELTA = "graph_delta"
+# The listing of every folder starts this long before the last complete read: Exchange stamps
+# receivedDateTime on arrival, and a rule may file the message a little later.
+FILED_MARGIN = timedelta(minutes=10)
+# The listing of every folder: this many messages a page, this many pages for the guard (ten times
+# as many for the worker's catch-up), whatever their folder (most are the inbox's or ours).
+FILED_PAGE = 500
+FILED_PAGES = 20
 
 
 def graph_mailbox_wide(exc: BaseException) -> bool:
@@ -81,6 +97,9 @@ class GraphSource:
     def read(self, fetched: object) -> Arrived | None:
         assert isinstance(fetched, dict)
         if fetched.get("isDraft"):
+            return None
+        # Notified from every folder: what the rep wrote, sent or threw away is not mail in.
+        if fetched.get("parentFolderId") in well_known_folder_ids(self.graph, OUTBOUND_FOLDERS).values():
             return None
         # Keyed by the id the fetch answered (immutable, as Prefer asks), as the delta catch-up
         # keys it: a notification may name the message by another id.
@@ -199,8 +218,12 @@ def read_inbox(ctx: ServiceContext, address: str, *, limit: int, brief: bool) ->
             watch = s.scalar(select(t.MailboxWatch).where(t.MailboxWatch.user_id == box.user_id))
             link = watch.delta_link if watch else None
             last_synced = watch.last_synced_at if watch else None
+        # The other folders first: the delta below stores the time of this complete read.
+        applied, filed = read_filed(ctx, graph, box.address, last_synced, limit=limit, brief=brief)
+        if not filed:
+            return applied, False
         if link is None:
-            return _graph_resync(ctx, graph, box.user_id, box.address, last_synced), True
+            return applied + _graph_resync(ctx, graph, box.user_id, box.address, last_synced), True
         while True:
             try:
                 page = graph.inbox_delta(link, max_pages=GRAPH_DELTA_PAGES)
@@ -219,6 +242,42 @@ def read_inbox(ctx: ServiceContext, address: str, *, limit: int, brief: bool) ->
                 return applied, False
     finally:
         graph.close()
+
+
+def read_filed(ctx: ServiceContext, graph: GraphMailbox, mailbox: str, last_synced: datetime | None, *,
+               limit: int, brief: bool = False) -> tuple[int, bool]:
+    """What arrived outside the inbox (filed by a rule, junked) since the last complete read: listed
+    across the mailbox, our own folders and the inbox (read by delta) left out, applied unless it
+    already was. Returns (applied, whether the listing was read to its end within `limit` new ones).
+
+    A read that did not reach the end queues a catch-up (graph_delta): the time of the last complete
+    read stays, so the next read lists the same window again, past what is applied by then."""
+    since = (last_synced or ctx.now() - RESYNC_WINDOW) - FILED_MARGIN
+    skip = set(well_known_folder_ids(graph, ("inbox", *OUTBOUND_FOLDERS)).values())
+    wanted: list[str] = []
+    complete = True
+    pages = received_since(graph, since, page_size=FILED_PAGE, max_pages=FILED_PAGES if brief else 10 * FILED_PAGES)
+    for page in pages:
+        if page is None or len(wanted) > limit:
+            complete = False
+            break
+        wanted += _not_applied(ctx, mailbox, [mid for mid, folder in page if folder not in skip])
+    complete = complete and len(wanted) <= limit
+    if not complete:
+        log.warning("%s: more mail outside the inbox since %s than one read takes", mailbox, since.isoformat())
+        record_notification(ctx, provider=GRAPH_DELTA, mailbox_address=mailbox, account_id=None,
+                            dedupe_key=f"filed:{mailbox}:{since.isoformat()}:{len(wanted)}", payload={"resume": True})
+    return _apply_graph_ids(ctx, graph, mailbox, wanted[:limit]), complete
+
+
+def _not_applied(ctx: ServiceContext, mailbox: str, message_ids: list[str]) -> list[str]:
+    if not message_ids:
+        return []
+    with ctx.sessions() as s:
+        done = set(s.scalars(select(t.ProcessedMessage.message_id).where(
+            t.ProcessedMessage.provider == PROVIDER, t.ProcessedMessage.mailbox_address == mailbox,
+            t.ProcessedMessage.message_id.in_(message_ids))))
+    return [mid for mid in message_ids if mid not in done]
 
 
 def _graph_resync(ctx: ServiceContext, graph: GraphMailbox, user_id: int, mailbox: str,

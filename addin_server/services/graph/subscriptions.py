@@ -1,4 +1,4 @@
-"""Following an Outlook inbox: its Graph subscription, renewed, recreated, and its lifecycle events."""
+"""Following an Outlook mailbox: its Graph subscription (every folder), renewed, recreated, and its lifecycle events."""
 
 from __future__ import annotations
 
@@ -143,8 +143,17 @@ class GraphMailFollower:
         watch = watch_row(s, user)
         graph = graph_for(ctx.settings, user)
         try:
-            watch.subscription_expires_at = graph.renew(str(watch.subscription_id))
-            return False
+            old = str(watch.subscription_id)
+            watch.subscription_expires_at, resource = graph.renew_resource(old)
+            if resource.strip("/").lower() == graph.subscription_resource().lower():
+                return False
+            # Made when only the inbox was followed: replaced by one on every folder (a rule may file
+            # a reply anywhere), and the old one deleted once the new one is in place.
+            subscribe(ctx, user, watch)
+            graph.delete(old)
+            log.info("subscription %s of %s followed %s: replaced by %s on the whole mailbox", old,
+                     user.mailbox_address, resource, watch.subscription_id)
+            return True
         except SubscriptionGone:
             subscribe(ctx, user, watch)
             return True

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from addin_emulator.microsoft import MicrosoftEmulatorControl
 from addin_emulator.runner import RunningEmulator, start_emulator
@@ -24,6 +24,7 @@ from addin_server.mail.classify import classify
 from addin_server.mail.message import InboundMessage
 from addin_server.services import accounts, directory, enrollments, sequences
 from addin_server.services.context import Principal
+from addin_server.services.inbox_worker import process_due_notifications
 from addin_server.services.mailboxes import connect_outlook
 from addin_server.services.sequences import StepInput
 from addin_server.services.startup import open_services
@@ -72,7 +73,14 @@ def outlook(database_url: str, setup: MicrosoftSetup) -> Iterator[dict[str, Any]
         seq = sequences.create_sequence(ctx, admin, name="Intro", owner_user_id=rep["id"], steps=[
             StepInput("automated_email", 0, "Intro", "Hello {{first_name}}"), StepInput("task", 3, "t", "")])
         e = enrollments.enroll(ctx, admin, sequence_id=seq["id"], contact_id=contact["id"], sender_user_id=rep["id"])
-        yield {"ctx": ctx, "admin": admin, "rep": rep, "contact": contact, "enrollment": e}
+        # The whole mailbox is followed, so Graph notifies the first email's draft and its copy in
+        # Sent Items too: both are fetched and passed over (never mail in), before each test starts.
+        setup.control.flush_notifications()
+        assert process_due_notifications(ctx, "worker-0") == {"done": 2}
+        with ctx.session() as s:
+            assert s.scalars(select(t.ProcessedMessage)).all() == []
+            before = s.scalar(select(func.max(t.InboundNotification.id))) or 0
+        yield {"ctx": ctx, "admin": admin, "rep": rep, "contact": contact, "enrollment": e, "notified_before": before}
     ctx.engine.dispose()
 
 

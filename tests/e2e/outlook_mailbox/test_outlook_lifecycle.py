@@ -41,7 +41,7 @@ def lifecycle_notifications(w: dict[str, Any]) -> list[tuple[str, str, int]]:
 
 def inbox_subscriptions(setup: MicrosoftSetup) -> list[str]:
     return [s["id"] for s in setup.control.subscriptions()
-            if s["mailbox"] == setup.address.lower() and "mailfolders" in s["resource"].lower()]
+            if s["mailbox"] == setup.address.lower() and s["resource"].lower().endswith("/messages")]
 
 
 def test_a_late_reauthorization_for_a_replaced_subscription_is_done_never_dead_lettered(

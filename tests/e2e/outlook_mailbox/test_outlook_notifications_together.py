@@ -18,9 +18,11 @@ from tests.integration.emulator_microsoft.support import MicrosoftSetup
 
 
 def notifications(w: dict[str, Any]) -> list[tuple[str, int, str | None]]:
+    """The test's own notifications (not those of the first email's draft and sent copy)."""
     with w["ctx"].session() as s:
         return [(n.status, n.attempts, n.last_error) for n in s.scalars(
-            select(t.InboundNotification).where(t.InboundNotification.provider == "graph")
+            select(t.InboundNotification).where(t.InboundNotification.provider == "graph",
+                                                t.InboundNotification.id > w["notified_before"])
             .order_by(t.InboundNotification.id))]
 
 

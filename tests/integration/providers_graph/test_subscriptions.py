@@ -18,13 +18,14 @@ def _subscribe(mailbox: GraphMailbox, receiver: Receiver, minutes: int = MAX_SUB
     return made.id, made.expires_at
 
 
-def test_a_subscription_on_the_inbox_passes_the_handshake_and_delivers_new_mail(
+def test_a_subscription_on_the_whole_mailbox_passes_the_handshake_and_delivers_new_mail(
     setup: MicrosoftSetup, mailbox: GraphMailbox, receiver: Receiver
 ) -> None:
     subscription_id, _ = _subscribe(mailbox, receiver)
     assert [path for path, _ in receiver.validations] == ["/webhooks/graph", "/webhooks/graph/lifecycle"]
     stored = next(s for s in setup.control.subscriptions() if s["id"] == subscription_id)
-    assert stored["resource"].strip("/") == f"users/{setup.user_id}/mailFolders('inbox')/messages"
+    # Every folder: an inbox rule may file a reply anywhere.
+    assert stored["resource"].strip("/") == f"users/{setup.user_id}/messages"
     setup.control.deliver(setup.address, rfc822("Re: Quick question", to=setup.address), kind="note")
     setup.control.flush_notifications()
     notifications = [n for path, body in receiver.received if path == "/webhooks/graph" for n in body["value"]]
