@@ -430,7 +430,8 @@ def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any
     account = accounts.get_account(ctx, principal.account_id)
     status = {m["user_id"]: m for m in mailboxes.mailbox_status(ctx, principal)}
     with ctx.session() as s:
-        reps = list(s.scalars(select(t.User).where(t.User.account_id == principal.account_id).order_by(t.User.id)))
+        reps = list(s.scalars(select(t.User).where(t.User.account_id == principal.account_id,
+                                                   t.User.removed_at.is_(None)).order_by(t.User.id)))
         seqs = list(s.scalars(select(t.Sequence).where(t.Sequence.account_id == principal.account_id)
                               .order_by(t.Sequence.id)))
         return {
