@@ -113,6 +113,18 @@ def _let_go(s: Session, user: t.User) -> None:
     user.mailbox_connected = False
 
 
+def removal_preview(ctx: ServiceContext, principal: Principal, user_id: str) -> dict[str, Any]:
+    """What removing this person would do, for the confirmation: the person and how many open
+    enrollments send from their mailbox. Asked only by those who may remove people."""
+    authorize(principal, Action.REMOVE_USER)
+    with ctx.session() as s:
+        user = owned(s, t.User, user_id, principal, "user")
+        sending = s.scalar(select(func.count()).select_from(t.Enrollment).where(
+            t.Enrollment.account_id == principal.account_id, t.Enrollment.sender_user_id == user.id,
+            t.Enrollment.status.in_(OPEN))) or 0
+        return {**person_view(user), "open_sending": sending}
+
+
 def key_view(key: t.ApiKey, made_by: str | None) -> dict[str, Any]:
     return {"id": str(key.id), "prefix": key.prefix, "name": key.name, "role": key.role,
             "made_by": made_by or "operator", "created_at": key.created_at.isoformat(),
