@@ -90,7 +90,8 @@ def demo_sign_in_choices(ctx: ServiceContext) -> list[dict[str, str]]:
     """Every rep of the seeded demo account, for the demo-only password sign-in."""
     with ctx.session() as s:
         rows = s.execute(select(t.User, t.Account.name).join(t.Account, t.Account.id == t.User.account_id)
-                         .where(t.User.account_id == _demo_account_id(s)).order_by(t.User.id)).all()
+                         .where(t.User.account_id == _demo_account_id(s), t.User.removed_at.is_(None))
+                         .order_by(t.User.id)).all()
         return [{"email": u.email, "name": u.name, "role": u.role, "account": name} for u, name in rows]
 
 
@@ -101,7 +102,7 @@ def principal_for_demo_rep(ctx: ServiceContext, email: str) -> Principal | None:
     if norm is None:
         return None
     with ctx.session() as s:
-        users = list(s.scalars(select(t.User).where(t.User.email == norm,
+        users = list(s.scalars(select(t.User).where(t.User.email == norm, t.User.removed_at.is_(None),
                                                     t.User.account_id == _demo_account_id(s)).limit(2)))
         return principal_for_user(users[0]) if len(users) == 1 else None
 

@@ -177,3 +177,11 @@ def test_a_revoked_key_is_refused_at_once_and_keys_are_listed_without_their_secr
 @pytest.mark.parametrize("bad", ["abc", "0", "-1", "99999999999999999999999", "１"])
 def test_ids_that_are_no_ids_are_404s(client: Any, world: World, bad: str) -> None:
     assert client.delete(f"/api/v1/users/{bad}", headers=key(world)).status_code == 404
+
+
+def test_nothing_is_enrolled_from_a_removed_persons_mailbox(client: Any, world: World) -> None:
+    w = world
+    assert client.delete(f"/api/v1/users/{w.rep['id']}", headers=key(w)).status_code == 200
+    r = client.post("/api/v1/enrollments", headers=key(w), json={
+        "sequence_id": w.sequence["id"], "contact_id": w.contact["id"], "sender_user_id": w.rep["id"]})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "user_removed")
