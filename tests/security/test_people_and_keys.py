@@ -185,3 +185,14 @@ def test_nothing_is_enrolled_from_a_removed_persons_mailbox(client: Any, world: 
     r = client.post("/api/v1/enrollments", headers=key(w), json={
         "sequence_id": w.sequence["id"], "contact_id": w.contact["id"], "sender_user_id": w.rep["id"]})
     assert (r.status_code, r.get_json()["error"]["code"]) == (409, "user_removed")
+
+
+def test_the_removed_persons_outlook_pane_token_stops_at_once(client: Any, services: ServiceContext,
+                                                              world: World) -> None:
+    from addin_server.web.outlook_auth import issue_pane_token
+
+    w = world
+    pane = {"Authorization": f"Bearer {issue_pane_token(services.settings, int(w.other_rep['id']))}"}
+    assert client.get("/api/v1/me", headers=pane).status_code == 200
+    assert client.delete(f"/api/v1/users/{w.other_rep['id']}", headers=key(w)).status_code == 200
+    assert client.get("/api/v1/me", headers=pane).status_code == 401
