@@ -62,33 +62,48 @@ def _database_not_ready(command: str, exc: DBAPIError) -> int:
 def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.services.accounts import create_account
     from addin_server.services.errors import ServiceError
+    from addin_server.services.tenant_links import ms_tenant_id, operator_start_link
 
+    ctx = _services(settings)
     try:
-        made = create_account(_services(settings), name=args.name, plan=args.plan, admin_email=args.admin_email,
-                              ms_tenants=args.ms_tenant)
+        tenants = list(dict.fromkeys(ms_tenant_id(x) for x in args.ms_tenant))
+        made = create_account(ctx, name=args.name, plan=args.plan, admin_email=args.admin_email)
+        # A tenant is linked only on its Global Administrator's sign-in: each gets a link to open.
+        links = [operator_start_link(ctx, made.account_id, ms_tenant=tid) for tid in tenants]
     except ServiceError as exc:
         return _refused(exc.code, exc.message)
     except DBAPIError as exc:
         return _database_not_ready("accounts create", exc)
-    print(json.dumps({"account_id": str(made.account_id), "api_key": made.api_key,
-                      "admin_user_id": str(made.admin_user_id)}))
+    out: dict[str, object] = {"account_id": str(made.account_id), "api_key": made.api_key,
+                              "admin_user_id": str(made.admin_user_id)}
+    if links:
+        out["ms_tenant_links"] = links
+    print(json.dumps(out))
     return 0
 
 
 def cmd_accounts_link_tenant(args: argparse.Namespace, settings: Settings) -> int:
-    from addin_server.services.accounts import link_account_tenant
+    """Links nothing itself: prints the link a Global Administrator of the Microsoft 365 tenant (a super
+    administrator of the Google Workspace) signs in through, which links it."""
     from addin_server.services.errors import ServiceError
+    from addin_server.services.tenant_links import operator_start_link
 
     ctx = _services(settings)
     try:
-        linked = link_account_tenant(ctx, args.account_id, ms_tenant=args.ms_tenant, google_domain=args.google_domain)
+        made = operator_start_link(ctx, args.account_id, ms_tenant=args.ms_tenant, google_domain=args.google_domain,
+                                   super_admin_email=args.super_admin)
+        admin = ("a super administrator of the Workspace" if made["provider"] == "google" else
+                 "a Global Administrator of the tenant")
+        out = {"account_id": str(args.account_id), "provider": made["provider"], "tenant": made["tenant_id"],
+               "linked": False, "link": made["url"], "expires_at": made["expires_at"],
+               "next": f"{admin} opens the link and signs in; it is linked then, not before"}
     except ServiceError as exc:
         return _refused(exc.code, exc.message)
     except DBAPIError as exc:
         return _database_not_ready("accounts link-tenant", exc)
     finally:
         ctx.engine.dispose()
-    print(json.dumps(linked))
+    print(json.dumps(out))
     return 0
 
 
@@ -256,6 +271,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         encryption_key=settings.encryption_key or generate_encryption_key(),
         secret_key=settings.secret_key or "demo-" + generate_encryption_key(),
         gmail_api_endpoint=google.gmail_api_endpoint, google_token_uri=google.token_uri,
+        google_admin_api_endpoint=google.admin_api_endpoint,
         google_auth_uri=google.auth_uri, google_calendar_api_endpoint=google.calendar_api_endpoint,
         google_certs_url=google.certs_url, google_oauth_client_id=DEFAULT_CLIENT_ID,
         google_oauth_client_secret=DEFAULT_CLIENT_SECRET,
@@ -420,13 +436,19 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("--plan", required=True, choices=["professional", "enterprise"])
     ac.add_argument("--admin-email", required=True)
     ac.add_argument("--ms-tenant", action="append", default=[],
-                    help="the customer's Microsoft 365 tenant id (repeatable); only its tokens sign in")
+                    help="the customer's Microsoft 365 tenant id (repeatable): prints the link its Global "
+                         "Administrator signs in through to link it")
     ac.set_defaults(func=cmd_accounts_create)
-    lt = asub.add_parser("link-tenant", help="link a Microsoft 365 tenant or a Google Workspace domain to an account")
+    lt = asub.add_parser("link-tenant", help="print the link through which a Microsoft 365 tenant's or a Google "
+                                             "Workspace domain's admin links it to an account")
     lt.add_argument("--account-id", "--account", dest="account_id", required=True, type=int)
     which = lt.add_mutually_exclusive_group(required=True)
-    which.add_argument("--ms-tenant", help="the Microsoft 365 tenant id (a GUID): only its tokens sign in")
-    which.add_argument("--google-domain", help="the Google Workspace domain (the hd claim of its users' tokens)")
+    which.add_argument("--ms-tenant", help="the Microsoft 365 tenant id (a GUID): prints the link its Global "
+                                           "Administrator signs in through; nothing is linked before")
+    which.add_argument("--google-domain", help="the Google Workspace domain (the hd claim of its users' tokens): "
+                                               "prints the link its super administrator signs in through")
+    lt.add_argument("--super-admin", default=None, help="the account's super admin the link is made for "
+                                                         "(default: its first)")
     lt.set_defaults(func=cmd_accounts_link_tenant)
     ak = asub.add_parser("api-key", help="make another API key for an account (e.g. a narrower integration key)")
     ak.add_argument("--account-id", required=True, type=int)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 GOOGLE_CERTS_DEFAULT = "https://www.googleapis.com/oauth2/v1/certs"
 GMAIL_API_DEFAULT = "https://gmail.googleapis.com/"
+GOOGLE_ADMIN_API_DEFAULT = "https://admin.googleapis.com/"
 GOOGLE_TOKEN_URI_DEFAULT = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
 GOOGLE_AUTH_URI_DEFAULT = "https://accounts.google.com/o/oauth2/v2/auth"
 CALENDAR_API_DEFAULT = "https://www.googleapis.com/calendar/v3/"
@@ -170,6 +171,8 @@ class Settings:
     pubsub_service_account: str = ""
     pubsub_topic: str = ""
     gmail_api_endpoint: str = GMAIL_API_DEFAULT
+    # The Admin SDK (Directory API): whether whoever links a Workspace domain is its super admin.
+    google_admin_api_endpoint: str = GOOGLE_ADMIN_API_DEFAULT
     graph_api_endpoint: str = GRAPH_API_DEFAULT
     ms_client_id: str = ""
     ms_client_secret: str = ""

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from addin_emulator.google.client import GoogleEmulatorControl
 from addin_emulator.microsoft import MicrosoftEmulatorControl
 from addin_server.db import tables as t
-from addin_server.services import directory, enrollments
+from addin_server.services import directory, enrollments, identity
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.mailboxes import connect_gmail, connect_outlook
 
@@ -46,6 +46,10 @@ def gmail_reps(ctx: ServiceContext, admin: Principal, control: GoogleEmulatorCon
 def outlook_reps(ctx: ServiceContext, admin: Principal, control: MicrosoftEmulatorControl, setup: Any,
                  mailboxes: int) -> list[dict[str, Any]]:
     """`mailboxes` reps of the setup's tenant, each with an emulated Outlook mailbox connected."""
+    with ctx.session() as s:
+        # The emulated tenant is the bench's own: its seed stands in for its Global Administrator's sign-in.
+        identity.link_tenant(s, admin.account_id, setup.tenant_id, "bench_seed", ctx.now(),
+                             proven_by="the bench's emulated organisation")
     reps = []
     for m in range(mailboxes):
         address = setup.address if m == 0 else f"rep{m}-{setup.address}"

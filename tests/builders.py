@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from addin_server.services import accounts, directory, sequences
+from addin_server.services import accounts, directory, identity, sequences
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.sequences import StepInput
 
@@ -40,14 +40,30 @@ ACME_TENANT = "3c9a1f0e-2b7d-4e58-9a61-5d0f4e2b8c17"
 INITECH_TENANT = "0b6e5c4d-3a29-4f18-8e07-d6c5b4a39281"
 
 
+def link_proven_tenant(ctx: ServiceContext, account_id: int, tid: str) -> None:
+    """A tenant linked as its Global Administrator's sign-in through a super admin's link links it."""
+    with ctx.session() as s:
+        identity.link_tenant(s, account_id, tid, "tenant_admin_sign_in", ctx.now(),
+                             proven_by=f"Global Administrator: it-admin@{tid[:8]}.test (oid fixture)")
+
+
+def link_proven_domain(ctx: ServiceContext, account_id: int, domain: str) -> None:
+    """A Workspace domain linked as its super administrator's sign-in through the link links it."""
+    with ctx.session() as s:
+        identity.link_tenant(s, account_id, domain, "workspace_super_admin_sign_in", ctx.now(), identity.GOOGLE,
+                             proven_by=f"Google Workspace super administrator: it@{domain} (sub fixture)")
+
+
 def make_world(ctx: ServiceContext, *, plan: str = "enterprise", name: str = "Acme",
                steps: list[StepInput] | None = None, domain: str = "acme.test",
                ms_tenants: list[str] | None = None) -> World:
-    """An account with reps, contacts and a sequence; the Acme world is linked to Acme's tenant by the
-    operator (`accounts create --ms-tenant`), other worlds to none unless `ms_tenants` says."""
+    """An account with reps, contacts and a sequence; the Acme world is linked to Acme's tenant (as its
+    Global Administrator's sign-in through the link would), other worlds to none unless `ms_tenants` says."""
     if ms_tenants is None:
         ms_tenants = {"acme.test": [ACME_TENANT], "initech.test": [INITECH_TENANT]}.get(domain, [])
-    made = accounts.create_account(ctx, name=name, plan=plan, admin_email=f"admin@{domain}", ms_tenants=ms_tenants)
+    made = accounts.create_account(ctx, name=name, plan=plan, admin_email=f"admin@{domain}")
+    for tid in ms_tenants:
+        link_proven_tenant(ctx, made.account_id, tid)
     admin = Principal.for_api_key(made.account_id, name, "admin")
     rep = directory.create_user(ctx, admin, email=f"rita@{domain}", name="Rita Rep", role="user",
                                 mailbox_provider="gmail", mailbox_address=f"rita@{domain}")

@@ -44,6 +44,7 @@ from addin_server.services.mailboxes import connect_gmail, connect_outlook
 from addin_server.services.sequences import StepInput
 from addin_server.services.startup import open_services
 from tests.browser import free_port, live_server
+from tests.builders import link_proven_tenant
 from tests.emulated import PUSH_ACCOUNT, PUSH_AUDIENCE, google_emulator_settings
 from tests.integration.emulator_microsoft.support import make_setup
 
@@ -248,6 +249,7 @@ def run_soak(n: int, database_url: str, *, seed: int = 7, faults: bool = True) -
             outlook_rep = directory.create_user(ctx, admin, email=ms.address, name="Outlook Rep", role="user",
                                                 mailbox_provider="outlook", mailbox_address=ms.address)
             # The subscription's validation handshake reaches our webhook over loopback.
+            link_proven_tenant(ctx, made.account_id, ms.tenant_id)  # as its Global Administrator's sign-in would
             connect_outlook(ctx, admin, outlook_rep["id"], tenant_id=ms.tenant_id, graph_user_id=ms.user_id)
             reps = {"gmail": (gmail_rep["id"], GMAIL_REP), "outlook": (outlook_rep["id"], ms.address)}
             seqs = {p: sequences.create_sequence(ctx, admin, name=f"Soak {p}", owner_user_id=rep_id, steps=[

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,6 +20,7 @@ class Received:
     payload: dict[str, Any]
     headers: dict[str, str]
     at: float  # time.perf_counter() when answered
+    body: bytes = b""  # as received, for verifying again with other secrets
 
 
 @dataclass
@@ -30,6 +32,7 @@ class WebhookReceiver:
     # trickle_closing: the same under an HTTP/1.0 head (the connection closes after the answer)
     mode: str = "up"
     redirect_to: str = ""
+    redirect_status: int = 302
     error_body: bytes = b""
     slow_seconds: float = 1.0
     received: list[Received] = field(default_factory=list)
@@ -39,6 +42,8 @@ class WebhookReceiver:
     port: int = 0
     # Over HTTPS when set (a server certificate, e.g. from the emulator's own CA).
     tls: ssl.SSLContext | None = None
+    # Called as each request arrives, before it is verified (an admin acting mid-delivery).
+    on_request: Callable[[], None] | None = None
 
     @property
     def url(self) -> str:
@@ -58,6 +63,8 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 receiver.requests += 1
+                if receiver.on_request is not None:
+                    receiver.on_request()
                 if receiver.mode == "error":
                     self._answer(500, receiver.error_body)
                     return
@@ -84,7 +91,7 @@ class WebhookReceiver:
                         pass
                     return
                 if receiver.mode == "redirect":
-                    self.send_response(302)
+                    self.send_response(receiver.redirect_status)
                     self.send_header("Location", receiver.redirect_to)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
@@ -95,7 +102,8 @@ class WebhookReceiver:
                         payload = Webhook(secret).verify(body, headers)
                     except WebhookVerificationError:
                         continue
-                    receiver.received.append(Received(headers["webhook-id"], payload, headers, time.perf_counter()))
+                    receiver.received.append(Received(headers["webhook-id"], payload, headers, time.perf_counter(),
+                                                      body))
                     self._answer(204)
                     return
                 receiver.rejected.append(headers.get("webhook-id", ""))

@@ -87,7 +87,7 @@ _routes_attached = False
 def register(app: Flask, clock: Clock) -> None:
     """Mount Google's routes on the emulator app."""
     global _routes_attached
-    from addin_emulator.google import batch, calendar_api, control, gmail_api, identity
+    from addin_emulator.google import batch, calendar_api, control, directory_api, gmail_api, identity
     from addin_emulator.google.api import bp
     from addin_emulator.google.state import EXTENSION_KEY, GoogleState
 
@@ -96,7 +96,7 @@ def register(app: Flask, clock: Clock) -> None:
     app.extensions.setdefault("emulator_closers", []).append(state.close)
     # One blueprint object serves every emulator app; its routes are attached the first time only.
     if not _routes_attached:
-        for module in (gmail_api, calendar_api, identity, batch):
+        for module in (gmail_api, calendar_api, identity, batch, directory_api):
             module.add_routes(bp)
         _routes_attached = True
     app.register_blueprint(bp)

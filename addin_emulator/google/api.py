@@ -14,7 +14,7 @@ from addin_emulator.google.state import GoogleState, google_state
 bp = Blueprint("emulator_google_api", __name__)
 
 # Routes that need `Authorization: Bearer <access token>`; /token, the certificates and batch do not.
-_AUTHORIZED_PREFIXES = ("/gmail/", "/upload/gmail/", "/calendar/")
+_AUTHORIZED_PREFIXES = ("/gmail/", "/upload/gmail/", "/calendar/", "/admin/directory/")
 _OAUTH_PATHS = ("/token", "/revoke", "/o/oauth2/revoke")
 _OAUTH_ERROR_CODES = {429: "rate_limit_exceeded", 500: "internal_failure", 503: "temporarily_unavailable"}
 

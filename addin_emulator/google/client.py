@@ -31,6 +31,11 @@ class GoogleEmulatorControl:
         return f"{self.base_url}/calendar/v3/"
 
     @property
+    def admin_api_endpoint(self) -> str:
+        """The Admin SDK root: the Directory API's paths start with admin/directory/v1/."""
+        return f"{self.base_url}/"
+
+    @property
     def gmail_batch_uri(self) -> str:
         return f"{self.base_url}/batch/gmail/v1"
 
@@ -62,9 +67,12 @@ class GoogleEmulatorControl:
         aliases: list[str] | None = None,
         client_id: str = DEFAULT_CLIENT_ID,
         client_secret: str = DEFAULT_CLIENT_SECRET,
+        workspace_admin: bool = False,
     ) -> dict[str, Any]:
-        """Create a mailbox; the answer carries a refresh token for it (client_id/secret given)."""
-        body = {"address": address, "aliases": aliases or [], "client_id": client_id, "client_secret": client_secret}
+        """Create a mailbox; the answer carries a refresh token for it (client_id/secret given).
+        workspace_admin: a super administrator of its Workspace domain."""
+        body = {"address": address, "aliases": aliases or [], "client_id": client_id, "client_secret": client_secret,
+                "workspace_admin": workspace_admin}
         result: dict[str, Any] = self._call("POST", "/mailboxes", json=body)
         return result
 

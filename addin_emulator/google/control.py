@@ -73,7 +73,8 @@ def reset() -> Response:
 @bp.post("/mailboxes")
 def create_mailbox() -> Response:
     body = _body()
-    mailbox = _state().create_mailbox(str(body.get("address") or ""), list(body.get("aliases") or []))
+    mailbox = _state().create_mailbox(str(body.get("address") or ""), list(body.get("aliases") or []),
+                                      workspace_admin=bool(body.get("workspace_admin")))
     grant = _state().issue_grant(
         mailbox.address,
         client_id=str(body.get("client_id") or DEFAULT_CLIENT_ID),

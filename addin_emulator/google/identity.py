@@ -11,6 +11,9 @@ from addin_emulator.google.api import state
 from addin_emulator.google.errors import GoogleApiError
 from addin_emulator.google.state import ACCESS_TOKEN_LIFETIME, Grant
 
+# Consumer Google accounts carry no `hd`; any other domain is played as a Google Workspace domain.
+CONSUMER_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
 
 def _oauth_error(error: str, description: str, status: int = 400) -> Response:
     resp = jsonify({"error": error, "error_description": description})
@@ -30,6 +33,11 @@ def _token_answer(grant: Grant, with_refresh_token: bool) -> Response:
         body["scope"] = scope
     if with_refresh_token:
         body["refresh_token"] = grant.refresh_token
+        if "openid" in grant.scopes:
+            # The code exchange of an OpenID Connect consent also answers with the ID token.
+            domain = grant.address.rpartition("@")[2]
+            body["id_token"] = state().issuer.user_id_token(
+                grant.address, client_id=grant.client_id, hd=None if domain in CONSUMER_DOMAINS else domain)
     resp = jsonify(body)
     resp.headers["Cache-Control"] = "no-store"
     return resp

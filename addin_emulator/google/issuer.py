@@ -105,14 +105,17 @@ class TokenIssuer:
         client_id: str = OAUTH_CLIENT_ID,
         sub: str | None = None,
         flaw: str | None = None,
+        hd: str | None = None,
     ) -> str:
-        """The add-on event's userIdToken: aud = the add-on's OAuth client id."""
+        """The add-on event's userIdToken (and the ID token of a code exchange with `openid`): aud = the
+        OAuth client id; `hd` for an account of a Google Workspace domain."""
         claims = {
             "aud": client_id,
             "azp": client_id,
             "sub": sub or _numeric_id(email),
             "email": email,
             "email_verified": True,
+            **({"hd": hd} if hd else {}),
         }
         return self.mint(claims, flaw)
 

@@ -105,6 +105,8 @@ class Mailbox:
     address: str
     aliases: list[str]
     history_id: int
+    # A super administrator of its Google Workspace domain (the Directory API's `isAdmin`).
+    workspace_admin: bool = False
     messages: dict[str, StoredMessage] = field(default_factory=dict)
     history: list[HistoryRecord] = field(default_factory=list)
     # startHistoryId below this answers 404, as Gmail does once history is no longer retained.

@@ -118,7 +118,8 @@ class GoogleState:
 
     # ---- mailboxes -------------------------------------------------------------------------
 
-    def create_mailbox(self, address: str, aliases: list[str] | None = None) -> Mailbox:
+    def create_mailbox(self, address: str, aliases: list[str] | None = None, *,
+                       workspace_admin: bool = False) -> Mailbox:
         address = address.strip().lower()
         if "@" not in address:
             raise invalid_argument(f"Invalid mailbox address: {address}")
@@ -131,6 +132,7 @@ class GoogleState:
                 aliases=[a.strip().lower() for a in aliases or []],
                 history_id=start,
                 retained_from=start,
+                workspace_admin=workspace_admin,
             )
             self.mailboxes[address] = mailbox
             self.calendars[address] = Calendar(id=address)

@@ -42,8 +42,10 @@ class MicrosoftEmulatorControl:
         user_id: str | None = None,
         display_name: str | None = None,
         aliases: list[str] | None = None,
+        directory_roles: list[str] | None = None,
     ) -> dict[str, Any]:
-        body: dict[str, Any] = {"address": address, "tenant_id": tenant_id, "aliases": aliases or []}
+        body: dict[str, Any] = {"address": address, "tenant_id": tenant_id, "aliases": aliases or [],
+                                "directory_roles": directory_roles or []}
         if user_id:
             body["user_id"] = user_id
         if display_name:

@@ -58,6 +58,7 @@ def _mailbox_json(mailbox: Mailbox) -> dict[str, Any]:
         "display_name": mailbox.display_name,
         "aliases": mailbox.aliases,
         "folder_ids": mailbox.folder_ids,
+        "directory_roles": mailbox.directory_roles,
     }
 
 
@@ -129,6 +130,7 @@ def create_mailbox() -> Response | tuple[Response, int]:
         user_id=body.get("user_id"),
         display_name=body.get("display_name"),
         aliases=list(body.get("aliases") or []),
+        directory_roles=[str(r) for r in body.get("directory_roles") or []],
     )
     return jsonify(_mailbox_json(mailbox)), 201
 

@@ -157,6 +157,7 @@ class Identity:
             "tid": tenant_id,
             "uti": f"sso{self.world.next('uti')}",
             "ver": "2.0",
+            **_roles_claim(mailbox),
         }
         if variant == "expired":
             now = int(self.world.clock.timestamp())
@@ -207,6 +208,7 @@ class Identity:
             "sub": mailbox.user_id,
             "tid": mailbox.tenant_id,
             "ver": "2.0",
+            **_roles_claim(mailbox),
         }
         if nonce:
             claims["nonce"] = nonce
@@ -247,6 +249,12 @@ class Identity:
         if claims.get("exp", 0) <= self.world.clock.timestamp():
             raise IdentityError(400, "invalid_grant", 500133, "Assertion is not within its valid time range.")
         return claims
+
+
+def _roles_claim(mailbox: Mailbox) -> dict[str, Any]:
+    """Entra ID's `wids` (the user's directory roles as role template ids), present only for a user
+    with roles, as an app registration with groupMembershipClaims "DirectoryRole" or "All" gets it."""
+    return {"wids": list(mailbox.directory_roles)} if mailbox.directory_roles else {}
 
 
 def get_identity() -> Identity:
@@ -324,7 +332,8 @@ def openid_configuration(tenant: str) -> Response:
             "http_logout_supported": True,
             "frontchannel_logout_supported": True,
             "end_session_endpoint": f"{root}/oauth2/v2.0/logout",
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nonce", "oid", "tid", "preferred_username"],
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nonce", "oid", "tid", "preferred_username",
+                                 "wids"],
             "tenant_region_scope": "EU",
             "cloud_instance_name": "microsoftonline.com",
         }

@@ -167,6 +167,8 @@ class Mailbox:
     aliases: list[str]
     folder_ids: dict[str, str]
     messages: dict[str, Message] = field(default_factory=dict)  # by key, in creation order
+    # Role template ids of the user's Entra ID directory roles: Entra ID's `wids` claim.
+    directory_roles: list[str] = field(default_factory=list)
     events: dict[str, CalendarEvent] = field(default_factory=dict)
     tombstones: list[Tombstone] = field(default_factory=list)
     seq: int = 0
@@ -332,6 +334,7 @@ class MicrosoftWorld:
         user_id: str | None = None,
         display_name: str | None = None,
         aliases: list[str] | None = None,
+        directory_roles: list[str] | None = None,
     ) -> Mailbox:
         with self.lock:
             existing = self.mailboxes.get(address.lower())
@@ -349,6 +352,7 @@ class MicrosoftWorld:
                 display_name=display_name or address.split("@")[0].replace(".", " ").title(),
                 aliases=list(aliases or []),
                 folder_ids=folder_ids,
+                directory_roles=list(directory_roles or []),
             )
             self.mailboxes[address.lower()] = mailbox
             return mailbox

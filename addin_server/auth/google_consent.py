@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import requests
 
@@ -19,6 +20,23 @@ class GoogleUnreachable(Exception):
 
 class OfflineAccessRefused(Exception):
     """Google answered, without a refresh token (a refused, reused or expired code)."""
+
+
+def exchange_code_for_tokens(settings: Settings, code: str, redirect_uri: str) -> dict[str, Any]:
+    """POST the authorization code to GOOGLE_TOKEN_URI with the app's client credentials; Google's
+    answer (access_token, and id_token for an `openid` consent), or OfflineAccessRefused."""
+    try:
+        response = requests.post(settings.google_token_uri, data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+            "client_id": settings.google_oauth_client_id, "client_secret": settings.google_oauth_client_secret,
+        }, timeout=EXCHANGE_TIMEOUT_SECONDS, verify=settings.ca_bundle or True)
+    except requests.RequestException as exc:
+        log.warning("Google token endpoint unreachable (%s)", type(exc).__name__)
+        raise GoogleUnreachable(type(exc).__name__) from None
+    body = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
+    if response.status_code != 200 or not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+        raise OfflineAccessRefused(str(response.status_code))
+    return body
 
 
 def exchange_code_for_refresh_token(settings: Settings, code: str, redirect_uri: str) -> str:

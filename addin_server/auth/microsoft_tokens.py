@@ -51,6 +51,8 @@ class MicrosoftUser:
     tid: str
     preferred_username: str | None
     name: str | None
+    # The user's Entra ID directory roles (`wids`, role template ids); empty when the token has none.
+    wids: tuple[str, ...] = ()
 
 
 class MicrosoftKeys:
@@ -142,9 +144,9 @@ def verify_outlook_sso_token(
         )
     if not is_known_tenant(tid):
         raise AuthError("unknown_tenant", "This Microsoft 365 organisation is not linked to a Sequence Sidebar "
-                        "account yet: the operator links it (addin-server accounts link-tenant --ms-tenant), or, "
-                        "for an account with none, its super admin's first Microsoft sign-in or an Outlook "
-                        "admin consent does.")
+                        "account yet: a Global Administrator of it links it by signing in through the link the "
+                        "account's super admin makes (Settings, or addin-server accounts link-tenant --ms-tenant), "
+                        "or, for an account with none, by being its super admin and signing in.")
     scopes = claims.get("scp")
     if not isinstance(scopes, str) or ADDIN_SCOPE not in scopes.split():
         raise AuthError("missing_scope", f"The token does not grant the {ADDIN_SCOPE} scope.")
@@ -153,6 +155,8 @@ def verify_outlook_sso_token(
         tid=tid,
         preferred_username=_optional_text(claims.get("preferred_username")),
         name=_optional_text(claims.get("name")),
+        wids=tuple(w for w in claims.get("wids") or () if isinstance(w, str)) if isinstance(claims.get("wids"), list)
+        else (),
     )
 
 

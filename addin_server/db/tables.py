@@ -160,8 +160,30 @@ class AccountTenant(Base):
     # A Microsoft tenant GUID, or a Google Workspace domain (lower case, IDNA): the two never coincide.
     tenant_id: Mapped[str] = mapped_column(String(64), unique=True)
     provider: Mapped[str] = mapped_column(String(20), server_default="microsoft")  # microsoft | google
-    linked_by: Mapped[str] = mapped_column(String(40))  # accounts_create | super_admin_sign_in | admin_consent
+    # How the tenant proved it is the account's (services/tenant_links.py): tenant_admin_sign_in |
+    # super_admin_sign_in | demo_seed; rows linked before proofs were stored keep accounts_create etc.
+    linked_by: Mapped[str] = mapped_column(String(40))
     linked_at: Mapped[datetime]
+    # Who proved it: the provider's identity that signed in (Microsoft oid and username with the
+    # directory role it holds; Google sub and address), and the super admin who asked for the link.
+    proven_by: Mapped[str | None] = mapped_column(String(400))
+    started_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class TenantLinkRequest(Base):
+    """A super admin's (or the operator's, for one) request to link a tenant or Workspace domain to an
+    account: the signed link names it by nonce, and its first answer uses it up (used_at)."""
+
+    __tablename__ = "tenant_link_requests"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    started_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))  # microsoft | google
+    tenant_id: Mapped[str | None] = mapped_column(String(64))  # the one meant, when the starter named it
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class WebSession(Base):

@@ -7,7 +7,13 @@ gathers the facts and applies the decisions. Who else ends is the precedence rep
 The product sentences, in the order they are applied:
 - A meeting counts only for the contacts it is associated with: one logged on an associated record
   (a company, a deal) ends only the enrollments of contacts the meeting is also associated with.
-- A meeting counts when it is logged while the contact is enrolled, even if it took place earlier.
+- A meeting counts when it is logged while the contact is enrolled, even if it took place earlier,
+  but only when it starts at most a year before now and at most two years after (`meeting_time_problem`),
+  whether a rep logs it (API, add-ins, web app) or a calendar shows it. A year back covers late
+  logging, quarter- and year-end clean-ups and a whole annual sales cycle; a sequence runs for weeks,
+  so an older meeting says nothing about today's enrollment (a contact met years ago and prospected
+  again must not be unenrolled by a backfill of old meetings). Two years ahead covers renewals booked
+  a year out; anything further, or in another era (0001, 9999), is a typo or a probe.
 - A meeting booked through a meetings link in a sequence email sent to the contact counts, whoever's
   link it is (the sender's footer link, or any rep's booking link written in the email), when the
   booker gives one of the contact's addresses (a forwarded link booked by someone else is theirs).
@@ -31,11 +37,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from addin_server.domain.model import UnenrollReason
 from addin_server.domain.rules import Ending, OpenEnrollment, Trigger, who_ends
+
+# The one bound on when a meeting may start, for every surface (see the sentence above).
+MEETING_REACH_BACK = timedelta(days=366)
+MEETING_REACH_AHEAD = timedelta(days=2 * 366)
+
+
+def meeting_time_problem(starts_at: datetime, now: datetime) -> str | None:
+    """Why a meeting starting at `starts_at` is not one the product counts, or None when it may."""
+    earliest, latest = now - MEETING_REACH_BACK, now + MEETING_REACH_AHEAD
+    if starts_at < earliest:
+        return (f"start_time is more than a year ago (before {_z(earliest)}): a meeting that old says nothing "
+                "about an enrollment today")
+    if starts_at > latest:
+        return f"start_time is more than two years ahead (after {_z(latest)})"
+    return None
+
+
+def _z(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class MeetingSource(StrEnum):

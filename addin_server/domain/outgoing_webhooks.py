@@ -10,8 +10,11 @@ Product sentences, in the order they apply:
 - Every other event (enrolled, email sent, replied...) is not announced.
 - A failed delivery is tried again after 30 s, then twice as long each time (at most 4 hours
   apart), for a day from the event; then it has failed for good.
-- A target that resolves to a private, loopback, link-local, multicast or reserved address is
-  never called (outside demo mode), whatever name leads there.
+- When lanes are shared, only an endpoint whose last attempt was answered counts as healthy: one
+  that has never answered (brand new) ranks after those, and failing ones last.
+- A target that resolves to a private, loopback, link-local, site-local, multicast or reserved
+  address is never called (outside demo mode), whatever name leads there.
+- A URL is stored as it will be called, the default port left out, so one receiver is one URL.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import re
 import socket
 import unicodedata
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -57,6 +60,16 @@ def retry_delay(failed_attempts: int) -> timedelta:
     if exponent > 20:  # far past the cap; avoids huge integers
         return LONGEST_WAIT
     return min(FIRST_RETRY * (2 ** exponent), LONGEST_WAIT)
+
+
+def lane_rank(failing_since: datetime | None, last_success_at: datetime | None) -> int:
+    """Where an endpoint's lane stands: 0 proven (its last attempt was answered 2xx), 1 never
+    answered yet, 2 failing. Only proven endpoints count as healthy when lanes are shared: a
+    brand-new endpoint has no history, and one that stalls on its first delivery must not hold a
+    healthy lane until its cut, or a burst of them starves every endpoint that works."""
+    if failing_since is not None:
+        return 2
+    return 0 if last_success_at is not None else 1
 
 
 def secret_text(raw: bytes) -> str:
@@ -120,6 +133,9 @@ def refused_address(address: str) -> str | None:
         return "a loopback address"
     if ip.is_link_local:
         return "a link-local address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        # fec0::/10: deprecated, yet still routed inside some networks, and not private to ipaddress.
+        return "a site-local address"
     if ip.is_private:
         return "a private address"
     if ip.is_multicast or ip.is_reserved or ip.is_unspecified or not ip.is_global:
@@ -132,6 +148,8 @@ class TargetRefused(ValueError):
 
 
 MAX_URL_LENGTH = 2000
+MAX_HOST_LENGTH = 253  # the longest name DNS can carry
+DEFAULT_PORTS = {"https": 443, "http": 80}
 # Names that lead to this machine, its network or a cloud's metadata service, whatever DNS says.
 LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata",
                          "metadata.google.internal", "instance-data", "kubernetes.default"})
@@ -159,6 +177,8 @@ def normalised_host(host: str) -> str:
         raise TargetRefused("the URL's host is not a valid name") from None
     if not name:
         raise TargetRefused("the URL must name a host")
+    if len(name) > MAX_HOST_LENGTH:
+        raise TargetRefused(f"the URL's host is longer than a name can be ({MAX_HOST_LENGTH} characters)")
     if _LAST_LABEL_NUMERIC.fullmatch(name.rsplit(".", 1)[-1]):
         # A resolver reads a name ending in a number as an IPv4 address (WHATWG URL does the same).
         try:
@@ -213,7 +233,8 @@ def checked_url(url: str, *, allow_private: bool) -> str:
             if why:
                 raise TargetRefused(f"the URL's host is {why}")
     netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
+    if port is not None and port != DEFAULT_PORTS[parts.scheme]:
+        # The default port is left out, so one receiver is one URL however it was written.
         netloc += f":{port}"
     path = quote(parts.path, safe=_URI_SAFE) or "/"
     query = quote(parts.query, safe=_URI_SAFE + "?")

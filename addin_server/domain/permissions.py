@@ -44,6 +44,7 @@ class Action(StrEnum):
     MAILBOX_CONNECTION = "mailbox_connection"
     MANAGE_WEBHOOKS = "manage_webhooks"
     CLEAR_BOUNCE = "clear_bounce"
+    LINK_TENANT = "link_tenant"
 
 
 class Actor(StrEnum):
@@ -101,6 +102,8 @@ ACTION_MEANING: dict[Action, str] = {
     Action.MANAGE_WEBHOOKS: "add, list, enable and delete outgoing webhook endpoints, rotate their secrets, "
                             "read and retry their deliveries",
     Action.CLEAR_BOUNCE: "clear an address's bounced mark that no undo reaches (a bounce after the enrollment ended)",
+    Action.LINK_TENANT: "make the link a Microsoft 365 organisation's Global Administrator signs in through to "
+                        "link it to the account (the link alone links nothing)",
 }
 
 _ADMINS = frozenset({Actor.SUPER_ADMIN, Actor.ADMIN, Actor.KEY_ADMIN})
@@ -133,6 +136,7 @@ POLICY: dict[Action, frozenset[Actor]] = {
     Action.MAILBOX_CONNECTION: _ADMINS | {Actor.OWNER_REP},
     Action.MANAGE_WEBHOOKS: _ADMINS | {Actor.KEY_INTEGRATION},
     Action.CLEAR_BOUNCE: _ADMINS,
+    Action.LINK_TENANT: frozenset({Actor.SUPER_ADMIN}),
 }
 
 

@@ -14,9 +14,14 @@ the parts absence notices are built from, each part named in the evidence:
 - no answer to anything asked: no question, no "yes, let's talk", no past absence ("I was on
   holiday last week"), nothing long. Each of those is a sign of a person and takes points away.
 
+Each part is found either by a sentence pattern (mail/phrases.py) or, where none matched, by the small
+word lists of a language pack (mail/absence_lexicon.py: a state of absence, a period, a redirection,
+limited access, an answer put off, and a person's answer), so a new sentence built from known parts is
+read without a rule of its own; the evidence names each part, its words and its language.
+
 A text is an absence notice when the absence statement comes with at least one of the structural
-parts and the score reaches NOTICE_THRESHOLD. Scoring is per sentence pattern, never per word, so a
-rep reading the evidence can see exactly why.
+parts and the score reaches NOTICE_THRESHOLD. Without any absence word, only the whole shape makes a
+notice: three structural parts and nothing asked or answered.
 
 "Left the company" is irreversible downstream (the address is marked bounced), so it needs a
 statement about the sender's own leaving, with nothing temporary about it: "I have left the office
@@ -32,7 +37,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from addin_server.mail import phrases
+from addin_server.mail import absence_lexicon, phrases
 from addin_server.mail.return_date import find_return_date
 
 NOTICE_THRESHOLD = 5
@@ -68,12 +73,20 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
         ),
         None,
     )
-    if not absence:
-        return AbsenceJudgement(0, False, ("no absence statement",))
-    score = 2
-    parts = [f"absence {_quote(absence)} +2"]
+    parts: list[str] = []
+    score = 0
+    if absence:
+        score += 2
+        parts.append(f"absence {_quote(absence)} +2")
+    elif state := _absence_state(text):
+        score += 2
+        parts.append(f"absence {_quote(state[1])} ({state[0]}) +2")
     structural = 0
     return_date = find_return_date(text, anchor)
+    if not parts and return_date and (back := absence_lexicon.find_part("back", own_text)):
+        # Saying when one is back is saying one is away: the return with its date is the absence statement.
+        score += 2
+        parts.append(f"absence {_quote(back[1])}, back on a stated day ({back[0]}) +2")
     if return_date:
         score += 2
         structural += 1
@@ -82,6 +95,10 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
         score += 1
         structural += 1
         parts.append(f"end of absence {_quote(end)} +1")
+    elif period := absence_lexicon.find_part("period", text):
+        score += 1
+        structural += 1
+        parts.append(f"period {_quote(period[1])} ({period[0]}) +1")
     on_return = phrases.REPLY_ON_RETURN.search(own_text)
     for pattern, points, name in (
         (phrases.LIMITED_ACCESS, 1, "limited access"),
@@ -96,7 +113,21 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
             score += points
             structural += 1
             parts.append(f"{name} {_quote(found)} +{points}")
-    opening = phrases.TEMPLATE_OPENING.search(own_text[:300])
+    # The same parts in the words of the language packs, where no sentence pattern above said them.
+    said = " ".join(parts)
+    for part, points, name, covered in (
+        ("limited", 1, "limited access", "limited access"),
+        ("redirect", 2, "urgent matters go elsewhere", "urgent matters"),
+        ("later", 1, "puts the answer off", "reply on return"),
+    ):
+        if covered in said or (part == "later" and "puts the answer off" in said):
+            continue
+        hit = absence_lexicon.find_part(part, own_text)
+        if hit:
+            score += points
+            structural += 1
+            parts.append(f"{name} {_quote(hit[1])} ({hit[0]}) +{points}")
+    opening = phrases.TEMPLATE_OPENING.search(own_text[:300]) or _THANKS_OPENING.match(own_text.strip())
     if opening:
         score += 1
         parts.append(f"template opening {_quote(opening)} +1")
@@ -114,8 +145,24 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
         if len(own_text.strip()) <= 160:
             score += 1
             parts.append("says nothing but the notice +1")
+    if not parts or not parts[0].startswith("absence "):
+        # No absence word any pack knows: only the whole shape (a period, a redirection, limited access,
+        # a reply put off, nothing asked) can make it a notice.
+        if structural < 3:
+            return AbsenceJudgement(score, False, ("no absence statement", *parts), return_date)
+        parts.insert(0, "no absence word, but built like a notice")
     is_notice = structural >= 1 and score >= NOTICE_THRESHOLD
     return AbsenceJudgement(score, is_notice, tuple(parts), return_date)
+
+
+def _absence_state(text: str) -> tuple[str, re.Match[str]] | None:
+    """A state of absence in a language pack's words, unless its sentence speaks of it as over."""
+    hit = absence_lexicon.find_part("absence", text)
+    if hit is None:
+        return None
+    start = max(text.rfind(stop, 0, hit[1].start()) for stop in (".", "!", "?", "。", "\n"))
+    sentence = text[start + 1 : hit[1].end() + 80]
+    return None if phrases.PAST_ABSENCE.search(sentence) else hit
 
 
 def _human_signs(own_text: str) -> list[str]:
@@ -126,12 +173,20 @@ def _human_signs(own_text: str) -> list[str]:
     without_links = re.sub(r"\S*https?://\S+", "", body)
     for question in _QUESTION.finditer(without_links):
         after = without_links[question.end() : question.end() + 120]
-        if not (_URGENCY.search(question.group(0)) or _ROUTES_ELSEWHERE.match(after)):
+        asked = question.group(0)
+        if not (_URGENCY.search(asked) or _ROUTES_ELSEWHERE.match(after) or _GREETING.search(asked)):
             signs.append("asks a question")
             break
-    conversation = phrases.CONVERSATION_TEXT.search(body)
+    # "Thanks for reaching out!" opening a text is a template's greeting, not an answer; what follows may be.
+    opening = _THANKS_OPENING.match(body)
+    conversation = next(
+        (c for c in phrases.CONVERSATION_TEXT.finditer(body) if not (opening and c.end() <= opening.end())), None
+    )
     if conversation:
         signs.append(f"answers the rep {_quote(conversation)}")
+    answer = absence_lexicon.find_part("answer", body)
+    if answer:
+        signs.append(f"answers the rep {_quote(answer[1])} ({answer[0]})")
     past = phrases.PAST_ABSENCE.search(body)
     if past:
         signs.append(f"speaks of an absence that is over {_quote(past)}")
@@ -151,7 +206,18 @@ _ROUTES_ELSEWHERE = re.compile(
     r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)",
     re.IGNORECASE,
 )
+# A greeting asked in passing ("Oi, tudo bem?", "How are you?") asks the reader nothing.
+_GREETING = re.compile(
+    r"^\W*(?:\w+\W+)?(?:tudo\s+bem|how\s+are\s+you|how'?s\s+it\s+going|wie\s+geht'?s|ça\s+va|qué\s+tal|come\s+va|hoe\s+gaat\s+het|"
+    r"jak\s+się\s+masz|hur\s+mår\s+du|お元気ですか|你好吗)\W*$",
+    re.IGNORECASE,
+)
 _SIGNATURE_LINE = re.compile(r"\s[|｜]\s")
+# A template's thanks opening a notice ("Thanks for reaching out!"), up to its first stop.
+_THANKS_OPENING = re.compile(
+    r"\W*(?:hi|hello)?\W*thanks?\s+(?:you\s+)?for\s+(?:reaching\s+out|getting\s+in\s+touch|your\s+\w+)\b[^.!?\n]{0,30}[.!]",
+    re.IGNORECASE,
+)
 # Japanese and Chinese glue the pronoun to its particle ("私は", "我已"): no word of its own to match.
 _CJK_FIRST_PERSON = re.compile(r"私|わたくし|我(?![们們])|本人")
 _SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S))+(?:[.!?。！？]+|$)")

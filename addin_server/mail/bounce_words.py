@@ -121,7 +121,7 @@ SOFT_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"greylist|graylist|exceeded\s+(?:the\s+)?"
             r"(?:rate|sending|message)\s+limit|sending\s+limit)|syntax\s+error|"
             r"message\s+(?:size|too\s+(?:big|large))|(?:size|length)\s+(?:limit|exceeds)|too\s+large|"
-            r"only\s+accepts\s+mail\s+from|members\s+only|not\s+accepting\s+(?:mail|messages)\s+from|"
+            r"only\s+accepts\s+mail\s+from|members\s+only|not\s+(?:a\s+)?member\s+of|not\s+accepting\s+(?:mail|messages)\s+from|"
             r"security\s+(?:policy|reasons)|bulk\s+(?:mail|e-?mail)|"
             r"not\s+compliant|rfc\s*\d+\s+compliant|malformed|invalid\s+(?:header|message)|"
             r"mailing\s+list|group\s+(?:you\s+tried\s+to\s+contact|may\s+not\s+exist)",
@@ -170,7 +170,9 @@ SOFT_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"protocol\s+(?:violation|error)|not\s+implemented|command\s+(?:not\s+recogni[sz]ed|unrecogni[sz]ed)|"
             r"service\s+(?:is\s+)?(?:currently\s+|temporarily\s+)?(?:unavailable|not\s+available)|"
             r"(?:host|network|ip|client|connection)\s+(?:\S+\s+)?not\s+allowed|invalid\s+ip\b|"
-            r"unwanted\s+(?:messages|mail|e-?mail)",
+            r"unwanted\s+(?:messages|mail|e-?mail)|"
+            # an address in UTF-8 the receiving server cannot take (RFC 6531): the message, not the address
+            r"did\s+not\s+offer\s+smtputf8|smtputf8\s+(?:is\s+)?(?:required|not\s+(?:supported|offered|available))",
             re.IGNORECASE,
         ),
     ),

@@ -34,6 +34,9 @@ How a bounce is read, so the rule above is applied to the right words:
   statement that the address is gone: soft.
 - A delay warning ("has not yet been delivered", "delivery attempts will continue") is soft even
   without a DSN "Action: delayed".
+- A mailing-list server's refusal of a post ("You are not a member of this mailing list", with the list
+  server's own header such as X-MLServer) is a report: a soft bounce for the list's address. Its loop
+  alerts to its own administrator are no report about an address.
 - Trace, authentication and X- header lines pasted into a report ("with Microsoft SMTP Server
   (TLS)", "Received-SPF") describe the mail's path, not the failure, and a recalled "Subject:" line
   is the rep's own words: neither is read for reasons.
@@ -77,6 +80,16 @@ from addin_server.mail.signals import (
 )
 
 _NDR_CLASS = re.compile(r"^report\..*\.ndr$", re.IGNORECASE)
+# A mailing-list server's own refusal of a post (fml's "You are not a member of this mailing list"):
+# the message did not reach the list's address. Only with the list server's own header.
+_LIST_SERVER_HEADERS = ("X-MLServer", "X-ML-Server", "X-List-Administrivia")
+# A list's own command and owner addresses named in its notices ("send 'guide' to list-ctl@...") are no recipient.
+_LIST_CONTROL = re.compile(r".+-(?:ctl|request|owner|admin)$", re.IGNORECASE)
+_LIST_REFUSAL = re.compile(
+    r"(?:you\s+are|is)\s+not\s+(?:a\s+)?member\s+of\s+(?:this|the)\s+(?:mailing\s+)?list|"
+    r"only\s+members\s+(?:can|may)\s+post|posting\s+(?:is\s+)?restricted\s+to\s+members",
+    re.IGNORECASE,
+)
 _MESSAGE_ID_LINE = re.compile(r"^\s*message-id\s*:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -113,6 +126,9 @@ def bounce_evidence(message: InboundMessage) -> tuple[str, ...]:
         strong.append(f"Exchange non-delivery report (message class {mclass})")
     if any(name.lower() == "x-ms-exchange-message-is-ndr" for name, _ in message.headers):
         strong.append("header X-MS-Exchange-Message-Is-Ndr (Exchange marks it a non-delivery report)")
+    refusal = _LIST_REFUSAL.search(readable_text(message))
+    if refusal and any(header_value(message, name) for name in _LIST_SERVER_HEADERS):
+        strong.append(f"the mailing list's server refused the post: {refusal.group(0)[:60]!r}")
     failed_header = header_value(message, "X-Failed-Recipients")
     if failed_header:
         strong.append(f"header X-Failed-Recipients: {failed_header[:120]}")
@@ -478,7 +494,7 @@ def _bounced_recipients(message: InboundMessage, failed: list[DeliveryStatusEntr
         if not address or address in excluded:
             continue
         local = address.split("@", 1)[0]
-        if local in phrases.DAEMON_LOCAL_PARTS or phrases.SYSTEM_LOCAL_PART.match(local):
+        if local in phrases.DAEMON_LOCAL_PARTS or phrases.SYSTEM_LOCAL_PART.match(local) or _LIST_CONTROL.match(local):
             continue
         out.setdefault(address, None)
         if len(out) >= 10:

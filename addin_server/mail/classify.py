@@ -77,7 +77,9 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
     # No automatic header: an absence notice is recognised from how it is built.
     judgement = judge_absence_notice(message.subject, own_text(message), anchor)
     if judgement.is_notice:
-        return _classify_auto_reply(message, (f"no automatic-reply header; {judgement.evidence()}",), anchor)
+        return _classify_auto_reply(
+            message, (f"no automatic-reply header; {judgement.evidence()}",), anchor, notice=True
+        )
     automatic = _other_automatic_evidence(message)
     if automatic:
         return Classification(InboundKind.AUTO_OTHER, automatic)
@@ -183,7 +185,9 @@ def _auto_reply_evidence(message: InboundMessage) -> tuple[str, ...]:
     return tuple(evidence)
 
 
-def _classify_auto_reply(message: InboundMessage, evidence: tuple[str, ...], anchor: datetime | None) -> Classification:
+def _classify_auto_reply(
+    message: InboundMessage, evidence: tuple[str, ...], anchor: datetime | None, *, notice: bool = False
+) -> Classification:
     own = own_text(message)
     text = f"{message.subject}\n{own}"
     absence = phrases.OUT_OF_OFFICE_TEXT.search(text)
@@ -202,7 +206,8 @@ def _classify_auto_reply(message: InboundMessage, evidence: tuple[str, ...], anc
         more.append(f"not read as leaving: {leaving.not_for_good} ({leaving.statement!r})")
     # The subject echoes the rep's own (ticket numbers included): read the sender's words only.
     acknowledgement = phrases.ACKNOWLEDGEMENT_TEXT.search(own)
-    if acknowledgement and not absence and not left:
+    # A text already judged an absence notice by its structure is not a help desk's acknowledgement.
+    if acknowledgement and not absence and not left and not notice:
         more.append(f"automatic acknowledgement: {acknowledgement.group(0)[:60]!r}")
         return Classification(InboundKind.AUTO_OTHER, tuple(more))
     if left:

@@ -6,11 +6,16 @@ The rule: find a phrase that introduces a return or an end of absence ("back on"
 ("back on", "de retour le") wins over an end phrase ("until") when both carry a date. Without any
 such phrase, the latest date in the text that falls after the message was received is taken.
 
-Numeric dates: a dot means day first (12.05.2024, "bis 12.05."); ISO dates are year first; with a
-slash, a part above 12 decides the order, and otherwise the reading nearest after the receipt date
-wins (03/04 read in March means 3 April or 4 March, whichever comes first from then). Dates without
-a year take the next occurrence from the receipt date. Named months and weekdays in other languages
-go through dateparser on the few words after the phrase only (it is slow and loose on whole texts).
+Numeric dates: a dot means day first (12.05.2024, "bis 12.05."); ISO dates are year first (also
+2026/12/14 and 2026.12.14); with a slash, a part above 12 decides the order, then the writer's locale
+when the text tells it (day first in most of Europe, Turkish, Hebrew, Arabic, Greek, Hindi; month first
+in Japanese, Korean, Chinese: mail/date_words.py), and otherwise the reading nearest after the receipt
+date wins (03/04 read in March means 3 April or 4 March, whichever comes first from then). Dates without
+a year take the next occurrence from the receipt date. Month and weekday names of Turkish, Hebrew,
+Hindi, Danish, Greek, Czech and Arabic (and the Nordic, Polish, Portuguese and Spanish ones) are read
+from date_words' tables, as is a weekday named alone next to a phrase (the next such day); other
+named dates go through dateparser on the few words after the phrase only (it is slow and loose on
+whole texts).
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from addin_server.mail import date_words
+
 _MAX_AHEAD = timedelta(days=400)
 _MAX_BEHIND = timedelta(days=7)
+_NO_CUE_AHEAD = timedelta(days=183)
 
 # Phrases after which the return day is written.
 _RETURN_CUES = re.compile(
@@ -42,6 +50,7 @@ _RETURN_CUES = re.compile(
             r"\b(?:takaisin|palaan|tavoitettavissa)\b",
             r"\b(?:wracam|powrót|powrocie|będę\s+dostępn[ya])\s*(?:w\s+dniu|dnia)?",
             r"\b(?:вернусь|выйду|буду\s+на\s+месте|буду\s+доступ(?:ен|на))",
+            *date_words.RETURN_CUES,
         ]
     ),
     re.IGNORECASE,
@@ -68,6 +77,7 @@ _UNTIL_CUES = re.compile(
             r"\bdo\s+(?:dnia)?",
             r"\bпо\b",
             r"\bдо\b",
+            *date_words.UNTIL_CUES,
         ]
     ),
     re.IGNORECASE,
@@ -75,8 +85,12 @@ _UNTIL_CUES = re.compile(
 
 # East Asian languages put the phrase after the date: 5月6日まで, 5월 6일까지. A return ("1月4日より出社")
 # wins over an end ("1月1日まで"), as in the Latin languages.
-_SUFFIX_RETURN_CUES = re.compile(r"に戻|より出社|から出社|より(?:順次)?対応|에\s*복귀|복귀|前回来|回来|返回|回到")
-_SUFFIX_UNTIL_CUES = re.compile(r"まで|迄|까지|之前")
+_SUFFIX_RETURN_CUES = re.compile(
+    "|".join([r"に戻|より出社|から出社|より(?:順次)?対応|에\s*복귀|복귀|前回来|回来|返回|回到",
+              *date_words.SUFFIX_RETURN_CUES]),
+    re.IGNORECASE,
+)
+_SUFFIX_UNTIL_CUES = re.compile("|".join([r"まで|迄|까지|之前", *date_words.SUFFIX_UNTIL_CUES]), re.IGNORECASE)
 # "ab 07.12.", "à partir du 07/12": where the absence starts, or the return ("ab Montag wieder da").
 # Read only when no stronger return phrase carries a date.
 _WEAK_RETURN = re.compile(r"^\s*(?:ab|à\s+partir|vanaf|a\s+partir)\b", re.IGNORECASE)
@@ -108,7 +122,7 @@ _MONTHS_EN = {
     for m in names
 }
 
-_ISO = re.compile(r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])")
+_ISO = re.compile(r"(?<![\d.])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d])")
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}|\d{2})(?![\d.]))?")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?(?![\d/])")
 _CJK = re.compile(r"(?:(\d{4})\s*[年년]\s*)?(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일号號]?")
@@ -127,11 +141,13 @@ MAX_DATEPARSER_READINGS = 10
 
 
 class _Budget:
-    """The dateparser readings one text may still spend, with the ones already made."""
+    """The dateparser readings one text may still spend, with the ones already made, and how the
+    text's writer orders numeric dates (date_words.numeric_order)."""
 
-    def __init__(self, readings: int = MAX_DATEPARSER_READINGS) -> None:
+    def __init__(self, readings: int = MAX_DATEPARSER_READINGS, order: str | None = None) -> None:
         self.left = readings
         self.seen: dict[str, object] = {}
+        self.order = order
 
 
 def _valid(year: int, month: int, day: int) -> date | None:
@@ -166,11 +182,16 @@ def _plausible(found: date | None, anchor: date | None) -> bool:
     return anchor - _MAX_BEHIND <= found <= anchor + _MAX_AHEAD
 
 
-def _numeric(window: str, anchor: date | None) -> tuple[int, date] | None:
-    """The first numeric date in a window, with its position."""
+# "14.12" without the closing dot, read only where the writer's locale puts the day first.
+_DOTTED_BARE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?![\d.:]|\s*(?:h\b|uhr|am\b|pm\b|%))")
+
+
+def _numeric(window: str, anchor: date | None, order: str | None = None) -> tuple[int, date] | None:
+    """The first numeric date in a window, with its position. `order` is the writer's ("dmy", "ymd")
+    when known: an ambiguous 03/04 then follows it instead of the nearest reading ahead."""
     found: list[tuple[int, date]] = []
     for match in _ISO.finditer(window):
-        d = _valid(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        d = _valid(int(match.group(1)), int(match.group(3)), int(match.group(4)))
         if d:
             found.append((match.start(), d))
     for match in _CJK.finditer(window):
@@ -185,11 +206,18 @@ def _numeric(window: str, anchor: date | None) -> tuple[int, date] | None:
         d = _valid(year, month, day) if year else _with_year(month, day, anchor)
         if d:
             found.append((match.start(), d))
+    if order == "dmy":
+        for match in _DOTTED_BARE.finditer(window):
+            d = _with_year(int(match.group(2)), int(match.group(1)), anchor)
+            if d:
+                found.append((match.start(), d))
     for match in _SLASHED.finditer(window):
         a, b = int(match.group(1)), int(match.group(2))
         year = _full_year(match.group(3))
         readings = []
-        for month, day in ((b, a), (a, b)):  # day-first reading listed first: it wins ties
+        # Day first unless the writer's locale is year first (12/14 in Japanese is 14 December).
+        pairs = {"dmy": ((b, a),), "ymd": ((a, b),)}.get(order or "", ((b, a), (a, b)))
+        for month, day in pairs:  # day-first reading listed first: it wins ties
             d = _valid(year, month, day) if year else _with_year(month, day, anchor)
             if d:
                 readings.append(d)
@@ -359,17 +387,27 @@ def _language_hint(text: str) -> list[str] | None:
 
 def _date_in(window: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget) -> date | None:
     anchor_day = anchor.date() if anchor else None
-    numeric = _numeric(window, anchor_day)
-    wordy = _wordy(window, anchor, languages, budget)
-    options = [item for item in (numeric, wordy) if item]
-    return min(options, key=lambda item: item[0])[1] if options else None
+    numeric = _numeric(window, anchor_day, budget.order)
+    named = _named(window, anchor_day)
+    # dateparser only when no month name of date_words' languages starts the window first.
+    wordy = None if named and (not numeric or named[0] <= numeric[0]) else _wordy(window, anchor, languages, budget)
+    options = [item for item in (numeric, named, wordy) if item]
+    if not options:
+        return date_words.weekday_alone(window, anchor_day)
+    return min(options, key=lambda item: item[0])[1]
+
+
+def _named(window: str, anchor: date | None, last: bool = False) -> tuple[int, date] | None:
+    """The first (or last) date written with a month name of date_words' tables, with its position."""
+    found = [(n.start, d) for n in date_words.named_dates(window) if _plausible(d := n.resolve(anchor), anchor) and d]
+    return (found[-1] if last else found[0]) if found else None
 
 
 def find_return_date(text: str, anchor: datetime | None) -> date | None:
     """The return (or last-absent) date an out-of-office text states, or None."""
-    text = text[:4000]
+    text = date_words.western_digits(text[:4000])
     languages = _language_hint(text)
-    budget = _Budget()
+    budget = _Budget(order=date_words.numeric_order(text))
     best_until: date | None = None
     weak: date | None = None
     for match in _RETURN_CUES.finditer(text):
@@ -396,16 +434,23 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         return best_until
     for cues in (_SUFFIX_RETURN_CUES, _SUFFIX_UNTIL_CUES):
         for match in cues.finditer(text):
-            nearest = _nearest_cjk_date(text[max(0, match.start() - 25) : match.start()], anchor)
-            if nearest:
-                return nearest
+            start = match.start()
+            nearest = _nearest_cjk_date(text[max(0, start - 25) : start], anchor, budget.order)
+            anchor_day = anchor.date() if anchor else None
+            named = _named(text[max(0, start - 40) : start], anchor_day, last=True)
+            # A month name is the more explicit reading ("7-14 Aralık" is no numeric 7-14).
+            if named or nearest:
+                return named[1] if named else nearest
+            weekday = date_words.weekday_alone(text[max(0, start - 25) : start], anchor_day, before_cue=True)
+            if weekday:
+                return weekday
     ranged = _range_end(text, anchor, languages, budget)
     if ranged:
         return ranged
-    return _latest_date(text, anchor)
+    return _latest_date(text, anchor, budget.order)
 
 
-def _nearest_cjk_date(window: str, anchor: datetime | None) -> date | None:
+def _nearest_cjk_date(window: str, anchor: datetime | None, order: str | None = None) -> date | None:
     """The date written last before a suffix cue: "12月21日から1月1日まで" ends on 1月1日."""
     anchor_day = anchor.date() if anchor else None
     last: date | None = None
@@ -414,7 +459,7 @@ def _nearest_cjk_date(window: str, anchor: datetime | None) -> date | None:
         if found:
             last = found[1]
     if last is None:
-        found = _numeric(window, anchor_day)
+        found = _numeric(window, anchor_day, order)
         last = found[1] if found else None
     return last
 
@@ -436,15 +481,21 @@ def _range_end(text: str, anchor: datetime | None, languages: list[str] | None, 
     return None
 
 
-def _latest_date(text: str, anchor: datetime | None) -> date | None:
-    """Without a cue: the latest numeric date ahead of the receipt date (absences end last)."""
+def _latest_date(text: str, anchor: datetime | None, order: str | None = None) -> date | None:
+    """Without a cue: the latest numeric date, or date with a month name of date_words' languages,
+    ahead of the receipt date (absences end last)."""
     if anchor is None:
         return None
     anchor_day = anchor.date()
     dates: list[date] = []
     for pattern in (_ISO, _DOTTED, _CJK):
         for match in pattern.finditer(text[:1500]):
-            found = _numeric(match.group(0), anchor_day)
+            found = _numeric(match.group(0), anchor_day, order)
             if found and found[1] >= anchor_day:
                 dates.append(found[1])
+    for named in date_words.named_dates(text[:1500]):
+        day = named.resolve(anchor_day)
+        # Without a cue a yearless day far ahead is more likely a past day ("started on 27 November").
+        if day and anchor_day <= day <= anchor_day + _NO_CUE_AHEAD:
+            dates.append(day)
     return max(dates) if dates else None

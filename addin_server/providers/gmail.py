@@ -191,6 +191,10 @@ class GmailMailbox:
 
     # --- following the mailbox -----------------------------------------------------------------
 
+    def profile_address(self) -> str:
+        """The address of the mailbox this grant reads (Gmail's own answer, whoever asked for it)."""
+        return str(self._execute(self._users.getProfile(userId=self.user)).get("emailAddress", ""))
+
     def profile_history_id(self) -> int:
         return int(self._execute(self._users.getProfile(userId=self.user))["historyId"])
 

@@ -39,6 +39,30 @@ def resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
 
 
+def resolve_within(resolver: Resolver, host: str, port: int, seconds: float) -> list[str]:
+    """`resolver(host, port)`, or TimeoutError after `seconds`: a name server that never answers
+    must hold a lane (or a request adding an endpoint) no longer than a receiver that never answers.
+    The lookup cannot be interrupted; it goes on in a daemon thread until the system resolver gives
+    up by its own timeouts, and its answer is dropped."""
+    answer: list[list[str]] = []
+    failure: list[BaseException] = []
+
+    def lookup() -> None:
+        try:
+            answer.append(resolver(host, port))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread as it is
+            failure.append(exc)
+
+    thread = threading.Thread(target=lookup, name="webhook-resolve", daemon=True)
+    thread.start()
+    thread.join(max(0.0, seconds))
+    if failure:
+        raise failure[0]
+    if not answer:
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    return answer[0]
+
+
 @dataclass(frozen=True)
 class PostResult:
     status: int | None  # None when no HTTP answer came (refused, timeout, network)
@@ -124,18 +148,21 @@ class WebhookPoster:
         self.allow_private = allow_private
         self.resolver = resolver
         self.ca_bundle = ca_bundle or None  # None: the system's trusted certificates
+        self.connect_seconds = connect_seconds
         self.step_seconds = max(connect_seconds, read_seconds)
         # Caps the whole exchange, so a receiver trickling its answer cannot hold the worker.
         self.deadline_seconds = min(total_seconds, connect_seconds + read_seconds)
 
     def target_address(self, url: str) -> tuple[str, int, str]:
-        """(host, port, the address to connect to) for `url`; TargetRefused when it may not be called."""
+        """(host, port, the address to connect to) for `url`; TargetRefused when it may not be called
+        (or its name does not resolve within the exchange's deadline)."""
         parts = urlsplit(url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
             # A literal address is its own answer: no resolver is asked what it means.
-            addresses = [str(ipaddress.ip_address(host))] if _is_ip(host) else self.resolver(host, port)
+            addresses = ([str(ipaddress.ip_address(host))] if _is_ip(host)
+                         else resolve_within(self.resolver, host, port, self.deadline_seconds))
         except (OSError, UnicodeError) as exc:
             raise TargetRefused(f"the host {host} cannot be resolved ({exc})") from None
         if not addresses:
@@ -155,7 +182,8 @@ class WebhookPoster:
         parts = urlsplit(url)
         host = parts.hostname or ""
         try:
-            addresses = self.resolver(host, parts.port or 443)
+            # Bounded like a connection: a name server that never answers cannot hold the request.
+            addresses = resolve_within(self.resolver, host, parts.port or 443, self.connect_seconds)
         except (OSError, UnicodeError):
             return None
         for address in addresses:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +15,8 @@ from addin_server.domain.model import MailboxProvider, Plan, Role
 from addin_server.domain.permissions import Action, ApiKeyRole
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound, Unauthorized
-from addin_server.services.identity import GOOGLE, MICROSOFT, check_lookalike, check_unclaimed, link_tenant
+from addin_server.services.identity import check_lookalike, check_unclaimed
 from addin_server.services.permissions import authorize, authorize_key_grant
-
-_TENANT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -29,11 +26,10 @@ class NewAccount:
     admin_user_id: int
 
 
-def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: str,
-                   ms_tenants: list[str] | None = None) -> NewAccount:
-    """Create an account with its first super admin and an API key (shown once). `ms_tenants` are the
-    customer's Microsoft 365 tenant ids: only their tokens sign in to the account. An admin address
-    another account's rep proved, or a tenant another account holds, is a 409 naming no account."""
+def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: str) -> NewAccount:
+    """Create an account with its first super admin and an API key (shown once). An admin address
+    another account's rep proved is a 409 naming no account. Its Microsoft 365 tenant is linked
+    later, on the tenant's own proof (services/tenant_links.py)."""
     try:
         plan_value = Plan(plan)
     except ValueError as exc:
@@ -44,10 +40,6 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
         raise Invalid(str(exc)) from exc
     if not name.strip():
         raise Invalid("name must not be empty")
-    tenants = list(dict.fromkeys(x.strip().lower() for x in (ms_tenants or [])))
-    for tid in tenants:
-        if not _TENANT_ID.fullmatch(tid):
-            raise Invalid(f"ms tenant id must be a GUID: {tid[:40]!r}")
     now = ctx.now()
     with ctx.session() as s:
         check_unclaimed(s, 0, [email])  # account 0 is nobody's: any binding is another account's
@@ -68,8 +60,6 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
         # binding no account can make for itself; checked unclaimed above).
         s.add(t.AddressBinding(address=email, claim_key=claim_key(email), account_id=account.id, user_id=admin.id,
                                proof="account_created", bound_at=now))
-        for tid in tenants:
-            link_tenant(s, account.id, tid, "accounts_create", now)
         plaintext, prefix, digest = new_api_key()
         # The first key is the account's admin integration: everything an admin may do except
         # making super admins and joining the beta, which stay with people (docs/ARCHITECTURE.md).
@@ -90,26 +80,6 @@ def workspace_domain(text: str) -> str:
         raise Invalid(f"{domain} is a free-mail domain, not a Google Workspace domain", code="free_mail_domain")
     check_lookalike([f"postmaster@{domain}"])
     return domain
-
-
-def link_account_tenant(ctx: ServiceContext, account_id: int, *, ms_tenant: str | None = None,
-                        google_domain: str | None = None) -> dict[str, str]:
-    """The operator links a Microsoft 365 tenant or a Google Workspace domain to an existing account
-    (`accounts link-tenant`). Linking one the account holds changes nothing; one another account
-    holds is a 409 tenant_taken naming no account."""
-    if (ms_tenant is None) == (google_domain is None):
-        raise Invalid("give either a Microsoft 365 tenant id or a Google Workspace domain")
-    if ms_tenant is not None:
-        tenant, provider = ms_tenant.strip().lower(), MICROSOFT
-        if not _TENANT_ID.fullmatch(tenant):
-            raise Invalid(f"ms tenant id must be a GUID: {ms_tenant[:40]!r}")
-    else:
-        tenant, provider = workspace_domain(google_domain or ""), GOOGLE
-    with ctx.session() as s:
-        if s.get(t.Account, account_id) is None:
-            raise NotFound(f"account {account_id} not found")
-        link_tenant(s, account_id, tenant, "accounts_link_tenant", ctx.now(), provider)
-    return {"account_id": str(account_id), "provider": provider, "tenant": tenant}
 
 
 def _key_role(role: str) -> ApiKeyRole:

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
 from addin_server.domain.addresses import try_normalize
-from addin_server.domain.meetings import MeetingFacts, MeetingSource
+from addin_server.domain.meetings import MeetingFacts, MeetingSource, meeting_time_problem
 from addin_server.domain.model import MailboxProvider
 from addin_server.providers.google_calendar import event_end, event_start
 from addin_server.providers.graph_calendar import graph_time
@@ -184,11 +184,15 @@ def mark_calendar(ctx: ServiceContext, user_id: int, status: str, error: str) ->
 def apply_calendar_event(ctx: ServiceContext, user_id: int, event: CalendarEvent) -> str:
     """Record a new meeting seen in the rep's calendar, once, and end what the meeting rules say.
 
-    Returns what happened: meeting, already_counted, our_booking, not_a_meeting, before_following.
+    Returns what happened: meeting, already_counted, our_booking, not_a_meeting, before_following,
+    out_of_range (it starts outside the bound every surface holds meetings to).
     """
     if event.cancelled or event.start is None:
         return "not_a_meeting"
     now = ctx.now()
+    if meeting_time_problem(event.start, now):
+        # Not recorded: the same bound as a logged meeting; an event moved into range is read again.
+        return "out_of_range"
     with ctx.session() as s:
         user = s.get_one(t.User, user_id)
         watch = s.scalar(select(t.CalendarWatch).where(t.CalendarWatch.user_id == user_id))

@@ -26,6 +26,7 @@ from addin_server.services.directory import owned
 from addin_server.services.enrollment_records import add_event, end_enrollment
 from addin_server.services.errors import Invalid
 from addin_server.services.gmail.sync import sync_gmail_mailbox
+from addin_server.services.identity import link_tenant
 from addin_server.services.mailboxes import connect_gmail, connect_outlook
 from addin_server.services.pausing import pause
 from addin_server.services.running_steps import claim_due_enrollments, run_step
@@ -207,6 +208,11 @@ def connect_demo_mailboxes(ctx: ServiceContext, admin: Principal, users: dict[st
         reps = [(str(u.id), u.mailbox_address, u.mailbox_provider, u.name) for u in s.scalars(select(t.User).where(
             t.User.account_id == admin.account_id, t.User.id.in_([int(i) for i in users.values()])))]
     if any(provider == "outlook" for *_, provider, _ in reps):
+        with ctx.session() as s:
+            # The demo's organisation is the emulator's, made by this process for this account: no
+            # other account shares it, so its seed stands in for its Global Administrator's sign-in.
+            link_tenant(s, admin.account_id, DEMO_TENANT, "demo_seed", ctx.now(),
+                        proven_by="the demo's emulated organisation", started_by_user_id=admin.user_id)
         _emulator(ctx, "POST", "/_control/microsoft/apps", json={
             "client_id": ctx.settings.ms_client_id, "client_secret": ctx.settings.ms_client_secret,
             "tenant_id": DEMO_TENANT, "display_name": "Sequence Sidebar (demo)"})

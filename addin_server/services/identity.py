@@ -8,9 +8,10 @@ in several accounts and bound in none, the account whose proven members share th
 company domain is the one meant; otherwise sign-in refuses rather than guesses.
 
 Microsoft's `preferred_username` is mutable and any tenant can mint one, so an address alone never
-lets a Microsoft sign-in in. Each Microsoft 365 tenant belongs to one account (`account_tenants`):
-linked by the operator (`accounts create --ms-tenant`), or, while the account has no tenant yet,
-by the admin consent that connects an Outlook mailbox or by its super admin's Microsoft sign-in.
+lets a Microsoft sign-in in. Each Microsoft 365 tenant belongs to one account (`account_tenants`),
+linked only on the tenant's own proof: a Global Administrator of it signing in through a link the
+account's super admin made (services/tenant_links.py), or, while the account has no tenant yet, its
+super admin's Microsoft sign-in when that person is a Global Administrator of the tenant.
 Tokens of any other tenant are refused for the account. A rep is bound to the
 (tenant, object id) of their first Microsoft proof and to the `sub` of their first Google proof;
 later proofs must carry the same ones, so an address that changes hands at the provider does not
@@ -44,6 +45,7 @@ from addin_server.domain.addresses import (
     try_normalize,
 )
 from addin_server.domain.model import Role
+from addin_server.domain.tenant_admin import tenant_admin_role
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, Unauthorized
 
@@ -143,7 +145,7 @@ def _matching(s: Session, norm: str) -> list[t.User]:
                                                                      fold_normalized(u.mailbox_address))]
 
 
-def _company_domain_accounts(s: Session, domain: str, *, proven_first: bool = True) -> set[int]:
+def company_domain_accounts(s: Session, domain: str, *, proven_first: bool = True) -> set[int]:
     """Accounts with a proven member on this (non free-mail) domain. Members who proved the address
     themselves come first; the operator's `accounts create` only counts when nobody did (an operator
     typo must not outweigh the company's own people). With proven_first=False: every account with
@@ -173,38 +175,43 @@ def _has_tenant(s: Session, account_id: int, provider: str = MICROSOFT) -> bool:
 _WHAT = {MICROSOFT: "Microsoft 365 organisation", GOOGLE: "Google Workspace domain"}
 
 
-def link_tenant(s: Session, account_id: int, tid: str, linked_by: str, now: object, provider: str = MICROSOFT) -> None:
-    """Make a tenant (or a Google Workspace domain) this account's; Conflict (409 tenant_taken) when
-    it is another account's."""
+def link_tenant(s: Session, account_id: int, tid: str, linked_by: str, now: object, provider: str = MICROSOFT, *,
+                proven_by: str | None = None, started_by_user_id: int | None = None) -> None:
+    """Make a tenant (or a Google Workspace domain) this account's, with what proved it (`linked_by`,
+    `proven_by`: services/tenant_links.py); Conflict (409 tenant_taken) when it is another account's."""
     owner = s.scalar(select(t.AccountTenant.account_id).where(t.AccountTenant.tenant_id == tid))
     if owner == account_id:
         return
     if owner is not None:
         raise Conflict(f"this {_WHAT[provider]} belongs to another Sequence Sidebar account", code="tenant_taken")
-    if provider == GOOGLE and _company_domain_accounts(s, tid) - {account_id}:
+    if provider == GOOGLE and company_domain_accounts(s, tid) - {account_id}:
         # Linking would sign in nobody of the account whose people are on the domain: a domain
         # goes to the account its people proved, never to one that only names it.
         raise Conflict(f"people at {tid} belong to another Sequence Sidebar account; its domain cannot be "
                        "linked to this one", code="tenant_taken")
     s.add(t.AccountTenant(account_id=account_id, tenant_id=tid, provider=provider, linked_by=linked_by,
-                          linked_at=now))
+                          linked_at=now, proven_by=proven_by, started_by_user_id=started_by_user_id))
     try:
         s.flush()
     except IntegrityError:
         raise Conflict(f"this {_WHAT[provider]} was just linked to another account", code="tenant_taken") from None
 
 
-def link_consenting_tenant(s: Session, account_id: int, tid: str, now: object) -> None:
-    """The tenant of an admin consent that connects an Outlook mailbox: linked when the account has
-    no tenant yet; an account with tenants keeps exactly those (409 tenant_not_linked), and another
-    account's tenant is a 409 tenant_taken."""
+HOW_TO_LINK = ("a Global Administrator of the organisation links it by signing in through a link its super "
+               "admin makes (Settings, or addin-server accounts link-tenant --ms-tenant)")
+
+
+def require_linked_tenant(s: Session, account_id: int, tid: str) -> None:
+    """An Outlook mailbox is followed only with its account's own tenant: the tenant id a caller or a
+    rep's token names proves nothing about the organisation, so it never links one (409
+    tenant_not_linked); another account's tenant is a 409 tenant_taken naming no account."""
     owner = tenant_owner(s, tid)
     if owner == account_id:
         return
-    if owner is None and _has_tenant(s, account_id):
-        raise Conflict("this Microsoft 365 organisation is not linked to this account; the operator links "
-                       "an account's organisations (addin-server accounts link-tenant)", code="tenant_not_linked")
-    link_tenant(s, account_id, tid, "admin_consent", now)
+    if owner is not None:
+        raise Conflict(f"this {_WHAT[MICROSOFT]} belongs to another Sequence Sidebar account", code="tenant_taken")
+    raise Conflict(f"this Microsoft 365 organisation is not linked to this account yet: {HOW_TO_LINK}",
+                   code="tenant_not_linked")
 
 
 def _google_domain_admits(s: Session, user: t.User, email: str, hd: str | None) -> bool:
@@ -255,13 +262,13 @@ def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None 
         user = s.get(t.User, bound.user_id)
         return user if user is not None and _microsoft_fits(s, user, tid, oid) else None
     invited = [u for u in _matching(s, norm) if _microsoft_fits(s, u, tid, oid)]
-    holders = _company_domain_accounts(s, domain_of(norm), proven_first=False)
+    holders = company_domain_accounts(s, domain_of(norm), proven_first=False)
     if holders:
         # The company's people are bound in some account: an account with none of them does not
         # get its next rep by inviting the address first.
         invited = [u for u in invited if u.account_id in holders]
     if len({u.account_id for u in invited}) > 1:
-        meant = _company_domain_accounts(s, domain_of(norm))
+        meant = company_domain_accounts(s, domain_of(norm))
         invited = [u for u in invited if u.account_id in meant]
     if len(invited) > 1:
         # One account naming one address twice (sign-in address of one rep, mailbox of another):
@@ -304,8 +311,11 @@ def principal_for_google_user(ctx: ServiceContext, *, sub: str, email: str, hd: 
         return principal_for_user(user)
 
 
-def principal_for_microsoft_user(ctx: ServiceContext, *, oid: str, tid: str, username: str) -> Principal | None:
-    """The rep behind a verified Microsoft identity (object id within a tenant), or None."""
+def principal_for_microsoft_user(ctx: ServiceContext, *, oid: str, tid: str, username: str,
+                                 wids: Iterable[str] = ()) -> Principal | None:
+    """The rep behind a verified Microsoft identity (object id within a tenant), or None. An account's
+    super admin whose account has no tenant yet links theirs by signing in only as a Global
+    Administrator (or Privileged Role Administrator) of it (`wids`): the tenant's own proof."""
     with ctx.session() as s:
         user = s.scalar(select(t.User).where(t.User.ms_oid == oid, t.User.ms_tid == tid))
         if user is not None:
@@ -313,10 +323,15 @@ def principal_for_microsoft_user(ctx: ServiceContext, *, oid: str, tid: str, use
         user = claimant(s, username, tid=tid, oid=oid)
         if user is None:
             return None
+        role = tenant_admin_role(list(wids))
+        if tenant_owner(s, tid) is None and role is None:
+            return None  # a super admin who is not the tenant's admin proves nothing about the tenant
         if user.ms_oid is None:
             user.ms_oid, user.ms_tid = oid, tid
         try:
-            link_tenant(s, user.account_id, tid, "super_admin_sign_in", ctx.now())
+            if tenant_owner(s, tid) is None:
+                link_tenant(s, user.account_id, tid, "super_admin_sign_in", ctx.now(),
+                            proven_by=f"{role}: {username} (oid {oid})", started_by_user_id=user.id)
             bind_addresses(s, user, [try_normalize(username) or username], "microsoft_sign_in", ctx.now())
         except Conflict:
             s.rollback()

@@ -15,13 +15,15 @@ from urllib.parse import urlencode
 from addin_server.auth.google_consent import GoogleUnreachable, OfflineAccessRefused, exchange_code_for_refresh_token
 from addin_server.config import Settings
 from addin_server.db import tables as t
+from addin_server.domain.addresses import try_normalize
 from addin_server.domain.model import MailboxProvider
-from addin_server.providers.gmail import SCOPES, GmailError
+from addin_server.providers.gmail import SCOPES, GmailError, GmailMailbox
 from addin_server.providers.google_calendar import CALENDAR_SCOPES
 from addin_server.providers.graph import GraphError
 from addin_server.services import directory, grants, mailboxes
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Forbidden, Invalid, ServiceError
+from addin_server.services.identity import same_mailbox
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,27 @@ log = logging.getLogger(__name__)
 class ConsentFailed(ServiceError):
     status = 502
     code = "consent_failed"
+
+
+class ConsentByAnotherPerson(Forbidden):
+    """The provider's consent came from another person than the rep whose mailbox it is for (403)."""
+
+    code = "consent_by_another_person"
+
+
+def check_consenting_person(granted: str | None, mailbox: str) -> None:
+    """Refuse a grant made by anyone but the mailbox's own person, in words that say who is who."""
+    who = (granted or "").strip()
+    if not who or not same_mailbox(try_normalize(who) or who, try_normalize(mailbox) or mailbox):
+        raise ConsentByAnotherPerson(f"You signed in as {who or 'someone the provider did not name'} but this is "
+                                     f"{mailbox}'s mailbox; sign in as {mailbox}. Nothing was connected.")
+
+
+def own_mailbox_address(ctx: ServiceContext, principal: Principal) -> str:
+    """The signed-in rep's mailbox address: the only person whose consent may connect it."""
+    if principal.user_id is None:
+        raise Invalid("only a rep can connect their own mailbox")
+    return str(directory.get_user(ctx, principal, str(principal.user_id))["mailbox_address"])
 
 
 def _own_gmail_mailbox(ctx: ServiceContext, principal: Principal) -> dict[str, Any]:
@@ -69,8 +92,15 @@ def finish_gmail_consent(ctx: ServiceContext, principal: Principal, *, code: str
     """Exchange Google's code for a refresh token and connect the rep's own Gmail mailbox with it."""
     if not code:
         raise Invalid("Google sent no authorization code")
-    _own_gmail_mailbox(ctx, principal)
+    rep = _own_gmail_mailbox(ctx, principal)
     refresh_token = _exchange_code(ctx.settings, code, redirect_uri)
+    try:
+        # The grant is for whichever Google account the person signed in as: Gmail says which.
+        granted = GmailMailbox(ctx.settings, refresh_token).profile_address()
+    except GmailError as exc:
+        log.warning("reading the consenting Gmail account failed: %s", exc)
+        raise ConsentFailed("Gmail did not accept the new access; try again") from None
+    check_consenting_person(granted, rep["mailbox_address"])
     try:
         return mailboxes.connect_gmail(ctx, principal, str(principal.user_id), refresh_token)
     except (grants.MailboxNotConnected, GmailError) as exc:

@@ -21,7 +21,7 @@ from addin_server.services.errors import Conflict, Invalid
 from addin_server.services.gmail.following import GMAIL
 from addin_server.services.grants import aliases, graph_for, outlook_connected, watch_row
 from addin_server.services.graph.subscriptions import GRAPH_MAIL, GRAPH_SUBSCRIBE
-from addin_server.services.identity import bind_addresses, link_consenting_tenant
+from addin_server.services.identity import bind_addresses, require_linked_tenant
 from addin_server.services.inbox import record_notification, wake_mailbox
 from addin_server.services.permissions import authorize
 
@@ -84,8 +84,8 @@ def connect_outlook(ctx: ServiceContext, principal: Principal, user_id: str, *, 
             raise Conflict("this rep's mailbox is not an Outlook mailbox")
         # Consent proves the mailbox: its address and aliases are this rep's from now on (409 if another's).
         bind_addresses(s, user, [user.mailbox_address, *aliases(s, user)], "microsoft_consent", ctx.now())
-        # The admin consent links its tenant when the account has none; another tenant is a 409.
-        link_consenting_tenant(s, user.account_id, tenant_id.strip(), ctx.now())
+        # Only the account's own, proven tenant: naming a tenant links none (409 tenant_not_linked).
+        require_linked_tenant(s, user.account_id, tenant_id.strip())
         user.ms_tid, user.mailbox_connected = tenant_id.strip(), True
         if graph_user_id:
             user.ms_oid = graph_user_id

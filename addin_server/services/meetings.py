@@ -35,7 +35,7 @@ from addin_server.auth.signed_links import booking_page_key, make_meeting_token,
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, normalize
-from addin_server.domain.meetings import MeetingFacts, MeetingSource
+from addin_server.domain.meetings import MeetingFacts, MeetingSource, meeting_time_problem
 from addin_server.domain.permissions import Action
 from addin_server.services.calendar_bookings import add_booking_to_calendar
 from addin_server.services.context import Principal, ServiceContext
@@ -51,9 +51,6 @@ WORKING_DAYS_SHOWN = 5
 DAY_STARTS, DAY_ENDS = time(9, 0), time(17, 0)
 # A booking form is good for this long after the page was shown.
 FORM_MAX_AGE_SECONDS = 4 * 3600
-# How far from now a logged meeting may take place: past meetings count, absurd years do not.
-MEETING_REACH_BACK = timedelta(days=10 * 366)
-MEETING_REACH_AHEAD = timedelta(days=2 * 366)
 LOGGED_SOURCES = (MeetingSource.LOGGED.value, MeetingSource.CONTACT_RECORD.value)
 CONTACT_ACTOR = "contact"
 
@@ -181,11 +178,9 @@ def log_meeting(
     if end_time is not None and end_time < start_time:
         raise Invalid("end_time is before start_time: a meeting ends after it starts")
     now = ctx.now()
-    # A meeting logged while the contact is enrolled counts even if it took place earlier, but a
-    # year like 0001 or 9999 is a typing or tooling error, not a meeting.
-    earliest, latest = now - MEETING_REACH_BACK, now + MEETING_REACH_AHEAD
-    if not earliest <= start_time <= latest:
-        raise Invalid(f"start_time must lie between {iso_z(earliest)} and {iso_z(latest)}")
+    problem = meeting_time_problem(start_time, now)
+    if problem:
+        raise Invalid(problem, code="invalid_time")
     if not contact_ids and not company_id and not deal_id:
         raise Invalid("a meeting needs at least one contact or an associated company or deal")
     with ctx.session() as s:

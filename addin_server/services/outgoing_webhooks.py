@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from addin_server.auth.secrets_box import CannotDecrypt, SecretsBoxError, secrets_box
 from addin_server.db import tables as t
@@ -37,6 +37,7 @@ from addin_server.domain.outgoing_webhooks import (
     ROTATION_GRACE,
     TargetRefused,
     checked_url,
+    lane_rank,
     retry_delay,
     secret_bytes,
     secret_text,
@@ -121,8 +122,10 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
     """A new endpoint; the answer carries its `whsec_` secret, shown this once only.
 
     The same URL with the same events added moments ago is refused (409): a form sent twice, a
-    double click or a retried request makes one endpoint. `reveal`: also arm a one-time reveal
-    for the web app (its `reveal` token), so the page can redirect and still show the secret once."""
+    double click or a retried request makes one endpoint. So is a URL that already receives one of
+    the events from another endpoint (however the URL was spelt: it is normalised first).
+    `reveal`: also arm a one-time reveal for the web app (its `reveal` token), so the page can
+    redirect and still show the secret once."""
     _require_admin(principal)
     try:
         url = checked_url(url, allow_private=ctx.settings.demo_mode)
@@ -158,12 +161,16 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
         if count >= MAX_ENDPOINTS_PER_ACCOUNT:
             raise Conflict(f"an account may have at most {MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints",
                            code="too_many_endpoints")
-        twins = s.scalars(select(t.WebhookEndpoint).where(
-            t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.url == url,
-            t.WebhookEndpoint.created_at > now - DUPLICATE_WINDOW))
-        if any(list(twin.events) == chosen for twin in twins):
-            raise Conflict("this URL with these events was added moments ago; its secret was shown then "
-                           "(rotate it if it was not copied)", code="duplicate_endpoint")
+        for twin in s.scalars(select(t.WebhookEndpoint).where(
+                t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.url == url)):
+            if list(twin.events) == chosen and twin.created_at > now - DUPLICATE_WINDOW:
+                raise Conflict("this URL with these events was added moments ago; its secret was shown then "
+                               "(rotate it if it was not copied)", code="duplicate_endpoint")
+            both = [event for event in chosen if event in twin.events]
+            if both:
+                # The receiver would hear each of these events twice, under two webhook-ids it cannot match.
+                raise Conflict(f"endpoint {twin.id} already sends {', '.join(both)} to this URL; delete it "
+                               "or choose other events", code="duplicate_endpoint")
         token = secrets.token_urlsafe(24) if reveal else None
         ep = t.WebhookEndpoint(account_id=principal.account_id, url=url, description=description,
                                events=chosen, secret_encrypted=_encrypt(ctx, secret), status="active",
@@ -488,42 +495,54 @@ class DeliveryLanes:
 class _Lane:
     endpoint_id: int
     ids: list[int]
-    failing: bool  # the endpoint's last attempt failed
+    failing: bool  # unproven: the endpoint's last attempt failed, or it never answered yet
 
 
 def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int, max_failing: int,
                  skip: set[int] | None = None) -> list[_Lane]:
     """Lease due deliveries, at most PER_ENDPOINT_BATCH per endpoint and `max_lanes` endpoints, of
-    which at most `max_failing` are failing endpoints; grouped by endpoint, healthy ones first, each
+    which at most `max_failing` are unproven endpoints; grouped by endpoint, healthy ones first, each
     endpoint's oldest first.
 
-    An endpoint with a delivery in flight (any worker's live lease) or in `skip` is passed over:
-    one receiver never has two of ours in flight, whatever the number of workers. Failing endpoints
-    (a receiver that hangs until the cut) are capped so they never hold every lane."""
+    An endpoint whose URL has a delivery in flight (any worker's live lease, any endpoint of that
+    URL) or that is in `skip` (or shares its URL) is passed over, and one endpoint per URL gets a
+    lane: one receiver never has two of ours in flight, whatever the number of workers or of
+    endpoints pointing at it. Unproven endpoints (failing, or never answered yet: a receiver that
+    hangs until the cut) are capped so they never hold every lane, and among them the ones never
+    tried go before the failing ones."""
     now = ctx.now()
     with ctx.session() as s:
-        active = select(t.WebhookEndpoint.id).where(t.WebhookEndpoint.status == "active")
-        in_flight = select(t.WebhookDelivery.endpoint_id).where(
-            t.WebhookDelivery.status == "pending", t.WebhookDelivery.lease_until >= now)
+        leased, busy = aliased(t.WebhookDelivery), aliased(t.WebhookEndpoint)
+        in_flight = (select(busy.url).join(leased, leased.endpoint_id == busy.id)
+                     .where(leased.status == "pending", leased.lease_until >= now))
         free = (t.WebhookDelivery.lease_until.is_(None)) | (t.WebhookDelivery.lease_until < now)
-        q = (select(t.WebhookDelivery.id, t.WebhookDelivery.endpoint_id)
+        ep = t.WebhookEndpoint
+        # Proven endpoints' deliveries come first, so however many unproven ones wait, they never
+        # fill the candidates a proven endpoint's newest delivery needs a place among.
+        q = (select(t.WebhookDelivery.id, t.WebhookDelivery.endpoint_id, ep.url, ep.failing_since,
+                    ep.last_success_at)
+             .join(ep, ep.id == t.WebhookDelivery.endpoint_id)
              .where(t.WebhookDelivery.status == "pending", t.WebhookDelivery.next_attempt_at <= now, free,
-                    t.WebhookDelivery.endpoint_id.in_(active), t.WebhookDelivery.endpoint_id.not_in(in_flight))
-             .order_by(t.WebhookDelivery.id).limit(limit * PER_ENDPOINT_BATCH))
-        if skip:
-            q = q.where(t.WebhookDelivery.endpoint_id.not_in(skip))
-        candidates = s.execute(q).all()
-        failing = set(s.scalars(select(t.WebhookEndpoint.id).where(
-            t.WebhookEndpoint.id.in_({endpoint_id for _, endpoint_id in candidates}),
-            t.WebhookEndpoint.failing_since.is_not(None))))
+                    ep.status == "active", ep.url.not_in(in_flight))
+             .order_by(ep.failing_since.is_not(None), ep.last_success_at.is_(None), t.WebhookDelivery.id)
+             .limit(limit * PER_ENDPOINT_BATCH))
+        if skip:  # lanes of this process: their URLs too
+            q = q.where(ep.url.not_in(select(busy.url).where(busy.id.in_(skip))))
+        rows = s.execute(q).all()
+        candidates = [(delivery_id, endpoint_id) for delivery_id, endpoint_id, _, _, _ in rows]
+        url_of = {endpoint_id: url for _, endpoint_id, url, _, _ in rows}
+        rank = {endpoint_id: lane_rank(failing_since, last_success_at)
+                for _, endpoint_id, _, failing_since, last_success_at in rows}
+        failing = {endpoint_id for endpoint_id, r in rank.items() if r > 0}
         per_endpoint: Counter[int] = Counter()
+        lane_urls: set[str] = set()
         picked: list[int] = []
         failing_lanes = 0
         for delivery_id, endpoint_id in candidates:
             if len(picked) >= limit:
                 break
             if endpoint_id not in per_endpoint:
-                if len(per_endpoint) >= max_lanes:
+                if len(per_endpoint) >= max_lanes or url_of[endpoint_id] in lane_urls:
                     continue
                 if endpoint_id in failing:
                     if failing_lanes >= max_failing:
@@ -531,6 +550,7 @@ def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int
                     failing_lanes += 1
             if per_endpoint[endpoint_id] < PER_ENDPOINT_BATCH:
                 per_endpoint[endpoint_id] += 1
+                lane_urls.add(url_of[endpoint_id])
                 picked.append(delivery_id)
         if not picked:
             return []
@@ -542,7 +562,7 @@ def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int
         lanes.setdefault(endpoint_of[delivery_id], []).append(delivery_id)
     # Healthy endpoints first: where lanes are fewer than endpoints, theirs start before the rest.
     return sorted((_Lane(endpoint_id, lane_ids, endpoint_id in failing) for endpoint_id, lane_ids in lanes.items()),
-                  key=lambda lane: lane.failing)
+                  key=lambda lane: rank[lane.endpoint_id])
 
 
 def _run_lane(ctx: ServiceContext, ids: list[int], worker: str, poster: WebhookPoster,

@@ -22,7 +22,14 @@ from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, ServiceError
-from addin_server.services.identity import claimant, is_known_tenant, principal_for_microsoft_user, principal_for_user
+from addin_server.services.identity import (
+    HOW_TO_LINK,
+    claimant,
+    is_known_tenant,
+    principal_for_microsoft_user,
+    principal_for_user,
+)
+from addin_server.services.mailbox_consent import check_consenting_person
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +108,11 @@ def start_microsoft_sign_in(ctx: ServiceContext, *, redirect_uri: str, login_hin
     return flow
 
 
-def finish_microsoft_sign_in(ctx: ServiceContext, flow: dict[str, Any], answer: dict[str, str]) -> Principal:
-    """Redeem the code Microsoft sent back and name the rep, or SignInRefused."""
+def finish_microsoft_sign_in(ctx: ServiceContext, flow: dict[str, Any], answer: dict[str, str], *,
+                             mailbox: str | None = None) -> Principal:
+    """Redeem the code Microsoft sent back and name the rep, or SignInRefused. With `mailbox` (a rep
+    connecting their mailbox), a sign-in as anyone else is refused before it binds or links anything
+    (ConsentByAnotherPerson, 403)."""
     try:
         result = redeem_auth_code(ctx.settings, flow, answer)
     except AnswerMismatch as exc:
@@ -115,10 +125,19 @@ def finish_microsoft_sign_in(ctx: ServiceContext, flow: dict[str, Any], answer: 
     username = claims.get("preferred_username")
     if not isinstance(oid, str) or not isinstance(tid, str) or not oid or not tid:
         raise SignInRefused("Microsoft's answer does not name a work account.")
+    if mailbox is not None:
+        check_consenting_person(username if isinstance(username, str) else None, mailbox)
     if not tenant_is_served(ctx, tid, username if isinstance(username, str) else None):
         raise SignInRefused("This Microsoft 365 organisation is not linked to a Sequence Sidebar account yet: "
-                            "your Sequence Sidebar admin has the operator link it.")
-    principal = principal_for_microsoft_user(ctx, oid=oid, tid=tid, username=username or "")
+                            "a Global Administrator of it signs in through the link your super admin makes in "
+                            "Settings.")
+    wids = claims.get("wids")
+    roles = [w for w in wids if isinstance(w, str)] if isinstance(wids, list) else []
+    principal = principal_for_microsoft_user(ctx, oid=oid, tid=tid, username=username or "", wids=roles)
+    if (principal is None or principal.user_id is None) and not is_known_tenant(ctx, tid):
+        # The account's super admin, signing in without a Global Administrator role: says what links it.
+        raise SignInRefused("This Microsoft 365 organisation is not linked to a Sequence Sidebar account yet: "
+                            f"{HOW_TO_LINK}.")
     if principal is None or principal.user_id is None:
         raise SignInRefused("Your Microsoft 365 account is not a rep of any Sequence Sidebar account.")
     return principal

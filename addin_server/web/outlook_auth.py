@@ -84,9 +84,12 @@ def principal_for_sso_token(ctx: ServiceContext, token: str) -> Principal:
             ctx, tid, username if isinstance(username, str) else None),
     )
     principal = identity.principal_for_microsoft_user(ctx, oid=user.oid, tid=user.tid,
-                                                      username=user.preferred_username or "")
+                                                      username=user.preferred_username or "", wids=user.wids)
     if principal is None:
         log.info("Outlook SSO user of tenant %s is not a rep here", user.tid)
+        if not identity.is_known_tenant(ctx, user.tid):
+            raise Unauthorized(f"this Microsoft 365 organisation is not linked to a Sequence Sidebar account yet: "
+                               f"{identity.HOW_TO_LINK}", code="tenant_not_linked")
         raise Unauthorized("your Microsoft 365 account is not a rep of any Sequence Sidebar account")
     return principal
 

@@ -184,9 +184,15 @@ def test_a_key_an_admin_made_stops_working_when_they_are_no_longer_an_admin(
 FOREIGN_TENANT = "eeee0000-0000-4000-8000-00000000beef"
 
 
-def _sso(creds: Credentials, username: str, *, tid: str = ACME_TENANT, oid: str = "oid-otto") -> dict[str, str]:
+GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10"
+USER_ADMINISTRATOR = "fe930be7-5e62-47db-91af-98c3a49a38b1"
+
+
+def _sso(creds: Credentials, username: str, *, tid: str = ACME_TENANT, oid: str = "oid-otto",
+         wids: list[str] | None = None) -> dict[str, str]:
+    extra = {"wids": wids} if wids is not None else {}
     token = creds.outlook_sso(preferred_username=username, oid=oid, tid=tid,
-                              iss=f"https://login.microsoftonline.com/{tid}/v2.0")
+                              iss=f"https://login.microsoftonline.com/{tid}/v2.0", **extra)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -225,23 +231,27 @@ def test_a_rep_is_bound_to_the_microsoft_object_id_of_their_first_sign_in(
 
 def test_an_account_without_a_tenant_is_linked_by_its_super_admins_first_microsoft_sign_in_only(
         client: Any, services: ServiceContext, creds: Credentials) -> None:
-    make_world(services, name="Initech", domain="initech.test", ms_tenants=[])  # no tenant linked yet
+    """...and only when the super admin signs in as a Global Administrator of the tenant (`wids`)."""
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])  # no tenant linked yet
     tenant = "11111111-2222-4333-8444-555555555555"
-    assert client.get("/api/v1/account", headers=_sso(creds, "otto@initech.test", tid=tenant)).status_code == 401
+    assert client.get("/api/v1/account", headers=_sso(creds, "otto@initech.test", tid=tenant,
+                                                      wids=[GLOBAL_ADMINISTRATOR])).status_code == 401
     assert client.get("/api/v1/account", headers=_sso(creds, "admin@initech.test", tid=tenant,
-                                                      oid="oid-boss")).status_code == 200
+                                                      oid="oid-boss")).status_code == 401
+    assert client.get("/api/v1/account", headers=_sso(creds, "admin@initech.test", tid=tenant, oid="oid-boss",
+                                                      wids=[USER_ADMINISTRATOR])).status_code == 401
+    assert _tenants_of(services, w.account_id) == set()
+    assert client.get("/api/v1/account", headers=_sso(creds, "admin@initech.test", tid=tenant, oid="oid-boss",
+                                                      wids=[USER_ADMINISTRATOR, GLOBAL_ADMINISTRATOR])).status_code == 200
+    with services.session() as s:
+        row = s.scalar(select(t.AccountTenant).where(t.AccountTenant.tenant_id == tenant))
+        assert row is not None and row.linked_by == "super_admin_sign_in"
+        assert row.proven_by == "Global Administrator: admin@initech.test (oid oid-boss)"
+        assert row.started_by_user_id == w.super_admin.user_id
     assert client.get("/api/v1/account", headers=_sso(creds, "otto@initech.test", tid=tenant)).status_code == 200
     # Linked now: the super admin's address from any other tenant is refused.
     assert client.get("/api/v1/account", headers=_sso(creds, "admin@initech.test", tid=FOREIGN_TENANT,
                                                       oid="oid-boss")).status_code == 401
-
-
-def test_a_tenant_is_one_accounts_and_another_account_cannot_link_it(services: ServiceContext) -> None:
-    make_world(services)
-    with pytest.raises(Conflict) as refused:
-        accounts.create_account(services, name="Evil", plan="enterprise", admin_email="boss@evil.test",
-                                ms_tenants=[ACME_TENANT])
-    assert refused.value.code == "tenant_taken" and "Acme" not in refused.value.message
 
 
 def _tenants_of(services: ServiceContext, account_id: int) -> set[str]:
@@ -249,29 +259,32 @@ def _tenants_of(services: ServiceContext, account_id: int) -> set[str]:
         return set(s.scalars(select(t.AccountTenant.tenant_id).where(t.AccountTenant.account_id == account_id)))
 
 
-def test_an_admin_consent_that_connects_outlook_links_its_tenant_when_the_account_has_none(
-        services: ServiceContext) -> None:
+def test_an_outlook_mailbox_is_followed_only_with_its_accounts_own_linked_tenant(services: ServiceContext) -> None:
+    """A tenant id a caller or a rep's token names links nothing, even for an account with no tenant."""
     w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
     tenant = "11111111-2222-4333-8444-555555555555"
-    with services.session() as s:
-        identity.link_consenting_tenant(s, w.account_id, tenant, services.now())
-    assert _tenants_of(services, w.account_id) == {tenant}
+    with services.session() as s, pytest.raises(Conflict) as refused:
+        identity.require_linked_tenant(s, w.account_id, tenant)
+    assert refused.value.code == "tenant_not_linked" and "Global Administrator" in refused.value.message
+    assert _tenants_of(services, w.account_id) == set()
 
 
-def test_an_admin_consent_of_another_tenant_does_not_add_it_to_an_account_that_has_one(
+def test_an_outlook_mailbox_of_another_tenant_is_refused_for_an_account_that_has_one(
         services: ServiceContext) -> None:
     w = make_world(services)
     with services.session() as s, pytest.raises(Conflict) as refused:
-        identity.link_consenting_tenant(s, w.account_id, FOREIGN_TENANT, services.now())
+        identity.require_linked_tenant(s, w.account_id, FOREIGN_TENANT)
     assert refused.value.code == "tenant_not_linked"
+    with services.session() as s:
+        identity.require_linked_tenant(s, w.account_id, ACME_TENANT)  # its own: fine
     assert _tenants_of(services, w.account_id) == {ACME_TENANT}
 
 
-def test_an_admin_consent_of_another_accounts_tenant_is_refused(services: ServiceContext) -> None:
+def test_an_outlook_mailbox_of_another_accounts_tenant_is_refused(services: ServiceContext) -> None:
     make_world(services)
     w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
     with services.session() as s, pytest.raises(Conflict) as refused:
-        identity.link_consenting_tenant(s, w.account_id, ACME_TENANT, services.now())
+        identity.require_linked_tenant(s, w.account_id, ACME_TENANT)
     assert refused.value.code == "tenant_taken" and "Acme" not in refused.value.message
     assert _tenants_of(services, w.account_id) == set()
 
@@ -342,3 +355,16 @@ def test_google_binds_a_rep_to_the_subject_of_their_first_sign_in(services: Serv
     assert identity.principal_for_google_user(services, sub="g-someone-else", email="rita@acme.test") is None
     back = identity.principal_for_google_user(services, sub="g-rita", email="rita.new@acme.test")
     assert back is not None and back.user_id == int(a.rep["id"])
+
+
+def test_a_super_admin_who_is_no_global_administrator_is_told_how_the_organisation_gets_linked(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    tenant = "11111111-2222-4333-8444-555555555555"
+    r = client.get("/api/v1/account", headers=_sso(creds, "admin@initech.test", tid=tenant, oid="oid-boss"))
+    error = r.get_json()["error"]
+    assert (r.status_code, error["code"]) == (401, "tenant_not_linked")
+    assert "Global Administrator" in error["message"] and "link" in error["message"]
+    assert _tenants_of(services, w.account_id) == set()
+    with services.session() as s:  # nothing of the sign-in was kept
+        assert s.get_one(t.User, w.super_admin.user_id).ms_oid is None

@@ -189,8 +189,9 @@ API_OPS: list[Op] = [
     Op("POST", "/inbound/simulate", Action.SIMULATE, {"mailbox": "{mailbox}", "raw": _RAW},
        "dry-run another rep's mailbox"),
     # Outgoing webhooks: account-wide, so whose object it is does not matter; a rep manages none.
+    # Another URL than the endpoint the world has: one URL hears an event from one endpoint only.
     Op("POST", "/webhook-endpoints", Action.MANAGE_WEBHOOKS,
-       {"url": "https://hooks.crm-acme.test/in", "events": ["enrollment.unenrolled"]}, names_a=False),
+       {"url": "https://hooks.crm-acme.test/new", "events": ["enrollment.unenrolled"]}, names_a=False),
     Op("GET", "/webhook-endpoints", Action.MANAGE_WEBHOOKS, names_a=False, changes=False),
     Op("GET", "/webhook-endpoints/{endpoint_id}", Action.MANAGE_WEBHOOKS, changes=False),
     Op("DELETE", "/webhook-endpoints/{endpoint_id}", Action.MANAGE_WEBHOOKS),
@@ -230,8 +231,11 @@ APP_OPS: list[Op] = [
     Op("POST", "/app/settings/api-keys", Action.MANAGE_API_KEYS, {"name": "crm", "role": "admin"}, "admin key",
        names_a=False, grant=API_KEY_ROLE_RANK["admin"]),
     Op("POST", "/app/settings/api-keys/<api_key_id>/revoke", Action.REVOKE_API_KEY, {}),
+    # Makes the link a tenant's Global Administrator signs in through (a request row); it links nothing itself.
+    Op("POST", "/app/settings/organisation/link", Action.LINK_TENANT,
+       {"ms_tenant": "5d5d5d5d-1111-4222-8333-444455556666"}, names_a=False),
     Op("POST", "/app/settings/webhooks", Action.MANAGE_WEBHOOKS,
-       {"url": "https://hooks.crm-acme.test/in", "events": ["enrollment.unenrolled"]}, names_a=False),
+       {"url": "https://hooks.crm-acme.test/new", "events": ["enrollment.unenrolled"]}, names_a=False),
     Op("POST", "/app/settings/webhooks/<endpoint_id>/rotate", Action.MANAGE_WEBHOOKS, {}),
     Op("POST", "/app/settings/webhooks/<endpoint_id>/enable", Action.MANAGE_WEBHOOKS, {},
        target={"endpoint_id": "disabled_endpoint_id"}),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from addin_server.web.app_pages import (  # noqa: F401 - imported for their pages
     contacts,
+    organisation,
     people,
     sequences,
     settings,

@@ -21,6 +21,7 @@ from addin_server.services import (
     mailbox_consent,
     outgoing_webhooks,
     outlook_addin,
+    tenant_links,
 )
 from addin_server.services.errors import Invalid
 from addin_server.web.app_pages.frame import CONSENT_STATE, _form_ids, _rep, bp
@@ -35,7 +36,8 @@ from addin_server.web.sessions import (
 def settings_page() -> str:
     principal = _rep().principal
     return render_template("app/settings.html", view=app_pages.account_settings(_services(), principal),
-                           disabled_webhooks=outgoing_webhooks.disabled_endpoints(_services(), principal))
+                           disabled_webhooks=outgoing_webhooks.disabled_endpoints(_services(), principal),
+                           organisations=tenant_links.tenant_links(_services(), principal))
 
 
 @bp.post("/settings")
@@ -105,9 +107,12 @@ def outlook_connect_callback() -> Response:
     flow = session.pop(OUTLOOK_FLOW, None)
     if not isinstance(flow, dict):
         raise CsrfFailure("no Outlook connection was started in this browser")
+    mailbox = mailbox_consent.own_mailbox_address(_services(), _rep().principal)
     try:
-        linked = outlook_addin.finish_microsoft_sign_in(_services(), flow, request.args.to_dict())
+        linked = outlook_addin.finish_microsoft_sign_in(_services(), flow, request.args.to_dict(), mailbox=mailbox)
         connected = mailbox_consent.connect_signed_in_outlook(_services(), _rep().principal, linked)
+    except mailbox_consent.ConsentByAnotherPerson:
+        raise  # a 403 page that says who signed in and whose mailbox it is
     except outlook_addin.SignInRefused as exc:
         flash(str(exc), "warning")
         return redirect(url_for("app_pages.settings_page"))

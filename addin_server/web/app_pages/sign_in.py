@@ -113,7 +113,7 @@ def sign_in_microsoft() -> Response:
     user = verify_outlook_sso_token(f"Bearer {token}", _settings(),
                                     is_known_tenant=lambda tid: outlook_addin.tenant_is_served(ctx, tid, username))
     return signed_in(identity.principal_for_microsoft_user(
-        ctx, oid=user.oid, tid=user.tid, username=user.preferred_username or ""))
+        ctx, oid=user.oid, tid=user.tid, username=user.preferred_username or "", wids=user.wids))
 
 
 def _unverified_username(token: str) -> str | None:

@@ -29,6 +29,7 @@ from addin_server.services.sequences import StepInput
 from addin_server.services.startup import open_services
 from addin_server.worker.loop import run_due_steps
 from tests.browser import free_port, live_server
+from tests.builders import link_proven_tenant
 from tests.integration.emulator_microsoft.support import MicrosoftSetup, make_setup
 from tests.integration.providers_graph.support import settings_for
 
@@ -65,6 +66,7 @@ def outlook(database_url: str, setup: MicrosoftSetup) -> Iterator[dict[str, Any]
         admin = Principal.for_api_key(made.account_id, "test", "admin")
         rep = directory.create_user(ctx, admin, email=setup.address, name="Omar Rep", role="user",
                                     mailbox_provider="outlook", mailbox_address=setup.address)
+        link_proven_tenant(ctx, made.account_id, setup.tenant_id)  # as its Global Administrator's sign-in would
         connect_outlook(ctx, admin, rep["id"], tenant_id=setup.tenant_id, graph_user_id=setup.user_id)
         contact = directory.create_contact(ctx, admin, email="jane.doe@fabrikam.test", first_name="Jane")
         seq = sequences.create_sequence(ctx, admin, name="Intro", owner_user_id=rep["id"], steps=[

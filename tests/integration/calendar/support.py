@@ -31,6 +31,7 @@ from addin_server.services.mailboxes import connect_gmail, connect_outlook
 from addin_server.services.sequences import StepInput
 from addin_server.services.startup import open_services
 from tests.browser import free_port, live_server
+from tests.builders import link_proven_tenant
 from tests.integration.emulator_microsoft.support import MicrosoftSetup, make_setup
 from tests.integration.providers_graph.support import settings_for
 
@@ -226,6 +227,7 @@ def calendar_world(provider: str, emulator: RunningEmulator, database_url: str, 
                 connected = connect_gmail(ctx, admin, rep["id"], box["refresh_token"])
             else:
                 assert ms is not None
+                link_proven_tenant(ctx, made.account_id, ms.tenant_id)
                 connected = connect_outlook(ctx, admin, rep["id"], tenant_id=ms.tenant_id, graph_user_id=ms.user_id)
             world = CalendarWorld(provider, ctx, clock, url, admin, rep, other, contact, colleague, sequence, google,
                                   ms, connected, Principal(made.account_id, f"user:admin@acme{n}.test",

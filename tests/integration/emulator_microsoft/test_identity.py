@@ -196,3 +196,19 @@ def test_an_app_token_for_one_tenant_cannot_read_another_tenants_mailbox(setup: 
     answer = setup.session().get(f"{setup.graph}/users/outsider-{setup.address}", timeout=10)
     assert answer.status_code == 403
     assert answer.json()["error"]["code"] == "ErrorAccessDenied"
+
+
+def test_an_id_token_carries_the_users_directory_roles_as_wids_only_when_they_have_some(
+        setup: MicrosoftSetup) -> None:
+    """Entra ID's `wids`: role template ids of the signed-in user's directory roles."""
+    global_admin = "62e90394-69f5-4237-9190-012177145e10"
+    admin_address = "it-boss." + setup.address
+    setup.control.create_mailbox(admin_address, setup.tenant_id, directory_roles=[global_admin])
+    app = setup.msal_app()
+    flow = app.initiate_auth_code_flow(["User.Read"], redirect_uri="https://addin.example.com/cb",
+                                       login_hint=admin_address, response_mode="form_post")
+    page = requests.get(flow["auth_uri"], verify=setup.emulator.ca_bundle, timeout=10)
+    posted = {html.unescape(k): html.unescape(v) for k, v in re.findall(r'name="([^"]+)" value="([^"]*)"', page.text)}
+    claims = app.acquire_token_by_auth_code_flow(flow, posted)["id_token_claims"]
+    assert claims["wids"] == [global_admin] and claims["tid"] == setup.tenant_id
+    assert "wids" not in _sign_in(setup, setup.msal_app())["id_token_claims"]

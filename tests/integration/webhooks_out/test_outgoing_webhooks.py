@@ -8,7 +8,6 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import timedelta
@@ -19,8 +18,6 @@ import pytest
 from sqlalchemy import select, update
 
 from addin_emulator.tls import make_tls_files
-from addin_server.auth.secrets_box import generate_encryption_key
-from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, Surface, UnenrollReason
 from addin_server.mail.message import InboundMessage
@@ -33,46 +30,17 @@ from addin_server.services.sequences import StepInput
 from addin_server.worker.loop import start_in_thread
 from tests.builders import World, make_world
 from tests.conftest import FakeClock
+from tests.integration.webhooks_out.support import (
+    ALL_EVENTS,
+    deliver,
+    deliveries,
+    enroll,
+    stored_earlier,
+    subscribe,
+)
 from tests.webhook_receiver import WebhookReceiver
 
-ALL_EVENTS = ["enrollment.unenrolled", "enrollment.finished", "enrollment.paused", "enrollment.resumed",
-              "enrollment.undone"]
 INBOUND = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
-
-
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    # Demo mode: the receiver listens on loopback, which production refuses (tested below).
-    return Settings.from_env({}, database_url=database_url, public_url="https://sidebar.test",
-                             secret_key="test-secret", demo_mode=True, mail_transport="local",
-                             encryption_key=generate_encryption_key())
-
-
-@pytest.fixture
-def world(services: ServiceContext) -> World:
-    return make_world(services)
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as running:
-        yield running
-
-
-def subscribe(services: ServiceContext, w: World, receiver: WebhookReceiver,
-              events: list[str] | None = None) -> dict[str, Any]:
-    made = outgoing_webhooks.create_endpoint(services, w.admin, url=receiver.url, events=events or ALL_EVENTS)
-    receiver.secrets = [made["secret"]]
-    return made
-
-
-def deliver(services: ServiceContext, **kwargs: Any) -> dict[str, int]:
-    return outgoing_webhooks.deliver_due_webhooks(services, "test-worker", **kwargs)
-
-
-def enroll(services: ServiceContext, w: World, contact: dict[str, Any] | None = None) -> dict[str, Any]:
-    return enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=(contact or w.contact)["id"],
-                              sender_user_id=w.rep["id"])
 
 
 def reply_to(services: ServiceContext, w: World, enrollment_id: str) -> None:
@@ -87,11 +55,6 @@ def reply_to(services: ServiceContext, w: World, enrollment_id: str) -> None:
     apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
                           provider_message_id=f"reply-{enrollment_id}",
                           message=InboundMessage.from_bytes(text.replace("\n", "\r\n").encode()))
-
-
-def deliveries(services: ServiceContext) -> list[t.WebhookDelivery]:
-    with services.sessions() as s:
-        return list(s.scalars(select(t.WebhookDelivery).order_by(t.WebhookDelivery.id)))
 
 
 def test_every_announced_change_reaches_the_receiver_verified(services: ServiceContext, world: World,
@@ -369,20 +332,11 @@ def test_an_endpoint_deleted_while_its_delivery_is_claimed_is_passed_over(servic
     assert deliveries(services) == []
 
 
-def _stored_earlier(services: ServiceContext, world: World, url: str) -> dict[str, Any]:
-    """An endpoint whose URL was stored before URLs were normalised when added."""
-    made = outgoing_webhooks.create_endpoint(services, world.admin, url="https://hooks.example.com/in",
-                                             events=ALL_EVENTS)
-    with services.session() as s:
-        s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.id == int(made["id"])).values(url=url))
-    return made
-
-
 def test_a_host_that_cannot_be_encoded_is_a_failed_attempt_not_a_crash(services: ServiceContext, world: World) -> None:
     with pytest.raises(Invalid):  # refused when added, now
         outgoing_webhooks.create_endpoint(services, world.admin, url="https://exa\u2028mple..com/in",
                                           events=ALL_EVENTS)
-    _stored_earlier(services, world, "https://exa\u2028mple..com/in")
+    stored_earlier(services, world, "https://exa\u2028mple..com/in")
     enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
     assert deliver(services) == {"retrying": 1}
     assert deliveries(services)[0].last_error
@@ -405,12 +359,6 @@ def test_an_ending_wakes_a_worker_of_the_same_process_at_once(services: ServiceC
 
 
 # --- SSRF: outside demo mode ------------------------------------------------------------------
-
-
-@pytest.fixture
-def production(services: ServiceContext) -> ServiceContext:
-    return ServiceContext(settings=services.settings.with_overrides(demo_mode=False), engine=services.engine,
-                          sessions=services.sessions, mail_sender=services.mail_sender, clock=services.clock)
 
 
 @pytest.mark.parametrize("url", [
@@ -504,7 +452,7 @@ def test_the_connection_goes_to_the_address_that_was_checked_not_a_second_lookup
     assert receiver.received[0].headers["Host"] == f"receiver.invalid:{receiver.port}"
 
 
-def test_the_delivery_is_refused_for_loopback_outside_demo_mode_even_if_stored_earlier(
+def test_the_delivery_is_refused_for_loopback_outside_demo_mode_even_ifstored_earlier(
         services: ServiceContext, production: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
     subscribe(services, world, receiver)  # added while in demo mode
     enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
@@ -637,9 +585,11 @@ def test_endpoints_that_keep_failing_never_take_every_lane_so_a_healthy_endpoint
         for each in slow:
             subscribe(services, world, each)
         subscribe(services, world, receiver)  # added last: its deliveries come after theirs
-        with services.session() as s:  # the slow ones have failed before
+        with services.session() as s:  # the slow ones have failed before, the healthy one has answered
             s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.url != receiver.url)
                       .values(failing_since=services.now()))
+            s.execute(update(t.WebhookEndpoint).where(t.WebhookEndpoint.url == receiver.url)
+                      .values(last_success_at=services.now()))
         enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
         lanes = outgoing_webhooks.DeliveryLanes(services, "test-worker", size=2,
                                                 poster=WebhookPoster(allow_private=True, total_seconds=3.0))
@@ -811,7 +761,7 @@ def test_a_name_that_resolves_inside_is_refused_when_added(production: ServiceCo
 
 def test_a_6to4_address_of_loopback_stored_earlier_is_refused_at_delivery_without_a_connection(
         production: ServiceContext, world: World) -> None:
-    _stored_earlier(production, world, "https://[2002:7f00:1::]:9/in")
+    stored_earlier(production, world, "https://[2002:7f00:1::]:9/in")
     enrollments.unenroll(production, world.admin, enroll(production, world)["id"])
     assert deliver(production) == {"retrying": 1}
     d = deliveries(production)[0]
@@ -830,7 +780,7 @@ def test_a_url_with_a_non_ascii_path_is_stored_percent_encoded_and_delivered(
 
 def test_a_non_ascii_path_stored_earlier_is_delivered_percent_encoded(
         services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
-    made = _stored_earlier(services, world, receiver.url + "/r\u00e9ception")
+    made = stored_earlier(services, world, receiver.url + "/r\u00e9ception")
     receiver.secrets = [made["secret"]]
     enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
     assert deliver(services) == {"delivered": 1}

@@ -10,7 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from addin_server.domain.meetings import MeetingContact, MeetingFacts, MeetingSource, decide_meeting
+from addin_server.domain.meetings import (
+    MeetingContact,
+    MeetingFacts,
+    MeetingSource,
+    decide_meeting,
+    meeting_time_problem,
+)
 from addin_server.domain.model import AutomationScope, UnenrollReason
 from addin_server.domain.rules import OpenEnrollment
 
@@ -137,3 +143,31 @@ def test_a_meeting_a_rep_logs_still_ends_their_own_enrollments_at_the_same_compa
                          company_enrollments={GLOBEX: [FARAH.id, RAJ.id]}, beta=False)
     assert {x.enrollment_id: x.reason for x in got.endings} == {
         FARAH.id: UnenrollReason.MEETING_BOOKED, RAJ.id: UnenrollReason.COMPANY_CONTACT_BOOKED_MEETING}
+
+
+# When a meeting may start: one bound for the API, the add-ins, the web app and calendar events.
+MEETING_TIMES = [
+    pytest.param(timedelta(days=-7), None, id="a meeting last week counts"),
+    pytest.param(timedelta(days=-330), None, id="a meeting logged eleven months late counts (a year-end clean-up)"),
+    pytest.param(timedelta(days=-366), None, id="a meeting exactly a year and a day ago still counts"),
+    pytest.param(timedelta(days=-366, seconds=-1), "more than a year ago", id="a second more than that is refused"),
+    pytest.param(timedelta(days=-400), "more than a year ago", id="a meeting thirteen months ago is refused"),
+    pytest.param(timedelta(days=-4 * 365), "more than a year ago",
+                 id="a meeting four years ago is refused (the API once allowed five)"),
+    pytest.param(timedelta(days=-9 * 365), "more than a year ago",
+                 id="a meeting nine years ago is refused (the service once allowed ten)"),
+    pytest.param(timedelta(days=300), None, id="a renewal meeting booked ten months ahead counts"),
+    pytest.param(timedelta(days=2 * 366), None, id="a meeting two years ahead counts"),
+    pytest.param(timedelta(days=2 * 366, seconds=1), "more than two years ahead", id="further ahead is refused"),
+]
+
+
+@pytest.mark.parametrize(("offset", "problem"), MEETING_TIMES)
+def test_when_a_meeting_may_start(offset: timedelta, problem: str | None) -> None:
+    found = meeting_time_problem(NOW + offset, NOW)
+    assert (found is None) if problem is None else (found is not None and problem in found)
+
+
+def test_meetings_in_another_era_are_refused() -> None:
+    for era in (datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)):
+        assert meeting_time_problem(era, NOW)

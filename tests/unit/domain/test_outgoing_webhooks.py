@@ -12,6 +12,7 @@ from addin_server.domain.outgoing_webhooks import (
     RETRY_FOR,
     TargetRefused,
     checked_url,
+    lane_rank,
     refused_address,
     retry_delay,
     secret_bytes,
@@ -85,6 +86,8 @@ ADDRESSES = [
     ("an IPv4-compatible address is judged by its IPv4 address", "::127.0.0.1", "a loopback address"),
     ("a Teredo address is refused", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "a private address"),
     ("a 6to4 address of a public IPv4 address may be called", "2002:5db8:d822::1", None),
+    ("an IPv6 site-local address (deprecated, still routed inside) is refused", "fec0::1", "a site-local address"),
+    ("the top of IPv6 site-local is refused", "feff::1", "a site-local address"),
 ]
 
 
@@ -142,6 +145,8 @@ INSIDE_IN_DISGUISE = [
     ("a name with a trailing dot is the same name", "https://localhost./"),
     ("a number too large for IPv4 is no valid host", "https://4294967296/"),
     ("an invalid octal number is no valid host", "https://08.1.1.1/"),
+    ("an IPv6 site-local literal is refused", "https://[fec0::1]/"),
+    ("a host longer than DNS can carry is no valid host", "https://" + "a." * 130 + "com/"),
 ]
 
 
@@ -159,6 +164,12 @@ NORMALISED = [
     ("upper case and a trailing dot in the host are dropped", "https://Hooks.Example.COM./in",
      "https://hooks.example.com/in"),
     ("a port is kept", "https://hooks.example.com:8443/in", "https://hooks.example.com:8443/in"),
+    ("the default https port is left out: one receiver, one URL", "https://hooks.example.com:443/in",
+     "https://hooks.example.com/in"),
+    ("a default port with leading zeros is left out too", "https://hooks.example.com:0443/in",
+     "https://hooks.example.com/in"),
+    ("port 80 on https is not the default and is kept", "https://hooks.example.com:80/in",
+     "https://hooks.example.com:80/in"),
     ("a URL without a path posts to /", "https://hooks.example.com", "https://hooks.example.com/"),
     ("percent-escapes already there are kept", "https://hooks.example.com/a%20b", "https://hooks.example.com/a%20b"),
 ]
@@ -187,3 +198,17 @@ def test_during_a_rotation_either_secret_verifies() -> None:
     header = signature_header([secret_bytes(new), secret_bytes(old)], "msg_2", stamp, body)
     headers = {"webhook-id": "msg_2", "webhook-timestamp": str(stamp), "webhook-signature": header}
     assert Webhook(old).verify(body, headers) == {} and Webhook(new).verify(body, headers) == {}
+
+
+_AGO = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LANE_RANKS = [
+    pytest.param(None, _AGO, 0, id="an endpoint whose last attempt was answered is healthy"),
+    pytest.param(None, None, 1, id="a brand-new endpoint, never answered, is not counted healthy"),
+    pytest.param(_AGO, _AGO, 2, id="an endpoint failing since its last success ranks with the failing"),
+    pytest.param(_AGO, None, 2, id="an endpoint that never answered and has failed ranks with the failing"),
+]
+
+
+@pytest.mark.parametrize(("failing_since", "last_success_at", "rank"), LANE_RANKS)
+def test_lane_rank(failing_since: datetime | None, last_success_at: datetime | None, rank: int) -> None:
+    assert lane_rank(failing_since, last_success_at) == rank

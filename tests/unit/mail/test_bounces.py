@@ -150,3 +150,22 @@ def test_a_chinese_plain_text_bounce_from_the_system_administrator_is_a_hard_bou
     result = classify(InboundMessage.from_bytes(raw))
     assert result.kind is InboundKind.BOUNCE_HARD, result.evidence
     assert result.bounced_recipients == ("zhang.wei@cliente.example",)
+
+
+def test_a_server_that_cannot_take_a_utf8_address_is_a_soft_bounce_not_an_address_gone() -> None:
+    # "did not offer SMTPUTF8" (RFC 6531) is about how the message was sent, not about the address.
+    result = classify(load("bounce_smtputf8_not_offered.eml"))
+    assert result.kind is SOFT, result.evidence
+    assert "soft: the sender or the message was refused" in result.evidence
+
+
+def test_a_mailing_list_server_that_refuses_a_non_member_is_a_soft_bounce_for_the_list_address() -> None:
+    result = classify(load("bounce_list_not_a_member.eml"))
+    assert result.kind is SOFT, result.evidence
+    # The list's command address named in the notice is no recipient.
+    assert result.bounced_recipients == ("partners@lists.buyer.example",)
+
+
+def test_a_person_who_writes_that_someone_is_not_a_list_member_stays_a_reply() -> None:
+    # Without the list server's own header, the words are a person's.
+    assert classify(load("human_list_post_not_a_member.eml")).kind is InboundKind.HUMAN_REPLY

@@ -3,7 +3,7 @@ each is classified as what it is. Labels were decided by reading each message, n
 
 github_comments/ holds automatic replies that people's mailboxes posted to public issue threads by
 email (reply-by-email drops every header, so they arrive as the product meets notices sent without
-automatic headers), in eight languages, and people's comments beside them, some about being away.
+automatic headers), in nine languages, and people's comments beside them, some about being away.
 Their bodies are the real words, redacted (names, logins, addresses, phone numbers and companies
 replaced by fictional ones, see the folder's README.md); the headers are the project's (synthetic=derived)."""
 

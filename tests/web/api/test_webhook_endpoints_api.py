@@ -255,3 +255,24 @@ def test_a_second_rotation_within_the_grace_answers_409_and_changes_nothing(
     assert again.status_code == 409 and again.json["error"]["code"] == "rotation_in_grace"
     one = client.get(f"/api/v1/webhook-endpoints/{endpoint_id}", headers=world.headers).json
     assert one["previous_secret_expires_at"] == first.json["previous_secret_expires_at"]
+
+
+@pytest.mark.parametrize("length", [2001, 200_000])
+def test_a_very_long_url_is_a_clear_4xx(client: Any, services: ServiceContext, world: World, length: int) -> None:
+    answer = _create(client, world, url=HOOK + "/" + "a" * (length - len(HOOK) - 1))
+    assert 400 <= answer.status_code < 500 and answer.json["error"]["message"]
+    assert _counts(services)["webhook_endpoints"] == 0
+
+
+def test_the_twenty_first_endpoint_answers_409(client: Any, services: ServiceContext, world: World) -> None:
+    for n in range(20):
+        assert _create(client, world, url=f"{HOOK}/{n}").status_code == 201
+    answer = _create(client, world, url=f"{HOOK}/20")
+    assert answer.status_code == 409 and answer.json["error"]["code"] == "too_many_endpoints"
+    assert _counts(services)["webhook_endpoints"] == 20
+
+
+def test_the_same_url_with_its_default_port_written_out_is_a_duplicate(client: Any, world: World) -> None:
+    assert _create(client, world).status_code == 201
+    again = _create(client, world, url="https://HOOKS.example.com:443/sidebar", events=["enrollment.finished"])
+    assert again.status_code == 409 and again.json["error"]["code"] == "duplicate_endpoint"

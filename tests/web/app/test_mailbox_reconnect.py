@@ -76,3 +76,22 @@ def test_a_callback_this_browser_did_not_start_is_refused(
 def test_an_outlook_rep_is_not_sent_to_google(client: Any, services: ServiceContext, app_world: AppWorld) -> None:
     response = _start_consent(client, app_world, "otto")
     assert response.status_code == 409
+
+
+def test_consenting_as_another_person_says_who_signed_in_and_whose_mailbox_it_is_and_connects_nothing(
+        client: Any, services: ServiceContext, app_world: AppWorld, control: GoogleEmulatorControl) -> None:
+    """Rita starts the consent but picks another Google account at Google's screen: Gmail's profile of
+    the grant names that account, so the callback refuses, in plain words, and stores no grant."""
+    control.create_mailbox("rita@acme.test")
+    control.create_mailbox("mallory@gmail.com")
+    mark_disconnected(services, int(app_world.world.rep["id"]), "invalid_grant")
+    to_google = _start_consent(client, app_world, "rita")
+    chosen = to_google.headers["Location"].replace("login_hint=rita%40acme.test", "login_hint=mallory%40gmail.com")
+    assert chosen != to_google.headers["Location"]
+    back = requests.get(chosen, allow_redirects=False, timeout=10)
+    callback = urlsplit(back.headers["Location"])
+    done = client.get(f"{callback.path}?{callback.query}")
+    assert done.status_code == 403
+    assert ("You signed in as mallory@gmail.com but this is rita@acme.test's mailbox; sign in as rita@acme.test."
+            in done.get_data(as_text=True).replace("&#39;", "'"))
+    assert not _rita_connected(services, app_world)

@@ -14,6 +14,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from addin_emulator.microsoft.client import MicrosoftEmulatorControl
 from addin_emulator.runner import RunningEmulator
 from addin_server import create_app
 from addin_server.db import tables as t
@@ -97,3 +98,25 @@ def test_a_callback_nobody_started_changes_nothing(connecting: dict[str, Any], s
     r = connecting["client"].get("/app/settings/mailbox/outlook/callback", query_string={"code": "x", "state": "y"})
     assert r.status_code == 400
     assert {m["mailbox"]: m for m in mailbox_status(services, w.admin)}["otto@acme.test"]["connected"] is False
+
+
+def test_consenting_as_another_person_says_who_signed_in_and_whose_mailbox_it_is_and_changes_nothing(
+        connecting: dict[str, Any], emulator: RunningEmulator, services: ServiceContext) -> None:
+    """Otto starts the connection but signs in at Microsoft as Nina: refused before Nina's identity
+    binds to anyone, in plain words."""
+    MicrosoftEmulatorControl(emulator.base_url).create_mailbox("nina@acme.test", TENANT, display_name="Nina")
+    w: World = connecting["world"]
+    browser = sign_in(connecting["client"], w.other_rep["id"], w.account_id)
+    start = browser.post_from("/app/settings", "/app/settings/mailbox/outlook/connect", {})
+    chosen = start.location.replace("login_hint=otto%40acme.test", "login_hint=nina%40acme.test")
+    assert chosen != start.location
+    answer = requests.get(chosen, allow_redirects=False, verify=emulator.ca_bundle, timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    done = connecting["client"].get(back.path, query_string={k: v[0] for k, v in parse_qs(back.query).items()})
+    assert done.status_code == 403
+    assert ("You signed in as nina@acme.test but this is otto@acme.test's mailbox; sign in as otto@acme.test."
+            in done.get_data(as_text=True).replace("&#39;", "'"))
+    assert {m["mailbox"]: m for m in mailbox_status(services, w.admin)}["otto@acme.test"]["connected"] is False
+    with services.session() as s:
+        assert s.scalar(select(t.User.id).where(t.User.ms_oid.is_not(None))) is None
+        assert s.scalar(select(t.AddressBinding.id).where(t.AddressBinding.address == "nina@acme.test")) is None

@@ -61,3 +61,23 @@ def test_impossible_meeting_times_are_refused_and_end_nothing(client: Any, world
     assert answer.status_code == 422, answer.get_json()
     got = client.get(f"/api/v1/enrollments/{e['id']}", headers=world.headers).get_json()
     assert got["status"] == "active" and "meeting_booked" not in [ev["type"] for ev in got["events"]]
+
+
+@pytest.mark.parametrize(("start_time", "status"), [
+    pytest.param("2025-04-01T10:00:00Z", 201, id="a meeting eleven months ago is logged and unenrolls"),
+    pytest.param("2025-01-20T10:00:00Z", 422, id="a meeting thirteen months ago is refused"),
+    pytest.param("2022-06-01T10:00:00Z", 422, id="a meeting four years ago is refused, as by the service"),
+])
+def test_the_api_holds_meetings_to_the_one_bound_of_a_year_back(client: Any, world: World, start_time: str,
+                                                                 status: int) -> None:
+    e = enroll_over_api(client, world)
+    answer = client.post("/api/v1/meetings", headers=world.headers, json={
+        "contact_id": world.contact["id"], "logged_by_user_id": world.rep["id"], "start_time": start_time})
+    assert answer.status_code == status, answer.get_json()
+    got = client.get(f"/api/v1/enrollments/{e['id']}", headers=world.headers).get_json()
+    if status == 201:
+        assert got["status"] == "unenrolled" and got["end_reason"] == "meeting_booked"
+    else:
+        assert answer.get_json()["error"]["code"] == "invalid_time"
+        assert "more than a year ago" in answer.get_json()["error"]["message"]
+        assert got["status"] == "active"

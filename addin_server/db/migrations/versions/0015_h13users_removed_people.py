@@ -1,7 +1,7 @@
 """users.removed_at / removed_by: a removed person's row stays for their history
 
 Revision ID: h13users_removed
-Revises: f13_key_makers
+Revises: h13tenant_proofs
 Create Date: 2026-12-06 17:50:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'h13users_removed'
-down_revision = 'f13_key_makers'
+down_revision = 'h13tenant_proofs'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,98 @@
+"""The structural judgement of absence notices (issue 14): a notice is read from its parts in the words of
+a language pack (absence, period, redirection, limited access, answer put off), so a new sentence built
+from known parts is caught; a person who mentions an absence and answers or asks stays human. One case
+per product sentence; none of these sentences is in the held-out fixtures (tests/fixtures/mail_handwritten/h14_*)."""
+
+from __future__ import annotations
+
+import pytest
+
+from addin_server.domain.model import InboundKind
+from addin_server.mail.absence import judge_absence_notice
+from addin_server.mail.absence_lexicon import PACKS, PARTS, find_part
+from addin_server.mail.classify import classify
+from tests.unit.mail.test_absence import reply
+
+OOO = InboundKind.OUT_OF_OFFICE
+HUMAN = InboundKind.HUMAN_REPLY
+
+STRUCTURE_CASES = [
+    pytest.param("Estoy de permiso por mudanza hasta el jueves. Para temas urgentes, mi compañero Luis.", OOO,
+                 id="es: a leave with an end and a colleague is out of office"),
+    pytest.param("Estou de licença até 20 de janeiro, sem acesso ao e-mail. Fale com a Rita.", OOO,
+                 id="pt: a licence with an end, no access and a redirection is out of office"),
+    pytest.param("本日より研修のため不在です。12月10日まで確認が遅れます。", OOO,
+                 id="ja: a training absence with a period and slow checking is out of office"),
+    pytest.param("我正在休病假，12月9日返回，如有急事请联系王五。", OOO,
+                 id="zh: sick leave with a return and an urgent contact is out of office"),
+    pytest.param("Jestem na urlopie do poniedziałku. W pilnych sprawach proszę pisać do biura.", OOO,
+                 id="pl: a holiday until a weekday with urgent matters elsewhere is out of office"),
+    pytest.param("Jag är sjukskriven till och med fredag. Kontakta gärna min kollega Anna.", OOO,
+                 id="sv: sick leave until friday and a colleague is out of office"),
+    pytest.param("Ich bin krankgeschrieben bis Mittwoch. Bitte wenden Sie sich an meine Kollegin.", OOO,
+                 id="de: sick leave until wednesday and a colleague is out of office"),
+    pytest.param("En congé parental jusqu'au 3 mars. Pour toute urgence, contacter l'accueil.", OOO,
+                 id="fr: parental leave until a date with an urgent contact is out of office"),
+    pytest.param("Sono in malattia fino a venerdì. Per urgenze scrivere a info@buyer.example.", OOO,
+                 id="it: sickness until friday with an urgent address is out of office"),
+    pytest.param("Ik ben ziek tot en met woensdag. Voor dringende vragen kunt u terecht bij mijn collega.", OOO,
+                 id="nl: sick until wednesday with a colleague for urgent questions is out of office"),
+    pytest.param("Until 15 December: not checking email. Anything time-critical goes to ops@buyer.example. "
+                 "I'll get back to you after that.", OOO,
+                 id="en: no absence word but a period, limited access, a redirection and a reply put off is out of office"),
+    pytest.param("Bin ab 14.12. zurück im Büro, vorher lese ich nichts.", OOO,
+                 id="de: being back on a stated day is an absence statement of its own"),
+    pytest.param("I'm on sabbatical until March, so my colleague runs this now - we'll talk in spring.", HUMAN,
+                 id="en: away but settling what happens next ('we'll talk') stays human"),
+    pytest.param("Estoy de vacaciones hasta el lunes, pero ¿me puede enviar la propuesta?", HUMAN,
+                 id="es: away until monday but asking for the proposal stays human"),
+    pytest.param("Estou de férias até o dia 20, mas pode me enviar a apresentação.", HUMAN,
+                 id="pt: on holiday but asking for the deck stays human"),
+    pytest.param("Jestem na urlopie do piątku, ale chętnie porozmawiam w przyszłym tygodniu.", HUMAN,
+                 id="pl: on holiday but happy to talk next week stays human"),
+    pytest.param("Jag är på semester till måndag, men vi kan ta ett samtal sedan.", HUMAN,
+                 id="sv: on holiday until monday but proposing a call stays human"),
+    pytest.param("来週は出張で不在ですが、木曜日の午後はいかがでしょうか。", HUMAN,
+                 id="ja: away on a trip next week but proposing thursday stays human"),
+    pytest.param("I was on leave until Monday, sorry for the delay. Could you resend the deck?", HUMAN,
+                 id="en: an absence that is over, with a request, stays human"),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), STRUCTURE_CASES)
+def test_absence_notices_are_read_from_their_structure(body: str, expected: InboundKind) -> None:
+    result = classify(reply(body))
+    assert result.kind == expected, result.evidence
+    assert result.left_company is False
+
+
+def test_the_evidence_names_each_part_and_its_language() -> None:
+    judgement = judge_absence_notice(
+        "Re: Propuesta", "Estoy de permiso por mudanza hasta el jueves. Para temas urgentes, mi compañero Luis.", None
+    )
+    assert judgement.is_notice
+    text = judgement.evidence()
+    assert "(es)" in text and "urgent matters go elsewhere" in text and "answers nothing that was asked +1" in text
+
+
+def test_a_greeting_question_is_not_a_question_to_the_rep() -> None:
+    result = classify(reply("Oi, tudo bem? Estou de férias até 20 de janeiro, sem acesso ao e-mail."))
+    assert result.kind == OOO, result.evidence
+
+
+def test_a_thanks_opening_is_a_template_but_what_follows_it_still_answers() -> None:
+    notice = classify(reply("Thanks for reaching out! I'm on a business trip until Friday and not checking email."))
+    assert notice.kind == OOO, notice.evidence
+    answer = classify(reply("Thanks for reaching out! Not interested, I'm on a business trip until Friday anyway."))
+    assert answer.kind == HUMAN, answer.evidence
+
+
+def test_without_an_absence_word_two_parts_are_not_enough() -> None:
+    result = classify(reply("Until Friday my colleague handles the renewals."))
+    assert result.kind == HUMAN, result.evidence
+
+
+def test_every_language_pack_names_an_absence_and_every_part_is_known() -> None:
+    assert all(pack.absence for pack in PACKS)
+    assert {part for pack in PACKS for part in PARTS if getattr(pack, part)} == set(PARTS)
+    assert find_part("absence", "nothing here") is None
