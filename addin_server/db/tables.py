@@ -98,6 +98,8 @@ class ApiKey(Base):
 
 class User(Base):
     __tablename__ = "users"
+    # A removed person keeps the row (their history names them); inviting the address again brings
+    # that same row back as an invitation (services/directory.create_user).
     __table_args__ = (UniqueConstraint("account_id", "email"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
@@ -114,6 +116,9 @@ class User(Base):
     ms_oid: Mapped[str | None] = mapped_column(String(64), index=True)
     ms_tid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # Set when an admin removed the person (services/people.py): nothing of them signs in or sends again.
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(String(320))  # the remover's actor label
 
 
 class UserAlias(Base):

@@ -66,6 +66,7 @@ class UnenrollReason(StrEnum):
     AUTOMATION_TRIGGER = "automation_trigger"
     COMPLETED = "completed"
     MANUAL = "manual"
+    USER_REMOVED = "user_removed"
 
 
 class Surface(StrEnum):
@@ -79,10 +80,12 @@ class Surface(StrEnum):
     OUTLOOK_ADDIN = "outlook_addin"
     API = "api"
     AUTOMATIC = "automatic"
+    PEOPLE_PAGE = "people_page"  # an admin removed the sending rep in the web app's People page
 
 
-# Surfaces a person may name when asking to unenroll (automatic is the system's own).
-MANUAL_SURFACES = tuple(s for s in Surface if s is not Surface.AUTOMATIC)
+# Surfaces a person may name when asking to unenroll (automatic is the system's own; the People page
+# ends enrollments only by removing their sending rep).
+MANUAL_SURFACES = tuple(s for s in Surface if s not in (Surface.AUTOMATIC, Surface.PEOPLE_PAGE))
 
 
 class EventType(StrEnum):

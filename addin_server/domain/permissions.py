@@ -35,6 +35,9 @@ class Action(StrEnum):
     BETA_OPT_IN = "beta_opt_in"
     MANAGE_USERS = "manage_users"
     MANAGE_API_KEYS = "manage_api_keys"
+    READ_API_KEYS = "read_api_keys"
+    REVOKE_API_KEY = "revoke_api_key"
+    REMOVE_USER = "remove_user"
     SIMULATE = "simulate"
     OUTBOX = "outbox"
     INBOX_REQUEUE = "inbox_requeue"
@@ -84,6 +87,13 @@ ACTION_MEANING: dict[Action, str] = {
     Action.BETA_OPT_IN: "opt the account in or out of the custom-trigger beta",
     Action.MANAGE_USERS: "create users (invitations) and change roles, never above one's own role",
     Action.MANAGE_API_KEYS: "create API keys (`POST /api-keys`), never with a role above one's own",
+    Action.READ_API_KEYS: "list the account's API keys: prefix, name, role, who made it, when, revoked or not "
+                          "(never the key itself)",
+    Action.REVOKE_API_KEY: "revoke an API key (`DELETE /api-keys/{id}`): refused at once, never one with a role "
+                           "above one's own",
+    Action.REMOVE_USER: "remove a person (`DELETE /users/{id}`): their history stays, their sessions, sign-ins "
+                        "and keys stop, the enrollments sending from their mailbox end (`user_removed`); never "
+                        "someone above one's own role, oneself or the last super admin",
     Action.SIMULATE: "dry-run a raw message in a mailbox (a rep: their own mailbox)",
     Action.OUTBOX: "read the local outbox (every rep's sent email)",
     Action.INBOX_REQUEUE: "requeue dead webhook notifications (operators, with the `inbox` command only)",
@@ -116,6 +126,10 @@ POLICY: dict[Action, frozenset[Actor]] = {
     Action.BETA_OPT_IN: frozenset({Actor.SUPER_ADMIN}),
     Action.MANAGE_USERS: _ADMINS,
     Action.MANAGE_API_KEYS: frozenset({Actor.SUPER_ADMIN, Actor.ADMIN}),
+    Action.READ_API_KEYS: frozenset({Actor.SUPER_ADMIN, Actor.ADMIN}),
+    Action.REVOKE_API_KEY: frozenset({Actor.SUPER_ADMIN, Actor.ADMIN}),
+    # An integration may offboard people (an HR system), as it may invite them; never above an admin.
+    Action.REMOVE_USER: _ADMINS,
     Action.SIMULATE: _ADMINS | {Actor.OWNER_REP},
     Action.OUTBOX: _ADMINS,
     Action.INBOX_REQUEUE: frozenset(),
@@ -138,6 +152,26 @@ API_KEY_ROLE_RANK: dict[str, int] = {ApiKeyRole.READ_ONLY: 0, ApiKeyRole.INTEGRA
 
 def may_grant(own_rank: int, wanted_rank: int) -> bool:
     return wanted_rank <= own_rank
+
+
+class RemovalRefusal(StrEnum):
+    ROLE_ABOVE_OWN = "role_above_own"
+    SELF = "cannot_remove_self"
+    LAST_SUPER_ADMIN = "last_super_admin"
+
+
+def removal_refusal(*, own_rank: int, target_rank: int, is_self: bool,
+                    others_super_admins: int) -> RemovalRefusal | None:
+    """Why this removal may not happen, or None. Whether the remover may remove people at all is the
+    table's (REMOVE_USER); this is about whom. `others_super_admins`: the account's other super admins
+    who signed in (an invitation may never be claimed, so it keeps nobody able to act)."""
+    if not may_grant(own_rank, target_rank):
+        return RemovalRefusal.ROLE_ABOVE_OWN
+    if is_self:
+        return RemovalRefusal.SELF  # another admin does it: nobody locks themselves out by a slip
+    if target_rank == ROLE_RANK[Role.SUPER_ADMIN] and others_super_admins == 0:
+        return RemovalRefusal.LAST_SUPER_ADMIN
+    return None
 
 
 ACTOR_HEADINGS: dict[Actor, str] = {

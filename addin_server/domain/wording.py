@@ -22,6 +22,7 @@ SURFACE_WORDS: dict[str, str] = {
     "gmail_addon": "from the Gmail add-on",
     "outlook_addin": "from the Outlook add-in",
     "api": "through the API",
+    "people_page": "from the People page",
 }
 
 STATUS_WORDS: dict[str, str] = {
@@ -170,6 +171,11 @@ def _workflow(evidence: Mapping[str, object]) -> str:
     return f"Workflow '{name}'" if name else "Unenrolled by a workflow"
 
 
+def _user_removed(evidence: Mapping[str, object]) -> str:
+    who = _text(evidence, "removed_user")
+    return f"The sending rep{f' ({who})' if who else ''} was removed from the account"
+
+
 def _automation_trigger(evidence: Mapping[str, object]) -> str:
     trigger = _text(evidence, "trigger")
     sentence = {
@@ -196,6 +202,7 @@ _SENTENCES = {
     "bounced": _bounced,
     "workflow": _workflow,
     "automation_trigger": _automation_trigger,
+    "user_removed": _user_removed,
 }
 
 
@@ -263,4 +270,5 @@ REASON_LABELS: dict[str, str] = {
     "automation_trigger": "Sequence automation trigger",
     "completed": "Completed the sequence",
     "manual": "Unenrolled by a person",
+    "user_removed": "The sending rep was removed",
 }

@@ -90,7 +90,8 @@ def demo_sign_in_choices(ctx: ServiceContext) -> list[dict[str, str]]:
     """Every rep of the seeded demo account, for the demo-only password sign-in."""
     with ctx.session() as s:
         rows = s.execute(select(t.User, t.Account.name).join(t.Account, t.Account.id == t.User.account_id)
-                         .where(t.User.account_id == _demo_account_id(s)).order_by(t.User.id)).all()
+                         .where(t.User.account_id == _demo_account_id(s), t.User.removed_at.is_(None))
+                         .order_by(t.User.id)).all()
         return [{"email": u.email, "name": u.name, "role": u.role, "account": name} for u, name in rows]
 
 
@@ -101,7 +102,7 @@ def principal_for_demo_rep(ctx: ServiceContext, email: str) -> Principal | None:
     if norm is None:
         return None
     with ctx.session() as s:
-        users = list(s.scalars(select(t.User).where(t.User.email == norm,
+        users = list(s.scalars(select(t.User).where(t.User.email == norm, t.User.removed_at.is_(None),
                                                     t.User.account_id == _demo_account_id(s)).limit(2)))
         return principal_for_user(users[0]) if len(users) == 1 else None
 
@@ -430,7 +431,8 @@ def account_settings(ctx: ServiceContext, principal: Principal) -> dict[str, Any
     account = accounts.get_account(ctx, principal.account_id)
     status = {m["user_id"]: m for m in mailboxes.mailbox_status(ctx, principal)}
     with ctx.session() as s:
-        reps = list(s.scalars(select(t.User).where(t.User.account_id == principal.account_id).order_by(t.User.id)))
+        reps = list(s.scalars(select(t.User).where(t.User.account_id == principal.account_id,
+                                                   t.User.removed_at.is_(None)).order_by(t.User.id)))
         seqs = list(s.scalars(select(t.Sequence).where(t.Sequence.account_id == principal.account_id)
                               .order_by(t.Sequence.id)))
         return {

@@ -65,8 +65,6 @@ class ServiceContext:
     sessions: sessionmaker[Session]
     mail_sender: MailSender
     clock: Callable[[], datetime] = field(default=utcnow)
-    # Verified API keys, briefly: key hash -> (principal, monotonic expiry). See accounts.py.
-    api_key_cache: dict[str, tuple[Principal, float]] = field(default_factory=dict)
     # The webhooks' short memories (see inbox.py and graph/notices.py): mailbox -> (account, monotonic expiry),
     # and Graph subscription id -> what it names and when it was read.
     mailbox_account_cache: dict[str, tuple[int, float]] = field(default_factory=dict)

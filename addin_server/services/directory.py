@@ -139,14 +139,23 @@ def create_user(
         raise Invalid(str(exc)) from exc
     authorize_grant(principal, role_v.value)
     with ctx.session() as s:
-        if s.scalar(select(t.User.id).where(t.User.account_id == principal.account_id, t.User.email == email_n)):
+        user = s.scalar(select(t.User).where(t.User.account_id == principal.account_id, t.User.email == email_n))
+        if user is not None and user.removed_at is None:
             raise Conflict(f"a user with email {email_n} already exists")
         check_unclaimed(s, principal.account_id, [email_n, mailbox, *aliases])
-        user = t.User(
-            account_id=principal.account_id, email=email_n, name=name.strip() or email_n, role=role_v.value,
-            mailbox_provider=provider_v.value, mailbox_address=mailbox, mailbox_connected=False, created_at=ctx.now(),
-        )
-        s.add(user)
+        if user is not None:
+            # A removed person invited again is the same person (their history is theirs again), back
+            # as an invitation: nothing of theirs was kept that signs in or reads a mailbox (people.py).
+            user.name, user.role, user.mailbox_provider = name.strip() or email_n, role_v.value, provider_v.value
+            user.mailbox_address, user.mailbox_connected = mailbox, False
+            user.removed_at = user.removed_by = None
+        else:
+            user = t.User(
+                account_id=principal.account_id, email=email_n, name=name.strip() or email_n, role=role_v.value,
+                mailbox_provider=provider_v.value, mailbox_address=mailbox, mailbox_connected=False,
+                created_at=ctx.now(),
+            )
+            s.add(user)
         s.flush()
         for a in dict.fromkeys(aliases):
             s.add(t.UserAlias(account_id=principal.account_id, user_id=user.id, address=a))
@@ -164,6 +173,9 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
     authorize_grant(principal, role_v.value)
     with ctx.session() as s:
         user = owned(s, t.User, user_id, principal, "user")
+        if user.removed_at is not None:
+            raise Conflict("this person was removed from the account; invite them again instead",
+                           code="user_removed")
         authorize_role_change(principal, user.role)  # an admin cannot demote a super admin either
         if user.role == Role.SUPER_ADMIN.value and role_v is not Role.SUPER_ADMIN and not s.scalar(
                 select(func.count()).select_from(t.User).where(
@@ -176,8 +188,7 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
                            "let them sign in first", code="last_super_admin")
         if user.role != role_v.value:
             user.role = role_v.value
-            end_all_for_user(s, user.id)
-            ctx.api_key_cache.clear()  # the keys this person made follow their role at once
+            end_all_for_user(s, user.id)  # the keys this person made follow their role at once (accounts.py)
         aliases = s.scalars(select(t.UserAlias.address).where(t.UserAlias.user_id == user.id)).all()
         return user_view(user, list(aliases))
 

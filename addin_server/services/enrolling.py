@@ -44,6 +44,10 @@ def enroll(
         # A rep enrolls for themselves: from their own mailbox, in their own name.
         authorize(principal, Action.ENROLL, [sender.id] if sender.id == by.id else [],
                   message="a rep may only enroll contacts from their own mailbox, in their own name")
+        gone = next((u for u in (sender, by) if u.removed_at is not None), None)
+        if gone is not None:  # a removed person's mailbox sends nothing again (services/people.py)
+            raise Conflict(f"{gone.name} was removed from the account and cannot send or enroll",
+                           code="user_removed")
         if contact.unsubscribed:
             raise Conflict("this contact unsubscribed from sequence email and cannot be enrolled",
                            code="contact_unsubscribed")

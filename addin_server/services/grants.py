@@ -50,7 +50,8 @@ def find_mailbox_user(s: Session, address: str, account_id: int | None = None) -
     if followed is not None and account_id in (None, followed.account_id):
         return followed
     alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
-    q = select(t.User).where(or_(t.User.mailbox_address == norm, t.User.id.in_(alias_owner)))
+    q = select(t.User).where(or_(t.User.mailbox_address == norm, t.User.id.in_(alias_owner)),
+                             t.User.removed_at.is_(None))
     if account_id is not None:
         q = q.where(t.User.account_id == account_id)
     users = list(s.scalars(q.order_by(t.User.mailbox_address != norm, t.User.id).limit(3)))

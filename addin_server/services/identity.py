@@ -47,10 +47,13 @@ from addin_server.domain.addresses import (
 from addin_server.domain.model import Role
 from addin_server.domain.tenant_admin import tenant_admin_role
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Conflict, Invalid
+from addin_server.services.errors import Conflict, Invalid, Unauthorized
 
 
 def principal_for_user(user: t.User) -> Principal:
+    """The rep as a principal; a removed person is nobody (401 on every surface, whatever token they hold)."""
+    if user.removed_at is not None:
+        raise Unauthorized("this person was removed from the account; an admin can invite them again")
     return Principal(account_id=user.account_id, label=f"user:{user.email}", user_id=user.id, role=user.role,
                      kind="user")
 
@@ -128,7 +131,8 @@ def _matching(s: Session, norm: str) -> list[t.User]:
     if folded.rpartition("@")[2] not in GMAIL_DOMAINS:
         alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
         return list(s.scalars(select(t.User).where(
-            or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner))).order_by(t.User.id)))
+            or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner)),
+            t.User.removed_at.is_(None)).order_by(t.User.id)))
     patterns = _gmail_spellings(folded)
     alias_rows = s.execute(select(t.UserAlias.user_id, t.UserAlias.address).where(
         or_(*(t.UserAlias.address.like(p, escape="\\") for p in patterns)))).all()
@@ -136,7 +140,7 @@ def _matching(s: Session, norm: str) -> list[t.User]:
     users = s.scalars(select(t.User).where(or_(
         *(t.User.email.like(p, escape="\\") for p in patterns),
         *(t.User.mailbox_address.like(p, escape="\\") for p in patterns),
-        t.User.id.in_(alias_owners))).order_by(t.User.id))
+        t.User.id.in_(alias_owners)), t.User.removed_at.is_(None)).order_by(t.User.id))
     return [u for u in users if u.id in alias_owners or folded in (fold_normalized(u.email),
                                                                      fold_normalized(u.mailbox_address))]
 

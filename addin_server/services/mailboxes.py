@@ -53,7 +53,8 @@ def connect_gmail(ctx: ServiceContext, principal: Principal, user_id: str, refre
 
 def mailbox_status(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
     with ctx.session() as s:
-        users = s.scalars(select(t.User).where(t.User.account_id == principal.account_id).order_by(t.User.id))
+        users = s.scalars(select(t.User).where(t.User.account_id == principal.account_id,
+                                               t.User.removed_at.is_(None)).order_by(t.User.id))
         out = []
         for u in users:
             w = s.scalar(select(t.MailboxWatch).where(t.MailboxWatch.user_id == u.id))

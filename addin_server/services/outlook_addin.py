@@ -57,7 +57,8 @@ def outlook_reps(ctx: ServiceContext, account_id: int | None) -> list[dict[str, 
     if account_id is None:
         return []
     with ctx.session() as s:
-        users = s.scalars(select(t.User).where(t.User.mailbox_provider == "outlook", t.User.account_id == account_id)
+        users = s.scalars(select(t.User).where(t.User.mailbox_provider == "outlook", t.User.account_id == account_id,
+                                             t.User.removed_at.is_(None))
                           .order_by(t.User.id)).all()
         return [{"id": str(u.id), "name": u.name, "email": u.email} for u in users]
 

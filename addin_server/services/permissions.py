@@ -60,8 +60,10 @@ REFUSALS: dict[Action, str] = {
     Action.BETA_OPT_IN: "only a super admin can opt in to the custom-trigger beta",
     Action.ACCOUNT_SETTINGS: "only an admin can change the account's unenrollment settings",
     Action.MANAGE_USERS: "only an admin can create users or change roles",
-    Action.MANAGE_API_KEYS: "only an admin can create API keys (the operator lists and revokes them: "
-                            "addin-server accounts api-keys, accounts revoke-api-key)",
+    Action.MANAGE_API_KEYS: "only an admin can create API keys",
+    Action.READ_API_KEYS: "only an admin can see the account's API keys",
+    Action.REVOKE_API_KEY: "only an admin can revoke API keys",
+    Action.REMOVE_USER: "only an admin can remove people from the account",
     Action.UNENROLL: "you may only unenroll contacts you enrolled or that are in your sequences; ask the rep "
                      "who enrolled them, the sequence owner or an admin",
     Action.OUTBOX: "only an admin can read every rep's outbox",

@@ -46,6 +46,7 @@ REASON_LABELS = {
     "automation_trigger": "Automation trigger",
     "completed": "Finished the sequence",
     "manual": "Unenrolled by hand",
+    "user_removed": "The sending rep was removed",
 }
 
 

@@ -140,6 +140,13 @@ API_OPS: list[Op] = [
                                                "mailbox_provider": "gmail"},
        "a rep makes a super admin with his own token", names_a=False, grant=ROLE_RANK["super_admin"]),
     Op("GET", "/users/{user_id}", Action.READ),
+    Op("GET", "/users", Action.READ, names_a=False),
+    Op("DELETE", "/users/{user_id}", Action.REMOVE_USER, variant="remove a rep", grant=ROLE_RANK["user"],
+       target={"user_id": "other_id"}),
+    Op("DELETE", "/users/{user_id}", Action.REMOVE_USER, variant="remove a super admin",
+       grant=ROLE_RANK["super_admin"], target={"user_id": "second_super_admin_id"}),
+    Op("GET", "/api-keys", Action.READ_API_KEYS, names_a=False),
+    Op("DELETE", "/api-keys/{api_key_id}", Action.REVOKE_API_KEY),
     Op("PATCH", "/users/{user_id}", Action.MANAGE_USERS, {"role": "admin"}, "promote to admin",
        grant=ROLE_RANK["admin"], target={"user_id": "other_id"}),
     Op("PATCH", "/users/{user_id}", Action.MANAGE_USERS, {"role": "super_admin"}, "promote to super admin",
@@ -214,6 +221,16 @@ APP_OPS: list[Op] = [
        changes=False),
     Op("POST", "/app/settings/mailbox/outlook/connect", Action.MAILBOX_CONNECTION, {}, names_a=False,
        self_owned=True, changes=False),
+    Op("POST", "/app/settings/people", Action.MANAGE_USERS, {"email": "new.rep@acme.test", "role": "admin",
+                                                              "mailbox_provider": "gmail"}, "invite an admin",
+       names_a=False, grant=ROLE_RANK["admin"]),
+    Op("POST", "/app/settings/people/<user_id>/role", Action.MANAGE_USERS, {"role": "admin"}, "promote to admin",
+       grant=ROLE_RANK["admin"], target={"user_id": "other_id"}),
+    Op("POST", "/app/settings/people/<user_id>/remove", Action.REMOVE_USER, {}, "remove a rep",
+       grant=ROLE_RANK["user"], target={"user_id": "other_id"}),
+    Op("POST", "/app/settings/api-keys", Action.MANAGE_API_KEYS, {"name": "crm", "role": "admin"}, "admin key",
+       names_a=False, grant=API_KEY_ROLE_RANK["admin"]),
+    Op("POST", "/app/settings/api-keys/<api_key_id>/revoke", Action.REVOKE_API_KEY, {}),
     # Makes the link a tenant's Global Administrator signs in through (a request row); it links nothing itself.
     Op("POST", "/app/settings/organisation/link", Action.LINK_TENANT,
        {"ms_tenant": "5d5d5d5d-1111-4222-8333-444455556666"}, names_a=False),
@@ -345,13 +362,19 @@ def _build_matrix(client: Any, services: ServiceContext, creds: Credentials) -> 
     keys = {KEY_ADMIN: a.api_key, FOREIGN_KEY: b.api_key,
             KEY_INTEGRATION: accounts.create_api_key(services, a.account_id, "crm", "integration"),
             KEY_READ_ONLY: accounts.create_api_key(services, a.account_id, "reports", "read_only")}
+    # A key nobody in the matrix calls with: the one revoking is done to.
+    accounts.create_api_key(services, a.account_id, "old export", "integration")
+    with services.session() as s:
+        spare_key_id = str(s.scalars(select(t.ApiKey.id).where(t.ApiKey.account_id == a.account_id,
+                                                             t.ApiKey.name == "old export")).one())
     ids = {"company_id": a.company["id"], "user_id": a.rep["id"], "other_id": a.other_rep["id"],
            "second_super_admin_id": sam["id"], "contact_id": a.contact["id"], "contact_email": a.contact["email"],
            "fresh_contact_id": fresh["id"], "sequence_id": a.sequence["id"], "enrollment_id": active["id"],
            "paused_id": paused["id"], "automatic_id": automatic["id"], "mailbox": a.rep["mailbox_address"],
            "paused_contact_id": paused_contact["id"], "endpoint_id": endpoint["id"],
            "disabled_endpoint_id": disabled["id"], "delivery_id": delivery_id,
-           "bounced_contact_id": bounced_contact["id"], "bounced_email": bounced_contact["email"]}
+           "bounced_contact_id": bounced_contact["id"], "bounced_email": bounced_contact["email"],
+           "api_key_id": spare_key_id}
     return Matrix(client, services, creds, a, b, people, keys, ids)
 
 

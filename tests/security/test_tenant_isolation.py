@@ -36,6 +36,10 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("get", "/users/{user_id}"): {},
     ("patch", "/users/{user_id}"): {"role": "user"},
     ("post", "/api-keys"): None,
+    ("get", "/api-keys"): None,
+    ("delete", "/api-keys/{api_key_id}"): {},
+    ("get", "/users"): None,
+    ("delete", "/users/{user_id}"): {},
     ("post", "/contacts"): {"email": "new.person@elsewhere.example", "company_id": "{company_id}"},
     ("get", "/contacts/{contact_id}"): {},
     ("patch", "/contacts/{contact_id}"): {"first_name": "Changed", "company_id": "{company_id}"},
@@ -82,6 +86,9 @@ APP_ROUTES: dict[str, tuple[str, str]] = {
     "/app/sequences/<sequence_id>/automation": ("POST", "/app/sequences/{sequence_id}/automation"),
     "/app/sequences/<sequence_id>/same-company": ("POST", "/app/sequences/{sequence_id}/same-company"),
     "/app/sequences/<sequence_id>/unenroll": ("POST", "/app/sequences/{sequence_id}/unenroll"),
+    "/app/settings/people/<user_id>/role": ("POST", "/app/settings/people/{user_id}/role"),
+    "/app/settings/people/<user_id>/remove": ("POST", "/app/settings/people/{user_id}/remove"),
+    "/app/settings/api-keys/<api_key_id>/revoke": ("POST", "/app/settings/api-keys/{api_key_id}/revoke"),
     "/app/settings/webhooks/<endpoint_id>/rotate": ("POST", "/app/settings/webhooks/{endpoint_id}/rotate"),
     "/app/settings/webhooks/<endpoint_id>/enable": ("POST", "/app/settings/webhooks/{endpoint_id}/enable"),
     "/app/settings/webhooks/<endpoint_id>/delete": ("POST", "/app/settings/webhooks/{endpoint_id}/delete"),
@@ -136,8 +143,14 @@ def _build_tenants(services: ServiceContext) -> Tenants:
     delivery = outgoing_webhooks.list_deliveries(services, a.admin, endpoint["id"])["deliveries"][0]
     ids = {"enrollment_id": str(made["id"]), "sequence_id": str(a.sequence["id"]), "contact_id": str(a.contact["id"]),
            "company_id": str(a.company["id"]), "user_id": str(a.rep["id"]), "contact_email": a.contact["email"], "address": a.contact["email"],
-           "mailbox": a.rep["mailbox_address"], "endpoint_id": endpoint["id"], "delivery_id": delivery["id"]}
+           "mailbox": a.rep["mailbox_address"], "endpoint_id": endpoint["id"], "delivery_id": delivery["id"],
+           "api_key_id": str(_first_key_id(services, a.account_id))}
     return Tenants(a, b, ids)
+
+
+def _first_key_id(services: ServiceContext, account_id: int) -> int:
+    with services.session() as s:
+        return s.scalars(select(t.ApiKey.id).where(t.ApiKey.account_id == account_id).order_by(t.ApiKey.id)).first() or 0
 
 
 def snapshot(services: ServiceContext, account_id: int) -> dict[str, list[str]]:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from addin_server.services import accounts, directory, enrollments
+from addin_server.services import accounts, directory, enrollments, people
 from addin_server.web.api.base import Open, Strict, bp, ctx, principal, spec
 from addin_server.web.apispec import operation
 
@@ -98,3 +98,34 @@ def patch_account_settings(body: AccountSettingsIn) -> Any:
            description="Admins only (a person, not a key); the key's role is never above the creator's.")
 def create_api_key(body: ApiKeyIn) -> Any:
     return accounts.issue_api_key(ctx(), principal(), name=body.name, role=body.role)
+
+
+class ApiKeyListed(Open):
+    id: str
+    prefix: str
+    name: str
+    role: str
+    made_by: str
+    created_at: str
+    last_used_at: str | None
+    revoked: bool
+    revoked_at: str | None
+
+
+class ApiKeyList(Open):
+    api_keys: list[ApiKeyListed]
+
+
+@operation(spec, bp, "GET", "/api-keys", summary="The account's API keys (never the keys themselves)", tag="account",
+           response=ApiKeyList, errors=(403,),
+           description="Admins only (a person, not a key). `last_used_at` is not recorded (null).")
+def list_api_keys() -> Any:
+    return {"api_keys": people.list_api_keys(ctx(), principal())}
+
+
+@operation(spec, bp, "DELETE", "/api-keys/{api_key_id}", summary="Revoke an API key", tag="account",
+           response=ApiKeyListed, errors=(403, 404),
+           description="Admins only (a person, not a key). The key is refused (401) from its next request on, "
+                       "by every server process; the row stays listed as revoked. Revoking it again answers the same.")
+def revoke_api_key(api_key_id: str) -> Any:
+    return people.revoke_api_key(ctx(), principal(), api_key_id)

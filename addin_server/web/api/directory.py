@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from addin_server.services import directory
+from addin_server.services import directory, people
 from addin_server.web.api.base import Email, Id, Name, Open, Strict, bp, ctx, principal, spec
 from addin_server.web.apispec import operation
 
@@ -86,6 +86,44 @@ def create_user(body: UserIn) -> Any:
            description="Nobody grants or takes away a role above their own; the user's web sessions end.")
 def change_user_role(user_id: str, body: RoleIn) -> Any:
     return directory.change_role(ctx(), principal(), user_id, body.role)
+
+
+class UserListQuery(Strict):
+    model_config = ConfigDict(extra="forbid", strict=False)
+    include_removed: bool = False
+
+
+class PersonOut(UserOut):
+    mailbox_connected: bool
+    removed: bool
+    removed_at: str | None
+
+
+class UserList(Open):
+    users: list[PersonOut]
+
+
+class RemovedOut(PersonOut):
+    ended_enrollments: list[str]
+
+
+@operation(spec, bp, "GET", "/users", summary="List the account's people", tag="directory", query=UserListQuery,
+           response=UserList, errors=(400, 403, 422),
+           description="Present people first; removed ones (kept for their history) with include_removed=true.")
+def list_users(query: UserListQuery) -> Any:
+    return {"users": people.list_users(ctx(), principal(), include_removed=query.include_removed)}
+
+
+@operation(spec, bp, "DELETE", "/users/{user_id}", summary="Remove a person", tag="directory", response=RemovedOut,
+           errors=(403, 404, 409),
+           description="The person's row and history stay (marked removed). At once: their sessions, sign-ins "
+                       "and the API keys they made stop, their mailbox watch or subscription is deleted, and "
+                       "their open enrollments that send from their mailbox end with reason `user_removed` "
+                       "(listed in ended_enrollments). Nobody removes someone above their own role, themselves "
+                       "(409 cannot_remove_self) or the last super admin who signed in (409 last_super_admin). "
+                       "Their addresses can be invited again. Removing a removed person answers the same.")
+def remove_user(user_id: str) -> Any:
+    return people.remove_user(ctx(), principal(), user_id)
 
 
 @operation(spec, bp, "GET", "/users/{user_id}", summary="Read a user", tag="directory", response=UserOut)

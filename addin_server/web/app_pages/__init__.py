@@ -13,6 +13,7 @@ from __future__ import annotations
 from addin_server.web.app_pages import (  # noqa: F401 - imported for their pages
     contacts,
     organisation,
+    people,
     sequences,
     settings,
     sign_in,

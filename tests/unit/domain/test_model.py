@@ -48,11 +48,13 @@ def test_the_closed_list_of_unenroll_reasons() -> None:
     assert {r.value for r in UnenrollReason} == {
         "replied", "emailed_outside_sequence", "replied_from_other_address", "emailed_from_alias",
         "company_contact_replied", "meeting_booked", "company_contact_booked_meeting", "unsubscribed",
-        "bounced", "workflow", "automation_trigger", "completed", "manual",
+        "bounced", "workflow", "automation_trigger", "completed", "manual", "user_removed",
     }
 
 
-def test_people_name_every_surface_but_automatic() -> None:
+def test_people_name_every_surface_but_automatic_and_the_people_page() -> None:
     assert {s.value for s in MANUAL_SURFACES} == {
         "contact_record", "sequence_summary", "scheduled_tab", "bulk", "gmail_addon", "outlook_addin", "api"}
     assert Surface.AUTOMATIC not in MANUAL_SURFACES
+    # The People page ends enrollments only by removing their sending rep: no unenroll request names it.
+    assert Surface.PEOPLE_PAGE not in MANUAL_SURFACES

@@ -143,3 +143,12 @@ def test_a_pane_says_who_or_what_ended_an_enrollment_the_rep_was_about_to_end(en
 def test_why_an_enrollment_ended_names_the_person_by_address(reason: str | None, surface: str | None,
                                                               actor: str | None, said: str | None) -> None:
     assert ended_because(reason, {}, surface, actor) == said
+
+
+def test_an_ending_by_a_removed_sending_rep_names_them() -> None:
+    from addin_server.domain.wording import REASON_LABELS, ending_in_words
+
+    assert ending_in_words("user_removed", {"removed_user": "rita@acme.test"}, surface="people_page") == (
+        "The sending rep (rita@acme.test) was removed from the account")
+    assert ending_in_words("user_removed", {}) == "The sending rep was removed from the account"
+    assert REASON_LABELS["user_removed"] == "The sending rep was removed"
