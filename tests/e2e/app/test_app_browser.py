@@ -103,7 +103,7 @@ def test_automation_save_existing_then_save_as_new(page: Any, base_url: str, ser
     assert page.locator("#on_meeting_scope").is_disabled()
     screenshot(page, "app-automation")
     page.click("#save-existing")
-    expect(page.locator(".flash-success")).to_have_text("Automation saved on this sequence.")
+    expect(page.locator(".flash-success")).to_have_text("Automation saved on this sequence.", timeout=30_000)
     saved = sequences.get_sequence(services, w.admin, seq)["automation"]
     assert (saved["on_reply"], saved["on_meeting"]) == ("company", "off")
     assert page.locator("#on_reply_scope").input_value() == "company"
@@ -112,14 +112,14 @@ def test_automation_save_existing_then_save_as_new(page: Any, base_url: str, ser
     page.fill("input[name=new_name]", "Intro, company-wide")
     page.click("#save-as-new")
     # The saved page's own flash passes any wait for `.flash-success`: wait for the copy's words.
-    expect(page.locator(".flash-success")).to_contain_text("Current enrollments stay on the original")
+    expect(page.locator(".flash-success")).to_contain_text("Current enrollments stay on the original", timeout=30_000)
     by_name = {q["name"]: q for q in sequences.list_sequences(services, w.admin)}
     copy = by_name["Intro, company-wide"]
     assert (copy["automation"]["on_reply"], copy["automation"]["on_meeting"]) == ("company", "contact")
     assert by_name["Intro outreach"]["automation"]["on_meeting"] == "off"
     assert page.url.endswith(f"/app/sequences/{copy['id']}/automation")
     page.click("nav.tabs >> text=Enrollments")
-    expect(page.locator("#enrollments")).to_contain_text("Nobody has been enrolled")
+    expect(page.locator("#enrollments")).to_contain_text("Nobody has been enrolled", timeout=30_000)
     assert browser_world.status(services, "jane")["sequence_id"] == seq
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
@@ -90,6 +91,8 @@ def test_the_pane_follows_recipients_changed_without_a_refresh(page: Any, base_u
     pane = _open_preview(page, base_url)
     w = enrolled.world
     _apply(page, to="new.lead@hooli.example")
+    # The preview's sample draft (listed on load) has this address too: wait for the list of one.
+    expect(pane.locator("li.recipient")).to_have_count(1, timeout=TIMEOUT_MS)
     _card(pane, "new.lead@hooli.example").wait_for()
     assert page.locator("#info-bar").is_hidden()
     _apply(page, to="new.lead@hooli.example", cc=w.contact["email"])

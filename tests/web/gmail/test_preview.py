@@ -178,9 +178,9 @@ def test_the_preview_in_a_browser_unenrolls_with_two_clicks(demo_app: Any, servi
         screenshot(page, "gmail-preview-compose")
         # Each button posts a form: wait for the next page's words, not the panel that is going away.
         panel.get_by_role("button", name="Unenroll from sequence").click()
-        expect(panel).to_contain_text("Unenroll from sequence?")
+        expect(panel).to_contain_text("Unenroll from sequence?", timeout=30_000)
         screenshot(page, "gmail-preview-confirm")
         panel.get_by_role("button", name="Unenroll", exact=True).click()
-        expect(page.locator(".toast")).to_contain_text("Unenrolled Jane Doe from Intro outreach")
+        expect(page.locator(".toast")).to_contain_text("Unenrolled Jane Doe from Intro outreach", timeout=30_000)
         screenshot(page, "gmail-preview-unenrolled")
     assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["end_surface"] == "gmail_addon"
