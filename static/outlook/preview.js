@@ -40,6 +40,7 @@
     getAccessTokenCallers: [],
     opened: [],
     launchEvents: 0,
+    launchEventsCompleted: 0,
     accessToken: function () {
       if (host.customToken) return { token: host.customToken };
       var rep = reps.filter(function (r) { return r.id === host.identity; })[0];
@@ -102,7 +103,8 @@
     var handler = actions.onRecipientsChangedHandler;
     if (!handler || !supports("1.11") || host.mode !== "compose") return;
     host.launchEvents += 1;
-    handler({ type: "olkRecipientsChanged", completed: function () { host.launchEventsDone = host.launchEvents; } });
+    // Tests wait for completed === launchEvents: every event handed to the runtime has finished.
+    handler({ type: "olkRecipientsChanged", completed: function () { host.launchEventsCompleted += 1; } });
   }
 
   function applyRecipients() {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from addin_server.services import accounts, sequences
 from addin_server.services.context import ServiceContext
@@ -102,7 +103,7 @@ def test_automation_save_existing_then_save_as_new(page: Any, base_url: str, ser
     assert page.locator("#on_meeting_scope").is_disabled()
     screenshot(page, "app-automation")
     page.click("#save-existing")
-    page.wait_for_selector(".flash-success")
+    expect(page.locator(".flash-success")).to_have_text("Automation saved on this sequence.", timeout=30_000)
     saved = sequences.get_sequence(services, w.admin, seq)["automation"]
     assert (saved["on_reply"], saved["on_meeting"]) == ("company", "off")
     assert page.locator("#on_reply_scope").input_value() == "company"
@@ -110,15 +111,15 @@ def test_automation_save_existing_then_save_as_new(page: Any, base_url: str, ser
     page.check("#on_meeting_enabled")
     page.fill("input[name=new_name]", "Intro, company-wide")
     page.click("#save-as-new")
-    page.wait_for_selector(".flash-success")
-    assert "Current enrollments stay on the original" in page.inner_text(".flash-success")
+    # The saved page's own flash passes any wait for `.flash-success`: wait for the copy's words.
+    expect(page.locator(".flash-success")).to_contain_text("Current enrollments stay on the original", timeout=30_000)
     by_name = {q["name"]: q for q in sequences.list_sequences(services, w.admin)}
     copy = by_name["Intro, company-wide"]
     assert (copy["automation"]["on_reply"], copy["automation"]["on_meeting"]) == ("company", "contact")
     assert by_name["Intro outreach"]["automation"]["on_meeting"] == "off"
     assert page.url.endswith(f"/app/sequences/{copy['id']}/automation")
     page.click("nav.tabs >> text=Enrollments")
-    assert "Nobody has been enrolled" in page.inner_text("#enrollments")
+    expect(page.locator("#enrollments")).to_contain_text("Nobody has been enrolled", timeout=30_000)
     assert browser_world.status(services, "jane")["sequence_id"] == seq
 
 
@@ -139,6 +140,7 @@ def test_only_a_super_admin_can_change_the_beta_opt_in(page: Any, base_url: str,
     assert accounts.get_account(services, account_id).custom_triggers_beta is False
 
     page.click("form[action='/app/sign-out'] button")
+    page.wait_for_url(f"{base_url}/app/sign-in")  # signed out before the next sign-in's page is asked for
     sign_in(page, base_url, "admin@acme.test", "/app/settings")
     page.check("#custom_triggers_beta")
     page.click("#save-beta")

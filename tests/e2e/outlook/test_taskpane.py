@@ -7,9 +7,11 @@ the left, the information bar and the 340-px-wide task pane on the right.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from addin_server.services import enrollments
 from addin_server.services.context import ServiceContext
@@ -43,6 +45,27 @@ def _pane_frame(page: Any) -> Any:
     return next(f for f in page.frames if "/outlook/taskpane" in f.url)
 
 
+def _reopen_pane(page: Any, pane: Any, change: Callable[[], object]) -> None:
+    """Empty the draft, run `change` (it reloads the pane) and wait until the NEW pane has read it.
+
+    Until the reloaded pane's document is in, the old one still answers the pane's locators: its
+    empty state would pass a wait, and recipients applied then would reach the new pane only on load.
+    """
+    for field in ("#to-field", "#cc-field", "#bcc-field"):
+        page.fill(field, "")  # the preview's own sample recipients would be the new pane's first lookup
+    with page.expect_event("framenavigated", predicate=lambda f: "/outlook/taskpane" in f.url):
+        change()
+    pane.locator("#state-empty").wait_for(state="visible")
+
+
+def _status_lookups(page: Any) -> list[Any]:
+    """The pane's POST /recipients/status requests from now on (the event-based runtime's left out)."""
+    seen: list[Any] = []
+    page.on("request", lambda r: seen.append(r) if r.url.endswith("/api/v1/recipients/status")
+            and "/outlook/taskpane" in r.frame.url else None)
+    return seen
+
+
 def test_the_pane_lists_each_recipient_with_name_company_and_status(page: Any, base_url: str,
                                                                    enrolled: Enrolled) -> None:
     pane = _open_preview(page, base_url)
@@ -68,6 +91,8 @@ def test_the_pane_follows_recipients_changed_without_a_refresh(page: Any, base_u
     pane = _open_preview(page, base_url)
     w = enrolled.world
     _apply(page, to="new.lead@hooli.example")
+    # The preview's sample draft (listed on load) has this address too: wait for the list of one.
+    expect(pane.locator("li.recipient")).to_have_count(1, timeout=TIMEOUT_MS)
     _card(pane, "new.lead@hooli.example").wait_for()
     assert page.locator("#info-bar").is_hidden()
     _apply(page, to="new.lead@hooli.example", cc=w.contact["email"])
@@ -82,17 +107,15 @@ def test_the_pane_follows_recipients_changed_without_a_refresh(page: Any, base_u
 def test_without_recipients_changed_the_refresh_button_reads_the_recipients_again(
         page: Any, base_url: str, enrolled: Enrolled) -> None:
     pane = _open_preview(page, base_url)
-    _apply(page)
-    # Switching the client reopens the pane; wait for the new document, or the old pane's empty
-    # state would pass the wait and the new pane would read the Cc below on load.
-    with page.expect_event("framenavigated", predicate=lambda f: "/outlook/taskpane" in f.url):
-        page.select_option("#client", "1.3")  # a client without RecipientsChanged
-    pane.locator("#state-empty").wait_for(state="visible")
+    _reopen_pane(page, pane, lambda: page.select_option("#client", "1.3"))  # a client without RecipientsChanged
+    lookups = _status_lookups(page)
     _apply(page, cc=enrolled.world.contact["email"])
-    page.wait_for_timeout(300)
     assert pane.locator("li.recipient").count() == 0  # Mailbox 1.3 has no RecipientsChanged
     pane.get_by_role("button", name="Refresh recipients").click()
     _card(pane, enrolled.world.contact["email"]).locator(".alert").wait_for()
+    # The card came from the button's lookup, the only one: applying the Cc asked nothing by itself
+    # (a lookup it started would have gone out before the button's, which rendered).
+    assert [r.post_data_json for r in lookups] == [{"emails": [enrolled.world.contact["email"]]}]
 
 
 def test_a_rep_unenrolls_a_contact_after_confirming(page: Any, base_url: str, enrolled: Enrolled,
@@ -151,8 +174,8 @@ def test_read_mode_lists_the_sender_and_the_visible_recipients(page: Any, base_u
 def test_the_pane_signs_in_with_a_microsoft_sso_token(page: Any, base_url: str, enrolled: Enrolled,
                                                       ms_key: SigningKey) -> None:
     pane = _open_preview(page, base_url)
-    page.evaluate("token => { outlookPreview.setAccessToken(token); outlookPreview.reloadPane(); }",
-                  mint(ms_key, sso_claims()))
+    _reopen_pane(page, pane, lambda: page.evaluate(
+        "token => { outlookPreview.setAccessToken(token); outlookPreview.reloadPane(); }", mint(ms_key, sso_claims())))
     _apply(page, to=enrolled.world.colleague["email"])
     _card(pane, enrolled.world.colleague["email"]).get_by_role("button", name="Unenroll from sequence").wait_for()
     assert pane.locator("#signed-in-as").inner_text() == "Signed in with Microsoft 365 single sign-on"
@@ -161,8 +184,9 @@ def test_the_pane_signs_in_with_a_microsoft_sso_token(page: Any, base_url: str, 
 def test_a_refused_token_shows_the_signed_out_state(page: Any, base_url: str, enrolled: Enrolled,
                                                     ms_key: SigningKey) -> None:
     pane = _open_preview(page, base_url)
-    page.evaluate("token => { outlookPreview.setAccessToken(token); outlookPreview.reloadPane(); }",
-                  mint(ms_key, sso_claims(aud="00000000-0000-4000-8000-000000000000")))
+    _reopen_pane(page, pane, lambda: page.evaluate(
+        "token => { outlookPreview.setAccessToken(token); outlookPreview.reloadPane(); }",
+        mint(ms_key, sso_claims(aud="00000000-0000-4000-8000-000000000000"))))
     _apply(page, to=enrolled.world.colleague["email"])
     pane.locator("#state-signed-out").wait_for(state="visible")
     assert pane.locator("#recipients").is_hidden()
@@ -189,7 +213,7 @@ def test_a_server_error_is_shown_and_try_again_recovers(page: Any, base_url: str
 
 def test_without_sso_the_rep_signs_in_through_the_dialog(page: Any, base_url: str, enrolled: Enrolled) -> None:
     pane = _open_preview(page, base_url)
-    page.select_option("#identity", "no-sso")
+    _reopen_pane(page, pane, lambda: page.select_option("#identity", "no-sso"))
     _apply(page, to=enrolled.world.colleague["email"])
     pane.locator("#state-signed-out").wait_for(state="visible")
     with page.expect_popup() as opened:

@@ -18,7 +18,7 @@ from addin_server.services.context import ServiceContext
 from addin_server.services.enrollments import end_enrollment
 from tests.browser import screenshot
 from tests.e2e.outlook.conftest import Enrolled
-from tests.e2e.outlook.test_taskpane import _apply, _card, _open_preview
+from tests.e2e.outlook.test_taskpane import _apply, _card, _open_preview, _reopen_pane
 from tests.web.outlook.sso_tokens import SigningKey, mint, sso_claims
 
 pytestmark = pytest.mark.browser
@@ -56,8 +56,8 @@ def test_the_pane_signs_in_through_nested_app_authentication_where_outlook_offer
 def test_a_microsoft_token_from_nested_app_authentication_is_validated_by_the_server(
         page: Any, base_url: str, enrolled: Enrolled, ms_key: SigningKey) -> None:
     pane = _open_preview(page, base_url)
-    page.evaluate("token => { outlookPreview.setAccessToken(token); outlookPreview.reloadPane(); }",
-                  mint(ms_key, sso_claims()))
+    _reopen_pane(page, pane, lambda: page.evaluate(
+        "token => { outlookPreview.setAccessToken(token); outlookPreview.reloadPane(); }", mint(ms_key, sso_claims())))
     _listed(page, pane, enrolled.world.colleague["email"]).get_by_role("button", name="Unenroll from sequence").wait_for()
     assert _signed_in_by(pane) == "naa" and _pane_get_access_token_calls(page) == 0
 
@@ -67,7 +67,8 @@ def test_a_v1_token_from_nested_app_authentication_is_refused(page: Any, base_ur
     pane = _open_preview(page, base_url)
     v1 = sso_claims(aud="api://sidebar.test/6f1c2d3e-4b5a-4c6d-8e7f-90a1b2c3d4e5",
                     iss="https://sts.windows.net/3c9a1f0e-2b7d-4e58-9a61-5d0f4e2b8c17/")
-    page.evaluate("token => { outlookPreview.setAccessToken(token); outlookPreview.reloadPane(); }", mint(ms_key, v1))
+    _reopen_pane(page, pane, lambda: page.evaluate(
+        "token => { outlookPreview.setAccessToken(token); outlookPreview.reloadPane(); }", mint(ms_key, v1)))
     _apply(page, to=enrolled.world.colleague["email"])
     pane.locator("#state-signed-out").wait_for(state="visible")
     assert pane.locator("li.recipient").count() == 0
@@ -76,7 +77,8 @@ def test_a_v1_token_from_nested_app_authentication_is_refused(page: Any, base_ur
 def test_when_the_nested_app_authentication_bridge_fails_the_pane_uses_get_access_token(
         page: Any, base_url: str, enrolled: Enrolled) -> None:
     pane = _open_preview(page, base_url)
-    page.evaluate("() => { outlookPreview.naaFailure = 'PERSISTENT_ERROR'; outlookPreview.reloadPane(); }")
+    _reopen_pane(page, pane, lambda: page.evaluate(
+        "() => { outlookPreview.naaFailure = 'PERSISTENT_ERROR'; outlookPreview.reloadPane(); }"))
     _listed(page, pane, enrolled.world.colleague["email"]).get_by_role("button", name="Unenroll from sequence").wait_for()
     assert _signed_in_by(pane) == "sso"
     assert _host(page, "naaRequests") >= 1 and _pane_get_access_token_calls(page) >= 1
@@ -85,7 +87,7 @@ def test_when_the_nested_app_authentication_bridge_fails_the_pane_uses_get_acces
 def test_a_client_without_nested_app_authentication_uses_get_access_token(
         page: Any, base_url: str, enrolled: Enrolled) -> None:
     pane = _open_preview(page, base_url)
-    page.select_option("#auth-route", "sso")
+    _reopen_pane(page, pane, lambda: page.select_option("#auth-route", "sso"))
     _listed(page, pane, enrolled.world.colleague["email"]).get_by_role("button", name="Unenroll from sequence").wait_for()
     assert _signed_in_by(pane) == "sso"
     assert _host(page, "naaRequests") == 0 and _pane_get_access_token_calls(page) >= 1
@@ -94,7 +96,7 @@ def test_a_client_without_nested_app_authentication_uses_get_access_token(
 def test_with_neither_nested_app_authentication_nor_sso_the_dialog_signs_the_rep_in(
         page: Any, base_url: str, enrolled: Enrolled) -> None:
     pane = _open_preview(page, base_url)
-    page.select_option("#identity", "no-sso")
+    _reopen_pane(page, pane, lambda: page.select_option("#identity", "no-sso"))
     _apply(page, to=enrolled.world.colleague["email"])
     pane.locator("#state-signed-out").wait_for(state="visible")
     assert _host(page, "naaRequests") >= 1 and _pane_get_access_token_calls(page) >= 1
@@ -255,29 +257,65 @@ def _event_runtime_get_access_token_calls(page: Any) -> int:
     return int(page.evaluate("outlookPreview.getAccessTokenCallers.filter(p => p === '/outlook/events').length"))
 
 
+def _event_runtime_settled(page: Any, dispatched_before: int) -> None:
+    """Wait until the event-based runtime has finished every OnMessageRecipientsChanged since
+    `dispatched_before`: the pane sets the same bar, so the bar alone does not say the runtime is done."""
+    page.wait_for_function("n => outlookPreview.launchEvents > n && "
+                           "outlookPreview.launchEventsCompleted === outlookPreview.launchEvents", arg=dispatched_before)
+
+
 def test_the_information_bars_lookup_signs_in_through_nested_app_authentication(
         page: Any, base_url: str, enrolled: Enrolled) -> None:
     _open_preview(page, base_url)
+    before = _host(page, "launchEvents")
     _apply(page, cc=enrolled.world.contact["email"])
     page.wait_for_function("document.getElementById('info-bar').textContent.includes('Jane Doe')")
+    _event_runtime_settled(page, before)
     assert _event_runtime_get_access_token_calls(page) == 0
     assert _host(page, "naaRequests") >= 2  # the pane's and the event-based runtime's
 
 
 def test_when_the_bridge_fails_the_information_bars_lookup_uses_get_access_token(
         page: Any, base_url: str, enrolled: Enrolled) -> None:
-    _open_preview(page, base_url)
-    page.evaluate("() => { outlookPreview.naaFailure = 'PERSISTENT_ERROR'; outlookPreview.reloadPane(); }")
+    pane = _open_preview(page, base_url)
+    _reopen_pane(page, pane, lambda: page.evaluate(
+        "() => { outlookPreview.naaFailure = 'PERSISTENT_ERROR'; outlookPreview.reloadPane(); }"))
+    before = _host(page, "launchEvents")
     _apply(page, cc=enrolled.world.contact["email"])
     page.wait_for_function("document.getElementById('info-bar').textContent.includes('Jane Doe')")
+    _event_runtime_settled(page, before)
     assert _event_runtime_get_access_token_calls(page) >= 1
 
 
 def test_a_client_without_the_recipients_changed_event_gets_no_information_bar_from_the_pane(
         page: Any, base_url: str, enrolled: Enrolled) -> None:
     pane = _open_preview(page, base_url)
-    page.select_option("#client", "1.10")
+    _reopen_pane(page, pane, lambda: page.select_option("#client", "1.10"))
     _apply(page, cc=enrolled.world.contact["email"])
     pane.get_by_role("button", name="Refresh recipients").click()
     _card(pane, enrolled.world.contact["email"]).locator(".alert").wait_for()
     assert page.locator("#info-bar").is_hidden()
+
+
+def test_an_earlier_lookup_of_the_event_based_runtime_answering_late_does_not_name_a_removed_contact(
+        page: Any, base_url: str, enrolled: Enrolled) -> None:
+    """The rep adds Jane, then removes her before the runtime's lookup for Jane answers: the bar,
+    cleared for the empty draft, stays cleared when that older answer arrives."""
+    pane = _open_preview(page, base_url)
+    _event_runtime_settled(page, 0)  # the sample draft's lookup on load is over: it is not the one held
+    held: list[Any] = []  # the runtime's lookups, answered when the test says
+    page.route("**/api/v1/recipients/status", lambda route: held.append(route)
+               if "/outlook/events" in route.request.frame.url else route.continue_())
+    before = _host(page, "launchEvents")
+    with page.expect_request(lambda r: r.url.endswith("/recipients/status") and "/outlook/events" in r.frame.url):
+        _apply(page, cc=enrolled.world.contact["email"])
+    _card(pane, enrolled.world.contact["email"]).locator(".alert").wait_for()
+    _apply(page)  # Jane removed while the runtime's lookup for her is still out
+    pane.locator("#state-empty").wait_for(state="visible")
+    page.wait_for_function("outlookPreview.launchEventsCompleted === outlookPreview.launchEvents - 1")
+    page.wait_for_function("document.getElementById('info-bar').hidden")
+    assert len(held) == 1
+    held[0].continue_()
+    _event_runtime_settled(page, before)
+    assert page.locator("#info-bar").is_hidden()
+    assert "Jane" not in page.locator("#info-bar").inner_text()

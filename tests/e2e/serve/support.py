@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,3 +39,11 @@ def serving(env: dict[str, str], log: Path, cwd: Path | None = None) -> Iterator
         finally:
             proc.terminate()
             proc.wait(20)
+
+
+def eventually(condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
+    """Wait until `condition()` holds (something the server does on its own after it answers)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.05)

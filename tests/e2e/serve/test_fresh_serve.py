@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.serve.support import CLI, serving
+from tests.e2e.serve.support import CLI, eventually, serving
 
 
 @pytest.fixture
@@ -87,9 +87,13 @@ def test_gunicorns_own_lines_follow_log_level(env: dict[str, str], tmp_path: Pat
 
 def test_two_servers_on_one_machine_each_keep_their_own_control_socket(env: dict[str, str], tmp_path: Path) -> None:
     with serving(env, tmp_path / "one.log") as one, serving(env, tmp_path / "two.log") as two:
-        sockets = {p.name for p in tmp_path.glob("*.ctl")}
         ports = [u.rsplit(":", 1)[1] for u in (one, two)]
-        assert sockets == {f"addin-server-127.0.0.1-{port}.ctl" for port in ports}
+        expected = {f"addin-server-127.0.0.1-{port}.ctl" for port in ports}
+        # gunicorn's master opens its control socket from a thread started after the worker, which
+        # can answer first: wait for the sockets, then check they are exactly these.
+        eventually(lambda: expected <= {p.name for p in tmp_path.glob("*.ctl")}, f"control sockets {expected}")
+        sockets = {p.name for p in tmp_path.glob("*.ctl")}
+        assert sockets == expected
         assert not (tmp_path / "gunicorn.ctl").exists()
 
 

@@ -169,15 +169,18 @@ def test_the_preview_in_a_browser_unenrolls_with_two_clicks(demo_app: Any, servi
                                                             enrolled: dict[str, Any]) -> None:
     from urllib.parse import urlencode
 
+    from playwright.sync_api import expect
+
     with live_server(demo_app) as base, browser_page({"width": 1280, "height": 860}) as page:
         page.goto(f"{base}/dev/gmail-preview?{urlencode(CONTEXT)}")
         panel = page.locator("aside.panel")
         assert "Enrolled in" in panel.inner_text()
         screenshot(page, "gmail-preview-compose")
+        # Each button posts a form: wait for the next page's words, not the panel that is going away.
         panel.get_by_role("button", name="Unenroll from sequence").click()
-        assert "Unenroll from sequence?" in panel.inner_text()
+        expect(panel).to_contain_text("Unenroll from sequence?", timeout=30_000)
         screenshot(page, "gmail-preview-confirm")
         panel.get_by_role("button", name="Unenroll", exact=True).click()
-        assert "Unenrolled Jane Doe from Intro outreach" in page.locator(".toast").inner_text()
+        expect(page.locator(".toast")).to_contain_text("Unenrolled Jane Doe from Intro outreach", timeout=30_000)
         screenshot(page, "gmail-preview-unenrolled")
     assert enrollments.get_enrollment(services, world.admin, enrolled["id"])["end_surface"] == "gmail_addon"
