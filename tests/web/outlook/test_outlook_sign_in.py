@@ -66,8 +66,8 @@ def test_a_rep_without_sso_signs_in_with_microsoft_and_the_pane_token_works(
 
 REFUSED = [
     ("a user of an organisation linked to no account gets no token", None, "visitor@acme.test",
-     "This Microsoft 365 organisation is not linked to a Sequence Sidebar account yet: your Sequence Sidebar "
-     "admin has the operator link it."),
+     "This Microsoft 365 organisation is not linked to a Sequence Sidebar account yet: a Global Administrator "
+     "of it signs in through the link your super admin makes in Settings."),
     ("a user of a customer's organisation who is not a rep gets no token", "otto@acme.test", "visitor@acme.test",
      "Your Microsoft 365 account is not a rep of any Sequence Sidebar account."),
     ("a sign-in Microsoft refuses gets no token", None, "nobody@acme.test",
