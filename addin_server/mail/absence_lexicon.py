@@ -90,6 +90,9 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bwe'?ll\s+(?:decide|talk|discuss|review|see|sort)\b|\bloop\s+(?:him|her|them|me|us)\s+in\b",
             r"\b(?:does|would|could)\s+\w+\s+(?:work|suit)\b|\bsend\s+(?:it|them|"
             r"me)\s+over\b|\bgo\s+ahead\b|(?:^|[.!:;,]\s*)yes\b",
+            # agreeing after the absence ("..., but yes"), proposing or accepting a time ("the week of 11 January is good")
+            r"\bbut\s+(?:yes|sure|absolutely|definitely)\b|\bthe\s+week\s+of\b|\b(?:works|suits)\s+(?:for\s+)?(?:me|us)\b|"
+            r"\b(?:is|sounds|would\s+be)\s+(?:good|fine|great|perfect)\b",
         ),
     ),
     LanguagePack(
@@ -132,6 +135,7 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bpodemos\s+(?:quedar|vernos|hablar)\b|\bme\s+interesa\b",
             r"\bm[áa]nd(?:a|e)me\b|\benv[ií](?:a|e)me\b|\bpuede[sn]?\s+(?:enviarme|"
             r"mandarme)\b|\bpodemos\s+(?:hablar|vernos)\b",
+            r"\bpero\s+s[ií]\b|\bla\s+semana\s+del?\b|\bme\s+(?:va|viene)\s+bien\b",
         ),
     ),
     LanguagePack(
@@ -167,6 +171,7 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bpodemos\s+marcar\b|\bmarcar\s+uma\b|\bagendar\b",
             r"\bpode\s+(?:me\s+)?mandar\b|\bpode\s+(?:me\s+)?enviar\b|\bme\s+mand[ae]\b|"
             r"\bpodemos\s+(?:falar|conversar)\b",
+            r"\bmas\s+sim\b|\ba\s+semana\s+(?:de|do)\b|\b(?:est[áa]|fica)\s+(?:[óo]tim[oa]|bom|boa|perfeit[oa])\b",
         ),
     ),
     LanguagePack(
@@ -196,6 +201,7 @@ PACKS: tuple[LanguagePack, ...] = (
         answer=(
             r"お送りください|送ってください|前向きに検討",
             r"いかがでしょうか|ご都合|お願いできますか",
+            r"\d+日の週|の週(?:で|が|は)",
         ),
     ),
     LanguagePack(
@@ -223,6 +229,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"能否|可以吗|是否方便|通个电话|打个电话",
+            r"那周|那一周|那个星期|那週",
         ),
     ),
     LanguagePack(
@@ -235,6 +242,9 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         redirect=(
             r"급한\s*용무|연락\s*바랍니다|연락\s*주시기",
+        ),
+        answer=(
+            r"주가\s*(?:좋|괜찮)|좋습니다|괜찮습니다",
         ),
     ),
     LanguagePack(
@@ -279,6 +289,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\bczy\s+pasuje\b|\bchętnie\s+porozmawiam\b|\bproszę\s+przesłać\b",
+            r"\bale\s+tak\b|\btydzień\s+od\b|\bpasuje\s+(?:mi|nam)\b",
         ),
     ),
     LanguagePack(
@@ -310,6 +321,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\bvi\s+kan\s+(?:ta|boka|höras)\b|\bpassar\s+det\b|\bom\s+det\s+passar\b",
+            r"\bmen\s+(?:absolut|ja|visst|gärna)\b|\bskicka\s+(?:ett|en|mig|gärna|över)\b|\bveckan\s+(?:den\s+|från\s+)?\d",
         ),
     ),
     LanguagePack(
@@ -340,6 +352,7 @@ PACKS: tuple[LanguagePack, ...] = (
         answer=(
             r"\brufen\s+sie\s+mich\b|\binteressiert\b",
             r"\bkönnen\s+sie\s+mir\b|\bschicken\s+sie\s+mir\b",
+            r"\baber\s+ja\b|\bdie\s+woche\s+(?:vom|ab)\b|\bpasst\s+(?:mir|uns)\b",
         ),
     ),
     LanguagePack(
@@ -368,6 +381,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\benvoyez-moi\b|\bpouvez-vous\b",
+            r"\bmais\s+oui\b|\bla\s+semaine\s+du\b|\bme\s+(?:va|convient)\b",
         ),
     ),
     LanguagePack(
@@ -397,6 +411,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\bmi\s+mandi\b|\bmi\s+invii\b|\bmi\s+interessa\b",
+            r"\bma\s+s[ìi]\b|\bla\s+settimana\s+del\b|\bmi\s+va\s+bene\b",
         ),
     ),
     LanguagePack(
@@ -423,7 +438,19 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\bkunnen\s+we\b|\bstuur\s+(?:me|mij)\b",
+            r"\bmaar\s+ja\b|\bde\s+week\s+van\b|\bkomt\s+(?:mij|ons)\s+(?:goed\s+)?uit\b",
         ),
+    ),
+    LanguagePack(
+        "he",
+        absence=(
+            r"בחופשה|בחופש|מחוץ\s+למשרד|בנסיעת\s+עסקים|בחו\"ל|בחופשת\s+מחלה|בחופשת\s+לידה|במילואים",
+        ),
+        back=(r"אחזור\s+(?:למשרד|ב|ביום)|אשוב",),
+        period=(r"עד\s+(?:יום|ה?-?\d|סוף)",),
+        redirect=(r"בדחיפות|לעניינים\s+דחופים|ניתן\s+לפנות|נא\s+לפנות",),
+        later=(r"אחזור\s+אליך|אענה|כשאחזור|עם\s+שובי",),
+        answer=(r"(?:אבל|אך)\s+כן|מעוניינ|תשלח|שלחו?\s+לי|הצעת\s+מחיר",),
     ),
 )
 

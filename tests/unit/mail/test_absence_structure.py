@@ -96,3 +96,43 @@ def test_every_language_pack_names_an_absence_and_every_part_is_known() -> None:
     assert all(pack.absence for pack in PACKS)
     assert {part for pack in PACKS for part in PARTS if getattr(pack, part)} == set(PARTS)
     assert find_part("absence", "nothing here") is None
+
+
+# Outside attack a14, findings 1 and 12: a person who says yes, asks for something, or answers the email's
+# question with a time, while mentioning an absence, stays a human reply in every language.
+ANSWERS_WHILE_AWAY = [
+    pytest.param("Jag är ledig resten av veckan men absolut, vi kör ett pilotprojekt i januari. Skicka ett förslag!",
+                 id="sv: away the rest of the week but yes, send a proposal stays human"),
+    pytest.param("אני בחופשה עד יום שני, אבל כן, מעוניינים. תשלח לי הצעת מחיר בבקשה.",
+                 id="he: on holiday until monday but yes, send me a quote stays human"),
+    pytest.param("I'm away until 14 December, but the week of 11 January is good.",
+                 id="en: away until a date but accepting the week of 11 january stays human"),
+    pytest.param("Estoy de viaje hasta el 14. La semana del 11 de enero.",
+                 id="es: travelling until the 14th, then a bare week proposed stays human"),
+    pytest.param("14日まで出張中です。1月11日の週でお願いします。",
+                 id="ja: on a trip until the 14th, asking for the week of 11 january stays human"),
+    pytest.param("Je suis en vacances jusqu'au 14. La semaine du 11 janvier me va.",
+                 id="fr: on holiday until the 14th, the week of 11 january suits stays human"),
+    pytest.param("我出差到14号。1月11日那周可以。",
+                 id="zh: on a trip until the 14th, the week of 11 january is fine stays human"),
+    pytest.param("Estou viajando até o dia 14. A semana de 11 de janeiro está ótima.",
+                 id="pt: travelling until the 14th, the week of 11 january is great stays human"),
+    pytest.param("12월 14일까지 출장 중입니다. 1월 11일 주가 좋습니다.",
+                 id="ko: on a trip until 14 december, the week of 11 january is good stays human"),
+    pytest.param("Ich bin bis zum 14. im Urlaub, aber ja: die Woche vom 11. Januar passt mir.",
+                 id="de: on holiday until the 14th, but yes, the week of 11 january suits stays human"),
+]
+
+
+@pytest.mark.parametrize("body", ANSWERS_WHILE_AWAY)
+def test_a_person_who_answers_while_away_stays_a_human_reply(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == HUMAN, result.evidence
+    assert result.return_date is None
+
+
+def test_a_human_reply_that_mentions_an_absence_says_what_kept_it_human() -> None:
+    result = classify(reply("I'm away until 14 December, but the week of 11 January is good."))
+    assert result.kind == HUMAN
+    said = " ".join(result.evidence)
+    assert "not an absence notice" in said and "answers the rep 'the week of' (en) -3" in said
