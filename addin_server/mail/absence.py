@@ -199,11 +199,16 @@ def _human_signs(own_text: str) -> list[str]:
 # Anchored at a sentence start so a long text without stops is scanned once, not once per character.
 _QUESTION = re.compile(r"(?:^|(?<=[.!?。！？\n]))[^.!?。！？\n]*[?？](?=\s|$)")
 _URGENCY = re.compile(r"urgent|dringend|urgence|urgente|urgenza|spoed|緊急|急ぎ|急事|紧急", re.IGNORECASE)
-# The sentence after a template's question tells the reader where to go instead.
+# The sentence after a template's question (or after a run of them: "Need help sooner? Have a question about
+# your order? Visit ..."), tells the reader where to go instead, maybe on a condition ("Can it wait? If not, reach ...").
 _ROUTES_ELSEWHERE = re.compile(
-    r"\s*(?:please\s+|bitte\s+|veuillez\s+|por\s+favor,?\s+|per\s+favore,?\s+|graag\s+)?(?:contact|call|e-?mail|write\s+to|reach|"
+    r"(?:\s*[^.!?。！？\n]{1,80}[?？])*"
+    r"\s*(?:if\s+not|otherwise|if\s+so|if\s+it\s+can'?t|falls\s+nicht|sonst|si\s+no|sinon|altrimenti|anders)?,?"
+    r"\s*(?:please\s+|bitte\s+|veuillez\s+|por\s+favor,?\s+|per\s+favore,?\s+|graag\s+)?"
+    r"(?:contact|call|e-?mail|write\s+to|reach|visit\b|go\s+to\b|head\s+to\b|text\b|ring\b|dial\b|"
     r"kontaktieren|wenden\s+sie|rufen\s+sie|contactez|appelez|contacte|llame|escriba|contatti|chiami|scriva|"
-    r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)",
+    r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)"
+    r"(?!\s+(?:me|us|mich|uns|moi|nous)\b)",  # "If not, call me": the person asks, and stays the one to reach
     re.IGNORECASE,
 )
 # A greeting asked in passing ("Oi, tudo bem?", "How are you?") asks the reader nothing.

@@ -136,3 +136,23 @@ def test_a_human_reply_that_mentions_an_absence_says_what_kept_it_human() -> Non
     assert result.kind == HUMAN
     said = " ".join(result.evidence)
     assert "not an absence notice" in said and "answers the rep 'the week of' (en) -3" in said
+
+
+# Outside attack a14, finding 9: questions an absence template asks to send the reader elsewhere are part of
+# the notice; a person's own question, even followed by "if not, call me", still asks the rep something.
+ROUTING_QUESTIONS = [
+    pytest.param("Thank you for your email. I am out of the office until Monday 14 December.\n\n"
+                 "Need help sooner? Have a question about your order? Visit https://support.example.org or call "
+                 "+1 555 0100.", OOO,
+                 id="en: a run of routing questions ending in 'visit ... or call' is part of the notice"),
+    pytest.param("I'm out until Monday. Can it wait? If not, reach Priya at priya@example.org.", OOO,
+                 id="en: 'can it wait? if not, reach a colleague' is part of the notice"),
+    pytest.param("I'm out until Monday. Can you send the contract today? If not, call me on Monday.", HUMAN,
+                 id="en: a person's question followed by 'if not, call me' still asks the rep"),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), ROUTING_QUESTIONS)
+def test_questions_that_route_the_reader_elsewhere_are_part_of_the_notice(body: str, expected: InboundKind) -> None:
+    result = classify(reply(body))
+    assert result.kind == expected, result.evidence
