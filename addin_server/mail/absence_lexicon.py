@@ -52,17 +52,18 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bon\s+(?:the\s+)?(?:vacation|holiday)s?\s+(?:from|until|till|through)\b",
             r"\b(?:bereavement|annual|unpaid)\s+leave\b|\b(?:a\s+few\s+)?days\s+off\b|"
             r"\btime\s+off\b|\btravell?ing\s+for\b|\bon\s+(?:a\s+)?(?:course|training|"
-            r"seminar)\b|\bat\s+(?:a|the|our)\s+(?:\w+\s+)?(?:summit|conference|"
+            r"seminar)\b|\bat\s+(?:a\s+|the\s+|our\s+)?(?:\w+\s+){0,2}(?:summit|conference|"
             r"trade\s+show|fair|expo|kick-?off)\b",
             r"\b(?:paternity|maternity|parental|medical|sick|study|compassionate|"
             r"garden)\s+leave\b",
+            r"\bgone\s+(?:fishing|skiing|hiking|sailing)\b|"
             r"\b(?:out|off)\s+sick\b|\bjury\s+duty\b|\b(?:company|team)\s+(?:retreat|"
             r"offsite|off-site)\b",
             r"\bi\s*(?:'m|’m|\s+am)\s+(?:currently\s+)?(?:offline|heads[-\s]down|"
             r"on\s+(?:a\s+)?(?:business\s+trip|work\s+trip|retreat|site\s+visit))\b",
         ),
         back=(
-            r"\bback\s+(?:online|in\s+the\s+office|at\s+(?:my\s+)?desk|on\s+\w+day|on\s+the\s+\d|from)\b|\b(?:be|am|\'m)\s+back\b|"
+            r"\bback\s+(?:online|in\s+the\s+office|at\s+(?:my\s+)?desk|(?:on\s+)?\w+day|on\s+the\s+\d|from)\b|\b(?:be|am|\'m)\s+back\b|"
             r"\breturning\b|\breturn\s+(?:on|to\s+the\s+office)\b",
         ),
         period=(
@@ -79,7 +80,8 @@ PACKS: tuple[LanguagePack, ...] = (
         limited=(
             r"\bpatchy\b|\bwon\'?t\s+be\s+read\b|\blimited\s+(?:signal|connectivity)\b",
             r"\bnot\s+checking\s+(?:my\s+)?e-?mails?\b|\bspotty\b|\bchecking\s+e-?mail\s+(?:once|"
-            r"only)\b|\breplying\s+only\s+occasionally\b|\boccasional\s+access\b",
+            r"only)\b|\breplying\s+only\s+occasionally\b|\boccasional\s+access\b|"
+            r"\b(?:responses?|replies)\s+(?:will|may|might)\s+be\s+(?:delayed|slow(?:er)?)\b",
         ),
         later=(
             r"\bcatch\s+up\s+on\s+(?:my\s+)?e-?mails?\b",
@@ -451,6 +453,15 @@ PACKS: tuple[LanguagePack, ...] = (
         redirect=(r"בדחיפות|לעניינים\s+דחופים|ניתן\s+לפנות|נא\s+לפנות",),
         later=(r"אחזור\s+אליך|אענה|כשאחזור|עם\s+שובי",),
         answer=(r"(?:אבל|אך)\s+כן|מעוניינ|תשלח|שלחו?\s+לי|הצעת\s+מחיר",),
+    ),
+    LanguagePack(
+        "ar",
+        absence=(r"رحلة\s+عمل|إجازة|اجازة|خارج\s+المكتب|مسافر|في\s+سفر|في\s+مؤتمر",),
+        back=(r"عند\s+عودتي|بعد\s+عودتي|سأعود",),
+        period=(r"حتى\s+(?:يوم|تاريخ|[\d٠-٩]|الأسبوع|نهاية)",),
+        redirect=(r"للأمور\s+العاجلة|في\s+الحالات\s+العاجلة|يرجى\s+(?:التواصل|الاتصال)",),
+        later=(r"سأرد|سأقوم\s+بالرد|عند\s+عودتي|بعد\s+عودتي",),
+        answer=(r"\bنعم\b|مهتم|أرسل\s+لي|ارسل\s+لي|يناسبني|يناسبنا",),
     ),
 )
 

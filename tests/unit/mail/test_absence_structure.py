@@ -156,3 +156,27 @@ ROUTING_QUESTIONS = [
 def test_questions_that_route_the_reader_elsewhere_are_part_of_the_notice(body: str, expected: InboundKind) -> None:
     result = classify(reply(body))
     assert result.kind == expected, result.evidence
+
+
+# Outside attack a14, finding 6: notices without headers built from known parts in words no pack knew.
+NOTICES_IN_NEW_WORDS = [
+    pytest.param("أنا في رحلة عمل حتى يوم الخميس ١٧ ديسمبر، وسأرد على رسالتك عند عودتي.",
+                 id="ar: a business trip until thursday with a reply on return is out of office"),
+    pytest.param("Gone fishing 🎣 — back Monday 14 December.",
+                 id="en: gone fishing, back on a stated day is out of office"),
+    pytest.param("I'm at Web Summit this week, responses will be delayed. For urgent matters, contact "
+                 "priya@example.org.",
+                 id="en: at a named conference this week, replies delayed, urgent matters elsewhere is out of office"),
+]
+
+
+@pytest.mark.parametrize("body", NOTICES_IN_NEW_WORDS)
+def test_an_absence_notice_without_headers_is_out_of_office_in_new_words(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == OOO, result.evidence
+    assert result.left_company is False
+
+
+def test_a_person_who_mentions_a_conference_and_answers_stays_human() -> None:
+    result = classify(reply("I'm at Web Summit this week, but yes, send me the proposal."))
+    assert result.kind == HUMAN, result.evidence
