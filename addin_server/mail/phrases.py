@@ -269,7 +269,8 @@ ACKNOWLEDGEMENT_TEXT = _any(
     r"\b(?:ticket|case|request)\s*(?:number|no\.?|id|#)\s*[:#]?\s*[A-Z]*[-#]?\d{3,}",
     r"\bwir\s+haben\s+ihre\s+(?:anfrage|nachricht|e-?mail)\s+erhalten",
     r"\bnous\s+avons\s+(?:bien\s+)?reçu\s+votre\s+(?:demande|message)",
-    r"\bgracias\s+por\s+(?:contactar|escribir|su\s+(?:mensaje|consulta)|tu\s+(?:mensaje|consulta))",
+    # "Gracias por su mensaje" opens absence notices as much as help desks' answers, like "Thank you for your message".
+    r"\bgracias\s+por\s+(?:contactar|escribir|su\s+consulta|tu\s+consulta)",
     r"\bestamos\s+procesando",
     r"\bhemos\s+recibido\s+su\s+(?:mensaje|solicitud|consulta)",
     r"\babbiamo\s+ricevuto\s+la\s+(?:sua|tua)\s+(?:richiesta|e-?mail)",
