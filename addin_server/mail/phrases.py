@@ -326,6 +326,22 @@ LEFT_COMPANY_TEXT = _any(
     r"\bjuż\s+nie\s+pracuje",
     r"\bбольше\s+не\s+(?:работает|сотрудник|используется)",
     r"\bуволил(?:ся|ась)",
+    # One's own leaving, said in the first person: a last day that is past, retiring, not returning.
+    r"\bmy\s+last\s+day\s+(?:at|with)\s+(?:[\w&.-]+\s+){1,4}?was\b",
+    r"\b(?:will\s+not|won'?t)\s+be\s+returning\s+to\s+(?!the\s+office|work\b|my\s+desk)",
+    r"\bi\s*(?:'ve|\s+have|'m|\s+am)\s+(?:now\s+)?retired\b",
+    r"\bjá\s+não\s+(?:trabalho|colaboro|estou|faço\s+parte)\s+(?:na|no|para|com|em|da|do)\b",
+    r"\bya\s+no\s+trabajo\b|\b(?:me\s+he|se\s+ha)\s+jubilado\b|\bestoy\s+jubilad[oa]\b",
+    r"\b(?:ben|is)\s+(?:sinds\s+\S+\s+)?met\s+pensioen\b",
+    r"\b(?:sono|è)\s+(?:andat[oa]|in)\s+(?:in\s+)?pensione\b",
+    r"\b(?:suis|est)\s+(?:parti(?:e)?\s+)?(?:désormais\s+)?(?:à\s+la\s+|en\s+)retraite\b",
+    r"\b(?:bin|ist)\s+(?:\w+\s+){0,3}?in\s+den\s+ruhestand\s+(?:gegangen|getreten|gewechselt)\b|"
+    r"\b(?:bin|ist)\s+(?:jetzt\s+|nun\s+|seit\s+\S+\s+)?im\s+ruhestand\b",
+    r"\bnie\s+pracuję\s+już\b|\bjuż\s+nie\s+pracuję\b",
+    r"\bşirketten\s+ayrıldım\b|\bartık\s+(?:\S+\s+){0,2}çalışmıyorum\b",
+    r"لم\s+أعد\s+أعمل|غادرت\s+الشركة",
+    r"כבר\s+לא\s+(?:עובד|עובדת)|עזבתי\s+את\s+החברה",
+    r"已(?:经|經)?(?:于|於)[^，。,.\n]{1,16}(?:离开|離開)(?:本?公司)",
     r"退職",
     r"离职",
     r"離職",
@@ -491,7 +507,8 @@ SUBJECT_AUTOMATED = _any(
 
 # Words in a left-company sentence that make the leaving temporary: a return, an end, a short span.
 TEMPORARY_LEAVING = _any(
-    r"\buntil\b|\btill\b|\bback\s+(?:on|in|at|from|by|next)\b|\breturn(?:ing|s)?\b|\bwhile\s+i\b",
+    # "returning" is a return, except in "will not be returning to Acme"
+    r"\buntil\b|\btill\b|\bback\s+(?:on|in|at|from|by|next)\b|(?<!not\sbe\s)(?<!n't\sbe\s)\breturn(?:ing|s)?\b|\bwhile\s+i\b",
     r"\bfor\s+the\s+(?:holidays?|day|weekend|week|evening|night|summer|christmas|break|moment|time\s+being)\b",
     r"\bfor\s+(?:a\s+few|several|two|three|\d+)\s+(?:days|weeks)\b|\btemporar",
     # a day's or a weekend's absence: "heute nicht mehr im Haus", "after 5pm", "本日は退社"
