@@ -82,7 +82,8 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
         score += 2
         parts.append(f"absence {_quote(state[1])} ({state[0]}) +2")
     structural = 0
-    return_date = find_return_date(text, anchor)
+    # A time the sender proposes ("la semana del 11 de enero", "1月11日の週") is an answer, never a return.
+    return_date = find_return_date(_PROPOSED_TIME.sub(" ", text), anchor)
     if not parts and return_date and (back := absence_lexicon.find_part("back", own_text)):
         # Saying when one is back is saying one is away: the return with its date is the absence statement.
         score += 2
@@ -215,6 +216,13 @@ _ROUTES_ELSEWHERE = re.compile(
 _GREETING = re.compile(
     r"^\W*(?:\w+\W+)?(?:tudo\s+bem|how\s+are\s+you|how'?s\s+it\s+going|wie\s+geht'?s|ça\s+va|qué\s+tal|come\s+va|hoe\s+gaat\s+het|"
     r"jak\s+się\s+masz|hur\s+mår\s+du|お元気ですか|你好吗)\W*$",
+    re.IGNORECASE,
+)
+# A time proposed by its week, to the end of its sentence: cut before the return date is read.
+_PROPOSED_TIME = re.compile(
+    r"(?:\b(?:the\s+week\s+of|la\s+semana\s+del?|a\s+semana\s+d[eo]|la\s+semaine\s+du|die\s+woche\s+vom|"
+    r"la\s+settimana\s+del|de\s+week\s+van|tydzień\s+od|veckan\s+(?:den|från))\b|(?:\d+月)?\d+[日号號]?\s*(?:の週|那周|那一周)|(?:\d+월\s*)?\d+일\s*주)"
+    r"[^.!?。！？\n]*",
     re.IGNORECASE,
 )
 _SIGNATURE_LINE = re.compile(r"\s[|｜]\s")

@@ -180,3 +180,9 @@ def test_an_absence_notice_without_headers_is_out_of_office_in_new_words(body: s
 def test_a_person_who_mentions_a_conference_and_answers_stays_human() -> None:
     result = classify(reply("I'm at Web Summit this week, but yes, send me the proposal."))
     assert result.kind == HUMAN, result.evidence
+
+
+def test_a_week_the_person_proposes_is_never_read_as_a_return() -> None:
+    judgement = judge_absence_notice("Re: Pilot", "Estoy de viaje hasta el 14. La semana del 11 de enero.", None)
+    assert judgement.return_date is None or judgement.return_date.month == 12, judgement.evidence()
+    assert not judgement.is_notice
