@@ -201,7 +201,8 @@ def _human_signs(own_text: str) -> list[str]:
 _QUESTION = re.compile(r"(?:^|(?<=[.!?。！？\n]))[^.!?。！？\n]*[?？](?=\s|$)")
 _URGENCY = re.compile(r"urgent|dringend|urgence|urgente|urgenza|spoed|緊急|急ぎ|急事|紧急", re.IGNORECASE)
 # The sentence after a template's question (or after a run of them: "Need help sooner? Have a question about
-# your order? Visit ..."), tells the reader where to go instead, maybe on a condition ("Can it wait? If not, reach ...").
+# your order? Visit ..."), tells the reader where to go instead, maybe on a condition ("Can it wait? If not,
+# reach ...").
 _ROUTES_ELSEWHERE = re.compile(
     r"(?:\s*[^.!?。！？\n]{1,80}[?？])*"
     r"\s*(?:if\s+not|otherwise|if\s+so|if\s+it\s+can'?t|falls\s+nicht|sonst|si\s+no|sinon|altrimenti|anders)?,?"

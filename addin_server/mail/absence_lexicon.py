@@ -92,7 +92,8 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bwe'?ll\s+(?:decide|talk|discuss|review|see|sort)\b|\bloop\s+(?:him|her|them|me|us)\s+in\b",
             r"\b(?:does|would|could)\s+\w+\s+(?:work|suit)\b|\bsend\s+(?:it|them|"
             r"me)\s+over\b|\bgo\s+ahead\b|(?:^|[.!:;,]\s*)yes\b",
-            # agreeing after the absence ("..., but yes"), proposing or accepting a time ("the week of 11 January is good")
+            # agreeing after the absence ("..., but yes"), proposing or accepting a time ("the week of 11 January
+            # is good")
             r"\bbut\s+(?:yes|sure|absolutely|definitely)\b|\bthe\s+week\s+of\b|\b(?:works|suits)\s+(?:for\s+)?(?:me|us)\b|"
             r"\b(?:is|sounds|would\s+be)\s+(?:good|fine|great|perfect)\b",
         ),
