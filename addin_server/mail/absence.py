@@ -82,7 +82,8 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
         score += 2
         parts.append(f"absence {_quote(state[1])} ({state[0]}) +2")
     structural = 0
-    return_date = find_return_date(text, anchor)
+    # A time the sender proposes ("la semana del 11 de enero", "1月11日の週") is an answer, never a return.
+    return_date = find_return_date(_PROPOSED_TIME.sub(" ", text), anchor)
     if not parts and return_date and (back := absence_lexicon.find_part("back", own_text)):
         # Saying when one is back is saying one is away: the return with its date is the absence statement.
         score += 2
@@ -199,17 +200,30 @@ def _human_signs(own_text: str) -> list[str]:
 # Anchored at a sentence start so a long text without stops is scanned once, not once per character.
 _QUESTION = re.compile(r"(?:^|(?<=[.!?。！？\n]))[^.!?。！？\n]*[?？](?=\s|$)")
 _URGENCY = re.compile(r"urgent|dringend|urgence|urgente|urgenza|spoed|緊急|急ぎ|急事|紧急", re.IGNORECASE)
-# The sentence after a template's question tells the reader where to go instead.
+# The sentence after a template's question (or after a run of them: "Need help sooner? Have a question about
+# your order? Visit ..."), tells the reader where to go instead, maybe on a condition ("Can it wait? If not,
+# reach ...").
 _ROUTES_ELSEWHERE = re.compile(
-    r"\s*(?:please\s+|bitte\s+|veuillez\s+|por\s+favor,?\s+|per\s+favore,?\s+|graag\s+)?(?:contact|call|e-?mail|write\s+to|reach|"
+    r"(?:\s*[^.!?。！？\n]{1,80}[?？])*"
+    r"\s*(?:if\s+not|otherwise|if\s+so|if\s+it\s+can'?t|falls\s+nicht|sonst|si\s+no|sinon|altrimenti|anders)?,?"
+    r"\s*(?:please\s+|bitte\s+|veuillez\s+|por\s+favor,?\s+|per\s+favore,?\s+|graag\s+)?"
+    r"(?:contact|call|e-?mail|write\s+to|reach|visit\b|go\s+to\b|head\s+to\b|text\b|ring\b|dial\b|"
     r"kontaktieren|wenden\s+sie|rufen\s+sie|contactez|appelez|contacte|llame|escriba|contatti|chiami|scriva|"
-    r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)",
+    r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)"
+    r"(?!\s+(?:me|us|mich|uns|moi|nous)\b)",  # "If not, call me": the person asks, and stays the one to reach
     re.IGNORECASE,
 )
 # A greeting asked in passing ("Oi, tudo bem?", "How are you?") asks the reader nothing.
 _GREETING = re.compile(
     r"^\W*(?:\w+\W+)?(?:tudo\s+bem|how\s+are\s+you|how'?s\s+it\s+going|wie\s+geht'?s|ça\s+va|qué\s+tal|come\s+va|hoe\s+gaat\s+het|"
     r"jak\s+się\s+masz|hur\s+mår\s+du|お元気ですか|你好吗)\W*$",
+    re.IGNORECASE,
+)
+# A time proposed by its week, to the end of its sentence: cut before the return date is read.
+_PROPOSED_TIME = re.compile(
+    r"(?:\b(?:the\s+week\s+of|la\s+semana\s+del?|a\s+semana\s+d[eo]|la\s+semaine\s+du|die\s+woche\s+vom|"
+    r"la\s+settimana\s+del|de\s+week\s+van|tydzień\s+od|veckan\s+(?:den|från))\b|(?:\d+月)?\d+[日号號]?\s*(?:の週|那周|那一周)|(?:\d+월\s*)?\d+일\s*주)"
+    r"[^.!?。！？\n]*",
     re.IGNORECASE,
 )
 _SIGNATURE_LINE = re.compile(r"\s[|｜]\s")

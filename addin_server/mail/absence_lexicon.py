@@ -52,17 +52,18 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bon\s+(?:the\s+)?(?:vacation|holiday)s?\s+(?:from|until|till|through)\b",
             r"\b(?:bereavement|annual|unpaid)\s+leave\b|\b(?:a\s+few\s+)?days\s+off\b|"
             r"\btime\s+off\b|\btravell?ing\s+for\b|\bon\s+(?:a\s+)?(?:course|training|"
-            r"seminar)\b|\bat\s+(?:a|the|our)\s+(?:\w+\s+)?(?:summit|conference|"
+            r"seminar)\b|\bat\s+(?:a\s+|the\s+|our\s+)?(?:\w+\s+){0,2}(?:summit|conference|"
             r"trade\s+show|fair|expo|kick-?off)\b",
             r"\b(?:paternity|maternity|parental|medical|sick|study|compassionate|"
             r"garden)\s+leave\b",
+            r"\bgone\s+(?:fishing|skiing|hiking|sailing)\b|"
             r"\b(?:out|off)\s+sick\b|\bjury\s+duty\b|\b(?:company|team)\s+(?:retreat|"
             r"offsite|off-site)\b",
             r"\bi\s*(?:'m|’m|\s+am)\s+(?:currently\s+)?(?:offline|heads[-\s]down|"
             r"on\s+(?:a\s+)?(?:business\s+trip|work\s+trip|retreat|site\s+visit))\b",
         ),
         back=(
-            r"\bback\s+(?:online|in\s+the\s+office|at\s+(?:my\s+)?desk|on\s+\w+day|on\s+the\s+\d|from)\b|\b(?:be|am|\'m)\s+back\b|"
+            r"\bback\s+(?:online|in\s+the\s+office|at\s+(?:my\s+)?desk|(?:on\s+)?\w+day|on\s+the\s+\d|from)\b|\b(?:be|am|\'m)\s+back\b|"
             r"\breturning\b|\breturn\s+(?:on|to\s+the\s+office)\b",
         ),
         period=(
@@ -79,7 +80,8 @@ PACKS: tuple[LanguagePack, ...] = (
         limited=(
             r"\bpatchy\b|\bwon\'?t\s+be\s+read\b|\blimited\s+(?:signal|connectivity)\b",
             r"\bnot\s+checking\s+(?:my\s+)?e-?mails?\b|\bspotty\b|\bchecking\s+e-?mail\s+(?:once|"
-            r"only)\b|\breplying\s+only\s+occasionally\b|\boccasional\s+access\b",
+            r"only)\b|\breplying\s+only\s+occasionally\b|\boccasional\s+access\b|"
+            r"\b(?:responses?|replies)\s+(?:will|may|might)\s+be\s+(?:delayed|slow(?:er)?)\b",
         ),
         later=(
             r"\bcatch\s+up\s+on\s+(?:my\s+)?e-?mails?\b",
@@ -90,6 +92,10 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bwe'?ll\s+(?:decide|talk|discuss|review|see|sort)\b|\bloop\s+(?:him|her|them|me|us)\s+in\b",
             r"\b(?:does|would|could)\s+\w+\s+(?:work|suit)\b|\bsend\s+(?:it|them|"
             r"me)\s+over\b|\bgo\s+ahead\b|(?:^|[.!:;,]\s*)yes\b",
+            # agreeing after the absence ("..., but yes"), proposing or accepting a time ("the week of 11 January
+            # is good")
+            r"\bbut\s+(?:yes|sure|absolutely|definitely)\b|\bthe\s+week\s+of\b|\b(?:works|suits)\s+(?:for\s+)?(?:me|us)\b|"
+            r"\b(?:is|sounds|would\s+be)\s+(?:good|fine|great|perfect)\b",
         ),
     ),
     LanguagePack(
@@ -132,6 +138,7 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bpodemos\s+(?:quedar|vernos|hablar)\b|\bme\s+interesa\b",
             r"\bm[áa]nd(?:a|e)me\b|\benv[ií](?:a|e)me\b|\bpuede[sn]?\s+(?:enviarme|"
             r"mandarme)\b|\bpodemos\s+(?:hablar|vernos)\b",
+            r"\bpero\s+s[ií]\b|\bla\s+semana\s+del?\b|\bme\s+(?:va|viene)\s+bien\b",
         ),
     ),
     LanguagePack(
@@ -167,6 +174,7 @@ PACKS: tuple[LanguagePack, ...] = (
             r"\bpodemos\s+marcar\b|\bmarcar\s+uma\b|\bagendar\b",
             r"\bpode\s+(?:me\s+)?mandar\b|\bpode\s+(?:me\s+)?enviar\b|\bme\s+mand[ae]\b|"
             r"\bpodemos\s+(?:falar|conversar)\b",
+            r"\bmas\s+sim\b|\ba\s+semana\s+(?:de|do)\b|\b(?:est[áa]|fica)\s+(?:[óo]tim[oa]|bom|boa|perfeit[oa])\b",
         ),
     ),
     LanguagePack(
@@ -196,6 +204,7 @@ PACKS: tuple[LanguagePack, ...] = (
         answer=(
             r"お送りください|送ってください|前向きに検討",
             r"いかがでしょうか|ご都合|お願いできますか",
+            r"\d+日の週|の週(?:で|が|は)",
         ),
     ),
     LanguagePack(
@@ -223,6 +232,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"能否|可以吗|是否方便|通个电话|打个电话",
+            r"那周|那一周|那个星期|那週",
         ),
     ),
     LanguagePack(
@@ -235,6 +245,9 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         redirect=(
             r"급한\s*용무|연락\s*바랍니다|연락\s*주시기",
+        ),
+        answer=(
+            r"주가\s*(?:좋|괜찮)|좋습니다|괜찮습니다",
         ),
     ),
     LanguagePack(
@@ -279,6 +292,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\bczy\s+pasuje\b|\bchętnie\s+porozmawiam\b|\bproszę\s+przesłać\b",
+            r"\bale\s+tak\b|\btydzień\s+od\b|\bpasuje\s+(?:mi|nam)\b",
         ),
     ),
     LanguagePack(
@@ -310,6 +324,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\bvi\s+kan\s+(?:ta|boka|höras)\b|\bpassar\s+det\b|\bom\s+det\s+passar\b",
+            r"\bmen\s+(?:absolut|ja|visst|gärna)\b|\bskicka\s+(?:ett|en|mig|gärna|över)\b|\bveckan\s+(?:den\s+|från\s+)?\d",
         ),
     ),
     LanguagePack(
@@ -340,6 +355,7 @@ PACKS: tuple[LanguagePack, ...] = (
         answer=(
             r"\brufen\s+sie\s+mich\b|\binteressiert\b",
             r"\bkönnen\s+sie\s+mir\b|\bschicken\s+sie\s+mir\b",
+            r"\baber\s+ja\b|\bdie\s+woche\s+(?:vom|ab)\b|\bpasst\s+(?:mir|uns)\b",
         ),
     ),
     LanguagePack(
@@ -368,6 +384,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\benvoyez-moi\b|\bpouvez-vous\b",
+            r"\bmais\s+oui\b|\bla\s+semaine\s+du\b|\bme\s+(?:va|convient)\b",
         ),
     ),
     LanguagePack(
@@ -397,6 +414,7 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\bmi\s+mandi\b|\bmi\s+invii\b|\bmi\s+interessa\b",
+            r"\bma\s+s[ìi]\b|\bla\s+settimana\s+del\b|\bmi\s+va\s+bene\b",
         ),
     ),
     LanguagePack(
@@ -423,7 +441,28 @@ PACKS: tuple[LanguagePack, ...] = (
         ),
         answer=(
             r"\bkunnen\s+we\b|\bstuur\s+(?:me|mij)\b",
+            r"\bmaar\s+ja\b|\bde\s+week\s+van\b|\bkomt\s+(?:mij|ons)\s+(?:goed\s+)?uit\b",
         ),
+    ),
+    LanguagePack(
+        "he",
+        absence=(
+            r"בחופשה|בחופש|מחוץ\s+למשרד|בנסיעת\s+עסקים|בחו\"ל|בחופשת\s+מחלה|בחופשת\s+לידה|במילואים",
+        ),
+        back=(r"אחזור\s+(?:למשרד|ב|ביום)|אשוב",),
+        period=(r"עד\s+(?:יום|ה?-?\d|סוף)",),
+        redirect=(r"בדחיפות|לעניינים\s+דחופים|ניתן\s+לפנות|נא\s+לפנות",),
+        later=(r"אחזור\s+אליך|אענה|כשאחזור|עם\s+שובי",),
+        answer=(r"(?:אבל|אך)\s+כן|מעוניינ|תשלח|שלחו?\s+לי|הצעת\s+מחיר",),
+    ),
+    LanguagePack(
+        "ar",
+        absence=(r"رحلة\s+عمل|إجازة|اجازة|خارج\s+المكتب|مسافر|في\s+سفر|في\s+مؤتمر",),
+        back=(r"عند\s+عودتي|بعد\s+عودتي|سأعود",),
+        period=(r"حتى\s+(?:يوم|تاريخ|[\d٠-٩]|الأسبوع|نهاية)",),
+        redirect=(r"للأمور\s+العاجلة|في\s+الحالات\s+العاجلة|يرجى\s+(?:التواصل|الاتصال)",),
+        later=(r"سأرد|سأقوم\s+بالرد|عند\s+عودتي|بعد\s+عودتي",),
+        answer=(r"\bنعم\b|مهتم|أرسل\s+لي|ارسل\s+لي|يناسبني|يناسبنا",),
     ),
 )
 

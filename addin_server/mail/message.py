@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import email
 import email.message
+import itertools
 import json
 import logging
 import re
@@ -186,7 +187,9 @@ class InboundMessage:
 
 def _header_pairs(msg: email.message.Message) -> tuple[tuple[str, str], ...]:
     pairs = []
-    for name, value in msg.items()[:MAX_HEADERS]:
+    # The raw values: compat32's items() turns raw UTF-8 header bytes (RFC 6532, "Subject: Respuesta automática:")
+    # into U+FFFD; the raw value keeps them as surrogate escapes, which decode_header_value reads as UTF-8.
+    for name, value in itertools.islice(msg.raw_items(), MAX_HEADERS):
         pairs.append((clean(str(name)).strip(), decode_header_value(value)))
     return tuple(pairs)
 

@@ -269,7 +269,8 @@ ACKNOWLEDGEMENT_TEXT = _any(
     r"\b(?:ticket|case|request)\s*(?:number|no\.?|id|#)\s*[:#]?\s*[A-Z]*[-#]?\d{3,}",
     r"\bwir\s+haben\s+ihre\s+(?:anfrage|nachricht|e-?mail)\s+erhalten",
     r"\bnous\s+avons\s+(?:bien\s+)?reçu\s+votre\s+(?:demande|message)",
-    r"\bgracias\s+por\s+(?:contactar|escribir|su\s+(?:mensaje|consulta)|tu\s+(?:mensaje|consulta))",
+    # "Gracias por su mensaje" opens absence notices as much as help desks' answers, like "Thank you for your message".
+    r"\bgracias\s+por\s+(?:contactar|escribir|su\s+consulta|tu\s+consulta)",
     r"\bestamos\s+procesando",
     r"\bhemos\s+recibido\s+su\s+(?:mensaje|solicitud|consulta)",
     r"\babbiamo\s+ricevuto\s+la\s+(?:sua|tua)\s+(?:richiesta|e-?mail)",
@@ -325,6 +326,7 @@ LEFT_COMPANY_TEXT = _any(
     r"\bjuż\s+nie\s+pracuje",
     r"\bбольше\s+не\s+(?:работает|сотрудник|используется)",
     r"\bуволил(?:ся|ась)",
+    *more.LEFT_COMPANY,
     r"退職",
     r"离职",
     r"離職",
@@ -490,7 +492,8 @@ SUBJECT_AUTOMATED = _any(
 
 # Words in a left-company sentence that make the leaving temporary: a return, an end, a short span.
 TEMPORARY_LEAVING = _any(
-    r"\buntil\b|\btill\b|\bback\s+(?:on|in|at|from|by|next)\b|\breturn(?:ing|s)?\b|\bwhile\s+i\b",
+    # "returning" is a return, except in "will not be returning to Acme"
+    r"\buntil\b|\btill\b|\bback\s+(?:on|in|at|from|by|next)\b|(?<!not\sbe\s)(?<!n't\sbe\s)\breturn(?:ing|s)?\b|\bwhile\s+i\b",
     r"\bfor\s+the\s+(?:holidays?|day|weekend|week|evening|night|summer|christmas|break|moment|time\s+being)\b",
     r"\bfor\s+(?:a\s+few|several|two|three|\d+)\s+(?:days|weeks)\b|\btemporar",
     # a day's or a weekend's absence: "heute nicht mehr im Haus", "after 5pm", "本日は退社"

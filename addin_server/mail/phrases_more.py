@@ -107,3 +107,22 @@ BACK_LATER = (
     r"\bresponderei\b|\brespondo\s+(?:na|no|amanh)|\ble\s+responder[ée]\b|\bje\s+vous\s+r[ée]pondrai\b|\bvi\s+risponder[òo]\b|"
     r"\bik\s+reageer\b|\bwerde\s+ich\s+(?:ihnen|dir)\s+antworten",
 )
+
+# One's own leaving, said in the first person: a last day that is past, retiring, not returning.
+LEFT_COMPANY = (
+    r"\bmy\s+last\s+day\s+(?:at|with)\s+(?:[\w&.-]+\s+){1,4}?was\b",
+    r"\b(?:will\s+not|won'?t)\s+be\s+returning\s+to\s+(?!the\s+office|work\b|my\s+desk)",
+    r"\bi\s*(?:'ve|\s+have|'m|\s+am)\s+(?:now\s+)?retired\b",
+    r"\bjá\s+não\s+(?:trabalho|colaboro|estou|faço\s+parte)\s+(?:na|no|para|com|em|da|do)\b",
+    r"\bya\s+no\s+trabajo\b|\b(?:me\s+he|se\s+ha)\s+jubilado\b|\bestoy\s+jubilad[oa]\b",
+    r"\b(?:ben|is)\s+(?:sinds\s+\S+\s+)?met\s+pensioen\b",
+    r"\b(?:sono|è)\s+(?:andat[oa]|in)\s+(?:in\s+)?pensione\b",
+    r"\b(?:suis|est)\s+(?:parti(?:e)?\s+)?(?:désormais\s+)?(?:à\s+la\s+|en\s+)retraite\b",
+    r"\b(?:bin|ist)\s+(?:\w+\s+){0,3}?in\s+den\s+ruhestand\s+(?:gegangen|getreten|gewechselt)\b|"
+    r"\b(?:bin|ist)\s+(?:jetzt\s+|nun\s+|seit\s+\S+\s+)?im\s+ruhestand\b",
+    r"\bnie\s+pracuję\s+już\b|\bjuż\s+nie\s+pracuję\b",
+    r"\bşirketten\s+ayrıldım\b|\bartık\s+(?:\S+\s+){0,2}çalışmıyorum\b",
+    r"لم\s+أعد\s+أعمل|غادرت\s+الشركة",
+    r"כבר\s+לא\s+(?:עובד|עובדת)|עזבתי\s+את\s+החברה",
+    r"已(?:经|經)?(?:于|於)[^，。,.\n]{1,16}(?:离开|離開)(?:本?公司)",
+)

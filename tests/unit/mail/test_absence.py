@@ -278,6 +278,31 @@ LEFT_CASES = [
         "自动答复: 问题", "Dana Fischer 已离职。请联系 sales@buyer.example。",
         True, id="chinese '已离职' is leaving",
     ),
+    # Outside attack a14, finding 5: one's own leaving in the languages in scope.
+    pytest.param("Automatic reply: Pilot", "My last day at Acme was Friday 4 December. Please contact priya@example.org "
+                 "going forward.", True, id="en: 'my last day at Acme was' a past day is leaving"),
+    pytest.param("Automatic reply: Pilot", "I'm on maternity leave and will not be returning to Acme.", True,
+                 id="en: 'will not be returning to Acme' is leaving"),
+    pytest.param("Automatic reply: Pilot", "I have retired. Please write to info@example.org.", True,
+                 id="en: 'I have retired' is leaving"),
+    pytest.param("Resposta automática: Pilot", "Já não trabalho na Acme. Contacte info@example.org.", True,
+                 id="pt: 'já não trabalho na' is leaving"),
+    pytest.param("自动答复: Pilot", "我已于11月30日离开公司，请联系 info@example.org。", True,
+                 id="zh: a dated '已于…离开公司' is leaving"),
+    pytest.param("Respuesta automática: Pilot", "Me he jubilado. Para cualquier asunto escriba a info@example.org.", True,
+                 id="es: 'me he jubilado' is leaving"),
+    pytest.param("Automatisch antwoord: Pilot", "Ik ben met pensioen. Mail naar info@example.org.", True,
+                 id="nl: 'ik ben met pensioen' is leaving"),
+    pytest.param("Risposta automatica: Pilot", "Sono andato in pensione. Scrivere a info@example.org.", True,
+                 id="it: 'sono andato in pensione' is leaving"),
+    pytest.param("Réponse automatique : Pilot", "Je suis parti à la retraite. Écrivez à info@example.org.", True,
+                 id="fr: 'je suis parti à la retraite' is leaving"),
+    pytest.param("Automatische Antwort: Pilot", "Ich bin in den Ruhestand gegangen. Bitte an info@example.org.", True,
+                 id="de: 'in den Ruhestand gegangen' is leaving"),
+    pytest.param("Automatic reply: Pilot", "I won't be returning to the office until 4 January.", False,
+                 id="en: 'not returning to the office until' is an absence, not leaving"),
+    pytest.param("Automatic reply: Pilot", "My last day at the office this year was Friday; back on 4 January.", False,
+                 id="en: a last day before the holidays with a return is not leaving"),
 ]
 
 

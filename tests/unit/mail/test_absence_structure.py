@@ -96,3 +96,93 @@ def test_every_language_pack_names_an_absence_and_every_part_is_known() -> None:
     assert all(pack.absence for pack in PACKS)
     assert {part for pack in PACKS for part in PARTS if getattr(pack, part)} == set(PARTS)
     assert find_part("absence", "nothing here") is None
+
+
+# Outside attack a14, findings 1 and 12: a person who says yes, asks for something, or answers the email's
+# question with a time, while mentioning an absence, stays a human reply in every language.
+ANSWERS_WHILE_AWAY = [
+    pytest.param("Jag är ledig resten av veckan men absolut, vi kör ett pilotprojekt i januari. Skicka ett förslag!",
+                 id="sv: away the rest of the week but yes, send a proposal stays human"),
+    pytest.param("אני בחופשה עד יום שני, אבל כן, מעוניינים. תשלח לי הצעת מחיר בבקשה.",
+                 id="he: on holiday until monday but yes, send me a quote stays human"),
+    pytest.param("I'm away until 14 December, but the week of 11 January is good.",
+                 id="en: away until a date but accepting the week of 11 january stays human"),
+    pytest.param("Estoy de viaje hasta el 14. La semana del 11 de enero.",
+                 id="es: travelling until the 14th, then a bare week proposed stays human"),
+    pytest.param("14日まで出張中です。1月11日の週でお願いします。",
+                 id="ja: on a trip until the 14th, asking for the week of 11 january stays human"),
+    pytest.param("Je suis en vacances jusqu'au 14. La semaine du 11 janvier me va.",
+                 id="fr: on holiday until the 14th, the week of 11 january suits stays human"),
+    pytest.param("我出差到14号。1月11日那周可以。",
+                 id="zh: on a trip until the 14th, the week of 11 january is fine stays human"),
+    pytest.param("Estou viajando até o dia 14. A semana de 11 de janeiro está ótima.",
+                 id="pt: travelling until the 14th, the week of 11 january is great stays human"),
+    pytest.param("12월 14일까지 출장 중입니다. 1월 11일 주가 좋습니다.",
+                 id="ko: on a trip until 14 december, the week of 11 january is good stays human"),
+    pytest.param("Ich bin bis zum 14. im Urlaub, aber ja: die Woche vom 11. Januar passt mir.",
+                 id="de: on holiday until the 14th, but yes, the week of 11 january suits stays human"),
+]
+
+
+@pytest.mark.parametrize("body", ANSWERS_WHILE_AWAY)
+def test_a_person_who_answers_while_away_stays_a_human_reply(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == HUMAN, result.evidence
+    assert result.return_date is None
+
+
+def test_a_human_reply_that_mentions_an_absence_says_what_kept_it_human() -> None:
+    result = classify(reply("I'm away until 14 December, but the week of 11 January is good."))
+    assert result.kind == HUMAN
+    said = " ".join(result.evidence)
+    assert "not an absence notice" in said and "answers the rep 'the week of' (en) -3" in said
+
+
+# Outside attack a14, finding 9: questions an absence template asks to send the reader elsewhere are part of
+# the notice; a person's own question, even followed by "if not, call me", still asks the rep something.
+ROUTING_QUESTIONS = [
+    pytest.param("Thank you for your email. I am out of the office until Monday 14 December.\n\n"
+                 "Need help sooner? Have a question about your order? Visit https://support.example.org or call "
+                 "+1 555 0100.", OOO,
+                 id="en: a run of routing questions ending in 'visit ... or call' is part of the notice"),
+    pytest.param("I'm out until Monday. Can it wait? If not, reach Priya at priya@example.org.", OOO,
+                 id="en: 'can it wait? if not, reach a colleague' is part of the notice"),
+    pytest.param("I'm out until Monday. Can you send the contract today? If not, call me on Monday.", HUMAN,
+                 id="en: a person's question followed by 'if not, call me' still asks the rep"),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), ROUTING_QUESTIONS)
+def test_questions_that_route_the_reader_elsewhere_are_part_of_the_notice(body: str, expected: InboundKind) -> None:
+    result = classify(reply(body))
+    assert result.kind == expected, result.evidence
+
+
+# Outside attack a14, finding 6: notices without headers built from known parts in words no pack knew.
+NOTICES_IN_NEW_WORDS = [
+    pytest.param("أنا في رحلة عمل حتى يوم الخميس ١٧ ديسمبر، وسأرد على رسالتك عند عودتي.",
+                 id="ar: a business trip until thursday with a reply on return is out of office"),
+    pytest.param("Gone fishing 🎣 — back Monday 14 December.",
+                 id="en: gone fishing, back on a stated day is out of office"),
+    pytest.param("I'm at Web Summit this week, responses will be delayed. For urgent matters, contact "
+                 "priya@example.org.",
+                 id="en: at a named conference this week, replies delayed, urgent matters elsewhere is out of office"),
+]
+
+
+@pytest.mark.parametrize("body", NOTICES_IN_NEW_WORDS)
+def test_an_absence_notice_without_headers_is_out_of_office_in_new_words(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == OOO, result.evidence
+    assert result.left_company is False
+
+
+def test_a_person_who_mentions_a_conference_and_answers_stays_human() -> None:
+    result = classify(reply("I'm at Web Summit this week, but yes, send me the proposal."))
+    assert result.kind == HUMAN, result.evidence
+
+
+def test_a_week_the_person_proposes_is_never_read_as_a_return() -> None:
+    judgement = judge_absence_notice("Re: Pilot", "Estoy de viaje hasta el 14. La semana del 11 de enero.", None)
+    assert judgement.return_date is None or judgement.return_date.month == 12, judgement.evidence()
+    assert not judgement.is_notice

@@ -280,3 +280,16 @@ def test_received_at_anchors_a_relative_return_date() -> None:
     message = load("ooo_outlook_automatic_reply.eml")
     later = classify(message, received_at=datetime(2025, 3, 10, tzinfo=UTC))
     assert later.return_date == date(2025, 3, 15)
+
+
+# Outside attack a14, finding 7: Exchange's translated "Automatic reply:" is seen whether the subject is
+# RFC 2047-encoded or raw UTF-8, so Gmail, Outlook and the dry run read the same notice.
+@pytest.mark.parametrize(
+    "name",
+    ["a14_f07_s01_es_subj_raw8bit.eml", "a14_f07_s02_es_subj_encoded.eml", "a14_f07_s03_ja_subj_raw8bit.eml"],
+)
+def test_an_exchange_translated_prefix_is_out_of_office_raw_or_encoded(name: str) -> None:
+    raw = (Path(__file__).resolve().parents[2] / "fixtures" / "mail_handwritten" / name).read_bytes()
+    result = classify(InboundMessage.from_bytes(raw))
+    assert result.kind == InboundKind.OUT_OF_OFFICE, result.evidence
+    assert any(e.startswith("subject starts with") for e in result.evidence)

@@ -157,3 +157,26 @@ def test_a_plain_reply_is_not_read_by_the_bounce_library(monkeypatch: pytest.Mon
     assert calls == []
     InboundMessage.from_bytes((FIXTURES / "mail" / "bounce_exim_textual_user_unknown.eml").read_bytes())
     assert len(calls) == 1
+
+
+def _with_subject(subject: bytes) -> bytes:
+    return (
+        b"From: Kim Lee <kim@buyer.example>\r\nTo: Ava Rep <ava@seller.example>\r\nSubject: " + subject + b"\r\n"
+        b"Date: Sun, 06 Dec 2026 10:00:00 +0000\r\nMessage-ID: <s-1@buyer.example>\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        b"Gracias por su mensaje. Le responder\xc3\xa9 lo antes posible.\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        pytest.param("Respuesta automática: Pilot".encode(), "Respuesta automática: Pilot", id="raw UTF-8 (RFC 6532)"),
+        pytest.param(b"=?utf-8?q?Respuesta_autom=C3=A1tica=3A_Pilot?=", "Respuesta automática: Pilot",
+                     id="RFC 2047 encoded"),
+        pytest.param("自動応答: Pilot".encode(), "自動応答: Pilot", id="raw UTF-8 in a CJK script"),
+        pytest.param(b"Respuesta autom\xe1tica: Pilot", "Respuesta automática: Pilot", id="raw latin-1 bytes"),
+    ],
+)
+def test_a_subject_reads_the_same_raw_in_utf8_or_encoded(subject: bytes, expected: str) -> None:
+    assert InboundMessage.from_bytes(_with_subject(subject)).subject == expected
