@@ -78,12 +78,24 @@ def check_lookalike(addresses: Iterable[str]) -> None:
                           details=[{"address": address, "problem": problem}])
 
 
+def provider_proven(typed: Iterable[str], listed: Iterable[str]) -> list[str]:
+    """The typed aliases the provider lists as the mailbox's own (Gmail's verified send-as addresses,
+    Exchange's proxyAddresses). A typed alias is an admin's claim, not a proof: the rest stay unbound."""
+    owned = {fold_normalized(n) for n in (try_normalize(a) for a in listed) if n}
+    return [a for a in typed if fold_normalized(a) in owned]
+
+
 def check_unclaimed(s: Session, account_id: int, addresses: Iterable[str], user_id: int | None = None) -> None:
     """Invalid (422) for a look-alike address; Conflict (409) when the address, another spelling of its
     mailbox or a look-alike of it is bound to someone else. Another account is never named."""
     wanted = list(dict.fromkeys(addresses))
     check_lookalike(wanted)
     for address in wanted:
+        domain_owner = tenant_owner(s, domain_of(address), GOOGLE) if try_normalize(address) else None
+        if domain_owner is not None and domain_owner != account_id:
+            # A linked Workspace domain's people are that account's (signed in from it only).
+            raise Conflict(f"the address {address} is in a Google Workspace domain another Sequence Sidebar "
+                           "account holds", code="address_taken")
         bound = bound_owner(s, address)
         if bound is None or bound.user_id == user_id:
             continue
@@ -121,24 +133,19 @@ def _gmail_spellings(folded: str) -> list[str]:
 
 
 def _matching(s: Session, norm: str) -> list[t.User]:
-    """The invitations naming this address: exactly, or (on Gmail) in any spelling of its mailbox, so
+    """The invitations naming this address as a sign-in or mailbox address (a typed alias names nobody:
+    it counts once the provider proved it, as a binding): exactly, or (on Gmail) in any spelling, so
     an invitation spelled the way Google reports the address is found, and two accounts inviting two
     spellings of one mailbox are two candidates (refused as ambiguous), not a capture by one."""
     folded = fold_normalized(norm)
     if folded.rpartition("@")[2] not in GMAIL_DOMAINS:
-        alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
         return list(s.scalars(select(t.User).where(
-            or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner))).order_by(t.User.id)))
+            or_(t.User.email == norm, t.User.mailbox_address == norm)).order_by(t.User.id)))
     patterns = _gmail_spellings(folded)
-    alias_rows = s.execute(select(t.UserAlias.user_id, t.UserAlias.address).where(
-        or_(*(t.UserAlias.address.like(p, escape="\\") for p in patterns)))).all()
-    alias_owners = {user_id for user_id, address in alias_rows if fold_normalized(address) == folded}
     users = s.scalars(select(t.User).where(or_(
         *(t.User.email.like(p, escape="\\") for p in patterns),
-        *(t.User.mailbox_address.like(p, escape="\\") for p in patterns),
-        t.User.id.in_(alias_owners))).order_by(t.User.id))
-    return [u for u in users if u.id in alias_owners or folded in (fold_normalized(u.email),
-                                                                     fold_normalized(u.mailbox_address))]
+        *(t.User.mailbox_address.like(p, escape="\\") for p in patterns))).order_by(t.User.id))
+    return [u for u in users if folded in (fold_normalized(u.email), fold_normalized(u.mailbox_address))]
 
 
 def company_domain_accounts(s: Session, domain: str, *, proven_first: bool = True) -> set[int]:

@@ -18,7 +18,7 @@ from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict
 from addin_server.services.gmail.following import record_gmail_push
 from addin_server.web.sessions import SESSION_TOKEN
-from tests.builders import ACME_TENANT, make_world
+from tests.builders import ACME_TENANT, link_proven_domain, make_world
 from tests.security.credentials import Credentials
 from tests.security.test_permission_matrix import CSRF
 
@@ -368,3 +368,28 @@ def test_a_super_admin_who_is_no_global_administrator_is_told_how_the_organisati
     assert _tenants_of(services, w.account_id) == set()
     with services.session() as s:  # nothing of the sign-in was kept
         assert s.get_one(t.User, w.super_admin.user_id).ms_oid is None
+
+
+def test_an_alias_typed_for_another_accounts_rep_signs_in_nobody_as_that_rep(
+        client: Any, services: ServiceContext) -> None:
+    """A typed alias is a claim, not a proof: the person whose address it is never lands as the rep it
+    was typed for (F4 of the outside test)."""
+    b = make_world(services, name="Initech", domain="initech.test")
+    r = client.post("/api/v1/users", headers=b.headers, json={**NEW_REP, "email": "agent2@initech.test",
+                                                              "mailbox_aliases": ["kim@newco.test"]})
+    assert r.status_code == 201
+    assert identity.principal_for_google_user(services, sub="g-kim", email="kim@newco.test", hd="newco.test") is None
+
+
+def test_an_invitation_or_alias_at_a_workspace_domain_linked_to_another_account_is_refused(
+        client: Any, services: ServiceContext) -> None:
+    a = make_world(services)
+    link_proven_domain(services, a.account_id, "acme.test")
+    b = make_world(services, name="Initech", domain="initech.test")
+    for body in ({"email": "ceo@acme.test"}, {"email": "z@initech.test", "mailbox_aliases": ["ceo@acme.test"]}):
+        r = client.post("/api/v1/users", headers=b.headers, json={**NEW_REP, **body})
+        assert r.status_code == 409, body
+        error = r.get_json()["error"]
+        assert error["code"] == "address_taken" and "Acme" not in error["message"]
+    r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "ceo@acme.test"})
+    assert r.status_code == 201  # the domain's own account invites its people as before
