@@ -16,7 +16,7 @@ from addin_server.domain.model import MailboxProvider, Plan, Role
 from addin_server.domain.permissions import Action, ApiKeyRole
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound, Unauthorized
-from addin_server.services.identity import check_lookalike, check_unclaimed
+from addin_server.services.identity import UNPROVEN, check_lookalike, check_unclaimed, company_domain_accounts
 from addin_server.services.permissions import authorize, authorize_key_grant
 
 
@@ -29,7 +29,8 @@ class NewAccount:
 
 def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: str) -> NewAccount:
     """Create an account with its first super admin and an API key (shown once). An admin address
-    another account's rep proved is a 409 naming no account. Its Microsoft 365 tenant is linked
+    another account's rep proved, at a domain whose people another account holds, or at a Google
+    Workspace domain another account linked is a 409 naming no account. Its Microsoft 365 tenant is linked
     later, on the tenant's own proof (services/tenant_links.py)."""
     try:
         plan_value = Plan(plan)
@@ -43,7 +44,13 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
         raise Invalid("name must not be empty")
     now = ctx.now()
     with ctx.session() as s:
-        check_unclaimed(s, 0, [email])  # account 0 is nobody's: any binding is another account's
+        check_unclaimed(s, 0, [email], unproven_blocks=True)  # account 0 is nobody's: any binding is another's
+        if company_domain_accounts(s, domain_of(email), proven_only=True):
+            # The company's people proved their addresses in another account: a new account typed
+            # with one of its addresses would take that company's next rep (409, naming no account).
+            raise Conflict(f"people at {domain_of(email)} already belong to another Sequence Sidebar account; "
+                           "add this person there, or use an address of this account's own domain",
+                           code="address_taken")
         account = t.Account(
             name=name.strip(), plan=plan_value.value, custom_triggers_beta=False,
             unenroll_same_company=False, soft_bounce_threshold=ctx.settings.soft_bounce_threshold,
@@ -60,7 +67,7 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
         # The operator who runs `accounts create` vouches for the first super admin's address (the one
         # binding no account can make for itself; checked unclaimed above).
         s.add(t.AddressBinding(address=email, claim_key=claim_key(email), account_id=account.id, user_id=admin.id,
-                               proof="account_created", bound_at=now))
+                               proof=UNPROVEN, bound_at=now))
         plaintext, prefix, digest = new_api_key()
         # The first key is the account's admin integration: everything an admin may do except
         # making super admins and joining the beta, which stay with people (docs/ARCHITECTURE.md).

@@ -305,12 +305,40 @@ def test_an_operator_made_account_does_not_lock_a_new_rep_out_of_the_company_tha
         client: Any, services: ServiceContext) -> None:
     a = make_world(services)
     assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
-    evil = accounts.create_account(services, name="Evil3", plan="enterprise", admin_email="intern@acme.test")
+    # The operator cannot make a stranger account with the company's next rep as its super admin
+    # (F2 of the outside test: newhire@ would have landed as that account's super admin)...
+    with pytest.raises(Conflict) as refused:
+        accounts.create_account(services, name="Evil3", plan="enterprise", admin_email="newrep@acme.test")
+    assert refused.value.code == "address_taken" and "Acme" not in refused.value.message
+    evil = accounts.create_account(services, name="Evil3", plan="enterprise", admin_email="boss@evil3.test")
     for headers in (a.headers, {"Authorization": f"Bearer {evil.api_key}"}):
         r = client.post("/api/v1/users", headers=headers, json={**NEW_REP, "email": "newrep@acme.test"})
         assert r.status_code == 201
+    # ...and its invitation signs in nobody: the company's account invites and gets its new rep.
     newrep = identity.principal_for_google_user(services, sub="g-newrep", email="newrep@acme.test")
     assert newrep is not None and newrep.account_id == a.account_id
+
+
+def test_an_address_the_operator_typed_locks_nobody_out_of_the_account_that_holds_its_tenant_or_domain(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    """`accounts create` with an address of another account's linked Microsoft tenant (not knowable
+    from the address) or Workspace domain: refused for the domain; for the tenant the address stays
+    the operator's word only, so the tenant's account still invites and signs its person in (F2)."""
+    a = make_world(services)
+    link_proven_domain(services, a.account_id, "gcorp.test")
+    with pytest.raises(Conflict) as refused:
+        accounts.create_account(services, name="Acme2", plan="enterprise", admin_email="boss@gcorp.test")
+    assert refused.value.code == "address_taken"
+    accounts.create_account(services, name="Acme3", plan="enterprise", admin_email="it@acme.test")
+    r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "it@acme.test",
+                                                              "mailbox_provider": "outlook"})
+    assert r.status_code == 201
+    token = creds.outlook_sso(preferred_username="it@acme.test", oid="oid-it")
+    r = client.get("/api/v1/account", headers={"Authorization": f"Bearer {token}"})
+    assert (r.status_code, r.get_json()["id"]) == (200, str(a.account_id))
+    with services.session() as s:
+        binding = s.scalars(select(t.AddressBinding).where(t.AddressBinding.address == "it@acme.test")).one()
+    assert binding.account_id == a.account_id and binding.proof != identity.UNPROVEN
 
 
 @pytest.mark.parametrize("shadow_first", [False, True], ids=["shadow invited second", "shadow invited first"])

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from addin_server.cli import main
 from addin_server.db import tables as t
-from addin_server.services import identity, tenant_links
+from addin_server.services import accounts, identity, tenant_links
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
 from tests.builders import ACME_TENANT, link_proven_domain, make_world
@@ -108,15 +108,26 @@ def test_link_tenant_refuses_one_linked_to_another_account(services: ServiceCont
     assert _tenants(services, w.account_id) == set()
 
 
-@pytest.mark.parametrize("proven", [True, False], ids=["a rep signed in there", "only its first super admin is there"])
+def test_an_address_the_operator_typed_for_another_account_does_not_block_the_domains_own_link(
+        services: ServiceContext) -> None:
+    """Nobody at squat.test proved anything; `accounts create` only typed someone@squat.test for
+    another account. The domain's super administrator links it where they are asked (F3)."""
+    accounts.create_account(services, name="Squat", plan="professional", admin_email="someone@squat.test")
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    assert _link(services, w.account_id, {"google_domain": "squat.test"})
+    with services.session() as s:
+        identity.link_tenant(s, w.account_id, "squat.test", "workspace_super_admin_sign_in", services.now(),
+                             identity.GOOGLE)
+    assert ("google", "squat.test") in _tenants(services, w.account_id)
+
+
 def test_link_tenant_refuses_a_workspace_domain_whose_people_belong_to_another_account(
-        services: ServiceContext, proven: bool) -> None:
+        services: ServiceContext) -> None:
     """Another account cannot take the Workspace domain of the company whose people are bound in one
     account: it would sign in nobody of that company (refused when the link is asked for, and again
     if its super administrator answered one)."""
     a = make_world(services)
-    if proven:
-        assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
+    assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
     w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
     with pytest.raises(Conflict) as refused:
         _link(services, w.account_id, {"google_domain": "acme.test"})
