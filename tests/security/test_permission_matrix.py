@@ -225,8 +225,10 @@ APP_OPS: list[Op] = [
     Op("POST", "/app/settings/webhooks/<endpoint_id>/delete", Action.MANAGE_WEBHOOKS, {}),
     Op("POST", "/app/settings/webhooks/<endpoint_id>/deliveries/<delivery_id>/retry", Action.MANAGE_WEBHOOKS, {}),
 ]
-# Routes that are authentication itself (their credential is the check: tests/security/test_credentials_refused).
-APP_AUTHENTICATION = {"/app/sign-in/google", "/app/sign-in/microsoft", "/app/sign-in/demo", "/app/sign-out"}
+# Routes that are authentication itself (their credential is the check: tests/security/test_credentials_refused;
+# the organisation link's sign-in: its signed link and the tenant admin's own sign-in, tests/web/app/test_tenant_link).
+APP_AUTHENTICATION = {"/app/sign-in/google", "/app/sign-in/microsoft", "/app/sign-in/demo", "/app/sign-out",
+                      "/app/organisation/link/go"}
 
 ADDON_OPS: list[Op] = [
     Op("POST", "/gmail/actions/unenroll", Action.UNENROLL, {"enrollment_id": "{enrollment_id}"}),
