@@ -129,7 +129,7 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
         StepInput("automated_email", 0, "Thanks for your time today", "Here is the recording and the deck."),
         StepInput("automated_email", 3, "", "Any questions from the team?", True),
         StepInput("manual_email", 5, "Pricing for your team", "Send the tailored quote"),
-    ], on_reply="company", pause_on_out_of_office=True)
+    ], on_reply="company", pause_on_out_of_office=True, seeding=True)
     seqs = {"intro": intro["id"], "follow": follow["id"]}
 
     def enroll(contact: str, seq: str, sender: str) -> str:
