@@ -455,7 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     ak.add_argument("--role", required=True, choices=["admin", "integration", "read_only"])
     ak.add_argument("--name", default=None, help="defaults to the role")
     ak.set_defaults(func=cmd_accounts_api_key)
-    al = asub.add_parser("api-keys", help="list an account's API keys (prefix, name, role, who made it, revoked)")
+    al = asub.add_parser("api-keys",
+                         help="list an account's API keys (prefix, name, role, who made it, revoked and why)")
     al.add_argument("--account-id", required=True, type=int)
     al.set_defaults(func=cmd_accounts_api_keys)
     ar = asub.add_parser("revoke-api-key", help="revoke an API key by its prefix (as `api-keys` lists it)")

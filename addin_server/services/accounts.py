@@ -124,14 +124,23 @@ def issue_api_key(ctx: ServiceContext, principal: Principal, *, name: str, role:
 
 def list_api_keys(ctx: ServiceContext, account_id: int) -> list[dict[str, Any]]:
     """The account's keys for the operator (`accounts api-keys`): prefix, name, role, who made it, and
-    whether it is revoked; never the key itself (only its hash is stored)."""
+    whether it is revoked and why (`revoked_reason`); never the key itself (only its hash is stored).
+    A key whose maker is no longer an admin shows so even before anyone presents it again."""
     with ctx.session() as s:
         if s.get(t.Account, account_id) is None:
             raise NotFound(f"account {account_id} not found")
-        rows = s.execute(select(t.ApiKey, t.User.email).outerjoin(t.User, t.User.id == t.ApiKey.created_by_user_id)
+        rows = s.execute(select(t.ApiKey, t.User.email, t.User.role)
+                         .outerjoin(t.User, t.User.id == t.ApiKey.created_by_user_id)
                          .where(t.ApiKey.account_id == account_id).order_by(t.ApiKey.id)).all()
-        return [{"prefix": k.prefix, "name": k.name, "role": k.role, "created_at": k.created_at.isoformat(),
-                 "made_by": email or "operator", "revoked": k.revoked_at is not None} for k, email in rows]
+        out = []
+        for k, email, maker_role in rows:
+            reason = k.revoked_reason or ("revoked" if k.revoked_at is not None else None)
+            if reason is None and k.created_by_user_id is not None and maker_role not in ADMIN_ROLES:
+                reason = MAKER_NO_LONGER_ADMIN
+            out.append({"prefix": k.prefix, "name": k.name, "role": k.role, "created_at": k.created_at.isoformat(),
+                        "made_by": email or "operator", "revoked": reason is not None, "revoked_reason": reason,
+                        "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None})
+        return out
 
 
 def revoke_api_key(ctx: ServiceContext, account_id: int, prefix: str) -> dict[str, Any]:
@@ -145,7 +154,7 @@ def revoke_api_key(ctx: ServiceContext, account_id: int, prefix: str) -> dict[st
         if len(keys) > 1:
             raise Conflict("two keys share this prefix; revoke them through the database", code="ambiguous_prefix")
         if keys[0].revoked_at is None:
-            keys[0].revoked_at = ctx.now()
+            keys[0].revoked_at, keys[0].revoked_reason = ctx.now(), REVOKED_BY_OPERATOR
         ctx.api_key_cache.clear()
         return {"account_id": str(account_id), "prefix": keys[0].prefix, "revoked": True}
 
@@ -159,6 +168,12 @@ def install_api_key(ctx: ServiceContext, account_id: int, plaintext: str, name: 
         s.add(t.ApiKey(account_id=account_id, name=name, prefix=plaintext[:10], key_hash=hash_api_key(plaintext),
                        role=_key_role(role).value, created_at=ctx.now()))
 
+
+# Why a key stopped (api_keys.revoked_reason).
+REVOKED_BY_OPERATOR, MAKER_NO_LONGER_ADMIN = "revoked_by_operator", "maker_no_longer_admin"
+ADMIN_ROLES = (Role.ADMIN.value, Role.SUPER_ADMIN.value)
+_MAKER_DEMOTED = ("this API key was made by a person who is no longer an admin, which ended it; an admin "
+                  "makes a new one with POST /api/v1/api-keys")
 
 API_KEY_CACHE_SECONDS = 30.0
 _API_KEY_CACHE_MAX = 10_000
@@ -180,13 +195,19 @@ def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:
         key = s.scalar(select(t.ApiKey).where(t.ApiKey.key_hash == digest))
         if key is None or key.revoked_at is not None:
             ctx.api_key_cache.pop(digest, None)
+            if key is not None and key.revoked_reason == MAKER_NO_LONGER_ADMIN:
+                raise Unauthorized(_MAKER_DEMOTED)
             raise Unauthorized("this API key is not valid")
         if key.created_by_user_id is not None and s.scalar(select(t.User.role).where(
-                t.User.id == key.created_by_user_id)) not in (Role.ADMIN.value, Role.SUPER_ADMIN.value):
-            # A key is never more than its maker: once they are no longer an admin, neither is it.
-            raise Unauthorized("this API key was made by a person who is no longer an admin; an admin "
-                               "makes a new one with POST /api/v1/api-keys")
-        principal = Principal.for_api_key(key.account_id, key.prefix, key.role)
+                t.User.id == key.created_by_user_id)) not in ADMIN_ROLES:
+            # A key is never more than its maker: once they are no longer an admin, neither is it, for
+            # good (promoting them again does not bring back what they handed out; committed below).
+            key.revoked_at, key.revoked_reason = ctx.now(), MAKER_NO_LONGER_ADMIN
+            principal = None
+        else:
+            principal = Principal.for_api_key(key.account_id, key.prefix, key.role)
+    if principal is None:
+        raise Unauthorized(_MAKER_DEMOTED)
     if len(ctx.api_key_cache) >= _API_KEY_CACHE_MAX:
         ctx.api_key_cache.clear()
     ctx.api_key_cache[digest] = (principal, time.monotonic() + API_KEY_CACHE_SECONDS)

@@ -179,6 +179,30 @@ def test_a_key_an_admin_made_stops_working_when_they_are_no_longer_an_admin(
     assert client.get("/api/v1/me", headers=a.headers).status_code == 200  # the operator's key is nobody's
 
 
+def test_a_key_its_makers_demotion_ended_stays_ended_when_they_are_promoted_again(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    """F5 of the outside test: demoting a person ends the keys they made for good, and the operator's
+    listing says why (also before anyone presents the key again)."""
+    a = make_world(services)
+    admin = {"Authorization": f"Bearer {creds.outlook_sso(preferred_username='admin@acme.test', oid='oid-admin')}"}
+    otto = {"Authorization": f"Bearer {creds.outlook_sso(preferred_username='otto@acme.test', oid='oid-otto')}"}
+    otto_url = f"/api/v1/users/{a.other_rep['id']}"
+    assert client.patch(otto_url, headers=admin, json={"role": "admin"}).status_code == 200
+    made = [client.post("/api/v1/api-keys", headers=otto, json={"name": n, "role": "admin"}) for n in ("k1", "k2")]
+    used = {"Authorization": f"Bearer {made[0].get_json()['api_key']}"}
+    assert client.patch(otto_url, headers=admin, json={"role": "user"}).status_code == 200
+    assert client.get("/api/v1/me", headers=used).status_code == 401
+    listed = {k["name"]: k for k in accounts.list_api_keys(services, a.account_id)}
+    assert (listed["k1"]["revoked"], listed["k1"]["revoked_reason"]) == (True, "maker_no_longer_admin")
+    assert (listed["k2"]["revoked"], listed["k2"]["revoked_reason"]) == (True, "maker_no_longer_admin")
+    assert (listed["default"]["revoked"], listed["default"]["revoked_reason"]) == (False, None)
+    assert client.patch(otto_url, headers=admin, json={"role": "admin"}).status_code == 200
+    r = client.get("/api/v1/me", headers=used)
+    assert r.status_code == 401 and "no longer an admin" in r.get_json()["error"]["message"]
+    listed = {k["name"]: k for k in accounts.list_api_keys(services, a.account_id)}
+    assert listed["k1"]["revoked_reason"] == "maker_no_longer_admin" and listed["k1"]["revoked_at"]
+
+
 # --- the outside attack on identity (docs/ARCHITECTURE.md, "Who signs in") ---------------------------
 
 FOREIGN_TENANT = "eeee0000-0000-4000-8000-00000000beef"
