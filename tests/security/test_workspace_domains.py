@@ -9,12 +9,14 @@ Google accounts (no `hd`, e.g. gmail.com) keep signing in by their address bindi
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from addin_server.cli import main
+from addin_server.cli import DEMO_LINKS_FILE, main
 from addin_server.db import tables as t
 from addin_server.services import accounts, identity, tenant_links
 from addin_server.services.context import ServiceContext
@@ -167,6 +169,7 @@ def test_the_link_tenant_command_prints_the_link_and_refuses_another_accounts_te
     make_world(services)
     w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "the-servers-secret")
     assert main(["accounts", "link-tenant", "--account", str(w.account_id), "--google-domain", "initech.test"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["provider"], out["tenant"], out["linked"]) == ("google", "initech.test", False)
@@ -177,6 +180,42 @@ def test_the_link_tenant_command_prints_the_link_and_refuses_another_accounts_te
     assert main(["accounts", "link-tenant", "--account-id", str(w.account_id), "--ms-tenant", ACME_TENANT]) == 2
     assert json.loads(capsys.readouterr().err)["error"]["code"] == "tenant_taken"
     assert _tenants(services, w.account_id) == set()
+
+
+def test_the_link_tenant_command_refuses_to_print_a_link_no_server_would_accept(
+        services: ServiceContext, database_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """F1 of the outside test: without SECRET_KEY the link would fail later as "not one Sequence
+    Sidebar made"; the command says so now, and makes no link."""
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    for command in (["accounts", "link-tenant", "--account", str(w.account_id), "--ms-tenant", OTHER_TENANT],
+                    ["accounts", "create", "--name", "N", "--plan", "enterprise", "--admin-email", "boss@n.test",
+                     "--ms-tenant", OTHER_TENANT]):
+        assert main(command) == 2
+        assert json.loads(capsys.readouterr().err)["error"]["code"] == "secret_key_missing"
+    with services.session() as s:
+        assert s.scalars(select(t.TenantLinkRequest)).first() is None
+        assert s.scalars(select(t.Account).where(t.Account.name == "N")).first() is None
+
+
+def test_the_link_tenant_command_run_against_the_demos_database_prints_a_link_the_demo_accepts(
+        services: ServiceContext, database_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo keeps the address it serves and its signing key beside its database (demo-links.json)."""
+    if not database_url.startswith("sqlite:///"):
+        pytest.skip("the demo's database is a SQLite file")
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    (Path(database_url.removeprefix("sqlite:///")).parent / DEMO_LINKS_FILE).write_text(json.dumps(
+        {"public_url": "http://127.0.0.1:18311", "secret_key": "demo-made-up"}), encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert main(["accounts", "link-tenant", "--account", str(w.account_id), "--ms-tenant", OTHER_TENANT]) == 0
+    link = json.loads(capsys.readouterr().out)["link"]
+    assert link.startswith("http://127.0.0.1:18311/app/organisation/link?t=")
+    demo = replace(services, settings=services.settings.with_overrides(secret_key="demo-made-up"))
+    assert tenant_links.open_link(demo, link.split("t=")[1]).account_name == "Initech"
 
 
 def test_a_linked_workspace_domain_does_not_count_as_the_accounts_microsoft_tenant(
