@@ -59,11 +59,38 @@ def _database_not_ready(command: str, exc: DBAPIError) -> int:
                     "`addin-server db upgrade` first, with the same DATABASE_URL")
 
 
+# Written by `demo` beside its database: the address it serves and the key it signs links with (one it
+# made up when SECRET_KEY was unset), so that a command run against the demo's database prints links
+# that demo accepts.
+DEMO_LINKS_FILE = "demo-links.json"
+
+
+def _link_settings(settings: Settings) -> Settings | None:
+    """The settings to sign an organisation link with, or None (said on stderr) when no server could
+    accept it: a link signed without SECRET_KEY fails later as "not one Sequence Sidebar made"."""
+    db = settings.database_url
+    kept = Path(db.removeprefix("sqlite:///")).parent / DEMO_LINKS_FILE if db.startswith("sqlite:///") else None
+    if kept is not None and kept.is_file():
+        demo = json.loads(kept.read_text(encoding="utf-8"))
+        settings = settings.with_overrides(public_url=str(demo.get("public_url") or settings.public_url),
+                                           secret_key=str(demo.get("secret_key") or settings.secret_key))
+    if not settings.secret_key:
+        _refused("secret_key_missing", "SECRET_KEY is not set, so no running server would accept a link signed "
+                 "here: run this with the server's SECRET_KEY (and PUBLIC_URL)")
+        return None
+    return settings
+
+
 def cmd_accounts_create(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.services.accounts import create_account
     from addin_server.services.errors import ServiceError
     from addin_server.services.tenant_links import ms_tenant_id, operator_start_link
 
+    if args.ms_tenant:
+        signing = _link_settings(settings)
+        if signing is None:
+            return 2
+        settings = signing
     ctx = _services(settings)
     try:
         tenants = list(dict.fromkeys(ms_tenant_id(x) for x in args.ms_tenant))
@@ -88,7 +115,10 @@ def cmd_accounts_link_tenant(args: argparse.Namespace, settings: Settings) -> in
     from addin_server.services.errors import ServiceError
     from addin_server.services.tenant_links import operator_start_link
 
-    ctx = _services(settings)
+    signing = _link_settings(settings)
+    if signing is None:
+        return 2
+    ctx = _services(signing)
     try:
         made = operator_start_link(ctx, args.account_id, ms_tenant=args.ms_tenant, google_domain=args.google_domain,
                                    super_admin_email=args.super_admin)
@@ -283,6 +313,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         ms_jwks_url=emulator.base_url + "/ms/discovery/v2.0/keys", ms_client_id="00000000-0000-4000-8000-00000000d3e0",
         ms_client_secret="demo-client-secret", ca_bundle=emulator.ca_bundle or "",  # noqa: S106 - demo only
     )
+    kept = instance / DEMO_LINKS_FILE
+    kept.write_text(json.dumps({"public_url": public_url, "secret_key": settings.secret_key}), encoding="utf-8")
+    kept.chmod(0o600)  # the demo's signing key: this user's only
     ctx = _services(settings)
     upgrade(ctx.engine)
     world = seed_demo(ctx, with_mailboxes=True)
@@ -455,7 +488,8 @@ def build_parser() -> argparse.ArgumentParser:
     ak.add_argument("--role", required=True, choices=["admin", "integration", "read_only"])
     ak.add_argument("--name", default=None, help="defaults to the role")
     ak.set_defaults(func=cmd_accounts_api_key)
-    al = asub.add_parser("api-keys", help="list an account's API keys (prefix, name, role, who made it, revoked)")
+    al = asub.add_parser("api-keys",
+                         help="list an account's API keys (prefix, name, role, who made it, revoked and why)")
     al.add_argument("--account-id", required=True, type=int)
     al.set_defaults(func=cmd_accounts_api_keys)
     ar = asub.add_parser("revoke-api-key", help="revoke an API key by its prefix (as `api-keys` lists it)")

@@ -36,6 +36,14 @@ def add_routes(bp: Blueprint) -> None:
         with state().lock:
             return ok(mailbox.profile())
 
+    @bp.get(f"{prefix}/settings/sendAs")
+    def list_send_as(user_id: str) -> Response:
+        mailbox = owner(user_id)
+        with state().lock:
+            primary = {"sendAsEmail": mailbox.address, "isPrimary": True, "isDefault": True}
+            return ok({"sendAs": [primary, *({"sendAsEmail": a, "verificationStatus": "accepted"}
+                                             for a in mailbox.aliases)]})
+
     @bp.post(f"{prefix}/messages/send")
     def send_message(user_id: str) -> Response:
         body = json_body()

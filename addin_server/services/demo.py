@@ -129,7 +129,7 @@ def _seed(ctx: ServiceContext, clock: DemoClock, with_mailboxes: bool) -> DemoWo
         StepInput("automated_email", 0, "Thanks for your time today", "Here is the recording and the deck."),
         StepInput("automated_email", 3, "", "Any questions from the team?", True),
         StepInput("manual_email", 5, "Pricing for your team", "Send the tailored quote"),
-    ], on_reply="company", pause_on_out_of_office=True)
+    ], on_reply="company", pause_on_out_of_office=True, seeding=True)
     seqs = {"intro": intro["id"], "follow": follow["id"]}
 
     def enroll(contact: str, seq: str, sender: str) -> str:
@@ -218,7 +218,10 @@ def connect_demo_mailboxes(ctx: ServiceContext, admin: Principal, users: dict[st
             "tenant_id": DEMO_TENANT, "display_name": "Sequence Sidebar (demo)"})
     for user_id, address, provider, name in reps:
         if provider == "gmail":
-            box = _emulator(ctx, "POST", "/_control/google/mailboxes", json={"address": address, "aliases": []})
+            with ctx.session() as s:
+                typed = list(s.scalars(select(t.UserAlias.address).where(t.UserAlias.user_id == int(user_id))))
+            # Gmail lists the mailbox's aliases as its own, so the consent proves them too.
+            box = _emulator(ctx, "POST", "/_control/google/mailboxes", json={"address": address, "aliases": typed})
             connect_gmail(ctx, admin, user_id, box["refresh_token"])
         elif provider == "outlook":
             box = _emulator(ctx, "POST", "/_control/microsoft/mailboxes",

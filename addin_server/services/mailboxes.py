@@ -4,6 +4,8 @@ provider handles are services/grants."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -12,18 +14,38 @@ from addin_server.auth.secrets_box import encrypt
 from addin_server.db import tables as t
 from addin_server.domain.model import MailboxProvider
 from addin_server.domain.permissions import Action
+from addin_server.providers.gmail import GmailError, GmailMailbox
 from addin_server.providers.graph import GrantRevoked as GraphGrantRevoked
-from addin_server.providers.graph import GraphError
+from addin_server.providers.graph import GraphError, GraphMailbox
 from addin_server.services.calendar_following import follow_calendar
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
 from addin_server.services.errors import Conflict, Invalid
 from addin_server.services.gmail.following import GMAIL
-from addin_server.services.grants import aliases, graph_for, outlook_connected, watch_row
+from addin_server.services.grants import MailboxNotConnected, aliases, graph_for, outlook_connected, watch_row
 from addin_server.services.graph.subscriptions import GRAPH_MAIL, GRAPH_SUBSCRIBE
-from addin_server.services.identity import bind_addresses, require_linked_tenant
+from addin_server.services.identity import bind_addresses, provider_proven, require_linked_tenant
 from addin_server.services.inbox import record_notification, wake_mailbox
 from addin_server.services.permissions import authorize
+
+log = logging.getLogger(__name__)
+
+
+def _listed(read: Callable[[], list[str]]) -> list[str]:
+    """The provider's list of the mailbox's own addresses; none when it cannot be read now (the
+    typed aliases then stay unproven: the primary address is bound all the same)."""
+    try:
+        return read()
+    except (GmailError, GraphError, MailboxNotConnected) as exc:
+        log.warning("mailbox aliases could not be read: %s", exc)
+        return []
+
+
+def _proxy_addresses(graph: GraphMailbox) -> list[str]:
+    try:
+        return graph.proxy_addresses()
+    finally:
+        graph.close()
 
 
 def connect_gmail(ctx: ServiceContext, principal: Principal, user_id: str, refresh_token: str) -> dict[str, Any]:
@@ -36,7 +58,10 @@ def connect_gmail(ctx: ServiceContext, principal: Principal, user_id: str, refre
         authorize(principal, Action.MAILBOX_CONNECTION, [user.id])
         if user.mailbox_provider != MailboxProvider.GMAIL.value:
             raise Conflict("this rep's mailbox is not a Gmail mailbox")
-        bind_addresses(s, user, [user.mailbox_address, *aliases(s, user)], "gmail_consent", ctx.now())
+        # Consent proves the mailbox; an alias typed for it binds only when Gmail lists it as the mailbox's.
+        listed = _listed(lambda: GmailMailbox(ctx.settings, refresh_token, user.mailbox_address).send_as_addresses())
+        bind_addresses(s, user, [user.mailbox_address, *provider_proven(aliases(s, user), listed)], "gmail_consent",
+                       ctx.now())
         user.refresh_token_encrypted = encrypt(refresh_token, ctx.settings)
         user.mailbox_connected = True
         s.flush()
@@ -82,13 +107,16 @@ def connect_outlook(ctx: ServiceContext, principal: Principal, user_id: str, *, 
         authorize(principal, Action.MAILBOX_CONNECTION, [user.id])
         if user.mailbox_provider != MailboxProvider.OUTLOOK.value:
             raise Conflict("this rep's mailbox is not an Outlook mailbox")
-        # Consent proves the mailbox: its address and aliases are this rep's from now on (409 if another's).
-        bind_addresses(s, user, [user.mailbox_address, *aliases(s, user)], "microsoft_consent", ctx.now())
         # Only the account's own, proven tenant: naming a tenant links none (409 tenant_not_linked).
         require_linked_tenant(s, user.account_id, tenant_id.strip())
         user.ms_tid, user.mailbox_connected = tenant_id.strip(), True
         if graph_user_id:
             user.ms_oid = graph_user_id
+        # Consent proves the mailbox (409 if another rep's); an alias typed for it binds only when
+        # Exchange lists it among the mailbox's proxyAddresses.
+        listed = _listed(lambda: _proxy_addresses(graph_for(ctx.settings, user)))
+        bind_addresses(s, user, [user.mailbox_address, *provider_proven(aliases(s, user), listed)],
+                       "microsoft_consent", ctx.now())
         s.flush()
         watch = watch_row(s, user)
         subscribe_later = not subscribe_now

@@ -100,6 +100,17 @@ def _check_scope(value: str, field: str) -> str:
         raise Invalid(f"{field} must be one of {', '.join(AutomationScope)}") from None
 
 
+DEFAULT_SCOPE = "contact"
+
+
+def _require_beta_for(s: Session, principal: Principal, triggers: tuple[str, str], current: tuple[str, str]) -> None:
+    """Forbidden (403 beta_required) for reply/meeting triggers other than `current` in an account that
+    has not joined the custom-trigger beta: one rule for creating a sequence and saving its automation."""
+    if triggers != current and not s.get_one(t.Account, principal.account_id).custom_triggers_beta:
+        raise Forbidden("automation triggers are part of the custom-trigger beta, which this account has "
+                        "not joined", code="beta_required")
+
+
 def create_sequence(
     ctx: ServiceContext,
     principal: Principal,
@@ -112,19 +123,25 @@ def create_sequence(
     pause_on_out_of_office: bool = False,
     copied_from_id: int | None = None,
     unenroll_same_company: bool | None = None,
+    seeding: bool = False,
 ) -> dict[str, Any]:
-    """A new sequence; its same-company checkbox is the account's default unless given."""
+    """A new sequence; its same-company checkbox is the account's default unless given. Reply and
+    meeting triggers other than the default are the custom-trigger beta's, as when saving automation
+    (a copy keeps its original's, which were; `seeding`: the demo's own data)."""
     name = checked_name(name, "name")
     _validate_steps(steps)
+    on_reply, on_meeting = _check_scope(on_reply, "on_reply"), _check_scope(on_meeting, "on_meeting")
     with ctx.session() as s:
         owner = owned(s, t.User, owner_user_id, principal, "user")
         authorize(principal, Action.CREATE_SEQUENCE, [owner.id],
                   message="a rep may only create sequences they own")
+        if copied_from_id is None and not seeding:
+            _require_beta_for(s, principal, (on_reply, on_meeting), (DEFAULT_SCOPE, DEFAULT_SCOPE))
         if unenroll_same_company is None:
             unenroll_same_company = s.get_one(t.Account, principal.account_id).unenroll_same_company
         seq = t.Sequence(
             account_id=principal.account_id, owner_user_id=owner.id, name=name.strip(), steps_total=len(steps),
-            on_reply=_check_scope(on_reply, "on_reply"), on_meeting=_check_scope(on_meeting, "on_meeting"),
+            on_reply=on_reply, on_meeting=on_meeting,
             pause_on_out_of_office=pause_on_out_of_office, copied_from_id=copied_from_id, created_at=ctx.now(),
             unenroll_same_company=unenroll_same_company,
         )
@@ -220,10 +237,7 @@ def change_automation(
             authorize(principal, Action.AUTOMATION, [seq.owner_user_id],
                       message="only the sequence's owner or an admin can change this sequence; "
                               "save it as a new sequence instead")
-        account = s.get_one(t.Account, principal.account_id)
-        if (on_reply, on_meeting) != (seq.on_reply, seq.on_meeting) and not account.custom_triggers_beta:
-            raise Forbidden("automation triggers are part of the custom-trigger beta, which this account has "
-                            "not joined", code="beta_required")
+        _require_beta_for(s, principal, (on_reply, on_meeting), (seq.on_reply, seq.on_meeting))
     return update_automation(ctx, principal, sequence_id, on_reply=on_reply, on_meeting=on_meeting,
                              pause_on_out_of_office=pause_on_out_of_office, save_as_new=save_as_new,
                              new_name=new_name, unenroll_same_company=unenroll_same_company)

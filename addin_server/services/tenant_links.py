@@ -94,7 +94,7 @@ def _start(ctx: ServiceContext, account_id: int, starter_id: int, tenant: str | 
             if owner is not None:
                 raise Conflict(f"this {_WHAT[provider]} belongs to another Sequence Sidebar account",
                                code="tenant_taken")
-            if provider == GOOGLE and company_domain_accounts(s, tenant) - {account_id}:
+            if provider == GOOGLE and company_domain_accounts(s, tenant, proven_only=True) - {account_id}:
                 raise Conflict(f"people at {tenant} belong to another Sequence Sidebar account; its domain cannot "
                                "be linked to this one", code="tenant_taken")
         nonce = secrets.token_urlsafe(24)

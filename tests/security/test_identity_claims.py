@@ -18,7 +18,7 @@ from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict
 from addin_server.services.gmail.following import record_gmail_push
 from addin_server.web.sessions import SESSION_TOKEN
-from tests.builders import ACME_TENANT, make_world
+from tests.builders import ACME_TENANT, link_proven_domain, make_world
 from tests.security.credentials import Credentials
 from tests.security.test_permission_matrix import CSRF
 
@@ -179,6 +179,30 @@ def test_a_key_an_admin_made_stops_working_when_they_are_no_longer_an_admin(
     assert client.get("/api/v1/me", headers=a.headers).status_code == 200  # the operator's key is nobody's
 
 
+def test_a_key_its_makers_demotion_ended_stays_ended_when_they_are_promoted_again(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    """F5 of the outside test: demoting a person ends the keys they made for good, and the operator's
+    listing says why (also before anyone presents the key again)."""
+    a = make_world(services)
+    admin = {"Authorization": f"Bearer {creds.outlook_sso(preferred_username='admin@acme.test', oid='oid-admin')}"}
+    otto = {"Authorization": f"Bearer {creds.outlook_sso(preferred_username='otto@acme.test', oid='oid-otto')}"}
+    otto_url = f"/api/v1/users/{a.other_rep['id']}"
+    assert client.patch(otto_url, headers=admin, json={"role": "admin"}).status_code == 200
+    made = [client.post("/api/v1/api-keys", headers=otto, json={"name": n, "role": "admin"}) for n in ("k1", "k2")]
+    used = {"Authorization": f"Bearer {made[0].get_json()['api_key']}"}
+    assert client.patch(otto_url, headers=admin, json={"role": "user"}).status_code == 200
+    assert client.get("/api/v1/me", headers=used).status_code == 401
+    listed = {k["name"]: k for k in accounts.list_api_keys(services, a.account_id)}
+    assert (listed["k1"]["revoked"], listed["k1"]["revoked_reason"]) == (True, "maker_no_longer_admin")
+    assert (listed["k2"]["revoked"], listed["k2"]["revoked_reason"]) == (True, "maker_no_longer_admin")
+    assert (listed["default"]["revoked"], listed["default"]["revoked_reason"]) == (False, None)
+    assert client.patch(otto_url, headers=admin, json={"role": "admin"}).status_code == 200
+    r = client.get("/api/v1/me", headers=used)
+    assert r.status_code == 401 and "no longer an admin" in r.get_json()["error"]["message"]
+    listed = {k["name"]: k for k in accounts.list_api_keys(services, a.account_id)}
+    assert listed["k1"]["revoked_reason"] == "maker_no_longer_admin" and listed["k1"]["revoked_at"]
+
+
 # --- the outside attack on identity (docs/ARCHITECTURE.md, "Who signs in") ---------------------------
 
 FOREIGN_TENANT = "eeee0000-0000-4000-8000-00000000beef"
@@ -305,12 +329,40 @@ def test_an_operator_made_account_does_not_lock_a_new_rep_out_of_the_company_tha
         client: Any, services: ServiceContext) -> None:
     a = make_world(services)
     assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
-    evil = accounts.create_account(services, name="Evil3", plan="enterprise", admin_email="intern@acme.test")
+    # The operator cannot make a stranger account with the company's next rep as its super admin
+    # (F2 of the outside test: newhire@ would have landed as that account's super admin)...
+    with pytest.raises(Conflict) as refused:
+        accounts.create_account(services, name="Evil3", plan="enterprise", admin_email="newrep@acme.test")
+    assert refused.value.code == "address_taken" and "Acme" not in refused.value.message
+    evil = accounts.create_account(services, name="Evil3", plan="enterprise", admin_email="boss@evil3.test")
     for headers in (a.headers, {"Authorization": f"Bearer {evil.api_key}"}):
         r = client.post("/api/v1/users", headers=headers, json={**NEW_REP, "email": "newrep@acme.test"})
         assert r.status_code == 201
+    # ...and its invitation signs in nobody: the company's account invites and gets its new rep.
     newrep = identity.principal_for_google_user(services, sub="g-newrep", email="newrep@acme.test")
     assert newrep is not None and newrep.account_id == a.account_id
+
+
+def test_an_address_the_operator_typed_locks_nobody_out_of_the_account_that_holds_its_tenant_or_domain(
+        client: Any, services: ServiceContext, creds: Credentials) -> None:
+    """`accounts create` with an address of another account's linked Microsoft tenant (not knowable
+    from the address) or Workspace domain: refused for the domain; for the tenant the address stays
+    the operator's word only, so the tenant's account still invites and signs its person in (F2)."""
+    a = make_world(services)
+    link_proven_domain(services, a.account_id, "gcorp.test")
+    with pytest.raises(Conflict) as refused:
+        accounts.create_account(services, name="Acme2", plan="enterprise", admin_email="boss@gcorp.test")
+    assert refused.value.code == "address_taken"
+    accounts.create_account(services, name="Acme3", plan="enterprise", admin_email="it@acme.test")
+    r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "it@acme.test",
+                                                              "mailbox_provider": "outlook"})
+    assert r.status_code == 201
+    token = creds.outlook_sso(preferred_username="it@acme.test", oid="oid-it")
+    r = client.get("/api/v1/account", headers={"Authorization": f"Bearer {token}"})
+    assert (r.status_code, r.get_json()["id"]) == (200, str(a.account_id))
+    with services.session() as s:
+        binding = s.scalars(select(t.AddressBinding).where(t.AddressBinding.address == "it@acme.test")).one()
+    assert binding.account_id == a.account_id and binding.proof != identity.UNPROVEN
 
 
 @pytest.mark.parametrize("shadow_first", [False, True], ids=["shadow invited second", "shadow invited first"])
@@ -368,3 +420,28 @@ def test_a_super_admin_who_is_no_global_administrator_is_told_how_the_organisati
     assert _tenants_of(services, w.account_id) == set()
     with services.session() as s:  # nothing of the sign-in was kept
         assert s.get_one(t.User, w.super_admin.user_id).ms_oid is None
+
+
+def test_an_alias_typed_for_another_accounts_rep_signs_in_nobody_as_that_rep(
+        client: Any, services: ServiceContext) -> None:
+    """A typed alias is a claim, not a proof: the person whose address it is never lands as the rep it
+    was typed for (F4 of the outside test)."""
+    b = make_world(services, name="Initech", domain="initech.test")
+    r = client.post("/api/v1/users", headers=b.headers, json={**NEW_REP, "email": "agent2@initech.test",
+                                                              "mailbox_aliases": ["kim@newco.test"]})
+    assert r.status_code == 201
+    assert identity.principal_for_google_user(services, sub="g-kim", email="kim@newco.test", hd="newco.test") is None
+
+
+def test_an_invitation_or_alias_at_a_workspace_domain_linked_to_another_account_is_refused(
+        client: Any, services: ServiceContext) -> None:
+    a = make_world(services)
+    link_proven_domain(services, a.account_id, "acme.test")
+    b = make_world(services, name="Initech", domain="initech.test")
+    for body in ({"email": "ceo@acme.test"}, {"email": "z@initech.test", "mailbox_aliases": ["ceo@acme.test"]}):
+        r = client.post("/api/v1/users", headers=b.headers, json={**NEW_REP, **body})
+        assert r.status_code == 409, body
+        error = r.get_json()["error"]
+        assert error["code"] == "address_taken" and "Acme" not in error["message"]
+    r = client.post("/api/v1/users", headers=a.headers, json={**NEW_REP, "email": "ceo@acme.test"})
+    assert r.status_code == 201  # the domain's own account invites its people as before

@@ -242,8 +242,10 @@ APP_OPS: list[Op] = [
     Op("POST", "/app/settings/webhooks/<endpoint_id>/delete", Action.MANAGE_WEBHOOKS, {}),
     Op("POST", "/app/settings/webhooks/<endpoint_id>/deliveries/<delivery_id>/retry", Action.MANAGE_WEBHOOKS, {}),
 ]
-# Routes that are authentication itself (their credential is the check: tests/security/test_credentials_refused).
-APP_AUTHENTICATION = {"/app/sign-in/google", "/app/sign-in/microsoft", "/app/sign-in/demo", "/app/sign-out"}
+# Routes that are authentication itself (their credential is the check: tests/security/test_credentials_refused;
+# the organisation link's sign-in: its signed link and the tenant admin's own sign-in, tests/web/app/test_tenant_link).
+APP_AUTHENTICATION = {"/app/sign-in/google", "/app/sign-in/microsoft", "/app/sign-in/demo", "/app/sign-out",
+                      "/app/organisation/link/go"}
 
 ADDON_OPS: list[Op] = [
     Op("POST", "/gmail/actions/unenroll", Action.UNENROLL, {"enrollment_id": "{enrollment_id}"}),
@@ -583,6 +585,30 @@ def test_automation_triggers_need_the_beta_through_the_api_too(matrix: Matrix) -
     r = m.client.put(f"/api/v1/sequences/{m.ids['sequence_id']}/automation", headers=m.bearer(OWNER_REP),
                      json={"on_reply": "off"})
     assert (r.status_code, r.get_json()["error"]["code"]) == (403, "beta_required")
+
+
+@pytest.mark.parametrize("who", [OWNER_REP, KEY_ADMIN], ids=["the owner rep", "an admin key"])
+def test_creating_a_sequence_with_reply_or_meeting_triggers_needs_the_beta_too(matrix: Matrix, who: str) -> None:
+    """F7 of the outside test: POST /sequences takes the same `automation` object as PUT …/automation,
+    and the same rule: other reply/meeting triggers need the beta; nothing is created without it."""
+    m = matrix
+    accounts.update_account_settings(m.services, m.a.super_admin, custom_triggers_beta=False)
+    with m.services.session() as s:
+        rep_id = s.scalar(select(t.Sequence.owner_user_id).where(t.Sequence.id == int(m.ids["sequence_id"])))
+    body = {"name": "No replies", "owner_user_id": str(rep_id),
+            "steps": [{"type": "automated_email", "delay_days": 0, "subject": "s", "body": "b"}]}
+    m.client.get("/api/v1/account", headers=m.bearer(who))  # a rep's first call binds their identity
+    before = _rows_of_a(m.services, m.a.account_id)
+    for automation in ({"on_reply": "off"}, {"on_meeting": "off"}, {"on_reply": "company", "on_meeting": "off"}):
+        r = m.client.post("/api/v1/sequences", headers=m.bearer(who), json={**body, "automation": automation})
+        assert (r.status_code, r.get_json()["error"]["code"]) == (403, "beta_required"), automation
+    assert _rows_of_a(m.services, m.a.account_id) == before
+    r = m.client.post("/api/v1/sequences", headers=m.bearer(who),
+                      json={**body, "automation": {"pause_on_out_of_office": True, "unenroll_same_company": True}})
+    assert r.status_code == 201  # the options outside the beta stay everyone's
+    accounts.update_account_settings(m.services, m.a.super_admin, custom_triggers_beta=True)
+    r = m.client.post("/api/v1/sequences", headers=m.bearer(who), json={**body, "automation": {"on_reply": "off"}})
+    assert r.status_code == 201 and r.get_json()["automation"]["on_reply"] == "off"
 
 
 def test_a_principal_without_a_role_is_refused_everything() -> None:

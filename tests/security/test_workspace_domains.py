@@ -9,14 +9,16 @@ Google accounts (no `hd`, e.g. gmail.com) keep signing in by their address bindi
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from addin_server.cli import main
+from addin_server.cli import DEMO_LINKS_FILE, main
 from addin_server.db import tables as t
-from addin_server.services import identity, tenant_links
+from addin_server.services import accounts, identity, tenant_links
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
 from tests.builders import ACME_TENANT, link_proven_domain, make_world
@@ -108,15 +110,26 @@ def test_link_tenant_refuses_one_linked_to_another_account(services: ServiceCont
     assert _tenants(services, w.account_id) == set()
 
 
-@pytest.mark.parametrize("proven", [True, False], ids=["a rep signed in there", "only its first super admin is there"])
+def test_an_address_the_operator_typed_for_another_account_does_not_block_the_domains_own_link(
+        services: ServiceContext) -> None:
+    """Nobody at squat.test proved anything; `accounts create` only typed someone@squat.test for
+    another account. The domain's super administrator links it where they are asked (F3)."""
+    accounts.create_account(services, name="Squat", plan="professional", admin_email="someone@squat.test")
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    assert _link(services, w.account_id, {"google_domain": "squat.test"})
+    with services.session() as s:
+        identity.link_tenant(s, w.account_id, "squat.test", "workspace_super_admin_sign_in", services.now(),
+                             identity.GOOGLE)
+    assert ("google", "squat.test") in _tenants(services, w.account_id)
+
+
 def test_link_tenant_refuses_a_workspace_domain_whose_people_belong_to_another_account(
-        services: ServiceContext, proven: bool) -> None:
+        services: ServiceContext) -> None:
     """Another account cannot take the Workspace domain of the company whose people are bound in one
     account: it would sign in nobody of that company (refused when the link is asked for, and again
     if its super administrator answered one)."""
     a = make_world(services)
-    if proven:
-        assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
+    assert identity.principal_for_google_user(services, sub="g-rita", email="rita@acme.test") is not None
     w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
     with pytest.raises(Conflict) as refused:
         _link(services, w.account_id, {"google_domain": "acme.test"})
@@ -156,6 +169,7 @@ def test_the_link_tenant_command_prints_the_link_and_refuses_another_accounts_te
     make_world(services)
     w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "the-servers-secret")
     assert main(["accounts", "link-tenant", "--account", str(w.account_id), "--google-domain", "initech.test"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["provider"], out["tenant"], out["linked"]) == ("google", "initech.test", False)
@@ -166,6 +180,42 @@ def test_the_link_tenant_command_prints_the_link_and_refuses_another_accounts_te
     assert main(["accounts", "link-tenant", "--account-id", str(w.account_id), "--ms-tenant", ACME_TENANT]) == 2
     assert json.loads(capsys.readouterr().err)["error"]["code"] == "tenant_taken"
     assert _tenants(services, w.account_id) == set()
+
+
+def test_the_link_tenant_command_refuses_to_print_a_link_no_server_would_accept(
+        services: ServiceContext, database_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """F1 of the outside test: without SECRET_KEY the link would fail later as "not one Sequence
+    Sidebar made"; the command says so now, and makes no link."""
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    for command in (["accounts", "link-tenant", "--account", str(w.account_id), "--ms-tenant", OTHER_TENANT],
+                    ["accounts", "create", "--name", "N", "--plan", "enterprise", "--admin-email", "boss@n.test",
+                     "--ms-tenant", OTHER_TENANT]):
+        assert main(command) == 2
+        assert json.loads(capsys.readouterr().err)["error"]["code"] == "secret_key_missing"
+    with services.session() as s:
+        assert s.scalars(select(t.TenantLinkRequest)).first() is None
+        assert s.scalars(select(t.Account).where(t.Account.name == "N")).first() is None
+
+
+def test_the_link_tenant_command_run_against_the_demos_database_prints_a_link_the_demo_accepts(
+        services: ServiceContext, database_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo keeps the address it serves and its signing key beside its database (demo-links.json)."""
+    if not database_url.startswith("sqlite:///"):
+        pytest.skip("the demo's database is a SQLite file")
+    w = make_world(services, name="Initech", domain="initech.test", ms_tenants=[])
+    (Path(database_url.removeprefix("sqlite:///")).parent / DEMO_LINKS_FILE).write_text(json.dumps(
+        {"public_url": "http://127.0.0.1:18311", "secret_key": "demo-made-up"}), encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert main(["accounts", "link-tenant", "--account", str(w.account_id), "--ms-tenant", OTHER_TENANT]) == 0
+    link = json.loads(capsys.readouterr().out)["link"]
+    assert link.startswith("http://127.0.0.1:18311/app/organisation/link?t=")
+    demo = replace(services, settings=services.settings.with_overrides(secret_key="demo-made-up"))
+    assert tenant_links.open_link(demo, link.split("t=")[1]).account_name == "Initech"
 
 
 def test_a_linked_workspace_domain_does_not_count_as_the_accounts_microsoft_tenant(

@@ -74,7 +74,7 @@ class PerformanceOut(Open):
 
 
 @operation(spec, bp, "POST", "/sequences", summary="Create a sequence with its steps", tag="sequences",
-           body=SequenceIn, response=SequenceOut, status=201, errors=(400, 404, 422))
+           body=SequenceIn, response=SequenceOut, status=201, errors=(400, 403, 404, 422))
 def create_sequence(body: SequenceIn) -> Any:
     auto = body.automation or AutomationIn()
     return sequences.create_sequence(

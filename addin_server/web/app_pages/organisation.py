@@ -36,7 +36,7 @@ def organisation_link_start() -> Response:
     return redirect(url_for("app_pages.settings_page"))
 
 
-def _page(title: str, message: str, status: int = 200, go: str | None = None,
+def _page(title: str, message: str, status: int = 200, go: dict[str, str] | None = None,
           provider: str = "microsoft") -> tuple[str, int]:
     return render_template("app/organisation_link.html", title=title, message=message, go=go, provider=provider,
                            roles=tenant_links.ADMIN_ROLE_NAMES), status
@@ -46,7 +46,7 @@ def _page(title: str, message: str, status: int = 200, go: str | None = None,
 def organisation_link() -> Any:
     """Say which account the link is for before anyone signs in: a link is only followed knowingly."""
     link = tenant_links.open_link(_services(), request.args.get("t", ""))
-    go = url_for("app_pages.organisation_link_go", t=link.token, login_hint=request.args.get("login_hint") or None)
+    go = {"t": link.token, "login_hint": (request.args.get("login_hint") or "")[:320]}
     if link.provider == "google":
         return _page("Link your Google Workspace domain",
                      f"This links the Google Workspace domain {link.tenant_id} to the Sequence Sidebar account "
@@ -58,19 +58,22 @@ def organisation_link() -> Any:
                  f"\u2068{link.account_name}\u2069: its people then sign in to that account only.", go=go)
 
 
-@bp.get("/organisation/link/go")
+@bp.post("/organisation/link/go")
 def organisation_link_go() -> Response:
-    token = request.args.get("t", "")
+    """The sign-in starts only from the page that named the account: a POST with that page's CSRF
+    token (checked for every POST), never a GET another site could send a Global Administrator to."""
+    token = request.form.get("t", "")
+    login_hint = request.form.get("login_hint") or None
     link = tenant_links.open_link(_services(), token)
     if link.provider == "google":
         state = secrets.token_urlsafe(24)
         session[GOOGLE_FLOW] = {"state": state, "t": token}
         return redirect(tenant_links.google_consent_url(
             _services(), token, redirect_uri=_google_return(), state=state,
-            login_hint=request.args.get("login_hint") or None))
+            login_hint=login_hint))
     flow = outlook_addin.start_microsoft_sign_in(
         _services(), redirect_uri=_settings().public_endpoint(url_for("app_pages.organisation_link_callback")),
-        login_hint=request.args.get("login_hint") or None)
+        login_hint=login_hint)
     session[TENANT_FLOW] = {"flow": flow, "t": token}
     return redirect(flow["auth_uri"])
 

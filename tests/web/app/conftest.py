@@ -170,3 +170,12 @@ def sign_in(client: Any, user_id: str | int, account_id: int) -> Browserless:
     with client.session_transaction() as session:
         session[SESSION_TOKEN] = token
     return Browserless(client)
+
+
+def sign_in_from_link_page(client: Any, link_path: str, t: str, login_hint: str | None = None) -> Any:
+    """Open an organisation link's page (the one naming the account) and press its sign-in button:
+    the page's form, with its CSRF token, is the only way to start that sign-in."""
+    page = client.get(link_path, query_string={"t": t, **({"login_hint": login_hint} if login_hint else {})})
+    assert page.status_code == 200, page.status_code
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.get_data(as_text=True)))
+    return client.post("/app/organisation/link/go", data={k: unescape(v) for k, v in fields.items()})

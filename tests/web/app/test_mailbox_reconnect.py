@@ -7,13 +7,17 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from addin_emulator.google.client import GoogleEmulatorControl
 from addin_emulator.runner import RunningEmulator
 from addin_server.config import Settings
+from addin_server.db import tables as t
+from addin_server.services import directory, identity
 from addin_server.services.context import ServiceContext
 from addin_server.services.grants import mark_disconnected
 from addin_server.services.mailboxes import mailbox_status
+from tests.builders import make_world
 from tests.emulated import google_emulator_settings
 from tests.web.app.conftest import AppWorld, sign_in
 
@@ -95,3 +99,28 @@ def test_consenting_as_another_person_says_who_signed_in_and_whose_mailbox_it_is
     assert ("You signed in as mallory@gmail.com but this is rita@acme.test's mailbox; sign in as rita@acme.test."
             in done.get_data(as_text=True).replace("&#39;", "'"))
     assert not _rita_connected(services, app_world)
+
+
+def test_a_gmail_consent_binds_only_the_aliases_gmail_lists_for_the_mailbox(
+        client: Any, services: ServiceContext, app_world: AppWorld, control: GoogleEmulatorControl) -> None:
+    """An alias an admin typed is a claim, not a proof: another account's rep who connects their own
+    mailbox does not capture the address (F4 of the outside test)."""
+    control.create_mailbox("rita@acme.test", aliases=["rita.r@acme.test"])
+    with services.session() as s:
+        for typed in ("rita.r@acme.test", "carol.sales@gmail.com"):
+            s.add(t.UserAlias(account_id=app_world.world.account_id, user_id=int(app_world.world.rep["id"]),
+                              address=typed))
+    to_google = _start_consent(client, app_world, "rita")
+    back = requests.get(to_google.headers["Location"], allow_redirects=False, timeout=10)
+    callback = urlsplit(back.headers["Location"])
+    assert client.get(f"{callback.path}?{callback.query}").status_code == 302
+    with services.session() as s:
+        bound = set(s.scalars(select(t.AddressBinding.address).where(
+            t.AddressBinding.user_id == int(app_world.world.rep["id"]))))
+    assert bound == {"rita@acme.test", "rita.r@acme.test"}
+    # Carol, invited by another account, still signs in there (the typed alias names nobody).
+    other = make_world(services, name="Initech", domain="initech.test")
+    carol = directory.create_user(services, other.admin, email="carol.sales@gmail.com", name="Carol", role="user",
+                                  mailbox_provider="gmail", mailbox_address="carol.sales@gmail.com")
+    signed_in = identity.principal_for_google_user(services, sub="g-carol", email="carol.sales@gmail.com")
+    assert signed_in is not None and signed_in.user_id == int(carol["id"])

@@ -18,6 +18,7 @@ from addin_emulator.microsoft.client import MicrosoftEmulatorControl
 from addin_emulator.runner import RunningEmulator
 from addin_server import create_app
 from addin_server.db import tables as t
+from addin_server.services import directory, identity
 from addin_server.services.context import ServiceContext
 from addin_server.services.mailboxes import mailbox_status
 from tests.browser import free_port, live_server
@@ -120,3 +121,24 @@ def test_consenting_as_another_person_says_who_signed_in_and_whose_mailbox_it_is
     with services.session() as s:
         assert s.scalar(select(t.User.id).where(t.User.ms_oid.is_not(None))) is None
         assert s.scalar(select(t.AddressBinding.id).where(t.AddressBinding.address == "nina@acme.test")) is None
+
+
+def test_an_outlook_consent_binds_only_the_aliases_exchange_lists_for_the_mailbox(
+        connecting: dict[str, Any], emulator: RunningEmulator, services: ServiceContext) -> None:
+    """A typed alias binds only when Graph's proxyAddresses list it: another account's address typed as
+    an alias stays unbound, and its owner still signs in to their own account (F4 of the outside test)."""
+    w: World = connecting["world"]
+    MicrosoftEmulatorControl(emulator.base_url).create_mailbox("olga@acme.test", TENANT, display_name="Olga",
+                                                              aliases=["sales@acme.test"])
+    olga = directory.create_user(services, w.admin, email="olga@acme.test", name="Olga", role="user",
+                                 mailbox_provider="outlook", mailbox_address="olga@acme.test",
+                                 mailbox_aliases=["sales@acme.test", "dave.sales@gmail.com"])
+    assert _connect(connecting, emulator, olga["id"]).status_code == 302
+    with services.session() as s:
+        bound = set(s.scalars(select(t.AddressBinding.address).where(t.AddressBinding.user_id == int(olga["id"]))))
+    assert bound == {"olga@acme.test", "sales@acme.test"}
+    other = make_world(services, name="Initech", domain="initech.test")
+    dave = directory.create_user(services, other.admin, email="dave.sales@gmail.com", name="Dave", role="user",
+                                 mailbox_provider="gmail", mailbox_address="dave.sales@gmail.com")
+    signed_in = identity.principal_for_google_user(services, sub="g-dave", email="dave.sales@gmail.com")
+    assert signed_in is not None and signed_in.user_id == int(dave["id"])

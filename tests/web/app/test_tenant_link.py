@@ -27,7 +27,7 @@ from addin_server.services.errors import Conflict
 from tests.browser import free_port, live_server
 from tests.builders import World, make_world
 from tests.emulated import running_emulator
-from tests.web.app.conftest import sign_in
+from tests.web.app.conftest import sign_in, sign_in_from_link_page
 
 CLIENT_ID = "6c6c6c6c-1111-4222-8333-444455556666"
 CLIENT_SECRET = "tenant-link-test-secret"  # the emulator app's, made up
@@ -81,9 +81,7 @@ def _open(c: dict[str, Any], emulator: RunningEmulator, link: str, login_hint: s
     parts = urlsplit(link)
     page = client.get(parts.path, query_string={"t": parse_qs(parts.query)["t"][0], "login_hint": login_hint})
     assert page.status_code == 200 and "Initech" in page.get_data(as_text=True)
-    go = re.search(r'href="(/app/organisation/link/go\?[^"]+)"', page.get_data(as_text=True))
-    assert go
-    to_microsoft = client.get(go.group(1).replace("&amp;", "&"))
+    to_microsoft = sign_in_from_link_page(client, parts.path, parse_qs(parts.query)["t"][0], login_hint)
     assert to_microsoft.status_code == 302 and to_microsoft.location.startswith(emulator.tls_base_url)
     answer = requests.get(to_microsoft.location, allow_redirects=False, verify=emulator.ca_bundle, timeout=10)
     back = urlsplit(answer.headers["Location"])
@@ -150,8 +148,10 @@ def test_an_expired_link_is_refused(linking: dict[str, Any], services: ServiceCo
 def test_a_forged_link_is_refused(linking: dict[str, Any], services: ServiceContext, token: str) -> None:
     r = linking["app"].test_client().get("/app/organisation/link", query_string={"t": token})
     assert r.status_code == 403 and "not one Sequence Sidebar made" in r.get_data(as_text=True)
-    go = linking["app"].test_client().get("/app/organisation/link/go", query_string={"t": token})
-    assert go.status_code == 403
+    browser = linking["app"].test_client()
+    browser.get("/app/organisation/link", query_string={"t": token})
+    go = browser.post("/app/organisation/link/go", data={"t": token})
+    assert go.status_code == 400  # no page of ours started it
     assert _tenant_row(services, TENANT) is None
 
 
@@ -191,8 +191,7 @@ def test_a_tenant_bound_to_one_account_cannot_be_bound_in_another(
 def _open_for(c: dict[str, Any], emulator: RunningEmulator, link: str, login_hint: str) -> Any:
     client = c["app"].test_client()
     parts = urlsplit(link)
-    to_microsoft = client.get("/app/organisation/link/go",
-                              query_string={"t": parse_qs(parts.query)["t"][0], "login_hint": login_hint})
+    to_microsoft = sign_in_from_link_page(client, parts.path, parse_qs(parts.query)["t"][0], login_hint)
     answer = requests.get(to_microsoft.location, allow_redirects=False, verify=emulator.ca_bundle, timeout=10)
     back = urlsplit(answer.headers["Location"])
     return client.get(back.path, query_string={k: v[0] for k, v in parse_qs(back.query).items()})
@@ -211,3 +210,17 @@ def test_only_a_super_admin_makes_the_link(linking: dict[str, Any], services: Se
     assert r.status_code == 403
     with services.session() as s:
         assert s.scalar(select(t.TenantLinkRequest.id)) is None
+
+
+def test_the_sign_in_starts_only_from_the_page_that_names_the_account(
+        linking: dict[str, Any], services: ServiceContext) -> None:
+    """A link to …/link/go sent from elsewhere (F6 of the outside test) starts no sign-in: a GET is not
+    served (at most our own sign-in page), and a POST without the CSRF token of the page naming the account is refused."""
+    token = parse_qs(urlsplit(_make_link(linking, linking["initech"])).query)["t"][0]
+    browser = linking["app"].test_client()
+    followed = browser.get("/app/organisation/link/go", query_string={"t": token})
+    assert followed.status_code in (302, 405) and "/ms/" not in (followed.location or "")
+    assert browser.post("/app/organisation/link/go", data={"t": token}).status_code == 400
+    assert _tenant_row(services, TENANT) is None
+    page = browser.get("/app/organisation/link", query_string={"t": token}).get_data(as_text=True)
+    assert "Initech" in page and 'action="/app/organisation/link/go"' in page

@@ -23,7 +23,7 @@ from addin_server.db import tables as t
 from addin_server.services.context import ServiceContext
 from tests.builders import World, make_world
 from tests.emulated import google_emulator_settings
-from tests.web.app.conftest import sign_in
+from tests.web.app.conftest import sign_in, sign_in_from_link_page
 
 CLIENT_ID = "884921307712-sidebar.apps.googleusercontent.com"
 
@@ -66,7 +66,7 @@ def _open(app: Any, control: GoogleEmulatorControl, link: str, login_hint: str) 
     token = parse_qs(urlsplit(link).query)["t"][0]
     page = client.get("/app/organisation/link", query_string={"t": token, "login_hint": login_hint})
     assert page.status_code == 200 and "initech.test" in page.get_data(as_text=True)
-    to_google = client.get("/app/organisation/link/go", query_string={"t": token, "login_hint": login_hint})
+    to_google = sign_in_from_link_page(client, "/app/organisation/link", token, login_hint)
     assert to_google.status_code == 302 and to_google.location.startswith(control.auth_uri)
     back = urlsplit(requests.get(to_google.location, allow_redirects=False, timeout=10).headers["Location"])
     assert back.path == "/app/organisation/google/callback"
@@ -116,7 +116,7 @@ def test_a_google_answer_for_another_browser_is_refused(
     link = _make_link(client, initech)
     browser = app.test_client()
     token = parse_qs(urlsplit(link).query)["t"][0]
-    to_google = browser.get("/app/organisation/link/go", query_string={"t": token, "login_hint": "gwen@initech.test"})
+    to_google = sign_in_from_link_page(browser, "/app/organisation/link", token, "gwen@initech.test")
     back = urlsplit(requests.get(to_google.location, allow_redirects=False, timeout=10).headers["Location"])
     assert browser.get(f"{back.path}?{back.query.replace('state=', 'state=forged')}").status_code == 400
     assert app.test_client().get(f"{back.path}?{back.query}").status_code == 400  # no link started there
