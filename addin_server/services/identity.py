@@ -166,7 +166,8 @@ def _matching(s: Session, norm: str) -> list[t.User]:
     patterns = _gmail_spellings(folded)
     users = s.scalars(select(t.User).where(or_(
         *(t.User.email.like(p, escape="\\") for p in patterns),
-        *(t.User.mailbox_address.like(p, escape="\\") for p in patterns)), t.User.removed_at.is_(None)).order_by(t.User.id))
+        *(t.User.mailbox_address.like(p, escape="\\") for p in patterns)),
+        t.User.removed_at.is_(None)).order_by(t.User.id))
     return [u for u in users if folded in (fold_normalized(u.email), fold_normalized(u.mailbox_address))]
 
 
