@@ -553,7 +553,7 @@ def apply_inbound_messages(ctx: ServiceContext, *, provider: str, mailbox_addres
                 facts = _facts_from(session, user, account, own, _lookups(session, user, account, provider,
                                                                           [(a.message, c)]),
                                     provider, a.provider_message_id, a.message, c)
-            outcome = decide(facts)
+            outcome = decide(replace(facts, today=now.date()))
             with session.no_autoflush:
                 applied = _apply(session, outcome, account_id, now)
             changed_enrollments.update(d.enrollment_id for d in outcome.decisions)
@@ -632,7 +632,7 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
                     "address_updates": [], "earlier": _earlier_view(earlier)}
         earlier_view = _earlier_view(earlier) if earlier is not None else None
         facts = gather_facts(session, user, provider, provider_message_id, message, classification)
-        outcome = decide(facts)
+        outcome = decide(replace(facts, today=ctx.now().date()))
         session.rollback()
     result = {"already_processed": earlier_view is not None, "dry_run": True, "kind": classification.kind.value,
               "evidence": _evidence(classification, outcome.note),

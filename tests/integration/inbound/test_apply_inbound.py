@@ -16,6 +16,7 @@ from addin_server.services.context import ServiceContext
 from addin_server.services.inbound import apply_inbound_message, simulate
 from addin_server.services.sequences import update_automation
 from tests.builders import World
+from tests.conftest import FakeClock
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
 
@@ -97,6 +98,25 @@ def test_out_of_office_pauses_until_the_return_date_when_the_sequence_says_so(
     got = state(services, world, e["id"])
     assert result["evidence"]["return_date"] == "2026-03-09"
     assert got["status"] == "paused" and got["paused_until"] == "2026-03-09T00:00:00Z"
+
+
+def test_a_return_date_already_past_records_the_notice_without_a_pause_in_the_dry_run_too(
+        services: ServiceContext, world: World, provider: str, clock: FakeClock) -> None:
+    update_automation(services, world.admin, world.sequence["id"], on_reply="contact", on_meeting="contact",
+                      pause_on_out_of_office=True)
+    e = enroll(services, world)
+    clock.now = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # read after the stated return, 9 March
+    raw = render("exchange_automatic_reply.eml", sender=world.contact["email"], mailbox=world.rep["mailbox_address"],
+                 in_reply_to=sent_message_id(services, e["id"]))
+    dry = simulate(services, world.admin, raw, world.rep["mailbox_address"])
+    assert [d["action"] for d in dry["decisions"]] == ["record"]
+    result = deliver(services, world, provider, "exchange_automatic_reply.eml",
+                     in_reply_to=sent_message_id(services, e["id"]))
+    assert result["evidence"]["return_date"] == "2026-03-09"
+    got = state(services, world, e["id"])
+    assert got["status"] == "active" and got["paused_until"] is None
+    assert [ev["type"] for ev in got["events"]][-1] == "out_of_office"
+    assert "paused" not in [ev["type"] for ev in got["events"]]
 
 
 def test_an_email_outside_the_sequence_unenrolls(services: ServiceContext, world: World, provider: str) -> None:
