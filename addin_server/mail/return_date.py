@@ -91,7 +91,9 @@ _UNTIL_CUES = re.compile(
 # An end phrase that includes its day ("through", "tot en met", "bis einschließlich"), or a word after
 # the date that does ("18 décembre inclus", "11 grudnia włącznie"): the day written is the last one
 # away, so the return is the next working day after it.
-_INCLUSIVE_CUE = re.compile(r"through|thru|and\s+including|och\s+med|og\s+med|t\.o\.m|en\s+met|einschlie", re.IGNORECASE)
+_INCLUSIVE_CUE = re.compile(
+    r"through|thru|and\s+including|och\s+med|og\s+med|t\.o\.m|en\s+met|einschlie", re.IGNORECASE
+)
 _INCLUSIVE_AFTER = re.compile(
     r"^[^\n]{0,45}?\b(?:inclusive|included|inclus|incluse|incluso|incluido|inclusief|einschlie(?:ß|ss)lich|"
     r"włącznie|compreso|compresi)\b",

@@ -74,7 +74,7 @@ def test_the_dry_run_accepts_a_message_as_large_as_the_api_document_allows(clien
                                                                            services: ServiceContext) -> None:
     from addin_server.services.inbound import MAX_SIMULATED_BYTES
 
-    w, e, mid = enrolled(services)
+    w, _, mid = enrolled(services)
     history = "> " + "x" * 76 + "\r\n"
     raw = render("exchange_automatic_reply.eml", w, mid) + history * (3_000_000 // len(history))
     assert len(raw) > client.application.config["MAX_CONTENT_LENGTH"]
