@@ -95,7 +95,7 @@ _INCLUSIVE_CUE = re.compile(
     r"through|thru|and\s+including|och\s+med|og\s+med|t\.o\.m|en\s+met|einschlie", re.IGNORECASE
 )
 _INCLUSIVE_AFTER = re.compile(
-    r"^[^\n]{0,45}?\b(?:inclusive|included|inclus|incluse|incluso|incluido|inclusief|einschlie(?:ß|ss)lich|"
+    r"[^\n]{0,45}?\b(?:inclusive|inclus|incluse|incluso|incluido|inclusief|einschlie(?:ß|ss)lich|"
     r"włącznie|compreso|compresi)\b",
     re.IGNORECASE,
 )
@@ -408,8 +408,8 @@ def _date_in(window: str, anchor: datetime | None, languages: list[str] | None, 
 
 def _date_and_how(
     window: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget
-) -> tuple[date | None, bool]:
-    """The first date in a window, and whether it is a weekday named alone ("back Monday")."""
+) -> tuple[date | None, bool, int]:
+    """The first date in a window, whether it is a weekday named alone ("back Monday"), and where it starts."""
     anchor_day = anchor.date() if anchor else None
     numeric = _numeric(window, anchor_day, budget.order)
     named = _named(window, anchor_day)
@@ -418,9 +418,9 @@ def _date_and_how(
     options = [item for item in (numeric, named, wordy) if item]
     alone = date_words.weekday_alone(window, anchor_day)
     if not options:
-        return alone, True
-    found = min(options, key=lambda item: item[0])[1]
-    return found, found == alone
+        return alone, True, 0
+    start, found = min(options, key=lambda item: item[0])
+    return found, found == alone, start
 
 
 def _next_working_day(last_day: date) -> date:
@@ -434,9 +434,9 @@ def _until_date(text: str, anchor: datetime | None, languages: list[str] | None,
     """The date the first end phrase carries; the day back when the phrase includes that day."""
     for match in _UNTIL_CUES.finditer(text):
         window = text[match.end() : match.end() + _WINDOW]
-        found = _date_in(window, anchor, languages, budget)
+        found, _, start = _date_and_how(window, anchor, languages, budget)
         if found:
-            inclusive = _INCLUSIVE_CUE.search(match.group(0)) or _INCLUSIVE_AFTER.match(window)
+            inclusive = _INCLUSIVE_CUE.search(match.group(0)) or _INCLUSIVE_AFTER.match(text, match.end() + start)
             return _next_working_day(found) if inclusive else found
     return None
 
@@ -458,7 +458,7 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         is_weak = bool(_WEAK_RETURN.match(match.group(0)))
         if is_weak and weak:
             continue
-        found, alone = _date_and_how(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
+        found, alone, _ = _date_and_how(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
         if found and is_weak:
             weak = found
         elif found:

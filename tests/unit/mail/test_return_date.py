@@ -90,6 +90,8 @@ INCLUSIVE_AND_LATER_CASES = [
      "Je suis absent jusqu'au 15 décembre inclus.", date(2026, 12, 16)),
     ("portuguese 'até dia 4 de janeiro, inclusive' is back the 5th",
      "Estou ausente do escritório até dia 4 de janeiro, inclusive.", date(2027, 1, 5)),
+    ("portuguese 'inclusive' after a date far into the sentence is back the 5th",
+     "Encontro-me ausente do escritório, em gozo de férias, até dia 4 de janeiro, inclusive.", date(2027, 1, 5)),
     ("english 'until and including 15 December' is back the 16th",
      "I am out of the office until and including 15 December.", date(2026, 12, 16)),
     ("english 'through Friday 18 December' is back Monday 21",
