@@ -164,6 +164,8 @@ class Facts:
     replied_addresses: frozenset[str] = frozenset()
     # Ended enrollments among `sent_matches` whose ending was a bounce: a reply on their thread is recorded.
     bounced_endings: frozenset[int] = frozenset()
+    # The day (UTC) the message is applied or dry-run: a return date not after it pauses nothing.
+    today: date | None = None
 
 
 class Action(StrEnum):
@@ -275,10 +277,14 @@ def _out_of_office(facts: Facts) -> Outcome:
         e = facts.enrollments[eid]
         evidence = _base_evidence(facts, "out-of-office replies never unenroll")
         evidence["return_date"] = facts.message.return_date.isoformat() if facts.message.return_date else None
-        if e.pause_on_out_of_office and facts.message.return_date and e.status == "active":
+        back = facts.message.return_date
+        if e.pause_on_out_of_office and back and facts.today and back <= facts.today and e.status == "active":
+            evidence["rule"] = "out of office: the return date is past, nothing to pause"
+            decisions.append(Decision(eid, Action.RECORD, EventType.OUT_OF_OFFICE, None, evidence))
+        elif e.pause_on_out_of_office and back and e.status == "active":
             evidence["rule"] = "out of office: paused until the return date (sequence setting)"
             decisions.append(Decision(eid, Action.PAUSE, EventType.OUT_OF_OFFICE, None, evidence,
-                                      pause_until=facts.message.return_date))
+                                      pause_until=back))
         else:
             decisions.append(Decision(eid, Action.RECORD, EventType.OUT_OF_OFFICE, None, evidence))
     return Outcome(tuple(decisions), note="out of office")

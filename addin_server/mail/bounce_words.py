@@ -10,6 +10,14 @@ ENHANCED_STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.
 SMTP_REPLY = re.compile(r"(?<![\d.#-])([45]\d\d)(?=[\s-])(?![\s-]*\d+\.\d+\.\d+\.\d+)")
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
+# "The address does not exist / is not in use / the addressee is unknown / the recipient is not
+# found", as Japanese carriers and servers write it, plain or polite. Not au's "送信先メールアドレスが
+# 見つかりませんでした": its one template for every failure, a disabled account's too.
+JAPANESE_ADDRESS_GONE = (
+    r"存在しない|宛先不明|(?:使われて|使用されて)(?:おりません|いません|いない)|"
+    r"(?:受信者|宛先|ユーザー?)が見つかりません"
+)
+
 # Reasons that say the address itself can never receive mail.
 HARD_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -52,7 +60,9 @@ HARD_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"finns\s+inte|okänd\s+(?:mottagare|användare)|finnes\s+ikke|ukjent\s+(?:mottaker|bruker)|findes\s+ikke|"
             r"ukendt\s+(?:modtager|bruger)|ei\s+ole\s+olemassa|tuntematon\s+(?:vastaanottaja|käyttäjä)|"
             r"nie\s+istnieje|nieznany\s+(?:odbiorca|użytkownik)|не\s+существует|неизвестн\w*\s+(?:адрес|получател|"
-            r"пользовател)|存在しません|不存在|존재하지\s*않|ディレクトリには見つかりません",
+            r"пользовател)|存在しません|不存在|존재하지\s*않|ディレクトリには見つかりません|"
+            # Japanese carriers' (docomo, au, SoftBank) own wordings, in any inflection
+            + JAPANESE_ADDRESS_GONE,
             re.IGNORECASE,
         ),
     ),
@@ -247,7 +257,7 @@ ADDRESS_GONE = re.compile(
     r"no\s+mailbox\s+(?:found|here|by\s+that\s+name)|mailbox\s+not\s+found|address\s+not\s+found|recipient\s+not\s+found|"
     r"(?:user|mailbox|recipient|address|account)\s+(?:does\s+not|doesn'?t)\s+exist|"
     # Exchange's "the email address wasn't found" in its other languages
-    r"宛先のメール\s?アドレスが見つかりませんでした|未找到该电子邮件地址|"
+    r"宛先のメール\s?アドレスが見つかりませんでした|未找到该电子邮件地址|" + JAPANESE_ADDRESS_GONE + "|"
     r"adresse\s+wurde\s+(?:in\s+der\s+zieldomäne\s+)?nicht\s+gefunden|adresse\s+(?:e-?mail\s+)?(?:est\s+)?introuvable|"
     r"direcci[oó]n\s+de\s+correo\s+(?:electr[oó]nico\s+)?no\s+(?:se\s+)?(?:encontr|exist)",
     re.IGNORECASE,

@@ -49,6 +49,15 @@ def _decode_encoded_words(text: str) -> str:
         return text
 
 
+# Text with this many U+FFFD replacement characters was decoded in a charset its bytes are not in.
+GARBLED_REPLACEMENTS = 3
+
+
+def garbled(text: str) -> bool:
+    """Text another decoder (Graph's body) read in a wrong declared charset: U+FFFD stands for what it lost."""
+    return text.count("\ufffd") >= GARBLED_REPLACEMENTS
+
+
 def parse_date(value: str | None) -> datetime | None:
     if not value:
         return None

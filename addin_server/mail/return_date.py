@@ -2,9 +2,12 @@
 
 The rule: find a phrase that introduces a return or an end of absence ("back on", "until", "bis",
 "jusqu'au", "hasta", "まで"...), read the first date written next to it, and return it as written:
-"until 4 March" gives 4 March (the last day away), "back on 5 March" gives 5 March. A return phrase
-("back on", "de retour le") wins over an end phrase ("until") when both carry a date. Without any
-such phrase, the latest date in the text that falls after the message was received is taken.
+"until 4 March" gives 4 March (the last day away), "back on 5 March" gives 5 March. An end that
+includes its day ("through", "until and including", "bis einschließlich", "tot en met", "till och
+med", "18 décembre inclus", "11 grudnia włącznie") gives the next working day after it. A return
+phrase ("back on", "de retour le") wins over an end phrase ("until") when both carry a date; a weekday
+named alone after a later end ("Away until 18 December. Back Monday.") is that weekday after the end.
+Without any such phrase, the latest date in the text that falls after the message was received is taken.
 
 Numeric dates: a dot means day first (12.05.2024, "bis 12.05."); ISO dates are year first (also
 2026/12/14 and 2026.12.14); with a slash, a part above 12 decides the order, then the writer's locale
@@ -69,6 +72,8 @@ _UNTIL_CUES = re.compile(
             r"\bjusqu['’]\s*(?:au|à|a)?",
             r"\bhasta\s+(?:el)?",
             r"\b(?:du|del|dal)\s+\d{1,2}\s+(?:au|al)\s+(?=\d)",  # "du 7 au 18 décembre", "del 7 al 18 de diciembre"
+            # "du 21 décembre au 3 janvier", "del 21 de diciembre al 3 de enero"
+            r"\b(?:du|del|dal)\s+\d{1,2}(?:er)?\s+(?:de\s+)?[^\W\d_]{3,12}\.?(?:\s+\d{4})?\s+(?:au|al)\s+(?=\d)",
             r"\bfino\s+(?:al|a)?",
             r"\btot\s+(?:en\s+met)?",
             r"\baté\s+(?:o\s+dia|dia)?",
@@ -80,6 +85,18 @@ _UNTIL_CUES = re.compile(
             *date_words.UNTIL_CUES,
         ]
     ),
+    re.IGNORECASE,
+)
+
+# An end phrase that includes its day ("through", "tot en met", "bis einschließlich"), or a word after
+# the date that does ("18 décembre inclus", "11 grudnia włącznie"): the day written is the last one
+# away, so the return is the next working day after it.
+_INCLUSIVE_CUE = re.compile(
+    r"through|thru|and\s+including|och\s+med|og\s+med|t\.o\.m|en\s+met|einschlie", re.IGNORECASE
+)
+_INCLUSIVE_AFTER = re.compile(
+    r"[^\n]{0,45}?\b(?:inclusive|inclus|incluse|incluso|incluido|inclusief|einschlie(?:ß|ss)lich|"
+    r"włącznie|compreso|compresi)\b",
     re.IGNORECASE,
 )
 
@@ -386,15 +403,42 @@ def _language_hint(text: str) -> list[str] | None:
 
 
 def _date_in(window: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget) -> date | None:
+    return _date_and_how(window, anchor, languages, budget)[0]
+
+
+def _date_and_how(
+    window: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget
+) -> tuple[date | None, bool, int]:
+    """The first date in a window, whether it is a weekday named alone ("back Monday"), and where it starts."""
     anchor_day = anchor.date() if anchor else None
     numeric = _numeric(window, anchor_day, budget.order)
     named = _named(window, anchor_day)
     # dateparser only when no month name of date_words' languages starts the window first.
     wordy = None if named and (not numeric or named[0] <= numeric[0]) else _wordy(window, anchor, languages, budget)
     options = [item for item in (numeric, named, wordy) if item]
+    alone = date_words.weekday_alone(window, anchor_day)
     if not options:
-        return date_words.weekday_alone(window, anchor_day)
-    return min(options, key=lambda item: item[0])[1]
+        return alone, True, 0
+    start, found = min(options, key=lambda item: item[0])
+    return found, found == alone, start
+
+
+def _next_working_day(last_day: date) -> date:
+    day = last_day + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _until_date(text: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget) -> date | None:
+    """The date the first end phrase carries; the day back when the phrase includes that day."""
+    for match in _UNTIL_CUES.finditer(text):
+        window = text[match.end() : match.end() + _WINDOW]
+        found, _, start = _date_and_how(window, anchor, languages, budget)
+        if found:
+            inclusive = _INCLUSIVE_CUE.search(match.group(0)) or _INCLUSIVE_AFTER.match(text, match.end() + start)
+            return _next_working_day(found) if inclusive else found
+    return None
 
 
 def _named(window: str, anchor: date | None, last: bool = False) -> tuple[int, date] | None:
@@ -414,10 +458,14 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         is_weak = bool(_WEAK_RETURN.match(match.group(0)))
         if is_weak and weak:
             continue
-        found = _date_in(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
+        found, alone, _ = _date_and_how(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
         if found and is_weak:
             weak = found
         elif found:
+            # "Away until 18 December. Back Monday.": the Monday after the end, not the next one.
+            end = _until_date(text, anchor, languages, budget) if alone else None
+            while end and found <= end:
+                found += timedelta(days=7)
             return found
     for match in _DATE_THEN_BACK.finditer(text):
         found = _date_in(match.group(1), anchor, languages, budget)
@@ -425,11 +473,7 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
             return found
     if weak:
         return weak
-    for match in _UNTIL_CUES.finditer(text):
-        found = _date_in(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
-        if found:
-            best_until = found
-            break
+    best_until = _until_date(text, anchor, languages, budget)
     if best_until:
         return best_until
     for cues in (_SUFFIX_RETURN_CUES, _SUFFIX_UNTIL_CUES):

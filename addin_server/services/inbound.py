@@ -553,7 +553,7 @@ def apply_inbound_messages(ctx: ServiceContext, *, provider: str, mailbox_addres
                 facts = _facts_from(session, user, account, own, _lookups(session, user, account, provider,
                                                                           [(a.message, c)]),
                                     provider, a.provider_message_id, a.message, c)
-            outcome = decide(facts)
+            outcome = decide(replace(facts, today=now.date()))
             with session.no_autoflush:
                 applied = _apply(session, outcome, account_id, now)
             changed_enrollments.update(d.enrollment_id for d in outcome.decisions)
@@ -632,7 +632,7 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
                     "address_updates": [], "earlier": _earlier_view(earlier)}
         earlier_view = _earlier_view(earlier) if earlier is not None else None
         facts = gather_facts(session, user, provider, provider_message_id, message, classification)
-        outcome = decide(facts)
+        outcome = decide(replace(facts, today=ctx.now().date()))
         session.rollback()
     result = {"already_processed": earlier_view is not None, "dry_run": True, "kind": classification.kind.value,
               "evidence": _evidence(classification, outcome.note),
@@ -663,7 +663,11 @@ def _earlier_view(row: t.ProcessedMessage) -> dict[str, Any]:
             "decisions": _shown((row.decisions or {}).get("applied", []))}
 
 
+# The dry run's one limit: the raw message, encoded as UTF-8. Its request may exceed MAX_REQUEST_BYTES
+# up to what JSON makes of a raw this large (escapes triple non-ASCII text at most), so that whatever
+# a mailbox processes up to this size can be dry-run.
 MAX_SIMULATED_BYTES = 5_000_000
+SIMULATE_REQUEST_BYTES = 3 * MAX_SIMULATED_BYTES + 65_536
 
 
 def simulate(ctx: ServiceContext, principal: Principal | None, raw: bytes, mailbox_address: str) -> dict[str, Any]:
@@ -673,7 +677,7 @@ def simulate(ctx: ServiceContext, principal: Principal | None, raw: bytes, mailb
     dry-run only the mailboxes the permission table lets them (a rep: their own).
     """
     if len(raw) > MAX_SIMULATED_BYTES:
-        raise Invalid("the message is larger than 5 MB")
+        raise Invalid(f"the message is larger than {MAX_SIMULATED_BYTES:,} bytes (UTF-8)", code="message_too_large")
     with ctx.sessions() as s:
         user = find_mailbox_user(s, mailbox_address, principal.account_id if principal else None)
         if user is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,7 +14,7 @@ from addin_server.domain.model import EnrollmentStatus, EventType, Surface, Unen
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import owned
-from addin_server.services.enrollment_records import OPEN, add_event, owners, view_one
+from addin_server.services.enrollment_records import OPEN, add_event, iso_z, owners, view_one
 from addin_server.services.errors import Conflict, Invalid
 from addin_server.services.permissions import authorize
 from addin_server.services.sequences import load_steps
@@ -38,6 +38,29 @@ def _clear_bounce_of(s: Session, ended: t.Enrollment, contact: t.Contact) -> lis
             t.ContactAddress.contact_id == contact.id, t.ContactAddress.is_primary.is_(True)))):
         contact.bounced = False
     return sorted(cleared)
+
+
+def _pause_running_at_end(s: Session, ended: t.Enrollment, ended_event_id: int,
+                          now: datetime) -> tuple[datetime | None, int] | None:
+    """The pause the ended enrollment was in when it ended (its date, None for "until resumed", and
+    the delay that was left), unless its date has passed since: the continuation keeps it."""
+    last = s.scalar(select(t.EnrollmentEvent).where(
+        t.EnrollmentEvent.enrollment_id == ended.id,
+        t.EnrollmentEvent.type.in_([EventType.PAUSED.value, EventType.RESUMED.value]),
+        t.EnrollmentEvent.id < ended_event_id).order_by(t.EnrollmentEvent.id.desc()).limit(1))
+    if last is None or last.type != EventType.PAUSED.value:
+        return None
+    data = last.data or {}
+    try:
+        until = datetime.fromisoformat(str(data["until"]).replace("Z", "+00:00")) if data.get("until") else None
+        remaining = max(0, int(data.get("remaining_delay_seconds") or 0))
+    except (TypeError, ValueError):
+        return None
+    if until is not None and until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    if until is not None and until <= now:
+        return None
+    return until, remaining
 
 
 def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: str, *, why: str) -> dict[str, Any]:
@@ -100,6 +123,15 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
             raise Conflict("this contact is enrolled in a sequence again already", code="already_enrolled") from None
         add_event(s, new, EventType.ENROLLED, now, principal.actor, undo_of=str(old.id), why=why.strip()[:500],
                   undone_reason=old.end_reason, continues_at_step=old.current_step + 1)
+        # A wrong ending during a pause (a "reply" while the contact is away) must not bring the next
+        # step forward: the continuation is paused as the ended enrollment was, to the same date.
+        pause = _pause_running_at_end(s, old, ended, now)
+        if pause is not None:
+            until, remaining = pause
+            new.status, new.paused_until = EnrollmentStatus.PAUSED.value, until
+            new.next_step_at = (until or now) + timedelta(seconds=remaining)
+            add_event(s, new, EventType.PAUSED, now, principal.actor, until=iso_z(until),
+                      reason="the pause running when the undone ending came", remaining_delay_seconds=remaining)
         add_event(s, old, EventType.RESUMED, now, principal.actor, undone_by=principal.actor, why=why.strip()[:500],
                   continued_as=str(new.id), **({"cleared_bounced_addresses": cleared} if cleared else {}))
         return view_one(s, new)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
@@ -183,8 +183,11 @@ def operation(
     errors: tuple[int, ...] = (400, 404, 422),
     public: bool = False,
     description: str = "",
+    body_bytes: int | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a view: its body and query are validated, its answer is JSON with `status`."""
+    """Register a view: its body and query are validated, its answer is JSON with `status`.
+
+    `body_bytes` lets this operation's request body exceed MAX_REQUEST_BYTES up to that size."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         spec.operations.append(
@@ -194,6 +197,8 @@ def operation(
         @functools.wraps(fn)
         def view(**path_args: Any) -> tuple[Response, int]:
             kwargs: dict[str, Any] = dict(path_args)
+            if body_bytes is not None:
+                request.max_content_length = max(body_bytes, current_app.config.get("MAX_CONTENT_LENGTH") or 0)
             if body is not None:
                 optional = not any(f.is_required() for f in body.model_fields.values())
                 kwargs["body"] = _validate(body, _read_json(optional))

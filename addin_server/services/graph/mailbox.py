@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from addin_server.db import tables as t
 from addin_server.domain.model import InboundKind
 from addin_server.mail.classify import classify
+from addin_server.mail.decoding import garbled
 from addin_server.mail.message import InboundMessage
 from addin_server.providers.graph import DeltaExpired, GraphError, GraphMailbox
 from addin_server.providers.graph_folders import OUTBOUND_FOLDERS, received_since, well_known_folder_ids
@@ -65,11 +66,12 @@ def graph_inbound(graph: GraphMailbox, message: dict[str, Any]) -> InboundMessag
     if (inbound.message_class or "").upper().startswith("REPORT."):
         # A delivery report keeps its failed recipients and status codes in its MIME parts.
         return InboundMessage.from_bytes(graph.fetch_mime(message["id"]))
-    if classify(inbound).kind is not InboundKind.HUMAN_REPLY:
+    if garbled(inbound.text) or classify(inbound).kind is not InboundKind.HUMAN_REPLY:
         # Graph's body is the HTML alternative made text; Gmail and the dry run read the text/plain
         # part and the report parts of the MIME. Whatever would not end as a reply is read from the
         # MIME too, so the three agree ("Yes, let's talk" in text/plain beside an HTML absence notice
-        # is a reply everywhere). Graph's own fields (ids, Exchange message class) are kept.
+        # is a reply everywhere). So is a body Graph decoded in a wrong declared charset (U+FFFD
+        # mojibake): the MIME reading repairs the charset. Graph's own fields (ids, message class) are kept.
         mime = InboundMessage.from_bytes(graph.fetch_mime(message["id"]))
         if not mime.unparseable and mime.text.strip():
             return replace(inbound, text=mime.text, report=mime.report)

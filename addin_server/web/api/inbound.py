@@ -6,13 +6,18 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from addin_server.services.inbound import MAX_SIMULATED_BYTES, SIMULATE_REQUEST_BYTES
 from addin_server.web.api.base import Email, Open, Strict, bp, ctx, principal, spec
 from addin_server.web.apispec import operation
 
 
 class SimulateIn(Strict):
     mailbox: Email
-    raw: Annotated[str, Field(min_length=1, max_length=5_000_000)]
+    raw: Annotated[str, Field(
+        min_length=1, max_length=MAX_SIMULATED_BYTES,
+        description=f"The RFC 822 message: at most {MAX_SIMULATED_BYTES:,} bytes once encoded as UTF-8 (422 "
+                    f"message_too_large above). This request may be up to {SIMULATE_REQUEST_BYTES:,} bytes, "
+                    "whatever MAX_REQUEST_BYTES says.")]
 
 
 class SimulateOut(Open):
@@ -21,7 +26,7 @@ class SimulateOut(Open):
 
 
 @operation(spec, bp, "POST", "/inbound/simulate", tag="inbound", body=SimulateIn, response=SimulateOut,
-           errors=(400, 404, 422),
+           errors=(400, 404, 413, 422), body_bytes=SIMULATE_REQUEST_BYTES,
            summary="What a raw RFC 822 message would do in a rep's mailbox (dry run: nothing changes)")
 def simulate_inbound(body: SimulateIn) -> Any:
     from addin_server.services import inbound

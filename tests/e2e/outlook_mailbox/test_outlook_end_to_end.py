@@ -145,6 +145,20 @@ def test_a_reply_whose_html_part_reads_like_an_absence_notice_is_a_reply_as_in_t
     assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
 
 
+def test_an_absence_notice_whose_declared_charset_is_wrong_pauses_on_outlook_as_in_the_dry_run(
+        setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
+    # UTF-8 bytes declared iso-2022-jp: Graph's body is U+FFFD mojibake, the MIME ($value) reads right.
+    raw = reply("mislabelled_charset_notice.eml", outlook, sent_id(outlook))
+    assert classify(InboundMessage.from_bytes(raw)).kind is InboundKind.OUT_OF_OFFICE
+    setup.control.deliver(setup.address, raw)
+    assert any("\ufffd" in str(m) for m in setup.control.messages(setup.address, folder="inbox"))
+    setup.control.flush_notifications()
+    run_due_steps(outlook["ctx"])
+    got = state(outlook)
+    assert got["status"] != "unenrolled"
+    assert "out_of_office" in [event["type"] for event in got["events"]]
+
+
 def test_a_missed_lifecycle_event_catches_up_by_delta(setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
     setup.control.notification_fault("drop", count=1)
     setup.control.deliver(setup.address, reply("human_reply.eml", outlook, sent_id(outlook)))

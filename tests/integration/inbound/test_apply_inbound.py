@@ -16,6 +16,7 @@ from addin_server.services.context import ServiceContext
 from addin_server.services.inbound import apply_inbound_message, simulate
 from addin_server.services.sequences import update_automation
 from tests.builders import World
+from tests.conftest import FakeClock
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "inbound"
 
@@ -97,6 +98,63 @@ def test_out_of_office_pauses_until_the_return_date_when_the_sequence_says_so(
     got = state(services, world, e["id"])
     assert result["evidence"]["return_date"] == "2026-03-09"
     assert got["status"] == "paused" and got["paused_until"] == "2026-03-09T00:00:00Z"
+
+
+def test_a_return_date_already_past_records_the_notice_without_a_pause_in_the_dry_run_too(
+        services: ServiceContext, world: World, provider: str, clock: FakeClock) -> None:
+    update_automation(services, world.admin, world.sequence["id"], on_reply="contact", on_meeting="contact",
+                      pause_on_out_of_office=True)
+    e = enroll(services, world)
+    clock.now = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # read after the stated return, 9 March
+    raw = render("exchange_automatic_reply.eml", sender=world.contact["email"], mailbox=world.rep["mailbox_address"],
+                 in_reply_to=sent_message_id(services, e["id"]))
+    dry = simulate(services, world.admin, raw, world.rep["mailbox_address"])
+    assert [d["action"] for d in dry["decisions"]] == ["record"]
+    result = deliver(services, world, provider, "exchange_automatic_reply.eml",
+                     in_reply_to=sent_message_id(services, e["id"]))
+    assert result["evidence"]["return_date"] == "2026-03-09"
+    got = state(services, world, e["id"])
+    assert got["status"] == "active" and got["paused_until"] is None
+    assert [ev["type"] for ev in got["events"]][-1] == "out_of_office"
+    assert "paused" not in [ev["type"] for ev in got["events"]]
+
+
+def test_undoing_a_reply_that_arrived_during_an_out_of_office_pause_restores_the_pause(
+        services: ServiceContext, world: World, provider: str, clock: FakeClock) -> None:
+    from addin_server.services.undoing import undo_unenrollment
+
+    update_automation(services, world.admin, world.sequence["id"], on_reply="contact", on_meeting="contact",
+                      pause_on_out_of_office=True)
+    e = enroll(services, world)
+    mid = sent_message_id(services, e["id"])
+    deliver(services, world, provider, "exchange_automatic_reply.eml", in_reply_to=mid)
+    assert state(services, world, e["id"])["paused_until"] == "2026-03-09T00:00:00Z"
+    clock.advance(days=1)
+    deliver(services, world, provider, "human_reply.eml", in_reply_to=mid, message_id="m-2")
+    assert state(services, world, e["id"])["end_reason"] == "replied"
+    again = undo_unenrollment(services, world.admin, e["id"], why="the reply was an auto-reply")
+    assert (again["status"], again["paused_until"]) == ("paused", "2026-03-09T00:00:00Z")
+    clock.now = datetime(2026, 3, 9, 0, 1, tzinfo=UTC)
+    from addin_server.services.pausing import resume_due_pauses
+
+    assert resume_due_pauses(services) == 1
+    resumed = state(services, world, again["id"])
+    assert resumed["status"] == "active" and resumed["next_step_at"] >= "2026-03-09"
+
+
+def test_undoing_a_reply_after_the_pause_had_run_out_continues_active(
+        services: ServiceContext, world: World, provider: str, clock: FakeClock) -> None:
+    from addin_server.services.undoing import undo_unenrollment
+
+    update_automation(services, world.admin, world.sequence["id"], on_reply="contact", on_meeting="contact",
+                      pause_on_out_of_office=True)
+    e = enroll(services, world)
+    mid = sent_message_id(services, e["id"])
+    deliver(services, world, provider, "exchange_automatic_reply.eml", in_reply_to=mid)
+    deliver(services, world, provider, "human_reply.eml", in_reply_to=mid, message_id="m-2")
+    clock.now = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # the stated return, 9 March, has passed
+    again = undo_unenrollment(services, world.admin, e["id"], why="the reply was an auto-reply")
+    assert (again["status"], again["paused_until"]) == ("active", None)
 
 
 def test_an_email_outside_the_sequence_unenrolls(services: ServiceContext, world: World, provider: str) -> None:

@@ -453,3 +453,17 @@ def test_a_reply_on_the_thread_of_an_enrollment_a_bounce_ended_is_recorded_and_p
     assert [(d.action, d.event, d.evidence.get("after_ending")) for d in recorded] == [
         (Action.RECORD, EventType.REPLIED, True)]
     assert [(u.address, u.alive) for u in outcome.address_updates] == [("jane@globex.com", True)]
+
+
+@pytest.mark.parametrize(("return_date", "action"), [
+    pytest.param(date(2026, 3, 9), Action.PAUSE, id="a return date ahead pauses"),
+    pytest.param(date(2026, 3, 1), Action.RECORD, id="a return date already past only records the notice"),
+    pytest.param(date(2026, 3, 5), Action.RECORD, id="a return date of today only records the notice"),
+])
+def test_a_return_date_already_past_does_not_pause(return_date: date, action: Action) -> None:
+    paused = replace(JANE, pause_on_out_of_office=True)
+    made = facts("gmail", **OOO_MATCH, enrollments={JANE.id: paused},  # type: ignore[arg-type]
+                 return_date=return_date)
+    (d,) = decide(replace(made, today=date(2026, 3, 5))).decisions
+    assert (d.action, d.event) == (action, EventType.OUT_OF_OFFICE)
+    assert d.evidence["return_date"] == return_date.isoformat()

@@ -169,3 +169,41 @@ def test_a_mailing_list_server_that_refuses_a_non_member_is_a_soft_bounce_for_th
 def test_a_person_who_writes_that_someone_is_not_a_list_member_stays_a_reply() -> None:
     # Without the list server's own header, the words are a person's.
     assert classify(load("human_list_post_not_a_member.eml")).kind is InboundKind.HUMAN_REPLY
+
+
+def _carrier_report(text: str) -> InboundMessage:
+    raw = (
+        "From: MAILER-DAEMON@docomo.ne.jp\r\nTo: ava.reed@northwind.example\r\n"
+        "Subject: Returned mail: see transcript for details\r\nDate: Sun, 06 Dec 2026 15:30:00 +0000\r\n"
+        "Message-ID: <jp-bounce-1@docomo.ne.jp>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        f"{text}\r\n\r\n----- Original message -----\r\nMessage-ID: <seq-1@northwind.example>\r\n"
+        "To: kim@cliente.example\r\n"
+    )
+    return InboundMessage.from_bytes(raw.encode())
+
+
+# Japanese carriers' (docomo, au, SoftBank) and servers' own words for "the address does not exist".
+JAPANESE_CARRIER_CASES = [
+    pytest.param("お客様が送信されたメールは、宛先のメールアドレスが存在しないため配信できませんでした。\n宛先: kim@cliente.example",
+                 HARD, id="an address that does not exist in the plain form is a hard bounce"),
+    pytest.param("ご指定のアドレス kim@cliente.example は現在使われておりません。", HARD,
+                 id="an address no longer in use (polite form) is a hard bounce"),
+    pytest.param("kim@cliente.example は存在しないアドレスです。", HARD, id="a non-existent address is a hard bounce"),
+    pytest.param("kim@cliente.example 宛先不明です。", HARD, id="an unknown addressee is a hard bounce"),
+    pytest.param("受信者が見つかりません: kim@cliente.example", HARD, id="a recipient not found is a hard bounce"),
+    pytest.param("指定されたメールアドレスは現在使用されていません: kim@cliente.example", HARD,
+                 id="an address not in use (plain form) is a hard bounce"),
+    pytest.param("宛先のメールアドレスは存在しません: kim@cliente.example", HARD,
+                 id="the address does not exist (polite form) stays a hard bounce"),
+    pytest.param("宛先のメールアドレス kim@cliente.example は存在しない可能性があります。", SOFT,
+                 id="an address that may not exist is not a hard bounce"),
+    pytest.param("kim@cliente.example のメールボックスが満杯のため配信できませんでした。", SOFT,
+                 id="a full mailbox in Japanese stays a soft bounce"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), JAPANESE_CARRIER_CASES)
+def test_japanese_carrier_reports(text: str, kind: InboundKind) -> None:
+    result = classify(_carrier_report(text))
+    assert result.kind is kind, result.evidence

@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from addin_server.mail.decoding import MAX_HEADER_VALUE, decode_header_value, html_to_text, parse_addresses, parse_date
+from addin_server.mail.decoding import (
+    MAX_HEADER_VALUE,
+    decode_header_value,
+    garbled,
+    html_to_text,
+    parse_addresses,
+    parse_date,
+)
 
 HEADER_CASES = [
     pytest.param("=?utf-8?q?Abwesenheitsnotiz=3A_Urlaub?=", "Abwesenheitsnotiz: Urlaub",
@@ -45,3 +52,17 @@ def test_address_lists_are_normalised_and_deduplicated() -> None:
 def test_html_bodies_read_as_their_visible_text() -> None:
     html = "<html><head><title>t</title><style>p{}</style></head><body><p>Away until</p><p>12 March</p></body></html>"
     assert html_to_text(html) == "Away until\n\n12 March"
+
+
+GARBLED_CASES = [
+    pytest.param("\ufffd\ufffd\ufffd\ufffd\r\n12\ufffd\ufffd\ufffd11\ufffd\ufffd", True,
+                 id="a body another decoder read in a wrong declared charset is garbled"),
+    pytest.param("12月11日まで休暇のため不在にしております。", False, id="Japanese text decoded right is not garbled"),
+    pytest.param("Caf\ufffd at ten?", False, id="one lost character is not a garbled body"),
+    pytest.param("", False, id="an empty body is not garbled"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GARBLED_CASES)
+def test_garbled_text(text: str, expected: bool) -> None:
+    assert garbled(text) is expected

@@ -56,13 +56,15 @@ RECEIVED_6_DECEMBER = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)  # a Sunday
 
 # A month name is no day, a date a few days past is that day, and "du 7 au 18" ends on the 18th.
 DECEMBER_CASES = [
-    ("swedish 'till och med den 14 december' is the 14th, never a year ahead",
-     "Jag är på semester till och med den 14 december och har begränsad tillgång till e-post.", date(2026, 12, 14)),
+    ("swedish 'till och med den 14 december' is back the 15th, never a year ahead",
+     "Jag är på semester till och med den 14 december och har begränsad tillgång till e-post.", date(2026, 12, 15)),
     ("portuguese 'até dia 14 de dezembro' after 'do escritório' is the 14th",
      "Encontro-me ausente do escritório até dia 14 de dezembro, com acesso limitado.", date(2026, 12, 14)),
     ("'until 1 December' read on 6 December is the 1st (back already), like 'until 12/01'",
      "I am out of the office until 1 December with limited access to email.", date(2026, 12, 1)),
-    ("french 'du 7 au 18 décembre' ends on the 18th", "Je suis absente du 7 au 18 décembre inclus.", date(2026, 12, 18)),
+    ("french 'du 7 au 18 décembre' ends on the 18th", "Je suis absente du 7 au 18 décembre.", date(2026, 12, 18)),
+    ("french 'du 7 au 18 décembre inclus' (a Friday) is back the Monday after",
+     "Je suis absente du 7 au 18 décembre inclus.", date(2026, 12, 21)),
     ("spanish 'del 7 al 18 de diciembre' ends on the 18th", "Estoy fuera de la oficina del 7 al 18 de diciembre.",
      date(2026, 12, 18)),
     ("the day back wins over the last day away", "I am away May 25 through May 29 and back in the office on June 1.",
@@ -71,6 +73,47 @@ DECEMBER_CASES = [
      "Back in the office on June 1. For urgent matters contact help@example.com.", date(2027, 6, 1)),
     ("a weekday still reads as the next one", "I am on holiday, back on Monday.", date(2026, 12, 7)),
 ]
+
+
+# "Until X inclusive" names the last day away: the return is the next working day after it. A weekday
+# named alone after a later end date is that weekday after the end.
+INCLUSIVE_AND_LATER_CASES = [
+    ("german 'bis einschließlich 18.12.' (a Friday) is back Monday 21",
+     "Ich bin bis einschließlich 18.12. nicht im Büro.", date(2026, 12, 21)),
+    ("dutch 'tot en met vrijdag 18 december' is back Monday 21",
+     "Ik ben afwezig tot en met vrijdag 18 december.", date(2026, 12, 21)),
+    ("polish 'do 11 grudnia włącznie' (a Friday) is back Monday 14",
+     "Dzień dobry, jestem na urlopie do 11 grudnia włącznie.", date(2026, 12, 14)),
+    ("spanish 'hasta el 15 de diciembre inclusive' is back the 16th",
+     "Estoy fuera de la oficina hasta el 15 de diciembre inclusive.", date(2026, 12, 16)),
+    ("french 'jusqu'au 15 décembre inclus' is back the 16th",
+     "Je suis absent jusqu'au 15 décembre inclus.", date(2026, 12, 16)),
+    ("portuguese 'até dia 4 de janeiro, inclusive' is back the 5th",
+     "Estou ausente do escritório até dia 4 de janeiro, inclusive.", date(2027, 1, 5)),
+    ("portuguese 'inclusive' after a date far into the sentence is back the 5th",
+     "Encontro-me ausente do escritório, em gozo de férias, até dia 4 de janeiro, inclusive.", date(2027, 1, 5)),
+    ("english 'until and including 15 December' is back the 16th",
+     "I am out of the office until and including 15 December.", date(2026, 12, 16)),
+    ("english 'through Friday 18 December' is back Monday 21",
+     "I am on leave through Friday 18 December.", date(2026, 12, 21)),
+    ("english 'until 15 December inclusive' is back the 16th",
+     "I am away until 15 December inclusive.", date(2026, 12, 16)),
+    ("english 'until 15 December' without inclusive stays the 15th",
+     "I am away until 15 December.", date(2026, 12, 15)),
+    ("french range 'du 21 décembre au 3 janvier inclus' is back 4 January",
+     "Je suis absent du 21 décembre au 3 janvier inclus. Je traiterai votre message à mon retour.", date(2027, 1, 4)),
+    ("french range with month names 'du 21 décembre au 3 janvier' ends on the 3rd",
+     "Je suis absent du 21 décembre au 3 janvier.", date(2027, 1, 3)),
+    ("'back Monday' after a later end date is the Monday after that end",
+     "Away until 18 December (last day out). Back Monday.", date(2026, 12, 21)),
+    ("'back Monday' with an end date already past is the next Monday",
+     "I was away until 4 December. Back Monday.", date(2026, 12, 7)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [pytest.param(t, d, id=n) for n, t, d in INCLUSIVE_AND_LATER_CASES])
+def test_inclusive_ends_and_weekdays_after_an_end(text: str, expected: date) -> None:
+    assert find_return_date(text, RECEIVED_6_DECEMBER) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [pytest.param(t, d, id=n) for n, t, d in DECEMBER_CASES])

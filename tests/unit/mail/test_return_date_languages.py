@@ -58,8 +58,9 @@ CASES = [
     ("ar Levantine month 'كانون الأول'", "أنا خارج المكتب حتى 14 كانون الأول.", D14),
     ("ar Arabic-Indic digits", "أنا خارج المكتب حتى ١٤ ديسمبر.", D14),
     # Norwegian, Swedish, Polish
-    ("no until 'til og med 14. desember'", "Jeg er på ferie til og med 14. desember.", D14),
-    ("sv until 'till och med den 14 december'", "Jag är på semester till och med den 14 december.", D14),
+    ("no until and including 'til og med 14. desember' is back the 15th", "Jeg er på ferie til og med 14. desember.", D15),
+    ("sv until and including 'till och med den 14 december' is back the 15th",
+     "Jag är på semester till och med den 14 december.", D15),
     ("sv back on 'tillbaka tisdag den 15 december'", "Jag är tillbaka tisdag den 15 december.", D15),
     ("pl until 'do 14 grudnia'", "Jestem na urlopie do 14 grudnia.", D14),
     ("pl back on 'wracam 15 grudnia'", "Jestem na urlopie, wracam 15 grudnia.", D15),

@@ -70,6 +70,31 @@ def test_simulate_never_fails_on_junk(client: Any, services: ServiceContext) -> 
     assert r.status_code == 200 and r.json["kind"] in {"auto_other", "human_reply"}
 
 
+def test_the_dry_run_accepts_a_message_as_large_as_the_api_document_allows(client: Any,
+                                                                           services: ServiceContext) -> None:
+    from addin_server.services.inbound import MAX_SIMULATED_BYTES
+
+    w, _, mid = enrolled(services)
+    history = "> " + "x" * 76 + "\r\n"
+    raw = render("exchange_automatic_reply.eml", w, mid) + history * (3_000_000 // len(history))
+    assert len(raw) > client.application.config["MAX_CONTENT_LENGTH"]
+    r = client.post("/api/v1/inbound/simulate", headers=w.headers, json={"mailbox": w.rep["mailbox_address"], "raw": raw})
+    assert r.status_code == 200, r.json
+    assert r.json["kind"] == "out_of_office"
+    schema = client.get("/api/v1/openapi.json").json["components"]["schemas"]["SimulateIn"]["properties"]["raw"]
+    assert schema["maxLength"] == MAX_SIMULATED_BYTES
+
+
+def test_the_dry_run_refuses_a_message_over_the_documented_limit_clearly(client: Any,
+                                                                         services: ServiceContext) -> None:
+    from addin_server.services.inbound import MAX_SIMULATED_BYTES
+
+    w = make_world(services)
+    raw = "Subject: hi\r\n\r\n" + "é" * (MAX_SIMULATED_BYTES // 2 + 10)  # few characters, too many bytes
+    r = client.post("/api/v1/inbound/simulate", headers=w.headers, json={"mailbox": w.rep["mailbox_address"], "raw": raw})
+    assert r.status_code in (413, 422) and r.json["error"]["code"]
+
+
 def test_undo_an_automatic_unenrollment_continues_where_it_stopped(client: Any, services: ServiceContext) -> None:
     w, e, mid = enrolled(services)
     raw = render("human_reply.eml", w, mid).encode()
