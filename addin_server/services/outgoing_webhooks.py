@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -42,6 +42,7 @@ from addin_server.domain.outgoing_webhooks import (
     secret_bytes,
     secret_text,
     signature_header,
+    target_key,
     webhook_event_type,
 )
 from addin_server.domain.permissions import Action
@@ -161,8 +162,9 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
         if count >= MAX_ENDPOINTS_PER_ACCOUNT:
             raise Conflict(f"an account may have at most {MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints",
                            code="too_many_endpoints")
+        target = target_key(url)
         for twin in s.scalars(select(t.WebhookEndpoint).where(
-                t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.url == url)):
+                t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.target_key == target)):
             if list(twin.events) == chosen and twin.created_at > now - DUPLICATE_WINDOW:
                 raise Conflict("this URL with these events was added moments ago; its secret was shown then "
                                "(rotate it if it was not copied)", code="duplicate_endpoint")
@@ -172,7 +174,7 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
                 raise Conflict(f"endpoint {twin.id} already sends {', '.join(both)} to this URL; delete it "
                                "or choose other events", code="duplicate_endpoint")
         token = secrets.token_urlsafe(24) if reveal else None
-        ep = t.WebhookEndpoint(account_id=principal.account_id, url=url, description=description,
+        ep = t.WebhookEndpoint(account_id=principal.account_id, url=url, target_key=target, description=description,
                                events=chosen, secret_encrypted=_encrypt(ctx, secret), status="active",
                                created_at=now, created_by=principal.actor[:320],
                                secret_reveal_hash=_reveal_hash(token) if token else None,
@@ -513,24 +515,26 @@ def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int
     now = ctx.now()
     with ctx.session() as s:
         leased, busy = aliased(t.WebhookDelivery), aliased(t.WebhookEndpoint)
-        in_flight = (select(busy.url).join(leased, leased.endpoint_id == busy.id)
+        # The receiver, however spelt (a row made before target_key existed has its URL).
+        busy_target, ep_target = (func.coalesce(e.target_key, e.url) for e in (busy, t.WebhookEndpoint))
+        in_flight = (select(busy_target).join(leased, leased.endpoint_id == busy.id)
                      .where(leased.status == "pending", leased.lease_until >= now))
         free = (t.WebhookDelivery.lease_until.is_(None)) | (t.WebhookDelivery.lease_until < now)
         ep = t.WebhookEndpoint
         # Proven endpoints' deliveries come first, so however many unproven ones wait, they never
         # fill the candidates a proven endpoint's newest delivery needs a place among.
-        q = (select(t.WebhookDelivery.id, t.WebhookDelivery.endpoint_id, ep.url, ep.failing_since,
+        q = (select(t.WebhookDelivery.id, t.WebhookDelivery.endpoint_id, ep_target, ep.failing_since,
                     ep.last_success_at)
              .join(ep, ep.id == t.WebhookDelivery.endpoint_id)
              .where(t.WebhookDelivery.status == "pending", t.WebhookDelivery.next_attempt_at <= now, free,
-                    ep.status == "active", ep.url.not_in(in_flight))
+                    ep.status == "active", ep_target.not_in(in_flight))
              .order_by(ep.failing_since.is_not(None), ep.last_success_at.is_(None), t.WebhookDelivery.id)
              .limit(limit * PER_ENDPOINT_BATCH))
-        if skip:  # lanes of this process: their URLs too
-            q = q.where(ep.url.not_in(select(busy.url).where(busy.id.in_(skip))))
+        if skip:  # lanes of this process: their receivers too
+            q = q.where(ep_target.not_in(select(busy_target).where(busy.id.in_(skip))))
         rows = s.execute(q).all()
         candidates = [(delivery_id, endpoint_id) for delivery_id, endpoint_id, _, _, _ in rows]
-        url_of = {endpoint_id: url for _, endpoint_id, url, _, _ in rows}
+        url_of = {endpoint_id: target for _, endpoint_id, target, _, _ in rows}
         rank = {endpoint_id: lane_rank(failing_since, last_success_at)
                 for _, endpoint_id, _, failing_since, last_success_at in rows}
         failing = {endpoint_id for endpoint_id, r in rank.items() if r > 0}
