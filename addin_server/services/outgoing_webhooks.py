@@ -106,9 +106,15 @@ def endpoint_view(ep: t.WebhookEndpoint, now: datetime) -> dict[str, Any]:
             "created_by": ep.created_by}
 
 
-def delivery_view(d: t.WebhookDelivery) -> dict[str, Any]:
+def sending_now(d: t.WebhookDelivery, now: datetime) -> bool:
+    """Whether a worker holds the delivery's lease: its attempt is under way (or next in its lane)."""
+    return d.status == "pending" and d.lease_until is not None and d.lease_until >= now
+
+
+def delivery_view(d: t.WebhookDelivery, now: datetime) -> dict[str, Any]:
     return {"id": str(d.id), "endpoint_id": str(d.endpoint_id), "webhook_id": d.message_id,
             "event_type": d.event_type, "status": d.status, "attempts": d.attempts,
+            "sending": sending_now(d, now),
             "next_attempt_at": iso_z(d.next_attempt_at) if d.status == "pending" else None,
             "last_attempt_at": iso_z(d.last_attempt_at), "last_status_code": d.last_status_code,
             "last_error": d.last_error, "created_at": iso_z(d.created_at), "delivered_at": iso_z(d.delivered_at),
@@ -314,7 +320,8 @@ def list_deliveries(ctx: ServiceContext, principal: Principal, endpoint_id: str,
             if bound is not None:
                 q = q.where(t.WebhookDelivery.id < bound)
         rows = list(s.scalars(q.order_by(t.WebhookDelivery.id.desc()).limit(limit)))
-        return {"deliveries": [delivery_view(d) for d in rows],
+        now = ctx.now()
+        return {"deliveries": [delivery_view(d, now) for d in rows],
                 "next_before": str(rows[-1].id) if len(rows) == limit else None}
 
 
@@ -329,10 +336,15 @@ def retry_delivery(ctx: ServiceContext, principal: Principal, endpoint_id: str, 
             raise NotFound(f"delivery {delivery_id} not found")
         if ep.status != "active":
             raise Conflict("the endpoint is disabled; enable it first", code="endpoint_disabled")
+        if sending_now(d, now):
+            # The attempt under way would set its own next time on ending and so undo a "now" set
+            # here; the admin is told instead, and the log shows it as sending.
+            raise Conflict(f"delivery {d.id} is being sent now; retry it once this attempt has ended",
+                           code="delivery_in_flight")
         d.status, d.next_attempt_at = "pending", now
         # At least one more attempt; a pending delivery keeps the retries it had left.
         d.give_up_at = max(d.give_up_at, now)
-        return delivery_view(d)
+        return delivery_view(d, now)
 
 
 def disabled_endpoints(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:

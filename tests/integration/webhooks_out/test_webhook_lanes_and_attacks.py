@@ -368,6 +368,32 @@ def test_endpoints_at_one_receiver_spelt_two_ways_never_have_two_deliveries_in_f
     assert receiver.requests == 1
 
 
+def test_retry_now_while_the_attempt_is_under_way_is_refused_and_the_log_shows_it_sending(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    made = outgoing_webhooks.create_endpoint(services, world.admin, url=receiver.url, events=["enrollment.unenrolled"])
+    receiver.secrets = [made["secret"]]
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    poster = WebhookPoster(allow_private=True, total_seconds=2.0)
+    passes: list[dict[str, int]] = []
+    worker = threading.Thread(target=lambda: passes.append(deliver(services, poster=poster)))
+    worker.start()
+    try:
+        assert _wait(lambda: receiver.requests == 1, 5) < 5
+        [shown] = outgoing_webhooks.list_deliveries(services, world.admin, made["id"])["deliveries"]
+        assert (shown["sending"], shown["attempts"]) == (True, 0)
+        with pytest.raises(Conflict) as refused:
+            outgoing_webhooks.retry_delivery(services, world.admin, made["id"], shown["id"])
+        assert refused.value.code == "delivery_in_flight"
+    finally:
+        worker.join(10)
+    assert passes == [{"retrying": 1}]
+    retried = outgoing_webhooks.retry_delivery(services, world.admin, made["id"], shown["id"])
+    assert (retried["sending"], retried["attempts"]) == (False, 1)
+    receiver.mode = "up"
+    assert deliver(services, poster=poster) == {"delivered": 1}  # "now" was kept: no 30 s wait
+
+
 def test_the_twenty_first_endpoint_is_refused_and_a_deleted_one_makes_room(services: ServiceContext,
                                                                            world: World) -> None:
     made = [outgoing_webhooks.create_endpoint(services, world.admin, url=f"http://127.0.0.1:9/n{n}",
