@@ -10,7 +10,7 @@ from flask import Blueprint, Response, request
 from addin_emulator.google import mime, multipart
 from addin_emulator.google.api import empty, json_body, ok, owner, state
 from addin_emulator.google.errors import invalid_argument, not_found
-from addin_emulator.google.mailboxes import SYSTEM_LABELS, matches_query
+from addin_emulator.google.mailboxes import SYSTEM_LABELS, StoredMessage, matches_query
 
 _TOPIC = re.compile(r"^projects/[^/]+/topics/[^/]+$")
 MAX_PAGE = 500
@@ -84,6 +84,28 @@ def add_routes(bp: Blueprint) -> None:
                     request.args.get("format", "full"), request.args.getlist("metadataHeaders") or None
                 )
             )
+
+    @bp.post(f"{prefix}/messages/<message_id>/modify")
+    def modify_message(user_id: str, message_id: str) -> Response:
+        mailbox = owner(user_id)
+        body = json_body()
+        add, remove = body.get("addLabelIds") or [], body.get("removeLabelIds") or []
+        if not isinstance(add, list) or not isinstance(remove, list) or not all(
+                isinstance(label, str) for label in (*add, *remove)):
+            raise invalid_argument("Invalid value for addLabelIds or removeLabelIds")
+        return _labels(state().relabel(mailbox, message_id, add, remove))
+
+    # Trash: the message leaves the inbox for TRASH (its other labels stay); untrash takes it back.
+    @bp.post(f"{prefix}/messages/<message_id>/trash")
+    def trash_message(user_id: str, message_id: str) -> Response:
+        return _labels(state().relabel(owner(user_id), message_id, ["TRASH"], ["INBOX"]))
+
+    @bp.post(f"{prefix}/messages/<message_id>/untrash")
+    def untrash_message(user_id: str, message_id: str) -> Response:
+        return _labels(state().relabel(owner(user_id), message_id, ["INBOX"], ["TRASH"]))
+
+    def _labels(message: StoredMessage) -> Response:
+        return ok({"id": message.id, "threadId": message.thread_id, "labelIds": list(message.label_ids)})
 
     @bp.get(f"{prefix}/messages/<message_id>/attachments/<attachment_id>")
     def get_attachment(user_id: str, message_id: str, attachment_id: str) -> Response:

@@ -198,6 +198,23 @@ class GoogleState:
             self._queue_push(mailbox)
         return message
 
+    def relabel(self, mailbox: Mailbox, message_id: str, add: list[str], remove: list[str]) -> StoredMessage:
+        """users.messages.modify / trash / untrash: labels changed after the message landed. The change
+        moves the mailbox's history id on (a labels change, not a messageAdded record) and is pushed
+        as any change the watch wants."""
+        with self.lock:
+            message = mailbox.messages.get(message_id)
+            if message is None:
+                raise not_found()
+            labels = [label for label in message.label_ids if label not in remove]
+            labels += [label for label in add if label not in labels]
+            message.label_ids = labels
+            mailbox.history_id += 1
+            message.history_id = mailbox.history_id
+            if mailbox.watch_wants(message.label_ids, self.clock.millis()):
+                self._queue_push(mailbox)
+            return message
+
     def expire_history(self, mailbox: Mailbox, before: int | None = None) -> int:
         """Stop retaining history older than `before` (default: all of it so far)."""
         with self.lock:

@@ -16,8 +16,10 @@ from addin_emulator.microsoft.graph import (
     GraphError,
     GraphRequest,
     GraphResult,
+    find_message,
     folder_name,
     list_page,
+    message_json,
     route,
     world,
 )
@@ -101,6 +103,30 @@ def list_folders(req: GraphRequest) -> GraphResult:
 @route("POST", USER + r"/mailfolders")
 def create_folder(req: GraphRequest) -> GraphResult:
     return _create(req, None)
+
+
+@route("POST", USER + r"/messages/(?P<mid>[^/]+)/move")
+def move_message(req: GraphRequest, mid: str) -> GraphResult:
+    """Move a message after it landed (the rep filing or deleting it by hand): destinationId is a
+    folder id or a well-known name; 201 with the message as it now is. Subscribers hear the message
+    leave its folder and arrive in the other, as Exchange tells them."""
+    mailbox = req.mailbox
+    assert mailbox is not None
+    body = req.body if isinstance(req.body, dict) else {}
+    destination = body.get("destinationId")
+    if not isinstance(destination, str) or not destination:
+        raise GraphError(400, "ErrorInvalidRequest", "The destinationId property is required.")
+    message = find_message(mailbox, mid)
+    state = world()
+    with state.lock:
+        target = folder_name(mailbox, destination, None)
+        old_folder, old_id, etag = message.folder, message.id, message.etag
+        state.move(mailbox, message, target)
+    from addin_emulator.microsoft import notifications
+
+    notifications.notify(state, mailbox, "messages", old_folder, old_id, etag, "deleted")
+    notifications.message_changed(state, mailbox, message, "created")
+    return GraphResult(201, message_json(req, mailbox, message, None, None))
 
 
 @route("GET", USER + FOLDER)

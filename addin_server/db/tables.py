@@ -559,6 +559,9 @@ class WebhookEndpoint(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(Text)
+    # The receiver the URL leads to (domain.outgoing_webhooks.target_key): duplicates and the one
+    # delivery in flight per receiver are judged on it, however the URL was spelt.
+    target_key: Mapped[str | None] = mapped_column(Text, index=True)
     description: Mapped[str] = mapped_column(String(200), default="")
     events: Mapped[list[str]] = mapped_column(JSON)
     # Encrypted at rest (auth.secrets_box); shown once when made. The previous one signs too until

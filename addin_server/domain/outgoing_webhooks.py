@@ -15,6 +15,11 @@ Product sentences, in the order they apply:
 - A target that resolves to a private, loopback, link-local, site-local, multicast or reserved
   address is never called (outside demo mode), whatever name leads there.
 - A URL is stored as it will be called, the default port left out, so one receiver is one URL.
+- Two URLs lead to the same receiver when their targets match (`target_key`): an IPv4 address in
+  any spelling, IPv4-mapped IPv6 included, is that IPv4 address; every loopback address and name
+  (localhost) is the loopback; host case, a trailing dot, the default port and %-encoded unreserved
+  characters make no difference. No second endpoint sends an event to a target that already
+  receives it, and one target never has two deliveries in flight.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 EVENT_TYPES = ("enrollment.unenrolled", "enrollment.finished", "enrollment.paused", "enrollment.resumed",
                "enrollment.undone")
@@ -239,3 +244,46 @@ def checked_url(url: str, *, allow_private: bool) -> str:
     path = quote(parts.path, safe=_URI_SAFE) or "/"
     query = quote(parts.query, safe=_URI_SAFE + "?")
     return urlunsplit((parts.scheme, netloc, path, query, ""))
+
+
+# Names that always lead to this machine's loopback (RFC 6761 for .localhost), as resolvers ship them.
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _target_host(host: str) -> str:
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
+    except ValueError:
+        return "loopback" if host in LOOPBACK_NAMES or host.endswith(".localhost") else host
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:a.b.c.d is a.b.c.d on the wire
+    return "loopback" if ip.is_loopback else str(ip)
+
+
+def _unescape_unreserved(part: str) -> str:
+    """%41 and A are one character (RFC 3986 6.2.2.2); other escapes in upper case."""
+    def one(match: re.Match[str]) -> str:
+        char = unquote(match.group(0))
+        return char if char in _UNRESERVED else match.group(0).upper()
+    return _PERCENT.sub(one, part)
+
+
+def target_key(url: str) -> str:
+    """The receiver a URL leads to, for telling whether two URLs are one target: scheme, canonical
+    host (see the product sentence), explicit port, path and query with unreserved characters
+    unescaped. TargetRefused when the URL has no valid host."""
+    parts = urlsplit(url.strip())
+    if not parts.hostname:
+        raise TargetRefused("the URL must name a host")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise TargetRefused(f"the URL is malformed: {exc}") from None
+    scheme = parts.scheme.lower()
+    host = _target_host(normalised_host(parts.hostname))
+    port = port if port is not None else DEFAULT_PORTS.get(scheme, 0)
+    path = _unescape_unreserved(parts.path) or "/"
+    query = _unescape_unreserved(parts.query)
+    return f"{scheme}://{host}:{port}{path}" + (f"?{query}" if query else "")

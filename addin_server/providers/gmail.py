@@ -36,11 +36,12 @@ RETRIES = 5
 # across five tries, holding every other mailbox meanwhile. A message Gmail cannot serve is parked
 # at once and tried again later by the inbox queue's own backoff.
 MESSAGE_RETRIES = 0
-# Not mail in: what the rep sent or drafted, what someone threw away, chats. SPAM is read: a reply
-# the spam filter misjudged is still the contact's answer (Outlook reads Junk Email alike).
-SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "TRASH", "CHAT"})
+# Not mail in: what the rep sent or drafted, chats. SPAM is read: a reply the spam filter misjudged
+# is still the contact's answer (Outlook reads Junk Email alike). TRASH is read too: a reply the rep
+# deleted before we got to it was still answered; our own trashed copies keep SENT or DRAFT.
+SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "CHAT"})
 # The watch pushes for every change but these: the whole mailbox, since a filter may skip the inbox.
-UNWATCHED_LABELS = ("SENT", "DRAFT", "TRASH")
+UNWATCHED_LABELS = ("SENT", "DRAFT")
 
 
 class GmailError(Exception):
@@ -119,7 +120,8 @@ class FetchedMessage:
     @property
     def is_inbound(self) -> bool:
         # Not only INBOX: a rep's filter may file a reply under a label and skip the inbox, and that
-        # reply must stop the sequence all the same. What we sent, drafts and trash are not mail in.
+        # reply must stop the sequence all the same, and so must one the rep trashed before we read
+        # it. What we sent and drafts are not mail in.
         return not SKIPPED_LABELS & set(self.label_ids)
 
 
@@ -250,13 +252,13 @@ class GmailMailbox:
         return HistoryPage(tuple(ids), latest)
 
     def inbox_since(self, after: datetime, limit: int = 500) -> list[str]:
-        """Resync: ids of messages received after `after` under any label but sent, drafts, chats and
-        trash (spam included), bounded, oldest first."""
+        """Resync: ids of messages received after `after` under any label but sent, drafts and chats
+        (spam and trash included), bounded, oldest first."""
         ids: list[str] = []
         token: str | None = None
         while len(ids) < limit:
             page = self._execute(self._messages.list(
-                userId=self.user, q=f"after:{int(after.timestamp())} -in:sent -in:drafts -in:chats -in:trash",
+                userId=self.user, q=f"after:{int(after.timestamp())} -in:sent -in:drafts -in:chats",
                 includeSpamTrash=True, pageToken=token, maxResults=min(500, limit - len(ids))))
             ids += [m["id"] for m in page.get("messages", [])]
             token = page.get("nextPageToken")

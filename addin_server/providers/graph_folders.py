@@ -18,14 +18,26 @@ from urllib.parse import urlsplit
 from addin_server.providers.graph import GraphError, GraphMailbox
 
 # The folders whose messages are never mail in: what the rep writes or sends (drafts, the outbox,
-# sent items) and what someone threw away (deleted items). Junk Email is read: a reply the junk
-# filter misjudged is still the contact's answer. Every other folder (archive, user folders at any
+# sent items). Junk Email is read: a reply the junk filter misjudged is still the contact's answer.
+# Deleted Items is read too (a reply the rep deleted before we read it was still answered), passing
+# over what the rep wrote there (DELETED_FOLDER). Every other folder (archive, user folders at any
 # depth) is read, wherever an inbox rule files a reply.
-OUTBOUND_FOLDERS = ("drafts", "outbox", "sentitems", "deleteditems")
+OUTBOUND_FOLDERS = ("drafts", "outbox", "sentitems")
+# Holds deleted drafts and sent copies beside deleted mail in: read, our own passed over by
+# isDraft and by the rep as sender.
+DELETED_FOLDER = "deleteditems"
 # Graph's largest page for message listings.
 LIST_PAGE = 1000
 
 _ids: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def is_mail_in(folder: str, *, is_draft: bool, from_rep: bool) -> bool:
+    """Whether a message is mail in, by its folder's well-known name (or id, for the others):
+    never a draft nor what the rep sends; in Deleted Items, never what the rep wrote."""
+    if is_draft or folder in OUTBOUND_FOLDERS:
+        return False
+    return not (folder == DELETED_FOLDER and from_rep)
 _ids_lock = threading.Lock()
 
 

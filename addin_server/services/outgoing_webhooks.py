@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -42,6 +42,7 @@ from addin_server.domain.outgoing_webhooks import (
     secret_bytes,
     secret_text,
     signature_header,
+    target_key,
     webhook_event_type,
 )
 from addin_server.domain.permissions import Action
@@ -105,9 +106,15 @@ def endpoint_view(ep: t.WebhookEndpoint, now: datetime) -> dict[str, Any]:
             "created_by": ep.created_by}
 
 
-def delivery_view(d: t.WebhookDelivery) -> dict[str, Any]:
+def sending_now(d: t.WebhookDelivery, now: datetime) -> bool:
+    """Whether a worker holds the delivery's lease: its attempt is under way (or next in its lane)."""
+    return d.status == "pending" and d.lease_until is not None and d.lease_until >= now
+
+
+def delivery_view(d: t.WebhookDelivery, now: datetime) -> dict[str, Any]:
     return {"id": str(d.id), "endpoint_id": str(d.endpoint_id), "webhook_id": d.message_id,
             "event_type": d.event_type, "status": d.status, "attempts": d.attempts,
+            "sending": sending_now(d, now),
             "next_attempt_at": iso_z(d.next_attempt_at) if d.status == "pending" else None,
             "last_attempt_at": iso_z(d.last_attempt_at), "last_status_code": d.last_status_code,
             "last_error": d.last_error, "created_at": iso_z(d.created_at), "delivered_at": iso_z(d.delivered_at),
@@ -161,8 +168,9 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
         if count >= MAX_ENDPOINTS_PER_ACCOUNT:
             raise Conflict(f"an account may have at most {MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints",
                            code="too_many_endpoints")
+        target = target_key(url)
         for twin in s.scalars(select(t.WebhookEndpoint).where(
-                t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.url == url)):
+                t.WebhookEndpoint.account_id == principal.account_id, t.WebhookEndpoint.target_key == target)):
             if list(twin.events) == chosen and twin.created_at > now - DUPLICATE_WINDOW:
                 raise Conflict("this URL with these events was added moments ago; its secret was shown then "
                                "(rotate it if it was not copied)", code="duplicate_endpoint")
@@ -172,7 +180,7 @@ def create_endpoint(ctx: ServiceContext, principal: Principal, *, url: str, even
                 raise Conflict(f"endpoint {twin.id} already sends {', '.join(both)} to this URL; delete it "
                                "or choose other events", code="duplicate_endpoint")
         token = secrets.token_urlsafe(24) if reveal else None
-        ep = t.WebhookEndpoint(account_id=principal.account_id, url=url, description=description,
+        ep = t.WebhookEndpoint(account_id=principal.account_id, url=url, target_key=target, description=description,
                                events=chosen, secret_encrypted=_encrypt(ctx, secret), status="active",
                                created_at=now, created_by=principal.actor[:320],
                                secret_reveal_hash=_reveal_hash(token) if token else None,
@@ -312,7 +320,8 @@ def list_deliveries(ctx: ServiceContext, principal: Principal, endpoint_id: str,
             if bound is not None:
                 q = q.where(t.WebhookDelivery.id < bound)
         rows = list(s.scalars(q.order_by(t.WebhookDelivery.id.desc()).limit(limit)))
-        return {"deliveries": [delivery_view(d) for d in rows],
+        now = ctx.now()
+        return {"deliveries": [delivery_view(d, now) for d in rows],
                 "next_before": str(rows[-1].id) if len(rows) == limit else None}
 
 
@@ -327,10 +336,15 @@ def retry_delivery(ctx: ServiceContext, principal: Principal, endpoint_id: str, 
             raise NotFound(f"delivery {delivery_id} not found")
         if ep.status != "active":
             raise Conflict("the endpoint is disabled; enable it first", code="endpoint_disabled")
+        if sending_now(d, now):
+            # The attempt under way would set its own next time on ending and so undo a "now" set
+            # here; the admin is told instead, and the log shows it as sending.
+            raise Conflict(f"delivery {d.id} is being sent now; retry it once this attempt has ended",
+                           code="delivery_in_flight")
         d.status, d.next_attempt_at = "pending", now
         # At least one more attempt; a pending delivery keeps the retries it had left.
         d.give_up_at = max(d.give_up_at, now)
-        return delivery_view(d)
+        return delivery_view(d, now)
 
 
 def disabled_endpoints(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
@@ -513,24 +527,26 @@ def _claim_lanes(ctx: ServiceContext, worker: str, limit: int, *, max_lanes: int
     now = ctx.now()
     with ctx.session() as s:
         leased, busy = aliased(t.WebhookDelivery), aliased(t.WebhookEndpoint)
-        in_flight = (select(busy.url).join(leased, leased.endpoint_id == busy.id)
+        # The receiver, however spelt (a row made before target_key existed has its URL).
+        busy_target, ep_target = (func.coalesce(e.target_key, e.url) for e in (busy, t.WebhookEndpoint))
+        in_flight = (select(busy_target).join(leased, leased.endpoint_id == busy.id)
                      .where(leased.status == "pending", leased.lease_until >= now))
         free = (t.WebhookDelivery.lease_until.is_(None)) | (t.WebhookDelivery.lease_until < now)
         ep = t.WebhookEndpoint
         # Proven endpoints' deliveries come first, so however many unproven ones wait, they never
         # fill the candidates a proven endpoint's newest delivery needs a place among.
-        q = (select(t.WebhookDelivery.id, t.WebhookDelivery.endpoint_id, ep.url, ep.failing_since,
+        q = (select(t.WebhookDelivery.id, t.WebhookDelivery.endpoint_id, ep_target, ep.failing_since,
                     ep.last_success_at)
              .join(ep, ep.id == t.WebhookDelivery.endpoint_id)
              .where(t.WebhookDelivery.status == "pending", t.WebhookDelivery.next_attempt_at <= now, free,
-                    ep.status == "active", ep.url.not_in(in_flight))
+                    ep.status == "active", ep_target.not_in(in_flight))
              .order_by(ep.failing_since.is_not(None), ep.last_success_at.is_(None), t.WebhookDelivery.id)
              .limit(limit * PER_ENDPOINT_BATCH))
-        if skip:  # lanes of this process: their URLs too
-            q = q.where(ep.url.not_in(select(busy.url).where(busy.id.in_(skip))))
+        if skip:  # lanes of this process: their receivers too
+            q = q.where(ep_target.not_in(select(busy_target).where(busy.id.in_(skip))))
         rows = s.execute(q).all()
         candidates = [(delivery_id, endpoint_id) for delivery_id, endpoint_id, _, _, _ in rows]
-        url_of = {endpoint_id: url for _, endpoint_id, url, _, _ in rows}
+        url_of = {endpoint_id: target for _, endpoint_id, target, _, _ in rows}
         rank = {endpoint_id: lane_rank(failing_since, last_success_at)
                 for _, endpoint_id, _, failing_since, last_success_at in rows}
         failing = {endpoint_id for endpoint_id, r in rank.items() if r > 0}

@@ -18,7 +18,13 @@ from addin_server.mail.classify import classify
 from addin_server.mail.decoding import garbled
 from addin_server.mail.message import InboundMessage
 from addin_server.providers.graph import DeltaExpired, GraphError, GraphMailbox
-from addin_server.providers.graph_folders import OUTBOUND_FOLDERS, received_since, well_known_folder_ids
+from addin_server.providers.graph_folders import (
+    DELETED_FOLDER,
+    OUTBOUND_FOLDERS,
+    is_mail_in,
+    received_since,
+    well_known_folder_ids,
+)
 from addin_server.services.context import ServiceContext
 from addin_server.services.grants import followed_graph_mailbox
 from addin_server.services.inbound import Arrived
@@ -81,8 +87,9 @@ def graph_inbound(graph: GraphMailbox, message: dict[str, Any]) -> InboundMessag
 class GraphSource:
     """Graph's side of mailbox_sync: messages fetched with $batch, drafts passed over."""
 
-    def __init__(self, graph: GraphMailbox) -> None:
+    def __init__(self, graph: GraphMailbox, rep_address: str) -> None:
         self.graph = graph
+        self.rep_address = rep_address.lower()
 
     def fetch_many(self, message_ids: list[str]) -> Iterator[dict[str, Any] | GraphError]:
         return self.graph.fetch_many(message_ids)
@@ -98,10 +105,14 @@ class GraphSource:
 
     def read(self, fetched: object) -> Arrived | None:
         assert isinstance(fetched, dict)
-        if fetched.get("isDraft"):
-            return None
-        # Notified from every folder: what the rep wrote, sent or threw away is not mail in.
-        if fetched.get("parentFolderId") in well_known_folder_ids(self.graph, OUTBOUND_FOLDERS).values():
+        # Notified from every folder: what the rep wrote or sent is not mail in; a reply the rep
+        # deleted before we read it is (Deleted Items also holds deleted drafts and sent copies).
+        names = {folder_id: name for name, folder_id in
+                 well_known_folder_ids(self.graph, (*OUTBOUND_FOLDERS, DELETED_FOLDER)).items()}
+        folder = str(fetched.get("parentFolderId") or "")
+        sender = ((fetched.get("from") or {}).get("emailAddress") or {}).get("address") or ""
+        if not is_mail_in(names.get(folder, folder), is_draft=bool(fetched.get("isDraft")),
+                          from_rep=str(sender).lower() == self.rep_address):
             return None
         # Keyed by the id the fetch answered (immutable, as Prefer asks), as the delta catch-up
         # keys it: a notification may name the message by another id.
@@ -116,7 +127,7 @@ def _apply_graph_ids(ctx: ServiceContext, graph: GraphMailbox, mailbox: str, mes
     """
     read = MessageRead()
     try:
-        fetch_and_apply(ctx, GraphSource(graph), PROVIDER, mailbox, message_ids, read, isolate=isolate)
+        fetch_and_apply(ctx, GraphSource(graph, mailbox), PROVIDER, mailbox, message_ids, read, isolate=isolate)
     finally:
         read.park(ctx, PROVIDER, mailbox)
     return read.applied
@@ -132,7 +143,7 @@ def process_graph_messages(ctx: ServiceContext, address: str, items: list[Pendin
         box = followed_graph_mailbox(ctx, address)
     except Exception as exc:  # noqa: BLE001 - parked or retried like any notification's failure
         return {item.id: settle_failed(ctx, item, exc) for item in items}
-    source = GraphSource(box.graph)
+    source = GraphSource(box.graph, box.address)
     named = {item.id: graph_message_id(item.payload) for item in items}
     wanted = list(dict.fromkeys(mid for mid in named.values() if mid))
     fetched: dict[str, object] = {}

@@ -57,6 +57,7 @@ class DeliveryOut(Open):
     event_type: str
     status: Literal["pending", "delivered", "failed"]
     attempts: int
+    sending: bool  # a worker is sending it now (its attempt is under way)
     last_status_code: int | None
     last_error: str | None
     payload: dict[str, Any]

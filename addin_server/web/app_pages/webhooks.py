@@ -113,6 +113,10 @@ def webhook_deliveries(endpoint_id: str) -> str:
 def webhook_retry(endpoint_id: str, delivery_id: str) -> Response:
     _page_id(endpoint_id, "webhook endpoint")
     _page_id(delivery_id, "delivery")
-    outgoing_webhooks.retry_delivery(_services(), _rep().principal, endpoint_id, delivery_id)
+    try:
+        outgoing_webhooks.retry_delivery(_services(), _rep().principal, endpoint_id, delivery_id)
+    except Conflict as exc:  # being sent right now, or the endpoint was disabled meanwhile
+        flash(exc.message, "warning")
+        return redirect(url_for("app_pages.webhook_deliveries", endpoint_id=endpoint_id))
     flash("The delivery will be sent again in a moment, with the same webhook-id.", "success")
     return redirect(url_for("app_pages.webhook_deliveries", endpoint_id=endpoint_id))

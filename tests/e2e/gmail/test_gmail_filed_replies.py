@@ -1,5 +1,5 @@
 """A reply is read wherever the mailbox files it (issue 17): a Gmail filter that labels it and skips the
-inbox, the spam filter. The watch covers the whole mailbox but our own sent mail, drafts and trash
+inbox, the spam filter, the trash. The watch covers the whole mailbox but our own sent mail and drafts
 (labelFilterBehavior exclude), so such a reply is pushed; with pushes held back the pre-send guard
 finds it before the next step. Real google-api-python-client against the emulator; no mocks.
 """
@@ -76,7 +76,8 @@ def test_with_pushes_held_back_the_guard_finds_a_reply_a_filter_filed_before_ste
 
 @pytest.mark.parametrize(("labels", "ends"), [
     pytest.param(["SPAM"], ("unenrolled", "replied"), id="a reply the spam filter caught is still a reply"),
-    pytest.param(["TRASH"], ("active", None), id="a reply thrown in the trash is not read"),
+    pytest.param(["TRASH"], ("unenrolled", "replied"),
+                 id="a reply thrown in the trash is still a reply: the contact did answer"),
 ])
 def test_where_a_reply_lands_decides_whether_it_is_read(
         gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World, labels: list[str],

@@ -18,6 +18,7 @@ from addin_emulator.google.client import GoogleEmulatorControl
 from addin_server.db import tables as t
 from addin_server.services import enrollments, sequences
 from addin_server.services.context import ServiceContext
+from addin_server.services.grants import gmail_for
 from addin_server.services.mailboxes import connect_gmail
 from addin_server.services.sequences import StepInput
 from addin_server.worker.loop import run_due_steps
@@ -97,6 +98,51 @@ def test_a_reply_a_filter_kept_out_of_the_inbox_still_stops_step_two(
     got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
     assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
     assert sent_count(control, world) == 1
+
+
+def trash_by_hand(ctx: ServiceContext, w: World, message_id: str) -> None:
+    """The rep deletes a message after it landed: users.messages.trash, as Gmail's own apps do."""
+    with ctx.session() as s:
+        gmail = gmail_for(ctx.settings, s.get_one(t.User, int(w.rep["id"])))
+    got = gmail._messages.trash(userId="me", id=message_id).execute(num_retries=0)
+    assert "TRASH" in got["labelIds"] and "INBOX" not in got["labelIds"]
+
+
+@pytest.mark.parametrize("pushes", [
+    pytest.param(False, id="pushes held back"),
+    pytest.param(True, id="pushes working"),
+])
+def test_a_reply_the_rep_trashed_before_it_was_read_still_stops_step_two(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World, pushes: bool) -> None:
+    """"A contact who answered hears nothing more", even when the rep deleted the answer at once."""
+    seq = quick_sequence(gmail_services, world)
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    delivered = control.deliver(world.rep["mailbox_address"],
+                                reply("human_reply.eml", world, sent_id(gmail_services, e["id"])))
+    time.sleep(0.3)
+    trash_by_hand(gmail_services, world, delivered["id"])
+    if pushes:
+        control.flush()
+    at(gmail_services, 44)
+    run_due_steps(gmail_services)
+    got = enrollments.get_enrollment(gmail_services, world.admin, e["id"])
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert [ev["step"] for ev in got["events"] if ev["type"] == "email_sent"] == [1]
+    assert sent_count(control, world) == 1
+
+
+def test_our_own_sent_step_the_rep_trashed_is_not_read_as_a_reply(
+        gmail_services: ServiceContext, control: GoogleEmulatorControl, world: World) -> None:
+    seq = quick_sequence(gmail_services, world)
+    e = enrollments.enroll(gmail_services, world.admin, sequence_id=str(seq["id"]), contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    for sent in control.messages(world.rep["mailbox_address"], label="SENT"):
+        trash_by_hand(gmail_services, world, sent["id"])
+    at(gmail_services, 44)
+    run_due_steps(gmail_services)
+    assert enrollments.get_enrollment(gmail_services, world.admin, e["id"])["status"] == "finished"
+    assert sent_count(control, world) == 2
 
 
 def test_the_reps_own_sent_steps_are_not_read_back_as_replies(

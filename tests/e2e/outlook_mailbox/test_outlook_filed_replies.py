@@ -1,13 +1,15 @@
 """A reply is read wherever the mailbox files it (issue 17): an inbox rule that moves it into
 "Clients/Acme", Exchange's junk filter. Found by Graph's notification (the subscription follows every
-folder), by the worker's catch-up and by the pre-send guard with notifications held back; what sits
-in Deleted Items, Drafts or Sent Items is never read as mail in.
+folder), by the worker's catch-up and by the pre-send guard with notifications held back; a reply the
+rep deleted before we read it too. What the rep wrote (Drafts, Sent Items, their deleted copies) is
+never read as mail in.
 
 Real msal and requests against the emulator's Graph (folders, messageRules, per-folder ids); no mocks.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -138,7 +140,9 @@ def test_a_reply_the_junk_filter_moved_ends_the_enrollment_as_replied(
     pytest.param("notification", id="notified"),
     pytest.param("catch-up", id="read by the catch-up"),
 ])
-def test_a_reply_a_rule_deletes_is_not_mail_in(setup: MicrosoftSetup, outlook: dict[str, Any], path: str) -> None:
+def test_a_reply_a_rule_deletes_still_ends_the_enrollment_as_replied(
+        setup: MicrosoftSetup, outlook: dict[str, Any], path: str) -> None:
+    """The contact did answer: where the rep's rule throws the answer changes nothing."""
     graph = setup.session()
     made = graph.post(f"{setup.user_url}/mailFolders/inbox/messageRules", timeout=10, json={
         "displayName": "Delete fabrikam", "sequence": 1, "conditions": {"senderContains": ["fabrikam.test"]},
@@ -151,9 +155,69 @@ def test_a_reply_a_rule_deletes_is_not_mail_in(setup: MicrosoftSetup, outlook: d
         assert process_due_notifications(outlook["ctx"], "worker-1") == {"done": 1}
     else:
         assert catch_up(outlook, setup, "sweep:deleted") == {"done": 1}
-    assert state(outlook)["status"] == "active"
-    with outlook["ctx"].session() as s:
-        assert s.scalars(select(t.ProcessedMessage)).all() == []
+    assert state(outlook)["end_reason"] == "replied"
+
+
+def delete_by_hand(setup: MicrosoftSetup, delivered: dict[str, Any], how: str) -> None:
+    """The rep deletes a message after it landed: DELETE (Exchange moves it to Deleted Items) or a move."""
+    graph = setup.session()
+    url = f"{setup.user_url}/messages/{delivered['immutable_id']}"
+    if how == "delete":
+        answer = graph.delete(url, timeout=10)
+        assert answer.status_code == 204, answer.text
+    else:
+        answer = graph.post(f"{url}/move", json={"destinationId": "deleteditems"}, timeout=10)
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["parentFolderId"] == setup.session().get(
+            f"{setup.user_url}/mailFolders/deleteditems", timeout=10).json()["id"]
+    assert folder_of(setup, delivered) == "deleteditems"
+
+
+@pytest.mark.parametrize("how", ["delete", "move"])
+def test_with_notifications_held_back_a_reply_the_rep_deleted_before_step_two_still_stops_it(
+        setup: MicrosoftSetup, quick: dict[str, Any], how: str) -> None:
+    before = sent_count(setup)
+    delivered = setup.control.deliver(setup.address, reply("human_reply.eml", quick, first_email(quick)))
+    time.sleep(0.3)
+    delete_by_hand(setup, delivered, how)
+    at(quick["ctx"], 44)
+
+    run_due_steps(quick["ctx"])
+
+    got = view(quick, "replier")
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert [ev["step"] for ev in got["events"] if ev["type"] == "email_sent"] == [1]
+    assert sent_count(setup) == before + 1  # only the contact who did not answer got step 2
+
+
+def test_with_notifications_working_a_reply_deleted_before_it_was_fetched_still_stops_step_two(
+        setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
+    before = sent_count(setup)
+    delivered = setup.control.deliver(setup.address, reply("human_reply.eml", quick, first_email(quick)))
+    time.sleep(0.3)
+    delete_by_hand(setup, delivered, "delete")
+    setup.control.flush_notifications()  # the arrival's, then the deletion's
+    process_due_notifications(quick["ctx"], "worker-1")
+    at(quick["ctx"], 44)
+
+    run_due_steps(quick["ctx"])
+
+    got = view(quick, "replier")
+    assert (got["status"], got["end_reason"]) == ("unenrolled", "replied")
+    assert sent_count(setup) == before + 1
+
+
+def test_our_own_sent_step_the_rep_deleted_is_not_read_as_a_reply(
+        setup: MicrosoftSetup, quick: dict[str, Any]) -> None:
+    for sent in setup.control.messages(setup.address, folder="sentitems"):
+        delete_by_hand(setup, sent, "move")
+    at(quick["ctx"], 44)
+    before = sent_count(setup)
+
+    run_due_steps(quick["ctx"])
+
+    assert view(quick, "replier")["status"] == "finished" and view(quick, "quiet")["status"] == "finished"
+    assert sent_count(setup) == before + 2
 
 
 def test_a_subscription_made_on_the_inbox_only_is_replaced_at_renewal_and_what_a_rule_filed_is_read(

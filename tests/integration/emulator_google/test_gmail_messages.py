@@ -271,3 +271,35 @@ def test_an_attachment_is_referenced_in_the_payload_and_fetched_by_its_id(mailbo
     assert attached["filename"] == "seats.csv" and "data" not in attached["body"]
     assert base64.urlsafe_b64decode(fetched["data"]) == b"team,seats\nSales,12\nSupport,8\n"
     assert fetched["size"] == attached["body"]["size"] == 30
+
+
+def test_a_landed_message_is_trashed_untrashed_and_relabelled_and_each_change_moves_the_history_on(
+        mailbox, control):
+    delivered = control.deliver(mailbox.address, b"From: a@customer.example\r\nSubject: hi\r\n\r\nhello\r\n")
+    messages = mailbox.gmail.users().messages()
+    before = int(mailbox.gmail.users().getProfile(userId="me").execute()["historyId"])
+
+    trashed = messages.trash(userId="me", id=delivered["id"]).execute()
+    assert set(trashed["labelIds"]) == {"TRASH", "UNREAD"}
+    assert set(messages.untrash(userId="me", id=delivered["id"]).execute()["labelIds"]) == {"INBOX", "UNREAD"}
+    modified = messages.modify(userId="me", id=delivered["id"],
+                               body={"addLabelIds": ["Label_7"], "removeLabelIds": ["INBOX", "UNREAD"]}).execute()
+    assert modified["labelIds"] == ["Label_7"]
+    assert int(mailbox.gmail.users().getProfile(userId="me").execute()["historyId"]) == before + 3
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param({"addLabelIds": "TRASH"}, id="labels that are not a list are refused"),
+    pytest.param({"removeLabelIds": [7]}, id="a label that is not text is refused"),
+])
+def test_a_modify_gmail_would_refuse_is_refused(mailbox, control, body):
+    delivered = control.deliver(mailbox.address, b"From: a@customer.example\r\nSubject: hi\r\n\r\nhello\r\n")
+    with pytest.raises(HttpError) as refused:
+        mailbox.gmail.users().messages().modify(userId="me", id=delivered["id"], body=body).execute()
+    assert refused.value.resp.status == 400
+
+
+def test_trashing_a_message_that_does_not_exist_is_a_404(mailbox):
+    with pytest.raises(HttpError) as refused:
+        mailbox.gmail.users().messages().trash(userId="me", id="0000000000000bad").execute()
+    assert refused.value.resp.status == 404

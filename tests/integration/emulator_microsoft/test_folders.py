@@ -103,3 +103,33 @@ def test_a_rule_graph_would_refuse_is_refused(setup: MicrosoftSetup, where: str,
                                               status: int) -> None:
     answer = setup.session().post(f"{setup.user_url}/mailFolders/{where}/messageRules", json=body, timeout=10)
     assert answer.status_code == status and "error" in answer.json()
+
+
+def test_a_message_moved_after_it_landed_is_in_its_new_folder_and_graph_answers_201_with_it(
+        setup: MicrosoftSetup) -> None:
+    graph = setup.session()
+    _, acme = make_clients_acme(setup, graph)
+    delivered = setup.control.deliver(setup.address, rfc822("Re: pricing", to=setup.address))
+    url = f"{setup.user_url}/messages/{delivered['immutable_id']}"
+
+    filed = graph.post(f"{url}/move", json={"destinationId": acme["id"]}, timeout=10)
+    assert filed.status_code == 201, filed.text
+    assert (filed.json()["parentFolderId"], filed.json()["subject"]) == (acme["id"], "Re: pricing")
+    deleted = graph.post(f"{url}/move", json={"destinationId": "deleteditems"}, timeout=10)
+    assert deleted.status_code == 201
+    deleted_items = graph.get(f"{setup.user_url}/mailFolders/deleteditems", timeout=10).json()
+    assert graph.get(url, timeout=10).json()["parentFolderId"] == deleted_items["id"]
+    assert [m["folder"] for m in setup.control.messages(setup.address)] == ["deleteditems"]
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    pytest.param({}, 400, id="a move without destinationId is refused"),
+    pytest.param({"destinationId": 7}, 400, id="a destinationId that is not text is refused"),
+    pytest.param({"destinationId": "AQMkADnowhere"}, 404, id="a move into a folder that does not exist is refused"),
+])
+def test_a_move_graph_would_refuse_is_refused(setup: MicrosoftSetup, body: dict[str, Any], status: int) -> None:
+    delivered = setup.control.deliver(setup.address, rfc822("Re: pricing", to=setup.address))
+    answer = setup.session().post(f"{setup.user_url}/messages/{delivered['immutable_id']}/move", json=body,
+                                  timeout=10)
+    assert answer.status_code == status and "error" in answer.json()
+    assert [m["folder"] for m in setup.control.messages(setup.address)] == ["inbox"]

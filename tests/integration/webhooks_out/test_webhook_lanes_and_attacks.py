@@ -307,7 +307,8 @@ def test_a_very_long_url_or_host_is_refused_with_a_reason(production: ServiceCon
 
 
 @pytest.mark.parametrize("again", ["http://127.0.0.1:80/in", "HTTP://127.0.0.1/in", "http://0x7f.1/in",
-                                   "http://2130706433:80/in"])
+                                   "http://2130706433:80/in", "http://[::ffff:127.0.0.1]/in", "http://localhost/in",
+                                   "http://LOCALHOST./%69n", "http://[::ffff:7f00:1]:80/in"])
 def test_the_same_receiver_written_another_way_is_a_duplicate(services: ServiceContext, world: World,
                                                                again: str) -> None:
     made = outgoing_webhooks.create_endpoint(services, world.admin, url="http://127.0.0.1/in", events=ALL_EVENTS)
@@ -347,6 +348,50 @@ def test_two_endpoints_at_one_url_never_have_two_deliveries_in_flight_there(
     receiver.mode = "up"
     assert deliver(services, poster=poster) == {"delivered": 1}
     assert [r.payload["type"] for r in receiver.received] == ["enrollment.unenrolled"]
+
+
+@pytest.mark.parametrize("spelling", ["http://localhost:{port}/hooks/sidebar",
+                                      "http://[::ffff:127.0.0.1]:{port}/hooks/sidebar",
+                                      "http://127.0.0.1:{port}/hooks/%73idebar"])
+def test_endpoints_at_one_receiver_spelt_two_ways_never_have_two_deliveries_in_flight_there(
+        services: ServiceContext, world: World, receiver: WebhookReceiver, spelling: str) -> None:
+    first = outgoing_webhooks.create_endpoint(services, world.admin, url=receiver.url, events=["enrollment.paused"])
+    second = outgoing_webhooks.create_endpoint(services, world.admin, url=spelling.format(port=receiver.port),
+                                               events=["enrollment.unenrolled"])
+    receiver.secrets = [first["secret"], second["secret"]]
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    e = enroll(services, world)
+    enrollments.pause(services, world.admin, e["id"], until=None)
+    enrollments.unenroll(services, world.admin, e["id"])
+    poster = WebhookPoster(allow_private=True, total_seconds=1.0)
+    assert deliver(services, poster=poster) == {"retrying": 1}  # the other endpoint's waits for the next pass
+    assert receiver.requests == 1
+
+
+def test_retry_now_while_the_attempt_is_under_way_is_refused_and_the_log_shows_it_sending(
+        services: ServiceContext, world: World, receiver: WebhookReceiver) -> None:
+    made = outgoing_webhooks.create_endpoint(services, world.admin, url=receiver.url, events=["enrollment.unenrolled"])
+    receiver.secrets = [made["secret"]]
+    receiver.mode, receiver.slow_seconds = "trickle", 0.2
+    enrollments.unenroll(services, world.admin, enroll(services, world)["id"])
+    poster = WebhookPoster(allow_private=True, total_seconds=2.0)
+    passes: list[dict[str, int]] = []
+    worker = threading.Thread(target=lambda: passes.append(deliver(services, poster=poster)))
+    worker.start()
+    try:
+        assert _wait(lambda: receiver.requests == 1, 5) < 5
+        [shown] = outgoing_webhooks.list_deliveries(services, world.admin, made["id"])["deliveries"]
+        assert (shown["sending"], shown["attempts"]) == (True, 0)
+        with pytest.raises(Conflict) as refused:
+            outgoing_webhooks.retry_delivery(services, world.admin, made["id"], shown["id"])
+        assert refused.value.code == "delivery_in_flight"
+    finally:
+        worker.join(10)
+    assert passes == [{"retrying": 1}]
+    retried = outgoing_webhooks.retry_delivery(services, world.admin, made["id"], shown["id"])
+    assert (retried["sending"], retried["attempts"]) == (False, 1)
+    receiver.mode = "up"
+    assert deliver(services, poster=poster) == {"delivered": 1}  # "now" was kept: no 30 s wait
 
 
 def test_the_twenty_first_endpoint_is_refused_and_a_deleted_one_makes_room(services: ServiceContext,

@@ -18,6 +18,7 @@ from addin_server.domain.outgoing_webhooks import (
     secret_bytes,
     secret_text,
     signature_header,
+    target_key,
     webhook_event_type,
 )
 
@@ -179,6 +180,43 @@ NORMALISED = [
 def test_a_url_is_stored_as_it_will_be_called(sentence: str, url: str, called: str) -> None:
     assert checked_url(url, allow_private=False) == called
     assert called.isascii()
+
+
+ONE_TARGET = [
+    ("an IPv4-mapped IPv6 address is its IPv4 address", "http://[::ffff:127.0.0.1]:8080/hook",
+     "http://127.0.0.1:8080/hook"),
+    ("an IPv4-mapped public address is that address", "https://[::ffff:203.0.113.9]/in", "https://203.0.113.9/in"),
+    ("localhost is the loopback", "http://localhost:8080/hook", "http://127.0.0.1:8080/hook"),
+    ("a name under .localhost is the loopback", "http://app.localhost:8080/hook", "http://127.0.0.1:8080/hook"),
+    ("every loopback address is the loopback", "http://[::1]:8080/hook", "http://127.0.0.2:8080/hook"),
+    ("a decimal IPv4 address is its dotted form", "http://2130706433:8080/hook", "http://127.0.0.1:8080/hook"),
+    ("an octal IPv4 address is its dotted form", "http://0177.0.0.1:8080/hook", "http://127.0.0.1:8080/hook"),
+    ("a hex IPv4 address is its dotted form", "http://0x7f.1:8080/hook", "http://127.0.0.1:8080/hook"),
+    ("host case makes no difference", "https://HOOKS.Example.com/in", "https://hooks.example.com/in"),
+    ("a trailing dot makes no difference", "https://hooks.example.com./in", "https://hooks.example.com/in"),
+    ("the default port makes no difference", "https://hooks.example.com:443/in", "https://hooks.example.com/in"),
+    ("an escaped unreserved character is that character", "https://hooks.example.com/h%6F%6Fk?a=%7E",
+     "https://hooks.example.com/hook?a=~"),
+    ("the case of an escape makes no difference", "https://hooks.example.com/a%2fb", "https://hooks.example.com/a%2Fb"),
+]
+OTHER_TARGETS = [
+    ("another port is another receiver", "https://hooks.example.com:8443/in", "https://hooks.example.com/in"),
+    ("another path is another receiver", "https://hooks.example.com/in/", "https://hooks.example.com/in"),
+    ("path case matters", "https://hooks.example.com/Hook", "https://hooks.example.com/hook"),
+    ("an escaped slash is not a slash", "https://hooks.example.com/a%2Fb", "https://hooks.example.com/a/b"),
+    ("http and https are two receivers", "http://hooks.example.com/in", "https://hooks.example.com/in"),
+    ("another host is another receiver", "https://hooks.example.org/in", "https://hooks.example.com/in"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "one", "other"), ONE_TARGET, ids=[c[0] for c in ONE_TARGET])
+def test_two_spellings_of_one_receiver_are_one_target(sentence: str, one: str, other: str) -> None:
+    assert target_key(checked_url(one, allow_private=True)) == target_key(checked_url(other, allow_private=True))
+
+
+@pytest.mark.parametrize(("sentence", "one", "other"), OTHER_TARGETS, ids=[c[0] for c in OTHER_TARGETS])
+def test_different_receivers_are_different_targets(sentence: str, one: str, other: str) -> None:
+    assert target_key(checked_url(one, allow_private=True)) != target_key(checked_url(other, allow_private=True))
 
 
 def test_a_signature_verifies_with_the_standard_webhooks_library() -> None:

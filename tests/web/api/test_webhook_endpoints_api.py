@@ -15,6 +15,7 @@ from addin_server.db.tables import Base
 from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
 from addin_server.services.errors import Invalid
+from addin_server.services.leases import claim_leased
 from tests.builders import World, make_world
 
 HOOK = "https://hooks.example.com/sidebar"
@@ -276,3 +277,31 @@ def test_the_same_url_with_its_default_port_written_out_is_a_duplicate(client: A
     assert _create(client, world).status_code == 201
     again = _create(client, world, url="https://HOOKS.example.com:443/sidebar", events=["enrollment.finished"])
     assert again.status_code == 409 and again.json["error"]["code"] == "duplicate_endpoint"
+
+
+def test_a_retry_while_the_delivery_is_being_sent_says_so_and_the_log_shows_it_sending(
+        client: Any, services: ServiceContext, world: World) -> None:
+    """"Retry now" on an attempt under way would be undone when that attempt ends: 409, never a silent 202."""
+    endpoint_id = _create(client, world).json["id"]
+    e = enrollments.enroll(services, world.admin, sequence_id=world.sequence["id"], contact_id=world.contact["id"],
+                           sender_user_id=world.rep["id"])
+    enrollments.unenroll(services, world.admin, e["id"])
+    outgoing_webhooks.publish_pending_events(services)
+    log_url = f"/api/v1/webhook-endpoints/{endpoint_id}/deliveries"
+    delivery_id = client.get(log_url, headers=world.headers).json["deliveries"][0]["id"]
+    assert client.get(log_url, headers=world.headers).json["deliveries"][0]["sending"] is False
+    with services.session() as s:  # a worker takes it, as a lane does before posting
+        assert claim_leased(s, t.WebhookDelivery, "worker-1", services.now(), limit=1, lease_seconds=60,
+                            conditions=(t.WebhookDelivery.id == int(delivery_id),)) == [int(delivery_id)]
+
+    answers = [client.post(f"{log_url}/{delivery_id}/retry", json={}, headers=world.headers) for _ in range(3)]
+
+    assert {(a.status_code, a.json["error"]["code"]) for a in answers} == {(409, "delivery_in_flight")}
+    assert "being sent now" in answers[0].json["error"]["message"]
+    shown = client.get(log_url, headers=world.headers).json["deliveries"][0]
+    assert (shown["sending"], shown["status"], shown["attempts"]) == (True, "pending", 0)
+    with services.session() as s:  # the attempt ends (here: the lease is let go)
+        d = s.get_one(t.WebhookDelivery, int(delivery_id))
+        d.lease_owner, d.lease_until = None, None
+    again = client.post(f"{log_url}/{delivery_id}/retry", json={}, headers=world.headers)
+    assert again.status_code == 202 and again.json["sending"] is False

@@ -12,6 +12,7 @@ from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.services import enrollments, outgoing_webhooks
 from addin_server.services.context import ServiceContext
+from addin_server.services.leases import claim_leased
 from tests.builders import make_world
 from tests.conftest import FakeClock
 from tests.keyserver import KeyServer
@@ -76,6 +77,24 @@ def test_an_admin_rotates_deletes_and_retries_from_the_pages(https_client: Any, 
 
     deleted = browser.post_from(PAGE, f"{PAGE}/{made['id']}/delete", {})
     assert deleted.status_code == 302 and _endpoints(services) == 0
+
+
+def test_a_delivery_being_sent_shows_sending_now_and_offers_no_retry(https_client: Any, services: ServiceContext,
+                                                                   app_world: AppWorld) -> None:
+    browser = _admin(https_client, services, app_world)
+    made = outgoing_webhooks.create_endpoint(services, app_world.world.admin, url=HOOK,
+                                             events=["enrollment.unenrolled"])
+    enrollments.unenroll(services, app_world.world.admin, app_world.jane_enrollment)
+    outgoing_webhooks.publish_pending_events(services)
+    [delivery] = outgoing_webhooks.list_deliveries(services, app_world.world.admin, made["id"])["deliveries"]
+    with services.session() as s:  # a worker takes it, as a lane does before posting
+        claim_leased(s, t.WebhookDelivery, "worker-1", services.now(), limit=1, lease_seconds=60)
+    log_page = f"{PAGE}/{made['id']}/deliveries"
+    html = https_client.get(log_page).get_data(as_text=True)
+    assert "Sending now" in html and "Retry now" not in html
+    retried = browser.post_from(log_page, f"{log_page}/{delivery['id']}/retry", {})  # a page open from before
+    assert retried.status_code == 302
+    assert "being sent now" in https_client.get(retried.headers["Location"]).get_data(as_text=True)
 
 
 def test_a_refused_url_is_explained_and_nothing_is_added(https_client: Any, services: ServiceContext,
