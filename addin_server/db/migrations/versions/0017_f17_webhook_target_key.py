@@ -1,7 +1,7 @@
 """webhook_endpoints.target_key: the receiver a URL leads to, however it is spelt
 
 Revision ID: f17_target_key
-Revises: h13users_removed
+Revises: f13t_key_revoked_reason
 Create Date: 2026-12-06 18:50:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from addin_server.domain.outgoing_webhooks import TargetRefused, target_key
 
 
 revision = 'f17_target_key'
-down_revision = 'h13users_removed'
+down_revision = 'f13t_key_revoked_reason'
 branch_labels = None
 depends_on = None
 
