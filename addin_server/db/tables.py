@@ -119,6 +119,9 @@ class User(Base):
     # Set when an admin removed the person (services/people.py): nothing of them signs in or sends again.
     removed_at: Mapped[datetime | None]
     removed_by: Mapped[str | None] = mapped_column(String(320))  # the remover's actor label
+    # Bumped by each removal and never reset: a pane token carries the generation it was issued in,
+    # so nothing handed out before a removal works again after the address is invited back.
+    access_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserAlias(Base):

@@ -4,7 +4,7 @@ revoking API keys.
 Removing a person never deletes history: the user row stays (marked removed, still named on past
 enrollments and events). At once, server-side: their web sessions end, their Google and Microsoft
 identities and address bindings are let go (so nothing of them signs in, and the addresses can be
-invited again), the keys they made stop, their mailbox grant is dropped and the watch or subscription
+invited again), the keys they made are revoked, their mailbox grant is dropped and the watch or subscription
 that followed their mailbox is deleted (a notification for it matches nobody; the provider's side
 lapses at its expiry since nothing renews it). Their open enrollments that send from their mailbox
 end with reason `user_removed`, actor the remover, evidence naming the person; those they only
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
@@ -95,15 +95,20 @@ def remove_user(ctx: ServiceContext, principal: Principal, user_id: str, *,
                     "removed_user": user.email, "removed_user_id": str(user.id)}
         ended = [eid for eid in open_ids if end_enrollment(
             s, eid, EndOfEnrollment(UnenrollReason.USER_REMOVED, surface, principal.actor, evidence), now)]
-        _let_go(s, user)
+        _let_go(s, user, now)
         user.removed_at, user.removed_by = now, principal.actor
         s.flush()
         return {**person_view(user), "ended_enrollments": [str(i) for i in ended]}
 
 
-def _let_go(s: Session, user: t.User) -> None:
-    """Everything that lets the person act or be acted for stops; their history stays."""
+def _let_go(s: Session, user: t.User, now: Any) -> None:
+    """Everything that lets the person act or be acted for stops for good, even if the address is
+    invited again (a new sign-in is needed then); their history stays."""
     end_all_for_user(s, user.id)
+    user.access_generation = (user.access_generation or 0) + 1  # their pane tokens (outlook_auth.py)
+    # Revoked, not only refused while they are away: visible in the list, and never back with a re-invitation.
+    s.execute(update(t.ApiKey).where(t.ApiKey.created_by_user_id == user.id, t.ApiKey.revoked_at.is_(None))
+              .values(revoked_at=now).execution_options(synchronize_session=False))
     s.execute(delete(t.AddressBinding).where(t.AddressBinding.user_id == user.id))
     s.execute(delete(t.UserAlias).where(t.UserAlias.user_id == user.id))
     s.execute(delete(t.MailboxWatch).where(t.MailboxWatch.user_id == user.id))

@@ -192,7 +192,55 @@ def test_the_removed_persons_outlook_pane_token_stops_at_once(client: Any, servi
     from addin_server.web.outlook_auth import issue_pane_token
 
     w = world
-    pane = {"Authorization": f"Bearer {issue_pane_token(services.settings, int(w.other_rep['id']))}"}
+    pane = {"Authorization": f"Bearer {issue_pane_token(services, int(w.other_rep['id']))}"}
     assert client.get("/api/v1/me", headers=pane).status_code == 200
     assert client.delete(f"/api/v1/users/{w.other_rep['id']}", headers=key(w)).status_code == 200
     assert client.get("/api/v1/me", headers=pane).status_code == 401
+
+
+def test_a_pane_token_from_before_the_removal_never_works_again_even_after_a_re_invitation(
+        client: Any, services: ServiceContext, world: World) -> None:
+    from addin_server.web.outlook_auth import issue_pane_token
+
+    w = world
+    old = {"Authorization": f"Bearer {issue_pane_token(services, int(w.other_rep['id']))}"}
+    assert client.delete(f"/api/v1/users/{w.other_rep['id']}", headers=key(w)).status_code == 200
+    r = client.post("/api/v1/users", headers=key(w), json={"email": w.other_rep["email"], "name": "Back",
+                                                          "role": "admin", "mailbox_provider": "outlook"})
+    assert r.status_code == 201, r.get_json()
+    assert client.get("/api/v1/me", headers=old).status_code == 401
+    assert client.get("/api/v1/users", headers=old).status_code == 401
+    # Only a new sign-in after the re-invitation works.
+    new = {"Authorization": f"Bearer {issue_pane_token(services, int(w.other_rep['id']))}"}
+    assert client.get("/api/v1/me", headers=new).get_json()["role"] == "admin"
+
+
+def test_the_keys_a_removed_person_made_are_revoked_for_good_even_after_a_re_invitation(
+        client: Any, services: ServiceContext, creds: Credentials, world: World) -> None:
+    w = world
+    ada = admin_person(services, w)
+    made = accounts.issue_api_key(services, ada, name="ada's", role="admin")
+    plain = {"Authorization": f"Bearer {made['api_key']}"}
+    assert client.delete(f"/api/v1/users/{ada.user_id}", headers=key(w)).status_code == 200
+    listed = people.list_api_keys(services, w.super_admin)
+    assert [(k["revoked"], k["revoked_at"] is not None) for k in listed if k["name"] == "ada's"] == [(True, True)]
+    r = client.post("/api/v1/users", headers=key(w), json={"email": "ada@acme.test", "name": "Ada",
+                                                          "role": "admin", "mailbox_provider": "outlook"})
+    assert r.status_code == 201, r.get_json()
+    assert client.get("/api/v1/me", headers=plain).status_code == 401
+
+
+def test_a_session_left_by_a_sign_in_that_finished_during_the_removal_signs_in_nobody(
+        client: Any, services: ServiceContext, world: World) -> None:
+    from addin_server.services import web_sessions
+    from addin_server.services.identity import principal_for_user
+
+    w = world
+    with services.session() as s:
+        rita = principal_for_user(s.get_one(t.User, int(w.rep["id"])))
+    assert client.delete(f"/api/v1/users/{w.rep['id']}", headers=key(w)).status_code == 200
+    token = web_sessions.start(services, rita)  # the sign-in's last step, landing just after the removal
+    with client.session_transaction() as session:
+        session["session"] = token
+    r = client.get("/app/settings")
+    assert r.status_code == 302 and "/app/sign-in" in r.headers["Location"]
