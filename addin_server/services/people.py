@@ -33,6 +33,7 @@ from addin_server.services.directory import mailbox_connected, owned
 from addin_server.services.enrollment_records import OPEN, end_enrollment
 from addin_server.services.errors import Conflict, Forbidden
 from addin_server.services.permissions import authorize, own, role_rank
+from addin_server.services.row_locks import still_acting, take_turns
 from addin_server.services.web_sessions import end_all_for_user
 
 
@@ -75,6 +76,9 @@ def remove_user(ctx: ServiceContext, principal: Principal, user_id: str, *,
     now = ctx.now()
     with ctx.session() as s:
         user = owned(s, t.User, user_id, principal, "user")
+        take_turns(s, principal.account_id, user.id)
+        s.refresh(user)
+        still_acting(s, principal)
         if user.removed_at is not None:
             return {**person_view(user), "ended_enrollments": []}
         refused = removal_refusal(
