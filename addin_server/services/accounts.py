@@ -179,7 +179,7 @@ def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:
         # A key is never more than its maker: once they are no longer an admin, neither is it.
         raise Unauthorized("this API key was made by a person who is no longer an admin of the account; "
                            "an admin makes a new one with POST /api/v1/api-keys")
-    return Principal.for_api_key(account_id, prefix, role)
+    return Principal.for_api_key(account_id, prefix, role, made_by)
 
 
 def get_account(ctx: ServiceContext, account_id: int) -> t.Account:

@@ -83,7 +83,8 @@ def remove_user(ctx: ServiceContext, principal: Principal, user_id: str, *,
             return {**person_view(user), "ended_enrollments": []}
         refused = removal_refusal(
             own_rank=role_rank(principal), target_rank=ROLE_RANK.get(user.role, 0),
-            is_self=principal.kind == "user" and principal.user_id == user.id,
+            # A key its maker made is them removing themselves as much as their own sign-in is.
+            is_self=user.id in ((principal.user_id,) if principal.kind == "user" else (principal.made_by_user_id,)),
             others_super_admins=_signed_in_super_admins(s, principal.account_id, user.id))
         if refused is RemovalRefusal.ROLE_ABOVE_OWN:
             who = "no API key" if principal.kind == "api_key" else "only a super admin"

@@ -244,3 +244,15 @@ def test_a_session_left_by_a_sign_in_that_finished_during_the_removal_signs_in_n
         session["session"] = token
     r = client.get("/app/settings")
     assert r.status_code == 302 and "/app/sign-in" in r.headers["Location"]
+
+
+def test_nobody_removes_themselves_through_a_key_they_made(client: Any, services: ServiceContext,
+                                                            world: World) -> None:
+    w = world
+    ada = admin_person(services, w)
+    made = accounts.issue_api_key(services, ada, name="ada's", role="admin")["api_key"]
+    r = client.delete(f"/api/v1/users/{ada.user_id}", headers={"Authorization": f"Bearer {made}"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "cannot_remove_self")
+    assert client.get(f"/api/v1/users/{ada.user_id}", headers=key(w)).status_code == 200
+    # Another admin's key may.
+    assert client.delete(f"/api/v1/users/{ada.user_id}", headers=key(w)).status_code == 200
