@@ -256,3 +256,12 @@ def test_nobody_removes_themselves_through_a_key_they_made(client: Any, services
     assert client.get(f"/api/v1/users/{ada.user_id}", headers=key(w)).status_code == 200
     # Another admin's key may.
     assert client.delete(f"/api/v1/users/{ada.user_id}", headers=key(w)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["ev\u202eil", "line\nbreak", "bell\u0007", "zero\u200bwidth"])
+def test_a_key_name_with_a_line_break_control_or_invisible_format_character_is_a_422(
+        client: Any, creds: Credentials, world: World, name: str) -> None:
+    boss = sso(creds, "admin@acme.test", "oid-boss")
+    r = client.post("/api/v1/api-keys", headers=boss, json={"name": name, "role": "read_only"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (422, "invalid_name")
+    assert name not in [k["name"] for k in client.get("/api/v1/api-keys", headers=boss).get_json()["api_keys"]]
