@@ -94,6 +94,13 @@ class ApiKey(Base):
     # The person who made the key (POST /api-keys); None for the operator's keys. Such a key works
     # only while its maker is an admin or a super admin.
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Settings → API keys (services/people.py): the hash of the form's one-time nonce, so the same form
+    # posted again makes no second key; and the key itself, encrypted, for one reveal to its maker's
+    # session within minutes (then erased: only the hash stays).
+    form_nonce_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reveal_hash: Mapped[str | None] = mapped_column(String(64))
+    reveal_encrypted: Mapped[str | None] = mapped_column(Text)
+    reveal_until: Mapped[datetime | None]
 
 
 class User(Base):

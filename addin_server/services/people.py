@@ -13,11 +13,16 @@ enrolled or whose sequence they own keep running from their sender's mailbox.
 
 from __future__ import annotations
 
+import hashlib
+from datetime import timedelta
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from addin_server.auth.api_keys import hash_api_key
 from addin_server.db import tables as t
 from addin_server.domain.model import EndOfEnrollment, Role, Surface, UnenrollReason
 from addin_server.domain.permissions import (
@@ -28,10 +33,11 @@ from addin_server.domain.permissions import (
     may_grant,
     removal_refusal,
 )
+from addin_server.services import accounts
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import mailbox_connected, owned
 from addin_server.services.enrollment_records import OPEN, end_enrollment
-from addin_server.services.errors import Conflict, Forbidden
+from addin_server.services.errors import Conflict, Forbidden, Invalid
 from addin_server.services.permissions import authorize, own, role_rank
 from addin_server.services.row_locks import still_acting, take_turns
 from addin_server.services.web_sessions import end_all_for_user
@@ -166,3 +172,64 @@ def revoke_api_key(ctx: ServiceContext, principal: Principal, key_id: str) -> di
         made_by = s.scalar(select(t.User.email).where(t.User.id == key.created_by_user_id)) \
             if key.created_by_user_id else None
         return key_view(key, made_by)
+
+
+# Settings → API keys: the page that shows a new key is reached by a redirect, so a reload or Back
+# cannot post the form again; the key waits for one reveal to its maker's session, encrypted with a
+# fresh key that only that session holds (the reveal token): the row alone reveals nothing.
+REVEAL_FOR = timedelta(minutes=10)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def make_api_key_once(ctx: ServiceContext, principal: Principal, *, name: str, role: str,
+                      form_nonce: str) -> str | None:
+    """Make a key from the web form whose one-time `form_nonce` it carries, and arm its one reveal: the
+    reveal token (for this session only), or None when this form already made its key (posted again:
+    nothing is made)."""
+    authorize(principal, Action.MANAGE_API_KEYS)  # who may, before what the form says
+    if not form_nonce or len(form_nonce) > 100:
+        raise Invalid("this form is out of date; open Settings → API keys again", code="stale_form")
+    with ctx.session() as s:  # a re-post is told so before anything is made
+        if s.scalar(select(t.ApiKey.id).where(t.ApiKey.form_nonce_hash == _digest(form_nonce))) is not None:
+            return None
+    made = accounts.issue_api_key(ctx, principal, name=name, role=role)
+    token = Fernet.generate_key().decode()
+    with ctx.session() as s:
+        try:
+            s.execute(update(t.ApiKey).where(t.ApiKey.key_hash == hash_api_key(made["api_key"])).values(
+                form_nonce_hash=_digest(form_nonce), reveal_hash=_digest(token), reveal_until=ctx.now() + REVEAL_FOR,
+                reveal_encrypted=Fernet(token).encrypt(made["api_key"].encode()).decode())
+                .execution_options(synchronize_session=False))
+        except IntegrityError:
+            # The same form posted twice at one moment: the second key is withdrawn before anyone sees it.
+            s.rollback()
+            s.execute(delete(t.ApiKey).where(t.ApiKey.key_hash == hash_api_key(made["api_key"])))
+            return None
+    return token
+
+
+def reveal_api_key(ctx: ServiceContext, principal: Principal, token: str) -> dict[str, Any] | None:
+    """The new key for its one reveal (`token`), or None when unknown, used or expired; revealing
+    erases it, so a reload shows nothing."""
+    authorize(principal, Action.MANAGE_API_KEYS)
+    if not token or len(token) > 100:
+        return None
+    with ctx.session() as s:
+        key = s.scalar(select(t.ApiKey).where(
+            t.ApiKey.account_id == principal.account_id, t.ApiKey.reveal_hash == _digest(token),
+            t.ApiKey.reveal_until > ctx.now()))
+        if key is None or key.reveal_encrypted is None:
+            return None
+        taken = s.execute(update(t.ApiKey).where(t.ApiKey.id == key.id, t.ApiKey.reveal_hash == _digest(token))
+                          .values(reveal_hash=None, reveal_encrypted=None, reveal_until=None)
+                          .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+        if taken != 1:
+            return None  # another tab revealed it at the same moment
+        try:
+            plain = Fernet(token).decrypt(key.reveal_encrypted.encode()).decode()
+        except (InvalidToken, ValueError):
+            return None
+        return {"api_key": plain, "prefix": key.prefix, "name": key.name, "role": key.role}
