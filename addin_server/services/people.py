@@ -192,6 +192,12 @@ def make_api_key_once(ctx: ServiceContext, principal: Principal, *, name: str, r
     authorize(principal, Action.MANAGE_API_KEYS)  # who may, before what the form says
     if not form_nonce or len(form_nonce) > 100:
         raise Invalid("this form is out of date; open Settings → API keys again", code="stale_form")
+    with ctx.session() as s:
+        # Reveals never taken are erased once their minutes are over (the ciphertext is kept no longer).
+        s.execute(update(t.ApiKey)
+                  .where(t.ApiKey.account_id == principal.account_id, t.ApiKey.reveal_until <= ctx.now())
+                  .values(reveal_hash=None, reveal_encrypted=None, reveal_until=None)
+                  .execution_options(synchronize_session=False))
     with ctx.session() as s:  # a re-post is told so before anything is made
         if s.scalar(select(t.ApiKey.id).where(t.ApiKey.form_nonce_hash == _digest(form_nonce))) is not None:
             return None
