@@ -56,6 +56,14 @@ def owned(s: Session, model: type[Any], obj_id: int | str, principal: Principal,
     return row
 
 
+def present(user: t.User, as_what: str) -> t.User:
+    """The person, or 409 user_removed: new work (a sequence they own, a meeting they logged) is never
+    put in the name of someone removed from the account."""
+    if user.removed_at is not None:
+        raise Conflict(f"{user.name} was removed from the account and cannot be {as_what}", code="user_removed")
+    return user
+
+
 def checked_name(value: str, field: str) -> str:
     """A name as stored (trimmed), or a 422 naming the field and the character that cannot be in it."""
     problem = name_problem(value)

@@ -13,7 +13,7 @@ from addin_server.domain import merge_fields
 from addin_server.domain.model import AutomationScope, StepType
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.directory import checked_name, owned
+from addin_server.services.directory import checked_name, owned, present
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.permissions import authorize, own
 
@@ -120,6 +120,7 @@ def create_sequence(
         owner = owned(s, t.User, owner_user_id, principal, "user")
         authorize(principal, Action.CREATE_SEQUENCE, [owner.id],
                   message="a rep may only create sequences they own")
+        present(owner, "a sequence's owner")
         if unenroll_same_company is None:
             unenroll_same_company = s.get_one(t.Account, principal.account_id).unenroll_same_company
         seq = t.Sequence(

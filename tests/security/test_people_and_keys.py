@@ -265,3 +265,25 @@ def test_a_key_name_with_a_line_break_control_or_invisible_format_character_is_a
     r = client.post("/api/v1/api-keys", headers=boss, json={"name": name, "role": "read_only"})
     assert (r.status_code, r.get_json()["error"]["code"]) == (422, "invalid_name")
     assert name not in [k["name"] for k in client.get("/api/v1/api-keys", headers=boss).get_json()["api_keys"]]
+
+
+def test_no_new_sequence_or_meeting_is_put_in_a_removed_persons_name(client: Any, world: World) -> None:
+    w = world
+    assert client.delete(f"/api/v1/users/{w.rep['id']}", headers=key(w)).status_code == 200
+    r = client.post("/api/v1/sequences", headers=key(w), json={
+        "name": "x", "owner_user_id": w.rep["id"],
+        "steps": [{"type": "task", "delay_days": 0, "subject": "s", "body": ""}]})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "user_removed")
+    r = client.post("/api/v1/meetings", headers=key(w), json={
+        "contact_ids": [w.contact["id"]], "logged_by_user_id": w.rep["id"], "start_time": "2026-12-07T10:00:00Z"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "user_removed")
+
+
+def test_undoing_an_ending_for_a_removed_sender_says_why_it_ended(
+        client: Any, services: ServiceContext, world: World) -> None:
+    w = world
+    sent = enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=w.contact["id"],
+                              sender_user_id=w.rep["id"])
+    assert client.delete(f"/api/v1/users/{w.rep['id']}", headers=key(w)).status_code == 200
+    r = client.post(f"/api/v1/enrollments/{sent['id']}/undo", headers=key(w), json={"why": "oops"})
+    assert r.status_code == 409 and "sender was removed" in r.get_json()["error"]["message"]
