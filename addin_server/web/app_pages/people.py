@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from addin_server.domain.model import Surface
 from addin_server.services import directory, people
+from addin_server.services.demo import DEMO_API_KEY
 from addin_server.services.errors import Conflict, Invalid, NotFound
 from addin_server.web.app_pages.frame import _page_id, _rep, bp
 from addin_server.web.current import services as _services
@@ -125,7 +126,8 @@ def api_key_revoke(api_key_id: str) -> Response | str:
         key = next((k for k in people.list_api_keys(_services(), principal) if k["id"] == api_key_id), None)
         if key is None:
             raise NotFound("There is no API key at this address.")
-        return render_template("app/api_key_revoke.html", key=key)
+        return render_template("app/api_key_revoke.html", key=key,
+                               demo_key=key["prefix"] == DEMO_API_KEY[:len(key["prefix"])])
     revoked = people.revoke_api_key(_services(), principal, api_key_id)
     flash(f"Revoked {revoked['name']} ({revoked['prefix']}…): it is refused from its next request on.", "success")
     return redirect(url_for("app_pages.api_keys_page"))
