@@ -96,6 +96,13 @@ class ApiKey(Base):
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # Why it stopped (revoked_by_operator | maker_no_longer_admin): what its maker's demotion stopped stays stopped.
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    # Settings → API keys (services/people.py): the hash of the form's one-time nonce, so the same form
+    # posted again makes no second key; and the key itself, encrypted, for one reveal to its maker's
+    # session within minutes (then erased: only the hash stays).
+    form_nonce_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reveal_hash: Mapped[str | None] = mapped_column(String(64))
+    reveal_encrypted: Mapped[str | None] = mapped_column(Text)
+    reveal_until: Mapped[datetime | None]
 
 
 class User(Base):
@@ -121,6 +128,9 @@ class User(Base):
     # Set when an admin removed the person (services/people.py): nothing of them signs in or sends again.
     removed_at: Mapped[datetime | None]
     removed_by: Mapped[str | None] = mapped_column(String(320))  # the remover's actor label
+    # Bumped by each removal and never reset: a pane token carries the generation it was issued in,
+    # so nothing handed out before a removal works again after the address is invited back.
+    access_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserAlias(Base):

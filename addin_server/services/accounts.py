@@ -12,6 +12,7 @@ from addin_server.auth.api_keys import hash_api_key, looks_like_api_key, new_api
 from addin_server.db import tables as t
 from addin_server.domain.addresses import InvalidAddress, claim_key, domain_of, is_free_mail, normalize
 from addin_server.domain.model import MailboxProvider, Plan, Role
+from addin_server.domain.names import name_problem
 from addin_server.domain.permissions import Action, ApiKeyRole
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound, Unauthorized
@@ -103,6 +104,10 @@ def create_api_key(ctx: ServiceContext, account_id: int, name: str = "integratio
     role_v = _key_role(role)
     if not name.strip():
         raise Invalid("name must not be empty")
+    # An admin reads the name to choose which key to revoke: one line of visible text, as every name.
+    problem = name_problem(name)
+    if problem:
+        raise Invalid(f"name {problem}", code="invalid_name", details=[{"field": "name", "problem": problem}])
     plaintext, prefix, digest = new_api_key()
     with ctx.session() as s:
         if s.get(t.Account, account_id) is None:
@@ -208,7 +213,7 @@ def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:
                       .values(revoked_at=ctx.now(), revoked_reason=MAKER_NO_LONGER_ADMIN)
                       .execution_options(synchronize_session=False))
         raise Unauthorized(_MAKER_DEMOTED)
-    return Principal.for_api_key(account_id, prefix, role)
+    return Principal.for_api_key(account_id, prefix, role, made_by)
 
 
 def get_account(ctx: ServiceContext, account_id: int) -> t.Account:

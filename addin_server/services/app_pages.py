@@ -62,10 +62,11 @@ class SignedInRep:
 
 
 def signed_in_rep(ctx: ServiceContext, user_id: int, account_id: int) -> SignedInRep | None:
-    """The rep a session names, or None when that rep no longer exists in that account."""
+    """The rep a session names, or None when that rep no longer exists in that account or was removed
+    (a sign-in that finished while they were being removed leaves a session that signs in nobody)."""
     with ctx.session() as s:
         user = s.get(t.User, user_id)
-        if user is None or user.account_id != account_id:
+        if user is None or user.account_id != account_id or user.removed_at is not None:
             return None
         account = s.get_one(t.Account, account_id)
         return SignedInRep(principal_for_user(user), user.id, user.name, user.email,

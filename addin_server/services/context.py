@@ -38,6 +38,9 @@ class Principal:
     user_id: int | None = None
     role: str = ""
     kind: PrincipalKind = "user"
+    # The person who made this API key (None for the operator's keys and for people): the key acts
+    # for nobody, but it never removes its own maker (services/people.py).
+    made_by_user_id: int | None = None
 
     @property
     def actor(self) -> str:
@@ -49,8 +52,9 @@ class Principal:
         return self.kind in ("user", "api_key") and self.role in ("super_admin", "admin")
 
     @classmethod
-    def for_api_key(cls, account_id: int, prefix: str, role: str) -> Principal:
-        return cls(account_id=account_id, label=f"api_key:{prefix}", role=role, kind="api_key")
+    def for_api_key(cls, account_id: int, prefix: str, role: str, made_by_user_id: int | None = None) -> Principal:
+        return cls(account_id=account_id, label=f"api_key:{prefix}", role=role, kind="api_key",
+                   made_by_user_id=made_by_user_id)
 
     @classmethod
     def system(cls, account_id: int, label: str) -> Principal:

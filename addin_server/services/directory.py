@@ -17,6 +17,7 @@ from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
 from addin_server.services.identity import check_unclaimed
 from addin_server.services.permissions import authorize, authorize_grant, authorize_role_change, own
+from addin_server.services.row_locks import still_acting, take_turns
 from addin_server.services.web_sessions import end_all_for_user
 
 
@@ -53,6 +54,14 @@ def owned(s: Session, model: type[Any], obj_id: int | str, principal: Principal,
     if row is None or row.account_id != principal.account_id:
         raise NotFound(f"{what} {obj_id} not found")
     return row
+
+
+def present(user: t.User, as_what: str) -> t.User:
+    """The person, or 409 user_removed: new work (a sequence they own, a meeting they logged) is never
+    put in the name of someone removed from the account."""
+    if user.removed_at is not None:
+        raise Conflict(f"{user.name} was removed from the account and cannot be {as_what}", code="user_removed")
+    return user
 
 
 def checked_name(value: str, field: str) -> str:
@@ -139,6 +148,7 @@ def create_user(
         raise Invalid(str(exc)) from exc
     authorize_grant(principal, role_v.value)
     with ctx.session() as s:
+        take_turns(s, principal.account_id)  # two invitations of one address at once: the second is a 409
         user = s.scalar(select(t.User).where(t.User.account_id == principal.account_id, t.User.email == email_n))
         if user is not None and user.removed_at is None:
             raise Conflict(f"a user with email {email_n} already exists")
@@ -173,6 +183,9 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
     authorize_grant(principal, role_v.value)
     with ctx.session() as s:
         user = owned(s, t.User, user_id, principal, "user")
+        take_turns(s, principal.account_id, user.id)  # two super admins demoting each other: one is refused
+        s.refresh(user)
+        still_acting(s, principal)
         if user.removed_at is not None:
             raise Conflict("this person was removed from the account; invite them again instead",
                            code="user_removed")
@@ -180,7 +193,7 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
         if user.role == Role.SUPER_ADMIN.value and role_v is not Role.SUPER_ADMIN and not s.scalar(
                 select(func.count()).select_from(t.User).where(
                     t.User.account_id == principal.account_id, t.User.role == Role.SUPER_ADMIN.value,
-                    t.User.id != user.id,
+                    t.User.id != user.id, t.User.removed_at.is_(None),
                     t.User.id.in_(select(t.AddressBinding.user_id))).limit(1)):
             # Without one, nobody could ever join the beta or make a super admin again. Only a super
             # admin who proved their address counts: an invitation may never be claimed.

@@ -21,6 +21,7 @@ from addin_server.services.enrollment_records import OPEN, add_event, view_one
 from addin_server.services.errors import Conflict, ProviderUnavailable
 from addin_server.services.grants import MailboxNotConnected, mark_disconnected
 from addin_server.services.permissions import authorize, own
+from addin_server.services.row_locks import lock_user
 from addin_server.services.running_steps import run_step
 
 
@@ -44,6 +45,10 @@ def enroll(
         # A rep enrolls for themselves: from their own mailbox, in their own name.
         authorize(principal, Action.ENROLL, [sender.id] if sender.id == by.id else [],
                   message="a rep may only enroll contacts from their own mailbox, in their own name")
+        # The sender's removal and this enrollment take turns: either the removal ends this one, or
+        # it is refused here (re-read after the lock).
+        lock_user(s, sender.id)
+        s.refresh(sender)
         gone = next((u for u in (sender, by) if u.removed_at is not None), None)
         if gone is not None:  # a removed person's mailbox sends nothing again (services/people.py)
             raise Conflict(f"{gone.name} was removed from the account and cannot send or enroll",

@@ -48,6 +48,7 @@ from addin_server.domain.model import Role
 from addin_server.domain.tenant_admin import tenant_admin_role
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, Unauthorized
+from addin_server.services.row_locks import lock_user
 
 
 def principal_for_user(user: t.User) -> Principal:
@@ -123,6 +124,11 @@ def bind_addresses(s: Session, user: t.User, addresses: Iterable[str], proof: st
     """Bind the addresses the person proved to this rep; Conflict when another rep holds one. One
     binding covers every spelling of a mailbox, so a second spelling of the rep's own adds nothing."""
     wanted = list(dict.fromkeys(addresses))
+    # A removal of this person running at the same moment goes first or waits: nothing binds to a
+    # removed row (the address would be held by nobody who can use it).
+    lock_user(s, user.id)
+    if s.scalar(select(t.User.removed_at).where(t.User.id == user.id)) is not None:
+        raise Conflict("this person was removed from the account a moment ago", code="user_removed")
     for address in wanted:
         held = bound_owner(s, address)
         if held is not None and held.proof == UNPROVEN:

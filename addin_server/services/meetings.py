@@ -39,7 +39,7 @@ from addin_server.domain.meetings import MeetingFacts, MeetingSource, meeting_ti
 from addin_server.domain.permissions import Action
 from addin_server.services.calendar_bookings import add_booking_to_calendar
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.directory import owned, parse_id
+from addin_server.services.directory import owned, parse_id, present
 from addin_server.services.enrollment_records import enrollment_views, iso_z
 from addin_server.services.errors import Conflict, Invalid, NotFound, ServiceError
 from addin_server.services.grants import calendar_connected
@@ -186,6 +186,7 @@ def log_meeting(
     with ctx.session() as s:
         user = owned(s, t.User, logged_by_user_id, principal, "user")
         authorize(principal, Action.LOG_MEETING, [user.id], message="reps may only log their own meetings")
+        present(user, "the rep who logged a meeting")
         company = owned(s, t.Company, company_id, principal, "company") if company_id else None
         contacts = [owned(s, t.Contact, cid, principal, "contact") for cid in dict.fromkeys(contact_ids)]
         meeting = t.Meeting(

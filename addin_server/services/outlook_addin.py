@@ -21,7 +21,7 @@ from addin_server.auth.microsoft_sign_in import (
 from addin_server.config import Settings
 from addin_server.db import tables as t
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Conflict, ServiceError
+from addin_server.services.errors import Conflict, ServiceError, Unauthorized
 from addin_server.services.identity import (
     HOW_TO_LINK,
     claimant,
@@ -34,10 +34,24 @@ from addin_server.services.mailbox_consent import check_consenting_person
 log = logging.getLogger(__name__)
 
 
-def principal_for_rep_id(ctx: ServiceContext, user_id: int) -> Principal | None:
-    """The rep a pane token names, or None if that rep no longer exists."""
+def access_generation(ctx: ServiceContext, user_id: int) -> int:
+    """The generation a pane token issued now carries (t.User.access_generation); a person removed
+    since their sign-in gets none."""
     with ctx.session() as s:
         user = s.get(t.User, user_id)
+        if user is None:
+            raise Unauthorized("this sign-in no longer names a rep; sign in again")
+        principal_for_user(user)  # refuses a removed person
+        return user.access_generation
+
+
+def principal_for_rep_id(ctx: ServiceContext, user_id: int, generation: int) -> Principal | None:
+    """The rep a pane token names, or None if that rep no longer exists or was removed since the
+    token was issued (even when invited again since: only a new sign-in proves them again)."""
+    with ctx.session() as s:
+        user = s.get(t.User, user_id)
+        if user is not None and user.access_generation != generation:
+            raise Unauthorized("this person was removed from the account after this sign-in; sign in again")
         return principal_for_user(user) if user is not None else None
 
 

@@ -13,7 +13,7 @@ from addin_server.domain import merge_fields
 from addin_server.domain.model import AutomationScope, StepType
 from addin_server.domain.permissions import Action
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.directory import checked_name, owned
+from addin_server.services.directory import checked_name, owned, present
 from addin_server.services.errors import Forbidden, Invalid
 from addin_server.services.permissions import authorize, own
 
@@ -135,6 +135,7 @@ def create_sequence(
         owner = owned(s, t.User, owner_user_id, principal, "user")
         authorize(principal, Action.CREATE_SEQUENCE, [owner.id],
                   message="a rep may only create sequences they own")
+        present(owner, "a sequence's owner")
         if copied_from_id is None and not seeding:
             _require_beta_for(s, principal, (on_reply, on_meeting), (DEFAULT_SCOPE, DEFAULT_SCOPE))
         if unenroll_same_company is None:

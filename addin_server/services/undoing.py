@@ -80,7 +80,9 @@ def undo_unenrollment(ctx: ServiceContext, principal: Principal, enrollment_id: 
             raise Conflict(f"this enrollment has not ended (it is {old.status}); there is nothing to undo",
                            code="not_ended")
         if old.status != EnrollmentStatus.UNENROLLED.value or old.end_surface != Surface.AUTOMATIC.value:
-            how = "by finishing its steps" if old.status == EnrollmentStatus.FINISHED.value else "by hand"
+            how = ("by finishing its steps" if old.status == EnrollmentStatus.FINISHED.value
+                   else "because its sender was removed from the account"
+                   if old.end_reason == UnenrollReason.USER_REMOVED.value else "by hand")
             raise Conflict(f"only an automatic unenrollment can be undone; this one ended {how}",
                            code="not_automatic")
         if old.end_reason == UnenrollReason.UNSUBSCRIBED.value:

@@ -28,7 +28,6 @@ from addin_server.web import app_pages, gmail_preview, outlook
 from addin_server.web.card_html import card_html
 from addin_server.web.csp import OUTLOOK_PAGES
 from addin_server.web.current import services as _services
-from addin_server.web.current import settings as _settings
 from addin_server.web.outlook_auth import issue_pane_token
 from addin_server.web.sessions import CsrfFailure, check_csrf
 
@@ -139,7 +138,7 @@ def outlook_preview() -> ResponseReturnValue:
     """The real task pane beside a stand-in Outlook whose recipients can be edited."""
     reps = _demo_outlook_reps()
     for rep in reps:
-        rep["token"] = issue_pane_token(_settings(), int(rep["id"]))
+        rep["token"] = issue_pane_token(_services(), int(rep["id"]))
     return render_template("outlook/preview.html", reps=reps)
 
 
@@ -161,7 +160,7 @@ def _outlook_local_sign_in() -> ResponseReturnValue:
     rep = next((r for r in reps if r["id"] == request.form.get("rep_id", "")), None)
     if rep is None:
         raise BadRequest()
-    token = issue_pane_token(_settings(), int(rep["id"]))
+    token = issue_pane_token(_services(), int(rep["id"]))
     return render_template("outlook/signed_in.html", message={"token": token, "rep": rep}, **office)
 
 

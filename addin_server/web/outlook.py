@@ -158,7 +158,7 @@ def sign_in_callback() -> ResponseReturnValue:
         else:
             assert principal.user_id is not None  # finish_microsoft_sign_in only answers reps
             rep = outlook_addin.rep_by_id(_services(), principal.user_id)
-            message = {"token": issue_pane_token(_settings(), principal.user_id), "rep": rep}
+            message = {"token": issue_pane_token(_services(), principal.user_id), "rep": rep}
     return render_template("outlook/signed_in.html", message=message, **office_script())
 
 

@@ -37,9 +37,11 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key, salt=PANE_TOKEN_SALT)
 
 
-def issue_pane_token(settings: Settings, user_id: int) -> str:
-    """A token the pane sends as Bearer after the dialog sign-in; names the rep, signed with SECRET_KEY."""
-    return PANE_TOKEN_PREFIX + _serializer(settings).dumps({"rep": user_id})
+def issue_pane_token(ctx: ServiceContext, user_id: int) -> str:
+    """A token the pane sends as Bearer after the dialog sign-in, signed with SECRET_KEY; names the rep
+    and their access generation, so a removal ends it for good (outlook_addin.principal_for_rep_id)."""
+    return PANE_TOKEN_PREFIX + _serializer(ctx.settings).dumps(
+        {"rep": user_id, "gen": outlook_addin.access_generation(ctx, user_id)})
 
 
 def principal_for_pane_token(ctx: ServiceContext, token: str) -> Principal:
@@ -51,7 +53,9 @@ def principal_for_pane_token(ctx: ServiceContext, token: str) -> Principal:
     except BadSignature as exc:
         raise AuthError("bad_signature", "The pane token does not verify.") from exc
     rep = data.get("rep") if isinstance(data, dict) else None
-    found = outlook_addin.principal_for_rep_id(ctx, rep) if isinstance(rep, int) else None
+    gen = data.get("gen", 0) if isinstance(data, dict) else None
+    found = outlook_addin.principal_for_rep_id(ctx, rep, gen) \
+        if isinstance(rep, int) and isinstance(gen, int) else None
     if found is None:
         raise Unauthorized("this sign-in no longer names a rep; sign in again")
     return found

@@ -192,7 +192,98 @@ def test_the_removed_persons_outlook_pane_token_stops_at_once(client: Any, servi
     from addin_server.web.outlook_auth import issue_pane_token
 
     w = world
-    pane = {"Authorization": f"Bearer {issue_pane_token(services.settings, int(w.other_rep['id']))}"}
+    pane = {"Authorization": f"Bearer {issue_pane_token(services, int(w.other_rep['id']))}"}
     assert client.get("/api/v1/me", headers=pane).status_code == 200
     assert client.delete(f"/api/v1/users/{w.other_rep['id']}", headers=key(w)).status_code == 200
     assert client.get("/api/v1/me", headers=pane).status_code == 401
+
+
+def test_a_pane_token_from_before_the_removal_never_works_again_even_after_a_re_invitation(
+        client: Any, services: ServiceContext, world: World) -> None:
+    from addin_server.web.outlook_auth import issue_pane_token
+
+    w = world
+    old = {"Authorization": f"Bearer {issue_pane_token(services, int(w.other_rep['id']))}"}
+    assert client.delete(f"/api/v1/users/{w.other_rep['id']}", headers=key(w)).status_code == 200
+    r = client.post("/api/v1/users", headers=key(w), json={"email": w.other_rep["email"], "name": "Back",
+                                                          "role": "admin", "mailbox_provider": "outlook"})
+    assert r.status_code == 201, r.get_json()
+    assert client.get("/api/v1/me", headers=old).status_code == 401
+    assert client.get("/api/v1/users", headers=old).status_code == 401
+    # Only a new sign-in after the re-invitation works.
+    new = {"Authorization": f"Bearer {issue_pane_token(services, int(w.other_rep['id']))}"}
+    assert client.get("/api/v1/me", headers=new).get_json()["role"] == "admin"
+
+
+def test_the_keys_a_removed_person_made_are_revoked_for_good_even_after_a_re_invitation(
+        client: Any, services: ServiceContext, creds: Credentials, world: World) -> None:
+    w = world
+    ada = admin_person(services, w)
+    made = accounts.issue_api_key(services, ada, name="ada's", role="admin")
+    plain = {"Authorization": f"Bearer {made['api_key']}"}
+    assert client.delete(f"/api/v1/users/{ada.user_id}", headers=key(w)).status_code == 200
+    listed = people.list_api_keys(services, w.super_admin)
+    assert [(k["revoked"], k["revoked_at"] is not None) for k in listed if k["name"] == "ada's"] == [(True, True)]
+    r = client.post("/api/v1/users", headers=key(w), json={"email": "ada@acme.test", "name": "Ada",
+                                                          "role": "admin", "mailbox_provider": "outlook"})
+    assert r.status_code == 201, r.get_json()
+    assert client.get("/api/v1/me", headers=plain).status_code == 401
+
+
+def test_a_session_left_by_a_sign_in_that_finished_during_the_removal_signs_in_nobody(
+        client: Any, services: ServiceContext, world: World) -> None:
+    from addin_server.services import web_sessions
+    from addin_server.services.identity import principal_for_user
+
+    w = world
+    with services.session() as s:
+        rita = principal_for_user(s.get_one(t.User, int(w.rep["id"])))
+    assert client.delete(f"/api/v1/users/{w.rep['id']}", headers=key(w)).status_code == 200
+    token = web_sessions.start(services, rita)  # the sign-in's last step, landing just after the removal
+    with client.session_transaction() as session:
+        session["session"] = token
+    r = client.get("/app/settings")
+    assert r.status_code == 302 and "/app/sign-in" in r.headers["Location"]
+
+
+def test_nobody_removes_themselves_through_a_key_they_made(client: Any, services: ServiceContext,
+                                                            world: World) -> None:
+    w = world
+    ada = admin_person(services, w)
+    made = accounts.issue_api_key(services, ada, name="ada's", role="admin")["api_key"]
+    r = client.delete(f"/api/v1/users/{ada.user_id}", headers={"Authorization": f"Bearer {made}"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "cannot_remove_self")
+    assert client.get(f"/api/v1/users/{ada.user_id}", headers=key(w)).status_code == 200
+    # Another admin's key may.
+    assert client.delete(f"/api/v1/users/{ada.user_id}", headers=key(w)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["ev\u202eil", "line\nbreak", "bell\u0007", "zero\u200bwidth"])
+def test_a_key_name_with_a_line_break_control_or_invisible_format_character_is_a_422(
+        client: Any, creds: Credentials, world: World, name: str) -> None:
+    boss = sso(creds, "admin@acme.test", "oid-boss")
+    r = client.post("/api/v1/api-keys", headers=boss, json={"name": name, "role": "read_only"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (422, "invalid_name")
+    assert name not in [k["name"] for k in client.get("/api/v1/api-keys", headers=boss).get_json()["api_keys"]]
+
+
+def test_no_new_sequence_or_meeting_is_put_in_a_removed_persons_name(client: Any, world: World) -> None:
+    w = world
+    assert client.delete(f"/api/v1/users/{w.rep['id']}", headers=key(w)).status_code == 200
+    r = client.post("/api/v1/sequences", headers=key(w), json={
+        "name": "x", "owner_user_id": w.rep["id"],
+        "steps": [{"type": "task", "delay_days": 0, "subject": "s", "body": ""}]})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "user_removed")
+    r = client.post("/api/v1/meetings", headers=key(w), json={
+        "contact_ids": [w.contact["id"]], "logged_by_user_id": w.rep["id"], "start_time": "2026-12-07T10:00:00Z"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "user_removed")
+
+
+def test_undoing_an_ending_for_a_removed_sender_says_why_it_ended(
+        client: Any, services: ServiceContext, world: World) -> None:
+    w = world
+    sent = enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=w.contact["id"],
+                              sender_user_id=w.rep["id"])
+    assert client.delete(f"/api/v1/users/{w.rep['id']}", headers=key(w)).status_code == 200
+    r = client.post(f"/api/v1/enrollments/{sent['id']}/undo", headers=key(w), json={"why": "oops"})
+    assert r.status_code == 409 and "sender was removed" in r.get_json()["error"]["message"]

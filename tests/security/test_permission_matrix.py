@@ -228,7 +228,8 @@ APP_OPS: list[Op] = [
        grant=ROLE_RANK["admin"], target={"user_id": "other_id"}),
     Op("POST", "/app/settings/people/<user_id>/remove", Action.REMOVE_USER, {}, "remove a rep",
        grant=ROLE_RANK["user"], target={"user_id": "other_id"}),
-    Op("POST", "/app/settings/api-keys", Action.MANAGE_API_KEYS, {"name": "crm", "role": "admin"}, "admin key",
+    Op("POST", "/app/settings/api-keys", Action.MANAGE_API_KEYS,
+       {"name": "crm", "role": "admin", "form_nonce": "matrix-form"}, "admin key",
        names_a=False, grant=API_KEY_ROLE_RANK["admin"]),
     Op("POST", "/app/settings/api-keys/<api_key_id>/revoke", Action.REVOKE_API_KEY, {}),
     # Makes the link a tenant's Global Administrator signs in through (a request row); it links nothing itself.

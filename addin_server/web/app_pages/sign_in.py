@@ -44,6 +44,7 @@ def _sign_in_page(error: str | None = None, status: int = 200) -> tuple[str, int
     choices = offered(_services()) if offered is not None else []
     return render_template(
         "app/sign_in.html", error=error, demo_choices=choices, next=request.values.get("next", ""),
+        demo_off=offered is not None and not choices,  # a demo whose published key was revoked
         # The buttons load Google's and Microsoft's own scripts, which only work against the real
         # services (the demo points both at the local emulator, where the demo sign-in stands in).
         google_client_id=settings.google_oauth_client_id if settings.google_auth_uri == GOOGLE_AUTH_URI_DEFAULT else "",

@@ -58,3 +58,24 @@ def test_the_demo_sign_in_finds_each_seeded_rep(services: ServiceContext, demo: 
     found = {who: principal_for_demo_rep(services, f"{who}@northwind.example") for who in ("admin", "ava.reed")}
     assert {who: p.user_id if p else None for who, p in found.items()} == {
         "admin": int(demo.users["admin"]), "ava.reed": int(demo.users["ava"])}
+
+
+def test_revoking_the_demo_key_says_first_that_it_ends_the_demo_sign_in_and_the_sign_in_page_says_why(
+        settings: Any, services: ServiceContext, demo: DemoWorld) -> None:
+    from addin_server import create_app
+    from addin_server.services import people
+
+    app = create_app(settings.with_overrides(demo_mode=True), services=services)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    browser = sign_in(client, demo.users["admin"], demo.account_id)
+    admin = principal_for_demo_rep(services, "admin@northwind.example")
+    key_id = next(k["id"] for k in people.list_api_keys(services, admin) if k["name"] == "demo")
+    confirm = " ".join(plain(client.get(f"/app/settings/api-keys/{key_id}/revoke").get_data(as_text=True)).split())
+    assert "revoking it also switches off the demo's sign-in" in confirm
+    assert browser.post_from(f"/app/settings/api-keys/{key_id}/revoke", f"/app/settings/api-keys/{key_id}/revoke",
+                             {}).status_code == 302
+    client.post("/app/sign-out", data={"csrf_token": browser.token("/app/settings")})
+    page = " ".join(plain(app.test_client().get("/app/sign-in").get_data(as_text=True)).split())
+    assert "the demo account's published API key (“demo”) was revoked" in page
+    assert "GOOGLE_AUTH_URI" not in page and "MS_AUTHORITY" not in page

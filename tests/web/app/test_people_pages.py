@@ -9,6 +9,12 @@ from addin_server.services.context import ServiceContext
 from tests.web.app.conftest import AppWorld, plain, sign_in, super_admin_id
 
 
+def form_nonce(client: Any) -> str:
+    """The one-time nonce of the Make key form, as the page gives it."""
+    return str(client.get("/app/settings/api-keys").get_data(as_text=True)
+               .split('name="form_nonce" value="')[1].split('"')[0])
+
+
 def test_an_admin_sees_everyone_with_role_and_mailbox_and_invites_someone(
         client: Any, services: ServiceContext, app_world: AppWorld) -> None:
     w = app_world.world
@@ -69,12 +75,14 @@ def test_a_new_key_is_shown_once_to_its_maker_and_revoking_asks_first(
         client: Any, services: ServiceContext, app_world: AppWorld) -> None:
     w = app_world.world
     browser = sign_in(client, super_admin_id(services, w.account_id), w.account_id)
-    made = browser.post_from("/app/settings/api-keys", "/app/settings/api-keys", {"name": "CRM sync",
-                                                                                  "role": "integration"})
+    posted = browser.post_from("/app/settings/api-keys", "/app/settings/api-keys",
+                               {"name": "CRM sync", "role": "integration", "form_nonce": form_nonce(client)})
+    assert posted.status_code == 303 and "ssk_" not in posted.headers["Location"]
+    made = client.get(posted.headers["Location"])
     assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
     html = made.get_data(as_text=True)
     secret = html.split('id="new-key-value">')[1].split("<")[0]
-    assert secret.startswith("ssk_") and "ssk_" not in made.headers.get("Location", "")
+    assert secret.startswith("ssk_")
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     listing = client.get("/app/settings/api-keys").get_data(as_text=True)
     assert secret not in listing and "CRM sync" in listing
@@ -96,6 +104,23 @@ def test_an_admin_cannot_make_a_key_above_their_role_from_the_page(
     ada = directory.create_user(services, w.super_admin, email="ada@acme.test", name="Ada", role="admin",
                                 mailbox_provider="gmail", mailbox_address=None)
     browser = sign_in(client, ada["id"], w.account_id)
-    r = browser.post_from("/app/settings/api-keys", "/app/settings/api-keys", {"name": "x", "role": "owner"})
+    r = browser.post_from("/app/settings/api-keys", "/app/settings/api-keys",
+                          {"name": "x", "role": "owner", "form_nonce": form_nonce(client)})
     assert r.status_code == 302  # an unknown role is a message on the page, not a key
     assert "role must be one of" in plain(client.get("/app/settings/api-keys").get_data(as_text=True))
+
+
+def test_reloading_the_new_key_page_or_posting_its_form_again_makes_no_second_key_and_shows_none(
+        client: Any, services: ServiceContext, app_world: AppWorld) -> None:
+    w = app_world.world
+    browser = sign_in(client, super_admin_id(services, w.account_id), w.account_id)
+    form = {"name": "dbl", "role": "admin", "form_nonce": form_nonce(client)}
+    posted = browser.post_from("/app/settings/api-keys", "/app/settings/api-keys", form)
+    secret = client.get(posted.headers["Location"]).get_data(as_text=True).split('id="new-key-value">')[1].split("<")[0]
+    reload = client.get(posted.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert secret not in reload and "already shown once" in reload
+    again = browser.post_from("/app/settings/api-keys", "/app/settings/api-keys", form)
+    assert again.status_code == 302
+    after = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "nothing new was made" in plain(after) and 'id="new-key-value"' not in after
+    assert [k["name"] for k in people.list_api_keys(services, w.super_admin)].count("dbl") == 1

@@ -56,4 +56,4 @@ def _otto_key(services: ServiceContext, w: Any) -> str:
     """A pane token for Otto, a plain rep with no part in Rita's sequence."""
     from addin_server.web.outlook_auth import issue_pane_token
 
-    return issue_pane_token(services.settings, int(w.other_rep["id"]))
+    return issue_pane_token(services, int(w.other_rep["id"]))

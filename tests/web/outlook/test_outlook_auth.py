@@ -116,7 +116,7 @@ def test_a_microsoft_user_who_is_not_a_rep_of_a_known_tenant_is_refused(
 
 def test_a_pane_token_from_the_dialog_sign_in_works_until_it_expires(
         client: Any, services: ServiceContext, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    token = outlook_auth.issue_pane_token(services.settings, int(world.other_rep["id"]))
+    token = outlook_auth.issue_pane_token(services, int(world.other_rep["id"]))
     assert _status(client, token, world.contact["email"]).status_code == 200
     monkeypatch.setattr(outlook_auth, "PANE_TOKEN_MAX_AGE_SECONDS", -1)
     expired = _status(client, token, world.contact["email"])
