@@ -427,7 +427,7 @@ def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.mail.report import run_classify
 
-    return run_classify(list(args.files), args.json, sys.stdout)
+    return run_classify(list(args.files), args.json, sys.stdout, sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
