@@ -50,7 +50,7 @@ from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.enrollment_records import OPEN, SYSTEM_ACTOR, add_event, end_open_row
 from addin_server.services.errors import Invalid, NotFound
 from addin_server.services.grants import find_mailbox_user
-from addin_server.services.inbound_history import applied_notices, bounced_endings, replied_since
+from addin_server.services.inbound_history import applied_notices, bounced_endings, copy_outcome, replied_since
 from addin_server.services.open_enrollments import involving, open_enrollment_facts
 from addin_server.services.permissions import authorize
 
@@ -633,6 +633,8 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
         earlier_view = _earlier_view(earlier) if earlier is not None else None
         facts = gather_facts(session, user, provider, provider_message_id, message, classification)
         outcome = decide(replace(facts, today=ctx.now().date()))
+        if earlier is not None:  # a copy of a notice applied already does nothing, as delivering it does
+            outcome = copy_outcome(session, provider, user.mailbox_address, message, classification.kind, outcome)
         session.rollback()
     result = {"already_processed": earlier_view is not None, "dry_run": True, "kind": classification.kind.value,
               "evidence": _evidence(classification, outcome.note),
