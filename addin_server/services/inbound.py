@@ -672,12 +672,12 @@ MAX_SIMULATED_BYTES = 5_000_000
 SIMULATE_REQUEST_BYTES = 3 * MAX_SIMULATED_BYTES + 65_536
 
 
-def simulate(ctx: ServiceContext, principal: Principal | None, raw: bytes, mailbox_address: str) -> dict[str, Any]:
+def simulate(ctx: ServiceContext, principal: Principal | None, raw: bytes, mailbox_address: str,
+             message_class: str | None = None) -> dict[str, Any]:
     """What a raw message would do in a rep's mailbox: classification and decisions, nothing changed.
-
-    `principal` None is the operator's `simulate` command on the server itself; anyone else may
-    dry-run only the mailboxes the permission table lets them (a rep: their own).
-    """
+    `principal` None is the operator's `simulate` command; anyone else may dry-run only the mailboxes the
+    permission table lets them (a rep: their own). `message_class`: the Exchange class an Outlook mailbox's
+    message carries (Graph gives it, the raw MIME lacks it), read as the Outlook path reads it."""
     if len(raw) > MAX_SIMULATED_BYTES:
         raise Invalid(f"the message is larger than {MAX_SIMULATED_BYTES:,} bytes (UTF-8)", code="message_too_large")
     with ctx.sessions() as s:
@@ -689,10 +689,12 @@ def simulate(ctx: ServiceContext, principal: Principal | None, raw: bytes, mailb
                       message="a rep may only dry-run messages in their own mailbox")
         provider = "gmail" if user.mailbox_provider == "gmail" else "outlook"
         mailbox_address, account_id = user.mailbox_address, user.account_id
-    message = InboundMessage.from_bytes(raw)
+    if message_class and provider == "gmail":
+        raise Invalid("a Gmail mailbox's messages carry no Exchange message class", code="message_class_not_outlook")
+    message = replace(parsed := InboundMessage.from_bytes(raw), message_class=message_class or parsed.message_class)
     result = apply_inbound_message(ctx, provider=provider, mailbox_address=mailbox_address,
                                    provider_message_id="simulated", message=message, dry_run=True,
                                    account_id=account_id)
     result["message"] = {"from": message.from_address, "subject": message.subject, "message_id": message.message_id,
-                         "in_reply_to": list(message.in_reply_to)}
+                         "in_reply_to": list(message.in_reply_to), "message_class": message.message_class}
     return result
