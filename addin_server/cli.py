@@ -405,7 +405,8 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         raw = Path(args.file).read_bytes()
-        print(json.dumps(simulate(_services(settings), None, raw, args.mailbox), indent=2, default=str))
+        result = simulate(_services(settings), None, raw, args.mailbox, args.message_class)
+        print(json.dumps(result, indent=2, default=str))
     except (OSError, ServiceError) as exc:
         print(json.dumps({"error": str(getattr(exc, "message", exc))}), file=sys.stderr)
         return 2
@@ -427,7 +428,7 @@ def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     from addin_server.mail.report import run_classify
 
-    return run_classify(list(args.files), args.json, sys.stdout)
+    return run_classify(list(args.files), args.json, sys.stdout, sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -511,6 +512,8 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("simulate", help="what a raw message would do in a rep's mailbox (changes nothing)")
     sm.add_argument("file")
     sm.add_argument("--mailbox", required=True)
+    sm.add_argument("--message-class", help="Outlook: the Exchange message class the message carries "
+                    "(e.g. IPM.Note.Rules.OofTemplate.Microsoft), which raw MIME lacks")
     sm.set_defaults(func=cmd_simulate)
 
     ib = sub.add_parser("inbox", help="list stuck and dead notifications, or requeue them")

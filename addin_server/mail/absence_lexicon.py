@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from addin_server.mail import absence_lexicon_more
+
 PARTS = ("absence", "back", "period", "redirect", "limited", "later", "answer")
 
 
@@ -464,6 +466,7 @@ PACKS: tuple[LanguagePack, ...] = (
         later=(r"سأرد|سأقوم\s+بالرد|عند\s+عودتي|بعد\s+عودتي",),
         answer=(r"\bنعم\b|مهتم|أرسل\s+لي|ارسل\s+لي|يناسبني|يناسبنا",),
     ),
+    *absence_lexicon_more.packs(),
 )
 
 _COMPILED: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(

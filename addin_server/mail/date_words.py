@@ -2,6 +2,7 @@
 words around them (mail/return_date.py applies its rules with these).
 
 Languages: Turkish, Hebrew, Hindi, Danish, Greek, Czech, Arabic (Gregorian and Levantine month names),
+Romanian, Hungarian (month first: "december 14-én"), Vietnamese (the month by number: "14 tháng 12"),
 with Norwegian, Swedish, Polish, Portuguese and Spanish month names so a day-first date in those reads
 the same way. A date is a day number then a month name ("14 Aralık", "14. prosince", "ה-14 בדצמבר",
 "14 Δεκεμβρίου", "14 ديسمبر", "14 दिसंबर"), optionally with a weekday before or after it and a year;
@@ -22,47 +23,48 @@ from datetime import date
 # Month names, January first; inflected forms included (Czech and Greek genitive, Polish genitive).
 _MONTH_NAMES: tuple[tuple[str, ...], ...] = (
     ("ocak", "ledna", "leden", "ιανουαρίου", "ιανουάριος", "يناير", "كانون الثاني", "जनवरी", "januar", "januari",
-     "stycznia", "janeiro", "enero", "ינואר"),
+     "stycznia", "janeiro", "enero", "ינואר", "ianuarie", "január"),
     ("şubat", "subat", "února", "únor", "φεβρουαρίου", "φεβρουάριος", "فبراير", "شباط", "फ़रवरी", "फरवरी",
-     "februar", "februari", "lutego", "fevereiro", "febrero", "פברואר"),
+     "februar", "februari", "lutego", "fevereiro", "febrero", "פברואר", "februarie", "február"),
     ("mart", "března", "březen", "μαρτίου", "μάρτιος", "مارس", "آذار", "मार्च", "marts", "mars", "marca",
-     "março", "marzo", "מרץ", "מרס"),
+     "março", "marzo", "מרץ", "מרס", "martie", "március"),
     ("nisan", "dubna", "duben", "απριλίου", "απρίλιος", "أبريل", "ابريل", "نيسان", "अप्रैल", "april", "kwietnia",
-     "abril", "אפריל"),
+     "abril", "אפריל", "aprilie", "április"),
     ("mayıs", "mayis", "května", "květen", "μαΐου", "μαίου", "μάιος", "مايو", "أيار", "ايار", "मई", "maj", "mai",
-     "maja", "maio", "mayo", "מאי"),
+     "maja", "maio", "mayo", "מאי", "május"),
     ("haziran", "června", "červen", "ιουνίου", "ιούνιος", "يونيو", "يونيه", "حزيران", "जून", "juni", "czerwca",
-     "junho", "junio", "יוני"),
+     "junho", "junio", "יוני", "iunie", "június"),
     ("temmuz", "července", "červenec", "ιουλίου", "ιούλιος", "يوليو", "يوليه", "تموز", "जुलाई", "juli", "lipca",
-     "julho", "julio", "יולי"),
+     "julho", "julio", "יולי", "iulie", "július"),
     ("ağustos", "agustos", "srpna", "srpen", "αυγούστου", "αύγουστος", "أغسطس", "اغسطس", "آب", "अगस्त", "august",
-     "augusti", "sierpnia", "agosto", "אוגוסט"),
+     "augusti", "sierpnia", "agosto", "אוגוסט", "augusztus"),
     ("eylül", "eylul", "září", "σεπτεμβρίου", "σεπτέμβριος", "سبتمبر", "أيلول", "ايلول", "सितंबर", "सितम्बर",
-     "september", "września", "setembro", "septiembre", "setiembre", "ספטמבר"),
+     "september", "września", "setembro", "septiembre", "setiembre", "ספטמבר", "septembrie",
+     "szeptember"),
     ("ekim", "října", "říjen", "οκτωβρίου", "οκτώβριος", "أكتوبر", "اكتوبر", "تشرين الأول", "अक्टूबर", "अक्तूबर",
-     "oktober", "października", "outubro", "octubre", "אוקטובר"),
+     "oktober", "października", "outubro", "octubre", "אוקטובר", "octombrie", "október"),
     ("kasım", "kasim", "listopadu", "listopad", "νοεμβρίου", "νοέμβριος", "نوفمبر", "تشرين الثاني", "नवंबर",
-     "नवम्बर", "november", "listopada", "novembro", "noviembre", "נובמבר"),
+     "नवम्बर", "november", "listopada", "novembro", "noviembre", "נובמבר", "noiembrie"),
     ("aralık", "aralik", "prosince", "prosinec", "δεκεμβρίου", "δεκέμβριος", "ديسمبر", "كانون الأول", "दिसंबर",
-     "दिसम्बर", "december", "desember", "grudnia", "dezembro", "diciembre", "דצמבר"),
+     "दिसम्बर", "december", "desember", "grudnia", "dezembro", "diciembre", "דצמבר", "decembrie"),
 )
 
 # Weekday names, Monday first (a stated weekday pins the year of a yearless date).
 _WEEKDAY_NAMES: tuple[tuple[str, ...], ...] = (
     ("pazartesi", "pondělí", "poniedziałku", "δευτέρα", "الاثنين", "الإثنين", "सोमवार", "mandag", "måndag",
-     "poniedziałek", "segunda-feira", "lunes", "שני", "monday"),
+     "poniedziałek", "segunda-feira", "lunes", "שני", "monday", "월요일"),
     ("salı", "sali", "úterý", "wtorku", "τρίτη", "الثلاثاء", "मंगलवार", "tirsdag", "tisdag", "wtorek",
-     "terça-feira", "martes", "שלישי", "tuesday"),
+     "terça-feira", "martes", "שלישי", "tuesday", "화요일"),
     ("çarşamba", "carsamba", "středa", "středy", "středu", "środy", "środę", "τετάρτη", "الأربعاء", "الاربعاء",
-     "बुधवार", "onsdag", "środa", "quarta-feira", "miércoles", "רביעי", "wednesday"),
+     "बुधवार", "onsdag", "środa", "quarta-feira", "miércoles", "רביעי", "wednesday", "수요일"),
     ("perşembe", "persembe", "čtvrtek", "čtvrtka", "czwartku", "πέμπτη", "الخميس", "गुरुवार", "torsdag",
-     "czwartek", "quinta-feira", "jueves", "חמישי", "thursday"),
+     "czwartek", "quinta-feira", "jueves", "חמישי", "thursday", "목요일"),
     ("cuma", "pátek", "pátku", "piątku", "παρασκευή", "الجمعة", "शुक्रवार", "fredag", "piątek", "sexta-feira",
-     "viernes", "שישי", "friday"),
+     "viernes", "שישי", "friday", "금요일"),
     ("cumartesi", "sobota", "soboty", "sobotu", "sobotę", "σάββατο", "السبت", "शनिवार", "lørdag", "lördag",
-     "sábado", "שבת", "saturday"),
+     "sábado", "שבת", "saturday", "토요일"),
     ("pazar", "neděle", "neděli", "niedzieli", "niedzielę", "κυριακή", "الأحد", "الاحد", "रविवार", "søndag",
-     "söndag", "niedziela", "domingo", "ראשון", "sunday"),
+     "söndag", "niedziela", "domingo", "ראשון", "sunday", "일요일"),
 )
 
 
@@ -100,6 +102,13 @@ _NAMED = re.compile(
     rf"(?:['’][^\W\d_]{{1,4}})?(?:,?\s*(?:de\s+)?(\d{{4}}))?(?:[,\s]+({_WEEKDAY})(?![^\W\d_]))?",
     re.IGNORECASE,
 )
+# Hungarian writes the month first and glues the case ending to the day after a hyphen ("december 14-én",
+# "december 14-ig"): the hyphen is required, so an English "December 14" is left to dateparser.
+_MONTH_FIRST = re.compile(
+    rf"(?<![^\W\d_])(?:(\d{{4}})\.?\s+)?({_MONTH})\s+(\d{{1,2}})\.?-(?!\s*\d)", re.IGNORECASE
+)
+# Vietnamese names the month by its number: "14 tháng 12", "ngày 14 tháng 12 năm 2026".
+_MONTH_NUMBER = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})(?!\d)(?:\s+năm\s+(\d{4}))?", re.IGNORECASE)
 
 
 def _valid(year: int, month: int, day: int) -> date | None:
@@ -133,7 +142,16 @@ class NamedDate:
 
 def named_dates(text: str) -> list[NamedDate]:
     """Every day-and-month-name date in a text, in order; a range ("7-14") gives its last day."""
-    found = []
+    found = [
+        NamedDate(m.start(), int(m.group(3)), MONTHS[unicodedata.normalize("NFC", m.group(2)).casefold()] + 1,
+                  int(m.group(1)) if m.group(1) else None, None)
+        for m in _MONTH_FIRST.finditer(text)
+    ]
+    found += [
+        NamedDate(m.start(), int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None, None)
+        for m in _MONTH_NUMBER.finditer(text)
+        if 1 <= int(m.group(2)) <= 12
+    ]
     for match in _NAMED.finditer(text):
         first, last = int(match.group(2)), match.group(3)
         weekday_word = match.group(1) or match.group(6)
@@ -146,16 +164,21 @@ def named_dates(text: str) -> list[NamedDate]:
                 WEEKDAYS.get(weekday_word.casefold()) if weekday_word else None,
             )
         )
-    return found
+    return sorted(found, key=lambda named: named.start)
 
 
 # A weekday alone right after a cue ("indtil mandag", "do pátku", "έως την Παρασκευή", "حتى يوم الخميس")
 # or right before a suffix cue ("Cuma'ya kadar", "शुक्रवार तक"): the next such day after the message.
 _BARE_AFTER = re.compile(
-    rf"^\s*(?:(?:den|dne|på|v|ve|w|we|do|την|τη|το|يوم|ביום|יום|el|na|o|a)\s+)?({_WEEKDAY})(?![^\W\d_])",
+    rf"^\s*(?:(?:den|dne|på|v|ve|w|we|do|την|τη|το|يوم|ביום|יום|el|na|o|a)\s+)?"
+    # Polish "w przyszły poniedziałek" (next Monday) is the next such day too.
+    rf"(?:(?:przyszły|przyszłą|najbliższy|najbliższą|następny|następną)\s+)?({_WEEKDAY})(?![^\W\d_])",
     re.IGNORECASE,
 )
-_BARE_BEFORE = re.compile(rf"(?<![^\W\d_])({_WEEKDAY})(?:['’][^\W\d_]{{1,4}})?\s*(?:günü\s*)?$", re.IGNORECASE)
+# Korean adds its particle "에" ("월요일에 복귀").
+_BARE_BEFORE = re.compile(
+    rf"(?<![^\W\d_])({_WEEKDAY})(?:['’][^\W\d_]{{1,4}})?\s*(?:günü\s*)?(?:에\s*)?$", re.IGNORECASE
+)
 
 
 def weekday_alone(window: str, anchor: date | None, *, before_cue: bool = False) -> date | None:
@@ -179,6 +202,11 @@ RETURN_CUES = (
     r"\b(?:wracam|powrót|powrocie|będę\s+(?:dostępn[ya]|w\s+biurze))\s*(?:w\s+dniu|dnia|od)?",
     r"\b(?:retorno|volto|regresso|de\s+volta|regreso|vuelvo|de\s+vuelta|volveré|me\s+reincorporo)\s*(?:ao\s+escritório\s+)?"
     r"(?:em|no\s+dia|na|el|a\s+partir\s+del?)?",
+    # Romanian "mă întorc pe", "revin la birou în"; Hungarian "visszatérek"; Vietnamese "quay lại vào ngày".
+    r"\b(?:mă\s+(?:re)?întorc|revin|voi\s+fi\s+(?:din\s+nou\s+)?(?:la\s+birou|disponibil[ăa]?))\s*(?:la\s+birou\s+)?"
+    r"(?:pe|în|la|din|de\s+la)?(?:\s+data\s+de)?",
+    r"\bvisszatérek\b|\bismét\s+(?:elérhető|az\s+irodában)\s+(?:leszek)?",
+    r"\b(?:quay\s+lại|trở\s+lại|quay\s+về|trở\s+về|đi\s+làm\s+lại)\s*(?:văn\s+phòng\s+|làm\s+việc\s+)?(?:vào|từ)?\s*(?:ngày)?",
 )
 # ... and the last day away.
 UNTIL_CUES = (
@@ -187,14 +215,23 @@ UNTIL_CUES = (
     r"\b(?:έως|εως|μέχρι|μεχρι|ως)\b(?:\s+(?:και|τις|την|τη))*",
     r"\b(?:حتى|لغاية|إلى\s+غاية|إلى|الى)\b(?:\s+(?:تاريخ|يوم))?",
     r"\bעד\b(?:\s+(?:ליום|יום))?",
+    r"\bpână\b(?:\s+(?:pe|la|în))?(?:\s+data\s+de)?",
+    r"\b(?:cho\s+)?đến\b(?:\s+hết)?(?:\s+ngày)?",
 )
 # Cues written after the date (Turkish, Hindi): the day back, then the last day away.
 SUFFIX_RETURN_CUES = (
     r"(?:tarihinde|tarihi(?:nde)?|günü)?\s*(?:ofise|işe|iş\s+başı|işbaşı)?\s*(?:döneceğim|dönüyorum|dönerim|"
     r"ofiste\s+olacağım|yapacağım)|['’]?(?:t[ae]n|d[ae]n)\s+itibaren",
     r"को\s+(?:कार्यालय\s+)?(?:वापस|लौट)|से\s+(?:कार्यालय\s+में\s+)?(?:उपलब्ध|वापस)",
+    # Hungarian: "december 14-én térek vissza", "... leszek újra az irodában"
+    r"\btérek\s+vissza\b|\b(?:leszek|vagyok)\s+(?:újra|ismét)\s+(?:elérhető|az\s+irodában|bent)",
 )
-SUFFIX_UNTIL_CUES = (r"(?:tarihine|tarihleri\s+arasında|['’][ay]|['’]y[ae])?\s*kadar|arasında", r"\bतक|तक")
+SUFFIX_UNTIL_CUES = (
+    r"(?:tarihine|tarihleri\s+arasında|['’][ay]|['’]y[ae])?\s*kadar|arasında",
+    r"\bतक|तक",
+    # Hungarian "december 14-ig": the window before the cue keeps the hyphen the month-first date needs.
+    r"(?<=\d-)(?:ig|éig|áig|jéig|jáig)\b",
+)
 
 # Other digits written in notices: Arabic-Indic, Persian and Devanagari.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९", "0123456789" * 3)
@@ -210,7 +247,8 @@ _DAY_FIRST_WORDS = re.compile(
     r"\b(?:indtil|tilbage|ferie|kontoret|jeg|og|til|izindeyim|kadar|tarihine|tarihleri|arasında|ve|ofis\w*|jsem|kanceláři|"
     r"dovolen\w*|je|na|estou|até|férias|escritório|estoy|hasta|oficina|vacaciones|jestem|urlop\w*|"
     r"biura|jag|är|semester|och|bin|bis|ich|urlaub|je|suis|jusqu|congés|sono|fino|ufficio|ben|tot|kantoor|"
-    r"ik|vakantie|el|del|la|de|com|ao|em|por|para|que|con|den|er|på|se|mit|und|le|les|il|van|het)\b",
+    r"ik|vakantie|el|del|la|de|com|ao|em|por|para|que|con|den|er|på|se|mit|und|le|les|il|van|het|"
+    r"până|sunt|și|în|biroului|concediu)\b",
     re.IGNORECASE,
 )
 _ENGLISH_WORDS = re.compile(r"\b(?:the|and|i|am|until|back|office|will|with|my|for|on|of|out)\b", re.IGNORECASE)
@@ -221,6 +259,9 @@ def numeric_order(text: str) -> str | None:
     if re.search(r"[\u3040-\u30ff\uac00-\ud7af\u4e00-\u9fff]", text):
         return "ymd"
     if re.search(r"[\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0370-\u03ff\u0400-\u04ff]", text):
+        return "dmy"
+    # Vietnamese (its stacked tone marks and đ, ư, ơ) writes the day first.
+    if re.search(r"[đơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", text, re.IGNORECASE):
         return "dmy"
     sample = text[:1500]
     day_first = len(_DAY_FIRST_WORDS.findall(sample))

@@ -1,7 +1,9 @@
 """`addin-server classify [--json] FILE...`: classify saved messages, one result per file.
 
-Never raises and always returns 0, whatever the files are (missing, directories, binary junk):
-a file that cannot be read or parsed is reported as auto_other with the evidence "unparseable".
+Never raises. A file that was read but cannot be parsed (binary junk, an empty file) is reported as
+auto_other with the evidence "unparseable". A path that names no readable file (missing, a directory,
+no permission) is no message: the command names it on stderr and exits 1, so a typo in a path never
+reads as a verdict; the other files are still classified.
 A file holding a Graph message (JSON with internetMessageHeaders or singleValueExtendedProperties)
 is read with `InboundMessage.from_graph`; anything else as raw RFC 822 bytes.
 """
@@ -85,9 +87,36 @@ def _human_line(result: dict[str, Any]) -> str:
     return f"{result['file']}: {result['kind']}{details}\n    because: {evidence}"
 
 
-def run_classify(paths: list[str], as_json: bool, out: TextIO) -> int:
-    """Classify every path and write one line (JSON) or one block (text) per file. Returns 0."""
+def unreadable(path: str) -> str | None:
+    """Why a path names no file the command can read ("no such file", "is a directory"), or None."""
+    file = Path(path)
+    try:
+        if file.is_dir():
+            return "is a directory"
+        if not file.exists():
+            return "no such file"
+        if not file.is_file():
+            return "not a regular file"
+        with file.open("rb"):
+            return None
+    except (OSError, ValueError) as exc:
+        return f"cannot read ({getattr(exc, 'strerror', None) or type(exc).__name__})"
+
+
+def run_classify(paths: list[str], as_json: bool, out: TextIO, err: TextIO | None = None) -> int:
+    """Classify every path and write one line (JSON) or one block (text) per file. Returns 0, or 1
+    when a path names no readable file (each such path is named on `err`, nothing on `out`)."""
+    status = 0
     for path in paths:
+        problem = unreadable(str(path))
+        if problem:
+            status = 1
+            if err is not None:
+                try:
+                    err.write(f"addin-server classify: {path}: {problem}\n")
+                except (OSError, ValueError):
+                    pass
+            continue
         result = classify_file(str(path))
         try:
             if as_json:
@@ -95,5 +124,5 @@ def run_classify(paths: list[str], as_json: bool, out: TextIO) -> int:
             else:
                 out.write(_human_line(result) + "\n")
         except (OSError, ValueError):  # a closed pipe must not turn into a traceback
-            return 0
-    return 0
+            return status
+    return status

@@ -50,7 +50,7 @@ from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.enrollment_records import OPEN, SYSTEM_ACTOR, add_event, end_open_row
 from addin_server.services.errors import Invalid, NotFound
 from addin_server.services.grants import find_mailbox_user
-from addin_server.services.inbound_history import applied_notices, bounced_endings, replied_since
+from addin_server.services.inbound_history import applied_notices, bounced_endings, copy_outcome, replied_since
 from addin_server.services.open_enrollments import involving, open_enrollment_facts
 from addin_server.services.permissions import authorize
 
@@ -633,6 +633,8 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
         earlier_view = _earlier_view(earlier) if earlier is not None else None
         facts = gather_facts(session, user, provider, provider_message_id, message, classification)
         outcome = decide(replace(facts, today=ctx.now().date()))
+        if earlier is not None:  # a copy of a notice applied already does nothing, as delivering it does
+            outcome = copy_outcome(session, provider, user.mailbox_address, message, classification.kind, outcome)
         session.rollback()
     result = {"already_processed": earlier_view is not None, "dry_run": True, "kind": classification.kind.value,
               "evidence": _evidence(classification, outcome.note),
@@ -670,12 +672,12 @@ MAX_SIMULATED_BYTES = 5_000_000
 SIMULATE_REQUEST_BYTES = 3 * MAX_SIMULATED_BYTES + 65_536
 
 
-def simulate(ctx: ServiceContext, principal: Principal | None, raw: bytes, mailbox_address: str) -> dict[str, Any]:
+def simulate(ctx: ServiceContext, principal: Principal | None, raw: bytes, mailbox_address: str,
+             message_class: str | None = None) -> dict[str, Any]:
     """What a raw message would do in a rep's mailbox: classification and decisions, nothing changed.
-
-    `principal` None is the operator's `simulate` command on the server itself; anyone else may
-    dry-run only the mailboxes the permission table lets them (a rep: their own).
-    """
+    `principal` None is the operator's `simulate` command; anyone else may dry-run only the mailboxes the
+    permission table lets them (a rep: their own). `message_class`: the Exchange class an Outlook mailbox's
+    message carries (Graph gives it, the raw MIME lacks it), read as the Outlook path reads it."""
     if len(raw) > MAX_SIMULATED_BYTES:
         raise Invalid(f"the message is larger than {MAX_SIMULATED_BYTES:,} bytes (UTF-8)", code="message_too_large")
     with ctx.sessions() as s:
@@ -687,10 +689,12 @@ def simulate(ctx: ServiceContext, principal: Principal | None, raw: bytes, mailb
                       message="a rep may only dry-run messages in their own mailbox")
         provider = "gmail" if user.mailbox_provider == "gmail" else "outlook"
         mailbox_address, account_id = user.mailbox_address, user.account_id
-    message = InboundMessage.from_bytes(raw)
+    if message_class and provider == "gmail":
+        raise Invalid("a Gmail mailbox's messages carry no Exchange message class", code="message_class_not_outlook")
+    message = replace(parsed := InboundMessage.from_bytes(raw), message_class=message_class or parsed.message_class)
     result = apply_inbound_message(ctx, provider=provider, mailbox_address=mailbox_address,
                                    provider_message_id="simulated", message=message, dry_run=True,
                                    account_id=account_id)
     result["message"] = {"from": message.from_address, "subject": message.subject, "message_id": message.message_id,
-                         "in_reply_to": list(message.in_reply_to)}
+                         "in_reply_to": list(message.in_reply_to), "message_class": message.message_class}
     return result

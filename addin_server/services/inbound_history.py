@@ -7,13 +7,17 @@ A person's reply and a delivery report about the same address contradict each ot
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
-from addin_server.domain.model import EnrollmentStatus, EventType, UnenrollReason
-from addin_server.domain.rules import MatchKind
+from addin_server.domain.model import EnrollmentStatus, EventType, InboundKind, UnenrollReason
+from addin_server.domain.rules import Action, MatchKind, Outcome
+from addin_server.mail.message import InboundMessage
+
+OOF_COPY = "a copy of an out-of-office already applied in this mailbox: nothing to do"
 
 
 def bounced_endings(s: Session, account_id: int, ended: set[int]) -> frozenset[int]:
@@ -57,3 +61,15 @@ def applied_notices(s: Session, provider: str, mailbox: str, claimed_row_ids: It
             t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
             t.ProcessedMessage.rfc_message_id.in_(wanted), t.ProcessedMessage.id.not_in(list(claimed_row_ids))))
         if mid and (mid, sender) in notices}
+
+
+def copy_outcome(s: Session, provider: str, mailbox: str, message: InboundMessage, kind: InboundKind,
+                 outcome: Outcome) -> Outcome:
+    """The dry run's outcome for a message whose Message-ID this mailbox applied before: for a copy of
+    an out-of-office notice, nothing (apply_inbound_messages records it once), each enrollment it reaches
+    shown with `nothing` as a bounce report counted already is; any other message's `outcome` unchanged."""
+    notice = ((message.message_id or "")[:998], message.from_address)
+    if kind is not InboundKind.OUT_OF_OFFICE or not applied_notices(s, provider, mailbox, [], {notice}):
+        return outcome
+    return Outcome(decisions=tuple(replace(d, action=Action.NOTHING, event=None, reason=None, pause_until=None)
+                                   for d in outcome.decisions), note=OOF_COPY)

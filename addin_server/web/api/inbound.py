@@ -18,6 +18,13 @@ class SimulateIn(Strict):
         description=f"The RFC 822 message: at most {MAX_SIMULATED_BYTES:,} bytes once encoded as UTF-8 (422 "
                     f"message_too_large above). This request may be up to {SIMULATE_REQUEST_BYTES:,} bytes, "
                     "whatever MAX_REQUEST_BYTES says.")]
+    message_class: Annotated[str | None, Field(
+        default=None, max_length=255, pattern=r"^[A-Za-z0-9._-]+$",
+        description="For an Outlook mailbox: the Exchange message class the message carries there (Graph's "
+                    "PidTagMessageClass, which the raw MIME lacks), e.g. IPM.Note.Rules.OofTemplate.Microsoft for an "
+                    "out-of-office reply; the dry run reads it as delivery into Outlook does. Omitted: the raw's "
+                    "X-MS-Exchange-Message-Class header, if any. A Gmail mailbox has no classes: 422 "
+                    "message_class_not_outlook.")] = None
 
 
 class SimulateOut(Open):
@@ -31,4 +38,5 @@ class SimulateOut(Open):
 def simulate_inbound(body: SimulateIn) -> Any:
     from addin_server.services import inbound
 
-    return inbound.simulate(ctx(), principal(), body.raw.encode("utf-8", "surrogateescape"), body.mailbox)
+    return inbound.simulate(ctx(), principal(), body.raw.encode("utf-8", "surrogateescape"), body.mailbox,
+                            body.message_class)

@@ -392,3 +392,23 @@ def test_the_same_out_of_office_under_another_provider_id_is_recorded_once(
     assert copy["already_processed"] is True and copy["decisions"] == []
     events = [ev["type"] for ev in state(services, world, e["id"])["events"]]
     assert events.count("out_of_office") == 1
+
+
+# Outside attack r14, finding 7: the dry run of a notice already applied agrees with delivering it again.
+def test_a_dry_run_of_an_out_of_office_already_applied_says_it_would_change_nothing(
+        services: ServiceContext, world: World, provider: str) -> None:
+    update_automation(services, world.admin, world.sequence["id"], on_reply="contact", on_meeting="contact",
+                      pause_on_out_of_office=True)
+    e = enroll(services, world)
+    sent = sent_message_id(services, e["id"])
+    deliver(services, world, provider, "exchange_automatic_reply.eml", in_reply_to=sent, message_id="m-ooo")
+    before = state(services, world, e["id"])
+    raw = render("exchange_automatic_reply.eml", sender=world.contact["email"], mailbox=world.rep["mailbox_address"],
+                 in_reply_to=sent)
+    dry = simulate(services, world.admin, raw, world.rep["mailbox_address"])
+    assert dry["already_processed"] is True and dry["earlier"]["provider_message_id"] == "m-ooo"
+    assert [(d["enrollment_id"], d["action"]) for d in dry["decisions"]] == [(e["id"], "nothing")]
+    assert dry["address_updates"] == []
+    copy = deliver(services, world, provider, "exchange_automatic_reply.eml", in_reply_to=sent, message_id="m-ooo-2")
+    assert copy["already_processed"] is True and copy["decisions"] == []
+    assert state(services, world, e["id"]) == before

@@ -1,4 +1,4 @@
-"""`classify --json`: one object per file, never a crash, exit 0."""
+"""`classify --json`: one object per file read, never a crash; exit 0, or 1 when a path names no readable file."""
 
 from __future__ import annotations
 
@@ -58,12 +58,28 @@ def test_bad_input_is_reported_not_raised(tmp_path: Path, kind: str) -> None:
 
 
 def test_run_classify_prints_one_json_line_per_file_and_returns_zero(tmp_path: Path) -> None:
-    paths = [str(FIXTURES / "mail" / "bounce_postfix_mailbox_full.eml"), str(tmp_path / "nope.eml")]
+    junk = tmp_path / "junk.eml"
+    junk.write_bytes(bytes(range(256)))
+    paths = [str(FIXTURES / "mail" / "bounce_postfix_mailbox_full.eml"), str(junk)]
     out = io.StringIO()
     assert run_classify(paths, True, out) == 0
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["kind"] for line in lines] == ["bounce_soft", "auto_other"]
     assert lines[0]["bounced_recipients"] == ["full.box@buyer.example"]
+
+
+# Outside attack r14, finding 8: a typo in a path must not read as a verdict on a message.
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+def test_a_missing_file_or_a_directory_is_an_error_naming_the_path_not_a_verdict(tmp_path: Path, as_json: bool) -> None:
+    missing, directory = str(tmp_path / "nope.eml"), str(tmp_path)
+    good = str(FIXTURES / "mail" / "bounce_postfix_mailbox_full.eml")
+    out, err = io.StringIO(), io.StringIO()
+    assert run_classify([missing, good, directory], as_json, out, err) == 1
+    assert err.getvalue().splitlines() == [
+        f"addin-server classify: {missing}: no such file",
+        f"addin-server classify: {directory}: is a directory",
+    ]
+    assert "auto_other" not in out.getvalue() and "bounce_soft" in out.getvalue()
 
 
 def test_run_classify_text_output_names_kind_and_evidence() -> None:

@@ -101,6 +101,27 @@ CASES = [
     ("a stated weekday pins the year: da 'fredag den 27. november' read on 7 December is past",
      "Jeg var på ferie fredag den 27. november.", None),
     ("without a cue the last day of a written range is read (tr)", "7-14 Aralık izindeyim.", D14),
+    # Outside attack r14, finding 5: Hungarian (month first, the case ending after a hyphen), Romanian, Vietnamese.
+    ("hu back on 'december 14-én térek vissza'", "Irodán kívül vagyok, december 14-én térek vissza. Sürgős esetben "
+     "írjon a titkarsag@kunde.example címre.", D14),
+    ("hu until 'december 14-ig'", "Házon kívül vagyok december 14-ig.", D14),
+    ("hu back on 'visszatérek január 4-én'", "Szabadságon vagyok, visszatérek január 4-én.", date(2027, 1, 4)),
+    ("hu an English 'December 14' without the hyphen is no Hungarian date", "Back December 14.", D14),
+    ("ro back on 'mă întorc pe 14 decembrie'", "Bună ziua, sunt în afara biroului și mă întorc pe 14 decembrie. "
+     "Pentru urgențe contactați office@kunde.example.", D14),
+    ("ro until 'până pe 14 decembrie'", "Sunt plecată din birou până pe 14 decembrie.", D14),
+    ("ro back on 'revin la birou pe 5 ianuarie'", "Sunt în concediu și revin la birou pe 5 ianuarie.", date(2027, 1, 5)),
+    ("vi back on 'quay lại vào ngày 14/12'", "Tôi hiện không có mặt tại văn phòng và sẽ quay lại vào ngày 14/12. Việc gấp "
+     "xin liên hệ vanphong@kunde.example.", D14),
+    ("vi until 'đến hết ngày 14/12/2026'", "Tôi đang nghỉ phép đến hết ngày 14/12/2026.", D14),
+    ("vi numeric day first 'đến ngày 05/01'", "Tôi đang nghỉ phép đến ngày 05/01.", date(2027, 1, 5)),
+    ("vi month by number 'trở lại vào ngày 14 tháng 12'", "Tôi nghỉ phép và sẽ trở lại vào ngày 14 tháng 12.", D14),
+    # ... and "next Monday" (read on a Sunday: the Monday after) in Polish and Korean, as in Turkish.
+    ("pl next monday 'wracam w przyszły poniedziałek'", "Jestem na urlopie, wracam w przyszły poniedziałek.",
+     date(2026, 12, 7)),
+    ("ko next monday '다음 주 월요일에 복귀'", "휴가 중입니다. 다음 주 월요일에 복귀합니다.", date(2026, 12, 7)),
+    ("tr next monday 'gelecek pazartesi ofiste olacağım'", "İzindeyim, gelecek pazartesi ofiste olacağım.",
+     date(2026, 12, 7)),
 ]
 
 

@@ -428,3 +428,49 @@ def test_a_hard_bounce_after_the_enrollment_ended_can_be_cleared_by_an_admin(
     apply_inbound_message(services, provider="gmail", mailbox_address=w.rep["mailbox_address"],
                           provider_message_id="h-copy", message=InboundMessage.from_bytes(raw))
     assert enrollments.get_enrollment(services, w.admin, again["id"])["status"] == "active"
+
+
+# Outside attack r14, finding 10: Exchange's out-of-office class, which Graph gives and raw MIME lacks.
+OOF_CLASS = "IPM.Note.Rules.OofTemplate.Microsoft"
+
+
+def _plain_reply(w: World, mid: str, mailbox: str) -> str:
+    return (f"From: {w.contact['email']}\r\nTo: {mailbox}\r\nSubject: Re: Intro\r\nMessage-ID: <oof-1@buyer.test>\r\n"
+            f"In-Reply-To: {mid}\r\nReferences: {mid}\r\nDate: Tue, 03 Mar 2026 10:00:00 +0000\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nThank you for your email.\r\n")
+
+
+def test_the_dry_run_reads_an_outlook_message_class_as_delivery_into_outlook_does(
+        client: Any, services: ServiceContext) -> None:
+    from dataclasses import replace
+
+    w = make_world(services)
+    e = enrollments.enroll(services, w.admin, sequence_id=w.sequence["id"], contact_id=w.contact["id"],
+                           sender_user_id=w.other_rep["id"])
+    with services.session() as s:
+        mid = s.scalars(select(t.SequenceEmail.rfc_message_id)).one()
+    mailbox = w.other_rep["mailbox_address"]
+    raw = _plain_reply(w, mid, mailbox)
+    plain = client.post("/api/v1/inbound/simulate", headers=w.headers, json={"mailbox": mailbox, "raw": raw})
+    assert plain.status_code == 200 and plain.json["kind"] == "human_reply"
+    dry = client.post("/api/v1/inbound/simulate", headers=w.headers,
+                      json={"mailbox": mailbox, "raw": raw, "message_class": OOF_CLASS})
+    assert dry.status_code == 200, dry.json
+    assert dry.json["kind"] == "out_of_office" and dry.json["message"]["message_class"] == OOF_CLASS
+    # Delivered into Outlook, the message carries Graph's class (services/graph/mailbox.graph_inbound).
+    real = apply_inbound_message(services, provider="outlook", mailbox_address=mailbox, provider_message_id="g-1",
+                                 message=replace(InboundMessage.from_bytes(raw.encode()), message_class=OOF_CLASS))
+    assert real["kind"] == dry.json["kind"]
+    assert [(d["enrollment_id"], d["action"]) for d in real["decisions"]] == \
+        [(d["enrollment_id"], d["action"]) for d in dry.json["decisions"]] == [(e["id"], "record")]
+
+
+def test_a_message_class_for_a_gmail_mailbox_is_refused_clearly(client: Any, services: ServiceContext) -> None:
+    w, _, mid = enrolled(services)
+    mailbox = w.rep["mailbox_address"]
+    r = client.post("/api/v1/inbound/simulate", headers=w.headers,
+                    json={"mailbox": mailbox, "raw": _plain_reply(w, mid, mailbox), "message_class": OOF_CLASS})
+    assert r.status_code == 422 and r.json["error"]["code"] == "message_class_not_outlook"
+    bad = client.post("/api/v1/inbound/simulate", headers=w.headers,
+                      json={"mailbox": mailbox, "raw": "x", "message_class": "IPM <script>"})
+    assert 400 <= bad.status_code < 500
