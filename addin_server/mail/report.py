@@ -104,25 +104,27 @@ def unreadable(path: str) -> str | None:
 
 
 def run_classify(paths: list[str], as_json: bool, out: TextIO, err: TextIO | None = None) -> int:
-    """Classify every path and write one line (JSON) or one block (text) per file. Returns 0, or 1
-    when a path names no readable file (each such path is named on `err`, nothing on `out`)."""
-    status = 0
+    """Classify every path and write one line (JSON) or one block (text) per file. Always returns 0
+    (the command's contract: it exits 0 whatever the input). A path that names no readable file is
+    named on `err`, and its line says it was not read, so a typo never reads as a verdict."""
     for path in paths:
         problem = unreadable(str(path))
         if problem:
-            status = 1
             if err is not None:
                 try:
                     err.write(f"addin-server classify: {path}: {problem}\n")
                 except (OSError, ValueError):
                     pass
-            continue
-        result = classify_file(str(path))
+            result = classify_file(str(path))
+            result["evidence"] = [f"not read: {problem}"]
+        else:
+            result = classify_file(str(path))
         try:
             if as_json:
                 out.write(json.dumps(result, ensure_ascii=False) + "\n")
             else:
                 out.write(_human_line(result) + "\n")
         except (OSError, ValueError):  # a closed pipe must not turn into a traceback
-            return status
+            return 0
+    return 0
     return status
