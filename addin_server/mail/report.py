@@ -127,4 +127,3 @@ def run_classify(paths: list[str], as_json: bool, out: TextIO, err: TextIO | Non
         except (OSError, ValueError):  # a closed pipe must not turn into a traceback
             return 0
     return 0
-    return status
