@@ -478,7 +478,7 @@ _COMPILED: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
 # a yes or a no opening a sentence or turning it ("..., but yes, ..."), said with a stop after it; the sender's
 # own (lack of) interest; asking the reader, not a colleague, to send the offer or to call them.
 _YES_NO = (
-    r"yes|no|ja|nein|oui|non|s[ií]|sim|n[ãa]o|nee|nej|nie|tak|ano|ne|evet|hay[ıi]r|kyll[äa]|ei|"
+    r"yes|no|ja|nein|oui|non|s[iíì]|sim|n[ãa]o|nee|nej|nie|tak|ano|ne|evet|hay[ıi]r|kyll[äa]|ei|"
     r"ναι|όχι|네|예|아니요|아니오|हाँ|हां|नहीं|はい|いいえ"
 )
 _TURN = r"but|aber|mais|pero|mas|ma|maar|men|ale|ama|mutta|αλλά|लेकिन|하지만|stručně|kurz|en\s+bref"
@@ -488,8 +488,9 @@ ANSWER_ACROSS = re.compile(
     r"|\b(?:not\s+)?interested\b|\binteressiert\b|\b(?:nous|m)['’\s]?int[ée]resse|\bint[ée]ress[ée]e?s\b|\bnos\s+interesa\b|"
     r"\bintresserad|\binteresser(?:ede|et)\b|\bhebben\s+(?:geen\s+)?interesse\b|\b(?:nemáme|máme)\s+zájem\b|"
     r"\bzainteresowan|\bilgileni|\bkiinnostun|ενδιαφερ[όο]μα(?:στε|ι)|관심\s*(?:있|없)|रुचि\s*(?:है|नहीं)|"
-    r"\b(?:zavolejte|zavolej)\s+mi\b|\bring\s+(?:til\s+)?mig\b|\bsoita(?:kaa)?\s+minulle|\bzadzwo[ńn]\s+do\s+mnie|"
-    r"\bbeni\s+aray|전화\s*(?:주세요|부탁)|τηλεφωνήστε\s+μου|καλέστε\s+με|\bappelez-moi\b|\bll[áa]m[ae]me\b|\bchiamami\b",
+    r"\b(?:zavolejte|zavolej)\s+mi\b|\bring\s+(?:til\s+)?mig\b|\bsoit(?:a|takaa)\s+minulle|\bzadzwo[ńn]\s+do\s+mnie|"
+    r"\bbeni\s+aray|\bbel\s+me\b|\bme\s+ligu|\bligue-me|お電話ください|给我打电话|मुझे\s+(?:कॉल|फोन)|"
+    r"전화\s*(?:주세요|부탁)|τηλεφωνήστε\s+μου|καλέστε\s+με|\bappelez-moi\b|\bll[áa]m[ae]me\b|\bchiamami\b",
     re.IGNORECASE,
 )
 # "Send the offer" said to the reader: a verb of sending with an offer in one sentence (mail/absence.py also
@@ -502,8 +503,9 @@ _OFFER = (
     r"quote|proposal|pricing|offer|angebot|offre|devis|presupuesto|propuesta|proposta|or[çc]amento|preventivo|offert|"
     r"ofert|tilbud|tarjou|nabídk|προσφορ|teklif|견적|कोटेशन"
 )
-SEND = re.compile(rf"\\b(?:{_SEND})", re.IGNORECASE)
-OFFER = re.compile(rf"\\b(?:{_OFFER})", re.IGNORECASE)
+# Scripts without spaces (ja, zh, ko) have no word boundary before the verb or the noun.
+SEND = re.compile(rf"\b(?:{_SEND})|送って|送付|お送り|发给|发送|寄给|보내", re.IGNORECASE)
+OFFER = re.compile(rf"\b(?:{_OFFER})|見積|报价|報價|견적", re.IGNORECASE)
 
 
 def find_part(part: str, text: str) -> tuple[str, re.Match[str]] | None:
