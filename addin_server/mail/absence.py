@@ -172,6 +172,11 @@ def _sentence_before(text: str, end: int) -> str:
     return text[start + 1 : end]
 
 
+def _sentence_around(text: str, found: re.Match[str]) -> str:
+    ends = [i for i in (text.find(stop, found.end()) for stop in (". ", "! ", "? ", "。", "\n")) if i >= 0]
+    return _sentence_before(text, found.start()) + text[found.start() : min(ends, default=len(text))][:300]
+
+
 def _asks_for_the_offer(sentence: str) -> bool:
     return bool(
         absence_lexicon.SEND.search(sentence)
@@ -204,7 +209,9 @@ def _human_signs(own_text: str) -> list[str]:
     answer = absence_lexicon.find_part("answer", body)
     if answer:
         signs.append(f"answers the rep {_quote(answer[1])} ({answer[0]})")
-    elif across := absence_lexicon.ANSWER_ACROSS.search(body):
+    elif across := next(
+        (a for a in absence_lexicon.ANSWER_ACROSS.finditer(body) if not _PHONE.search(_sentence_around(body, a))), None
+    ):
         signs.append(f"answers the rep {_quote(across)}")
     elif ask := next((s for s in _STOPS.split(body) if _asks_for_the_offer(s)), None):
         signs.append(f"asks the rep for the offer {' '.join(ask.split())[:50]!r}")
@@ -238,8 +245,12 @@ _RHETORICAL = re.compile(
 # "Jordan is covering my accounts and will be happy to help": a stand-in offers the help, not the sender.
 _STAND_IN = re.compile(r"\b(?:will|would|['’]ll)\s+be\s*$|\b(?:who|he|she|they)\s+(?:is|are)\s*$", re.IGNORECASE)
 _FIRST_PERSON_SUBJECT = re.compile(r"\b(?:i|we)(?:['’](?:m|ll|d|re|ve))?\b", re.IGNORECASE)
-# Another address in a request's sentence sends it to someone else ("send offers to purchasing@...").
+# "Call me on my mobile, +44 7700 900123": a notice giving its way to reach the sender, not an answer.
+_PHONE = re.compile(
+    r"\+\d|\d(?:[\s()-]?\d){8,}|\b(?:mobile|cell|handy|portable|m[óo]vil|cellulare|mobil)", re.IGNORECASE
+)
 _STOPS = re.compile(r"[.!?。！？؟।\n](?=\s|$)")
+# Another address in a request's sentence sends it to someone else ("send offers to purchasing@...").
 _ANOTHER_ADDRESS = re.compile(r"\S@\S|https?://|\bwww\.")
 # The sentence after a template's question (or after a run of them: "Need help sooner? Have a question about
 # your order? Visit ..."), tells the reader where to go instead, maybe on a condition ("Can it wait? If not,

@@ -488,7 +488,7 @@ ANSWER_ACROSS = re.compile(
     r"|\b(?:not\s+)?interested\b|\binteressiert\b|\b(?:nous|m)['’\s]?int[ée]resse|\bint[ée]ress[ée]e?s\b|\bnos\s+interesa\b|"
     r"\bintresserad|\binteresser(?:ede|et)\b|\bhebben\s+(?:geen\s+)?interesse\b|\b(?:nemáme|máme)\s+zájem\b|"
     r"\bzainteresowan|\bilgileni|\bkiinnostun|ενδιαφερ[όο]μα(?:στε|ι)|관심\s*(?:있|없)|रुचि\s*(?:है|नहीं)|"
-    r"\b(?:zavolejte|zavolej)\s+mi\b|\bring\s+(?:til\s+)?mig\b|\bsoit(?:a|takaa)\s+minulle|\bzadzwo[ńn]\s+do\s+mnie|"
+    r"\b(?:call|ring|phone)\s+me\b|\bgive\s+me\s+a\s+(?:call|ring)\b|\b(?:zavolejte|zavolej)\s+mi\b|\bring\s+(?:til\s+)?mig\b|\bsoit(?:a|takaa)\s+minulle|\bzadzwo[ńn]\s+do\s+mnie|"
     r"\bbeni\s+aray|\bbel\s+me\b|\bme\s+ligu|\bligue-me|お電話ください|给我打电话|मुझे\s+(?:कॉल|फोन)|"
     r"전화\s*(?:주세요|부탁)|τηλεφωνήστε\s+μου|καλέστε\s+με|\bappelez-moi\b|\bll[áa]m[ae]me\b|\bchiamami\b",
     re.IGNORECASE,
