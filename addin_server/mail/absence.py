@@ -166,6 +166,25 @@ def _absence_state(text: str) -> tuple[str, re.Match[str]] | None:
     return None if phrases.PAST_ABSENCE.search(sentence) else hit
 
 
+def _sentence_before(text: str, end: int) -> str:
+    """The words of the sentence that `end` falls in, up to `end`."""
+    start = max(end - 300, *(text.rfind(stop, 0, end) for stop in (". ", "! ", "? ", "。", "\n")))
+    return text[start + 1 : end]
+
+
+def _sentence_around(text: str, found: re.Match[str]) -> str:
+    ends = [i for i in (text.find(stop, found.end()) for stop in (". ", "! ", "? ", "。", "\n")) if i >= 0]
+    return _sentence_before(text, found.start()) + text[found.start() : min(ends, default=len(text))][:300]
+
+
+def _asks_for_the_offer(sentence: str) -> bool:
+    return bool(
+        absence_lexicon.SEND.search(sentence)
+        and absence_lexicon.OFFER.search(sentence)
+        and not _ANOTHER_ADDRESS.search(sentence)
+    )
+
+
 def _human_signs(own_text: str) -> list[str]:
     signs = []
     body = own_text.strip()
@@ -175,7 +194,8 @@ def _human_signs(own_text: str) -> list[str]:
     for question in _QUESTION.finditer(without_links):
         after = without_links[question.end() : question.end() + 120]
         asked = question.group(0)
-        if not (_URGENCY.search(asked) or _ROUTES_ELSEWHERE.match(after) or _GREETING.search(asked)):
+        routing = _URGENCY.search(asked) or _RHETORICAL.search(asked) or _ROUTES_ELSEWHERE.match(after)
+        if not (routing or _GREETING.search(asked)):
             signs.append("asks a question")
             break
     # "Thanks for reaching out!" opening a text is a template's greeting, not an answer; what follows may be.
@@ -183,11 +203,18 @@ def _human_signs(own_text: str) -> list[str]:
     conversation = next(
         (c for c in phrases.CONVERSATION_TEXT.finditer(body) if not (opening and c.end() <= opening.end())), None
     )
-    if conversation:
+    before = _sentence_before(body, conversation.start()) if conversation else ""
+    if conversation and not (_STAND_IN.search(before) and not _FIRST_PERSON_SUBJECT.search(before)):
         signs.append(f"answers the rep {_quote(conversation)}")
     answer = absence_lexicon.find_part("answer", body)
     if answer:
         signs.append(f"answers the rep {_quote(answer[1])} ({answer[0]})")
+    elif across := next(
+        (a for a in absence_lexicon.ANSWER_ACROSS.finditer(body) if not _PHONE.search(_sentence_around(body, a))), None
+    ):
+        signs.append(f"answers the rep {_quote(across)}")
+    elif ask := next((s for s in _STOPS.split(body) if _asks_for_the_offer(s)), None):
+        signs.append(f"asks the rep for the offer {' '.join(ask.split())[:50]!r}")
     past = phrases.PAST_ABSENCE.search(body)
     if past:
         signs.append(f"speaks of an absence that is over {_quote(past)}")
@@ -198,8 +225,33 @@ def _human_signs(own_text: str) -> list[str]:
 
 # A sentence ends at a stop followed by a space or the end, not at the dots of an address or a domain.
 # Anchored at a sentence start so a long text without stops is scanned once, not once per character.
-_QUESTION = re.compile(r"(?:^|(?<=[.!?。！？\n]))[^.!?。！？\n]*[?？](?=\s|$)")
-_URGENCY = re.compile(r"urgent|dringend|urgence|urgente|urgenza|spoed|緊急|急ぎ|急事|紧急", re.IGNORECASE)
+# Every script's question mark: ? ？ ؟, and Greek's ";" after a Greek word. The dots of a domain
+# ("help.acme.example?") do not end the sentence.
+_QUESTION = re.compile(
+    r"(?:^|(?<=[.!?؟।]\s)|(?<=[。！？\n]))(?:[^.!?。！？؟।\n]|[.!?](?=[^\s.!?]))*(?:[?？؟]|(?<=[\u0370-\u03ff\u1f00-\u1fff]);)(?=\s|$)"
+)
+_URGENCY = re.compile(
+    r"urgent|dringend|urgence|urgente|urgenza|spoed|緊急|急ぎ|急事|紧急|brådsk|haster|hastende|kiire|pilne|pilnej|"
+    r"\bacil\b|naléhav|urgentní|επείγ|급한|긴급|जरूरी|ज़रूरी|तत्काल|अत्यावश्यक",
+    re.IGNORECASE,
+)
+# A template's rhetorical question ("Did you know you can find answers in our help center?") asks nothing.
+_RHETORICAL = re.compile(
+    r"\b(?:did\s+you\s+know|wussten\s+sie|saviez-vous|sab[ií]as?\s+que|lo\s+sapevi|sapevate|wist\s+u|"
+    r"voc[êe]\s+sabia|visste\s+du|czy\s+wiesz|biliyor\s+muydunuz|vidste\s+du|tiesitkö|věděli\s+jste|γνωρίζατε)\b|"
+    r"ご存知|알고\s*계셨|知道吗|क्या\s+आप\s+जानते",
+    re.IGNORECASE,
+)
+# "Jordan is covering my accounts and will be happy to help": a stand-in offers the help, not the sender.
+_STAND_IN = re.compile(r"\b(?:will|would|['’]ll)\s+be\s*$|\b(?:who|he|she|they)\s+(?:is|are)\s*$", re.IGNORECASE)
+_FIRST_PERSON_SUBJECT = re.compile(r"\b(?:i|we)(?:['’](?:m|ll|d|re|ve))?\b", re.IGNORECASE)
+# "Call me on my mobile, +44 7700 900123": a notice giving its way to reach the sender, not an answer.
+_PHONE = re.compile(
+    r"\+\d|\d(?:[\s()-]?\d){8,}|\b(?:mobile|cell|handy|portable|m[óo]vil|cellulare|mobil)", re.IGNORECASE
+)
+_STOPS = re.compile(r"[.!?。！？؟।\n](?=\s|$)")
+# Another address in a request's sentence sends it to someone else ("send offers to purchasing@...").
+_ANOTHER_ADDRESS = re.compile(r"\S@\S|https?://|\bwww\.")
 # The sentence after a template's question (or after a run of them: "Need help sooner? Have a question about
 # your order? Visit ..."), tells the reader where to go instead, maybe on a condition ("Can it wait? If not,
 # reach ...").

@@ -477,6 +477,40 @@ _COMPILED: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# A person's answer to the rep in any language, read from its shape rather than a sentence per language:
+# a yes or a no opening a sentence or turning it ("..., but yes, ..."), said with a stop after it; the sender's
+# own (lack of) interest; asking the reader, not a colleague, to send the offer or to call them.
+_YES_NO = (
+    r"yes|no|ja|nein|oui|non|s[iíì]|sim|n[ãa]o|nee|nej|nie|tak|ano|ne|evet|hay[ıi]r|kyll[äa]|ei|"
+    r"ναι|όχι|네|예|아니요|아니오|हाँ|हां|नहीं|はい|いいえ"
+)
+_TURN = r"but|aber|mais|pero|mas|ma|maar|men|ale|ama|mutta|αλλά|लेकिन|하지만|stručně|kurz|en\s+bref"
+ANSWER_ACROSS = re.compile(
+    rf"(?:^|[.!:;,\n।]\s*|\b(?:{_TURN})\s*[:,]?\s+)(?:{_YES_NO})(?:\s*[,.!—–]|\s+(?:thanks?|danke|merci|gracias|"
+    r"obrigad[oa]|grazie|dank\s+je|tack|tak|dziękuję|děkuji|teşekkür|kiitos|ευχαριστώ|धन्यवाद)\b)"
+    r"|\b(?:not\s+)?interested\b|\binteressiert\b|\b(?:nous|m)['’\s]?int[ée]resse|\bint[ée]ress[ée]e?s\b|\bnos\s+interesa\b|"
+    r"\bintresserad|\binteresser(?:ede|et)\b|\bhebben\s+(?:geen\s+)?interesse\b|\b(?:nemáme|máme)\s+zájem\b|"
+    r"\bzainteresowan|\bilgileni|\bkiinnostun|ενδιαφερ[όο]μα(?:στε|ι)|관심\s*(?:있|없)|रुचि\s*(?:है|नहीं)|"
+    r"\b(?:call|ring|phone)\s+me\b|\bgive\s+me\s+a\s+(?:call|ring)\b|\b(?:zavolejte|zavolej)\s+mi\b|\bring\s+(?:til\s+)?mig\b|\bsoit(?:a|takaa)\s+minulle|\bzadzwo[ńn]\s+do\s+mnie|"
+    r"\bbeni\s+aray|\bbel\s+me\b|\bme\s+ligu|\bligue-me|お電話ください|给我打电话|मुझे\s+(?:कॉल|फोन)|"
+    r"전화\s*(?:주세요|부탁)|τηλεφωνήστε\s+μου|καλέστε\s+με|\bappelez-moi\b|\bll[áa]m[ae]me\b|\bchiamami\b",
+    re.IGNORECASE,
+)
+# "Send the offer" said to the reader: a verb of sending with an offer in one sentence (mail/absence.py also
+# asks that the sentence names no other address).
+_SEND = (
+    r"send|schicken|senden|envoy|envi|mand|invi|stuur|skicka|przes|prześlij|pošlete|zašlete|pošli|στείλ|gönder|"
+    r"보내|lähet|भेज"
+)
+_OFFER = (
+    r"quote|proposal|pricing|offer|angebot|offre|devis|presupuesto|propuesta|proposta|or[çc]amento|preventivo|offert|"
+    r"ofert|tilbud|tarjou|nabídk|προσφορ|teklif|견적|कोटेशन"
+)
+# Scripts without spaces (ja, zh, ko) have no word boundary before the verb or the noun.
+SEND = re.compile(rf"\b(?:{_SEND})|送って|送付|お送り|发给|发送|寄给|보내", re.IGNORECASE)
+OFFER = re.compile(rf"\b(?:{_OFFER})|見積|报价|報價|견적", re.IGNORECASE)
+
+
 def find_part(part: str, text: str) -> tuple[str, re.Match[str]] | None:
     """The first pack whose words for `part` occur in `text`, with the match."""
     for language, name, pattern in _COMPILED:
