@@ -17,9 +17,14 @@ Product sentences, in the order they apply:
 - A URL is stored as it will be called, the default port left out, so one receiver is one URL.
 - Two URLs lead to the same receiver when their targets match (`target_key`): an IPv4 address in
   any spelling, IPv4-mapped IPv6 included, is that IPv4 address; every loopback address and name
-  (localhost) is the loopback; host case, a trailing dot, the default port and %-encoded unreserved
-  characters make no difference. No second endpoint sends an event to a target that already
-  receives it, and one target never has two deliveries in flight.
+  (localhost) is the loopback, and so is the unspecified address (0.0.0.0, 0, [::]), which the
+  kernel connects to this machine; host case, a trailing dot, the default port, %-encoded unreserved
+  characters, dot segments (`/./`, `/x/../`) and repeated slashes in the path make no difference.
+  No second endpoint sends an event to a target that already receives it, and one target never has
+  two deliveries in flight.
+- A %-escape in the host is decoded before the host is read (as browsers do): `%6cocalhost` is
+  localhost, and the URL is stored and called with the decoded host. An escape that decodes to no
+  valid host character is refused.
 """
 
 from __future__ import annotations
@@ -176,6 +181,8 @@ def normalised_host(host: str) -> str:
             return str(ipaddress.IPv6Address(host.split("%", 1)[0]))
         except ValueError:
             raise TargetRefused("the URL's host is not a valid IPv6 address") from None
+    if "%" in host:
+        host = _decoded_host(host)
     try:
         name = unicodedata.normalize("NFKC", host).encode("idna").decode("ascii").lower().rstrip(".")
     except UnicodeError:
@@ -193,6 +200,27 @@ def normalised_host(host: str) -> str:
         except OSError:
             raise TargetRefused("the URL's host looks like an IP address but is not a valid one") from None
     return name
+
+
+# What a host may not hold once its escapes are decoded (WHATWG's forbidden host code points).
+_FORBIDDEN_IN_HOST = frozenset(" #%/:<>?@[\\]^|")
+
+
+def _decoded_host(host: str) -> str:
+    """A host with its %-escapes decoded (`%6cocalhost` is localhost to every browser and to our
+    SSRF check, so it must be to the resolver and the target key too); TargetRefused when an escape
+    is broken or decodes to something no host may hold."""
+    try:
+        decoded = unquote(host, errors="strict")
+    except UnicodeDecodeError:
+        raise TargetRefused("the URL's host has a %-escape that is no valid character") from None
+    if _PERCENT_LEFT.search(host) or any(
+            ch in _FORBIDDEN_IN_HOST or ord(ch) < 33 or ord(ch) == 127 for ch in decoded):
+        raise TargetRefused("the URL's host has a %-escape that is no valid host character")
+    return decoded
+
+
+_PERCENT_LEFT = re.compile(r"%(?![0-9A-Fa-f]{2})")  # a % not followed by two hex digits
 
 
 def checked_url(url: str, *, allow_private: bool) -> str:
@@ -259,7 +287,37 @@ def _target_host(host: str) -> str:
         return "loopback" if host in LOOPBACK_NAMES or host.endswith(".localhost") else host
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped  # ::ffff:a.b.c.d is a.b.c.d on the wire
-    return "loopback" if ip.is_loopback else str(ip)
+    # Connecting to the unspecified address (0.0.0.0, ::) reaches this machine on Linux and others.
+    return "loopback" if ip.is_loopback or ip.is_unspecified else str(ip)
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4: `/a/./b/../c` is `/a/c`; a `..` above the root stays at the root."""
+    output: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == ".":
+            if last:
+                output.append("")  # `/hook/.` is `/hook/`
+        elif segment == "..":
+            if len(output) > 1:
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    result = "/".join(output)
+    return result if result.startswith("/") or not path.startswith("/") else "/" + result
+
+
+_SLASHES = re.compile(r"/{2,}")
+
+
+def _canonical_path(path: str) -> str:
+    """The path a server routes: unreserved escapes decoded (so `%2e` is a dot), repeated slashes
+    one (nginx's merge_slashes, Python's http.server), then dot segments removed."""
+    return remove_dot_segments(_SLASHES.sub("/", _unescape_unreserved(path))) or "/"
 
 
 def _unescape_unreserved(part: str) -> str:
@@ -284,6 +342,6 @@ def target_key(url: str) -> str:
     scheme = parts.scheme.lower()
     host = _target_host(normalised_host(parts.hostname))
     port = port if port is not None else DEFAULT_PORTS.get(scheme, 0)
-    path = _unescape_unreserved(parts.path) or "/"
+    path = _canonical_path(parts.path)
     query = _unescape_unreserved(parts.query)
     return f"{scheme}://{host}:{port}{path}" + (f"?{query}" if query else "")

@@ -21,7 +21,9 @@ The product sentences, in the order they are applied:
   other address.
 - An email from an enrolled contact to the enrolling rep's mailbox outside the sequence:
   `emailed_outside_sequence` from the enrolled address, `emailed_from_alias` from a secondary address
-  or a Gmail spelling of it.
+  or a Gmail spelling of it. Mail the mailbox received before the enrollment was made (its provider's
+  received time more than `CLOCK_SKEW` before `enrolled_at`) never ends it, however late it is read:
+  it cannot answer a sequence that did not exist. The same holds for a company colleague's message.
 - Who else ends is one precedence (`who_ends`), shared with meetings (domain/meetings.py):
   - Outside the custom-trigger beta, a reply or email from someone at a company (a contact
     associated with it, or an address at one of its own domains, never free mail) ends the open
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from addin_server.domain.model import AutomationScope, EventType, InboundKind, UnenrollReason
@@ -85,6 +87,9 @@ class InboundFacts:
     # What the classifier says once list and unsubscribe headers are set aside (None: not asked,
     # because the message carries none or was not automatic).
     kind_without_list_headers: InboundKind | None = None
+    # When the rep's mailbox received it, by the provider's clock (Gmail internalDate, Graph
+    # receivedDateTime), never the sender's Date header; None when the provider did not say.
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -206,10 +211,29 @@ class Outcome:
     note: str = ""
 
 
+# How far our clock and the provider's may disagree: a message counts as received before an
+# enrollment only when it arrived more than this before `enrolled_at`, so a reply written just after
+# enrolling is never lost to skew (the error falls on the side of ending).
+CLOCK_SKEW = timedelta(seconds=2)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC
+
+
+def received_before_enrollment(received_at: datetime | None, enrolled_at: datetime | None) -> bool:
+    """Whether the mailbox received a message before the enrollment existed (beyond clock skew).
+    Unknown times say no: the message is judged as if it had just arrived."""
+    if received_at is None or enrolled_at is None:
+        return False
+    return _utc(received_at) < _utc(enrolled_at) - CLOCK_SKEW
+
+
 def _base_evidence(facts: Facts, rule: str) -> dict[str, object]:
     m = facts.message
     return {
         "rule": rule,
+        **({"received_at": _utc(m.received_at).isoformat()} if m.received_at is not None else {}),
         "provider": m.provider,
         "mailbox": m.mailbox_address,
         "message_id": m.message_id,
@@ -479,12 +503,18 @@ def _human(facts: Facts, note: str = "") -> Outcome:
         found[e.id] = (reason, {**_base_evidence(facts, rule), **_match_evidence(match)})
 
     # 2. Email from an enrolled contact to the enrolling rep's mailbox, outside the sequence.
+    earlier: dict[int, Decision] = {}  # enrollments made after the message arrived: kept, with why
     for sender in facts.sender_contacts:
         for e in facts.enrollments.values():
-            if e.contact_id != sender.contact_id or e.id in found:
+            if e.contact_id != sender.contact_id or e.id in found or e.id in earlier:
                 continue
             if facts.message.mailbox_user_id not in (e.enrolled_by_user_id, e.sender_user_id):
                 continue  # a contact writing to another rep does not speak to this sequence
+            if received_before_enrollment(facts.message.received_at, e.enrolled_at):
+                earlier[e.id] = Decision(e.id, Action.NOTHING, None, None, {
+                    **_base_evidence(facts, PREDATES_RULE), "matched_by": sender.match.value,
+                    "enrolled_at": _utc(e.enrolled_at).isoformat() if e.enrolled_at else None})
+                continue
             if sender.match is MatchKind.EXACT:
                 reason, rule = UnenrollReason.EMAILED_OUTSIDE_SEQUENCE, "emailed the rep outside the sequence"
             else:
@@ -493,10 +523,13 @@ def _human(facts: Facts, note: str = "") -> Outcome:
                                     "matched_address": sender.matched_address, "enrolled_address": e.contact_address})
 
     # 3. Who else ends, and how: the one precedence replies and meetings share.
+    # A colleague's enrollment made after this message arrived is not ended by it either.
+    reachable = {eid: e for eid, e in facts.enrollments.items()
+                 if eid in found or not received_before_enrollment(facts.message.received_at, e.enrolled_at)}
     decision = who_ends(Trigger.REPLY, {eid: reason for eid, (reason, _) in found.items()},
-                        company_id=facts.sender_company_id, enrollments=facts.enrollments,
+                        company_id=facts.sender_company_id, enrollments=reachable,
                         company_enrollments=facts.company_enrollments, beta=facts.account.custom_triggers_beta)
-    decisions: list[Decision] = []
+    decisions: list[Decision] = list(earlier.values())
     for eid in decision.kept:
         reason, evidence = found[eid]
         decisions.append(Decision(eid, Action.RECORD, EventType.REPLIED, None, {
@@ -528,6 +561,8 @@ def _human(facts: Facts, note: str = "") -> Outcome:
         m.kind is InboundKind.HUMAN_REPLY and m.from_address and (facts.sent_matches or facts.sender_contacts)) else ()
     return Outcome(tuple(decisions), alive, note=f"{summary}: {note}" if note else summary)
 
+
+PREDATES_RULE = "emailed the rep before the contact was enrolled: not a response to the sequence"
 
 # Evidence key of a decision about an enrollment that has ended: only its event is written.
 AFTER_ENDING = "after_ending"

@@ -14,7 +14,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parsedate_to_datetime
@@ -116,6 +116,8 @@ class FetchedMessage:
     label_ids: tuple[str, ...]
     history_id: int
     raw: bytes
+    # internalDate: when Gmail received the message (ms since the epoch); None if absent or garbled.
+    received_at: datetime | None = None
 
     @property
     def is_inbound(self) -> bool:
@@ -270,7 +272,7 @@ class GmailMailbox:
         got = self._execute(self._messages.get(userId=self.user, id=message_id, format="raw"),
                             retries=min(self.retries, MESSAGE_RETRIES))
         return FetchedMessage(got["id"], got["threadId"], tuple(got.get("labelIds", [])),
-                              int(got.get("historyId", 0)), _decode_raw(got["raw"]))
+                              int(got.get("historyId", 0)), _decode_raw(got["raw"]), _internal_date(got))
 
     def fetch_many(self, message_ids: list[str]) -> Iterator[FetchedMessage | GmailError]:
         """Fetch in Gmail batch requests (50 per call), yielding each message or its error."""
@@ -284,7 +286,8 @@ class GmailMailbox:
                 return
             results[request_id] = FetchedMessage(response["id"], response["threadId"],
                                                  tuple(response.get("labelIds", [])),
-                                                 int(response.get("historyId", 0)), _decode_raw(response["raw"]))
+                                                 int(response.get("historyId", 0)), _decode_raw(response["raw"]),
+                                                 _internal_date(response))
 
         for start in range(0, len(message_ids), 50):
             chunk = message_ids[start : start + 50]
@@ -309,6 +312,13 @@ class GmailMailbox:
 
 
 MIME_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
+def _internal_date(resource: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(resource["internalDate"]) / 1000, tz=UTC)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def _decode_raw(text: str) -> bytes:

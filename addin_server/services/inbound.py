@@ -236,7 +236,7 @@ def own_addresses(s: Session, account_id: int) -> frozenset[str]:
 
 def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str], found: _Lookups,
                 provider: str, provider_message_id: str, message: InboundMessage,
-                classification: Classification) -> Facts:
+                classification: Classification, received_at: datetime | None = None) -> Facts:
     """The facts of one message, from the batch's lookups (plus the rare queries only it needs)."""
     sender = message.from_address
     wanted = _wanted_ids(message, classification)
@@ -309,7 +309,8 @@ def _facts_from(s: Session, user: t.User, account: t.Account, own: frozenset[str
         hard_recipients=tuple(a for a in (try_normalize(x) for x in classification.hard_recipients) if a),
         subject=message.subject[:300],
         quoted_message_id=next(iter(wanted), None) if classification.kind.is_bounce else None,
-        kind_without_list_headers=_kind_without_list_headers(message, classification, sent))
+        kind_without_list_headers=_kind_without_list_headers(message, classification, sent),
+        received_at=received_at)
     return Facts(
         message=facts_message,
         account=AccountRules(custom_triggers_beta=account.custom_triggers_beta,
@@ -462,6 +463,8 @@ class Arrived:
     provider_message_id: str
     message: InboundMessage
     classification: Classification | None = None
+    # When the mailbox received it, by the provider (rules.InboundFacts.received_at).
+    received_at: datetime | None = None
 
 
 def _evidence(classification: Classification, note: str) -> dict[str, Any]:
@@ -547,12 +550,13 @@ def apply_inbound_messages(ctx: ServiceContext, *, provider: str, mailbox_addres
             if c.kind is InboundKind.OUT_OF_OFFICE and rfc_id:
                 copies.add((rfc_id, a.message.from_address))
             with session.no_autoflush:  # one flush at the end writes every event of the batch together
-                facts = _facts_from(session, user, account, own, found, provider, a.provider_message_id, a.message, c)
+                facts = _facts_from(session, user, account, own, found, provider, a.provider_message_id, a.message, c,
+                                    a.received_at)
             if _stale(facts, c, changed_enrollments, changed_addresses):
                 session.flush()
                 facts = _facts_from(session, user, account, own, _lookups(session, user, account, provider,
                                                                           [(a.message, c)]),
-                                    provider, a.provider_message_id, a.message, c)
+                                    provider, a.provider_message_id, a.message, c, a.received_at)
             outcome = decide(replace(facts, today=now.date()))
             with session.no_autoflush:
                 applied = _apply(session, outcome, account_id, now)

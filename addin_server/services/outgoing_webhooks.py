@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -107,14 +107,24 @@ def endpoint_view(ep: t.WebhookEndpoint, now: datetime) -> dict[str, Any]:
 
 
 def sending_now(d: t.WebhookDelivery, now: datetime) -> bool:
-    """Whether a worker holds the delivery's lease: its attempt is under way (or next in its lane)."""
+    """Whether a worker holds the delivery's lease: its attempt is under way or next in its lane."""
     return d.status == "pending" and d.lease_until is not None and d.lease_until >= now
 
 
-def delivery_view(d: t.WebhookDelivery, now: datetime) -> dict[str, Any]:
+def lane_heads(s: Session, endpoint_id: int, now: datetime) -> dict[str, int]:
+    """The delivery each lane of this endpoint (by lease owner) is sending: a lane posts oldest first
+    and each ending lets its lease go, so the oldest one still leased is under way."""
+    d = t.WebhookDelivery
+    return {str(owner): int(head) for owner, head in s.execute(select(d.lease_owner, func.min(d.id)).where(
+        d.endpoint_id == endpoint_id, d.status == "pending", d.lease_until >= now).group_by(d.lease_owner))}
+
+
+def delivery_view(d: t.WebhookDelivery, now: datetime, heads: Mapping[str, int] | None = None) -> dict[str, Any]:
+    leased = sending_now(d, now)
+    head = (heads or {}).get(str(d.lease_owner), d.id) if leased else None
     return {"id": str(d.id), "endpoint_id": str(d.endpoint_id), "webhook_id": d.message_id,
             "event_type": d.event_type, "status": d.status, "attempts": d.attempts,
-            "sending": sending_now(d, now),
+            "sending": leased and head == d.id, "queued_behind": str(head) if leased and head != d.id else None,
             "next_attempt_at": iso_z(d.next_attempt_at) if d.status == "pending" else None,
             "last_attempt_at": iso_z(d.last_attempt_at), "last_status_code": d.last_status_code,
             "last_error": d.last_error, "created_at": iso_z(d.created_at), "delivered_at": iso_z(d.delivered_at),
@@ -321,7 +331,8 @@ def list_deliveries(ctx: ServiceContext, principal: Principal, endpoint_id: str,
                 q = q.where(t.WebhookDelivery.id < bound)
         rows = list(s.scalars(q.order_by(t.WebhookDelivery.id.desc()).limit(limit)))
         now = ctx.now()
-        return {"deliveries": [delivery_view(d, now) for d in rows],
+        heads = lane_heads(s, ep.id, now)
+        return {"deliveries": [delivery_view(d, now, heads) for d in rows],
                 "next_before": str(rows[-1].id) if len(rows) == limit else None}
 
 
@@ -337,10 +348,11 @@ def retry_delivery(ctx: ServiceContext, principal: Principal, endpoint_id: str, 
         if ep.status != "active":
             raise Conflict("the endpoint is disabled; enable it first", code="endpoint_disabled")
         if sending_now(d, now):
-            # The attempt under way would set its own next time on ending and so undo a "now" set
-            # here; the admin is told instead, and the log shows it as sending.
-            raise Conflict(f"delivery {d.id} is being sent now; retry it once this attempt has ended",
-                           code="delivery_in_flight")
+            # Its lane's attempt sets its next time on ending and would undo a "now" set here.
+            head = lane_heads(s, ep.id, now).get(str(d.lease_owner), d.id)
+            raise Conflict(f"delivery {d.id} is being sent now; retry it once this attempt has ended" if head == d.id
+                           else f"delivery {d.id} is queued behind delivery {head}, being sent to the same receiver "
+                           "now; retry it once that attempt has ended", code="delivery_in_flight")
         d.status, d.next_attempt_at = "pending", now
         # At least one more attempt; a pending delivery keeps the retries it had left.
         d.give_up_at = max(d.give_up_at, now)

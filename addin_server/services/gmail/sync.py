@@ -52,7 +52,8 @@ class GmailSource:
         assert isinstance(fetched, FetchedMessage)
         if not fetched.is_inbound:
             return None
-        return Arrived(fetched.id, InboundMessage.from_bytes(fetched.raw, provider_thread_id=fetched.thread_id))
+        return Arrived(fetched.id, InboundMessage.from_bytes(fetched.raw, provider_thread_id=fetched.thread_id),
+                       received_at=fetched.received_at)
 
 
 @dataclass

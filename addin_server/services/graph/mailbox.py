@@ -84,6 +84,17 @@ def graph_inbound(graph: GraphMailbox, message: dict[str, Any]) -> InboundMessag
     return inbound
 
 
+def _received_at(value: object) -> datetime | None:
+    """Graph's receivedDateTime: when the mailbox received the message (never the sender's Date)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 class GraphSource:
     """Graph's side of mailbox_sync: messages fetched with $batch, drafts passed over."""
 
@@ -116,7 +127,8 @@ class GraphSource:
             return None
         # Keyed by the id the fetch answered (immutable, as Prefer asks), as the delta catch-up
         # keys it: a notification may name the message by another id.
-        return Arrived(str(fetched["id"]), graph_inbound(self.graph, fetched))
+        return Arrived(str(fetched["id"]), graph_inbound(self.graph, fetched),
+                       received_at=_received_at(fetched.get("receivedDateTime")))
 
 
 def _apply_graph_ids(ctx: ServiceContext, graph: GraphMailbox, mailbox: str, message_ids: list[str], *,

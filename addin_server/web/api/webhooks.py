@@ -57,7 +57,8 @@ class DeliveryOut(Open):
     event_type: str
     status: Literal["pending", "delivered", "failed"]
     attempts: int
-    sending: bool  # a worker is sending it now (its attempt is under way)
+    sending: bool  # a worker is sending it now (its request is under way)
+    queued_behind: str | None  # leased by a lane that is sending this delivery first (same receiver)
     last_status_code: int | None
     last_error: str | None
     payload: dict[str, Any]

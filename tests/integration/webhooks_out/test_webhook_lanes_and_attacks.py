@@ -308,13 +308,33 @@ def test_a_very_long_url_or_host_is_refused_with_a_reason(production: ServiceCon
 
 @pytest.mark.parametrize("again", ["http://127.0.0.1:80/in", "HTTP://127.0.0.1/in", "http://0x7f.1/in",
                                    "http://2130706433:80/in", "http://[::ffff:127.0.0.1]/in", "http://localhost/in",
-                                   "http://LOCALHOST./%69n", "http://[::ffff:7f00:1]:80/in"])
+                                   "http://LOCALHOST./%69n", "http://[::ffff:7f00:1]:80/in",
+                                   # findings r17: the unspecified address, dot segments, repeated
+                                   # slashes and escaped hosts reach the same handler
+                                   "http://0.0.0.0/in", "http://0/in", "http://[::0.0.0.0]/in", "http://[::]/in",
+                                   "http://127.0.0.1//in", "http://127.0.0.1/./in", "http://127.0.0.1/x/../in",
+                                   "http://127.0.0.1/x/%2e%2e/in", "http://%6cocalhost/in",
+                                   "http://127%2e0%2e0%2e1/in", "http://localhost%2e/in"])
 def test_the_same_receiver_written_another_way_is_a_duplicate(services: ServiceContext, world: World,
                                                                again: str) -> None:
     made = outgoing_webhooks.create_endpoint(services, world.admin, url="http://127.0.0.1/in", events=ALL_EVENTS)
     with pytest.raises(Conflict) as refused:
         outgoing_webhooks.create_endpoint(services, world.admin, url=again, events=["enrollment.paused"])
     assert refused.value.code == "duplicate_endpoint" and made["id"] in refused.value.message
+
+
+def test_an_escaped_host_is_stored_decoded_and_is_the_same_receiver(production: ServiceContext,
+                                                                      world: World) -> None:
+    made = outgoing_webhooks.create_endpoint(production, world.admin, url="https://%68ooks%2eexample.com/in",
+                                             events=ALL_EVENTS)
+    assert made["url"] == "https://hooks.example.com/in"  # resolvable, as every delivery will call it
+    with pytest.raises(Conflict) as refused:
+        outgoing_webhooks.create_endpoint(production, world.admin, url="https://hooks.example.com/./in",
+                                          events=["enrollment.paused"])
+    assert refused.value.code == "duplicate_endpoint"
+    with pytest.raises(Invalid):
+        outgoing_webhooks.create_endpoint(production, world.admin, url="https://hooks%2fexample.com/in",
+                                          events=ALL_EVENTS)
 
 
 def test_a_url_that_already_receives_an_event_is_refused_it_again_even_a_day_later(

@@ -148,6 +148,14 @@ INSIDE_IN_DISGUISE = [
     ("an invalid octal number is no valid host", "https://08.1.1.1/"),
     ("an IPv6 site-local literal is refused", "https://[fec0::1]/"),
     ("a host longer than DNS can carry is no valid host", "https://" + "a." * 130 + "com/"),
+    ("an escaped localhost is refused", "https://%6cocalhost/hook"),
+    ("an escaped loopback address is refused", "https://127%2e0%2e0%2e1/hook"),
+    ("an escape that decodes to a slash is no valid host", "https://hooks%2fexample.com/"),
+    ("a broken escape in the host is no valid host", "https://hooks%zzexample.com/"),
+    ("an escaped percent sign in the host is no valid host", "https://hooks%25example.com/"),
+    ("an escape that decodes to no character is no valid host", "https://hooks%c3.example.com/"),
+    ("0.0.0.0 is refused", "https://0.0.0.0/"),
+    ("the IPv6 unspecified address is refused", "https://[::]/"),
 ]
 
 
@@ -173,6 +181,8 @@ NORMALISED = [
      "https://hooks.example.com:80/in"),
     ("a URL without a path posts to /", "https://hooks.example.com", "https://hooks.example.com/"),
     ("percent-escapes already there are kept", "https://hooks.example.com/a%20b", "https://hooks.example.com/a%20b"),
+    ("an escaped host is stored decoded, so it can be resolved", "https://%68ooks%2eexample.com/hook",
+     "https://hooks.example.com/hook"),
 ]
 
 
@@ -198,6 +208,29 @@ ONE_TARGET = [
     ("an escaped unreserved character is that character", "https://hooks.example.com/h%6F%6Fk?a=%7E",
      "https://hooks.example.com/hook?a=~"),
     ("the case of an escape makes no difference", "https://hooks.example.com/a%2fb", "https://hooks.example.com/a%2Fb"),
+    ("a dot segment makes no difference", "http://127.0.0.1:18254/./hook", "http://127.0.0.1:18254/hook"),
+    ("a dot-dot segment is removed with the segment before it", "http://127.0.0.1:18254/x/../hook",
+     "http://127.0.0.1:18254/hook"),
+    ("an escaped dot-dot segment is removed too", "http://127.0.0.1:18254/x/%2e%2e/hook",
+     "http://127.0.0.1:18254/hook"),
+    ("a dot-dot above the root stays at the root", "https://hooks.example.com/../in", "https://hooks.example.com/in"),
+    ("a trailing dot segment is the directory", "https://hooks.example.com/in/.", "https://hooks.example.com/in/"),
+    ("repeated slashes are one slash", "http://127.0.0.1:18254//hook", "http://127.0.0.1:18254/hook"),
+    ("repeated slashes inside the path are one slash", "https://hooks.example.com/a//b///c",
+     "https://hooks.example.com/a/b/c"),
+    ("an escaped letter in the host is that letter", "http://%6cocalhost:18254/hook", "http://127.0.0.1:18254/hook"),
+    ("escaped dots in the host are dots", "http://127%2e0%2e0%2e1:18254/hook", "http://127.0.0.1:18254/hook"),
+    ("an escaped trailing dot in the host is a trailing dot", "http://localhost%2e:18254/hook",
+     "http://127.0.0.1:18254/hook"),
+    ("an escaped letter in a public host is that letter", "https://%68ooks.example.com/hook",
+     "https://hooks.example.com/hook"),
+    ("0.0.0.0 reaches the loopback", "http://0.0.0.0:18254/hook", "http://127.0.0.1:18254/hook"),
+    ("a bare 0 reaches the loopback", "http://0:18254/hook", "http://127.0.0.1:18254/hook"),
+    ("the IPv6 unspecified address reaches the loopback", "http://[::]:18254/hook", "http://127.0.0.1:18254/hook"),
+    ("an IPv4-compatible unspecified address reaches the loopback", "http://[::0.0.0.0]:18254/hook",
+     "http://[::1]:18254/hook"),
+    ("an IPv4-mapped unspecified address reaches the loopback", "http://[::ffff:0.0.0.0]:18254/hook",
+     "http://localhost:18254/hook"),
 ]
 OTHER_TARGETS = [
     ("another port is another receiver", "https://hooks.example.com:8443/in", "https://hooks.example.com/in"),
@@ -206,6 +239,10 @@ OTHER_TARGETS = [
     ("an escaped slash is not a slash", "https://hooks.example.com/a%2Fb", "https://hooks.example.com/a/b"),
     ("http and https are two receivers", "http://hooks.example.com/in", "https://hooks.example.com/in"),
     ("another host is another receiver", "https://hooks.example.org/in", "https://hooks.example.com/in"),
+    ("a trailing dot segment is not the path without a slash", "https://hooks.example.com/in/.",
+     "https://hooks.example.com/in"),
+    ("an escaped slash is not a dot segment's separator", "https://hooks.example.com/x%2F..%2Fin",
+     "https://hooks.example.com/in"),
 ]
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from addin_server.domain import rules
 from addin_server.domain.model import AutomationScope, EventType, InboundKind, UnenrollReason
 from addin_server.domain.rules import (
     AccountRules,
@@ -467,3 +468,59 @@ def test_a_return_date_already_past_does_not_pause(return_date: date, action: Ac
     (d,) = decide(replace(made, today=date(2026, 3, 5))).decisions
     assert (d.action, d.event) == (action, EventType.OUT_OF_OFFICE)
     assert d.evidence["return_date"] == return_date.isoformat()
+
+
+# --- mail the mailbox received before the enrollment was made ---------------------------------
+
+ENROLLED = datetime(2026, 12, 6, 19, 9, 34, tzinfo=UTC)
+AT_ENROLL = {i: replace(e, enrolled_at=ENROLLED) for i, e in ALL.items()}
+SAME_COMPANY_AT_ENROLL = {i: replace(e, unenroll_same_company=True) for i, e in AT_ENROLL.items()}
+
+PREDATES_CASES = [
+    pytest.param(dict(senders=(sender(JANE),), received_at=ENROLLED - timedelta(seconds=4)), {},
+                 id="an email the contact sent before the enrollment existed never ends it"),
+    pytest.param(dict(senders=(sender(JANE),), received_at=ENROLLED - timedelta(days=3)), {},
+                 id="an email received days before the enrollment never ends it however late it is read"),
+    pytest.param(dict(senders=(sender(JANE, MatchKind.SECONDARY, "jane.p@globex.com"),), frm="jane.p@globex.com",
+                      received_at=ENROLLED - timedelta(minutes=1)), {},
+                 id="an email from a secondary address before the enrollment never ends it"),
+    pytest.param(dict(senders=(sender(JANE),), received_at=ENROLLED - rules.CLOCK_SKEW / 2),
+                 {JANE.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE},
+                 id="an email received within the clock skew allowance of enrolling still ends it"),
+    pytest.param(dict(senders=(sender(JANE),), received_at=ENROLLED + timedelta(seconds=5)),
+                 {JANE.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE},
+                 id="an email received after the enrollment ends it with emailed_outside_sequence"),
+    pytest.param(dict(senders=(sender(JANE),), received_at=None),
+                 {JANE.id: UnenrollReason.EMAILED_OUTSIDE_SEQUENCE},
+                 id="an email whose received time the provider did not give is judged as just arrived"),
+    pytest.param(dict(senders=(sender(JANE),), received_at=datetime(2026, 12, 6, 19, 9, 30)), {},
+                 id="a naive received time is read as UTC"),
+]
+
+
+@pytest.mark.parametrize("provider", ["gmail", "outlook"])
+@pytest.mark.parametrize(("given", "expected"), PREDATES_CASES)
+def test_mail_received_before_the_enrollment_never_ends_it(provider: str, given: dict, expected: dict) -> None:
+    outcome = decide(facts(provider, enrollments=AT_ENROLL, **given))
+    assert ended(outcome) == expected
+    if not expected:
+        kept = [d for d in outcome.decisions if d.enrollment_id == JANE.id]
+        assert [d.action for d in kept] == [Action.NOTHING]
+        assert kept[0].evidence["rule"] == rules.PREDATES_RULE
+        assert kept[0].evidence["received_at"] < kept[0].evidence["enrolled_at"]
+
+
+def test_a_company_colleagues_email_before_the_enrollment_ends_no_company_enrollment() -> None:
+    before = decide(facts("gmail", frm="boss@globex.com", company=GLOBEX, company_by="domain",
+                          enrollments=SAME_COMPANY_AT_ENROLL, received_at=ENROLLED - timedelta(minutes=5)))
+    assert ended(before) == {}
+    after = decide(facts("gmail", frm="boss@globex.com", company=GLOBEX, company_by="domain",
+                         enrollments=SAME_COMPANY_AT_ENROLL, received_at=ENROLLED + timedelta(minutes=5)))
+    assert set(ended(after)) == {JANE.id, RAJ.id, LENA.id}
+
+
+def test_a_reply_on_the_thread_ends_whatever_its_received_time() -> None:
+    # A reply names our email: it cannot predate the enrollment that sent it (an undo restarts enrolled_at).
+    outcome = decide(facts("outlook", matches=(on_thread(JANE),), senders=(sender(JANE),), enrollments=AT_ENROLL,
+                           received_at=ENROLLED - timedelta(hours=1)))
+    assert ended(outcome) == {JANE.id: UnenrollReason.REPLIED}

@@ -305,3 +305,36 @@ def test_a_retry_while_the_delivery_is_being_sent_says_so_and_the_log_shows_it_s
         d.lease_owner, d.lease_until = None, None
     again = client.post(f"{log_url}/{delivery_id}/retry", json={}, headers=world.headers)
     assert again.status_code == 202 and again.json["sending"] is False
+
+
+def test_a_delivery_waiting_behind_another_in_its_lane_is_shown_queued_not_sending_and_retry_says_so(
+        client: Any, services: ServiceContext, world: World) -> None:
+    """findings r17 F4: only the delivery whose request is open is "being sent"; the next in its lane is queued."""
+    endpoint_id = _create(client, world).json["id"]
+    for contact in (world.contact, world.colleague):
+        e = enrollments.enroll(services, world.admin, sequence_id=world.sequence["id"], contact_id=contact["id"],
+                               sender_user_id=world.rep["id"])
+        enrollments.unenroll(services, world.admin, e["id"])
+    outgoing_webhooks.publish_pending_events(services)
+    log_url = f"/api/v1/webhook-endpoints/{endpoint_id}/deliveries"
+    newer, older = (d["id"] for d in client.get(log_url, headers=world.headers).json["deliveries"])
+    with services.session() as s:  # one lane takes both, as a worker's pass does: it posts the older first
+        assert claim_leased(s, t.WebhookDelivery, "worker-1", services.now(), limit=2, lease_seconds=60,
+                            conditions=(t.WebhookDelivery.id.in_([int(older), int(newer)]),)) == [int(older),
+                                                                                                   int(newer)]
+
+    shown = {d["id"]: d for d in client.get(log_url, headers=world.headers).json["deliveries"]}
+    assert (shown[older]["sending"], shown[older]["queued_behind"]) == (True, None)
+    assert (shown[newer]["sending"], shown[newer]["queued_behind"]) == (False, older)
+    waiting = client.post(f"{log_url}/{newer}/retry", json={}, headers=world.headers)
+    assert waiting.status_code == 409 and waiting.json["error"]["code"] == "delivery_in_flight"
+    assert f"queued behind delivery {older}" in waiting.json["error"]["message"]
+    assert "being sent now" not in waiting.json["error"]["message"].split(",")[0]
+    sending = client.post(f"{log_url}/{older}/retry", json={}, headers=world.headers)
+    assert sending.status_code == 409 and "is being sent now" in sending.json["error"]["message"]
+
+    with services.session() as s:  # the older attempt ends: the newer one is the one under way now
+        d = s.get_one(t.WebhookDelivery, int(older))
+        d.status, d.lease_owner, d.lease_until = "delivered", None, None
+    shown = {d["id"]: d for d in client.get(log_url, headers=world.headers).json["deliveries"]}
+    assert (shown[newer]["sending"], shown[newer]["queued_behind"]) == (True, None)
