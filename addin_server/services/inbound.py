@@ -33,7 +33,6 @@ from addin_server.domain.rules import (
     NAMES_OUR_EMAIL,
     AccountRules,
     Action,
-    Decision,
     Facts,
     InboundFacts,
     MatchKind,
@@ -43,7 +42,6 @@ from addin_server.domain.rules import (
     SentEmailMatch,
     decide,
 )
-from addin_server.domain.wording import evidence_in_words
 from addin_server.mail.classify import Classification, classify
 from addin_server.mail.message import Headers, InboundMessage
 from addin_server.services.context import Principal, ServiceContext
@@ -51,6 +49,7 @@ from addin_server.services.enrollment_records import OPEN, SYSTEM_ACTOR, add_eve
 from addin_server.services.errors import Invalid, NotFound
 from addin_server.services.grants import find_mailbox_user
 from addin_server.services.inbound_history import applied_notices, bounced_endings, copy_outcome, replied_since
+from addin_server.services.inbound_views import decision_view, jsonable, shown_decisions
 from addin_server.services.open_enrollments import involving, open_enrollment_facts
 from addin_server.services.permissions import authorize
 
@@ -347,28 +346,6 @@ def gather_facts(s: Session, user: t.User, provider: str, provider_message_id: s
                        message, classification)
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def decision_view(d: Decision) -> dict[str, Any]:
-    return {"enrollment_id": str(d.enrollment_id), "action": d.action.value,
-            "event": d.event.value if d.event else None, "reason": d.reason.value if d.reason else None,
-            "pause_until": d.pause_until.isoformat() if d.pause_until else None,
-            "evidence": _jsonable(dict(d.evidence))}
-
-
-def _shown(decisions: list[Any]) -> list[Any]:
-    """Decisions as the API shows them: stored with match codes, their evidence shown in words."""
-    return [{**d, "evidence": evidence_in_words(d.get("evidence"))} if isinstance(d, dict) else d for d in decisions]
-
-
 def _event(s: Session, e: t.Enrollment, kind: EventType, at: datetime, actor: str | None, **data: Any) -> None:
     """enrollments.add_event, remembered in order so that the batch's events are written together."""
     s.info.setdefault("inbound_events", []).append(add_event(s, e, kind, at, actor, **data))
@@ -407,7 +384,7 @@ def _apply(s: Session, outcome: Outcome, account_id: int, now: datetime) -> list
         e = s.get(t.Enrollment, d.enrollment_id)
         if e is None or e.account_id != account_id:
             continue
-        evidence = _jsonable(dict(d.evidence))
+        evidence = jsonable(dict(d.evidence))
         if e.status not in OPEN:
             # Only a reply that came after the ending is written on an ended enrollment: undo reads it.
             if d.action is Action.RECORD and d.event is EventType.REPLIED and d.evidence.get(AFTER_ENDING):
@@ -522,7 +499,7 @@ def apply_inbound_messages(ctx: ServiceContext, *, provider: str, mailbox_addres
                     t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
                     t.ProcessedMessage.message_id.in_([k for k in claims if k not in claimed]))):
                 results[done.message_id] = {"already_processed": True, "kind": done.kind, "evidence": done.evidence,
-                                            "decisions": _shown((done.decisions or {}).get("applied", []))}
+                                            "decisions": shown_decisions((done.decisions or {}).get("applied", []))}
         todo, seen = [], set()
         for a, c in classified:  # each claimed message once, in arrival order
             if a.provider_message_id in claimed and a.provider_message_id not in seen:
@@ -566,7 +543,7 @@ def apply_inbound_messages(ctx: ServiceContext, *, provider: str, mailbox_addres
             stored.append({"pid": claimed[a.provider_message_id], "ev": evidence, "dec": {
                 "applied": applied, "address_updates": [asdict(u) for u in outcome.address_updates]}})
             results[a.provider_message_id] = {"already_processed": False, "dry_run": False, "kind": c.kind.value,
-                                              "evidence": evidence, "decisions": _shown(applied)}
+                                              "evidence": evidence, "decisions": shown_decisions(applied)}
         _write_events(session)
         if stored:
             table = _processed_table()
@@ -632,7 +609,7 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
         if earlier is not None and earlier.message_id == provider_message_id:
             # Delivering it would change nothing and answer what was decided then: so does the dry run.
             return {"already_processed": True, "dry_run": True, "kind": earlier.kind, "evidence": earlier.evidence,
-                    "decisions": _shown((earlier.decisions or {}).get("applied", [])),
+                    "decisions": shown_decisions((earlier.decisions or {}).get("applied", [])),
                     "address_updates": [], "earlier": _earlier_view(earlier)}
         earlier_view = _earlier_view(earlier) if earlier is not None else None
         facts = gather_facts(session, user, provider, provider_message_id, message, classification)
@@ -642,7 +619,7 @@ def apply_inbound_message(ctx: ServiceContext, *, provider: str, mailbox_address
         session.rollback()
     result = {"already_processed": earlier_view is not None, "dry_run": True, "kind": classification.kind.value,
               "evidence": _evidence(classification, outcome.note),
-              "decisions": _shown([decision_view(d) for d in outcome.decisions]),
+              "decisions": shown_decisions([decision_view(d) for d in outcome.decisions]),
               "address_updates": [asdict(u) for u in outcome.address_updates]}
     if earlier_view is not None:
         # The same Message-ID was applied under another provider id: a copy. The decisions above
@@ -665,8 +642,8 @@ def _processed_before(s: Session, provider: str, mailbox: str, provider_message_
 
 
 def _earlier_view(row: t.ProcessedMessage) -> dict[str, Any]:
-    return {"provider_message_id": row.message_id, "processed_at": _jsonable(row.processed_at), "kind": row.kind,
-            "decisions": _shown((row.decisions or {}).get("applied", []))}
+    return {"provider_message_id": row.message_id, "processed_at": jsonable(row.processed_at), "kind": row.kind,
+            "decisions": shown_decisions((row.decisions or {}).get("applied", []))}
 
 
 # The dry run's one limit: the raw message, encoded as UTF-8. Its request may exceed MAX_REQUEST_BYTES
