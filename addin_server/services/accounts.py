@@ -105,7 +105,7 @@ def create_api_key(ctx: ServiceContext, account_id: int, name: str = "integratio
     if not name.strip():
         raise Invalid("name must not be empty")
     # An admin reads the name to choose which key to revoke: one line of visible text, as every name.
-    problem = name_problem(name)
+    problem = name_problem(name) or ("is longer than 200 characters" if len(name.strip()) > 200 else None)
     if problem:
         raise Invalid(f"name {problem}", code="invalid_name", details=[{"field": "name", "problem": problem}])
     plaintext, prefix, digest = new_api_key()
@@ -204,7 +204,9 @@ def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:
         raise Unauthorized("this API key is not valid")
     account_id, prefix, role, revoked_at, revoked_reason, made_by, maker_role, maker_removed = row
     if revoked_at is not None:
-        raise Unauthorized(_MAKER_DEMOTED if revoked_reason == MAKER_NO_LONGER_ADMIN else "this API key is not valid")
+        # The holder of a revoked key is told it was revoked (and why), not that it never existed.
+        raise Unauthorized(_MAKER_DEMOTED if revoked_reason == MAKER_NO_LONGER_ADMIN
+                           else "this API key was revoked; an admin makes a new one with POST /api/v1/api-keys")
     if made_by is not None and (maker_removed is not None or maker_role not in ADMIN_ROLES):
         # A key is never more than its maker: once they are no longer an admin, neither is it, and for
         # good (promoting them again does not bring back what they handed out).

@@ -190,6 +190,10 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
             raise Conflict("this person was removed from the account; invite them again instead",
                            code="user_removed")
         authorize_role_change(principal, user.role)  # an admin cannot demote a super admin either
+        if principal.kind != "user" and principal.made_by_user_id == user.id:
+            # As for removal: a key never changes the role of the person who made it (they do it signed in).
+            raise Conflict("an API key may not change the role of the person who made it",
+                           code="cannot_change_own_role")
         if user.role == Role.SUPER_ADMIN.value and role_v is not Role.SUPER_ADMIN and not s.scalar(
                 select(func.count()).select_from(t.User).where(
                     t.User.account_id == principal.account_id, t.User.role == Role.SUPER_ADMIN.value,

@@ -147,7 +147,8 @@ def key_view(key: t.ApiKey, made_by: str | None) -> dict[str, Any]:
             "made_by": made_by or "operator", "created_at": key.created_at.isoformat(),
             "last_used_at": None,  # not recorded: keys are checked on every request, never written then
             "revoked": key.revoked_at is not None,
-            "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None}
+            "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+            "revoked_reason": (key.revoked_reason or "revoked_by_admin") if key.revoked_at else None}
 
 
 def list_api_keys(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from addin_server.db import tables as t
 from addin_server.services import accounts, directory, enrollments, people
 from addin_server.services.context import Principal, ServiceContext
-from addin_server.services.errors import Conflict
+from addin_server.services.errors import Conflict, Invalid
 from addin_server.services.grants import followed_mailbox_user
 from tests.builders import ACME_TENANT, World, follow_outlook_inbox, make_world
 from tests.security.credentials import Credentials
@@ -287,3 +287,41 @@ def test_undoing_an_ending_for_a_removed_sender_says_why_it_ended(
     assert client.delete(f"/api/v1/users/{w.rep['id']}", headers=key(w)).status_code == 200
     r = client.post(f"/api/v1/enrollments/{sent['id']}/undo", headers=key(w), json={"why": "oops"})
     assert r.status_code == 409 and "sender was removed" in r.get_json()["error"]["message"]
+
+
+# Second attack on issue 13 (r13): F2, F6, F3, F1.
+def test_a_key_never_changes_the_role_of_the_person_who_made_it(client: Any, services: ServiceContext,
+                                                                world: World) -> None:
+    w = world
+    ada = admin_person(services, w)
+    made = accounts.issue_api_key(services, ada, name="ada's", role="admin")["api_key"]
+    r = client.patch(f"/api/v1/users/{ada.user_id}", headers={"Authorization": f"Bearer {made}"}, json={"role": "user"})
+    assert (r.status_code, r.get_json()["error"]["code"]) == (409, "cannot_change_own_role")
+    assert client.get(f"/api/v1/users/{ada.user_id}", headers=key(w)).get_json()["role"] == "admin"
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {made}"}).status_code == 200
+
+
+def test_a_revoked_key_is_told_it_was_revoked_and_the_list_says_why_and_when(
+        client: Any, creds: Credentials, world: World) -> None:
+    boss = sso(creds, "admin@acme.test", "oid-boss")
+    plain = client.post("/api/v1/api-keys", headers=boss, json={"name": "crm", "role": "integration"}).get_json()["api_key"]
+    row = next(k for k in client.get("/api/v1/api-keys", headers=boss).get_json()["api_keys"] if k["name"] == "crm")
+    assert row["revoked_reason"] is None
+    client.delete(f"/api/v1/api-keys/{row['id']}", headers=boss)
+    refused = client.get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"})
+    assert refused.status_code == 401 and "revoked" in refused.get_json()["error"]["message"]
+    made_up = client.get("/api/v1/me", headers={"Authorization": f"Bearer ssk_{'x' * 43}"})
+    assert made_up.status_code == 401 and "revoked" not in made_up.get_json()["error"]["message"]
+    row = next(k for k in client.get("/api/v1/api-keys", headers=boss).get_json()["api_keys"] if k["name"] == "crm")
+    assert row["revoked_reason"] == "revoked_by_admin" and row["revoked_at"]
+
+
+def test_a_key_name_over_200_characters_is_a_422_not_cut(client: Any, services: ServiceContext, creds: Credentials,
+                                                         world: World) -> None:
+    boss = sso(creds, "admin@acme.test", "oid-boss")
+    assert client.post("/api/v1/api-keys", headers=boss, json={"name": "k" * 201, "role": "read_only"}).status_code == 422
+    # The same in the service every surface makes keys through (Settings' form, the operator's command).
+    with pytest.raises(Invalid) as refused:
+        accounts.create_api_key(services, world.account_id, name="k" * 201)
+    assert refused.value.code == "invalid_name"
+    assert not [k for k in client.get("/api/v1/api-keys", headers=boss).get_json()["api_keys"] if k["name"].startswith("kkk")]

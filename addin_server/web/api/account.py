@@ -110,6 +110,8 @@ class ApiKeyListed(Open):
     last_used_at: str | None
     revoked: bool
     revoked_at: str | None
+    # revoked_by_admin | revoked_by_operator | maker_no_longer_admin (its maker was demoted or removed)
+    revoked_reason: str | None
 
 
 class ApiKeyList(Open):
