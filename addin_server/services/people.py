@@ -34,6 +34,7 @@ from addin_server.domain.permissions import (
     removal_refusal,
 )
 from addin_server.services import accounts
+from addin_server.services.accounts import REVOKED_BY_ADMIN, revoke_keys_made_by
 from addin_server.services.context import Principal, ServiceContext
 from addin_server.services.directory import mailbox_connected, owned
 from addin_server.services.enrollment_records import OPEN, end_enrollment
@@ -118,9 +119,7 @@ def _let_go(s: Session, user: t.User, now: Any) -> None:
     end_all_for_user(s, user.id)
     user.access_generation = (user.access_generation or 0) + 1  # their pane tokens (outlook_auth.py)
     # Revoked, not only refused while they are away: visible in the list, and never back with a re-invitation.
-    s.execute(update(t.ApiKey).where(t.ApiKey.created_by_user_id == user.id, t.ApiKey.revoked_at.is_(None))
-              .values(revoked_at=now, revoked_reason="maker_no_longer_admin")
-              .execution_options(synchronize_session=False))
+    revoke_keys_made_by(s, user.id, now)
     s.execute(delete(t.AddressBinding).where(t.AddressBinding.user_id == user.id))
     s.execute(delete(t.UserAlias).where(t.UserAlias.user_id == user.id))
     s.execute(delete(t.MailboxWatch).where(t.MailboxWatch.user_id == user.id))
@@ -148,7 +147,7 @@ def key_view(key: t.ApiKey, made_by: str | None) -> dict[str, Any]:
             "last_used_at": None,  # not recorded: keys are checked on every request, never written then
             "revoked": key.revoked_at is not None,
             "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
-            "revoked_reason": (key.revoked_reason or "revoked_by_admin") if key.revoked_at else None}
+            "revoked_reason": (key.revoked_reason or "revoked") if key.revoked_at else None}
 
 
 def list_api_keys(ctx: ServiceContext, principal: Principal) -> list[dict[str, Any]]:
@@ -170,7 +169,7 @@ def revoke_api_key(ctx: ServiceContext, principal: Principal, key_id: str) -> di
             raise Forbidden(f"you may not revoke an API key with the role {key.role}: it is above your own",
                             code="role_above_own")
         if key.revoked_at is None:
-            key.revoked_at, key.revoked_reason = ctx.now(), "revoked_by_admin"
+            key.revoked_at, key.revoked_reason = ctx.now(), REVOKED_BY_ADMIN
         made_by = s.scalar(select(t.User.email).where(t.User.id == key.created_by_user_id)) \
             if key.created_by_user_id else None
         return key_view(key, made_by)
