@@ -40,6 +40,22 @@ routing_cache.install()
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "", None}
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL only the tests that use a database run: the run on PostgreSQL repeats the database
+    tests, and a test of the emulator, a manifest or a script alone would only do again what the run on
+    SQLite did. They are reported as deselected."""
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres", "postgresql")):
+        return
+    needs_database = {"database_url", "database_kind"}
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
+    for item in items:
+        (kept if needs_database & set(getattr(item, "fixturenames", ())) else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_internet() -> Iterator[None]:
     """Tests never reach the internet: a lookup of any name but loopback fails at once, loudly."""
@@ -193,13 +209,16 @@ def seeded(database_kind: str, database_url: str, settings: Settings, clock: Fak
     A fixture that writes the same rows for hundreds of tests builds them once per process: the first
     test runs build() and keeps a copy of the database file; the others start from that copy and a
     deep copy of the result (ids, keys, views). `live` objects (the client, the service context) are
-    never copied: the caller puts its own back. On PostgreSQL build() simply runs every time.
+    never copied: the caller puts its own back. On PostgreSQL the rows are kept in memory instead of a
+    file and written back into the emptied tables (with every sequence where build() left it).
     """
 
     def seed(name: str, build: Callable[[], Any], live: tuple[Any, ...] = ()) -> Any:
-        if database_kind != "sqlite" or clock.now != FakeClock().now:
+        if clock.now != FakeClock().now:
             return build()
         key = (name, repr(replace(settings, database_url="")))
+        if database_kind != "sqlite":
+            return _seed_postgresql(key, build, live, _shared_engine.engine)
         path = Path(_shared_engine.path)
         if key in _SEEDS:
             file, kept = _SEEDS[key]
@@ -218,6 +237,41 @@ def seeded(database_kind: str, database_url: str, settings: Settings, clock: Fak
         return made
 
     return seed
+
+
+_PG_SEEDS: dict[tuple[str, str], tuple[list[tuple[str, bytes]], list[tuple[str, int]], Any]] = {}
+_SEQUENCE_VALUES = text(
+    "SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
+    "WHERE schemaname = current_schema() AND last_value IS NOT NULL")
+
+
+def _seed_postgresql(key: tuple[str, str], build: Callable[[], Any], live: tuple[Any, ...], engine: Engine) -> Any:
+    """The PostgreSQL side of seeded(): the tables are empty (database_url emptied them); the first test
+    builds and keeps every table's rows as COPY wrote them (byte for byte, NULLs and JSON as they were),
+    the others copy them back in one transaction with every sequence where build() left it."""
+    if key in _PG_SEEDS:
+        tables, sequences, kept = _PG_SEEDS[key]
+        with engine.begin() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            for name, data in tables:
+                with cursor.copy(f'COPY "{name}" FROM STDIN') as stream:
+                    stream.write(data)
+            for sequence, value in sequences:
+                conn.execute(text("SELECT setval(:s, :v, true)"), {"s": sequence, "v": value})
+        return copy.deepcopy(kept)
+    made = build()
+    tables = []
+    with engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        for table in Base.metadata.sorted_tables:
+            with cursor.copy(f'COPY "{table.name}" TO STDOUT') as stream:
+                data = b"".join(bytes(chunk) for chunk in stream)
+            if data:
+                tables.append((table.name, data))
+        sequences = [(str(name), int(value)) for name, value in conn.execute(_SEQUENCE_VALUES)]
+        conn.rollback()
+    _PG_SEEDS[key] = (tables, sequences, copy.deepcopy(made, {id(obj): None for obj in live}))
+    return made
 
 
 @pytest.fixture
