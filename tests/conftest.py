@@ -124,7 +124,9 @@ def _template_database(tmp_path_factory: pytest.TempPathFactory, request: pytest
     base = make_url(normalize_url(os.environ["TEST_DATABASE_URL"]))
     # The process id keeps two test runs on one server (two checkouts, a developer and CI) apart.
     name = f"{base.database}_{_worker_name(request.config)}_{os.getpid()}"
-    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    # The server's maintenance database: the URL's own database need not exist on a fresh server.
+    admin = make_engine(base.set(database="postgres").render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
