@@ -10,7 +10,9 @@ enero", "vom 21.12. bis 01.01.", "12月21日から1月1日まで", "July 10-31":
 first day opens it), while an end phrase alone ("until 1 January", "bis 01.01.") keeps the day written.
 A return phrase ("back on", "de retour le") wins over an end phrase ("until") and over a range when
 both carry a date; a weekday named alone after a later end ("Away until 18 December. Back Monday.") is
-that weekday after the last day away.
+that weekday after the last day away. Week numbers ("back in week 2", "KW 51/52 im Urlaub", "第52週")
+are ISO weeks read by mail/week_numbers.py: back in week N is its Monday, away in weeks N to M is back
+the Monday after the last.
 Without any such phrase, the latest date in the text that falls after the message was received is taken.
 
 Numeric dates: a dot means day first (12.05.2024, "bis 12.05."); ISO dates are year first (also
@@ -30,7 +32,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from addin_server.mail import date_ranges, date_words
+from addin_server.mail import date_ranges, date_words, week_numbers
 
 _MAX_AHEAD = timedelta(days=400)
 _MAX_BEHIND = timedelta(days=7)
@@ -449,6 +451,10 @@ def _until_end(
     day ("through", "inclusive") or closes a range ("from 21 December to 1 January", mail/date_ranges.py)."""
     for match in _UNTIL_CUES.finditer(text):
         window = text[match.end() : match.end() + _WINDOW]
+        # "bis KW 2" is the Monday of week 2, as "bis 11.01." is that day; "through week 2" includes the week.
+        week = week_numbers.week_until_cue(window, anchor.date() if anchor else None)
+        if week:
+            return (week[1], True) if _INCLUSIVE_CUE.search(match.group(0)) else (week[0], False)
         found, _, start = _date_and_how(window, anchor, languages, budget)
         if found:
             away = bool(
@@ -485,7 +491,12 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         is_weak = bool(_WEAK_RETURN.match(match.group(0)))
         if is_weak and weak:
             continue
-        found, alone, _ = _date_and_how(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
+        window = text[match.end() : match.end() + _WINDOW]
+        # "back in week 2": the Monday of that week (mail/week_numbers.py); "ab KW 51" may start an absence.
+        week = None if is_weak else week_numbers.week_after_cue(window, anchor.date() if anchor else None)
+        if week:
+            return week
+        found, alone, _ = _date_and_how(window, anchor, languages, budget)
         if found and is_weak:
             weak = found
         elif found:
@@ -522,6 +533,9 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
             weekday = date_words.weekday_alone(text[max(0, start - 25) : start], anchor_day, before_cue=True)
             if weekday:
                 return weekday
+    week = week_numbers.week_return(text, anchor.date() if anchor else None)
+    if week:
+        return week
     ranged = _range_end(text, anchor, languages, budget)
     if ranged:
         return _next_working_day(ranged)

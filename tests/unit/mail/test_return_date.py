@@ -193,3 +193,48 @@ RANGE_CASES = [
 @pytest.mark.parametrize(("text", "expected"), [pytest.param(t, d, id=n) for n, t, d in RANGE_CASES])
 def test_a_range_is_days_away_and_the_day_back_follows_it(text: str, expected: date) -> None:
     assert find_return_date(text, RECEIVED_6_DECEMBER) == expected
+
+
+# Week numbers are ISO weeks of the receipt date's year, or of the next year when the week is over (2026
+# has 53 weeks: week 52 is 21-27 December, week 53 ends on 3 January 2027, week 2 of 2027 starts on the
+# 11th). Back in week N is its Monday; away in week N, or weeks N to M, is back the Monday after the last.
+MONDAY_28_DECEMBER = date(2026, 12, 28)
+MONDAY_11_JANUARY = date(2027, 1, 11)
+WEEK_CASES = [
+    ("en away 'on holiday in week 52' is back the Monday after", "I'm on holiday in week 52.", MONDAY_28_DECEMBER),
+    ("en back 'back in week 2' is the Monday of week 2", "I'm out of the office, back in week 2.", MONDAY_11_JANUARY),
+    ("en away in two weeks across the year 'weeks 52 and 1'", "I'm on holiday in weeks 52 and 1.", MONDAY_11_JANUARY),
+    ("en a week already over is next year's", "I'm on holiday in week 48.", date(2027, 12, 6)),
+    ("en 'until week 2' is the Monday of week 2, as 'until' a day is that day", "I'm out until week 2.",
+     MONDAY_11_JANUARY),
+    ("en 'through week 2' includes the week", "I'm out through week 2.", date(2027, 1, 18)),
+    ("en a week number without an absence or a return is no date", "Can we meet in week 2?", None),
+    ("de away 'KW 51/52 im Urlaub'", "KW 51/52 im Urlaub.", MONDAY_28_DECEMBER),
+    ("de away 'in der 52. KW'", "Ich bin in der 52. KW im Urlaub.", MONDAY_28_DECEMBER),
+    ("de back 'ab KW 2 wieder im Büro'", "Ab KW 2 bin ich wieder im Büro.", MONDAY_11_JANUARY),
+    ("de the week back wins over the weeks away", "Ich bin in KW 51/52 im Urlaub, ab KW 1 wieder da.",
+     date(2027, 1, 4)),
+    ("de 'bis einschließlich KW 2' is back the Monday after", "Ich bin bis einschließlich KW 2 nicht im Büro.",
+     date(2027, 1, 18)),
+    ("de 'diese Woche 3 Tage' is three days, no week number", "Ich bin diese Woche 3 Tage im Urlaub.", None),
+    ("da away 'ferie uge 15'", "Jeg holder ferie uge 15.", date(2027, 4, 19)),
+    ("sv away 'ledig vecka 2'", "Jag är ledig vecka 2.", date(2027, 1, 18)),
+    ("sv back 'vecka 2 är jag tillbaka'", "Vecka 2 är jag tillbaka.", MONDAY_11_JANUARY),
+    ("fr away 'en congés semaine 52'", "Je suis en congés semaine 52.", MONDAY_28_DECEMBER),
+    ("fr back 'de retour en semaine 2'", "Je suis en congés, de retour en semaine 2.", MONDAY_11_JANUARY),
+    ("es away 'de vacaciones la semana 52'", "Estoy de vacaciones la semana 52.", MONDAY_28_DECEMBER),
+    ("es back 'regreso la semana 2'", "Estoy de vacaciones, regreso la semana 2.", MONDAY_11_JANUARY),
+    ("nl away 'week 52 en 53 afwezig'", "Ik ben week 52 en 53 afwezig.", date(2027, 1, 4)),
+    ("nl back 'terug in week 2'", "Ik ben met vakantie en terug in week 2.", MONDAY_11_JANUARY),
+    ("it away 'in ferie la settimana 52'", "Sono in ferie la settimana 52.", MONDAY_28_DECEMBER),
+    ("pt away 'de férias na semana 52'", "Estou de férias na semana 52.", MONDAY_28_DECEMBER),
+    ("ja away '第52週は休暇'", "第52週は休暇です。", MONDAY_28_DECEMBER),
+    ("ja back '第2週に戻ります'", "休暇中です。第2週に戻ります。", MONDAY_11_JANUARY),
+    ("zh away '第52周休假'", "第52周休假。", MONDAY_28_DECEMBER),
+    ("ko away '52주차 휴가'", "52주차 휴가입니다.", MONDAY_28_DECEMBER),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [pytest.param(t, d, id=n) for n, t, d in WEEK_CASES])
+def test_week_numbers_give_the_monday_back(text: str, expected: date | None) -> None:
+    assert find_return_date(text, RECEIVED_6_DECEMBER) == expected
