@@ -5,8 +5,8 @@ mail/return_date.py's rule: a range is a span of days away, so its last day is a
 return is the next working day after it; an end phrase alone ("until 1 January", "bis 01.01.") keeps
 its meaning, the day written. What makes a range is a first day written right before the end phrase:
 with a word that starts it ("from", "vom", "ab", "du", "del", "van", "od", "fra", "från", "с", "από",
-"من", Hebrew "מ-"), where a day number alone is enough ("from 7 to 14 December"), or without one, where
-the first day must be a whole date ("21 December to 1 January", "21.12.-01.01."). A capitalised end
+"من", Hebrew "מ-") or without one ("21 December to 1 January", "21.12.-01.01."); a day number alone is a
+first day ("from 7 to 14 December", "14 - 18 December"), and a month word must name a month. A capitalised end
 phrase after a date ("Nachricht vom 03.12. Bis 04.01. bin ich ...") starts a new sentence: no range.
 """
 
@@ -36,6 +36,8 @@ _BEFORE_END = re.compile(
     rf"(?P<first>{_WHOLE_DATE}|(?P<bare>{_DAY}))[\s,]*$",
     re.IGNORECASE,
 )
+
+_BARE_END = re.compile(rf"(?<![\w.,/]){_DAY}[\s,]*$")
 
 # Month words of the languages read by dateparser here, by their first letters; date_words' tables
 # give the others.
@@ -68,12 +70,13 @@ def starts_range(before: str, cue: str) -> bool:
         return False
     if cue[:1].isupper() and found.group("first").endswith("."):
         return False  # "... vom 03.12. Bis 01.01. bin ich ...": the end starts a new sentence
-    if found.group("start"):
-        return True
-    if found.group("bare"):
-        return False  # a day number alone is a range's first day only after a word that starts it
+    if found.group("start") or found.group("bare"):
+        return True  # "from 7 to 14 December", "14 - 18 December"
     month = found.group("month_after") or found.group("month_before")
-    return month is None or is_month_word(month)
+    if month is None or is_month_word(month):
+        return True
+    # "away 14 - 18 December": the word before the day is no month, the day alone opens the range.
+    return bool(found.group("month_before") and _BARE_END.search(line))
 
 
 # East Asian and other languages whose end phrase follows the date ("12月21日から1月1日まで",

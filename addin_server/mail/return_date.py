@@ -442,6 +442,8 @@ def _next_working_day(last_day: date) -> date:
 
 # End phrases that carry the range's first day themselves ("du 7 au", "del 21 de diciembre al").
 _RANGE_CUE = re.compile(r"^\s*(?:du|del|dal|de)\s", re.IGNORECASE)
+# The dash after a word ("21 December - 1 January"): an end phrase only when it closes a range.
+_DASH = re.compile(r"\s*[-–—]\s*")
 
 
 def _until_end(
@@ -455,13 +457,17 @@ def _until_end(
         week = week_numbers.week_until_cue(window, anchor.date() if anchor else None)
         if week:
             return (week[1], True) if _INCLUSIVE_CUE.search(match.group(0)) else (week[0], False)
+        opens_range = date_ranges.starts_range(text[: match.start()], match.group(0).strip())
+        after_a_word = match.start() > 0 and text[match.start() - 1].isalpha()
+        if after_a_word and _DASH.fullmatch(match.group(0)) and not opens_range:
+            continue  # "Office closed - 24.12. to 26.12.": a dash after a word is a range's or nothing
         found, _, start = _date_and_how(window, anchor, languages, budget)
         if found:
             away = bool(
                 _INCLUSIVE_CUE.search(match.group(0))
                 or _INCLUSIVE_AFTER.match(text, match.end() + start)
                 or _RANGE_CUE.match(match.group(0))
-                or date_ranges.starts_range(text[: match.start()], match.group(0).strip())
+                or opens_range
             )
             return found, away
     return None
