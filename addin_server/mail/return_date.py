@@ -456,7 +456,9 @@ def _until_end(
         # "bis KW 2" is the Monday of week 2, as "bis 11.01." is that day; "through week 2" includes the week.
         week = week_numbers.week_until_cue(window, anchor.date() if anchor else None)
         if week:
-            return (week[1], True) if _INCLUSIVE_CUE.search(match.group(0)) else (week[0], False)
+            # "von KW 51 bis KW 2", "week 51 to week 2": weeks away, back the Monday after the last.
+            span = _INCLUSIVE_CUE.search(match.group(0)) or week_numbers.ends_with_week(text[: match.start()])
+            return (week[1], True) if span else (week[0], False)
         opens_range = date_ranges.starts_range(text[: match.start()], match.group(0).strip())
         after_a_word = match.start() > 0 and text[match.start() - 1].isalpha()
         if after_a_word and _DASH.fullmatch(match.group(0)) and not opens_range:

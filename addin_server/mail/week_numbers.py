@@ -29,7 +29,7 @@ _NOT_A_WEEK = (
     r"(?!\s*(?:tage?n?|days?|dagen|dage|dagar|jours?|d[ií]as|giorni|dni|dní|hours?|stunden|uur|h\b|x\b|mal\b|times))"
 )
 _SECOND = (
-    r"(?:\s*(?:/|-|–|—|\+|&|,|and|to|through|bis|und|en|t/m|tot|et|à|au|y|a|al|e|og|och|ja|till|til|do|até|и|по|から|～|〜)"
+    r"(?:\s*(?:/|-|–|—|\+|&|and|to|through|bis|und|en|t/m|tot|et|à|au|y|a|al|e|og|och|ja|till|til|do|até|и|по|から|～|〜)"
     rf"\s*(?:(?:{_WEEK_WORD})\s*)?(?:第\s*)?(?P<last>\d{{1,2}})(?!\d){_NOT_A_WEEK}\s*[週周]?)?"
 )
 WEEK_REFERENCE = re.compile(
@@ -99,6 +99,17 @@ def week_until_cue(window: str, anchor: date | None) -> tuple[date, date] | None
     match = WEEK_REFERENCE.match(window, _LEAD.match(window).end())  # type: ignore[union-attr]
     found = _read(match, anchor) if match else None
     return (found[0], found[1] + timedelta(days=6)) if found else None
+
+
+_WEEK_BEFORE = re.compile(
+    rf"(?:(?<![^\W\d_])(?:{_WEEK_WORD})\s*\d{{1,2}}|\d{{1,2}}\.\s*(?:kw|kalenderwoche)|第\s*\d{{1,2}}\s*[週周])\s*$",
+    re.IGNORECASE,
+)
+
+
+def ends_with_week(before: str) -> bool:
+    """Whether the text right before an end phrase ends with a week ("von KW 51 bis KW 2"): a range of weeks."""
+    return bool(_WEEK_BEFORE.search(before[-30:]))
 
 
 def _sentence(text: str, start: int, end: int) -> str:
