@@ -42,19 +42,21 @@ _BARE_END = re.compile(rf"(?<![\w.,/]){_DAY}[\s,]*$")
 # Month words of the languages read by dateparser here, by their first letters; date_words' tables
 # give the others.
 _MONTH_STEMS = (
-    "jan", "feb", "fév", "fev", "mar", "mär", "maa", "apr", "avr", "abr", "may", "mai", "mei", "maj", "mag",
-    "jun", "juin", "giu", "jul", "juil", "lug", "aug", "aoû", "aou", "ago", "sep", "set", "oct", "okt", "ott",
-    "out", "nov", "dec", "dez", "déc", "dic", "gen", "ene", "янв", "фев", "мар", "апр", "ма", "июн", "июл", "авг",
-    "сен", "окт", "ноя", "дек", "sty", "lut", "kwi", "cze", "lip", "sie", "wrz", "paź", "lis", "gru",
+    "jan", "feb", "fév", "fev", "mar", "mär", "maa", "apr", "avr", "abr", "may", "mai", "mei", "maj", "magg",
+    "jun", "juin", "giu", "jul", "juil", "lug", "aug", "aoû", "aou", "agos", "sep", "sete", "sett", "oct", "okt",
+    "ott", "outu", "nov", "dec", "dez", "déc", "dic", "genn", "ener", "янв", "фев", "мар", "апр", "мая", "май",
+    "июн", "июл", "авг", "сен", "окт", "ноя", "дек", "styc", "lute", "kwie", "czerw", "lipc", "sierp", "wrze",
+    "paźd", "listo", "grud",
 )
-_NOT_MONTHS = frozenset({"many", "more", "most", "mail", "main", "maybe", "march", "august"})
+# English words that begin like a month.
+_NOT_MONTHS = frozenset({"mail", "mails", "main", "maybe", "mayor", "marks", "market", "decision", "second"})
 
 
 def is_month_word(word: str) -> bool:
     """Whether a word names a month (a loose test, enough next to a day number)."""
     lowered = word.casefold().strip(".")
     plain = "".join(c for c in unicodedata.normalize("NFD", lowered) if unicodedata.category(c) != "Mn")
-    if lowered in date_words.MONTHS or plain in date_words.MONTHS or lowered in ("march", "august"):
+    if lowered in date_words.MONTHS or plain in date_words.MONTHS:
         return True
     # Hebrew "בדצמבר" carries a prefix letter.
     if lowered[1:] in date_words.MONTHS:
