@@ -98,10 +98,12 @@ LABEL_TO_KIND = {
 }
 KINDS = ["human_reply", "out_of_office", "bounce_hard", "bounce_soft", "auto_other"]
 
-# file -> the return date its text states (read by hand). Files not listed state none.
+# file -> the return date its text states (read by hand): the day back, as the product's rules define it.
+# Files not listed state none.
 STATED_RETURN_DATES: dict[str, str] = {
     "go-sisimai/set-of-emails/maildir/bsd/rfc3834-01.eml": "05-05",  # "returning to the office on May 5th"
-    "go-sisimai/set-of-emails/maildir/bsd/rfc3834-04.eml": "07-31",  # "traveling for work on July 10-31"
+    # "traveling for work on July 10-31" (2013): a range is days away, back the next working day, Thursday 1 August
+    "go-sisimai/set-of-emails/maildir/bsd/rfc3834-04.eml": "08-01",
 }
 
 

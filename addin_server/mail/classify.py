@@ -11,6 +11,8 @@ reply:'"). The checks run in a fixed order, because real mail carries misleading
    They come before auto-replies because Gmail and Exim stamp `Auto-Submitted: auto-replied` on
    bounces: that header alone is not out-of-office. A report that only says delivery is delayed
    (Action: delayed, "still trying") is auto_other with first evidence "delivery delayed": nothing failed.
+   A mailing-list server's own notice about a message (a loop alert, a post held for moderation or
+   rejected) comes next: auto_other, read from its sender, the list's own address (mail/list_notices.py).
 3. Automatic replies: RFC 3834 Auto-Submitted, X-Autoreply, X-Autorespond, Precedence auto_reply,
    the Exchange OOF message class, X-Apple-Action VACATION, X-MS-Exchange-Inbox-Rules-Loop together
    with X-Auto-Response-Suppress, a localised "Automatic reply:" subject, or a body that says it is
@@ -40,6 +42,7 @@ from addin_server.mail import phrases
 from addin_server.mail.absence import judge_absence_notice, leaving_for_good
 from addin_server.mail.bounces import DELIVERY_DELAYED, bounce_evidence, classify_report, is_automatic_refusal
 from addin_server.mail.classification import Classification
+from addin_server.mail.list_notices import list_notice_evidence
 from addin_server.mail.message import InboundMessage
 from addin_server.mail.return_date import find_return_date
 from addin_server.mail.signals import (
@@ -71,6 +74,9 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
     bounce = bounce_evidence(message)
     if bounce:
         return classify_report(message, bounce)
+    list_notice = list_notice_evidence(message)
+    if list_notice:
+        return Classification(InboundKind.AUTO_OTHER, list_notice)
     auto_reply = _auto_reply_evidence(message)
     if auto_reply:
         return _classify_auto_reply(message, auto_reply, anchor)

@@ -121,8 +121,11 @@ def _valid(year: int, month: int, day: int) -> date | None:
 class NamedDate:
     """A date written with a month name: where it starts, its day and month, and what pins its year."""
 
-    def __init__(self, start: int, day: int, month: int, year: int | None, weekday: int | None) -> None:
+    def __init__(
+        self, start: int, day: int, month: int, year: int | None, weekday: int | None, ranged: bool = False
+    ) -> None:
         self.start, self.day, self.month, self.year, self.weekday = start, day, month, year, weekday
+        self.ranged = ranged  # the last day of a written range ("7-14 Aralık"): a day away
 
     def resolve(self, anchor: date | None, max_behind: int = 7) -> date | None:
         """The written year, else the next such day from the anchor (a few days past included), else
@@ -162,6 +165,7 @@ def named_dates(text: str) -> list[NamedDate]:
                 MONTHS[unicodedata.normalize("NFC", match.group(4)).casefold()] + 1,
                 int(match.group(5)) if match.group(5) else None,
                 WEEKDAYS.get(weekday_word.casefold()) if weekday_word else None,
+                ranged=bool(last),
             )
         )
     return sorted(found, key=lambda named: named.start)

@@ -4,9 +4,15 @@ The rule: find a phrase that introduces a return or an end of absence ("back on"
 "jusqu'au", "hasta", "まで"...), read the first date written next to it, and return it as written:
 "until 4 March" gives 4 March (the last day away), "back on 5 March" gives 5 March. An end that
 includes its day ("through", "until and including", "bis einschließlich", "tot en met", "till och
-med", "18 décembre inclus", "11 grudnia włącznie") gives the next working day after it. A return
-phrase ("back on", "de retour le") wins over an end phrase ("until") when both carry a date; a weekday
-named alone after a later end ("Away until 18 December. Back Monday.") is that weekday after the end.
+med", "18 décembre inclus", "11 grudnia włącznie") gives the next working day after it, and so does
+an explicit range, a span of days away ("from 21 December to 1 January", "del 21 de diciembre al 1 de
+enero", "vom 21.12. bis 01.01.", "12月21日から1月1日まで", "July 10-31": mail/date_ranges.py says when a
+first day opens it), while an end phrase alone ("until 1 January", "bis 01.01.") keeps the day written.
+A return phrase ("back on", "de retour le") wins over an end phrase ("until") and over a range when
+both carry a date; a weekday named alone after a later end ("Away until 18 December. Back Monday.") is
+that weekday after the last day away. Week numbers ("back in week 2", "KW 51/52 im Urlaub", "第52週")
+are ISO weeks read by mail/week_numbers.py: back in week N is its Monday, away in weeks N to M is back
+the Monday after the last.
 Without any such phrase, the latest date in the text that falls after the message was received is taken.
 
 Numeric dates: a dot means day first (12.05.2024, "bis 12.05."); ISO dates are year first (also
@@ -26,7 +32,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from addin_server.mail import date_words
+from addin_server.mail import date_ranges, date_words, week_numbers
 
 _MAX_AHEAD = timedelta(days=400)
 _MAX_BEHIND = timedelta(days=7)
@@ -74,6 +80,10 @@ _UNTIL_CUES = re.compile(
             r"\b(?:du|del|dal)\s+\d{1,2}\s+(?:au|al)\s+(?=\d)",  # "du 7 au 18 décembre", "del 7 al 18 de diciembre"
             # "du 21 décembre au 3 janvier", "del 21 de diciembre al 3 de enero"
             r"\b(?:du|del|dal)\s+\d{1,2}(?:er)?\s+(?:de\s+)?[^\W\d_]{3,12}\.?(?:\s+\d{4})?\s+(?:au|al)\s+(?=\d)",
+            # Portuguese "de 21 de dezembro a 1 de janeiro", "de 7 a 18 de dezembro"
+            r"\b(?:de|desde)\s+\d{1,2}º?(?:\s+de\s+[^\W\d_]{3,12})?(?:\s+de\s+\d{4})?\s+(?:a|ao|à)\s+(?=\d)",
+            r"(?<=[^\W\d_])\s+[-–—]\s+(?=\d)",  # "21 December - 1 January"
+            r"\b(?:au|al)\s+(?=\d{1,2}[./]\d{1,2})",  # "du 21/12 au 01/01"
             r"\bfino\s+(?:al|a)?",
             r"\btot\s+(?:en\s+met)?",
             r"\baté\s+(?:o\s+dia|dia)?",
@@ -430,15 +440,47 @@ def _next_working_day(last_day: date) -> date:
     return day
 
 
-def _until_date(text: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget) -> date | None:
-    """The date the first end phrase carries; the day back when the phrase includes that day."""
+# End phrases that carry the range's first day themselves ("du 7 au", "del 21 de diciembre al").
+_RANGE_CUE = re.compile(r"^\s*(?:du|del|dal|de)\s", re.IGNORECASE)
+# The dash after a word ("21 December - 1 January"): an end phrase only when it closes a range.
+_DASH = re.compile(r"\s*[-–—]\s*")
+
+
+def _until_end(
+    text: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget
+) -> tuple[date, bool] | None:
+    """The date the first end phrase carries, and whether it is a day away: an end that includes its
+    day ("through", "inclusive") or closes a range ("from 21 December to 1 January", mail/date_ranges.py)."""
     for match in _UNTIL_CUES.finditer(text):
         window = text[match.end() : match.end() + _WINDOW]
+        # "bis KW 2" is the Monday of week 2, as "bis 11.01." is that day; "through week 2" includes the week.
+        week = week_numbers.week_until_cue(window, anchor.date() if anchor else None)
+        if week:
+            # "von KW 51 bis KW 2", "week 51 to week 2": weeks away, back the Monday after the last.
+            span = _INCLUSIVE_CUE.search(match.group(0)) or week_numbers.ends_with_week(text[: match.start()])
+            return (week[1], True) if span else (week[0], False)
+        opens_range = date_ranges.starts_range(text[: match.start()], match.group(0).strip())
+        after_a_word = match.start() > 0 and text[match.start() - 1].isalpha()
+        if after_a_word and _DASH.fullmatch(match.group(0)) and not opens_range:
+            continue  # "Office closed - 24.12. to 26.12.": a dash after a word is a range's or nothing
         found, _, start = _date_and_how(window, anchor, languages, budget)
         if found:
-            inclusive = _INCLUSIVE_CUE.search(match.group(0)) or _INCLUSIVE_AFTER.match(text, match.end() + start)
-            return _next_working_day(found) if inclusive else found
+            away = bool(
+                _INCLUSIVE_CUE.search(match.group(0))
+                or _INCLUSIVE_AFTER.match(text, match.end() + start)
+                or _RANGE_CUE.match(match.group(0))
+                or opens_range
+            )
+            return found, away
     return None
+
+
+def _until_date(text: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget) -> date | None:
+    """The day back an end phrase gives: the day written, or the next working day when it is a day away."""
+    end = _until_end(text, anchor, languages, budget)
+    if end is None:
+        return None
+    return _next_working_day(end[0]) if end[1] else end[0]
 
 
 def _named(window: str, anchor: date | None, last: bool = False) -> tuple[int, date] | None:
@@ -452,30 +494,36 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
     text = date_words.western_digits(text[:4000])
     languages = _language_hint(text)
     budget = _Budget(order=date_words.numeric_order(text))
-    best_until: date | None = None
     weak: date | None = None
     for match in _RETURN_CUES.finditer(text):
         is_weak = bool(_WEAK_RETURN.match(match.group(0)))
         if is_weak and weak:
             continue
-        found, alone, _ = _date_and_how(text[match.end() : match.end() + _WINDOW], anchor, languages, budget)
+        window = text[match.end() : match.end() + _WINDOW]
+        # "back in week 2": the Monday of that week (mail/week_numbers.py); "ab KW 51" may start an absence.
+        week = None if is_weak else week_numbers.week_after_cue(window, anchor.date() if anchor else None)
+        if week:
+            return week
+        found, alone, _ = _date_and_how(window, anchor, languages, budget)
         if found and is_weak:
             weak = found
         elif found:
-            # "Away until 18 December. Back Monday.": the Monday after the end, not the next one.
-            end = _until_date(text, anchor, languages, budget) if alone else None
-            while end and found <= end:
+            # "Away until 18 December. Back Monday.": the Monday after the last day away, not the next one.
+            last_away = _until_end(text, anchor, languages, budget) if alone else None
+            while last_away and found <= last_away[0]:
                 found += timedelta(days=7)
             return found
     for match in _DATE_THEN_BACK.finditer(text):
         found = _date_in(match.group(1), anchor, languages, budget)
         if found:
             return found
-    if weak:
+    end = _until_end(text, anchor, languages, budget)
+    # "ab 21.12. bis 01.01.": where the absence starts is the first day of a range, not a return; a later
+    # "ab dem 05.01. wieder im Büro" is the day back.
+    if weak and not (end and end[1] and weak <= end[0]):
         return weak
-    best_until = _until_date(text, anchor, languages, budget)
-    if best_until:
-        return best_until
+    if end:
+        return _next_working_day(end[0]) if end[1] else end[0]
     for cues in (_SUFFIX_RETURN_CUES, _SUFFIX_UNTIL_CUES):
         for match in cues.finditer(text):
             start = match.start()
@@ -484,13 +532,21 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
             named = _named(text[max(0, start - 40) : start], anchor_day, last=True)
             # A month name is the more explicit reading ("7-14 Aralık" is no numeric 7-14).
             if named or nearest:
-                return named[1] if named else nearest
+                found = named[1] if named else nearest
+                window = text[max(0, start - 40) : start]
+                # "12月21日から1月1日まで", "7 से 14 दिसंबर तक": the last day of a range is a day away.
+                if found and cues is _SUFFIX_UNTIL_CUES and date_ranges.joined_end(window):
+                    return _next_working_day(found)
+                return found
             weekday = date_words.weekday_alone(text[max(0, start - 25) : start], anchor_day, before_cue=True)
             if weekday:
                 return weekday
+    week = week_numbers.week_return(text, anchor.date() if anchor else None)
+    if week:
+        return week
     ranged = _range_end(text, anchor, languages, budget)
     if ranged:
-        return ranged
+        return _next_working_day(ranged)
     return _latest_date(text, anchor, budget.order)
 
 
@@ -513,7 +569,7 @@ _RANGE_DAY_FIRST = re.compile(r"\b\d{1,2}\.?\s*[-–—]\s*(\d{1,2}\.?\s+(?:de\s
 
 
 def _range_end(text: str, anchor: datetime | None, languages: list[str] | None, budget: _Budget) -> date | None:
-    """The last day of a written range: "July 10-31", "10.-14. März", "3-7 de mayo"."""
+    """The last day of a written range: "July 10-31", "10.-14. März", "3-7 de mayo" (a day away)."""
     for match in _RANGE_MONTH_FIRST.finditer(text):
         found = _wordy(f"{match.group(1)} {match.group(2)}", anchor, languages, budget)
         if found:
@@ -536,10 +592,12 @@ def _latest_date(text: str, anchor: datetime | None, order: str | None = None) -
         for match in pattern.finditer(text[:1500]):
             found = _numeric(match.group(0), anchor_day, order)
             if found and found[1] >= anchor_day:
-                dates.append(found[1])
+                # "12月21日至1月1日": the last day of a range is a day away.
+                ranged = date_ranges.joined_before(text[: match.start()])
+                dates.append(_next_working_day(found[1]) if ranged else found[1])
     for named in date_words.named_dates(text[:1500]):
         day = named.resolve(anchor_day)
         # Without a cue a yearless day far ahead is more likely a past day ("started on 27 November").
         if day and anchor_day <= day <= anchor_day + _NO_CUE_AHEAD:
-            dates.append(day)
+            dates.append(_next_working_day(day) if named.ranged else day)
     return max(dates) if dates else None

@@ -1,8 +1,8 @@
 """Return dates in the languages read through mail/date_words.py, and a check of the others the
 product keeps notices in: one case per sentence a notice writes, per language. Read on Sunday
 6 December 2026; the rules are those of mail/return_date.py (the day back wins over the last day
-away, a range ends on its last day, a month name alone is no day, a stated weekday pins the year,
-numeric dates follow the writer's order)."""
+away, a range is days away and the day back is the next working day after it, a month name alone
+is no day, a stated weekday pins the year, numeric dates follow the writer's order)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ CASES = [
     ("tr until with an apostrophe 'Aralık'a kadar'", "14 Aralık'a kadar ofis dışındayım.", D14),
     ("tr back on 'tarihinde döneceğim'", "15 Aralık tarihinde ofise döneceğim.", D15),
     ("tr back on with the weekday after the date", "15 Aralık Salı günü işbaşı yapacağım.", D15),
-    ("tr range 'tarihleri arasında' ends on its last day", "7-14 Aralık tarihleri arasında izindeyim.", D14),
+    ("tr range 'tarihleri arasında' is days away: back the day after", "7-14 Aralık tarihleri arasında izindeyim.", D15),
     ("tr numeric day first 'tarihine kadar'", "05.01.2027 tarihine kadar izindeyim.", date(2027, 1, 5)),
     ("tr the day back wins over the last day away", "14 Aralık'a kadar izindeyim, 15 Aralık'ta döneceğim.", D15),
     # Hebrew
@@ -34,27 +34,27 @@ CASES = [
     # Hindi: the cue follows the date.
     ("hi until 'दिसंबर तक'", "मैं 14 दिसंबर तक कार्यालय से बाहर हूँ।", D14),
     ("hi back on 'को वापस'", "मैं छुट्टी पर हूँ और 15 दिसंबर को वापस आऊँगा।", D15),
-    ("hi range 'से ... तक' ends on its last day", "मैं 7 से 14 दिसंबर तक छुट्टी पर हूँ।", D14),
+    ("hi range 'से ... तक' is days away: back the day after", "मैं 7 से 14 दिसंबर तक छुट्टी पर हूँ।", D15),
     ("hi Devanagari digits", "मैं १४ दिसंबर तक कार्यालय से बाहर हूँ।", D14),
     # Danish
     ("da until 'indtil mandag den 14. december'", "Jeg er på ferie indtil mandag den 14. december.", D14),
     ("da back on 'tilbage tirsdag den 15. december'", "Jeg er tilbage tirsdag den 15. december.", D15),
-    ("da from ... to 'fra 7. til 14. december'", "Jeg holder ferie fra 7. til 14. december.", D14),
+    ("da from ... to 'fra 7. til 14. december' is back the day after", "Jeg holder ferie fra 7. til 14. december.", D15),
     ("da numeric day first 'indtil 05/01'", "Jeg er på ferie indtil 05/01 og har begrænset adgang.", date(2027, 1, 5)),
     # Greek
     ("el until 'έως τις 14 Δεκεμβρίου'", "Βρίσκομαι εκτός γραφείου έως τις 14 Δεκεμβρίου.", D14),
     ("el until in capitals without accents", "ΕΚΤΟΣ ΓΡΑΦΕΙΟΥ ΕΩΣ 14 ΔΕΚΕΜΒΡΙΟΥ.", D14),
     ("el back on 'επιστρέφω την Τρίτη 15 Δεκεμβρίου'", "Επιστρέφω την Τρίτη 15 Δεκεμβρίου.", D15),
-    ("el from ... to 'από 7 έως 14 Δεκεμβρίου'", "Θα λείπω από 7 έως 14 Δεκεμβρίου.", D14),
+    ("el from ... to 'από 7 έως 14 Δεκεμβρίου' is back the day after", "Θα λείπω από 7 έως 14 Δεκεμβρίου.", D15),
     # Czech
     ("cs until 'do 14. prosince'", "Do 14. prosince jsem mimo kancelář.", D14),
     ("cs back on 'zpět v kanceláři od 15. prosince'", "Jsem na dovolené, zpět v kanceláři od 15. prosince.", D15),
-    ("cs from ... to 'od 7. do 14. prosince'", "Od 7. do 14. prosince jsem na dovolené.", D14),
+    ("cs from ... to 'od 7. do 14. prosince' is back the day after", "Od 7. do 14. prosince jsem na dovolené.", D15),
     ("cs numeric day first 'do 5. 1. 2027'", "Jsem na dovolené do 5. 1. 2027.", date(2027, 1, 5)),
     # Arabic
     ("ar until 'حتى يوم 14 ديسمبر'", "أنا خارج المكتب حتى يوم 14 ديسمبر.", D14),
     ("ar back on 'سأعود يوم 15 ديسمبر'", "أنا في إجازة وسأعود يوم 15 ديسمبر.", D15),
-    ("ar from ... to 'من 7 إلى 14 ديسمبر'", "أنا في إجازة من 7 إلى 14 ديسمبر.", D14),
+    ("ar from ... to 'من 7 إلى 14 ديسمبر' is back the day after", "أنا في إجازة من 7 إلى 14 ديسمبر.", D15),
     ("ar Levantine month 'كانون الأول'", "أنا خارج المكتب حتى 14 كانون الأول.", D14),
     ("ar Arabic-Indic digits", "أنا خارج المكتب حتى ١٤ ديسمبر.", D14),
     # Norwegian, Swedish, Polish
@@ -100,7 +100,7 @@ CASES = [
     ("a month name alone is no day (da)", "Jeg er på ferie i december.", None),
     ("a stated weekday pins the year: da 'fredag den 27. november' read on 7 December is past",
      "Jeg var på ferie fredag den 27. november.", None),
-    ("without a cue the last day of a written range is read (tr)", "7-14 Aralık izindeyim.", D14),
+    ("without a cue a written range is days away too (tr)", "7-14 Aralık izindeyim.", D15),
     # Outside attack r14, finding 5: Hungarian (month first, the case ending after a hyphen), Romanian, Vietnamese.
     ("hu back on 'december 14-én térek vissza'", "Irodán kívül vagyok, december 14-én térek vissza. Sürgős esetben "
      "írjon a titkarsag@kunde.example címre.", D14),
