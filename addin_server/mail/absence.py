@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from addin_server.mail import absence_lexicon, phrases
+from addin_server.mail import absence_lexicon, phrases, recipient
 from addin_server.mail.return_date import find_return_date
 
 NOTICE_THRESHOLD = 5
@@ -59,8 +59,13 @@ def _quote(found: re.Match[str]) -> str:
     return repr(" ".join(found.group(0).split())[:50])
 
 
-def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -> AbsenceJudgement:
-    """Score how far the sender's own words are built like an absence notice."""
+def judge_absence_notice(
+    subject: str, own_text: str, anchor: datetime | None, *, rep_names: frozenset[str] = frozenset()
+) -> AbsenceJudgement:
+    """Score how far the sender's own words are built like an absence notice.
+
+    `rep_names`: the names of the message's recipients (mail/recipient.py); a text that greets one of them
+    by name was written by a person who read who wrote."""
     # Signature lines ("Head of Procurement | Out of office Fridays | For urgent matters call ...") are
     # the sender's standing details, not this message's statement: they are not scored.
     own_text = "\n".join(line for line in own_text.splitlines() if not _SIGNATURE_LINE.search(line))
@@ -136,7 +141,7 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
     if automatic:
         score += 2
         parts.append(f"calls itself automatic {_quote(automatic)} +2")
-    human = _human_signs(own_text)
+    human = _human_signs(own_text, rep_names)
     if human:
         score -= 3 * len(human)
         parts.extend(f"{sign} -3" for sign in human)
@@ -185,9 +190,14 @@ def _asks_for_the_offer(sentence: str) -> bool:
     )
 
 
-def _human_signs(own_text: str) -> list[str]:
+def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list[str]:
     signs = []
     body = own_text.strip()
+    # No template can name whom it answers: a greeting of the rep by name is a person's. Weighed like the other
+    # signs, so a full notice pasted under "Hi Ava" (absence, return, stand-in, reply put off) still reads as one.
+    greeting = recipient.greets_by_name(body, rep_names)
+    if greeting:
+        signs.append(f"greets the rep by name {greeting!r}")
     # A question mark inside a URL is not a question; nor is a template's routing question ("Need urgent
     # help? Please contact ...", "Questions about an order? Call ..."), which sends the reader elsewhere.
     without_links = re.sub(r"\S*https?://\S+", "", body)
