@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from addin_server.mail import absence_lexicon, phrases, recipient
+from addin_server.mail import absence_lexicon, person_signs, phrases, recipient
 from addin_server.mail.return_date import find_return_date
 
 NOTICE_THRESHOLD = 5
@@ -225,12 +225,33 @@ def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list
         signs.append(f"answers the rep {_quote(across)}")
     elif ask := next((s for s in _STOPS.split(body) if _asks_for_the_offer(s)), None):
         signs.append(f"asks the rep for the offer {' '.join(ask.split())[:50]!r}")
+    if not any(sign.startswith("answers the rep") or sign.startswith("asks") for sign in signs):
+        # Shapes of an answer in words no list holds: a turn to the email's matter, a clock time proposed.
+        if turn := person_signs.turns_to_the_matter(body, _is_notice_part):
+            signs.append(f"turns to the matter {turn!r}")
+        elif time := person_signs.proposes_a_time(body):
+            signs.append(f"proposes a time {time!r}")
     past = phrases.PAST_ABSENCE.search(body)
     if past:
         signs.append(f"speaks of an absence that is over {_quote(past)}")
     if len(body) > 1500:
         signs.append("is longer than an absence notice")
     return signs
+
+
+_NOTICE_PATTERNS = (
+    phrases.OUT_OF_OFFICE_TEXT, phrases.ABSENCE_END, phrases.DAY_END, phrases.LIMITED_ACCESS, phrases.URGENT_CONTACT,
+    phrases.REPLY_ON_RETURN, phrases.REPLY_LATER, phrases.AUTOMATIC_REPLY_WORDS, phrases.TEMPLATE_OPENING,
+)
+
+
+def _is_notice_part(clause: str) -> bool:
+    """Whether a clause says one of a notice's own parts (absence, period, return, redirection, access, later)."""
+    if any(pattern.search(clause) for pattern in _NOTICE_PATTERNS):
+        return True
+    if any(absence_lexicon.find_part(part, clause) for part in absence_lexicon.PARTS if part != "answer"):
+        return True
+    return find_return_date(clause, None) is not None
 
 
 # A sentence ends at a stop followed by a space or the end, not at the dots of an address or a domain.

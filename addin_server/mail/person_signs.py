@@ -1,0 +1,90 @@
+"""Signs that a person answers, read from the shape of a sentence rather than from a list of answers.
+
+Each round of fresh test messages found people who mention an absence and answer in words no list held
+("mais d'accord pour un appel le 6 à 10h", "comunque confermo l'ordine", "下周二下午三点可以通话"). Two
+shapes catch them without knowing the words of the answer:
+
+- **A turn to something else.** After "but / aber / mais / pero / ma / men / 但是 / ですが ...", a notice
+  goes on with another of its own parts: limited access, a stand-in, a reply put off, a date, a contact
+  ("I'm away, but will check email occasionally"). A person turns to the matter of the email. So a clause
+  after a turn word that holds no part of a notice (no absence, period, return, redirection, limited
+  access, reply put off, address, phone, and no talk of mail, replies or contact) is a person's.
+- **A clock time proposed.** "Friday at 9", "le 6 à 10h", "måndag kl 10", "15時", "三点", "10시": a notice
+  gives clock times only for an end ("until 3pm", "back at 2pm") or opening hours ("9:00-17:00"). A clock
+  time whose sentence has none of those is a time the person proposes.
+
+Both are signs of a person weighed like the others in mail/absence.py (-3 each).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# Words that turn a sentence; the short ones that are also other words ("ma", "men", "ale", "mas", and "mais",
+# which is Portuguese for "more") only after a comma.
+_TURN = re.compile(
+    r"(?:^|(?<=[\s,;:—–(-]))(?:but|however|aber|jedoch|trotzdem|dennoch|cependant|toutefois|pero|però|comunque|"
+    r"tuttavia|maar|porém|contudo|dock|ändå|alligevel|likevel|mutta|kuitenkin|jednak|však|přesto|но|однако|fakat|ancak)"
+    r"\b[,:]?\s+|[,;]\s*(?:ma|men|mas|mais|ale|ama|toch|still|anyway|though|sin\s+embargo|no\s+entanto|mimo\s+to|yine\s+de)"
+    r"\b[,:]?\s+|(?:但是|但|不过|不過|可是|ですが、?|けれど(?:も)?、?|けど、?|が、|하지만|그래도|그러나)\s*",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.!?。！？\n]")
+# A clause that speaks of mail, replies or contact is still the notice's (in the languages of the packs).
+_NOTICE_TOPIC = re.compile(
+    r"e-?mails?|\bmails?\b|messages?|repl(?:y|ies)|respon[sd]|answer|contact|reach|available|back\b|return|"
+    r"nachricht|antwort|erreichbar|kontakt|zurück|courriel|répon|joignable|retour|correo|mensaje|respuest|respond|"
+    r"contact|regres|vuelt|posta|messaggi|rispo|contatt|rientr|bericht|antwoord|reageer|bereikbaar|terug|mensage|"
+    r"respost|retorn|mejl|e-?post|svar|tillbaka|tilbage|tilbake|sähköpost|viest|vastaa|palaa|wiadomo|odpowi|poczt|"
+    r"zpráv|odpov|почт|сообщени|ответ|связ|вернусь|e-?posta|mesaj|yanıt|cevap|dönüş|メール|返信|連絡|戻|邮件|郵件|回复|"
+    r"回覆|联系|聯繫|返回|메일|회신|연락|복귀|will\s+be\s+forwarded|weitergeleitet|transféré|reenviad|inoltrat|"
+    r"doorgestuurd|encaminhad|vidarebefordra|videresend|przekazywan|přeposlán|переслан|iletil|転送|转发|轉發|전달",
+    re.IGNORECASE,
+)
+_CONTACT_DETAILS = re.compile(r"\S@\S|https?://|\bwww\.|\+\d|\d(?:[\s()./-]?\d){6,}")
+_WORD = re.compile(r"[^\W\d_]{2,}|[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+
+# A clock time: "9:30", "3pm", "at 9", "um 10 Uhr", "à 10h", "a las 9", "às 10h", "alle 10", "om 10 uur",
+# "kl 10", "o godz. 10", "в 10", "saat 10", "15時", "三点", "10시".
+_CLOCK = re.compile(
+    r"(?<![:\d])\d{1,2}:\d{2}(?![:\d])|\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\bat\s+\d{1,2}\b(?!\s*(?:%|st|nd|rd|th|\w))|"
+    r"\bum\s+\d{1,2}(?:[.:]\d{2})?(?:\s*uhr)?\b|\b\d{1,2}(?:[.:]\d{2})?\s*uhr\b|\b(?:à|a|vers)\s+\d{1,2}\s*h(?:\d{2})?\b|"
+    r"\b\d{1,2}h\d{2}\b|\ba\s+las\s+\d{1,2}\b|\bàs\s+\d{1,2}\b|\balle\s+(?:ore\s+)?\d{1,2}\b|\bom\s+\d{1,2}(?:\s*uur)?\b|"
+    r"\bkl\.?\s*\d{1,2}\b|\bo\s+(?:godz(?:inie|\.)?\s*)?\d{1,2}\b|\bв\s+\d{1,2}(?::\d{2})?\b(?!\s*[а-я])|"
+    r"\bsaat\s+\d{1,2}\b|\d{1,2}時(?!間)|(?:上午|下午|晚上|早上|中午)\s*[\d一二三四五六七八九十两兩]+[点點]|\d{1,2}[点點](?:半|钟|鐘)?|"
+    r"\d{1,2}\s*시(?!간)",
+    re.IGNORECASE,
+)
+# A clock time that ends an absence, opens an office or is part of a range is the notice's, not a proposal.
+_NOT_PROPOSED = re.compile(
+    r"\b(?:until|till|from|back|between|after|before|bis|ab|von|zwischen|jusqu|entre|hasta|desde|fino|dalle|tot|vanaf|"
+    r"até|från|do|od|до|с|по|kadar|itibaren)\b|"
+    r"\b(?:return|open|hours|zurück|wieder|geöffnet|partir|retour|ouvert|horaire|regres|vuelt|abiert|rientr|apert|orari|"
+    r"terug|geopend|volt|retorn|abert|tillbaka|öppet|tilbage|tilbake|åben|åpen|powr|после|dön)\w*|"
+    r"まで|から|以降|戻|到|至|前|后|後|返回|回来|까지|부터|복귀|\d\s*[-–~〜～]\s*\d",
+    re.IGNORECASE,
+)
+
+
+def turns_to_the_matter(text: str, is_notice_part: Callable[[str], bool]) -> str | None:
+    """A clause after a turn word that holds no part of a notice: the person turns to the email's matter."""
+    for turn in _TURN.finditer(text[:4000]):
+        rest = text[turn.end() :]
+        end = _CLAUSE_END.search(rest)
+        clause = rest[: end.start() if end else 300][:300].strip()
+        if len(_WORD.findall(clause)) < 2:
+            continue
+        if _NOTICE_TOPIC.search(clause) or _CONTACT_DETAILS.search(clause) or is_notice_part(clause):
+            continue
+        return " ".join(f"{turn.group(0).strip()} {clause}".split())[:50]
+    return None
+
+
+def proposes_a_time(text: str) -> str | None:
+    """A clock time in a sentence that does not end an absence, open an office or span a range."""
+    for sentence in re.split(r"(?<=[.!?。！？])\s*|\n", text[:4000]):
+        clock = _CLOCK.search(sentence)
+        if clock and not _NOT_PROPOSED.search(sentence) and not _CONTACT_DETAILS.search(sentence):
+            return " ".join(sentence.split())[:50]
+    return None

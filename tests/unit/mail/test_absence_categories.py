@@ -1,0 +1,212 @@
+"""Absence notices without automatic headers, one reason of absence at a time and in every language pack
+(issue 14), and people who mention an absence while answering, who stay human replies. Written for these
+packs (mail/absence_vocab_west.py, absence_vocab_north.py, absence_vocab_east.py), not taken from fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+from addin_server.domain.model import InboundKind
+from addin_server.mail.absence_lexicon import PACKS, PARTS
+from addin_server.mail.classify import classify
+from tests.unit.mail.test_absence import reply
+
+OOO = InboundKind.OUT_OF_OFFICE
+HUMAN = InboundKind.HUMAN_REPLY
+
+NOTICES = [
+    pytest.param("I'm at a trade fair in Hanover until Thursday 10 December and will answer your email when I'm back. "
+                 "For anything urgent, please contact my colleague Priya.", id="en: a trade fair until a day, reply on return"),
+    pytest.param("Our offices are closed for the holidays from 24 December to 4 January. Emails will not be read during "
+                 "this period.", id="en: a company closure over a date range, mail not read"),
+    pytest.param("I'm on jury duty this week with no access to email. Please contact the office for anything "
+                 "time-sensitive.", id="en: jury duty, no access, the office for urgent matters"),
+    pytest.param("Currently on parental leave. Please direct any questions to my manager, sam.ortiz@buyer.example.",
+                 id="en: parental leave and a manager's address"),
+    pytest.param("I'm working from a customer site this week with patchy connectivity; replies may be slower than usual.",
+                 id="en: a customer's site with patchy connectivity, slower replies"),
+    pytest.param("Taking a long weekend - back Tuesday 8 December.", id="en: a long weekend with the day back"),
+    pytest.param("I'm attending a training course until Wednesday and will reply on my return.",
+                 id="en: a training course until a weekday, reply on return"),
+    pytest.param("I'm on sabbatical until June 2027. Your email will be deleted; please contact team@buyer.example.",
+                 id="en: a sabbatical, mail deleted, a team address"),
+    pytest.param("Ich bin auf der Fachmesse in Köln und ab dem 9. Dezember wieder im Büro. In dringenden Fällen wenden "
+                 "Sie sich bitte an meine Kollegin Frau Beck.", id="de: a trade fair, back on a day, a colleague"),
+    pytest.param("Wegen Betriebsferien ist unser Büro vom 23.12. bis 3.1. geschlossen. E-Mails werden in dieser Zeit "
+                 "nicht gelesen.", id="de: a company holiday closure, mail not read"),
+    pytest.param("Ich befinde mich in Elternzeit. Ihre Nachricht wird nicht weitergeleitet; bitte schreiben Sie an "
+                 "vertrieb@buyer.example.", id="de: parental leave, not forwarded, another address"),
+    pytest.param("Krankgeschrieben bis 14.12., danach wieder erreichbar.", id="de: a short sick note with its end"),
+    pytest.param("Je suis en arrêt maladie jusqu'au 11 décembre. Pour toute demande urgente, merci de contacter ma "
+                 "collègue Claire.", id="fr: sick leave until a date and a colleague"),
+    pytest.param("Nos bureaux seront fermés du 24 décembre au 2 janvier. Votre message ne sera pas transféré.",
+                 id="fr: offices closed over a range, message not forwarded"),
+    pytest.param("En RTT ce vendredi, je vous répondrai lundi.", id="fr: a day off (RTT), an answer on monday"),
+    pytest.param("Estoy de baja por paternidad hasta el 15 de enero. Para cualquier asunto, escriba a "
+                 "compras@buyer.example.", id="es: paternity leave until a date, another address"),
+    pytest.param("Me encuentro en una feria en Madrid hasta el jueves, con acceso limitado al correo. Le responderé a mi "
+                 "regreso.", id="es: a trade fair until thursday, limited access, reply on return"),
+    pytest.param("Sono in trasferta fino a giovedì 10 dicembre con accesso limitato alla posta. Per urgenze contattare il "
+                 "mio collega Marco.", id="it: a business trip, limited access, a colleague for urgent matters"),
+    pytest.param("L'ufficio rimarrà chiuso per ferie dal 24 dicembre al 6 gennaio.", id="it: the office closed over a range"),
+    pytest.param("Ik ben met ouderschapsverlof tot en met 8 januari. Voor dringende zaken kunt u contact opnemen met mijn "
+                 "collega Joost.", id="nl: parental leave until a date and a colleague"),
+    pytest.param("Vandaag heb ik een ADV-dag; morgen ben ik weer bereikbaar.", id="nl: a reduced-hours day off, back tomorrow"),
+    pytest.param("Estou em licença-maternidade até março. Favor entrar em contato com minha colega Ana "
+                 "(ana@buyer.example).", id="pt-BR: maternity leave until march and a colleague"),
+    pytest.param("Encontro-me em formação até dia 11 de dezembro, com acesso limitado ao e-mail. Responderei após o meu "
+                 "regresso.", id="pt-PT: a training until a date, limited access, reply on return"),
+    pytest.param("産休のため、2027年4月まで不在にしております。ご用件は担当の佐藤までご連絡ください。",
+                 id="ja: maternity leave until april and a stand-in"),
+    pytest.param("12月9日～12月11日は展示会出展のため不在です。戻り次第ご返信いたします。",
+                 id="ja: a trade fair over a range, reply on return"),
+    pytest.param("您好，我正在休年假，12月14日返回。如有急事请联系同事李明。", id="zh-Hans: annual leave with a return and a colleague"),
+    pytest.param("本人12月8日至12月12日出差，郵件回覆可能延遲，敬請見諒。", id="zh-Hant: a business trip over a range, slow replies"),
+    pytest.param("12월 14일까지 연차 휴가입니다. 급한 업무는 담당자 김민수에게 연락 주시기 바랍니다.",
+                 id="ko: annual leave until a date and a stand-in"),
+    pytest.param("Jag är på konferens i Göteborg till och med onsdag och läser mejl sporadiskt. Vid brådskande ärenden, "
+                 "kontakta växeln.", id="sv: a conference until wednesday, sporadic mail, the switchboard"),
+    pytest.param("Jeg er på barsel indtil 1. marts. Kontakt venligst min kollega Mette.", id="da: parental leave and a colleague"),
+    pytest.param("Jeg har avspasering fredag 11. desember og er tilbake mandag. Ta kontakt med min kollega Ola ved "
+                 "hastesaker.", id="no: time off in lieu, back monday, a colleague"),
+    pytest.param("Olen vuosilomalla 18.12. asti. Kiireellisissä asioissa ota yhteyttä kollegaani Mattiin.",
+                 id="fi: annual leave until a date, urgent matters elsewhere"),
+    pytest.param("Przebywam na zwolnieniu lekarskim do 11 grudnia. W sprawach pilnych proszę o kontakt z biurem.",
+                 id="pl: sick leave until a date, the office for urgent matters"),
+    pytest.param("Jsem na služební cestě do pátku 11. 12. s omezeným přístupem k e-mailu. V naléhavých případech "
+                 "kontaktujte kolegu Nováka.", id="cs: a business trip, limited access, a colleague"),
+    pytest.param("Я в командировке до 11 декабря, доступ к почте ограничен. По срочным вопросам обращайтесь к коллеге "
+                 "Ивану.", id="ru: a business trip until a date, limited access, a colleague"),
+    pytest.param("11 Aralık tarihine kadar yıllık izindeyim. Acil durumlarda meslektaşım Ayşe ile iletişime "
+                 "geçebilirsiniz.", id="tr: annual leave until a date and a colleague"),
+]
+
+
+@pytest.mark.parametrize("body", NOTICES)
+def test_a_notice_without_headers_is_out_of_office_whatever_reason_it_gives(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == OOO, result.evidence
+    assert result.left_company is False
+
+
+PEOPLE = [
+    pytest.param("Off on parental leave from January, so let's get this signed before then.",
+                 id="en: a coming leave, but settling the signature"),
+    pytest.param("I'm at the trade show until Thursday; the pricing looks fine, can we book a call Friday?",
+                 id="en: at a trade show, but asking for a call"),
+    pytest.param("Hi Ava, I'm at a conference until Thursday - I'll look at the numbers after that.\nDana",
+                 id="en: a conference mentioned under a greeting of the rep"),
+    pytest.param("Bin bis Freitag auf Dienstreise, schicken Sie mir das Angebot bitte trotzdem schon.",
+                 id="de: on a trip, but asking for the offer"),
+    pytest.param("Hallo Ava, bin diese Woche auf Schulung, schaue mir Ihre Unterlagen danach an.",
+                 id="de: a training mentioned under a greeting of the rep"),
+    pytest.param("Je suis en déplacement jusqu'à jeudi, mais ça me va pour une démo la semaine prochaine.",
+                 id="fr: travelling, but a demo next week suits"),
+    pytest.param("Bonjour Ava, en congés jusqu'au 4 janvier, je regarde votre proposition à mon retour.",
+                 id="fr: a holiday mentioned under a greeting of the rep"),
+    pytest.param("Estoy de baja hasta el lunes; me parece bien la propuesta, la firmo a la vuelta.",
+                 id="es: on leave, but the proposal is fine"),
+    pytest.param("Sono in ferie fino al 7 gennaio, ma mi sta bene: mandami pure il preventivo.",
+                 id="it: on holiday, but agreeing and asking for the quote"),
+    pytest.param("Ik ben deze week op vakantie, maar stuur maar door, ik kijk er maandag naar.",
+                 id="nl: on holiday, but asking to send it on"),
+    pytest.param("Estou de folga amanhã, mas vamos marcar para quinta às 10h.", id="pt: a day off, but booking thursday"),
+    pytest.param("来週は出張ですが、承知しました。見積書をお送りください。", id="ja: a trip next week, but asking for the quote"),
+    pytest.param("我下周休假，没问题，请把报价发给我。", id="zh: on leave next week, but asking for the quote"),
+    pytest.param("다음 주는 휴가지만 견적서 보내 주세요.", id="ko: on holiday next week, but asking for the quote"),
+    pytest.param("Jag är föräldraledig från januari, så skicka gärna avtalet före jul.",
+                 id="sv: parental leave from january, asking for the contract"),
+    pytest.param("Jeg er på ferie næste uge, men send mig gerne tilbuddet.", id="da: on holiday, but asking for the offer"),
+    pytest.param("Jeg er på kurs i morgen, men la oss ta en prat på fredag.", id="no: on a course, but proposing friday"),
+    pytest.param("Olen lomalla ensi viikolla, mutta lähetä minulle tarjous.", id="fi: on holiday, but asking for the offer"),
+    pytest.param("Jestem w delegacji do piątku, ale porozmawiajmy w poniedziałek.", id="pl: on a trip, but proposing monday"),
+    pytest.param("Jsem na dovolené do pátku, ale pošlete mi nabídku.", id="cs: on holiday, but asking for the offer"),
+    pytest.param("Я в отпуске до понедельника, но пришлите, пожалуйста, предложение.",
+                 id="ru: on holiday, but asking for the proposal"),
+    pytest.param("Cuma gününe kadar izindeyim ama teklifi gönderin, pazartesi bakarım.",
+                 id="tr: on leave, but asking for the offer"),
+]
+
+
+@pytest.mark.parametrize("body", PEOPLE)
+def test_a_person_who_mentions_an_absence_while_answering_stays_human(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == HUMAN, result.evidence
+
+
+def test_every_language_the_product_reads_has_a_pack_for_every_part() -> None:
+    languages = ("en", "de", "fr", "es", "nl", "it", "pt", "ja", "zh", "sv", "da", "no", "fi", "pl", "cs", "ru", "tr", "ko")
+    for language in languages:
+        parts = {part for pack in PACKS if pack.language == language for part in PARTS if getattr(pack, part)}
+        assert {"absence", "period", "redirect", "later"} <= parts, language
+
+
+# Written after the packs above, in phrasings not looked up in them, and read once before any change: 22 of 28
+# met their label (notices 17 of 18: "recovering from surgery ... out until early January"; people 5 of 10: a
+# person who turns to the matter after "but" or proposes a clock time was read as out-of-office). The shapes of
+# mail/person_signs.py were then built: 28 of 28.
+SECOND_NOTICES = [
+    pytest.param("Heads up: I'm offsite at our annual sales kickoff through Dec 11 and mostly offline. Ping Jordan "
+                 "(jordan@buyer.example) if it can't wait.", id="en: an offsite kickoff, offline, a stand-in's address"),
+    pytest.param("I am currently recovering from surgery and will be out until early January. In the meantime, Maria "
+                 "Lopez is handling my accounts.", id="en: recovering from surgery until early january, a stand-in"),
+    pytest.param("Thanks for your note. I'm away on bereavement leave and will respond when I return next week.",
+                 id="en: bereavement leave and a reply on return"),
+    pytest.param("Our team is observing the Thanksgiving holiday Nov 26-27. We'll get back to you on Monday.",
+                 id="en: a public holiday over two days"),
+    pytest.param("Vielen Dank für Ihre E-Mail. Ich bin derzeit auf einem Lehrgang und ab Montag, 14.12., wieder "
+                 "erreichbar.", id="de: a course, reachable again on a day"),
+    pytest.param("Aufgrund eines Trauerfalls bin ich bis einschließlich Mittwoch nicht im Büro.",
+                 id="de: a bereavement until wednesday"),
+    pytest.param("Bonjour, je suis actuellement en séminaire à Lyon et n'aurai qu'un accès très limité à mes mails "
+                 "jusqu'au 10/12.", id="fr: a seminar with very limited access until a date"),
+    pytest.param("Absente pour cause de déménagement le 11 décembre. Je traiterai votre demande dès lundi.",
+                 id="fr: an office move on a day, the request handled on monday"),
+    pytest.param("Gracias por su mensaje. Estaré en un congreso en Bogotá del 7 al 11 de diciembre sin acceso regular "
+                 "al correo.", id="es: a congress over a range without regular access"),
+    pytest.param("Hoy es festivo en Cataluña; atenderé su correo mañana.", id="es: a public holiday today"),
+    pytest.param("Buongiorno, sono in congedo parentale fino al 31 gennaio. Per qualsiasi necessità scrivere a "
+                 "ufficio.acquisti@buyer.example.", id="it: parental leave until a date and another address"),
+    pytest.param("Ik ben vandaag en morgen op een beurs in Utrecht en beperkt bereikbaar. Vanaf maandag reageer ik weer "
+                 "op mail.", id="nl: a trade fair for two days, barely reachable"),
+    pytest.param("Olá! Estou de férias coletivas até 4 de janeiro. Em caso de urgência, ligue para (11) 5555-0101.",
+                 id="pt-BR: a collective holiday until a date and a phone for urgencies"),
+    pytest.param("誠に勝手ながら、12月28日から1月4日まで年末年始休業とさせていただきます。休業期間中のお問い合わせは1月5日以降に"
+                 "順次対応いたします。", id="ja: a year-end closure over a range"),
+    pytest.param("公司春节放假安排：2月5日至2月13日放假，期间邮件将无法及时回复，敬请谅解。",
+                 id="zh: a spring festival closure, replies delayed"),
+    pytest.param("Hej! Jag är sjukskriven denna vecka och har inte tillgång till min e-post. Hör av dig till kundtjänst "
+                 "vid frågor.", id="sv: sick this week without access, customer service"),
+    pytest.param("Dzień dobry, do 20 grudnia przebywam na urlopie macierzyńskim. Wiadomości nie są przekazywane.",
+                 id="pl: maternity leave until a date, messages not forwarded"),
+    pytest.param("Добрый день! С 21 по 31 декабря я нахожусь в отпуске. По всем вопросам просьба обращаться к Марии.",
+                 id="ru: a holiday over a range and a colleague"),
+]
+
+SECOND_PEOPLE = [
+    pytest.param("I'm travelling until Friday. Happy to look at it next week – could you send the deck?",
+                 id="en: travelling, asking for the deck"),
+    pytest.param("On leave until the 14th, but I've forwarded this to Sam who owns the budget; expect a call from him.",
+                 id="en: on leave, but turning to who owns the budget"),
+    pytest.param("Ich bin noch bis Freitag krank, aber wir sind grundsätzlich interessiert. Melden Sie sich gern nächste "
+                 "Woche.", id="de: sick until friday, but interested"),
+    pytest.param("En congés jusqu'au 4, mais d'accord pour un appel le 6 à 10h.", id="fr: on holiday, but agreeing to a call at 10h"),
+    pytest.param("Estoy de viaje hasta el jueves, pero sí, agendemos el viernes a las 9.", id="es: travelling, but booking friday at 9"),
+    pytest.param("今週は研修で不在ですが、来週火曜の15時でしたら大丈夫です。", id="ja: in training, but tuesday at 15:00 is fine"),
+    pytest.param("这周我在外地出差，下周二下午三点可以通话。", id="zh: on a trip, proposing tuesday at three"),
+    pytest.param("Ik ben tot dinsdag met vakantie; daarna plannen we een demo, prima?", id="nl: on holiday, proposing a demo"),
+    pytest.param("Sono in trasferta fino a giovedì, comunque confermo l'ordine.", id="it: on a trip, but confirming the order"),
+    pytest.param("Jag är på mässa hela veckan men vi tar ett möte på måndag kl 10.", id="sv: at a fair, but a meeting monday at 10"),
+]
+
+
+@pytest.mark.parametrize("body", SECOND_NOTICES)
+def test_notices_in_phrasings_the_packs_were_not_written_from_are_out_of_office(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == OOO, result.evidence
+
+
+@pytest.mark.parametrize("body", SECOND_PEOPLE)
+def test_people_in_phrasings_the_packs_were_not_written_from_stay_human(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == HUMAN, result.evidence
