@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from addin_server.mail import absence_lexicon, person_signs, phrases, recipient
+from addin_server.mail import absence_lexicon, person_signs, phrases, recipient, template_shape
 from addin_server.mail.return_date import find_return_date
 
 NOTICE_THRESHOLD = 5
@@ -60,12 +60,14 @@ def _quote(found: re.Match[str]) -> str:
 
 
 def judge_absence_notice(
-    subject: str, own_text: str, anchor: datetime | None, *, rep_names: frozenset[str] = frozenset()
+    subject: str, own_text: str, anchor: datetime | None, *, rep_names: frozenset[str] = frozenset(),
+    sender_name: str = "", sender_address: str = "", recipients: tuple[str, ...] = (),
 ) -> AbsenceJudgement:
     """Score how far the sender's own words are built like an absence notice.
 
     `rep_names`: the names of the message's recipients (mail/recipient.py); a text that greets one of them
-    by name was written by a person who read who wrote."""
+    by name was written by a person who read who wrote. The sender's name and address and the recipients'
+    addresses let the template's shape be read (mail/template_shape.py)."""
     # Signature lines ("Head of Procurement | Out of office Fridays | For urgent matters call ...") are
     # the sender's standing details, not this message's statement: they are not scored.
     own_text = "\n".join(line for line in own_text.splitlines() if not _SIGNATURE_LINE.search(line))
@@ -146,6 +148,31 @@ def judge_absence_notice(
         score -= 3 * len(human)
         parts.extend(f"{sign} -3" for sign in human)
     else:
+        # The shape of a template, in no language's words, where no words above said the same part; only in a text
+        # with no sign of a person ("send the proposal to tom@..." names an address too).
+        said = " ".join(parts)
+        if not any(p.startswith(("return date", "end of absence", "period")) for p in parts) and (
+            span := template_shape.date_range(own_text)
+        ):
+            score += 1
+            structural += 1
+            parts.append(f"a span of dates {span!r} +1")
+        # Another person's address only adds to a notice some words already built: addresses fill people's posts too.
+        other = structural and template_shape.stand_in_address(own_text, sender_address, recipients)
+        if other and "urgent matters" not in said:
+            score += 1
+            structural += 1
+            parts.append(f"another person's address {other!r} +1")
+        if third := template_shape.third_person(own_text, sender_name, sender_address):
+            score += 2
+            if parts and parts[0].startswith("absence "):
+                parts.append(f"speaks of the sender in the third person {third!r} +2")
+            else:
+                parts.insert(0, f"absence {third!r}: the sender spoken of in the third person +2")
+        if twice := template_shape.bilingual(own_text):
+            score += 2
+            structural += 1
+            parts.append(f"says the same in two languages ({twice}) +2")
         score += 1
         parts.append("answers nothing that was asked +1")
         if len(own_text.strip()) <= 160:

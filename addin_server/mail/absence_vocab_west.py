@@ -246,8 +246,8 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\b(?:in|di)\s+(?:ferie|vacanza|trasferta|viaggio|malattia|maternità|paternità|congedo|permesso|formazione|"
                 r"aspettativa|missione)\b|\bcongedo\s+(?:parentale|di\s+maternità|di\s+paternità|per\s+malattia|straordinario)\b",
                 r"\b(?:festività|giorno\s+festivo|mezza\s+giornata|giornata\s+libera|giorn[oi]\s+liber[oi]|lungo\s+weekend|"
-                r"ponte\s+festivo|anno\s+sabbatico|sabbatico|recesso|lutto|ricoverat[oa]|malat[oa]|convegno|congresso|seminario|"
-                r"workshop)\b|\bsessione\s+d['’]esami\b|\besami\s+universitari\b",
+                r"ponte\s+festivo|anno\s+sabbatico|sabbatico|recesso|lutto|ricoverat[oa]|malat[oa])\b|\b(?:a|ad|al|in)\s+(?:un\s+|una\s+)?"
+                r"(?:convegno|congresso|seminario)\b|\bsessione\s+d['’]esami\b|\besami\s+universitari\b",
                 r"\bchius[oai]\s+(?:per|dal|fino)\b|\b(?:ufficio|uffici|azienda|sede|negozio)\s+(?:è\s+|sono\s+|sarà\s+|saranno\s+|"
                 r"rimarrà\s+|resterà\s+|rimarranno\s+)?chius[oai]\b|\bchiusura\s+(?:aziendale|estiva|natalizia|per\s+ferie|degli\s+"
                 r"uffici)\b|\btrasloco\b",
