@@ -256,6 +256,8 @@ def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list
         # Shapes of an answer in words no list holds: a turn to the email's matter, a clock time proposed.
         if turn := person_signs.turns_to_the_matter(body, _is_notice_part):
             signs.append(f"turns to the matter {turn!r}")
+        elif matter := person_signs.speaks_of_the_matter(body, _is_notice_part):
+            signs.append(f"speaks of the email's matter {matter!r}")
         elif time := person_signs.proposes_a_time(body):
             signs.append(f"proposes a time {time!r}")
     past = phrases.PAST_ABSENCE.search(body)

@@ -26,7 +26,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\bpå\s+(?:semester|tjänsteresa|affärsresa|resa|utbildning|kurs|konferens|mässa|seminarium|kundbesök)\b|"
                 r"\b(?:ledighet|föräldraledighet|pappaledighet|mammaledighet|tjänstledighet|sjukskrivning|sjukledighet|"
                 r"semesterledig)\b",
-                r"\b(?:tjänstledig|föräldraledig|bortrest|borta|otillgänglig|onåbar|utomlands)\b|\binte\s+(?:på\s+kontoret|"
+                r"\b(?:tjänstledigt?|föräldraledigt?|bortrest|borta|otillgänglig|onåbar|utomlands)\b|\b\w+semester\b|\binte\s+(?:på\s+kontoret|"
                 r"tillgänglig|anträffbar|nåbar)\b|\bpå\s+resande\s+fot\b",
                 r"\b\w*(?:helgdag|klämdag)\w*|\bröd\s+dag\b|\b(?:kontoret|företaget|butiken)\s+(?:är|håller)\s+(?:stängt|"
                 r"semesterstängt)\b|\b\w*stängt\s+(?:till|från|mellan|under|v\.|vecka)\b|\bflyttar\s+kontor\w*|\bkontorsflytt\b|"
@@ -35,7 +35,7 @@ def packs() -> tuple[LanguagePack, ...]:
             ),
             period=(
                 r"\b(?:från|fr\.?o\.?m\.?)\s+(?:och\s+med\s+)?(?:den\s+)?\d{1,2}\b|\bmellan\s+(?:den\s+)?\d{1,2}\s+och\s+(?:den\s+)?\d{1,2}\b|"
-                r"\bdenna\s+vecka\b|\bveckan\s+ut\b|\btills\s+vidare\b|\bunder\s+(?:helgerna|semestern|julen|påsken)\b|"
+                r"\bdenna\s+vecka\b|\bveckan\s+ut\b|\btills\s+vidare\b|\bunder\s+(?:helgerna|semestern|julen|påsken|hösten|våren|sommaren|vintern)\b|"
                 r"\bvecka\s+\d{1,2}\b",
             ),
             redirect=(
@@ -50,7 +50,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"läsas|raderas)\b",
             ),
             later=(
-                r"\b(?:återkommer|svarar)\s+(?:jag\s+)?(?:så\s+snart|när|efter|vid)\b|\bnär\s+jag\s+(?:är\s+)?(?:tillbaka|åter)\b|"
+                r"\b(?:återkommer|svarar)\s+(?:jag\s+)?(?:så\s+snart|när|efter|vid)\b|\b(?:be)?svarar\s+jag\b|\bnär\s+jag\s+(?:är\s+)?(?:tillbaka|åter)\b|"
                 r"\bvid\s+min\s+återkomst\b|\befter\s+min\s+(?:semester|ledighet|återkomst)\b",
             ),
             answer=(
@@ -62,7 +62,7 @@ def packs() -> tuple[LanguagePack, ...]:
             absence=(
                 r"\bpå\s+(?:ferie|kursus|konference|messe|forretningsrejse|tjenesterejse|barsel|orlov|seminar|uddannelse|"
                 r"kundebesøg)\b|\b(?:barselsorlov|forældreorlov|sygeorlov|sygemeldt|bortrejst|utilgængelig)\b|"
-                r"\bikke\s+(?:på\s+kontoret|tilgængelig|til\s+stede)\b|\b(?:har|holder)\s+fri\b|\ber\s+syg\b",
+                r"\bikke\s+(?:på\s+kontoret|tilgængelig|til\s+stede)\b|\b(?:har|holder)\s+fri\b|\ber\s+syg\b|\b\w*ferie\b",
                 r"\b(?:helligdag|fridag|afspadsering|feriefridag|omsorgsdag|halv\s+dag|lang\s+weekend|sabbatår|flytning|"
                 r"begravelse|domsmand)\w*|\b(?:kontoret|firmaet|butikken)\s+(?:er|holder)\s+(?:lukket|ferielukket)\b|"
                 r"\bferielukket\b|\buden\s+(?:dækning|forbindelse|internet)\b|\bdeltid\b",
@@ -79,6 +79,7 @@ def packs() -> tuple[LanguagePack, ...]:
             ),
             limited=(
                 r"\b(?:læser|tjekker)\s+(?:min\s+|mine\s+)?(?:mail|mails|e-?mails?)\s+(?:kun\s+)?(?:sporadisk|sjældent|begrænset|ikke)\b|"
+                r"\b(?:læser|tjekker)\s+ikke\s+(?:min\s+|mine\s+)?(?:mail|mails|e-?mails?)\b|"
                 r"\b(?:mail|e-?mail|besked)\w*\s+(?:bliver|vil)\s+(?:ikke\s+)?(?:blive\s+)?(?:videresendt|læst|slettet)\b",
             ),
             later=(
@@ -94,21 +95,22 @@ def packs() -> tuple[LanguagePack, ...]:
             absence=(
                 r"\bpå\s+(?:ferie|kurs|konferanse|messe|forretningsreise|tjenestereise|jobbreise|reise|seminar|kundebesøk)\b|"
                 r"\b(?:permisjon|foreldrepermisjon|pappapermisjon|sykemelding|sykepermisjon|sykmeldt|sykemeldt|bortreist|"
-                r"avspaser\w*|utilgjengelig)\b|\bikke\s+(?:på\s+kontoret|tilgjengelig|til\s+stede)\b|\ber\s+syk\b",
+                r"avspaser\w*|utilgjengelig)\b|\bikke\s+(?:på\s+kontoret|tilgjengelig|til\s+stede)\b|\ber\s+syk\b|\b\w*ferie\b",
                 r"\b(?:helligdag|fridag|inneklemt\s+dag|halv\s+dag|langhelg|sabbatsår|flytting|begravelse|meddommer)\w*|"
                 r"\b(?:kontoret|firmaet|butikken)\s+(?:er|holder)\s+(?:stengt|feriestengt)\b|\bferiestengt\b|"
                 r"\buten\s+(?:dekning|nett|internett)\b|\bdårlig\s+dekning\b",
             ),
             period=(
                 r"\b(?:fra\s+og\s+med|f\.o\.m\.)\s+\d|\btil\s+og\s+med\s+(?:den\s+)?\d|\bfr[ae]m\s+til\s+(?:den\s+)?\d|"
-                r"\bresten\s+av\s+uken\b|\bhele\s+uken\b|\bdenne\s+uken\b|\binntil\s+videre\b|\bi\s+uke\s+\d",
+                r"\bresten\s+av\s+uken\b|\bhele\s+uken\b|\bdenne\s+uken\b|\binntil\s+videre\b|\bi\s+uke\s+\d|\but\s+(?:uken|uka|måneden)\b",
             ),
             redirect=(
                 r"\b(?:min|mine|vår|våre)\s+(?:kollega|kolleger|stedfortreder|assistent|vikar|team|kundeservice|sentralbord)\b|"
-                r"\b(?:ta\s+kontakt\s+med|henvend\s+deg\s+til)\b|\bi\s+mitt\s+fravær\b|\bhastesaker\b|\bhvis\s+det\s+haster\b",
+                r"\b(?:ta\s+kontakt\s+med|henvend\s+deg\s+til|kontakte)\b|\bi\s+mitt\s+fravær\b|\bhastesaker\b|\bhvis\s+det\s+haster\b|"
+                r"\bhaster\s+det\b",
             ),
             limited=(
-                r"\b(?:leser|sjekker)\s+(?:e-?post|mail|eposten)\s+(?:kun\s+)?(?:sporadisk|sjelden|begrenset|ikke)\b|"
+                r"\b(?:leser|sjekker)\s+(?:e-?post|mail|eposten)\s+(?:kun\s+)?(?:sporadisk|sjelden|begrenset|ikke)\b|\bleser\s+ikke\b|"
                 r"\bbegrenset\s+tilgang\b|\b(?:e-?post|eposten|meldingen)\s+(?:din\s+)?(?:blir|vil)\s+(?:ikke\s+)?(?:bli\s+)?"
                 r"(?:videresendt|lest|slettet)\b",
             ),
@@ -187,7 +189,7 @@ def packs() -> tuple[LanguagePack, ...]:
             absence=(
                 r"\bna\s+(?:dovolené|dovolenou|služební\s+cestě|pracovní\s+cestě|školení|kurzu|konferenci|veletrhu|semináři|"
                 r"nemocenské|mateřské|rodičovské|otcovské|neschopence)\b|\bv\s+pracovní\s+neschopnosti\b|\bmám\s+volno\b|"
-                r"\bna\s+volnu\b|\bčerpám\s+volno\b|\bsick\s+day\b",
+                r"\bna\s+volnu\b|\bčerpám\s+volno\b|\bsick\s+day\b|\bdovolen(?:á|é|ou)\b",
                 r"\bmimo\s+(?:kancelář|pracoviště|dosah|firmu)\b|\bnepřítomn\w*|\bnedostupn\w*|\bnemocn\w*|\bstátní\w*\s+svát\w*|"
                 r"\bpůlden\b|\bprodloužený\s+víkend\b|\bstěhování\b|\bpohřb\w*|\bzkoušk(?:a|y|u|ách)\b|\bu\s+zákazníka\b|"
                 r"\bbez\s+(?:signálu|připojení|internetu)\b|\bzkrácený\s+úvazek\b|\b(?:kancelář|firma)\s+(?:je|bude)\s+"

@@ -283,7 +283,8 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\b(?:met|op)\s+(?:vakantie|verlof|reis|zakenreis|dienstreis|cursus|training|congres|beurs|seminar)\b|"
                 r"\b\w*(?:vakantie|verlof)\b|\b(?:adv|atv)(?:-?dag)?\b|\bvrije?\s+dag(?:en)?\b|\bvrij\s+(?:tot|t/m|van)\b",
                 r"\bziek(?:gemeld|teverlof)?\b|\bbegrafenis\b|\bfeestdag\w*|\b(?:kantoor|bedrijf|kantoren|winkel)\s+(?:is\s+|zijn\s+)?"
-                r"gesloten\b|\bgesloten\s+(?:van|tot|t/m|tussen|wegens|vanwege)\b|\bbedrijfssluiting\b|\bverhuizing\b|"
+                r"gesloten\b|\bgesloten\s+(?:van|tot|t/m|tussen|wegens|vanwege)\b|\b\w*sluiting\b|\bverhuizing\b|"
+                r"\b(?:zijn|is)\s+(?:wij|we|ons\s+kantoor|het\s+kantoor)\b[^.\n]{0,60}\bgesloten\b|"
                 r"\bsabbatical\b|\bhalve\s+dag\b|\blang\s+weekend\b",
                 r"\bbij\s+(?:een\s+)?klant\b|\bop\s+locatie\b|\bgeen\s+(?:bereik|internet|wifi|verbinding|signaal)\b|"
                 r"\bbeperkt\s+bereik\b|\bniet\s+(?:bereikbaar|beschikbaar)\b|\bonderweg\b|\bdeeltijd\b|\bjurylid\b|"

@@ -13,7 +13,13 @@ shapes catch them without knowing the words of the answer:
   gives clock times only for an end ("until 3pm", "back at 2pm") or opening hours ("9:00-17:00"). A clock
   time whose sentence has none of those is a time the person proposes.
 
-Both are signs of a person weighed like the others in mail/absence.py (-3 each).
+- **The matter of the email.** A notice is written before the rep's email arrives: it can route offers or
+  orders elsewhere ("for quotes, contact sales@..."), but it cannot decide about them. A sentence that
+  names the things a sales conversation is about (an offer, a proposal, a contract, an order, a budget, a
+  pilot, a demo: "Il budget è approvato", "Akceptujemy ofertę", "方案我们同意") and holds no part of a notice
+  (no routing, no contact, no date, no talk of mail or replies) is a person's.
+
+All are signs of a person weighed like the others in mail/absence.py (-3 each).
 """
 
 from __future__ import annotations
@@ -33,17 +39,22 @@ _TURN = re.compile(
 _CLAUSE_END = re.compile(r"[.!?。！？\n]")
 # A clause that speaks of mail, replies or contact is still the notice's (in the languages of the packs).
 _NOTICE_TOPIC = re.compile(
-    r"e-?mails?|\bmails?\b|messages?|repl(?:y|ies)|respon[sd]|answer|contact|reach|available|back\b|return|"
+    r"\b(?:e-?mails?|\bmails?\b|messages?|repl(?:y|ies)|respon[sd]|answer|contact|reach|available|back\b|return|"
     r"nachricht|antwort|erreichbar|kontakt|zurück|courriel|répon|joignable|retour|correo|mensaje|respuest|respond|"
     r"contact|regres|vuelt|posta|messaggi|rispo|contatt|rientr|bericht|antwoord|reageer|bereikbaar|terug|mensage|"
     r"respost|retorn|mejl|e-?post|svar|tillbaka|tilbage|tilbake|sähköpost|viest|vastaa|palaa|wiadomo|odpowi|poczt|"
-    r"zpráv|odpov|почт|сообщени|ответ|связ|вернусь|e-?posta|mesaj|yanıt|cevap|dönüş|メール|返信|連絡|戻|邮件|郵件|回复|"
-    r"回覆|联系|聯繫|返回|메일|회신|연락|복귀|will\s+be\s+forwarded|weitergeleitet|transféré|reenviad|inoltrat|"
-    r"doorgestuurd|encaminhad|vidarebefordra|videresend|przekazywan|přeposlán|переслан|iletil|転送|转发|轉發|전달",
+    r"zpráv|odpov|почт|сообщени|ответ|связ|вернусь|e-?posta|mesaj|yanıt|cevap|dönüş|will\s+be\s+forwarded|"
+    r"weitergeleitet|transféré|reenviad|inoltrat|doorgestuurd|encaminhad|vidarebefordra|videresend|przekazywan|"
+    r"přeposlán|переслан|iletil)|メール|返信|連絡|戻|邮件|郵件|回复|回覆|联系|聯繫|返回|메일|회신|연락|복귀|転送|转发|轉發|전달",
     re.IGNORECASE,
 )
 _CONTACT_DETAILS = re.compile(r"\S@\S|https?://|\bwww\.|\+\d|\d(?:[\s()./-]?\d){6,}")
-_WORD = re.compile(r"[^\W\d_]{2,}|[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _size(text: str) -> int:
+    """Words in a text: runs of letters, and two characters of a script written without spaces as one."""
+    return len(re.findall(r"[^\W\d_]{2,}", _CJK.sub(" ", text))) + len(_CJK.findall(text)) // 2
 
 # A clock time: "9:30", "3pm", "at 9", "um 10 Uhr", "à 10h", "a las 9", "às 10h", "alle 10", "om 10 uur",
 # "kl 10", "o godz. 10", "в 10", "saat 10", "15時", "三点", "10시".
@@ -67,13 +78,42 @@ _NOT_PROPOSED = re.compile(
 )
 
 
+# The things a sales conversation is about, in the languages of the packs (stems where words inflect).
+_MATTER = re.compile(
+    r"\b(?:offer|proposal|quote|quotation|pricing|contract|agreement|order\s+form|purchase\s+order|invoice|budget|pilot|"
+    r"trial|demo|licen[cs]e|renewal|deck|annual\s+plan|angebot|vorschlag|vertrag|auftrag|bestellung|rechnung|"
+    r"kostenvoranschlag|lizenz|konditionen|offre|proposition|devis|contrat|bon\s+de\s+commande|facture|pilote|démo|"
+    r"oferta|propuesta|presupuesto|contrato|pedido|factura|piloto|licencia|offerta|proposta|preventivo|contratto|ordine|"
+    r"fattura|pilota|licenza|offerte|voorstel|bestelling|factuur|licentie|or[çc]amento|nota\s+fiscal|fatura|licen[çc]a|"
+    r"offert|förslag\w*|avtal\w*|kontrakt\w*|beställning|faktur\w*|licens|tilbud\w*|forslag\w*|aftale\w*|avtale\w*|"
+    r"ordre|bestilling|budsjett|tarjou\w*|ehdotu\w*|sopimu\w*|tilau\w*|lasku\w*|budjet\w*|ofert\w*|propozycj\w*|"
+    r"wycen\w*|umow\w*|zamówieni\w*|budżet\w*|nabídk\w*|smlouv\w*|objednáv\w*|rozpoč\w*|предложени\w*|договор\w*|"
+    r"заказ\w*|сч[её]т\w*|бюджет\w*|пилот\w*|контракт\w*|teklif\w*|sözleşme\w*|sipariş\w*|fatura\w*|bütçe\w*)\b|"
+    r"提案|見積|契約|発注|注文|請求書|予算|トライアル|方案|报价|報價|合同|合約|订单|訂單|发票|發票|预算|預算|试用|試用|"
+    r"제안|견적|계약|발주|청구서|예산",
+    re.IGNORECASE,
+)
+
+
+def speaks_of_the_matter(text: str, is_notice_part: Callable[[str], bool]) -> str | None:
+    """A sentence about the email's matter (an offer, a contract, a budget) that is no part of a notice."""
+    for sentence in re.split(r"(?<=[.!?。！？])\s*|\n", text[:4000]):
+        matter = _MATTER.search(sentence)
+        if not matter or _size(sentence) < 3:
+            continue
+        if _NOTICE_TOPIC.search(sentence) or _CONTACT_DETAILS.search(sentence) or is_notice_part(sentence):
+            continue
+        return " ".join(sentence.split())[:50]
+    return None
+
+
 def turns_to_the_matter(text: str, is_notice_part: Callable[[str], bool]) -> str | None:
     """A clause after a turn word that holds no part of a notice: the person turns to the email's matter."""
     for turn in _TURN.finditer(text[:4000]):
         rest = text[turn.end() :]
         end = _CLAUSE_END.search(rest)
         clause = rest[: end.start() if end else 300][:300].strip()
-        if len(_WORD.findall(clause)) < 2:
+        if _size(clause) < 2:
             continue
         if _NOTICE_TOPIC.search(clause) or _CONTACT_DETAILS.search(clause) or is_notice_part(clause):
             continue

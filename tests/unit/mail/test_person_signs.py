@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from addin_server.mail.absence import _is_notice_part
-from addin_server.mail.person_signs import proposes_a_time, turns_to_the_matter
+from addin_server.mail.person_signs import proposes_a_time, speaks_of_the_matter, turns_to_the_matter
 
 TURNS = [
     pytest.param("On leave until the 14th, but I've forwarded this to Sam who owns the budget.", True,
@@ -45,3 +45,20 @@ TIMES = [
 @pytest.mark.parametrize(("text", "proposed"), TIMES)
 def test_a_clock_time_is_proposed_unless_it_ends_an_absence_or_opens_an_office(text: str, proposed: bool) -> None:
     assert (proposes_a_time(text) is not None) == proposed
+
+
+MATTER = [
+    pytest.param("Il budget è approvato, procediamo pure.", True, id="it: a decision about the budget is a person's"),
+    pytest.param("Akceptujemy ofertę, proszę przygotować umowę.", True, id="pl: accepting the offer is a person's"),
+    pytest.param("方案我们同意，合同请先发过来。", True, id="zh: agreeing to the plan is a person's"),
+    pytest.param("For quotes, please contact sales@buyer.example.", False, id="en: routing quotes to an address is the notice's"),
+    pytest.param("Orders placed after 18 December will ship on 4 January.", False, id="en: orders with dates are the notice's"),
+    pytest.param("Angebote bitte an einkauf@buyer.example senden.", False, id="de: offers sent to an address are the notice's"),
+    pytest.param("I will answer questions about your proposal when I am back.", False,
+                 id="en: the proposal in a reply put off is the notice's"),
+]
+
+
+@pytest.mark.parametrize(("text", "found"), MATTER)
+def test_a_sentence_about_the_emails_matter_is_a_persons_unless_it_routes_or_puts_off(text: str, found: bool) -> None:
+    assert (speaks_of_the_matter(text, _is_notice_part) is not None) == found
