@@ -127,7 +127,7 @@ def packs() -> tuple[LanguagePack, ...]:
             absence=(
                 r"\b(?:lomalla|kesälomalla|talvilomalla|vuosilomalla|työmatkalla|matkoilla|koulutuksessa|kurssilla|"
                 r"konferenssissa|messuilla|seminaarissa|sairaslomalla|sairaana|äitiyslomalla|isyyslomalla|vanhempainvapaalla|"
-                r"perhevapaalla|vapaalla|virkavapaalla|opintovapaalla|asiakaskäynnillä|tavoittamattomissa)\b",
+                r"perhevapaalla|vapaalla|virkavapaalla|opintovapaalla|asiakaskäynnillä|tavoittamattomissa)\b|\b\w+(?:lomalla|vapaalla)\b",
                 r"\b(?:pyhäpäivä|arkipyhä|vapaapäivä|sapattivapaa|hautajai)\w*|\bpitkä\s+viikonloppu\b|\btoimisto\s+on\s+suljettu\b|"
                 r"\bsuljettu\s+(?:ajalla|välillä|\d)|\bei\s+(?:ole\s+)?(?:verkkoyhteyttä|kuuluvuutta)\b|\bheikko\s+(?:kuuluvuus|"
                 r"verkkoyhteys)\b|\ben\s+ole\s+(?:toimistolla|tavoitettavissa|paikalla|käytettävissä)\b",

@@ -46,7 +46,9 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"trade\s+show|tradeshow|exhibition|expo|conference|congress|convention|summit|symposium|seminar|workshop|"
                 r"training|course|bootcamp|offsite|off-site|retreat)\b|\b(?:trade\s+fair|trade\s+show|tradeshow)\b|"
                 r"\b(?:in|on)\s+(?:a\s+|an\s+)?(?:all-day\s+|full-day\s+)?(?:training|workshop|seminar|training\s+course)\b|"
-                r"\b(?:sitting|taking|studying\s+for)\s+(?:an?\s+|my\s+)?exams?\b|\b(?:exam|study)\s+leave\b",
+                r"\b(?:sitting|taking|studying\s+for)\s+(?:an?\s+|my\s+)?exams?\b|\b(?:exam|study)\s+leave\b|"
+                r"\bi\s*(?:'m|’m|\s+am)\s+(?:currently\s+)?at\s+(?:a|an|the|our)\s+(?:[\w&-]+\s+){0,2}(?:workshop|training|conference|"
+                r"summit|fair|expo|offsite|seminar|course|congress|convention|event)s?\b",
                 # parental, sick, medical, bereavement
                 r"\b(?:parental|maternity|paternity|mat|adoption|family|baby|shared\s+parental)\s+leave\b|"
                 r"\b(?:sick|medical|health|sickness|bereavement|compassionate)\s+leave\b|\b(?:off|out|home)\s+sick\b|"
@@ -60,7 +62,8 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\boffice\s+(?:move|relocation)\b|\b(?:moving|relocating)\s+(?:our\s+)?offices?\b|\bsabbatical\b|"
                 r"\bhalf[-\s]day\b|\bday\s+off\b|\blong\s+weekend\b|\boff\s+(?:work|until|till|through)\b",
                 # out of reach: no signal, no access, away from the desk, jury duty, reduced hours
-                r"\b(?:no|without|poor|patchy|spotty|little)\s+(?:internet|wi-?fi|signal|reception|coverage|connectivity|"
+                r"\b(?:no|without|poor|patchy|spotty|little)\s+(?:phone\s+|mobile\s+|cell(?:ular)?\s+|network\s+)?(?:internet|wi-?fi|signal|"
+                r"reception|coverage|connectivity|"
                 r"connection)\b|\bout\s+of\s+(?:reach|range|coverage)\b|\boff[-\s]the[-\s]grid\b|\boff-grid\b|"
                 r"\b(?:will\s+be|am|'m|’m)\s+(?:out|away|off)\s+(?:until|till|through|for\s+(?:a|the|two|three|\d))\b|"
                 r"\bnot\s+reachable\b|\bunreachable\b|\baway\s+from\s+(?:my\s+|the\s+)?(?:desk|computer|laptop|keyboard|inbox)\b|"
@@ -77,7 +80,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"aug|sep|oct|nov|dec)",
                 r"\b(?:the\s+)?(?:rest|remainder)\s+of\s+(?:the|this)\s+(?:week|month|day)\b|\ball\s+week\b|"
                 r"\bover\s+the\s+(?:holidays|break|christmas\s+period)\b|\bfor\s+(?:a\s+few|two|three|several|\d+)\s+"
-                r"(?:days|weeks|months)\b|\buntil\s+further\s+notice\b|\b(?:until|till)\s+(?:early|mid|late|the\s+(?:end|"
+                r"(?:days|weeks|months)\b|\buntil\s+further\s+notice\b|\ball\s+day\b|\b(?:until|till)\s+(?:early|mid|late|the\s+(?:end|"
                 r"beginning|start|middle)\s+of)\b",
             ),
             redirect=(
@@ -86,7 +89,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"customer\s+service|service\s+desk|switchboard)\b",
                 r"\b(?:is|are|will\s+be)\s+(?:covering|standing\s+in|looking\s+after|taking\s+care\s+of|handling|managing)\s+"
                 r"(?:for\s+me|my)\b|"
-                r"\bin\s+my\s+absence\b|\b(?:for|with)\s+anything\s+(?:urgent|pressing|time[-\s]sensitive)\b|"
+                r"\bin\s+my\s+absence\b|\banything\s+(?:urgent|pressing|time[-\s]sensitive)\b|"
                 r"\b(?:urgent|pressing)\s+(?:matters|issues|requests|queries|questions)\b",
             ),
             limited=(
@@ -95,7 +98,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\b(?:won'?t|will\s+not)\s+be\s+(?:checking|reading|monitoring|answering)\b|\b(?:no|without|restricted)\s+"
                 r"access\s+to\s+(?:e-?mail|my\s+e-?mails?|my\s+inbox|my\s+laptop)\b",
                 r"\b(?:replies|responses?|answers?)\s+(?:will|may|might|could)\s+be\s+(?:delayed|slow(?:er)?|limited)\b|"
-                r"\bslower\s+than\s+usual\b",
+                r"\bslower\s+than\s+usual\b|\b(?:replies|responses?|answers?)\s+will\s+follow\b",
                 # what happens to the mail meanwhile
                 r"\b(?:e-?mails?|messages?|mail)\s+(?:will|is|are)\s+not\s+(?:be\s+)?(?:forwarded|read|monitored|processed)\b|"
                 r"\bwill\s+(?:not\s+be\s+forwarded|be\s+deleted)\b|\bdeleted\s+(?:unread|without\s+being\s+read)\b",
@@ -125,12 +128,13 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\b(?:ausgleichstag|gleittag|zeitausgleich|überstundenabbau)\b|\blanges\s+wochenende\b",
                 r"\bkein(?:en|e)?\s+(?:empfang|netz|internet|wlan)\b|\bschlechte[nrm]?\s+(?:empfang|netz|verbindung)\b|"
                 r"\bnicht\s+(?:am\s+platz|am\s+arbeitsplatz|im\s+haus|verfügbar|erreichbar)\b|\bschöffe\w*|\bteilzeit\b|"
-                r"\b(?:wehr|reserve)dienst\b",
+                r"\b(?:wehr|reserve)dienst\b|\bkurzarbeit\b",
             ),
             period=(
                 r"\bvom\s+\d{1,2}\.?\s*(?:\w+\s+)?(?:bis|-|–)\s*(?:zum\s+)?\d{1,2}",
                 r"\b(?:diese|die\s+ganze)\s+woche\b|\bden\s+rest\s+der\s+woche\b|\bbis\s+auf\s+weiteres\b|\bbis\s+(?:ende|anfang|mitte)"
-                r"\s+\w+|\büber\s+(?:die\s+)?(?:feiertage|weihnachten|ostern)\b|\bim\s+zeitraum\b",
+                r"\s+\w+|\büber\s+(?:die\s+)?(?:feiertage|weihnachten|ostern)\b|\bim\s+zeitraum\b|"
+                r"\bnur\s+(?:montags|dienstags|mittwochs|donnerstags|freitags)\b",
             ),
             redirect=(
                 r"\b(?:meine[nrm]?|unsere[nrm]?)\s+(?:kolleg\w*|vertret\w*|stellvertret\w*|team|sekretariat|assistenz|zentrale|"

@@ -16,8 +16,9 @@ shapes catch them without knowing the words of the answer:
 - **The matter of the email.** A notice is written before the rep's email arrives: it can route offers or
   orders elsewhere ("for quotes, contact sales@..."), but it cannot decide about them. A sentence that
   names the things a sales conversation is about (an offer, a proposal, a contract, an order, a budget, a
-  pilot, a demo: "Il budget è approvato", "Akceptujemy ofertę", "方案我们同意") and holds no part of a notice
-  (no routing, no contact, no date, no talk of mail or replies) is a person's.
+  pilot, a demo: "Il budget è approvato", "Akceptujemy ofertę", "方案我们同意"), or decides about it
+  ("Chefen har godkänt", "the CFO signed off", "내부 승인이 났으니"), and holds no part of a notice (no routing,
+  no contact, no date, no talk of mail or replies) is a person's.
 
 All are signs of a person weighed like the others in mail/absence.py (-3 each).
 """
@@ -90,20 +91,40 @@ _MATTER = re.compile(
     r"wycen\w*|umow\w*|zamówieni\w*|budżet\w*|nabídk\w*|smlouv\w*|objednáv\w*|rozpoč\w*|предложени\w*|договор\w*|"
     r"заказ\w*|сч[её]т\w*|бюджет\w*|пилот\w*|контракт\w*|teklif\w*|sözleşme\w*|sipariş\w*|fatura\w*|bütçe\w*)\b|"
     r"提案|見積|契約|発注|注文|請求書|予算|トライアル|方案|报价|報價|合同|合約|订单|訂單|发票|發票|预算|預算|试用|試用|"
-    r"제안|견적|계약|발주|청구서|예산",
+    r"제안|견적|계약|발주|청구서|예산|"
+    # deciding about it: approved, signed off, decided, go ahead, we start
+    r"\b(?:approv\w*|signed\s+off|go\s+ahead\s+with|greenlit|decided\s+to|genehmigt|freigegeben|entschieden|approuvé\w*|"
+    r"décidé|allez-y|aprobad\w*|aprobamos|nos\s+quedamos\s+con|adelante\s+con|approvat\w*|deciso|procediamo|"
+    r"goedgekeurd|besloten|aprovad\w*|aprovamos|pode\s+(?:seguir|prosseguir)|godkän\w*|godkend\w*|godkjen\w*|"
+    r"beslutat|besluttet|hyväksy\w*|päätimme|zatwierdzi\w*|zdecydowali\w*|schválil\w*|schváleno|rozhodli|одобр\w*|"
+    r"утвердил\w*|решили|дало\s+добро|onay\s+verdi|onaylandı|karar\s+verdik)\b|"
+    r"稟議|決裁|承認され|決めました|批准|批了|决定了|決定了|승인|결재",
+    re.IGNORECASE,
+)
+
+
+# Clauses of a sentence: split at its commas and at any word that turns it ("..., ama ...", "...입니다만 ...").
+_CLAUSE_SPLIT = re.compile(
+    r"[,;:，、；：]|\s(?:but|aber|mais|pero|ma|maar|mas|men|ale|ama|но|mutta|však|fakat)\s|(?<=입니다만)\s|(?<=지만)\s|"
+    r"(?<=ですが)|(?<=けど)|(?<=不过)|(?<=但是)",
     re.IGNORECASE,
 )
 
 
 def speaks_of_the_matter(text: str, is_notice_part: Callable[[str], bool]) -> str | None:
-    """A sentence about the email's matter (an offer, a contract, a budget) that is no part of a notice."""
+    """A clause about the email's matter (an offer, a contract, a budget, a decision) that is no part of a notice."""
     for sentence in re.split(r"(?<=[.!?。！？])\s*|\n", text[:4000]):
-        matter = _MATTER.search(sentence)
-        if not matter or _size(sentence) < 3:
+        if not _MATTER.search(sentence) or _size(sentence) < 3:
             continue
-        if _NOTICE_TOPIC.search(sentence) or _CONTACT_DETAILS.search(sentence) or is_notice_part(sentence):
-            continue
-        return " ".join(sentence.split())[:50]
+        for clause in _CLAUSE_SPLIT.split(sentence):
+            if not _MATTER.search(clause):
+                continue
+            if _NOTICE_TOPIC.search(clause) or _CONTACT_DETAILS.search(clause) or is_notice_part(clause):
+                continue
+            # The rest of the sentence may not route the matter elsewhere ("for quotes, contact sales@...").
+            if _NOTICE_TOPIC.search(sentence) or _CONTACT_DETAILS.search(sentence):
+                continue
+            return " ".join(clause.split())[:50]
     return None
 
 

@@ -271,3 +271,62 @@ def test_notices_of_the_third_set_are_out_of_office(body: str) -> None:
 def test_people_who_decide_about_the_offer_while_away_stay_human(body: str) -> None:
     result = classify(reply(body))
     assert result.kind == HUMAN, result.evidence
+
+
+# A fourth set, read once after the third was fixed: 26 of 36 met their label (notices 16 of 20: "no phone
+# reception", "at a customer workshop", "Kurzarbeit ... nur dienstags", "sairauslomalla"; people 10 of 16: people
+# reporting an approval or a decision, "Chefen har godkänt", "yönetim onay verdi", "nos quedamos con el plan").
+# Then decisions joined the email's matter, read clause by clause, and the packs took these forms: 36 of 36.
+FOURTH_NOTICES = [
+    'Gone to the mountains with no phone reception until the 12th. Anything pressing → ops@buyer.example.',
+    "I'm currently observing Diwali and will be back at my desk on 16 November.",
+    "Auto-note: I'm at a customer workshop all day today and tomorrow. Replies will follow on Wednesday.",
+    'Ich bin derzeit in Kurzarbeit und nur dienstags und donnerstags im Büro.',
+    'Hallo, unser Team ist wegen einer Inventur bis Mittwoch nicht erreichbar. Dringendes bitte telefonisch unter 030 1234567.',
+    "Je suis en télétravail sans accès au VPN jusqu'à vendredi ; je traiterai vos messages à mon retour.",
+    "Actuellement en mission à l'étranger, je n'ai qu'un accès épisodique à ma boîte mail jusqu'au 18 décembre.",
+    'Me encuentro de permiso por asuntos propios hasta el día 10. Para cualquier gestión, contacte con administración.',
+    'Sono a un corso di aggiornamento fino a venerdì, leggerò la posta la prossima settimana.',
+    'Ik ben deze week met studieverlof en lees mijn mail pas volgende week.',
+    'Oi! Estou afastada por licença médica até 20/12. Qualquer coisa, fale com o Pedro.',
+    '誠に恐縮ですが、12月10日まで海外出張のため、メールを確認できません。',
+    '您好！我正在休产假，预计明年3月回到工作岗位，工作事宜请联系张经理。',
+    '현재 육아휴직 중입니다. 업무 관련 문의는 박과장님께 부탁드립니다.',
+    'Hej! Jag är på tjänsteresa i Asien till den 14 december och har begränsad uppkoppling.',
+    'Olen sairauslomalla perjantaihin asti. Kiireellisissä asioissa soita vaihteeseen.',
+    'Jestem na szkoleniu do środy, dostęp do poczty mam ograniczony.',
+    'Уважаемые коллеги, я нахожусь в ежегодном отпуске до 5 января. Письма не пересылаются.',
+    "Merhaba, şu anda doğum iznindeyim. İşlerim için ekip arkadaşım Mehmet'e ulaşabilirsiniz.",
+    'Tento týden jsem na školení a e-maily čtu jen večer.',
+]
+
+FOURTH_PEOPLE = [
+    'Away till the 12th but honestly this is exactly what we need - put us down for the January cohort.',
+    "I'm on leave until Monday. Our CFO signed off on it this morning, so you can go ahead with onboarding.",
+    'Bin bis Freitag im Urlaub. Das Thema ist bei uns gerade Priorität, lassen Sie uns gleich danach starten.',
+    "En vacances jusqu'au 3, mais on est partants pour le projet. On s'en parle à mon retour ?",
+    'De vacaciones hasta el lunes. Ya lo hablé con mi jefe y nos quedamos con el plan anual.',
+    'Sono in malattia fino a venerdì, però il progetto ci interessa molto: mettiamo qualcosa in agenda per la settimana dopo.',
+    'Tot maandag vrij. Wij willen graag starten in januari, kun je alvast een planning maken.',
+    'Estou de férias até dia 10. Pode seguir com o cadastro da nossa empresa, está tudo certo.',
+    '年末まで休暇ですが、社内で稟議が通りましたので、来年早々に導入を進めたいです。',
+    '我这周在休假，不过我们老板已经批准了，年后就可以开始。',
+    '다음 주까지 휴가입니다만 내부 승인이 났으니 1월에 시작하시죠.',
+    'Ledig till den 8:e. Chefen har godkänt, så vi startar i januari.',
+    'Do piątku jestem na urlopie. Szef zatwierdził budżet, więc startujemy w styczniu.',
+    'В отпуске до 10-го. Руководство дало добро, начинаем в январе.',
+    'Pazartesiye kadar izindeyim ama yönetim onay verdi, ocakta başlayabiliriz.',
+    'Jeg har fri til mandag. Ledelsen har godkendt det, så vi går i gang i januar.',
+]
+
+
+@pytest.mark.parametrize("body", FOURTH_NOTICES)
+def test_notices_of_the_fourth_set_are_out_of_office(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == OOO, result.evidence
+
+
+@pytest.mark.parametrize("body", FOURTH_PEOPLE)
+def test_people_who_report_a_decision_while_away_stay_human(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == HUMAN, result.evidence

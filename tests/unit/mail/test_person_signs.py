@@ -62,3 +62,8 @@ MATTER = [
 @pytest.mark.parametrize(("text", "found"), MATTER)
 def test_a_sentence_about_the_emails_matter_is_a_persons_unless_it_routes_or_puts_off(text: str, found: bool) -> None:
     assert (speaks_of_the_matter(text, _is_notice_part) is not None) == found
+
+
+def test_a_decision_in_its_own_clause_is_a_persons_even_in_a_sentence_about_the_absence() -> None:
+    text = "Pazartesiye kadar izindeyim ama yönetim onay verdi, ocakta başlayabiliriz."
+    assert speaks_of_the_matter(text, _is_notice_part) == "yönetim onay verdi"
