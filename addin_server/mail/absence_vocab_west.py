@@ -121,7 +121,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\b\w*(?:messe|kongress|tagung|fortbildung|weiterbildung|schulung|konferenz)\b|\b(?:auf|in|bei)\s+(?:einem|einer|der|"
                 r"dem)\s+\w*(?:kurs|lehrgang|seminar|training|workshop)\b|\bprüfungs(?:phase|zeit|vorbereitung)\b",
                 r"\b(?:elternzeit|mutterschutz|mutterschaft\w*|vaterschaft\w*|karenz|babypause)\b|\bkrank(?:geschrieben|gemeldet)?\b|\bkrankheitsbedingt\b|\bkrankmeldung\b|\bkrankenstand\b|\barbeitsunfähig\b|"
-                r"\bzur\s+kur\b|\bin\s+(?:der\s+)?reha\b|\btrauerfall\w*|\bbeerdigung\b|\btodesfall\b",
+                r"\bzur\s+kur\b|\bin\s+(?:der\s+)?reha\b|\bim\s+krankenhaus\b|\btrauerfall\w*|\bbeerdigung\b|\btodesfall\b",
                 r"\bfeiertag\w*|\bbrückentag\w*|\bbetriebs(?:ferien|schließung|ruhe)\b|\b(?:büro|firma|geschäft|werk|praxis)\s+"
                 r"(?:ist\s+|bleibt\s+)?(?:geschlossen|zu)\b|\bgeschlossen\s+(?:vom|bis|ab|von|zwischen|über|wegen)\b|\bzwischen\s+den\s+jahren\b|\b(?:büro)?umzug\b|"
                 r"\bsabbatical\b|\bauszeit\b|\bhalbe[nr]?\s+tag\b|\bfreie[nr]?\s+tag\b|\bfreie\s+tage\b|\bhabe\s+frei\b|"
@@ -163,7 +163,7 @@ def packs() -> tuple[LanguagePack, ...]:
         LanguagePack(
             "fr",
             absence=(
-                r"\ben\s+(?:congés?|vacances|rtt|repos|récupération|formation|séminaire|déplacement|voyage|mission|clientèle|"
+                r"\b(?:en|à\s+un|à\s+une)\s+(?:congés?|vacances|rtt|repos|récupération|formation|séminaire|déplacement|voyage|mission|clientèle|"
                 r"arrêt\s+(?:maladie|de\s+travail))\b|\ben\s+arrêt\b",
                 r"\bcongés?\s+(?:payés|annuels|maternité|paternité|parental|maladie|sans\s+solde)\b|\bcongé\s+(?:de\s+)?(?:maternité|"
                 r"paternité|parental|maladie|deuil|sabbatique|formation)\b|\bjours?\s+(?:de\s+)?(?:congés?|repos|récupération)\b|"
@@ -207,7 +207,7 @@ def packs() -> tuple[LanguagePack, ...]:
         LanguagePack(
             "es",
             absence=(
-                r"\b(?:de|en)\s+(?:vacaciones|viaje|baja|permiso|licencia|excedencia|formaci[oó]n|capacitaci[oó]n|curso|congreso|"
+                r"\b(?:de|en)\s+(?:un\s+|una\s+|el\s+|la\s+)?(?:vacaciones|viaje|baja|permiso|licencia|excedencia|formaci[oó]n|capacitaci[oó]n|curso|congreso|"
                 r"feria|conferencia|seminario|asuntos\s+propios|descanso)\b|\bde\s+viaje\s+de\s+(?:trabajo|negocios)\b",
                 r"\bbaja\s+(?:por\s+)?(?:maternidad|paternidad|m[ée]dica|enfermedad|laboral|parental)\b|\b(?:permiso|licencia)\s+"
                 r"(?:de|por)\s+(?:maternidad|paternidad|enfermedad|duelo|fallecimiento|estudios|matrimonio)\b|"
@@ -247,7 +247,7 @@ def packs() -> tuple[LanguagePack, ...]:
         LanguagePack(
             "it",
             absence=(
-                r"\b(?:in|di)\s+(?:ferie|vacanza|trasferta|viaggio|malattia|maternità|paternità|congedo|permesso|formazione|"
+                r"\b(?:in|di|a|ad)\s+(?:un\s+|una\s+|un['’]\s*)?(?:ferie|vacanza|trasferta|viaggio|malattia|maternità|paternità|congedo|permesso|formazione|"
                 r"aspettativa|missione)\b|\bcongedo\s+(?:parentale|di\s+maternità|di\s+paternità|per\s+malattia|straordinario)\b",
                 r"\b(?:festività|giorno\s+festivo|mezza\s+giornata|giornata\s+libera|giorn[oi]\s+liber[oi]|lungo\s+weekend|"
                 r"ponte\s+festivo|anno\s+sabbatico|sabbatico|recesso|lutto|ricoverat[oa]|malat[oa])\b|\b(?:a|ad|al|in)\s+(?:un\s+|una\s+)?"
@@ -321,7 +321,7 @@ def packs() -> tuple[LanguagePack, ...]:
         LanguagePack(
             "pt",
             absence=(
-                r"\b(?:de|em)\s+(?:f[ée]rias|licen[çc]a|viagem|folga|recesso|forma[çc][ãa]o|treinamento|curso|congresso|feira|"
+                r"\b(?:de|em|num|numa)\s+(?:um\s+|uma\s+)?(?:f[ée]rias|licen[çc]a|viagem|folga|recesso|forma[çc][ãa]o|treinamento|curso|congresso|feira|"
                 r"confer[êe]ncia|semin[áa]rio|baixa)\b|\blicen[çc]a[-\s](?:maternidade|paternidade|m[ée]dica|parental|sa[úu]de|"
                 r"nojo|luto|pr[êe]mio)\b",
                 r"\batestado\s+m[ée]dico\b|\bde\s+atestado\b|\bdoente\b|\binternad[oa]\b|\bhospitalizad[oa]\b|\bcirurgia\b|\bluto\b|"
