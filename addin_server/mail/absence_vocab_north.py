@@ -98,7 +98,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"avspaser\w*|utilgjengelig)\b|\bikke\s+(?:på\s+kontoret|tilgjengelig|til\s+stede)\b|\ber\s+syk\b|\b\w*ferie\b",
                 r"\b(?:helligdag|fridag|inneklemt\s+dag|halv\s+dag|langhelg|sabbatsår|flytting|begravelse|meddommer)\w*|"
                 r"\b(?:kontoret|firmaet|butikken)\s+(?:er|holder)\s+(?:stengt|feriestengt)\b|\bferiestengt\b|"
-                r"\buten\s+(?:dekning|nett|internett)\b|\bdårlig\s+dekning\b",
+                r"\buten\s+(?:dekning|nett|internett)\b|\bdårlig\s+dekning\b|\bdeltid\b",
             ),
             period=(
                 r"\b(?:fra\s+og\s+med|f\.o\.m\.)\s+\d|\btil\s+og\s+med\s+(?:den\s+)?\d|\bfr[ae]m\s+til\s+(?:den\s+)?\d|"
@@ -130,7 +130,8 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"perhevapaalla|vapaalla|virkavapaalla|opintovapaalla|asiakaskäynnillä|tavoittamattomissa)\b|\b\w+(?:lomalla|vapaalla)\b",
                 r"\b(?:pyhäpäivä|arkipyhä|vapaapäivä|sapattivapaa|hautajai)\w*|\bpitkä\s+viikonloppu\b|\btoimisto\s+on\s+suljettu\b|"
                 r"\bsuljettu\s+(?:ajalla|välillä|\d)|\bei\s+(?:ole\s+)?(?:verkkoyhteyttä|kuuluvuutta)\b|\bheikko\s+(?:kuuluvuus|"
-                r"verkkoyhteys)\b|\ben\s+ole\s+(?:toimistolla|tavoitettavissa|paikalla|käytettävissä)\b",
+                r"verkkoyhteys)\b|\ben\s+ole\s+(?:toimistolla|tavoitettavissa|paikalla|käytettävissä)\b|\bosa-aika\w*|"
+                r"\bpuoli\s+päivää\b|\blautamie\w*",
             ),
             period=(
                 r"\b\d{1,2}\.\d{1,2}\.?(?:\d{2,4})?\s*(?:asti|saakka|[-–])|\b(?:asti|saakka)\b|\bkoko\s+viikon\b|\btoistaiseksi\b|"
@@ -161,7 +162,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\bnieobecn\w*|\bniedostępn\w*|\bpoza\s+(?:biurem|zasięgiem|firmą)\b|\bbez\s+(?:zasięgu|internetu)\b|"
                 r"\bdzień\s+wolny\b|\bdni\s+wolne\b|\bdługi\s+weekend\b|\bprzeprowadzk\w*|\bpogrzeb\w*|\begzamin\w*|"
                 r"\bu\s+klienta\b|\bświęt(?:o|a|ach)\b|\b(?:biuro|firma)\s+(?:jest|będzie)\s+(?:zamknięt[ea]|nieczynn[ea])\b|"
-                r"\bnieczynn\w*",
+                r"\bnieczynn\w*|\bpół\s+(?:dnia|etatu)\b|\bniepełn\w*\s+wymiar\w*|\bławnik\w*|\burlop\w*\s+naukow\w*",
             ),
             period=(
                 r"\bod\s+\d{1,2}\.?\s*(?:\w+\s+)?do\s+\d{1,2}\b|\bw\s+dniach\s+\d|\bw\s+tym\s+tygodniu\b|\bcały\s+tydzień\b|"
@@ -193,7 +194,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\bmimo\s+(?:kancelář|pracoviště|dosah|firmu)\b|\bnepřítomn\w*|\bnedostupn\w*|\bnemocn\w*|\bstátní\w*\s+svát\w*|"
                 r"\bpůlden\b|\bprodloužený\s+víkend\b|\bstěhování\b|\bpohřb\w*|\bzkoušk(?:a|y|u|ách)\b|\bu\s+zákazníka\b|"
                 r"\bbez\s+(?:signálu|připojení|internetu)\b|\bzkrácený\s+úvazek\b|\b(?:kancelář|firma)\s+(?:je|bude)\s+"
-                r"(?:zavřen\w*|uzavřen\w*)|\bzavřeno\b",
+                r"(?:zavřen\w*|uzavřen\w*)|\bzavřeno\b|\bpřísedící\w*|\bsabatikl\w*|\bpůl\s+dne\b",
             ),
             period=(
                 r"\bod\s+\d{1,2}\.\s*(?:\d{1,2}\.)?\s*do\s+\d{1,2}\.|\bdo\s+\d{1,2}\.\s*\d{1,2}\.|\bdo\s+(?:pondělí|úterý|středy|"
@@ -221,7 +222,8 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"конференции|выставке|семинаре|форуме|выходном|выходных|праздниках|похоронах|экзамене|экзаменах)\b",
                 r"\b(?:отпуск\w*|командировк\w*|больничн\w*|декрет\w*|недоступ\w*|отгул\w*|присяжн\w*)|\bвне\s+(?:офиса|зоны\s+доступа|"
                 r"сети)\b|\b(?:нет|без)\s+(?:связи|интернета)\b|\bпраздничн\w*\s+дн\w*|\bнерабоч\w*\s+дн\w*|\bсокращённ\w*\s+день\b|"
-                r"\bу\s+(?:клиента|заказчика)\b|\bна\s+объекте\b|\bоф+лайн\b|\b(?:офис|компания)\s+(?:не\s+работает|закрыт\w*)",
+                r"\bу\s+(?:клиента|заказчика)\b|\bна\s+объекте\b|\bпереезд\w*|\bполдня\b|\bдлинные\s+выходные\b|"
+                r"\bтворческ\w*\s+отпуск\w*|\bоф+лайн\b|\b(?:офис|компания)\s+(?:не\s+работает|закрыт\w*)",
             ),
             period=(
                 r"\bс\s+\d{1,2}(?:\.\d{1,2})?\s*(?:\w+\s+)?по\s+\d{1,2}\b|\bдо\s+\d{1,2}(?:\.\d{1,2}|\s+\w+)|\bвключительно\b|"
@@ -247,12 +249,13 @@ def packs() -> tuple[LanguagePack, ...]:
         LanguagePack(
             "tr",
             absence=(
-                r"\b(?:yıllık\s+)?izin(?:de|deyim|dedir|li|liyim)\b|\btatil(?:de|deyim|dedir)\b|\b(?:iş\s+)?seyahat(?:te|teyim|tedir)\b|"
+                r"\b(?:yıllık\s+)?izin(?:de|deyim|dedir|li|liyim)\b|\b\w*izninde\w*|\btatil(?:de|deyim|dedir)\b|\b(?:iş\s+)?seyahat\w*|"
                 r"\biş\s+gezisi\w*|\beğitim(?:de|deyim|dedir)\b|\bkurs(?:ta|tayım)\b|\bkonferans(?:ta|tayım)\b|\bfuar(?:da|dayım)\b|"
                 r"\bseminer(?:de|deyim)\b|\bhastal[ıi]k\s+izni\w*|\braporlu\w*|\bdoğum\s+izni\w*|\bbabalık\s+izni\w*",
                 r"\bofis\s+dışı\w*|\bofiste\s+değil\w*|\bulaşılam\w*|\berişilem\w*|\bmüsait\s+değil\w*|\bbayram\w*|\bresmi\s+tatil\w*|"
                 r"\byarım\s+gün\w*|\buzun\s+hafta\s+sonu\w*|\btaşınma\w*|\bcenaze\w*|\bsınav\w*|\bmüşteri\s+ziyaret\w*|"
-                r"\bkapalı\s+olacak\w*|\bçevrim\s*dışı\w*",
+                r"\bkapalı\s+olacak\w*|\bçevrim\s*dışı\w*|\byarı\s+zamanlı\w*|\bjüri\s+görev\w*|\bçekim\s+(?:yok|zayıf)\w*|"
+                r"\binternet\s+erişim\w*\s+(?:yok|sınırlı)\w*",
             ),
             period=(
                 r"\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\s+tarihine\s+kadar\b|\b(?:tarihleri|günleri)\s+arasında\b|\b\d{1,2}\s+\w+\s+kadar\b|"

@@ -128,6 +128,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\b(?:ausgleichstag|gleittag|zeitausgleich|überstundenabbau)\b|\blanges\s+wochenende\b",
                 r"\bkein(?:en|e)?\s+(?:empfang|netz|internet|wlan)\b|\bschlechte[nrm]?\s+(?:empfang|netz|verbindung)\b|"
                 r"\bnicht\s+(?:am\s+platz|am\s+arbeitsplatz|im\s+haus|verfügbar|erreichbar)\b|\bschöffe\w*|\bteilzeit\b|"
+                r"\bhomeoffice\s+ohne\s+(?:zugriff|zugang|vpn)\b|"
                 r"\b(?:wehr|reserve)dienst\b|\bkurzarbeit\b",
             ),
             period=(
@@ -176,7 +177,8 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\bweek-end\s+prolongé\b",
                 r"\bhors\s+(?:du\s+bureau|ligne|réseau|bureau)\b|\bpas\s+de\s+(?:réseau|connexion|signal)\b|\bconnexion\s+(?:limitée|"
                 r"aléatoire)\b|\bréseau\s+(?:limité|aléatoire)\b|\bchez\s+(?:un\s+)?client\b|\bsur\s+site\s+client\b|\bjuré\b|"
-                r"\btemps\s+partiel\b|\bpas\s+(?:au\s+bureau|disponible)\b|\bloin\s+de\s+mon\s+(?:bureau|ordinateur)\b",
+                r"\btemps\s+partiel\b|\bpas\s+(?:au\s+bureau|disponible)\b|\bloin\s+de\s+mon\s+(?:bureau|ordinateur)\b|"
+                r"\btélétravail\s+sans\s+accès\b",
             ),
             period=(
                 r"\bdu\s+\d{1,2}(?:er)?\s+(?:\w+\s+)?au\s+\d{1,2}\b|\bjusqu['’]\s*(?:au|à\s+la|à)\s+(?:fin|début|mi-?)\w*|"
