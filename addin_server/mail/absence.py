@@ -260,6 +260,8 @@ def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list
             signs.append(f"speaks of the email's matter {matter!r}")
         elif time := person_signs.proposes_a_time(body):
             signs.append(f"proposes a time {time!r}")
+        elif passed := person_signs.already_passed_on(body):
+            signs.append(f"has already passed the email on {passed!r}")
     past = phrases.PAST_ABSENCE.search(body)
     if past:
         signs.append(f"speaks of an absence that is over {_quote(past)}")

@@ -20,6 +20,10 @@ shapes catch them without knowing the words of the answer:
   ("Chefen har godkänt", "the CFO signed off", "내부 승인이 났으니"), and holds no part of a notice (no routing,
   no contact, no date, no talk of mail or replies) is a person's.
 
+- **Something already done with the rep's email.** A template is written before the email arrives, so it
+  can promise ("your email will be forwarded") but cannot report that its owner passed this email on: "I've
+  forwarded this to Sam", "Já repassei seu contato para o nosso diretor", "Ich habe es weitergeleitet".
+
 All are signs of a person weighed like the others in mail/absence.py (-3 each).
 """
 
@@ -126,6 +130,27 @@ def speaks_of_the_matter(text: str, is_notice_part: Callable[[str], bool]) -> st
                 continue
             return " ".join(clause.split())[:50]
     return None
+
+
+# The sender, in the first person and a past tense, passed the email (or the rep's contact) on.
+_ALREADY_PASSED_ON = re.compile(
+    r"\bi\s*(?:'ve|’ve|\s+have)?\s+(?:already\s+|just\s+)?(?:forwarded|passed(?:\s+on)?|shared|sent)\s+(?:this|it|your)\b|"
+    r"\b(?:ich\s+)?habe\s+(?:ihre\s+\w+\s+|es\s+|das\s+|dies\s+|sie\s+)?(?:bereits\s+|schon\s+)?(?:an\s+(?:\S+\s+){1,3})?"
+    r"(?:weitergeleitet|weitergegeben)\b|\bj['’]ai\s+(?:déjà\s+)?(?:transféré|transmis|fait\s+suivre)\b|"
+    r"\b(?:ya\s+)?(?:he\s+(?:reenviado|pasado|compartido)|reenvié|pasé\s+(?:su|tu)|compartí)\b|"
+    r"\bho\s+(?:già\s+)?(?:girato|inoltrato|passato)\b|\b(?:já\s+)?(?:repassei|encaminhei|compartilhei)\b|"
+    r"\bik\s+heb\s+(?:het|dit|je|uw)\s+(?:\w+\s+)?(?:al\s+)?doorgestuurd\b|\bjag\s+har\s+(?:redan\s+)?"
+    r"(?:vidarebefordrat|skickat\s+vidare)\b|\bjeg\s+har\s+(?:allerede\s+)?(?:videresendt|sendt\s+(?:det\s+)?videre)\b|"
+    r"\b(?:już\s+)?przekazał(?:em|am)\b|\bjsem\s+(?:už\s+)?přeposlal\w*|\bя\s+(?:уже\s+)?переслал\w*|"
+    r"転送しました|転送いたしました|共有しました|我已(?:经)?(?:转发|轉發|转给|轉給)|전달했습니다|전달드렸습니다",
+    re.IGNORECASE,
+)
+
+
+def already_passed_on(text: str) -> str | None:
+    """The sender reports having passed the email or the rep's contact on: a template cannot know that."""
+    found = _ALREADY_PASSED_ON.search(text[:4000])
+    return " ".join(found.group(0).split())[:50] if found else None
 
 
 def turns_to_the_matter(text: str, is_notice_part: Callable[[str], bool]) -> str | None:

@@ -334,11 +334,10 @@ def test_people_who_report_a_decision_while_away_stay_human(body: str) -> None:
 
 # A fifth set, written after everything above and read once with no change in between: 20 of 24 met their label
 # (notices 10 of 12: "im Krankenhaus", "en una capacitación" with an article; people 10 of 12). The packs then
-# took an article between the preposition and the reason ("en una", "a un", "numa"): 22 of 24. Two people are
-# still read as out-of-office and are not listed here: "Sono in ferie fino al 7 gennaio; nel frattempo il mio
-# collega Marco valuterà la vostra proposta e vi farà sapere" (a colleague who will judge the offer reads as a
-# stand-in) and "Estou de férias até dia 10. Já repassei seu contato para o nosso diretor, ele vai te ligar"
-# (something the person already did with the rep's email has no shape the judgement reads).
+# took an article between the preposition and the reason ("en una", "a un", "numa"), and a report of having
+# passed the email on became a sign of a person ("Já repassei seu contato"): 23 of 24. One person is still read
+# as out-of-office and is not listed here: "Sono in ferie fino al 7 gennaio; nel frattempo il mio collega Marco
+# valuterà la vostra proposta e vi farà sapere" (a colleague who will judge the offer reads as a stand-in).
 FIFTH_NOTICES = [
     "Hi there, I'm taking a few personal days and will be back online on Thursday 10 December. Priya Shah (priya@buyer.example) can help in the meantime.",
     "This week I'm on the road visiting our plants in Mexico. Expect slow replies until the 11th.",
@@ -361,6 +360,7 @@ FIFTH_PEOPLE = [
     "Je suis absent jusqu'à jeudi, mais transmettez-moi les accès pour l'essai, je regarde ça ce week-end.",
     'Estoy de vacaciones hasta el día 10. No nos interesa por ahora, gracias.',
     'Ik ben tot maandag op vakantie. We hebben al een leverancier, dus bedankt maar nee.',
+    'Estou de férias até dia 10. Já repassei seu contato para o nosso diretor, ele vai te ligar.',
     '今週いっぱい休暇をいただいておりますが、ご提案いただいた件、ぜひ前向きに進めたいと考えております。',
     '我在休年假，但这个产品我们很感兴趣，下周回来后我们约个时间详细聊聊。',
     'Jag är ledig veckan ut, men vi vill gärna testa verktyget – skicka inloggningar så tittar jag efter helgen.',

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from addin_server.mail.absence import _is_notice_part
-from addin_server.mail.person_signs import proposes_a_time, speaks_of_the_matter, turns_to_the_matter
+from addin_server.mail.person_signs import already_passed_on, proposes_a_time, speaks_of_the_matter, turns_to_the_matter
 
 TURNS = [
     pytest.param("On leave until the 14th, but I've forwarded this to Sam who owns the budget.", True,
@@ -67,3 +67,18 @@ def test_a_sentence_about_the_emails_matter_is_a_persons_unless_it_routes_or_put
 def test_a_decision_in_its_own_clause_is_a_persons_even_in_a_sentence_about_the_absence() -> None:
     text = "Pazartesiye kadar izindeyim ama yönetim onay verdi, ocakta başlayabiliriz."
     assert speaks_of_the_matter(text, _is_notice_part) == "yönetim onay verdi"
+
+
+PASSED_ON = [
+    pytest.param("I've forwarded this to Sam who owns the budget.", True, id="en: i've forwarded this is a person's"),
+    pytest.param("Já repassei seu contato para o nosso diretor.", True, id="pt: já repassei is a person's"),
+    pytest.param("Ich habe es an Herrn Braun weitergeleitet.", True, id="de: habe weitergeleitet is a person's"),
+    pytest.param("Your email will be forwarded to my colleague.", False, id="en: a promise to forward is the notice's"),
+    pytest.param("Ihre E-Mail wird nicht weitergeleitet.", False, id="de: mail not forwarded is the notice's"),
+    pytest.param("Sua mensagem não será encaminhada.", False, id="pt: mail not forwarded is the notice's"),
+]
+
+
+@pytest.mark.parametrize(("text", "found"), PASSED_ON)
+def test_a_report_of_having_passed_the_email_on_is_a_persons(text: str, found: bool) -> None:
+    assert (already_passed_on(text) is not None) == found
