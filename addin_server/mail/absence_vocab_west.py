@@ -62,6 +62,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\boffice\s+(?:move|relocation)\b|\b(?:moving|relocating)\s+(?:our\s+)?offices?\b|\bsabbatical\b|"
                 r"\bhalf[-\s]day\b|\bday\s+off\b|\blong\s+weekend\b|\boff\s+(?:work|until|till|through)\b",
                 # out of reach: no signal, no access, away from the desk, jury duty, reduced hours
+                r"\bunstable\s+(?:connection|internet|connectivity)\b|"
                 r"\b(?:no|without|poor|patchy|spotty|little)\s+(?:phone\s+|mobile\s+|cell(?:ular)?\s+|network\s+)?(?:internet|wi-?fi|signal|"
                 r"reception|coverage|connectivity|"
                 r"connection)\b|\bout\s+of\s+(?:reach|range|coverage)\b|\boff[-\s]the[-\s]grid\b|\boff-grid\b|"
@@ -128,7 +129,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\b(?:ausgleichstag|gleittag|zeitausgleich|überstundenabbau)\b|\blanges\s+wochenende\b",
                 r"\bkein(?:en|e)?\s+(?:empfang|netz|internet|wlan)\b|\bschlechte[nrm]?\s+(?:empfang|netz|verbindung)\b|"
                 r"\bnicht\s+(?:am\s+platz|am\s+arbeitsplatz|im\s+haus|verfügbar|erreichbar)\b|\bschöffe\w*|\bteilzeit\b|"
-                r"\bhomeoffice\s+ohne\s+(?:zugriff|zugang|vpn)\b|"
+                r"\bhomeoffice\s+ohne\s+(?:zugriff|zugang|vpn)\b|\binstabile[nr]?\s+(?:verbindung|internet)\b|"
                 r"\b(?:wehr|reserve)dienst\b|\bkurzarbeit\b",
             ),
             period=(
@@ -178,7 +179,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\bhors\s+(?:du\s+bureau|ligne|réseau|bureau)\b|\bpas\s+de\s+(?:réseau|connexion|signal)\b|\bconnexion\s+(?:limitée|"
                 r"aléatoire)\b|\bréseau\s+(?:limité|aléatoire)\b|\bchez\s+(?:un\s+)?client\b|\bsur\s+site\s+client\b|\bjuré\b|"
                 r"\btemps\s+partiel\b|\bpas\s+(?:au\s+bureau|disponible)\b|\bloin\s+de\s+mon\s+(?:bureau|ordinateur)\b|"
-                r"\btélétravail\s+sans\s+accès\b",
+                r"\btélétravail\s+sans\s+accès\b|\bconnexion\s+instable\b",
             ),
             period=(
                 r"\bdu\s+\d{1,2}(?:er)?\s+(?:\w+\s+)?au\s+\d{1,2}\b|\bjusqu['’]\s*(?:au|à\s+la|à)\s+(?:fin|début|mi-?)\w*|"
@@ -221,7 +222,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\bcerrad[oa]s?\s+(?:por|del|hasta|desde)\b|\bcierre\s+(?:por|de\s+(?:la\s+)?(?:oficina|empresa|vacaciones)|anual|"
                 r"navideño)\b|\bmudanza\b|\btraslado\s+de\s+oficinas?\b",
                 r"\bfuera\s+de\s+cobertura\b|\bsin\s+(?:cobertura|conexi[oó]n|internet|se[ñn]al)\b|\bdesconectad[oa]\b|"
-                r"\bvisitando\s+clientes\b|\ben\s+(?:casa\s+de\s+un\s+|las\s+oficinas\s+de\s+un\s+)?cliente\b|\bjurado\s+popular\b",
+                r"\bvisitando\s+clientes\b|\bconexi[oó]n\s+inestable\b|\ben\s+(?:casa\s+de\s+un\s+|las\s+oficinas\s+de\s+un\s+)?cliente\b|\bjurado\s+popular\b",
             ),
             period=(
                 r"\bentre\s+el\s+\d{1,2}\s+y\s+el\s+\d{1,2}\b|\besta\s+semana\b|\btoda\s+la\s+semana\b|\bel\s+resto\s+de\s+la\s+semana\b|"
@@ -258,7 +259,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"rimarrà\s+|resterà\s+|rimarranno\s+)?chius[oai]\b|\bchiusura\s+(?:aziendale|estiva|natalizia|per\s+ferie|degli\s+"
                 r"uffici)\b|\btrasloco\b",
                 r"\b(?:presso|da)\s+(?:un\s+)?cliente\b|\bnon\s+(?:sono\s+|sarò\s+)?(?:raggiungibile|disponibile|reperibile)\b|"
-                r"\bsenza\s+(?:copertura|connessione|rete|segnale)\b|\bpart[-\s]time\b|\bgiurato\b|\bassente\b",
+                r"\bsenza\s+(?:copertura|connessione|rete|segnale)\b|\bconnessione\s+(?:instabile|limitata|scarsa)\b|\bpart[-\s]time\b|\bgiurato\b|\bassente\b",
             ),
             period=(
                 r"\btra\s+il\s+\d{1,2}\s+e\s+il\s+\d{1,2}\b|\bquesta\s+settimana\b|\btutta\s+la\s+settimana\b|"
@@ -293,7 +294,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\b(?:zijn|is)\s+(?:wij|we|ons\s+kantoor|het\s+kantoor)\b[^.\n]{0,60}\bgesloten\b|"
                 r"\bsabbatical\b|\bhalve\s+dag\b|\blang\s+weekend\b",
                 r"\bbij\s+(?:een\s+)?klant\b|\bop\s+locatie\b|\bgeen\s+(?:bereik|internet|wifi|verbinding|signaal)\b|"
-                r"\bbeperkt\s+bereik\b|\bniet\s+(?:bereikbaar|beschikbaar)\b|\bonderweg\b|\bdeeltijd\b|\bjurylid\b|"
+                r"\bbeperkt\s+bereik\b|\binstabiele\s+verbinding\b|\bniet\s+(?:bereikbaar|beschikbaar)\b|\bonderweg\b|\bdeeltijd\b|\bjurylid\b|"
                 r"\b(?:examen|tentamen)\w*|\bin\s+het\s+buitenland\b",
             ),
             period=(
@@ -332,7 +333,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\b(?:escrit[óo]rio|empresa|loja)\s+(?:est[áa]|estar[áa]|ficar[áa]|permanecer[áa])\s+fechad[oa]\b|"
                 r"\bfechad[oa]s?\s+(?:para|at[ée]|entre)\b",
                 r"\blonge\s+do\s+(?:escrit[óo]rio|computador)\b|\bsem\s+(?:sinal|cobertura|internet|rede|conex[ãa]o)\b|"
-                r"\bfora\s+de\s+(?:cobertura|alcance|área)\b|\b(?:no|em)\s+cliente\b|\bem\s+campo\b|\bj[úu]ri\b|"
+                r"\bfora\s+de\s+(?:cobertura|alcance|área)\b|\bconex[ãa]o\s+inst[áa]vel\b|\b(?:no|em)\s+cliente\b|\bem\s+campo\b|\bj[úu]ri\b|"
                 r"\bfora\s+(?:da\s+empresa|do\s+pa[íi]s)\b",
             ),
             period=(

@@ -50,7 +50,14 @@ _NOTICE_TOPIC = re.compile(
     r"respost|retorn|mejl|e-?post|svar|tillbaka|tilbage|tilbake|sähköpost|viest|vastaa|palaa|wiadomo|odpowi|poczt|"
     r"zpráv|odpov|почт|сообщени|ответ|связ|вернусь|e-?posta|mesaj|yanıt|cevap|dönüş|will\s+be\s+forwarded|"
     r"weitergeleitet|transféré|reenviad|inoltrat|doorgestuurd|encaminhad|vidarebefordra|videresend|przekazywan|"
-    r"přeposlán|переслан|iletil)|メール|返信|連絡|戻|邮件|郵件|回复|回覆|联系|聯繫|返回|메일|회신|연락|복귀|転送|转发|轉發|전달",
+    r"přeposlán|переслан|iletil|"
+    # courtesy that closes a notice: thanks for the understanding, sorry for the trouble, season's greetings
+    r"understanding|apologi|inconvenience|verständnis|entschuldig|compréhension|excuse|désagrément|comprensi[oó]n|"
+    r"disculp|molestias|scus|disagio|begrip|ongemak|compreens|desculp|incômodo|förståelse|ursäkt|forståelse|ymmärry|"
+    r"zrozumieni|przeprasz|pochopení|omlouv|понимани|извин|anlayış|özür|happy|merry|season|frohe|joyeuse|bonnes\s+fêtes|"
+    r"feli[zc]|buon[ae]?\s+(?:feste|natale|anno)|prettige|fijne|boas\s+festas|god\s+jul|gott\s+nytt|glædelig|hyvää|"
+    r"wesołych|veselé|с\s+новым|mutlu)|メール|返信|連絡|戻|邮件|郵件|回复|回覆|联系|聯繫|返回|메일|회신|연락|복귀|転送|转发|"
+    r"轉發|전달|よろしくお願い|ご了承|ご迷惑|ご不便|ご理解|谅解|諒解|见谅|見諒|感谢|感謝|양해|감사|新年|良いお年|새해",
     re.IGNORECASE,
 )
 _CONTACT_DETAILS = re.compile(r"\S@\S|https?://|\bwww\.|\+\d|\d(?:[\s()./-]?\d){6,}")
@@ -101,15 +108,19 @@ _MATTER = re.compile(
     r"décidé|allez-y|aprobad\w*|aprobamos|nos\s+quedamos\s+con|adelante\s+con|approvat\w*|deciso|procediamo|"
     r"goedgekeurd|besloten|aprovad\w*|aprovamos|pode\s+(?:seguir|prosseguir)|godkän\w*|godkend\w*|godkjen\w*|"
     r"beslutat|besluttet|hyväksy\w*|päätimme|zatwierdzi\w*|zdecydowali\w*|schválil\w*|schváleno|rozhodli|одобр\w*|"
-    r"утвердил\w*|решили|дало\s+добро|onay\s+verdi|onaylandı|karar\s+verdik)\b|"
-    r"稟議|決裁|承認され|決めました|批准|批了|决定了|決定了|승인|결재",
+    r"утвердил\w*|решили|дало\s+добро|onay\s+verdi|onaylandı|karar\s+verdik|"
+    # agreeing to it
+    r"we\s+agree|einverstanden|d['’]accord|de\s+acuerdo|d['’]accordo|akkoord|de\s+acordo|överens|enige|zgadzam\w*|"
+    r"souhlasím\w*|согласн\w*|katılıyoruz)\b|"
+    r"稟議|決裁|承認され|決めました|批准|批了|决定了|決定了|同意します|賛成|승인|결재|동의합니다",
     re.IGNORECASE,
 )
 
 
 # Clauses of a sentence: split at its commas and at any word that turns it ("..., ama ...", "...입니다만 ...").
 _CLAUSE_SPLIT = re.compile(
-    r"[,;:，、；：]|\s(?:but|aber|mais|pero|ma|maar|mas|men|ale|ama|но|mutta|však|fakat)\s|(?<=입니다만)\s|(?<=지만)\s|"
+    r"[,;:，、；：—–]|\s-\s|\s(?:but|aber|mais|pero|ma|maar|mas|men|ale|ama|но|mutta|však|fakat)\s|(?<=입니다만)\s|"
+    r"(?<=지만)\s|"
     r"(?<=ですが)|(?<=けど)|(?<=不过)|(?<=但是)",
     re.IGNORECASE,
 )
