@@ -228,7 +228,7 @@ def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list
     # A question mark inside a URL is not a question; nor is a template's routing question ("Need urgent
     # help? Please contact ...", "Questions about an order? Call ..."), which sends the reader elsewhere.
     without_links = re.sub(r"\S*https?://\S+", "", body)
-    for question in _QUESTION.finditer(without_links):
+    for question in (*_QUESTION.finditer(without_links), *_CJK_QUESTION.finditer(without_links)):
         after = without_links[question.end() : question.end() + 120]
         asked = question.group(0)
         routing = _URGENCY.search(asked) or _RHETORICAL.search(asked) or _ROUTES_ELSEWHERE.match(after)
@@ -262,6 +262,8 @@ def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list
             signs.append(f"proposes a time {time!r}")
         elif passed := person_signs.already_passed_on(body):
             signs.append(f"has already passed the email on {passed!r}")
+        elif said := person_signs.refers_to_what_the_rep_said(body):
+            signs.append(f"refers to what the rep's email said {said!r}")
     past = phrases.PAST_ABSENCE.search(body)
     if past:
         signs.append(f"speaks of an absence that is over {_quote(past)}")
@@ -292,6 +294,8 @@ def _is_notice_part(clause: str) -> bool:
 _QUESTION = re.compile(
     r"(?:^|(?<=[.!?؟।]\s)|(?<=[。！？\n]))(?:[^.!?。！？؟।\n]|[.!?](?=[^\s.!?]))*(?:[?？؟]|(?<=[\u0370-\u03ff\u1f00-\u1fff]);)(?=\s|$)"
 )
+# Chinese and Japanese ask with a particle, often without a question mark: "还有效吗", "いかがですか".
+_CJK_QUESTION = re.compile(r"[^。！？\n]{2,}?(?:吗|嗎|ですか|ますか|でしょうか)(?=[。！\s]|$)")
 _URGENCY = re.compile(
     r"urgent|dringend|urgence|urgente|urgenza|spoed|緊急|急ぎ|急事|紧急|brådsk|haster|hastende|kiire|pilne|pilnej|"
     r"\bacil\b|naléhav|urgentní|επείγ|급한|긴급|जरूरी|ज़रूरी|तत्काल|अत्यावश्यक",

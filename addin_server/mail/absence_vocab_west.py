@@ -47,6 +47,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"training|course|bootcamp|offsite|off-site|retreat)\b|\b(?:trade\s+fair|trade\s+show|tradeshow)\b|"
                 r"\b(?:in|on)\s+(?:a\s+|an\s+)?(?:all-day\s+|full-day\s+)?(?:training|workshop|seminar|training\s+course)\b|"
                 r"\b(?:sitting|taking|studying\s+for)\s+(?:an?\s+|my\s+)?exams?\b|\b(?:exam|study)\s+leave\b|"
+                r"\bon\s+(?:a|an|our|the)\s+(?:[\w&-]+\s+){0,2}(?:retreat|offsite|off-site|training\s+course|study\s+trip)\b|"
                 r"\bi\s*(?:'m|’m|\s+am)\s+(?:currently\s+)?at\s+(?:a|an|the|our)\s+(?:[\w&-]+\s+){0,2}(?:workshop|training|conference|"
                 r"summit|fair|expo|offsite|seminar|course|congress|convention|event)s?\b",
                 # parental, sick, medical, bereavement
@@ -111,7 +112,9 @@ def packs() -> tuple[LanguagePack, ...]:
             ),
             answer=(
                 r"\b(?:your|the)\s+(?:deck|proposal|pricing|demo|trial|pilot|offer|quote)\s+(?:looks?|sounds?|seems?)\b|"
-                r"\b(?:that|this|which|" + _WEEKDAY_EN + r")\s+(?:works|suits)\b|\bsounds\s+(?:good|great|fine)\b",
+                r"\b(?:that|this|which|" + _WEEKDAY_EN + r")\s+(?:works|suits)\b|\bsounds\s+(?:good|great|fine)\b|"
+                # declining: not the right fit, not a priority, pass on this
+                r"\bnot\s+(?:the\s+right\s+|a\s+(?:good\s+)?)fit\b|\bnot\s+a\s+priority\b|\bpass\s+on\s+this\b|\bno\s+budget\s+for\b",
             ),
         ),
         LanguagePack(
@@ -262,7 +265,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\bsenza\s+(?:copertura|connessione|rete|segnale)\b|\bconnessione\s+(?:instabile|limitata|scarsa)\b|\bpart[-\s]time\b|\bgiurato\b|\bassente\b",
             ),
             period=(
-                r"\btra\s+il\s+\d{1,2}\s+e\s+il\s+\d{1,2}\b|\bquesta\s+settimana\b|\btutta\s+la\s+settimana\b|"
+                r"\btra\s+il\s+\d{1,2}\s+e\s+il\s+\d{1,2}\b|\bquesta\s+settimana\b|\btutta\s+la\s+settimana\b|\brientrer[òo]\b|"
                 r"\bil\s+resto\s+della\s+settimana\b|\bfino\s+a\s+nuovo\s+avviso\b|\bdurante\s+le\s+(?:feste|festività|vacanze)\b|"
                 r"\bfino\s+(?:al|a)\s+(?:fine|inizio|metà)\b",
             ),

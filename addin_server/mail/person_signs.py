@@ -24,6 +24,9 @@ shapes catch them without knowing the words of the answer:
   can promise ("your email will be forwarded") but cannot report that its owner passed this email on: "I've
   forwarded this to Sam", "Já repassei seu contato para o nosso diretor", "Ich habe es weitergeleitet".
 
+- **What the rep's email said, referred to.** "The numbers you sent look sensible", "你们上次提到的折扣": only
+  a reader can speak of what the email sent or mentioned (the sentence may not talk of mail or replies).
+
 All are signs of a person weighed like the others in mail/absence.py (-3 each).
 """
 
@@ -145,9 +148,10 @@ def speaks_of_the_matter(text: str, is_notice_part: Callable[[str], bool]) -> st
 
 # The sender, in the first person and a past tense, passed the email (or the rep's contact) on.
 _ALREADY_PASSED_ON = re.compile(
-    r"\bi\s*(?:'ve|’ve|\s+have)?\s+(?:already\s+|just\s+)?(?:forwarded|passed(?:\s+on)?|shared|sent)\s+(?:this|it|your)\b|"
-    r"\b(?:ich\s+)?habe\s+(?:ihre\s+\w+\s+|es\s+|das\s+|dies\s+|sie\s+)?(?:bereits\s+|schon\s+)?(?:an\s+(?:\S+\s+){1,3})?"
-    r"(?:weitergeleitet|weitergegeben)\b|\bj['’]ai\s+(?:déjà\s+)?(?:transféré|transmis|fait\s+suivre)\b|"
+    r"\bi\s*(?:'ve|’ve|\s+have)?\s+(?:already\s+|just\s+)?(?:forwarded|passed(?:\s+on)?|shared|sent|showed|shown)\s+"
+    r"(?:this|it|your|\w+\s+(?:this|it|your))\b|"
+    r"\b(?:ich\s+)?habe\s+(?:ihm\s+|ihr\s+|ihnen\s+)?(?:ihre\s+\w+\s+|es\s+|das\s+|dies\s+|sie\s+)?(?:bereits\s+|schon\s+)?(?:an\s+(?:\S+\s+){1,3})?"
+    r"(?:weitergeleitet|weitergegeben|gezeigt)\b|\bj['’]ai\s+(?:déjà\s+)?(?:transféré|transmis|fait\s+suivre)\b|"
     r"\b(?:ya\s+)?(?:he\s+(?:reenviado|pasado|compartido)|reenvié|pasé\s+(?:su|tu)|compartí)\b|"
     r"\bho\s+(?:già\s+)?(?:girato|inoltrato|passato)\b|\b(?:já\s+)?(?:repassei|encaminhei|compartilhei)\b|"
     r"\bik\s+heb\s+(?:het|dit|je|uw)\s+(?:\w+\s+)?(?:al\s+)?doorgestuurd\b|\bjag\s+har\s+(?:redan\s+)?"
@@ -156,6 +160,28 @@ _ALREADY_PASSED_ON = re.compile(
     r"転送しました|転送いたしました|共有しました|我已(?:经)?(?:转发|轉發|转给|轉給)|전달했습니다|전달드렸습니다",
     re.IGNORECASE,
 )
+
+
+# What the rep's email said, referred to by the reader: "the numbers you sent", "as you mentioned", "你们上次提到的".
+_WHAT_YOU_SAID = re.compile(
+    r"\b(?:you|u)\s+(?:sent|mentioned|proposed|suggested|offered|quoted|described|shared|attached|outlined)\b|"
+    r"\bsie\s+(?:erwähnt|vorgeschlagen|geschickt|angeboten|beschrieben)\w*|\bvous\s+(?:avez|m['’]avez)\s+"
+    r"(?:envoyé|mentionné|proposé|suggéré|décrit)\w*|\b(?:me\s+)?(?:enviaste|mencionaste|propusiste|mencionó|propuso|"
+    r"envió)\b|\b(?:mi\s+)?(?:hai|ha)\s+(?:mandato|inviato|proposto|menzionato)\b|\bje\s+(?:stuurde|noemde)\b|"
+    r"\bu\s+(?:stuurde|noemde)\b|\b(?:você|vocês)\s+(?:mencionou|enviou|propôs|mandou)\b|\bdu\s+(?:skickade|nämnde)\b|"
+    r"你们(?:上次)?(?:提到|发来|发的|說的|说的)|您(?:上次)?(?:提到|发来|说的)|ご提示いただいた|お送りいただいた|"
+    r"말씀하신|보내주신",
+    re.IGNORECASE,
+)
+
+
+def refers_to_what_the_rep_said(text: str) -> str | None:
+    """The reader refers to what the rep's email said or sent: only someone who read it can."""
+    for sentence in re.split(r"(?<=[.!?。！？])\s*|\n", text[:4000]):
+        found = _WHAT_YOU_SAID.search(sentence)
+        if found and not _NOTICE_TOPIC.search(sentence) and not _CONTACT_DETAILS.search(sentence):
+            return " ".join(sentence.split())[:50]
+    return None
 
 
 def already_passed_on(text: str) -> str | None:

@@ -426,3 +426,47 @@ def test_notices_of_the_sixth_set_are_out_of_office(body: str) -> None:
 def test_people_of_the_sixth_set_stay_human(body: str) -> None:
     result = classify(reply(body))
     assert result.kind == HUMAN, result.evidence
+
+
+# A seventh set, of people written to be hard (no question mark, no offer named, a colleague mentioned), read once:
+# 13 of 20 met their label (notices 6 of 8: "on a leadership retreat", "rientrerò in ufficio lunedì"; people 7 of
+# 12). Then: Chinese and Japanese questions asked with a particle (还有效吗), what the rep's email sent or
+# mentioned referred to ("the numbers you sent"), showing the email to someone, and declining ("not the right fit"):
+# 19 of 20. Still read as out-of-office, and not listed: "On holiday until the 4th, but my colleague Anna already
+# loved the demo" (the clause names a colleague, which is also how a notice names its stand-in).
+SEVENTH_NOTICES = [
+    "Thank you for reaching out. I'm currently on a leadership retreat until Wednesday, 9 December, with very limited connectivity.",
+    'Danke für Ihre Nachricht! Ich bin im Sabbatical bis Ende März 2027. Ihre Nachricht wird automatisch gelöscht.',
+    'Hola: estaré ausente por cirugía hasta el 4 de enero. Cualquier tema, con mi equipo en equipo@buyer.example.',
+    "Buongiorno, sono in missione all'estero e rientrerò in ufficio lunedì 14 dicembre.",
+    'Hej, jeg er på orlov frem til 1. februar. Skriv til kundeservice@buyer.example hvis det haster.',
+    'Dobrý den, jsem mimo kancelář do 11. 12. Vaši zprávu si přečtu po návratu.',
+    '休假中（12月7日—12月11日），邮件将在返回后处理。',
+    '出張のため12月10日まで不在にしております。急ぎの場合は携帯までお願いします。',
+]
+
+SEVENTH_PEOPLE = [
+    "I'm on a retreat until Wednesday - the numbers you sent look sensible, let's loop finance in.",
+    "Away all week. We're actually mid-evaluation with two other vendors, so timing is good.",
+    'Ich bin bis Ende März im Sabbatical. Mein Nachfolger übernimmt ab Montag, ich habe ihm Ihre Mail gezeigt.',
+    'Estaré ausente hasta el 4 de enero. La demo nos gustó mucho al equipo.',
+    'Sono in missione fino a lunedì, però il tema ci interessa: sentiamoci appena rientro.',
+    'Jeg er på orlov, men jeg synes, I skal snakke med vores indkøbschef.',
+    'Jsem mimo kancelář do pátku, ale určitě se ozvěte v pondělí, rádi si popovídáme.',
+    '我出差到周五。你们上次提到的折扣还有效吗',
+    '出張中なので短く失礼します。お見積りの件、社内で前向きに検討しています。',
+    "I'm out until Monday and honestly we're not the right fit for this.",
+    'Out of office till Thursday. Happy to chat after that.',
+]
+
+
+@pytest.mark.parametrize("body", SEVENTH_NOTICES)
+def test_notices_of_the_seventh_set_are_out_of_office(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == OOO, result.evidence
+
+
+@pytest.mark.parametrize("body", SEVENTH_PEOPLE)
+def test_people_of_the_seventh_set_stay_human(body: str) -> None:
+    result = classify(reply(body))
+    assert result.kind == HUMAN, result.evidence

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from addin_server.mail.absence import _is_notice_part
-from addin_server.mail.person_signs import already_passed_on, proposes_a_time, speaks_of_the_matter, turns_to_the_matter
+from addin_server.mail.person_signs import (
+    already_passed_on,
+    proposes_a_time,
+    refers_to_what_the_rep_said,
+    speaks_of_the_matter,
+    turns_to_the_matter,
+)
 
 TURNS = [
     pytest.param("On leave until the 14th, but I've forwarded this to Sam who owns the budget.", True,
@@ -82,3 +88,15 @@ PASSED_ON = [
 @pytest.mark.parametrize(("text", "found"), PASSED_ON)
 def test_a_report_of_having_passed_the_email_on_is_a_persons(text: str, found: bool) -> None:
     assert (already_passed_on(text) is not None) == found
+
+
+WHAT_YOU_SAID = [
+    pytest.param("The numbers you sent look sensible.", True, id="en: the numbers you sent is a reader's"),
+    pytest.param("你们上次提到的折扣还有效", True, id="zh: the discount you mentioned is a reader's"),
+    pytest.param("The email you sent will not be forwarded.", False, id="en: what happens to the mail is the notice's"),
+]
+
+
+@pytest.mark.parametrize(("text", "found"), WHAT_YOU_SAID)
+def test_what_the_reps_email_said_referred_to_is_a_readers(text: str, found: bool) -> None:
+    assert (refers_to_what_the_rep_said(text) is not None) == found
