@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from addin_server.mail import absence_lexicon, phrases
+from addin_server.mail import absence_lexicon, person_signs, phrases, recipient, template_shape
 from addin_server.mail.return_date import find_return_date
 
 NOTICE_THRESHOLD = 5
@@ -59,8 +59,15 @@ def _quote(found: re.Match[str]) -> str:
     return repr(" ".join(found.group(0).split())[:50])
 
 
-def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -> AbsenceJudgement:
-    """Score how far the sender's own words are built like an absence notice."""
+def judge_absence_notice(
+    subject: str, own_text: str, anchor: datetime | None, *, rep_names: frozenset[str] = frozenset(),
+    sender_name: str = "", sender_address: str = "", recipients: tuple[str, ...] = (),
+) -> AbsenceJudgement:
+    """Score how far the sender's own words are built like an absence notice.
+
+    `rep_names`: the names of the message's recipients (mail/recipient.py); a text that greets one of them
+    by name was written by a person who read who wrote. The sender's name and address and the recipients'
+    addresses let the template's shape be read (mail/template_shape.py)."""
     # Signature lines ("Head of Procurement | Out of office Fridays | For urgent matters call ...") are
     # the sender's standing details, not this message's statement: they are not scored.
     own_text = "\n".join(line for line in own_text.splitlines() if not _SIGNATURE_LINE.search(line))
@@ -136,11 +143,36 @@ def judge_absence_notice(subject: str, own_text: str, anchor: datetime | None) -
     if automatic:
         score += 2
         parts.append(f"calls itself automatic {_quote(automatic)} +2")
-    human = _human_signs(own_text)
+    human = _human_signs(own_text, rep_names)
     if human:
         score -= 3 * len(human)
         parts.extend(f"{sign} -3" for sign in human)
     else:
+        # The shape of a template, in no language's words, where no words above said the same part; only in a text
+        # with no sign of a person ("send the proposal to tom@..." names an address too).
+        said = " ".join(parts)
+        if not any(p.startswith(("return date", "end of absence", "period")) for p in parts) and (
+            span := template_shape.date_range(own_text)
+        ):
+            score += 1
+            structural += 1
+            parts.append(f"a span of dates {span!r} +1")
+        # Another person's address only adds to a notice some words already built: addresses fill people's posts too.
+        other = structural and template_shape.stand_in_address(own_text, sender_address, recipients)
+        if other and "urgent matters" not in said:
+            score += 1
+            structural += 1
+            parts.append(f"another person's address {other!r} +1")
+        if third := template_shape.third_person(own_text, sender_name, sender_address):
+            score += 2
+            if parts and parts[0].startswith("absence "):
+                parts.append(f"speaks of the sender in the third person {third!r} +2")
+            else:
+                parts.insert(0, f"absence {third!r}: the sender spoken of in the third person +2")
+        if twice := template_shape.bilingual(own_text):
+            score += 2
+            structural += 1
+            parts.append(f"says the same in two languages ({twice}) +2")
         score += 1
         parts.append("answers nothing that was asked +1")
         if len(own_text.strip()) <= 160:
@@ -185,13 +217,18 @@ def _asks_for_the_offer(sentence: str) -> bool:
     )
 
 
-def _human_signs(own_text: str) -> list[str]:
+def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list[str]:
     signs = []
     body = own_text.strip()
+    # No template can name whom it answers: a greeting of the rep by name is a person's. Weighed like the other
+    # signs, so a full notice pasted under "Hi Ava" (absence, return, stand-in, reply put off) still reads as one.
+    greeting = recipient.greets_by_name(body, rep_names)
+    if greeting:
+        signs.append(f"greets the rep by name {greeting!r}")
     # A question mark inside a URL is not a question; nor is a template's routing question ("Need urgent
     # help? Please contact ...", "Questions about an order? Call ..."), which sends the reader elsewhere.
     without_links = re.sub(r"\S*https?://\S+", "", body)
-    for question in _QUESTION.finditer(without_links):
+    for question in (*_QUESTION.finditer(without_links), *_CJK_QUESTION.finditer(without_links)):
         after = without_links[question.end() : question.end() + 120]
         asked = question.group(0)
         routing = _URGENCY.search(asked) or _RHETORICAL.search(asked) or _ROUTES_ELSEWHERE.match(after)
@@ -215,12 +252,39 @@ def _human_signs(own_text: str) -> list[str]:
         signs.append(f"answers the rep {_quote(across)}")
     elif ask := next((s for s in _STOPS.split(body) if _asks_for_the_offer(s)), None):
         signs.append(f"asks the rep for the offer {' '.join(ask.split())[:50]!r}")
+    if not any(sign.startswith("answers the rep") or sign.startswith("asks") for sign in signs):
+        # Shapes of an answer in words no list holds: a turn to the email's matter, a clock time proposed.
+        if turn := person_signs.turns_to_the_matter(body, _is_notice_part):
+            signs.append(f"turns to the matter {turn!r}")
+        elif matter := person_signs.speaks_of_the_matter(body, _is_notice_part):
+            signs.append(f"speaks of the email's matter {matter!r}")
+        elif time := person_signs.proposes_a_time(body):
+            signs.append(f"proposes a time {time!r}")
+        elif passed := person_signs.already_passed_on(body):
+            signs.append(f"has already passed the email on {passed!r}")
+        elif said := person_signs.refers_to_what_the_rep_said(body):
+            signs.append(f"refers to what the rep's email said {said!r}")
     past = phrases.PAST_ABSENCE.search(body)
     if past:
         signs.append(f"speaks of an absence that is over {_quote(past)}")
     if len(body) > 1500:
         signs.append("is longer than an absence notice")
     return signs
+
+
+_NOTICE_PATTERNS = (
+    phrases.OUT_OF_OFFICE_TEXT, phrases.ABSENCE_END, phrases.DAY_END, phrases.LIMITED_ACCESS, phrases.URGENT_CONTACT,
+    phrases.REPLY_ON_RETURN, phrases.REPLY_LATER, phrases.AUTOMATIC_REPLY_WORDS, phrases.TEMPLATE_OPENING,
+)
+
+
+def _is_notice_part(clause: str) -> bool:
+    """Whether a clause says one of a notice's own parts (absence, period, return, redirection, access, later)."""
+    if any(pattern.search(clause) for pattern in _NOTICE_PATTERNS):
+        return True
+    if any(absence_lexicon.find_part(part, clause) for part in absence_lexicon.PARTS if part != "answer"):
+        return True
+    return find_return_date(clause, None) is not None
 
 
 # A sentence ends at a stop followed by a space or the end, not at the dots of an address or a domain.
@@ -230,6 +294,8 @@ def _human_signs(own_text: str) -> list[str]:
 _QUESTION = re.compile(
     r"(?:^|(?<=[.!?؟।]\s)|(?<=[。！？\n]))(?:[^.!?。！？؟।\n]|[.!?](?=[^\s.!?]))*(?:[?？؟]|(?<=[\u0370-\u03ff\u1f00-\u1fff]);)(?=\s|$)"
 )
+# Chinese and Japanese ask with a particle, often without a question mark: "还有效吗", "いかがですか".
+_CJK_QUESTION = re.compile(r"[^。！？\n]{2,}?(?:吗|嗎|ですか|ますか|でしょうか)(?=[。！\s]|$)")
 _URGENCY = re.compile(
     r"urgent|dringend|urgence|urgente|urgenza|spoed|緊急|急ぎ|急事|紧急|brådsk|haster|hastende|kiire|pilne|pilnej|"
     r"\bacil\b|naléhav|urgentní|επείγ|급한|긴급|जरूरी|ज़रूरी|तत्काल|अत्यावश्यक",

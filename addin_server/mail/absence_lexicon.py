@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from addin_server.mail import absence_lexicon_more
+from addin_server.mail import absence_lexicon_more, absence_vocab_east, absence_vocab_north, absence_vocab_west
 
 PARTS = ("absence", "back", "period", "redirect", "limited", "later", "answer")
 
@@ -467,6 +467,10 @@ PACKS: tuple[LanguagePack, ...] = (
         answer=(r"\bنعم\b|مهتم|أرسل\s+لي|ارسل\s+لي|يناسبني|يناسبنا",),
     ),
     *absence_lexicon_more.packs(),
+    # every category of absence, systematically, in each language (after the packs above, which are looked up first)
+    *absence_vocab_west.packs(),
+    *absence_vocab_north.packs(),
+    *absence_vocab_east.packs(),
 )
 
 _COMPILED: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(

@@ -44,6 +44,7 @@ from addin_server.mail.bounces import DELIVERY_DELAYED, bounce_evidence, classif
 from addin_server.mail.classification import Classification
 from addin_server.mail.list_notices import list_notice_evidence
 from addin_server.mail.message import InboundMessage
+from addin_server.mail.recipient import rep_names
 from addin_server.mail.return_date import find_return_date
 from addin_server.mail.signals import (
     SUCCESS_ACTIONS,
@@ -81,7 +82,11 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
     if auto_reply:
         return _classify_auto_reply(message, auto_reply, anchor)
     # No automatic header: an absence notice is recognised from how it is built.
-    judgement = judge_absence_notice(message.subject, own_text(message), anchor)
+    names = rep_names(message.to, message.to_names, sender=f"{message.from_name or ''} {message.from_address or ''}")
+    judgement = judge_absence_notice(
+        message.subject, own_text(message), anchor, rep_names=names, sender_name=message.from_name or "",
+        sender_address=message.from_address or "", recipients=(*message.to, *message.cc),
+    )
     if judgement.is_notice:
         return _classify_auto_reply(
             message, (f"no automatic-reply header; {judgement.evidence()}",), anchor, notice=True

@@ -153,6 +153,8 @@ class InboundMessage:
     from_name: str | None = None
     reply_to: tuple[str, ...] = ()
     to: tuple[str, ...] = ()
+    # The display names the To field keeps ("Ava Reed"): a person who answers greets the rep by them.
+    to_names: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
     subject: str = ""
     date: datetime | None = None
@@ -498,6 +500,7 @@ def _build(
         "from_name": from_name,
         "reply_to": parse_addresses(headers.get_all("Reply-To")),
         "to": parse_addresses(headers.get_all("To")),
+        "to_names": _display_names(headers.get_all("To")),
         "cc": parse_addresses(headers.get_all("Cc")),
         "subject": headers.get("Subject") or "",
         "date": parse_date(headers.get("Date")),
@@ -529,6 +532,20 @@ def _graph_address(entry: Any) -> tuple[str | None, str | None]:
         try_normalize(address) if isinstance(address, str) else None,
         name.strip() if isinstance(name, str) and name.strip() else None,
     )
+
+
+def _display_names(values: Iterable[str]) -> tuple[str, ...]:
+    try:
+        pairs = getaddresses([v for v in values if v])
+    except Exception:  # noqa: BLE001 - getaddresses can trip on pathological input
+        return ()
+    return tuple(dict.fromkeys(name.strip() for name, _ in pairs if name.strip()))
+
+
+def _graph_names(entries: Any) -> tuple[str, ...]:
+    if not isinstance(entries, list):
+        return ()
+    return tuple(dict.fromkeys(name for _, name in map(_graph_address, entries) if name))
 
 
 def _graph_addresses(entries: Any) -> tuple[str, ...]:
@@ -602,6 +619,7 @@ def _from_graph(message: Mapping[str, Any]) -> InboundMessage:
         "from_name": sender_name,
         "reply_to": _graph_addresses(message.get("replyTo")),
         "to": _graph_addresses(message.get("toRecipients")),
+        "to_names": _graph_names(message.get("toRecipients")),
         "cc": _graph_addresses(message.get("ccRecipients")),
         "subject": decode_header_value(subject) if isinstance(subject, str) else "",
         "date": date if date and date.tzinfo else (date.replace(tzinfo=UTC) if date else None),

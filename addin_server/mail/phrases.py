@@ -660,7 +660,7 @@ PAST_ABSENCE = _any(
     r"\bero\s+(?:in\s+ferie|fuori|assente)|sono\s+(?:appena\s+)?rientrat[oa]",
     r"\bik\s+was\s+(?:op|met)\s+vakantie|ik\s+was\s+(?:afwezig|weg)|ben\s+(?:net\s+)?terug\s+van",
     r"\bestava\s+(?:de\s+f[ée]rias|fora|ausente)|voltei\s+(?:de|das)",
-    r"休暇から戻|休み明け|戻りました|度假回来|休假回来|刚回来",
+    r"休暇から戻|休み明け|戻りました(?!ら)|度假回来|休假回来|刚回来",
 )
 
 # Lotus/HCL Notes writes the absence into the subject: "<Name> is out of the office." (often after "AUTO:").
