@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from addin_server.mail import absence_lexicon, phrases, recipient
+from addin_server.mail import absence_lexicon, absence_shape, phrases, recipient
 from addin_server.mail.return_date import find_return_date
 
 NOTICE_THRESHOLD = 5
@@ -69,7 +69,10 @@ def judge_absence_notice(
     # Signature lines ("Head of Procurement | Out of office Fridays | For urgent matters call ...") are
     # the sender's standing details, not this message's statement: they are not scored.
     own_text = "\n".join(line for line in own_text.splitlines() if not _SIGNATURE_LINE.search(line))
-    text = f"{subject}\n{own_text}"
+    # What a sentence about a colleague says ("my colleague Mr Berger is on holiday until 8 January") is a third
+    # party's absence and return: the sender is there and answering. Blanked before the absence is looked for.
+    mine, colleague = absence_shape.without_colleague_absence(own_text)
+    text = f"{subject}\n{mine}"
     absence = next(
         (
             a
@@ -89,7 +92,7 @@ def judge_absence_notice(
     structural = 0
     # A time the sender proposes ("la semana del 11 de enero", "1月11日の週") is an answer, never a return.
     return_date = find_return_date(_PROPOSED_TIME.sub(" ", text), anchor)
-    if not parts and return_date and (back := absence_lexicon.find_part("back", own_text)):
+    if not parts and return_date and (back := absence_lexicon.find_part("back", mine)):
         # Saying when one is back is saying one is away: the return with its date is the absence statement.
         score += 2
         parts.append(f"absence {_quote(back[1])}, back on a stated day ({back[0]}) +2")
@@ -97,7 +100,7 @@ def judge_absence_notice(
         score += 2
         structural += 1
         parts.append(f"return date {return_date.isoformat()} +2")
-    elif end := phrases.ABSENCE_END.search(own_text) or phrases.DAY_END.search(own_text):
+    elif end := phrases.ABSENCE_END.search(mine) or phrases.DAY_END.search(mine):
         score += 1
         structural += 1
         parts.append(f"end of absence {_quote(end)} +1")
@@ -151,6 +154,8 @@ def judge_absence_notice(
         if len(own_text.strip()) <= 160:
             score += 1
             parts.append("says nothing but the notice +1")
+    if colleague and (phrases.OUT_OF_OFFICE_TEXT.search(colleague) or absence_lexicon.find_part("absence", colleague)):
+        parts.append(f"an absence of a colleague's is not the sender's {colleague!r}")
     if not parts or not parts[0].startswith("absence "):
         # No absence word any pack knows: only the whole shape (a period, a redirection, limited access,
         # a reply put off, nothing asked) can make it a notice.

@@ -94,7 +94,7 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
     if leaving.for_good:
         said = f"text says the person has left or the address is no longer in use: {leaving.statement!r}"
         return Classification(InboundKind.HUMAN_REPLY, (*_human_evidence(message), said), left_company=True)
-    if judgement.parts and judgement.parts[0].startswith("absence "):
+    if judgement.parts and (judgement.parts[0].startswith("absence ") or "colleague's" in judgement.parts[-1]):
         # It speaks of an absence: say what kept it a person's reply (its score and the signs of a person).
         return Classification(InboundKind.HUMAN_REPLY, (*_human_evidence(message), judgement.evidence()))
     return Classification(InboundKind.HUMAN_REPLY, _human_evidence(message))
