@@ -280,10 +280,14 @@ _ROUTES_ELSEWHERE = re.compile(
     r"(?!\s+(?:me|us|mich|uns|moi|nous)\b)",  # "If not, call me": the person asks, and stays the one to reach
     re.IGNORECASE,
 )
-# A greeting asked in passing ("Oi, tudo bem?", "How are you?") asks the reader nothing.
+# A greeting asked in passing ("Oi, tudo bem?", "How are you?", "Hola, ¿cómo estás?", "Ça va ?") asks the reader
+# nothing, whatever greets it first ("Hi there, ...").
 _GREETING = re.compile(
-    r"^\W*(?:\w+\W+)?(?:tudo\s+bem|how\s+are\s+you|how'?s\s+it\s+going|wie\s+geht'?s|ça\s+va|qué\s+tal|come\s+va|hoe\s+gaat\s+het|"
-    r"jak\s+się\s+masz|hur\s+mår\s+du|お元気ですか|你好吗)\W*$",
+    r"^\W*(?:\w+\W+){0,2}?(?:tudo\s+(?:bem|bom)|how\s+are\s+(?:you|things)|how'?s\s+it\s+going|how\s+have\s+you\s+been|"
+    r"are\s+you\s+well|wie\s+geht(?:'?s|\s+es\s+(?:dir|ihnen|euch))|alles\s+gut|ça\s+va|comment\s+(?:vas-tu|allez-vous)|"
+    r"qu[ée]\s+tal|c[óo]mo\s+(?:est[áa]s?|va|andas|vai)|como\s+(?:vai|est[áa]s?)|come\s+(?:va|stai|sta)|tutto\s+bene|"
+    r"hoe\s+(?:gaat\s+het|is\s+het)|alles\s+goed|jak\s+się\s+(?:masz|macie)|co\s+słychać|hur\s+(?:mår\s+du|är\s+läget)|"
+    r"hvordan\s+går\s+det|mitä\s+kuuluu|как\s+дела|nas[ıi]ls[ıi]n(?:[ıi]z)?|お元気ですか|元気ですか|你好吗|最近好吗|잘\s*지내)\W*$",
     re.IGNORECASE,
 )
 # A time proposed by its week, to the end of its sentence: cut before the return date is read.

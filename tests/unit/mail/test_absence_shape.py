@@ -53,3 +53,43 @@ def test_lotus_naming_the_sender_is_a_notice() -> None:
 def test_the_evidence_says_the_absence_is_a_colleague_s() -> None:
     result = classify(reply("Mijn collega Sanne is afwezig tot 5 januari. Ik heb je bericht aan haar doorgestuurd."))
     assert any("colleague's is not the sender's" in e for e in result.evidence)
+
+
+GREETING_QUESTION_CASES = [
+    pytest.param("Hola, ¿qué tal? Estoy de vacaciones hasta el lunes 11 de enero, sin acceso al correo. "
+                 "Para urgencias escribe a ventas@buyer.example.", OOO,
+                 id="es: a greeting question opening a notice asks nothing"),
+    pytest.param("Bonjour, ça va ? Je suis en congé jusqu'au lundi 11 janvier, sans accès à mes e-mails.", OOO,
+                 id="fr: 'ça va ?' opening a notice asks nothing"),
+    pytest.param("Hi there, how have you been? I'm on annual leave until Monday 11 January with no access to email.",
+                 OOO, id="en: 'how have you been?' opening a notice asks nothing"),
+    pytest.param("Hallo, wie geht es Ihnen? Ich bin bis Montag, 11. Januar, im Urlaub und lese keine E-Mails.", OOO,
+                 id="de: 'wie geht es Ihnen?' opening a notice asks nothing"),
+    pytest.param("Olá, como vai? Estou de férias até segunda, 11 de janeiro, sem acesso ao e-mail.", OOO,
+                 id="pt: 'como vai?' opening a notice asks nothing"),
+    pytest.param("I'm on holiday until Monday 11 January. How are you fixed for a call the week after?", HUMAN,
+                 id="en: a question that only starts like a greeting still asks"),
+    pytest.param("Estoy de vacaciones hasta el lunes 11. ¿Cómo está el tema del presupuesto por vuestra parte?", HUMAN,
+                 id="es: a question about the deal that starts like a greeting still asks"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind"), GREETING_QUESTION_CASES)
+def test_a_greeting_question_asks_nothing(body: str, kind: InboundKind) -> None:
+    assert classify(reply(body)).kind == kind
+
+
+QUOTED_ORIGINAL_CASES = [
+    pytest.param("-----Ursprüngliche Nachricht-----", id="de: a dash-framed original marker"),
+    pytest.param("-----Wiadomość oryginalna-----", id="pl: a dash-framed original marker"),
+    pytest.param("-----原始邮件-----", id="zh: a dash-framed original marker"),
+    pytest.param("Von: Ava Rep <ava@seller.example>", id="de: the original's translated From line"),
+    pytest.param("差出人: Ava Rep <ava@seller.example>", id="ja: the original's translated From line"),
+]
+
+
+@pytest.mark.parametrize("marker", QUOTED_ORIGINAL_CASES)
+def test_the_quoted_original_in_another_language_is_not_the_sender_s(marker: str) -> None:
+    body = (f"Jestem w delegacji do piątku 11 grudnia z ograniczonym dostępem do poczty.\n\n{marker}\n"
+            "Hi Dana, would a two-page summary help? Could we talk on Thursday?")
+    assert classify(reply(body)).kind == OOO
