@@ -60,12 +60,13 @@ def _quote(found: re.Match[str]) -> str:
 
 
 def judge_absence_notice(
-    subject: str, own_text: str, anchor: datetime | None, *, rep_names: frozenset[str] = frozenset()
+    subject: str, own_text: str, anchor: datetime | None, *, rep_names: frozenset[str] = frozenset(),
+    sender_address: str = "",
 ) -> AbsenceJudgement:
     """Score how far the sender's own words are built like an absence notice.
 
     `rep_names`: the names of the message's recipients (mail/recipient.py); a text that greets one of them
-    by name was written by a person who read who wrote."""
+    by name was written by a person who read who wrote. `sender_address`: not another address to write to."""
     # Signature lines ("Head of Procurement | Out of office Fridays | For urgent matters call ...") are
     # the sender's standing details, not this message's statement: they are not scored.
     own_text = "\n".join(line for line in own_text.splitlines() if not _SIGNATURE_LINE.search(line))
@@ -89,6 +90,9 @@ def judge_absence_notice(
     elif state := _absence_state(text):
         score += 2
         parts.append(f"absence {_quote(state[1])} ({state[0]}) +2")
+    elif (away := absence_shape.away_without_a_word(text)) and not _spoken_of_as_over(text, away[1]):
+        score += 2
+        parts.append(f"absence {_quote(away[1])} ({away[0]}) +2")
     structural = 0
     # A time the sender proposes ("la semana del 11 de enero", "1月11日の週") is an answer, never a return.
     return_date = find_return_date(_PROPOSED_TIME.sub(" ", text), anchor)
@@ -136,6 +140,18 @@ def judge_absence_notice(
             score += points
             structural += 1
             parts.append(f"{name} {_quote(hit[1])} ({hit[0]}) +{points}")
+    # The same parts in the shapes no language pack lists: the answer put off to the next working day, the mail
+    # that will not be forwarded, another address to write to.
+    said = " ".join(parts)
+    for points, name, covered, found in (
+        (1, "puts the answer off", "puts the answer off", absence_shape.next_working_day(own_text)),
+        (1, "limited access", "limited access", absence_shape.not_forwarded(own_text)),
+        (2, "urgent matters go elsewhere", "urgent matters", _redirect_address(own_text, sender_address)),
+    ):
+        if found and covered not in said and not (covered == "puts the answer off" and "reply on return" in said):
+            score += points
+            structural += 1
+            parts.append(f"{name} {_quote(found)} +{points}")
     opening = phrases.TEMPLATE_OPENING.search(own_text[:300]) or _THANKS_OPENING.match(own_text.strip())
     if opening:
         score += 1
@@ -166,14 +182,27 @@ def judge_absence_notice(
     return AbsenceJudgement(score, is_notice, tuple(parts), return_date)
 
 
+def _redirect_address(own_text: str, sender_address: str) -> re.Match[str] | None:
+    """Another address to write to, unless its sentence asks for the offer there ("send the proposal to tom@..."):
+    that is a person's answer, weighed as such."""
+    found = absence_shape.another_address(own_text, sender_address)
+    if found is None:
+        return None
+    sentence = _sentence_around(own_text, found)
+    return None if absence_lexicon.SEND.search(sentence) and absence_lexicon.OFFER.search(sentence) else found
+
+
 def _absence_state(text: str) -> tuple[str, re.Match[str]] | None:
     """A state of absence in a language pack's words, unless its sentence speaks of it as over."""
     hit = absence_lexicon.find_part("absence", text)
     if hit is None:
         return None
-    start = max(text.rfind(stop, 0, hit[1].start()) for stop in (".", "!", "?", "。", "\n"))
-    sentence = text[start + 1 : hit[1].end() + 80]
-    return None if phrases.PAST_ABSENCE.search(sentence) else hit
+    return None if _spoken_of_as_over(text, hit[1]) else hit
+
+
+def _spoken_of_as_over(text: str, found: re.Match[str]) -> bool:
+    start = max(text.rfind(stop, 0, found.start()) for stop in (".", "!", "?", "。", "\n"))
+    return bool(phrases.PAST_ABSENCE.search(text[start + 1 : found.end() + 80]))
 
 
 def _sentence_before(text: str, end: int) -> str:

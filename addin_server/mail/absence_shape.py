@@ -1,5 +1,11 @@
 """Shapes of absence notices that no single word gives away (read by mail/absence.py).
 
+- An absence without a word of absence: a place or a team that closes ("our offices will be closed", "ons kantoor
+  is gesloten"), a mailbox not read ("this address is not checked from 24 December"), a part-time week ("I work
+  Monday to Wednesday", "non-working day"), a leave named by its grammar ("on research leave", "-verlof").
+- Parts a notice is built from in any wording: the answer put off to the next working day, the mail that will not
+  be forwarded, another address to write to.
+
 - Whose absence: "my colleague Mr Berger is on holiday, I forwarded your mail", "担当の佐藤は産休中のため、
   代わりに私が…": the absence is a third party's and the sender is present and answering. A sentence whose
   subject is a colleague (a colleague word or a title before a name, with no first person before it) does not
@@ -80,3 +86,114 @@ def without_colleague_absence(text: str) -> tuple[str, str | None]:
         chars[start:end] = " " * (end - start)
     first = " ".join(text[spans[0][0] : spans[0][1]].split())[:60]
     return "".join(chars), first
+
+
+# --- The organisation, the mailbox or the working week is away, not a person's word of absence. ----------------
+
+# A place or a team that closes: "our offices will be closed", "ons kantoor is gesloten", "gli uffici resteranno
+# chiusi", "nuestras oficinas permanecerán cerradas", "os nossos serviços estarão encerrados".
+_PLACE = (
+    r"offices?|business|company|premises|shop|store|firm|practice|studio|department|service|warehouse|factory|"
+    r"plant|showroom|branch|helpdesk|support\s+desk|b[üu]ros?|gesch[äa]ft|firma|betrieb|unternehmen|praxis|kanzlei|"
+    r"lager|werk|bureaux?|soci[ée]t[ée]|entreprise|cabinet|agence|magasin|boutique|usine|services?|oficinas?|"
+    r"empresa|tienda|despacho|almac[ée]n|f[áa]brica|servicios|uffic[io]|sede|azienda|negozio|magazzino|"
+    r"stabilimento|kantoor|bedrijf|winkel|praktijk|vestiging|escrit[óo]rio|loja|servi[çc]os|atendimento|"
+    r"kontor(?:et)?|butik(?:en)?|biuro|sklep"
+)
+_CLOSED = (
+    r"closed|shut(?:\s+down)?|geschlossen|betriebsferien|betriebsurlaub|betriebsruhe|ferm[ée]e?s?|fermeture|"
+    r"cerrad[oa]s?|cierre|chius[oaie]|chiusura|gesloten|sluiting|fechad[oa]s?|encerrad[oa]s?|encerramento|"
+    r"st[äa]ngd?t?|lukket|stengt|zamkni[ęe]t[eyai]|nieczynn[eya]"
+)
+_CLOSURE = re.compile(
+    rf"\b(?:{_PLACE})\b[^.!?\n]{{0,60}}?\b(?:{_CLOSED})\b|\b(?:{_CLOSED})\b[^.!?\n]{{0,30}}?\b(?:{_PLACE})\b|"
+    r"\b(?:betriebsferien|betriebsurlaub|betriebsruhe)\b|休業(?:日|期間|いたします|します|中)|放假|休息日|휴무",
+    re.IGNORECASE,
+)
+# The mailbox itself is not read for a while: "this mailbox will not be monitored", "本メールアドレスは…確認が
+# できません", "메일 확인이 어렵습니다".
+_MAILBOX_UNREAD = re.compile(
+    r"\b(?:this|my|the)\s+(?:mailbox|inbox|e-?mail\s+address|address|account)\s+(?:\w+\s+){0,2}?"
+    r"(?:is\s+not|isn'?t|will\s+not\s+be|won'?t\s+be)\s+(?:\w+\s+)?(?:monitored|checked|read|attended)\b|"
+    r"\b(?:dieses|mein)\s+postfach\s+wird\b[^.!?\n]{0,60}?\bnicht\s+(?:gelesen|abgerufen|betreut|bearbeitet)|"
+    r"\b(?:cette|ma)\s+(?:bo[îi]te|adresse)\b[^.!?\n]{0,60}?\b(?:pas|plus)\s+(?:consult[ée]e|relev[ée]e|lue)|"
+    r"\b(?:este|mi)\s+(?:buz[óo]n|correo|cuenta)\s+no\s+(?:ser[áa]|est[áa]|se)\s+(?:\w+\s+)?(?:revisad|atendid|consultad)|"
+    r"\b(?:deze|mijn)\s+(?:mailbox|e-?mail(?:adres)?)\s+wordt\b[^.!?\n]{0,40}?\bniet\s+(?:gelezen|bekeken)|"
+    r"メール(?:アドレス|ボックス)?(?:は|を)[^。\n]{0,50}?確認(?:が|は)?(?:できません|出来ません|いたしかねます)|"
+    r"(?:邮箱|郵箱|邮件|郵件)[^。\n]{0,30}?(?:无法|無法|不能)(?:查看|查收|回复|回覆)|메일\s*확인이?\s*(?:어렵|불가)",
+    re.IGNORECASE,
+)
+_WEEKDAYS = (
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|(?:montag|dienstag|mittwoch|donnerstag|freitag)s?|"
+    r"lundis?|mardis?|mercredis?|jeudis?|vendredis?|lunes|martes|mi[ée]rcoles|jueves|viernes|"
+    r"luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|(?:maan|dins|woens|donder|vrij)dag(?:en)?|"
+    r"segundas?(?:-feiras?)?|ter[çc]as?(?:-feiras?)?|quartas?(?:-feiras?)?|quintas?(?:-feiras?)?|sextas?(?:-feiras?)?"
+)
+# A part-time week: "I work Monday to Wednesday", "ich arbeite in Teilzeit", "Ik ben aanwezig op maandag, dinsdag
+# en donderdag", "your email has arrived on a non-working day".
+_WORKING_WEEK = re.compile(
+    r"\bnon-?working\s+days?\b|\bnot\s+(?:a|one\s+of)\s+my\s+working\s+days?\b|\bpart[-\s]?time\b|\bteilzeit\b|"
+    r"\bdeeltijd\b|\btemps\s+partiel\b|\bjornada\s+(?:reducida|parcial)\b|\bmedia\s+jornada\b|\bpart[-\s]time\b|"
+    r"\btempo\s+parziale\b|\bmeio\s+(?:per[íi]odo|expediente)\b|\bdeltid\b|"
+    r"\b(?:i\s+(?:work|am\s+(?:in|available|in\s+the\s+office))|ich\s+(?:arbeite|bin)|ik\s+(?:werk|ben)|"
+    r"je\s+(?:travaille|suis)|trabajo|lavoro|trabalho|jobbar|arbejder)\b[^.!?\n]{0,40}?"
+    rf"\b(?:{_WEEKDAYS})\b[^.!?\n]{{0,25}}?\b(?:{_WEEKDAYS})\b",
+    re.IGNORECASE,
+)
+# An answer put off to the next working day: "on my next working day", "an meinem nächsten Arbeitstag".
+_NEXT_WORKING_DAY = re.compile(
+    r"\b(?:next|following)\s+working\s+day|\bn[äa]chsten\s+arbeitstag|\bprochain\s+jour\s+(?:ouvr[ée]|travaill[ée]|"
+    r"de\s+travail)|\bpr[óo]ximo\s+d[ií]a\s+(?:laborable|h[áa]bil|[úu]til)|\bprossimo\s+giorno\s+lavorativo|"
+    r"\b(?:eerst)?volgende\s+werkdag|\bn[äa]sta\s+arbetsdag|\bn[æa]ste\s+arbejdsdag|\bnext\s+in\s+the\s+office|"
+    r"次(?:の|回)(?:出勤日|出社日|営業日)|下一个工作日|다음\s*근무일",
+    re.IGNORECASE,
+)
+# "Your email will not be forwarded", "responses will be significantly delayed": only a notice says what becomes
+# of the mail while nobody reads it.
+_NOT_FORWARDED = re.compile(
+    r"\b(?:will\s+not|won'?t)\s+be\s+forwarded|\bwird\s+nicht\s+weitergeleitet|\bne\s+sera\s+pas\s+(?:transf[ée]r[ée]|"
+    r"transmis|r[ée]achemin[ée])|\bno\s+(?:ser[áa]|se)\s+(?:reenviad|redirigid)|\bnon\s+(?:sar[àa]|verr[àa])\s+inoltrat|"
+    r"\bwordt\s+niet\s+doorgestuurd|\bn[ãa]o\s+ser[áa]\s+(?:re)?encaminhad|\bvidarebefordras\s+inte|"
+    r"\bbliver\s+ikke\s+videresendt|\bblir\s+ikke\s+videresendt|\bnie\s+b[ęe]dzie\s+przekazywan|転送されません|不会(?:被)?转发|"
+    # "Responses will be significantly delayed": the adverb between is any
+    r"\b(?:responses?|replies)\s+(?:will|may|might)\s+be\s+\w+\s+(?:delayed|slower)\b",
+    re.IGNORECASE,
+)
+# A leave of any kind, by the grammar that makes it one ("on research leave", "zwangerschapsverlof",
+# "Forschungsurlaub", "en congé sabbatique", "in congedo straordinario", "de licencia por estudios").
+_ANY_LEAVE = re.compile(
+    r"\bon\s+(?:[\w-]+\s+){0,2}leave\b|\bleave\s+of\s+absence\b|\b\w+verlof\b|\b\w{3,}urlaub\b|"
+    r"\ben\s+cong[ée]s?\b|\bde\s+licencia\b|\blicencia\s+(?:por|de)\b|\bde\s+licen[çc]a\b|\blicen[çc]a[\s-]\w+|"
+    r"\bin\s+congedo\b|\b\w+orlov\b|\b\w+ledighet\b",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def away_without_a_word(text: str) -> tuple[str, re.Match[str]] | None:
+    """What says the sender cannot be reached though no word of absence does: a place that closes, a mailbox not
+    read, a part-time week, a leave named by its grammar."""
+    for name, pattern in (
+        ("the office is closed", _CLOSURE),
+        ("the mailbox is not read", _MAILBOX_UNREAD),
+        ("a part-time week", _WORKING_WEEK),
+        ("a leave of some kind", _ANY_LEAVE),
+    ):
+        found = pattern.search(text)
+        if found:
+            return name, found
+    return None
+
+
+def next_working_day(text: str) -> re.Match[str] | None:
+    return _NEXT_WORKING_DAY.search(text)
+
+
+def not_forwarded(text: str) -> re.Match[str] | None:
+    return _NOT_FORWARDED.search(text)
+
+
+def another_address(text: str, sender_address: str) -> re.Match[str] | None:
+    """An address other than the sender's, where a notice sends the reader instead."""
+    own = sender_address.lower()
+    return next((a for a in _ADDRESS.finditer(text) if a.group(0).lower() != own), None)

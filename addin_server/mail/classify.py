@@ -77,7 +77,9 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
         return _classify_auto_reply(message, auto_reply, anchor)
     # No automatic header: an absence notice is recognised from how it is built.
     names = rep_names(message.to, message.to_names, sender=f"{message.from_name or ''} {message.from_address or ''}")
-    judgement = judge_absence_notice(message.subject, own_text(message), anchor, rep_names=names)
+    judgement = judge_absence_notice(
+        message.subject, own_text(message), anchor, rep_names=names, sender_address=message.from_address or ""
+    )
     if judgement.is_notice:
         return _classify_auto_reply(
             message, (f"no automatic-reply header; {judgement.evidence()}",), anchor, notice=True

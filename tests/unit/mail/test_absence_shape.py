@@ -93,3 +93,78 @@ def test_the_quoted_original_in_another_language_is_not_the_sender_s(marker: str
     body = (f"Jestem w delegacji do piątku 11 grudnia z ograniczonym dostępem do poczty.\n\n{marker}\n"
             "Hi Dana, would a two-page summary help? Could we talk on Thursday?")
     assert classify(reply(body)).kind == OOO
+
+
+WITHOUT_A_WORD_CASES = [
+    pytest.param("Please be aware that our premises are closed from Wednesday 23 December and open again on "
+                 "Tuesday 5 January.", OOO, id="en: the office closed with a date it opens again is out of office"),
+    pytest.param("Unsere Praxis bleibt vom 23.12. bis einschließlich 3.1. geschlossen. Ab Montag, 4. Januar, sind "
+                 "wir wieder da.", OOO, id="de: the practice closed for a period is out of office"),
+    pytest.param("Notre agence sera fermée du 24 décembre au 3 janvier inclus. Réouverture le lundi 4 janvier.", OOO,
+                 id="fr: the agency closed for a period is out of office"),
+    pytest.param("La tienda permanecerá cerrada hasta el lunes 4 de enero por inventario.", OOO,
+                 id="es: the shop closed until a date is out of office"),
+    pytest.param("Il negozio resterà chiuso fino a lunedì 4 gennaio.", OOO,
+                 id="it: the shop closed until a date is out of office"),
+    pytest.param("Onze winkel is gesloten tot en met zondag 3 januari.", OOO,
+                 id="nl: the shop closed up to a date is out of office"),
+    pytest.param("A loja estará fechada até segunda-feira, 4 de janeiro.", OOO,
+                 id="pt: the shop closed until a date is out of office"),
+    pytest.param("This inbox won't be monitored until Monday 4 January. I will answer after that.", OOO,
+                 id="en: a mailbox not monitored until a date is out of office"),
+    pytest.param("Dieses Postfach wird bis zum 4. Januar nicht gelesen.", OOO,
+                 id="de: a mailbox not read until a date is out of office"),
+    pytest.param("このメールアドレスは1月4日まで確認ができません。", OOO,
+                 id="ja: a mail address not checked until a date is out of office"),
+    pytest.param("I work Tuesday to Thursday, so this arrived on a day I'm not in. I will reply on my next working day.",
+                 OOO, id="en: a part-time week and an answer on the next working day is out of office"),
+    pytest.param("Ich arbeite montags bis mittwochs. Ihre Nachricht lese ich an meinem nächsten Arbeitstag.", OOO,
+                 id="de: a part-time week and the next working day is out of office"),
+    pytest.param("Je travaille à temps partiel : je traiterai votre message le prochain jour ouvré.", OOO,
+                 id="fr: part-time work and the next working day is out of office"),
+    pytest.param("Estoy de baja médica. Su correo no será reenviado; para compras escriba a compras@buyer.example.",
+                 OOO, id="es: sick leave, mail not forwarded and an address to write to is out of office"),
+    pytest.param("Sou em licença até março. As mensagens devem ser enviadas para suporte@buyer.example.", OOO,
+                 id="pt: a leave with another address to write to is out of office"),
+    pytest.param("I'm on research leave this year and checking email only occasionally; replies will be much delayed.",
+                 OOO, id="en: research leave with slow replies, adverb between, is out of office"),
+    # people, who mention a closure, a part-time week or an address while answering
+    pytest.param("Our office was closed last week, sorry for the slow reply. Yes, Thursday works for us.", HUMAN,
+                 id="en: a closure that is over and a yes is a person's reply"),
+    pytest.param("I work Monday to Wednesday, so could we do Tuesday at ten?", HUMAN,
+                 id="en: a part-time week with a proposal asked is a person's reply"),
+    pytest.param("Ich arbeite in Teilzeit, aber ja, schicken Sie mir gern das Angebot.", HUMAN,
+                 id="de: part-time but asking for the offer is a person's reply"),
+    pytest.param("I'm off until Monday 11 January - please send the quote to legal@buyer.example and we'll sign.",
+                 HUMAN, id="en: away but asking for the quote at another address is a person's reply"),
+    pytest.param("Unser Büro ist zwischen den Jahren geschlossen, wie wäre es mit dem 12. Januar?", HUMAN,
+                 id="de: a closure with a date proposed as a question is a person's reply"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind"), WITHOUT_A_WORD_CASES)
+def test_an_absence_no_word_states(body: str, kind: InboundKind) -> None:
+    assert classify(reply(body)).kind == kind
+
+
+LEAVE_GRAMMAR_CASES = [
+    pytest.param("I am on long-service leave until 1 February and not reading email.", OOO,
+                 id="en: 'on <any> leave' with an end is out of office"),
+    pytest.param("Ik ben met ouderschapsverlof tot 1 februari. Uw bericht wordt niet doorgestuurd.", OOO,
+                 id="nl: any '-verlof' with an end is out of office"),
+    pytest.param("Ich bin im Forschungsurlaub bis zum 1. Februar und lese E-Mails nur selten.", OOO,
+                 id="de: any '-urlaub' with an end is out of office"),
+    pytest.param("Je suis en congé sabbatique jusqu'au 1er février.", OOO,
+                 id="fr: 'en congé' with an end is out of office"),
+    pytest.param("Sono in congedo straordinario fino al 1° febbraio.", OOO,
+                 id="it: 'in congedo' with an end is out of office"),
+    pytest.param("I was on study leave until last week; yes, let's talk on Thursday.", HUMAN,
+                 id="en: a leave that is over, with a yes, is a person's reply"),
+    pytest.param("Ich war im Sonderurlaub, deshalb erst jetzt: gern, schicken Sie mir das Angebot.", HUMAN,
+                 id="de: a leave that is over with a request is a person's reply"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind"), LEAVE_GRAMMAR_CASES)
+def test_a_leave_named_by_its_grammar(body: str, kind: InboundKind) -> None:
+    assert classify(reply(body)).kind == kind
