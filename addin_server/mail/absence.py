@@ -334,6 +334,18 @@ _THANKS_OPENING = re.compile(
 )
 # Japanese and Chinese glue the pronoun to its particle ("私は", "我已"): no word of its own to match.
 _CJK_FIRST_PERSON = re.compile(r"私|わたくし|我(?![们們])|本人")
+# A leaving said in a first-person verb or possessive, where the language drops the pronoun ("ya no trabajo en",
+# "Saí da", "J'ai quitté", "my last day at").
+_FIRST_PERSON_FORM = re.compile(
+    r"\b(?:trabajo|formo|pertenezco|he\s+dejado|dej[ée]|trabalho|colaboro|fa[çc]o|estou|sa[íi]|deixei|"
+    r"lavoro|faccio|ho\s+lasciato|sono|j['’]ai|suis|bin|ben|pracuj[ęe]|my|mi|mon|mein|meu|i|ich|je)\b",
+    re.IGNORECASE,
+)
+_JOINED = re.compile(
+    r"\b(?:joined|moved\s+to|switched\s+to|now\s+(?:work|am)\s+(?:at|for|with)|rejoint|gewechselt|angefangen|"
+    r"me\s+(?:un[íi]|incorpor[ée])|entrei|sono\s+passat[oa]|ben\s+overgestapt)\b",
+    re.IGNORECASE,
+)
 _SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S))+(?:[.!?。！？]+|$)")
 # Words that start a sentence or address the reader; not a person's name.
 _NOT_NAMES = frozenset(
@@ -361,7 +373,9 @@ def left_company_statement(
         found = phrases.LEFT_COMPANY_TEXT.search(sentence)
         if not found:
             continue
-        if phrases.TEMPORARY_LEAVING.search(sentence) or phrases.LEFT_A_PLACE.search(sentence):
+        # The statement's own words ("Today is my last day at Halberd") are not a temporary leaving.
+        rest = sentence[: found.start()] + " " + sentence[found.end() :]
+        if phrases.TEMPORARY_LEAVING.search(rest) or phrases.LEFT_A_PLACE.search(sentence):
             continue
         before = sentence[: found.start()]
         # The sentence's first word is capitalised whatever it is ("Leider bin ich ..."), and German
@@ -373,11 +387,17 @@ def left_company_statement(
             for w in words[1:]
             if w[0].isupper() and w.lower() not in _NOT_NAMES and not phrases.FIRST_PERSON.fullmatch(w)
         ]
-        first_person = any(phrases.FIRST_PERSON.fullmatch(w) for w in words) or bool(_CJK_FIRST_PERSON.search(before))
+        first_person = (
+            any(phrases.FIRST_PERSON.fullmatch(w) for w in words)
+            or bool(_CJK_FIRST_PERSON.search(before))
+            or bool(_FIRST_PERSON_FORM.search(found.group(0)))
+        )
         if names and own_names and not first_person and not any(n.lower() in own_names for n in names):
             continue  # about a colleague ("Bob Miller no longer works at Acme"), not about the sender
         if about_sender_only and not first_person and not any(w.lower() in own_names for w in words):
             continue
+        if first_person and _JOINED.search(sentence):
+            continue  # "I left Initech last year and joined Globex": an earlier job, the sender writes from the new one
         return " ".join(sentence.split())[:120]
     return None
 

@@ -168,3 +168,29 @@ LEAVE_GRAMMAR_CASES = [
 @pytest.mark.parametrize(("body", "kind"), LEAVE_GRAMMAR_CASES)
 def test_a_leave_named_by_its_grammar(body: str, kind: InboundKind) -> None:
     assert classify(reply(body)).kind == kind
+
+
+OWN_LEAVING_CASES = [
+    pytest.param("Hello, today is my last day at Corvid Labs, so please write to nina.berg@buyer.example from now on.",
+                 HUMAN, True, id="en: 'today is my last day at <employer>' is the sender's leaving"),
+    pytest.param("Bonjour, j'ai quitté Verdal Conseil fin octobre. Voyez avec Claire Morel pour la suite.", HUMAN, True,
+                 id="fr: 'j'ai quitté <employer>' is the sender's leaving"),
+    pytest.param("Hola, ya no trabajo en Textiles Soria desde octubre; escribe a compras@buyer.example.", HUMAN, True,
+                 id="es: 'ya no trabajo en', without a pronoun, is the sender's leaving"),
+    pytest.param("Oi, saí da Metalúrgica Prado em outubro. Fale com a Ana Lima, por favor.", HUMAN, True,
+                 id="pt: 'saí da <employer>' is the sender's leaving"),
+    pytest.param("Buongiorno, ho lasciato l'azienda a ottobre. Per gli acquisti scriva a ufficio@buyer.example.", HUMAN, True,
+                 id="it: 'ho lasciato l'azienda' is the sender's leaving"),
+    pytest.param("I left Initech in May and joined Corvid Labs, so yes, this is worth a look.", HUMAN, False,
+                 id="en: leaving an earlier employer and joining the current one is no leaving"),
+    pytest.param("Yesterday was my last day at Corvid Labs before parental leave; I am back on 1 June.", OOO, False,
+                 id="en: a last day before a leave with a return is no leaving"),
+    pytest.param("Bob Miller no longer works at Corvid Labs, I have taken over his accounts. Happy to talk.", HUMAN, False,
+                 id="en: a colleague's leaving is not the sender's"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind", "left"), OWN_LEAVING_CASES)
+def test_a_person_s_own_leaving(body: str, kind: InboundKind, left: bool) -> None:
+    result = classify(reply(body))
+    assert (result.kind, result.left_company) == (kind, left)
