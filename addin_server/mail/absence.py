@@ -84,15 +84,19 @@ def judge_absence_notice(
     )
     parts: list[str] = []
     score = 0
+    stated: re.Match[str] | None = absence
+    away = None
     if absence:
         score += 2
         parts.append(f"absence {_quote(absence)} +2")
     elif state := _absence_state(text):
         score += 2
         parts.append(f"absence {_quote(state[1])} ({state[0]}) +2")
+        stated = state[1]
     elif (away := absence_shape.away_without_a_word(text)) and not _spoken_of_as_over(text, away[1]):
         score += 2
         parts.append(f"absence {_quote(away[1])} ({away[0]}) +2")
+        stated = away[1]
     structural = 0
     # A time the sender proposes ("la semana del 11 de enero", "1月11日の週") is an answer, never a return.
     return_date = find_return_date(_PROPOSED_TIME.sub(" ", text), anchor)
@@ -112,6 +116,17 @@ def judge_absence_notice(
         score += 1
         structural += 1
         parts.append(f"period {_quote(period[1])} ({period[0]}) +1")
+    elif stated and (absence_shape.dated(text, stated) or (away and away[0] == "a part-time week")):
+        # The absence's own sentence names its days ("closed Monday 7 and Tuesday 8 December"), or the days
+        # the sender works: the period of the absence.
+        score += 1
+        structural += 1
+        parts.append("period: the absence's days are named +1")
+    elif stated and (back := absence_lexicon.find_part("back", text)) and absence_shape.dated(text, back[1]):
+        # "Retour au bureau le 14/12": the return's sentence names a day the return-date reader did not resolve.
+        score += 1
+        structural += 1
+        parts.append(f"end of absence {_quote(back[1])} with a day +1")
     on_return = phrases.REPLY_ON_RETURN.search(own_text)
     for pattern, points, name in (
         (phrases.LIMITED_ACCESS, 1, "limited access"),
@@ -145,9 +160,12 @@ def judge_absence_notice(
     said = " ".join(parts)
     for points, name, covered, found in (
         (1, "puts the answer off", "puts the answer off", absence_shape.next_working_day(own_text)),
+        (1, "puts the answer off", "puts the answer off", absence_shape.handled_later(own_text)),
         (1, "limited access", "limited access", absence_shape.not_forwarded(own_text)),
+        (1, "limited access", "limited access", absence_shape.limited_access(own_text)),
         (2, "urgent matters go elsewhere", "urgent matters", _redirect_address(own_text, sender_address)),
     ):
+        said = " ".join(parts)
         if found and covered not in said and not (covered == "puts the answer off" and "reply on return" in said):
             score += points
             structural += 1
@@ -238,7 +256,8 @@ def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list
     for question in _QUESTION.finditer(without_links):
         after = without_links[question.end() : question.end() + 120]
         asked = question.group(0)
-        routing = _URGENCY.search(asked) or _RHETORICAL.search(asked) or _ROUTES_ELSEWHERE.match(after)
+        routing = _URGENCY.search(asked) or _RHETORICAL.search(asked)
+        routing = routing or _ROUTES_ELSEWHERE.match(after) or _FIND_US.match(after)
         if not (routing or _GREETING.search(asked)):
             signs.append("asks a question")
             break
@@ -307,6 +326,13 @@ _ROUTES_ELSEWHERE = re.compile(
     r"kontaktieren|wenden\s+sie|rufen\s+sie|contactez|appelez|contacte|llame|escriba|contatti|chiami|scriva|"
     r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)"
     r"(?!\s+(?:me|us|mich|uns|moi|nous)\b)",  # "If not, call me": the person asks, and stays the one to reach
+    re.IGNORECASE,
+)
+# "Coming too? You'll find us in hall 7, stand D040": a template's invitation to its stand, not a question to answer.
+_FIND_US = re.compile(
+    r"\s*(?:you(?:'ll|\s+will|\s+can)?\s+find\s+us|vous\s+nous\s+trouverez|retrouvez-nous|(?:sie\s+)?finden\s+sie\s+uns|"
+    r"(?:je|u)\s+vindt\s+ons|ci\s+trovate|nos\s+encontrar[áa]s?|nos\s+encontra|visit\s+us|besuchen\s+sie\s+uns|"
+    r"rendez-nous\s+visite|bezoek\s+ons|vis[ií]tanos|venite\s+a\s+trovarci)\b",
     re.IGNORECASE,
 )
 # A greeting asked in passing ("Oi, tudo bem?", "How are you?", "Hola, ¿cómo estás?", "Ça va ?") asks the reader

@@ -167,6 +167,56 @@ _ANY_LEAVE = re.compile(
     r"\bin\s+congedo\b|\b\w+orlov\b|\b\w+ledighet\b",
     re.IGNORECASE,
 )
+# Taking part in something over stated days: "vom 7. bis 11. Dezember nehme ich an einer Tagung teil", "I'm
+# attending a workshop from 7 to 9 December" (the days are required: see dated()).
+_ATTENDING = re.compile(
+    r"\b(?:i\s*(?:'m|\s+am|\s+will\s+be)\s+(?:attending|taking\s+part|participating|exhibiting|speaking)|"
+    r"nehme\s+ich\s+an\b|ich\s+nehme\b[^.!?\n]{0,40}\bteil\b|je\s+(?:participe|serai\s+pr[ée]sente?)\s+[àa]u?|"
+    r"particip(?:o|ar[ée])\s+en|partecipo\s+a|parteciper[òo]\s+a|neem\s+ik\s+deel|ik\s+neem\b[^.!?\n]{0,40}\bdeel\b|"
+    r"participo\s+d[eo]|vou\s+participar)",
+    re.IGNORECASE,
+)
+# Limited access said by its two halves in any order: the mail, and a word for slow or limited ("je n'ai qu'un accès
+# très limité à mes mails", "consulterai mes e-mails de manière différée", "E-Mails nur sporadisch").
+_MAIL = r"e-?mails?|mails?|courriels?|correos?|posta|berichten|nachrichten|messages|mensajes|messaggi|mensagens|inbox"
+_SLOW = (
+    r"limit\w*|eingeschr[äa]nkt\w*|beperkt\w*|diff[ée]r[ée]e?|delay\w*|verz[öo]gert|sporadi\w*|occasional\w*|"
+    r"gelegentlich|ponctuel\w*|irr[ée]guli\w*|unregelm[äa](?:ß|ss)ig|espor[áa]dic\w*|saltuari\w*|retrasad\w*|"
+    r"ritardo|vertraagd|atrasad\w*|intermitt\w*"
+)
+_LIMITED_PAIR = re.compile(
+    rf"\b(?:{_MAIL})\b[^.!?\n]{{0,40}}?\b(?:{_SLOW})|\b(?:{_SLOW})[^.!?\n]{{0,40}}?\b(?:{_MAIL})\b|"
+    r"\b(?:acc[èe]s|access|zugriff|acceso|accesso|toegang|acesso)\s+(?:\w+\s+){0,2}?(?:limit|restrein|r[ée]duit|beperkt|"
+    r"eingeschr[äa]nkt|limitad|ridott)",
+    re.IGNORECASE,
+)
+_APOLOGY = re.compile(r"\b(?:sorry|apolog|d[ée]sol[ée]|entschuldig|perd[óo]n|scusa|excuse|desculp)", re.IGNORECASE)
+# The mail dealt with later, said of the mail: "requests received will be processed from Wednesday", "Emails
+# received while we are closed will be dealt with once we reopen", "le richieste saranno evase a partire da".
+_HANDLED_LATER = re.compile(
+    r"\b(?:e-?mails?|messages?|requests?|enquiries|inquiries|queries|orders)\s+(?:\w+\s+){0,5}?will\s+be\s+"
+    r"(?:\w+\s+)?(?:dealt\s+with|processed|handled|answered|actioned|picked\s+up)|"
+    r"\b(?:richieste|messaggi|e-?mail|ordini)\s+(?:\w+\s+){0,3}?(?:saranno|verranno)\s+(?:\w+\s+)?(?:evas[ei]|gestit[ei]|"
+    r"elaborat[ei]|processat[ei])|"
+    r"\b(?:solicitudes|mensajes|correos|pedidos)\s+(?:\w+\s+){0,3}?ser[áa]n\s+(?:\w+\s+)?(?:atendid|procesad|gestionad|respondid)|"
+    r"\b(?:demandes|messages|courriels|commandes)\s+(?:\w+\s+){0,3}?seront\s+(?:\w+\s+)?(?:trait[ée]|honor[ée]|g[ée]r[ée])|"
+    r"\b(?:anfragen|nachrichten|e-?mails|bestellungen)\s+(?:\w+\s+){0,3}?werden\b[^.!?\n]{0,40}?\bbearbeitet|"
+    r"\b(?:aanvragen|berichten|e-?mails|bestellingen)\s+(?:\w+\s+){0,3}?worden\b[^.!?\n]{0,40}?\bbehandeld|"
+    r"\b(?:pedidos|mensagens|solicita[çc][õo]es)\s+(?:\w+\s+){0,3}?ser[ãa]o\s+(?:\w+\s+)?(?:atendid|processad|respondid)",
+    re.IGNORECASE,
+)
+_MONTH = (
+    r"jan|ene|gen|feb|f[ée]v|mar|m[äa]r|maa|apr|avr|abr|may|mai|mei|mag|jun|jui|giu|jul|lug|aug|ao[ûu]|ago|sep|set|"
+    r"oct|okt|ott|out|nov|dec|d[ée]c|dez|dic"
+)
+_NAMED_DATE = re.compile(
+    rf"(?<!\d)\d{{1,2}}(?:er|st|nd|rd|th|º|°|\.)?\s+(?:de\s+|of\s+)?(?:{_MONTH})[^\W\d_]*|"
+    rf"\b(?:{_MONTH})[^\W\d_]*\.?\s+\d{{1,2}}(?!\d)",
+    re.IGNORECASE,
+)
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d.])\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?(?![\d])|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}월\s*\d{1,2}일"
+)
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -178,11 +228,32 @@ def away_without_a_word(text: str) -> tuple[str, re.Match[str]] | None:
         ("the mailbox is not read", _MAILBOX_UNREAD),
         ("a part-time week", _WORKING_WEEK),
         ("a leave of some kind", _ANY_LEAVE),
+        ("taking part in something", _ATTENDING),
     ):
-        found = pattern.search(text)
-        if found:
-            return name, found
+        for found in pattern.finditer(text):
+            if pattern is not _ATTENDING or dated(text, found):
+                return name, found
     return None
+
+
+def dated(text: str, found: re.Match[str]) -> bool:
+    """The sentence of `found` names a day ("resteranno chiusi lunedì 7 e martedì 8 dicembre", "du 1er au 4
+    décembre", "12/14", "12月9日"): the period of the absence it states."""
+    sentence = next((m.group(0) for m in _SENTENCE_SPANS.finditer(text) if m.start() <= found.start() < m.end()), "")
+    return bool(_NUMERIC_DATE.search(sentence) or _NAMED_DATE.search(sentence))
+
+
+def limited_access(text: str) -> re.Match[str] | None:
+    """Limited access to mail in any wording, unless it apologises for a slow answer already given."""
+    for found in _LIMITED_PAIR.finditer(text):
+        start = max(text.rfind(stop, 0, found.start()) for stop in (". ", "! ", "? ", "。", "\n"))
+        if not _APOLOGY.search(text[start + 1 : found.end()]):
+            return found
+    return None
+
+
+def handled_later(text: str) -> re.Match[str] | None:
+    return _HANDLED_LATER.search(text)
 
 
 def next_working_day(text: str) -> re.Match[str] | None:

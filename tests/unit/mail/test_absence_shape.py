@@ -194,3 +194,33 @@ OWN_LEAVING_CASES = [
 def test_a_person_s_own_leaving(body: str, kind: InboundKind, left: bool) -> None:
     result = classify(reply(body))
     assert (result.kind, result.left_company) == (kind, left)
+
+
+PARTS_IN_ANY_WORDING_CASES = [
+    pytest.param("Le showroom sera fermé lundi 7 et mardi 8 décembre. Les demandes reçues seront traitées dès "
+                 "mercredi.", OOO, id="fr: a closure on named days and requests handled later is out of office"),
+    pytest.param("La oficina estará cerrada el 7 y el 8 de diciembre; los pedidos recibidos serán atendidos a partir "
+                 "del miércoles.", OOO, id="es: a closure on named days and orders dealt with later is out of office"),
+    pytest.param("Ik werk op maandag, woensdag en vrijdag. Uw bericht beantwoord ik op mijn volgende werkdag.", OOO,
+                 id="nl: the days one works are the period of a part-time notice"),
+    pytest.param("Sono in trasferta questa settimana, accesso molto limitato alla posta. Rientro il 14/12.", OOO,
+                 id="it: limited access said in other words and a return with a day is out of office"),
+    pytest.param("Vom 7. bis 9. Dezember nehme ich an einem Workshop in Graz teil und lese E-Mails nur sporadisch.",
+                 OOO, id="de: taking part in something on stated days with sporadic mail is out of office"),
+    pytest.param("I'm attending a supplier summit from 7 to 9 December and replies to emails will be delayed.", OOO,
+                 id="en: attending an event on stated days with delayed replies is out of office"),
+    pytest.param("This week I'm at the Expo in Lyon (7-9 December), back in the office on Thursday 10 December. "
+                 "Coming too? You'll find us in hall 2, stand B14.", OOO,
+                 id="en: a template's invitation to its stand asks nothing"),
+    pytest.param("Sorry for the delayed reply to your email, I was travelling. Yes, let's meet on Thursday.", HUMAN,
+                 id="en: apologising for a slow reply and saying yes is a person's reply"),
+    pytest.param("I'm attending the expo from 7 to 9 December, shall we meet at your stand?", HUMAN,
+                 id="en: attending an event and proposing to meet there is a person's reply"),
+    pytest.param("Wir sind vom 7. bis 9. Dezember auf der Messe. Kommen Sie auch? Dann zeige ich Ihnen die Demo.", HUMAN,
+                 id="de: a fair and a question that is no routing is a person's reply"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind"), PARTS_IN_ANY_WORDING_CASES)
+def test_a_notice_s_parts_in_any_wording(body: str, kind: InboundKind) -> None:
+    assert classify(reply(body)).kind == kind
