@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 
 # A colleague as a sentence's subject: a possessive or article before a colleague word, or a title before a
 # name; Japanese "担当の佐藤は", Chinese "我的同事". Up to three words may come first ("Leider ist ...",
@@ -137,7 +138,8 @@ _WORKING_WEEK = re.compile(
     r"\btempo\s+parziale\b|\bmeio\s+(?:per[íi]odo|expediente)\b|\bdeltid\b|"
     r"\b(?:i\s+(?:work|am\s+(?:in|available|in\s+the\s+office))|ich\s+(?:arbeite|bin)|ik\s+(?:werk|ben)|"
     r"je\s+(?:travaille|suis)|trabajo|lavoro|trabalho|jobbar|arbejder)\b[^.!?\n]{0,40}?"
-    rf"\b(?:{_WEEKDAYS})\b[^.!?\n]{{0,25}}?\b(?:{_WEEKDAYS})\b",
+    rf"\b(?:{_WEEKDAYS})\b[^.!?\n]{{0,25}}?\b(?:{_WEEKDAYS})\b"
+    rf"(?:\s*(?:,|and|und|et|y|e|en|och|og)\s*(?:{_WEEKDAYS})\b)*",
     re.IGNORECASE,
 )
 # An answer put off to the next working day: "on my next working day", "an meinem nächsten Arbeitstag".
@@ -239,8 +241,17 @@ def away_without_a_word(text: str) -> tuple[str, re.Match[str]] | None:
 def dated(text: str, found: re.Match[str]) -> bool:
     """The sentence of `found` names a day ("resteranno chiusi lunedì 7 e martedì 8 dicembre", "du 1er au 4
     décembre", "12/14", "12月9日"): the period of the absence it states."""
-    sentence = next((m.group(0) for m in _SENTENCE_SPANS.finditer(text) if m.start() <= found.start() < m.end()), "")
+    sentence = _sentence_of(text, found)
     return bool(_NUMERIC_DATE.search(sentence) or _NAMED_DATE.search(sentence))
+
+
+def _sentence_of(text: str, found: re.Match[str]) -> str:
+    return next((m.group(0) for m in _SENTENCE_SPANS.finditer(text) if m.start() <= found.start() < m.end()), "")
+
+
+def without_working_week(text: str) -> str:
+    """The text without its part-time week, whose weekdays are days worked, not a return."""
+    return _WORKING_WEEK.sub(" ", text)
 
 
 def limited_access(text: str) -> re.Match[str] | None:
@@ -268,3 +279,46 @@ def another_address(text: str, sender_address: str) -> re.Match[str] | None:
     """An address other than the sender's, where a notice sends the reader instead."""
     own = sender_address.lower()
     return next((a for a in _ADDRESS.finditer(text) if a.group(0).lower() != own), None)
+
+
+_WEEKDAY_INDEX = (
+    ("mon", "montag", "lundi", "lunes", "luned", "maandag", "segunda"),
+    ("tue", "dienstag", "mardi", "martes", "marted", "dinsdag", "ter"),
+    ("wed", "mittwoch", "mercredi", "mi", "mercoled", "woensdag", "quarta"),
+    ("thu", "donnerstag", "jeudi", "jueves", "gioved", "donderdag", "quinta"),
+    ("fri", "freitag", "vendredi", "viernes", "venerd", "vrijdag", "sexta"),
+)
+_WEEKDAY_NAME = re.compile(rf"\b(?:{_WEEKDAYS})\b", re.IGNORECASE)
+_SPAN_WORD = re.compile(r"^\W*(?:to|through|till|until|bis|tot(?:\s+en\s+met)?|t/m|[àa]|au|al|a)?\W*$", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:not|n'?t|nicht|niet|pas|no|non|não|inte|ikke)\b", re.IGNORECASE)
+
+
+def _weekday(word: str) -> int | None:
+    word = word.lower()
+    for index, prefixes in enumerate(_WEEKDAY_INDEX):
+        if any(word.startswith(p) for p in prefixes):
+            return index
+    return None
+
+
+def back_on_a_working_day(text: str, anchor: datetime | None) -> date | None:
+    """The next of the days a part-time notice says the sender works ("I work Monday to Wednesday", "Ik ben aanwezig
+    op maandag, dinsdag en donderdag"), after the day it was sent. None when the days are those not worked."""
+    found = _WORKING_WEEK.search(text)
+    if anchor is None or found is None:
+        return None
+    clause = found.group(0) + re.split(r"[,;.!?\n]", text[found.end() : found.end() + 40], maxsplit=1)[0]
+    if _NEGATION.search(clause):
+        return None  # "montags und freitags nicht im Büro": the days named are those not worked
+    names = list(_WEEKDAY_NAME.finditer(found.group(0)))
+    days = [d for d in (_weekday(n.group(0)) for n in names) if d is not None]
+    if len(days) != len(names) or len(days) < 2:
+        return None
+    between = found.group(0)[names[0].end() : names[1].start()]
+    working = set(range(days[0], days[1] + 1)) if len(days) == 2 and _SPAN_WORD.match(between) else set(days)
+    day = anchor.date()
+    for _ in range(7):
+        day += timedelta(days=1)
+        if day.weekday() in working:
+            return day
+    return None

@@ -36,7 +36,7 @@ import re
 from datetime import datetime
 
 from addin_server.domain.model import InboundKind
-from addin_server.mail import phrases
+from addin_server.mail import absence_shape, phrases
 from addin_server.mail.absence import judge_absence_notice, leaving_for_good
 from addin_server.mail.bounces import DELIVERY_DELAYED, bounce_evidence, classify_report, is_automatic_refusal
 from addin_server.mail.classification import Classification
@@ -198,7 +198,11 @@ def _classify_auto_reply(
     own = own_text(message)
     text = f"{message.subject}\n{own}"
     absence = phrases.OUT_OF_OFFICE_TEXT.search(text)
-    return_date = find_return_date(text, anchor)
+    # A part-time week's weekdays are days worked, not a return ("I work Monday to Wednesday" is not "back on
+    # Wednesday"); without another stated return, the next of the days worked is the day back.
+    return_date = find_return_date(absence_shape.without_working_week(text), anchor) or (
+        absence_shape.back_on_a_working_day(own, anchor)
+    )
     # Leaving for good has no return: a notice that states one (or an end) is an absence, whatever else it says.
     leaving = leaving_for_good(
         text, anchor, sender_name=message.from_name or "", sender_address=message.from_address or ""

@@ -3,9 +3,12 @@ absence that stay people: one case per product sentence, in several languages, f
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from addin_server.domain.model import InboundKind
+from addin_server.mail.absence_shape import back_on_a_working_day
 from addin_server.mail.classify import classify
 from tests.unit.mail.test_absence import reply
 
@@ -224,3 +227,29 @@ PARTS_IN_ANY_WORDING_CASES = [
 @pytest.mark.parametrize(("body", "kind"), PARTS_IN_ANY_WORDING_CASES)
 def test_a_notice_s_parts_in_any_wording(body: str, kind: InboundKind) -> None:
     assert classify(reply(body)).kind == kind
+
+
+PART_TIME_RETURN_CASES = [
+    pytest.param("I work Tuesday to Thursday, so this arrived on a day I'm not in. I will reply on my next working day.",
+                 "Mon, 07 Dec 2026 09:00:00 +0000", date(2026, 12, 8),
+                 id="en: the next day of a weekday range worked is the day back"),
+    pytest.param("Ik werk op maandag, woensdag en vrijdag. Uw bericht beantwoord ik op mijn volgende werkdag.",
+                 "Mon, 07 Dec 2026 09:00:00 +0000", date(2026, 12, 9),
+                 id="nl: the next day of a list of weekdays worked is the day back"),
+    pytest.param("Ich arbeite montags bis mittwochs. Ihre Nachricht lese ich an meinem nächsten Arbeitstag.",
+                 "Thu, 10 Dec 2026 09:00:00 +0100", date(2026, 12, 14),
+                 id="de: sent after the last day worked, the day back is next week's first"),
+    pytest.param("I work Monday to Wednesday. I am on annual leave until Monday 4 January and will reply then.",
+                 "Thu, 10 Dec 2026 09:00:00 +0000", date(2027, 1, 4),
+                 id="en: a stated return after the working days wins"),
+]
+
+
+@pytest.mark.parametrize(("body", "sent", "back"), PART_TIME_RETURN_CASES)
+def test_a_part_time_notice_s_day_back(body: str, sent: str, back: date) -> None:
+    result = classify(reply(body, date_header=sent))
+    assert (result.kind, result.return_date) == (OOO, back)
+
+
+def test_days_not_worked_are_no_working_week() -> None:
+    assert back_on_a_working_day("Ich bin montags und freitags nicht im Büro.", datetime(2026, 12, 7, 9)) is None
