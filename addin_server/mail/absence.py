@@ -174,6 +174,14 @@ def judge_absence_notice(
     if opening:
         score += 1
         parts.append(f"template opening {_quote(opening)} +1")
+    if away and away[0] == "the office is closed" and (again := absence_shape.reopening(mine)):
+        score += 1
+        structural += 1
+        parts.append(f"the place opens again {_quote(again)} +1")
+    anyone = absence_shape.addresses_anyone(own_text)
+    if anyone and not opening:
+        score += 1
+        parts.append(f"template salutation {_quote(anyone)} +1")
     automatic = phrases.AUTOMATIC_REPLY_WORDS.search(own_text)
     if automatic:
         score += 2
@@ -196,7 +204,12 @@ def judge_absence_notice(
         if structural < 3:
             return AbsenceJudgement(score, False, ("no absence statement", *parts), return_date)
         parts.insert(0, "no absence word, but built like a notice")
-    is_notice = structural >= 1 and score >= NOTICE_THRESHOLD
+    # An absence read from a shape rather than said (a place closed, taking part in something) is weaker: it needs
+    # two of a notice's other parts, or one and a template's opening or salutation, so "the warehouse is closed on
+    # the 14th, send me a demo" stays a person's.
+    weak = away and parts[0].startswith("absence ") and away[0] in absence_shape.WEAK_SHAPES
+    template = bool(opening or anyone or automatic)
+    is_notice = structural + (1 if weak and template else 0) >= (2 if weak else 1) and score >= NOTICE_THRESHOLD
     return AbsenceJudgement(score, is_notice, tuple(parts), return_date)
 
 

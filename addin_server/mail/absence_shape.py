@@ -222,6 +222,47 @@ _NUMERIC_DATE = re.compile(
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+# A salutation to no one in particular ("Dear customer", "Sehr geehrte Damen und Herren", "Beste klant", "Estimado
+# cliente", "Exmos. Senhores"): a template written for whoever writes; a person answering the rep names the rep.
+_ANYONE = re.compile(
+    r"^\W*(?:dear|hello|hi|to)\s+(?:valued\s+)?(?:customers?|clients?|sender|sir\s+or\s+madam|sir/madam|all|colleagues|"
+    r"partners|students|visitors?|users?|suppliers?)\b|^\W*(?:sehr\s+geehrte\s+damen\s+und\s+herren|"
+    r"liebe\s+(?:kundinnen|kunden|gesch[äa]ftspartner|studierende))|^\W*(?:madame,?\s+monsieur|mesdames,?\s+messieurs|"
+    r"ch[èe]re?s?\s+(?:clients?|client[e]?s?|partenaires|coll[èe]gues))|^\W*(?:estimad[oa]s?(?:/a)?\s+(?:clientes?|"
+    r"remitente|se[ñn]or(?:es|a)?|usuari[oa]s?|proveedores?))|^\W*(?:gentil[ei]\s+(?:utente|client[ei]|fornitor[ei]|"
+    r"signor[ei]|studenti)|spettabile)|^\W*(?:geachte\s+(?:heer/mevrouw|heer\s+of\s+mevrouw|relatie|klant)|"
+    r"beste\s+(?:klant|relatie|leverancier|afzender))|^\W*(?:exm[oa]s?\.?\s+senhor|prezad[oa]s?(?:\(a\))?\b(?!\s+\w+\s*,)|"
+    r"car[oa]s?\s+clientes)",
+    re.IGNORECASE,
+)
+
+
+# The place opening again ("we will resume normal business", "réouverture le lundi", "le attività riprenderanno",
+# "ab dem 7.1. sind wir wieder für Sie da"): a closure notice's end, said of the place.
+_REOPENING = re.compile(
+    r"\bre-?open(?:s|ing)?\b|\bopen(?:s)?\s+again\b|\bresum(?:e|es|ing)\s+(?:normal\s+|our\s+)?(?:business|service|"
+    r"operations|work|activit)|\br[ée]ouverture\b|\brouvr(?:e|ira|irons)\b|\breprise\s+(?:des|de\s+l)|\breanud|"
+    r"\bretom(?:aremos|amos|a)\b|\breabr(?:e|iremos|imos)\b|\briapr(?:e|ir[àa]|iremo)\b|\bripren(?:deranno|diamo|de)\b|"
+    r"\bwieder\s+(?:\w+\s+){0,3}?(?:f[üu]r\s+sie\s+da|ge[öo]ffnet|erreichbar)\b|\bheropen|\bweer\s+(?:\w+\s+){0,2}?"
+    r"(?:open|geopend|voor\s+u\s+klaar|bereikbaar)\b|\b(?:[åa]bner|[öo]ppnar)\s+igen\b",
+    re.IGNORECASE,
+)
+
+
+def reopening(text: str) -> re.Match[str] | None:
+    return _REOPENING.search(text)
+
+
+def addresses_anyone(text: str) -> re.Match[str] | None:
+    """The salutation of a template written for whoever writes, in the text's first line."""
+    return _ANYONE.match(text.strip())
+
+
+# Shapes that also occur in a person's news ("our warehouse is closed on the 14th", "I'm attending the congress"):
+# the judgement asks more of a notice built on them.
+WEAK_SHAPES = frozenset({"the office is closed", "taking part in something"})
+
+
 def away_without_a_word(text: str) -> tuple[str, re.Match[str]] | None:
     """What says the sender cannot be reached though no word of absence does: a place that closes, a mailbox not
     read, a part-time week, a leave named by its grammar."""

@@ -105,13 +105,13 @@ WITHOUT_A_WORD_CASES = [
                  "wir wieder da.", OOO, id="de: the practice closed for a period is out of office"),
     pytest.param("Notre agence sera fermée du 24 décembre au 3 janvier inclus. Réouverture le lundi 4 janvier.", OOO,
                  id="fr: the agency closed for a period is out of office"),
-    pytest.param("La tienda permanecerá cerrada hasta el lunes 4 de enero por inventario.", OOO,
-                 id="es: the shop closed until a date is out of office"),
-    pytest.param("Il negozio resterà chiuso fino a lunedì 4 gennaio.", OOO,
-                 id="it: the shop closed until a date is out of office"),
-    pytest.param("Onze winkel is gesloten tot en met zondag 3 januari.", OOO,
-                 id="nl: the shop closed up to a date is out of office"),
-    pytest.param("A loja estará fechada até segunda-feira, 4 de janeiro.", OOO,
+    pytest.param("Estimado cliente: la tienda permanecerá cerrada hasta el lunes 4 de enero por inventario.", OOO,
+                 id="es: the shop closed until a date, to no one in particular, is out of office"),
+    pytest.param("Il negozio resterà chiuso fino a lunedì 4 gennaio. Riapriremo martedì 5 gennaio.", OOO,
+                 id="it: the shop closed until a date and opening again is out of office"),
+    pytest.param("Beste klant, onze winkel is gesloten tot en met zondag 3 januari.", OOO,
+                 id="nl: the shop closed up to a date, to no one in particular, is out of office"),
+    pytest.param("Caros clientes, a loja estará fechada até segunda-feira, 4 de janeiro.", OOO,
                  id="pt: the shop closed until a date is out of office"),
     pytest.param("This inbox won't be monitored until Monday 4 January. I will answer after that.", OOO,
                  id="en: a mailbox not monitored until a date is out of office"),
@@ -142,6 +142,11 @@ WITHOUT_A_WORD_CASES = [
                  HUMAN, id="en: away but asking for the quote at another address is a person's reply"),
     pytest.param("Unser Büro ist zwischen den Jahren geschlossen, wie wäre es mit dem 12. Januar?", HUMAN,
                  id="de: a closure with a date proposed as a question is a person's reply"),
+    pytest.param("Our warehouse is closed for stocktaking on 14 December, which is why your tool caught my eye. "
+                 "Send me a demo link.", HUMAN,
+                 id="en: a closure told as news, with nothing else of a notice, is a person's reply"),
+    pytest.param("I'm attending the logistics congress from 7 to 9 December; your note came at a good time.", HUMAN,
+                 id="en: taking part in something told as news is a person's reply"),
 ]
 
 
