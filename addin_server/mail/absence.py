@@ -163,7 +163,6 @@ def judge_absence_notice(
         (1, "puts the answer off", "puts the answer off", absence_shape.handled_later(own_text)),
         (1, "limited access", "limited access", absence_shape.not_forwarded(own_text)),
         (1, "limited access", "limited access", absence_shape.limited_access(own_text)),
-        (2, "urgent matters go elsewhere", "urgent matters", _redirect_address(own_text, sender_address)),
     ):
         said = " ".join(parts)
         if found and covered not in said and not (covered == "puts the answer off" and "reply on return" in said):
@@ -186,6 +185,16 @@ def judge_absence_notice(
     if automatic:
         score += 2
         parts.append(f"calls itself automatic {_quote(automatic)} +2")
+    # Another address to write to, where nothing else said where to go. A person names addresses too ("my colleague
+    # Kees, kees@..., looks at it"): it counts beside a part only a template has (mail not read or not forwarded, the
+    # answer put off, a template's opening or salutation).
+    said = " ".join(parts)
+    template_part = any(p in said for p in ("limited access", "puts the answer off", "reply on return", "template ",
+                                             "calls itself automatic"))
+    if template_part and "urgent matters" not in said and (address := _redirect_address(own_text, sender_address)):
+        score += 2
+        structural += 1
+        parts.append(f"urgent matters go elsewhere {_quote(address)} +2")
     human = _human_signs(own_text, rep_names)
     if human:
         score -= 3 * len(human)
@@ -291,6 +300,8 @@ def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list
         signs.append(f"answers the rep {_quote(across)}")
     elif ask := next((s for s in _STOPS.split(body) if _asks_for_the_offer(s)), None):
         signs.append(f"asks the rep for the offer {' '.join(ask.split())[:50]!r}")
+    elif send_me := next((f for s in _STOPS.split(body) if (f := absence_shape.asks_to_be_sent(s))), None):
+        signs.append(f"asks the rep to send something {_quote(send_me)}")
     past = phrases.PAST_ABSENCE.search(body)
     if past:
         signs.append(f"speaks of an absence that is over {_quote(past)}")

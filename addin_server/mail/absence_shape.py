@@ -253,6 +253,30 @@ def reopening(text: str) -> re.Match[str] | None:
     return _REOPENING.search(text)
 
 
+# "Send me the documents", "Bitte senden Sie mir die Unterlagen an privat@...", "envoyez-moi", "mándame": the
+# reader asked to send the sender something is a person's request, whatever address comes with it. Not "send me
+# your request again after the 4th", which a notice says.
+_SEND_ME = re.compile(
+    r"\b(?:send|e-?mail|forward|mail)\s+(?:it\s+|them\s+|this\s+)?(?:over\s+)?(?:to\s+)?me\b|"
+    r"\b(?:senden|schicken|mailen)\s+sie\s+(?:es\s+|das\s+|die\s+\w+\s+)?mir\b|\b(?:schick|sende)\s+mir\b|"
+    r"\benvoye[zr]?-moi\b|\bm['’]envoyer\b|\b(?:m[áa]nd|env[íi])ame\b|\bm[áa]ndeme\b|\benv[íi]eme\b|"
+    r"\b(?:mandami|inviami|mandatemi|inviatemi)\b|\bmi\s+(?:mandi|invii|mandate|inviate)\b|\bstuur\s+(?:het\s+)?(?:mij|me)\b|"
+    r"\b(?:mande|envie)-me\b|\bme\s+(?:mande|envie)\b|\bskicka\s+(?:det\s+)?till\s+mig\b|\bsend\s+(?:det\s+)?til\s+mig\b",
+    re.IGNORECASE,
+)
+_AGAIN = re.compile(
+    r"\b(?:again|erneut|nochmals|noch\s+einmal|[àa]\s+nouveau|de\s+nuevo|di\s+nuovo|opnieuw|novamente|igen)\b|"
+    r"\bre-?send|\brenvoy|\breenv[íi]",
+    re.IGNORECASE,
+)
+
+
+def asks_to_be_sent(sentence: str) -> re.Match[str] | None:
+    """A request that the reader send the sender something, unless it asks for the mail again later."""
+    found = _SEND_ME.search(sentence)
+    return None if found is None or _AGAIN.search(sentence) else found
+
+
 def addresses_anyone(text: str) -> re.Match[str] | None:
     """The salutation of a template written for whoever writes, in the text's first line."""
     return _ANYONE.match(text.strip())

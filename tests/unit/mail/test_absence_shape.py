@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from addin_server.domain.model import InboundKind
-from addin_server.mail.absence_shape import back_on_a_working_day
+from addin_server.mail.absence_shape import asks_to_be_sent, back_on_a_working_day
 from addin_server.mail.classify import classify
 from tests.unit.mail.test_absence import reply
 
@@ -258,3 +258,25 @@ def test_a_part_time_notice_s_day_back(body: str, sent: str, back: date) -> None
 
 def test_days_not_worked_are_no_working_week() -> None:
     assert back_on_a_working_day("Ich bin montags und freitags nicht im Büro.", datetime(2026, 12, 7, 9)) is None
+
+
+ADDRESS_AND_REQUEST_CASES = [
+    pytest.param("Ich bin im Sonderurlaub bis 4. Januar. Bitte senden Sie mir die Unterlagen an privat@mail.example.",
+                 HUMAN, id="de: away but asking to be sent the documents at another address is a person's reply"),
+    pytest.param("On parental leave until February, but send me the deck at jo.private@mail.example.", HUMAN,
+                 id="en: away but 'send me' with a private address is a person's reply"),
+    pytest.param("Estoy de baja hasta el lunes 14; envíame el dossier a pedro@mail.example.", HUMAN,
+                 id="es: away but 'envíame' is a person's reply"),
+    pytest.param("Sono in congedo fino a febbraio e non leggo la posta. Per gli acquisti: acquisti@buyer.example.", OOO,
+                 id="it: an address beside mail not read is a notice's redirection"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind"), ADDRESS_AND_REQUEST_CASES)
+def test_addresses_and_requests(body: str, kind: InboundKind) -> None:
+    assert classify(reply(body)).kind == kind
+
+
+def test_asking_for_the_mail_again_is_no_request_for_something() -> None:
+    assert asks_to_be_sent("Envoyez-moi votre demande à nouveau après le 4 janvier.") is None
+    assert asks_to_be_sent("Schicken Sie mir die Unterlagen bitte nach dem 4. Januar.") is not None
