@@ -48,6 +48,12 @@ _WITH_ME = re.compile(
     r"\b(?:and|und|et|y|e|en|och|og|i)\s+(?:i|ich|je|moi|yo|io|ik|eu|jag|jeg|ja)\b|と私|和我", re.IGNORECASE
 )
 # A stop ends a sentence unless a word follows it at once ("acme.example") or it closes an ordinal ("12. Januar").
+# The sender's absence named as a noun: "during my absence", "während meiner Abwesenheit", "pendant mon absence".
+_MY_ABSENCE = re.compile(
+    r"\b(?:my|meiner?|mon|mi|mia|la\s+mia|mijn|minha|min|mit|mojej|moja)\s+(?:absence|abwesenheit|ausencia|assenza|"
+    r"afwezigheid|aus[êe]ncia|fr[åa]nvaro|frav[æa]r|nieobecno[śs]ci?)\b|私の不在|我不在",
+    re.IGNORECASE,
+)
 _SENTENCE_SPANS = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S)|(?<=\d)\.(?=\s+\w))+")
 
 
@@ -58,8 +64,8 @@ def colleague_sentences(text: str) -> list[tuple[int, int]]:
     for sentence in _SENTENCE_SPANS.finditer(text):
         words = sentence.group(0)
         subject = _COLLEAGUE_SUBJECT.match(words) or _CJK_COLLEAGUE_SUBJECT.match(words)
-        if _WITH_ME.search(words):
-            continue  # "my colleague and I are at the fair": the sender is away too
+        if _WITH_ME.search(words) or _MY_ABSENCE.search(words):
+            continue  # "my colleague and I are at the fair", "my colleague stands in during my absence": the sender's
         if subject and not _FIRST_PERSON.search(words[: subject.start(0) + _lead(subject)]):
             spans.append(sentence.span())
     return spans
@@ -295,6 +301,7 @@ def away_without_a_word(text: str) -> tuple[str, re.Match[str]] | None:
         ("the mailbox is not read", _MAILBOX_UNREAD),
         ("a part-time week", _WORKING_WEEK),
         ("a leave of some kind", _ANY_LEAVE),
+        ("the sender's absence named", _MY_ABSENCE),
         ("taking part in something", _ATTENDING),
     ):
         for found in pattern.finditer(text):

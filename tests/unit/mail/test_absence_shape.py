@@ -39,6 +39,17 @@ COLLEAGUE_CASES = [
                  id="en: the sender away and a colleague away too is still a notice"),
     pytest.param("My colleague Tom and I are at a trade fair until Friday 11 December with limited access to email.",
                  OOO, id="en: a colleague and I away together is the sender's absence"),
+    pytest.param("Thank you for your email. My colleague Rui Alves (rui.alves@buyer.example) will handle your request "
+                 "during my absence until 11 January.", OOO,
+                 id="en: a colleague standing in during my absence is the sender's notice"),
+    pytest.param("Vielen Dank für Ihre Nachricht. Meine Kollegin Frau Arndt vertritt mich während meiner Abwesenheit bis "
+                 "zum 11. Januar.", OOO, id="de: a colleague standing in during my absence is the sender's notice"),
+    pytest.param("Gracias por su correo. Mi compañero Raúl le atenderá durante mi ausencia hasta el 11 de enero.", OOO,
+                 id="es: a colleague attending during my absence is the sender's notice"),
+    pytest.param("Dank voor uw bericht. Mijn collega Bram neemt het over tijdens mijn afwezigheid tot 11 januari.", OOO,
+                 id="nl: a colleague taking over during my absence is the sender's notice"),
+    pytest.param("During my absence last week Rui handled it; yes, let's go ahead with the pilot.", HUMAN,
+                 id="en: my absence that is over, with a yes, is a person's reply"),
 ]
 
 
