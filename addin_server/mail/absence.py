@@ -61,18 +61,21 @@ def _quote(found: re.Match[str]) -> str:
 
 def judge_absence_notice(
     subject: str, own_text: str, anchor: datetime | None, *, rep_names: frozenset[str] = frozenset(),
-    sender_address: str = "",
+    sender_address: str = "", sender_name: str = "",
 ) -> AbsenceJudgement:
     """Score how far the sender's own words are built like an absence notice.
 
     `rep_names`: the names of the message's recipients (mail/recipient.py); a text that greets one of them
-    by name was written by a person who read who wrote. `sender_address`: not another address to write to."""
+    by name was written by a person who read who wrote. `sender_address`: not another address to write to;
+    with `sender_name`, who is not a colleague."""
     # Signature lines ("Head of Procurement | Out of office Fridays | For urgent matters call ...") are
     # the sender's standing details, not this message's statement: they are not scored.
     own_text = "\n".join(line for line in own_text.splitlines() if not _SIGNATURE_LINE.search(line))
     # What a sentence about a colleague says ("my colleague Mr Berger is on holiday until 8 January") is a third
     # party's absence and return: the sender is there and answering. Blanked before the absence is looked for.
-    mine, colleague = absence_shape.without_colleague_absence(own_text)
+    mine, colleague = absence_shape.without_colleague_absence(
+        own_text, absence_shape.sender_names(sender_name, sender_address)
+    )
     text = f"{subject}\n{mine}"
     absence = next(
         (

@@ -57,13 +57,16 @@ _MY_ABSENCE = re.compile(
 _SENTENCE_SPANS = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S)|(?<=\d)\.(?=\s+\w))+")
 
 
-def colleague_sentences(text: str) -> list[tuple[int, int]]:
+def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of the sentences whose subject is a colleague of the sender's and that speak of no first person
-    before it: what they say of an absence is a third party's."""
+    before it: what they say of an absence is a third party's. `sender`: the sender's own names (lower case); a
+    subject that is the sender ("Herr Dr. Berger ist nicht im Büro" from Berger's mailbox) is no colleague."""
     spans = []
     for sentence in _SENTENCE_SPANS.finditer(text):
         words = sentence.group(0)
         subject = _COLLEAGUE_SUBJECT.match(words) or _CJK_COLLEAGUE_SUBJECT.match(words)
+        if subject and sender and any(w.lower() in sender for w in re.findall(r"[^\W\d_]{2,}", subject.group(0))):
+            continue
         if _WITH_ME.search(words) or _MY_ABSENCE.search(words):
             continue  # "my colleague and I are at the fair", "my colleague stands in during my absence": the sender's
         if subject and not _FIRST_PERSON.search(words[: subject.start(0) + _lead(subject)]):
@@ -82,10 +85,10 @@ def _lead(subject: re.Match[str]) -> int:
     return found.start() if found else len(text)
 
 
-def without_colleague_absence(text: str) -> tuple[str, str | None]:
+def without_colleague_absence(text: str, sender: frozenset[str] = frozenset()) -> tuple[str, str | None]:
     """The text with the sentences about a colleague blanked (same length, so positions hold), and the first of
     them for the evidence."""
-    spans = colleague_sentences(text)
+    spans = colleague_sentences(text, sender)
     if not spans:
         return text, None
     chars = list(text)
@@ -394,3 +397,10 @@ def back_on_a_working_day(text: str, anchor: datetime | None) -> date | None:
         if day.weekday() in working:
             return day
     return None
+
+
+def sender_names(display_name: str, address: str) -> frozenset[str]:
+    """The sender's own names, lower case: the words of the display name and of the address's local part."""
+    local = address.split("@", 1)[0]
+    words = re.findall(r"[^\W\d_]{2,}", display_name) + re.split(r"[._+-]", local)
+    return frozenset(w.lower() for w in words if len(w) >= 2)

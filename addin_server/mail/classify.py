@@ -78,7 +78,8 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
     # No automatic header: an absence notice is recognised from how it is built.
     names = rep_names(message.to, message.to_names, sender=f"{message.from_name or ''} {message.from_address or ''}")
     judgement = judge_absence_notice(
-        message.subject, own_text(message), anchor, rep_names=names, sender_address=message.from_address or ""
+        message.subject, own_text(message), anchor, rep_names=names, sender_address=message.from_address or "",
+        sender_name=message.from_name or "",
     )
     if judgement.is_notice:
         return _classify_auto_reply(

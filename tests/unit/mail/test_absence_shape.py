@@ -291,3 +291,9 @@ def test_addresses_and_requests(body: str, kind: InboundKind) -> None:
 def test_asking_for_the_mail_again_is_no_request_for_something() -> None:
     assert asks_to_be_sent("Envoyez-moi votre demande à nouveau après le 4 janvier.") is None
     assert asks_to_be_sent("Schicken Sie mir die Unterlagen bitte nach dem 4. Januar.") is not None
+
+
+def test_a_notice_that_names_its_sender_with_a_title_is_the_sender_s() -> None:
+    message = reply("Herr Dr. Berger ist bis zum 11. Januar nicht im Büro. Ihre E-Mail wird nicht weitergeleitet.",
+                    sender="Dr. Jonas Berger <jonas.berger@buyer.example>")
+    assert classify(message).kind == OOO
