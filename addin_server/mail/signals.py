@@ -78,7 +78,7 @@ def own_text(message: InboundMessage) -> str:
 # ("-----Ursprüngliche Nachricht-----", "-----Wiadomość oryginalna-----", "-----原始邮件-----") or its
 # translated "From:" line with the address ("Von: Omar Shah <omar@...>", "差出人: ...").
 _QUOTED_ORIGINAL = re.compile(
-    r"-{3,}\s*[^\W\d_][^-\n]{2,40}?\s*-{3,}$|"
+    r"-{3,}\s*(?!(?:begin|end)\s)[^\W\d_][^-\n]{2,40}?\s*-{3,}$|"  # not "-----BEGIN PGP SIGNED MESSAGE-----"
     r"(?:von|de|od|van|da|fr[åa]n|fra|l[äa]hett[äa]j[äa]|от|kimden|差出人|发件人|寄件者|送信者|보낸\s*사람)\s*[:：].*[@<]",
     re.IGNORECASE,
 )

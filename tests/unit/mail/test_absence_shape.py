@@ -297,3 +297,9 @@ def test_a_notice_that_names_its_sender_with_a_title_is_the_sender_s() -> None:
     text = "Frau Berger ist bis zum 11. Januar nicht im Büro und liest keine E-Mails."
     assert classify(reply(text, sender="Lena Berger <lena.berger@buyer.example>")).kind == OOO
     assert classify(reply(text, sender="Tom Weiss <tom.weiss@buyer.example>")).kind == HUMAN
+
+
+def test_a_signed_notice_s_armour_line_is_not_a_quoted_original() -> None:
+    body = ("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nI am on annual leave until Monday 11 January with no "
+            "access to email.\n-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----")
+    assert classify(reply(body)).kind == OOO
