@@ -19,6 +19,13 @@ word lists of a language pack (mail/absence_lexicon.py: a state of absence, a pe
 limited access, an answer put off, and a person's answer), so a new sentence built from known parts is
 read without a rule of its own; the evidence names each part, its words and its language.
 
+Shapes no word list gives (mail/absence_shape.py) add to both: whose absence it is (a colleague's sentence is a
+third party's: the sender is there, answering), an absence no word states (a place closed, a mailbox not read, a
+part-time week, a leave by its grammar, taking part in something on stated days), the parts in any wording (next
+working day, mail not forwarded, handled later, another address beside a template's part), and the salutation to no
+one in particular. An absence read only from a shape that also occurs in a person's news (a closure, an event)
+needs a second part of a notice.
+
 A text is an absence notice when the absence statement comes with at least one of the structural
 parts and the score reaches NOTICE_THRESHOLD. Without any absence word, only the whole shape makes a
 notice: three structural parts and nothing asked or answered.
