@@ -120,6 +120,24 @@ _CLOSURE = re.compile(
     r"\b(?:betriebsferien|betriebsurlaub|betriebsruhe)\b|休業(?:日|期間|いたします|します|中)|放假|休息日|휴무",
     re.IGNORECASE,
 )
+# A team away as a whole: "our team is away at our annual retreat", "Unser Team ist vom 7. bis 11. Dezember auf
+# Klausurtagung" (the days are required where no word says away: see dated()).
+_TEAM = r"team|staff|department|crew|[ée]quipe|equipo|squadra|afdeling|abteilung|belegschaft"
+_TEAM_AWAY = re.compile(
+    rf"\b(?:our|the|my|unser(?:e)?|notre|nuestro|il\s+nostro|la\s+nostra|ons|onze|o\s+nosso|a\s+nossa)\s+(?:whole\s+)?"
+    rf"(?:{_TEAM})\s+(?:is|are|will\s+be|ist|sind|est|sera|est[áa]|estar[áa]|[èe]|sar[àa]|zijn|is)\s+"
+    # away, or somewhere: "at the retreat", "vom 7. bis 11. Dezember auf Klausurtagung", "op de vakbeurs"
+    r"(?:(?:away|out|off|unavailable)\b|(?:[^\s!?]+\s+){0,6}?(?:at|in|auf|im|en|au|[àa]|op|al|alla|na|em|no)\s)",
+    re.IGNORECASE,
+)
+_TEAM_SAYS_AWAY = re.compile(r"\b(?:away|out|off|unavailable)$", re.IGNORECASE)
+# At a fair's stand: "Come and see us at stand B21, hall 4", "Retrouvez-nous ... stand C112", "padiglione 3".
+_AT_A_STAND = re.compile(
+    r"\b(?:stand|booth|hall|halle|hal|hall|pavillon|padiglione|pabell[óo]n|pavilh[ãa]o)\s+#?[A-Z]?\d|"
+    r"\b(?:visit|see|meet|find)\s+us\s+at\b|\bretrouvez-nous\b|\bbesuchen\s+sie\s+uns\b|\bvieni\s+a\s+trovarci\b|"
+    r"\bvenite\s+a\s+trovarci\b|\bbezoek\s+ons\b|\bvis[ií]tanos\b|\bvisite-nos\b",
+    re.IGNORECASE,
+)
 # The mailbox itself is not read for a while: "this mailbox will not be monitored", "本メールアドレスは…確認が
 # できません", "메일 확인이 어렵습니다".
 _MAILBOX_UNREAD = re.compile(
@@ -195,6 +213,11 @@ _SLOW = (
     r"gelegentlich|ponctuel\w*|irr[ée]guli\w*|unregelm[äa](?:ß|ss)ig|espor[áa]dic\w*|saltuari\w*|retrasad\w*|"
     r"ritardo|vertraagd|atrasad\w*|intermitt\w*"
 )
+_SLOW += (
+    r"|(?:only|nur|solo|seulement|alleen|apenas|s[óo]lo|solamente)\s+(?:\w+\s+){0,2}?(?:evenings?|mornings?|abends|morgens|"
+    r"sera|mattina|soir|matin|avond|ochtend|noite|manh[ãa]|noche|ma[ñn]ana|once|twice|einmal|une\s+fois|una\s+vez|"
+    r"una\s+volta|[ée][ée]n\s+keer|uma\s+vez)\b"
+)
 _LIMITED_PAIR = re.compile(
     rf"\b(?:{_MAIL})\b[^.!?\n]{{0,40}}?\b(?:{_SLOW})|\b(?:{_SLOW})[^.!?\n]{{0,40}}?\b(?:{_MAIL})\b|"
     r"\b(?:acc[èe]s|access|zugriff|acceso|accesso|toegang|acesso)\s+(?:\w+\s+){0,2}?(?:limit|restrein|r[ée]duit|beperkt|"
@@ -206,14 +229,18 @@ _APOLOGY = re.compile(r"\b(?:sorry|apolog|d[ée]sol[ée]|entschuldig|perd[óo]n|
 # received while we are closed will be dealt with once we reopen", "le richieste saranno evase a partire da".
 _HANDLED_LATER = re.compile(
     r"\b(?:e-?mails?|messages?|requests?|enquiries|inquiries|queries|orders)\s+(?:\w+\s+){0,5}?will\s+be\s+"
-    r"(?:\w+\s+)?(?:dealt\s+with|processed|handled|answered|actioned|picked\s+up)|"
+    r"(?:\w+\s+)?(?:dealt\s+with|processed|handled|answered|actioned|picked\s+up|read|looked\s+at|reviewed)\b|"
     r"\b(?:richieste|messaggi|e-?mail|ordini)\s+(?:\w+\s+){0,3}?(?:saranno|verranno)\s+(?:\w+\s+)?(?:evas[ei]|gestit[ei]|"
     r"elaborat[ei]|processat[ei])|"
     r"\b(?:solicitudes|mensajes|correos|pedidos)\s+(?:\w+\s+){0,3}?ser[áa]n\s+(?:\w+\s+)?(?:atendid|procesad|gestionad|respondid)|"
     r"\b(?:demandes|messages|courriels|commandes)\s+(?:\w+\s+){0,3}?seront\s+(?:\w+\s+)?(?:trait[ée]|honor[ée]|g[ée]r[ée])|"
     r"\b(?:anfragen|nachrichten|e-?mails|bestellungen)\s+(?:\w+\s+){0,3}?werden\b[^.!?\n]{0,40}?\bbearbeitet|"
     r"\b(?:aanvragen|berichten|e-?mails|bestellingen)\s+(?:\w+\s+){0,3}?worden\b[^.!?\n]{0,40}?\bbehandeld|"
-    r"\b(?:pedidos|mensagens|solicita[çc][õo]es)\s+(?:\w+\s+){0,3}?ser[ãa]o\s+(?:\w+\s+)?(?:atendid|processad|respondid)",
+    r"\b(?:pedidos|mensagens|solicita[çc][õo]es)\s+(?:\w+\s+){0,3}?ser[ãa]o\s+(?:\w+\s+)?(?:atendid|processad|respondid)|"
+    # a team's answer put off, in the first person plural: "we'll reply to all messages from Monday"
+    r"\b(?:we'?ll|we\s+will)\s+(?:\w+\s+)?(?:reply|respond|answer|get\s+back)\b|\bwir\s+(?:werden|melden\s+uns|antworten)\b|"
+    r"\bnous\s+(?:vous\s+)?(?:r[ée]pondrons|reviendrons)\b|\b(?:le\s+)?responderemos\b|\b(?:le\s+|vi\s+)?risponderemo\b|"
+    r"\b(?:reageren|antwoorden)\s+wij\b|\bwij\s+(?:reageren|antwoorden)\b|\bresponderemos\b",
     re.IGNORECASE,
 )
 _MONTH = (
@@ -293,7 +320,8 @@ def addresses_anyone(text: str) -> re.Match[str] | None:
 
 # Shapes that also occur in a person's news ("our warehouse is closed on the 14th", "I'm attending the congress"):
 # the judgement asks more of a notice built on them.
-WEAK_SHAPES = frozenset({"the office is closed", "taking part in something"})
+WEAK_SHAPES = frozenset({"the office is closed", "taking part in something", "the team is away", "at a fair's stand"})
+_NEEDS_DAYS = (_ATTENDING, _TEAM_AWAY, _AT_A_STAND)
 
 
 def away_without_a_word(text: str) -> tuple[str, re.Match[str]] | None:
@@ -306,9 +334,13 @@ def away_without_a_word(text: str) -> tuple[str, re.Match[str]] | None:
         ("a leave of some kind", _ANY_LEAVE),
         ("the sender's absence named", _MY_ABSENCE),
         ("taking part in something", _ATTENDING),
+        ("the team is away", _TEAM_AWAY),
+        ("at a fair's stand", _AT_A_STAND),
     ):
         for found in pattern.finditer(text):
-            if pattern is not _ATTENDING or dated(text, found):
+            if pattern is _TEAM_AWAY and _TEAM_SAYS_AWAY.search(found.group(0)):
+                return "the team says it is away", found
+            if pattern not in _NEEDS_DAYS or dated(text, found):
                 return name, found
     return None
 
@@ -317,7 +349,7 @@ def dated(text: str, found: re.Match[str]) -> bool:
     """The sentence of `found` names a day ("resteranno chiusi lunedì 7 e martedì 8 dicembre", "du 1er au 4
     décembre", "12/14", "12月9日"): the period of the absence it states."""
     sentence = _sentence_of(text, found)
-    return bool(_NUMERIC_DATE.search(sentence) or _NAMED_DATE.search(sentence))
+    return bool(_NUMERIC_DATE.search(sentence) or _NAMED_DATE.search(sentence) or _WEEKDAY_NAME.search(sentence))
 
 
 def _sentence_of(text: str, found: re.Match[str]) -> str:

@@ -303,3 +303,32 @@ def test_a_signed_notice_s_armour_line_is_not_a_quoted_original() -> None:
     body = ("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nI am on annual leave until Monday 11 January with no "
             "access to email.\n-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----")
     assert classify(reply(body)).kind == OOO
+
+
+TEAM_AND_STAND_CASES = [
+    pytest.param("Our whole team is away for the winter shutdown. We'll reply to every message from Monday 4 January.",
+                 OOO, id="en: the team saying it is away, with a reply put off, is out of office"),
+    pytest.param("Unser Team ist vom 21. bis 23. Dezember auf Betriebsausflug. Ab Donnerstag, 24. Dezember, sind wir "
+                 "wieder für Sie da.", OOO, id="de: the team somewhere on stated days and back for you is out of office"),
+    pytest.param("Ons team is van 21 t/m 23 december op een congres. Vanaf donderdag 24 december reageren wij weer.", OOO,
+                 id="nl: the team at a congress on stated days, answering after, is out of office"),
+    pytest.param("Meet us at stand C7, hall 2, at AgriExpo from 7 to 10 December! I read email only in the evening "
+                 "during the show.", OOO, id="en: a stand on stated days and mail read only in the evening is out of office"),
+    pytest.param("Venite a trovarci allo stand 12, padiglione 5, dal 7 al 10 dicembre! In fiera leggo la posta solo la "
+                 "sera.", OOO, id="it: a stand on stated days and mail read only in the evening is out of office"),
+    pytest.param("Please note this inbox is not read on Mondays. Your message will be read on Tuesday.", OOO,
+                 id="en: a mailbox not read on a weekday and mail read later is out of office"),
+    pytest.param("Our team is in Lisbon from 7 to 11 December, would be great to meet you there.", HUMAN,
+                 id="en: the team somewhere on stated days, proposing to meet, is a person's reply"),
+    pytest.param("The department is reorganising on Monday; we will answer your proposal after that.", HUMAN,
+                 id="en: a team busy with something is no team away"),
+    pytest.param("Our team is growing fast and we'll reply to vendors in January.", HUMAN,
+                 id="en: a team's news without days away is a person's reply"),
+    pytest.param("I only read emails in the evening these days, but yes, send me the pricing.", HUMAN,
+                 id="en: reading mail in the evening, with a yes, is a person's reply"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind"), TEAM_AND_STAND_CASES)
+def test_a_team_away_or_at_a_stand(body: str, kind: InboundKind) -> None:
+    assert classify(reply(body)).kind == kind
