@@ -8,8 +8,9 @@
 
 - Whose absence: "my colleague Mr Berger is on holiday, I forwarded your mail", "担当の佐藤は産休中のため、
   代わりに私が…": the absence is a third party's and the sender is present and answering. A sentence whose
-  subject is a colleague (a colleague word or a title before a name, with no first person before it) does not
-  state the sender's absence. Lotus Notes' "Kim Lee is out of the office" names the sender and is no colleague.
+  subject is a colleague (a colleague word or a title before a name, with no first person before it; or a bare
+  name where the sender speaks as "I" elsewhere) does not state the sender's absence. Lotus Notes' "Kim Lee is out
+  of the office" names the sender and is no colleague; nor is any subject that is the sender's own name.
 """
 
 from __future__ import annotations
@@ -57,6 +58,22 @@ _MY_ABSENCE = re.compile(
 _SENTENCE_SPANS = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S)|(?<=\d)\.(?=\s+\w))+")
 
 
+# A person named as a sentence's subject ("Jane, who handles purchasing, is on leave", "Anna Keller ist im Urlaub",
+# "Pierre est en congé"): a colleague only where the sender speaks as "I" elsewhere ("I've forwarded your note"),
+# so a shared mailbox's "Kim Lee is out of the office" stays Kim Lee's notice.
+_NAMED_SUBJECT = re.compile(
+    r"^\W*((?-i:[A-Z])[^\W\d_]+)(?:\s+(?-i:[A-Z])[^\W\d_]+)?(?:,[^,.!?\n]{1,60},)?\s+"
+    r"(?:is|ist|est|est[áa]|[èe]|är|er|jest|fica|se\s+encuentra)\b",
+)
+_NOT_A_NAME = frozenset(
+    """this that the it our your my there here today tomorrow christmas everything nothing everyone dies das der die
+    es heute morgen unser unsere mein meine ce cet cette il elle le la les notre mon ma aujourd esto este esta el
+    nuestro nuestra hoy questo questa oggi nostro nostra het dit dat deze onze mijn vandaag isto esta hoje nosso
+    nossa det detta idag""".split()
+)
+_I_ELSEWHERE = re.compile(r"\b(?:i|i['’](?:ve|ll|m|d)|ich|je|j['’]|yo|io|ik|eu|jag|jeg)\b|私|我", re.IGNORECASE)
+
+
 def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of the sentences whose subject is a colleague of the sender's and that speak of no first person
     before it: what they say of an absence is a third party's. `sender`: the sender's own names (lower case); a
@@ -65,6 +82,12 @@ def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list
     for sentence in _SENTENCE_SPANS.finditer(text):
         words = sentence.group(0)
         subject = _COLLEAGUE_SUBJECT.match(words) or _CJK_COLLEAGUE_SUBJECT.match(words)
+        if not subject and (named := _NAMED_SUBJECT.match(words)) and named.group(1).lower() not in _NOT_A_NAME:
+            # elsewhere: another sentence, or the clause after the absence's ("..., je lui ai transmis votre message")
+            clause = re.split(r"[,;:—–]", words[named.end() :], maxsplit=1)
+            after = clause[1] if len(clause) > 1 else ""
+            rest = f"{text[: sentence.start()]} {text[sentence.end() :]} {after}"
+            subject = named if _I_ELSEWHERE.search(rest) else None
         if subject and sender and any(w.lower() in sender for w in re.findall(r"[^\W\d_]{2,}", subject.group(0))):
             continue
         if _WITH_ME.search(words) or _MY_ABSENCE.search(words):
