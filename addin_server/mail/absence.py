@@ -192,6 +192,8 @@ def judge_absence_notice(
         score += 1
         parts.append(f"template salutation {_quote(anyone)} +1")
     automatic = phrases.AUTOMATIC_REPLY_WORDS.search(own_text)
+    if automatic and absence_shape.denied(own_text, automatic):
+        automatic = None
     if automatic:
         score += 2
         parts.append(f"calls itself automatic {_quote(automatic)} +2")

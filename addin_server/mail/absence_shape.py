@@ -35,14 +35,23 @@ _COLLEAGUE_SUBJECT = re.compile(
     r"(?:(?:my|our|the|your|mein(?:e|en)?|unser(?:e|en)?|der|die|ma|mon|notre|la|le|l['’]|mi|nuestr[oa]|el|"
     r"(?:il|la)\s+mi[oa]|mi[oa]|(?:il|la)\s+nostr[oa]|il|mijn|onze|de|(?:a|o)\s+minha|(?:a|o)\s+meu|minha|meu|"
     r"nosso|nossa|a|o)\s+"
-    rf"(?:[^\W\d_]+\s+)?(?:{_COLLEAGUE})\b|(?:{_TITLE})\.?\s+(?-i:[A-ZÀ-Ý])[^\W\d_]+)",
+    rf"(?:[^\W\d_]+\s+)?(?:{_COLLEAGUE})\b)",
     re.IGNORECASE,
 )
 _CJK_COLLEAGUE_SUBJECT = re.compile(
     r"^\W*(?:担当|同僚|上司|弊社)の?[^\s、。はが]{1,6}(?:さん|様)?[はが]|^\W*(?:我的)?同事"
 )
+# A title before a name, or a name with its title or job ("Herr Berger ist", "田中部長は", "王经理", "김 과장님은"): a
+# colleague where the sender speaks as "I" elsewhere, like a bare name (below).
+_TITLED_SUBJECT = re.compile(
+    rf"^\W*(?:[^\W\d_]+\W+){{0,3}}?(?:(?:[^\W\d_]+\s+)?(?:{_TITLE})\.?\s+(?-i:[A-ZÀ-Ý])[^\W\d_]+)|"
+    r"^\W*[^\s、。，,はが]{1,4}(?:さん|様|部長|課長|係長|社長)[はが]|"
+    r"^\W*[\u4e00-\u9fff]{1,3}(?:经理|經理|总|總|先生|女士|小姐|老师|老師|主管|部长|部長)|"
+    r"^\W*[가-힣]{1,4}\s*(?:과장|부장|대리|팀장|차장|실장|이사|매니저|님)님?\s*[은는이가]",
+    re.IGNORECASE,
+)
 _FIRST_PERSON = re.compile(
-    r"\b(?:i|i['’]m|ich|je|j['’]|yo|io|ik|eu|jag|jeg|me|we|wir|nous|my|mein|meine|mijn|ma|mon)\b|私|我(?![的们們]?同事)",
+    r"\b(?:i|i['’]m|ich|je|j['’]|yo|io|ik|eu|jag|jeg|me|we|wir|nous|my|mein|meine|mijn|ma|mon)\b|私|我(?![的们們]?同事)|제가|저는",
     re.IGNORECASE,
 )
 _WITH_ME = re.compile(
@@ -71,7 +80,13 @@ _NOT_A_NAME = frozenset(
     nuestro nuestra hoy questo questa oggi nostro nostra het dit dat deze onze mijn vandaag isto esta hoje nosso
     nossa det detta idag""".split()
 )
-_I_ELSEWHERE = re.compile(r"\b(?:i|i['’](?:ve|ll|m|d)|ich|je|j['’]|yo|io|ik|eu|jag|jeg)\b|私|我", re.IGNORECASE)
+# "I" said, or a first-person auxiliary where the pronoun is dropped ("le ho inoltrato", "le he reenviado").
+_I_ELSEWHERE = re.compile(
+    r"\b(?:i|i['’](?:ve|ll|m|d)|ich|je|j['’]|yo|io|ik|eu|jag|jeg|ho|l['’]ho|he\s+\w+(?:ado|ido)|estoy|soy|tenho|"
+    r"estou|sou)\b|"
+    r"私|我|제가|저는",
+    re.IGNORECASE,
+)
 
 
 def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
@@ -82,19 +97,27 @@ def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list
     for sentence in _SENTENCE_SPANS.finditer(text):
         words = sentence.group(0)
         subject = _COLLEAGUE_SUBJECT.match(words) or _CJK_COLLEAGUE_SUBJECT.match(words)
-        if not subject and (named := _NAMED_SUBJECT.match(words)) and named.group(1).lower() not in _NOT_A_NAME:
+        named = None if subject else _TITLED_SUBJECT.match(words) or _NAMED_SUBJECT.match(words)
+        if named and (named.lastindex is None or named.group(1).lower() not in _NOT_A_NAME):
             # elsewhere: another sentence, or the clause after the absence's ("..., je lui ai transmis votre message")
-            clause = re.split(r"[,;:—–]", words[named.end() :], maxsplit=1)
+            clause = re.split(r"[,;:—–、，]", words[named.end() :], maxsplit=1)
             after = clause[1] if len(clause) > 1 else ""
             rest = f"{text[: sentence.start()]} {text[sentence.end() :]} {after}"
             subject = named if _I_ELSEWHERE.search(rest) else None
-        if subject and sender and any(w.lower() in sender for w in re.findall(r"[^\W\d_]{2,}", subject.group(0))):
+        if subject and _is_the_sender(subject.group(0), sender):
             continue
         if _WITH_ME.search(words) or _MY_ABSENCE.search(words):
             continue  # "my colleague and I are at the fair", "my colleague stands in during my absence": the sender's
         if subject and not _FIRST_PERSON.search(words[: subject.start(0) + _lead(subject)]):
             spans.append(sentence.span())
     return spans
+
+
+def _is_the_sender(subject: str, sender: frozenset[str]) -> bool:
+    """The subject names the sender: one of its words is the sender's name, or, in a script without spaces, it
+    holds the sender's name ("山田部長は" from 山田 太郎)."""
+    words = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", subject)}
+    return bool(words & sender) or any(len(n) >= 2 and not n.isascii() and n in subject for n in sender)
 
 
 def _lead(subject: re.Match[str]) -> int:
@@ -459,3 +482,19 @@ def sender_names(display_name: str, address: str) -> frozenset[str]:
     local = address.split("@", 1)[0]
     words = re.findall(r"[^\W\d_]{2,}", display_name) + re.split(r"[._+-]", local)
     return frozenset(w.lower() for w in words if len(w) >= 2)
+
+
+# "This is not an automatic reply", "本メールは自動返信ではありません", "본 메일은 자동 회신이 아닙니다": the words
+# deny what they name.
+_DENIED_BEFORE = re.compile(
+    r"(?:\bnot\s+(?:an?\s+)?|\bno\s+(?:es\s+)?(?:una?\s+)?|\bkeine?\s+|\bpas\s+(?:une?\s+)?|\bnon\s+(?:[èe]\s+)?(?:una?\s+)?|"
+    r"\bgeen\s+|\bn[ãa]o\s+(?:[ée]\s+)?(?:uma?\s+)?|\binte\s+(?:ett\s+)?|\bikke\s+(?:et\s+)?|\bnie\s+(?:jest\s+)?|不是)$",
+    re.IGNORECASE,
+)
+_DENIED_AFTER = re.compile(r"^\s*(?:では(?:あり|ござい)ません|ではない|(?:이|가)?\s*아닙니다|(?:이|가)?\s*아님)")
+
+
+def denied(text: str, found: re.Match[str]) -> bool:
+    """The words found are said not to apply ("this is not an automatic reply")."""
+    return bool(_DENIED_BEFORE.search(text[max(0, found.start() - 20) : found.start()])
+                or _DENIED_AFTER.match(text[found.end() : found.end() + 12]))

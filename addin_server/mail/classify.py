@@ -177,13 +177,15 @@ def _auto_reply_evidence(message: InboundMessage) -> tuple[str, ...]:
     if not prefix and not is_reply_or_forward(message) and phrases.LOTUS_SUBJECT.match(message.subject):
         evidence.append(f"subject {message.subject[:60]!r} is Lotus Notes' out-of-office subject")
     statement = phrases.AUTOMATIC_REPLY_STATEMENT.search(own)
+    if statement and absence_shape.denied(own, statement):
+        statement = None  # "this is not an automatic reply"
     if statement:
         # Words alone are weaker than headers: keep them only with an absence sentence or another signal.
         if evidence or phrases.OUT_OF_OFFICE_TEXT.search(own):
             evidence.append(f"text says {statement.group(0)[:60]!r}")
     elif evidence:
         words = phrases.AUTOMATIC_REPLY_WORDS.search(own)
-        if words:
+        if words and not absence_shape.denied(own, words):
             evidence.append(f"text says {words.group(0)[:60]!r}")
     if submitted.startswith("auto-generated") and not evidence:
         # RFC 3834 auto-generated mail that answers the rep's email and speaks of an absence.

@@ -43,6 +43,16 @@ COLLEAGUE_CASES = [
                  id="fr: a named person on leave, the sender forwarding in the same sentence, is a person's reply"),
     pytest.param("A minha colega Inês está de férias até 11 de janeiro; reencaminhei o seu e-mail.", HUMAN,
                  id="pt: a colleague on holiday and the sender forwarding is a person's reply"),
+    pytest.param("Il signor Bassi è in ferie fino all'11 gennaio, gli ho inoltrato la sua mail.", HUMAN,
+                 id="it: a titled person on holiday, the sender forwarding without a pronoun, is a person's reply"),
+    pytest.param("山本課長は出張中のため、私から代わりにご返信いたします。", HUMAN,
+                 id="ja: a manager on a trip and the sender answering instead is a person's reply"),
+    pytest.param("李经理本周休假，我已把您的邮件转给她。", HUMAN,
+                 id="zh: a manager on holiday and the sender forwarding is a person's reply"),
+    pytest.param("박 과장님은 휴가 중이라 제가 대신 답장드립니다.", HUMAN,
+                 id="ko: a manager on holiday and the sender answering instead is a person's reply"),
+    pytest.param("Herr Brandt ist bis zum 11. Januar nicht im Haus und liest keine E-Mails.", OOO,
+                 id="de: a titled person away with no 'I' anywhere is a shared mailbox's notice"),
     pytest.param("Rosa Lind is out of the office until Monday 11 January and will reply on her return.", OOO,
                  id="en: a person named with no 'I' anywhere is a shared mailbox's notice"),
     pytest.param("I am on annual leave until 11 January. My colleague Priya is also away until then.", OOO,
@@ -304,7 +314,7 @@ def test_asking_for_the_mail_again_is_no_request_for_something() -> None:
 
 
 def test_a_notice_that_names_its_sender_with_a_title_is_the_sender_s() -> None:
-    text = "Frau Berger ist bis zum 11. Januar nicht im Büro und liest keine E-Mails."
+    text = "Frau Berger ist bis zum 11. Januar nicht im Büro und liest keine E-Mails. Ich leite dringende Fragen weiter."
     assert classify(reply(text, sender="Lena Berger <lena.berger@buyer.example>")).kind == OOO
     assert classify(reply(text, sender="Tom Weiss <tom.weiss@buyer.example>")).kind == HUMAN
 
@@ -342,3 +352,8 @@ TEAM_AND_STAND_CASES = [
 @pytest.mark.parametrize(("body", "kind"), TEAM_AND_STAND_CASES)
 def test_a_team_away_or_at_a_stand(body: str, kind: InboundKind) -> None:
     assert classify(reply(body)).kind == kind
+
+
+def test_a_shared_mailbox_notice_about_its_owner_in_the_third_person_is_a_notice() -> None:
+    body = "Kim Lee is out of the office until Monday 11 January. He will reply to your message on his return."
+    assert classify(reply(body, sender="Sales desk <sales@buyer.example>")).kind == OOO
