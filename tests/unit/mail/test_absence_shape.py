@@ -3,12 +3,13 @@ absence that stay people: one case per product sentence, in several languages, f
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
 
 from addin_server.domain.model import InboundKind
-from addin_server.mail.absence_shape import asks_to_be_sent, back_on_a_working_day
+from addin_server.mail.absence_shape import asks_to_be_sent, back_on_a_working_day, denied
 from addin_server.mail.classify import classify
 from tests.unit.mail.test_absence import reply
 
@@ -357,3 +358,25 @@ def test_a_team_away_or_at_a_stand(body: str, kind: InboundKind) -> None:
 def test_a_shared_mailbox_notice_about_its_owner_in_the_third_person_is_a_notice() -> None:
     body = "Kim Lee is out of the office until Monday 11 January. He will reply to your message on his return."
     assert classify(reply(body, sender="Sales desk <sales@buyer.example>")).kind == OOO
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("This is not an automatic reply.", id="en: 'not an automatic reply' denies it"),
+        pytest.param("Dies ist keine automatische Antwort.", id="de: 'keine automatische Antwort' denies it"),
+        pytest.param("Ceci n'est pas une réponse automatique.", id="fr: 'pas une réponse automatique' denies it"),
+        pytest.param("Esta no es una respuesta automática.", id="es: 'no es una respuesta automática' denies it"),
+        pytest.param("本メールは自動返信ではありません。", id="ja: '自動返信ではありません' denies it"),
+        pytest.param("본 메일은 자동 회신이 아닙니다.", id="ko: '자동 회신이 아닙니다' denies it"),
+    ],
+)
+def test_words_that_deny_being_an_automatic_reply(text: str) -> None:
+    found = re.search(r"automatic reply|automatische Antwort|réponse automatique|respuesta automática|自動返信|자동 회신",
+                      text)
+    assert found is not None and denied(text, found)
+
+
+def test_a_person_who_says_it_is_no_automatic_reply_is_not_read_by_those_words() -> None:
+    body = "본 메일은 자동 회신이 아닙니다. 김 과장님은 휴가 중이라 제가 대신 답장드립니다."
+    assert classify(reply(body)).kind == HUMAN
