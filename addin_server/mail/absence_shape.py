@@ -154,7 +154,8 @@ _PLACE = (
     r"lager|werk|bureaux?|soci[ée]t[ée]|entreprise|cabinet|agence|magasin|boutique|usine|services?|oficinas?|"
     r"empresa|tienda|despacho|almac[ée]n|f[áa]brica|servicios|uffic[io]|sede|azienda|negozio|magazzino|"
     r"stabilimento|kantoor|bedrijf|winkel|praktijk|vestiging|escrit[óo]rio|loja|servi[çc]os|atendimento|"
-    r"kontor(?:et)?|butik(?:en)?|biuro|sklep"
+    r"kontor(?:et)?|butik(?:en)?|biuro|sklep|workshop|werkstatt|atelier|taller|officina|werkplaats|oficina|"
+    r"library|bibliothek|biblioth[èe]que|biblioteca|bibliotheek|reception|empfang|accueil|recepci[óo]n|reception"
 )
 _CLOSED = (
     r"closed|shut(?:\s+down)?|geschlossen|betriebsferien|betriebsurlaub|betriebsruhe|ferm[ée]e?s?|fermeture|"
@@ -192,7 +193,14 @@ _MAILBOX_UNREAD = re.compile(
     r"\b(?:dieses|mein)\s+postfach\s+wird\b[^.!?\n]{0,60}?\bnicht\s+(?:gelesen|abgerufen|betreut|bearbeitet)|"
     r"\b(?:cette|ma)\s+(?:bo[îi]te|adresse)\b[^.!?\n]{0,60}?\b(?:pas|plus)\s+(?:consult[ée]e|relev[ée]e|lue)|"
     r"\b(?:este|mi)\s+(?:buz[óo]n|correo|cuenta)\s+no\s+(?:ser[áa]|est[áa]|se)\s+(?:\w+\s+)?(?:revisad|atendid|consultad)|"
-    r"\b(?:deze|mijn)\s+(?:mailbox|e-?mail(?:adres)?)\s+wordt\b[^.!?\n]{0,40}?\bniet\s+(?:gelezen|bekeken)|"
+    r"\b(?:deze|dit|mijn)\s+(?:mailbox|adres|e-?mail(?:adres)?)\s+wordt\b[^.!?\n]{0,40}?\bniet\s+(?:gelezen|bekeken)|"
+    r"\b(?:questa|questo|la\s+mia)\s+(?:casella|indirizzo|e-?mail|account)\b[^.!?\n]{0,30}?\bnon\s+(?:sar[àa]|verr[àa]|viene|[èe])\s+"
+    r"(?:\w+\s+)?(?:controllat|lett|consultat|monitorat)|"
+    r"\b(?:esta|este|a\s+minha|o\s+meu)\s+(?:caixa|conta|endere[çc]o|e-?mail)\b[^.!?\n]{0,30}?\bn[ãa]o\s+(?:ser[áa]|[ée]|est[áa])\s+"
+    r"(?:\w+\s+)?(?:consultad|lid|verificad|monitorad|acompanhad)|"
+    r"\b(?:(?:ten|m[óo]j)\s+(?:adres|e-?mail)|(?:ta|moja)\s+skrzynka)\b[^.!?\n]{0,30}?\bnie\s+(?:b[ęe]dzie|jest)\s+"
+    r"(?:sprawdzan|czytan|monitorowan)|"
+    r"\b(?:denna|min)\s+(?:adress|brevl[åa]da|inkorg)\s+(?:l[äa]ses|bevakas|kontrolleras)\s+inte|"
     r"メール(?:アドレス|ボックス)?(?:は|を)[^。\n]{0,50}?確認(?:が|は)?(?:できません|出来ません|いたしかねます)|"
     r"(?:邮箱|郵箱|邮件|郵件)[^。\n]{0,30}?(?:无法|無法|不能)(?:查看|查收|回复|回覆)|메일\s*확인이?\s*(?:어렵|불가)",
     re.IGNORECASE,
@@ -285,7 +293,7 @@ _HANDLED_LATER = re.compile(
     r"\b(?:pedidos|mensagens|solicita[çc][õo]es)\s+(?:\w+\s+){0,3}?ser[ãa]o\s+(?:\w+\s+)?(?:atendid|processad|respondid)|"
     # a team's answer put off, in the first person plural: "we'll reply to all messages from Monday"
     r"\b(?:we'?ll|we\s+will)\s+(?:\w+\s+)?(?:reply|respond|answer|get\s+back)\b|\bwir\s+(?:werden|melden\s+uns|antworten)\b|"
-    r"\bnous\s+(?:vous\s+)?(?:r[ée]pondrons|reviendrons)\b|\b(?:le\s+)?responderemos\b|\b(?:le\s+|vi\s+)?risponderemo\b|"
+    r"\bnous\s+(?:vous\s+)?(?:r[ée]pondrons|reviendrons|traiterons)\b|\bje\s+traiterai\b|\bodpowiemy\b|\b(?:le\s+)?responderemos\b|\b(?:le\s+|vi\s+)?risponderemo\b|"
     r"\b(?:reageren|antwoorden)\s+wij\b|\bwij\s+(?:reageren|antwoorden)\b|\bresponderemos\b",
     re.IGNORECASE,
 )

@@ -380,3 +380,23 @@ def test_words_that_deny_being_an_automatic_reply(text: str) -> None:
 def test_a_person_who_says_it_is_no_automatic_reply_is_not_read_by_those_words() -> None:
     body = "본 메일은 자동 회신이 아닙니다. 김 과장님은 휴가 중이라 제가 대신 답장드립니다."
     assert classify(reply(body)).kind == HUMAN
+
+
+MAILBOX_CASES = [
+    pytest.param("Questo indirizzo non sarà controllato dal 23 dicembre al 5 gennaio. Le richieste saranno gestite dal "
+                 "7 gennaio.", id="it: an address not checked for a period, requests handled later"),
+    pytest.param("Esta conta de e-mail não será consultada entre 23 de dezembro e 5 de janeiro. Responderemos a partir "
+                 "de 7 de janeiro.", id="pt: a mail account not read for a period, an answer later"),
+    pytest.param("Dit adres wordt op vrijdag niet gelezen. Ik antwoord op mijn volgende werkdag.",
+                 id="nl: an address not read on a weekday, an answer on the next working day"),
+    pytest.param("Ta skrzynka nie będzie sprawdzana od 23 grudnia do 5 stycznia. Odpowiemy po 6 stycznia.",
+                 id="pl: a mailbox not checked for a period, an answer later"),
+    pytest.param("Denna adress läses inte mellan 23 december och 5 januari.", id="sv: an address not read for a period"),
+    pytest.param("L'atelier est fermé le samedi. Nous traiterons votre demande lundi.",
+                 id="fr: a workshop closed on a weekday with the request handled later"),
+]
+
+
+@pytest.mark.parametrize("body", MAILBOX_CASES)
+def test_a_mailbox_not_read_or_a_place_closed_in_other_languages(body: str) -> None:
+    assert classify(reply(body)).kind == OOO
