@@ -209,7 +209,8 @@ _WEEKDAYS = (
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|(?:montag|dienstag|mittwoch|donnerstag|freitag)s?|"
     r"lundis?|mardis?|mercredis?|jeudis?|vendredis?|lunes|martes|mi[ée]rcoles|jueves|viernes|"
     r"luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|(?:maan|dins|woens|donder|vrij)dag(?:en)?|"
-    r"segundas?(?:-feiras?)?|ter[çc]as?(?:-feiras?)?|quartas?(?:-feiras?)?|quintas?(?:-feiras?)?|sextas?(?:-feiras?)?"
+    r"segundas?(?:-feiras?)?|ter[çc]as?(?:-feiras?)?|quartas?(?:-feiras?)?|quintas?(?:-feiras?)?|sextas?(?:-feiras?)?|"
+    r"(?:sams|sonn)tags?|samedis?|dimanches?|s[áa]bados?|domingos?|sabat[oi]|domeni(?:ca|che)|(?:zater|zon)dag(?:en)?"
 )
 # A part-time week: "I work Monday to Wednesday", "ich arbeite in Teilzeit", "Ik ben aanwezig op maandag, dinsdag
 # en donderdag", "your email has arrived on a non-working day".
