@@ -155,7 +155,7 @@ _PLACE = (
     r"empresa|tienda|despacho|almac[ée]n|f[áa]brica|servicios|uffic[io]|sede|azienda|negozio|magazzino|"
     r"stabilimento|kantoor|bedrijf|winkel|praktijk|vestiging|escrit[óo]rio|loja|servi[çc]os|atendimento|"
     r"kontor(?:et)?|butik(?:en)?|biuro|sklep|workshop|werkstatt|atelier|taller|officina|werkplaats|oficina|"
-    r"library|bibliothek|biblioth[èe]que|biblioteca|bibliotheek|reception|empfang|accueil|recepci[óo]n|reception"
+    r"library|bibliothek|biblioth[èe]que|biblioteca|bibliotheek|reception|empfang|accueil|recepci[óo]n"
 )
 _CLOSED = (
     r"closed|shut(?:\s+down)?|geschlossen|betriebsferien|betriebsurlaub|betriebsruhe|ferm[ée]e?s?|fermeture|"
@@ -180,7 +180,7 @@ _TEAM_AWAY = re.compile(
 _TEAM_SAYS_AWAY = re.compile(r"\b(?:away|out|off|unavailable)$", re.IGNORECASE)
 # At a fair's stand: "Come and see us at stand B21, hall 4", "Retrouvez-nous ... stand C112", "padiglione 3".
 _AT_A_STAND = re.compile(
-    r"\b(?:stand|booth|hall|halle|hal|hall|pavillon|padiglione|pabell[óo]n|pavilh[ãa]o)\s+#?[A-Z]?\d|"
+    r"\b(?:stand|booth|hall|halle|hal|pavillon|padiglione|pabell[óo]n|pavilh[ãa]o)\s+#?[A-Z]?\d|"
     r"\b(?:visit|see|meet|find)\s+us\s+at\b|\bretrouvez-nous\b|\bbesuchen\s+sie\s+uns\b|\bvieni\s+a\s+trovarci\b|"
     r"\bvenite\s+a\s+trovarci\b|\bbezoek\s+ons\b|\bvis[ií]tanos\b|\bvisite-nos\b",
     re.IGNORECASE,
