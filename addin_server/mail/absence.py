@@ -19,6 +19,13 @@ word lists of a language pack (mail/absence_lexicon.py: a state of absence, a pe
 limited access, an answer put off, and a person's answer), so a new sentence built from known parts is
 read without a rule of its own; the evidence names each part, its words and its language.
 
+Shapes no word list gives (mail/absence_shape.py) add to both: whose absence it is (a colleague's sentence is a
+third party's: the sender is there, answering), an absence no word states (a place closed, a mailbox not read, a
+part-time week, a leave by its grammar, taking part in something on stated days), the parts in any wording (next
+working day, mail not forwarded, handled later, another address beside a template's part), and the salutation to no
+one in particular. An absence read only from a shape that also occurs in a person's news (a closure, an event)
+needs a second part of a notice.
+
 A text is an absence notice when the absence statement comes with at least one of the structural
 parts and the score reaches NOTICE_THRESHOLD. Without any absence word, only the whole shape makes a
 notice: three structural parts and nothing asked or answered.
@@ -37,7 +44,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from addin_server.mail import absence_lexicon, person_signs, phrases, recipient, template_shape
+from addin_server.mail import absence_lexicon, absence_shape, person_signs, phrases, recipient, template_shape
 from addin_server.mail.return_date import find_return_date
 
 NOTICE_THRESHOLD = 5
@@ -67,11 +74,17 @@ def judge_absence_notice(
 
     `rep_names`: the names of the message's recipients (mail/recipient.py); a text that greets one of them
     by name was written by a person who read who wrote. The sender's name and address and the recipients'
-    addresses let the template's shape be read (mail/template_shape.py)."""
+    addresses let the template's shape be read (mail/template_shape.py); the sender's address is not
+    another address to write to, and with the sender's name tells who is not a colleague."""
     # Signature lines ("Head of Procurement | Out of office Fridays | For urgent matters call ...") are
     # the sender's standing details, not this message's statement: they are not scored.
     own_text = "\n".join(line for line in own_text.splitlines() if not _SIGNATURE_LINE.search(line))
-    text = f"{subject}\n{own_text}"
+    # What a sentence about a colleague says ("my colleague Mr Berger is on holiday until 8 January") is a third
+    # party's absence and return: the sender is there and answering. Blanked before the absence is looked for.
+    mine, colleague = absence_shape.without_colleague_absence(
+        own_text, absence_shape.sender_names(sender_name, sender_address)
+    )
+    text = f"{subject}\n{mine}"
     absence = next(
         (
             a
@@ -82,16 +95,23 @@ def judge_absence_notice(
     )
     parts: list[str] = []
     score = 0
+    stated: re.Match[str] | None = absence
+    away = None
     if absence:
         score += 2
         parts.append(f"absence {_quote(absence)} +2")
     elif state := _absence_state(text):
         score += 2
         parts.append(f"absence {_quote(state[1])} ({state[0]}) +2")
+        stated = state[1]
+    elif (away := absence_shape.away_without_a_word(text)) and not _spoken_of_as_over(text, away[1]):
+        score += 2
+        parts.append(f"absence {_quote(away[1])} ({away[0]}) +2")
+        stated = away[1]
     structural = 0
     # A time the sender proposes ("la semana del 11 de enero", "1月11日の週") is an answer, never a return.
     return_date = find_return_date(_PROPOSED_TIME.sub(" ", text), anchor)
-    if not parts and return_date and (back := absence_lexicon.find_part("back", own_text)):
+    if not parts and return_date and (back := absence_lexicon.find_part("back", mine)):
         # Saying when one is back is saying one is away: the return with its date is the absence statement.
         score += 2
         parts.append(f"absence {_quote(back[1])}, back on a stated day ({back[0]}) +2")
@@ -99,7 +119,7 @@ def judge_absence_notice(
         score += 2
         structural += 1
         parts.append(f"return date {return_date.isoformat()} +2")
-    elif end := phrases.ABSENCE_END.search(own_text) or phrases.DAY_END.search(own_text):
+    elif end := phrases.ABSENCE_END.search(mine) or phrases.DAY_END.search(mine):
         score += 1
         structural += 1
         parts.append(f"end of absence {_quote(end)} +1")
@@ -107,6 +127,17 @@ def judge_absence_notice(
         score += 1
         structural += 1
         parts.append(f"period {_quote(period[1])} ({period[0]}) +1")
+    elif stated and (absence_shape.dated(text, stated) or (away and away[0] == "a part-time week")):
+        # The absence's own sentence names its days ("closed Monday 7 and Tuesday 8 December"), or the days
+        # the sender works: the period of the absence.
+        score += 1
+        structural += 1
+        parts.append("period: the absence's days are named +1")
+    elif stated and (back := absence_lexicon.find_part("back", text)) and absence_shape.dated(text, back[1]):
+        # "Retour au bureau le 14/12": the return's sentence names a day the return-date reader did not resolve.
+        score += 1
+        structural += 1
+        parts.append(f"end of absence {_quote(back[1])} with a day +1")
     on_return = phrases.REPLY_ON_RETURN.search(own_text)
     for pattern, points, name in (
         (phrases.LIMITED_ACCESS, 1, "limited access"),
@@ -135,14 +166,48 @@ def judge_absence_notice(
             score += points
             structural += 1
             parts.append(f"{name} {_quote(hit[1])} ({hit[0]}) +{points}")
+    # The same parts in the shapes no language pack lists: the answer put off to the next working day, the mail
+    # that will not be forwarded, another address to write to.
+    said = " ".join(parts)
+    for points, name, covered, found in (
+        (1, "puts the answer off", "puts the answer off", absence_shape.next_working_day(own_text)),
+        (1, "puts the answer off", "puts the answer off", absence_shape.handled_later(own_text)),
+        (1, "limited access", "limited access", absence_shape.not_forwarded(own_text)),
+        (1, "limited access", "limited access", absence_shape.limited_access(own_text)),
+    ):
+        said = " ".join(parts)
+        if found and covered not in said and not (covered == "puts the answer off" and "reply on return" in said):
+            score += points
+            structural += 1
+            parts.append(f"{name} {_quote(found)} +{points}")
     opening = phrases.TEMPLATE_OPENING.search(own_text[:300]) or _THANKS_OPENING.match(own_text.strip())
     if opening:
         score += 1
         parts.append(f"template opening {_quote(opening)} +1")
+    if away and away[0] == "the office is closed" and (again := absence_shape.reopening(mine)):
+        score += 1
+        structural += 1
+        parts.append(f"the place opens again {_quote(again)} +1")
+    anyone = absence_shape.addresses_anyone(own_text)
+    if anyone and not opening:
+        score += 1
+        parts.append(f"template salutation {_quote(anyone)} +1")
     automatic = phrases.AUTOMATIC_REPLY_WORDS.search(own_text)
+    if automatic and absence_shape.denied(own_text, automatic):
+        automatic = None
     if automatic:
         score += 2
         parts.append(f"calls itself automatic {_quote(automatic)} +2")
+    # Another address to write to, where nothing else said where to go. A person names addresses too ("my colleague
+    # Kees, kees@..., looks at it"): it counts beside a part only a template has (mail not read or not forwarded, the
+    # answer put off, a template's opening or salutation).
+    said = " ".join(parts)
+    template_part = any(p in said for p in ("limited access", "puts the answer off", "reply on return", "template ",
+                                             "calls itself automatic"))
+    if template_part and "urgent matters" not in said and (address := _redirect_address(own_text, sender_address)):
+        score += 2
+        structural += 1
+        parts.append(f"urgent matters go elsewhere {_quote(address)} +2")
     human = _human_signs(own_text, rep_names)
     if human:
         score -= 3 * len(human)
@@ -178,14 +243,31 @@ def judge_absence_notice(
         if len(own_text.strip()) <= 160:
             score += 1
             parts.append("says nothing but the notice +1")
+    if colleague and (phrases.OUT_OF_OFFICE_TEXT.search(colleague) or absence_lexicon.find_part("absence", colleague)):
+        parts.append(f"an absence of a colleague's is not the sender's {colleague!r}")
     if not parts or not parts[0].startswith("absence "):
         # No absence word any pack knows: only the whole shape (a period, a redirection, limited access,
         # a reply put off, nothing asked) can make it a notice.
         if structural < 3:
             return AbsenceJudgement(score, False, ("no absence statement", *parts), return_date)
         parts.insert(0, "no absence word, but built like a notice")
-    is_notice = structural >= 1 and score >= NOTICE_THRESHOLD
+    # An absence read from a shape rather than said (a place closed, taking part in something) is weaker: it needs
+    # two of a notice's other parts, or one and a template's opening or salutation, so "the warehouse is closed on
+    # the 14th, send me a demo" stays a person's.
+    weak = away and parts[0].startswith("absence ") and away[0] in absence_shape.WEAK_SHAPES
+    template = bool(opening or anyone or automatic)
+    is_notice = structural + (1 if weak and template else 0) >= (2 if weak else 1) and score >= NOTICE_THRESHOLD
     return AbsenceJudgement(score, is_notice, tuple(parts), return_date)
+
+
+def _redirect_address(own_text: str, sender_address: str) -> re.Match[str] | None:
+    """Another address to write to, unless its sentence asks for the offer there ("send the proposal to tom@..."):
+    that is a person's answer, weighed as such."""
+    found = absence_shape.another_address(own_text, sender_address)
+    if found is None:
+        return None
+    sentence = _sentence_around(own_text, found)
+    return None if absence_lexicon.SEND.search(sentence) and absence_lexicon.OFFER.search(sentence) else found
 
 
 def _absence_state(text: str) -> tuple[str, re.Match[str]] | None:
@@ -193,9 +275,12 @@ def _absence_state(text: str) -> tuple[str, re.Match[str]] | None:
     hit = absence_lexicon.find_part("absence", text)
     if hit is None:
         return None
-    start = max(text.rfind(stop, 0, hit[1].start()) for stop in (".", "!", "?", "。", "\n"))
-    sentence = text[start + 1 : hit[1].end() + 80]
-    return None if phrases.PAST_ABSENCE.search(sentence) else hit
+    return None if _spoken_of_as_over(text, hit[1]) else hit
+
+
+def _spoken_of_as_over(text: str, found: re.Match[str]) -> bool:
+    start = max(text.rfind(stop, 0, found.start()) for stop in (".", "!", "?", "。", "\n"))
+    return bool(phrases.PAST_ABSENCE.search(text[start + 1 : found.end() + 80]))
 
 
 def _sentence_before(text: str, end: int) -> str:
@@ -231,7 +316,8 @@ def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list
     for question in (*_QUESTION.finditer(without_links), *_CJK_QUESTION.finditer(without_links)):
         after = without_links[question.end() : question.end() + 120]
         asked = question.group(0)
-        routing = _URGENCY.search(asked) or _RHETORICAL.search(asked) or _ROUTES_ELSEWHERE.match(after)
+        routing = _URGENCY.search(asked) or _RHETORICAL.search(asked)
+        routing = routing or _ROUTES_ELSEWHERE.match(after) or _FIND_US.match(after)
         if not (routing or _GREETING.search(asked)):
             signs.append("asks a question")
             break
@@ -252,6 +338,8 @@ def _human_signs(own_text: str, rep_names: frozenset[str] = frozenset()) -> list
         signs.append(f"answers the rep {_quote(across)}")
     elif ask := next((s for s in _STOPS.split(body) if _asks_for_the_offer(s)), None):
         signs.append(f"asks the rep for the offer {' '.join(ask.split())[:50]!r}")
+    elif send_me := next((f for s in _STOPS.split(body) if (f := absence_shape.asks_to_be_sent(s))), None):
+        signs.append(f"asks the rep to send something {_quote(send_me)}")
     if not any(sign.startswith("answers the rep") or sign.startswith("asks") for sign in signs):
         # Shapes of an answer in words no list holds: a turn to the email's matter, a clock time proposed.
         if turn := person_signs.turns_to_the_matter(body, _is_notice_part):
@@ -331,10 +419,21 @@ _ROUTES_ELSEWHERE = re.compile(
     r"(?!\s+(?:me|us|mich|uns|moi|nous)\b)",  # "If not, call me": the person asks, and stays the one to reach
     re.IGNORECASE,
 )
-# A greeting asked in passing ("Oi, tudo bem?", "How are you?") asks the reader nothing.
+# "Coming too? You'll find us in hall 7, stand D040": a template's invitation to its stand, not a question to answer.
+_FIND_US = re.compile(
+    r"\s*(?:you(?:'ll|\s+will|\s+can)?\s+find\s+us|vous\s+nous\s+trouverez|retrouvez-nous|(?:sie\s+)?finden\s+sie\s+uns|"
+    r"(?:je|u)\s+vindt\s+ons|ci\s+trovate|nos\s+encontrar[áa]s?|nos\s+encontra|visit\s+us|besuchen\s+sie\s+uns|"
+    r"rendez-nous\s+visite|bezoek\s+ons|vis[ií]tanos|venite\s+a\s+trovarci)\b",
+    re.IGNORECASE,
+)
+# A greeting asked in passing ("Oi, tudo bem?", "How are you?", "Hola, ¿cómo estás?", "Ça va ?") asks the reader
+# nothing, whatever greets it first ("Hi there, ...").
 _GREETING = re.compile(
-    r"^\W*(?:\w+\W+)?(?:tudo\s+bem|how\s+are\s+you|how'?s\s+it\s+going|wie\s+geht'?s|ça\s+va|qué\s+tal|come\s+va|hoe\s+gaat\s+het|"
-    r"jak\s+się\s+masz|hur\s+mår\s+du|お元気ですか|你好吗)\W*$",
+    r"^\W*(?:\w+\W+){0,2}?(?:tudo\s+(?:bem|bom)|how\s+are\s+(?:you|things)|how'?s\s+it\s+going|how\s+have\s+you\s+been|"
+    r"are\s+you\s+well|wie\s+geht(?:'?s|\s+es\s+(?:dir|ihnen|euch))|alles\s+gut|ça\s+va|comment\s+(?:vas-tu|allez-vous)|"
+    r"qu[ée]\s+tal|c[óo]mo\s+(?:est[áa]s?|va|andas|vai)|como\s+(?:vai|est[áa]s?)|come\s+(?:va|stai|sta)|tutto\s+bene|"
+    r"hoe\s+(?:gaat\s+het|is\s+het)|alles\s+goed|jak\s+się\s+(?:masz|macie)|co\s+słychać|hur\s+(?:mår\s+du|är\s+läget)|"
+    r"hvordan\s+går\s+det|mitä\s+kuuluu|как\s+дела|nas[ıi]ls[ıi]n(?:[ıi]z)?|お元気ですか|元気ですか|你好吗|最近好吗|잘\s*지내)\W*$",
     re.IGNORECASE,
 )
 # A time proposed by its week, to the end of its sentence: cut before the return date is read.
@@ -352,6 +451,18 @@ _THANKS_OPENING = re.compile(
 )
 # Japanese and Chinese glue the pronoun to its particle ("私は", "我已"): no word of its own to match.
 _CJK_FIRST_PERSON = re.compile(r"私|わたくし|我(?![们們])|本人")
+# A leaving said in a first-person verb or possessive, where the language drops the pronoun ("ya no trabajo en",
+# "Saí da", "J'ai quitté", "my last day at").
+_FIRST_PERSON_FORM = re.compile(
+    r"\b(?:trabajo|formo|pertenezco|he\s+dejado|dej[ée]|trabalho|colaboro|fa[çc]o|estou|sa[íi]|deixei|"
+    r"lavoro|faccio|ho\s+lasciato|sono|j['’]ai|suis|bin|ben|pracuj[ęe]|my|mi|mon|mein|meu|i|ich|je)\b",
+    re.IGNORECASE,
+)
+_JOINED = re.compile(
+    r"\b(?:joined|moved\s+to|switched\s+to|now\s+(?:work|am)\s+(?:at|for|with)|rejoint|gewechselt|angefangen|"
+    r"me\s+(?:un[íi]|incorpor[ée])|entrei|sono\s+passat[oa]|ben\s+overgestapt)\b",
+    re.IGNORECASE,
+)
 _SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S))+(?:[.!?。！？]+|$)")
 # Words that start a sentence or address the reader; not a person's name.
 _NOT_NAMES = frozenset(
@@ -379,7 +490,9 @@ def left_company_statement(
         found = phrases.LEFT_COMPANY_TEXT.search(sentence)
         if not found:
             continue
-        if phrases.TEMPORARY_LEAVING.search(sentence) or phrases.LEFT_A_PLACE.search(sentence):
+        # The statement's own words ("Today is my last day at Halberd") are not a temporary leaving.
+        rest = sentence[: found.start()] + " " + sentence[found.end() :]
+        if phrases.TEMPORARY_LEAVING.search(rest) or phrases.LEFT_A_PLACE.search(sentence):
             continue
         before = sentence[: found.start()]
         # The sentence's first word is capitalised whatever it is ("Leider bin ich ..."), and German
@@ -391,11 +504,17 @@ def left_company_statement(
             for w in words[1:]
             if w[0].isupper() and w.lower() not in _NOT_NAMES and not phrases.FIRST_PERSON.fullmatch(w)
         ]
-        first_person = any(phrases.FIRST_PERSON.fullmatch(w) for w in words) or bool(_CJK_FIRST_PERSON.search(before))
+        first_person = (
+            any(phrases.FIRST_PERSON.fullmatch(w) for w in words)
+            or bool(_CJK_FIRST_PERSON.search(before))
+            or bool(_FIRST_PERSON_FORM.search(found.group(0)))
+        )
         if names and own_names and not first_person and not any(n.lower() in own_names for n in names):
             continue  # about a colleague ("Bob Miller no longer works at Acme"), not about the sender
         if about_sender_only and not first_person and not any(w.lower() in own_names for w in words):
             continue
+        if first_person and _JOINED.search(sentence):
+            continue  # "I left Initech last year and joined Globex": an earlier job, the sender writes from the new one
         return " ".join(sentence.split())[:120]
     return None
 

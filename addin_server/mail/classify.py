@@ -38,7 +38,7 @@ import re
 from datetime import datetime
 
 from addin_server.domain.model import InboundKind
-from addin_server.mail import phrases
+from addin_server.mail import absence_shape, phrases
 from addin_server.mail.absence import judge_absence_notice, leaving_for_good
 from addin_server.mail.bounces import DELIVERY_DELAYED, bounce_evidence, classify_report, is_automatic_refusal
 from addin_server.mail.classification import Classification
@@ -103,7 +103,7 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
     if leaving.for_good:
         said = f"text says the person has left or the address is no longer in use: {leaving.statement!r}"
         return Classification(InboundKind.HUMAN_REPLY, (*_human_evidence(message), said), left_company=True)
-    if judgement.parts and judgement.parts[0].startswith("absence "):
+    if judgement.parts and (judgement.parts[0].startswith("absence ") or "colleague's" in judgement.parts[-1]):
         # It speaks of an absence: say what kept it a person's reply (its score and the signs of a person).
         return Classification(InboundKind.HUMAN_REPLY, (*_human_evidence(message), judgement.evidence()))
     return Classification(InboundKind.HUMAN_REPLY, _human_evidence(message))
@@ -183,13 +183,15 @@ def _auto_reply_evidence(message: InboundMessage) -> tuple[str, ...]:
     if not prefix and not is_reply_or_forward(message) and phrases.LOTUS_SUBJECT.match(message.subject):
         evidence.append(f"subject {message.subject[:60]!r} is Lotus Notes' out-of-office subject")
     statement = phrases.AUTOMATIC_REPLY_STATEMENT.search(own)
+    if statement and absence_shape.denied(own, statement):
+        statement = None  # "this is not an automatic reply"
     if statement:
         # Words alone are weaker than headers: keep them only with an absence sentence or another signal.
         if evidence or phrases.OUT_OF_OFFICE_TEXT.search(own):
             evidence.append(f"text says {statement.group(0)[:60]!r}")
     elif evidence:
         words = phrases.AUTOMATIC_REPLY_WORDS.search(own)
-        if words:
+        if words and not absence_shape.denied(own, words):
             evidence.append(f"text says {words.group(0)[:60]!r}")
     if submitted.startswith("auto-generated") and not evidence:
         # RFC 3834 auto-generated mail that answers the rep's email and speaks of an absence.
@@ -205,7 +207,11 @@ def _classify_auto_reply(
     own = own_text(message)
     text = f"{message.subject}\n{own}"
     absence = phrases.OUT_OF_OFFICE_TEXT.search(text)
-    return_date = find_return_date(text, anchor)
+    # A part-time week's weekdays are days worked, not a return ("I work Monday to Wednesday" is not "back on
+    # Wednesday"); without another stated return, the next of the days worked is the day back.
+    return_date = find_return_date(absence_shape.without_working_week(text), anchor) or (
+        absence_shape.back_on_a_working_day(own, anchor)
+    )
     # Leaving for good has no return: a notice that states one (or an end) is an absence, whatever else it says.
     leaving = leaving_for_good(
         text, anchor, sender_name=message.from_name or "", sender_address=message.from_address or ""

@@ -125,4 +125,15 @@ LEFT_COMPANY = (
     r"لم\s+أعد\s+أعمل|غادرت\s+الشركة",
     r"כבר\s+לא\s+(?:עובד|עובדת)|עזבתי\s+את\s+החברה",
     r"已(?:经|經)?(?:于|於)[^，。,.\n]{1,16}(?:离开|離開)(?:本?公司)",
+    # the sender's own leaving of a named employer, in the first person ("J'ai quitté Dalmas", "Saí da Horizonte",
+    # "Today is my last day at Halberd", "mi último día en Ribera fue el viernes")
+    r"\bj['’]ai\s+quitt[ée]\s+(?:la\s+soci[ée]t[ée]|l['’]entreprise|le\s+groupe|(?-i:[A-Z]))",
+    r"\b(?:sa[íi]|deixei)\s+(?:d[ao]\s+|a\s+)?(?:empresa|companhia|(?-i:[A-Z]))",
+    r"\b(?:he\s+dejado|dej[ée])\s+(?:la\s+empresa|la\s+compa[ñn][íi]a|(?-i:[A-Z]))",
+    r"\bho\s+lasciato\s+(?:l['’]azienda|la\s+societ[àa]|(?-i:[A-Z]))",
+    r"\b(?:i\s*(?:'ve|\s+have)\s+)?left\s+(?-i:[A-Z])[\w&.-]+\s+(?:on|at\s+the\s+end\s+of|in|last)\b",
+    r"\b(?:today|tomorrow|yesterday|\w+day)\s+(?:is|was|will\s+be)\s+my\s+last\s+day\s+(?:at|with)\s+(?-i:[A-Z])",
+    r"\bmy\s+last\s+day\s+(?:at|with)\s+(?-i:[A-Z])[\w&.-]*(?:\s+[\w&.-]+){0,3}\s+(?:is|was)\b",
+    r"\bmi\s+[úu]ltimo\s+d[íi]a\s+(?:en\s+(?-i:[A-Z])[^.;\n]{0,40}\s+)?fue\b",
+    r"\b(?:mon\s+dernier\s+jour\s+(?:chez|[àa])|mein\s+letzter\s+(?:arbeits)?tag\s+(?:bei|in))\s+(?-i:[A-Z])",
 )

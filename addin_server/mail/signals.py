@@ -66,12 +66,22 @@ def own_text(message: InboundMessage) -> str:
             continue
         if re.match(
             r"^(?:-{2,}\s*original\s+message|_{5,}|-{5,}\s*$|on\s.{5,120}\swrote:$|from:\s)", stripped, re.IGNORECASE
-        ):
+        ) or _QUOTED_ORIGINAL.match(stripped):
             break
         lines.append(line)
     return "\n".join(lines)[:8000]
 
 
+
+
+# The original a mail client quotes under a reply in another language: a line framed by dashes
+# ("-----Ursprüngliche Nachricht-----", "-----Wiadomość oryginalna-----", "-----原始邮件-----") or its
+# translated "From:" line with the address ("Von: Omar Shah <omar@...>", "差出人: ...").
+_QUOTED_ORIGINAL = re.compile(
+    r"-{3,}\s*(?!(?:begin|end)\s)[^\W\d_][^-\n]{2,40}?\s*-{3,}$|"  # not "-----BEGIN PGP SIGNED MESSAGE-----"
+    r"(?:von|de|od|van|da|fr[åa]n|fra|l[äa]hett[äa]j[äa]|от|kimden|差出人|发件人|寄件者|送信者|보낸\s*사람)\s*[:：].*[@<]",
+    re.IGNORECASE,
+)
 
 
 def unsuccessful_blocks(message: InboundMessage) -> list[DeliveryStatusEntry]:
