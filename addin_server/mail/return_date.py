@@ -128,6 +128,13 @@ _DATE_THEN_BACK = re.compile(
     re.IGNORECASE,
 )
 
+# German and Dutch put the day first in the sentence: "Donderdag ben ik weer bereikbaar", "Ab Montag,
+# 14.12., bin ich wieder am Lehrstuhl".
+_DAY_THEN_BACK = re.compile(
+    r"(?:^|(?<=[.!?\n]))\s*(?:(?:ab|vanaf|op|am)\s+)?([^.!?\n]{3,30}?)[,\s]+(?:bin\s+ich|ben\s+ik)\s+(?:wieder|weer)\b",
+    re.IGNORECASE,
+)
+
 _MONTHS_EN = {
     m: i + 1
     for i, names in enumerate(
@@ -429,8 +436,25 @@ def _date_and_how(
     alone = date_words.weekday_alone(window, anchor_day)
     if not options:
         return alone, True, 0
-    start, found = min(options, key=lambda item: item[0])
-    return found, found == alone, start
+    options.sort(key=lambda item: item[0])
+    start, found = options[0]
+    # "Monday, December 14" names its day: only a weekday without a day number is one alone.
+    named_day = _DAY_AFTER_WEEKDAY.match(window, start)
+    if named_day and len(options) > 1 and options[1][0] < named_day.end():
+        start, found = options[1]  # "Dienstag, 15.12.": the day number, not the weekday read alone
+    return found, found == alone and not named_day, start
+
+
+# A weekday followed by its day number, maybe after a month name ("Monday 14", "Monday, December 14").
+_DAY_AFTER_WEEKDAY = re.compile(r"[^\W\d_]{2,12}\.?,?\s+(?:(?:the|den|le|el|il|de)\s+|[^\W\d_]{3,12}\.?\s+)?\d")
+# Where a sentence ends: a full stop after a word (not after a day number, "11. Dezember") and a capital.
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{4})[.!?]\s+(?=[^\W\d_])(?=[^a-zà-ÿа-я])|。")
+
+
+def _in_sentence(window: str) -> str:
+    """The window up to the end of its sentence: "wieder am Lehrstuhl. Sprechstunde am 9.12." names no day back."""
+    end = _SENTENCE_END.search(window)
+    return window[: end.start()] if end else window
 
 
 def _next_working_day(last_day: date) -> date:
@@ -452,7 +476,7 @@ def _until_end(
     """The date the first end phrase carries, and whether it is a day away: an end that includes its
     day ("through", "inclusive") or closes a range ("from 21 December to 1 January", mail/date_ranges.py)."""
     for match in _UNTIL_CUES.finditer(text):
-        window = text[match.end() : match.end() + _WINDOW]
+        window = _in_sentence(text[match.end() : match.end() + _WINDOW])
         # "bis KW 2" is the Monday of week 2, as "bis 11.01." is that day; "through week 2" includes the week.
         week = week_numbers.week_until_cue(window, anchor.date() if anchor else None)
         if week:
@@ -499,7 +523,7 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         is_weak = bool(_WEAK_RETURN.match(match.group(0)))
         if is_weak and weak:
             continue
-        window = text[match.end() : match.end() + _WINDOW]
+        window = _in_sentence(text[match.end() : match.end() + _WINDOW])
         # "back in week 2": the Monday of that week (mail/week_numbers.py); "ab KW 51" may start an absence.
         week = None if is_weak else week_numbers.week_after_cue(window, anchor.date() if anchor else None)
         if week:
@@ -510,13 +534,15 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         elif found:
             # "Away until 18 December. Back Monday.": the Monday after the last day away, not the next one.
             last_away = _until_end(text, anchor, languages, budget) if alone else None
-            while last_away and found <= last_away[0]:
+            # "until" a day keeps that day as the day back, unless it includes the day ("through").
+            while last_away and (found < last_away[0] or (last_away[1] and found == last_away[0])):
                 found += timedelta(days=7)
             return found
-    for match in _DATE_THEN_BACK.finditer(text):
-        found = _date_in(match.group(1), anchor, languages, budget)
-        if found:
-            return found
+    for pattern in (_DATE_THEN_BACK, _DAY_THEN_BACK):
+        for match in pattern.finditer(text):
+            found = _date_in(match.group(1), anchor, languages, budget)
+            if found:
+                return found
     end = _until_end(text, anchor, languages, budget)
     # "ab 21.12. bis 01.01.": where the absence starts is the first day of a range, not a return; a later
     # "ab dem 05.01. wieder im Büro" is the day back.
