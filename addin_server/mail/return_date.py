@@ -50,7 +50,10 @@ _RETURN_CUES = re.compile(
             r"\bab\s+(?:dem|dem\s+kommenden)?",
             r"\bde\s+retour\s+(?:le|au\s+bureau\s+le|à\s+partir\s+du|dès\s+le|lundi|mardi|mercredi|jeudi|vendredi)?",
             r"\bà\s+partir\s+du",
-            r"\bretour\s+(?:prévu\s+)?le",
+            r"\bà\s+compter\s+du",  # "je ne lirai votre message qu'à compter du lundi 7"
+            r"\bretour\s+(?:au\s+(?:bureau|travail)\s+)?(?:prévu\s+)?le",
+            r"\ba\s+partir\s+del?",  # "responderé a partir del lunes 7", "a partir de 7/12"
+            r"\ba\s+partire\s+da(?:l|lla)?",  # "saranno evase a partire da mercoledì 9"
             r"\b(?:regreso|regresaré|regresare|vuelvo|volveré|volvere|de\s+vuelta|reincorporo)\s*(?:el|a\s+partir\s+del)?",
             r"\b(?:rientro|rientrerò|rientrero|di\s+ritorno|torno)\s*(?:il|in\s+ufficio\s+il|dal)?",
             r"\b(?:terug|weer\s+aanwezig|weer\s+op\s+kantoor|vanaf)\s*(?:op|vanaf)?",
@@ -58,7 +61,7 @@ _RETURN_CUES = re.compile(
             r"\b(?:tillbaka|åter|tilbake|tilbage|tillgänglig\s+igen)\s*(?:den|på|igen|från|fra)?",
             r"\b(?:takaisin|palaan|tavoitettavissa)\b",
             r"\b(?:wracam|powrót|powrocie|będę\s+dostępn[ya])\s*(?:w\s+dniu|dnia)?",
-            r"\b(?:вернусь|выйду|буду\s+на\s+месте|буду\s+доступ(?:ен|на))",
+            r"\b(?:вернусь|выйду(?:\s+на\s+работу)?|буду\s+на\s+месте|буду\s+доступ(?:ен|на))",
             *date_words.RETURN_CUES,
         ]
     ),
@@ -120,7 +123,7 @@ _SUFFIX_RETURN_CUES = re.compile(
 _SUFFIX_UNTIL_CUES = re.compile("|".join([r"まで|迄|까지|之前", *date_words.SUFFIX_UNTIL_CUES]), re.IGNORECASE)
 # "ab 07.12.", "à partir du 07/12": where the absence starts, or the return ("ab Montag wieder da").
 # Read only when no stronger return phrase carries a date.
-_WEAK_RETURN = re.compile(r"^\s*(?:ab|à\s+partir|vanaf|a\s+partir)\b", re.IGNORECASE)
+_WEAK_RETURN = re.compile(r"^\s*(?:ab|à\s+partir|à\s+compter|vanaf|a\s+partire?)\b", re.IGNORECASE)
 # German writes the day before the return: "Ich bin am 27. Juli wieder im Büro", "am 3.1. wieder erreichbar".
 _DATE_THEN_BACK = re.compile(
     r"\bam\s+((?:[^\W\d_]{2,12},?\s+)?\d{1,2}\.\s?(?:\d{1,2}\.(?:\s?\d{2,4})?|[^\W\d_]{3,12}\.?(?:\s+\d{4})?))"
@@ -513,9 +516,14 @@ def _named(window: str, anchor: date | None, last: bool = False) -> tuple[int, d
     return (found[-1] if last else found[0]) if found else None
 
 
+# "il 1° aprile", "1º de janeiro": the ordinal sign (or a degree sign typed for it) after a day number,
+# which dateparser does not read; a space keeps every position.
+_ORDINAL_SIGN = re.compile(r"(?<=\d)[º°ª](?=\s)")
+
+
 def find_return_date(text: str, anchor: datetime | None) -> date | None:
     """The return (or last-absent) date an out-of-office text states, or None."""
-    text = date_words.western_digits(text[:4000])
+    text = _ORDINAL_SIGN.sub(" ", date_words.western_digits(text[:4000]))
     languages = _language_hint(text)
     budget = _Budget(order=date_words.numeric_order(text))
     weak: date | None = None

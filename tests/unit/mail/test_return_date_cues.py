@@ -59,3 +59,46 @@ def test_a_phrase_reads_its_date_in_its_own_sentence(text: str, expected: date |
 @pytest.mark.parametrize(("text", "expected"), [pytest.param(t, d, id=n) for n, t, d in DAY_FIRST_CASES])
 def test_a_day_written_before_the_return_words(text: str, expected: date) -> None:
     assert find_return_date(text, RECEIVED) == expected
+
+
+# A return phrase written after an end or a range gives the day back: "hasta el viernes ... a partir del
+# lunes", "qu'à compter du", "a partire da", "Выйду на работу", "Retour au bureau le".
+RETURN_AFTER_END_CASES = [
+    ("spanish 'hasta el jueves 10 ... contestaré a partir del lunes 14' is the 14th",
+     "Estoy de viaje hasta el jueves 10 de diciembre y contestaré los correos a partir del lunes 14 de diciembre.",
+     date(2026, 12, 14)),
+    ("portuguese 'até 9/12 ... a partir de 11/12' is the 11th",
+     "Estarei fora até 9/12. Retomo os contatos a partir de 11/12.", date(2026, 12, 11)),
+    ("french 'qu'à compter du mardi 15 décembre' is the 15th",
+     "Absente, je ne traiterai votre demande qu'à compter du mardi 15 décembre.", date(2026, 12, 15)),
+    ("italian 'a partire da giovedì 10 dicembre' after closed days is the 10th",
+     "Lo studio resta chiuso martedì 8 dicembre; le pratiche saranno riprese a partire da giovedì 10 dicembre.",
+     date(2026, 12, 10)),
+    ("russian 'по 8 января ... Выйду на работу 12 января' is the 12th",
+     "Я в отпуске по 8 января. Выйду на работу 12 января.", date(2027, 1, 12)),
+    ("french 'Retour au bureau le 15/12' is the 15th", "En formation cette semaine. Retour au bureau le 15/12.",
+     date(2026, 12, 15)),
+    ("portuguese 'a partir de 14/12 até 18/12' opens a range, no return: back Monday 21",
+     "Estarei de férias a partir de 14/12 até 18/12.", date(2026, 12, 21)),
+]
+
+# A Russian range ends on a day away, its years written with "г.": back the next working day.
+# An ordinal sign after a day number ("1° aprile", "1º de março") is the day, not a lost digit.
+WRITTEN_FORM_CASES = [
+    ("russian 'с 21 декабря 2026 г. по 8 января 2027 г.' (a Friday) is back Monday 11",
+     "С 21 декабря 2026 г. по 8 января 2027 г. я нахожусь в отпуске.", date(2027, 1, 11)),
+    ("italian 'rientro il 1° marzo 2027' is the 1st of March, not the 20th",
+     "Sono in aspettativa, rientro il 1° marzo 2027.", date(2027, 3, 1)),
+    ("portuguese 'regresso no dia 1º de fevereiro' is the 1st", "Estou de licença; regresso no dia 1º de fevereiro.",
+     date(2027, 2, 1)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [pytest.param(t, d, id=n) for n, t, d in RETURN_AFTER_END_CASES])
+def test_a_return_phrase_after_an_end_gives_the_day_back(text: str, expected: date) -> None:
+    assert find_return_date(text, RECEIVED) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [pytest.param(t, d, id=n) for n, t, d in WRITTEN_FORM_CASES])
+def test_dates_in_their_written_forms(text: str, expected: date) -> None:
+    assert find_return_date(text, RECEIVED) == expected
