@@ -10,7 +10,9 @@ enero", "vom 21.12. bis 01.01.", "12月21日から1月1日まで", "July 10-31":
 first day opens it), while an end phrase alone ("until 1 January", "bis 01.01.") keeps the day written.
 A return phrase ("back on", "de retour le") wins over an end phrase ("until") and over a range when
 both carry a date; a weekday named alone after a later end ("Away until 18 December. Back Monday.") is
-that weekday after the last day away. Week numbers ("back in week 2", "KW 51/52 im Urlaub", "第52週")
+that weekday after the last day away, but an end and a return naming the same day ("until I return on
+Monday, December 14") give that day. A phrase reads its date within its own sentence. "Back tomorrow",
+"morgen wieder erreichbar" give the next working day after the message (mail/relative_days.py). Week numbers ("back in week 2", "KW 51/52 im Urlaub", "第52週")
 are ISO weeks read by mail/week_numbers.py: back in week N is its Monday, away in weeks N to M is back
 the Monday after the last.
 Without any such phrase, the latest date in the text that falls after the message was received is taken.
@@ -32,7 +34,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from addin_server.mail import date_ranges, date_words, week_numbers
+from addin_server.mail import date_ranges, date_words, relative_days, week_numbers
 
 _MAX_AHEAD = timedelta(days=400)
 _MAX_BEHIND = timedelta(days=7)
@@ -526,6 +528,10 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
     text = _ORDINAL_SIGN.sub(" ", date_words.western_digits(text[:4000]))
     languages = _language_hint(text)
     budget = _Budget(order=date_words.numeric_order(text))
+    # "back tomorrow", "morgen wieder erreichbar": the next working day after the message.
+    tomorrow = relative_days.tomorrow_back(text, anchor.date()) if anchor else None
+    if tomorrow:
+        return tomorrow
     weak: date | None = None
     for match in _RETURN_CUES.finditer(text):
         is_weak = bool(_WEAK_RETURN.match(match.group(0)))
