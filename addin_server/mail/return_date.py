@@ -12,7 +12,9 @@ A return phrase ("back on", "de retour le") wins over an end phrase ("until") an
 both carry a date; a weekday named alone after a later end ("Away until 18 December. Back Monday.") is
 that weekday after the last day away, but an end and a return naming the same day ("until I return on
 Monday, December 14") give that day. A phrase reads its date within its own sentence. "Back tomorrow",
-"morgen wieder erreichbar" give the next working day after the message (mail/relative_days.py). Week numbers ("back in week 2", "KW 51/52 im Urlaub", "第52週")
+"morgen wieder erreichbar" give the next working day after the message (mail/relative_days.py), and days
+away listed ("nos dias 1 e 8 de dezembro") the first working day after it that is none of them
+(mail/day_lists.py). Week numbers ("back in week 2", "KW 51/52 im Urlaub", "第52週")
 are ISO weeks read by mail/week_numbers.py: back in week N is its Monday, away in weeks N to M is back
 the Monday after the last.
 Without any such phrase, the latest date in the text that falls after the message was received is taken.
@@ -34,7 +36,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from addin_server.mail import date_ranges, date_words, relative_days, week_numbers
+from addin_server.mail import date_ranges, date_words, day_lists, relative_days, week_numbers
 
 _MAX_AHEAD = timedelta(days=400)
 _MAX_BEHIND = timedelta(days=7)
@@ -587,6 +589,11 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
     ranged = _range_end(text, anchor, languages, budget)
     if ranged:
         return _next_working_day(ranged)
+    # "nos dias 1 e 8 de dezembro": days away, not a span (mail/day_lists.py).
+    listed = day_lists.listed_days(text)
+    last = _date_in(listed[1], anchor, languages, budget) if listed and anchor else None
+    if listed and last and anchor and (free := day_lists.first_day_free(listed[0], last, anchor.date())):
+        return free
     return _latest_date(text, anchor, budget.order)
 
 
