@@ -30,8 +30,8 @@ _NOT_A_DAY_BACK = re.compile(
 _BACK = re.compile(
     r"(?<![^\W\d_])(?:back|return(?:ing)?|reply|respond|answer|available|reachable|in\s+the\s+office|zurück|wieder|"
     r"erreichbar|antworten?|beantworte|retour|répondrai|disponible|joignable|vuelta|regreso|vuelvo|responderé|"
-    r"contestaré|rientro|torno|risponderò|disponibile|reperibile|terug|weer|bereikbaar|beantwoord|volta|regresso|"
-    r"volto|responderei|retorno|tillbaka|tilbage|tilbake|wracam|odpowiem|вернусь|выйду|отвечу|doneceğim|döneceğim|"
+    r"contestaré|rientro|torno|risponderò|disponibile|reperibile|di\s+nuovo|in\s+ufficio|terug|weer|bereikbaar|beantwoord|volta|regresso|"
+    r"volto|responderei|retorno|tillbaka|tilbage|tilbake|wracam|odpowiem|вернусь|выйду|отвечу|на\s+месте|на\s+работе|doneceğim|döneceğim|"
     r"dönüyorum)(?![^\W\d_])"
     # Japanese, Chinese and Korean write the return after tomorrow: 明日以降, 明日から, 明天回来, 내일 복귀.
     r"|(?<=明日)(?:以降|から|より|には|、?(?:出社|戻|対応|返信))|(?<=あす)(?:以降|から)|(?<=明天)(?:回|返|会回)|(?<=내일)\s*(?:복귀|부터)",

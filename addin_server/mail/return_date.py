@@ -301,7 +301,9 @@ def _wordy(
                 budget.seen[candidate] = None
         return budget.seen[candidate]
 
-    for match in _WORDY.finditer(window):
+    position = 0
+    while match := _WORDY.search(window, position):
+        position = match.end()
         candidate = match.group(0).strip(" ,.")
         if not re.search(r"[^\W\d_]", candidate):
             continue
@@ -312,6 +314,15 @@ def _wordy(
             candidate, parsed = shorter, read(shorter)
         if parsed is _SPENT:
             return None
+        weekday = candidate.split()[0].lower()
+        if parsed is None and " " in candidate and weekday.startswith(tuple(n for ns in _WEEKDAYS for n in ns)):
+            # "Freitag abwesend": a weekday named alone, and the word after it.
+            candidate, parsed = weekday, read(weekday)
+            if parsed is _SPENT:
+                return None
+        if parsed is None and (first := re.match(r"\S+\s+(?=\S*\d|\S+\s+\d)", match.group(0))):
+            # "ufficio lunedì 14 dicembre": the word taken before the date is none of it; read on after it.
+            position = match.start() + first.end()
         if not isinstance(parsed, datetime):
             continue
         if parsed is None or not _names_a_day(candidate):
@@ -525,6 +536,20 @@ def _named(window: str, anchor: date | None, last: bool = False) -> tuple[int, d
 _ORDINAL_SIGN = re.compile(r"(?<=\d)[º°ª](?=\s)")
 
 
+# "ab Montag wieder da": a start word with "again" in its sentence gives the day back.
+_AGAIN = re.compile(
+    r"\b(?:wieder|weer|again|de\s+nouveau|di\s+nuovo|de\s+nuevo|novamente|igen|taas|znowu|снова)\b", re.IGNORECASE
+)
+
+
+def _after_end(found: date, last_away: tuple[date, bool] | None) -> date:
+    """A weekday named alone after a later end: that weekday after the last day away. "Until" a day keeps
+    that day as the day back, unless it includes the day ("through")."""
+    while last_away and (found < last_away[0] or (last_away[1] and found == last_away[0])):
+        found += timedelta(days=7)
+    return found
+
+
 def find_return_date(text: str, anchor: datetime | None) -> date | None:
     """The return (or last-absent) date an out-of-office text states, or None."""
     text = _ORDINAL_SIGN.sub(" ", date_words.western_digits(text[:4000]))
@@ -545,24 +570,20 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         if week:
             return week
         found, alone, _ = _date_and_how(window, anchor, languages, budget)
-        if found and is_weak:
+        if found and is_weak and not _AGAIN.search(window):
             weak = found
         elif found:
             # "Away until 18 December. Back Monday.": the Monday after the last day away, not the next one.
-            last_away = _until_end(text, anchor, languages, budget) if alone else None
-            # "until" a day keeps that day as the day back, unless it includes the day ("through").
-            while last_away and (found < last_away[0] or (last_away[1] and found == last_away[0])):
-                found += timedelta(days=7)
-            return found
+            return _after_end(found, _until_end(text, anchor, languages, budget) if alone else None)
     for pattern in (_DATE_THEN_BACK, _DAY_THEN_BACK):
         for match in pattern.finditer(text):
             found = _date_in(match.group(1), anchor, languages, budget)
             if found:
                 return found
     end = _until_end(text, anchor, languages, budget)
-    # "ab 21.12. bis 01.01.": where the absence starts is the first day of a range, not a return; a later
-    # "ab dem 05.01. wieder im Büro" is the day back.
-    if weak and not (end and end[1] and weak <= end[0]):
+    # "ab 21.12. bis 01.01.", "ab morgen im Urlaub bis 18.12.": where the absence starts, before its end,
+    # is no return; a later "ab dem 05.01. wieder im Büro" is the day back.
+    if weak and not (end and weak <= end[0]):
         return weak
     if end:
         return _next_working_day(end[0]) if end[1] else end[0]

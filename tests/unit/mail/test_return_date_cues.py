@@ -78,6 +78,12 @@ RETURN_AFTER_END_CASES = [
      "Я в отпуске по 8 января. Выйду на работу 12 января.", date(2027, 1, 12)),
     ("french 'Retour au bureau le 15/12' is the 15th", "En formation cette semaine. Retour au bureau le 15/12.",
      date(2026, 12, 15)),
+    ("italian 'rientrerò in ufficio martedì 15 dicembre' after 'fino all'11' is the 15th",
+     "Sono in trasferta fino all'11 dicembre. Rientrerò in ufficio martedì 15 dicembre.", date(2026, 12, 15)),
+    ("german 'bis einschließlich Donnerstag ... ab Montag wieder da' is the Monday",
+     "Ich bin bis einschließlich Donnerstag krank und ab Montag wieder da.", date(2026, 12, 7)),
+    ("german 'ab morgen im Urlaub bis 18.12.': where the absence starts is no return",
+     "Ich bin ab morgen im Urlaub bis 18.12. und lese keine Mails.", date(2026, 12, 18)),
     ("portuguese 'a partir de 14/12 até 18/12' opens a range, no return: back Monday 21",
      "Estarei de férias a partir de 14/12 até 18/12.", date(2026, 12, 21)),
 ]
