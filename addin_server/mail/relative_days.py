@@ -4,8 +4,10 @@ demain", "ご返信は明日以降となります".
 The rule (mail/return_date.py applies it): a sentence that names tomorrow next to a return or reply
 word ("back", "wieder", "de retour", "responderé", "明日以降") and writes no date of its own gives the next
 working day after the day the message was sent, so "back tomorrow" sent on a Friday is Monday.
-Tomorrow listed among the days away ("today and tomorrow", "vandaag en morgen") is no day back, and
-neither is a morning ("Guten Morgen", "por la mañana").
+"Until tomorrow" ("bis morgen") is the same day back. Tomorrow listed among the days away ("today and
+tomorrow", "vandaag en morgen") is no day back, nor is a morning ("Guten Morgen", "por la mañana"), nor
+where an absence starts ("from tomorrow I am on leave"), unless the writer is back again from then ("ab
+morgen wieder erreichbar").
 """
 
 from __future__ import annotations
@@ -37,6 +39,21 @@ _BACK = re.compile(
     r"|(?<=明日)(?:以降|から|より|には|、?(?:出社|戻|対応|返信))|(?<=あす)(?:以降|から)|(?<=明天)(?:回|返|会回)|(?<=내일)\s*(?:복귀|부터)",
     re.IGNORECASE,
 )
+# "until tomorrow", "bis morgen": the end is the day back, as "until" a day is that day.
+_UNTIL_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:until|till|bis|jusqu['’]\s*à|hasta|fino\s+a|tot|até|до)\s+$", re.IGNORECASE
+)
+# "from tomorrow", "ab morgen", "a partir de mañana": where an absence starts, unless the writer is
+# back again from then ("ab morgen wieder erreichbar").
+_FROM_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:from|starting|ab|à\s+partir\s+de|dès|desde|a\s+partir\s+de|da|vanaf|od|с|från|fra)\s+$",
+    re.IGNORECASE,
+)
+_AGAIN = re.compile(
+    r"(?<![^\W\d_])(?:back|again|wieder|weer|retour|di\s+nuovo|de\s+nuevo|de\s+vuelta|de\s+volta|novamente|igen|"
+    r"tillbaka|tilbage|tilbake|снова|на\s+месте)(?![^\W\d_])",
+    re.IGNORECASE,
+)
 _SENTENCE = re.compile(r"[^.!?。！？\n]+")
 _NEAR = 40
 
@@ -66,9 +83,14 @@ def tomorrow_back(text: str, sent: date) -> date | None:
         if _writes_a_date(words):
             continue  # the day back is read from the date itself
         for tomorrow in _TOMORROW.finditer(words):
-            if _NOT_A_DAY_BACK.search(words[: tomorrow.start()]):
+            before = words[: tomorrow.start()]
+            if _NOT_A_DAY_BACK.search(before):
                 continue
             near = words[max(0, tomorrow.start() - _NEAR) : tomorrow.end() + _NEAR]
-            if _BACK.search(near):
+            if _FROM_BEFORE.search(before):
+                if _AGAIN.search(words, tomorrow.end(), tomorrow.end() + 25):
+                    return next_working_day(sent)
+                continue
+            if _UNTIL_BEFORE.search(before) or _BACK.search(near):
                 return next_working_day(sent)
     return None

@@ -59,13 +59,14 @@ _RETURN_CUES = re.compile(
             r"\ba\s+partir\s+del?",  # "responderé a partir del lunes 7", "a partir de 7/12"
             r"\ba\s+partire\s+da(?:l|lla)?",  # "saranno evase a partire da mercoledì 9"
             r"\b(?:regreso|regresaré|regresare|vuelvo|volveré|volvere|de\s+vuelta|reincorporo)\s*(?:el|a\s+partir\s+del)?",
-            r"\b(?:rientro|rientrerò|rientrero|di\s+ritorno|torno)\s*(?:il|in\s+ufficio\s+il|dal)?",
+            r"\b(?:rientro|rientrerò|rientrero|di\s+ritorno|torno|tornerò|tornero|di\s+nuovo)\s*"
+            r"(?:(?:in\s+(?:ufficio|sede)|disponibile|reperibile)\s+)?(?:il|dal)?",
             r"\b(?:terug|weer\s+aanwezig|weer\s+op\s+kantoor|vanaf)\s*(?:op|vanaf)?",
             r"\b(?:retorno|volto|regresso|de\s+volta)\s*(?:em|no\s+dia|a\s+partir\s+de|dia)?",
             r"\b(?:tillbaka|åter|tilbake|tilbage|tillgänglig\s+igen)\s*(?:den|på|igen|från|fra)?",
             r"\b(?:takaisin|palaan|tavoitettavissa)\b",
             r"\b(?:wracam|powrót|powrocie|będę\s+dostępn[ya])\s*(?:w\s+dniu|dnia)?",
-            r"\b(?:вернусь|выйду(?:\s+на\s+работу)?|буду\s+на\s+месте|буду\s+доступ(?:ен|на))",
+            r"\b(?:вернусь|выйду(?:\s+на\s+работу)?|буду\s+(?:на\s+месте|в\s+офисе|на\s+работе)(?:\s+с)?|буду\s+доступ(?:ен|на))",
             *date_words.RETURN_CUES,
         ]
     ),

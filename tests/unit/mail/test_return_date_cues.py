@@ -84,6 +84,12 @@ RETURN_AFTER_END_CASES = [
      "Ich bin bis einschließlich Donnerstag krank und ab Montag wieder da.", date(2026, 12, 7)),
     ("german 'ab morgen im Urlaub bis 18.12.': where the absence starts is no return",
      "Ich bin ab morgen im Urlaub bis 18.12. und lese keine Mails.", date(2026, 12, 18)),
+    ("italian 'tornerò in sede il 16 dicembre' after 'fino al 14' is the 16th",
+     "Sono in missione fino al 14 dicembre, tornerò in sede il 16 dicembre.", date(2026, 12, 16)),
+    ("italian 'di nuovo reperibile dal 9 dicembre' is the 9th", "Sarò di nuovo reperibile dal 9 dicembre.",
+     date(2026, 12, 9)),
+    ("russian 'буду в офисе с 10 декабря' after 'до 8 декабря' is the 10th",
+     "Я на конференции до 8 декабря, буду в офисе с 10 декабря.", date(2026, 12, 10)),
     ("portuguese 'a partir de 14/12 até 18/12' opens a range, no return: back Monday 21",
      "Estarei de férias a partir de 14/12 até 18/12.", date(2026, 12, 21)),
 ]
