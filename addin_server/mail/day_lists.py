@@ -2,8 +2,9 @@
 4/12", "chiusi lunedì 7 e martedì 8 dicembre", "out on 24 and 31 December".
 
 The rule (mail/return_date.py applies it when no phrase gives the day back): the listed days are days
-away, not a span, so the day back is the first working day after the message was sent that is not one
-of them (closed on the 1st and the 8th, written on the 1st: back the 2nd). The month, and the year, are
+away, not a span, so the day back of a message sent within the list is the first working day after it
+that is not one of them (closed on the 1st and the 8th, written on the 1st: back the 2nd). A message sent
+before the list's first day is read as any other. The month, and the year, are
 those of the last day of the list. "Between 7 and 11 December" is a span, not a list.
 """
 
@@ -12,13 +13,14 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-_DAY = r"(\d{1,2})(?:º|ª|\.)?"
+_ORDINAL = r"(?:º|ª|\.|st|nd|rd|th|er)?"
+_DAY = rf"(\d{{1,2}}){_ORDINAL}"
 _WEEKDAY_WORD = r"(?:[^\W\d_]{3,12}(?:-feira)?,?\s+)?"
 _AND = r"(?:e|ed|and|und|et|y|en|og|och|i|и)"
 # One or more days, "and", the last day with its month (a word or a number): the last day's date is
 # read by return_date's own readers.
 _LIST = re.compile(
-    rf"(?<![\d/.])(?P<days>(?:{_WEEKDAY_WORD}\d{{1,2}}(?:º|ª|\.)?\s*,\s*)*{_WEEKDAY_WORD}\d{{1,2}}(?:º|ª|\.)?)"
+    rf"(?<![\d/.])(?P<days>(?:{_WEEKDAY_WORD}\d{{1,2}}{_ORDINAL}\s*,\s*)*{_WEEKDAY_WORD}\d{{1,2}}{_ORDINAL})"
     rf"\s+{_AND}\s+(?P<last>{_WEEKDAY_WORD}{_DAY}\s*(?:(?:de\s+)?[^\W\d_]{{3,12}}|[/.]\d{{1,2}}))",
     re.IGNORECASE,
 )
@@ -44,9 +46,9 @@ def listed_days(text: str) -> tuple[list[int], str] | None:
 
 def first_day_free(days: list[int], last: date, sent: date) -> date | None:
     """The first working day after `sent` that is none of the listed days (of the last day's month), or
-    None when the list is past."""
+    None when the message was not sent within the list (before its first day or after its last)."""
     away = {d for day in days if (d := _in_month(last, day))}
-    if sent > last:
+    if not away or not min(away) <= sent <= last:
         return None
     day = sent + timedelta(days=1)
     while day.weekday() >= 5 or day in away:

@@ -470,10 +470,16 @@ _DAY_AFTER_WEEKDAY = re.compile(r"[^\W\d_]{2,12}\.?,?\s+(?:(?:the|den|le|el|il|d
 _SENTENCE_END = re.compile(r"(?<=[^\W\d_]{4})[.!?]\s+(?=[^\W\d_])(?=[^a-zà-ÿа-я])|。")
 
 
+# Abbreviations a full stop follows inside a sentence ("Thurs. December 17").
+_ABBREVIATIONS = ("tues", "thur", "thurs", "sept", "prof", "approx")
+
+
 def _in_sentence(window: str) -> str:
     """The window up to the end of its sentence: "wieder am Lehrstuhl. Sprechstunde am 9.12." names no day back."""
-    end = _SENTENCE_END.search(window)
-    return window[: end.start()] if end else window
+    for end in _SENTENCE_END.finditer(window):
+        if not window[: end.start()].lower().endswith(_ABBREVIATIONS):
+            return window[: end.start()]
+    return window
 
 
 def _next_working_day(last_day: date) -> date:

@@ -28,6 +28,10 @@ CASES = [
      "Estarei em viagem nos dias 10 e 11/12.", _sent(10), date(2026, 12, 14)),
     ("a day between the listed ones is back: 'closed on 7 and 9 December' written on the 7th is the 8th",
      "The branch is closed on 7 and 9 December.", _sent(7), date(2026, 12, 8)),
+    ("english 'off on 24th and 31st December' written on the 24th is back the 25th",
+     "I'm off on 24th and 31st December.", _sent(24), date(2026, 12, 25)),
+    ("a list written before its first day is read as any other text: no first free day",
+     "Das Büro ist am 24. und 31. Dezember geschlossen.", _sent(8), None),
     ("counts that name no month are no list", "We offer 2 and 3 bedroom flats.", _sent(7), None),
 ]
 

@@ -28,6 +28,8 @@ SENTENCE_CASES = [
     ("german 'wieder am Platz' followed by another sentence's date keeps the range's end",
      "Vom 14. bis 18. Dezember bin ich auf einer Messe. Danach bin ich wieder am Platz. Der Termin am 16.12. entfällt.",
      date(2026, 12, 21)),
+    ("a weekday abbreviation's full stop ends no sentence: 'Returning Thurs. December 17'",
+     "Returning Thurs. December 17.", date(2026, 12, 17)),
     ("english 'until further notice' reads no later sentence's date",
      "I am out of the office until further notice. December 3 was my last day in the office.", None),
     ("dutch 'tot mijn terugkeer. Op 14 december ben ik weer op kantoor' is the 14th",
