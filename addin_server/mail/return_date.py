@@ -55,7 +55,8 @@ _RETURN_CUES = re.compile(
             r"\bde\s+retour\s+(?:le|au\s+bureau\s+le|à\s+partir\s+du|dès\s+le|lundi|mardi|mercredi|jeudi|vendredi)?",
             r"\bà\s+partir\s+du",
             r"\bà\s+compter\s+du",  # "je ne lirai votre message qu'à compter du lundi 7"
-            r"\bretour\s+(?:au\s+(?:bureau|travail)\s+)?(?:prévu\s+)?le",
+            r"\bretour\s+(?:au\s+(?:bureau|travail)\s+)?(?:prévu\s+)?(?:le\b)?",
+            r"\breprend(?:s|rai|re)\s+(?:le\s+travail\s+|mes\s+fonctions\s+)?(?:le|dès\s+le)?",
             r"\ba\s+partir\s+del?",  # "responderé a partir del lunes 7", "a partir de 7/12"
             r"\ba\s+partire\s+da(?:l|lla)?",  # "saranno evase a partire da mercoledì 9"
             r"\b(?:regreso|regresaré|regresare|vuelvo|volveré|volvere|de\s+vuelta|reincorporo)\s*(?:el|a\s+partir\s+del)?",

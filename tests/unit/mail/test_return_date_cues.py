@@ -92,6 +92,10 @@ RETURN_AFTER_END_CASES = [
      date(2026, 12, 9)),
     ("russian 'буду в офисе с 10 декабря' after 'до 8 декабря' is the 10th",
      "Я на конференции до 8 декабря, буду в офисе с 10 декабря.", date(2026, 12, 10)),
+    ("belgian 'Retour au bureau mardi 15/12' without 'le' is the 15th",
+     "Je suis en mission jusqu'au 11/12. Retour au bureau mardi 15/12.", date(2026, 12, 15)),
+    ("french 'je reprends le travail le 4/1' is 4 January", "En congé jusqu'au 31/12, je reprends le travail le 4/1.",
+     date(2027, 1, 4)),
     ("portuguese 'a partir de 14/12 até 18/12' opens a range, no return: back Monday 21",
      "Estarei de férias a partir de 14/12 até 18/12.", date(2026, 12, 21)),
 ]
