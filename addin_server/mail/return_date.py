@@ -67,7 +67,8 @@ _RETURN_CUES = re.compile(
             r"\b(?:tillbaka|åter|tilbake|tilbage|tillgänglig\s+igen)\s*(?:den|på|igen|från|fra)?",
             r"\b(?:takaisin|palaan|tavoitettavissa)\b",
             r"\b(?:wracam|powrót|powrocie|będę\s+dostępn[ya])\s*(?:w\s+dniu|dnia)?",
-            r"\b(?:вернусь|выйду(?:\s+на\s+работу)?|буду\s+(?:на\s+месте|в\s+офисе|на\s+работе)(?:\s+с)?|буду\s+доступ(?:ен|на))",
+            r"\b(?:вернусь|выйду(?:\s+на\s+работу)?|приступлю\s+к\s+работе|(?:на\s+работе\s+буду|буду\s+(?:на\s+месте|в\s+офисе|"
+            r"на\s+работе|на\s+связи|доступ(?:ен|на)))(?:\s+с)?)(?![^\W\d_])",
             *date_words.RETURN_CUES,
         ]
     ),
@@ -115,7 +116,7 @@ _INCLUSIVE_CUE = re.compile(
 )
 _INCLUSIVE_AFTER = re.compile(
     r"[^\n]{0,45}?\b(?:inclusive|inclus|incluse|incluso|incluido|inclusief|einschlie(?:ß|ss)lich|"
-    r"włącznie|compreso|compresi)\b",
+    r"włącznie|compreso|compresi|включительно)\b",
     re.IGNORECASE,
 )
 

@@ -96,6 +96,10 @@ RETURN_AFTER_END_CASES = [
      "Je suis en mission jusqu'au 11/12. Retour au bureau mardi 15/12.", date(2026, 12, 15)),
     ("french 'je reprends le travail le 4/1' is 4 January", "En congé jusqu'au 31/12, je reprends le travail le 4/1.",
      date(2027, 1, 4)),
+    ("russian 'на связи с 14 декабря' after 'до 11 декабря' is the 14th",
+     "Я в командировке до 11 декабря. Буду на связи с 14 декабря.", date(2026, 12, 14)),
+    ("russian 'до 11 декабря включительно' (a Friday) is back Monday 14", "Я в отпуске до 11 декабря включительно.",
+     date(2026, 12, 14)),
     ("portuguese 'a partir de 14/12 até 18/12' opens a range, no return: back Monday 21",
      "Estarei de férias a partir de 14/12 até 18/12.", date(2026, 12, 21)),
 ]
