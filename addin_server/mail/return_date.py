@@ -133,8 +133,8 @@ _SUFFIX_UNTIL_CUES = re.compile("|".join([r"まで|迄|까지|之前", *date_wor
 _WEAK_RETURN = re.compile(r"^\s*(?:ab|à\s+partir|à\s+compter|vanaf|a\s+partire?)\b", re.IGNORECASE)
 # German writes the day before the return: "Ich bin am 27. Juli wieder im Büro", "am 3.1. wieder erreichbar".
 _DATE_THEN_BACK = re.compile(
-    r"\bam\s+((?:[^\W\d_]{2,12},?\s+)?\d{1,2}\.\s?(?:\d{1,2}\.(?:\s?\d{2,4})?|[^\W\d_]{3,12}\.?(?:\s+\d{4})?))"
-    r"\s+wieder\s+(?:im\s+büro|erreichbar|da\b|zurück|im\s+haus|verfügbar)",
+    r"\bam\s+((?:[^\W\d_]{2,12},?\s+(?:de[mn]\s+)?)?\d{1,2}\.\s?(?:\d{1,2}\.(?:\s?\d{2,4})?|[^\W\d_]{3,12}\.?(?:\s+\d{4})?))"
+    r",?\s+(?:wieder\s+(?:im\s+büro|erreichbar|da\b|zurück|im\s+haus|verfügbar)|zurück\b)",
     re.IGNORECASE,
 )
 

@@ -18,6 +18,8 @@ SAME_DAY_CASES = [
      "Training all week; I can't reply until I am back on Tuesday, December 8.", date(2026, 12, 8)),
     ("german 'bis Dienstag, 8. Dezember ... zurück am Dienstag' is the 8th",
      "Bis Dienstag, 8. Dezember bin ich unterwegs, zurück am Dienstag.", date(2026, 12, 8)),
+    ("german 'bis ... wenn ich am Dienstag, dem 8. Dezember, zurück bin' is the 8th",
+     "Bis dahin lese ich keine Mails, erst wenn ich am Dienstag, dem 8. Dezember, zurück bin.", date(2026, 12, 8)),
     ("english 'through Monday 7 December. Back Monday' is the Monday after",
      "I'm on leave through Monday 7 December. Back Monday.", date(2026, 12, 14)),
 ]
