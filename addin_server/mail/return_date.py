@@ -17,7 +17,9 @@ away listed ("nos dias 1 e 8 de dezembro") the first working day after it that i
 (mail/day_lists.py). Week numbers ("back in week 2", "KW 51/52 im Urlaub", "第52週")
 are ISO weeks read by mail/week_numbers.py: back in week N is its Monday, away in weeks N to M is back
 the Monday after the last.
-Without any such phrase, the latest date in the text that falls after the message was received is taken.
+Without any such phrase, the latest date in the text that falls after the message was received is taken;
+when that is the day the message was sent ("encerrados no dia 8 de dezembro" sent on the 8th), the day is
+one away and the next working day is the day back.
 
 Numeric dates: a dot means day first (12.05.2024, "bis 12.05."); ISO dates are year first (also
 2026/12/14 and 2026.12.14); with a slash, a part above 12 decides the order, then the writer's locale
@@ -624,7 +626,9 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
     last = _date_in(listed[1], anchor, languages, budget) if listed and anchor else None
     if listed and last and anchor and (free := day_lists.first_day_free(listed[0], last, anchor.date())):
         return free
-    return _latest_date(text, anchor, budget.order)
+    latest = _latest_date(text, anchor, budget.order)
+    # "encerrados no dia 8 de dezembro" sent on the 8th: the only day written is a day away.
+    return _next_working_day(latest) if latest and anchor and latest == anchor.date() else latest
 
 
 def _nearest_cjk_date(window: str, anchor: datetime | None, order: str | None = None) -> date | None:

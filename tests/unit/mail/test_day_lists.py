@@ -32,6 +32,10 @@ CASES = [
      "I'm off on 24th and 31st December.", _sent(24), date(2026, 12, 25)),
     ("a list written before its first day is read as any other text: no first free day",
      "Das Büro ist am 24. und 31. Dezember geschlossen.", _sent(8), None),
+    ("a single day written without any phrase, the message's own day, is a day away: back the next",
+     "Os balcões estão encerrados no dia 8 de dezembro, feriado nacional.", _sent(8), date(2026, 12, 9)),
+    ("german 'am 11.12. geschlossen' sent on Friday 11 is back Monday 14", "Die Praxis ist am 11.12. geschlossen.",
+     _sent(11), date(2026, 12, 14)),
     ("counts that name no month are no list", "We offer 2 and 3 bedroom flats.", _sent(7), None),
 ]
 
