@@ -25,7 +25,7 @@ _TOMORROW = re.compile(
 # A word right before tomorrow that makes it a morning or one of a list of days away.
 _NOT_A_DAY_BACK = re.compile(
     r"(?:\b(?:today|heute|aujourd'hui|hoy|oggi|vandaag|hoje|idag|i\s+dag|dziś|dzisiaj|сегодня|bugün)[\s,]*"
-    r"(?:and|und|et|y|e|en|och|og|i|и|&|,)|\b(?:guten|am|jeden|la|esta)|(?:本日|今日)と|今天和|오늘과|오늘하고)\s*$",
+    r"(?:and|und|et|y|e|en|och|og|i|и|&)|\b(?:guten|am|jeden|la|esta)|(?:本日|今日)と|今天和|오늘과|오늘하고)\s*$",
     re.IGNORECASE,
 )
 # Return and reply words, in the languages the return-date reader knows.
@@ -34,7 +34,7 @@ _BACK = re.compile(
     r"erreichbar|antworten?|beantworte|retour|répondrai|disponible|joignable|vuelta|regreso|vuelvo|responderé|"
     r"contestaré|rientro|torno|risponderò|disponibile|reperibile|di\s+nuovo|in\s+ufficio|terug|weer|bereikbaar|beantwoord|volta|regresso|"
     r"volto|responderei|retorno|tillbaka|tilbage|tilbake|wracam|odpowiem|вернусь|выйду|отвечу|на\s+месте|на\s+работе|doneceğim|döneceğim|"
-    r"dönüyorum|respondo|de\s+nuevo|en\s+la\s+oficina|no\s+escritório|w\s+biurze|im\s+büro|op\s+kantoor|au\s+bureau)"
+    r"dönüyorum|respondo|rispondo|pick\s+up|catch\s+up|be\s+in|at\s+my\s+desk|de\s+nuevo|en\s+la\s+oficina|no\s+escritório|w\s+biurze|im\s+büro|op\s+kantoor|au\s+bureau)"
     r"(?![^\W\d_])"
     # Japanese, Chinese and Korean write the return after tomorrow: 明日以降, 明日は出社, 明天回来, 내일 복귀.
     r"|(?:明日|あす)[^。\n]{0,12}?(?:以降|から|より|出社|出勤|戻|対応|返信|ご連絡|回答)"
