@@ -10,10 +10,16 @@ enero", "vom 21.12. bis 01.01.", "12月21日から1月1日まで", "July 10-31":
 first day opens it), while an end phrase alone ("until 1 January", "bis 01.01.") keeps the day written.
 A return phrase ("back on", "de retour le") wins over an end phrase ("until") and over a range when
 both carry a date; a weekday named alone after a later end ("Away until 18 December. Back Monday.") is
-that weekday after the last day away. Week numbers ("back in week 2", "KW 51/52 im Urlaub", "第52週")
+that weekday after the last day away, but an end and a return naming the same day ("until I return on
+Monday, December 14") give that day. A phrase reads its date within its own sentence. "Back tomorrow",
+"morgen wieder erreichbar" give the next working day after the message (mail/relative_days.py), and days
+away listed ("nos dias 1 e 8 de dezembro") the first working day after it that is none of them
+(mail/day_lists.py). Week numbers ("back in week 2", "KW 51/52 im Urlaub", "第52週")
 are ISO weeks read by mail/week_numbers.py: back in week N is its Monday, away in weeks N to M is back
 the Monday after the last.
-Without any such phrase, the latest date in the text that falls after the message was received is taken.
+Without any such phrase, the latest date in the text that falls after the message was received is taken;
+when that is the day the message was sent ("encerrados no dia 8 de dezembro" sent on the 8th), the day is
+one away and the next working day is the day back.
 
 Numeric dates: a dot means day first (12.05.2024, "bis 12.05."); ISO dates are year first (also
 2026/12/14 and 2026.12.14); with a slash, a part above 12 decides the order, then the writer's locale
@@ -32,7 +38,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from addin_server.mail import date_ranges, date_words, week_numbers
+from addin_server.mail import date_ranges, date_words, day_lists, relative_days, week_numbers
 
 _MAX_AHEAD = timedelta(days=400)
 _MAX_BEHIND = timedelta(days=7)
@@ -50,15 +56,21 @@ _RETURN_CUES = re.compile(
             r"\bab\s+(?:dem|dem\s+kommenden)?",
             r"\bde\s+retour\s+(?:le|au\s+bureau\s+le|à\s+partir\s+du|dès\s+le|lundi|mardi|mercredi|jeudi|vendredi)?",
             r"\bà\s+partir\s+du",
-            r"\bretour\s+(?:prévu\s+)?le",
+            r"\bà\s+compter\s+du",  # "je ne lirai votre message qu'à compter du lundi 7"
+            r"\bretour\s+(?:au\s+(?:bureau|travail)\s+)?(?:prévu\s+)?(?:le\b)?",
+            r"\breprend(?:s|rai|re)\s+(?:le\s+travail\s+|mes\s+fonctions\s+)?(?:le|dès\s+le)?",
+            r"\ba\s+partir\s+del?",  # "responderé a partir del lunes 7", "a partir de 7/12"
+            r"\ba\s+partire\s+da(?:l|lla)?",  # "saranno evase a partire da mercoledì 9"
             r"\b(?:regreso|regresaré|regresare|vuelvo|volveré|volvere|de\s+vuelta|reincorporo)\s*(?:el|a\s+partir\s+del)?",
-            r"\b(?:rientro|rientrerò|rientrero|di\s+ritorno|torno)\s*(?:il|in\s+ufficio\s+il|dal)?",
+            r"\b(?:rientro|rientrerò|rientrero|di\s+ritorno|torno|tornerò|tornero|di\s+nuovo)\s*"
+            r"(?:(?:in\s+(?:ufficio|sede)|disponibile|reperibile)\s+)?(?:il|dal)?",
             r"\b(?:terug|weer\s+aanwezig|weer\s+op\s+kantoor|vanaf)\s*(?:op|vanaf)?",
             r"\b(?:retorno|volto|regresso|de\s+volta)\s*(?:em|no\s+dia|a\s+partir\s+de|dia)?",
             r"\b(?:tillbaka|åter|tilbake|tilbage|tillgänglig\s+igen)\s*(?:den|på|igen|från|fra)?",
             r"\b(?:takaisin|palaan|tavoitettavissa)\b",
             r"\b(?:wracam|powrót|powrocie|będę\s+dostępn[ya])\s*(?:w\s+dniu|dnia)?",
-            r"\b(?:вернусь|выйду|буду\s+на\s+месте|буду\s+доступ(?:ен|на))",
+            r"\b(?:вернусь|выйду(?:\s+на\s+работу)?|приступлю\s+к\s+работе|(?:на\s+работе\s+буду|буду\s+(?:на\s+месте|в\s+офисе|"
+            r"на\s+работе|на\s+связи|доступ(?:ен|на)))(?:\s+с)?)(?![^\W\d_])",
             *date_words.RETURN_CUES,
         ]
     ),
@@ -106,7 +118,7 @@ _INCLUSIVE_CUE = re.compile(
 )
 _INCLUSIVE_AFTER = re.compile(
     r"[^\n]{0,45}?\b(?:inclusive|inclus|incluse|incluso|incluido|inclusief|einschlie(?:ß|ss)lich|"
-    r"włącznie|compreso|compresi)\b",
+    r"włącznie|compreso|compresi|включительно)\b",
     re.IGNORECASE,
 )
 
@@ -120,11 +132,18 @@ _SUFFIX_RETURN_CUES = re.compile(
 _SUFFIX_UNTIL_CUES = re.compile("|".join([r"まで|迄|까지|之前", *date_words.SUFFIX_UNTIL_CUES]), re.IGNORECASE)
 # "ab 07.12.", "à partir du 07/12": where the absence starts, or the return ("ab Montag wieder da").
 # Read only when no stronger return phrase carries a date.
-_WEAK_RETURN = re.compile(r"^\s*(?:ab|à\s+partir|vanaf|a\s+partir)\b", re.IGNORECASE)
+_WEAK_RETURN = re.compile(r"^\s*(?:ab|à\s+partir|à\s+compter|vanaf|a\s+partire?)\b", re.IGNORECASE)
 # German writes the day before the return: "Ich bin am 27. Juli wieder im Büro", "am 3.1. wieder erreichbar".
 _DATE_THEN_BACK = re.compile(
-    r"\bam\s+((?:[^\W\d_]{2,12},?\s+)?\d{1,2}\.\s?(?:\d{1,2}\.(?:\s?\d{2,4})?|[^\W\d_]{3,12}\.?(?:\s+\d{4})?))"
-    r"\s+wieder\s+(?:im\s+büro|erreichbar|da\b|zurück|im\s+haus|verfügbar)",
+    r"\bam\s+((?:[^\W\d_]{2,12},?\s+(?:de[mn]\s+)?)?\d{1,2}\.\s?(?:\d{1,2}\.(?:\s?\d{2,4})?|[^\W\d_]{3,12}\.?(?:\s+\d{4})?))"
+    r",?\s+(?:wieder\s+(?:im\s+büro|erreichbar|da\b|zurück|im\s+haus|verfügbar)|zurück\b)",
+    re.IGNORECASE,
+)
+
+# German and Dutch put the day first in the sentence: "Donderdag ben ik weer bereikbaar", "Ab Montag,
+# 14.12., bin ich wieder am Lehrstuhl".
+_DAY_THEN_BACK = re.compile(
+    r"(?:^|(?<=[.!?\n]))\s*(?:(?:ab|vanaf|op|am)\s+)?([^.!?\n]{3,30}?)[,\s]+(?:bin\s+ich|ben\s+ik)\s+(?:wieder|weer)\b",
     re.IGNORECASE,
 )
 
@@ -287,7 +306,9 @@ def _wordy(
                 budget.seen[candidate] = None
         return budget.seen[candidate]
 
-    for match in _WORDY.finditer(window):
+    position = 0
+    while match := _WORDY.search(window, position):
+        position = match.end()
         candidate = match.group(0).strip(" ,.")
         if not re.search(r"[^\W\d_]", candidate):
             continue
@@ -298,6 +319,15 @@ def _wordy(
             candidate, parsed = shorter, read(shorter)
         if parsed is _SPENT:
             return None
+        weekday = candidate.split()[0].lower()
+        if parsed is None and " " in candidate and weekday.startswith(tuple(n for ns in _WEEKDAYS for n in ns)):
+            # "Freitag abwesend": a weekday named alone, and the word after it.
+            candidate, parsed = weekday, read(weekday)
+            if parsed is _SPENT:
+                return None
+        if parsed is None and (first := re.match(r"\S+\s+(?=\S*\d|\S+\s+\d)", match.group(0))):
+            # "ufficio lunedì 14 dicembre": the word taken before the date is none of it; read on after it.
+            position = match.start() + first.end()
         if not isinstance(parsed, datetime):
             continue
         if parsed is None or not _names_a_day(candidate):
@@ -429,8 +459,31 @@ def _date_and_how(
     alone = date_words.weekday_alone(window, anchor_day)
     if not options:
         return alone, True, 0
-    start, found = min(options, key=lambda item: item[0])
-    return found, found == alone, start
+    options.sort(key=lambda item: item[0])
+    start, found = options[0]
+    # "Monday, December 14" names its day: only a weekday without a day number is one alone.
+    named_day = _DAY_AFTER_WEEKDAY.match(window, start)
+    if named_day and len(options) > 1 and options[1][0] < named_day.end():
+        start, found = options[1]  # "Dienstag, 15.12.": the day number, not the weekday read alone
+    return found, found == alone and not named_day, start
+
+
+# A weekday followed by its day number, maybe after a month name ("Monday 14", "Monday, December 14").
+_DAY_AFTER_WEEKDAY = re.compile(r"[^\W\d_]{2,12}\.?,?\s+(?:(?:the|den|le|el|il|de)\s+|[^\W\d_]{3,12}\.?\s+)?\d")
+# Where a sentence ends: a full stop after a word (not after a day number, "11. Dezember") and a capital.
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{4})[.!?]\s+(?=[^\W\d_])(?=[^a-zà-ÿа-я])|。")
+
+
+# Abbreviations a full stop follows inside a sentence ("Thurs. December 17").
+_ABBREVIATIONS = ("tues", "thur", "thurs", "sept", "prof", "approx")
+
+
+def _in_sentence(window: str) -> str:
+    """The window up to the end of its sentence: "wieder am Lehrstuhl. Sprechstunde am 9.12." names no day back."""
+    for end in _SENTENCE_END.finditer(window):
+        if not window[: end.start()].lower().endswith(_ABBREVIATIONS):
+            return window[: end.start()]
+    return window
 
 
 def _next_working_day(last_day: date) -> date:
@@ -452,7 +505,7 @@ def _until_end(
     """The date the first end phrase carries, and whether it is a day away: an end that includes its
     day ("through", "inclusive") or closes a range ("from 21 December to 1 January", mail/date_ranges.py)."""
     for match in _UNTIL_CUES.finditer(text):
-        window = text[match.end() : match.end() + _WINDOW]
+        window = _in_sentence(text[match.end() : match.end() + _WINDOW])
         # "bis KW 2" is the Monday of week 2, as "bis 11.01." is that day; "through week 2" includes the week.
         week = week_numbers.week_until_cue(window, anchor.date() if anchor else None)
         if week:
@@ -489,38 +542,59 @@ def _named(window: str, anchor: date | None, last: bool = False) -> tuple[int, d
     return (found[-1] if last else found[0]) if found else None
 
 
+# "il 1° aprile", "1º de janeiro": the ordinal sign (or a degree sign typed for it) after a day number,
+# which dateparser does not read; a space keeps every position.
+_ORDINAL_SIGN = re.compile(r"(?<=\d)[º°ª](?=\s)")
+
+
+# "ab Montag wieder da": a start word with "again" in its sentence gives the day back.
+_AGAIN = re.compile(
+    r"\b(?:wieder|weer|again|de\s+nouveau|di\s+nuovo|de\s+nuevo|novamente|igen|taas|znowu|снова)\b", re.IGNORECASE
+)
+
+
+def _after_end(found: date, last_away: tuple[date, bool] | None) -> date:
+    """A weekday named alone after a later end: that weekday after the last day away. "Until" a day keeps
+    that day as the day back, unless it includes the day ("through")."""
+    while last_away and (found < last_away[0] or (last_away[1] and found == last_away[0])):
+        found += timedelta(days=7)
+    return found
+
+
 def find_return_date(text: str, anchor: datetime | None) -> date | None:
     """The return (or last-absent) date an out-of-office text states, or None."""
-    text = date_words.western_digits(text[:4000])
+    text = _ORDINAL_SIGN.sub(" ", date_words.western_digits(text[:4000]))
     languages = _language_hint(text)
     budget = _Budget(order=date_words.numeric_order(text))
+    # "back tomorrow", "morgen wieder erreichbar": the next working day after the message.
+    tomorrow = relative_days.tomorrow_back(text, anchor.date()) if anchor else None
+    if tomorrow:
+        return tomorrow
     weak: date | None = None
     for match in _RETURN_CUES.finditer(text):
         is_weak = bool(_WEAK_RETURN.match(match.group(0)))
         if is_weak and weak:
             continue
-        window = text[match.end() : match.end() + _WINDOW]
+        window = _in_sentence(text[match.end() : match.end() + _WINDOW])
         # "back in week 2": the Monday of that week (mail/week_numbers.py); "ab KW 51" may start an absence.
         week = None if is_weak else week_numbers.week_after_cue(window, anchor.date() if anchor else None)
         if week:
             return week
         found, alone, _ = _date_and_how(window, anchor, languages, budget)
-        if found and is_weak:
+        if found and is_weak and not _AGAIN.search(window):
             weak = found
         elif found:
             # "Away until 18 December. Back Monday.": the Monday after the last day away, not the next one.
-            last_away = _until_end(text, anchor, languages, budget) if alone else None
-            while last_away and found <= last_away[0]:
-                found += timedelta(days=7)
-            return found
-    for match in _DATE_THEN_BACK.finditer(text):
-        found = _date_in(match.group(1), anchor, languages, budget)
-        if found:
-            return found
+            return _after_end(found, _until_end(text, anchor, languages, budget) if alone else None)
+    for pattern in (_DATE_THEN_BACK, _DAY_THEN_BACK):
+        for match in pattern.finditer(text):
+            found = _date_in(match.group(1), anchor, languages, budget)
+            if found:
+                return found
     end = _until_end(text, anchor, languages, budget)
-    # "ab 21.12. bis 01.01.": where the absence starts is the first day of a range, not a return; a later
-    # "ab dem 05.01. wieder im Büro" is the day back.
-    if weak and not (end and end[1] and weak <= end[0]):
+    # "ab 21.12. bis 01.01.", "ab morgen im Urlaub bis 18.12.": where the absence starts, before its end,
+    # is no return; a later "ab dem 05.01. wieder im Büro" is the day back.
+    if weak and not (end and weak <= end[0]):
         return weak
     if end:
         return _next_working_day(end[0]) if end[1] else end[0]
@@ -547,7 +621,14 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
     ranged = _range_end(text, anchor, languages, budget)
     if ranged:
         return _next_working_day(ranged)
-    return _latest_date(text, anchor, budget.order)
+    # "nos dias 1 e 8 de dezembro": days away, not a span (mail/day_lists.py).
+    listed = day_lists.listed_days(text)
+    last = _date_in(listed[1], anchor, languages, budget) if listed and anchor else None
+    if listed and last and anchor and (free := day_lists.first_day_free(listed[0], last, anchor.date())):
+        return free
+    latest = _latest_date(text, anchor, budget.order)
+    # "encerrados no dia 8 de dezembro" sent on the 8th: the only day written is a day away.
+    return _next_working_day(latest) if latest and anchor and latest == anchor.date() else latest
 
 
 def _nearest_cjk_date(window: str, anchor: datetime | None, order: str | None = None) -> date | None:
