@@ -162,8 +162,19 @@ _CLOSED = (
     r"cerrad[oa]s?|cierre|chius[oaie]|chiusura|gesloten|sluiting|fechad[oa]s?|encerrad[oa]s?|encerramento|"
     r"st[äa]ngd?t?|lukket|stengt|zamkni[ęe]t[eyai]|nieczynn[eya]"
 )
+# Between the place and its closing, a sentence may name the days with dots ("Unser Büro ist vom 24.12. bis 3.1.
+# geschlossen", "von 24. Dezember bis 6. Jänner"): a dot next to a digit ends no sentence.
+_IN_SENTENCE = r"(?:[^.!?\n]|(?<=\d)\.)"
+# The place closing as an event with its time: "our offices close from 23 December", "close at 1pm on Thursday",
+# "nos bureaux ferment du 23 au 3", "unser Büro schließt am 23.12.", "la oficina cierra del 24 al 6".
+_CLOSES = (
+    r"clos(?:e|es|ing)\s+(?:from|on|at|between|for|over|early|down)|ferm(?:e|ent|era|eront)\s+(?:du|le|à|a|dès|entre)|"
+    r"schlie(?:ß|ss)(?:t|en)\s+(?:am|ab|vom|von|über|zwischen|um)|cierra(?:n|rá|rán)?\s+(?:del?|el|entre|a\s+partir)|"
+    r"chiud(?:e|ono|erà|eranno)\s+(?:dal|il|da|tra|alle)|sluit(?:en)?\s+(?:van|op|om|vanaf|tussen)|"
+    r"fecha(?:m|rá|rão)?\s+(?:de|do|no|entre|a\s+partir)"
+)
 _CLOSURE = re.compile(
-    rf"\b(?:{_PLACE})\b[^.!?\n]{{0,60}}?\b(?:{_CLOSED})\b|\b(?:{_CLOSED})\b[^.!?\n]{{0,30}}?\b(?:{_PLACE})\b|"
+    rf"\b(?:{_PLACE})\b{_IN_SENTENCE}{{0,60}}?\b(?:{_CLOSED}|{_CLOSES})\b|\b(?:{_CLOSED})\b[^.!?\n]{{0,30}}?\b(?:{_PLACE})\b|"
     r"\b(?:betriebsferien|betriebsurlaub|betriebsruhe)\b|休業(?:日|期間|いたします|します|中)|放假|休息日|휴무",
     re.IGNORECASE,
 )
@@ -334,7 +345,7 @@ _REOPENING = re.compile(
     r"\bre-?open(?:s|ing)?\b|\bopen(?:s)?\s+again\b|\bresum(?:e|es|ing)\s+(?:normal\s+|our\s+)?(?:business|service|"
     r"operations|work|activit)|\br[ée]ouverture\b|\brouvr(?:e|ira|irons)\b|\breprise\s+(?:des|de\s+l)|\breanud|"
     r"\bretom(?:aremos|amos|a)\b|\breabr(?:e|iremos|imos)\b|\briapr(?:e|ir[àa]|iremo)\b|\bripren(?:deranno|diamo|de)\b|"
-    r"\bwieder\s+(?:\w+\s+){0,3}?(?:f[üu]r\s+sie\s+da|ge[öo]ffnet|erreichbar)\b|\bheropen|\bweer\s+(?:\w+\s+){0,2}?"
+    r"\bwieder\s+(?:\w+\s+){0,3}?(?:f[üu]r\s+sie\s+da|da|ge[öo]ffnet|erreichbar)\b|\bheropen|\bweer\s+(?:\w+\s+){0,2}?"
     r"(?:open|geopend|voor\s+u\s+klaar|bereikbaar)\b|\b(?:[åa]bner|[öo]ppnar)\s+igen\b",
     re.IGNORECASE,
 )

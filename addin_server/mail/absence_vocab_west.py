@@ -127,7 +127,7 @@ def packs() -> tuple[LanguagePack, ...]:
                 r"\b(?:elternzeit|mutterschutz|mutterschaft\w*|vaterschaft\w*|karenz|babypause)\b|\bkrank(?:geschrieben|gemeldet)?\b|\bkrankheitsbedingt\b|\bkrankmeldung\b|\bkrankenstand\b|\barbeitsunfähig\b|"
                 r"\bzur\s+kur\b|\bin\s+(?:der\s+)?reha\b|\bim\s+krankenhaus\b|\btrauerfall\w*|\bbeerdigung\b|\btodesfall\b",
                 r"\bfeiertag\w*|\bbrückentag\w*|\bbetriebs(?:ferien|schließung|ruhe)\b|\b(?:büro|firma|geschäft|werk|praxis)\s+"
-                r"(?:ist\s+|bleibt\s+)?(?:geschlossen|zu)\b|\bgeschlossen\s+(?:vom|bis|ab|von|zwischen|über|wegen)\b|\bzwischen\s+den\s+jahren\b|\b(?:büro)?umzug\b|"
+                r"(?:ist\s+|bleibt\s+)?(?:geschlossen|zu)\b|\bgeschlossen\s+(?:vom|bis|ab|von|zwischen|über|wegen)\b|\bzwischen\s+den\s+jahren\b|\b(?:büro|firmen)?umzug(?:e?s)?\b|"
                 r"\bsabbatical\b|\bauszeit\b|\bhalbe[nr]?\s+tag\b|\bfreie[nr]?\s+tag\b|\bfreie\s+tage\b|\bhabe\s+frei\b|"
                 r"\b(?:ausgleichstag|gleittag|zeitausgleich|überstundenabbau)\b|\blanges\s+wochenende\b",
                 r"\bkein(?:en|e)?\s+(?:empfang|netz|internet|wlan)\b|\bschlechte[nrm]?\s+(?:empfang|netz|verbindung)\b|"

@@ -88,6 +88,8 @@ _NOT_PROPOSED = re.compile(
     r"até|från|do|od|до|с|по|kadar|itibaren)\b|"
     r"\b(?:return|open|hours|zurück|wieder|geöffnet|partir|retour|ouvert|horaire|regres|vuelt|abiert|rientr|apert|orari|"
     r"terug|geopend|volt|retorn|abert|tillbaka|öppet|tilbage|tilbake|åben|åpen|powr|после|dön)\w*|"
+    # a place closing at a time ("our offices close at 1pm on the 24th", "reopen", "schließen um 12 Uhr")
+    r"\b(?:clos(?:e|es|ing)\b|re-?open|schlie(?:ß|ss)en|ferm|cierr|chiud|sluit|fech|encerr)\w*|"
     r"まで|から|以降|戻|到|至|前|后|後|返回|回来|까지|부터|복귀|\d\s*[-–~〜～]\s*\d",
     re.IGNORECASE,
 )
