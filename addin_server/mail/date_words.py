@@ -49,17 +49,18 @@ _MONTH_NAMES: tuple[tuple[str, ...], ...] = (
      "दिसम्बर", "december", "desember", "grudnia", "dezembro", "diciembre", "דצמבר", "decembrie"),
 )
 
-# Weekday names, Monday first (a stated weekday pins the year of a yearless date).
+# Weekday names, Monday first (a stated weekday pins the year of a yearless date). Portuguese often drops "-feira"
+# ("respondo segunda").
 _WEEKDAY_NAMES: tuple[tuple[str, ...], ...] = (
     ("pazartesi", "pondělí", "poniedziałku", "δευτέρα", "الاثنين", "الإثنين", "सोमवार", "mandag", "måndag",
-     "poniedziałek", "segunda-feira", "lunes", "שני", "monday", "월요일"),
+     "poniedziałek", "segunda-feira", "segunda", "lunes", "שני", "monday", "월요일"),
     ("salı", "sali", "úterý", "wtorku", "τρίτη", "الثلاثاء", "मंगलवार", "tirsdag", "tisdag", "wtorek",
-     "terça-feira", "martes", "שלישי", "tuesday", "화요일"),
+     "terça-feira", "terça", "martes", "שלישי", "tuesday", "화요일"),
     ("çarşamba", "carsamba", "středa", "středy", "středu", "środy", "środę", "τετάρτη", "الأربعاء", "الاربعاء",
-     "बुधवार", "onsdag", "środa", "quarta-feira", "miércoles", "רביעי", "wednesday", "수요일"),
+     "बुधवार", "onsdag", "środa", "quarta-feira", "quarta", "miércoles", "רביעי", "wednesday", "수요일"),
     ("perşembe", "persembe", "čtvrtek", "čtvrtka", "czwartku", "πέμπτη", "الخميس", "गुरुवार", "torsdag",
-     "czwartek", "quinta-feira", "jueves", "חמישי", "thursday", "목요일"),
-    ("cuma", "pátek", "pátku", "piątku", "παρασκευή", "الجمعة", "शुक्रवार", "fredag", "piątek", "sexta-feira",
+     "czwartek", "quinta-feira", "quinta", "jueves", "חמישי", "thursday", "목요일"),
+    ("cuma", "pátek", "pátku", "piątku", "παρασκευή", "الجمعة", "शुक्रवार", "fredag", "piątek", "sexta-feira", "sexta",
      "viernes", "שישי", "friday", "금요일"),
     ("cumartesi", "sobota", "soboty", "sobotu", "sobotę", "σάββατο", "السبت", "शनिवार", "lørdag", "lördag",
      "sábado", "שבת", "saturday", "토요일"),
@@ -211,6 +212,16 @@ RETURN_CUES = (
     r"(?:pe|în|la|din|de\s+la)?(?:\s+data\s+de)?",
     r"\bvisszatérek\b|\bismét\s+(?:elérhető|az\s+irodában)\s+(?:leszek)?",
     r"\b(?:quay\s+lại|trở\s+lại|quay\s+về|trở\s+về|đi\s+làm\s+lại)\s*(?:văn\s+phòng\s+|làm\s+việc\s+)?(?:vào|từ)?\s*(?:ngày)?",
+    # The return as a noun with its forecast: "a mi vuelta, prevista para el 15/12", "il mio rientro è previsto per".
+    r"\b(?:mi|mio|meu|mon)\s+(?:vuelta|regreso|retorno|rientro|regresso|retour)(?:,?\s+(?:(?:è|est[áa]?|[ée])\s+)?"
+    r"(?:previst[oa]|pr[ée]vue?)\s+(?:para|per|pour|pra)?)?\s*(?:el|il|le|o|dia)?",
+    # A team's return in the plural: "Retornaremos às atividades normais em 04/01", "volveremos el lunes 4".
+    r"\b(?:retornaremos|voltaremos|retomaremos|volveremos|regresaremos|torneremo|rientreremo)\b"
+    r"(?:\s+(?:às|as|a\s+las|a\s+nuestras|alle)\s+(?:nossas\s+|nuestras\s+|nostre\s+)?(?:atividades|actividades|attività)"
+    r"(?:\s+normais|\s+normales|\s+normali|\s+habituales)?)?\s*(?:em|no\s+dia|na|el|il|a\s+partir\s+d[eo]l?)?",
+    # The answer given from a day: "rispondo da lunedì 14", "respondo segunda", "responderé a partir del lunes".
+    r"\b(?:rispondo|risponderò|respondo|responderé|responderei|contestaré|contesto)\b"
+    r"(?:\s+(?:da|dal|dalla|a\s+partire\s+da|a\s+partir\s+d[eo]l?|el|na|no|em))?",
 )
 # ... and the last day away.
 UNTIL_CUES = (
@@ -239,6 +250,24 @@ SUFFIX_UNTIL_CUES = (
 
 # Other digits written in notices: Arabic-Indic, Persian and Devanagari.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९", "0123456789" * 3)
+
+
+# "Ab Montag, dem 14. Dezember", "Monday the 14th", "lunedì il 14": an article between a weekday and its day number,
+# which would leave the weekday read alone (the next Monday) instead of the day written.
+_ARTICLE_AFTER_WEEKDAY = re.compile(
+    r"(?<![^\W\d_])(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonntag|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|"
+    r"venerd[iì]|sabato|domenica)\.?,?\s+(the|de[mn]|el|il)\s+(?=\d)",
+    re.IGNORECASE,
+)
+
+
+def without_weekday_article(text: str) -> str:
+    """The text with the article after a weekday blanked ("Montag, dem 14." reads "Montag,     14."), positions kept."""
+    return _ARTICLE_AFTER_WEEKDAY.sub(
+        lambda m: m.group(0)[: m.start(1) - m.start()] + " " * len(m.group(1)) + m.group(0)[m.end(1) - m.start() :],
+        text,
+    )
 
 
 def western_digits(text: str) -> str:

@@ -34,6 +34,8 @@ _BACK = re.compile(
     r"erreichbar|antworten?|beantworte|retour|répondrai|disponible|joignable|vuelta|regreso|vuelvo|responderé|"
     r"contestaré|rientro|torno|risponderò|disponibile|reperibile|di\s+nuovo|in\s+ufficio|terug|weer|bereikbaar|beantwoord|volta|regresso|"
     r"volto|responderei|retorno|tillbaka|tilbage|tilbake|wracam|odpowiem|вернусь|выйду|отвечу|на\s+месте|на\s+работе|doneceğim|döneceğim|"
+    # reading the mail then: "Leggerò la sua mail domani mattina", "Ik lees je mail morgen"
+    r"read|lese|lees|lirai|leeré|leerá|leggerò|leggo|lerei|läser|læser|leser|réponds|"
     r"dönüyorum|respondo|rispondo|pick\s+up|catch\s+up|be\s+in|at\s+my\s+desk|de\s+nuevo|en\s+la\s+oficina|no\s+escritório|w\s+biurze|im\s+büro|op\s+kantoor|au\s+bureau)"
     r"(?![^\W\d_])"
     # Japanese, Chinese and Korean write the return after tomorrow: 明日以降, 明日は出社, 明天回来, 내일 복귀.

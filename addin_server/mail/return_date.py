@@ -17,6 +17,8 @@ away listed ("nos dias 1 e 8 de dezembro") the first working day after it that i
 (mail/day_lists.py). Week numbers ("back in week 2", "KW 51/52 im Urlaub", "第52週")
 are ISO weeks read by mail/week_numbers.py: back in week N is its Monday, away in weeks N to M is back
 the Monday after the last.
+"Until the end of February" and "back on the 4th" are read by mail/month_ends.py, "2月14日正常上班" and
+"14日に出社" by mail/cjk_days.py.
 Without any such phrase, the latest date in the text that falls after the message was received is taken;
 when that is the day the message was sent ("encerrados no dia 8 de dezembro" sent on the 8th), the day is
 one away and the next working day is the day back.
@@ -38,7 +40,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from addin_server.mail import date_ranges, date_words, day_lists, relative_days, week_numbers
+from addin_server.mail import cjk_days, date_ranges, date_words, day_lists, month_ends, relative_days, week_numbers
 
 _MAX_AHEAD = timedelta(days=400)
 _MAX_BEHIND = timedelta(days=7)
@@ -97,7 +99,7 @@ _UNTIL_CUES = re.compile(
             r"(?<=[^\W\d_])\s+[-–—]\s+(?=\d)",  # "21 December - 1 January"
             r"\b(?:au|al)\s+(?=\d{1,2}[./]\d{1,2})",  # "du 21/12 au 01/01"
             r"\bfino\s+(?:al|a)?",
-            r"\btot\s+(?:en\s+met)?",
+            r"\btot\s+(?:en\s+met)?|\bt/m\b",  # "t/m" is "tot en met" written short
             r"\baté\s+(?:o\s+dia|dia)?",
             r"\b(?:till\s+och\s+med|t\.o\.m\.?|tom)",
             r"\b(?:til\s+og\s+med|t\.o\.m\.?)",
@@ -114,7 +116,7 @@ _UNTIL_CUES = re.compile(
 # the date that does ("18 décembre inclus", "11 grudnia włącznie"): the day written is the last one
 # away, so the return is the next working day after it.
 _INCLUSIVE_CUE = re.compile(
-    r"through|thru|and\s+including|och\s+med|og\s+med|t\.o\.m|en\s+met|einschlie", re.IGNORECASE
+    r"through|thru|and\s+including|och\s+med|og\s+med|t\.o\.m|t/m|en\s+met|einschlie", re.IGNORECASE
 )
 _INCLUSIVE_AFTER = re.compile(
     r"[^\n]{0,45}?\b(?:inclusive|inclus|incluse|incluso|incluido|inclusief|einschlie(?:ß|ss)lich|"
@@ -126,7 +128,8 @@ _INCLUSIVE_AFTER = re.compile(
 # wins over an end ("1月1日まで"), as in the Latin languages.
 _SUFFIX_RETURN_CUES = re.compile(
     "|".join([r"に戻|より出社|から出社|より(?:順次)?対応|에\s*복귀|복귀|前回来|回来|返回|回到",
-              *date_words.SUFFIX_RETURN_CUES]),
+              *date_words.SUFFIX_RETURN_CUES,
+              *cjk_days.SUFFIX_RETURN_CUES]),
     re.IGNORECASE,
 )
 _SUFFIX_UNTIL_CUES = re.compile("|".join([r"まで|迄|까지|之前", *date_words.SUFFIX_UNTIL_CUES]), re.IGNORECASE)
@@ -563,7 +566,7 @@ def _after_end(found: date, last_away: tuple[date, bool] | None) -> date:
 
 def find_return_date(text: str, anchor: datetime | None) -> date | None:
     """The return (or last-absent) date an out-of-office text states, or None."""
-    text = _ORDINAL_SIGN.sub(" ", date_words.western_digits(text[:4000]))
+    text = date_words.without_weekday_article(_ORDINAL_SIGN.sub(" ", date_words.western_digits(text[:4000])))
     languages = _language_hint(text)
     budget = _Budget(order=date_words.numeric_order(text))
     # "back tomorrow", "morgen wieder erreichbar": the next working day after the message.
@@ -571,6 +574,7 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
     if tomorrow:
         return tomorrow
     weak: date | None = None
+    anchor_day = anchor.date() if anchor else None
     for match in _RETURN_CUES.finditer(text):
         is_weak = bool(_WEAK_RETURN.match(match.group(0)))
         if is_weak and weak:
@@ -581,6 +585,8 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
         if week:
             return week
         found, alone, _ = _date_and_how(window, anchor, languages, budget)
+        # "back on the 4th": the next such day of the month (mail/month_ends.py), never one past.
+        found, alone = (day, False) if (day := month_ends.day_of_month_alone(window, anchor_day)) else (found, alone)
         if found and is_weak and not _AGAIN.search(window):
             weak = found
         elif found:
@@ -591,7 +597,7 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
             found = _date_in(match.group(1), anchor, languages, budget)
             if found:
                 return found
-    end = _until_end(text, anchor, languages, budget)
+    end = _until_end(text, anchor, languages, budget) or month_ends.until_month_end(text, anchor_day)
     # "ab 21.12. bis 01.01.", "ab morgen im Urlaub bis 18.12.": where the absence starts, before its end,
     # is no return; a later "ab dem 05.01. wieder im Büro" is the day back.
     if weak and not (end and weak <= end[0]):
@@ -632,17 +638,18 @@ def find_return_date(text: str, anchor: datetime | None) -> date | None:
 
 
 def _nearest_cjk_date(window: str, anchor: datetime | None, order: str | None = None) -> date | None:
-    """The date written last before a suffix cue: "12月21日から1月1日まで" ends on 1月1日."""
+    """The date written last before a suffix cue: "12月21日から1月1日まで" ends on 1月1日, "12/21至12/25休假，
+    12/28恢復上班" on 12/28; a day written alone after it ("…まで。14日（月）に出社") is read in its month
+    (mail/cjk_days.py)."""
     anchor_day = anchor.date() if anchor else None
     last: date | None = None
-    for match in _CJK.finditer(window):
-        found = _numeric(match.group(0), anchor_day)
-        if found:
-            last = found[1]
-    if last is None:
-        found = _numeric(window, anchor_day, order)
-        last = found[1] if found else None
-    return last
+    last_end = 0
+    numeric = sorted((m for p in (_ISO, _DOTTED, _SLASHED) for m in p.finditer(window)), key=lambda m: m.start())
+    for matches, how in ((list(_CJK.finditer(window)), None), (numeric, order)):
+        for match in matches if last is None else ():
+            if found := _numeric(match.group(0), anchor_day, how):
+                last, last_end = found[1], match.end()
+    return cjk_days.bare_day_after(window[last_end:], last, anchor_day) or last
 
 
 _RANGE_MONTH_FIRST = re.compile(r"([^\W\d_]{3,12})\.?\s+\d{1,2}(?:st|nd|rd|th)?\s*[-–—]\s*(\d{1,2})(?:st|nd|rd|th)?\b")

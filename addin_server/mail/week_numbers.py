@@ -41,7 +41,7 @@ WEEK_REFERENCE = re.compile(
 )
 # A return word right after the week: "ab KW 2 wieder im Büro", "vecka 2 är jag tillbaka", "第2週に戻ります".
 _BACK_AFTER = re.compile(
-    r"[^.!?\n。\d]{0,12}?(?:\bwieder\b|\bzurück\b|\bback\b|\breturn|\bterug\b|\btilbage\b|\btillbaka\b|\btilbake\b|"
+    r"[^.!?\n。\d]{0,12}?(?:\bwieder\b|\bweer\b|\bagain\b|\bigen\b|\bdi\s+nuovo\b|\bde\s+nuevo\b|\bzurück\b|\bback\b|\breturn|\bterug\b|\btilbage\b|\btillbaka\b|\btilbake\b|"
     r"\bde\s+retour\b|\bde\s+vuelta\b|\bregres|\bvuelvo\b|\brientr|\bvolto\b|\bretorno\b|に戻|より出社|から出社|"
     r"복귀|回来|返回|回到)",
     re.IGNORECASE,
