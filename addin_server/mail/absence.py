@@ -445,8 +445,11 @@ _PROPOSED_TIME = re.compile(
 )
 _SIGNATURE_LINE = re.compile(r"\s[|｜]\s")
 # A template's thanks opening a notice ("Thanks for reaching out!"), up to its first stop.
+# A help desk's reply marker may come first ("##- Please type your reply above this line -##"), and a greeting to
+# anyone ("Hi there,").
 _THANKS_OPENING = re.compile(
-    r"\W*(?:hi|hello)?\W*thanks?\s+(?:you\s+)?for\s+(?:reaching\s+out|getting\s+in\s+touch|your\s+\w+)\b[^.!?\n]{0,30}[.!]",
+    r"(?:\W*please\s+(?:type\s+your\s+)?reply\s+above\s+this\s+line\W*)?"
+    r"\W*(?:(?:hi|hello|hey)(?:\s+there|\s+all)?)?\W*thanks?\s+(?:you\s+)?for\s+(?:reaching\s+out|getting\s+in\s+touch|your\s+\w+)\b[^.!?\n]{0,30}[.!]",
     re.IGNORECASE,
 )
 # Japanese and Chinese glue the pronoun to its particle ("私は", "我已"): no word of its own to match.

@@ -169,7 +169,9 @@ def packs() -> tuple[LanguagePack, ...]:
             "fr",
             absence=(
                 r"\b(?:en|à\s+un|à\s+une)\s+(?:congés?|vacances|rtt|repos|récupération|formation|séminaire|déplacement|voyage|mission|clientèle|"
-                r"arrêt\s+(?:maladie|de\s+travail))\b|\ben\s+arrêt\b",
+                r"arrêt\s+(?:maladie|de\s+travail))\b|\ben\s+arrêt\b|"
+                # the office left for a time: "j'ai quitté le bureau pour les fêtes", "jusqu'au 4 janvier"
+                r"\b(?:j['’]ai\s+)?quitté\s+(?:le\s+bureau|l['’]agence|le\s+cabinet)\s+(?:pour\s+(?:les|la|le|l['’])|jusqu)",
                 r"\bcongés?\s+(?:payés|annuels|maternité|paternité|parental|maladie|sans\s+solde)\b|\bcongé\s+(?:de\s+)?(?:maternité|"
                 r"paternité|parental|maladie|deuil|sabbatique|formation)\b|\bjours?\s+(?:de\s+)?(?:congés?|repos|récupération)\b|"
                 r"\bjours?\s+fériés?\b|\bférié\b|\bfais\s+le\s+pont\b|\bpont\s+(?:de|du)\b",
@@ -272,7 +274,7 @@ def packs() -> tuple[LanguagePack, ...]:
             redirect=(
                 r"\b(?:il\s+mio|la\s+mia|i\s+miei|le\s+mie)\s+(?:collega|colleghi|colleghe|sostitut[oa]|assistente|referente|team|"
                 r"responsabile)\b|\b(?:si\s+rivolga\s+a|rivolgersi\s+a|contatti|scriva\s+a)\b|\bin\s+mia\s+assenza\b|"
-                r"\bper\s+(?:qualsiasi|ogni)\s+urgenza\b|\bse\s+(?:è|la\s+questione\s+è)\s+urgente\b",
+                r"\bper\s+(?:qualsiasi|ogni)\s+(?:urgenza|necessit[àa]|esigenza)\b|\bscrivete\s+a\b|\bse\s+(?:è|la\s+questione\s+è)\s+urgente\b",
             ),
             limited=(
                 r"\b(?:controllo|leggo|consulto|controllerò|leggerò)\s+(?:la\s+)?(?:posta|mail|e-?mail)\s+(?:solo\s+)?(?:saltuariamente|"

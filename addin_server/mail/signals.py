@@ -79,7 +79,10 @@ def own_text(message: InboundMessage) -> str:
 # translated "From:" line with the address ("Von: Omar Shah <omar@...>", "差出人: ...").
 _QUOTED_ORIGINAL = re.compile(
     r"-{3,}\s*(?!(?:begin|end)\s)[^\W\d_][^-\n]{2,40}?\s*-{3,}$|"  # not "-----BEGIN PGP SIGNED MESSAGE-----"
-    r"(?:von|de|od|van|da|fr[åa]n|fra|l[äa]hett[äa]j[äa]|от|kimden|差出人|发件人|寄件者|送信者|보낸\s*사람)\s*[:：].*[@<]",
+    r"(?:von|de|od|van|da|fr[åa]n|fra|l[äa]hett[äa]j[äa]|от|kimden|差出人|发件人|寄件者|送信者|보낸\s*사람)\s*[:：].*[@<]"
+    # Gmail's attribution line in the reader's language: "El dom, 27 dic 2026 a las 8:00, Ava (<ava@...>) escribió:"
+    r"|(?:el|le|am|il|op|em|den|w\s+dniu)\s.{5,160}\s(?:escribió|a\s+écrit|schrieb|ha\s+scritto|schreef|escreveu|skrev|"
+    r"napisał\(a\)|napisał)\s*:$|am\s.{5,80}\sschrieb\s.{1,160}:$",  # German names the writer after the verb
     re.IGNORECASE,
 )
 
