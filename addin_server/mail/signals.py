@@ -82,7 +82,11 @@ _QUOTED_ORIGINAL = re.compile(
     r"(?:von|de|od|van|da|fr[åa]n|fra|l[äa]hett[äa]j[äa]|от|kimden|差出人|发件人|寄件者|送信者|보낸\s*사람)\s*[:：].*[@<]"
     # Gmail's attribution line in the reader's language: "El dom, 27 dic 2026 a las 8:00, Ava (<ava@...>) escribió:"
     r"|(?:el|le|am|il|op|em|den|w\s+dniu)\s.{5,160}\s(?:escribió|a\s+écrit|schrieb|ha\s+scritto|schreef|escreveu|skrev|"
-    r"napisał\(a\)|napisał)\s*:$|am\s.{5,80}\sschrieb\s.{1,160}:$",  # German names the writer after the verb
+    r"napisał\(a\)|napisał)\s*:$"
+    # German, Dutch and the Nordic languages name the writer after the verb ("Op za 5 dec 2026 om 08:17 schreef ...:");
+    # Japanese gives the date and the address alone, Chinese says 写道.
+    r"|(?:am|op|den)\s.{5,80}\s(?:schrieb|schreef|skrev)\s.{1,160}:$|\d{4}年\d{1,2}月\d{1,2}日.{0,60}[<＜][^>＞]*@[^>＞]*[>＞]\s*[:：]$|"
+    r".{0,160}(?:写道|寫道)\s*[:：]$",
     re.IGNORECASE,
 )
 

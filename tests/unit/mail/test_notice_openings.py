@@ -27,6 +27,15 @@ CASES = [
     pytest.param("Ich bin bis 8.1. im Urlaub und lese keine Mails.\n\nAm Mo., 7. Dez. 2026 um 09:15 Uhr schrieb Ava Rep "
                  "<ava@seller.example>:\nHi Dana, a quick question?", OOO,
                  id="de: Gmail's German attribution line is the quoted original"),
+    pytest.param("Ik zit vandaag op een training en lees beperkt mail. Woensdag ben ik weer bereikbaar.\n\nOp ma 7 dec "
+                 "2026 om 09:15 schreef Ava Rep <ava@seller.example>:\nHi Dana, a quick question?", OOO,
+                 id="nl: Gmail's Dutch attribution line, writer after the verb, is the quoted original"),
+    pytest.param("お世話になっております。本日は出張のため、ご返信は明日以降となります。\n\n2026年12月7日(月) 9:15 Ava Rep "
+                 "<ava@seller.example>:\nHi Dana, could we talk at 10:00?", OOO,
+                 id="ja: Gmail's Japanese attribution line, a date and an address, is the quoted original"),
+    pytest.param("我这周在外地出差，下周一回来后回复您。\n\n在 2026年12月7日周一 09:15，Ava Rep <ava@seller.example> 写道：\n"
+                 "Hi Dana, could we talk at 10:00?", OOO,
+                 id="zh: Gmail's Chinese attribution line with 写道 is the quoted original"),
     pytest.param("Sono in malattia. Per qualsiasi necessità scrivete a acquisti@buyer.example\nGrazie", OOO,
                  id="it: ill, 'per qualsiasi necessità scrivete a' an address is out of office"),
     pytest.param("Bonsoir, j'ai quitté le bureau pour les congés de fin d'année. Retour le mardi 5 janvier.", OOO,
