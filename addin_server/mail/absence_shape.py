@@ -223,16 +223,25 @@ _WEEKDAYS = (
     r"segundas?(?:-feiras?)?|ter[çc]as?(?:-feiras?)?|quartas?(?:-feiras?)?|quintas?(?:-feiras?)?|sextas?(?:-feiras?)?|"
     r"(?:sams|sonn)tags?|samedis?|dimanches?|s[áa]bados?|domingos?|sabat[oi]|domeni(?:ca|che)|(?:zater|zon)dag(?:en)?"
 )
+# Weekdays written short, only as a span of two joined by a dash: "Mon-Wed", "(Mo–Mi)", "lun-mer", "ma-wo".
+_SHORT_DAY = r"mon|tue|tues|wed|thu|thur|thurs|fri|mo|di|mi|do|fr|lun|mar|mer|jeu|ven|ma|wo|vr|seg|ter|qua|qui|sex"
+_SHORT_INDEX = {
+    **dict.fromkeys(("mon", "mo", "lun", "ma", "seg"), 0), **dict.fromkeys(("tue", "tues", "di", "mar", "ter"), 1),
+    **dict.fromkeys(("wed", "mi", "mer", "wo", "qua"), 2),
+    **dict.fromkeys(("thu", "thur", "thurs", "do", "jeu", "qui"), 3),
+    **dict.fromkeys(("fri", "fr", "ven", "vr", "sex"), 4),
+}
+_SHORT_SPAN = rf"\b(?:{_SHORT_DAY})\.?\s*[-–]\s*(?:{_SHORT_DAY})\b\.?"
 # A part-time week: "I work Monday to Wednesday", "ich arbeite in Teilzeit", "Ik ben aanwezig op maandag, dinsdag
 # en donderdag", "your email has arrived on a non-working day".
 _WORKING_WEEK = re.compile(
     r"\bnon-?working\s+days?\b|\bnot\s+(?:a|one\s+of)\s+my\s+working\s+days?\b|\bpart[-\s]?time\b|\bteilzeit\b|"
     r"\bdeeltijd\b|\btemps\s+partiel\b|\bjornada\s+(?:reducida|parcial)\b|\bmedia\s+jornada\b|\bpart[-\s]time\b|"
     r"\btempo\s+parziale\b|\bmeio\s+(?:per[íi]odo|expediente)\b|\bdeltid\b|"
-    r"\b(?:i\s+(?:work|am\s+(?:in|available|in\s+the\s+office))|ich\s+(?:arbeite|bin)|ik\s+(?:werk|ben)|"
+    r"\b(?:i\s+(?:only\s+)?(?:work|am\s+(?:in|available|in\s+the\s+office))|ich\s+(?:arbeite|bin)|ik\s+(?:werk|ben)|"
     r"je\s+(?:travaille|suis)|trabajo|lavoro|trabalho|jobbar|arbejder)\b[^.!?\n]{0,40}?"
-    rf"\b(?:{_WEEKDAYS})\b[^.!?\n]{{0,25}}?\b(?:{_WEEKDAYS})\b"
-    rf"(?:\s*(?:,|and|und|et|y|e|en|och|og)\s*(?:{_WEEKDAYS})\b)*",
+    rf"(?:\b(?:{_WEEKDAYS})\b[^.!?\n]{{0,25}}?\b(?:{_WEEKDAYS})\b"
+    rf"(?:\s*(?:,|and|und|et|y|e|en|och|og)\s*(?:{_WEEKDAYS})\b)*|{_SHORT_SPAN})",
     re.IGNORECASE,
 )
 # An answer put off to the next working day: "on my next working day", "an meinem nächsten Arbeitstag".
@@ -415,7 +424,10 @@ def dated(text: str, found: re.Match[str]) -> bool:
     """The sentence of `found` names a day ("resteranno chiusi lunedì 7 e martedì 8 dicembre", "du 1er au 4
     décembre", "12/14", "12月9日"): the period of the absence it states."""
     sentence = _sentence_of(text, found)
-    return bool(_NUMERIC_DATE.search(sentence) or _NAMED_DATE.search(sentence) or _WEEKDAY_NAME.search(sentence))
+    return bool(
+        _NUMERIC_DATE.search(sentence) or _NAMED_DATE.search(sentence) or _WEEKDAY_NAME.search(sentence)
+        or re.search(_SHORT_SPAN, sentence, re.IGNORECASE)  # "Ich arbeite in Teilzeit (Mo–Mi)"
+    )
 
 
 def _sentence_of(text: str, found: re.Match[str]) -> str:
@@ -483,12 +495,16 @@ def back_on_a_working_day(text: str, anchor: datetime | None) -> date | None:
     clause = found.group(0) + re.split(r"[,;.!?\n]", text[found.end() : found.end() + 40], maxsplit=1)[0]
     if _NEGATION.search(clause):
         return None  # "montags und freitags nicht im Büro": the days named are those not worked
+    short = re.search(rf"\b({_SHORT_DAY})\.?\s*[-–]\s*({_SHORT_DAY})\b", found.group(0), re.IGNORECASE)
     names = list(_WEEKDAY_NAME.finditer(found.group(0)))
     days = [d for d in (_weekday(n.group(0)) for n in names) if d is not None]
-    if len(days) != len(names) or len(days) < 2:
+    if short:  # "Mon-Wed", "Mo–Mi": the span written short
+        working = set(range(_SHORT_INDEX[short.group(1).lower()], _SHORT_INDEX[short.group(2).lower()] + 1))
+    elif len(days) != len(names) or len(days) < 2:
         return None
-    between = found.group(0)[names[0].end() : names[1].start()]
-    working = set(range(days[0], days[1] + 1)) if len(days) == 2 and _SPAN_WORD.match(between) else set(days)
+    else:
+        between = found.group(0)[names[0].end() : names[1].start()]
+        working = set(range(days[0], days[1] + 1)) if len(days) == 2 and _SPAN_WORD.match(between) else set(days)
     day = anchor.date()
     for _ in range(7):
         day += timedelta(days=1)
