@@ -104,6 +104,11 @@ def judge_absence_notice(
         score += 2
         parts.append(f"absence {_quote(state[1])} ({state[0]}) +2")
         stated = state[1]
+        # A pack's word for what a shape also reads in a person's news ("attending the congress from 7 to 9
+        # December") is as weak as the shape: it asks the same second part of a notice.
+        shape = absence_shape.away_without_a_word(text)
+        if shape and shape[0] == "taking part in something" and _overlap(shape[1], state[1]):
+            away = shape
     elif (away := absence_shape.away_without_a_word(text)) and not _spoken_of_as_over(text, away[1]):
         score += 2
         parts.append(f"absence {_quote(away[1])} ({away[0]}) +2")
@@ -258,6 +263,10 @@ def judge_absence_notice(
     template = bool(opening or anyone or automatic)
     is_notice = structural + (1 if weak and template else 0) >= (2 if weak else 1) and score >= NOTICE_THRESHOLD
     return AbsenceJudgement(score, is_notice, tuple(parts), return_date)
+
+
+def _overlap(one: re.Match[str], other: re.Match[str]) -> bool:
+    return one.start() < other.end() and other.start() < one.end()
 
 
 def _redirect_address(own_text: str, sender_address: str) -> re.Match[str] | None:

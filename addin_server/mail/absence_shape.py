@@ -89,6 +89,11 @@ _I_ELSEWHERE = re.compile(
 )
 
 
+# Where the absence's clause ends and the sender's may begin: a comma, or a Korean ending that joins a cause to
+# what follows ("휴가 중이라 제가 대신 답장드립니다": on holiday, so I answer instead).
+_CLAUSE_BREAK = re.compile(r"[,;:—–、，]|(?<=[가-힣](?:이라|라서|어서|아서|해서|므로|니까))\s")
+
+
 def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of the sentences whose subject is a colleague of the sender's and that speak of no first person
     before it: what they say of an absence is a third party's. `sender`: the sender's own names (lower case); a
@@ -100,7 +105,7 @@ def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list
         named = None if subject else _TITLED_SUBJECT.match(words) or _NAMED_SUBJECT.match(words)
         if named and (named.lastindex is None or named.group(1).lower() not in _NOT_A_NAME):
             # elsewhere: another sentence, or the clause after the absence's ("..., je lui ai transmis votre message")
-            clause = re.split(r"[,;:—–、，]", words[named.end() :], maxsplit=1)
+            clause = _CLAUSE_BREAK.split(words[named.end() :], maxsplit=1)
             after = clause[1] if len(clause) > 1 else ""
             rest = f"{text[: sentence.start()]} {text[sentence.end() :]} {after}"
             subject = named if _I_ELSEWHERE.search(rest) else None
