@@ -24,7 +24,11 @@ from datetime import date, datetime, timedelta
 _COLLEAGUE = (
     r"colleague|co-?worker|associate|manager|boss|team\s*mate|kolleg(?:e|in|en)|mitarbeiter(?:in)?|vorgesetzte[rn]?|"
     r"coll[èe]gue|responsable|sup[ée]rieur|compa[ñn]er[oa]|colega|jef[ea]|collega|responsabile|"
-    r"collega'?s?|leidinggevende|chef"
+    r"collega'?s?|leidinggevende|chef|"
+    # a job that is a person's: "our buyer", "unsere Einkäuferin", "notre acheteuse", "la nostra referente"
+    r"buyer|purchaser|director|head\s+of\s+\w+|einkäufer(?:in)?|leiter(?:in)?|ansprechpartner(?:in)?|"
+    r"acheteu(?:r|se)|directeur|directrice|comprador(?:a)?|director(?:a)|encargad[oa]|direttore|direttrice|referente|"
+    r"inkoper|directeur|contactpersoon|diretor(?:a)?|gerente|respons[áa]vel"
 )
 _TITLE = (
     r"mr|mrs|ms|miss|dr|herr|herrn|frau|m|mme|mlle|monsieur|madame|sr|sra|se[ñn]or(?:a)?|sig|sig\.ra|signor(?:a)?|"
@@ -39,7 +43,8 @@ _COLLEAGUE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _CJK_COLLEAGUE_SUBJECT = re.compile(
-    r"^\W*(?:担当|同僚|上司|弊社)の?[^\s、。はが]{1,6}(?:さん|様)?[はが]|^\W*(?:我的)?同事"
+    r"^\W*(?:担当|同僚|上司|弊社)の?[^\s、。はが]{1,6}(?:さん|様)?[はが]|^\W*(?:我的)?同事|"
+    r"^\W*(?:我们|我們|我的|公司|本公司)?的?(?:负责人|負責人|采购|採購|主管|老板|老闆)"
 )
 # A title before a name, or a name with its title or job ("Herr Berger ist", "田中部長は", "王经理", "김 과장님은"): a
 # colleague where the sender speaks as "I" elsewhere, like a bare name (below).
@@ -115,7 +120,50 @@ def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list
             continue  # "my colleague and I are at the fair", "my colleague stands in during my absence": the sender's
         if subject and not _FIRST_PERSON.search(words[: subject.start(0) + _lead(subject)]):
             spans.append(sentence.span())
+        elif not subject and _spoken_of(text, sentence, sender):
+            spans.append(sentence.span())
     return spans
+
+
+# A third person's pronoun as a clause's subject: "but she's away until", "Sie ist bis zum 8. Januar im Urlaub",
+# "Il est absent", "她休假到". ("Il est possible de ..." is no person; "Sie sind" is the reader.)
+_PRONOUN_SUBJECT = re.compile(
+    r"(?:^|(?<=[\s,;:(—–-]))(?:she|he)(?:['’](?:s|ll)|\s+(?:is|was|will|has|remains|returns))\b|"
+    r"\b(?:sie|er)\s+(?:ist|wird|befindet\s+sich|kommt)\b|"
+    r"\b(?:il|elle)\s+(?:est|sera|rentre|revient|reviendra)\b"
+    r"(?!\s+(?:possible|pr[ée]f[ée]rable|n[ée]cessaire|important|recommand|conseill|inutile|\d))|"
+    r"\b(?:ella|él)\s+(?:est[áa]|estar[áa]|vuelve|volver[áa])\b|\b(?:lei|lui)\s+(?:[èe]|sar[àa]|torna|torner[àa])\b|"
+    r"\b(?:zij|hij)\s+(?:is|zal|komt)\b|\b(?:ela|ele)\s+(?:est[áa]|estar[áa]|volta|voltar[áa])\b|"
+    r"(?:^|(?<=[，,。\s]))[他她](?![们們])",
+    re.IGNORECASE,
+)
+# Nothing before the pronoun but a greeting: the person it means was named in the rep's email, not in this text.
+_ONLY_A_GREETING = re.compile(
+    r"\W*(?:(?:hi|hello|hey|dear|thanks|thank\s+you|hallo|guten\s+tag|moin|bonjour|salut|merci|hola|buenas|"
+    r"buongiorno|ciao|grazie|hoi|beste|olá|oi|obrigad[oa]|您好|你好|谢谢)\b[^\n.!?。！]{0,30}[,.!。！]?)?\W*",
+    re.IGNORECASE,
+)
+
+
+def _spoken_of(text: str, sentence: re.Match[str], sender: frozenset[str]) -> bool:
+    """The sentence speaks of a third person by pronoun ("Dana owns invoicing but she's away until the 4th", "Il est
+    absent jusqu'au 8 janvier"), not of the sender: no first person before the pronoun, the sender not named before
+    it, and either the sender speaks as "I" elsewhere ("I'll forward this to her", "ich leite Ihre Mail weiter") or
+    the text names no one the pronoun could mean. A template about the sender ("Kim Lee is out of the office. She
+    will return on ...") names the sender first and says no "I"."""
+    words = sentence.group(0)
+    pronoun = _PRONOUN_SUBJECT.search(words)
+    if pronoun is None or _FIRST_PERSON.search(words[: pronoun.start()]):
+        return False
+    before = text[: sentence.start() + pronoun.start()]
+    if any(w.lower() in sender for w in re.findall(r"[^\W\d_]{2,}", before)) or any(
+        len(n) >= 2 and not n.isascii() and n in before for n in sender
+    ):
+        return False
+    clause = _CLAUSE_BREAK.split(words[pronoun.end() :], maxsplit=1)
+    after = clause[1] if len(clause) > 1 else ""
+    rest = f"{text[: sentence.start()]} {text[sentence.end() :]} {after}"
+    return bool(_I_ELSEWHERE.search(rest)) or bool(_ONLY_A_GREETING.fullmatch(before))
 
 
 def _is_the_sender(subject: str, sender: frozenset[str]) -> bool:
@@ -129,7 +177,8 @@ def _lead(subject: re.Match[str]) -> int:
     """How far the words before the colleague run (the possessive itself, "my", is the colleague's)."""
     text = subject.group(0)
     found = re.search(
-        r"(?:my|our|mein\w*|unser\w*|ma|mon|notre|mi|nuestr[oa]|mi[oa]|nostr[oa]|mijn|onze|minha|meu|nosso|nossa)\s",
+        r"(?:my|our|mein\w*|unser\w*|ma|mon|notre|mi|nuestr[oa]|mi[oa]|nostr[oa]|mijn|onze|minha|meu|nosso|nossa)\s|"
+        r"我们的|我們的|我的",
         text,
         re.IGNORECASE,
     )
