@@ -472,7 +472,8 @@ _JOINED = re.compile(
     r"me\s+(?:un[íi]|incorpor[ée])|entrei|sono\s+passat[oa]|ben\s+overgestapt)\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S))+(?:[.!?。！？]+|$)")
+# A date's full stop before a word in lower case ("zum 30.11. verlassen") ends no sentence.
+_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S)|(?<=\d)\.(?=\s+[a-zäöüß]))+(?:[.!?。！？]+|$)")
 # Words that start a sentence or address the reader; not a person's name.
 _NOT_NAMES = frozenset(
     """please note that kindly unfortunately thank thanks you hello hi dear mr mrs ms dr herr frau
@@ -521,11 +522,25 @@ def left_company_statement(
         if names and own_names and not first_person and not any(n.lower() in own_names for n in names):
             continue  # about a colleague ("Bob Miller no longer works at Acme"), not about the sender
         if about_sender_only and not first_person and not any(w.lower() in own_names for w in words):
-            continue
+            if not _notice_of_the_address(text, sentence):
+                continue
         if first_person and _JOINED.search(sentence):
             continue  # "I left Initech last year and joined Globex": an earlier job, the sender writes from the new one
         return " ".join(sentence.split())[:120]
     return None
+
+
+def _notice_of_the_address(text: str, sentence: str) -> bool:
+    """A Japanese or Chinese leaving said of someone by name or role where nobody in the text speaks as "I"
+    ("田中は11月末をもちまして退職いたしました", "该员工已离职，此邮箱不再使用"): the notice of the address's owner, sent
+    from that address. "同事小王已离职，你找我就行" is a colleague's news: the sender speaks."""
+    if not _CJK.search(sentence) or _CJK_COLLEAGUE.search(sentence):
+        return False
+    return not (_CJK_FIRST_PERSON.search(text) or any(phrases.FIRST_PERSON.fullmatch(w) for w in re.findall(r"\w+", text)))
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_CJK_COLLEAGUE = re.compile(r"同事|同僚|前任|担当の|上司")
 
 
 @dataclass(frozen=True)
