@@ -532,11 +532,12 @@ def left_company_statement(
 
 def _notice_of_the_address(text: str, sentence: str) -> bool:
     """A Japanese or Chinese leaving said of someone by name or role where nobody in the text speaks as "I"
-    ("田中は11月末をもちまして退職いたしました", "该员工已离职，此邮箱不再使用"): the notice of the address's owner, sent
-    from that address. "同事小王已离职，你找我就行" is a colleague's news: the sender speaks."""
+    ("田中は11月末をもちまして退職いたしました", "该员工已离职，此邮箱不再使用"): the notice of the address's
+    owner, sent from that address. "同事小王已离职，你找我就行" is a colleague's news: the sender speaks."""
     if not _CJK.search(sentence) or _CJK_COLLEAGUE.search(sentence):
         return False
-    return not (_CJK_FIRST_PERSON.search(text) or any(phrases.FIRST_PERSON.fullmatch(w) for w in re.findall(r"\w+", text)))
+    speaks = any(phrases.FIRST_PERSON.fullmatch(w) for w in re.findall(r"\w+", text))
+    return not (speaks or _CJK_FIRST_PERSON.search(text))
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
