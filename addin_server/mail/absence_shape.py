@@ -43,7 +43,9 @@ _COLLEAGUE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _CJK_COLLEAGUE_SUBJECT = re.compile(
-    r"^\W*(?:担当|同僚|上司|弊社)の?[^\s、。はが]{1,6}(?:さん|様)?[はが]|^\W*(?:我的)?同事|"
+    r"^\W*(?:担当|同僚|上司|弊社)の?[^\s、。はが]{1,6}(?:さん|様)?[はが]|"
+    # "负责这块的同事出差了", after a greeting: the colleague who handles it
+    r"^\W*(?:(?:您好|你好)[，,]\s*)?(?:我的|[^，。\s]{1,8}的)?同事|"
     r"^\W*(?:我们|我們|我的|公司|本公司)?的?(?:负责人|負責人|采购|採購|主管|老板|老闆)"
 )
 # A title before a name, or a name with its title or job ("Herr Berger ist", "田中部長は", "王经理", "김 과장님은"): a
@@ -406,7 +408,11 @@ _SEND_ME = re.compile(
     r"\b(?:senden|schicken|mailen)\s+sie\s+(?:es\s+|das\s+|die\s+\w+\s+)?mir\b|\b(?:schick|sende)\s+mir\b|"
     r"\benvoye[zr]?-moi\b|\bm['’]envoyer\b|\b(?:m[áa]nd|env[íi])ame\b|\bm[áa]ndeme\b|\benv[íi]eme\b|"
     r"\b(?:mandami|inviami|mandatemi|inviatemi)\b|\bmi\s+(?:mandi|invii|mandate|inviate)\b|\bstuur\s+(?:het\s+)?(?:mij|me)\b|"
-    r"\b(?:mande|envie)-me\b|\bme\s+(?:mande|envie)\b|\bskicka\s+(?:det\s+)?till\s+mig\b|\bsend\s+(?:det\s+)?til\s+mig\b",
+    r"\b(?:mande|envie)-me\b|\bme\s+(?:mande|envie)\b|\bskicka\s+(?:det\s+)?till\s+mig\b|\bsend\s+(?:det\s+)?til\s+mig\b|"
+    # "send it anyway", said by someone away who will read it: "manda sim", "schicken Sie es ruhig", "mándalo igual"
+    r"\b(?:manda|envia|pode\s+(?:mandar|enviar))\s+(?:sim|a[íi]|mesmo|assim\s+mesmo)\b|\bgo\s+ahead\s+and\s+send\b|"
+    r"\bsend\s+it\s+(?:anyway|over\s+anyway)\b|\bschick(?:en\s+sie)?\s+(?:es\s+)?(?:ruhig|trotzdem)\b|"
+    r"\benvoye[zr]?(?:-le)?\s+quand\s+m[êe]me\b|\bm[áa]nd(?:a|e)lo\s+igual\b|\bmanda(?:lo|mi)?\s+pure\b|\bstuur\s+maar\b",
     re.IGNORECASE,
 )
 _AGAIN = re.compile(

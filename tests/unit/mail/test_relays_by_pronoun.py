@@ -42,3 +42,24 @@ RELAY_CASES = [
 def test_whose_absence_a_pronoun_or_a_job_names(body: str, kind: InboundKind) -> None:
     sender = "Kim Lee <kim.lee@buyer.example>" if body.startswith("Kim Lee") else SENDER
     assert classify(reply(body, sender=sender)).kind == kind
+
+
+AWAY_BUT_ANSWERING_CASES = [
+    pytest.param("Estou de férias, mas pode mandar sim, vejo quando voltar.", HUMAN,
+                 id="pt: away but telling the rep to send it anyway is a person's reply"),
+    pytest.param("I'm off until the 12th but go ahead and send the deck, I'll read it when I'm back.", HUMAN,
+                 id="en: away but 'go ahead and send' is a person's reply"),
+    pytest.param("Bin bis Montag im Urlaub, schicken Sie es ruhig, ich schaue danach rein.", HUMAN,
+                 id="de: away but 'schicken Sie es ruhig' is a person's reply"),
+    pytest.param("Estoy de vacaciones hasta el 8, pero mándalo igual y lo reviso a la vuelta.", HUMAN,
+                 id="es: away but 'mándalo igual' is a person's reply"),
+    pytest.param("你好，管采购的同事休假了，月底回来，我已经把你的邮件转给她了。", HUMAN,
+                 id="zh: the colleague who handles it away, the mail already passed on, is a person's reply"),
+    pytest.param("Estou de férias até 8 de janeiro, sem acesso ao e-mail. Responderei quando voltar.", OOO,
+                 id="pt: away with no access and a reply on return stays a notice"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind"), AWAY_BUT_ANSWERING_CASES)
+def test_away_but_answering(body: str, kind: InboundKind) -> None:
+    assert classify(reply(body, sender=SENDER)).kind == kind
