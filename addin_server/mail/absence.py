@@ -82,7 +82,7 @@ def judge_absence_notice(
     # What a sentence about a colleague says ("my colleague Mr Berger is on holiday until 8 January") is a third
     # party's absence and return: the sender is there and answering. Blanked before the absence is looked for.
     mine, colleague = absence_shape.without_colleague_absence(
-        own_text, absence_shape.sender_names(sender_name, sender_address)
+        own_text, absence_shape.sender_names(sender_name, sender_address), _states_absence
     )
     text = f"{subject}\n{mine}"
     absence = next(
@@ -263,6 +263,10 @@ def judge_absence_notice(
     template = bool(opening or anyone or automatic)
     is_notice = structural + (1 if weak and template else 0) >= (2 if weak else 1) and score >= NOTICE_THRESHOLD
     return AbsenceJudgement(score, is_notice, tuple(parts), return_date)
+
+
+def _states_absence(clause: str) -> bool:
+    return bool(phrases.OUT_OF_OFFICE_TEXT.search(clause) or absence_lexicon.find_part("absence", clause))
 
 
 def _overlap(one: re.Match[str], other: re.Match[str]) -> bool:

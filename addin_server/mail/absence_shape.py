@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 # A colleague as a sentence's subject: a possessive or article before a colleague word, or a title before a
@@ -101,10 +102,14 @@ _I_ELSEWHERE = re.compile(
 _CLAUSE_BREAK = re.compile(r"[,;:—–、，]|(?<=[가-힣](?:이라|라서|어서|아서|해서|므로|니까))\s")
 
 
-def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+def colleague_sentences(
+    text: str, sender: frozenset[str] = frozenset(), states_absence: Callable[[str], bool] = lambda _: True
+) -> list[tuple[int, int]]:
     """Spans of the sentences whose subject is a colleague of the sender's and that speak of no first person
     before it: what they say of an absence is a third party's. `sender`: the sender's own names (lower case); a
-    subject that is the sender ("Herr Dr. Berger ist nicht im Büro" from Berger's mailbox) is no colleague."""
+    subject that is the sender ("Herr Dr. Berger ist nicht im Büro" from Berger's mailbox) is no colleague.
+    `states_absence`: whether a clause states an absence (a pronoun's clause must: "sie wird bearbeitet" may be the
+    mail)."""
     spans = []
     for sentence in _SENTENCE_SPANS.finditer(text):
         words = sentence.group(0)
@@ -122,7 +127,7 @@ def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list
             continue  # "my colleague and I are at the fair", "my colleague stands in during my absence": the sender's
         if subject and not _FIRST_PERSON.search(words[: subject.start(0) + _lead(subject)]):
             spans.append(sentence.span())
-        elif not subject and _spoken_of(text, sentence, sender):
+        elif not subject and _spoken_of(text, sentence, sender, states_absence):
             spans.append(sentence.span())
     return spans
 
@@ -147,7 +152,9 @@ _ONLY_A_GREETING = re.compile(
 )
 
 
-def _spoken_of(text: str, sentence: re.Match[str], sender: frozenset[str]) -> bool:
+def _spoken_of(
+    text: str, sentence: re.Match[str], sender: frozenset[str], states_absence: Callable[[str], bool]
+) -> bool:
     """The sentence speaks of a third person by pronoun ("Dana owns invoicing but she's away until the 4th", "Il est
     absent jusqu'au 8 janvier"), not of the sender: no first person before the pronoun, the sender not named before
     it, and either the sender speaks as "I" elsewhere ("I'll forward this to her", "ich leite Ihre Mail weiter") or
@@ -164,6 +171,9 @@ def _spoken_of(text: str, sentence: re.Match[str], sender: frozenset[str]) -> bo
         return False
     clause = _CLAUSE_BREAK.split(words[pronoun.end() :], maxsplit=1)
     after = clause[1] if len(clause) > 1 else ""
+    own = words[pronoun.start() : pronoun.end() + len(clause[0])]
+    if not states_absence(own) or _FIRST_PERSON.search(own[len(pronoun.group(0)) :]):
+        return False  # "elle sera traitée dès mon retour de congé": the mail, and the sender's own absence
     rest = f"{text[: sentence.start()]} {text[sentence.end() :]} {after}"
     return bool(_I_ELSEWHERE.search(rest)) or bool(_ONLY_A_GREETING.fullmatch(before))
 
@@ -187,10 +197,12 @@ def _lead(subject: re.Match[str]) -> int:
     return found.start() if found else len(text)
 
 
-def without_colleague_absence(text: str, sender: frozenset[str] = frozenset()) -> tuple[str, str | None]:
+def without_colleague_absence(
+    text: str, sender: frozenset[str] = frozenset(), states_absence: Callable[[str], bool] = lambda _: True
+) -> tuple[str, str | None]:
     """The text with the sentences about a colleague blanked (same length, so positions hold), and the first of
     them for the evidence."""
-    spans = colleague_sentences(text, sender)
+    spans = colleague_sentences(text, sender, states_absence)
     if not spans:
         return text, None
     chars = list(text)

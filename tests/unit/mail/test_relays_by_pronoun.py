@@ -35,6 +35,8 @@ RELAY_CASES = [
                  id="de: the sender's own absence in the first person stays a notice"),
     pytest.param("Je suis absent jusqu'au 8 janvier. En cas d'urgence, contactez Mme Roux : elle est joignable au "
                  "01 23 45 67 89.", OOO, id="fr: a stand-in spoken of as 'elle' in the sender's notice stays a notice"),
+    pytest.param("Merci pour votre demande, elle sera traitée dès mon retour de congé le 11 janvier, je n'ai pas accès "
+                 "à mes e-mails.", OOO, id="fr: 'elle' that is the request, beside the sender's own leave, stays a notice"),
 ]
 
 
