@@ -82,7 +82,7 @@ def judge_absence_notice(
     # What a sentence about a colleague says ("my colleague Mr Berger is on holiday until 8 January") is a third
     # party's absence and return: the sender is there and answering. Blanked before the absence is looked for.
     mine, colleague = absence_shape.without_colleague_absence(
-        own_text, absence_shape.sender_names(sender_name, sender_address)
+        own_text, absence_shape.sender_names(sender_name, sender_address), _states_absence
     )
     text = f"{subject}\n{mine}"
     absence = next(
@@ -104,6 +104,11 @@ def judge_absence_notice(
         score += 2
         parts.append(f"absence {_quote(state[1])} ({state[0]}) +2")
         stated = state[1]
+        # A pack's word for what a shape also reads in a person's news ("attending the congress from 7 to 9
+        # December") is as weak as the shape: it asks the same second part of a notice.
+        shape = absence_shape.away_without_a_word(text)
+        if shape and shape[0] == "taking part in something" and _overlap(shape[1], state[1]):
+            away = shape
     elif (away := absence_shape.away_without_a_word(text)) and not _spoken_of_as_over(text, away[1]):
         score += 2
         parts.append(f"absence {_quote(away[1])} ({away[0]}) +2")
@@ -258,6 +263,14 @@ def judge_absence_notice(
     template = bool(opening or anyone or automatic)
     is_notice = structural + (1 if weak and template else 0) >= (2 if weak else 1) and score >= NOTICE_THRESHOLD
     return AbsenceJudgement(score, is_notice, tuple(parts), return_date)
+
+
+def _states_absence(clause: str) -> bool:
+    return bool(phrases.OUT_OF_OFFICE_TEXT.search(clause) or absence_lexicon.find_part("absence", clause))
+
+
+def _overlap(one: re.Match[str], other: re.Match[str]) -> bool:
+    return one.start() < other.end() and other.start() < one.end()
 
 
 def _redirect_address(own_text: str, sender_address: str) -> re.Match[str] | None:
@@ -466,7 +479,8 @@ _JOINED = re.compile(
     r"me\s+(?:un[íi]|incorpor[ée])|entrei|sono\s+passat[oa]|ben\s+overgestapt)\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S))+(?:[.!?。！？]+|$)")
+# A date's full stop before a word in lower case ("zum 30.11. verlassen") ends no sentence.
+_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|[.!?](?=\S)|(?<=\d)\.(?=\s+[a-zäöüß]))+(?:[.!?。！？]+|$)")
 # Words that start a sentence or address the reader; not a person's name.
 _NOT_NAMES = frozenset(
     """please note that kindly unfortunately thank thanks you hello hi dear mr mrs ms dr herr frau
@@ -515,11 +529,26 @@ def left_company_statement(
         if names and own_names and not first_person and not any(n.lower() in own_names for n in names):
             continue  # about a colleague ("Bob Miller no longer works at Acme"), not about the sender
         if about_sender_only and not first_person and not any(w.lower() in own_names for w in words):
-            continue
+            if not _notice_of_the_address(text, sentence):
+                continue
         if first_person and _JOINED.search(sentence):
             continue  # "I left Initech last year and joined Globex": an earlier job, the sender writes from the new one
         return " ".join(sentence.split())[:120]
     return None
+
+
+def _notice_of_the_address(text: str, sentence: str) -> bool:
+    """A Japanese or Chinese leaving said of someone by name or role where nobody in the text speaks as "I"
+    ("田中は11月末をもちまして退職いたしました", "该员工已离职，此邮箱不再使用"): the notice of the address's
+    owner, sent from that address. "同事小王已离职，你找我就行" is a colleague's news: the sender speaks."""
+    if not _CJK.search(sentence) or _CJK_COLLEAGUE.search(sentence):
+        return False
+    speaks = any(phrases.FIRST_PERSON.fullmatch(w) for w in re.findall(r"\w+", text))
+    return not (speaks or _CJK_FIRST_PERSON.search(text))
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_CJK_COLLEAGUE = re.compile(r"同事|同僚|前任|担当の|上司")
 
 
 @dataclass(frozen=True)

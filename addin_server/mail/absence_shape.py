@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 # A colleague as a sentence's subject: a possessive or article before a colleague word, or a title before a
@@ -24,7 +25,11 @@ from datetime import date, datetime, timedelta
 _COLLEAGUE = (
     r"colleague|co-?worker|associate|manager|boss|team\s*mate|kolleg(?:e|in|en)|mitarbeiter(?:in)?|vorgesetzte[rn]?|"
     r"coll[èe]gue|responsable|sup[ée]rieur|compa[ñn]er[oa]|colega|jef[ea]|collega|responsabile|"
-    r"collega'?s?|leidinggevende|chef"
+    r"collega'?s?|leidinggevende|chef|"
+    # a job that is a person's: "our buyer", "unsere Einkäuferin", "notre acheteuse", "la nostra referente"
+    r"buyer|purchaser|director|head\s+of\s+\w+|einkäufer(?:in)?|leiter(?:in)?|ansprechpartner(?:in)?|"
+    r"acheteu(?:r|se)|directeur|directrice|comprador(?:a)?|director(?:a)|encargad[oa]|direttore|direttrice|referente|"
+    r"inkoper|directeur|contactpersoon|diretor(?:a)?|gerente|respons[áa]vel"
 )
 _TITLE = (
     r"mr|mrs|ms|miss|dr|herr|herrn|frau|m|mme|mlle|monsieur|madame|sr|sra|se[ñn]or(?:a)?|sig|sig\.ra|signor(?:a)?|"
@@ -39,7 +44,10 @@ _COLLEAGUE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _CJK_COLLEAGUE_SUBJECT = re.compile(
-    r"^\W*(?:担当|同僚|上司|弊社)の?[^\s、。はが]{1,6}(?:さん|様)?[はが]|^\W*(?:我的)?同事"
+    r"^\W*(?:担当|同僚|上司|弊社)の?[^\s、。はが]{1,6}(?:さん|様)?[はが]|"
+    # "负责这块的同事出差了", after a greeting: the colleague who handles it
+    r"^\W*(?:(?:您好|你好)[，,]\s*)?(?:我的|[^，。\s]{1,8}的)?同事|"
+    r"^\W*(?:我们|我們|我的|公司|本公司)?的?(?:负责人|負責人|采购|採購|主管|老板|老闆)"
 )
 # A title before a name, or a name with its title or job ("Herr Berger ist", "田中部長は", "王经理", "김 과장님은"): a
 # colleague where the sender speaks as "I" elsewhere, like a bare name (below).
@@ -89,10 +97,19 @@ _I_ELSEWHERE = re.compile(
 )
 
 
-def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+# Where the absence's clause ends and the sender's may begin: a comma, or a Korean ending that joins a cause to
+# what follows ("휴가 중이라 제가 대신 답장드립니다": on holiday, so I answer instead).
+_CLAUSE_BREAK = re.compile(r"[,;:—–、，]|(?<=[가-힣](?:이라|라서|어서|아서|해서|므로|니까))\s")
+
+
+def colleague_sentences(
+    text: str, sender: frozenset[str] = frozenset(), states_absence: Callable[[str], bool] = lambda _: True
+) -> list[tuple[int, int]]:
     """Spans of the sentences whose subject is a colleague of the sender's and that speak of no first person
     before it: what they say of an absence is a third party's. `sender`: the sender's own names (lower case); a
-    subject that is the sender ("Herr Dr. Berger ist nicht im Büro" from Berger's mailbox) is no colleague."""
+    subject that is the sender ("Herr Dr. Berger ist nicht im Büro" from Berger's mailbox) is no colleague.
+    `states_absence`: whether a clause states an absence (a pronoun's clause must: "sie wird bearbeitet" may be the
+    mail)."""
     spans = []
     for sentence in _SENTENCE_SPANS.finditer(text):
         words = sentence.group(0)
@@ -100,7 +117,7 @@ def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list
         named = None if subject else _TITLED_SUBJECT.match(words) or _NAMED_SUBJECT.match(words)
         if named and (named.lastindex is None or named.group(1).lower() not in _NOT_A_NAME):
             # elsewhere: another sentence, or the clause after the absence's ("..., je lui ai transmis votre message")
-            clause = re.split(r"[,;:—–、，]", words[named.end() :], maxsplit=1)
+            clause = _CLAUSE_BREAK.split(words[named.end() :], maxsplit=1)
             after = clause[1] if len(clause) > 1 else ""
             rest = f"{text[: sentence.start()]} {text[sentence.end() :]} {after}"
             subject = named if _I_ELSEWHERE.search(rest) else None
@@ -110,7 +127,55 @@ def colleague_sentences(text: str, sender: frozenset[str] = frozenset()) -> list
             continue  # "my colleague and I are at the fair", "my colleague stands in during my absence": the sender's
         if subject and not _FIRST_PERSON.search(words[: subject.start(0) + _lead(subject)]):
             spans.append(sentence.span())
+        elif not subject and _spoken_of(text, sentence, sender, states_absence):
+            spans.append(sentence.span())
     return spans
+
+
+# A third person's pronoun as a clause's subject: "but she's away until", "Sie ist bis zum 8. Januar im Urlaub",
+# "Il est absent", "她休假到". ("Il est possible de ..." is no person; "Sie sind" is the reader.)
+_PRONOUN_SUBJECT = re.compile(
+    r"(?:^|(?<=[\s,;:(—–-]))(?:she|he)(?:['’](?:s|ll)|\s+(?:is|was|will|has|remains|returns))\b|"
+    r"\b(?:sie|er)\s+(?:ist|wird|befindet\s+sich|kommt)\b|"
+    r"\b(?:il|elle)\s+(?:est|sera|rentre|revient|reviendra)\b"
+    r"(?!\s+(?:possible|pr[ée]f[ée]rable|n[ée]cessaire|important|recommand|conseill|inutile|\d))|"
+    r"\b(?:ella|él)\s+(?:est[áa]|estar[áa]|vuelve|volver[áa])\b|\b(?:lei|lui)\s+(?:[èe]|sar[àa]|torna|torner[àa])\b|"
+    r"\b(?:zij|hij)\s+(?:is|zal|komt)\b|\b(?:ela|ele)\s+(?:est[áa]|estar[áa]|volta|voltar[áa])\b|"
+    r"(?:^|(?<=[，,。\s]))[他她](?![们們])",
+    re.IGNORECASE,
+)
+# Nothing before the pronoun but a greeting: the person it means was named in the rep's email, not in this text.
+_ONLY_A_GREETING = re.compile(
+    r"\W*(?:(?:hi|hello|hey|dear|thanks|thank\s+you|hallo|guten\s+tag|moin|bonjour|salut|merci|hola|buenas|"
+    r"buongiorno|ciao|grazie|hoi|beste|olá|oi|obrigad[oa]|您好|你好|谢谢)\b[^\n.!?。！]{0,30}[,.!。！]?)?\W*",
+    re.IGNORECASE,
+)
+
+
+def _spoken_of(
+    text: str, sentence: re.Match[str], sender: frozenset[str], states_absence: Callable[[str], bool]
+) -> bool:
+    """The sentence speaks of a third person by pronoun ("Dana owns invoicing but she's away until the 4th", "Il est
+    absent jusqu'au 8 janvier"), not of the sender: no first person before the pronoun, the sender not named before
+    it, and either the sender speaks as "I" elsewhere ("I'll forward this to her", "ich leite Ihre Mail weiter") or
+    the text names no one the pronoun could mean. A template about the sender ("Kim Lee is out of the office. She
+    will return on ...") names the sender first and says no "I"."""
+    words = sentence.group(0)
+    pronoun = _PRONOUN_SUBJECT.search(words)
+    if pronoun is None or _FIRST_PERSON.search(words[: pronoun.start()]):
+        return False
+    before = text[: sentence.start() + pronoun.start()]
+    if any(w.lower() in sender for w in re.findall(r"[^\W\d_]{2,}", before)) or any(
+        len(n) >= 2 and not n.isascii() and n in before for n in sender
+    ):
+        return False
+    clause = _CLAUSE_BREAK.split(words[pronoun.end() :], maxsplit=1)
+    after = clause[1] if len(clause) > 1 else ""
+    own = words[pronoun.start() : pronoun.end() + len(clause[0])]
+    if not states_absence(own) or _FIRST_PERSON.search(own[len(pronoun.group(0)) :]):
+        return False  # "elle sera traitée dès mon retour de congé": the mail, and the sender's own absence
+    rest = f"{text[: sentence.start()]} {text[sentence.end() :]} {after}"
+    return bool(_I_ELSEWHERE.search(rest)) or bool(_ONLY_A_GREETING.fullmatch(before))
 
 
 def _is_the_sender(subject: str, sender: frozenset[str]) -> bool:
@@ -124,17 +189,20 @@ def _lead(subject: re.Match[str]) -> int:
     """How far the words before the colleague run (the possessive itself, "my", is the colleague's)."""
     text = subject.group(0)
     found = re.search(
-        r"(?:my|our|mein\w*|unser\w*|ma|mon|notre|mi|nuestr[oa]|mi[oa]|nostr[oa]|mijn|onze|minha|meu|nosso|nossa)\s",
+        r"(?:my|our|mein\w*|unser\w*|ma|mon|notre|mi|nuestr[oa]|mi[oa]|nostr[oa]|mijn|onze|minha|meu|nosso|nossa)\s|"
+        r"我们的|我們的|我的",
         text,
         re.IGNORECASE,
     )
     return found.start() if found else len(text)
 
 
-def without_colleague_absence(text: str, sender: frozenset[str] = frozenset()) -> tuple[str, str | None]:
+def without_colleague_absence(
+    text: str, sender: frozenset[str] = frozenset(), states_absence: Callable[[str], bool] = lambda _: True
+) -> tuple[str, str | None]:
     """The text with the sentences about a colleague blanked (same length, so positions hold), and the first of
     them for the evidence."""
-    spans = colleague_sentences(text, sender)
+    spans = colleague_sentences(text, sender, states_absence)
     if not spans:
         return text, None
     chars = list(text)
@@ -372,7 +440,11 @@ _SEND_ME = re.compile(
     r"\b(?:senden|schicken|mailen)\s+sie\s+(?:es\s+|das\s+|die\s+\w+\s+)?mir\b|\b(?:schick|sende)\s+mir\b|"
     r"\benvoye[zr]?-moi\b|\bm['’]envoyer\b|\b(?:m[áa]nd|env[íi])ame\b|\bm[áa]ndeme\b|\benv[íi]eme\b|"
     r"\b(?:mandami|inviami|mandatemi|inviatemi)\b|\bmi\s+(?:mandi|invii|mandate|inviate)\b|\bstuur\s+(?:het\s+)?(?:mij|me)\b|"
-    r"\b(?:mande|envie)-me\b|\bme\s+(?:mande|envie)\b|\bskicka\s+(?:det\s+)?till\s+mig\b|\bsend\s+(?:det\s+)?til\s+mig\b",
+    r"\b(?:mande|envie)-me\b|\bme\s+(?:mande|envie)\b|\bskicka\s+(?:det\s+)?till\s+mig\b|\bsend\s+(?:det\s+)?til\s+mig\b|"
+    # "send it anyway", said by someone away who will read it: "manda sim", "schicken Sie es ruhig", "mándalo igual"
+    r"\b(?:manda|envia|pode\s+(?:mandar|enviar))\s+(?:sim|a[íi]|mesmo|assim\s+mesmo)\b|\bgo\s+ahead\s+and\s+send\b|"
+    r"\bsend\s+it\s+(?:anyway|over\s+anyway)\b|\bschick(?:en\s+sie)?\s+(?:es\s+)?(?:ruhig|trotzdem)\b|"
+    r"\benvoye[zr]?(?:-le)?\s+quand\s+m[êe]me\b|\bm[áa]nd(?:a|e)lo\s+igual\b|\bmanda(?:lo|mi)?\s+pure\b|\bstuur\s+maar\b",
     re.IGNORECASE,
 )
 _AGAIN = re.compile(

@@ -159,7 +159,7 @@ _ALREADY_PASSED_ON = re.compile(
     r"\bik\s+heb\s+(?:het|dit|je|uw)\s+(?:\w+\s+)?(?:al\s+)?doorgestuurd\b|\bjag\s+har\s+(?:redan\s+)?"
     r"(?:vidarebefordrat|skickat\s+vidare)\b|\bjeg\s+har\s+(?:allerede\s+)?(?:videresendt|sendt\s+(?:det\s+)?videre)\b|"
     r"\b(?:już\s+)?przekazał(?:em|am)\b|\bjsem\s+(?:už\s+)?přeposlal\w*|\bя\s+(?:уже\s+)?переслал\w*|"
-    r"転送しました|転送いたしました|共有しました|我已(?:经)?(?:转发|轉發|转给|轉給)|전달했습니다|전달드렸습니다",
+    r"転送しました|転送いたしました|共有しました|我已(?:经|經)?(?:把[^，。]{1,8})?(?:转发|轉發|转给|轉給)|전달했습니다|전달드렸습니다",
     re.IGNORECASE,
 )
 

@@ -304,8 +304,8 @@ LEFT_COMPANY_TEXT = _any(
     r"\bdeixou\s+(?:a\s+empresa|de\s+trabalhar)",
     # 退社 is also "leaving the office for the day" (本日は退社いたしました): only a dated leaving counts.
     r"已离开公司|已經離開公司|已离开本公司|(?:をもって|を以て|付で|付けで)\s*退社",
-    r"\bist\s+(?:aus\s+dem\s+unternehmen\s+)?ausgeschieden",
-    r"\b(?:habe|hat)\s+(?:das\s+unternehmen|die\s+firma|den\s+konzern|die\s+gesellschaft)\s+verlassen",
+    r"\b(?:ist|bin)\s+(?:zum\s+[\d.]+\s+|seit\s+\S+\s+)?(?:aus\s+(?:dem|der)\s+(?:unternehmen|firma)\s+)?ausgeschieden",
+    r"\b(?:habe|hat)\s+(?:das\s+unternehmen|die\s+firma|den\s+konzern|die\s+gesellschaft)\s+(?:(?:zum|am|im|per|mit)\s+\S+(?:\s+\d{4})?\s+)?verlassen",
     r"\b(?:have|has)\s+(?:now\s+)?(?:retired|moved\s+on)\s+from\b",
     r"\bne\s+fai[st]\s+plus\s+partie",
     r"\ba\s+quitté\s+(?:la\s+société|l'entreprise|l’entreprise|le\s+groupe|notre)",

@@ -59,7 +59,9 @@ def applied_notices(s: Session, provider: str, mailbox: str, claimed_row_ids: It
     return {(mid, sender) for mid, sender in s.execute(
         select(t.ProcessedMessage.rfc_message_id, t.ProcessedMessage.from_address).where(
             t.ProcessedMessage.provider == provider, t.ProcessedMessage.mailbox_address == mailbox,
-            t.ProcessedMessage.rfc_message_id.in_(wanted), t.ProcessedMessage.id.not_in(list(claimed_row_ids))))
+            t.ProcessedMessage.rfc_message_id.in_(wanted), t.ProcessedMessage.id.not_in(list(claimed_row_ids)),
+            # Only a copy of a message applied as a notice: one applied as a reply was no notice then.
+            t.ProcessedMessage.kind == InboundKind.OUT_OF_OFFICE.value))
         if mid and (mid, sender) in notices}
 
 

@@ -159,6 +159,21 @@ def test_an_absence_notice_whose_declared_charset_is_wrong_pauses_on_outlook_as_
     assert "out_of_office" in [event["type"] for event in got["events"]]
 
 
+def test_an_absence_notice_in_an_unknown_charset_pauses_on_outlook_as_on_gmail_and_in_the_dry_run(
+        setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
+    # Latin-1 bytes under a charset nobody knows: Graph's body loses the umlauts (U+FFFD) and "nicht im
+    # B\ufffdro" no longer reads as an absence. Any character lost in decoding sends the reader to the MIME,
+    # which Gmail and the dry run read.
+    raw = reply("unknown_charset_notice.eml", outlook, sent_id(outlook)).decode("utf-8").encode("latin-1")
+    assert classify(InboundMessage.from_bytes(raw)).kind is InboundKind.OUT_OF_OFFICE
+    setup.control.deliver(setup.address, raw)
+    setup.control.flush_notifications()
+    run_due_steps(outlook["ctx"])
+    got = state(outlook)
+    assert got["status"] == "active"
+    assert got["events"][-1]["type"] == "out_of_office"
+
+
 def test_a_missed_lifecycle_event_catches_up_by_delta(setup: MicrosoftSetup, outlook: dict[str, Any]) -> None:
     setup.control.notification_fault("drop", count=1)
     setup.control.deliver(setup.address, reply("human_reply.eml", outlook, sent_id(outlook)))
