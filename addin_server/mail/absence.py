@@ -410,9 +410,11 @@ _ANOTHER_ADDRESS = re.compile(r"\S@\S|https?://|\bwww\.")
 # your order? Visit ..."), tells the reader where to go instead, maybe on a condition ("Can it wait? If not,
 # reach ...").
 _ROUTES_ELSEWHERE = re.compile(
-    r"(?:\s*[^.!?。！？\n]{1,80}[?？])*"
-    r"\s*(?:if\s+not|otherwise|if\s+so|if\s+it\s+can'?t|falls\s+nicht|sonst|si\s+no|sinon|altrimenti|anders)?,?"
-    r"\s*(?:please\s+|bitte\s+|veuillez\s+|por\s+favor,?\s+|per\s+favore,?\s+|graag\s+)?"
+    # Each question read whole, without giving back (atomic): a long run of spaces or of questions
+    # would otherwise be split every possible way before the match fails.
+    r"(?:\s*+[^.!?。！？\n]{1,80}+[?？]|\s++(?<=[^\S\n])[?？])*"
+    r"\s*+(?:if\s+not|otherwise|if\s+so|if\s+it\s+can'?t|falls\s+nicht|sonst|si\s+no|sinon|altrimenti|anders)?,?"
+    r"\s*+(?:please\s+|bitte\s+|veuillez\s+|por\s+favor,?\s+|per\s+favore,?\s+|graag\s+)?"
     r"(?:contact|call|e-?mail|write\s+to|reach|visit\b|go\s+to\b|head\s+to\b|text\b|ring\b|dial\b|"
     r"kontaktieren|wenden\s+sie|rufen\s+sie|contactez|appelez|contacte|llame|escriba|contatti|chiami|scriva|"
     r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)"
@@ -446,7 +448,7 @@ _PROPOSED_TIME = re.compile(
 _SIGNATURE_LINE = re.compile(r"\s[|｜]\s")
 # A template's thanks opening a notice ("Thanks for reaching out!"), up to its first stop.
 _THANKS_OPENING = re.compile(
-    r"\W*(?:hi|hello)?\W*thanks?\s+(?:you\s+)?for\s+(?:reaching\s+out|getting\s+in\s+touch|your\s+\w+)\b[^.!?\n]{0,30}[.!]",
+    r"\W*+(?:(?:hi|hello)\W*+)?thanks?\s+(?:you\s+)?for\s+(?:reaching\s+out|getting\s+in\s+touch|your\s+\w+)\b[^.!?\n]{0,30}[.!]",
     re.IGNORECASE,
 )
 # Japanese and Chinese glue the pronoun to its particle ("私は", "我已"): no word of its own to match.
