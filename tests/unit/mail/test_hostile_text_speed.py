@@ -45,14 +45,7 @@ def test_an_automatic_reply_of_degenerate_text_is_classified_within_seconds(name
     assert _seconds(message) < BOUND_SECONDS
 
 
-# Still over the bound: the bounce checks on 200 KB of blank lines (not run, so the suite does not hang).
-_SLOW_BOUNCE = pytest.mark.xfail(reason="bounce checks slow on blank-line runs", run=False, strict=True)
-
-
-@pytest.mark.parametrize(
-    "name",
-    ["hyphens", pytest.param("newlines", marks=_SLOW_BOUNCE), pytest.param("blank lines with spaces", marks=_SLOW_BOUNCE)],
-)
+@pytest.mark.parametrize("name", ["newlines", "hyphens", "blank lines with spaces"])
 def test_a_bounce_of_blank_lines_or_dashes_is_cut_at_its_original_within_seconds(name: str) -> None:
     # The quoted original is looked for in the whole text (signals.ORIGINAL_MARKER): a run of blank lines
     # or of dashes once took minutes. A sender the bounce checks read.
