@@ -423,9 +423,11 @@ _ANOTHER_ADDRESS = re.compile(r"\S@\S|https?://|\bwww\.")
 # your order? Visit ..."), tells the reader where to go instead, maybe on a condition ("Can it wait? If not,
 # reach ...").
 _ROUTES_ELSEWHERE = re.compile(
-    r"(?:\s*[^.!?。！？\n]{1,80}[?？])*"
-    r"\s*(?:if\s+not|otherwise|if\s+so|if\s+it\s+can'?t|falls\s+nicht|sonst|si\s+no|sinon|altrimenti|anders)?,?"
-    r"\s*(?:please\s+|bitte\s+|veuillez\s+|por\s+favor,?\s+|per\s+favore,?\s+|graag\s+)?"
+    # Each question read whole, without giving back (atomic): a long run of spaces or of questions
+    # would otherwise be split every possible way before the match fails.
+    r"(?:\s*+[^.!?。！？\n]{1,80}+[?？]|\s++(?<=[^\S\n])[?？])*"
+    r"\s*+(?:if\s+not|otherwise|if\s+so|if\s+it\s+can'?t|falls\s+nicht|sonst|si\s+no|sinon|altrimenti|anders)?,?"
+    r"\s*+(?:please\s+|bitte\s+|veuillez\s+|por\s+favor,?\s+|per\s+favore,?\s+|graag\s+)?"
     r"(?:contact|call|e-?mail|write\s+to|reach|visit\b|go\s+to\b|head\s+to\b|text\b|ring\b|dial\b|"
     r"kontaktieren|wenden\s+sie|rufen\s+sie|contactez|appelez|contacte|llame|escriba|contatti|chiami|scriva|"
     r"neem\s+contact|bel\b|mail\s+naar|ligue|escreva)"
@@ -461,8 +463,8 @@ _SIGNATURE_LINE = re.compile(r"\s[|｜]\s")
 # A help desk's reply marker may come first ("##- Please type your reply above this line -##"), and a greeting to
 # anyone ("Hi there,").
 _THANKS_OPENING = re.compile(
-    r"(?:\W*please\s+(?:type\s+your\s+)?reply\s+above\s+this\s+line\W*)?"
-    r"\W*(?:(?:hi|hello|hey)(?:\s+there|\s+all)?)?\W*thanks?\s+(?:you\s+)?for\s+(?:reaching\s+out|getting\s+in\s+touch|your\s+\w+)\b[^.!?\n]{0,30}[.!]",
+    r"(?:\W*+please\s+(?:type\s+your\s+)?reply\s+above\s+this\s+line\W*+)?"
+    r"\W*+(?:(?:hi|hello|hey)(?:\s+there|\s+all)?\W*+)?thanks?\s+(?:you\s+)?for\s+(?:reaching\s+out|getting\s+in\s+touch|your\s+\w+)\b[^.!?\n]{0,30}[.!]",
     re.IGNORECASE,
 )
 # Japanese and Chinese glue the pronoun to its particle ("私は", "我已"): no word of its own to match.

@@ -90,7 +90,8 @@ _LIST_REFUSAL = re.compile(
     r"only\s+members\s+(?:can|may)\s+post|posting\s+(?:is\s+)?restricted\s+to\s+members",
     re.IGNORECASE,
 )
-_MESSAGE_ID_LINE = re.compile(r"^\s*message-id\s*:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
+# Blanks read within the line only: across a run of blank lines every line would rescan the rest.
+_MESSAGE_ID_LINE = re.compile(r"^[^\S\n]*+message-id\s*:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
 
 
 def is_automatic_refusal(disposition: str) -> bool:

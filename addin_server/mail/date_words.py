@@ -235,7 +235,8 @@ UNTIL_CUES = (
 )
 # Cues written after the date (Turkish, Hindi): the day back, then the last day away.
 SUFFIX_RETURN_CUES = (
-    r"(?:tarihinde|tarihi(?:nde)?|günü)?\s*(?:ofise|işe|iş\s+başı|işbaşı)?\s*(?:döneceğim|dönüyorum|dönerim|"
+    # Started only after a word or a run's first blank, one blank run read once: spaces alone cost no backtracking.
+    r"(?:tarihinde|tarihi(?:nde)?|günü|(?<!\s))\s*+(?:(?:ofise|işe|iş\s+başı|işbaşı)\s*+)?(?:döneceğim|dönüyorum|dönerim|"
     r"ofiste\s+olacağım|yapacağım)|['’]?(?:t[ae]n|d[ae]n)\s+itibaren",
     r"को\s+(?:कार्यालय\s+)?(?:वापस|लौट)|से\s+(?:कार्यालय\s+में\s+)?(?:उपलब्ध|वापस)",
     # Hungarian: "december 14-én térek vissza", "... leszek újra az irodában"

@@ -665,7 +665,7 @@ PAST_ABSENCE = _any(
 
 # Lotus/HCL Notes writes the absence into the subject: "<Name> is out of the office." (often after "AUTO:").
 LOTUS_SUBJECT = re.compile(
-    r"^\s*(?:auto\s*:\s*)?[^:\n]{1,80}?\s+is\s+out\s+of\s+(?:the\s+)?office\b", re.IGNORECASE
+    r"^\s*+(?:auto\s*:\s*+)?[^:\n]{1,80}?\s+is\s+out\s+of\s+(?:the\s+)?office\b", re.IGNORECASE
 )
 
 

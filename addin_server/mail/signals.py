@@ -14,7 +14,9 @@ SUCCESS_ACTIONS = frozenset({"delivered", "relayed", "expanded", "deliverable"})
 # Where the copy of the original message starts inside a textual bounce: its text is the rep's,
 # so reasons and addresses are read only before it.
 ORIGINAL_MARKER = re.compile(
-    r"^\s*(?:-{2,}\s*)?(?:this\s+is\s+a\s+copy\s+of\s+the\s+message|below\s+this\s+line\s+is\s+a\s+copy|"
+    # Blanks before it read within its line and dashes read once: a run of blank lines or of dashes
+    # once cost minutes (readable_text gives back the blank lines before it).
+    r"^[^\S\n]*+(?:-{2,}+\s*+)?(?:this\s+is\s+a\s+copy\s+of\s+the\s+message|below\s+this\s+line\s+is\s+a\s+copy|"
     r"original\s+message\s+(?:follows|headers?)|-+\s*original\s+message|"
     r"the\s+(?:original|returned)\s+message\s+(?:follows|is\s+(?:attached|below|included)|headers|below|:)|"
     r"unsent\s+message\s+below|start\s+of\s+returned\s+message|"
@@ -52,8 +54,10 @@ def readable_text(message: InboundMessage) -> str:
     """The sender's own part of the body: quoted and attached originals cut off."""
     text = message.text
     marker = ORIGINAL_MARKER.search(text)
-    if marker and marker.start() > 0:
-        text = text[: marker.start()]
+    # The cut falls after the last line with words before the marker: blank lines above it go too.
+    words_end = len(text[: marker.start()].rstrip()) if marker else 0
+    if marker and words_end > 0:
+        text = text[: text.index("\n", words_end) + 1]
     return text[:20_000]
 
 
