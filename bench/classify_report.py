@@ -549,7 +549,7 @@ def _markdown(report: dict) -> str:
             "## Written by hand (not real mail): the attacks and held-out sets of issue 14, per language",
             "",
             f"{hand['rows']} messages written by hand for the project (tests/fixtures/mail_handwritten, labels in its "
-            "MANIFEST.tsv: an outside tester's attack and the held-out sets h14_*/h14b_*/h14c_*, whose first "
+            "MANIFEST.tsv: an outside tester's attack and the held-out sets h14_*/h14b_*/h14c_* and the two outsiders' sets h14d_*/h14e_*, whose first "
             "readings its README.md records); reported apart from the real messages above. "
             f"{hand['meet_label']} of {hand['rows']} meet their label.",
             "",

@@ -48,6 +48,8 @@ from addin_server.mail import absence_lexicon, absence_shape, person_signs, phra
 from addin_server.mail.return_date import find_return_date
 
 NOTICE_THRESHOLD = 5
+# How much of the sender's own text the judgement reads: twice what makes a text "longer than an absence notice".
+JUDGED_CHARACTERS = 3000
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ def judge_absence_notice(
     # Signature lines ("Head of Procurement | Out of office Fridays | For urgent matters call ...") are
     # the sender's standing details, not this message's statement: they are not scored.
     own_text = "\n".join(line for line in own_text.splitlines() if not _SIGNATURE_LINE.search(line))
+    # A notice says what it has to in a few hundred characters. A longer text is read only this far: it is
+    # already longer than a notice (a sign of a person), and a hostile text's cost stays bounded.
+    own_text = own_text[:JUDGED_CHARACTERS]
     # What a sentence about a colleague says ("my colleague Mr Berger is on holiday until 8 January") is a third
     # party's absence and return: the sender is there and answering. Blanked before the absence is looked for.
     mine, colleague = absence_shape.without_colleague_absence(
