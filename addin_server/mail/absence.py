@@ -58,6 +58,8 @@ class AbsenceJudgement:
     is_notice: bool
     parts: tuple[str, ...]
     return_date: date | None = None
+    # The text speaks of a colleague's absence, not the sender's (its evidence says so).
+    about_a_colleague: bool = False
 
     def evidence(self) -> str:
         verdict = "an absence notice" if self.is_notice else "not an absence notice"
@@ -253,13 +255,15 @@ def judge_absence_notice(
         if len(own_text.strip()) <= 160:
             score += 1
             parts.append("says nothing but the notice +1")
-    if colleague and (phrases.OUT_OF_OFFICE_TEXT.search(colleague) or absence_lexicon.find_part("absence", colleague)):
+    about_a_colleague = bool(colleague and (
+        phrases.OUT_OF_OFFICE_TEXT.search(colleague) or absence_lexicon.find_part("absence", colleague)))
+    if about_a_colleague:
         parts.append(f"an absence of a colleague's is not the sender's {colleague!r}")
     if not parts or not parts[0].startswith("absence "):
         # No absence word any pack knows: only the whole shape (a period, a redirection, limited access,
         # a reply put off, nothing asked) can make it a notice.
         if structural < 3:
-            return AbsenceJudgement(score, False, ("no absence statement", *parts), return_date)
+            return AbsenceJudgement(score, False, ("no absence statement", *parts), return_date, about_a_colleague)
         parts.insert(0, "no absence word, but built like a notice")
     # An absence read from a shape rather than said (a place closed, taking part in something) is weaker: it needs
     # two of a notice's other parts, or one and a template's opening or salutation, so "the warehouse is closed on
@@ -267,7 +271,7 @@ def judge_absence_notice(
     weak = away and parts[0].startswith("absence ") and away[0] in absence_shape.WEAK_SHAPES
     template = bool(opening or anyone or automatic)
     is_notice = structural + (1 if weak and template else 0) >= (2 if weak else 1) and score >= NOTICE_THRESHOLD
-    return AbsenceJudgement(score, is_notice, tuple(parts), return_date)
+    return AbsenceJudgement(score, is_notice, tuple(parts), return_date, about_a_colleague)
 
 
 def _states_absence(clause: str) -> bool:

@@ -78,32 +78,34 @@ def classify(message: InboundMessage, *, received_at: datetime | None = None) ->
     list_notice = list_notice_evidence(message)
     if list_notice:
         return Classification(InboundKind.AUTO_OTHER, list_notice)
-    auto_reply = _auto_reply_evidence(message)
+    # What the sender typed (quotes and forwarded originals cut), read once for every step below.
+    own = own_text(message)
+    auto_reply = _auto_reply_evidence(message, own)
     if auto_reply:
-        return _classify_auto_reply(message, auto_reply, anchor)
+        return _classify_auto_reply(message, own, auto_reply, anchor)
     # No automatic header: an absence notice is recognised from how it is built.
     names = rep_names(message.to, message.to_names, sender=f"{message.from_name or ''} {message.from_address or ''}")
     judgement = judge_absence_notice(
-        message.subject, own_text(message), anchor, rep_names=names, sender_name=message.from_name or "",
+        message.subject, own, anchor, rep_names=names, sender_name=message.from_name or "",
         sender_address=message.from_address or "", recipients=(*message.to, *message.cc),
     )
     if judgement.is_notice:
         return _classify_auto_reply(
-            message, (f"no automatic-reply header; {judgement.evidence()}",), anchor, notice=True
+            message, own, (f"no automatic-reply header; {judgement.evidence()}",), anchor, notice=True
         )
-    automatic = _other_automatic_evidence(message)
+    automatic = _other_automatic_evidence(message, own)
     if automatic:
         return Classification(InboundKind.AUTO_OTHER, automatic)
     # A person who writes that they left for good ("I no longer work at Globex") has left: the reply
     # still ends the enrollment, and the address is gone. The same test as for notices (no return, no end).
     leaving = leaving_for_good(
-        f"{message.subject}\n{own_text(message)}", anchor,
+        f"{message.subject}\n{own}", anchor,
         sender_name=message.from_name or "", sender_address=message.from_address or "", about_sender_only=True,
     )
     if leaving.for_good:
         said = f"text says the person has left or the address is no longer in use: {leaving.statement!r}"
         return Classification(InboundKind.HUMAN_REPLY, (*_human_evidence(message), said), left_company=True)
-    if judgement.parts and (judgement.parts[0].startswith("absence ") or "colleague's" in judgement.parts[-1]):
+    if judgement.parts and (judgement.parts[0].startswith("absence ") or judgement.about_a_colleague):
         # It speaks of an absence: say what kept it a person's reply (its score and the signs of a person).
         return Classification(InboundKind.HUMAN_REPLY, (*_human_evidence(message), judgement.evidence()))
     return Classification(InboundKind.HUMAN_REPLY, _human_evidence(message))
@@ -148,7 +150,7 @@ def _other_report(message: InboundMessage) -> tuple[str, ...]:
 # 3. Automatic replies
 
 
-def _auto_reply_evidence(message: InboundMessage) -> tuple[str, ...]:
+def _auto_reply_evidence(message: InboundMessage, own: str) -> tuple[str, ...]:
     """Signals that the message is an automatic reply, strongest first."""
     evidence: list[str] = []
     mclass = (message.message_class or "").strip()
@@ -173,7 +175,6 @@ def _auto_reply_evidence(message: InboundMessage) -> tuple[str, ...]:
         evidence.append(
             "headers X-MS-Exchange-Inbox-Rules-Loop with X-Auto-Response-Suppress (an Exchange inbox rule answered)"
         )
-    own = own_text(message)
     prefix = phrases.AUTO_REPLY_SUBJECT_PREFIX.match(message.subject)
     if prefix:
         bare_auto = re.fullmatch(r"\s*auto\s*:", prefix.group(0), re.IGNORECASE)
@@ -202,9 +203,8 @@ def _auto_reply_evidence(message: InboundMessage) -> tuple[str, ...]:
 
 
 def _classify_auto_reply(
-    message: InboundMessage, evidence: tuple[str, ...], anchor: datetime | None, *, notice: bool = False
+    message: InboundMessage, own: str, evidence: tuple[str, ...], anchor: datetime | None, *, notice: bool = False
 ) -> Classification:
-    own = own_text(message)
     text = f"{message.subject}\n{own}"
     absence = phrases.OUT_OF_OFFICE_TEXT.search(text)
     # A part-time week's weekdays are days worked, not a return ("I work Monday to Wednesday" is not "back on
@@ -264,12 +264,11 @@ _BULK_SENDER_HEADERS = (
 )
 
 
-def _other_automatic_evidence(message: InboundMessage) -> tuple[str, ...]:
+def _other_automatic_evidence(message: InboundMessage, own: str) -> tuple[str, ...]:
     evidence: list[str] = []
     submitted = auto_submitted_evidence(message)
     if submitted:
         evidence.append(submitted)
-    own = own_text(message)
     challenge = phrases.CHALLENGE_TEXT.search(f"{message.subject}\n{own}")
     if challenge or any(name.lower().startswith(("x-boxbe", "x-spamarrest")) for name, _ in message.headers):
         evidence.append("challenge-response request" + (f": {challenge.group(0)[:60]!r}" if challenge else ""))
