@@ -84,15 +84,20 @@ def graph_inbound(graph: GraphMailbox, message: dict[str, Any]) -> InboundMessag
     return inbound
 
 
-def _received_at(value: object) -> datetime | None:
-    """Graph's receivedDateTime: when the mailbox received the message (never the sender's Date)."""
+def _graph_time(value: object) -> datetime | None:
+    """A Graph time ("2026-12-06T21:57:34Z") as written, or None when it is missing or unreadable."""
     if not isinstance(value, str):
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else None
+
+
+def _received_at(value: object) -> datetime | None:
+    """Graph's receivedDateTime: when the mailbox received the message (never the sender's Date)."""
+    moment = _graph_time(value)
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 class GraphSource:
@@ -328,11 +333,8 @@ def _graph_resync(ctx: ServiceContext, graph: GraphMailbox, user_id: int, mailbo
 
 def _received_since(received: str | None, since: datetime) -> bool:
     """Whether a message was received at or after `since` (one whose time is unknown counts)."""
-    if not received:
-        return True
-    try:
-        moment = datetime.fromisoformat(received.replace("Z", "+00:00"))
-    except ValueError:
+    moment = _graph_time(received)
+    if moment is None:
         return True
     return (moment if moment.tzinfo else moment.replace(tzinfo=since.tzinfo)) >= since
 
